@@ -1,0 +1,152 @@
+# opsmgr-enroll - build, test, run, install.
+#
+#   make run      install missing packages, build, start the lab, open the wizard
+#   make test     install missing packages, build, run every test twice:
+#                 plain and under ASan+UBSan; prints "N passed, N failed"
+#   make bench    measurements (bench/)     make fuzz FUZZ_SECONDS=N
+#   make install  PREFIX=/usr/local DESTDIR=
+#
+# Sources are picked up by directory, so a new file needs no Makefile edit:
+#   backend/*.c                  -> $(B)/libbackend.a   (no curses here)
+#   wizard/*.c screens/**/*.c    -> $(B)/libapp.a + wizard/main.c -> opsmgr-enroll
+#   lab/*.c                      -> $(B)/liblab.a + lab/main.c -> opsmgr-enroll-lab
+#   tests/common/*.c             -> $(B)/libtestcommon.a
+#   tests/{unit,integration,ui}/test_*.c -> one test program each
+
+SAN ?= 0
+ifeq ($(SAN),1)
+B ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+B ?= build
+SANFLAGS =
+endif
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+VERSION := 0.1.0
+
+PKGS := ncursesw formw menuw panelw libcrypto libssl libcurl libmicrohttpd
+TEST_PKGS := cmocka vterm
+
+have_pkgs := $(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && echo yes)
+ifeq ($(have_pkgs),yes)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS))
+endif
+
+CPPFLAGS += -D_GNU_SOURCE -DOPSMGR_VERSION=\"$(VERSION)\" -Ibackend -Iwizard -Iscreens -Ilab -Itests/common \
+	-I/usr/include/iniparser
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter $(SANFLAGS) $(PKG_CFLAGS)
+LDFLAGS += $(SANFLAGS)
+LIBS := $(PKG_LIBS) -liniparser -lutil -lm -lpthread
+
+BACKEND_SRC := $(wildcard backend/*.c)
+APP_SRC := $(filter-out wizard/main.c,$(wildcard wizard/*.c)) $(wildcard screens/*.c screens/widgets/*.c)
+LAB_SRC := $(filter-out lab/main.c,$(wildcard lab/*.c))
+TESTCOMMON_SRC := $(wildcard tests/common/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+UI_SRC := $(wildcard tests/ui/test_*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+BACKEND_LIB := $(B)/libbackend.a
+APP_LIB := $(B)/libapp.a
+LAB_LIB := $(B)/liblab.a
+TESTCOMMON_LIB := $(B)/libtestcommon.a
+
+WIZARD := $(B)/opsmgr-enroll
+LABBIN := $(B)/opsmgr-enroll-lab
+TEST_BINS := $(patsubst %.c,$(B)/%,$(UNIT_SRC) $(INTEG_SRC) $(UI_SRC))
+
+.PHONY: all tests test test-plain test-san run deps install clean bench fuzz check-deps
+
+all: deps-check-quiet $(WIZARD) $(LABBIN)
+
+# --- dependencies --------------------------------------------------------
+deps:
+	@scripts/deps.sh
+
+deps-check-quiet:
+	@pkg-config --exists $(PKGS) $(TEST_PKGS) && test -f /usr/include/iniparser/iniparser.h || \
+	  { echo "missing build dependencies: run 'make deps' (as root) first"; exit 1; }
+.PHONY: deps-check-quiet
+
+# --- objects and libraries -----------------------------------------------
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BACKEND_LIB): $(call obj,$(BACKEND_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(APP_LIB): $(call obj,$(APP_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LAB_LIB): $(call obj,$(LAB_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(TESTCOMMON_LIB): $(call obj,$(TESTCOMMON_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(WIZARD): $(call obj,wizard/main.c) $(APP_LIB) $(BACKEND_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(LABBIN): $(call obj,lab/main.c) $(LAB_LIB) $(BACKEND_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Every test links everything it might need; unused archive members cost nothing.
+$(B)/tests/%: $(B)/obj/tests/%.o $(TESTCOMMON_LIB) $(APP_LIB) $(LAB_LIB) $(BACKEND_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+tests: all $(TEST_BINS)
+
+# --- test ------------------------------------------------------------------
+# Both builds, one summary line at the end ("N passed, N failed").
+test: deps
+	$(MAKE) --no-print-directory tests
+	$(MAKE) --no-print-directory SAN=1 tests
+	scripts/run-tests.sh build build-san
+
+test-plain: deps
+	$(MAKE) --no-print-directory tests
+	scripts/run-tests.sh build
+
+test-san: deps
+	$(MAKE) --no-print-directory SAN=1 tests
+	scripts/run-tests.sh build-san
+
+# --- run: the lab on loopback and the wizard pointed at it ---------------
+run: deps
+	$(MAKE) --no-print-directory all
+	scripts/run-with-lab.sh $(B)
+
+# --- bench and fuzz ------------------------------------------------------
+bench: deps
+	$(MAKE) --no-print-directory all
+	@if [ -x bench/run.sh ]; then bench/run.sh $(B); else echo "bench: no bench/run.sh yet"; exit 1; fi
+
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	@if [ -x tests/fuzz/run.sh ]; then tests/fuzz/run.sh $(FUZZ_SECONDS); else echo "fuzz: no tests/fuzz/run.sh yet"; exit 1; fi
+
+# --- install -------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(WIZARD) $(LABBIN) $(DESTDIR)$(PREFIX)/bin/
+	@for m in man/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,45 @@
+#!/bin/sh
+# run-tests.sh BUILD_DIR... - run every test program of each build directory
+# (unit, integration, ui), with a time limit each, sum cmocka's counts and
+# print one closing line: "N passed, N failed".  Exit status 1 on any
+# failure, including a test program that crashed or printed no summary.
+set -u
+total_pass=0
+total_fail=0
+failed_names=""
+TEST_TIMEOUT=${TEST_TIMEOUT:-900}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+here=$(cd "$(dirname "$0")/.." && pwd)
+[ -f "$here/tests/lsan.supp" ] && export LSAN_OPTIONS="suppressions=$here/tests/lsan.supp:print_suppressions=0"
+for b in "$@"; do
+	export OPSMGR_BUILD_DIR="$here/$b"
+	for kind in unit integration ui; do
+		[ -d "$b/tests/$kind" ] || continue
+		for t in "$b/tests/$kind"/test_*; do
+			[ -x "$t" ] || continue
+			log=$(mktemp)
+			echo "== $t"
+			timeout -k 10 "$TEST_TIMEOUT" "$t" </dev/null >"$log" 2>&1
+			rc=$?
+			p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+			f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+			if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+				f=1   # crashed, timed out, or failed outside a test
+				echo "   exit status $rc without a failed test: counted as one failure"
+			fi
+			if [ "$f" -gt 0 ]; then
+				cat "$log"
+				failed_names="$failed_names $t"
+			else
+				grep -E '^\[ +(SKIPPED|PASSED) +\]' "$log" | sed 's/^/   /'
+			fi
+			total_pass=$((total_pass + p))
+			total_fail=$((total_fail + f))
+			rm -f "$log"
+		done
+	done
+done
+[ -n "$failed_names" ] && echo "failed programs:$failed_names"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ] && [ "$total_pass" -gt 0 ]
