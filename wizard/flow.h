@@ -1,0 +1,67 @@
+/*
+ * flow.h - the stage state machine shared by the screens and the
+ * non-interactive runner, so the two cannot drift apart: it loads the
+ * layered configuration, prepares the state directory, loads (resumes) the
+ * state, runs one stage through its backend entry point, records the result
+ * and saves the state after every step.  It is the only caller of
+ * state_save.
+ *
+ * Ownership: struct flow owns cfg, st, ctx and the per-stage diagnostics;
+ * flow_close() releases everything (and wipes secrets).
+ */
+#ifndef OPSMGR_FLOW_H
+#define OPSMGR_FLOW_H
+
+#include <stdbool.h>
+#include "config.h"
+#include "ctx.h"
+#include "diag.h"
+#include "hooks.h"
+#include "state.h"
+#include "status.h"
+
+struct flow_opts {
+	const char *config_path;     /* --config */
+	const char *answers_path;    /* --answers */
+	const char *state_dir;       /* --state-dir (overrides config) */
+	bool interactive;
+	int stage_from, stage_to;    /* --stages A-B, 0 = all */
+};
+
+struct flow {
+	struct config cfg;
+	struct state st;
+	struct ctx ctx;
+	char *state_dir;
+	struct diag_list last[STAGE_COUNT];  /* diagnostics of each stage's last run */
+	enum status last_status[STAGE_COUNT];
+	bool resumed;                        /* a state file was loaded */
+};
+
+/* Load configuration and state.  Returns 0, or -1 with diagnostics (the
+ * caller exits 2). */
+int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl);
+void flow_close(struct flow *f);
+
+/* Stage titles and applicability (stage 5 is skipped for role=server). */
+bool flow_stage_applies(const struct flow *f, enum stage s);
+/* First stage not done (1..7), 8 when everything is done. */
+int flow_next_stage(const struct flow *f);
+
+/*
+ * Run stage s: clears f->last[s], calls the backend, copies diagnostics to
+ * f->last[s] and dl (dl may be NULL), sets st.stage[s], saves the state.
+ */
+enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
+			   struct diag_list *dl);
+
+/* Save the state now (also the ctx checkpoint). 0 / -1. */
+int flow_save(struct flow *f, struct diag_list *dl);
+
+/* "Start over": move the state aside (never delete), fresh state. */
+int flow_start_over(struct flow *f, struct diag_list *dl);
+
+/* Process exit code for a stage that ended with st (product.md s.4). */
+int flow_exit_code(enum stage s, enum status st);
+
+#endif
