@@ -1,0 +1,662 @@
+/*
+ * http.c - the one libcurl wrapper (http.h): one easy handle per call,
+ * connect and total timeouts, cancellation and progress through hooks
+ * (xferinfo callback), a body cap, TLS verification always on, the
+ * authentication schemes the CA may want, and libcurl errors mapped to
+ * enum http_err with specific messages.  Credentials go to libcurl through
+ * CURLOPT_USERNAME / CURLOPT_PASSWORD only: never into a URL, a message or
+ * a log line.
+ */
+#include "http.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <openssl/provider.h>
+#include <openssl/x509.h>
+
+#ifndef OPSMGR_VERSION
+#define OPSMGR_VERSION "0"
+#endif
+
+/* Browser-like, so that IIS serves downloads with their proper types. */
+#define HTTP_USER_AGENT                                                   \
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64; Trident/7.0; rv:11.0) " \
+	"like Gecko opsmgr-enroll/" OPSMGR_VERSION
+
+#define HDR_CAP 16384u
+
+static int g_curl_inited;
+static OSSL_PROVIDER *g_legacy, *g_default;
+
+struct xfer {
+	const struct http_opts *o;
+	const struct hooks *h;
+	size_t cap;
+	int cancelled;
+	int too_large;
+	char what[160];
+
+	unsigned char *body;
+	size_t len, alloc;
+
+	char *content_type;
+	char *www_auth;        /* "; "-joined */
+	size_t www_auth_len;
+};
+
+void http_opts_init(struct http_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->auth = AUTH_NONE;
+	o->connect_timeout_s = 10;
+	o->timeout_s = CONFIG_DEFAULT_CA_TIMEOUT;
+	o->body_cap = HTTP_DEFAULT_BODY_CAP;
+}
+
+int http_global_init(void)
+{
+	if (g_curl_inited)
+		return 0;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	g_curl_inited = 1;
+	return 0;
+}
+
+void http_global_cleanup(void)
+{
+	if (g_curl_inited) {
+		curl_global_cleanup();
+		g_curl_inited = 0;
+	}
+	if (g_legacy) {
+		OSSL_PROVIDER_unload(g_legacy);
+		g_legacy = NULL;
+	}
+	if (g_default) {
+		OSSL_PROVIDER_unload(g_default);
+		g_default = NULL;
+	}
+}
+
+const char *http_err_name(enum http_err e)
+{
+	switch (e) {
+	case HTTP_OK: return "ok";
+	case HTTP_E_URL: return "bad URL";
+	case HTTP_E_DNS: return "name resolution failed";
+	case HTTP_E_CONNECT: return "connection failed";
+	case HTTP_E_TLS: return "TLS failure";
+	case HTTP_E_TIMEOUT: return "timeout";
+	case HTTP_E_CANCELLED: return "cancelled";
+	case HTTP_E_TOO_LARGE: return "answer too large";
+	case HTTP_E_PROTOCOL: return "protocol error";
+	case HTTP_E_OTHER: return "transfer failed";
+	}
+	return "unknown";
+}
+
+char *http_urlencode(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = malloc(n * 3 + 1), *p = out;
+	if (!out)
+		return NULL;
+	for (const unsigned char *q = (const unsigned char *)s; *q; q++) {
+		if (isalnum(*q) || *q == '-' || *q == '_' || *q == '.' ||
+		    *q == '~') {
+			*p++ = (char)*q;
+		} else {
+			*p++ = '%';
+			*p++ = hex[*q >> 4];
+			*p++ = hex[*q & 15];
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+void http_response_release(struct http_response *r)
+{
+	if (!r)
+		return;
+	free(r->content_type);
+	free(r->www_authenticate);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ------------------------------------------------------------------ */
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* The scheme://host[:port] part of url, for progress lines. */
+static void url_host(const char *url, char *out, size_t outlen)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	size_t n = strcspn(p, "/?#");
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+	size_t n = size * nmemb;
+	if (n > x->cap || x->len > x->cap - n) {
+		x->too_large = 1;
+		return 0;
+	}
+	if (x->len + n + 1 > x->alloc) {
+		size_t na = x->alloc ? x->alloc : 4096;
+		while (na < x->len + n + 1)
+			na *= 2;
+		unsigned char *nb = realloc(x->body, na);
+		if (!nb)
+			return 0;
+		x->body = nb;
+		x->alloc = na;
+	}
+	memcpy(x->body + x->len, ptr, n);
+	x->len += n;
+	x->body[x->len] = '\0';
+	return n;
+}
+
+/* Copy a header value (after "Name:") trimmed, into a new string. */
+static char *header_value(const char *p, size_t n)
+{
+	while (n && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n && (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' ' ||
+		     p[n - 1] == '\t'))
+		n--;
+	char *v = malloc(n + 1);
+	if (!v)
+		return NULL;
+	memcpy(v, p, n);
+	v[n] = '\0';
+	/* a header value cannot contain a NUL meaningfully: cut there */
+	return v;
+}
+
+static size_t on_header(char *ptr, size_t size, size_t nitems, void *ud)
+{
+	struct xfer *x = ud;
+	size_t n = size * nitems;
+
+	/* A new response (auth round trip, redirect): forget earlier headers. */
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
+		free(x->content_type);
+		free(x->www_auth);
+		x->content_type = NULL;
+		x->www_auth = NULL;
+		x->www_auth_len = 0;
+		return n;
+	}
+	if (n > 13 && strncasecmp(ptr, "Content-Type:", 13) == 0) {
+		free(x->content_type);
+		x->content_type = header_value(ptr + 13, n - 13);
+	} else if (n > 17 && strncasecmp(ptr, "WWW-Authenticate:", 17) == 0) {
+		char *v = header_value(ptr + 17, n - 17);
+		if (!v)
+			return n;
+		size_t vl = strlen(v);
+		if (x->www_auth_len + vl + 3 <= HDR_CAP) {
+			char *nb = realloc(x->www_auth, x->www_auth_len + vl + 3);
+			if (nb) {
+				if (x->www_auth_len) {
+					memcpy(nb + x->www_auth_len, "; ", 2);
+					x->www_auth_len += 2;
+				}
+				memcpy(nb + x->www_auth_len, v, vl + 1);
+				x->www_auth_len += vl;
+				x->www_auth = nb;
+			}
+		}
+		free(v);
+	}
+	return n;
+}
+
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct xfer *x = ud;
+	(void)ultotal;
+	(void)ulnow;
+	if (hooks_cancelled(x->h)) {
+		x->cancelled = 1;
+		return 1;
+	}
+	double f = dltotal > 0 ? (double)dlnow / (double)dltotal : -1.0;
+	hooks_progress(x->h, x->what, f);
+	return 0;
+}
+
+/* Load the OpenSSL providers NTLM needs (MD4 lives in "legacy"). */
+static int ntlm_providers(char *err, size_t errlen)
+{
+	if (!g_default)
+		g_default = OSSL_PROVIDER_load(NULL, "default");
+	if (!g_legacy)
+		g_legacy = OSSL_PROVIDER_load(NULL, "legacy");
+	if (!g_legacy || !g_default) {
+		seterr(err, errlen,
+		       "NTLM authentication needs MD4, which OpenSSL 3 only has in "
+		       "its 'legacy' provider, and the %s provider could not be "
+		       "loaded (is legacy.so in %s?); use auth = basic or "
+		       "negotiate instead",
+		       !g_legacy ? "legacy" : "default",
+		       getenv("OPENSSL_MODULES") ? getenv("OPENSSL_MODULES")
+						 : "OpenSSL's modules directory");
+		return -1;
+	}
+	return 0;
+}
+
+static int scheme_is(const char *url, const char *scheme)
+{
+	size_t n = strlen(scheme);
+	return strncasecmp(url, scheme, n) == 0 && strncmp(url + n, "://", 3) == 0;
+}
+
+static enum http_err check_url(const struct http_opts *o, const char *url,
+			       char *err, size_t errlen)
+{
+	if (!url || !*url) {
+		seterr(err, errlen, "no URL given");
+		return HTTP_E_URL;
+	}
+	if (strpbrk(url, " \t\r\n")) {
+		seterr(err, errlen, "'%s' is not a valid URL: it contains white space",
+		       url);
+		return HTTP_E_URL;
+	}
+	if (scheme_is(url, "http")) {
+		if (!o->allow_http) {
+			seterr(err, errlen,
+			       "'%s' uses plain http, which sends the request and "
+			       "credentials unencrypted; use https:// (or set "
+			       "allow_insecure_http = yes on a test bench)",
+			       url);
+			return HTTP_E_URL;
+		}
+	} else if (!scheme_is(url, "https")) {
+		seterr(err, errlen,
+		       "'%s' is not an https:// URL; give the full address, e.g. "
+		       "https://ca.example.com/certsrv/",
+		       url);
+		return HTTP_E_URL;
+	}
+	const char *host = strstr(url, "://") + 3;
+	size_t hl = strcspn(host, "/?#");
+	if (hl == 0) {
+		seterr(err, errlen, "'%s' has no host name", url);
+		return HTTP_E_URL;
+	}
+	if (memchr(host, '@', hl)) {
+		/* do not echo the URL: it may hold a password */
+		seterr(err, errlen,
+		       "the URL must not contain a user name or password; put the "
+		       "user in ca.user and the password in ca.password_file");
+		return HTTP_E_URL;
+	}
+	return HTTP_OK;
+}
+
+static enum http_err set_auth(CURL *c, const struct http_opts *o,
+			      const char *url, char *err, size_t errlen)
+{
+	const char *user = o->user ? o->user : "";
+	const char *pw = (o->password && o->password->buf) ? o->password->buf : "";
+	curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+
+	switch (o->auth) {
+	case AUTH_NONE:
+		return HTTP_OK;
+	case AUTH_BASIC:
+		if (!scheme_is(url, "https") && !o->allow_http) {
+			seterr(err, errlen,
+			       "refusing Basic authentication over plain http for "
+			       "'%s': the password would travel in clear",
+			       url);
+			return HTTP_E_URL;
+		}
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, pw);
+		return HTTP_OK;
+	case AUTH_NTLM:
+		if (!(vi->features & CURL_VERSION_NTLM)) {
+			seterr(err, errlen,
+			       "this libcurl (%s) was built without NTLM support; use "
+			       "auth = basic or negotiate",
+			       vi->version);
+			return HTTP_E_OTHER;
+		}
+		if (ntlm_providers(err, errlen) < 0)
+			return HTTP_E_OTHER;
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_NTLM);
+		curl_easy_setopt(c, CURLOPT_USERNAME, user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, pw);
+		return HTTP_OK;
+	case AUTH_NEGOTIATE:
+		if (!(vi->features & CURL_VERSION_GSSAPI) ||
+		    !(vi->features & CURL_VERSION_SPNEGO)) {
+			seterr(err, errlen,
+			       "this libcurl (%s) was built without GSS-API/SPNEGO, "
+			       "so Negotiate (Kerberos) authentication is not "
+			       "available; use auth = basic or ntlm",
+			       vi->version);
+			return HTTP_E_OTHER;
+		}
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_NEGOTIATE);
+		/* credentials come from the Kerberos ticket cache */
+		curl_easy_setopt(c, CURLOPT_USERNAME, "");
+		curl_easy_setopt(c, CURLOPT_PASSWORD, "");
+		return HTTP_OK;
+	case AUTH_CERT:
+		if (!o->client_cert || !*o->client_cert) {
+			seterr(err, errlen,
+			       "client certificate authentication needs a "
+			       "certificate file (ca.client_cert)");
+			return HTTP_E_OTHER;
+		}
+		curl_easy_setopt(c, CURLOPT_SSLCERT, o->client_cert);
+		curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+		if (o->client_key && *o->client_key) {
+			curl_easy_setopt(c, CURLOPT_SSLKEY, o->client_key);
+			curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+		}
+		return HTTP_OK;
+	}
+	return HTTP_OK;
+}
+
+/* Describe where verification looked, for TLS messages. */
+static void trust_desc(const struct http_opts *o, char *out, size_t outlen)
+{
+	int n = 0;
+	out[0] = '\0';
+	if (o->ca_file && *o->ca_file)
+		n += snprintf(out + n, outlen - (size_t)n, "ca_file '%s'", o->ca_file);
+	if (o->ca_path && *o->ca_path && (size_t)n < outlen)
+		n += snprintf(out + n, outlen - (size_t)n, "%strust store '%s'",
+			      n ? ", " : "", o->ca_path);
+	if ((size_t)n < outlen && !(o->ca_file && *o->ca_file))
+		snprintf(out + n, outlen - (size_t)n, "%sthe system store",
+			 n ? ", " : "");
+}
+
+static enum http_err map_error(CURL *c, CURLcode rc, const struct xfer *x,
+			       const struct http_opts *o, const char *url,
+			       const char *cerr, char *err, size_t errlen)
+{
+	const char *detail = cerr && *cerr ? cerr : curl_easy_strerror(rc);
+	char trust[768];
+	int cto = o->connect_timeout_s > 0 ? o->connect_timeout_s : 10;
+	int tto = o->timeout_s > 0 ? o->timeout_s : CONFIG_DEFAULT_CA_TIMEOUT;
+
+	if (x->cancelled || (rc == CURLE_ABORTED_BY_CALLBACK)) {
+		seterr(err, errlen, "cancelled while talking to '%s'", url);
+		return HTTP_E_CANCELLED;
+	}
+	if (x->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+		seterr(err, errlen,
+		       "the answer from '%s' is larger than %zu bytes; this is not "
+		       "what a certificate server sends - check the URL",
+		       url, x->cap);
+		return HTTP_E_TOO_LARGE;
+	}
+	switch (rc) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		seterr(err, errlen, "'%s' is not a usable URL: %s", url, detail);
+		return HTTP_E_URL;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		seterr(err, errlen,
+		       "cannot resolve the host of '%s' (%s); check the name and "
+		       "this computer's DNS settings",
+		       url, detail);
+		return HTTP_E_DNS;
+	case CURLE_COULDNT_CONNECT:
+		seterr(err, errlen,
+		       "cannot connect to '%s' (%s); check the host, the port and "
+		       "any firewall in between",
+		       url, detail);
+		return HTTP_E_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT:
+		seterr(err, errlen,
+		       "no answer from '%s' in time (connect timeout %d s, total "
+		       "%d s): %s; the server may be busy or unreachable - try "
+		       "again, or raise ca.timeout",
+		       url, cto, tto, detail);
+		return HTTP_E_TIMEOUT;
+	case CURLE_PEER_FAILED_VERIFICATION: {
+		long vr = 0;
+		const char *why = detail;
+		curl_easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, &vr);
+		if (vr != 0)
+			why = X509_verify_cert_error_string(vr);
+		trust_desc(o, trust, sizeof(trust));
+		if (strstr(detail, "subject name") || strstr(detail, "hostname") ||
+		    strstr(detail, "host name")) {
+			seterr(err, errlen,
+			       "certificate verify failed for %s: %s; the server's "
+			       "certificate does not name the host in the URL - use "
+			       "the name the certificate was issued to",
+			       url, detail);
+		} else {
+			seterr(err, errlen,
+			       "certificate verify failed for %s: %s (trusted: %s) - "
+			       "import the CA root first (stage 1)",
+			       url, why, trust);
+		}
+		return HTTP_E_TLS;
+	}
+	case CURLE_SSL_CACERT_BADFILE:
+		trust_desc(o, trust, sizeof(trust));
+		seterr(err, errlen,
+		       "cannot load the trusted certificates (%s) to check %s: %s",
+		       trust, url, detail);
+		return HTTP_E_TLS;
+	case CURLE_SSL_CERTPROBLEM:
+		seterr(err, errlen,
+		       "cannot use the client certificate '%s' for %s: %s",
+		       o->client_cert ? o->client_cert : "(none)", url, detail);
+		return HTTP_E_TLS;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_USE_SSL_FAILED:
+		seterr(err, errlen, "TLS handshake with %s failed: %s", url, detail);
+		return HTTP_E_TLS;
+	case CURLE_GOT_NOTHING:
+		seterr(err, errlen,
+		       "'%s' closed the connection without answering (%s); is it "
+		       "an https web server?",
+		       url, detail);
+		return HTTP_E_PROTOCOL;
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_TOO_MANY_REDIRECTS:
+		seterr(err, errlen, "broken answer from '%s': %s", url, detail);
+		return HTTP_E_PROTOCOL;
+	case CURLE_LOGIN_DENIED:
+	case CURLE_AUTH_ERROR:
+		seterr(err, errlen,
+		       "authentication with '%s' failed inside libcurl: %s", url,
+		       detail);
+		return HTTP_E_OTHER;
+	case CURLE_OUT_OF_MEMORY:
+		seterr(err, errlen, "out of memory talking to '%s'", url);
+		return HTTP_E_OTHER;
+	default:
+		seterr(err, errlen, "transfer from '%s' failed: %s", url, detail);
+		return HTTP_E_OTHER;
+	}
+}
+
+static enum http_err request(const struct http_opts *o, const char *url,
+			     const char *post, const struct hooks *h,
+			     struct http_response *r, char *err, size_t errlen)
+{
+	struct xfer x;
+	char cerr[CURL_ERROR_SIZE];
+	enum http_err e;
+	CURL *c;
+
+	memset(r, 0, sizeof(*r));
+	if (err && errlen)
+		err[0] = '\0';
+	e = check_url(o, url, err, errlen);
+	if (e != HTTP_OK)
+		return e;
+	if (hooks_cancelled(h)) {
+		seterr(err, errlen, "cancelled before contacting '%s'", url);
+		return HTTP_E_CANCELLED;
+	}
+	if (http_global_init() < 0) {
+		seterr(err, errlen, "cannot initialise libcurl");
+		return HTTP_E_OTHER;
+	}
+	c = curl_easy_init();
+	if (!c) {
+		seterr(err, errlen, "cannot create a libcurl handle (out of memory?)");
+		return HTTP_E_OTHER;
+	}
+
+	memset(&x, 0, sizeof(x));
+	x.o = o;
+	x.h = h;
+	x.cap = o->body_cap ? o->body_cap : HTTP_DEFAULT_BODY_CAP;
+	{
+		char host[128];
+		url_host(url, host, sizeof(host));
+		snprintf(x.what, sizeof(x.what), "%s %s", post ? "sending to" : "fetching from", host);
+	}
+	cerr[0] = '\0';
+
+	const char *protos = o->allow_http ? "https,http" : "https";
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protos);
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, protos);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, HTTP_USER_AGENT);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+			 (long)(o->connect_timeout_s > 0 ? o->connect_timeout_s : 10));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT,
+			 (long)(o->timeout_s > 0 ? o->timeout_s
+						 : CONFIG_DEFAULT_CA_TIMEOUT));
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x.cap);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &x);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (o->ca_file && *o->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+	if (o->ca_path && *o->ca_path)
+		curl_easy_setopt(c, CURLOPT_CAPATH, o->ca_path);
+	if (post) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, post);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)strlen(post));
+	}
+
+	e = set_auth(c, o, url, err, errlen);
+	if (e == HTTP_OK) {
+		hooks_progress(h, x.what, -1.0);
+		CURLcode rc = curl_easy_perform(c);
+		if (rc != CURLE_OK) {
+			e = map_error(c, rc, &x, o, url, cerr, err, errlen);
+		} else {
+			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+			if (!x.content_type) {
+				char *ct = NULL;
+				curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+				if (ct)
+					x.content_type = strdup(ct);
+			}
+			if (!x.body) {
+				x.body = calloc(1, 1);
+				if (!x.body) {
+					seterr(err, errlen, "out of memory");
+					e = HTTP_E_OTHER;
+				}
+			}
+			if (e == HTTP_OK) {
+				r->content_type = x.content_type;
+				r->www_authenticate = x.www_auth;
+				r->body = x.body;
+				r->body_len = x.len;
+				x.content_type = x.www_auth = NULL;
+				x.body = NULL;
+				hooks_progress(h, x.what, 1.0);
+			}
+		}
+	}
+	curl_easy_cleanup(c);
+	free(x.body);
+	free(x.content_type);
+	free(x.www_auth);
+	return e;
+}
+
+enum http_err http_get(const struct http_opts *o, const char *url,
+		       const struct hooks *h, struct http_response *r,
+		       char *err, size_t errlen)
+{
+	return request(o, url, NULL, h, r, err, errlen);
+}
+
+enum http_err http_post_form(const struct http_opts *o, const char *url,
+			     const char *body, const struct hooks *h,
+			     struct http_response *r, char *err, size_t errlen)
+{
+	return request(o, url, body ? body : "", h, r, err, errlen);
+}
