@@ -64,6 +64,7 @@ WIZARD := $(B)/opsmgr-enroll
 LABBIN := $(B)/opsmgr-enroll-lab
 TEST_BINS := $(patsubst %.c,$(B)/%,$(UNIT_SRC) $(INTEG_SRC) $(UI_SRC))
 
+.SECONDARY:
 .PHONY: all tests test test-plain test-san run deps install clean bench fuzz check-deps
 
 all: deps-check-quiet $(WIZARD) $(LABBIN)

@@ -1,0 +1,119 @@
+/*
+ * test_cli.c - command-line parsing of opsmgr-enroll (wizard/cli.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int parse(struct cli *c, char *err, int argc, ...)
+{
+	char *argv[16];
+	va_list ap;
+	va_start(ap, argc);
+	argv[0] = "opsmgr-enroll";
+	for (int i = 1; i < argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	argv[argc] = NULL;
+	return cli_parse(argc, argv, c, err, 256);
+}
+
+static void test_wizard_options(void **st)
+{
+	(void)st;
+	struct cli c;
+	char err[256];
+	assert_int_equal(parse(&c, err, 7, "--answers", "a.ini", "--state-dir",
+			       "/tmp/s", "--non-interactive", "--stages=2-4"), 0);
+	assert_int_equal(c.cmd, CLI_WIZARD);
+	assert_string_equal(c.flow.answers_path, "a.ini");
+	assert_string_equal(c.flow.state_dir, "/tmp/s");
+	assert_true(c.non_interactive);
+	assert_false(c.flow.interactive);
+	assert_int_equal(c.flow.stage_from, 2);
+	assert_int_equal(c.flow.stage_to, 4);
+}
+
+static void test_stages(void **st)
+{
+	(void)st;
+	int a, b;
+	assert_int_equal(cli_parse_stages("6", &a, &b), 0);
+	assert_int_equal(a, 6);
+	assert_int_equal(b, 6);
+	assert_int_equal(cli_parse_stages("1-7", &a, &b), 0);
+	assert_int_equal(cli_parse_stages("0-3", &a, &b), -1);
+	assert_int_equal(cli_parse_stages("4-2", &a, &b), -1);
+	assert_int_equal(cli_parse_stages("1-8", &a, &b), -1);
+	assert_int_equal(cli_parse_stages("x", &a, &b), -1);
+	assert_int_equal(cli_parse_stages("2-", &a, &b), -1);
+	assert_int_equal(cli_parse_stages("2-3x", &a, &b), -1);
+}
+
+static void test_errors(void **st)
+{
+	(void)st;
+	struct cli c;
+	char err[256];
+	assert_int_equal(parse(&c, err, 2, "--bogus"), -1);
+	assert_non_null(strstr(err, "unknown option '--bogus'"));
+	assert_int_equal(parse(&c, err, 2, "--answers"), -1);
+	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(parse(&c, err, 3, "--stages", "9"), -1);
+	assert_non_null(strstr(err, "--stages '9'"));
+	assert_int_equal(parse(&c, err, 2, "enroll"), -1);
+	assert_non_null(strstr(err, "unexpected argument 'enroll'"));
+}
+
+static void test_check_command(void **st)
+{
+	(void)st;
+	struct cli c;
+	char err[256];
+	assert_int_equal(parse(&c, err, 9, "check", "--json", "--cert", "c.pem",
+			       "--key", "k.pem", "--fqdn", "a.b.c"), 0);
+	assert_int_equal(c.cmd, CLI_CHECK);
+	assert_true(c.check.json);
+	assert_string_equal(c.check.cert_path, "c.pem");
+	assert_string_equal(c.check.fqdn, "a.b.c");
+	assert_int_equal(parse(&c, err, 4, "check", "--cert", "c.pem"), -1);
+	assert_non_null(strstr(err, "--cert and --key go together"));
+	assert_int_equal(parse(&c, err, 4, "check", "--pfx", "a.pfx"), -1);
+	assert_non_null(strstr(err, "--password-file"));
+	assert_int_equal(parse(&c, err, 8, "check", "--pfx", "a.pfx",
+			       "--password-file", "p", "--cert", "c"), -1);
+	/* check has no --non-interactive / --stages */
+	assert_int_equal(parse(&c, err, 3, "check", "--stages=1"), -1);
+	/* "check" only counts as the first word */
+	assert_int_equal(parse(&c, err, 3, "--json", "check"), -1);
+}
+
+static void test_help_version(void **st)
+{
+	(void)st;
+	struct cli c;
+	char err[256];
+	assert_int_equal(parse(&c, err, 2, "--help"), 0);
+	assert_int_equal(c.cmd, CLI_HELP);
+	assert_int_equal(parse(&c, err, 2, "--version"), 0);
+	assert_int_equal(c.cmd, CLI_VERSION);
+	assert_int_equal(parse(&c, err, 3, "check", "--help"), 0);
+	assert_int_equal(c.cmd, CLI_HELP);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wizard_options),
+		cmocka_unit_test(test_stages),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_check_command),
+		cmocka_unit_test(test_help_version),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,30 @@
+/*
+ * cli.h - command-line parsing for opsmgr-enroll (product.md section 4).
+ * Pure: no I/O besides what the caller prints, so it is unit-tested.
+ * Ownership: struct cli points into argv (nothing to free).
+ */
+#ifndef OPSMGR_CLI_H
+#define OPSMGR_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "check.h"
+#include "flow.h"
+
+enum cli_command { CLI_WIZARD = 0, CLI_CHECK, CLI_HELP, CLI_VERSION };
+
+struct cli {
+	enum cli_command cmd;
+	struct flow_opts flow;
+	bool non_interactive;
+	struct check_opts check;
+};
+
+/* Returns 0, or -1 with a one-line message in err (exit 2). */
+int cli_parse(int argc, char **argv, struct cli *out, char *err,
+	      size_t errlen);
+/* Parse "A-B" or "N" (1..7) into from/to. 0 / -1. */
+int cli_parse_stages(const char *s, int *from, int *to);
+void cli_usage(FILE *out);
+
+#endif

@@ -1,0 +1,257 @@
+/*
+ * flow.c - the stage state machine (flow.h): loading configuration and
+ * state, running a stage, recording its outcome, saving after every step.
+ */
+#include "flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "stages.h"
+
+static const stage_fn STAGE_FNS[STAGE_COUNT] = {
+	NULL,
+	stage_trust_run,
+	stage_request_run,
+	stage_verify_run,
+	stage_export_run,
+	stage_agent_run,
+	stage_serial_run,
+	stage_approval_run,
+};
+
+/*
+ * Redoing a stage makes the results of the stages that consumed its output
+ * stale: a new certificate (2) must be verified, exported and imported
+ * again; a new root (1) changes the chain check; a new agent configuration
+ * (5) needs the serial imported again.
+ */
+static const unsigned INVALIDATES[STAGE_COUNT] = {
+	0,
+	1u << STAGE_VERIFY,
+	(1u << STAGE_VERIFY) | (1u << STAGE_EXPORT) | (1u << STAGE_SERIAL) |
+		(1u << STAGE_APPROVAL),
+	0,
+	0,
+	(1u << STAGE_SERIAL) | (1u << STAGE_APPROVAL),
+	1u << STAGE_APPROVAL,
+	0,
+};
+
+static int flow_checkpoint(struct ctx *c, struct diag_list *dl)
+{
+	struct flow *f = c->checkpoint_ud;
+	return flow_save(f, dl);
+}
+
+int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
+{
+	memset(f, 0, sizeof(*f));
+	config_init(&f->cfg);
+	state_init(&f->st);
+	for (int i = 0; i < STAGE_COUNT; i++)
+		diag_list_init(&f->last[i]);
+	ctx_init(&f->ctx, &f->cfg, &f->st, NULL);
+
+	if (config_load_layers(&f->cfg, o->config_path, o->answers_path, dl) < 0)
+		return -1;
+	if (config_validate(&f->cfg, dl) < 0)
+		return -1;
+	if (o->stage_from) {
+		f->cfg.stage_from = o->stage_from;
+		f->cfg.stage_to = o->stage_to;
+	}
+
+	if (o->state_dir)
+		f->state_dir = strdup(o->state_dir);
+	else if (f->cfg.state_dir)
+		f->state_dir = strdup(f->cfg.state_dir);
+	else
+		f->state_dir = config_default_state_dir();
+	if (!f->state_dir) {
+		diag_add(dl, DIAG_STATE, SEV_FAIL, "wizard.state_dir",
+			 "set [wizard] state_dir or pass --state-dir",
+			 "cannot determine the state directory (no HOME?)");
+		return -1;
+	}
+	if (state_dir_prepare(f->state_dir, dl) < 0)
+		return -1;
+	int r = state_load(&f->st, f->state_dir, dl);
+	if (r < 0)
+		return -1;
+	f->resumed = r == 0 && f->st.updated != 0;
+	if (!f->resumed)
+		f->st.role = f->cfg.role;
+
+	log_open(f->state_dir);
+	log_msg("opened: state %s, role %s, next stage %d",
+		f->resumed ? "resumed" : "new", role_name(f->st.role),
+		state_next_stage(&f->st));
+
+	free(f->ctx.state_dir);
+	f->ctx.state_dir = strdup(f->state_dir);
+	f->ctx.interactive = o->interactive;
+	f->ctx.checkpoint = flow_checkpoint;
+	f->ctx.checkpoint_ud = f;
+
+	/* Passwords from files.  Interactive runs may type them instead. */
+	struct diag_list sd;
+	diag_list_init(&sd);
+	int sr = ctx_load_secrets(&f->ctx, &sd);
+	if (sr < 0 && !o->interactive) {
+		diag_list_append(dl, &sd);
+		diag_list_release(&sd);
+		return -1;
+	}
+	if (sr < 0)
+		for (size_t i = 0; i < sd.n; i++)
+			sd.items[i].sev = SEV_WARN;
+	diag_list_append(dl, &sd);
+	diag_list_release(&sd);
+	if (secret_is_set(&f->ctx.ca_password))
+		log_redact_add(f->ctx.ca_password.buf);
+	if (secret_is_set(&f->ctx.pfx_password))
+		log_redact_add(f->ctx.pfx_password.buf);
+	return 0;
+}
+
+void flow_close(struct flow *f)
+{
+	ctx_release(&f->ctx);
+	for (int i = 0; i < STAGE_COUNT; i++)
+		diag_list_release(&f->last[i]);
+	state_release(&f->st);
+	config_release(&f->cfg);
+	free(f->state_dir);
+	f->state_dir = NULL;
+	log_close();
+}
+
+bool flow_stage_applies(const struct flow *f, enum stage s)
+{
+	if (s == STAGE_AGENT && f->cfg.role == ROLE_SERVER)
+		return false;
+	return s >= STAGE_TRUST && s <= STAGE_APPROVAL;
+}
+
+int flow_next_stage(const struct flow *f)
+{
+	for (int s = STAGE_TRUST; s <= STAGE_APPROVAL; s++) {
+		enum stage_status st = f->st.stage[s];
+		if (!flow_stage_applies(f, (enum stage)s))
+			continue;
+		if (st != STAGE_ST_DONE && st != STAGE_ST_WARN &&
+		    st != STAGE_ST_SKIPPED)
+			return s;
+	}
+	return STAGE_COUNT;
+}
+
+int flow_save(struct flow *f, struct diag_list *dl)
+{
+	if (f->ctx.cfg && !f->st.fqdn && ctx_fqdn(&f->ctx))
+		state_set_str(&f->st.fqdn, ctx_fqdn(&f->ctx));
+	return state_save(&f->st, f->state_dir, dl);
+}
+
+enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
+			   struct diag_list *dl)
+{
+	if (s < STAGE_TRUST || s > STAGE_APPROVAL)
+		return ST_FAIL;
+	struct diag_list *out = &f->last[s];
+	diag_list_release(out);
+	enum status r;
+	enum stage_status before = f->st.stage[s];
+
+	if (!flow_stage_applies(f, s)) {
+		diag_add(out, DIAG_AGENT_SKIPPED, SEV_INFO, NULL, NULL,
+			 "stage %d (%s) does not apply to the %s role", s,
+			 stage_title(s), role_name(f->cfg.role));
+		f->st.stage[s] = STAGE_ST_SKIPPED;
+		r = ST_OK;
+	} else {
+		log_msg("stage %d (%s): start", s, stage_title(s));
+		r = STAGE_FNS[s](&f->ctx, h, out);
+		switch (r) {
+		case ST_OK:
+			f->st.stage[s] = diag_worst(out) >= SEV_WARN ?
+				STAGE_ST_WARN : STAGE_ST_DONE;
+			break;
+		case ST_FAIL:
+			f->st.stage[s] = STAGE_ST_FAILED;
+			break;
+		case ST_PENDING:
+			f->st.stage[s] = STAGE_ST_WAITING;
+			break;
+		case ST_CANCELLED:
+		case ST_NEED_CONFIRM:
+			break;
+		}
+		log_msg("stage %d (%s): %s (%zu diagnostics, worst %s)", s,
+			stage_title(s), status_name(r), out->n,
+			diag_severity_name(diag_worst(out)));
+		for (size_t i = 0; i < out->n; i++)
+			log_msg("  %s %s/%s: %s",
+				diag_severity_name(out->items[i].sev),
+				stage_id(out->items[i].stage),
+				diag_check_id(out->items[i].check),
+				out->items[i].message);
+	}
+	/* A stage redone after it had completed makes its consumers stale. */
+	if (r == ST_OK && (before == STAGE_ST_DONE || before == STAGE_ST_WARN)) {
+		for (int t = s + 1; t < STAGE_COUNT; t++)
+			if ((INVALIDATES[s] >> t) & 1u &&
+			    f->st.stage[t] != STAGE_ST_SKIPPED)
+				f->st.stage[t] = STAGE_ST_NONE;
+	}
+	f->last_status[s] = r;
+	struct diag_list sd;
+	diag_list_init(&sd);
+	if (flow_save(f, &sd) < 0) {
+		diag_list_append(out, &sd);
+		r = ST_FAIL;
+	}
+	diag_list_release(&sd);
+	if (dl)
+		diag_list_append(dl, out);
+	return r;
+}
+
+int flow_start_over(struct flow *f, struct diag_list *dl)
+{
+	char moved[4096];
+	if (state_move_aside(f->state_dir, "start over", moved, sizeof(moved),
+			     dl) < 0)
+		return -1;
+	enum role role = f->cfg.role;
+	state_release(&f->st);
+	state_init(&f->st);
+	f->st.role = role;
+	for (int i = 0; i < STAGE_COUNT; i++) {
+		diag_list_release(&f->last[i]);
+		f->last_status[i] = ST_OK;
+		ctx_set_out(&f->ctx, (enum stage)i, NULL, NULL);
+	}
+	f->resumed = false;
+	log_msg("started over; previous state moved to %s", moved);
+	return flow_save(f, dl);
+}
+
+int flow_exit_code(enum stage s, enum status st)
+{
+	switch (st) {
+	case ST_OK:
+		return EXIT_OK;
+	case ST_PENDING:
+		return EXIT_WAITING;
+	case ST_CANCELLED:
+		return 130;
+	case ST_FAIL:
+	case ST_NEED_CONFIRM:
+		break;
+	}
+	return EXIT_STAGE_BASE + (int)s;
+}

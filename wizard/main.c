@@ -1,0 +1,114 @@
+/*
+ * main.c - opsmgr-enroll's entry point: parses the command line, opens the
+ * flow (configuration + state) and hands over to the wizard screens, the
+ * non-interactive runner or the check report.  The only place that exits.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cli.h"
+#include "flow.h"
+#include "http.h"
+#include "runner.h"
+#include "ui.h"
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	runner_request_cancel();
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int open_flow(struct flow *f, const struct flow_opts *o)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	int r = flow_open(f, o, &dl);
+	/* Configuration warnings and errors go to stderr before any UI. */
+	diag_print_text(stderr, &dl, r < 0 ? SEV_WARN : SEV_WARN);
+	diag_list_release(&dl);
+	return r;
+}
+
+static int run_check(struct cli *c)
+{
+	struct flow f;
+	if (open_flow(&f, &c->flow) < 0) {
+		flow_close(&f);
+		return EXIT_USAGE;
+	}
+	struct diag_list dl;
+	diag_list_init(&dl);
+	int r = check_collect(&f, &c->check, NULL, &dl);
+	if (c->check.json)
+		diag_write_json(stdout, &dl);
+	else {
+		diag_print_text(stdout, &dl, SEV_PASS);
+		printf("%s: %zu passed, %zu warnings, %zu failed\n",
+		       r ? "problems found" : "no failures",
+		       diag_count(&dl, SEV_PASS) + diag_count(&dl, SEV_INFO),
+		       diag_count(&dl, SEV_WARN), diag_count(&dl, SEV_FAIL));
+	}
+	diag_list_release(&dl);
+	flow_close(&f);
+	return r ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	char err[512];
+	if (cli_parse(argc, argv, &c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "opsmgr-enroll: %s\n", err);
+		fprintf(stderr, "try 'opsmgr-enroll --help'\n");
+		return EXIT_USAGE;
+	}
+	if (c.cmd == CLI_HELP) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (c.cmd == CLI_VERSION) {
+		printf("opsmgr-enroll %s\n", OPSMGR_VERSION);
+		return 0;
+	}
+	if (http_global_init() < 0) {
+		fprintf(stderr, "opsmgr-enroll: cannot initialise libcurl\n");
+		return 1;
+	}
+	install_signals();
+	int code;
+	if (c.cmd == CLI_CHECK) {
+		code = run_check(&c);
+	} else if (!c.non_interactive &&
+		   (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "opsmgr-enroll: no terminal: run with "
+			"--answers FILE --non-interactive, or from a terminal\n");
+		code = EXIT_USAGE;
+	} else {
+		struct flow f;
+		if (open_flow(&f, &c.flow) < 0) {
+			code = EXIT_USAGE;
+		} else if (c.non_interactive) {
+			code = runner_run(&f, stdout);
+		} else {
+			code = ui_run(&f);
+		}
+		flow_close(&f);
+	}
+	http_global_cleanup();
+	return code;
+}

@@ -1,0 +1,109 @@
+/*
+ * runner.c - non-interactive enrollment: every stage through the same flow
+ * the screens use, progress as plain lines, diagnostics as text.
+ */
+#include "runner.h"
+
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static volatile sig_atomic_t cancel_requested;
+
+void runner_request_cancel(void)
+{
+	cancel_requested = 1;
+}
+
+struct runner_ui {
+	FILE *out;
+	char last[160];
+	struct timespec start;
+};
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* One line per distinct step; fractions are not printed line by line. */
+static void on_progress(void *ud, const char *what, double fraction)
+{
+	struct runner_ui *u = ud;
+	(void)fraction;
+	if (!what || strcmp(what, u->last) == 0)
+		return;
+	snprintf(u->last, sizeof(u->last), "%s", what);
+	fprintf(u->out, "  .. %s (%.1f s)\n", what, elapsed(&u->start));
+	fflush(u->out);
+}
+
+static int on_cancelled(void *ud)
+{
+	(void)ud;
+	return cancel_requested != 0;
+}
+
+static void on_line(void *ud, const char *line)
+{
+	struct runner_ui *u = ud;
+	fprintf(u->out, "  | %s\n", line);
+	fflush(u->out);
+}
+
+int runner_run(struct flow *f, FILE *out)
+{
+	int from = f->cfg.stage_from ? f->cfg.stage_from : STAGE_TRUST;
+	int to = f->cfg.stage_to ? f->cfg.stage_to : STAGE_APPROVAL;
+	struct runner_ui u = { .out = out };
+	struct hooks h = { on_progress, on_cancelled, on_line, &u };
+
+	/* Non-interactive answers stand in for the operator's confirmations. */
+	f->ctx.confirm_trust = f->cfg.trust_accept;
+	f->ctx.confirm_overwrite = f->cfg.export_overwrite;
+
+	for (int s = from; s <= to; s++) {
+		enum stage_status done = f->st.stage[s];
+		if (done == STAGE_ST_DONE || done == STAGE_ST_WARN ||
+		    done == STAGE_ST_SKIPPED) {
+			fprintf(out, "[%d/7] %s: already %s, skipped\n", s,
+				stage_title((enum stage)s),
+				stage_status_name(done));
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &u.start);
+		u.last[0] = '\0';
+		fprintf(out, "[%d/7] %s ...\n", s, stage_title((enum stage)s));
+		fflush(out);
+		enum status r = flow_run_stage(f, (enum stage)s, &h, NULL);
+		/* Verify warnings were shown; without a person they are
+		 * accepted (they are warnings, not failures) and said so. */
+		if (r == ST_NEED_CONFIRM && s == STAGE_VERIFY) {
+			f->ctx.confirm_warnings = true;
+			r = flow_run_stage(f, (enum stage)s, &h, NULL);
+		}
+		diag_print_text(out, &f->last[s], SEV_PASS);
+		fprintf(out, "[%d/7] %s: %s (%.1f s)\n", s,
+			stage_title((enum stage)s),
+			r == ST_NEED_CONFIRM ? "needs a confirmation" :
+			status_name(r), elapsed(&u.start));
+		if (r == ST_NEED_CONFIRM)
+			fprintf(out, "      non-interactive runs cannot confirm: "
+				"set the answer in the answers file (e.g. [trust] accept = yes, "
+				"[export] overwrite = yes)\n");
+		fflush(out);
+		if (r != ST_OK) {
+			int code = flow_exit_code((enum stage)s, r);
+			log_msg("runner: stopped at stage %d, exit %d", s, code);
+			return code;
+		}
+	}
+	log_msg("runner: stages %d-%d done", from, to);
+	fprintf(out, "done: stages %d-%d complete\n", from, to);
+	return EXIT_OK;
+}
