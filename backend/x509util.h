@@ -66,4 +66,17 @@ char *x509_key_to_pem(EVP_PKEY *k, size_t *len);
 /* Last OpenSSL error as text, into buf; returns buf. */
 const char *x509_ossl_err(char *buf, size_t len);
 
+/* --- added by the owner of x509util.c (cert) ---------------------------- */
+/*
+ * OSSL_STACK_OF_X509_free() exists from OpenSSL 3.2; Debian 12 ships 3.0.
+ * This shim keeps the ownership rule above true on both.
+ */
+#include <openssl/opensslv.h>
+#if OPENSSL_VERSION_NUMBER < 0x30200000L
+static inline void OSSL_STACK_OF_X509_free(STACK_OF(X509) *sk)
+{
+	sk_X509_pop_free(sk, X509_free);
+}
+#endif
+
 #endif
