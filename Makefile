@@ -14,7 +14,14 @@
 #   tests/{unit,integration,ui}/test_*.c -> one test program each
 
 SAN ?= 0
-ifeq ($(SAN),1)
+FUZZ ?= 0
+ifeq ($(FUZZ),1)
+# libFuzzer build: clang, every object instrumented, fuzz targets linked
+# with the fuzzer runtime (tests/fuzz/fuzz_*.c -> $(B)/fuzz/fuzz_*).
+B ?= build-fuzz
+CC = clang
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(SAN),1)
 B ?= build-san
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
@@ -52,6 +59,7 @@ TESTCOMMON_SRC := $(wildcard tests/common/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
 UI_SRC := $(wildcard tests/ui/test_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -112,6 +120,14 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(TESTCOMMON_LIB) $(APP_LIB) $(LAB_LIB) $(BACKE
 
 tests: all $(TEST_BINS)
 
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+$(B)/fuzz/%: $(B)/obj/tests/fuzz/%.o $(TESTCOMMON_LIB) $(LAB_LIB) $(BACKEND_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+.PHONY: fuzz-build
+
 # --- test ------------------------------------------------------------------
 # Both builds, one summary line at the end ("N passed, N failed").
 test: deps
@@ -139,7 +155,8 @@ bench: deps
 
 FUZZ_SECONDS ?= 30
 fuzz: deps
-	@if [ -x tests/fuzz/run.sh ]; then tests/fuzz/run.sh $(FUZZ_SECONDS); else echo "fuzz: no tests/fuzz/run.sh yet"; exit 1; fi
+	$(MAKE) --no-print-directory FUZZ=1 fuzz-build
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 # --- install -------------------------------------------------------------
 install: all
