@@ -118,7 +118,8 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(TESTCOMMON_LIB) $(APP_LIB) $(LAB_LIB) $(BACKE
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
-tests: all $(TEST_BINS)
+# Test programs only (the binaries they drive come from `all`).
+tests: $(TEST_BINS)
 
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 $(B)/fuzz/%: $(B)/obj/tests/fuzz/%.o $(TESTCOMMON_LIB) $(LAB_LIB) $(BACKEND_LIB)
@@ -131,16 +132,16 @@ fuzz-build: $(FUZZ_BINS)
 # --- test ------------------------------------------------------------------
 # Both builds, one summary line at the end ("N passed, N failed").
 test: deps
-	$(MAKE) --no-print-directory tests
-	$(MAKE) --no-print-directory SAN=1 tests
+	$(MAKE) --no-print-directory all tests
+	$(MAKE) --no-print-directory SAN=1 all tests
 	scripts/run-tests.sh build build-san
 
 test-plain: deps
-	$(MAKE) --no-print-directory tests
+	$(MAKE) --no-print-directory all tests
 	scripts/run-tests.sh build
 
 test-san: deps
-	$(MAKE) --no-print-directory SAN=1 tests
+	$(MAKE) --no-print-directory SAN=1 all tests
 	scripts/run-tests.sh build-san
 
 # --- run: the lab on loopback and the wizard pointed at it ---------------
