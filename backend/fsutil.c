@@ -49,7 +49,9 @@ static const char *file_kind(mode_t m)
 		return "a socket";
 	if (S_ISLNK(m))
 		return "a symbolic link";
-	return "not a regular file";
+	if (S_ISREG(m))
+		return "a regular file";
+	return "an unknown kind of file";
 }
 
 char *fs_join(const char *dir, const char *name)

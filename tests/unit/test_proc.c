@@ -1,0 +1,460 @@
+/*
+ * test_proc.c - backend/proc.c: argv splitting without shell expansion,
+ * running commands (exit status, signals, timeout with SIGTERM then
+ * SIGKILL, cancel through hooks, exec failure, output lines and cap,
+ * environment) without leaving zombies or leaking descriptors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+static long long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void assert_no_children(void)
+{
+	errno = 0;
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+}
+
+static int count_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+struct lines {
+	char *v[64];
+	size_t n;
+	size_t total;
+	int cancel_on_ready;
+	int ready;
+	int polls;
+	int progress;
+};
+
+static void on_line(void *ud, const char *line)
+{
+	struct lines *l = ud;
+	if (l->n < 64)
+		l->v[l->n++] = strdup(line);
+	l->total++;
+	if (strcmp(line, "ready") == 0)
+		l->ready = 1;
+}
+
+static int on_cancelled(void *ud)
+{
+	struct lines *l = ud;
+	l->polls++;
+	return l->cancel_on_ready && l->ready;
+}
+
+static void on_progress(void *ud, const char *what, double fraction)
+{
+	struct lines *l = ud;
+	(void)what;
+	(void)fraction;
+	l->progress++;
+}
+
+static void lines_free(struct lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	l->n = 0;
+}
+
+/* split cmdline and run it; returns proc_run's result */
+static int run_cmd(const char *cmdline, char *const env[], int timeout_ms,
+		   const struct hooks *h, struct proc_result *res, char *err)
+{
+	char **argv = NULL;
+	assert_int_equal(proc_split_argv(cmdline, &argv, err, 256), 0);
+	int r = proc_run(argv, env, timeout_ms, h, res, err, 256);
+	proc_argv_free(argv);
+	return r;
+}
+
+static void check_split(const char *cmdline, const char *const *want)
+{
+	char **argv = NULL;
+	char err[256] = "";
+	int r = proc_split_argv(cmdline, &argv, err, sizeof(err));
+	if (r != 0)
+		fail_msg("split of [%s] failed: %s", cmdline, err);
+	size_t i = 0;
+	for (; want[i]; i++) {
+		assert_non_null(argv[i]);
+		assert_string_equal(argv[i], want[i]);
+	}
+	assert_null(argv[i]);
+	proc_argv_free(argv);
+}
+
+static void check_split_error(const char *cmdline, const char *want_err)
+{
+	char **argv = (char **)1;
+	char err[256] = "";
+	assert_int_equal(proc_split_argv(cmdline, &argv, err, sizeof(err)), -1);
+	assert_null(argv);
+	assert_string_equal(err, want_err);
+}
+
+static void test_split_quoting(void **state)
+{
+	(void)state;
+	check_split("a  b\tc", (const char *[]){ "a", "b", "c", NULL });
+	check_split("  lead trail  ", (const char *[]){ "lead", "trail", NULL });
+	check_split("a 'b c' \"d e\"",
+		    (const char *[]){ "a", "b c", "d e", NULL });
+	check_split("x'y'\"z\"w", (const char *[]){ "xyzw", NULL });
+	check_split("'' \"\"", (const char *[]){ "", "", NULL });
+	/* in double quotes: \" \\ \$ \` escape, other backslashes stay */
+	check_split("\"q\\\"q\" \"b\\\\s\" \"\\$x\" \"a\\nb\"",
+		    (const char *[]){ "q\"q", "b\\s", "$x", "a\\nb", NULL });
+	/* in single quotes nothing is special */
+	check_split("'a\\b \"c\"'", (const char *[]){ "a\\b \"c\"", NULL });
+	/* outside quotes a backslash takes the next character literally */
+	check_split("f\\ g \\'h", (const char *[]){ "f g", "'h", NULL });
+	/* no expansion of any kind */
+	check_split("echo $HOME $(id) `id` *.c ~ ~/x a=b ; | & > <",
+		    (const char *[]){ "echo", "$HOME", "$(id)", "`id`", "*.c",
+				      "~", "~/x", "a=b", ";", "|", "&", ">",
+				      "<", NULL });
+}
+
+static void test_split_errors(void **state)
+{
+	(void)state;
+	check_split_error("echo 'abc",
+			  "unterminated single quote at position 6: add the closing '");
+	check_split_error("a \"b\\\"",
+			  "unterminated double quote at position 3: add the closing \"");
+	check_split_error("echo x\\",
+			  "lone backslash at the end of the command (position 7): remove it or write '\\\\'");
+	check_split_error("", "the command is empty: give a program and its arguments");
+	check_split_error("  \t ", "the command is empty: give a program and its arguments");
+}
+
+static void test_exit_status(void **state)
+{
+	(void)state;
+	struct proc_result res;
+	char err[256], d[64];
+	assert_int_equal(run_cmd("sh -c 'exit 3'", NULL, 5000, NULL, &res, err), 0);
+	assert_int_equal(res.exited, 1);
+	assert_int_equal(res.exit_code, 3);
+	assert_int_equal(res.signaled, 0);
+	assert_int_equal(res.timed_out, 0);
+	assert_string_equal(proc_describe(&res, 5000, d, sizeof(d)),
+			    "exited with status 3");
+	proc_result_release(&res);
+	assert_null(res.output);
+
+	assert_int_equal(run_cmd("true", NULL, 0, NULL, &res, err), 0);
+	assert_int_equal(res.exited, 1);
+	assert_int_equal(res.exit_code, 0);
+	assert_non_null(res.output);
+	assert_int_equal(res.output_len, 0);
+	assert_string_equal(res.output, "");
+	proc_result_release(&res);
+	assert_no_children();
+}
+
+static void test_signal(void **state)
+{
+	(void)state;
+	struct proc_result res;
+	char err[256], d[64];
+	assert_int_equal(run_cmd("sh -c 'kill -9 $$'", NULL, 5000, NULL, &res,
+				 err), 0);
+	assert_int_equal(res.exited, 0);
+	assert_int_equal(res.signaled, SIGKILL);
+	assert_string_equal(proc_describe(&res, 5000, d, sizeof(d)),
+			    "killed by signal 9");
+	proc_result_release(&res);
+	assert_no_children();
+}
+
+static void test_timeout_kills_sleep(void **state)
+{
+	(void)state;
+	struct proc_result res;
+	char err[256], d[64];
+	long long t0 = ms_now();
+	assert_int_equal(run_cmd("sleep 30", NULL, 300, NULL, &res, err), 0);
+	long long took = ms_now() - t0;
+	assert_int_equal(res.timed_out, 1);
+	assert_int_equal(res.cancelled, 0);
+	assert_int_equal(res.exited, 0);
+	assert_int_equal(res.signaled, SIGTERM);
+	assert_true(took < 10000); /* far from sleep's 30 s */
+	assert_string_equal(proc_describe(&res, 300, d, sizeof(d)),
+			    "timed out after 0.3 s");
+	proc_result_release(&res);
+	assert_no_children();
+}
+
+static void test_timeout_escalates_to_sigkill(void **state)
+{
+	(void)state;
+	struct proc_result res;
+	char err[256];
+	long long t0 = ms_now();
+	/* ignored signals stay ignored across exec: sleep ignores TERM too */
+	assert_int_equal(run_cmd("sh -c 'trap \"\" TERM; sleep 30'", NULL, 200,
+				 NULL, &res, err), 0);
+	long long took = ms_now() - t0;
+	assert_int_equal(res.timed_out, 1);
+	assert_int_equal(res.signaled, SIGKILL);
+	assert_true(took < 10000);
+	proc_result_release(&res);
+	/* the whole group got SIGKILL: the sleep is gone as well */
+	assert_no_children();
+}
+
+static void test_cancel_via_hooks(void **state)
+{
+	(void)state;
+	struct lines l = { .cancel_on_ready = 1 };
+	struct hooks h = { .line = on_line, .cancelled = on_cancelled,
+			   .progress = on_progress, .ud = &l };
+	struct proc_result res;
+	char err[256], d[64];
+	long long t0 = ms_now();
+	assert_int_equal(run_cmd("sh -c 'echo ready; sleep 30'", NULL, 0, &h,
+				 &res, err), 0);
+	long long took = ms_now() - t0;
+	assert_int_equal(res.cancelled, 1);
+	assert_int_equal(res.timed_out, 0);
+	assert_true(res.signaled == SIGTERM || res.signaled == SIGKILL);
+	assert_true(took < 10000);
+	assert_string_equal(res.output, "ready\n");
+	assert_true(l.polls > 0);
+	assert_true(l.progress > 0);
+	assert_string_equal(proc_describe(&res, 0, d, sizeof(d)), "cancelled");
+	proc_result_release(&res);
+	lines_free(&l);
+	assert_no_children();
+}
+
+static void test_no_shell_expansion(void **state)
+{
+	(void)state;
+	char marker[64];
+	snprintf(marker, sizeof(marker), "/tmp/test_proc_marker.%d", (int)getpid());
+	unlink(marker);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd),
+		 "printf '%%s|' $(touch %s) $HOME `id` ~ *.c \"$USER\" ';' '&&'",
+		 marker);
+	struct proc_result res;
+	char err[256];
+	assert_int_equal(run_cmd(cmd, NULL, 5000, NULL, &res, err), 0);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "$(touch|%s)|$HOME|`id`|~|*.c|$USER|;|&&|", marker);
+	assert_string_equal(res.output, want);
+	assert_int_equal(access(marker, F_OK), -1);
+	proc_result_release(&res);
+}
+
+static void test_exec_failure(void **state)
+{
+	(void)state;
+	struct proc_result res;
+	char err[256];
+	int fds = count_fds();
+	char *const argv1[] = { "/nonexistent/opsmgr-tool", "x", NULL };
+	assert_int_equal(proc_run(argv1, NULL, 5000, NULL, &res, err,
+				  sizeof(err)), -1);
+	assert_string_equal(err,
+			    "cannot run '/nonexistent/opsmgr-tool': No such file or directory");
+	assert_null(res.output);
+	/* PATH search too */
+	char *const argv2[] = { "opsmgr-no-such-command-here", NULL };
+	assert_int_equal(proc_run(argv2, NULL, 5000, NULL, &res, err,
+				  sizeof(err)), -1);
+	assert_string_equal(err,
+			    "cannot run 'opsmgr-no-such-command-here': No such file or directory");
+	/* not executable (even for root: no x bit at all) */
+	char plain[] = "/tmp/test_proc_plain.XXXXXX";
+	int pfd = mkstemp(plain);
+	assert_true(pfd >= 0);
+	assert_int_equal(fchmod(pfd, 0644), 0);
+	close(pfd);
+	fds = count_fds();
+	char *const argv3[] = { plain, NULL };
+	int r3 = proc_run(argv3, NULL, 5000, NULL, &res, err, sizeof(err));
+	unlink(plain);
+	assert_int_equal(r3, -1);
+	char want[256];
+	snprintf(want, sizeof(want), "cannot run '%s': Permission denied", plain);
+	assert_string_equal(err, want);
+	char *const argv4[] = { NULL };
+	assert_int_equal(proc_run(argv4, NULL, 5000, NULL, &res, err,
+				  sizeof(err)), -1);
+	assert_int_equal(count_fds(), fds);
+	assert_no_children();
+}
+
+static void test_output_lines(void **state)
+{
+	(void)state;
+	struct lines l = { 0 };
+	struct hooks h = { .line = on_line, .ud = &l };
+	struct proc_result res;
+	char err[256];
+	assert_int_equal(run_cmd("printf 'one\\ntwo\\r\\n\\nthree'", NULL, 5000,
+				 &h, &res, err), 0);
+	assert_string_equal(res.output, "one\ntwo\r\n\nthree");
+	assert_int_equal(res.output_len, 15);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.v[0], "one");
+	assert_string_equal(l.v[1], "two");
+	assert_string_equal(l.v[2], "");
+	assert_string_equal(l.v[3], "three"); /* partial last line at EOF */
+	proc_result_release(&res);
+	lines_free(&l);
+
+	/* stdout and stderr both captured, stdin is /dev/null */
+	assert_int_equal(run_cmd("sh -c 'echo out; echo err >&2; cat; echo end'",
+				 NULL, 5000, NULL, &res, err), 0);
+	assert_string_equal(res.output, "out\nerr\nend\n");
+	assert_int_equal(res.exit_code, 0);
+	proc_result_release(&res);
+}
+
+static void test_output_cap(void **state)
+{
+	(void)state;
+	struct lines l = { 0 };
+	struct hooks h = { .line = on_line, .ud = &l };
+	struct proc_result res;
+	char err[256];
+	/* 400000 lines, about 2.7 MB: more than the 1 MiB cap */
+	assert_int_equal(run_cmd("seq 1 400000", NULL, 30000, &h, &res, err), 0);
+	assert_int_equal(res.exited, 1);
+	assert_int_equal(res.exit_code, 0);
+	assert_int_equal(res.output_len, PROC_OUTPUT_CAP);
+	assert_int_equal(strlen(res.output), PROC_OUTPUT_CAP);
+	assert_memory_equal(res.output, "1\n2\n3\n", 6);
+	/* every line still reached the callback */
+	assert_int_equal(l.total, 400000);
+	assert_string_equal(l.v[0], "1");
+	proc_result_release(&res);
+	lines_free(&l);
+}
+
+static void test_extra_env(void **state)
+{
+	(void)state;
+	struct proc_result res;
+	char err[256];
+	setenv("OPSMGR_TEST_OLD", "old", 1);
+	char *const env[] = { "OPSMGR_TEST_NEW=hello world",
+			      "OPSMGR_TEST_OLD=new", NULL };
+	assert_int_equal(run_cmd("sh -c 'printf \"%s,%s,%s\" \"$OPSMGR_TEST_NEW\" \"$OPSMGR_TEST_OLD\" \"${PATH:+path}\"'",
+				 env, 5000, NULL, &res, err), 0);
+	assert_string_equal(res.output, "hello world,new,path");
+	proc_result_release(&res);
+	unsetenv("OPSMGR_TEST_OLD");
+}
+
+static void test_no_fd_leak_and_background_child(void **state)
+{
+	(void)state;
+	struct proc_result res;
+	char err[256];
+	int fds = count_fds();
+	/* a descriptor without CLOEXEC in the parent must not reach the child */
+	int leak = open("/dev/null", O_RDONLY);
+	assert_true(leak > 2);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd),
+		 "sh -c 'if [ -e /proc/$$/fd/%d ]; then echo leaked; else echo clean; fi'",
+		 leak);
+	assert_int_equal(run_cmd(cmd, NULL, 5000, NULL, &res, err), 0);
+	assert_string_equal(res.output, "clean\n");
+	proc_result_release(&res);
+	close(leak);
+
+	/* a background grandchild keeping the pipe open does not hold us
+	 * until it ends */
+	long long t0 = ms_now();
+	assert_int_equal(run_cmd("sh -c 'sleep 3 & echo started'", NULL, 20000,
+				 NULL, &res, err), 0);
+	assert_true(ms_now() - t0 < 2500);
+	assert_int_equal(res.exited, 1);
+	assert_int_equal(res.timed_out, 0);
+	assert_string_equal(res.output, "started\n");
+	proc_result_release(&res);
+	assert_int_equal(count_fds(), fds);
+	assert_no_children();
+}
+
+static void test_describe(void **state)
+{
+	(void)state;
+	char d[64];
+	struct proc_result r = { 0 };
+	r.timed_out = 1;
+	assert_string_equal(proc_describe(&r, 5000, d, sizeof(d)),
+			    "timed out after 5 s");
+	assert_string_equal(proc_describe(&r, 1500, d, sizeof(d)),
+			    "timed out after 1.5 s");
+	r.timed_out = 0;
+	r.exited = 1;
+	r.exit_code = 0;
+	assert_string_equal(proc_describe(&r, 0, d, sizeof(d)),
+			    "exited with status 0");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_quoting),
+		cmocka_unit_test(test_split_errors),
+		cmocka_unit_test(test_exit_status),
+		cmocka_unit_test(test_signal),
+		cmocka_unit_test(test_timeout_kills_sleep),
+		cmocka_unit_test(test_timeout_escalates_to_sigkill),
+		cmocka_unit_test(test_cancel_via_hooks),
+		cmocka_unit_test(test_no_shell_expansion),
+		cmocka_unit_test(test_exec_failure),
+		cmocka_unit_test(test_output_lines),
+		cmocka_unit_test(test_output_cap),
+		cmocka_unit_test(test_extra_env),
+		cmocka_unit_test(test_no_fd_leak_and_background_child),
+		cmocka_unit_test(test_describe),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
