@@ -229,6 +229,42 @@ void diag_print_text(FILE *out, const struct diag_list *l, int min_sev)
 	}
 }
 
+/*
+ * Length of the valid UTF-8 sequence at p (1..4), or 0 when p does not
+ * start one (stray continuation byte, overlong form, surrogate, beyond
+ * U+10FFFF, truncated).  Messages can carry bytes from hostile input
+ * (certificate names, file names): the JSON must stay valid.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned char c = p[0];
+	size_t n;
+	unsigned long cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0; /* also stops at the terminating NUL */
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
 void json_write_string(FILE *out, const char *s)
 {
 	if (!s) {
@@ -244,10 +280,19 @@ void json_write_string(FILE *out, const char *s)
 		case '\r': fputs("\\r", out); break;
 		case '\t': fputs("\\t", out); break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (*p < 0x20 || *p == 0x7f) {
 				fprintf(out, "\\u%04x", *p);
-			else
+			} else if (*p >= 0x80) {
+				size_t n = utf8_len(p);
+				if (n == 0) {
+					fputs("\\ufffd", out);
+				} else {
+					fwrite(p, 1, n, out);
+					p += n - 1;
+				}
+			} else {
 				fputc(*p, out);
+			}
 		}
 	}
 	fputc('"', out);
