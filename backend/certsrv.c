@@ -411,7 +411,7 @@ static int is_denied(const char *title, const char *disp, const char *page,
 {
 	return (strncasecmp(disp, "Denied", 6) == 0) ||
 	       find_ci(disp, strlen(disp), "Denied by") ||
-	       find_ci(title, strlen(title), "Denied") ||
+	       find_ci(title, strlen(title), "Request Denied") ||
 	       find_ci(page, len, "ID=locDenied");
 }
 

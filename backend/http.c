@@ -277,6 +277,38 @@ static int ntlm_providers(char *err, size_t errlen)
 	return 0;
 }
 
+int http_auth_supported(enum ca_auth a, char *err, size_t errlen)
+{
+	curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+	switch (a) {
+	case AUTH_NTLM:
+		if (!(vi->features & CURL_VERSION_NTLM)) {
+			seterr(err, errlen,
+			       "this libcurl (%s) was built without NTLM support; use "
+			       "auth = basic or negotiate",
+			       vi->version);
+			return 0;
+		}
+		return ntlm_providers(err, errlen) == 0;
+	case AUTH_NEGOTIATE:
+		if (!(vi->features & CURL_VERSION_GSSAPI) ||
+		    !(vi->features & CURL_VERSION_SPNEGO)) {
+			seterr(err, errlen,
+			       "this libcurl (%s) was built without GSS-API/SPNEGO, "
+			       "so Negotiate (Kerberos) authentication is not "
+			       "available; use auth = basic or ntlm",
+			       vi->version);
+			return 0;
+		}
+		return 1;
+	case AUTH_BASIC:
+	case AUTH_CERT:
+	case AUTH_NONE:
+		return 1;
+	}
+	return 1;
+}
+
 static int scheme_is(const char *url, const char *scheme)
 {
 	size_t n = strlen(scheme);
@@ -332,7 +364,6 @@ static enum http_err set_auth(CURL *c, const struct http_opts *o,
 {
 	const char *user = o->user ? o->user : "";
 	const char *pw = (o->password && o->password->buf) ? o->password->buf : "";
-	curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
 
 	switch (o->auth) {
 	case AUTH_NONE:
@@ -350,29 +381,15 @@ static enum http_err set_auth(CURL *c, const struct http_opts *o,
 		curl_easy_setopt(c, CURLOPT_PASSWORD, pw);
 		return HTTP_OK;
 	case AUTH_NTLM:
-		if (!(vi->features & CURL_VERSION_NTLM)) {
-			seterr(err, errlen,
-			       "this libcurl (%s) was built without NTLM support; use "
-			       "auth = basic or negotiate",
-			       vi->version);
-			return HTTP_E_OTHER;
-		}
-		if (ntlm_providers(err, errlen) < 0)
+		if (!http_auth_supported(AUTH_NTLM, err, errlen))
 			return HTTP_E_OTHER;
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_NTLM);
 		curl_easy_setopt(c, CURLOPT_USERNAME, user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, pw);
 		return HTTP_OK;
 	case AUTH_NEGOTIATE:
-		if (!(vi->features & CURL_VERSION_GSSAPI) ||
-		    !(vi->features & CURL_VERSION_SPNEGO)) {
-			seterr(err, errlen,
-			       "this libcurl (%s) was built without GSS-API/SPNEGO, "
-			       "so Negotiate (Kerberos) authentication is not "
-			       "available; use auth = basic or ntlm",
-			       vi->version);
+		if (!http_auth_supported(AUTH_NEGOTIATE, err, errlen))
 			return HTTP_E_OTHER;
-		}
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_NEGOTIATE);
 		/* credentials come from the Kerberos ticket cache */
 		curl_easy_setopt(c, CURLOPT_USERNAME, "");
