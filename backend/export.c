@@ -594,9 +594,12 @@ static enum pfx_verify check_mac(PKCS12 *p12, struct walk *w)
 	ERR_clear_error();
 	if (PKCS12_verify_mac(p12, w->pass, (int)strlen(w->pass)))
 		return PFX_OK;
+	/* OpenSSL 3.0 queues nothing for a plain mismatch (later versions
+	 * say PKCS12_R_MAC_VERIFY_FAILURE); an error here means the MAC
+	 * could not even be computed. */
 	unsigned long e = ERR_peek_last_error();
-	if (ERR_GET_LIB(e) == ERR_LIB_PKCS12 &&
-	    ERR_GET_REASON(e) == PKCS12_R_MAC_VERIFY_FAILURE) {
+	if (e == 0 || (ERR_GET_LIB(e) == ERR_LIB_PKCS12 &&
+		       ERR_GET_REASON(e) == PKCS12_R_MAC_VERIFY_FAILURE)) {
 		snprintf(w->err, w->errlen,
 			 "wrong password for '%s': the integrity check (MAC) "
 			 "fails with it", w->path);
