@@ -1,0 +1,247 @@
+/*
+ * frame.c - what every screen has around its content: the title line, the
+ * stage rail with done/current/failed/warning marks, the body frame, the
+ * status line (messages, spinner with elapsed time) and the key line; the
+ * "terminal too small" screen; choosing a stage on the rail (F2).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ui_int.h"
+
+static void fill_line(struct ui *ui, int y, enum theme_el el)
+{
+	theme_on(&ui->th, stdscr, el);
+	mvhline(y, 0, ' ', ui->lay.cols);
+}
+
+static void draw_title(struct ui *ui)
+{
+	char right[120];
+	int rl;
+	fill_line(ui, 0, TH_TITLE);
+	theme_put(stdscr, 0, 1, "opsmgr-enroll " OPSMGR_VERSION, 30);
+	{
+		char t[120];
+		snprintf(t, sizeof(t), " %s Operations Manager certificate enrollment",
+			 theme_dash(&ui->th));
+		theme_put(stdscr, 0, 15 + (int)strlen(OPSMGR_VERSION), t,
+			  ui->lay.cols - 40);
+	}
+	snprintf(right, sizeof(right), "role: %s ", role_name(ui->f->cfg.role));
+	rl = (int)strlen(right);
+	theme_put(stdscr, 0, ui->lay.cols - rl, right, rl);
+	theme_on(&ui->th, stdscr, TH_NORMAL);
+}
+
+static enum theme_el mark_el(enum stage_status st)
+{
+	switch (st) {
+	case STAGE_ST_DONE:
+		return TH_DONE;
+	case STAGE_ST_WARN:
+		return TH_WARN;
+	case STAGE_ST_FAILED:
+		return TH_FAIL;
+	case STAGE_ST_WAITING:
+		return TH_WAIT;
+	default:
+		return TH_DIM;
+	}
+}
+
+static void draw_rail(struct ui *ui, int selected)
+{
+	struct rect r = ui->lay.rail;
+	const struct theme *t = &ui->th;
+
+	theme_on(t, stdscr, TH_FRAME);
+	theme_box(t, stdscr, r.y, r.x, r.h, r.w);
+	theme_on(t, stdscr, TH_NORMAL);
+	theme_put(stdscr, r.y, r.x + 2, " Stages ", 8);
+	for (int s = STAGE_TRUST; s <= STAGE_APPROVAL; s++) {
+		int y = r.y + 1 + (s - 1) * 2;
+		enum stage_status st = ui->f->st.stage[s];
+		bool cur = ui->cur == s;
+		bool applies = flow_stage_applies(ui->f, (enum stage)s);
+		char line[64];
+		if (y >= r.y + r.h - 1)
+			break;
+		if (!applies)
+			st = STAGE_ST_SKIPPED;
+		theme_on(t, stdscr, s == selected ? TH_SELECT :
+			 cur ? TH_RAIL_CUR : TH_RAIL);
+		mvhline(y, r.x + 1, ' ', r.w - 2);
+		snprintf(line, sizeof(line), "%d %s", s, stage_title((enum stage)s));
+		theme_put(stdscr, y, r.x + 4, line, r.w - 6);
+		if (!cur && s != selected)
+			theme_on(t, stdscr, mark_el(st));
+		theme_put(stdscr, y, r.x + 2, theme_stage_mark(t, st, cur), 1);
+		theme_on(t, stdscr, TH_NORMAL);
+	}
+	/* legend at the bottom when there is room */
+	if (r.h >= 19) {
+		int y = r.y + r.h - 3;
+		char l1[80], l2[80];
+		snprintf(l1, sizeof(l1), "%s done  %s failed",
+			 theme_stage_mark(t, STAGE_ST_DONE, false),
+			 theme_stage_mark(t, STAGE_ST_FAILED, false));
+		snprintf(l2, sizeof(l2), "! warning %s waiting",
+			 theme_stage_mark(t, STAGE_ST_WAITING, false));
+		theme_on(t, stdscr, TH_DIM);
+		theme_put(stdscr, y, r.x + 2, l1, r.w - 4);
+		theme_put(stdscr, y + 1, r.x + 2, l2, r.w - 4);
+		theme_on(t, stdscr, TH_NORMAL);
+	}
+}
+
+static void draw_keys(struct ui *ui, const struct keyhint *keys, int n)
+{
+	int x = 0;
+	fill_line(ui, ui->lay.keys.y, TH_KEYS);
+	for (int i = 0; i < n; i++) {
+		int kl = (int)strlen(keys[i].key), wl = (int)strlen(keys[i].what);
+		if (x + kl + wl + 2 > ui->lay.cols)
+			break;
+		theme_on(&ui->th, stdscr, TH_KEYNAME);
+		theme_put(stdscr, ui->lay.keys.y, x, keys[i].key, kl);
+		theme_on(&ui->th, stdscr, TH_KEYS);
+		theme_put(stdscr, ui->lay.keys.y, x + kl, " ", 1);
+		theme_put(stdscr, ui->lay.keys.y, x + kl + 1, keys[i].what, wl);
+		x += kl + wl + 3;
+	}
+	theme_on(&ui->th, stdscr, TH_NORMAL);
+}
+
+void frame_status(struct ui *ui)
+{
+	int y = ui->lay.status.y;
+	theme_on(&ui->th, stdscr, TH_NORMAL);
+	mvhline(y, 0, ' ', ui->lay.cols);
+	if (ui->busy) {
+		struct timespec now;
+		char line[400], bar[40] = "";
+		long el;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		el = (long)(now.tv_sec - ui->busy_start.tv_sec);
+		if (ui->busy_frac >= 0.0 && ui->busy_frac <= 1.0) {
+			int fill = (int)(ui->busy_frac * 20.0 + 0.5);
+			bar[0] = '[';
+			for (int i = 0; i < 20; i++)
+				bar[1 + i] = i < fill ? '#' : '.';
+			bar[21] = ']';
+			bar[22] = ' ';
+			bar[23] = 0;
+		}
+		snprintf(line, sizeof(line), " %s%s  %ld:%02ld elapsed  (Esc cancels)",
+			 bar, ui->busy_what, el / 60, el % 60);
+		theme_on(&ui->th, stdscr, TH_WAIT);
+		theme_put(stdscr, y, 1, theme_spinner(&ui->th, ui->tick), 1);
+		theme_on(&ui->th, stdscr, TH_NORMAL);
+		theme_put(stdscr, y, 2, line, ui->lay.cols - 3);
+	} else if (ui->msg[0]) {
+		theme_on(&ui->th, stdscr, ui->msg_el);
+		theme_put(stdscr, y, 1, ui->msg, ui->lay.cols - 2);
+		theme_on(&ui->th, stdscr, TH_NORMAL);
+	}
+}
+
+void frame_draw(struct ui *ui, const char *heading,
+		const struct keyhint *keys, int nkeys)
+{
+	struct rect b = ui->lay.body;
+	erase();
+	draw_title(ui);
+	draw_rail(ui, 0);
+	theme_on(&ui->th, stdscr, TH_FRAME);
+	theme_box(&ui->th, stdscr, b.y, b.x, b.h, b.w);
+	theme_on(&ui->th, stdscr, TH_NORMAL);
+	if (heading) {
+		char h[200];
+		snprintf(h, sizeof(h), " %s ", heading);
+		theme_on(&ui->th, stdscr, TH_TITLE);
+		theme_put(stdscr, b.y, b.x + 2, h, b.w - 4);
+		theme_on(&ui->th, stdscr, TH_NORMAL);
+	}
+	frame_status(ui);
+	draw_keys(ui, keys, nkeys);
+}
+
+void frame_too_small(struct ui *ui)
+{
+	char l1[120], l2[120];
+	int y = ui->lay.lines / 2 - 1;
+	erase();
+	snprintf(l1, sizeof(l1), "terminal too small: %dx%d", ui->lay.cols,
+		 ui->lay.lines);
+	snprintf(l2, sizeof(l2), "need at least %dx%d", UI_MIN_COLS, UI_MIN_LINES);
+	if (y < 0)
+		y = 0;
+	theme_on(&ui->th, stdscr, TH_ERROR);
+	theme_put(stdscr, y, 0, l1, ui->lay.cols);
+	theme_on(&ui->th, stdscr, TH_NORMAL);
+	theme_put(stdscr, y + 1, 0, l2, ui->lay.cols);
+	theme_put(stdscr, y + 2, 0, "resize, or F10 to quit", ui->lay.cols);
+	curs_set(0);
+	refresh();
+}
+
+bool frame_stage_reachable(const struct ui *ui, int s)
+{
+	int next = flow_next_stage(ui->f);
+	if (s < STAGE_TRUST || s > STAGE_APPROVAL)
+		return false;
+	if (!flow_stage_applies(ui->f, (enum stage)s))
+		return false;
+	return s <= next || s <= ui->cur;
+}
+
+int frame_rail_select(struct ui *ui)
+{
+	int sel = ui->cur >= STAGE_TRUST && ui->cur <= STAGE_APPROVAL ? ui->cur :
+		  STAGE_TRUST;
+	static const struct keyhint keys[] = {
+		{ "Up/Down", "Choose" }, { "Enter", "Go to stage" },
+		{ "Esc", "Back" }, { "F10", "Quit" },
+	};
+	for (;;) {
+		wint_t ch;
+		int r;
+		if (ui->lay.too_small) {
+			frame_too_small(ui);
+		} else {
+			draw_rail(ui, sel);
+			ui_set_msg(ui, TH_NORMAL,
+				   "choose a completed stage to redo it, or the current one");
+			frame_status(ui);
+			draw_keys(ui, keys, 4);
+			curs_set(0);
+			refresh();
+		}
+		r = ui_getkey(ui, &ch);
+		ui->msg[0] = 0;
+		if (r == KEY_CODE_YES && ch == KEY_RESIZE)
+			return -1;   /* caller redraws, then may ask again */
+		if (r == KEY_CODE_YES && ch == KEY_F(10))
+			return -2;
+		if ((r == OK && ch == UI_KEY_ESC) ||
+		    (r == KEY_CODE_YES && ch == KEY_F(2)))
+			return 0;
+		if (r == KEY_CODE_YES && ch == KEY_UP) {
+			for (int s = sel - 1; s >= STAGE_TRUST; s--)
+				if (frame_stage_reachable(ui, s)) {
+					sel = s;
+					break;
+				}
+		} else if (r == KEY_CODE_YES && ch == KEY_DOWN) {
+			for (int s = sel + 1; s <= STAGE_APPROVAL; s++)
+				if (frame_stage_reachable(ui, s)) {
+					sel = s;
+					break;
+				}
+		} else if (ui_is_enter(r, ch)) {
+			return sel;
+		}
+	}
+}

@@ -1,0 +1,92 @@
+/*
+ * scr_agent.c - stage 5 screen: management group, management server, port
+ * and target; the DNS and TCP results inline at the server and port
+ * fields; the installer's output in the scrolling pane; the silent
+ * MOMAgent.msi line for Windows targets.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "stage_screen.h"
+
+static const char *const TARGETS[] = { "local", "windows", NULL };
+static const char *const TARGET_HINTS[] = {
+	"configure the agent on this computer",
+	"prepare files and the MOMAgent.msi command line for a Windows computer",
+};
+
+static enum diag_severity val_mg(struct uform *fm, int idx, const char *v,
+				 char *msg, size_t n, void *ud)
+{
+	(void)fm;
+	(void)idx;
+	(void)ud;
+	return agent_check_mgmt_group(v, msg, n) < 0 ? SEV_FAIL : SEV_PASS;
+}
+
+static enum diag_severity val_server(struct uform *fm, int idx, const char *v,
+				     char *msg, size_t n, void *ud)
+{
+	(void)fm;
+	(void)idx;
+	(void)ud;
+	return agent_check_server(v, msg, n) < 0 ? SEV_FAIL : SEV_PASS;
+}
+
+static enum diag_severity val_port(struct uform *fm, int idx, const char *v,
+				   char *msg, size_t n, void *ud)
+{
+	(void)fm;
+	(void)idx;
+	(void)ud;
+	return agent_check_port(strtol(v, NULL, 10), msg, n) < 0 ? SEV_FAIL :
+									 SEV_PASS;
+}
+
+static const struct fdef FIELDS[] = {
+	{ "agent.management_group", "Management group", FT_TEXT, NULL, NULL,
+	  val_mg, 0, 0 },
+	{ "agent.server", "Management server", FT_TEXT, NULL, NULL, val_server,
+	  0, 0 },
+	{ "agent.port", "Port", FT_INT, NULL, NULL, val_port, 1, 65535 },
+	{ "agent.target", "Target", FT_CHOICE, TARGETS, TARGET_HINTS, NULL, 0, 0 },
+};
+
+static void result(struct ui *ui, struct pane *p, enum status st)
+{
+	const struct agent_result *r = ui->f->ctx.out[STAGE_AGENT];
+	(void)st;
+	if (!r) {
+		if (ui->f->st.agent_config_path)
+			pane_addf(p, TH_DONE, "agent configuration %s",
+				  ui->f->st.agent_config_path);
+		return;
+	}
+	if (r->addresses)
+		pane_addf(p, TH_NORMAL, "%s resolves to %s", ui->f->cfg.agent_server ?
+			  ui->f->cfg.agent_server : "the server", r->addresses);
+	if (r->config_path)
+		pane_addf(p, TH_DONE, "agent configuration written: %s",
+			  r->config_path);
+	if (r->install_ran)
+		pane_addf(p, r->install_exit == 0 ? TH_DONE : TH_FAIL,
+			  "installer command exited with status %d", r->install_exit);
+	if (r->msi_line)
+		pane_addf(p, TH_NORMAL, "Windows: %s", r->msi_line);
+	if (r->msi_file)
+		pane_addf(p, TH_NORMAL, "saved as %s", r->msi_file);
+}
+
+const struct stage_screen SCR_AGENT = {
+	.stage = STAGE_AGENT,
+	.intro = "Say which management group and server the agent reports to; "
+		 "the server and its port are checked before anything is "
+		 "written.",
+	.fields = FIELDS,
+	.nfields = (int)(sizeof(FIELDS) / sizeof(FIELDS[0])),
+	.result = result,
+	.run_label = "Check and install",
+	.live_output = true,
+};

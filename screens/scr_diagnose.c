@@ -1,0 +1,110 @@
+/*
+ * scr_diagnose.c - "diagnose" from the welcome screen: runs the check
+ * report (check_collect) with the spinner and shows every result by stage,
+ * the fix of the selected line underneath.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "stage_screen.h"
+
+struct dstate {
+	struct pane pane;
+	bool done;
+};
+
+static void draw(struct ui *ui, void *ud)
+{
+	struct dstate *ds = ud;
+	static const struct keyhint keys[] = {
+		{ "Up/Down", "Select" }, { "F5", "Run again" }, { "Esc", "Back" },
+		{ "F1", "Help" }, { "F10", "Quit" },
+	};
+	struct rect in = ui->lay.inner;
+	if (ui->lay.too_small) {
+		frame_too_small(ui);
+		return;
+	}
+	frame_draw(ui, "Diagnose", keys, 5);
+	theme_on(&ui->th, stdscr, TH_DIM);
+	theme_put(stdscr, in.y, in.x, "Every check of the existing setup, by "
+		  "stage; the fix of the selected line is shown below.", in.w);
+	theme_on(&ui->th, stdscr, TH_NORMAL);
+	pane_draw(&ui->th, stdscr, ui->busy && ui->live ? ui->live : &ds->pane,
+		  (struct rect){ in.y + 2, in.x, in.h - 2, in.w }, true);
+	curs_set(0);
+	refresh();
+}
+
+static void run(struct ui *ui, struct dstate *ds)
+{
+	struct check_opts o;
+	struct diag_list dl;
+	struct hooks h;
+	struct pane live;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	diag_list_init(&dl);
+	pane_init(&live, false, true);
+	ui->live = &live;
+	ui->repaint = draw;
+	ui->repaint_ud = ds;
+	ui_hooks(ui, &h);
+	ui_busy_begin(ui, "running every check...");
+	r = check_collect(ui->f, &o, &h, &dl);
+	ui_busy_end(ui);
+	ui->live = NULL;
+	pane_release(&live);
+	pane_clear(&ds->pane);
+	pane_add_diags(&ds->pane, &dl, NULL, NULL, true);
+	if (ui->cancel)
+		ui_set_msg(ui, TH_WARN, "cancelled: the list is incomplete");
+	else
+		ui_set_msg(ui, r ? TH_ERROR : TH_DONE, "%s: %zu passed, %zu "
+			   "warnings, %zu failed", r ? "problems found" :
+			   "no failures", diag_count(&dl, SEV_PASS) +
+			   diag_count(&dl, SEV_INFO), diag_count(&dl, SEV_WARN),
+			   diag_count(&dl, SEV_FAIL));
+	for (int i = 0; i < ds->pane.n; i++)
+		if (strcmp(ds->pane.rows[i].tag, "FAIL") == 0) {
+			ds->pane.sel = i;
+			break;
+		}
+	diag_list_release(&dl);
+	ds->done = true;
+}
+
+enum nav scr_diagnose_run(struct ui *ui)
+{
+	struct dstate ds;
+	enum nav nav = NAV_STAY;
+
+	memset(&ds, 0, sizeof(ds));
+	pane_init(&ds.pane, true, false);
+	run(ui, &ds);
+	while (nav == NAV_STAY) {
+		wint_t ch;
+		int r;
+		draw(ui, &ds);
+		r = ui_getkey(ui, &ch);
+		if (r == ERR || (r == KEY_CODE_YES && ch == KEY_RESIZE))
+			continue;
+		if (r == KEY_CODE_YES && ch == KEY_F(10))
+			nav = NAV_QUIT;
+		else if (r == OK && ch == UI_KEY_ESC)
+			nav = NAV_BACK;
+		else if (r == KEY_CODE_YES && ch == KEY_F(1))
+			nav = help_show(ui, SCREEN_WELCOME) == NAV_QUIT ? NAV_QUIT :
+									  NAV_STAY;
+		else if (r == KEY_CODE_YES && ch == KEY_F(5))
+			run(ui, &ds);
+		else if (r == KEY_CODE_YES)
+			pane_key(&ds.pane, (int)ch, 5);
+	}
+	ui->repaint = NULL;
+	ui->msg[0] = 0;
+	pane_release(&ds.pane);
+	return nav;
+}

@@ -1,0 +1,147 @@
+/*
+ * scr_export.c - stage 4 screen: PFX path, password typed twice (a
+ * mismatch is shown at the confirmation field), compatibility with a
+ * one-line note of which Windows needs which, friendly name; asks before an
+ * existing file is replaced.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "stage_screen.h"
+
+static const char *const COMPAT[] = { "modern", "legacy", NULL };
+static const char *const COMPAT_HINTS[] = {
+	"AES-256/SHA-256: Windows Server 2019, Windows 10 1709 and later",
+	"3DES/SHA-1: Windows Server 2016 and older cannot read AES PFX files",
+};
+
+static bool have_password(struct ui *ui)
+{
+	return secret_is_set(&ui->f->ctx.pfx_password);
+}
+
+static enum diag_severity val_pw(struct uform *fm, int idx, const char *v,
+				 char *msg, size_t n, void *ud)
+{
+	(void)fm;
+	(void)idx;
+	if (!*v && !have_password(ud)) {
+		snprintf(msg, n, "type a password to protect the PFX (Windows asks "
+			 "for it on import)");
+		return SEV_FAIL;
+	}
+	return SEV_PASS;
+}
+
+static enum diag_severity val_confirm(struct uform *fm, int idx,
+				      const char *v, char *msg, size_t n,
+				      void *ud)
+{
+	const char *pw = uform_value(fm, "export.password");
+	(void)idx;
+	(void)ud;
+	if ((*pw || *v) && strcmp(pw, v) != 0) {
+		snprintf(msg, n, "the two passwords differ: type the same password "
+			 "in both fields");
+		return SEV_FAIL;
+	}
+	return SEV_PASS;
+}
+
+static enum diag_severity val_friendly(struct uform *fm, int idx,
+				       const char *v, char *msg, size_t n,
+				       void *ud)
+{
+	(void)fm;
+	(void)idx;
+	(void)ud;
+	if (strlen(v) > 64) {
+		snprintf(msg, n, "the friendly name is longer than 64 characters");
+		return SEV_FAIL;
+	}
+	return SEV_PASS;
+}
+
+static const struct fdef FIELDS[] = {
+	{ "export.pfx", "PFX file", FT_TEXT, NULL, NULL, val_required, 0, 0 },
+	{ "export.password", "Password", FT_PASSWORD, NULL, NULL, val_pw, 0, 0 },
+	{ "export.password_confirm", "Password again", FT_PASSWORD, NULL, NULL,
+	  val_confirm, 0, 0 },
+	{ "export.compat", "Compatibility", FT_CHOICE, COMPAT, COMPAT_HINTS, NULL,
+	  0, 0 },
+	{ "export.friendly_name", "Friendly name", FT_TEXT, NULL, NULL,
+	  val_friendly, 0, 0 },
+};
+
+static void load(struct ui *ui, struct uform *fm)
+{
+	if (!*uform_value(fm, "export.pfx")) {
+		char *p = ctx_path(&ui->f->ctx, "agent.pfx");
+		if (p)
+			uform_set(fm, "export.pfx", p);
+		free(p);
+	}
+}
+
+static int commit(struct ui *ui, struct uform *fm)
+{
+	const char *pw = uform_value(fm, "export.password");
+	if (*pw) {
+		if (secret_set(&ui->f->ctx.pfx_password, pw, strlen(pw)) < 0) {
+			ui_set_msg(ui, TH_ERROR, "cannot keep the password in memory");
+			return -1;
+		}
+		uform_wipe(fm, "export.password");
+		uform_wipe(fm, "export.password_confirm");
+	}
+	return 0;
+}
+
+static void result(struct ui *ui, struct pane *p, enum status st)
+{
+	const struct export_result *r = ui->f->ctx.out[STAGE_EXPORT];
+	(void)st;
+	if (!r) {
+		if (ui->f->st.pfx_path && ui->f->st.stage[STAGE_EXPORT] == STAGE_ST_DONE)
+			pane_addf(p, TH_DONE, "PFX written earlier: %s",
+				  ui->f->st.pfx_path);
+		return;
+	}
+	pane_add(p, TH_DONE, "DONE", "PFX written and read back with the password",
+		 NULL, 0);
+	pane_addf(p, TH_NORMAL, "file %s (%zu bytes, mode 0600)", r->pfx_path,
+		  r->size);
+	pane_addf(p, TH_NORMAL, "%s, %d certificate%s, friendly name %s",
+		  pfx_compat_name(r->compat), r->ncerts, r->ncerts == 1 ? "" : "s",
+		  r->friendly_name ? r->friendly_name : "(none)");
+	pane_addf(p, TH_NORMAL, "SHA-1 thumbprint %s", r->thumbprint);
+}
+
+static const char *question(struct ui *ui)
+{
+	static char q[300];
+	snprintf(q, sizeof(q), "'%.200s' exists: replace it?",
+		 ui->f->cfg.export_pfx ? ui->f->cfg.export_pfx : "the PFX file");
+	return q;
+}
+
+static void confirm_yes(struct ui *ui)
+{
+	ui->f->ctx.confirm_overwrite = true;
+}
+
+const struct stage_screen SCR_EXPORT = {
+	.stage = STAGE_EXPORT,
+	.intro = "Write the certificate and its key into a password-protected "
+		 "PFX file for Windows and MOMCertImport.",
+	.fields = FIELDS,
+	.nfields = (int)(sizeof(FIELDS) / sizeof(FIELDS[0])),
+	.load = load,
+	.commit = commit,
+	.result = result,
+	.question = question,
+	.confirm_yes = confirm_yes,
+	.run_label = "Export",
+};

@@ -1,0 +1,221 @@
+/*
+ * scr_request.c - stage 2 screen: the request fields (FQDN, CA URL,
+ * template name, key size, authentication, user, masked password) and the
+ * outcome panel: issued, pending (request ID, check again, leave and resume
+ * later) or denied (the CA's own text).
+ */
+#include <netdb.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "stage_screen.h"
+
+static const char *const AUTHS[] = { "basic", "ntlm", "negotiate", "cert",
+				     "none", NULL };
+
+static enum diag_severity val_template(struct uform *fm, int idx,
+				       const char *v, char *msg, size_t n,
+				       void *ud)
+{
+	(void)fm;
+	(void)idx;
+	(void)ud;
+	if (!*v) {
+		snprintf(msg, n, "the template name is required, e.g. 'OpsMgr'");
+		return SEV_FAIL;
+	}
+	if (strchr(v, ' ')) {
+		snprintf(msg, n, "'%s' contains a space: that looks like the "
+			 "template's display name; use its name, e.g. without "
+			 "spaces", v);
+		return SEV_WARN;
+	}
+	return SEV_PASS;
+}
+
+static enum diag_severity val_bits(struct uform *fm, int idx, const char *v,
+				   char *msg, size_t n, void *ud)
+{
+	long b = strtol(v, NULL, 10);
+	(void)fm;
+	(void)idx;
+	(void)ud;
+	if (b < 1024) {
+		snprintf(msg, n, "%ld bits is too small: Operations Manager needs "
+			 "at least 1024, use 2048", b);
+		return SEV_FAIL;
+	}
+	if (b < 2048) {
+		snprintf(msg, n, "%ld bits is weak: 2048 is the usual size", b);
+		return SEV_WARN;
+	}
+	return SEV_PASS;
+}
+
+static bool needs_password(const struct uform *fm)
+{
+	const char *a = uform_choice(fm, "ca.auth");
+	return strcmp(a, "basic") == 0 || strcmp(a, "ntlm") == 0 ||
+	       strcmp(a, "negotiate") == 0;
+}
+
+static enum diag_severity val_user(struct uform *fm, int idx, const char *v,
+				   char *msg, size_t n, void *ud)
+{
+	(void)idx;
+	(void)ud;
+	if (needs_password(fm) && !*v) {
+		snprintf(msg, n, "authentication '%s' needs a user name",
+			 uform_choice(fm, "ca.auth"));
+		return SEV_FAIL;
+	}
+	return SEV_PASS;
+}
+
+static enum diag_severity val_password(struct uform *fm, int idx,
+				       const char *v, char *msg, size_t n,
+				       void *ud)
+{
+	struct ui *ui = ud;
+	(void)idx;
+	if (needs_password(fm) && !*v && !secret_is_set(&ui->f->ctx.ca_password)) {
+		snprintf(msg, n, "type the password for '%s' (it is never saved)",
+			 uform_value(fm, "ca.user"));
+		return SEV_FAIL;
+	}
+	return SEV_PASS;
+}
+
+static const struct fdef FIELDS[] = {
+	{ "computer.fqdn", "Computer FQDN", FT_TEXT, NULL, NULL, val_fqdn, 0, 0 },
+	{ "ca.url", "CA URL", FT_TEXT, NULL, NULL, val_url, 0, 0 },
+	{ "ca.template", "Template name", FT_TEXT, NULL, NULL, val_template, 0, 0 },
+	{ "key.bits", "Key size (bits)", FT_INT, NULL, NULL, val_bits, 512, 16384 },
+	{ "ca.auth", "Authentication", FT_CHOICE, AUTHS, NULL, NULL, 0, 0 },
+	{ "ca.user", "User", FT_TEXT, NULL, NULL, val_user, 0, 0 },
+	{ "ca.password", "Password", FT_PASSWORD, NULL, NULL, val_password, 0, 0 },
+};
+
+static void detect_fqdn(char *buf, size_t n)
+{
+	char host[256];
+	struct addrinfo hints, *res = NULL;
+	buf[0] = 0;
+	if (gethostname(host, sizeof(host)) != 0)
+		return;
+	host[sizeof(host) - 1] = 0;
+	snprintf(buf, n, "%s", host);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	hints.ai_family = AF_UNSPEC;
+	if (getaddrinfo(host, NULL, &hints, &res) == 0) {
+		if (res && res->ai_canonname && strchr(res->ai_canonname, '.'))
+			snprintf(buf, n, "%s", res->ai_canonname);
+		freeaddrinfo(res);
+	}
+}
+
+static void load(struct ui *ui, struct uform *fm)
+{
+	if (!*uform_value(fm, "computer.fqdn")) {
+		const char *f = ctx_fqdn(&ui->f->ctx);
+		char buf[256];
+		if (f) {
+			uform_set(fm, "computer.fqdn", f);
+		} else {
+			detect_fqdn(buf, sizeof(buf));
+			uform_set(fm, "computer.fqdn", buf);
+		}
+	}
+}
+
+static void update(struct ui *ui, struct uform *fm)
+{
+	bool pw = needs_password(fm);
+	(void)ui;
+	uform_set_hidden(fm, "ca.user", !pw);
+	uform_set_hidden(fm, "ca.password", !pw);
+}
+
+static int commit(struct ui *ui, struct uform *fm)
+{
+	const char *pw = uform_value(fm, "ca.password");
+	if (*pw && needs_password(fm)) {
+		if (secret_set(&ui->f->ctx.ca_password, pw, strlen(pw)) < 0) {
+			ui_set_msg(ui, TH_ERROR, "cannot keep the password in memory");
+			return -1;
+		}
+		uform_wipe(fm, "ca.password");
+	}
+	ui->f->ctx.request_action = REQ_ACT_AUTO;
+	return 0;
+}
+
+static void result(struct ui *ui, struct pane *p, enum status st)
+{
+	const struct state *s = &ui->f->st;
+	(void)st;
+	switch (s->req_phase) {
+	case REQ_ISSUED:
+		pane_add(p, TH_DONE, "DONE", "the CA issued the certificate", NULL, 0);
+		if (s->request_id)
+			pane_addf(p, TH_NORMAL, "request ID %ld", s->request_id);
+		if (s->cert_path)
+			pane_addf(p, TH_NORMAL, "certificate %s", s->cert_path);
+		if (s->chain_path)
+			pane_addf(p, TH_NORMAL, "chain %s", s->chain_path);
+		if (s->key_path)
+			pane_addf(p, TH_NORMAL, "private key %s (mode 0600)", s->key_path);
+		break;
+	case REQ_PENDING:
+		pane_add(p, TH_WAIT, "WAIT", "the CA holds the request for approval",
+			 "ask the CA administrator to issue it, then choose 'check "
+			 "again'; you can leave now and run the wizard later", 0);
+		pane_addf(p, TH_NORMAL, "request ID %ld at %s", s->request_id,
+			  s->request_ca_url ? s->request_ca_url : "the CA");
+		if (s->disposition)
+			pane_addf(p, TH_NORMAL, "CA says: %s", s->disposition);
+		break;
+	case REQ_DENIED:
+		pane_add(p, TH_FAIL, "FAIL", "the CA denied the request",
+			 "read the CA's message; fix the template or ask the CA "
+			 "administrator, then run the stage again", 0);
+		if (s->request_id)
+			pane_addf(p, TH_NORMAL, "request ID %ld", s->request_id);
+		if (s->disposition)
+			pane_addf(p, TH_FAIL, "CA says: %s", s->disposition);
+		break;
+	case REQ_KEY_WRITTEN:
+	case REQ_SUBMITTING:
+		if (s->key_path)
+			pane_addf(p, TH_NORMAL, "key written to %s, request not "
+				  "answered yet", s->key_path);
+		break;
+	case REQ_NONE:
+		break;
+	}
+}
+
+static const char *pending_text(struct ui *ui, char *buf, size_t n)
+{
+	snprintf(buf, n, "request ID %ld is pending at the CA: c checks again, "
+		 "l leaves and resumes later", ui->f->st.request_id);
+	return buf;
+}
+
+const struct stage_screen SCR_REQUEST = {
+	.stage = STAGE_REQUEST,
+	.intro = "Create a key on this computer and request a certificate for "
+		 "it from the CA's web enrollment pages.",
+	.fields = FIELDS,
+	.nfields = (int)(sizeof(FIELDS) / sizeof(FIELDS[0])),
+	.load = load,
+	.update = update,
+	.commit = commit,
+	.result = result,
+	.pending_text = pending_text,
+	.run_label = "Request",
+};

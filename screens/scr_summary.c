@@ -1,0 +1,154 @@
+/*
+ * scr_summary.c - the end: files produced, serial and thumbprint, what to
+ * do on the Windows side; s saves it as a text report
+ * (<state dir>/summary.txt, written atomically).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "stage_screen.h"
+
+struct sbuf {
+	char *p;
+	size_t n, cap;
+};
+
+static void add(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int need;
+	va_start(ap, fmt);
+	need = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (need < 0)
+		return;
+	if (b->n + (size_t)need + 1 > b->cap) {
+		size_t nc = (b->cap ? b->cap * 2 : 1024) + (size_t)need;
+		char *np = realloc(b->p, nc);
+		if (!np)
+			return;
+		b->p = np;
+		b->cap = nc;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)need;
+}
+
+static const char *v(const char *s)
+{
+	return s && *s ? s : "(none)";
+}
+
+char *summary_text(struct ui *ui)
+{
+	const struct state *s = &ui->f->st;
+	const struct config *c = &ui->f->cfg;
+	struct sbuf b = { NULL, 0, 0 };
+	int next = flow_next_stage(ui->f);
+
+	add(&b, "opsmgr-enroll %s summary\n", OPSMGR_VERSION);
+	add(&b, "%s\n\n", next >= STAGE_COUNT ? "Enrollment complete: the agent is "
+	    "approved." : "Enrollment not finished yet.");
+	for (int i = STAGE_TRUST; i <= STAGE_APPROVAL; i++)
+		add(&b, "  stage %d %-15s %s\n", i, stage_title((enum stage)i),
+		    stage_status_name(s->stage[i]));
+	add(&b, "\nComputer:          %s\n", v(ctx_fqdn(&ui->f->ctx)));
+	add(&b, "Role:              %s\n", role_name(c->role));
+	add(&b, "Trusted root:      %s (SHA-256 %s)\n", v(s->root_path),
+	    v(s->root_sha256));
+	add(&b, "Private key:       %s\n", v(s->key_path));
+	add(&b, "Certificate:       %s\n", v(s->cert_path));
+	add(&b, "PFX:               %s\n", v(s->pfx_path));
+	add(&b, "Agent config:      %s\n", v(s->agent_config_path));
+	add(&b, "Serial:            %s\n", v(s->serial_hex));
+	add(&b, "SHA-1 thumbprint:  %s\n", v(s->thumbprint));
+	add(&b, "Management server: %s:%d (group %s)\n", v(c->agent_server),
+	    c->agent_port, v(c->agent_mgmt_group));
+	add(&b, "Approval:          %s\n", v(s->approval));
+	add(&b, "\nOn the Windows side:\n"
+	    "  1. Import the root into Local Computer > Trusted Root "
+	    "Certification Authorities.\n"
+	    "  2. Import the PFX into Local Computer > Personal.\n"
+	    "  3. Install MOMAgent.msi with the saved silent command line.\n"
+	    "  4. Run MOMCertImport with the PFX (or import the .reg file) and "
+	    "restart the Microsoft Monitoring Agent (HealthService).\n"
+	    "  5. Do the certificate steps on the management server too.\n");
+	return b.p;
+}
+
+static void draw(struct ui *ui, const char *text, int first)
+{
+	static const struct keyhint keys[] = {
+		{ "Enter", "Finish" }, { "s", "Save report" }, { "Esc", "Back" },
+		{ "F1", "Help" }, { "F10", "Quit" },
+	};
+	struct rect in = ui->lay.inner;
+	int starts[200], lens[200], n;
+	if (ui->lay.too_small) {
+		frame_too_small(ui);
+		return;
+	}
+	frame_draw(ui, "Summary", keys, 5);
+	n = layout_wrap(text, in.w, 200, starts, lens);
+	if (n > 200)
+		n = 200;
+	for (int i = 0; i < in.h && first + i < n; i++) {
+		char line[400];
+		snprintf(line, sizeof(line), "%.*s", lens[first + i],
+			 text + starts[first + i]);
+		theme_put(stdscr, in.y + i, in.x, line, in.w);
+	}
+	curs_set(0);
+	refresh();
+}
+
+enum nav scr_summary_run(struct ui *ui)
+{
+	char *text = summary_text(ui);
+	int first = 0;
+	enum nav nav = NAV_STAY;
+
+	if (!text)
+		return NAV_DONE;
+	while (nav == NAV_STAY) {
+		wint_t ch;
+		int r;
+		draw(ui, text, first);
+		r = ui_getkey(ui, &ch);
+		if (r == ERR || (r == KEY_CODE_YES && ch == KEY_RESIZE))
+			continue;
+		if (r == KEY_CODE_YES && ch == KEY_F(10))
+			nav = NAV_QUIT;
+		else if (ui_is_enter(r, ch))
+			nav = NAV_DONE;
+		else if (r == OK && ch == UI_KEY_ESC)
+			nav = NAV_BACK;
+		else if (r == KEY_CODE_YES && ch == KEY_F(1))
+			nav = help_show(ui, SCREEN_SUMMARY) == NAV_QUIT ? NAV_QUIT :
+									  NAV_STAY;
+		else if (r == KEY_CODE_YES && ch == KEY_DOWN)
+			first++;
+		else if (r == KEY_CODE_YES && ch == KEY_UP && first > 0)
+			first--;
+		else if (r == OK && (ch == 's' || ch == 'S')) {
+			char err[FS_ERRLEN];
+			char *path = fs_join(ui->f->state_dir, "summary.txt");
+			if (path && fs_write_atomic(path, text, strlen(text), 0600, err,
+						    sizeof(err)) == 0)
+				ui_set_msg(ui, TH_DONE, "report saved to %s", path);
+			else
+				ui_set_msg(ui, TH_ERROR, "cannot save the report: %s",
+					   path ? err : "out of memory");
+			free(path);
+		}
+	}
+	free(text);
+	return nav;
+}

@@ -1,0 +1,105 @@
+/*
+ * scr_trust.c - stage 1 screen: where the CA root comes from, the
+ * certificates found (subject, validity, SHA-1 thumbprint, SHA-256), and an
+ * explicit confirmation before the root is trusted (or the pin matched).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "stage_screen.h"
+#include "trust.h"
+
+static const char *const SOURCES[] = { "ca", "file", "url", NULL };
+static const char *const SOURCE_HINTS[] = {
+	"download the chain from the CA's web enrollment pages (CA URL)",
+	"a local .p7b (DER or PEM), PEM bundle or DER .cer file",
+	"an http(s) URL of such a file",
+};
+
+static const struct fdef FIELDS[] = {
+	{ "trust.source", "Source", FT_CHOICE, SOURCES, SOURCE_HINTS, NULL, 0, 0 },
+	{ "ca.url", "CA URL", FT_TEXT, NULL, NULL, val_url, 0, 0 },
+	{ "trust.file", "File", FT_TEXT, NULL, NULL, val_required, 0, 0 },
+	{ "trust.url", "URL", FT_TEXT, NULL, NULL, val_url, 0, 0 },
+	{ "trust.sha256", "Pin (SHA-256)", FT_TEXT, NULL, NULL, NULL, 0, 0 },
+};
+
+static void update(struct ui *ui, struct uform *fm)
+{
+	const char *src = uform_choice(fm, "trust.source");
+	(void)ui;
+	uform_set_hidden(fm, "ca.url", strcmp(src, "ca") != 0);
+	uform_set_hidden(fm, "trust.file", strcmp(src, "file") != 0);
+	uform_set_hidden(fm, "trust.url", strcmp(src, "url") != 0);
+}
+
+static void result(struct ui *ui, struct pane *p, enum status st)
+{
+	const struct trust_result *r = ui->f->ctx.out[STAGE_TRUST];
+	(void)st;
+	if (!r) {
+		if (ui->f->st.root_sha256)
+			pane_addf(p, TH_DONE, "trusted root SHA-256 %s",
+				  ui->f->st.root_sha256);
+		return;
+	}
+	pane_addf(p, TH_NORMAL, "%zu certificate%s from %s", r->n,
+		  r->n == 1 ? "" : "s", r->source ? r->source : "the source");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct trust_cert *c = &r->certs[i];
+		char line[600];
+		snprintf(line, sizeof(line), "%s%s", c->subject,
+			 c->is_root ? "  (the root)" : c->self_signed ?
+			 "  (self-signed)" : "");
+		pane_add(p, c->is_root ? TH_DONE : TH_NORMAL,
+			 c->is_root ? "ROOT" : "CERT", line, NULL, 0);
+		pane_addf(p, TH_NORMAL, "     SHA-1 thumbprint %s", c->sha1);
+		pane_addf(p, TH_NORMAL, "     SHA-256 %s", c->sha256);
+		pane_addf(p, TH_NORMAL, "     valid %s to %s, serial %s",
+			  c->not_before, c->not_after, c->serial_hex);
+		if (!c->is_ca || c->weak_hash)
+			pane_addf(p, TH_WARN, "     %s%s%s",
+				  c->is_ca ? "" : "not a CA",
+				  !c->is_ca && c->weak_hash ? ", " : "",
+				  c->weak_hash ? "weak signature hash" : "");
+	}
+	if (r->pinned)
+		pane_addf(p, TH_DONE, "the root matches the pinned SHA-256 "
+			  "fingerprint");
+	if (r->already_trusted)
+		pane_addf(p, TH_DONE, "the root was already trusted");
+	if (r->stored_path)
+		pane_addf(p, TH_DONE, "stored in %s", r->stored_path);
+}
+
+static const char *question(struct ui *ui)
+{
+	static char q[300];
+	const struct trust_result *r = ui->f->ctx.out[STAGE_TRUST];
+	if (r && r->root >= 0 && (size_t)r->root < r->n)
+		snprintf(q, sizeof(q), "trust root '%.80s', SHA-1 %s? compare the "
+			 "thumbprint with your CA administrator",
+			 r->certs[r->root].subject, r->certs[r->root].sha1);
+	else
+		snprintf(q, sizeof(q), "trust the root certificate shown?");
+	return q;
+}
+
+static void confirm_yes(struct ui *ui)
+{
+	ui->f->ctx.confirm_trust = true;
+}
+
+const struct stage_screen SCR_TRUST = {
+	.stage = STAGE_TRUST,
+	.intro = "Get the certification authority's root certificate and trust "
+		 "it, so this computer and the management server accept each "
+		 "other's certificates.",
+	.fields = FIELDS,
+	.nfields = (int)(sizeof(FIELDS) / sizeof(FIELDS[0])),
+	.update = update,
+	.result = result,
+	.question = question,
+	.confirm_yes = confirm_yes,
+	.run_label = "Fetch and check",
+};

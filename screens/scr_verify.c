@@ -1,0 +1,73 @@
+/*
+ * scr_verify.c - stage 3 screen: the checklist of the issued certificate,
+ * one PASS / WARN / FAIL line per check, the fix and the Operations
+ * Manager event of the selected line underneath; WARN lines need a
+ * confirmation to go on, a FAIL blocks.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "stage_screen.h"
+
+static const char *const REVOCATION[] = { "check", "skip", NULL };
+static const char *const REVOCATION_HINTS[] = {
+	"fetch the CRLs named in the certificate (unreachable = warning)",
+	"do not fetch CRLs (offline computers)",
+};
+
+static const struct fdef FIELDS[] = {
+	{ "verify.revocation", "Revocation", FT_CHOICE, REVOCATION,
+	  REVOCATION_HINTS, NULL, 0, 0 },
+};
+
+static void load(struct ui *ui, struct uform *fm)
+{
+	uform_set_choice(fm, "verify.revocation",
+			 ui->f->ctx.skip_revocation ? "skip" : "check");
+}
+
+static int commit(struct ui *ui, struct uform *fm)
+{
+	ui->f->ctx.skip_revocation =
+		strcmp(uform_choice(fm, "verify.revocation"), "skip") == 0;
+	return 0;
+}
+
+static void result(struct ui *ui, struct pane *p, enum status st)
+{
+	const struct diag_list *dl = &ui->f->last[STAGE_VERIFY];
+	(void)st;
+	if (dl->n == 0)
+		return;
+	pane_addf(p, TH_DIM, "%zu passed, %zu warnings, %zu failed "
+		  "(Up/Down selects, the fix is shown below)",
+		  diag_count(dl, SEV_PASS), diag_count(dl, SEV_WARN),
+		  diag_count(dl, SEV_FAIL));
+}
+
+static const char *question(struct ui *ui)
+{
+	static char q[200];
+	snprintf(q, sizeof(q), "accept %zu warning(s) and go on?",
+		 diag_count(&ui->f->last[STAGE_VERIFY], SEV_WARN));
+	return q;
+}
+
+static void confirm_yes(struct ui *ui)
+{
+	ui->f->ctx.confirm_warnings = true;
+}
+
+const struct stage_screen SCR_VERIFY = {
+	.stage = STAGE_VERIFY,
+	.intro = "Check the certificate the way the Operations Manager agent "
+		 "will before it is used.",
+	.fields = FIELDS,
+	.nfields = 1,
+	.load = load,
+	.commit = commit,
+	.result = result,
+	.question = question,
+	.confirm_yes = confirm_yes,
+	.run_label = "Check",
+};

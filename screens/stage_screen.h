@@ -1,0 +1,63 @@
+/*
+ * stage_screen.h - the engine every stage screen runs on (tig's view_ops
+ * idea): a screen is a table of fields plus a few callbacks; the engine
+ * draws the frame, the form with inline errors, and the result pane, reads
+ * keys, refuses Enter while a field is invalid, runs the stage through the
+ * flow with a live spinner, and handles the outcomes (done, failed,
+ * pending, needs confirmation, cancelled).
+ *
+ * Ownership: definitions are static const tables in the scr_*.c files.
+ */
+#ifndef OPSMGR_STAGE_SCREEN_H
+#define OPSMGR_STAGE_SCREEN_H
+
+#include "ui_int.h"
+#include "widgets/form.h"
+#include "widgets/pane.h"
+
+struct stage_screen {
+	enum stage stage;
+	const char *intro;                     /* what this screen does */
+	const struct fdef *fields;
+	int nfields;
+	/* After the generic load from the configuration (may be NULL). */
+	void (*load)(struct ui *ui, struct uform *fm);
+	/* Hide/show fields that depend on others (may be NULL). */
+	void (*update)(struct ui *ui, struct uform *fm);
+	/* Extra work after the generic commit (secrets...).  0 / -1 with msg. */
+	int (*commit)(struct ui *ui, struct uform *fm);
+	/* Rows shown before the diagnostics in the pane (may be NULL). */
+	void (*result)(struct ui *ui, struct pane *p, enum status st);
+	/* ST_NEED_CONFIRM: the question, and what "yes" sets. */
+	const char *(*question)(struct ui *ui);
+	void (*confirm_yes)(struct ui *ui);
+	/* ST_PENDING: text of the pending panel (may be NULL). */
+	const char *(*pending_text)(struct ui *ui, char *buf, size_t n);
+	const char *run_label;                 /* "Enter <run_label>" */
+	bool live_output;                      /* progress + command lines */
+	bool cancel_leaves;                    /* Esc while running = leave (7) */
+};
+
+enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc);
+
+/* Stage screen definitions (scr_*.c). */
+extern const struct stage_screen SCR_TRUST, SCR_REQUEST, SCR_VERIFY,
+	SCR_EXPORT, SCR_AGENT, SCR_SERIAL, SCR_APPROVAL;
+
+/* Other screens. */
+enum nav scr_welcome_run(struct ui *ui);
+enum nav scr_diagnose_run(struct ui *ui);
+enum nav scr_summary_run(struct ui *ui);
+/* The summary as text (for the report file and the screen); malloc'd. */
+char *summary_text(struct ui *ui);
+
+/* Shared validators (scr_common.c). */
+enum diag_severity val_required(struct uform *fm, int idx, const char *v,
+				char *msg, size_t n, void *ud);
+enum diag_severity val_fqdn(struct uform *fm, int idx, const char *v,
+			    char *msg, size_t n, void *ud);
+enum diag_severity val_url(struct uform *fm, int idx, const char *v,
+			   char *msg, size_t n, void *ud);
+bool val_fqdn_ok(const char *v, char *msg, size_t n);
+
+#endif

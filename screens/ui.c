@@ -1,0 +1,304 @@
+/*
+ * ui.c - ui_run(): terminal set-up and restore, stderr captured to a
+ * temporary file while curses owns the screen (printed after endwin), the
+ * screen state machine (welcome -> stages 1..7 -> summary), key reading
+ * with resize handling, and the hooks that keep the screen alive during
+ * long backend work (spinner, elapsed time, Esc cancels; no threads).
+ */
+#include "ui.h"
+
+#include <fcntl.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stage_screen.h"
+#include "ui_int.h"
+
+/* ---- stderr capture ---------------------------------------------------- */
+
+struct errcap {
+	int saved;   /* the real stderr */
+	int fd;      /* unlinked temporary file */
+};
+
+static void errcap_begin(struct errcap *e)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	e->saved = e->fd = -1;
+	snprintf(path, sizeof(path), "%s/opsmgr-enroll-stderr-XXXXXX",
+		 dir && *dir ? dir : "/tmp");
+	e->fd = mkstemp(path);
+	if (e->fd < 0)
+		return;
+	unlink(path);
+	fflush(stderr);
+	e->saved = dup(STDERR_FILENO);
+	if (e->saved < 0 || dup2(e->fd, STDERR_FILENO) < 0) {
+		if (e->saved >= 0)
+			close(e->saved);
+		close(e->fd);
+		e->saved = e->fd = -1;
+	}
+}
+
+static void errcap_end(struct errcap *e)
+{
+	char buf[4096];
+	ssize_t n;
+	if (e->fd < 0)
+		return;
+	fflush(stderr);
+	dup2(e->saved, STDERR_FILENO);
+	close(e->saved);
+	if (lseek(e->fd, 0, SEEK_SET) == 0) {
+		while ((n = read(e->fd, buf, sizeof(buf))) > 0)
+			if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+				break;
+	}
+	close(e->fd);
+	e->fd = e->saved = -1;
+}
+
+/* ---- shared helpers ---------------------------------------------------- */
+
+void ui_set_msg(struct ui *ui, enum theme_el el, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ui->msg, sizeof(ui->msg), fmt, ap);
+	va_end(ap);
+	ui->msg_el = el;
+}
+
+void ui_relayout(struct ui *ui)
+{
+	int y, x;
+	getmaxyx(stdscr, y, x);
+	layout_compute(&ui->lay, x, y);
+}
+
+int ui_getkey(struct ui *ui, wint_t *ch)
+{
+	int r = get_wch(ch);
+	if (r == KEY_CODE_YES && *ch == KEY_RESIZE)
+		ui_relayout(ui);
+	return r;
+}
+
+static long ms_since(const struct timespec *a)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - a->tv_sec) * 1000 +
+	       (now.tv_nsec - a->tv_nsec) / 1000000;
+}
+
+static void busy_paint(struct ui *ui)
+{
+	if (ui->lay.too_small) {
+		frame_too_small(ui);
+		return;
+	}
+	if (ui->repaint) {
+		ui->repaint(ui, ui->repaint_ud);
+	} else {
+		frame_status(ui);
+		refresh();
+	}
+}
+
+/* Poll keys without waiting and redraw at most ten times a second. */
+static void busy_tick(struct ui *ui, bool force)
+{
+	wint_t ch;
+	int r;
+	bool resized = false;
+
+	nodelay(stdscr, TRUE);
+	while ((r = get_wch(&ch)) != ERR) {
+		if (r == OK && ch == UI_KEY_ESC) {
+			ui->cancel = true;
+			snprintf(ui->busy_what, sizeof(ui->busy_what), "cancelling...");
+		} else if (r == KEY_CODE_YES && ch == KEY_F(10)) {
+			ui->cancel = true;
+			ui->quit_after = true;
+		} else if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+			ui_relayout(ui);
+			resized = true;
+		}
+	}
+	nodelay(stdscr, FALSE);
+	if (force || resized || ms_since(&ui->last_tick) >= 100) {
+		clock_gettime(CLOCK_MONOTONIC, &ui->last_tick);
+		ui->tick++;
+		busy_paint(ui);
+	}
+}
+
+static void hook_progress(void *ud, const char *what, double fraction)
+{
+	struct ui *ui = ud;
+	bool changed = what && strcmp(what, ui->busy_what) != 0;
+	if (what && !ui->cancel)
+		snprintf(ui->busy_what, sizeof(ui->busy_what), "%s", what);
+	ui->busy_frac = fraction;
+	if (changed && ui->live && what && *what)
+		pane_add(ui->live, TH_DIM, NULL, what, NULL, 0);
+	busy_tick(ui, changed);
+}
+
+static int hook_cancelled(void *ud)
+{
+	struct ui *ui = ud;
+	busy_tick(ui, false);
+	return ui->cancel;
+}
+
+static void hook_line(void *ud, const char *line)
+{
+	struct ui *ui = ud;
+	if (ui->live && line)
+		pane_add(ui->live, TH_NORMAL, NULL, line, NULL, 0);
+	busy_tick(ui, false);
+}
+
+void ui_hooks(struct ui *ui, struct hooks *h)
+{
+	h->progress = hook_progress;
+	h->cancelled = hook_cancelled;
+	h->line = hook_line;
+	h->ud = ui;
+}
+
+void ui_busy_begin(struct ui *ui, const char *what)
+{
+	ui->busy = true;
+	ui->cancel = false;
+	ui->quit_after = false;
+	ui->busy_frac = -1.0;
+	ui->tick = 0;
+	snprintf(ui->busy_what, sizeof(ui->busy_what), "%s", what);
+	clock_gettime(CLOCK_MONOTONIC, &ui->busy_start);
+	ui->last_tick = ui->busy_start;
+	curs_set(0);
+	busy_paint(ui);
+}
+
+void ui_busy_end(struct ui *ui)
+{
+	ui->busy = false;
+	ui->busy_what[0] = 0;
+}
+
+enum status ui_run_stage(struct ui *ui, enum stage s)
+{
+	struct hooks h;
+	enum status st;
+	char what[120];
+
+	ui_hooks(ui, &h);
+	snprintf(what, sizeof(what), "%s...", stage_title(s));
+	ui_busy_begin(ui, what);
+	st = flow_run_stage(ui->f, s, &h, NULL);
+	ui_busy_end(ui);
+	return st;
+}
+
+/* ---- the screen state machine ------------------------------------------ */
+
+static const struct stage_screen *const SCREENS[STAGE_COUNT] = {
+	NULL, &SCR_TRUST, &SCR_REQUEST, &SCR_VERIFY, &SCR_EXPORT, &SCR_AGENT,
+	&SCR_SERIAL, &SCR_APPROVAL,
+};
+
+static int ui_loop(struct ui *ui)
+{
+	int dir = 1;
+	for (;;) {
+		enum nav nv;
+		ui->msg[0] = 0;
+		if (ui->cur == SCREEN_WELCOME) {
+			nv = scr_welcome_run(ui);
+		} else if (ui->cur >= SCREEN_SUMMARY) {
+			ui->cur = SCREEN_SUMMARY;
+			nv = scr_summary_run(ui);
+		} else if (!flow_stage_applies(ui->f, (enum stage)ui->cur)) {
+			if (ui->f->st.stage[ui->cur] != STAGE_ST_SKIPPED)
+				flow_run_stage(ui->f, (enum stage)ui->cur, NULL, NULL);
+			nv = dir > 0 ? NAV_NEXT : NAV_BACK;
+		} else {
+			nv = stage_screen_run(ui, SCREENS[ui->cur]);
+		}
+		switch (nv) {
+		case NAV_NEXT:
+			dir = 1;
+			ui->cur++;
+			break;
+		case NAV_BACK:
+			dir = -1;
+			if (ui->cur > SCREEN_WELCOME)
+				ui->cur--;
+			break;
+		case NAV_GOTO:
+			dir = ui->go_to >= ui->cur ? 1 : -1;
+			ui->cur = ui->go_to;
+			break;
+		case NAV_QUIT:
+		case NAV_DONE:
+			return EXIT_OK;
+		case NAV_LEAVE:
+			return EXIT_WAITING;
+		case NAV_STAY:
+			break;
+		}
+	}
+}
+
+int ui_run(struct flow *f)
+{
+	struct ui ui;
+	struct errcap ec;
+	SCREEN *scr;
+	int code;
+
+	memset(&ui, 0, sizeof(ui));
+	ui.f = f;
+	setlocale(LC_ALL, "");
+	if (!getenv("ESCDELAY"))
+		set_escdelay(60);
+	errcap_begin(&ec);
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		errcap_end(&ec);
+		fprintf(stderr, "opsmgr-enroll: cannot use the terminal '%s': "
+			"set TERM, or use --answers FILE --non-interactive\n",
+			getenv("TERM") ? getenv("TERM") : "(unset)");
+		return EXIT_USAGE;
+	}
+	set_term(scr);
+	raw();   /* ^C arrives as a key and quits like F10 */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	theme_init(&ui.th);
+	ui_relayout(&ui);
+	f->ctx.interactive = true;
+
+	code = ui_loop(&ui);
+
+	curs_set(1);
+	endwin();
+	delscreen(scr);
+	errcap_end(&ec);
+	if (code == EXIT_WAITING)
+		fprintf(stderr, "opsmgr-enroll: waiting on someone else; run "
+			"opsmgr-enroll again to resume (state in %s)\n",
+			f->state_dir ? f->state_dir : "the state directory");
+	return code;
+}
