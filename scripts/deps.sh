@@ -4,7 +4,7 @@
 # Otherwise: print the one command to run, and fail.
 set -u
 PKGS="make gcc pkg-config libncurses-dev libssl-dev openssl libcurl4-openssl-dev \
-libiniparser-dev libmicrohttpd-dev libcmocka-dev libvterm-dev tmux ca-certificates \
+libiniparser-dev libmicrohttpd-dev libgnutls28-dev libcmocka-dev libvterm-dev tmux ca-certificates \
 procps clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do

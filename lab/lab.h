@@ -1,0 +1,251 @@
+/*
+ * lab.h - internals of opsmgr-enroll-lab shared by its files: the lab
+ * context (directory, CA material, ports, options), the persisted state
+ * (requests and agents), the socket-free request handlers for the CA pages
+ * and the management server (so fuzzers can drive them), the PKI helpers
+ * and the MHD glue.
+ *
+ * Directory layout (DIR = --dir):
+ *   ca/root.pem ca/root.key       lab root CA (key 0600)
+ *   ca/server.pem ca/server.key   HTTPS certificate for 127.0.0.1/localhost
+ *   password pfx-password         Basic-auth and PFX passwords (0600)
+ *   state state.lock              requests + agents (see lab_store.c)
+ *   requests/N.csr requests/N.pem request and issued certificate of ID N
+ *   lab.ini answers.ini lab.log   written by the running lab
+ *
+ * Ownership: struct lab_ctx owns everything it points to
+ * (lab_ctx_release frees); struct lab_state owns its arrays
+ * (lab_state_release); struct lab_resp owns body (lab_resp_release);
+ * struct lab_kvs owns its keys and values (lab_kvs_release).
+ */
+#ifndef OPSMGR_LAB_H
+#define OPSMGR_LAB_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#define LAB_USER "labuser"
+#define LAB_REALM "127.0.0.1"
+#define LAB_BODY_CAP (64u * 1024u)        /* request bodies; more is 413 */
+#define LAB_FIELD_CAP (48u * 1024u)       /* one form or query value */
+#define LAB_MAX_FIELDS 64
+#define LAB_CN_MAX 200
+#define LAB_TEMPLATE_MAX 64
+#define LAB_SERIAL_MAX 80
+
+/* ---- context --------------------------------------------------------- */
+struct lab_ctx {
+	char *dir;
+	int auto_approve;          /* seconds; -1 = only by command */
+	int delay_submit;          /* seconds to hold a newreq answer */
+	int ca_port, ms_port;
+	char *password;            /* Basic auth secret (wiped on release) */
+	X509 *root;
+	EVP_PKEY *root_key;
+	char *root_pem;            /* PEM text of the root */
+	char *server_pem;          /* PEM text of the HTTPS certificate */
+	char *server_key_pem;      /* PEM text of its key (secret) */
+	size_t server_key_len;
+	volatile sig_atomic_t *stopping;  /* set when shutting down, or NULL */
+};
+
+void lab_ctx_release(struct lab_ctx *c);
+
+/* Paths inside the lab directory (malloc'd). */
+char *lab_path(const struct lab_ctx *c, const char *name);
+
+/* Log a line to stderr and DIR/lab.log (timestamped). */
+void lab_log(const struct lab_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- PKI (lab_pki.c) ------------------------------------------------- */
+/*
+ * Load the CA material from DIR, creating what is missing when create is
+ * set (root RSA 3072, server certificate, password files).  0 / -1.
+ */
+int lab_pki_init(struct lab_ctx *c, int create, char *err, size_t errlen);
+
+enum lab_profile { LAB_PROFILE_OPSMGR, LAB_PROFILE_WEBSERVER };
+
+/* Parse a CSR as AD CS accepts it (PEM, any BEGIN label, or bare base64);
+ * checks the signature.  NULL with err on failure. */
+X509_REQ *lab_parse_csr(const char *text, size_t len, char *err,
+			size_t errlen);
+/* Issue a certificate for req (caller frees with X509_free). */
+X509 *lab_issue(const struct lab_ctx *c, X509_REQ *req, enum lab_profile p,
+		const char *cdp_url, char *err, size_t errlen);
+/* DER of a CRL listing the revoked requests of the state (malloc'd). */
+struct lab_state;
+int lab_make_crl(const struct lab_ctx *c, const struct lab_state *st,
+		 unsigned char **der, size_t *len, char *err, size_t errlen);
+/* PKCS#7 certs-only DER of certs (x may be NULL) + root (malloc'd). */
+int lab_make_p7b(const struct lab_ctx *c, X509 *x, unsigned char **der,
+		 size_t *len);
+/* "-----BEGIN label-----\r\n" base64 (64 cols, CRLF) "-----END ...". */
+char *lab_pem_crlf(const char *label, const unsigned char *der, size_t len,
+		   size_t *outlen);
+/* Upper-case hex of the serial (no leading zero byte). */
+char *lab_serial_hex(const X509 *x);
+/* First CN of a name, sanitised (printable ASCII), or "" (malloc'd). */
+char *lab_name_cn(const X509_NAME *n);
+/* SHA-256 of the root as upper hex. */
+char *lab_root_sha256(const struct lab_ctx *c);
+/* The CRL distribution point URL for the lab CA listening on port. */
+char *lab_cdp_url(int ca_port);
+/* Random printable password of n characters (malloc'd). */
+char *lab_random_password(size_t n);
+
+/* ---- persisted state (lab_store.c) ----------------------------------- */
+enum lab_req_state { REQ_PENDING, REQ_ISSUED, REQ_DENIED, REQ_REVOKED };
+enum lab_deny_kind { DENY_NONE, DENY_TEMPLATE, DENY_ADMIN, DENY_NO_TEMPLATE };
+enum lab_agent_state { AGENT_PENDING, AGENT_APPROVED, AGENT_REJECTED };
+
+struct lab_request {
+	long id;
+	enum lab_req_state state;
+	enum lab_deny_kind deny;
+	long long submitted;
+	long long revoked_at;       /* 0 = not revoked */
+	char serial[LAB_SERIAL_MAX];/* "-" until issued */
+	char templ[LAB_TEMPLATE_MAX + 1];
+	char cn[LAB_CN_MAX + 1];
+};
+
+struct lab_agent {
+	enum lab_agent_state state;
+	long long first_seen;
+	char serial[LAB_SERIAL_MAX];
+	char fqdn[LAB_CN_MAX + 1];
+};
+
+struct lab_state {
+	long next_id;
+	struct lab_request *req;
+	size_t nreq;
+	struct lab_agent *ag;
+	size_t nag;
+};
+
+/* Exclusive lock on DIR/state.lock; returns an fd for lab_state_unlock. */
+int lab_state_lock(const char *dir, char *err, size_t errlen);
+void lab_state_unlock(int fd);
+/* Read DIR/state (missing = empty state, next_id 1).  0 / -1. */
+int lab_state_load(const char *dir, struct lab_state *st, char *err,
+		   size_t errlen);
+/* Write DIR/state atomically.  0 / -1. */
+int lab_state_save(const char *dir, const struct lab_state *st, char *err,
+		   size_t errlen);
+void lab_state_release(struct lab_state *st);
+struct lab_request *lab_state_find_req(struct lab_state *st, long id);
+struct lab_agent *lab_state_find_agent(struct lab_state *st,
+				       const char *fqdn);
+/* Append (copied); returns the stored element or NULL (no memory). */
+struct lab_request *lab_state_add_req(struct lab_state *st,
+				      const struct lab_request *r);
+struct lab_agent *lab_state_add_agent(struct lab_state *st,
+				      const struct lab_agent *a);
+/* Copy s into dst (cap bytes incl. NUL) keeping printable ASCII; when
+ * nospace, blanks become '_'; empty becomes "-". */
+void lab_sanitise(char *dst, size_t cap, const char *s, int nospace);
+
+const char *lab_req_state_name(enum lab_req_state s);
+const char *lab_agent_state_name(enum lab_agent_state s);
+
+/* Issue request id from its stored CSR (approve); state updated by the
+ * caller.  Writes requests/N.pem.  0 / -1. */
+int lab_issue_stored(const struct lab_ctx *c, struct lab_request *r,
+		     const char *cdp_url, char *err, size_t errlen);
+
+/* ---- socket-free HTTP handling (lab_ca.c, lab_ms.c) ------------------ */
+struct lab_kv {
+	char *key;
+	char *val;
+	size_t vlen;
+};
+
+struct lab_kvs {
+	struct lab_kv *v;
+	size_t n;
+	size_t total;              /* bytes held, capped by LAB_BODY_CAP */
+};
+
+/* Append data to key (a new entry unless append and the last entry has
+ * the same key).  -1 when over the caps. */
+int lab_kvs_add(struct lab_kvs *k, const char *key, const char *data,
+		size_t len, int append);
+const char *lab_kvs_get(const struct lab_kvs *k, const char *key);
+void lab_kvs_release(struct lab_kvs *k);
+
+struct lab_http_req {
+	const char *method;         /* "GET", "POST", ... */
+	const char *path;           /* decoded path, no query */
+	const struct lab_kvs *query;
+	const struct lab_kvs *form; /* urlencoded body fields */
+	const char *user;           /* Basic auth, NULL when absent */
+	const char *pass;
+	/* management server: verified peer certificate or NULL */
+	const char *peer_cn;
+	const char *peer_serial;
+};
+
+struct lab_resp {
+	unsigned status;
+	const char *ctype;          /* static string */
+	unsigned char *body;        /* malloc'd */
+	size_t len;
+	int auth_challenge;         /* send WWW-Authenticate: Basic */
+	int close;                  /* close the connection afterwards */
+};
+
+void lab_resp_release(struct lab_resp *r);
+/* Set r to a copy of text (or a formatted string). 0 / -1. */
+int lab_resp_text(struct lab_resp *r, unsigned status, const char *ctype,
+		  const char *text);
+int lab_resp_take(struct lab_resp *r, unsigned status, const char *ctype,
+		  unsigned char *body, size_t len);
+
+/* The CA's pages (/certsrv/...).  Always fills r; never fails. */
+void lab_ca_handle(const struct lab_ctx *c, const struct lab_http_req *q,
+		   struct lab_resp *r);
+/* The management server (/opsmgr/v1/...). */
+void lab_ms_handle(const struct lab_ctx *c, const struct lab_http_req *q,
+		   struct lab_resp *r);
+
+/* ---- pages (lab_pages.c); all malloc'd HTML --------------------------- */
+char *lab_page_home(void);
+char *lab_page_unauthorized(void);
+char *lab_page_not_found(void);
+char *lab_page_certcarc(int renewals);
+char *lab_page_certrqxt(void);
+char *lab_page_issued(long id);
+char *lab_page_pending(long id);
+/* Denied/error answer to a submission: disposition message text and the
+ * LastStatus line; id <= 0 when the request got none. */
+char *lab_page_denied(long id, const char *title, const char *disposition,
+		      const char *last_status);
+/* certnew.cer error page (advanced-info layout). */
+char *lab_page_advanced(const char *disposition, const char *last_status);
+
+/* Disposition texts of a stored request (static strings). */
+const char *lab_disposition(const struct lab_request *r);
+const char *lab_last_status(const struct lab_request *r);
+
+/* ---- files the lab writes (lab_files.c) ------------------------------- */
+int lab_write_ini_files(const struct lab_ctx *c, char *err, size_t errlen);
+void lab_remove_ini(const struct lab_ctx *c);
+
+/* ---- MHD glue (lab_http.c) -------------------------------------------- */
+struct lab_server;
+/* Start both listeners on 127.0.0.1 (ports 0 = ephemeral; fills
+ * c->ca_port / c->ms_port).  NULL with err on failure. */
+struct lab_server *lab_server_start(struct lab_ctx *c, char *err,
+				    size_t errlen);
+void lab_server_stop(struct lab_server *s);
+
+/* ---- commands (lab_cli.c) --------------------------------------------- */
+/* approve|deny|revoke|list; prints results; returns the exit code. */
+int lab_cli_main(int argc, char **argv);
+
+#endif

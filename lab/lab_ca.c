@@ -1,0 +1,591 @@
+/*
+ * lab_ca.c - the lab CA's web-enrollment endpoints, socket-free: given a
+ * parsed request (method, path, query, form fields, Basic credentials)
+ * fill in the response the way AD CS answers (certsrv-protocol.md):
+ *   /certsrv/                 home page (401 without valid credentials)
+ *   certcarc.asp              var nRenewals=0;
+ *   certrqxt.asp              the template list
+ *   certnew.cer / certnew.p7b CA certificate, issued certificates, chains
+ *   certfnsh.asp              Mode=newreq (submit) and Mode=chkpnd
+ *   certcrl.crl               a real CRL (no credentials needed: it is the
+ *                             CRL distribution point of issued certificates)
+ * Templates: OpsMgr (issue), OpsMgrManual (pending), WebServer (issue,
+ * serverAuth only), anything else denied like AD CS.
+ */
+#include "lab.h"
+#include "fsutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
+
+#define CT_HTML "text/html"
+#define CT_CERT "application/pkix-cert"
+#define CT_P7B "application/x-pkcs7-certificates"
+#define CT_CRL "application/pkix-crl"
+
+#define ST_OK "The operation completed successfully. 0x0 (WIN32: 0)"
+#define DISP_BADPARAM "The parameter is incorrect. 0x80070057 (WIN32: 87 " \
+	"ERROR_INVALID_PARAMETER)"
+#define DISP_EMPTY "The requested property value is empty. 0x80094004 " \
+	"(-2146877436 CERTSRV_E_PROPERTY_EMPTY)"
+#define ST_BADTAG "ASN1 bad tag value met. 0x8009310b (ASN: 267 " \
+	"CRYPT_E_ASN1_BADTAG)"
+
+enum tmpl_kind { T_NONE, T_UNKNOWN, T_OPSMGR, T_MANUAL, T_WEBSERVER };
+
+static void html(struct lab_resp *r, unsigned status, char *page)
+{
+	lab_resp_take(r, status, CT_HTML, (unsigned char *)page,
+		      page ? strlen(page) : 0);
+}
+
+static void advanced(struct lab_resp *r, const char *disp, const char *st)
+{
+	html(r, 200, lab_page_advanced(disp, st));
+}
+
+static void server_error(const struct lab_ctx *c, struct lab_resp *r,
+			 const char *what, const char *err)
+{
+	char msg[768];
+
+	lab_log(c, "ca: %s: %s", what, err);
+	snprintf(msg, sizeof(msg), "%s: %s", what, err);
+	html(r, 500, lab_page_advanced(msg, "The lab could not complete the "
+				       "operation; see lab.log."));
+}
+
+static int auth_ok(const struct lab_ctx *c, const struct lab_http_req *q)
+{
+	const char *u = q->user, *s;
+	size_t ul, pl;
+
+	if (!u || !q->pass || !c->password)
+		return 0;
+	s = strrchr(u, '\\');
+	if (s)
+		u = s + 1;
+	ul = strcspn(u, "@");
+	if (ul != strlen(LAB_USER) || strncasecmp(u, LAB_USER, ul))
+		return 0;
+	pl = strlen(q->pass);
+	if (pl != strlen(c->password))
+		return 0;
+	return CRYPTO_memcmp(q->pass, c->password, pl) == 0;
+}
+
+/* Strict request ID: 1..999999999. */
+static long parse_id(const char *s)
+{
+	long v = 0;
+
+	if (!s || !*s || strlen(s) > 9)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v > 0 ? v : -1;
+}
+
+static int renewal_ok(const struct lab_http_req *q)
+{
+	const char *r = lab_kvs_get(q->query, "Renewal");
+
+	return !r || !strcmp(r, "0");
+}
+
+static int want_b64(const struct lab_http_req *q)
+{
+	const char *e = lab_kvs_get(q->query, "Enc");
+
+	return e && !strcasecmp(e, "b64");
+}
+
+/* Send DER as DER or CRLF PEM with label. */
+static void send_der(struct lab_resp *r, const char *ctype, const char *label,
+		     unsigned char *der, size_t len, int b64)
+{
+	if (b64) {
+		size_t n = 0;
+		char *pem = lab_pem_crlf(label, der, len, &n);
+
+		OPENSSL_free(der);
+		lab_resp_take(r, 200, ctype, (unsigned char *)pem, n);
+		return;
+	}
+	{
+		unsigned char *copy = malloc(len ? len : 1);
+
+		if (copy)
+			memcpy(copy, der, len);
+		OPENSSL_free(der);
+		lab_resp_take(r, 200, ctype, copy, len);
+	}
+}
+
+static X509 *load_issued(const struct lab_ctx *c, long id, char *err,
+			 size_t errlen)
+{
+	char name[64];
+	char *p;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	BIO *b;
+	X509 *x = NULL;
+
+	snprintf(name, sizeof(name), "requests/%ld.pem", id);
+	p = lab_path(c, name);
+	if (!p || fs_read_file(p, 1024 * 1024, &buf, &len, err, errlen)) {
+		free(p);
+		return NULL;
+	}
+	b = BIO_new_mem_buf(buf, (int)len);
+	if (b)
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	BIO_free(b);
+	if (!x)
+		snprintf(err, errlen, "'%s' holds no certificate", p);
+	free(buf);
+	free(p);
+	return x;
+}
+
+/* Copy of request id from the state (under the lock).  1 found, 0 not,
+ * -1 error (err). */
+static int lookup(const struct lab_ctx *c, long id, struct lab_request *out,
+		  char *err, size_t errlen)
+{
+	struct lab_state st;
+	struct lab_request *r;
+	int fd = lab_state_lock(c->dir, err, errlen), rc;
+
+	if (fd < 0)
+		return -1;
+	if (lab_state_load(c->dir, &st, err, errlen)) {
+		lab_state_unlock(fd);
+		return -1;
+	}
+	lab_state_unlock(fd);
+	r = lab_state_find_req(&st, id);
+	rc = r ? 1 : 0;
+	if (r)
+		*out = *r;
+	lab_state_release(&st);
+	return rc;
+}
+
+static void do_certnew(const struct lab_ctx *c, const struct lab_http_req *q,
+		       struct lab_resp *r, int p7b)
+{
+	const char *rid = lab_kvs_get(q->query, "ReqID");
+	struct lab_request rq;
+	char err[512];
+	X509 *x = NULL;
+	unsigned char *der = NULL;
+	size_t len = 0;
+	long id;
+	int n, found;
+
+	if (rid && !strcasecmp(rid, "CACert")) {
+		if (!renewal_ok(q)) {
+			advanced(r, DISP_BADPARAM, DISP_BADPARAM);
+			return;
+		}
+		if (p7b) {
+			if (lab_make_p7b(c, NULL, &der, &len)) {
+				server_error(c, r, "cannot make the chain",
+					     "PKCS#7 encoding failed");
+				return;
+			}
+			send_der(r, CT_P7B, "CERTIFICATE", der, len,
+				 want_b64(q));
+			return;
+		}
+		n = i2d_X509(c->root, &der);
+		if (n <= 0) {
+			server_error(c, r, "cannot encode the root", "i2d");
+			return;
+		}
+		send_der(r, CT_CERT, "CERTIFICATE", der, (size_t)n,
+			 want_b64(q));
+		return;
+	}
+	id = parse_id(rid);
+	if (id < 0) {
+		advanced(r, DISP_BADPARAM, DISP_BADPARAM);
+		return;
+	}
+	found = lookup(c, id, &rq, err, sizeof(err));
+	if (found < 0) {
+		server_error(c, r, "cannot read the lab state", err);
+		return;
+	}
+	if (!found) {
+		advanced(r, DISP_EMPTY, DISP_EMPTY);
+		return;
+	}
+	if (rq.state != REQ_ISSUED && rq.state != REQ_REVOKED) {
+		advanced(r, lab_disposition(&rq), lab_last_status(&rq));
+		return;
+	}
+	x = load_issued(c, id, err, sizeof(err));
+	if (!x) {
+		server_error(c, r, "cannot read an issued certificate", err);
+		return;
+	}
+	if (p7b) {
+		if (lab_make_p7b(c, x, &der, &len)) {
+			X509_free(x);
+			server_error(c, r, "cannot make the chain", "PKCS#7");
+			return;
+		}
+		X509_free(x);
+		send_der(r, CT_P7B, "CERTIFICATE", der, len, want_b64(q));
+		return;
+	}
+	n = i2d_X509(x, &der);
+	X509_free(x);
+	if (n <= 0) {
+		server_error(c, r, "cannot encode a certificate", "i2d");
+		return;
+	}
+	send_der(r, CT_CERT, "CERTIFICATE", der, (size_t)n, want_b64(q));
+}
+
+static void do_crl(const struct lab_ctx *c, const struct lab_http_req *q,
+		   struct lab_resp *r)
+{
+	const char *type = lab_kvs_get(q->query, "Type");
+	struct lab_state st;
+	unsigned char *der = NULL, *copy;
+	size_t len = 0;
+	char err[512];
+	int fd;
+
+	if (!renewal_ok(q) || (type && strcasecmp(type, "base"))) {
+		advanced(r, DISP_EMPTY, DISP_EMPTY);
+		return;
+	}
+	fd = lab_state_lock(c->dir, err, sizeof(err));
+	if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
+		lab_state_unlock(fd);
+		server_error(c, r, "cannot read the lab state", err);
+		return;
+	}
+	lab_state_unlock(fd);
+	if (lab_make_crl(c, &st, &der, &len, err, sizeof(err))) {
+		lab_state_release(&st);
+		server_error(c, r, "cannot make the CRL", err);
+		return;
+	}
+	lab_state_release(&st);
+	copy = malloc(len);
+	if (copy)
+		memcpy(copy, der, len);
+	OPENSSL_free(der);
+	if (want_b64(q)) {
+		size_t n = 0;
+		char *pem = copy ? lab_pem_crlf("X509 CRL", copy, len, &n)
+				 : NULL;
+
+		free(copy);
+		lab_resp_take(r, 200, CT_CRL, (unsigned char *)pem, n);
+		return;
+	}
+	lab_resp_take(r, 200, CT_CRL, copy, len);
+}
+
+/* Template named in CertAttrib ("CertificateTemplate:NAME" line). */
+static enum tmpl_kind template_of(const char *attrib, char *name, size_t cap)
+{
+	const char *p = attrib;
+	static const char key[] = "CertificateTemplate:";
+
+	lab_sanitise(name, cap, "", 1);
+	while (p && *p) {
+		size_t linelen = strcspn(p, "\r\n");
+
+		if (linelen >= sizeof(key) - 1 &&
+		    !strncasecmp(p, key, sizeof(key) - 1)) {
+			char v[LAB_TEMPLATE_MAX + 1];
+			const char *s = p + sizeof(key) - 1;
+			size_t n = linelen - (sizeof(key) - 1);
+
+			while (n && (*s == ' ' || *s == '\t')) {
+				s++;
+				n--;
+			}
+			while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+				n--;
+			if (n > LAB_TEMPLATE_MAX)
+				n = LAB_TEMPLATE_MAX;
+			memcpy(v, s, n);
+			v[n] = '\0';
+			lab_sanitise(name, cap, v, 1);
+			if (!n)
+				return T_NONE;
+			if (!strcasecmp(v, "OpsMgr"))
+				return T_OPSMGR;
+			if (!strcasecmp(v, "OpsMgrManual"))
+				return T_MANUAL;
+			if (!strcasecmp(v, "WebServer"))
+				return T_WEBSERVER;
+			return T_UNKNOWN;
+		}
+		p += linelen;
+		while (*p == '\r' || *p == '\n')
+			p++;
+	}
+	return T_NONE;
+}
+
+static int write_csr(const struct lab_ctx *c, long id, X509_REQ *req,
+		     char *err, size_t errlen)
+{
+	char name[64];
+	char *p, *data;
+	BIO *b = BIO_new(BIO_s_mem());
+	long n;
+	int rc = -1;
+
+	snprintf(name, sizeof(name), "requests/%ld.csr", id);
+	p = lab_path(c, name);
+	if (p && b && PEM_write_bio_X509_REQ(b, req)) {
+		n = BIO_get_mem_data(b, &data);
+		rc = fs_write_atomic(p, data, (size_t)n, 0600, err, errlen);
+	} else {
+		snprintf(err, errlen, "cannot encode request %ld", id);
+	}
+	BIO_free(b);
+	free(p);
+	return rc;
+}
+
+static void hold_submission(const struct lab_ctx *c)
+{
+	for (long i = 0; i < (long)c->delay_submit * 10; i++) {
+		struct timespec ts = { 0, 100000000L };
+
+		if (c->stopping && *c->stopping)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void do_newreq(const struct lab_ctx *c, const struct lab_http_req *q,
+		      struct lab_resp *r)
+{
+	const char *csr = lab_kvs_get(q->form, "CertRequest");
+	const char *attrib = lab_kvs_get(q->form, "CertAttrib");
+	struct lab_request rec, *stored;
+	struct lab_state st;
+	enum tmpl_kind kind;
+	char err[512], disp[512];
+	X509_REQ *req;
+	X509 *x = NULL;
+	char *cn, *cdp = NULL;
+	int fd;
+
+	if (c->delay_submit > 0)
+		hold_submission(c);
+	req = lab_parse_csr(csr, csr ? strlen(csr) : 0, disp, sizeof(disp));
+	if (!req) {
+		html(r, 200, lab_page_denied(0, "Error", disp, ST_BADTAG));
+		return;
+	}
+	memset(&rec, 0, sizeof(rec));
+	kind = template_of(attrib, rec.templ, sizeof(rec.templ));
+	cn = lab_name_cn(X509_REQ_get_subject_name(req));
+	lab_sanitise(rec.cn, sizeof(rec.cn), cn ? cn : "", 0);
+	free(cn);
+	snprintf(rec.serial, sizeof(rec.serial), "-");
+	rec.submitted = (long long)time(NULL);
+
+	fd = lab_state_lock(c->dir, err, sizeof(err));
+	if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
+		lab_state_unlock(fd);
+		X509_REQ_free(req);
+		server_error(c, r, "cannot read the lab state", err);
+		return;
+	}
+	rec.id = st.next_id++;
+	if (write_csr(c, rec.id, req, err, sizeof(err)))
+		goto fail;
+	switch (kind) {
+	case T_OPSMGR:
+	case T_WEBSERVER:
+		cdp = lab_cdp_url(c->ca_port);
+		x = lab_issue(c, req, kind == T_WEBSERVER ?
+			      LAB_PROFILE_WEBSERVER : LAB_PROFILE_OPSMGR, cdp,
+			      err, sizeof(err));
+		free(cdp);
+		if (!x)
+			goto fail;
+		{
+			char name[64];
+			char *p, *hex = lab_serial_hex(x), *data;
+			BIO *b = BIO_new(BIO_s_mem());
+			long n;
+			int wr = -1;
+
+			snprintf(name, sizeof(name), "requests/%ld.pem", rec.id);
+			p = lab_path(c, name);
+			if (p && hex && b && PEM_write_bio_X509(b, x)) {
+				n = BIO_get_mem_data(b, &data);
+				wr = fs_write_atomic(p, data, (size_t)n, 0644,
+						     err, sizeof(err));
+				snprintf(rec.serial, sizeof(rec.serial), "%s",
+					 hex);
+			} else {
+				snprintf(err, sizeof(err), "out of memory");
+			}
+			BIO_free(b);
+			free(p);
+			free(hex);
+			if (wr)
+				goto fail;
+		}
+		rec.state = REQ_ISSUED;
+		break;
+	case T_MANUAL:
+		rec.state = REQ_PENDING;
+		break;
+	case T_NONE:
+		rec.state = REQ_DENIED;
+		rec.deny = DENY_NO_TEMPLATE;
+		break;
+	case T_UNKNOWN:
+		rec.state = REQ_DENIED;
+		rec.deny = DENY_TEMPLATE;
+		break;
+	}
+	stored = lab_state_add_req(&st, &rec);
+	if (!stored) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
+	}
+	if (lab_state_save(c->dir, &st, err, sizeof(err)))
+		goto fail;
+	lab_state_unlock(fd);
+	lab_state_release(&st);
+	X509_REQ_free(req);
+	X509_free(x);
+	lab_log(c, "ca: request %ld for '%s' template '%s': %s", rec.id,
+		rec.cn, rec.templ, lab_req_state_name(rec.state));
+	if (rec.state == REQ_ISSUED)
+		html(r, 200, lab_page_issued(rec.id));
+	else if (rec.state == REQ_PENDING)
+		html(r, 200, lab_page_pending(rec.id));
+	else
+		html(r, 200, lab_page_denied(rec.id,
+					     "Certificate Request Denied",
+					     lab_disposition(&rec),
+					     lab_last_status(&rec)));
+	return;
+fail:
+	lab_state_unlock(fd);
+	lab_state_release(&st);
+	X509_REQ_free(req);
+	X509_free(x);
+	server_error(c, r, "cannot record the request", err);
+}
+
+static void do_chkpnd(const struct lab_ctx *c, const struct lab_http_req *q,
+		      struct lab_resp *r)
+{
+	long id = parse_id(lab_kvs_get(q->form, "ReqID"));
+	struct lab_request rq;
+	char err[512];
+	int found;
+
+	if (id < 0) {
+		advanced(r, DISP_BADPARAM, DISP_BADPARAM);
+		return;
+	}
+	found = lookup(c, id, &rq, err, sizeof(err));
+	if (found < 0) {
+		server_error(c, r, "cannot read the lab state", err);
+		return;
+	}
+	if (!found) {
+		advanced(r, DISP_EMPTY, DISP_EMPTY);
+		return;
+	}
+	switch (rq.state) {
+	case REQ_ISSUED:
+	case REQ_REVOKED:
+		html(r, 200, lab_page_issued(id));
+		break;
+	case REQ_PENDING:
+		html(r, 200, lab_page_pending(id));
+		break;
+	case REQ_DENIED:
+		html(r, 200, lab_page_denied(id, "Certificate Request Denied",
+					     lab_disposition(&rq),
+					     lab_last_status(&rq)));
+		break;
+	}
+}
+
+void lab_ca_handle(const struct lab_ctx *c, const struct lab_http_req *q,
+		   struct lab_resp *r)
+{
+	const char *path = q->path ? q->path : "";
+	const char *name;
+	int get = q->method && (!strcmp(q->method, "GET") ||
+				!strcmp(q->method, "HEAD"));
+	int post = q->method && !strcmp(q->method, "POST");
+
+	memset(r, 0, sizeof(*r));
+	if (strncasecmp(path, "/certsrv", 8) ||
+	    (path[8] != '\0' && path[8] != '/')) {
+		html(r, 404, lab_page_not_found());
+		return;
+	}
+	name = path[8] ? path + 9 : "";
+	if (!strcasecmp(name, "certcrl.crl") && get) {
+		do_crl(c, q, r);
+		return;
+	}
+	if (!auth_ok(c, q)) {
+		html(r, 401, lab_page_unauthorized());
+		r->auth_challenge = 1;
+		return;
+	}
+	if (!get && !post) {
+		lab_resp_text(r, 405, CT_HTML, "<html><body><h2>405 - HTTP verb "
+			      "used to access this page is not allowed."
+			      "</h2></body></html>\r\n");
+		return;
+	}
+	if (!*name || !strcasecmp(name, "default.asp"))
+		html(r, 200, lab_page_home());
+	else if (!strcasecmp(name, "certcarc.asp"))
+		html(r, 200, lab_page_certcarc(0));
+	else if (!strcasecmp(name, "certrqxt.asp"))
+		html(r, 200, lab_page_certrqxt());
+	else if (!strcasecmp(name, "certnew.cer"))
+		do_certnew(c, q, r, 0);
+	else if (!strcasecmp(name, "certnew.p7b"))
+		do_certnew(c, q, r, 1);
+	else if (!strcasecmp(name, "certfnsh.asp")) {
+		const char *mode = lab_kvs_get(q->form, "Mode");
+
+		if (post && mode && !strcasecmp(mode, "newreq"))
+			do_newreq(c, q, r);
+		else if (post && mode && !strcasecmp(mode, "chkpnd"))
+			do_chkpnd(c, q, r);
+		else
+			advanced(r, DISP_BADPARAM, DISP_BADPARAM);
+	} else {
+		html(r, 404, lab_page_not_found());
+	}
+}

@@ -1,0 +1,460 @@
+/*
+ * lab_http.c - libmicrohttpd glue for the lab's two HTTPS listeners on
+ * 127.0.0.1 (ephemeral ports): the CA pages and the management server.
+ * MHD parses HTTP (malformed requests get its 400), TLS is GnuTLS inside
+ * MHD, a thread per connection with a connection timeout keeps a slow
+ * client from blocking others, bodies above LAB_BODY_CAP get 413, form
+ * bodies go through MHD's post processor, Basic credentials through MHD's
+ * helpers.  The management listener asks for a client certificate and
+ * verifies it against the lab root during the handshake (a GnuTLS
+ * per-session verify function, installed when MHD announces the
+ * connection); refusals are logged with the reason, like the Operations
+ * Manager events 20000/21007.  Each request is handed to the socket-free
+ * lab_ca_handle / lab_ms_handle.
+ */
+#include "lab.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+
+#define CONN_TIMEOUT_S 15u
+#define CONN_LIMIT 500u
+
+struct listener {
+	struct lab_ctx *c;
+	int ms;                   /* management server */
+};
+
+struct lab_server {
+	struct MHD_Daemon *ca, *ms;
+	struct listener lca, lms;
+};
+
+struct conn_state {
+	struct MHD_PostProcessor *pp;
+	struct lab_kvs form;
+	size_t body;
+	int too_big;
+	int queued;
+};
+
+/* The verify function has no user pointer of its own: one lab per process. */
+static struct lab_ctx *g_ms_ctx;
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	struct lab_ctx *c = cls;
+	char buf[512];
+	size_t n;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	lab_log(c, "http: %s", buf);
+}
+
+/* Subject CN and serial of the first peer certificate (malloc'd). */
+static int peer_identity(gnutls_session_t s, char **cn, char **serial)
+{
+	unsigned n = 0;
+	const gnutls_datum_t *certs = gnutls_certificate_get_peers(s, &n);
+	const unsigned char *p;
+	X509 *x;
+
+	*cn = *serial = NULL;
+	if (!certs || !n)
+		return -1;
+	p = certs[0].data;
+	x = d2i_X509(NULL, &p, (long)certs[0].size);
+	if (!x)
+		return -1;
+	*cn = lab_name_cn(X509_get_subject_name(x));
+	*serial = lab_serial_hex(x);
+	X509_free(x);
+	if (!*cn || !*serial) {
+		free(*cn);
+		free(*serial);
+		*cn = *serial = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* 0 when the peer presented a certificate chaining to the lab root;
+ * otherwise -1 with the reason in why. */
+static int check_peer(gnutls_session_t s, char *why, size_t whylen,
+		      char **cn, char **serial)
+{
+	unsigned status = 0, n = 0;
+	int rc;
+
+	*cn = *serial = NULL;
+	if (!gnutls_certificate_get_peers(s, &n) || !n) {
+		snprintf(why, whylen, "the client sent no certificate");
+		return -1;
+	}
+	peer_identity(s, cn, serial);
+	rc = gnutls_certificate_verify_peers2(s, &status);
+	if (rc < 0) {
+		snprintf(why, whylen, "its certificate could not be checked: "
+			 "%s", gnutls_strerror(rc));
+		return -1;
+	}
+	if (status) {
+		gnutls_datum_t out = { NULL, 0 };
+
+		if (gnutls_certificate_verification_status_print(
+			    status, GNUTLS_CRT_X509, &out, 0) == 0 && out.data)
+			snprintf(why, whylen, "%s", (const char *)out.data);
+		else
+			snprintf(why, whylen, "verification status 0x%x",
+				 status);
+		gnutls_free(out.data);
+		return -1;
+	}
+	if (!*cn || !**cn) {
+		snprintf(why, whylen, "its certificate has no subject CN");
+		return -1;
+	}
+	return 0;
+}
+
+static int verify_during_handshake(gnutls_session_t s)
+{
+	char why[512], *cn = NULL, *serial = NULL;
+	int rc = check_peer(s, why, sizeof(why), &cn, &serial);
+
+	if (rc && g_ms_ctx)
+		lab_log(g_ms_ctx, "ms: refused a TLS connection from '%s' "
+			"(like events 20000/21007: no mutually authenticated "
+			"connection could be established): %s",
+			cn && *cn ? cn : "(no certificate)", why);
+	free(cn);
+	free(serial);
+	return rc ? -1 : 0;
+}
+
+static void notify_conn(void *cls, struct MHD_Connection *conn,
+			void **socket_context,
+			enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	(void)cls;
+	(void)socket_context;
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED)
+		return;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci && ci->tls_session)
+		gnutls_session_set_verify_function(
+			(gnutls_session_t)ci->tls_session,
+			verify_during_handshake);
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind,
+				   const char *key, const char *value)
+{
+	struct lab_kvs *k = cls;
+
+	(void)kind;
+	if (key)
+		lab_kvs_add(k, key, value ? value : "",
+			    value ? strlen(value) : 0, 0);
+	return MHD_YES;
+}
+
+static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind,
+				 const char *key, const char *filename,
+				 const char *content_type,
+				 const char *transfer_encoding,
+				 const char *data, uint64_t off, size_t size)
+{
+	struct conn_state *cs = cls;
+
+	(void)kind;
+	(void)filename;
+	(void)content_type;
+	(void)transfer_encoding;
+	if (lab_kvs_add(&cs->form, key, data ? data : "", data ? size : 0,
+			off > 0)) {
+		cs->too_big = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn,
+			     struct conn_state *cs, struct lab_resp *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(r->len, r->body,
+					       MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		lab_resp_release(r);
+		return MHD_NO;
+	}
+	r->body = NULL;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER,
+				"Microsoft-IIS/10.0");
+	if (r->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+					"close");
+	if (r->status == 401 && r->auth_challenge)
+		ret = MHD_queue_basic_auth_fail_response(conn, LAB_REALM, resp);
+	else
+		ret = MHD_queue_response(conn, r->status, resp);
+	MHD_destroy_response(resp);
+	cs->queued = 1;
+	return ret;
+}
+
+static enum MHD_Result too_large(struct MHD_Connection *conn,
+				 struct conn_state *cs)
+{
+	struct lab_resp r;
+
+	memset(&r, 0, sizeof(r));
+	lab_resp_text(&r, 413, "text/html",
+		      "<html><head><title>413 Request Entity Too Large</title>"
+		      "</head><body><h2>413 - Request Entity Too Large</h2>"
+		      "</body></html>\r\n");
+	r.close = 1;
+	return queue(conn, cs, &r);
+}
+
+static enum MHD_Result dispatch(struct listener *L,
+				struct MHD_Connection *conn,
+				struct conn_state *cs, const char *url,
+				const char *method)
+{
+	struct lab_http_req q;
+	struct lab_kvs query;
+	struct lab_resp r;
+	char *user = NULL, *pass = NULL, *cn = NULL, *serial = NULL;
+	enum MHD_Result ret;
+
+	memset(&q, 0, sizeof(q));
+	memset(&query, 0, sizeof(query));
+	memset(&r, 0, sizeof(r));
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg,
+				  &query);
+	q.method = method;
+	q.path = url;
+	q.query = &query;
+	q.form = &cs->form;
+	if (L->ms) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		char why[512];
+
+		if (!ci || !ci->tls_session ||
+		    check_peer((gnutls_session_t)ci->tls_session, why,
+			       sizeof(why), &cn, &serial)) {
+			lab_log(L->c, "ms: refused %s %s from '%s': %s", method,
+				url, cn && *cn ? cn : "(no certificate)",
+				ci ? why : "no TLS session");
+			free(cn);
+			free(serial);
+			cn = serial = NULL;
+		}
+		q.peer_cn = cn;
+		q.peer_serial = serial;
+		lab_ms_handle(L->c, &q, &r);
+	} else {
+		user = MHD_basic_auth_get_username_password(conn, &pass);
+		q.user = user;
+		q.pass = pass;
+		lab_ca_handle(L->c, &q, &r);
+	}
+	ret = queue(conn, cs, &r);
+	lab_resp_release(&r);
+	lab_kvs_release(&query);
+	if (pass) {
+		OPENSSL_cleanse(pass, strlen(pass));
+		MHD_free(pass);
+	}
+	if (user)
+		MHD_free(user);
+	free(cn);
+	free(serial);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct listener *L = cls;
+	struct conn_state *cs = *con_cls;
+
+	(void)version;
+	if (!cs) {
+		const char *cl;
+
+		cs = calloc(1, sizeof(*cs));
+		if (!cs)
+			return MHD_NO;
+		*con_cls = cs;
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > LAB_BODY_CAP) {
+			cs->too_big = 1;
+			return too_large(conn, cs);
+		}
+		if (!strcmp(method, "POST"))
+			cs->pp = MHD_create_post_processor(conn, 8192,
+							   post_iter, cs);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!cs->too_big && !cs->queued) {
+			cs->body += *upload_size;
+			if (cs->body > LAB_BODY_CAP)
+				cs->too_big = 1;
+			else if (cs->pp)
+				MHD_post_process(cs->pp, upload, *upload_size);
+			if (cs->too_big) {
+				*upload_size = 0;
+				return too_large(conn, cs);
+			}
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (cs->queued)
+		return MHD_YES;
+	if (cs->pp) {
+		/* flushes the last field */
+		MHD_destroy_post_processor(cs->pp);
+		cs->pp = NULL;
+	}
+	if (cs->too_big)
+		return too_large(conn, cs);
+	return dispatch(L, conn, cs, url, method);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state *cs = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (!cs)
+		return;
+	if (cs->pp)
+		MHD_destroy_post_processor(cs->pp);
+	lab_kvs_release(&cs->form);
+	free(cs);
+	*con_cls = NULL;
+}
+
+static struct MHD_Daemon *start_one(struct listener *L, char *err,
+				    size_t errlen)
+{
+	struct lab_ctx *c = L->c;
+	struct sockaddr_in sin;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *di;
+	unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = 0;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (L->ms)
+		d = MHD_start_daemon(
+			flags, 0, NULL, NULL, on_request, L,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, c,
+			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+			MHD_OPTION_HTTPS_MEM_KEY, c->server_key_pem,
+			MHD_OPTION_HTTPS_MEM_CERT, c->server_pem,
+			MHD_OPTION_HTTPS_MEM_TRUST, c->root_pem,
+			MHD_OPTION_NOTIFY_CONNECTION, notify_conn, L,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, L,
+			MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S,
+			MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
+			MHD_OPTION_END);
+	else
+		d = MHD_start_daemon(
+			flags, 0, NULL, NULL, on_request, L,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, c,
+			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+			MHD_OPTION_HTTPS_MEM_KEY, c->server_key_pem,
+			MHD_OPTION_HTTPS_MEM_CERT, c->server_pem,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, L,
+			MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S,
+			MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
+			MHD_OPTION_END);
+	if (!d) {
+		snprintf(err, errlen, "cannot start the %s listener on "
+			 "127.0.0.1 (libmicrohttpd refused; see the log)",
+			 L->ms ? "management server" : "CA");
+		return NULL;
+	}
+	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	if (!di || !di->port) {
+		snprintf(err, errlen, "cannot learn the port of the %s "
+			 "listener", L->ms ? "management server" : "CA");
+		MHD_stop_daemon(d);
+		return NULL;
+	}
+	if (L->ms)
+		c->ms_port = di->port;
+	else
+		c->ca_port = di->port;
+	return d;
+}
+
+struct lab_server *lab_server_start(struct lab_ctx *c, char *err,
+				    size_t errlen)
+{
+	struct lab_server *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->lca.c = c;
+	s->lms.c = c;
+	s->lms.ms = 1;
+	g_ms_ctx = c;
+	s->ca = start_one(&s->lca, err, errlen);
+	if (s->ca)
+		s->ms = start_one(&s->lms, err, errlen);
+	if (!s->ca || !s->ms) {
+		lab_server_stop(s);
+		return NULL;
+	}
+	return s;
+}
+
+void lab_server_stop(struct lab_server *s)
+{
+	if (!s)
+		return;
+	if (s->ca)
+		MHD_stop_daemon(s->ca);
+	if (s->ms)
+		MHD_stop_daemon(s->ms);
+	free(s);
+}

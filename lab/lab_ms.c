@@ -1,0 +1,272 @@
+/*
+ * lab_ms.c - the lab's management server, socket-free (the exchange is
+ * documented in lab/PROTOCOL.md).  The caller has verified the client
+ * certificate (it chains to the lab root) and passes its subject CN and
+ * serial; requests without them are refused with 403.
+ *   GET  /opsmgr/v1/status   the caller's own state; first contact records
+ *                            it as pending (approved at once or after
+ *                            --auto-approve SECONDS)
+ *   GET  /opsmgr/v1/agents   every agent
+ *   POST /opsmgr/v1/approve  agent=<fqdn>   (and /opsmgr/v1/reject)
+ * Answers are JSON.
+ */
+#include "lab.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define CT_JSON "application/json"
+
+struct buf {
+	char *p;
+	size_t n, cap;
+	int oom;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *np;
+
+		while (b->n + n + 1 > cap)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void puts_(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+static void put_json_str(struct buf *b, const char *s)
+{
+	put(b, "\"", 1);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		char esc[8];
+
+		if (ch == '"' || ch == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)ch;
+			put(b, esc, 2);
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", ch);
+			put(b, esc, 6);
+		} else {
+			put(b, (const char *)&ch, 1);
+		}
+	}
+	put(b, "\"", 1);
+}
+
+static void put_agent(struct buf *b, const struct lab_agent *a)
+{
+	puts_(b, "{\"agent\":");
+	put_json_str(b, a->fqdn);
+	puts_(b, ",\"serial\":");
+	put_json_str(b, a->serial);
+	puts_(b, ",\"state\":");
+	put_json_str(b, lab_agent_state_name(a->state));
+	puts_(b, "}");
+}
+
+static void json(struct lab_resp *r, unsigned status, struct buf *b)
+{
+	if (b->oom) {
+		free(b->p);
+		lab_resp_text(r, 500, CT_JSON, "{\"error\":\"out of memory\"}\n");
+		return;
+	}
+	puts_(b, "\n");
+	lab_resp_take(r, status, CT_JSON, (unsigned char *)b->p, b->n);
+}
+
+static void json_error(struct lab_resp *r, unsigned status, const char *msg)
+{
+	struct buf b = { 0 };
+
+	puts_(&b, "{\"error\":");
+	put_json_str(&b, msg);
+	puts_(&b, "}");
+	json(r, status, &b);
+}
+
+/* Approve agents whose --auto-approve delay has passed; 1 when changed. */
+static int auto_approve(const struct lab_ctx *c, struct lab_state *st,
+			long long now)
+{
+	int changed = 0;
+
+	if (c->auto_approve < 0)
+		return 0;
+	for (size_t i = 0; i < st->nag; i++) {
+		struct lab_agent *a = &st->ag[i];
+
+		if (a->state == AGENT_PENDING &&
+		    now - a->first_seen >= c->auto_approve) {
+			a->state = AGENT_APPROVED;
+			changed = 1;
+			lab_log(c, "ms: agent '%s' approved automatically after "
+				"%d s", a->fqdn, c->auto_approve);
+		}
+	}
+	return changed;
+}
+
+static void do_status(const struct lab_ctx *c, const struct lab_http_req *q,
+		      struct lab_state *st, int *dirty, struct lab_resp *r)
+{
+	struct lab_agent *a = lab_state_find_agent(st, q->peer_cn);
+	long long now = (long long)time(NULL);
+	struct buf b = { 0 };
+
+	if (!a) {
+		struct lab_agent na;
+
+		memset(&na, 0, sizeof(na));
+		na.state = AGENT_PENDING;
+		na.first_seen = now;
+		lab_sanitise(na.fqdn, sizeof(na.fqdn), q->peer_cn, 1);
+		lab_sanitise(na.serial, sizeof(na.serial), q->peer_serial, 1);
+		a = lab_state_add_agent(st, &na);
+		if (!a) {
+			json_error(r, 500, "out of memory");
+			return;
+		}
+		*dirty = 1;
+		lab_log(c, "ms: new agent '%s' (serial %s) is pending approval "
+			"(like event 20000: a device which is not part of this "
+			"management group has tried to access this health "
+			"service)", a->fqdn, a->serial);
+	} else if (strcmp(a->serial, q->peer_serial)) {
+		lab_log(c, "ms: agent '%s' now presents serial %s (was %s)",
+			a->fqdn, q->peer_serial, a->serial);
+		lab_sanitise(a->serial, sizeof(a->serial), q->peer_serial, 1);
+		*dirty = 1;
+	}
+	if (auto_approve(c, st, now))
+		*dirty = 1;
+	put_agent(&b, a);
+	json(r, 200, &b);
+}
+
+static void do_agents(const struct lab_state *st, struct lab_resp *r)
+{
+	struct buf b = { 0 };
+
+	puts_(&b, "{\"agents\":[");
+	for (size_t i = 0; i < st->nag; i++) {
+		if (i)
+			puts_(&b, ",");
+		put_agent(&b, &st->ag[i]);
+	}
+	puts_(&b, "]}");
+	json(r, 200, &b);
+}
+
+static void do_set(const struct lab_ctx *c, const struct lab_http_req *q,
+		   struct lab_state *st, int *dirty, struct lab_resp *r,
+		   enum lab_agent_state to)
+{
+	const char *name = lab_kvs_get(q->form, "agent");
+	struct lab_agent *a = name && *name ? lab_state_find_agent(st, name)
+					    : NULL;
+	struct buf b = { 0 };
+
+	if (!name || !*name) {
+		json_error(r, 400, "the form field 'agent' is missing");
+		return;
+	}
+	if (!a) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), "no agent '%.*s' has contacted this "
+			 "management server", LAB_CN_MAX, name);
+		json_error(r, 404, msg);
+		return;
+	}
+	if (a->state != to) {
+		a->state = to;
+		*dirty = 1;
+		lab_log(c, "ms: agent '%s' %s by %s", a->fqdn,
+			lab_agent_state_name(to), q->peer_cn);
+	}
+	put_agent(&b, a);
+	json(r, 200, &b);
+}
+
+void lab_ms_handle(const struct lab_ctx *c, const struct lab_http_req *q,
+		   struct lab_resp *r)
+{
+	const char *path = q->path ? q->path : "";
+	int get = q->method && !strcmp(q->method, "GET");
+	int post = q->method && !strcmp(q->method, "POST");
+	struct lab_state st;
+	char err[512];
+	int fd, dirty = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!q->peer_cn || !*q->peer_cn || !q->peer_serial) {
+		json_error(r, 403, "a client certificate issued by the lab "
+			   "root is required");
+		r->close = 1;
+		return;
+	}
+	if (strcmp(path, "/opsmgr/v1/status") &&
+	    strcmp(path, "/opsmgr/v1/agents") &&
+	    strcmp(path, "/opsmgr/v1/approve") &&
+	    strcmp(path, "/opsmgr/v1/reject")) {
+		json_error(r, 404, "no such endpoint");
+		return;
+	}
+	if (!strcmp(path, "/opsmgr/v1/approve") ||
+	    !strcmp(path, "/opsmgr/v1/reject")) {
+		if (!post) {
+			json_error(r, 405, "use POST");
+			return;
+		}
+	} else if (!get) {
+		json_error(r, 405, "use GET");
+		return;
+	}
+	fd = lab_state_lock(c->dir, err, sizeof(err));
+	if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
+		lab_state_unlock(fd);
+		lab_log(c, "ms: %s", err);
+		json_error(r, 500, err);
+		return;
+	}
+	if (!strcmp(path, "/opsmgr/v1/status")) {
+		do_status(c, q, &st, &dirty, r);
+	} else if (!strcmp(path, "/opsmgr/v1/agents")) {
+		dirty = auto_approve(c, &st, (long long)time(NULL));
+		do_agents(&st, r);
+	} else {
+		do_set(c, q, &st, &dirty, r,
+		       !strcmp(path, "/opsmgr/v1/approve") ? AGENT_APPROVED
+							  : AGENT_REJECTED);
+	}
+	if (dirty && lab_state_save(c->dir, &st, err, sizeof(err))) {
+		lab_log(c, "ms: %s", err);
+		lab_resp_release(r);
+		json_error(r, 500, err);
+	}
+	lab_state_unlock(fd);
+	lab_state_release(&st);
+}

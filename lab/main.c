@@ -1,0 +1,159 @@
+/*
+ * main.c - opsmgr-enroll-lab: argument parsing and the server's lifetime.
+ *   opsmgr-enroll-lab --dir DIR [--auto-approve SECONDS] [--delay-submit SECONDS]
+ *       create or reuse the lab in DIR, serve the CA and the management
+ *       server on 127.0.0.1 until SIGTERM/SIGINT (exit 0)
+ *   opsmgr-enroll-lab approve|deny|revoke|list --dir DIR ...  (lab_cli.c)
+ */
+#include "lab.h"
+#include "fsutil.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stopping;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: opsmgr-enroll-lab --dir DIR [--auto-approve SECONDS] "
+		"[--delay-submit SECONDS]\n"
+		"       opsmgr-enroll-lab approve --dir DIR (REQUEST_ID | "
+		"AGENT_FQDN)\n"
+		"       opsmgr-enroll-lab deny    --dir DIR (REQUEST_ID | "
+		"AGENT_FQDN)\n"
+		"       opsmgr-enroll-lab revoke  --dir DIR REQUEST_ID\n"
+		"       opsmgr-enroll-lab list    --dir DIR\n"
+		"\n"
+		"Runs a loopback AD CS web-enrollment CA (templates OpsMgr, "
+		"OpsMgrManual,\nWebServer) and an Operations Manager "
+		"management server stand-in, in the\nforeground until SIGTERM "
+		"or SIGINT.  DIR/answers.ini is a ready answers file.\n");
+}
+
+static int seconds_arg(const char *opt, const char *v, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = v ? strtol(v, &end, 10) : -1;
+	if (!v || errno || *end || end == v || n < 0 || n > 86400 * 365) {
+		fprintf(stderr, "opsmgr-enroll-lab: %s needs a number of "
+			"seconds (0 or more), got '%s'\n", opt, v ? v : "");
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct lab_ctx c;
+	struct lab_server *srv;
+	const char *dir = NULL;
+	char err[1024], real[PATH_MAX];
+	sigset_t set;
+	int sig = 0;
+
+	if (argc > 1 && (!strcmp(argv[1], "approve") ||
+			 !strcmp(argv[1], "deny") ||
+			 !strcmp(argv[1], "revoke") ||
+			 !strcmp(argv[1], "list")))
+		return lab_cli_main(argc - 1, argv + 1);
+
+	memset(&c, 0, sizeof(c));
+	c.auto_approve = -1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("opsmgr-enroll-lab %s\n", OPSMGR_VERSION);
+			return 0;
+		} else if (!strcmp(a, "--dir") && i + 1 < argc) {
+			dir = argv[++i];
+		} else if (!strcmp(a, "--auto-approve")) {
+			if (seconds_arg(a, i + 1 < argc ? argv[++i] : NULL,
+					&c.auto_approve))
+				return 2;
+		} else if (!strcmp(a, "--delay-submit")) {
+			if (seconds_arg(a, i + 1 < argc ? argv[++i] : NULL,
+					&c.delay_submit))
+				return 2;
+		} else {
+			fprintf(stderr, "opsmgr-enroll-lab: unknown argument "
+				"'%s'\n", a);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!dir) {
+		fprintf(stderr, "opsmgr-enroll-lab: --dir DIR is required\n");
+		usage(stderr);
+		return 2;
+	}
+	if (fs_mkdir_p(dir, 0700, err, sizeof(err))) {
+		fprintf(stderr, "opsmgr-enroll-lab: %s\n", err);
+		return 2;
+	}
+	if (!realpath(dir, real)) {
+		fprintf(stderr, "opsmgr-enroll-lab: cannot resolve '%s': %s\n",
+			dir, strerror(errno));
+		return 2;
+	}
+	c.dir = strdup(real);
+	c.stopping = &stopping;
+	if (!c.dir)
+		return 1;
+
+	/* Signals are taken by sigwait below; every thread blocks them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	lab_remove_ini(&c);
+	if (lab_pki_init(&c, 1, err, sizeof(err))) {
+		lab_log(&c, "cannot prepare the lab in '%s': %s", c.dir, err);
+		lab_ctx_release(&c);
+		return 1;
+	}
+	srv = lab_server_start(&c, err, sizeof(err));
+	if (!srv) {
+		lab_log(&c, "%s", err);
+		lab_ctx_release(&c);
+		return 1;
+	}
+	if (lab_write_ini_files(&c, err, sizeof(err))) {
+		lab_log(&c, "%s", err);
+		lab_server_stop(srv);
+		lab_ctx_release(&c);
+		return 1;
+	}
+	lab_log(&c, "serving: CA https://127.0.0.1:%d/certsrv/ (user "
+		LAB_USER ", password in %s/password), management server "
+		"localhost:%d, answers file %s/answers.ini%s", c.ca_port,
+		c.dir, c.ms_port, c.dir,
+		c.auto_approve >= 0 ? " (agents approved automatically)" : "");
+	printf("answers: %s/answers.ini\n", c.dir);
+	fflush(stdout);
+
+	while (sigwait(&set, &sig) != 0)
+		;
+	stopping = 1;
+	lab_log(&c, "stopping (signal %d)", sig);
+	lab_remove_ini(&c);
+	lab_server_stop(srv);
+	lab_ctx_release(&c);
+	return 0;
+}
