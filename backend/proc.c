@@ -420,11 +420,9 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 
 	long long start = now_ms();
 	long long deadline = timeout_ms > 0 ? start + timeout_ms : -1;
-	long long term_at = -1, last_progress = -1;
+	long long term_at = -1;
 	int reaped = 0, eof = 0, killed = 0, status = 0, have_status = 0;
 	int nap = 1;
-	char what[256];
-	snprintf(what, sizeof(what), "running '%s'", name);
 
 	while (!reaped || !eof) {
 		if (!reaped) {
@@ -465,10 +463,6 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			killed = 1;
-		}
-		if (last_progress < 0 || now - last_progress >= POLL_MS) {
-			hooks_progress(h, what, -1.0);
-			last_progress = now;
 		}
 		long long wait = POLL_MS;
 		if (term_at < 0 && deadline >= 0 && deadline - now < wait)
