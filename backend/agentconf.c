@@ -2,7 +2,8 @@
  * agentconf.c - the agent configuration file (agentconf.h): the INI that
  * stage 5 writes and stage 6 completes.  Writing is ours (fs_write_atomic,
  * 0600, every value checked to round-trip through iniparser); reading uses
- * iniparser with its error callback captured, and validates every value
+ * iniparser with its error callback captured during the load (then reset
+ * to the default, as config.c does), and validates every value
  * (numbers are parsed here, never with iniparser_getint).
  */
 #include "agentconf.h"
@@ -260,6 +261,7 @@ int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
 	ini_err[0] = '\0';
 	iniparser_set_error_callback(capture_ini_error);
 	dictionary *d = iniparser_load(path);
+	iniparser_set_error_callback(NULL);
 	if (!d) {
 		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
 			 "run stage 5 (install agent) again to rewrite it",
