@@ -479,12 +479,25 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 
 	/* 1. the agent must be configured (MOMCertImport's refusal) */
 	int r = agentconf_read(config_path, &a, dl);
-	if (r == 1) {
+	if (r == 1 && cfg->role == ROLE_SERVER) {
+		/* A management server's Health Service comes with the server
+		 * (stage 5 is skipped): start its configuration here. */
+		agentconf_init(&a);
+		config_set_str(&a.role, role_name(ROLE_SERVER));
+		config_set_str(&a.target, agent_target_name(cfg->agent_target));
+		config_set_str(&a.management_group, cfg->agent_mgmt_group);
+		config_set_str(&a.server, ctx_fqdn(c));
+		diag_add(dl, DIAG_SERIAL_AGENT_CONFIGURED, SEV_INFO, FIELD_CONFIG,
+			 NULL,
+			 "management server: its Health Service is installed "
+			 "with the server; creating '%s' for its certificate",
+			 config_path);
+	} else if (r == 1) {
 		not_configured(dl, config_path);
 		goto out;
-	}
-	if (r != 0)
+	} else if (r != 0) {
 		goto out;
+	}
 
 	/* 2. the certificate and key from stage 2 */
 	if (!st->cert_path || !*st->cert_path || !st->key_path ||

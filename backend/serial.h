@@ -4,6 +4,8 @@
  *
  *  - refuses when the agent configuration does not exist yet ("install the
  *    agent first", as MOMCertImport refuses without an installed agent);
+ *    for role = server (stage 5 skipped: the server's Health Service comes
+ *    with the server) the configuration is created here instead;
  *  - installs the certificate (0644) and the key (0600) where the
  *    configuration points ([certificate] certificate / key; when empty,
  *    agent-cert.pem / agent-key.pem next to the configuration file);

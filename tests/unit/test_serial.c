@@ -207,6 +207,25 @@ static void test_refused_before_install(void **state)
 		  "not configured yet");
 }
 
+/* A management server has no stage 5: its configuration starts here. */
+static void test_server_role_without_stage5(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.role = ROLE_SERVER;
+	config_set_str(&f->cfg.fqdn, "ms01.example.test");
+	config_set_str(&f->cfg.agent_mgmt_group, "MG1");
+	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_OK);
+	struct agentconf a;
+	assert_int_equal(agentconf_read(f->config, &a, &f->dl), 0);
+	assert_string_equal(a.role, "server");
+	assert_string_equal(a.server, "ms01.example.test");
+	assert_string_equal(a.serial_hex, "2F3C56");
+	agentconf_release(&a);
+	assert_int_equal(fs_mode(f->config), 0600);
+	diag_list_release(&f->dl);
+	assert_int_equal(serial_check(&f->c, &f->dl), ST_OK);
+}
+
 /* ---- serial lengths ------------------------------------------------------ */
 
 struct sn_case {
@@ -598,6 +617,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_refused_before_install, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_server_role_without_stage5,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serial_lengths, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_install_default_and_configured_paths, setup, teardown),
