@@ -113,13 +113,16 @@ void diag_set_fix(struct diag *d, const char *fmt, ...)
 
 void diag_list_append(struct diag_list *dst, const struct diag_list *src)
 {
-	for (size_t i = 0; i < src->n; i++) {
-		const struct diag *s = &src->items[i];
-		struct diag *d = diag_add(dst, s->check, s->sev, s->field,
-					  s->fix, "%s", s->message);
+	/* dst may be src: count first, and read the source item before
+	 * diag_add() can move the array */
+	size_t n = src->n;
+	for (size_t i = 0; i < n; i++) {
+		const struct diag s = src->items[i];
+		struct diag *d = diag_add(dst, s.check, s.sev, s.field, s.fix,
+					  "%s", s.message);
 		if (d) {
-			d->stage = s->stage;
-			d->event = s->event;
+			d->stage = s.stage;
+			d->event = s.event;
 		}
 	}
 }

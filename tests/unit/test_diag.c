@@ -161,6 +161,20 @@ static void test_list_operations(void **state)
 	assert_string_equal(c->fix, "fix it");
 	assert_string_equal(c->message, "overridden");
 
+	/* appending a list to itself doubles it without reading freed items */
+	struct diag_list self;
+	diag_list_init(&self);
+	for (int i = 0; i < 8; i++) /* full: the next add reallocates */
+		diag_add(&self, DIAG_VERIFY_SAN, SEV_WARN, "computer.fqdn",
+			 "fix", "self %d", i);
+	self.items[7].event = 777;
+	diag_list_append(&self, &self);
+	assert_int_equal(self.n, 16);
+	assert_string_equal(self.items[15].message, "self 7");
+	assert_int_equal(self.items[15].event, 777);
+	assert_string_equal(self.items[8].field, "computer.fqdn");
+	diag_list_release(&self);
+
 	/* an unknown check number becomes "internal" */
 	struct diag *u = diag_add(&l, (enum diag_check)9999, SEV_INFO, NULL,
 				  NULL, "odd");
