@@ -1,0 +1,507 @@
+/*
+ * test_approval.c - stage 7 without the lab (approval.c): the JSON answer
+ * parsers on good input and garbage (exact-length buffers, so ASan sees
+ * any over-read), the back-off schedule, the administrator's command, the
+ * command source with a script that answers pending (75) twice and then
+ * approved, a time-out that ends ST_PENDING with the state kept, a
+ * cancellation in the middle of a wait, a failing command with its output,
+ * source = none, and the server role's list and approve commands.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "approval.h"
+#include "config.h"
+#include "ctx.h"
+#include "fsutil.h"
+#include "lab_harness.h"
+#include "netprobe.h"
+#include "stages.h"
+#include "state.h"
+
+/* ---- parsers ---------------------------------------------------------------- */
+
+/* Parse from an exact-length heap copy (no NUL after it). */
+static int status_of(const char *text, enum approval_state *st, char **agent,
+		     char **serial)
+{
+	size_t n = strlen(text);
+	char *b = malloc(n ? n : 1);
+	memcpy(b, text, n);
+	int r = approval_parse_status(b, n, st, agent, serial);
+	free(b);
+	return r;
+}
+
+static void test_parse_status(void **state)
+{
+	(void)state;
+	enum approval_state st;
+	char *agent = NULL, *serial = NULL;
+	assert_int_equal(status_of("{\"agent\":\"pc1.contoso.com\",\"serial\":"
+				   "\"0A1B\",\"state\":\"pending\"}\n",
+				   &st, &agent, &serial), 0);
+	assert_int_equal(st, APPR_PENDING);
+	assert_string_equal(agent, "pc1.contoso.com");
+	assert_string_equal(serial, "0A1B");
+	free(agent);
+	free(serial);
+
+	assert_int_equal(status_of(" { \"state\" : \"approved\" , \"extra\": "
+				   "[1, {\"a\": null}, true], \"agent\": "
+				   "\"x\\u0041\\\"y\" } ",
+				   &st, &agent, &serial), 0);
+	assert_int_equal(st, APPR_APPROVED);
+	assert_string_equal(agent, "xA\"y");
+	assert_null(serial);
+	free(agent);
+
+	assert_int_equal(status_of("{\"state\":\"rejected\"}", &st, NULL,
+				   NULL), 0);
+	assert_int_equal(st, APPR_REJECTED);
+
+	static const char *const bad[] = {
+		"", "{", "{\"state\":", "{\"state\":\"pending\"",
+		"{\"state\":\"pend", "{\"state\":\"maybe\"}", "[]", "null",
+		"{\"state\":\"pending\",}", "{\"state\" \"pending\"}",
+		"{\"agent\":\"a\"}", "<html>500</html>", "{\"state\":7}",
+		"{\"a\":\"\\q\",\"state\":\"pending\"}",
+		"{\"a\":\"\\u12\",\"state\":\"pending\"}",
+		"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]"
+		"]]]]]]]]]]]]]]]]]]]]]]]]]]],\"state\":\"pending\"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		agent = serial = NULL;
+		if (status_of(bad[i], &st, &agent, &serial) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_null(agent);
+		assert_null(serial);
+	}
+	/* Every prefix of a good answer is handled without over-read. */
+	const char *good = "{\"agent\":\"pc\",\"serial\":\"01\",\"state\":"
+			   "\"approved\"}";
+	for (size_t n = 0; n < strlen(good); n++) {
+		char *b = malloc(n ? n : 1);
+		memcpy(b, good, n);
+		assert_int_equal(approval_parse_status(b, n, &st, NULL, NULL),
+				 -1);
+		free(b);
+	}
+	assert_int_equal(approval_parse_status(NULL, 0, &st, NULL, NULL), -1);
+}
+
+static void test_parse_agents(void **state)
+{
+	(void)state;
+	const char *t = "{\"agents\":[{\"agent\":\"a.contoso.com\",\"serial\":"
+			"\"01\",\"state\":\"pending\"},{\"agent\":\"b.contoso"
+			".com\",\"serial\":\"02\",\"state\":\"approved\"}]}\n";
+	size_t n = strlen(t);
+	char *b = malloc(n);
+	memcpy(b, t, n);
+	struct approval_agents a;
+	assert_int_equal(approval_parse_agents(b, n, &a), 0);
+	assert_int_equal(a.n, 2);
+	assert_string_equal(a.items[0].name, "a.contoso.com");
+	assert_string_equal(a.items[0].state, "pending");
+	assert_string_equal(a.items[1].name, "b.contoso.com");
+	assert_string_equal(a.items[1].serial, "02");
+	approval_agents_release(&a);
+	for (size_t i = 0; i < n - 2; i++)
+		assert_int_equal(approval_parse_agents(b, i, &a), -1);
+	free(b);
+
+	assert_int_equal(approval_parse_agents("[]", 2, &a), 0);
+	assert_int_equal(a.n, 0);
+	assert_int_equal(approval_parse_agents("{\"agents\":[]}", 13, &a), 0);
+	assert_int_equal(a.n, 0);
+	assert_int_equal(approval_parse_agents("[{\"fqdn\":\"c\"}]", 14, &a), 0);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.items[0].name, "c");
+	approval_agents_release(&a);
+	assert_int_equal(approval_parse_agents("{\"other\":1}", 11, &a), -1);
+	assert_int_equal(approval_parse_agents("[{\"agent\":1},", 13, &a), -1);
+	assert_int_equal(a.n, 0);
+	assert_null(a.items);
+}
+
+static void test_backoff(void **state)
+{
+	(void)state;
+	/* interval 5: 5, 10, 20, 40, 60, 60 ... */
+	int d = 0;
+	const int want[] = { 5, 10, 20, 40, 60, 60 };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		d = approval_next_delay(d, 5, 10000);
+		assert_int_equal(d, want[i]);
+	}
+	/* Never longer than what is left. */
+	assert_int_equal(approval_next_delay(40, 5, 7), 7);
+	assert_int_equal(approval_next_delay(0, 5, 2), 2);
+	/* An interval above the cap is honoured, not cut. */
+	assert_int_equal(approval_next_delay(0, 120, 10000), 120);
+	assert_int_equal(approval_next_delay(120, 120, 10000), 120);
+	assert_int_equal(approval_next_delay(0, 0, 100), 1);
+}
+
+static void test_admin_command(void **state)
+{
+	(void)state;
+	char *s = approval_admin_command("pc1.contoso.com");
+	assert_string_equal(s, "Get-SCOMPendingManagement | Where-Object "
+			       "{$_.AgentName -eq 'pc1.contoso.com'} | "
+			       "Approve-SCOMPendingManagement");
+	free(s);
+	s = approval_admin_command("o'brien");
+	assert_non_null(strstr(s, "'o''brien'"));
+	free(s);
+}
+
+/* ---- the stage with the command source ------------------------------------- */
+
+struct fixture {
+	char *dir;
+	struct config cfg;
+	struct state st;
+	struct ctx c;
+	struct diag_list dl;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	f->dir = test_mkdtemp("approval-test-");
+	config_init(&f->cfg);
+	state_init(&f->st);
+	ctx_init(&f->c, &f->cfg, &f->st, f->dir);
+	diag_list_init(&f->dl);
+	config_set_str(&f->cfg.fqdn, "pc1.contoso.com");
+	f->cfg.approval_source = APPROVAL_COMMAND;
+	f->cfg.approval_interval = 1;
+	f->cfg.approval_timeout = 60;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	diag_list_release(&f->dl);
+	ctx_release(&f->c);
+	state_release(&f->st);
+	config_release(&f->cfg);
+	test_rm_rf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static char *script(const struct fixture *f, const char *name,
+		    const char *body)
+{
+	char *p = fs_join(f->dir, name);
+	char err[FS_ERRLEN];
+	assert_int_equal(fs_write_atomic(p, body, strlen(body), 0700, err,
+					 sizeof(err)), 0);
+	return p;
+}
+
+/* Number of lines in the counter file the scripts append to. */
+static int count_lines(const struct fixture *f, const char *name)
+{
+	char *p = fs_join(f->dir, name);
+	unsigned char *b = NULL;
+	size_t n = 0;
+	char err[FS_ERRLEN];
+	int lines = 0;
+	if (fs_read_file(p, 65536, &b, &n, err, sizeof(err)) == 0) {
+		for (size_t i = 0; i < n; i++)
+			lines += b[i] == '\n';
+		free(b);
+	}
+	free(p);
+	return lines;
+}
+
+struct progress {
+	int calls;
+	int saw_next;
+	char last[256];
+};
+
+static void on_progress(void *ud, const char *what, double frac)
+{
+	struct progress *p = ud;
+	(void)frac;
+	p->calls++;
+	if (strstr(what, "next attempt in"))
+		p->saw_next = 1;
+	snprintf(p->last, sizeof(p->last), "%s", what);
+}
+
+static void test_command_pending_then_approved(void **state)
+{
+	struct fixture *f = *state;
+	char *counter = fs_join(f->dir, "count");
+	char body[1024];
+	snprintf(body, sizeof(body),
+		 "#!/bin/sh\n"
+		 "echo x >> '%s'\n"
+		 "n=$(wc -l < '%s')\n"
+		 "test \"$OPSMGR_AGENT_FQDN\" = pc1.contoso.com || exit 3\n"
+		 "if [ \"$n\" -lt 3 ]; then echo pending; exit 75; fi\n"
+		 "echo approved\n",
+		 counter, counter);
+	char *s = script(f, "check.sh", body);
+	config_set_str(&f->cfg.approval_command, s);
+	struct progress pr = { 0 };
+	struct hooks h = { .progress = on_progress, .ud = &pr };
+	assert_int_equal(stage_approval_run(&f->c, &h, &f->dl), ST_OK);
+	assert_int_equal(count_lines(f, "count"), 3);
+	assert_string_equal(f->st.approval, "approved");
+	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	assert_non_null(v);
+	assert_int_equal(v->attempt, 3);
+	assert_int_equal(v->state, APPR_APPROVED);
+	assert_true(v->elapsed_s >= 2.9);   /* waits of 1 s then 2 s */
+	assert_true(pr.saw_next);
+	assert_non_null(strstr(pr.last, "attempt 3: approved"));
+	const struct diag *d = diag_find(&f->dl, DIAG_APPROVAL_STATE);
+	assert_non_null(d);
+	assert_int_equal(d->sev, SEV_PASS);
+	/* No server configured: the probes are skipped, not failed. */
+	d = diag_find(&f->dl, DIAG_APPROVAL_DNS);
+	assert_non_null(d);
+	assert_int_equal(d->sev, SEV_SKIP);
+	d = diag_find(&f->dl, DIAG_APPROVAL_ADMIN_HINT);
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, "{$_.AgentName -eq "
+					   "'pc1.contoso.com'}"));
+	assert_true(diag_worst(&f->dl) < SEV_WARN);
+	free(s);
+	free(counter);
+}
+
+static void test_command_timeout(void **state)
+{
+	struct fixture *f = *state;
+	char *s = script(f, "pending.sh", "#!/bin/sh\nexit 75\n");
+	config_set_str(&f->cfg.approval_command, s);
+	f->cfg.approval_timeout = 2;
+	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_PENDING);
+	const struct diag *d = diag_find(&f->dl, DIAG_APPROVAL_TIMEOUT);
+	assert_non_null(d);
+	assert_int_equal(d->sev, SEV_WARN);
+	assert_int_equal(d->event, 21016);
+	assert_string_equal(d->field, "approval.timeout");
+	assert_non_null(f->st.approval);
+	assert_string_equal(f->st.approval, "pending");
+	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	/* Attempts at 0, 1 and 2 s (the last one at the deadline). */
+	assert_int_equal(v->attempt, 3);
+	assert_non_null(diag_find(&f->dl, DIAG_APPROVAL_ADMIN_HINT));
+	free(s);
+
+	/* timeout = 0: one attempt, then pending at once. */
+	diag_list_release(&f->dl);
+	f->cfg.approval_timeout = 0;
+	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_PENDING);
+	v = f->c.out[STAGE_APPROVAL];
+	assert_int_equal(v->attempt, 1);
+}
+
+struct cancel_at {
+	long long at;
+	long long first_true;
+};
+
+static int cancel_after(void *ud)
+{
+	struct cancel_at *c = ud;
+	if (netprobe_now_ms() < c->at)
+		return 0;
+	if (!c->first_true)
+		c->first_true = netprobe_now_ms();
+	return 1;
+}
+
+static void test_cancel_mid_wait(void **state)
+{
+	struct fixture *f = *state;
+	char *s = script(f, "pending.sh", "#!/bin/sh\nexit 75\n");
+	config_set_str(&f->cfg.approval_command, s);
+	f->cfg.approval_interval = 30;
+	f->cfg.approval_timeout = 600;
+	struct cancel_at ca = { netprobe_now_ms() + 700, 0 };
+	struct hooks h = { .cancelled = cancel_after, .ud = &ca };
+	assert_int_equal(stage_approval_run(&f->c, &h, &f->dl), ST_CANCELLED);
+	long long back = netprobe_now_ms();
+	assert_true(ca.first_true > 0);
+	/* Back promptly after the cancel was first seen (a 30 s wait was
+	 * in progress). */
+	assert_true(back - ca.at < 1000);
+	assert_non_null(diag_find(&f->dl, DIAG_CANCELLED));
+	assert_string_equal(f->st.approval, "pending");
+	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	assert_int_equal(v->attempt, 1);
+	free(s);
+}
+
+static void test_command_error_and_rejected(void **state)
+{
+	struct fixture *f = *state;
+	char *s = script(f, "broken.sh",
+			 "#!/bin/sh\necho 'cannot reach SCOM SDK' >&2\n"
+			 "exit 2\n");
+	config_set_str(&f->cfg.approval_command, s);
+	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_FAIL);
+	const struct diag *d = diag_find(&f->dl, DIAG_APPROVAL_COMMAND);
+	assert_non_null(d);
+	assert_int_equal(d->sev, SEV_FAIL);
+	assert_string_equal(d->field, "approval.command");
+	assert_non_null(strstr(d->message, "status 2"));
+	assert_non_null(strstr(d->message, "cannot reach SCOM SDK"));
+	assert_null(f->st.approval);
+	free(s);
+
+	diag_list_release(&f->dl);
+	config_set_str(&f->cfg.approval_command, "");
+	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_FAIL);
+	assert_non_null(diag_find_field(&f->dl, "approval.command", SEV_FAIL));
+}
+
+static int listening_socket(int *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, 8))
+		return -1;
+	socklen_t sl = sizeof(sa);
+	getsockname(fd, (struct sockaddr *)&sa, &sl);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static void test_source_none_and_probe(void **state)
+{
+	struct fixture *f = *state;
+	int port = 0;
+	int lfd = listening_socket(&port);
+	assert_true(lfd >= 0);
+	f->cfg.approval_source = APPROVAL_NONE;
+	config_set_str(&f->cfg.agent_server, "localhost");
+	f->cfg.agent_port = port;
+	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_OK);
+	assert_int_equal(diag_find(&f->dl, DIAG_APPROVAL_DNS)->sev, SEV_PASS);
+	assert_int_equal(diag_find(&f->dl, DIAG_APPROVAL_TCP)->sev, SEV_PASS);
+	assert_null(f->st.approval);
+
+	/* The single-attempt probe for check mode, on a closed port:
+	 * 21006 named, 21016 following. */
+	close(lfd);
+	diag_list_release(&f->dl);
+	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_UNKNOWN);
+	const struct diag *d = diag_find(&f->dl, DIAG_APPROVAL_TCP);
+	assert_non_null(d);
+	assert_int_equal(d->sev, SEV_FAIL);
+	assert_int_equal(d->event, 21006);
+	assert_non_null(strstr(d->message, "21016"));
+
+	/* The stage fails at once instead of waiting. */
+	diag_list_release(&f->dl);
+	f->cfg.approval_source = APPROVAL_LAB;
+	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_FAIL);
+	assert_int_equal(f->c.out[STAGE_APPROVAL] ?
+			 ((struct approval_view *)f->c.out[STAGE_APPROVAL])
+				 ->attempt : 0, 1);
+}
+
+static void test_server_role_commands(void **state)
+{
+	struct fixture *f = *state;
+	f->cfg.role = ROLE_SERVER;
+	f->c.interactive = false;
+	char *list = script(f, "list.sh",
+			    "#!/bin/sh\necho a.contoso.com\necho\n"
+			    "echo '  b.contoso.com  '\n");
+	char *log = fs_join(f->dir, "approved");
+	char body[1024];
+	snprintf(body, sizeof(body),
+		 "#!/bin/sh\n[ \"$1\" = --agent=b.contoso.com ] || exit 4\n"
+		 "echo \"$1\" >> '%s'\n", log);
+	char *appr = script(f, "approve.sh", body);
+	config_set_str(&f->cfg.approval_list_command, list);
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "%s --agent={agent}", appr);
+	config_set_str(&f->cfg.approval_approve_command, cmd);
+
+	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_OK);
+	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	assert_int_equal(v->agents.n, 2);
+	assert_string_equal(v->agents.items[0].name, "a.contoso.com");
+	assert_string_equal(v->agents.items[1].name, "b.contoso.com");
+	const struct diag *d = diag_find(&f->dl, DIAG_APPROVAL_AGENTS);
+	assert_non_null(strstr(d->message, "2 agents wait for approval: "
+					   "a.contoso.com, b.contoso.com"));
+	/* Non-interactive: nobody approved. */
+	assert_int_equal(count_lines(f, "approved"), 0);
+	int said = 0;
+	for (size_t i = 0; i < f->dl.n; i++)
+		if (strstr(f->dl.items[i].message, "no agent was approved"))
+			said = 1;
+	assert_true(said);
+
+	/* The screen's pick: approve one. */
+	diag_list_release(&f->dl);
+	assert_int_equal(approval_approve(&f->c, NULL, "b.contoso.com",
+					  &f->dl), 0);
+	assert_int_equal(count_lines(f, "approved"), 1);
+	assert_int_equal(approval_approve(&f->c, NULL, "a.contoso.com",
+					  &f->dl), -1);
+	d = diag_find_field(&f->dl, "approval.approve_command", SEV_FAIL);
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, "status 4"));
+	assert_int_equal(approval_approve(&f->c, NULL, "bad name", &f->dl),
+			 -1);
+	free(list);
+	free(appr);
+	free(log);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_status),
+		cmocka_unit_test(test_parse_agents),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_admin_command),
+		cmocka_unit_test_setup_teardown(
+			test_command_pending_then_approved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_command_timeout, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_mid_wait, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_command_error_and_rejected,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source_none_and_probe,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_role_commands,
+						setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
