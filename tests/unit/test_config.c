@@ -1049,6 +1049,56 @@ static void test_set_str(void **st)
 	assert_null(m);
 }
 
+/*
+ * Differential check of the scan against iniparser 4.1 itself: random
+ * values made of the characters iniparser treats specially.  Whatever the
+ * loader accepts must be exactly what iniparser reads.
+ */
+static void test_scan_agrees_with_iniparser(void **st)
+{
+	(void)st;
+	static const char alpha[] = "[]=;#\"'\\ \tab:c";
+	unsigned int seed = 12345;
+	int accepted = 0, refused = 0;
+	for (int it = 0; it < 3000; it++) {
+		char value[24];
+		int n = (int)(rand_r(&seed) % 16);
+		for (int i = 0; i < n; i++)
+			value[i] = alpha[rand_r(&seed) % (sizeof(alpha) - 1)];
+		value[n] = '\0';
+		char text[128];
+		snprintf(text, sizeof(text), "[export]\nfriendly_name =%s\n", value);
+		const char *p = write_ini("diff.ini", text);
+		struct config c;
+		struct diag_list dl;
+		config_init(&c);
+		diag_list_init(&dl);
+		int r = config_load_file(&c, p, true, &dl);
+		if (r == 0) {
+			accepted++;
+			dictionary *d = iniparser_load(p);
+			assert_non_null(d);
+			const char *iv = iniparser_getstring(d, "export:friendly_name", NULL);
+			assert_non_null(iv);
+			if (strcmp(iv, c.export_friendly_name ? c.export_friendly_name : "") != 0)
+				print_message("line: '%s' iniparser '%s' loader '%s'\n",
+					      value, iv, c.export_friendly_name);
+			assert_string_equal(iv, c.export_friendly_name ? c.export_friendly_name : "");
+			iniparser_freedict(d);
+		} else {
+			refused++;
+			/* refused with a reason, never a mismatch */
+			assert_true(diag_count(&dl, SEV_FAIL) > 0);
+			assert_null(find_msg(&dl, SEV_FAIL, "iniparser reads"));
+		}
+		diag_list_release(&dl);
+		config_release(&c);
+	}
+	/* both paths were exercised */
+	assert_true(accepted > 300);
+	assert_true(refused > 300);
+}
+
 /* ---- stderr stays clean ------------------------------------------------------ */
 
 static void test_nothing_on_stderr(void **st)
@@ -1112,6 +1162,7 @@ int main(void)
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_value_ok_for_ini),
 		cmocka_unit_test(test_set_str),
+		cmocka_unit_test(test_scan_agrees_with_iniparser),
 		cmocka_unit_test(test_nothing_on_stderr),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
