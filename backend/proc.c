@@ -25,6 +25,8 @@
 #define KILL_GRACE_MS 1000   /* SIGTERM -> SIGKILL */
 #define LINE_MAX_BYTES 4096  /* longer lines reach hooks->line in pieces */
 #define CHUNK 4096
+#define STEP_DRAIN (64u * 1024u)      /* per poll() wake-up */
+#define FINAL_DRAIN (2u * 1024u * 1024u) /* > the largest pipe buffer */
 
 extern char **environ;
 
@@ -266,14 +268,19 @@ static void take(struct capture *c, const char *p, size_t n)
 	}
 }
 
-/* Read what is there; returns 1 at EOF, 0 otherwise. */
-static int drain(int fd, struct capture *c)
+/*
+ * Read what is there, at most max bytes (a command that writes without
+ * pause must not keep us from checking the timeout); returns 1 at EOF,
+ * 0 otherwise.
+ */
+static int drain(int fd, struct capture *c, size_t max)
 {
 	char buf[CHUNK];
-	for (;;) {
+	for (size_t got = 0; got < max;) {
 		ssize_t r = read(fd, buf, sizeof(buf));
 		if (r > 0) {
 			take(c, buf, (size_t)r);
+			got += (size_t)r;
 			continue;
 		}
 		if (r == 0)
@@ -284,6 +291,7 @@ static int drain(int fd, struct capture *c)
 			return 0;
 		return 1; /* treat read errors as the end of output */
 	}
+	return 0;
 }
 
 static void child_exec(char *const argv[], char **envp, int devnull,
@@ -439,7 +447,7 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 			 * background grandchild holding it open must not keep
 			 * us here */
 			if (!eof)
-				drain(fd, c);
+				drain(fd, c, FINAL_DRAIN);
 			eof = 1;
 			break;
 		}
@@ -485,7 +493,7 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int pr = poll(&pfd, 1, (int)wait);
 		if (pr > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-			eof = drain(fd, c);
+			eof = drain(fd, c, STEP_DRAIN);
 	}
 	close(fd);
 	if (c->ll > 0)

@@ -373,6 +373,30 @@ static void test_output_cap(void **state)
 	lines_free(&l);
 }
 
+static void test_endless_writer(void **state)
+{
+	(void)state;
+	struct proc_result res;
+	char err[256];
+	/* output without pause must not keep the timeout from firing */
+	long long t0 = ms_now();
+	assert_int_equal(run_cmd("yes", NULL, 300, NULL, &res, err), 0);
+	assert_true(ms_now() - t0 < 10000);
+	assert_int_equal(res.timed_out, 1);
+	assert_int_equal(res.output_len, PROC_OUTPUT_CAP);
+	proc_result_release(&res);
+	/* nor an endless writer left in the background by the command */
+	t0 = ms_now();
+	assert_int_equal(run_cmd("sh -c 'yes & exit 4'", NULL, 60000, NULL, &res,
+				 err), 0);
+	assert_true(ms_now() - t0 < 10000);
+	assert_int_equal(res.timed_out, 0);
+	assert_int_equal(res.exited, 1);
+	assert_int_equal(res.exit_code, 4);
+	proc_result_release(&res);
+	assert_no_children();
+}
+
 static void test_extra_env(void **state)
 {
 	(void)state;
@@ -456,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_exec_failure),
 		cmocka_unit_test(test_output_lines),
 		cmocka_unit_test(test_output_cap),
+		cmocka_unit_test(test_endless_writer),
 		cmocka_unit_test(test_extra_env),
 		cmocka_unit_test(test_no_fd_leak_and_background_child),
 		cmocka_unit_test(test_describe),
