@@ -21,16 +21,14 @@ static void draw_title(struct ui *ui)
 	char right[120];
 	int rl;
 	fill_line(ui, 0, TH_TITLE);
-	theme_put(stdscr, 0, 1, "opsmgr-enroll " OPSMGR_VERSION, 30);
-	{
-		char t[120];
-		snprintf(t, sizeof(t), " %s Operations Manager certificate enrollment",
-			 theme_dash(&ui->th));
-		theme_put(stdscr, 0, 15 + (int)strlen(OPSMGR_VERSION), t,
-			  ui->lay.cols - 40);
-	}
 	snprintf(right, sizeof(right), "role: %s ", role_name(ui->f->cfg.role));
 	rl = (int)strlen(right);
+	{
+		char t[160];
+		snprintf(t, sizeof(t), "opsmgr-enroll %s %s Operations Manager "
+			 "agent enrollment", OPSMGR_VERSION, theme_dash(&ui->th));
+		theme_put(stdscr, 0, 1, t, ui->lay.cols - rl - 2);
+	}
 	theme_put(stdscr, 0, ui->lay.cols - rl, right, rl);
 	theme_on(&ui->th, stdscr, TH_NORMAL);
 }
@@ -87,7 +85,7 @@ static void draw_rail(struct ui *ui, int selected)
 		snprintf(l1, sizeof(l1), "%s done  %s failed",
 			 theme_stage_mark(t, STAGE_ST_DONE, false),
 			 theme_stage_mark(t, STAGE_ST_FAILED, false));
-		snprintf(l2, sizeof(l2), "! warning %s waiting",
+		snprintf(l2, sizeof(l2), "! warn  %s waiting",
 			 theme_stage_mark(t, STAGE_ST_WAITING, false));
 		theme_on(t, stdscr, TH_DIM);
 		theme_put(stdscr, y, r.x + 2, l1, r.w - 4);

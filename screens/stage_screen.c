@@ -100,6 +100,7 @@ static void draw(struct ui *ui, void *ud)
 	char heading[120];
 	struct rect in;
 
+	uform_sync(&ss->fm);
 	uform_hide(&ss->fm);
 	if (ui->lay.too_small) {
 		frame_too_small(ui);
@@ -316,6 +317,7 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 {
 	struct sstate ss;
 	enum nav nav = NAV_STAY;
+	bool full = true;
 
 	memset(&ss, 0, sizeof(ss));
 	ss.ui = ui;
@@ -334,7 +336,15 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 		int r, fr;
 		bool pane_keys;
 
-		draw(ui, &ss);
+		if (full) {
+			draw(ui, &ss);
+		} else {
+			/* typing in a field: formw already drew it */
+			frame_status(ui);
+			uform_place_cursor(&ss.fm);
+			doupdate();
+		}
+		full = true;
 		r = ui_getkey(ui, &ch);
 		if (r == ERR)
 			continue;
@@ -420,10 +430,15 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 		pane_keys = ss.pane_focus || ss.fm.n == 0 || !ss.fm.active;
 		if (!pane_keys) {
 			fr = uform_key(&ss.fm, r, ch);
+			if (fr == 1)
+				full = false;
 			if (fr > 0) {
-				if (ss.phase == P_DONE && uform_any_touched(&ss.fm))
+				if (ss.phase == P_DONE && uform_any_touched(&ss.fm) &&
+				    !ui->msg[0]) {
 					ui_set_msg(ui, TH_NORMAL, "changed: Enter runs the "
 						   "stage again with the new values");
+					full = true;
+				}
 				continue;
 			}
 		}

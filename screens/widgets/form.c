@@ -143,7 +143,9 @@ static int extra_lines(const struct uform *fm, int i, int msg_w)
 		}
 	} else if (d->type == FT_CHOICE && d->choice_hints &&
 		   d->choice_hints[s->choice]) {
-		n += 1;
+		int h = layout_wrap(d->choice_hints[s->choice], msg_w - 2, 0,
+				    NULL, NULL);
+		n += h > 2 ? 2 : h;
 	}
 	return n;
 }
@@ -232,62 +234,10 @@ void uform_show(struct uform *fm, const struct theme *t, struct rect area)
 	}
 	layout_form(nv, extra, area.h, fvis, &fm->first, row);
 
-	/* labels and inline lines on stdscr */
-	for (int v = 0; v < nv; v++) {
-		int i = vis[v], y = area.y + row[v], left;
-		const struct fstate *s = &fm->fs[i];
-		const struct fdef *d = &fm->defs[i];
-		char label[128];
-		if (row[v] < 0)
-			continue;
-		snprintf(label, sizeof(label), "%s:", d->label);
-		theme_on(t, stdscr, s->sev == SEV_FAIL ? TH_ERROR : TH_LABEL);
-		theme_put(stdscr, y, area.x, label, lw - 1);
-		theme_on(t, stdscr, TH_NORMAL);
-		left = area.y + area.h - (y + 1);
-		if (left > extra[v])
-			left = extra[v];
-		if (s->sev != SEV_PASS && s->msg[0]) {
-			char prefix[8];
-			snprintf(prefix, sizeof(prefix), "%s ",
-				 s->sev == SEV_FAIL ? (t->utf8 ? "\u2717" : "!") :
-				 s->sev == SEV_WARN ? "!" : "i");
-			theme_on(t, stdscr, s->sev == SEV_FAIL ? TH_ERROR :
-				 s->sev == SEV_WARN ? TH_WARN : TH_NORMAL);
-			/* the prefix is one column wide plus a space */
-			{
-				int starts[4], lens[4];
-				int n = layout_wrap(s->msg, inw - 2, 4, starts, lens);
-				int yy = y + 1;
-				for (int l = 0; l < n && l < 2 && left > 0; l++) {
-					char line[UFORM_MSG_MAX];
-					snprintf(line, sizeof(line), "%.*s", lens[l],
-						 s->msg + starts[l]);
-					if (l == 0)
-						theme_put(stdscr, yy, area.x + lw, prefix, 2);
-					theme_put(stdscr, yy, area.x + lw + 2, line, inw - 2);
-					yy++;
-					left--;
-				}
-				if (s->fix[0] && left > 0) {
-					theme_on(t, stdscr, TH_NORMAL);
-					put_wrapped(t, "fix: ", s->fix, yy,
-						    area.x + lw + 2, inw - 2, 2, &left);
-				}
-			}
-			theme_on(t, stdscr, TH_NORMAL);
-		} else if (extra[v] > 0 && left > 0) {
-			theme_on(t, stdscr, TH_DIM);
-			theme_put(stdscr, y + 1, area.x + lw + 2,
-				  d->choice_hints[s->choice], inw - 2);
-			theme_on(t, stdscr, TH_NORMAL);
-		}
-	}
-
 	/* the formw view */
 	fm->sub = derwin(stdscr, area.h, area.w, area.y, area.x);
 	if (!fm->sub)
-		return;
+		goto labels;
 	for (int v = 0; v < nv; v++) {
 		int i = vis[v], w = inw;
 		const struct fdef *d = &fm->defs[i];
@@ -334,22 +284,78 @@ void uform_show(struct uform *fm, const struct theme *t, struct rect area)
 	}
 	fm->fields[k] = NULL;
 	if (k == 0)
-		return;
+		goto labels;
 	fm->form = new_form(fm->fields);
 	if (!fm->form)
-		return;
+		goto labels;
 	set_form_win(fm->form, stdscr);
 	set_form_sub(fm->form, fm->sub);
 	if (post_form(fm->form) != E_OK) {
 		free_form(fm->form);
 		fm->form = NULL;
-		return;
+		goto labels;
 	}
 	{
 		int fk = field_k(fm, fm->focus);
-		if (fk >= 0)
+		if (fk >= 0) {
 			set_current_field(fm->form, fm->fields[fk]);
+			if (fm->defs[fm->focus].type != FT_CHOICE)
+				form_driver(fm->form, REQ_END_FIELD);
+		}
 	}
+labels:
+	/* post_form erases the form's window: labels and inline lines last */
+	for (int v = 0; v < nv; v++) {
+		int i = vis[v], y = area.y + row[v], left;
+		const struct fstate *s = &fm->fs[i];
+		const struct fdef *d = &fm->defs[i];
+		char label[128];
+		if (row[v] < 0)
+			continue;
+		snprintf(label, sizeof(label), "%s:", d->label);
+		theme_on(t, stdscr, s->sev == SEV_FAIL ? TH_ERROR : TH_LABEL);
+		theme_put(stdscr, y, area.x, label, lw - 1);
+		theme_on(t, stdscr, TH_NORMAL);
+		left = area.y + area.h - (y + 1);
+		if (left > extra[v])
+			left = extra[v];
+		if (s->sev != SEV_PASS && s->msg[0]) {
+			char prefix[8];
+			snprintf(prefix, sizeof(prefix), "%s ",
+				 s->sev == SEV_FAIL ? (t->utf8 ? "\u2717" : "!") :
+				 s->sev == SEV_WARN ? "!" : "i");
+			theme_on(t, stdscr, s->sev == SEV_FAIL ? TH_ERROR :
+				 s->sev == SEV_WARN ? TH_WARN : TH_NORMAL);
+			/* the prefix is one column wide plus a space */
+			{
+				int starts[4], lens[4];
+				int n = layout_wrap(s->msg, inw - 2, 4, starts, lens);
+				int yy = y + 1;
+				for (int l = 0; l < n && l < 2 && left > 0; l++) {
+					char line[UFORM_MSG_MAX];
+					snprintf(line, sizeof(line), "%.*s", lens[l],
+						 s->msg + starts[l]);
+					if (l == 0)
+						theme_put(stdscr, yy, area.x + lw, prefix, 2);
+					theme_put(stdscr, yy, area.x + lw + 2, line, inw - 2);
+					yy++;
+					left--;
+				}
+				if (s->fix[0] && left > 0) {
+					theme_on(t, stdscr, TH_NORMAL);
+					put_wrapped(t, "fix: ", s->fix, yy,
+						    area.x + lw + 2, inw - 2, 2, &left);
+				}
+			}
+			theme_on(t, stdscr, TH_NORMAL);
+		} else if (extra[v] > 0 && left > 0) {
+			theme_on(t, stdscr, TH_DIM);
+			put_wrapped(t, "", d->choice_hints[s->choice], y + 1,
+				    area.x + lw + 2, inw - 2, 2, &left);
+			theme_on(t, stdscr, TH_NORMAL);
+		}
+	}
+
 }
 
 void uform_place_cursor(struct uform *fm)

@@ -120,8 +120,12 @@ void pane_draw(const struct theme *t, WINDOW *w, struct pane *p,
 		return;
 	if (p->selectable && p->n > 0) {
 		sel = &p->rows[p->sel < p->n ? p->sel : p->n - 1];
-		detail_h = r.h >= 8 ? 4 : (r.h >= 5 ? 2 : 0);
-		list_h = r.h - detail_h;
+		/* the detail shows a fix, or the whole of a cut-off line */
+		if (sel->fix || sel->event ||
+		    (int)strlen(sel->text) + (sel->tag[0] ? 5 : 0) > r.w) {
+			detail_h = r.h >= 8 ? 4 : (r.h >= 5 ? 2 : 0);
+			list_h = r.h - detail_h;
+		}
 	}
 	if (p->follow)
 		p->sel = p->n - 1;
