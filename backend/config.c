@@ -50,6 +50,7 @@
 #include <iniparser.h>
 
 #include "fsutil.h"
+#include "proc.h"
 
 #define INI_LINE_MAX 1022         /* longest line iniparser 4.1 accepts */
 #define INI_VALUE_MAX 1000        /* longest value we write */
@@ -1089,6 +1090,18 @@ static int validate_value(struct vctx *v, const struct keydef *k,
 		if (check_mgmt_group(v) != 0)
 			return -1;
 		break;
+	case K_CMD: {
+		/* the same splitting the command will get when it runs */
+		char **argv = NULL;
+		char err[256] = "";
+		if (proc_split_argv(s, &argv, err, sizeof(err)) != 0) {
+			vfail(v, "write the program and its arguments separated by blanks; quote arguments with '...' or \"...\"",
+			      "is not a usable command: %s", err);
+			return -1;
+		}
+		proc_argv_free(argv);
+		break;
+	}
 	case K_PATH:
 		if (s[0] == '~')
 			diag_add(v->dl, DIAG_CONFIG, SEV_WARN, v->field,

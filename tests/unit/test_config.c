@@ -444,6 +444,11 @@ static void test_pins_urls_hosts(void **st)
 		    "empty label");
 	expect_fail("[agent]\nmanagement_group = \"MG.1\"\n",
 		    "agent.management_group", "'.' is not allowed");
+	expect_fail("[agent]\ninstall_command = /bin/install 'unterminated\n",
+		    "agent.install_command",
+		    "is not a usable command: unterminated single quote");
+	expect_fail("[approval]\ncommand = '/bin/check \"x'\n", "approval.command",
+		    "unterminated double quote");
 	expect_fail("[agent]\nmanagement_group = \" MG1\"\n",
 		    "agent.management_group", "begins or ends with a space");
 
