@@ -306,6 +306,16 @@ static void child_exec(char *const argv[], char **envp, int devnull,
 		signal(sigs[i], SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* if the parent ran with 0..2 closed, our fds may sit there: move
+	 * them up first so the dup2() calls below cannot clobber them */
+	if (devnull < 3)
+		devnull = fcntl(devnull, F_DUPFD_CLOEXEC, 3);
+	if (outw < 3)
+		outw = fcntl(outw, F_DUPFD_CLOEXEC, 3);
+	if (statw < 3)
+		statw = fcntl(statw, F_DUPFD_CLOEXEC, 3);
+	if (devnull < 0 || outw < 0 || statw < 0)
+		goto fail;
 	if (dup2(devnull, 0) < 0 || dup2(outw, 1) < 0 || dup2(outw, 2) < 0)
 		goto fail;
 	for (int fd = 0; fd <= 2; fd++)
