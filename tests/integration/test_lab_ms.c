@@ -1,0 +1,433 @@
+/*
+ * test_lab_ms.c - the lab's management server over mutually authenticated
+ * TLS, driven with libcurl: an agent certificate issued by the lab root is
+ * recorded as pending and becomes approved after `approve AGENT_FQDN`
+ * (or at once with --auto-approve 0, or after the --auto-approve delay);
+ * the admin endpoints list / approve / reject agents; a certificate from
+ * another CA and a connection without a certificate are refused during
+ * the handshake and the refusal is logged with its reason.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "lab_harness.h"
+
+static struct lab L;
+
+struct bufpair {
+	char *buf;
+	size_t len;
+};
+
+struct agent_id {
+	char cert[512];
+	char key[512];
+	char serial[128];
+};
+
+static size_t sink(char *p, size_t sz, size_t n, void *ud)
+{
+	struct bufpair *b = ud;
+	size_t add = sz * n;
+	char *nb = realloc(b->buf, b->len + add + 1);
+
+	if (!nb)
+		return 0;
+	memcpy(nb + b->len, p, add);
+	b->len += add;
+	nb[b->len] = '\0';
+	b->buf = nb;
+	return add;
+}
+
+static EVP_PKEY *load_key(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *k;
+
+	assert_non_null(f);
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(k);
+	return k;
+}
+
+static X509 *load_cert(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x;
+
+	assert_non_null(f);
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(x);
+	return x;
+}
+
+/*
+ * Make a client certificate for cn in the lab directory: signed by the
+ * lab root (its key in DIR/ca/root.key) or, with foreign set, self-signed.
+ */
+static void make_agent(const struct lab *l, const char *cn, int foreign,
+		       struct agent_id *id)
+{
+	EVP_PKEY *k = EVP_RSA_gen(2048), *ca_key = NULL;
+	X509 *x = X509_new(), *ca = NULL;
+	X509_NAME *n = X509_NAME_new();
+	char path[512];
+	unsigned char rnd[12];
+	BIGNUM *bn;
+	char *hex;
+	FILE *f;
+
+	assert_non_null(k);
+	X509_set_version(x, 2);
+	RAND_bytes(rnd, sizeof(rnd));
+	rnd[0] = (unsigned char)((rnd[0] & 0x3f) | 0x10);
+	bn = BN_bin2bn(rnd, sizeof(rnd), NULL);
+	BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
+	hex = BN_bn2hex(bn);
+	snprintf(id->serial, sizeof(id->serial), "%s", hex);
+	OPENSSL_free(hex);
+	BN_free(bn);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+				   (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_pubkey(x, k);
+	X509_gmtime_adj(X509_getm_notBefore(x), -60);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	if (foreign) {
+		X509_set_issuer_name(x, n);
+		assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+	} else {
+		snprintf(path, sizeof(path), "%s/ca/root.key", l->dir);
+		ca_key = load_key(path);
+		ca = load_cert(l->root_pem);
+		X509_set_issuer_name(x, X509_get_subject_name(ca));
+		{
+			X509V3_CTX ctx;
+			X509_EXTENSION *e;
+
+			X509V3_set_ctx(&ctx, ca, x, NULL, NULL, 0);
+			e = X509V3_EXT_conf_nid(NULL, &ctx, NID_ext_key_usage,
+						"serverAuth,clientAuth");
+			X509_add_ext(x, e, -1);
+			X509_EXTENSION_free(e);
+		}
+		assert_true(X509_sign(x, ca_key, EVP_sha256()) > 0);
+	}
+	snprintf(id->cert, sizeof(id->cert), "%s/%s%s.crt", l->dir, cn,
+		 foreign ? "-foreign" : "");
+	snprintf(id->key, sizeof(id->key), "%s/%s%s.key", l->dir, cn,
+		 foreign ? "-foreign" : "");
+	f = fopen(id->cert, "w");
+	assert_non_null(f);
+	PEM_write_X509(f, x);
+	fclose(f);
+	f = fopen(id->key, "w");
+	assert_non_null(f);
+	PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	X509_NAME_free(n);
+	X509_free(x);
+	X509_free(ca);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(ca_key);
+}
+
+/* Call the management server; body malloc'd into *out. */
+static CURLcode ms_call(const struct lab *l, const struct agent_id *id,
+			const char *path, const char *post, long *status,
+			char **out)
+{
+	CURL *h = curl_easy_init();
+	struct bufpair b = { NULL, 0 };
+	char url[256];
+	CURLcode rc;
+
+	assert_non_null(h);
+	snprintf(url, sizeof(url), "https://localhost:%d%s", l->ms_port, path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CAINFO, l->root_pem);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	if (id) {
+		curl_easy_setopt(h, CURLOPT_SSLCERT, id->cert);
+		curl_easy_setopt(h, CURLOPT_SSLKEY, id->key);
+	}
+	if (post)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, post);
+	rc = curl_easy_perform(h);
+	*status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_cleanup(h);
+	*out = b.buf ? b.buf : strdup("");
+	return rc;
+}
+
+static void expect_status(const struct lab *l, const struct agent_id *id,
+			  const char *cn, const char *state)
+{
+	char want[512], *body = NULL;
+	long st = 0;
+
+	assert_int_equal(ms_call(l, id, "/opsmgr/v1/status", NULL, &st, &body),
+			 CURLE_OK);
+	assert_int_equal(st, 200);
+	snprintf(want, sizeof(want),
+		 "{\"agent\":\"%s\",\"serial\":\"%s\",\"state\":\"%s\"}", cn,
+		 id->serial, state);
+	if (!strstr(body, want))
+		fail_msg("status '%s' lacks '%s'", body, want);
+	free(body);
+}
+
+static char *lab_log_text(const struct lab *l)
+{
+	char path[512], *buf = calloc(1, 256 * 1024);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/lab.log", l->dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	if (fread(buf, 1, 256 * 1024 - 1, f) == 0)
+		buf[0] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	memset(&L, 0, sizeof(L));
+	return lab_start(&L, NULL, NULL);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	lab_stop(&L);
+	curl_global_cleanup();
+	return 0;
+}
+
+static void test_pending_then_approved(void **state)
+{
+	struct agent_id a;
+	char *out = NULL, line[256];
+
+	(void)state;
+	make_agent(&L, "agent01.lab.test", 0, &a);
+	expect_status(&L, &a, "agent01.lab.test", "pending");
+	expect_status(&L, &a, "agent01.lab.test", "pending");
+	{
+		const char *args[] = { "list", "--dir", L.dir, NULL };
+
+		assert_int_equal(lab_cmd(args, &out), 0);
+		snprintf(line, sizeof(line), "agent agent01.lab.test pending %s\n",
+			 a.serial);
+		assert_non_null(strstr(out, line));
+		free(out);
+	}
+	{
+		const char *args[] = { "approve", "--dir", L.dir,
+				       "agent01.lab.test", NULL };
+
+		assert_int_equal(lab_cmd(args, &out), 0);
+		free(out);
+	}
+	expect_status(&L, &a, "agent01.lab.test", "approved");
+}
+
+static void test_admin_endpoints(void **state)
+{
+	struct agent_id a, admin;
+	char *body = NULL;
+	long st = 0;
+
+	(void)state;
+	make_agent(&L, "agent02.lab.test", 0, &a);
+	make_agent(&L, "ms01.lab.test", 0, &admin);
+	expect_status(&L, &a, "agent02.lab.test", "pending");
+
+	assert_int_equal(ms_call(&L, &admin, "/opsmgr/v1/agents", NULL, &st,
+				 &body), CURLE_OK);
+	assert_int_equal(st, 200);
+	assert_non_null(strstr(body, "{\"agents\":["));
+	assert_non_null(strstr(body, "\"agent\":\"agent02.lab.test\""));
+	free(body);
+
+	assert_int_equal(ms_call(&L, &admin, "/opsmgr/v1/reject",
+				 "agent=agent02.lab.test", &st, &body),
+			 CURLE_OK);
+	assert_int_equal(st, 200);
+	assert_non_null(strstr(body, "\"state\":\"rejected\""));
+	free(body);
+	expect_status(&L, &a, "agent02.lab.test", "rejected");
+
+	assert_int_equal(ms_call(&L, &admin, "/opsmgr/v1/approve",
+				 "agent=agent02.lab.test", &st, &body),
+			 CURLE_OK);
+	assert_int_equal(st, 200);
+	assert_non_null(strstr(body, "\"state\":\"approved\""));
+	free(body);
+	expect_status(&L, &a, "agent02.lab.test", "approved");
+
+	assert_int_equal(ms_call(&L, &admin, "/opsmgr/v1/approve",
+				 "agent=nobody.lab.test", &st, &body),
+			 CURLE_OK);
+	assert_int_equal(st, 404);
+	free(body);
+	assert_int_equal(ms_call(&L, &admin, "/opsmgr/v1/approve", NULL, &st,
+				 &body), CURLE_OK);
+	assert_int_equal(st, 405);
+	free(body);
+	assert_int_equal(ms_call(&L, &admin, "/opsmgr/v1/nothing", NULL, &st,
+				 &body), CURLE_OK);
+	assert_int_equal(st, 404);
+	free(body);
+}
+
+static void test_deny_agent_by_command(void **state)
+{
+	struct agent_id a;
+	char *out = NULL;
+
+	(void)state;
+	make_agent(&L, "agent03.lab.test", 0, &a);
+	expect_status(&L, &a, "agent03.lab.test", "pending");
+	{
+		const char *args[] = { "deny", "--dir", L.dir,
+				       "agent03.lab.test", NULL };
+
+		assert_int_equal(lab_cmd(args, &out), 0);
+		free(out);
+	}
+	expect_status(&L, &a, "agent03.lab.test", "rejected");
+	{
+		const char *args[] = { "approve", "--dir", L.dir,
+				       "never-seen.lab.test", NULL };
+
+		assert_int_equal(lab_cmd(args, &out), 1);
+		assert_non_null(strstr(out, "never-seen.lab.test"));
+		free(out);
+	}
+}
+
+static void test_foreign_ca_refused(void **state)
+{
+	struct agent_id a;
+	char *body = NULL, *log, *out = NULL;
+	long st = 0;
+
+	(void)state;
+	make_agent(&L, "rogue.lab.test", 1, &a);
+	assert_int_not_equal(ms_call(&L, &a, "/opsmgr/v1/status", NULL, &st,
+				     &body), CURLE_OK);
+	assert_int_not_equal(st, 200);
+	free(body);
+	log = lab_log_text(&L);
+	assert_non_null(strstr(log, "refused a TLS connection from "
+			       "'rogue.lab.test'"));
+	assert_non_null(strstr(log, "issuer is unknown"));
+	free(log);
+	{
+		const char *args[] = { "list", "--dir", L.dir, NULL };
+
+		assert_int_equal(lab_cmd(args, &out), 0);
+		assert_null(strstr(out, "rogue.lab.test"));
+		free(out);
+	}
+}
+
+static void test_no_client_cert_refused(void **state)
+{
+	char *body = NULL, *log;
+	long st = 0;
+
+	(void)state;
+	assert_int_not_equal(ms_call(&L, NULL, "/opsmgr/v1/status", NULL, &st,
+				     &body), CURLE_OK);
+	assert_int_not_equal(st, 200);
+	free(body);
+	log = lab_log_text(&L);
+	assert_non_null(strstr(log, "the client sent no certificate"));
+	free(log);
+}
+
+static void test_auto_approve_zero(void **state)
+{
+	const char *extra[] = { "--auto-approve", "0", NULL };
+	struct lab l2;
+	struct agent_id a;
+
+	(void)state;
+	memset(&l2, 0, sizeof(l2));
+	assert_int_equal(lab_start(&l2, NULL, extra), 0);
+	make_agent(&l2, "agent04.lab.test", 0, &a);
+	expect_status(&l2, &a, "agent04.lab.test", "approved");
+	lab_stop(&l2);
+}
+
+static void test_auto_approve_after_delay(void **state)
+{
+	const char *extra[] = { "--auto-approve", "1", NULL };
+	struct lab l2;
+	struct agent_id a;
+	char want[256];
+	int approved = 0;
+
+	(void)state;
+	memset(&l2, 0, sizeof(l2));
+	assert_int_equal(lab_start(&l2, NULL, extra), 0);
+	make_agent(&l2, "agent05.lab.test", 0, &a);
+	expect_status(&l2, &a, "agent05.lab.test", "pending");
+	snprintf(want, sizeof(want), "\"state\":\"approved\"");
+	for (int i = 0; i < 100 && !approved; i++) {
+		char *body = NULL;
+		long st = 0;
+		struct timespec ts = { 0, 100000000L };
+
+		nanosleep(&ts, NULL);
+		assert_int_equal(ms_call(&l2, &a, "/opsmgr/v1/status", NULL,
+					 &st, &body), CURLE_OK);
+		approved = strstr(body, want) != NULL;
+		free(body);
+	}
+	assert_true(approved);
+	lab_stop(&l2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pending_then_approved),
+		cmocka_unit_test(test_admin_endpoints),
+		cmocka_unit_test(test_deny_agent_by_command),
+		cmocka_unit_test(test_foreign_ca_refused),
+		cmocka_unit_test(test_no_client_cert_refused),
+		cmocka_unit_test(test_auto_approve_zero),
+		cmocka_unit_test(test_auto_approve_after_delay),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
