@@ -482,6 +482,45 @@ static void test_corrupt_is_not_wrong_password(void **state)
 	diag_list_release(&dl);
 }
 
+/*
+ * OpenSSL 3's own `-legacy` export encrypts certificates with RC2-40, which
+ * the default provider cannot decrypt: reported as an algorithm problem,
+ * never as a wrong password.  (Skipped when this openssl has no legacy
+ * provider to make such a file.)
+ */
+static void test_rc2_is_unsupported_not_wrong_password(void **state)
+{
+	struct fx *f = *state;
+	char *exe = openssl_path();
+	assert_non_null(exe);
+	char *pass = NULL;
+	assert_true(asprintf(&pass, "file:%s", f->pwfile) > 0);
+	const char *argv[] = { exe, "pkcs12", "-export", "-legacy", "-in", f->cert,
+			       "-inkey", f->key, "-out", f->pfx, "-passout",
+			       pass, NULL };
+	char *out = NULL;
+	int rc = run_capture(argv, 60, &out);
+	free(out);
+	free(pass);
+	free(exe);
+	if (rc != 0)
+		skip();
+	struct pfx_info info;
+	char err[512];
+	assert_int_equal(export_verify_pfx(f->pfx, PASSWORD, NULL, &info, err,
+					   sizeof(err)),
+			 PFX_UNSUPPORTED);
+	assert_int_equal(info.cert_pbe_nid, NID_pbe_WithSHA1And40BitRC2_CBC);
+	assert_int_equal(info.mac_md_nid, NID_sha1);
+	assert_non_null(strstr(err, "RC2"));
+	assert_null(strstr(err, "wrong password"));
+	pfx_info_release(&info);
+	/* with a wrong password the MAC says so first */
+	assert_int_equal(export_verify_pfx(f->pfx, "nope", NULL, NULL, err,
+					   sizeof(err)),
+			 PFX_WRONG_PASSWORD);
+}
+
 /* ---- destination rules ------------------------------------------------ */
 
 static void test_existing_without_overwrite(void **state)
@@ -736,6 +775,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_is_not_wrong_password,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rc2_is_unsupported_not_wrong_password, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_without_overwrite,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_refused, setup,
