@@ -1,0 +1,244 @@
+/*
+ * test_trust_lab.c - stage 1 against a real opsmgr-enroll-lab on loopback:
+ * the CA source with the lab's answers file (pin from answers.ini), a
+ * wrong pin, no pin (confirmation, then accept = yes), wrong credentials,
+ * the URL source on the CA, and libcurl using the trust store directory
+ * (CAPATH, no CA file) afterwards - the hash links at work.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certsrv.h"
+#include "config.h"
+#include "ctx.h"
+#include "fsutil.h"
+#include "http.h"
+#include "lab_harness.h"
+#include "stages.h"
+#include "state.h"
+#include "trust.h"
+#include "truststore.h"
+#include "x509util.h"
+
+static struct lab L;
+
+struct fx {
+	char *dir;
+	struct config cfg;
+	struct state st;
+	struct ctx c;
+	struct diag_list dl;
+};
+
+static int group_setup(void **state)
+{
+	(void)state;
+	memset(&L, 0, sizeof(L));
+	return lab_start(&L, NULL, NULL);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	lab_stop(&L);
+	return 0;
+}
+
+static int before(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	f->dir = test_mkdtemp("trustlab-");
+	config_init(&f->cfg);
+	diag_list_init(&f->dl);
+	if (config_load_file(&f->cfg, L.answers, true, &f->dl) != 0) {
+		diag_print_text(stderr, &f->dl, SEV_PASS);
+		return -1;
+	}
+	diag_list_release(&f->dl);
+	char *store = fs_join(f->dir, "trust");
+	config_set_str(&f->cfg.trust_store, store);
+	free(store);
+	state_init(&f->st);
+	ctx_init(&f->c, &f->cfg, &f->st, f->dir);
+	*state = f;
+	return 0;
+}
+
+static int after(void **state)
+{
+	struct fx *f = *state;
+	ctx_release(&f->c);
+	state_release(&f->st);
+	config_release(&f->cfg);
+	diag_list_release(&f->dl);
+	test_rm_rf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static X509 *lab_root(void)
+{
+	STACK_OF(X509) *sk = NULL;
+	char err[512];
+	if (x509_load_certs_file(L.root_pem, &sk, err, sizeof(err)) != 0)
+		fail_msg("cannot read the lab root: %s", err);
+	X509 *x = sk_X509_shift(sk);
+	OSSL_STACK_OF_X509_free(sk);
+	return x;
+}
+
+static const struct diag *expect(struct fx *f, enum diag_check c,
+				 enum diag_severity sev)
+{
+	for (size_t i = 0; i < f->dl.n; i++)
+		if (f->dl.items[i].check == c && f->dl.items[i].sev == sev)
+			return &f->dl.items[i];
+	diag_print_text(stderr, &f->dl, SEV_PASS);
+	fail_msg("no %s line of severity %s", diag_check_id(c),
+		 diag_severity_name(sev));
+	return NULL;
+}
+
+static void test_ca_source_with_pin(void **state)
+{
+	struct fx *f = *state;
+	/* The answers pin the lab root and say accept = no. */
+	assert_non_null(f->cfg.trust_sha256);
+	assert_false(f->cfg.trust_accept);
+	assert_int_equal(f->cfg.trust_source, TRUST_SRC_CA);
+	enum status s = stage_trust_run(&f->c, NULL, &f->dl);
+	if (s != ST_OK)
+		diag_print_text(stderr, &f->dl, SEV_PASS);
+	assert_int_equal(s, ST_OK);
+	expect(f, DIAG_TRUST_PIN, SEV_PASS);
+	expect(f, DIAG_TRUST_STORE, SEV_PASS);
+
+	X509 *root = lab_root();
+	assert_true(truststore_contains(f->cfg.trust_store, root));
+	char *fp = x509_fingerprint(root, EVP_sha256());
+	char *pin = x509_normalise_hex(f->cfg.trust_sha256);
+	assert_string_equal(f->st.root_sha256, fp);
+	assert_string_equal(pin, fp);
+	const struct trust_result *r = f->c.out[STAGE_TRUST];
+	assert_non_null(r);
+	assert_true(r->n >= 1);
+	assert_true(r->root >= 0);
+	assert_true(r->pinned);
+	assert_non_null(strstr(r->source, L.ca_url));
+	free(fp);
+	free(pin);
+
+	/* Idempotent on a second run. */
+	diag_list_release(&f->dl);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
+	const struct diag *d = expect(f, DIAG_TRUST_STORE, SEV_PASS);
+	assert_non_null(strstr(d->message, "already trusted"));
+
+	/* libcurl verifies the lab's HTTPS with only the trust store (CAPATH). */
+	struct http_opts o;
+	http_opts_init(&o);
+	o.ca_path = f->cfg.trust_store;
+	o.auth = AUTH_NONE;
+	o.timeout_s = 20;
+	struct http_response resp;
+	memset(&resp, 0, sizeof(resp));
+	char err[1024];
+	char *url = certsrv_url(L.ca_url, "certcrl.crl?Type=base&Renewal=0&Enc=bin");
+	enum http_err e = http_get(&o, url, NULL, &resp, err, sizeof(err));
+	if (e != HTTP_OK)
+		fail_msg("https with the trust store as CAPATH failed: %s", err);
+	assert_int_equal(resp.status, 200);
+	http_response_release(&resp);
+	free(url);
+	X509_free(root);
+}
+
+static void test_wrong_pin(void **state)
+{
+	struct fx *f = *state;
+	config_set_str(&f->cfg.trust_sha256,
+		       "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99");
+	f->cfg.trust_accept = true;
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_FAIL);
+	const struct diag *d = expect(f, DIAG_TRUST_PIN, SEV_FAIL);
+	X509 *root = lab_root();
+	char *fp = x509_fingerprint_colons(root, EVP_sha256());
+	assert_non_null(strstr(d->message, fp));
+	assert_non_null(strstr(d->message, "AA:BB:CC:DD:EE:FF:00:11"));
+	assert_false(fs_exists(f->cfg.trust_store));
+	free(fp);
+	X509_free(root);
+}
+
+static void test_no_pin_confirm_then_accept(void **state)
+{
+	struct fx *f = *state;
+	config_set_str(&f->cfg.trust_sha256, NULL);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_NEED_CONFIRM);
+	expect(f, DIAG_TRUST_CONFIRM, SEV_WARN);
+	assert_null(f->st.root_sha256);
+
+	diag_list_release(&f->dl);
+	f->cfg.trust_accept = true;
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
+	const struct diag *d = expect(f, DIAG_TRUST_STORE, SEV_PASS);
+	assert_non_null(strstr(d->message, "accepted"));
+}
+
+static void test_wrong_password(void **state)
+{
+	struct fx *f = *state;
+	char *pw = fs_join(f->dir, "wrong-password");
+	assert_int_equal(fs_write_atomic(pw, "nope\n", 5, 0600, NULL, 0), 0);
+	config_set_str(&f->cfg.ca_password_file, pw);
+	free(pw);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_FAIL);
+	assert_int_equal(diag_worst_stage(&f->dl, STAGE_TRUST), SEV_FAIL);
+	assert_null(f->st.root_sha256);
+	assert_false(fs_exists(f->cfg.trust_store));
+}
+
+static void test_url_source(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.trust_source = TRUST_SRC_URL;
+	char *url = certsrv_url(L.ca_url, "certnew.p7b?ReqID=CACert&Renewal=0&Enc=b64");
+	config_set_str(&f->cfg.trust_url, url);
+	free(url);
+	enum status s = stage_trust_run(&f->c, NULL, &f->dl);
+	if (s != ST_OK)
+		diag_print_text(stderr, &f->dl, SEV_PASS);
+	assert_int_equal(s, ST_OK);
+	expect(f, DIAG_TRUST_PIN, SEV_PASS);
+
+	/* A URL that serves an HTML page instead: not a certificate. */
+	diag_list_release(&f->dl);
+	url = certsrv_url(L.ca_url, "certcarc.asp");
+	config_set_str(&f->cfg.trust_url, url);
+	free(url);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_FAIL);
+	const struct diag *d = expect(f, DIAG_TRUST_PARSE, SEV_FAIL);
+	assert_non_null(strstr(d->message, "tried PKCS#7"));
+	assert_string_equal(d->field, "trust.url");
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, before, after)
+	const struct CMUnitTest tests[] = {
+		T(test_ca_source_with_pin),
+		T(test_wrong_pin),
+		T(test_no_pin_confirm_then_accept),
+		T(test_wrong_password),
+		T(test_url_source),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
