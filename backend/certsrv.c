@@ -388,15 +388,17 @@ static int unknown_template(const char *disp, const char *page, size_t len)
 {
 	return in_either(disp, page, len, "CERTSRV_E_UNSUPPORTED_CERT_TYPE") ||
 	       in_either(disp, page, len, "0x80094800") ||
-	       in_either(disp, page, len, "template that is not supported");
+	       in_either(disp, page, len, "template that is not supported") ||
+	       /* no template at all (empty or unreadable CertAttrib) */
+	       in_either(disp, page, len, "CERTSRV_E_NO_CERT_TYPE") ||
+	       in_either(disp, page, len, "0x80094801");
 }
 
 static int bad_request(const char *disp, const char *page, size_t len)
 {
 	return in_either(disp, page, len, "Error Parsing Request") ||
 	       in_either(disp, page, len, "CERTSRV_E_BAD_REQUEST") ||
-	       in_either(disp, page, len, "0x80093102") ||
-	       in_either(disp, page, len, "0x80094801");
+	       in_either(disp, page, len, "0x80093102");
 }
 
 static int no_such_request(const char *disp, const char *page, size_t len)
