@@ -1055,6 +1055,65 @@ static void test_set_str(void **st)
 }
 
 /*
+ * What iniparser 4.1 itself does (the model config.c's scan is built on).
+ * Should the library change behaviour, this test says which assumption
+ * broke.
+ */
+static int silent_cb(const char *fmt, ...)
+{
+	(void)fmt;
+	return 0;
+}
+
+static const char *ini_get(dictionary *d, const char *key)
+{
+	return iniparser_getstring(d, key, NULL);
+}
+
+static void test_iniparser_41_quirks(void **st)
+{
+	(void)st;
+	iniparser_set_error_callback(silent_cb);
+	dictionary *d = iniparser_load(write_ini("q.ini",
+		"top = 1\n"
+		"[S]\n"
+		"Cut = x;y\n"
+		"cut2 = x#y\n"
+		"dq = \"x;y#z\"\n"
+		"sq = 'p\"q'\n"
+		"noesc = \"a\\\"b\"\n"
+		"after = \"a\" dropped\n"
+		"open = \"abc\n"
+		"join = a\\\n"
+		"b\n"
+		"edge = \"  kept  \"\n"));
+	assert_non_null(d);
+	assert_string_equal(ini_get(d, ":top"), "1");
+	assert_string_equal(ini_get(d, "s:cut"), "x");
+	assert_string_equal(ini_get(d, "s:cut2"), "x");
+	assert_string_equal(ini_get(d, "s:dq"), "x;y#z");
+	assert_string_equal(ini_get(d, "s:sq"), "p\"q");
+	assert_string_equal(ini_get(d, "s:noesc"), "a\\");
+	assert_string_equal(ini_get(d, "s:after"), "a");
+	assert_string_equal(ini_get(d, "s:open"), "abc");
+	assert_string_equal(ini_get(d, "s:join"), "ab");
+	assert_string_equal(ini_get(d, "s:edge"), "  kept  ");
+	iniparser_freedict(d);
+
+	/* 1023 characters on a line: the whole file is refused */
+	char *text = malloc(1100);
+	assert_non_null(text);
+	memset(text, 'v', 1023);
+	memcpy(text, "[s]\nk = ", 8);
+	text[4 + 1023] = '\n';
+	text[4 + 1024] = '\0';
+	strcat(text, "z = 1\n");
+	assert_null(iniparser_load(write_ini("q2.ini", text)));
+	free(text);
+	iniparser_set_error_callback(NULL);
+}
+
+/*
  * Differential check of the scan against iniparser 4.1 itself: random
  * values made of the characters iniparser treats specially.  Whatever the
  * loader accepts must be exactly what iniparser reads.
@@ -1167,6 +1226,7 @@ int main(void)
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_value_ok_for_ini),
 		cmocka_unit_test(test_set_str),
+		cmocka_unit_test(test_iniparser_41_quirks),
 		cmocka_unit_test(test_scan_agrees_with_iniparser),
 		cmocka_unit_test(test_nothing_on_stderr),
 	};
