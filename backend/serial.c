@@ -591,7 +591,6 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 
 	/* 6. restart the agent so it loads the certificate */
 	if (cfg->agent_restart_command && *cfg->agent_restart_command) {
-		hooks_progress(h, "restarting the agent", 0.7);
 		enum status rs = run_restart(cfg, h, dl, &res->restarted);
 		if (rs == ST_CANCELLED) {
 			s = ST_CANCELLED;
