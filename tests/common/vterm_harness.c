@@ -3,6 +3,7 @@
  * tests (see vterm_harness.h).
  */
 #include "vterm_harness.h"
+#include "lab_harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -430,4 +431,39 @@ bool vt_all_ascii(struct vt *t)
 bool vt_output_has(struct vt *t, const char *s)
 {
 	return t->raw && memmem(t->raw, t->raw_len, s, strlen(s)) != NULL;
+}
+
+int vt_start_wizard(struct vt *t, int rows, int cols, const char *state_dir,
+		    const char *answers, const char *const env[])
+{
+	char *bin = test_build_path("opsmgr-enroll");
+	char xdg[4096];
+	const char *argv[8];
+	const char *all[48];
+	int n = 0, a = 0, rc;
+
+	if (!bin)
+		return -1;
+	snprintf(xdg, sizeof(xdg), "XDG_CONFIG_HOME=%s/xdg-config", state_dir);
+	all[n++] = "TERM=xterm-256color";
+	all[n++] = "LANG=C.UTF-8";
+	all[n++] = "LC_ALL";
+	all[n++] = "LC_CTYPE";
+	all[n++] = "NO_COLOR";
+	all[n++] = "OPSMGR_ENROLL_SYSTEM_CONFIG=/nonexistent/opsmgr-enroll.ini";
+	all[n++] = xdg;
+	for (int i = 0; env && env[i] && n < 47; i++)
+		all[n++] = env[i];
+	all[n] = NULL;
+	argv[a++] = bin;
+	if (answers) {
+		argv[a++] = "--answers";
+		argv[a++] = answers;
+	}
+	argv[a++] = "--state-dir";
+	argv[a++] = state_dir;
+	argv[a] = NULL;
+	rc = vt_spawn(t, rows, cols, argv, all);
+	free(bin);
+	return rc;
 }

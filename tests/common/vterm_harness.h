@@ -83,4 +83,13 @@ bool vt_all_ascii(struct vt *t);        /* every cell is ASCII */
 /* Whether the program's output contains the byte string s. */
 bool vt_output_has(struct vt *t, const char *s);
 
+/*
+ * Start $OPSMGR_BUILD_DIR/opsmgr-enroll at rows x cols with --state-dir
+ * state_dir and --answers answers (when non-NULL), in a predictable
+ * environment: TERM=xterm-256color, LANG=C.UTF-8, no NO_COLOR, no system
+ * or user configuration file.  env: further settings as for vt_spawn.
+ */
+int vt_start_wizard(struct vt *t, int rows, int cols, const char *state_dir,
+		    const char *answers, const char *const env[]);
+
 #endif
