@@ -170,6 +170,37 @@ fail:
 
 /* ---- waiting and classification ---------------------------------------- */
 
+/* Called when the server asks for our certificate (CertificateRequest):
+ * a close after that without an answer means it refused what we sent. */
+static int note_cert_request(SSL *ssl, void *arg)
+{
+	(void)ssl;
+	*(int *)arg = 1;
+	return 1;
+}
+
+/* The close of a server that asked for our certificate and then hung up
+ * without an alert or an answer (TLS 1.3 clients finish the handshake
+ * before the server has checked the certificate). */
+static enum mtls_err closed_after_cert(int cert_requested, int handshake,
+				       char *err, size_t errlen)
+{
+	if (cert_requested) {
+		snprintf(err, errlen,
+			 "the server closed the connection %s without an "
+			 "answer after receiving our certificate: it does not "
+			 "accept it",
+			 handshake ? "during the TLS handshake" : "right after "
+				     "the TLS handshake");
+		return MTLS_E_CLIENT_REJECTED;
+	}
+	snprintf(err, errlen, "the server closed the connection %s",
+		 handshake ? "during the TLS handshake (before "
+			     "authentication)"
+			   : "without an answer (right after authentication)");
+	return MTLS_E_CLOSED;
+}
+
 /* 0 ready, 1 timeout, 2 cancelled, -1 poll error. */
 static int wait_fd(int fd, short events, long long end, const struct hooks *h)
 {
@@ -211,8 +242,8 @@ static int is_client_cert_alert(int reason)
 }
 
 static enum mtls_err classify(SSL *ssl, int sslerr, int handshake,
-			      const struct mtls_opts *o, char *err,
-			      size_t errlen)
+			      int cert_requested, const struct mtls_opts *o,
+			      char *err, size_t errlen)
 {
 	long vr = SSL_get_verify_result(ssl);
 	if (handshake && vr != X509_V_OK) {
@@ -244,14 +275,9 @@ static enum mtls_err classify(SSL *ssl, int sslerr, int handshake,
 	    (sslerr == SSL_ERROR_SYSCALL && (errno == 0 || errno == ECONNRESET ||
 					     errno == EPIPE)) ||
 	    (e && ERR_GET_LIB(e) == ERR_LIB_SSL &&
-	     reason == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
-		snprintf(err, errlen, "the server closed the connection %s",
-			 handshake ? "during the TLS handshake (before "
-				     "authentication)"
-				   : "without an answer (right after "
-				     "authentication)");
-		return MTLS_E_CLOSED;
-	}
+	     reason == SSL_R_UNEXPECTED_EOF_WHILE_READING))
+		return closed_after_cert(cert_requested, handshake, err,
+					 errlen);
 	if (sslerr == SSL_ERROR_SYSCALL)
 		snprintf(err, errlen, "TLS %s failed: %s",
 			 handshake ? "handshake" : "exchange",
@@ -269,8 +295,8 @@ enum io_op { OP_CONNECT, OP_WRITE, OP_READ };
 
 static int ssl_step(SSL *ssl, int fd, enum io_op op, void *buf, int len,
 		    long long end, const struct hooks *h,
-		    const struct mtls_opts *o, enum mtls_err *code, char *err,
-		    size_t errlen)
+		    const struct mtls_opts *o, const int *cert_requested,
+		    enum mtls_err *code, char *err, size_t errlen)
 {
 	for (;;) {
 		ERR_clear_error();
@@ -295,8 +321,8 @@ static int ssl_step(SSL *ssl, int fd, enum io_op op, void *buf, int len,
 				*code = MTLS_OK;   /* clean end of stream */
 				return 0;
 			}
-			*code = classify(ssl, se, op == OP_CONNECT, o, err,
-					 errlen);
+			*code = classify(ssl, se, op == OP_CONNECT,
+					 *cert_requested, o, err, errlen);
 			return 0;
 		}
 		int w = wait_fd(fd, ev, end, h);
@@ -506,6 +532,7 @@ enum mtls_err mtls_request(const struct mtls_opts *o, int fd,
 	size_t cap = (o->body_cap ? o->body_cap : MTLS_DEFAULT_BODY_CAP) +
 		     HEADER_CAP;
 	enum mtls_err code = MTLS_OK;
+	int cert_requested = 0;
 	SSL *ssl = NULL;
 	char *buf = NULL;
 	char *req = NULL;
@@ -532,6 +559,8 @@ enum mtls_err mtls_request(const struct mtls_opts *o, int fd,
 	}
 
 	ssl = SSL_new(ctx);
+	if (ssl)
+		SSL_set_cert_cb(ssl, note_cert_request, &cert_requested);
 	if (!ssl || SSL_set_fd(ssl, fd) != 1) {
 		snprintf(err, errlen, "cannot set up the TLS connection");
 		code = MTLS_E_HANDSHAKE;
@@ -546,13 +575,11 @@ enum mtls_err mtls_request(const struct mtls_opts *o, int fd,
 	}
 
 	hooks_progress(h, "TLS handshake with the management server", -1);
-	if (!ssl_step(ssl, fd, OP_CONNECT, NULL, 0, end, h, o, &code, err,
-		      errlen)) {
-		if (code == MTLS_OK) {
-			snprintf(err, errlen, "the server closed the "
-					      "connection during the handshake");
-			code = MTLS_E_CLOSED;
-		}
+	if (!ssl_step(ssl, fd, OP_CONNECT, NULL, 0, end, h, o,
+		      &cert_requested, &code, err, errlen)) {
+		if (code == MTLS_OK)
+			code = closed_after_cert(cert_requested, 1, err,
+						 errlen);
 		goto out;
 	}
 	X509 *peer = SSL_get1_peer_certificate(ssl);
@@ -589,13 +616,11 @@ enum mtls_err mtls_request(const struct mtls_opts *o, int fd,
 	}
 	for (int off = 0; off < rl;) {
 		int n = ssl_step(ssl, fd, OP_WRITE, req + off, rl - off, end, h,
-				 o, &code, err, errlen);
+				 o, &cert_requested, &code, err, errlen);
 		if (n <= 0) {
-			if (code == MTLS_OK) {
-				snprintf(err, errlen, "the server closed the "
-						      "connection");
-				code = MTLS_E_CLOSED;
-			}
+			if (code == MTLS_OK)
+				code = closed_after_cert(cert_requested, 0,
+							 err, errlen);
 			goto out;
 		}
 		off += n;
@@ -626,8 +651,8 @@ enum mtls_err mtls_request(const struct mtls_opts *o, int fd,
 			bufcap = nc;
 		}
 		int n = ssl_step(ssl, fd, OP_READ, buf + len,
-				 (int)(bufcap - len - 1), end, h, o, &code,
-				 err, errlen);
+				 (int)(bufcap - len - 1), end, h, o,
+				 &cert_requested, &code, err, errlen);
 		int eof = n <= 0;
 		if (eof && code != MTLS_OK) {
 			/* An error after a complete answer is still an answer. */
@@ -639,11 +664,6 @@ enum mtls_err mtls_request(const struct mtls_opts *o, int fd,
 				code = MTLS_OK;
 				if (err && errlen)
 					err[0] = '\0';
-			} else if (len == 0 && code == MTLS_E_CLOSED) {
-				snprintf(err, errlen,
-					 "the server closed the connection "
-					 "right after authentication without "
-					 "an answer");
 			}
 			goto out;
 		}
@@ -651,10 +671,8 @@ enum mtls_err mtls_request(const struct mtls_opts *o, int fd,
 			len += (size_t)n;
 		int more = 0;
 		if (len == 0 && eof) {
-			snprintf(err, errlen, "the server closed the connection "
-					      "right after authentication "
-					      "without an answer");
-			code = MTLS_E_CLOSED;
+			code = closed_after_cert(cert_requested, 0, err,
+						 errlen);
 			goto out;
 		}
 		code = parse_answer(buf, len, eof, r, err, errlen, &more);
@@ -672,11 +690,8 @@ out:
 	SSL_CTX_free(ctx);
 	free(buf);
 	free(req);
-	if (code != MTLS_OK) {
-		free(r->body);
-		r->body = NULL;
-		r->body_len = 0;
-	}
+	if (code != MTLS_OK)
+		mtls_response_release(r);   /* nothing to free on failure */
 	ERR_clear_error();
 	return code;
 }

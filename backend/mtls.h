@@ -14,7 +14,8 @@
  * authentication, time-outs, cancellation.
  *
  * Owner: backend/mtls.c.  Ownership: options are borrowed; struct
- * mtls_response owns body and peer_subject, mtls_response_release() frees.
+ * mtls_response owns body and peer_subject, mtls_response_release() frees
+ * them (on failure mtls_request leaves nothing to free).
  */
 #ifndef OPSMGR_MTLS_H
 #define OPSMGR_MTLS_H
