@@ -15,6 +15,7 @@
 #include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@
 #include "diag.h"
 
 static char g_tmp[PATH_MAX];
-static char g_data[PATH_MAX];
+static char g_data[PATH_MAX + 32];
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -40,19 +41,46 @@ static int rm_cb(const char *p, const struct stat *sb, int flag,
 	return remove(p);
 }
 
+static bool try_data_dir(const char *root)
+{
+	char probe[PATH_MAX + 64];
+	snprintf(g_data, sizeof(g_data), "%s/tests/data/config", root);
+	snprintf(probe, sizeof(probe), "%s/full.ini", g_data);
+	return access(probe, R_OK) == 0;
+}
+
+/*
+ * The fixtures live in <repo>/tests/data/config.  The repository is found
+ * from the program (<repo>/<build>/tests/unit/test_config), from
+ * $OPSMGR_BUILD_DIR (<repo>/<build>), or from the working directory up.
+ */
 static void find_data_dir(void)
 {
-	/* <repo>/<build>/tests/unit/test_config -> <repo>/tests/data/config */
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 	if (n > 0) {
-		exe[n] = '\0';
-		char *d = exe;
+		buf[n] = '\0';
+		char *d = buf;
 		for (int i = 0; i < 4; i++)
 			d = dirname(d);
-		snprintf(g_data, sizeof(g_data), "%s/tests/data/config", d);
-		if (access(g_data, R_OK) == 0)
+		if (try_data_dir(d))
 			return;
+	}
+	const char *b = getenv("OPSMGR_BUILD_DIR");
+	if (b && *b) {
+		snprintf(buf, sizeof(buf), "%s", b);
+		if (try_data_dir(dirname(buf)))
+			return;
+	}
+	if (getcwd(buf, sizeof(buf))) {
+		for (;;) {
+			if (try_data_dir(buf))
+				return;
+			if (strcmp(buf, "/") == 0)
+				break;
+			char *d = dirname(buf);
+			memmove(buf, d, strlen(d) + 1);
+		}
 	}
 	snprintf(g_data, sizeof(g_data), "tests/data/config");
 }
