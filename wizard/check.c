@@ -1,0 +1,189 @@
+/*
+ * check.c - `opsmgr-enroll check` (check.h): every check of stages 1, 3, 5
+ * and 6 and the probe of stage 7 on an existing setup or on given files,
+ * through the same backend functions the stages use.
+ */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "agentconf.h"
+#include "approval.h"
+#include "export.h"
+#include "fsutil.h"
+#include "netprobe.h"
+#include "serial.h"
+#include "trust.h"
+#include "truststore.h"
+#include "verify.h"
+#include "x509util.h"
+
+#define CHECK_PROBE_TIMEOUT_MS 5000
+
+/* Stage 1: the root recorded in the state is still fine and still trusted. */
+static void check_trust(struct flow *f, const char *store, bool explicit_store,
+			struct diag_list *dl)
+{
+	const char *root = f->st.root_path;
+	if (!root || !*root) {
+		if (explicit_store) {
+			diag_add(dl, DIAG_TRUST_STORE, SEV_INFO, "trust.store", NULL,
+				 "using the trust store '%s' for the chain check", store);
+			return;
+		}
+		diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
+			 "run stage 1 (trust root), or pass --trust-store DIR",
+			 "no root certificate has been trusted yet (no root recorded in '%s/state')",
+			 f->state_dir);
+		return;
+	}
+	STACK_OF(X509) *certs = NULL;
+	char err[512];
+	if (x509_load_certs_file(root, &certs, err, sizeof(err)) < 0) {
+		diag_add(dl, DIAG_TRUST_PARSE, SEV_FAIL, "trust.store",
+			 "run stage 1 (trust root) again to restore the trusted root",
+			 "the trusted root '%s' cannot be read: %s", root, err);
+		return;
+	}
+	struct trust_result *heap = calloc(1, sizeof(*heap));
+	if (!heap) {
+		OSSL_STACK_OF_X509_free(certs);
+		return;
+	}
+	heap->root = -1;
+	int idx = trust_evaluate(certs, f->cfg.trust_sha256, heap, dl);
+	if (idx >= 0) {
+		X509 *x = sk_X509_value(certs, idx);
+		if (truststore_contains(store, x) == 1)
+			diag_add(dl, DIAG_TRUST_STORE, SEV_PASS, "trust.store", NULL,
+				 "the root '%s' is in the trust store '%s'",
+				 heap->certs[idx].subject, store);
+		else
+			diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
+				 "run stage 1 (trust root) to add it again",
+				 "the root '%s' is not in the trust store '%s'",
+				 heap->certs[idx].subject, store);
+	}
+	trust_result_free(heap);
+	OSSL_STACK_OF_X509_free(certs);
+}
+
+/* Stage 3 (and the PFX of stage 4 when there is one). */
+static void check_certificate(struct flow *f, const struct check_opts *o,
+			      const char *fqdn, const char *store,
+			      const struct hooks *h, struct diag_list *dl)
+{
+	struct verify_input in;
+	memset(&in, 0, sizeof(in));
+	struct secret pw = { 0 };
+	char err[512];
+
+	in.fqdn = fqdn;
+	in.trust_store = store;
+	in.skip_revocation = o->skip_network;
+	if (o->pfx_path) {
+		if (secret_read_file(&pw, o->password_file, err, sizeof(err)) < 0) {
+			diag_add(dl, DIAG_EXPORT_PASSWORD, SEV_FAIL,
+				 "export.password_file",
+				 "pass --password-file with a file whose first line is the PFX password",
+				 "cannot read the PFX password: %s", err);
+			diag_add(dl, DIAG_VERIFY_PARSE, SEV_FAIL, "export.pfx",
+				 "give the PFX password with --password-file",
+				 "'%s' cannot be checked without its password",
+				 o->pfx_path);
+			return;
+		}
+		in.pfx_path = o->pfx_path;
+		in.pfx_password = &pw;
+		export_reread(o->pfx_path, pw.buf, NULL, NULL, dl);
+	} else if (o->cert_path) {
+		in.cert_path = o->cert_path;
+		in.key_path = o->key_path;
+	} else if (f->st.cert_path) {
+		in.cert_path = f->st.cert_path;
+		in.key_path = f->st.key_path;
+		in.chain_path = f->st.chain_path;
+		if (f->st.pfx_path && secret_is_set(&f->ctx.pfx_password))
+			export_reread(f->st.pfx_path, f->ctx.pfx_password.buf,
+				      f->st.cert_path, NULL, dl);
+	} else {
+		diag_add(dl, DIAG_VERIFY_PARSE, SEV_FAIL, "computer.fqdn",
+			 "run stage 2 (request) first, or pass --cert FILE --key FILE or --pfx FILE --password-file FILE",
+			 "no certificate to check: the state in '%s' has none and no file was given",
+			 f->state_dir);
+		return;
+	}
+	if (!fqdn)
+		diag_add(dl, DIAG_VERIFY_SUBJECT_NAME, SEV_WARN, "computer.fqdn",
+			 "pass --fqdn NAME or set [computer] fqdn",
+			 "no FQDN configured: the certificate's name cannot be compared");
+	verify_certificate(&in, h, dl);
+	secret_wipe(&pw);
+}
+
+/* Stages 5-7: agent configuration, connectivity, serial, approval probe. */
+static void check_agent(struct flow *f, const struct check_opts *o,
+			const struct hooks *h, struct diag_list *dl)
+{
+	bool files_only = o->cert_path || o->pfx_path;
+	char *path = agent_config_path(&f->ctx);
+	struct agentconf a;
+	agentconf_init(&a);
+	struct diag_list rd;
+	diag_list_init(&rd);
+	int r = agentconf_read(path, &a, &rd);
+	if (r == 1) {
+		diag_add(dl, DIAG_AGENT_CONFIG,
+			 files_only || f->cfg.role == ROLE_SERVER ? SEV_SKIP : SEV_FAIL,
+			 "agent.config",
+			 "run stage 5 (install agent)",
+			 "no agent configuration at '%s'%s", path,
+			 files_only ? " (checking the given files only)" : "");
+		diag_add(dl, DIAG_SERIAL_AGENT_CONFIGURED,
+			 files_only || f->cfg.role == ROLE_SERVER ? SEV_SKIP : SEV_FAIL,
+			 "agent.config", "run stage 5 (install agent), then stage 6",
+			 "no serial can be recorded without an agent configuration");
+		goto out;
+	}
+	if (r < 0) {
+		diag_list_append(dl, &rd);
+		goto out;
+	}
+	char err[512];
+	if (agent_check_mgmt_group(a.management_group, err, sizeof(err)) < 0)
+		diag_add(dl, DIAG_AGENT_MGMT_GROUP, SEV_FAIL, "agent.management_group",
+			 "correct the management group in stage 5", "%s", err);
+	else
+		diag_add(dl, DIAG_AGENT_MGMT_GROUP, SEV_PASS, "agent.management_group",
+			 NULL, "management group '%s'", a.management_group);
+	diag_add(dl, DIAG_AGENT_CONFIG, SEV_PASS, "agent.config", NULL,
+		 "agent configuration '%s': server %s, port %d", path,
+		 a.server ? a.server : "(none)", a.port);
+	if (!o->skip_network && a.server)
+		netprobe_check(a.server, a.port, CHECK_PROBE_TIMEOUT_MS, h, dl,
+			       DIAG_AGENT_DNS, DIAG_AGENT_TCP, "agent.server",
+			       "agent.port", 0, NULL);
+	serial_check_files(path, o->cert_path ? o->cert_path : f->st.cert_path, dl);
+	if (!o->skip_network && f->cfg.approval_source != APPROVAL_NONE)
+		approval_probe(&f->ctx, h, dl);
+out:
+	diag_list_release(&rd);
+	agentconf_release(&a);
+	free(path);
+}
+
+int check_collect(struct flow *f, const struct check_opts *o,
+		  const struct hooks *h, struct diag_list *dl)
+{
+	const char *fqdn = o->fqdn ? o->fqdn : ctx_fqdn(&f->ctx);
+	const char *store = o->trust_store ? o->trust_store
+					   : ctx_trust_store(&f->ctx);
+	if (o->fqdn)
+		config_set_str(&f->cfg.fqdn, o->fqdn);
+	check_trust(f, store, o->trust_store != NULL, dl);
+	check_certificate(f, o, fqdn, store, h, dl);
+	check_agent(f, o, h, dl);
+	return diag_worst(dl) == SEV_FAIL ? 1 : 0;
+}
