@@ -260,21 +260,27 @@ out:
 
 int lab_start(struct lab *l, const char *dir, const char *const extra_args[])
 {
+	/* A restart passes the struct's own dir: its fields are ours to free.
+	 * Otherwise the struct may be uninitialised: only keep_dir == 1 is
+	 * taken from it. */
+	int restart = dir && dir == l->dir;
 	char *bin = test_build_path(LAB_BIN);
 	char *newdir = dir ? strdup(dir) : test_mkdtemp("opsmgr-lab-");
 	char *ini = NULL, *outp = NULL;
 	const char *argv[64];
 	size_t argc = 0;
 	long long deadline;
-	int keep = l->keep_dir;
+	int keep = l->keep_dir == 1;
 	int rc = -1;
 
+	if (restart) {
+		lab_kill(l);
+		free_fields(l);
+	}
+	memset(l, 0, sizeof(*l));
+	l->keep_dir = keep;
 	if (!bin || !newdir)
 		goto fail;
-	if (l->pid > 0)
-		lab_kill(l);
-	free_fields(l);
-	l->keep_dir = keep;
 	l->dir = newdir;
 	newdir = NULL;
 	ini = path_join(l->dir, "lab.ini");
@@ -365,7 +371,17 @@ void lab_kill(struct lab *l)
 	for (;;) {
 		pid_t r = waitpid(l->pid, &st, WNOHANG);
 
-		if (r == l->pid || (r < 0 && errno == ECHILD))
+		if (r == l->pid) {
+			/* a sanitizer report makes the lab exit non-zero */
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+				fprintf(stderr, "lab_kill: the lab did not exit "
+					"cleanly (status 0x%x)\n", st);
+				if (l->dir)
+					dump_output(l->dir);
+			}
+			break;
+		}
+		if (r < 0 && errno == ECHILD)
 			break;
 		if (now_ms() > deadline) {
 			fprintf(stderr, "lab_kill: lab %ld ignored SIGTERM for "
