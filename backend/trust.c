@@ -549,3 +549,83 @@ done:
 	ctx_set_out(c, STAGE_TRUST, res, trust_result_free);
 	return st;
 }
+
+/* --- check on an existing setup ----------------------------------------- */
+
+static int store_finds(const char *dir, X509 *root)
+{
+	char err[512];
+	X509_STORE *store = truststore_open(dir, err, sizeof(err));
+	if (!store)
+		return 0;
+	X509_STORE_CTX *vctx = X509_STORE_CTX_new();
+	int ok = vctx && X509_STORE_CTX_init(vctx, store, root, NULL) &&
+		 X509_verify_cert(vctx) == 1;
+	X509_STORE_CTX_free(vctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	return ok;
+}
+
+enum status trust_check_existing(struct ctx *c, struct diag_list *dl)
+{
+	size_t first = dl->n;
+	const char *store = ctx_trust_store(c);
+	const char *path = c->st ? c->st->root_path : NULL;
+	if (!path || !*path) {
+		diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
+			 "run stage 1 (trust root) to trust the CA's root",
+			 "no trusted root is recorded yet (trust store '%s')",
+			 store);
+		return ST_FAIL;
+	}
+	struct trust_result *res = calloc(1, sizeof(*res));
+	if (!res) {
+		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL, "out of memory");
+		return ST_FAIL;
+	}
+	res->root = -1;
+	if (asprintf(&res->source, "file '%s'", path) < 0)
+		res->source = NULL;
+	STACK_OF(X509) *certs = NULL;
+	char err[1024];
+	if (x509_load_certs_file(path, &certs, err, sizeof(err)) != 0) {
+		diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
+			 "run stage 1 (trust root) again to restore the trust store",
+			 "the trusted root recorded in the state cannot be read: %s",
+			 err);
+		trust_result_free(res);
+		return ST_FAIL;
+	}
+	/* Its own diagnostics say what is wrong with the root itself. */
+	trust_evaluate(certs, c->cfg ? c->cfg->trust_sha256 : NULL, res, dl);
+	if (res->root >= 0) {
+		X509 *rx = sk_X509_value(certs, res->root);
+		const struct trust_cert *rc = &res->certs[res->root];
+		if (c->st->root_sha256 && res->root_sha256 &&
+		    strcmp(c->st->root_sha256, res->root_sha256) != 0) {
+			diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
+				 "run stage 1 (trust root) again",
+				 "'%s' no longer holds the root trusted in stage 1 (SHA-256 %s recorded, %s found)",
+				 path, c->st->root_sha256, res->root_sha256);
+		} else if (!store_finds(store, rx)) {
+			diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
+				 "run stage 1 (trust root) again to rewrite the store and its hash links",
+				 "OpenSSL does not find the root '%s' in the trust store '%s' (missing file or hash link)",
+				 rc->subject, store);
+		} else {
+			res->stored_path = strdup(path);
+			res->already_trusted = true;
+			diag_add(dl, DIAG_TRUST_STORE, SEV_PASS, "trust.store", NULL,
+				 "the root '%s' is trusted ('%s')", rc->subject,
+				 path);
+		}
+	}
+	OSSL_STACK_OF_X509_free(certs);
+	ctx_set_out(c, STAGE_TRUST, res, trust_result_free);
+	enum diag_severity w = SEV_PASS;
+	for (size_t i = first; i < dl->n; i++)
+		if (dl->items[i].sev > w)
+			w = dl->items[i].sev;
+	return w == SEV_FAIL ? ST_FAIL : w == SEV_WARN ? ST_NEED_CONFIRM : ST_OK;
+}

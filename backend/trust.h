@@ -34,6 +34,7 @@
 #include <openssl/x509.h>
 
 #include "diag.h"
+#include "status.h"
 
 struct trust_cert {
 	char *subject;          /* "CN=Root, O=Org" */
@@ -73,5 +74,16 @@ void trust_result_free(void *result);
  */
 int trust_evaluate(STACK_OF(X509) *certs, const char *pin,
 		   struct trust_result *res, struct diag_list *dl);
+
+struct ctx;
+/*
+ * For `check` on an existing setup (no network, no writes): re-run the
+ * root checks on the root recorded in the state (st->root_path, pin from
+ * cfg->trust_sha256) and make sure OpenSSL finds it in the trust store
+ * through its hash link.  Nothing recorded: a DIAG_TRUST_STORE failure
+ * saying to run stage 1.  Returns ST_OK, ST_NEED_CONFIRM (warnings only)
+ * or ST_FAIL.  Leaves a trust_result in ctx->out[STAGE_TRUST].
+ */
+enum status trust_check_existing(struct ctx *c, struct diag_list *dl);
 
 #endif

@@ -201,7 +201,9 @@ static void test_wrong_password(void **state)
 	config_set_str(&f->cfg.ca_password_file, pw);
 	free(pw);
 	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_FAIL);
-	assert_int_equal(diag_worst_stage(&f->dl, STAGE_TRUST), SEV_FAIL);
+	const struct diag *d = expect(f, DIAG_TRUST_SOURCE, SEV_FAIL);
+	assert_non_null(d->message);
+	assert_null(diag_find(&f->dl, DIAG_TRUST_STORE));
 	assert_null(f->st.root_sha256);
 	assert_false(fs_exists(f->cfg.trust_store));
 }

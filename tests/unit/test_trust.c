@@ -626,6 +626,63 @@ static void test_evaluate_directly(void **state)
 	sk_X509_free(sk);
 }
 
+static void test_check_existing(void **state)
+{
+	struct fx *f = *state;
+	/* Nothing trusted yet. */
+	assert_int_equal(trust_check_existing(&f->c, &f->dl), ST_FAIL);
+	const struct diag *d = expect_diag(f, DIAG_TRUST_STORE, SEV_FAIL);
+	assert_non_null(strstr(d->message, "no trusted root"));
+
+	X509 *chain[2] = { f->inter, f->root };
+	use_file(f, "chain-check.pem", chain, 2);
+	f->cfg.trust_accept = true;
+	diag_list_release(&f->dl);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
+	diag_list_release(&f->dl);
+	assert_int_equal(trust_check_existing(&f->c, &f->dl), ST_OK);
+	expect_diag(f, DIAG_TRUST_STORE, SEV_PASS);
+	expect_diag(f, DIAG_TRUST_CA_FLAG, SEV_PASS);
+	const struct trust_result *r = f->c.out[STAGE_TRUST];
+	assert_int_equal(r->n, 1);
+	assert_true(r->already_trusted);
+
+	/* The hash link gone: OpenSSL cannot find the root any more. */
+	unsigned long h = X509_NAME_hash_ex(X509_get_subject_name(f->root), NULL,
+					    NULL, NULL);
+	char link[64];
+	snprintf(link, sizeof(link), "%08lx.0", h);
+	char *lp = fs_join(f->store, link);
+	assert_int_equal(unlink(lp), 0);
+	free(lp);
+	diag_list_release(&f->dl);
+	assert_int_equal(trust_check_existing(&f->c, &f->dl), ST_FAIL);
+	d = expect_diag(f, DIAG_TRUST_STORE, SEV_FAIL);
+	assert_non_null(strstr(d->message, "hash link"));
+
+	/* A pin that no longer matches is reported too. */
+	diag_list_release(&f->dl);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
+	diag_list_release(&f->dl);
+	config_set_str(&f->cfg.trust_sha256,
+		       "0000000000000000000000000000000000000000000000000000000000000000");
+	assert_int_equal(trust_check_existing(&f->c, &f->dl), ST_FAIL);
+	expect_diag(f, DIAG_TRUST_PIN, SEV_FAIL);
+
+	/* The recorded file replaced by another root. */
+	config_set_str(&f->cfg.trust_sha256, NULL);
+	struct certgen_opts o;
+	certgen_opts_ca(&o, "Impostor Root");
+	X509 *imp;
+	make_root(&o, &imp, NULL);
+	assert_int_equal(certgen_write_pem(f->st.root_path, &imp, 1), 0);
+	diag_list_release(&f->dl);
+	assert_int_equal(trust_check_existing(&f->c, &f->dl), ST_FAIL);
+	d = expect_diag(f, DIAG_TRUST_STORE, SEV_FAIL);
+	assert_non_null(strstr(d->message, "no longer holds"));
+	X509_free(imp);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, before, after)
@@ -645,6 +702,7 @@ int main(void)
 		T(test_store_not_writable),
 		T(test_cancelled),
 		T(test_evaluate_directly),
+		T(test_check_existing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
