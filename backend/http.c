@@ -449,7 +449,19 @@ static enum http_err map_error(CURL *c, CURLcode rc, const struct xfer *x,
 		return HTTP_E_TOO_LARGE;
 	}
 	switch (rc) {
-	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_UNSUPPORTED_PROTOCOL: {
+		/* after our URL checks this is the server's doing: an HTTP/0.9
+		 * or non-HTTP answer, or a redirect to a refused scheme */
+		char *ip = NULL;
+		curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &ip);
+		if (ip && *ip) {
+			seterr(err, errlen,
+			       "'%s' did not answer like a web server: %s", url,
+			       detail);
+			return HTTP_E_PROTOCOL;
+		}
+	}
+		/* FALLTHROUGH */
 	case CURLE_URL_MALFORMAT:
 		seterr(err, errlen, "'%s' is not a usable URL: %s", url, detail);
 		return HTTP_E_URL;
