@@ -56,6 +56,8 @@
 #define INI_VALUE_MAX 1000        /* longest value we write */
 #define INI_FILE_CAP (1024u * 1024u)
 #define SCAN_MAX_ERRORS 20
+#define SCAN_MAX_ENTRIES 1000     /* an answers file has about 50 keys */
+#define SCAN_MAX_SECTIONS 100
 #define SHOW_MAX 80               /* longest value quoted in a message */
 #define SYSTEM_CONFIG "/etc/opsmgr-enroll/opsmgr-enroll.ini"
 #define APP_DIR "opsmgr-enroll"
@@ -384,6 +386,8 @@ struct scan {
 	size_t nsec, seccap;
 	int errors;
 	int oom;
+	int stop;           /* give up on the rest of the file */
+	size_t orphans;     /* keys before the first section */
 };
 
 static void scan_release(struct scan *s)
@@ -601,6 +605,14 @@ static void scan_section(struct scan *s, const char *b, const char *e,
 			return;
 		}
 	}
+	if (s->nsec >= SCAN_MAX_SECTIONS) {
+		scan_error(s, line, NULL,
+			   "remove the extra sections; known ones: [computer] [trust] [ca] [key] [export] [agent] [approval] [wizard]",
+			   "more than %d sections; the rest of the file is not read",
+			   SCAN_MAX_SECTIONS);
+		s->stop = 1;
+		return;
+	}
 	char *name = dup_lower(nb, (size_t)(ne - nb));
 	if (!name || add_section(s, name, line) != 0) {
 		free(name);
@@ -689,16 +701,21 @@ static void scan_value_line(struct scan *s, const char *b, const char *e,
 		vlen = (size_t)(end - vb);
 	}
 
-	if (!cur) {
+	if (s->n + s->orphans >= SCAN_MAX_ENTRIES) {
+		scan_error(s, line, NULL,
+			   "remove the extra lines; an answers file has about 50 keys",
+			   "more than %d keys; the rest of the file is not read",
+			   SCAN_MAX_ENTRIES);
+		s->stop = 1;
+	} else if (!cur) {
+		s->orphans++;
 		diag_add(s->dl, DIAG_CONFIG, SEV_WARN, NULL,
 			 "put it under the section it belongs to, e.g. [ca]",
 			 "'%s' line %d: key '%s' comes before any [section] and is ignored",
 			 s->path, line, key);
-		free(key);
-		return;
-	}
-	if (add_entry(s, cur, key, val, vlen, line) != 0)
+	} else if (add_entry(s, cur, key, val, vlen, line) != 0) {
 		s->oom = 1;
+	}
 	free(key);
 }
 
@@ -707,7 +724,7 @@ static void scan_lines(struct scan *s, const char *buf, size_t len)
 	char *cur = NULL;
 	int line = 0;
 	const char *p = buf, *end = buf + len;
-	while (p < end && !s->oom) {
+	while (p < end && !s->oom && !s->stop) {
 		line++;
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;

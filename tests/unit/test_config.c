@@ -682,6 +682,39 @@ static void test_long_lines(void **st)
 	free(text);
 }
 
+/* Hostile sizes: refused early (no quadratic work, no huge lists). */
+static void test_huge_files(void **st)
+{
+	(void)st;
+	size_t cap = 2u << 20;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	size_t n = (size_t)snprintf(text, cap, "[ca]\n");
+	for (int i = 0; i < 1500; i++)
+		n += (size_t)snprintf(text + n, cap - n, "k%d = v\n", i);
+	expect_fail(text, NULL, "line 1002: more than 1000 keys");
+	n = 0;
+	for (int i = 0; i < 150; i++)
+		n += (size_t)snprintf(text + n, cap - n, "[s%d]\n", i);
+	expect_fail(text, NULL, "line 101: more than 100 sections");
+	n = 0;
+	for (int i = 0; i < 1500; i++)
+		n += (size_t)snprintf(text + n, cap - n, "k%d = v\n", i);
+	expect_fail(text, NULL, "more than 1000 keys");
+	/* over the 1 MiB cap: not even read */
+	memset(text, ';', cap - 1);
+	for (size_t i = 100; i < cap - 1; i += 100)
+		text[i] = '\n';
+	text[cap - 1] = '\0';
+	struct config c;
+	struct diag_list dl;
+	assert_int_equal(load_text(&c, &dl, text), -1);
+	assert_non_null(find_msg(&dl, SEV_FAIL, "larger than the limit"));
+	diag_list_release(&dl);
+	config_release(&c);
+	free(text);
+}
+
 /* ';' and '#': iniparser 4.1 cuts an unquoted value there. */
 static void test_semicolon_and_hash(void **st)
 {
@@ -1243,6 +1276,7 @@ int main(void)
 		cmocka_unit_test(test_empty_and_comment_only),
 		cmocka_unit_test(test_binary_and_encoding),
 		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_huge_files),
 		cmocka_unit_test(test_semicolon_and_hash),
 		cmocka_unit_test(test_malformed_lines),
 		cmocka_unit_test(test_key_naming_a_section),
