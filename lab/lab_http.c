@@ -121,6 +121,8 @@ static int check_peer(gnutls_session_t s, char *why, size_t whylen,
 			snprintf(why, whylen, "verification status 0x%x",
 				 status);
 		gnutls_free(out.data);
+		for (size_t n = strlen(why); n && why[n - 1] == ' '; n--)
+			why[n - 1] = '\0';
 		return -1;
 	}
 	if (!*cn || !**cn) {
