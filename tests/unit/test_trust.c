@@ -21,6 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
@@ -626,6 +630,79 @@ static void test_evaluate_directly(void **state)
 	sk_X509_free(sk);
 }
 
+/* A loopback http server serving the root PEM at /root.pem. */
+static char *served_pem;
+
+static enum MHD_Result serve(void *cls, struct MHD_Connection *conn,
+			     const char *url, const char *method,
+			     const char *version, const char *upload,
+			     size_t *upload_size, void **con_cls)
+{
+	(void)cls; (void)method; (void)version; (void)upload;
+	(void)upload_size; (void)con_cls;
+	struct MHD_Response *r;
+	unsigned status = MHD_HTTP_OK;
+	if (strcmp(url, "/root.pem") == 0 && served_pem) {
+		r = MHD_create_response_from_buffer(strlen(served_pem), served_pem,
+						    MHD_RESPMEM_MUST_COPY);
+	} else {
+		status = MHD_HTTP_NOT_FOUND;
+		r = MHD_create_response_from_buffer(9, (void *)"not found",
+						    MHD_RESPMEM_PERSISTENT);
+	}
+	enum MHD_Result ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void test_url_source_over_http(void **state)
+{
+	struct fx *f = *state;
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0,
+						NULL, NULL, serve, NULL,
+						MHD_OPTION_SOCK_ADDR, &sa,
+						MHD_OPTION_END);
+	assert_non_null(d);
+	int port = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
+	served_pem = x509_to_pem(f->root);
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/root.pem", port);
+	f->cfg.trust_source = TRUST_SRC_URL;
+	config_set_str(&f->cfg.trust_url, url);
+	f->cfg.trust_accept = true;
+
+	/* Plain http needs the explicit option. */
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_FAIL);
+	const struct diag *dg = expect_diag(f, DIAG_TRUST_SOURCE, SEV_FAIL);
+	assert_string_equal(dg->field, "trust.url");
+
+	/* With it: works, with a warning about the transport. */
+	diag_list_release(&f->dl);
+	f->cfg.ca_allow_http = true;
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
+	dg = expect_diag(f, DIAG_TRUST_SOURCE, SEV_WARN);
+	assert_non_null(strstr(dg->message, "plain http"));
+	assert_true(truststore_contains(f->store, f->root));
+	const struct trust_result *r = f->c.out[STAGE_TRUST];
+	assert_non_null(strstr(r->source, url));
+
+	/* A 404 names the status. */
+	diag_list_release(&f->dl);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/nope.pem", port);
+	config_set_str(&f->cfg.trust_url, url);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_FAIL);
+	dg = expect_diag(f, DIAG_TRUST_SOURCE, SEV_FAIL);
+	assert_non_null(strstr(dg->message, "HTTP 404"));
+
+	MHD_stop_daemon(d);
+	free(served_pem);
+	served_pem = NULL;
+}
+
 static void test_check_existing(void **state)
 {
 	struct fx *f = *state;
@@ -703,6 +780,7 @@ int main(void)
 		T(test_cancelled),
 		T(test_evaluate_directly),
 		T(test_check_existing),
+		T(test_url_source_over_http),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
