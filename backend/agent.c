@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "agentconf.h"
 #include "config.h"
@@ -146,7 +147,7 @@ int agent_check_server(const char *server, char *err, size_t errlen)
 				      "host name nor an IP address", server);
 		return -1;
 	}
-	if (labels == 1) {
+	if (labels == 1 && strcasecmp(server, "localhost") != 0) {
 		snprintf(err, errlen, "management server '%s' is a short "
 				      "name; the agent should use the "
 				      "server's FQDN (the name in its "
@@ -240,9 +241,13 @@ static int check_fields(const struct config *cfg, int port,
 			 "%s", err);
 		bad = 1;
 	} else if (s > 0) {
-		diag_add(dl, DIAG_AGENT_SERVER, SEV_WARN, F_SERVER,
-			 "use the fully qualified name, e.g. ms01.contoso.com",
-			 "%s", err);
+		struct diag *d = diag_add(dl, DIAG_AGENT_SERVER, SEV_WARN,
+					  F_SERVER,
+					  "use the fully qualified name, e.g. "
+					  "ms01.contoso.com",
+					  "%s", err);
+		if (d)
+			d->event = 0;   /* a naming advice, not a failure */
 	} else {
 		diag_add(dl, DIAG_AGENT_SERVER, SEV_PASS, F_SERVER, NULL,
 			 "management server '%s'", cfg->agent_server);

@@ -29,8 +29,9 @@
 #define AGENT_PROBE_TIMEOUT_MS 10000
 
 /* Field checks: 0 when fine, -1 with a message (lowercase, specific) in err.
- * agent_check_server returns 1 for a usable single-label name (a warning:
- * the management server should be named by its FQDN). */
+ * agent_check_server accepts an FQDN, a host name or an IPv4/IPv6 literal;
+ * it returns 1 for a usable single-label name other than "localhost" (a
+ * warning: the management server should be named by its FQDN). */
 int agent_check_mgmt_group(const char *mg, char *err, size_t errlen);
 int agent_check_server(const char *server, char *err, size_t errlen);
 int agent_check_port(long port, char *err, size_t errlen);

@@ -175,6 +175,7 @@ static void test_server_and_port(void **state)
 	assert_int_equal(agent_check_server("::1", err, sizeof(err)), 0);
 	assert_int_equal(agent_check_server("ms01", err, sizeof(err)), 1);
 	assert_non_null(strstr(err, "FQDN"));
+	assert_int_equal(agent_check_server("localhost", err, sizeof(err)), 0);
 	assert_int_equal(agent_check_server("ms_01.contoso.com", err,
 					    sizeof(err)), -1);
 	assert_non_null(strstr(err, "'_'"));
