@@ -26,6 +26,8 @@
  * Every value iniparser returns (iniparser_getstring only) is compared
  * with the scan's; numbers are parsed here with strtol and full checks.
  * ';' or '#' after a blank in an unquoted value starts an inline comment.
+ * A file is read with a 1 MiB cap and at most 1000 keys / 100 sections.
+ * A file with any failure changes nothing in struct config.
  *
  * Cross-field checks (config_validate) fail on contradictions; a setting
  * that the wizard can still ask for (the [ca] user for basic auth while no
