@@ -46,7 +46,8 @@ struct run {
 	const struct hooks *h;
 	struct diag_list *dl;
 	const char *fqdn;
-	const char *ca_url;       /* where the request goes / went */
+	char *ca_url;             /* where the request goes / went (owned copy:
+				   * the state's string is replaced while used) */
 	char *key_path, *csr_path;
 	EVP_PKEY *key;
 	X509_REQ *req;
@@ -1428,18 +1429,19 @@ enum status stage_request_run(struct ctx *c, const struct hooks *h,
 	}
 
 	/* The CA a sent request went to stays its CA. */
-	r.ca_url = c->cfg->ca_url;
+	const char *url = c->cfg->ca_url;
 	if ((st->req_phase == REQ_PENDING || st->req_phase == REQ_SUBMITTING ||
 	     st->req_phase == REQ_ISSUED) &&
 	    st->request_ca_url && *st->request_ca_url) {
-		if (r.ca_url && strcmp(r.ca_url, st->request_ca_url) != 0 &&
+		if (url && strcmp(url, st->request_ca_url) != 0 &&
 		    st->req_phase != REQ_ISSUED)
 			diag_add(dl, DIAG_REQ_CA_URL, SEV_INFO, "ca.url", NULL,
 				 "request %ld was sent to '%s'; asking there "
 				 "(ca.url is now '%s')", st->request_id,
-				 st->request_ca_url, r.ca_url);
-		r.ca_url = st->request_ca_url;
+				 st->request_ca_url, url);
+		url = st->request_ca_url;
 	}
+	r.ca_url = dup_or_null(url);
 	setup_http(&r);
 
 	switch (c->request_action) {
@@ -1483,5 +1485,6 @@ out:
 	free(r.key_path);
 	free(r.csr_path);
 	free(r.trust_dir);
+	free(r.ca_url);
 	return s;
 }
