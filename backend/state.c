@@ -303,6 +303,21 @@ static int parse_nonneg(const char *v, long long max, long long *out)
 	return 0;
 }
 
+/*
+ * Decimal integer in -max..max, optional '-', nothing else.  Numbers are
+ * written as they are in memory, so whatever state_format writes (even a
+ * value a stage should not have set) reads back.
+ */
+static int parse_signed(const char *v, long long max, long long *out)
+{
+	bool neg = *v == '-';
+	if (parse_nonneg(neg ? v + 1 : v, max, out) != 0)
+		return -1;
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
 /* Keys the parser knows (so duplicates of them are caught). */
 enum { K_ROLE, K_STAGE, K_PHASE = K_STAGE + STAGE_COUNT, K_REQID, K_SUBMITTED,
        K_UPDATED, K_STR0 };
@@ -355,13 +370,13 @@ static int set_field(struct state *t, int idx, const char *key, char *val,
 				    val);
 		t->req_phase = (enum request_phase)e;
 	} else if (idx == K_REQID) {
-		if (parse_nonneg(val, LONG_MAX, &n) != 0)
+		if (parse_signed(val, LONG_MAX, &n) != 0)
 			return perr(err, errlen,
 				    "line %d: request_id '%s' is not a number",
 				    line, val);
 		t->request_id = (long)n;
 	} else if (idx == K_SUBMITTED || idx == K_UPDATED) {
-		if (parse_nonneg(val, INT64_MAX, &n) != 0)
+		if (parse_signed(val, INT64_MAX, &n) != 0)
 			return perr(err, errlen,
 				    "line %d: %s '%s' is not a time in seconds",
 				    line, key, val);

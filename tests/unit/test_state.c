@@ -243,6 +243,18 @@ static void test_round_trip(void **st)
 	state_release(&a);
 	state_release(&b);
 
+	/* numbers a stage should never set still read back (no lost state) */
+	state_init(&a);
+	state_init(&b);
+	a.request_id = -7;
+	a.submitted_at = (time_t)-1;
+	text = state_format(&a);
+	assert_int_equal(state_parse(&b, text, strlen(text), err, sizeof(err)), 0);
+	assert_same(&a, &b);
+	free(text);
+	state_release(&a);
+	state_release(&b);
+
 	/* every status and phase value survives */
 	for (int v = 0; v <= STAGE_ST_SKIPPED; v++) {
 		state_init(&a);
@@ -306,7 +318,11 @@ static void test_parse_strict(void **st)
 			   "unknown request phase 'lost'");
 	expect_parse_error("opsmgr-enroll-state 1\nrequest_id=12a\nend\n",
 			   "request_id '12a' is not a number");
-	expect_parse_error("opsmgr-enroll-state 1\nrequest_id=-1\nend\n",
+	expect_parse_error("opsmgr-enroll-state 1\nrequest_id=+1\nend\n",
+			   "is not a number");
+	expect_parse_error("opsmgr-enroll-state 1\nrequest_id=--1\nend\n",
+			   "is not a number");
+	expect_parse_error("opsmgr-enroll-state 1\nrequest_id=-\nend\n",
 			   "is not a number");
 	expect_parse_error("opsmgr-enroll-state 1\nrequest_id=\nend\n",
 			   "is not a number");
