@@ -1,0 +1,327 @@
+/*
+ * test_lab_handlers.c - the lab's socket-free request handlers (liblab.a)
+ * fed hostile input directly, the way the fuzzers drive them: request IDs
+ * that try path traversal, CSRs whose CN carries quotes, line breaks and
+ * non-ASCII, templates with blanks and line breaks, oversized form
+ * fields, a corrupted state file, and the management server's JSON for
+ * odd agent names.  The state must stay readable after every request.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "lab.h"
+#include "lab_harness.h"
+
+static struct lab_ctx C;
+static EVP_PKEY *key;
+
+static int setup(void **state)
+{
+	char err[512];
+
+	(void)state;
+	memset(&C, 0, sizeof(C));
+	C.auto_approve = -1;
+	C.dir = test_mkdtemp("opsmgr-labh-");
+	C.ca_port = 4443;
+	key = EVP_RSA_gen(2048);
+	if (!C.dir || !key)
+		return -1;
+	if (lab_pki_init(&C, 1, err, sizeof(err))) {
+		fprintf(stderr, "lab_pki_init: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_rm_rf(C.dir);
+	lab_ctx_release(&C);
+	EVP_PKEY_free(key);
+	return 0;
+}
+
+static char *csr_with_cn(const char *cn)
+{
+	X509_REQ *req = X509_REQ_new();
+	X509_NAME *n = X509_NAME_new();
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out;
+	long len;
+
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+				   (const unsigned char *)cn, -1, -1, 0);
+	X509_REQ_set_subject_name(req, n);
+	X509_REQ_set_pubkey(req, key);
+	X509_REQ_sign(req, key, EVP_sha256());
+	PEM_write_bio_X509_REQ(b, req);
+	len = BIO_get_mem_data(b, &data);
+	out = strndup(data, (size_t)len);
+	BIO_free(b);
+	X509_NAME_free(n);
+	X509_REQ_free(req);
+	return out;
+}
+
+static void call_ca(const char *method, const char *path,
+		    struct lab_kvs *query, struct lab_kvs *form,
+		    struct lab_resp *r)
+{
+	struct lab_http_req q;
+
+	memset(&q, 0, sizeof(q));
+	q.method = method;
+	q.path = path;
+	q.query = query;
+	q.form = form;
+	q.user = "LAB\\labuser";
+	q.pass = C.password;
+	lab_ca_handle(&C, &q, r);
+}
+
+static void state_readable(void)
+{
+	struct lab_state st;
+	char err[512];
+
+	if (lab_state_load(C.dir, &st, err, sizeof(err)))
+		fail_msg("state unreadable: %s", err);
+	lab_state_release(&st);
+}
+
+static void test_auth_required(void **state)
+{
+	struct lab_http_req q;
+	struct lab_resp r;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	q.method = "GET";
+	q.path = "/certsrv/";
+	lab_ca_handle(&C, &q, &r);
+	assert_int_equal(r.status, 401);
+	assert_true(r.auth_challenge);
+	lab_resp_release(&r);
+	q.user = "labuser";
+	q.pass = "nearly";
+	lab_ca_handle(&C, &q, &r);
+	assert_int_equal(r.status, 401);
+	lab_resp_release(&r);
+	q.path = "/other/";
+	lab_ca_handle(&C, &q, &r);
+	assert_int_equal(r.status, 404);
+	lab_resp_release(&r);
+}
+
+static void test_hostile_request_ids(void **state)
+{
+	static const char *const ids[] = { "../../etc/passwd", "-1", "0",
+		"1e3", "99999999999999", "", "12abc", "CACert\r\n" };
+	struct lab_resp r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct lab_kvs q;
+
+		memset(&q, 0, sizeof(q));
+		assert_int_equal(lab_kvs_add(&q, "ReqID", ids[i],
+					     strlen(ids[i]), 0), 0);
+		call_ca("GET", "/certsrv/certnew.cer", &q, NULL, &r);
+		assert_int_equal(r.status, 200);
+		assert_string_equal(r.ctype, "text/html");
+		assert_non_null(strstr((char *)r.body, "Disposition message:"));
+		lab_resp_release(&r);
+		lab_kvs_release(&q);
+	}
+}
+
+static void submit(const char *csr, const char *attrib, struct lab_resp *r)
+{
+	struct lab_kvs f;
+
+	memset(&f, 0, sizeof(f));
+	lab_kvs_add(&f, "Mode", "newreq", 6, 0);
+	lab_kvs_add(&f, "CertRequest", csr, strlen(csr), 0);
+	if (attrib)
+		lab_kvs_add(&f, "CertAttrib", attrib, strlen(attrib), 0);
+	call_ca("POST", "/certsrv/certfnsh.asp", NULL, &f, r);
+	lab_kvs_release(&f);
+}
+
+static void test_hostile_cn_and_template(void **state)
+{
+	char *csr = csr_with_cn("evil\"cn\nrequest 9 issued x y\xc3\xa9");
+	struct lab_resp r;
+	struct lab_state st;
+	char err[512];
+
+	(void)state;
+	submit(csr, "CertificateTemplate:OpsMgr\r\nSAN:dns=x", &r);
+	assert_non_null(strstr((char *)r.body, "Certificate Issued"));
+	lab_resp_release(&r);
+	state_readable();
+
+	submit(csr, "CertificateTemplate:Ops Mgr\nnext 1\r\n", &r);
+	assert_non_null(strstr((char *)r.body, "0x80094800"));
+	lab_resp_release(&r);
+	state_readable();
+
+	submit(csr, "UserAgent:x", &r);
+	assert_non_null(strstr((char *)r.body, "CERTSRV_E_NO_CERT_TYPE"));
+	lab_resp_release(&r);
+	state_readable();
+
+	assert_int_equal(lab_state_load(C.dir, &st, err, sizeof(err)), 0);
+	assert_int_equal(st.nreq, 3);
+	for (size_t i = 0; i < st.nreq; i++) {
+		assert_null(strchr(st.req[i].cn, '\n'));
+		assert_null(strchr(st.req[i].templ, ' '));
+		assert_int_equal(st.req[i].id, (long)i + 1);
+	}
+	assert_int_equal(st.next_id, 4);
+	lab_state_release(&st);
+	free(csr);
+}
+
+static void test_garbage_csrs(void **state)
+{
+	static const char *const bad[] = {
+		"", "-----BEGIN CERTIFICATE REQUEST-----",
+		"-----BEGIN CERTIFICATE REQUEST-----\n%%%%\n-----END X-----",
+		"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
+		"\x00\x01\x02", "====",
+	};
+	struct lab_resp r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		submit(bad[i], "CertificateTemplate:OpsMgr", &r);
+		assert_int_equal(r.status, 200);
+		assert_non_null(strstr((char *)r.body, "Error Parsing Request"));
+		lab_resp_release(&r);
+	}
+	state_readable();
+}
+
+static void test_kvs_caps(void **state)
+{
+	struct lab_kvs k;
+	char *big = malloc(LAB_FIELD_CAP + 2);
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	memset(big, 'x', LAB_FIELD_CAP + 1);
+	big[LAB_FIELD_CAP + 1] = '\0';
+	assert_int_equal(lab_kvs_add(&k, "a", big, LAB_FIELD_CAP + 1, 0), -1);
+	assert_int_equal(lab_kvs_add(&k, "a", big, 100, 0), 0);
+	assert_int_equal(lab_kvs_add(&k, "a", big, LAB_FIELD_CAP, 1), -1);
+	for (int i = 1; i < LAB_MAX_FIELDS; i++)
+		assert_int_equal(lab_kvs_add(&k, "k", "v", 1, 0), 0);
+	assert_int_equal(lab_kvs_add(&k, "k", "v", 1, 0), -1);
+	assert_string_equal(lab_kvs_get(&k, "K"), "v");
+	lab_kvs_release(&k);
+	free(big);
+}
+
+static void test_corrupt_state_reported(void **state)
+{
+	char *p = lab_path(&C, "state"), *saved = NULL;
+	struct lab_state st;
+	struct lab_resp r;
+	char err[512];
+	FILE *f;
+	long n;
+
+	(void)state;
+	f = fopen(p, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	saved = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(saved, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+
+	f = fopen(p, "a");
+	fputs("request x y\n", f);
+	fclose(f);
+	assert_int_equal(lab_state_load(C.dir, &st, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is not a lab state record"));
+	assert_non_null(strstr(err, p));
+	/* the handler answers an error page, it does not crash */
+	{
+		struct lab_kvs q;
+
+		memset(&q, 0, sizeof(q));
+		lab_kvs_add(&q, "ReqID", "1", 1, 0);
+		call_ca("GET", "/certsrv/certnew.cer", &q, NULL, &r);
+		assert_int_equal(r.status, 500);
+		lab_resp_release(&r);
+		lab_kvs_release(&q);
+	}
+	f = fopen(p, "w");
+	fputs(saved, f);
+	fclose(f);
+	state_readable();
+	free(saved);
+	free(p);
+}
+
+static void test_ms_json_and_refusal(void **state)
+{
+	struct lab_http_req q;
+	struct lab_resp r;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	q.method = "GET";
+	q.path = "/opsmgr/v1/status";
+	lab_ms_handle(&C, &q, &r);
+	assert_int_equal(r.status, 403);
+	assert_true(r.close);
+	lab_resp_release(&r);
+
+	q.peer_cn = "odd\"name\\x";
+	q.peer_serial = "0A0B";
+	lab_ms_handle(&C, &q, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.ctype, "application/json");
+	assert_non_null(strstr((char *)r.body,
+			       "{\"agent\":\"odd\\\"name\\\\x\",\"serial\":"
+			       "\"0A0B\",\"state\":\"pending\"}"));
+	lab_resp_release(&r);
+	state_readable();
+
+	q.path = "/opsmgr/v1/../v1/status";
+	lab_ms_handle(&C, &q, &r);
+	assert_int_equal(r.status, 404);
+	lab_resp_release(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_auth_required),
+		cmocka_unit_test(test_hostile_request_ids),
+		cmocka_unit_test(test_hostile_cn_and_template),
+		cmocka_unit_test(test_garbage_csrs),
+		cmocka_unit_test(test_kvs_caps),
+		cmocka_unit_test(test_corrupt_state_reported),
+		cmocka_unit_test(test_ms_json_and_refusal),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
