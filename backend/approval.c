@@ -977,25 +977,33 @@ static const char *state_word(enum approval_state s)
 	}
 }
 
-static void report(const struct hooks *h, const struct approval_view *v)
+/* The line for an attempt; it stays the same during the wait after it so
+ * a line-printing caller (the runner) prints one line per attempt, while
+ * the fraction and the view's elapsed/next times move every second. */
+static void attempt_text(const struct approval_view *v, char *what,
+			 size_t len)
 {
-	char what[200];
 	if (v->next_in_s >= 0)
-		snprintf(what, sizeof(what),
+		snprintf(what, len,
 			 "attempt %d: %s, %.0f s elapsed, next attempt in "
 			 "%.0f s", v->attempt, state_word(v->state),
 			 v->elapsed_s, v->next_in_s);
 	else
-		snprintf(what, sizeof(what), "attempt %d: %s, %.0f s elapsed",
+		snprintf(what, len, "attempt %d: %s, %.0f s elapsed",
 			 v->attempt, state_word(v->state), v->elapsed_s);
+}
+
+static void report(const struct hooks *h, const struct approval_view *v,
+		   const char *what)
+{
 	double frac = v->timeout_s > 0 ? v->elapsed_s / v->timeout_s : 1.0;
 	hooks_progress(h, what, frac > 1.0 ? 1.0 : frac);
 }
 
-/* Wait ms (poll slices, cancel checked), reporting once a second.
- * 1 when cancelled. */
+/* Wait ms (poll slices, cancel checked), updating the view and calling
+ * progress once a second.  1 when cancelled. */
 static int wait_reporting(int ms, long long start, struct approval_view *v,
-			  const struct hooks *h)
+			  const char *what, const struct hooks *h)
 {
 	long long end = netprobe_now_ms() + ms;
 	for (;;) {
@@ -1008,7 +1016,7 @@ static int wait_reporting(int ms, long long start, struct approval_view *v,
 		now = netprobe_now_ms();
 		v->elapsed_s = (double)(now - start) / 1000.0;
 		v->next_in_s = end > now ? (double)(end - now) / 1000.0 : 0;
-		report(h, v);
+		report(h, v, what);
 	}
 }
 
@@ -1053,14 +1061,17 @@ static enum status agent_wait(struct ctx *c, const struct hooks *h,
 			cancelled = 1;
 			break;
 		}
+		char what[200];
 		if (st != APPR_PENDING) {
-			report(h, v);
+			attempt_text(v, what, sizeof(what));
+			report(h, v, what);
 			break;
 		}
 		long long left_ms = (long long)timeout * 1000 - (now - start);
 		if (left_ms <= 0) {
 			timed_out = 1;
-			report(h, v);
+			attempt_text(v, what, sizeof(what));
+			report(h, v, what);
 			break;
 		}
 		delay = approval_next_delay(delay, interval,
@@ -1069,8 +1080,9 @@ static enum status agent_wait(struct ctx *c, const struct hooks *h,
 		if (wait_ms > left_ms)
 			wait_ms = left_ms;
 		v->next_in_s = (double)wait_ms / 1000.0;
-		report(h, v);
-		if (wait_reporting((int)wait_ms, start, v, h)) {
+		attempt_text(v, what, sizeof(what));
+		report(h, v, what);
+		if (wait_reporting((int)wait_ms, start, v, what, h)) {
 			cancelled = 1;
 			st = APPR_PENDING;
 			break;

@@ -18,9 +18,12 @@
  * Waiting: attempts at 0, interval, then doubling (capped at
  * APPROVAL_BACKOFF_CAP_S and at the time left) within [approval] timeout;
  * the wait is poll() in 100 ms slices checking hooks_cancelled (no CPU).
- * After every attempt hooks->progress gets "attempt N: STATE, Ns elapsed,
- * next in Ms" with fraction elapsed/timeout, and ctx->out[STAGE_APPROVAL]
- * (struct approval_view) holds the same numbers for the screen.
+ * After every attempt hooks->progress gets "attempt N: STATE, E s elapsed,
+ * next attempt in D s" with fraction elapsed/timeout; during the wait the
+ * same text comes again every second with a growing fraction (a caller
+ * printing lines prints one per attempt), and ctx->out[STAGE_APPROVAL]
+ * (struct approval_view) keeps elapsed_s and next_in_s current for a
+ * screen to draw.
  * Results: approved -> ST_OK, st->approval = "approved"; rejected ->
  * ST_FAIL; time-out -> ST_PENDING with DIAG_APPROVAL_TIMEOUT and
  * st->approval = "pending" (a re-run resumes waiting); cancelled ->

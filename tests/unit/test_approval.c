@@ -237,14 +237,22 @@ static int count_lines(const struct fixture *f, const char *name)
 struct progress {
 	int calls;
 	int saw_next;
+	int repeats;        /* same text again (the wait's heartbeat) */
+	double last_frac;
+	int frac_grew;
 	char last[256];
 };
 
 static void on_progress(void *ud, const char *what, double frac)
 {
 	struct progress *p = ud;
-	(void)frac;
 	p->calls++;
+	if (strcmp(what, p->last) == 0) {
+		p->repeats++;
+		if (frac > p->last_frac)
+			p->frac_grew = 1;
+	}
+	p->last_frac = frac;
 	if (strstr(what, "next attempt in"))
 		p->saw_next = 1;
 	snprintf(p->last, sizeof(p->last), "%s", what);
@@ -276,6 +284,8 @@ static void test_command_pending_then_approved(void **state)
 	assert_int_equal(v->state, APPR_APPROVED);
 	assert_true(v->elapsed_s >= 2.9);   /* waits of 1 s then 2 s */
 	assert_true(pr.saw_next);
+	assert_true(pr.repeats >= 1);
+	assert_true(pr.frac_grew);
 	assert_non_null(strstr(pr.last, "attempt 3: approved"));
 	const struct diag *d = diag_find(&f->dl, DIAG_APPROVAL_STATE);
 	assert_non_null(d);
