@@ -28,8 +28,12 @@ static const char *find_ci(const char *h, size_t hl, const char *needle)
 	size_t nl = strlen(needle);
 	if (!h || nl == 0 || hl < nl)
 		return NULL;
+	int f0 = lc((unsigned char)needle[0]);
+	int f1 = (f0 >= 'a' && f0 <= 'z') ? f0 - 32 : f0;
 	for (size_t i = 0; i + nl <= hl; i++) {
-		size_t j = 0;
+		if (h[i] != (char)f0 && h[i] != (char)f1)
+			continue;
+		size_t j = 1;
 		while (j < nl && lc((unsigned char)h[i + j]) ==
 					 lc((unsigned char)needle[j]))
 			j++;

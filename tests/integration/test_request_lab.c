@@ -740,6 +740,152 @@ static void test_detected_fqdn(void **state)
 	env_free(&e);
 }
 
+
+static void lab_opts(struct http_opts *o, struct secret *pw)
+{
+	secret_set(pw, L.password, strlen(L.password));
+	http_opts_init(o);
+	o->ca_file = L.root_pem;
+	o->auth = AUTH_BASIC;
+	o->user = L.user;
+	o->password = pw;
+}
+
+static void test_certsrv_client(void **state)
+{
+	(void)state;
+	struct http_opts o;
+	struct secret pw = {0};
+	struct certsrv_result res;
+	struct diag_list dl;
+	char err[1024];
+	unsigned char *data = NULL;
+	size_t len = 0;
+	lab_opts(&o, &pw);
+	diag_list_init(&dl);
+
+	/* the CA chain (stage 1's source) holds the lab root */
+	assert_int_equal(certsrv_fetch_ca_chain(&o, L.ca_url, NULL, &data, &len, &dl), 0);
+	STACK_OF(X509) *got = NULL, *root = NULL;
+	assert_int_equal(x509_load_certs(data, len, &got, err, sizeof(err)), 0);
+	assert_int_equal(x509_load_certs_file(L.root_pem, &root, err, sizeof(err)), 0);
+	int found = 0;
+	for (int i = 0; i < sk_X509_num(got); i++)
+		found |= X509_cmp(sk_X509_value(got, i), sk_X509_value(root, 0)) == 0;
+	assert_true(found);
+	OSSL_STACK_OF_X509_free(got);
+	OSSL_STACK_OF_X509_free(root);
+	free(data);
+	assert_int_equal(diag_worst(&dl), SEV_PASS);
+
+	/* a pending request through submit, chkpnd, approve, chkpnd, retrieve,
+	 * with a key the stage made */
+	EVP_PKEY *k = NULL;
+	{
+		struct env e;
+		env_open(&e, NULL);
+		config_set_str(&e.cfg.ca_template, "OpsMgrManual");
+		assert_int_equal(env_run(&e, NULL), ST_PENDING);
+		k = x509_load_key_file(e.st.key_path, err, sizeof(err));
+		env_free(&e);
+	}
+	assert_non_null(k);
+	char *pem = NULL;
+	{
+		X509_REQ *q = csr_build(k, "api.lab.test", err, sizeof(err));
+		assert_non_null(q);
+		pem = csr_to_pem(q);
+		X509_REQ_free(q);
+	}
+	assert_int_equal(certsrv_submit(&o, L.ca_url, pem, "OpsMgrManual", NULL, &res), HTTP_OK);
+	assert_int_equal(res.ans.kind, CERTSRV_PENDING);
+	long id = res.ans.request_id;
+	assert_true(id > 0);
+	certsrv_result_release(&res);
+	assert_int_equal(certsrv_check_pending(&o, L.ca_url, id, NULL, &res), HTTP_OK);
+	assert_int_equal(res.ans.kind, CERTSRV_PENDING);
+	assert_int_equal(res.ans.request_id, id);
+	certsrv_result_release(&res);
+	assert_int_equal(certsrv_retrieve(&o, L.ca_url, id, NULL, &res), HTTP_OK);
+	assert_int_equal(res.ans.kind, CERTSRV_PENDING);
+	certsrv_result_release(&res);
+	lab_act("approve", id);
+	assert_int_equal(certsrv_check_pending(&o, L.ca_url, id, NULL, &res), HTTP_OK);
+	assert_int_equal(res.ans.kind, CERTSRV_ISSUED);
+	assert_int_equal(res.ans.request_id, id);
+	certsrv_result_release(&res);
+	assert_int_equal(certsrv_retrieve(&o, L.ca_url, id, NULL, &res), HTTP_OK);
+	assert_int_equal(res.ans.kind, CERTSRV_CERT);
+	assert_int_equal(x509_load_certs(res.cert, res.cert_len, &got, err, sizeof(err)), 0);
+	assert_int_equal(x509_key_matches(sk_X509_value(got, 0), k), 1);
+	OSSL_STACK_OF_X509_free(got);
+	certsrv_result_release(&res);
+	assert_int_equal(certsrv_fetch_chain(&o, L.ca_url, id, NULL, &data, &len, err,
+					     sizeof(err)), HTTP_OK);
+	assert_int_equal(x509_load_certs(data, len, &got, err, sizeof(err)), 0);
+	assert_true(sk_X509_num(got) >= 2);   /* leaf and its issuer(s) */
+	OSSL_STACK_OF_X509_free(got);
+	free(data);
+	assert_int_equal(certsrv_retrieve(&o, L.ca_url, 99999999, NULL, &res), HTTP_OK);
+	assert_int_equal(res.ans.kind, CERTSRV_NO_SUCH_REQUEST);
+	certsrv_result_release(&res);
+	free(pem);
+	EVP_PKEY_free(k);
+
+	/* wrong password: a failed trust-source diagnostic naming the 401 */
+	secret_set(&pw, "nope", 4);
+	diag_list_clear(&dl);
+	assert_int_equal(certsrv_fetch_ca_chain(&o, L.ca_url, NULL, &data, &len, &dl), -1);
+	const struct diag *d = diag_find(&dl, DIAG_TRUST_SOURCE);
+	assert_non_null(d);
+	assert_int_equal(d->sev, SEV_FAIL);
+	assert_non_null(strstr(d->message, "401"));
+	assert_non_null(strstr(d->message, "Basic"));
+	assert_null(data);
+	diag_list_release(&dl);
+	secret_wipe(&pw);
+}
+
+static void test_ca_chain_from_odd_server(void **state)
+{
+	(void)state;
+	/* a server with no nRenewals and no certificates anywhere */
+	static const char page[] =
+		"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
+		"<html><body><p>The Certification Authority Service has not been "
+		"started.</p></body></html>";
+	struct tls_stub *s = tls_stub_start(TLS_STUB_REPLY, stub_cert, stub_key, page,
+					    sizeof(page) - 1);
+	assert_non_null(s);
+	char url[128];
+	snprintf(url, sizeof(url), "https://localhost:%d/certsrv", tls_stub_port(s));
+	struct http_opts o;
+	struct diag_list dl;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	http_opts_init(&o);
+	o.ca_file = stub_root;
+	diag_list_init(&dl);
+	assert_int_equal(certsrv_fetch_ca_chain(&o, url, NULL, &data, &len, &dl), -1);
+	assert_null(data);
+	const struct diag *info = diag_find(&dl, DIAG_TRUST_SOURCE);
+	assert_non_null(info);
+	assert_int_equal(info->sev, SEV_INFO);
+	assert_non_null(strstr(info->message, "nRenewals"));
+	assert_non_null(strstr(info->message, "has not been started"));
+	assert_int_equal(diag_worst(&dl), SEV_FAIL);
+	const struct diag *f = &dl.items[dl.n - 1];
+	assert_non_null(strstr(f->message, "base64"));
+	assert_non_null(strstr(f->message, "binary"));
+	assert_non_null(strstr(f->message, "has not been started"));
+	assert_int_equal(tls_stub_requests(s), 3);   /* certcarc, b64, bin */
+	char *req = tls_stub_last_request(s);
+	assert_non_null(strstr(req, "GET /certsrv/certnew.p7b?ReqID=CACert&Renewal=0&Enc=bin"));
+	free(req);
+	diag_list_release(&dl);
+	tls_stub_stop(s);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -782,6 +928,8 @@ int main(void)
 		cmocka_unit_test(test_offline),
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_detected_fqdn),
+		cmocka_unit_test(test_certsrv_client),
+		cmocka_unit_test(test_ca_chain_from_odd_server),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
