@@ -433,7 +433,7 @@ int lab_pki_init(struct lab_ctx *c, int create, char *err, size_t errlen)
 	char *key = NULL;
 	size_t keylen = 0;
 	BIO *b = NULL;
-	int rc = -1;
+	int rc = -1, new_root = 0;
 
 	if (!cadir || !rk || !rc_ || !sk || !sc || !pw || !ppw || !rq || !ag) {
 		snprintf(err, errlen, "out of memory");
@@ -451,6 +451,7 @@ int lab_pki_init(struct lab_ctx *c, int create, char *err, size_t errlen)
 		}
 		if (create_root(c, rk, rc_, err, errlen))
 			goto out;
+		new_root = 1;
 	} else {
 		key = read_text(rk, &keylen, err, errlen);
 		if (!key)
@@ -485,7 +486,7 @@ int lab_pki_init(struct lab_ctx *c, int create, char *err, size_t errlen)
 	}
 	if (!c->root_pem && !(c->root_pem = read_text(rc_, NULL, err, errlen)))
 		goto out;
-	if (!fs_exists(sk) || !fs_exists(sc)) {
+	if (new_root || !fs_exists(sk) || !fs_exists(sc)) {
 		if (!create) {
 			snprintf(err, errlen, "'%s' is missing", sc);
 			goto out;
@@ -629,9 +630,8 @@ X509 *lab_issue(const struct lab_ctx *c, X509_REQ *req, enum lab_profile p,
 		: NULL;
 	if (!x)
 		goto fail;
-	if (X509_cmp_time(X509_get0_notAfter(c->root),
-			  NULL) > 0 &&
-	    ASN1_TIME_compare(X509_get0_notAfter(x),
+	/* never beyond the root's own validity */
+	if (ASN1_TIME_compare(X509_get0_notAfter(x),
 			      X509_get0_notAfter(c->root)) > 0 &&
 	    !X509_set1_notAfter(x, X509_get0_notAfter(c->root)))
 		goto fail;
@@ -725,7 +725,6 @@ int lab_make_crl(const struct lab_ctx *c, const struct lab_state *st,
 	X509V3_CTX ctx;
 	X509_EXTENSION *ext = NULL;
 	time_t now = time(NULL);
-	long nrev = 0;
 	int n, rc = -1;
 
 	*der = NULL;
@@ -759,7 +758,6 @@ int lab_make_crl(const struct lab_ctx *c, const struct lab_state *st,
 			goto fail;
 		}
 		ASN1_INTEGER_free(ai);
-		nrev++;
 	}
 	X509_CRL_sort(crl);
 	num = ASN1_INTEGER_new();
@@ -782,7 +780,6 @@ int lab_make_crl(const struct lab_ctx *c, const struct lab_state *st,
 fail:
 	ossl_err(err, errlen, "cannot make the CRL");
 out:
-	(void)nrev;
 	X509_EXTENSION_free(ext);
 	ASN1_INTEGER_free(num);
 	ASN1_TIME_free(t);
