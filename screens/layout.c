@@ -37,8 +37,8 @@ int layout_label_width(const int *label_len, int n, int width)
 		if (label_len[i] > m)
 			m = label_len[i];
 	m += 2;
-	if (m > width / 3)
-		m = width / 3;
+	if (m > width * 2 / 5)
+		m = width * 2 / 5;
 	return m;
 }
 

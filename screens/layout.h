@@ -34,7 +34,7 @@ struct layout {
 void layout_compute(struct layout *l, int cols, int lines);
 
 /* Width of the label column for labels of the given lengths inside a body
- * `width` wide: the longest label + 2, at most a third of the width. */
+ * `width` wide: the longest label + 2, at most two fifths of the width. */
 int layout_label_width(const int *label_len, int n, int width);
 
 /*

@@ -87,6 +87,6 @@ const struct stage_screen SCR_AGENT = {
 	.fields = FIELDS,
 	.nfields = (int)(sizeof(FIELDS) / sizeof(FIELDS[0])),
 	.result = result,
-	.run_label = "Check and install",
+	.run_label = "Install",
 	.live_output = true,
 };

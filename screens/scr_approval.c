@@ -38,12 +38,11 @@ static const char *pending_text(struct ui *ui, char *buf, size_t n)
 
 const struct stage_screen SCR_APPROVAL = {
 	.stage = STAGE_APPROVAL,
-	.intro = "Connect to the management server with the new certificate and "
-		 "wait until its administrator approves this agent. Esc leaves; "
-		 "the wizard resumes here next time.",
+	.intro = "Connect to the management server with the new certificate "
+		 "and wait for approval. Esc leaves; the wizard resumes here.",
 	.result = result,
 	.pending_text = pending_text,
-	.run_label = "Connect and wait",
+	.run_label = "Connect",
 	.live_output = true,
 	.cancel_leaves = true,
 };

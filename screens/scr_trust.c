@@ -77,9 +77,8 @@ static const char *question(struct ui *ui)
 	static char q[300];
 	const struct trust_result *r = ui->f->ctx.out[STAGE_TRUST];
 	if (r && r->root >= 0 && (size_t)r->root < r->n)
-		snprintf(q, sizeof(q), "trust root '%.80s', SHA-1 %s? compare the "
-			 "thumbprint with your CA administrator",
-			 r->certs[r->root].subject, r->certs[r->root].sha1);
+		snprintf(q, sizeof(q), "trust root SHA-1 %s?",
+			 r->certs[r->root].sha1);
 	else
 		snprintf(q, sizeof(q), "trust the root certificate shown?");
 	return q;

@@ -191,12 +191,13 @@ static int commit_fields(struct sstate *ss)
 
 static void focus_first_problem(struct sstate *ss)
 {
-	for (int i = 0; i < ss->fm.n; i++)
-		if (!ss->fm.fs[i].hidden && ss->fm.fs[i].sev >= SEV_WARN) {
-			ss->fm.focus = i;
-			ss->pane_focus = false;
-			return;
-		}
+	for (int want = SEV_FAIL; want >= SEV_WARN; want--)
+		for (int i = 0; i < ss->fm.n; i++)
+			if (!ss->fm.fs[i].hidden && (int)ss->fm.fs[i].sev == want) {
+				ss->fm.focus = i;
+				ss->pane_focus = false;
+				return;
+			}
 	if (ss->pane.n > 0 && ss->fm.n == 0)
 		ss->pane_focus = true;
 }
@@ -262,7 +263,10 @@ static enum nav run(struct sstate *ss)
 		break;
 	case ST_NEED_CONFIRM:
 		ss->phase = P_CONFIRM;
-		ui_set_msg(ui, TH_WARN, "%s (y/n)",
+		/* show what the question is about: the first row of the list */
+		ss->pane.sel = 0;
+		ss->pane.first = 0;
+		ui_set_msg(ui, TH_WARN, "Confirm (y/n): %s",
 			   sc->question ? sc->question(ui) : "go on?");
 		break;
 	}
@@ -379,7 +383,7 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 				ui_set_msg(ui, TH_WARN, "not confirmed: nothing was "
 					   "changed");
 			} else {
-				ui_set_msg(ui, TH_WARN, "%s (y/n)",
+				ui_set_msg(ui, TH_WARN, "Confirm (y/n): %s",
 					   sc->question ? sc->question(ui) : "go on?");
 			}
 			continue;
@@ -460,8 +464,12 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 				ss.pane_focus = true;
 			continue;
 		}
-		if (r == KEY_CODE_YES && pane_keys)
-			pane_key(&ss.pane, (int)ch, 5);
+		/* arrows the form did not use move the selection in the list */
+		if (r == KEY_CODE_YES && ss.pane.n > 0 &&
+		    pane_key(&ss.pane, (int)ch, 5))
+			ss.pane_focus = ss.fm.n == 0 || pane_keys ||
+					ch == KEY_DOWN || ch == KEY_UP ||
+					ch == KEY_NPAGE || ch == KEY_PPAGE;
 	}
 	uform_sync(&ss.fm);
 	for (int i = 0; i < ss.fm.n; i++)

@@ -122,7 +122,8 @@ void theme_box(const struct theme *t, WINDOW *w, int y, int x, int h, int wd)
 const char *theme_stage_mark(const struct theme *t, enum stage_status st,
 			     bool current)
 {
-	if (current)
+	/* the current stage shows its result once it has one */
+	if (current && (st == STAGE_ST_NONE || st == STAGE_ST_SKIPPED))
 		return t->utf8 ? "\u25b6" : ">";
 	switch (st) {
 	case STAGE_ST_DONE:

@@ -140,6 +140,32 @@ static void busy_tick(struct ui *ui, bool force)
 	}
 }
 
+/*
+ * A progress line that repeats the previous one's "topic:" (e.g. "attempt
+ * 3: pending, 4 s elapsed") replaces it instead of scrolling the pane.
+ */
+static void live_line(struct pane *p, const char *what)
+{
+	const char *c = strchr(what, ':');
+	if (p->n > 0 && c && p->rows[p->n - 1].el == TH_DIM) {
+		struct prow *last = &p->rows[p->n - 1];
+		size_t k = (size_t)(c - what) + 1;
+		if (strncmp(last->text, what, k) == 0) {
+			char *dup = strdup(what);
+			if (dup) {
+				free(last->text);
+				last->text = dup;
+			}
+			return;
+		}
+	}
+	/* a step repeated by a polling loop is not listed again */
+	for (int i = p->n - 1; i >= 0 && i >= p->n - 4; i--)
+		if (strcmp(p->rows[i].text, what) == 0)
+			return;
+	pane_add(p, TH_DIM, NULL, what, NULL, 0);
+}
+
 static void hook_progress(void *ud, const char *what, double fraction)
 {
 	struct ui *ui = ud;
@@ -148,7 +174,7 @@ static void hook_progress(void *ud, const char *what, double fraction)
 		snprintf(ui->busy_what, sizeof(ui->busy_what), "%s", what);
 	ui->busy_frac = fraction;
 	if (changed && ui->live && what && *what)
-		pane_add(ui->live, TH_DIM, NULL, what, NULL, 0);
+		live_line(ui->live, what);
 	busy_tick(ui, changed);
 }
 

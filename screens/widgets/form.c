@@ -136,7 +136,7 @@ static int extra_lines(const struct uform *fm, int i, int msg_w)
 	int n = 0;
 	if (s->sev != SEV_PASS && s->msg[0]) {
 		int m = layout_wrap(s->msg, msg_w - 2, 0, NULL, NULL);
-		n += m > 2 ? 2 : m;
+		n += m > 3 ? 3 : m;
 		if (s->fix[0]) {
 			int f = layout_wrap(s->fix, msg_w - 7, 0, NULL, NULL);
 			n += f > 2 ? 2 : f;
@@ -331,7 +331,7 @@ labels:
 				int starts[4], lens[4];
 				int n = layout_wrap(s->msg, inw - 2, 4, starts, lens);
 				int yy = y + 1;
-				for (int l = 0; l < n && l < 2 && left > 0; l++) {
+				for (int l = 0; l < n && l < 3 && left > 0; l++) {
 					char line[UFORM_MSG_MAX];
 					snprintf(line, sizeof(line), "%.*s", lens[l],
 						 s->msg + starts[l]);

@@ -266,6 +266,19 @@ int vt_find_row(struct vt *t, const char *text)
 	return -1;
 }
 
+/* Read until the program has been quiet for 100 ms (at most 1 s), so a
+ * screen update is seen whole, not half drawn. */
+static void settle(struct vt *t)
+{
+	long end = now_ms() + 1000;
+	while (now_ms() < end) {
+		size_t before = t->raw_len;
+		vt_pump(t, 100);
+		if (t->raw_len == before)
+			return;
+	}
+}
+
 int vt_wait_any(struct vt *t, const char *const texts[], int timeout_ms)
 {
 	long end = now_ms() + timeout_ms;
@@ -276,6 +289,7 @@ int vt_wait_any(struct vt *t, const char *const texts[], int timeout_ms)
 		for (int i = 0; s && texts[i]; i++)
 			if (strstr(s, texts[i])) {
 				free(s);
+				settle(t);
 				return i;
 			}
 		free(s);

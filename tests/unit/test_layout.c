@@ -66,8 +66,8 @@ static void test_label_width(void **st)
 	int lens[] = { 5, 14, 9 };
 	(void)st;
 	assert_int_equal(layout_label_width(lens, 3, 56), 16);
-	/* capped at a third of the width */
-	assert_int_equal(layout_label_width(lens, 3, 30), 10);
+	/* capped at two fifths of the width */
+	assert_int_equal(layout_label_width(lens, 3, 30), 12);
 }
 
 static void test_form_rows_with_errors(void **st)

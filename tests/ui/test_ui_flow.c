@@ -1,0 +1,436 @@
+/*
+ * test_ui_flow.c - the wizard through a real terminal emulator against the
+ * lab: the happy path through all seven stages ending approved (with the
+ * explicit trust confirmation and the saved summary report), inline errors
+ * at the right field (bad FQDN, wrong CA password, unknown template, PFX
+ * password confirmation mismatch, closed management-server port), and a
+ * pending request left, resumed after a restart and approved.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "lab_harness.h"
+#include "run_capture.h"
+#include "vterm_harness.h"
+
+#define WAIT_MS 30000
+
+struct fx {
+	struct lab *lab;
+	char *state;
+	struct vt t;
+	bool started;
+};
+
+static struct lab g_lab;
+static bool g_lab_up;
+
+#define WAIT(t, text)                                                     \
+	do {                                                              \
+		if (vt_wait_text((t), (text), WAIT_MS) != 0) {            \
+			vt_dump((t), stderr);                             \
+			fail_msg("timed out waiting for '%s'", (text));   \
+		}                                                         \
+	} while (0)
+
+static int group_setup(void **state)
+{
+	static const char *const args[] = { "--auto-approve", "0", NULL };
+	(void)state;
+	if (lab_start(&g_lab, NULL, args) != 0)
+		return -1;
+	g_lab_up = true;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (g_lab_up)
+		lab_stop(&g_lab);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	fx->lab = &g_lab;
+	fx->state = test_mkdtemp("ui-flow-");
+	if (!fx->state) {
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+	if (fx->started)
+		vt_close(&fx->t);
+	test_rm_rf(fx->state);
+	free(fx->state);
+	free(fx);
+	return 0;
+}
+
+static void start(struct fx *fx)
+{
+	if (fx->started)
+		vt_close(&fx->t);
+	assert_int_equal(vt_start_wizard(&fx->t, 24, 80, fx->state,
+					 fx->lab->answers, NULL), 0);
+	fx->started = true;
+	WAIT(&fx->t, "Welcome");
+}
+
+static void enter(struct fx *fx)
+{
+	vt_key(&fx->t, VTERM_KEY_ENTER, VTERM_MOD_NONE);
+}
+
+static void tab(struct fx *fx, int n)
+{
+	for (int i = 0; i < n; i++)
+		vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_NONE);
+}
+
+static void clear_field(struct fx *fx)
+{
+	vt_send(&fx->t, "\025", 1);   /* Ctrl-U */
+	vt_pump(&fx->t, 30);
+}
+
+static void heading(struct fx *fx, int n)
+{
+	char h[64];
+	snprintf(h, sizeof(h), "Stage %d of 7", n);
+	WAIT(&fx->t, h);
+}
+
+/* Run the stage on screen; answer y to confirmations; fail on failure. */
+static void run_stage_ok(struct fx *fx, int n)
+{
+	char done[64], failed[64];
+	snprintf(done, sizeof(done), "stage %d done", n);
+	snprintf(failed, sizeof(failed), "stage %d failed", n);
+	heading(fx, n);
+	enter(fx);
+	for (int round = 0; round < 4; round++) {
+		const char *const any[] = { done, "(y/n)", failed, NULL };
+		int w = vt_wait_any(&fx->t, any, WAIT_MS);
+		if (w == 0)
+			return;
+		if (w == 1) {
+			vt_type(&fx->t, "y");
+			vt_wait_gone(&fx->t, "(y/n)", 5000);
+			continue;
+		}
+		vt_dump(&fx->t, stderr);
+		fail_msg("stage %d did not finish (%s)", n,
+			 w == 2 ? "failed" : "timeout");
+	}
+	vt_dump(&fx->t, stderr);
+	fail_msg("stage %d kept asking", n);
+}
+
+/* Run stage n and move on to the next screen. */
+static void pass_stage(struct fx *fx, int n)
+{
+	run_stage_ok(fx, n);
+	enter(fx);
+}
+
+/* The row right under the row holding label: where inline messages go. */
+static void row_under(struct fx *fx, const char *label, char *buf, size_t n)
+{
+	int r = vt_find_row(&fx->t, label);
+	if (r < 0) {
+		vt_dump(&fx->t, stderr);
+		fail_msg("no '%s' on screen", label);
+	}
+	vt_row(&fx->t, r + 1, buf, n);
+}
+
+static void assert_inline_error(struct fx *fx, const char *label,
+				const char *text)
+{
+	char row[1024];
+	row_under(fx, label, row, sizeof(row));
+	if (!strstr(row, "\u2717") || (text && !strstr(row, text))) {
+		vt_dump(&fx->t, stderr);
+		fail_msg("no inline error%s%s under '%s': '%s'", text ? " " : "",
+			 text ? text : "", label, row);
+	}
+}
+
+static void test_happy_path(void **state)
+{
+	struct fx *fx = *state;
+	char *path, *report;
+
+	start(fx);
+	enter(fx);   /* Start at stage 1 */
+	heading(fx, 1);
+	/* drop the pin from the answers: trusting needs an explicit yes */
+	tab(fx, 2);
+	clear_field(fx);
+	enter(fx);
+	WAIT(&fx->t, "(y/n)");
+	assert_true(vt_has_text(&fx->t, "Confirm (y/n): trust root SHA-1 "));
+	/* the certificate list is in view: subject, thumbprint, fingerprint */
+	assert_true(vt_has_text(&fx->t, "ROOT CN=opsmgr-enroll lab root"));
+	assert_true(vt_has_text(&fx->t, "SHA-1 thumbprint"));
+	assert_true(vt_has_text(&fx->t, "SHA-256 "));
+	vt_type(&fx->t, "y");
+	WAIT(&fx->t, "stage 1 done");
+	assert_true(vt_has_text(&fx->t, "\u2713 1 Trust root"));
+	enter(fx);
+
+	pass_stage(fx, 2);
+	run_stage_ok(fx, 3);
+	assert_true(vt_has_text(&fx->t, "PASS"));
+	enter(fx);
+	pass_stage(fx, 4);
+	pass_stage(fx, 5);
+	run_stage_ok(fx, 6);
+	assert_true(vt_has_text(&fx->t, "registry (reversed):"));
+	enter(fx);
+	run_stage_ok(fx, 7);
+	assert_true(vt_has_text(&fx->t, "approved this agent"));
+	enter(fx);
+
+	WAIT(&fx->t, "Summary");
+	WAIT(&fx->t, "Enrollment complete");
+	vt_type(&fx->t, "s");
+	WAIT(&fx->t, "report saved to");
+	enter(fx);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+	assert_false(fx->t.altscreen);
+
+	path = malloc(strlen(fx->state) + 32);
+	assert_non_null(path);
+	sprintf(path, "%s/summary.txt", fx->state);
+	report = test_read_file(path);
+	free(path);
+	assert_non_null(report);
+	assert_non_null(strstr(report, "Enrollment complete"));
+	assert_non_null(strstr(report, "Approval:          approved"));
+	free(report);
+}
+
+static void test_request_inline_errors(void **state)
+{
+	struct fx *fx = *state;
+
+	start(fx);
+	enter(fx);
+	pass_stage(fx, 1);
+	heading(fx, 2);
+
+	/* a bad FQDN: refused at the field when leaving it, Enter refused */
+	clear_field(fx);
+	vt_type(&fx->t, "agent_01.lab.test");
+	tab(fx, 1);
+	WAIT(&fx->t, "contains '_'");
+	assert_inline_error(fx, "Computer FQDN:", "contains '_'");
+	enter(fx);
+	WAIT(&fx->t, "'Computer FQDN' is not valid");
+	assert_false(vt_has_text(&fx->t, "stage 2 done"));
+	/* fix it (focus went back to the field) */
+	clear_field(fx);
+	vt_type(&fx->t, "agent01.lab.test");
+
+	/* the wrong password: the CA's 401 shows at the password field */
+	tab(fx, 6);
+	vt_type(&fx->t, "not-the-password");
+	enter(fx);
+	WAIT(&fx->t, "stage 2 failed");
+	assert_inline_error(fx, "Password:", NULL);
+	assert_true(vt_has_text(&fx->t, "\u2717 2 Request"));
+
+	/* an unknown template: the CA's refusal shows at the template */
+	clear_field(fx);
+	vt_type(&fx->t, fx->lab->password);
+	for (int i = 0; i < 4; i++)
+		vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_SHIFT);
+	clear_field(fx);
+	vt_type(&fx->t, "NoSuchTemplate");
+	enter(fx);
+	WAIT(&fx->t, "stage 2 failed");
+	assert_inline_error(fx, "Template name:", NULL);
+
+	/* the right template issues (focus is on the failed field) */
+	clear_field(fx);
+	vt_type(&fx->t, "OpsMgr");
+	run_stage_ok(fx, 2);
+	assert_true(vt_has_text(&fx->t, "the CA issued the certificate"));
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
+static void test_export_password_mismatch(void **state)
+{
+	struct fx *fx = *state;
+	char row[1024];
+
+	start(fx);
+	enter(fx);
+	pass_stage(fx, 1);
+	pass_stage(fx, 2);
+	pass_stage(fx, 3);
+	heading(fx, 4);
+	tab(fx, 1);
+	vt_type(&fx->t, "Secret-1");
+	tab(fx, 1);
+	vt_type(&fx->t, "Secret-2");
+	tab(fx, 1);
+	WAIT(&fx->t, "the two passwords differ");
+	assert_inline_error(fx, "Password again:", "the two passwords differ");
+	/* the password itself is not marked, and never shown */
+	row_under(fx, "Password:", row, sizeof(row));
+	assert_null(strstr(row, "\u2717"));
+	assert_false(vt_has_text(&fx->t, "Secret-1"));
+	assert_false(vt_has_text(&fx->t, "Secret-2"));
+	enter(fx);
+	WAIT(&fx->t, "'Password again' is not valid");
+	/* type the confirmation again: accepted, the stage runs */
+	clear_field(fx);
+	vt_type(&fx->t, "Secret-1");
+	run_stage_ok(fx, 4);
+	assert_true(vt_has_text(&fx->t, "PFX written and read back"));
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
+static int closed_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0), port;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) != 0) {
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	port = ntohs(a.sin_port);
+	close(s);   /* nobody listens there now */
+	return port;
+}
+
+static void test_closed_port(void **state)
+{
+	struct fx *fx = *state;
+	char port[16];
+	int p = closed_port();
+
+	assert_true(p > 0);
+	snprintf(port, sizeof(port), "%d", p);
+	start(fx);
+	enter(fx);
+	for (int s = 1; s <= 4; s++)
+		pass_stage(fx, s);
+	heading(fx, 5);
+	tab(fx, 2);
+	clear_field(fx);
+	vt_type(&fx->t, port);
+	enter(fx);
+	WAIT(&fx->t, "stage 5 failed");
+	assert_inline_error(fx, "Port:", NULL);
+	assert_true(vt_has_text(&fx->t, "\u2717 5 Install agent"));
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
+static long request_id_on_screen(struct fx *fx)
+{
+	char row[1024];
+	int r = vt_find_row(&fx->t, "request ID ");
+	const char *p;
+	if (r < 0)
+		return -1;
+	vt_row(&fx->t, r, row, sizeof(row));
+	p = strstr(row, "request ID ");
+	return strtol(p + 11, NULL, 10);
+}
+
+static void test_pending_leave_resume(void **state)
+{
+	struct fx *fx = *state;
+	long id;
+	char ids[32];
+	const char *approve[] = { "approve", "--dir", fx->lab->dir, ids, NULL };
+
+	start(fx);
+	enter(fx);
+	pass_stage(fx, 1);
+	heading(fx, 2);
+	tab(fx, 2);
+	clear_field(fx);
+	vt_type(&fx->t, "OpsMgrManual");
+	enter(fx);
+	WAIT(&fx->t, "is pending at the CA");
+	WAIT(&fx->t, "l Leave, resume later");
+	assert_true(vt_has_text(&fx->t, "\u2026 2 Request") ||
+		    vt_has_text(&fx->t, "\u25b6 2 Request"));
+	id = request_id_on_screen(fx);
+	assert_true(id > 0);
+	vt_type(&fx->t, "l");
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 75);
+	assert_false(fx->t.altscreen);
+
+	/* the CA administrator issues it */
+	snprintf(ids, sizeof(ids), "%ld", id);
+	assert_int_equal(lab_cmd(approve, NULL), 0);
+
+	/* restart: the wizard offers to continue at stage 2 */
+	start(fx);
+	WAIT(&fx->t, "Continue at stage 2: Request");
+	WAIT(&fx->t, "is pending at the CA");
+	enter(fx);
+	heading(fx, 2);
+	WAIT(&fx->t, "c Check again");
+	vt_type(&fx->t, "c");
+	WAIT(&fx->t, "stage 2 done");
+	assert_true(vt_has_text(&fx->t, "the CA issued the certificate"));
+	assert_int_equal(request_id_on_screen(fx), id);
+	enter(fx);
+	for (int s = 3; s <= 6; s++)
+		pass_stage(fx, s);
+	run_stage_ok(fx, 7);
+	enter(fx);
+	WAIT(&fx->t, "Enrollment complete");
+	enter(fx);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_happy_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_inline_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_export_password_mismatch,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_closed_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_leave_resume, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
