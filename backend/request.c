@@ -210,17 +210,24 @@ static void check_resolution(struct run *r)
 		return;
 	char *canon = canon_name(host);
 	const char *mine = canon ? canon : host;
-	if (strcasecmp(mine, r->fqdn) == 0) {
+	if (strcasecmp(mine, r->fqdn) == 0 || strcasecmp(host, r->fqdn) == 0) {
 		diag_add(r->dl, DIAG_REQ_FQDN_RESOLVE, SEV_PASS, "computer.fqdn",
 			 NULL, "this computer resolves its own name to '%s'",
 			 r->fqdn);
 	} else {
+		char also[300] = "";
+		size_t hl = strcspn(host, "."), fl = strcspn(r->fqdn, ".");
+		if (canon && strcasecmp(canon, host) != 0)
+			snprintf(also, sizeof(also), ", which resolves to '%s'", canon);
+		else if (hl == fl && strncasecmp(host, r->fqdn, hl) == 0)
+			snprintf(also, sizeof(also), " (the same short name, but no "
+				 "domain resolves for it here)");
 		diag_add(r->dl, DIAG_REQ_FQDN_RESOLVE, SEV_WARN, "computer.fqdn",
 			 "make sure the management server reaches this computer as "
 			 "the name in computer.fqdn (DNS or hosts file); otherwise "
 			 "the certificate will not match",
-			 "this computer resolves its own name ('%s') to '%s', not to "
-			 "'%s'", host, mine, r->fqdn);
+			 "this computer's own name is '%s'%s, not '%s'", host, also,
+			 r->fqdn);
 	}
 	free(canon);
 }
@@ -508,7 +515,11 @@ static enum status net_failure(struct run *r, enum http_err e, const char *err,
 	*reached = 1;
 	switch (e) {
 	case HTTP_E_CANCELLED:
-		return cancelled(r, doing);
+		/* err is http.c's "cancelled while talking to '...'" */
+		diag_add(r->dl, DIAG_CANCELLED, SEV_INFO, NULL,
+			 "run the stage again to continue; nothing is lost", "%s",
+			 err);
+		return ST_CANCELLED;
 	case HTTP_E_TLS:
 		*reached = 0;
 		diag_add(r->dl, DIAG_REQ_TLS, SEV_FAIL, "ca.url",
@@ -1011,8 +1022,9 @@ static enum status answer_pending(struct run *r, long id, int first)
 		return ST_FAIL;
 	struct diag *d = diag_add(
 		r->dl, DIAG_REQ_PENDING, SEV_INFO, NULL, NULL,
-		"request %ld is %s pending at the CA ('%s'): a CA manager must "
-		"issue it", id, first ? "now" : "still",
+		"request %ld is %s pending at the CA (template '%s'): a CA "
+		"manager must issue it; run again later to fetch it", id,
+		first ? "now" : "still",
 		r->st->request_template ? r->st->request_template : "");
 	if (d)
 		diag_set_fix(d,
@@ -1059,7 +1071,7 @@ static enum status answer_other(struct run *r, const struct certsrv_result *res,
 static enum status retrieve(struct run *r, long id)
 {
 	struct certsrv_result res;
-	char doing[160];
+	char doing[600];
 	int reached;
 	snprintf(doing, sizeof(doing), "cannot check request %ld at '%s'", id,
 		 r->ca_url);
@@ -1137,7 +1149,7 @@ static enum status retrieve(struct run *r, long id)
 static enum status submit(struct run *r)
 {
 	struct certsrv_result res;
-	char doing[160];
+	char doing[600];
 	int reached;
 	const char *tpl = r->cfg->ca_template;
 
