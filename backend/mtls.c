@@ -10,7 +10,10 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,12 +519,69 @@ static int is_ip(const char *host)
 	       inet_pton(AF_INET6, host, b) == 1;
 }
 
+/* ---- SIGPIPE ------------------------------------------------------------- */
+
+/*
+ * OpenSSL writes to the socket with write(): a server that has already hung
+ * up (it refused our certificate) would raise SIGPIPE and kill the program.
+ * Block it on this thread for the exchange and discard one we caused.
+ */
+struct sigpipe_guard {
+	sigset_t old;
+	int was_pending;
+};
+
+static void sigpipe_block(struct sigpipe_guard *g)
+{
+	sigset_t pending, block;
+	sigemptyset(&pending);
+	sigpending(&pending);
+	g->was_pending = sigismember(&pending, SIGPIPE) == 1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &block, &g->old);
+}
+
+static void sigpipe_restore(struct sigpipe_guard *g)
+{
+	sigset_t pending;
+	sigemptyset(&pending);
+	sigpending(&pending);
+	if (!g->was_pending && sigismember(&pending, SIGPIPE) == 1) {
+		sigset_t only;
+		sigemptyset(&only);
+		sigaddset(&only, SIGPIPE);
+		struct timespec zero = { 0, 0 };
+		while (sigtimedwait(&only, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
 /* ---- the request --------------------------------------------------------- */
+
+static enum mtls_err request(const struct mtls_opts *o, int fd,
+			     const char *method, const char *path,
+			     const char *form_body, const struct hooks *h,
+			     struct mtls_response *r, char *err, size_t errlen);
 
 enum mtls_err mtls_request(const struct mtls_opts *o, int fd,
 			   const char *method, const char *path,
 			   const char *form_body, const struct hooks *h,
 			   struct mtls_response *r, char *err, size_t errlen)
+{
+	struct sigpipe_guard g;
+	sigpipe_block(&g);
+	enum mtls_err e = request(o, fd, method, path, form_body, h, r, err,
+				  errlen);
+	sigpipe_restore(&g);
+	return e;
+}
+
+static enum mtls_err request(const struct mtls_opts *o, int fd,
+			     const char *method, const char *path,
+			     const char *form_body, const struct hooks *h,
+			     struct mtls_response *r, char *err, size_t errlen)
 {
 	memset(r, 0, sizeof(*r));
 	if (err && errlen)
@@ -558,6 +618,14 @@ enum mtls_err mtls_request(const struct mtls_opts *o, int fd,
 		}
 	}
 
+	/* Every wait below is our poll(): the socket must not block. */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "cannot use the connection: %s",
+			 strerror(errno));
+		code = MTLS_E_CONNECT;
+		goto out;
+	}
 	ssl = SSL_new(ctx);
 	if (ssl)
 		SSL_set_cert_cb(ssl, note_cert_request, &cert_requested);

@@ -9,7 +9,8 @@
  * one total timeout.
  *
  * Failures are classified so the caller can name the Operations Manager
- * event: the server refused our certificate (21007 / 20071), we do not
+ * event: the server refused our certificate (21007 / 20071) - with an
+ * alert, or by hanging up after asking for it -, we do not
  * trust the server's (20072), the connection closed before or right after
  * authentication, time-outs, cancellation.
  *
@@ -62,7 +63,8 @@ struct mtls_response {
 /*
  * One request: method "GET" or "POST" (form_body then sent as
  * application/x-www-form-urlencoded).  fd >= 0 is an already connected
- * socket to use (ownership passes to mtls_request, which closes it);
+ * socket to use (ownership passes to mtls_request, which makes it
+ * non-blocking and closes it);
  * fd < 0 resolves and connects itself.  Returns MTLS_OK with r filled
  * whatever the HTTP status; otherwise err explains.
  */

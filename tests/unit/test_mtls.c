@@ -1,0 +1,466 @@
+/*
+ * test_mtls.c - the mutual TLS client (mtls.c) against a small OpenSSL
+ * server running on a thread on 127.0.0.1 with certificates made by
+ * certgen: a plain answer, a chunked answer, an answer over the size cap,
+ * the client certificate really presented (the server requires and checks
+ * it), a server name that does not match, a server we do not trust, a
+ * server that never answers the handshake (time-out) and cancellation of
+ * that wait, and an unusable key.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "certgen.h"
+#include "fsutil.h"
+#include "lab_harness.h"
+#include "mtls.h"
+#include "netprobe.h"
+#include "x509util.h"
+
+static char *dir;
+static X509 *root, *other_root, *srv, *cli, *foreign_cli;
+static EVP_PKEY *root_key, *other_key, *srv_key, *cli_key, *foreign_key;
+static char *root_pem, *other_pem, *cli_pem, *cli_key_pem, *foreign_pem,
+	*foreign_key_pem;
+
+enum mode { M_PLAIN, M_CHUNKED, M_BIG, M_SILENT };
+
+struct server {
+	int lfd;
+	int port;
+	enum mode mode;
+	pthread_t tid;
+	char peer_cn[128];        /* CN of the client certificate seen */
+	int handshake_ok;
+};
+
+static char *path(const char *name)
+{
+	return fs_join(dir, name);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	dir = test_mkdtemp("mtls-test-");
+	struct certgen_opts o;
+	certgen_opts_ca(&o, "mtls test root");
+	if (certgen_make(&o, &root, &root_key))
+		return -1;
+	certgen_opts_ca(&o, "another root");
+	if (certgen_make(&o, &other_root, &other_key))
+		return -1;
+	certgen_opts_leaf(&o, "srv.test");
+	o.issuer = root;
+	o.issuer_key = root_key;
+	if (certgen_make(&o, &srv, &srv_key))
+		return -1;
+	certgen_opts_leaf(&o, "client.test");
+	o.issuer = root;
+	o.issuer_key = root_key;
+	o.fresh_key = 1;
+	if (certgen_make(&o, &cli, &cli_key))
+		return -1;
+	certgen_opts_leaf(&o, "intruder.test");
+	o.issuer = other_root;
+	o.issuer_key = other_key;
+	if (certgen_make(&o, &foreign_cli, &foreign_key))
+		return -1;
+	root_pem = path("root.pem");
+	other_pem = path("other.pem");
+	cli_pem = path("cli.pem");
+	cli_key_pem = path("cli.key");
+	foreign_pem = path("foreign.pem");
+	foreign_key_pem = path("foreign.key");
+	if (certgen_write_pem(root_pem, &root, 1) ||
+	    certgen_write_pem(other_pem, &other_root, 1) ||
+	    certgen_write_pem(cli_pem, &cli, 1) ||
+	    certgen_write_key(cli_key_pem, cli_key) ||
+	    certgen_write_pem(foreign_pem, &foreign_cli, 1) ||
+	    certgen_write_key(foreign_key_pem, foreign_key))
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	X509 *xs[] = { root, other_root, srv, cli, foreign_cli };
+	EVP_PKEY *ks[] = { root_key, other_key, srv_key, cli_key, foreign_key };
+	for (size_t i = 0; i < 5; i++) {
+		X509_free(xs[i]);
+		EVP_PKEY_free(ks[i]);
+	}
+	free(root_pem);
+	free(other_pem);
+	free(cli_pem);
+	free(cli_key_pem);
+	free(foreign_pem);
+	free(foreign_key_pem);
+	test_rm_rf(dir);
+	free(dir);
+	certgen_cleanup();
+	return 0;
+}
+
+static void write_all(SSL *ssl, const char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0) {
+		int w = SSL_write(ssl, s, (int)n);
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void *serve(void *arg)
+{
+	struct server *sv = arg;
+	int fd = accept(sv->lfd, NULL, NULL);
+	if (fd < 0)
+		return NULL;
+	if (sv->mode == M_SILENT) {
+		/* Accept TCP, never speak TLS; hold until the client goes. */
+		char b[512];
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		while (poll(&p, 1, 10000) > 0 && read(fd, b, sizeof(b)) > 0)
+			;
+		close(fd);
+		return NULL;
+	}
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	SSL_CTX_use_certificate(ctx, srv);
+	SSL_CTX_use_PrivateKey(ctx, srv_key);
+	X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), root);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+				   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL *ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	if (SSL_accept(ssl) == 1) {
+		sv->handshake_ok = 1;
+		X509 *peer = SSL_get1_peer_certificate(ssl);
+		if (peer) {
+			char *cn = x509_subject_cn(peer);
+			snprintf(sv->peer_cn, sizeof(sv->peer_cn), "%s",
+				 cn ? cn : "");
+			free(cn);
+			X509_free(peer);
+		}
+		char req[4096];
+		size_t len = 0;
+		while (len < sizeof(req) - 1) {
+			int r = SSL_read(ssl, req + len,
+					 (int)(sizeof(req) - 1 - len));
+			if (r <= 0)
+				break;
+			len += (size_t)r;
+			req[len] = '\0';
+			if (strstr(req, "\r\n\r\n"))
+				break;
+		}
+		if (sv->mode == M_PLAIN) {
+			write_all(ssl, "HTTP/1.1 200 OK\r\nContent-Type: "
+				       "application/json\r\nContent-Length: "
+				       "19\r\n\r\n{\"state\":\"pending\"}");
+		} else if (sv->mode == M_CHUNKED) {
+			write_all(ssl, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+				       "chunked\r\n\r\n7\r\n{\"state\r\n"
+				       "D\r\n\":\"approved\"}\r\n0\r\n\r\n");
+		} else {
+			write_all(ssl, "HTTP/1.1 200 OK\r\nContent-Length: "
+				       "100000\r\n\r\n");
+			char chunk[1001];
+			memset(chunk, 'x', 1000);
+			chunk[1000] = '\0';
+			/* Stops when the client hangs up (EPIPE, SIGPIPE
+			 * ignored in main). */
+			for (int i = 0; i < 100; i++)
+				write_all(ssl, chunk);
+		}
+		SSL_shutdown(ssl);
+	}
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+	ERR_clear_error();
+	return NULL;
+}
+
+static void server_start(struct server *sv, enum mode m)
+{
+	memset(sv, 0, sizeof(*sv));
+	sv->mode = m;
+	sv->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(sv->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(sv->lfd, 4), 0);
+	socklen_t sl = sizeof(sa);
+	getsockname(sv->lfd, (struct sockaddr *)&sa, &sl);
+	sv->port = ntohs(sa.sin_port);
+	assert_int_equal(pthread_create(&sv->tid, NULL, serve, sv), 0);
+}
+
+static void server_stop(struct server *sv)
+{
+	pthread_join(sv->tid, NULL);
+	close(sv->lfd);
+}
+
+static void opts(struct mtls_opts *o, const struct server *sv,
+		 const char *host)
+{
+	memset(o, 0, sizeof(*o));
+	o->host = host;
+	o->port = sv->port;
+	o->cert_path = cli_pem;
+	o->key_path = cli_key_pem;
+	o->ca_file = root_pem;
+	o->timeout_ms = 5000;
+}
+
+/* Connect ourselves to 127.0.0.1 and hand the socket over, so the name
+ * "srv.test" (no DNS entry) can be verified. */
+static int connect_fd(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)port);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static void test_plain_answer(void **state)
+{
+	(void)state;
+	struct server sv;
+	server_start(&sv, M_PLAIN);
+	struct mtls_opts o;
+	opts(&o, &sv, "srv.test");
+	struct mtls_response r;
+	char err[512];
+	enum mtls_err e = mtls_request(&o, connect_fd(sv.port), "GET",
+				       "/opsmgr/v1/status", NULL, NULL, &r,
+				       err, sizeof(err));
+	if (e != MTLS_OK)
+		fprintf(stderr, "mtls: %s\n", err);
+	assert_int_equal(e, MTLS_OK);
+	server_stop(&sv);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.body_len, 19);
+	assert_string_equal(r.body, "{\"state\":\"pending\"}");
+	assert_non_null(strstr(r.peer_subject, "srv.test"));
+	assert_true(sv.handshake_ok);
+	assert_string_equal(sv.peer_cn, "client.test");
+	mtls_response_release(&r);
+}
+
+static void test_chunked_answer(void **state)
+{
+	(void)state;
+	struct server sv;
+	server_start(&sv, M_CHUNKED);
+	struct mtls_opts o;
+	opts(&o, &sv, "srv.test");
+	struct mtls_response r;
+	char err[512];
+	/* The trust store as a directory of PEM files works too. */
+	o.ca_file = NULL;
+	char *td = path("trust");
+	assert_int_equal(fs_mkdir_p(td, 0700, err, sizeof(err)), 0);
+	char *tp = fs_join(td, "anything.pem");
+	assert_int_equal(fs_copy_file(root_pem, tp, 0644, err, sizeof(err)),
+			 0);
+	o.ca_dir = td;
+	assert_int_equal(mtls_request(&o, connect_fd(sv.port), "GET", "/",
+				      NULL, NULL, &r, err, sizeof(err)),
+			 MTLS_OK);
+	server_stop(&sv);
+	assert_string_equal(r.body, "{\"state\":\"approved\"}");
+	mtls_response_release(&r);
+	free(tp);
+	free(td);
+}
+
+static void test_too_large(void **state)
+{
+	(void)state;
+	struct server sv;
+	server_start(&sv, M_BIG);
+	struct mtls_opts o;
+	opts(&o, &sv, "srv.test");
+	o.body_cap = 100;
+	struct mtls_response r;
+	char err[512];
+	enum mtls_err e = mtls_request(&o, connect_fd(sv.port), "GET", "/",
+				       NULL, NULL, &r, err, sizeof(err));
+	server_stop(&sv);
+	/* 100 kB is more than the cap (100 bytes + room for headers). */
+	assert_int_equal(e, MTLS_E_TOO_LARGE);
+	assert_non_null(strstr(err, "larger than"));
+	assert_null(r.body);
+}
+
+static void test_name_mismatch(void **state)
+{
+	(void)state;
+	struct server sv;
+	server_start(&sv, M_PLAIN);
+	struct mtls_opts o;
+	opts(&o, &sv, "127.0.0.1");   /* the certificate names srv.test */
+	struct mtls_response r;
+	char err[512];
+	assert_int_equal(mtls_request(&o, -1, "GET", "/", NULL, NULL, &r, err,
+				      sizeof(err)),
+			 MTLS_E_NAME_MISMATCH);
+	server_stop(&sv);
+	assert_non_null(strstr(err, "127.0.0.1"));
+	assert_null(r.body);
+	assert_null(r.peer_subject);
+}
+
+static void test_server_untrusted(void **state)
+{
+	(void)state;
+	struct server sv;
+	server_start(&sv, M_PLAIN);
+	struct mtls_opts o;
+	opts(&o, &sv, "srv.test");
+	o.ca_file = other_pem;
+	struct mtls_response r;
+	char err[512];
+	assert_int_equal(mtls_request(&o, connect_fd(sv.port), "GET", "/",
+				      NULL, NULL, &r, err, sizeof(err)),
+			 MTLS_E_SERVER_UNTRUSTED);
+	server_stop(&sv);
+	assert_non_null(strstr(err, "do not trust"));
+}
+
+static void test_client_refused(void **state)
+{
+	(void)state;
+	struct server sv;
+	server_start(&sv, M_PLAIN);
+	struct mtls_opts o;
+	opts(&o, &sv, "srv.test");
+	o.cert_path = foreign_pem;
+	o.key_path = foreign_key_pem;
+	struct mtls_response r;
+	char err[512];
+	enum mtls_err e = mtls_request(&o, connect_fd(sv.port), "GET", "/",
+				       NULL, NULL, &r, err, sizeof(err));
+	if (e != MTLS_E_CLIENT_REJECTED)
+		fprintf(stderr, "mtls: %s\n", err);
+	assert_int_equal(e, MTLS_E_CLIENT_REJECTED);
+	server_stop(&sv);
+	assert_false(sv.handshake_ok);
+	assert_non_null(strstr(err, "our certificate"));
+}
+
+static void test_silent_server_timeout(void **state)
+{
+	(void)state;
+	struct server sv;
+	server_start(&sv, M_SILENT);
+	struct mtls_opts o;
+	opts(&o, &sv, "srv.test");
+	o.timeout_ms = 400;
+	struct mtls_response r;
+	char err[512];
+	long long t0 = netprobe_now_ms();
+	enum mtls_err e = mtls_request(&o, connect_fd(sv.port), "GET", "/",
+				       NULL, NULL, &r, err, sizeof(err));
+	if (e != MTLS_E_TIMEOUT)
+		fprintf(stderr, "mtls: %s\n", err);
+	assert_int_equal(e, MTLS_E_TIMEOUT);
+	assert_true(netprobe_now_ms() - t0 >= 400);
+	server_stop(&sv);
+	assert_non_null(strstr(err, "400 ms"));
+}
+
+static int cancel_soon(void *ud)
+{
+	return netprobe_now_ms() >= *(long long *)ud;
+}
+
+static void test_silent_server_cancel(void **state)
+{
+	(void)state;
+	struct server sv;
+	server_start(&sv, M_SILENT);
+	struct mtls_opts o;
+	opts(&o, &sv, "srv.test");
+	o.timeout_ms = 20000;
+	long long at = netprobe_now_ms() + 300;
+	struct hooks h = { .cancelled = cancel_soon, .ud = &at };
+	struct mtls_response r;
+	char err[512];
+	assert_int_equal(mtls_request(&o, connect_fd(sv.port), "GET", "/",
+				      NULL, &h, &r, err, sizeof(err)),
+			 MTLS_E_CANCELLED);
+	assert_true(netprobe_now_ms() - at < 5000);
+	server_stop(&sv);
+}
+
+static void test_bad_key(void **state)
+{
+	(void)state;
+	struct mtls_opts o;
+	struct server sv = { .port = 1 };
+	opts(&o, &sv, "srv.test");
+	o.key_path = foreign_key_pem;   /* not the key of cli.pem */
+	struct mtls_response r;
+	char err[512];
+	assert_int_equal(mtls_request(&o, -1, "GET", "/", NULL, NULL, &r, err,
+				      sizeof(err)),
+			 MTLS_E_CONFIG);
+	assert_non_null(strstr(err, "does not belong"));
+	o.key_path = cli_key_pem;
+	o.ca_file = NULL;
+	o.ca_dir = "/nonexistent-trust-dir";
+	assert_int_equal(mtls_request(&o, -1, "GET", "/", NULL, NULL, &r, err,
+				      sizeof(err)),
+			 MTLS_E_CONFIG);
+	assert_non_null(strstr(err, "no trusted root"));
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);   /* the test server's writes */
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_answer),
+		cmocka_unit_test(test_chunked_answer),
+		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_name_mismatch),
+		cmocka_unit_test(test_server_untrusted),
+		cmocka_unit_test(test_client_refused),
+		cmocka_unit_test(test_silent_server_timeout),
+		cmocka_unit_test(test_silent_server_cancel),
+		cmocka_unit_test(test_bad_key),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
