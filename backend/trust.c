@@ -17,6 +17,7 @@
 #include "ctx.h"
 #include "fsutil.h"
 #include "http.h"
+#include "log.h"
 #include "stages.h"
 #include "truststore.h"
 #include "x509util.h"
@@ -535,6 +536,8 @@ enum status stage_trust_run(struct ctx *c, const struct hooks *h,
 			 : c->confirm_trust ? " (confirmed)"
 			 : " (accepted by trust.accept)");
 
+	log_msg("trust: root '%s' (SHA-256 %s) %s in %s", rc->subject,
+		rc->sha256, already ? "already trusted" : "trusted", path);
 	state_set_str(&c->st->root_sha256, res->root_sha256);
 	state_set_str(&c->st->root_path, path);
 	if (ctx_checkpoint(c, dl) != 0) {

@@ -19,6 +19,7 @@
 #include "crl.h"
 #include "ctx.h"
 #include "fsutil.h"
+#include "log.h"
 #include "stages.h"
 #include "truststore.h"
 #include "x509util.h"
@@ -874,7 +875,15 @@ enum status stage_verify_run(struct ctx *c, const struct hooks *h,
 	in.skip_revocation = c->skip_revocation;
 	in.crl_timeout_s = CRL_DEFAULT_TIMEOUT;
 	hooks_progress(h, "verifying the certificate", -1);
+	size_t first = dl->n;
 	enum status r = verify_certificate(&in, h, dl);
+	size_t nf = 0, nw = 0;
+	for (size_t i = first; i < dl->n; i++) {
+		nf += dl->items[i].sev == SEV_FAIL;
+		nw += dl->items[i].sev == SEV_WARN;
+	}
+	log_msg("verify: '%s': %zu failed, %zu warnings (%s)", st->cert_path, nf,
+		nw, status_name(r));
 	if (r == ST_NEED_CONFIRM && c->confirm_warnings)
 		r = ST_OK;
 	return r;
