@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <dirent.h>
 #include <cmocka.h>
 
 #include "lab_harness.h"
@@ -420,6 +421,111 @@ static void test_pending_leave_resume(void **state)
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }
 
+static void test_rail_redo_and_start_over(void **state)
+{
+	struct fx *fx = *state;
+	DIR *d;
+	struct dirent *e;
+	bool moved = false;
+
+	start(fx);
+	enter(fx);
+	pass_stage(fx, 1);
+	pass_stage(fx, 2);
+	heading(fx, 3);
+	/* F2: back to the completed stage 1 on the rail, redo it */
+	vt_fkey(&fx->t, 2);
+	WAIT(&fx->t, "choose a completed stage to redo it");
+	vt_key(&fx->t, VTERM_KEY_UP, VTERM_MOD_NONE);
+	vt_key(&fx->t, VTERM_KEY_UP, VTERM_MOD_NONE);
+	enter(fx);
+	heading(fx, 1);
+	WAIT(&fx->t, "stage 1 is done");
+	vt_fkey(&fx->t, 5);
+	WAIT(&fx->t, "stage 1 done:");
+	assert_true(vt_has_text(&fx->t, "\u2713 1 Trust root"));
+	/* F10, then start over from the welcome screen */
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+	start(fx);
+	WAIT(&fx->t, "Saved progress found");
+	WAIT(&fx->t, "Start over");
+	vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
+	enter(fx);
+	WAIT(&fx->t, "start over? the saved progress is moved aside");
+	vt_type(&fx->t, "y");
+	WAIT(&fx->t, "started over");
+	WAIT(&fx->t, "Start at stage 1: Trust root");
+	assert_false(vt_has_text(&fx->t, "\u2713 1 Trust root"));
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+	/* the old state is kept next to the new one */
+	d = opendir(fx->state);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "state.", 6) == 0)
+			moved = true;
+	closedir(d);
+	assert_true(moved);
+}
+
+static void test_diagnose(void **state)
+{
+	struct fx *fx = *state;
+	const char *const any[] = { "problems found", "no failures", NULL };
+
+	start(fx);
+	enter(fx);
+	pass_stage(fx, 1);
+	pass_stage(fx, 2);
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+	start(fx);
+	WAIT(&fx->t, "Diagnose the existing setup");
+	for (int i = 0; i < 2; i++)
+		vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
+	enter(fx);
+	if (vt_wait_any(&fx->t, any, WAIT_MS) < 0) {
+		vt_dump(&fx->t, stderr);
+		fail_msg("no diagnose result");
+	}
+	/* results by stage, e.g. the trust store check of stage 1 */
+	assert_true(vt_has_text(&fx->t, "trust/"));
+	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
+	WAIT(&fx->t, "Continue at stage 3: Verify");
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
+static void test_approval_esc_leaves(void **state)
+{
+	struct fx *fx = *state;
+	struct lab slow;
+
+	/* a management server that does not approve on its own */
+	assert_int_equal(lab_start(&slow, NULL, NULL), 0);
+	fx->lab = &slow;
+	start(fx);
+	enter(fx);
+	for (int s = 1; s <= 6; s++)
+		pass_stage(fx, s);
+	heading(fx, 7);
+	enter(fx);
+	WAIT(&fx->t, "pending");
+	WAIT(&fx->t, "(Esc cancels)");
+	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 75);
+	assert_false(fx->t.altscreen);
+	/* next time the wizard offers to continue at stage 7 */
+	start(fx);
+	WAIT(&fx->t, "Continue at stage 7: Await approval");
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+	vt_close(&fx->t);
+	fx->started = false;
+	lab_stop(&slow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +536,11 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closed_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_leave_resume, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rail_redo_and_start_over,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diagnose, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_approval_esc_leaves, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
