@@ -1,0 +1,402 @@
+#!/bin/bash
+# run.sh BUILD_DIR - `make bench` (issue 9): every figure measured side by
+# side in one run, printed as a table (figure, median, min, max, target,
+# ratio) with the machine it ran on.  Never asserts timing: exits non-zero
+# only when a figure could not be measured.
+#
+#   1 full enrollment: opsmgr-enroll stages 1-7 (--non-interactive) and
+#     bench/baseline.sh (openssl + curl) against the same lab
+#     (--auto-approve 0), interleaved A B, wall and CPU (wait4 rusage,
+#     children included), with the crypto floor run in the same rounds
+#   2 crypto floor: RSA-2048 keygen + PKCS#12 (bench/crypto_floor.c)
+#   3 first screen in an 80x24 pty and the TUI's peak RSS (first_screen.c)
+#   4 waiting: CPU during BENCH_WAIT_SECONDS of stage 7 against a lab that
+#     does not approve, and the delay from `opsmgr-enroll-lab approve` to
+#     the wizard exiting 0
+#   5 check over BENCH_CHECK_CERTS generated certificates: the command
+#     (fork to exit) and verify_certificate() in-process (check_cost.c)
+#   6 lab enrollments per second with 8 parallel clients (lab_load.c)
+#
+# Settings (environment):
+#   BENCH_RUNS=10            rounds of figures 1-3 (medians of these)
+#   BENCH_FLOOR_PER_ROUND=3  crypto-floor samples per round
+#   BENCH_WAIT_SECONDS=60    length of the idle approval wait (figure 4)
+#   BENCH_APPROVAL_RUNS=10   approvals timed (figure 4)
+#   BENCH_APPROVE_SPREAD=30  approvals come 1..N s after the wait began,
+#                            evenly spread over the runs
+#   BENCH_CHECK_CERTS=1000   certificates for figure 5
+#   BENCH_LAB_SECONDS=10     length of the lab load (figure 6)
+#   BENCH_OUT=DIR            keep the work files there (default: a temp dir,
+#                            removed at the end unless BENCH_KEEP=1)
+#   BENCH_RECORD=auto        write the table into bench/RESULTS.md: "auto"
+#                            only with the full settings above, 1 always, 0 never
+# Quick run: BENCH_RUNS=3 BENCH_WAIT_SECONDS=5 BENCH_APPROVAL_RUNS=3
+#            BENCH_APPROVE_SPREAD=4 BENCH_CHECK_CERTS=100 BENCH_LAB_SECONDS=3
+set -u
+export LC_ALL=C
+
+B=${1:-build}
+RUNS=${BENCH_RUNS:-10}
+FLOOR_PER_ROUND=${BENCH_FLOOR_PER_ROUND:-3}
+WAIT_S=${BENCH_WAIT_SECONDS:-60}
+APPR_RUNS=${BENCH_APPROVAL_RUNS:-10}
+APPR_SPREAD=${BENCH_APPROVE_SPREAD:-30}
+CHECK_N=${BENCH_CHECK_CERTS:-1000}
+LAB_S=${BENCH_LAB_SECONDS:-10}
+LAB_CLIENTS=8
+RECORD=${BENCH_RECORD:-auto}
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here" || exit 1
+case $B in /*) ;; *) B="$here/$B" ;; esac
+WIZ="$B/opsmgr-enroll"
+LAB="$B/opsmgr-enroll-lab"
+for f in "$WIZ" "$LAB"; do
+	[ -x "$f" ] || { echo "bench: '$f' is missing: run 'make B=${B#"$here"/} all' first" >&2; exit 1; }
+done
+for v in RUNS FLOOR_PER_ROUND WAIT_S APPR_RUNS APPR_SPREAD CHECK_N LAB_S; do
+	case ${!v} in ''|*[!0-9]*|0) echo "bench: $v must be a positive integer (got '${!v}')" >&2; exit 2 ;; esac
+done
+
+if [ -n "${BENCH_OUT:-}" ]; then
+	OUT=$BENCH_OUT
+	mkdir -p "$OUT" || exit 1
+else
+	OUT=$(mktemp -d /tmp/opsmgr-bench.XXXXXX) || exit 1
+fi
+BIN="$B/bench"
+mkdir -p "$BIN" "$OUT/home" "$OUT/xdg"
+# the programs read no configuration of the person running the bench
+export HOME="$OUT/home" XDG_CONFIG_HOME="$OUT/xdg"
+export OPSMGR_ENROLL_SYSTEM_CONFIG=/nonexistent/opsmgr-enroll.ini
+unset NO_COLOR CURL_HOME SSL_CERT_FILE SSL_CERT_DIR OPENSSL_CONF
+
+failed=0
+LAB_PIDS=""
+cleanup() {
+	for p in $LAB_PIDS; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	if [ -z "${BENCH_OUT:-}" ] && [ "${BENCH_KEEP:-0}" != 1 ]; then
+		rm -rf "$OUT"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+miss() { say "NOT MEASURED: $*"; failed=1; }
+now_ms() { local t; t=$(date +%s%N); echo $((t / 1000000)); }
+
+# ---- the bench programs, with the Makefile's flags ------------------------
+PKGS="ncursesw formw menuw panelw libcrypto libssl libcurl libmicrohttpd gnutls vterm"
+if [ ! -f "$B/libtestcommon.a" ]; then
+	make --no-print-directory -C "$here" B="${B#"$here"/}" "${B#"$here"/}/libtestcommon.a" >&2 ||
+		{ say "cannot build $B/libtestcommon.a"; exit 1; }
+fi
+CFL="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
+	-Ibackend -Itests/common -I/usr/include/iniparser $(pkg-config --cflags $PKGS)"
+LIBS="$B/libtestcommon.a $B/libbackend.a $(pkg-config --libs $PKGS) -liniparser -lutil -lm -lpthread"
+for p in bench_exec crypto_floor check_cost first_screen lab_load; do
+	if [ ! -x "$BIN/$p" ] || [ "bench/$p.c" -nt "$BIN/$p" ] || [ "$B/libbackend.a" -nt "$BIN/$p" ]; then
+		# shellcheck disable=SC2086
+		${CC:-cc} $CFL -o "$BIN/$p" "bench/$p.c" $LIBS || { say "cannot build bench/$p.c"; exit 1; }
+	fi
+done
+
+# ---- helpers ----------------------------------------------------------------
+# stats FILE COLUMN [SCALE]: "median min max n" of a column (times SCALE)
+stats() {
+	awk -v c="$2" -v s="${3:-1}" '{print $c * s}' "$1" 2>/dev/null | sort -g | awk '
+		{ v[NR] = $1 }
+		END { if (NR == 0) { print "n/a n/a n/a 0"; exit }
+		      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      printf "%.6g %.6g %.6g %d\n", m, v[1], v[NR], NR }'
+}
+# sumcols FILE A B > FILE2: a column that is the sum of two (user + sys)
+sumcols() { awk -v a="$2" -v b="$3" '{print $a + $b}' "$1"; }
+
+# start_lab DIR [ARGS...]: a lab in the background, waits for lab.ini
+start_lab() {
+	local d=$1; shift
+	"$LAB" --dir "$d" "$@" >"$d.out" 2>&1 &
+	local pid=$!
+	LAB_PIDS="$LAB_PIDS $pid"
+	for _ in $(seq 300); do
+		[ -f "$d/lab.ini" ] && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	say "the lab in $d did not start:"; cat "$d.out" >&2
+	return 1
+}
+stop_lab() {  # stop_lab DIR: the lab started on DIR, by its pid
+	local pid
+	pid=$(sed -n 's/^pid *= *//p' "$1/lab.ini" 2>/dev/null)
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
+}
+labval() { sed -n "s/^$2 *= *//p" "$1/lab.ini" | head -1; }
+
+# set_ini SRC DST SECTION KEY VALUE: SRC with section.key set to VALUE
+set_ini() {
+	awk -v sec="$3" -v key="$4" -v val="$5" '
+		function flush() { if (insec && !done) { print key " = " val; done = 1 } }
+		/^\[/ { flush(); insec = ($0 == "[" sec "]") }
+		insec && $1 == key && $2 == "=" { if (!done) print key " = " val; done = 1; next }
+		{ print }
+		END { if (!done) { if (!insec) print "[" sec "]"; print key " = " val } }' "$1" >"$2.tmp" &&
+		mv "$2.tmp" "$2"
+}
+
+# ---- machine -------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -1)
+cores=$(nproc)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+say "machine: ${cpu:-unknown CPU}, $cores cores; load $load0; work files in $OUT"
+
+# ---- 1 + 2 + 3: interleaved rounds ---------------------------------------
+enroll_ok=1
+if start_lab "$OUT/lab" --auto-approve 0; then
+	ans="$OUT/lab/answers.ini"
+	mkdir -p "$OUT/a" "$OUT/b" "$OUT/fs"
+	: >"$OUT/a.txt"; : >"$OUT/b.txt"; : >"$OUT/floor.txt"; : >"$OUT/fs.txt"
+	for r in $(seq "$RUNS"); do
+		say "round $r of $RUNS: opsmgr-enroll, baseline.sh, crypto floor, first screen"
+		"$BIN/bench_exec" "$OUT/a.txt" -o "$OUT/a/$r.log" "$WIZ" --answers "$ans" \
+			--state-dir "$OUT/a/$r" --non-interactive
+		"$BIN/bench_exec" "$OUT/b.txt" -o "$OUT/b/$r.log" sh bench/baseline.sh "$OUT/lab" "$OUT/b/$r"
+		"$BIN/crypto_floor" "$FLOOR_PER_ROUND" >>"$OUT/floor.txt" || { miss "crypto floor"; enroll_ok=0; }
+		"$BIN/first_screen" "$WIZ" "$ans" "$OUT/fs/$r" >>"$OUT/fs.txt" 2>"$OUT/fs/$r.err" ||
+			{ miss "first screen (round $r): $(head -c 2000 "$OUT/fs/$r.err")"; }
+		rm -rf "$OUT/b/$r" "$OUT/a/$r" "$OUT/fs/$r"
+	done
+	bad=$(awk '$5 != 0' "$OUT/a.txt" | wc -l)
+	[ "$bad" -eq 0 ] || { miss "opsmgr-enroll failed in $bad rounds; last output:"; tail -20 "$OUT"/a/*.log >&2; enroll_ok=0; }
+	bad=$(awk '$5 != 0' "$OUT/b.txt" | wc -l)
+	[ "$bad" -eq 0 ] || { miss "baseline.sh failed in $bad rounds:"; tail -5 "$OUT"/b/*.log >&2; enroll_ok=0; }
+	stop_lab "$OUT/lab"
+else
+	miss "full enrollment (no lab)"; enroll_ok=0
+fi
+
+# ---- 4: waiting -------------------------------------------------------------
+: >"$OUT/idle.txt"; : >"$OUT/appr.txt"; : >"$OUT/idle_window.txt"
+if start_lab "$OUT/lab2"; then
+	ans2="$OUT/lab2/answers.ini"
+	# wizard_for NAME FQDN TIMEOUT: answers + state for one agent, stages 1-6 done
+	wizard_for() {
+		local a="$OUT/w/$1.ini"
+		mkdir -p "$OUT/w/$1"
+		cp "$ans2" "$a"
+		set_ini "$a" "$a" computer fqdn "$2"
+		set_ini "$a" "$a" export pfx "$OUT/w/$1/agent.pfx"
+		set_ini "$a" "$a" agent config "$OUT/w/$1/agent.ini"
+		set_ini "$a" "$a" approval timeout "$3"
+		"$WIZ" --answers "$a" --state-dir "$OUT/w/$1/state" --non-interactive \
+			--stages 1-6 >"$OUT/w/$1.log" 2>&1 ||
+			{ say "stages 1-6 for $2 failed:"; tail -20 "$OUT/w/$1.log" >&2; return 1; }
+	}
+	say "waiting: stage 7 for $WAIT_S s against a lab that does not approve"
+	if wizard_for idle idle01.lab.test "$WAIT_S"; then
+		t_start=$(now_ms)
+		"$BIN/bench_exec" "$OUT/idle.txt" -o "$OUT/w/idle7.log" "$WIZ" --answers "$OUT/w/idle.ini" \
+			--state-dir "$OUT/w/idle/state" --non-interactive --stages 7-7 &
+		bpid=$!
+		# the window: from the wizard's first contact (the agent is pending)
+		# to just before its timeout, read from /proc (the wizard is
+		# bench_exec's only child); the whole run comes from wait4
+		wpid=""
+		for _ in $(seq 500); do
+			wpid=$(awk '{ print $1 }' "/proc/$bpid/task/$bpid/children" 2>/dev/null)
+			[ -n "$wpid" ] && break
+			sleep 0.01
+		done
+		ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
+		for _ in $(seq 600); do
+			"$LAB" list --dir "$OUT/lab2" 2>/dev/null | grep -q "^agent idle01.lab.test pending" && break
+			sleep 0.05
+		done
+		c0=$(ticks "$wpid"); w0=$(now_ms)
+		left=$(( t_start + WAIT_S * 1000 - 500 - w0 ))
+		[ "$left" -gt 0 ] && sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
+		c1=$(ticks "$wpid"); w1=$(now_ms)
+		wait "$bpid"
+		hz=$(getconf CLK_TCK)
+		if [ -n "$c0" ] && [ -n "$c1" ] && [ "$w1" -gt "$w0" ]; then
+			echo "$(( w1 - w0 )) $(( (c1 - c0) * 1000 / hz ))" >"$OUT/idle_window.txt"
+		else
+			miss "the idle window (wizard pid '${wpid}' not readable)"
+		fi
+		# 75: approval not given before the timeout, as expected
+		awk '$5 != 75 { exit 1 }' "$OUT/idle.txt" ||
+			{ miss "the idle wait did not end with exit 75"; tail -20 "$OUT/w/idle7.log" >&2; : >"$OUT/idle.txt"; }
+	else
+		miss "the idle wait"
+	fi
+	for i in $(seq "$APPR_RUNS"); do
+		# approvals evenly spread over 1..APPR_SPREAD s after the wait began
+		if [ "$APPR_RUNS" -gt 1 ]; then
+			off=$(( 1000 + (i - 1) * (APPR_SPREAD * 1000 - 1000) / (APPR_RUNS - 1) ))
+		else
+			off=1000
+		fi
+		fq="appr$i.lab.test"
+		wizard_for "appr$i" "$fq" $(( off / 1000 + 180 )) || { miss "approval run $i"; continue; }
+		say "approval $i of $APPR_RUNS: approve $fq $off ms after the wait began"
+		t_start=$(now_ms)
+		"$WIZ" --answers "$OUT/w/appr$i.ini" --state-dir "$OUT/w/appr$i/state" \
+			--non-interactive --stages 7-7 >"$OUT/w/appr$i-7.log" 2>&1 &
+		wpid=$!
+		seen=0
+		for _ in $(seq 600); do
+			if "$LAB" list --dir "$OUT/lab2" 2>/dev/null | grep -q "^agent $fq pending"; then seen=1; break; fi
+			kill -0 "$wpid" 2>/dev/null || break
+			sleep 0.05
+		done
+		if [ "$seen" -ne 1 ]; then
+			kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null
+			miss "approval run $i: $fq never reached the management server"
+			tail -20 "$OUT/w/appr$i-7.log" >&2
+			continue
+		fi
+		left=$(( t_start + off - $(now_ms) ))
+		[ "$left" -gt 0 ] && sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
+		t0=$(now_ms)
+		"$LAB" approve --dir "$OUT/lab2" "$fq" >/dev/null 2>&1 || { miss "approve $fq failed"; }
+		wait "$wpid"; rc=$?
+		t1=$(now_ms)
+		if [ "$rc" -eq 0 ]; then
+			echo "$(( t1 - t0 )) $off" >>"$OUT/appr.txt"
+		else
+			miss "approval run $i: the wizard exited $rc"; tail -20 "$OUT/w/appr$i-7.log" >&2
+		fi
+	done
+	stop_lab "$OUT/lab2"
+else
+	miss "waiting (no lab)"
+fi
+
+# ---- 5: check ---------------------------------------------------------------
+: >"$OUT/check_exec.txt"; : >"$OUT/check_inproc.txt"
+mkdir -p "$OUT/certs"
+say "check: generating $CHECK_N certificates"
+if "$BIN/check_cost" gen "$OUT/certs" "$CHECK_N"; then
+	say "check: verify_certificate() in-process, then '$WIZ check' per certificate"
+	"$BIN/check_cost" inproc "$OUT/certs" "$CHECK_N" >"$OUT/check_inproc.txt" ||
+		{ miss "in-process verify"; : >"$OUT/check_inproc.txt"; }
+	"$BIN/check_cost" exec "$OUT/certs" "$CHECK_N" "$WIZ" >"$OUT/check_exec.txt" ||
+		{ miss "check command"; : >"$OUT/check_exec.txt"; }
+else
+	miss "check (certificates not generated)"
+fi
+rm -rf "$OUT/certs"
+
+# ---- 6: lab load ------------------------------------------------------------
+: >"$OUT/load.txt"
+if start_lab "$OUT/lab3"; then
+	say "lab: $LAB_CLIENTS clients enrolling for $LAB_S s"
+	"$BIN/lab_load" "$(labval "$OUT/lab3" ca_url)" "$(labval "$OUT/lab3" user)" \
+		"$(labval "$OUT/lab3" password_file)" "$(labval "$OUT/lab3" root)" \
+		"$LAB_CLIENTS" "$LAB_S" >"$OUT/load.txt" || { miss "lab load"; : >"$OUT/load.txt"; }
+	stop_lab "$OUT/lab3"
+else
+	miss "lab load (no lab)"
+fi
+
+# ---- the table ----------------------------------------------------------------
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+T="$OUT/table.md"
+# row NAME "median min max n" UNIT TARGET_TEXT TARGET_VALUE
+row() {
+	local name=$1 unit=$3 ttext=$4 tval=$5
+	set -- $2
+	local ratio="-"
+	if [ "$1" != n/a ] && [ -n "$tval" ] && [ "$tval" != - ]; then
+		ratio=$(awk -v a="$1" -v b="$tval" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+	fi
+	printf '| %-46s | %9s | %9s | %9s | %4s | %-5s | %-28s | %6s |\n' "$name" "$(num "$1")" "$(num "$2")" "$(num "$3")" "$4" "$unit" "$ttext" "$ratio"
+}
+num() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v < 1) printf "%.3f", v;
+	else if (v < 10) printf "%.2f", v; else if (v < 100) printf "%.1f", v; else printf "%.0f", v }'; }
+{
+	echo "Machine: ${cpu:-unknown CPU}, $cores cores, $(uname -sr); load average $load0 at the start, $load1 at the end."
+	echo "Settings: $RUNS rounds ($FLOOR_PER_ROUND crypto-floor samples each), idle wait $WAIT_S s, $APPR_RUNS approvals spread over 1-$APPR_SPREAD s, $CHECK_N certificates, lab load $LAB_CLIENTS clients x $LAB_S s."
+	echo "Ratio = median / target (at most 1.00 meets it); for the approval delay the worst run is compared."
+	echo
+	printf '| %-46s | %9s | %9s | %9s | %4s | %-5s | %-28s | %6s |\n' figure median min max n unit target ratio
+	echo "|------------------------------------------------|-----------|-----------|-----------|------|-------|------------------------------|--------|"
+
+	a_wall=$(stats "$OUT/a.txt" 1); b_wall=$(stats "$OUT/b.txt" 1)
+	sumcols "$OUT/a.txt" 2 3 >"$OUT/a.cpu"; sumcols "$OUT/b.txt" 2 3 >"$OUT/b.cpu"
+	a_cpu=$(stats "$OUT/a.cpu" 1); b_cpu=$(stats "$OUT/b.cpu" 1)
+	f_wall=$(stats "$OUT/floor.txt" 3); f_cpu=$(stats "$OUT/floor.txt" 4)
+	a_med=${a_wall%% *}; b_med=${b_wall%% *}; f_med=${f_wall%% *}; fc_med=${f_cpu%% *}
+	t_b=$(awk -v b="$b_med" 'BEGIN { if (b == "n/a") print "-"; else printf "%.1f", 0.7 * b }')
+	t_f=$(awk -v b="$f_med" 'BEGIN { if (b == "n/a") print "-"; else printf "%.1f", 1.3 * b }')
+	t_fc=$(awk -v b="$fc_med" 'BEGIN { if (b == "n/a") print "-"; else printf "%.1f", 1.3 * b }')
+	row "1 opsmgr-enroll stages 1-7, wall" "$a_wall" ms "<= 0.7 x baseline = $(num "$t_b")" "$t_b"
+	row "1 opsmgr-enroll stages 1-7, wall vs floor" "$a_wall" ms "<= 1.3 x floor = $(num "$t_f")" "$t_f"
+	row "1 opsmgr-enroll stages 1-7, CPU" "$a_cpu" ms "<= 1.3 x floor CPU = $(num "$t_fc")" "$t_fc"
+	row "1 baseline.sh (openssl + curl), wall" "$b_wall" ms "(reference)" -
+	row "1 baseline.sh (openssl + curl), CPU" "$b_cpu" ms "(reference)" -
+	row "2 crypto floor: RSA-2048 + PKCS#12, wall" "$f_wall" ms "(reference)" -
+	row "2 crypto floor, CPU" "$f_cpu" ms "(reference)" -
+	row "2   of which RSA-2048 keygen, wall" "$(stats "$OUT/floor.txt" 1)" ms "(reference)" -
+	row "2   of which PKCS#12 (2048 iterations), wall" "$(stats "$OUT/floor.txt" 2)" ms "(reference)" -
+	row "3 first screen (exec to welcome, 80x24)" "$(stats "$OUT/fs.txt" 1)" ms "<= 50" 50
+	row "3 TUI peak RSS" "$(stats "$OUT/fs.txt" 2 0.0009765625)" MiB "<= 16" 16
+	if [ -s "$OUT/idle_window.txt" ]; then
+		set -- $(cat "$OUT/idle_window.txt")
+		v=$(awk -v w="$1" -v c="$2" 'BEGIN { printf "%.4f", c / w * 100 }')
+		row "4 CPU awaiting approval, $(( $1 / 1000 )) s window ($2 ms)" "$v $v $v 1" "%core" "<= 0.5" 0.5
+	else
+		row "4 CPU awaiting approval" "n/a n/a n/a 0" "%core" "<= 0.5" 0.5
+	fi
+	if [ -s "$OUT/idle.txt" ]; then
+		set -- $(cat "$OUT/idle.txt")
+		v=$(awk -v w="$1" -v u="$2" -v s="$3" 'BEGIN { printf "%.4f", (u + s) / w * 100 }')
+		row "4   whole stage-7 run, $(awk -v w="$1" 'BEGIN { printf "%.0f", w / 1000 }') s ($(awk -v u="$2" -v s="$3" 'BEGIN { printf "%.0f", u + s }') ms CPU)" "$v $v $v 1" "%core" "<= 0.5" 0.5
+	fi
+	appr=$(stats "$OUT/appr.txt" 1)
+	row "4 approve -> wizard exits 0" "$appr" ms "<= 2000" 2000
+	set -- $appr
+	row "4 approve -> wizard exits 0, worst run" "$3 $3 $3 $4" ms "<= 2000" 2000
+	row "5 check command per certificate, wall" "$(stats "$OUT/check_exec.txt" 1)" ms "<= 5" 5
+	row "5 check command per certificate, CPU" "$(stats "$OUT/check_exec.txt" 2)" ms "<= 5" 5
+	row "5 verify_certificate() in-process, wall" "$(stats "$OUT/check_inproc.txt" 1)" ms "<= 5" 5
+	if [ -s "$OUT/load.txt" ]; then
+		set -- $(cat "$OUT/load.txt")
+		row "6 lab enrollments/s, $LAB_CLIENTS clients ($1 in $(num "$3") s)" "$4 $4 $4 1" "1/s" "(no target)" -
+	else
+		row "6 lab enrollments/s, $LAB_CLIENTS clients" "n/a n/a n/a 0" "1/s" "(no target)" -
+	fi
+	echo
+	awk -v a="$a_med" -v b="$b_med" -v f="$f_med" -v ac="${a_cpu%% *}" -v bc="${b_cpu%% *}" -v fc="$fc_med" 'BEGIN {
+		if (a == "n/a" || b == "n/a" || f == "n/a") exit
+		printf "opsmgr-enroll / baseline.sh: wall %.2fx (target 0.70x), CPU %.2fx; opsmgr-enroll / crypto floor: wall %.2fx, CPU %.2fx (target 1.30x).\n", a / b, ac / bc, a / f, ac / fc }'
+} >"$T"
+echo
+cat "$T"
+[ -s "$OUT/load.txt" ] && awk '$2 > 0 { print "(" $2 " lab enrollments failed)" }' "$OUT/load.txt"
+
+# ---- bench/RESULTS.md -----------------------------------------------------------
+full=0
+[ "$RUNS" -ge 10 ] && [ "$WAIT_S" -ge 60 ] && [ "$CHECK_N" -ge 1000 ] && [ "$APPR_RUNS" -ge 10 ] && full=1
+if [ "$RECORD" = 1 ] || { [ "$RECORD" = auto ] && [ "$full" = 1 ]; }; then
+	R=bench/RESULTS.md
+	if [ -f "$R" ] && grep -q '^<!-- bench:table:begin -->' "$R"; then
+		{
+			sed -n '1,/^<!-- bench:table:begin -->/p' "$R"
+			echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\` (commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown))."
+			echo
+			cat "$T"
+			sed -n '/^<!-- bench:table:end -->/,$p' "$R"
+		} >"$R.tmp" && mv "$R.tmp" "$R" && say "table recorded in $R"
+	else
+		say "$R has no '<!-- bench:table:begin -->' marker: table not recorded"
+	fi
+fi
+[ "$failed" -eq 0 ] || say "some figures could not be measured (see NOT MEASURED above)"
+exit "$failed"
