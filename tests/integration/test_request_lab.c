@@ -886,6 +886,63 @@ static void test_ca_chain_from_odd_server(void **state)
 	tls_stub_stop(s);
 }
 
+
+static int lab2_requests(const struct lab *l)
+{
+	const char *args[] = {"list", "--dir", l->dir, NULL};
+	char *out = NULL;
+	int n = 0;
+	assert_int_equal(lab_cmd(args, &out), 0);
+	for (char *p = out; p && (p = strstr(p, "request ")); p++)
+		if (p == out || p[-1] == '\n')
+			n++;
+	free(out);
+	return n;
+}
+
+static void test_slow_ca_post_times_out(void **state)
+{
+	(void)state;
+	/* a CA that takes 3 s per submission, asked with a 1 s timeout: the
+	 * POST reached it, so the next run says so and sends the same CSR */
+	struct lab L2;
+	const char *const extra[] = {"--delay-submit", "3", NULL};
+	memset(&L2, 0, sizeof(L2));
+	assert_int_equal(lab_start(&L2, NULL, extra), 0);
+	struct env e;
+	env_open(&e, NULL);
+	config_set_str(&e.cfg.ca_url, L2.ca_url);
+	config_set_str(&e.cfg.ca_file, L2.root_pem);
+	config_set_str(&e.cfg.ca_password_file, L2.password_file);
+	e.cfg.ca_timeout = 1;
+	assert_int_equal(env_run(&e, NULL), ST_FAIL);
+	const struct diag *d = find_fail(&e, DIAG_REQ_TIMEOUT);
+	assert_string_equal(d->field, "ca.url");
+	assert_int_equal(e.st.req_phase, REQ_SUBMITTING);
+	size_t cl1, cl2;
+	char *c1 = slurp(e.st.csr_path, &cl1);
+
+	env_restart(&e);
+	config_set_str(&e.cfg.ca_url, L2.ca_url);
+	config_set_str(&e.cfg.ca_file, L2.root_pem);
+	config_set_str(&e.cfg.ca_password_file, L2.password_file);
+	e.cfg.ca_timeout = 30;
+	assert_int_equal(env_run(&e, NULL), ST_OK);
+	d = diag_find(&e.dl, DIAG_REQ_SUBMIT);
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, "may have reached the CA"));
+	check_issued(&e);
+	char *c2 = slurp(e.st.csr_path, &cl2);
+	assert_int_equal(cl1, cl2);
+	assert_memory_equal(c1, c2, cl1);          /* the same request */
+	/* the CA recorded the lost first POST as well: the warning was true */
+	assert_int_equal(lab2_requests(&L2), 2);
+	free(c1);
+	free(c2);
+	env_free(&e);
+	lab_stop(&L2);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -930,6 +987,7 @@ int main(void)
 		cmocka_unit_test(test_detected_fqdn),
 		cmocka_unit_test(test_certsrv_client),
 		cmocka_unit_test(test_ca_chain_from_odd_server),
+		cmocka_unit_test(test_slow_ca_post_times_out),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
