@@ -224,6 +224,9 @@ static int try_pem(const unsigned char *buf, size_t len, STACK_OF(X509) *out,
 	return 0;
 }
 
+static int load_certs_bytes(const unsigned char *buf, size_t len,
+			    STACK_OF(X509) **out, char *err, size_t errlen);
+
 int x509_load_certs(const unsigned char *buf, size_t len,
 		    STACK_OF(X509) **out, char *err, size_t errlen)
 {
@@ -235,6 +238,42 @@ int x509_load_certs(const unsigned char *buf, size_t len,
 	}
 	if (len > (size_t)0x7fffffff) {
 		set_err(err, errlen, "not a certificate: the input is too large");
+		return -1;
+	}
+	/*
+	 * Text saved by Windows tools: a UTF-8 byte order mark (Notepad) or
+	 * UTF-16LE with a BOM (PowerShell 5's "> file").  PEM is ASCII, so
+	 * UTF-16 is narrowed when every high byte is zero.
+	 */
+	unsigned char *narrow = NULL;
+	if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) {
+		buf += 3;
+		len -= 3;
+	} else if (len >= 4 && len % 2 == 0 && buf[0] == 0xFF && buf[1] == 0xFE) {
+		size_t n = (len - 2) / 2, i;
+		narrow = malloc(n ? n : 1);
+		if (!narrow) {
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
+		for (i = 0; i < n && buf[2 + 2 * i + 1] == 0; i++)
+			narrow[i] = buf[2 + 2 * i];
+		if (i == n) {
+			buf = narrow;
+			len = n;
+		}
+	}
+	int r = load_certs_bytes(buf, len, out, err, errlen);
+	free(narrow);
+	return r;
+}
+
+static int load_certs_bytes(const unsigned char *buf, size_t len,
+			    STACK_OF(X509) **out, char *err, size_t errlen)
+{
+	if (len == 0) {
+		set_err(err, errlen, "not a certificate: the input is empty (tried "
+			TRIED_FORMATS ")");
 		return -1;
 	}
 	STACK_OF(X509) *sk = sk_X509_new_null();

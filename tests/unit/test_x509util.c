@@ -270,6 +270,41 @@ static void test_pem_with_key_block_is_skipped(void **state)
 	free(buf);
 }
 
+/* Files saved by Windows tools: UTF-8 BOM (Notepad), UTF-16LE (PowerShell 5). */
+static void test_windows_text_encodings(void **state)
+{
+	struct fx *f = *state;
+	char *pem = pem_of(f->root);
+	size_t n = strlen(pem);
+	unsigned char *bom = malloc(n + 3);
+	memcpy(bom, "\xEF\xBB\xBF", 3);
+	memcpy(bom + 3, pem, n);
+	STACK_OF(X509) *sk = load_ok(bom, n + 3);
+	assert_same_cert(sk_X509_value(sk, 0), f->root);
+	OSSL_STACK_OF_X509_free(sk);
+
+	unsigned char *u16 = malloc(2 * n + 2);
+	u16[0] = 0xFF;
+	u16[1] = 0xFE;
+	for (size_t i = 0; i < n; i++) {
+		u16[2 + 2 * i] = (unsigned char)pem[i];
+		u16[3 + 2 * i] = 0;
+	}
+	sk = load_ok(u16, 2 * n + 2);
+	assert_same_cert(sk_X509_value(sk, 0), f->root);
+	OSSL_STACK_OF_X509_free(sk);
+
+	/* UTF-16 with non-ASCII content is not narrowed: still an error. */
+	u16[3 + 2 * 70] = 0x04;
+	char err[512];
+	load_fails(u16, 2 * n + 2, err, sizeof(err));
+	/* A BOM alone is empty input. */
+	load_fails("\xEF\xBB\xBF", 3, err, sizeof(err));
+	free(u16);
+	free(bom);
+	free(pem);
+}
+
 static void test_truncated_pkcs7_der(void **state)
 {
 	struct fx *f = *state;
@@ -656,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_pkcs7_adcs_armour),
 		cmocka_unit_test(test_pem_bundle_with_garbage),
 		cmocka_unit_test(test_pem_with_key_block_is_skipped),
+		cmocka_unit_test(test_windows_text_encodings),
 		cmocka_unit_test(test_truncated_pkcs7_der),
 		cmocka_unit_test(test_truncated_pkcs7_pem),
 		cmocka_unit_test(test_garbage_and_empty),
