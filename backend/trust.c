@@ -454,6 +454,8 @@ enum status stage_trust_run(struct ctx *c, const struct hooks *h,
 			 "trust root: no configuration or state");
 		return ST_FAIL;
 	}
+	/* A previous run's certificates must not be shown for this one. */
+	ctx_set_out(c, STAGE_TRUST, NULL, NULL);
 	if (hooks_cancelled(h))
 		return cancelled(dl);
 

@@ -521,6 +521,12 @@ static void test_hash_collision_links(void **state)
 static void test_unreadable_sources(void **state)
 {
 	struct fx *f = *state;
+	/* A good run first: its result must not survive a failed one. */
+	use_file(f, "good-first.pem", &f->root, 1);
+	f->c.interactive = true;
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_NEED_CONFIRM);
+	assert_non_null(f->c.out[STAGE_TRUST]);
+	diag_list_release(&f->dl);
 	/* Garbage file: parse failure naming the formats tried. */
 	char *p = fs_join(f->dir, "junk.p7b");
 	assert_int_equal(certgen_write_file(p, "<html>404</html>", 16), 0);
@@ -531,6 +537,7 @@ static void test_unreadable_sources(void **state)
 	assert_non_null(strstr(d->message, "tried PKCS#7 (DER), PKCS#7 (PEM), PEM bundle, DER"));
 	assert_non_null(strstr(d->message, p));
 	assert_string_equal(d->field, "trust.file");
+	assert_null(f->c.out[STAGE_TRUST]);   /* nothing stale to show */
 	free(p);
 
 	/* Truncated PKCS#7. */
