@@ -55,6 +55,7 @@ struct run {
 	struct http_opts o;
 	char *trust_dir;          /* owned copy of the trust store path */
 	struct request_out *out;
+	int offline;              /* no network: the offline path */
 };
 
 void request_out_free(void *p)
@@ -770,7 +771,7 @@ static STACK_OF(X509) *chain_for(struct run *r, X509 *leaf,
 		return NULL;
 	if (extra && sk_X509_num(extra) > 1) {
 		got = extra;
-	} else if (id > 0 && r->ca_url) {
+	} else if (id > 0 && r->ca_url && !r->offline) {
 		unsigned char *p7 = NULL;
 		size_t p7len = 0;
 		enum http_err e = certsrv_fetch_chain(&r->o, r->ca_url, id, r->h,
@@ -1458,6 +1459,7 @@ enum status stage_request_run(struct ctx *c, const struct hooks *h,
 
 	switch (c->request_action) {
 	case REQ_ACT_SAVE_CSR:
+		r.offline = 1;
 		if (st->req_phase == REQ_SUBMITTING || st->req_phase == REQ_PENDING ||
 		    st->req_phase == REQ_ISSUED)
 			s = load_bound(&r);
@@ -1467,6 +1469,7 @@ enum status stage_request_run(struct ctx *c, const struct hooks *h,
 			s = save_csr(&r);
 		break;
 	case REQ_ACT_IMPORT_CERT:
+		r.offline = 1;
 		r.key = fs_exists(r.key_path)
 				? x509_load_key_file(r.key_path, err, sizeof(err))
 				: NULL;
