@@ -86,7 +86,8 @@ int lab_make_p7b(const struct lab_ctx *c, X509 *x, unsigned char **der,
 /* "-----BEGIN label-----\r\n" base64 (64 cols, CRLF) "-----END ...". */
 char *lab_pem_crlf(const char *label, const unsigned char *der, size_t len,
 		   size_t *outlen);
-/* Upper-case hex of the serial (no leading zero byte). */
+/* Upper-case hex of the serial's DER content bytes (a leading 00 kept,
+ * as Windows prints it). */
 char *lab_serial_hex(const X509 *x);
 /* First CN of a name, sanitised (printable ASCII), or "" (malloc'd). */
 char *lab_name_cn(const X509_NAME *n);

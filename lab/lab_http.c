@@ -99,6 +99,7 @@ static int peer_identity(gnutls_session_t s, char **cn, char **serial)
 static int check_peer(gnutls_session_t s, char *why, size_t whylen,
 		      char **cn, char **serial)
 {
+	gnutls_typed_vdata_st vd;
 	unsigned status = 0, n = 0;
 	int rc;
 
@@ -108,7 +109,13 @@ static int check_peer(gnutls_session_t s, char *why, size_t whylen,
 		return -1;
 	}
 	peer_identity(s, cn, serial);
-	rc = gnutls_certificate_verify_peers2(s, &status);
+	/* chain to the lab root, and usable for Client Authentication (an
+	 * agent certificate without it fails against a real management
+	 * server too) */
+	memset(&vd, 0, sizeof(vd));
+	vd.type = GNUTLS_DT_KEY_PURPOSE_OID;
+	vd.data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT;
+	rc = gnutls_certificate_verify_peers(s, &vd, 1, &status);
 	if (rc < 0) {
 		snprintf(why, whylen, "its certificate could not be checked: "
 			 "%s", gnutls_strerror(rc));

@@ -7,6 +7,7 @@
  */
 #include "lab.h"
 #include "fsutil.h"
+#include "x509util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,18 +91,8 @@ static int set_random_serial(X509 *x)
 
 char *lab_serial_hex(const X509 *x)
 {
-	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-	char *h, *out;
-
-	if (!bn)
-		return NULL;
-	h = BN_bn2hex(bn);
-	BN_free(bn);
-	if (!h)
-		return NULL;
-	out = strdup(h);
-	OPENSSL_free(h);
-	return out;
+	/* DER content bytes, as Windows prints serials (x509util.h) */
+	return x509_serial_hex(x);
 }
 
 char *lab_name_cn(const X509_NAME *n)

@@ -83,9 +83,12 @@ static X509 *load_cert(const char *path)
 
 /*
  * Make a client certificate for cn in the lab directory: signed by the
- * lab root (its key in DIR/ca/root.key) or, with foreign set, self-signed.
+ * lab root (its key in DIR/ca/root.key) with EKU serverAuth+clientAuth,
+ * or serverAuth only (mode SERVER_ONLY), or self-signed (mode FOREIGN).
  */
-static void make_agent(const struct lab *l, const char *cn, int foreign,
+enum { LAB_SIGNED = 0, FOREIGN = 1, SERVER_ONLY = 2 };
+
+static void make_agent(const struct lab *l, const char *cn, int mode,
 		       struct agent_id *id)
 {
 	EVP_PKEY *k = EVP_RSA_gen(2048), *ca_key = NULL;
@@ -113,7 +116,7 @@ static void make_agent(const struct lab *l, const char *cn, int foreign,
 	X509_set_pubkey(x, k);
 	X509_gmtime_adj(X509_getm_notBefore(x), -60);
 	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-	if (foreign) {
+	if (mode == FOREIGN) {
 		X509_set_issuer_name(x, n);
 		assert_true(X509_sign(x, k, EVP_sha256()) > 0);
 	} else {
@@ -127,16 +130,15 @@ static void make_agent(const struct lab *l, const char *cn, int foreign,
 
 			X509V3_set_ctx(&ctx, ca, x, NULL, NULL, 0);
 			e = X509V3_EXT_conf_nid(NULL, &ctx, NID_ext_key_usage,
-						"serverAuth,clientAuth");
+						mode == SERVER_ONLY ? "serverAuth"
+						: "serverAuth,clientAuth");
 			X509_add_ext(x, e, -1);
 			X509_EXTENSION_free(e);
 		}
 		assert_true(X509_sign(x, ca_key, EVP_sha256()) > 0);
 	}
-	snprintf(id->cert, sizeof(id->cert), "%s/%s%s.crt", l->dir, cn,
-		 foreign ? "-foreign" : "");
-	snprintf(id->key, sizeof(id->key), "%s/%s%s.key", l->dir, cn,
-		 foreign ? "-foreign" : "");
+	snprintf(id->cert, sizeof(id->cert), "%s/%s-%d.crt", l->dir, cn, mode);
+	snprintf(id->key, sizeof(id->key), "%s/%s-%d.key", l->dir, cn, mode);
 	f = fopen(id->cert, "w");
 	assert_non_null(f);
 	PEM_write_X509(f, x);
@@ -340,7 +342,7 @@ static void test_foreign_ca_refused(void **state)
 	long st = 0;
 
 	(void)state;
-	make_agent(&L, "rogue.lab.test", 1, &a);
+	make_agent(&L, "rogue.lab.test", FOREIGN, &a);
 	assert_int_not_equal(ms_call(&L, &a, "/opsmgr/v1/status", NULL, &st,
 				     &body), CURLE_OK);
 	assert_int_not_equal(st, 200);
@@ -357,6 +359,24 @@ static void test_foreign_ca_refused(void **state)
 		assert_null(strstr(out, "rogue.lab.test"));
 		free(out);
 	}
+}
+
+static void test_server_only_cert_refused(void **state)
+{
+	struct agent_id a;
+	char *body = NULL, *log;
+	long st = 0;
+
+	(void)state;
+	make_agent(&L, "webonly.lab.test", SERVER_ONLY, &a);
+	assert_int_not_equal(ms_call(&L, &a, "/opsmgr/v1/status", NULL, &st,
+				     &body), CURLE_OK);
+	free(body);
+	log = lab_log_text(&L);
+	assert_non_null(strstr(log, "refused a TLS connection from "
+			       "'webonly.lab.test'"));
+	assert_non_null(strstr(log, "purpose"));
+	free(log);
 }
 
 static void test_no_client_cert_refused(void **state)
@@ -424,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_admin_endpoints),
 		cmocka_unit_test(test_deny_agent_by_command),
 		cmocka_unit_test(test_foreign_ca_refused),
+		cmocka_unit_test(test_server_only_cert_refused),
 		cmocka_unit_test(test_no_client_cert_refused),
 		cmocka_unit_test(test_auto_approve_zero),
 		cmocka_unit_test(test_auto_approve_after_delay),
