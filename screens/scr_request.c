@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "request.h"
 #include "stage_screen.h"
 
 static const char *const AUTHS[] = { "basic", "ntlm", "negotiate", "cert",
@@ -157,10 +158,15 @@ static int commit(struct ui *ui, struct uform *fm)
 static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct state *s = &ui->f->st;
+	const struct request_out *o = ui->f->ctx.out[STAGE_REQUEST];
 	(void)st;
 	switch (s->req_phase) {
 	case REQ_ISSUED:
 		pane_add(p, TH_DONE, "DONE", "the CA issued the certificate", NULL, 0);
+		if (o && o->subject)
+			pane_addf(p, TH_NORMAL, "%s, serial %s, valid until %s",
+				  o->subject, o->serial_hex ? o->serial_hex : "?",
+				  o->not_after ? o->not_after : "?");
 		if (s->request_id)
 			pane_addf(p, TH_NORMAL, "request ID %ld", s->request_id);
 		if (s->cert_path)

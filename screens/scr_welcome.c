@@ -139,8 +139,6 @@ enum nav scr_welcome_run(struct ui *ui)
 			continue;
 		if (r == KEY_CODE_YES && ch == KEY_F(10))
 			return NAV_QUIT;
-		if (r == OK && ch == 3)
-			return NAV_QUIT;
 		if (ui->lay.too_small)
 			continue;
 		ui->msg[0] = 0;

@@ -81,6 +81,9 @@ static void keys_for(struct sstate *ss, struct keyhint *k, int *n)
 		k[i++] = (struct keyhint){ "n", "No" };
 		break;
 	}
+	if (ss->sc->key_hint && ss->phase != P_CONFIRM &&
+	    ss->sc->key_hint(ss->ui, &k[i]))
+		i++;
 	if (ss->phase != P_CONFIRM)
 		k[i++] = (struct keyhint){ "Esc", "Back" };
 	k[i++] = (struct keyhint){ "F1", "Help" };
@@ -213,6 +216,8 @@ static enum nav run(struct sstate *ss)
 
 	pane_clear(&ss->out);
 	ss->out.follow = true;
+	if (sc->live_intro)
+		sc->live_intro(ui, &ss->out);
 	ui->live = &ss->out;
 	ui->repaint = draw;
 	ui->repaint_ud = ss;
@@ -446,6 +451,10 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 				continue;
 			}
 		}
+		if (sc->key && !(ss.fm.n > 0 && ss.fm.active && !ss.pane_focus &&
+				 r == OK && ch >= 32) &&
+		    sc->key(ui, &ss.pane, r, ch))
+			continue;
 		if (r == OK && ch == UI_KEY_TAB) {
 			if (ss.pane_focus || ss.pane.n == 0) {
 				ss.pane_focus = false;

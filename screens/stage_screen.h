@@ -33,6 +33,13 @@ struct stage_screen {
 	void (*confirm_yes)(struct ui *ui);
 	/* ST_PENDING: text of the pending panel (may be NULL). */
 	const char *(*pending_text)(struct ui *ui, char *buf, size_t n);
+	/* Lines shown in the live pane before the stage starts (may be NULL). */
+	void (*live_intro)(struct ui *ui, struct pane *p);
+	/* A key the engine did not use, with the result list; returns true
+	 * when handled (may be NULL).  key_hint fills the key line entry for
+	 * it and returns true when it applies now (may be NULL). */
+	bool (*key)(struct ui *ui, struct pane *p, int r, wint_t ch);
+	bool (*key_hint)(struct ui *ui, struct keyhint *k);
 	const char *run_label;                 /* "Enter <run_label>" */
 	bool live_output;                      /* progress + command lines */
 	bool cancel_leaves;                    /* Esc while running = leave (7) */

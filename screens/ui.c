@@ -87,6 +87,11 @@ int ui_getkey(struct ui *ui, wint_t *ch)
 	int r = get_wch(ch);
 	if (r == KEY_CODE_YES && *ch == KEY_RESIZE)
 		ui_relayout(ui);
+	/* ^C quits like F10 (raw mode; also for terminals without F10) */
+	if (r == OK && *ch == 3) {
+		*ch = KEY_F(10);
+		r = KEY_CODE_YES;
+	}
 	return r;
 }
 
@@ -124,7 +129,8 @@ static void busy_tick(struct ui *ui, bool force)
 		if (r == OK && ch == UI_KEY_ESC) {
 			ui->cancel = true;
 			snprintf(ui->busy_what, sizeof(ui->busy_what), "cancelling...");
-		} else if (r == KEY_CODE_YES && ch == KEY_F(10)) {
+		} else if ((r == KEY_CODE_YES && ch == KEY_F(10)) ||
+			   (r == OK && ch == 3)) {
 			ui->cancel = true;
 			ui->quit_after = true;
 		} else if (r == KEY_CODE_YES && ch == KEY_RESIZE) {

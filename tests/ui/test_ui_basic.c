@@ -248,6 +248,39 @@ static void test_invalid_field_refuses_next(void **state)
 	quit_ok(fx);
 }
 
+static void test_vt100_plain(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const env[] = { "TERM=vt100", "LANG=C", "LC_ALL=C",
+					   NULL };
+	start(fx, 24, 80, env);
+	WAIT(&fx->t, "Welcome");
+	WAIT(&fx->t, "F10 Quit");
+	/* vt100 has no colours and the C locale no Unicode */
+	assert_false(vt_any_color(&fx->t));
+	assert_true(vt_all_ascii(&fx->t));
+	assert_true(vt_has_text(&fx->t, "+- Welcome -"));
+	/* vt100 has no F10 in terminfo: ^C quits the same way */
+	vt_send(&fx->t, "\003", 1);
+	assert_int_equal(vt_wait_exit(&fx->t, VT_DEFAULT_WAIT_MS), 0);
+	assert_false(fx->t.altscreen);
+}
+
+static void test_role_choice(void **state)
+{
+	struct fx *fx = *state;
+	start(fx, 24, 80, NULL);
+	WAIT(&fx->t, "Role:  < agent >");
+	assert_true(vt_has_text(&fx->t, "role: agent"));
+	vt_key(&fx->t, VTERM_KEY_UP, VTERM_MOD_NONE);
+	vt_key(&fx->t, VTERM_KEY_RIGHT, VTERM_MOD_NONE);
+	WAIT(&fx->t, "Role:  < management server >");
+	WAIT(&fx->t, "role: server");
+	vt_key(&fx->t, VTERM_KEY_LEFT, VTERM_MOD_NONE);
+	WAIT(&fx->t, "Role:  < agent >");
+	quit_ok(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +298,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_field_refuses_next,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vt100_plain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_role_choice, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -513,6 +513,8 @@ static void test_approval_esc_leaves(void **state)
 	enter(fx);
 	WAIT(&fx->t, "pending");
 	WAIT(&fx->t, "(Esc cancels)");
+	/* the administrator's command is on screen while waiting */
+	assert_true(vt_has_text(&fx->t, "Approve-SCOMPendingManagement"));
 	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 75);
 	assert_false(fx->t.altscreen);
