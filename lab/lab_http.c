@@ -29,6 +29,7 @@
 
 #define CONN_TIMEOUT_S 15u
 #define CONN_LIMIT 500u
+#define DISCARD_CAP (16u * 1024u * 1024u)
 
 struct listener {
 	struct lab_ctx *c;
@@ -334,17 +335,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!cs->too_big && !cs->queued) {
-			cs->body += *upload_size;
-			if (cs->body > LAB_BODY_CAP)
-				cs->too_big = 1;
-			else if (cs->pp)
-				MHD_post_process(cs->pp, upload, *upload_size);
-			if (cs->too_big) {
-				*upload_size = 0;
-				return too_large(conn, cs);
-			}
+		/* MHD cannot answer in the middle of a body (chunked uploads
+		 * have no Content-Length to refuse up front): over the cap the
+		 * rest is discarded and 413 sent at its end; a sender that
+		 * goes on past DISCARD_CAP is cut off. */
+		cs->body += *upload_size;
+		if (cs->body > DISCARD_CAP) {
+			lab_log(L->c, "http: cut off a request body of more "
+				"than %u bytes to %s", DISCARD_CAP, url);
+			return MHD_NO;
 		}
+		if (cs->body > LAB_BODY_CAP)
+			cs->too_big = 1;
+		else if (cs->pp && !cs->too_big)
+			MHD_post_process(cs->pp, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}

@@ -33,6 +33,7 @@
 
 static struct lab L;
 static EVP_PKEY *key;
+static const char *extra_header;   /* one more request header, or NULL */
 
 struct resp {
 	long status;
@@ -78,6 +79,7 @@ static CURLcode fetch(const char *path, const char *post, size_t postlen,
 	CURL *h = curl_easy_init();
 	struct bufpair body = { NULL, 0 }, hdr = { NULL, 0 };
 	char url[1024], up[512];
+	struct curl_slist *hl = NULL;
 	char *ct = NULL;
 	CURLcode rc;
 
@@ -104,7 +106,12 @@ static CURLcode fetch(const char *path, const char *post, size_t postlen,
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, post);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)postlen);
 	}
+	if (extra_header) {
+		hl = curl_slist_append(NULL, extra_header);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	}
 	rc = curl_easy_perform(h);
+	curl_slist_free_all(hl);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
 	if (ct)
@@ -765,6 +772,12 @@ static void test_oversized_body_413(void **state)
 	memcpy(big, "Mode=newreq&CertRequest=", 24);
 	big[n] = '\0';
 	assert_int_equal(fetch("certfnsh.asp", big, n, 1, &r), CURLE_OK);
+	assert_int_equal(r.status, 413);
+	resp_free(&r);
+	/* chunked: no Content-Length to refuse up front */
+	extra_header = "Transfer-Encoding: chunked";
+	assert_int_equal(fetch("certfnsh.asp", big, n, 1, &r), CURLE_OK);
+	extra_header = NULL;
 	assert_int_equal(r.status, 413);
 	resp_free(&r);
 	free(big);
