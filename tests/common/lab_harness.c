@@ -6,7 +6,10 @@
  * running a lab sub-command with its output captured).
  *
  * The lab's own stdout/stderr go to <dir>/lab-output.txt; when the lab
- * fails to start, that file is copied to our stderr.
+ * fails to start (or exits uncleanly, e.g. a sanitizer report), that file
+ * is copied to our stderr.  The lab gets SIGTERM when the thread that
+ * started it ends (PR_SET_PDEATHSIG), so a crashed test leaves no lab
+ * behind: call lab_start from a thread that outlives the lab.
  */
 #include "lab_harness.h"
 
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -270,6 +274,7 @@ int lab_start(struct lab *l, const char *dir, const char *const extra_args[])
 	const char *argv[64];
 	size_t argc = 0;
 	long long deadline;
+	pid_t parent;
 	int keep = l->keep_dir == 1;
 	int rc = -1;
 
@@ -303,6 +308,7 @@ int lab_start(struct lab *l, const char *dir, const char *const extra_args[])
 	argv[argc] = NULL;
 
 	fflush(NULL);
+	parent = getpid();
 	l->pid = fork();
 	if (l->pid < 0) {
 		fprintf(stderr, "lab_start: fork: %s\n", strerror(errno));
@@ -313,6 +319,11 @@ int lab_start(struct lab *l, const char *dir, const char *const extra_args[])
 		int fd = open(outp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 			      0600);
 		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		/* a test that crashes must not leave its lab running */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 
 		if (nul >= 0)
 			dup2(nul, 0);
