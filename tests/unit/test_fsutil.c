@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -154,6 +155,57 @@ static void test_write_replaces_atomically(void **state)
 	s = get(p);
 	assert_string_equal(s, "");
 	free(s);
+	free(p);
+}
+
+/* A reader never sees a half-written file while another process rewrites
+ * it again and again. */
+static void test_write_atomic_under_concurrent_reads(void **state)
+{
+	struct fx *f = *state;
+	char *p = path_in(f, "flip");
+	enum { N = 65536, ROUNDS = 150 };
+	char err[FS_ERRLEN];
+	char *a = malloc(N), *b = malloc(N);
+	assert_non_null(a);
+	assert_non_null(b);
+	memset(a, 'A', N);
+	memset(b, 'B', N);
+	assert_int_equal(fs_write_atomic(p, a, N, 0600, err, sizeof(err)), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (int i = 0; i < ROUNDS; i++)
+			if (fs_write_atomic(p, i % 2 ? a : b, N, 0600, err,
+					    sizeof(err)) != 0)
+				_exit(1);
+		_exit(0);
+	}
+	int torn = 0, reads = 0;
+	for (;;) {
+		unsigned char *buf = NULL;
+		size_t len = 0;
+		if (fs_read_file(p, N, &buf, &len, err, sizeof(err)) == 0) {
+			reads++;
+			if (len != N || (memcmp(buf, a, N) && memcmp(buf, b, N)))
+				torn++;
+			free(buf);
+		} else {
+			torn++;
+		}
+		int st;
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid) {
+			assert_true(WIFEXITED(st));
+			assert_int_equal(WEXITSTATUS(st), 0);
+			break;
+		}
+	}
+	assert_int_equal(torn, 0);
+	assert_true(reads > 0);
+	assert_int_equal(count_entries(f->dir), 1); /* no temp files left */
+	free(a);
+	free(b);
 	free(p);
 }
 
@@ -512,6 +564,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_write_mode_ignores_umask, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_replaces_atomically, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_atomic_under_concurrent_reads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_refuses_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_refuses_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure_keeps_old_file, setup, teardown),

@@ -142,6 +142,62 @@ static void test_split_quoting(void **state)
 				      "<", NULL });
 }
 
+/* Quote random words the way a shell user would; splitting gives them back. */
+static void test_split_round_trip(void **state)
+{
+	(void)state;
+	unsigned seed = 12345;
+	for (int round = 0; round < 500; round++) {
+		char words[6][24];
+		int nw = 1 + (int)(rand_r(&seed) % 6);
+		char line[6 * 24 * 2 + 64];
+		size_t ll = 0;
+		for (int w = 0; w < nw; w++) {
+			int len = (int)(rand_r(&seed) % 20);
+			for (int i = 0; i < len; i++)
+				words[w][i] = (char)(' ' + rand_r(&seed) % 95);
+			words[w][len] = '\0';
+			int style = (int)(rand_r(&seed) % 3);
+			line[ll++] = ' ';
+			if (style == 0 && !strchr(words[w], '\'')) {
+				line[ll++] = '\'';
+				for (int i = 0; i < len; i++)
+					line[ll++] = words[w][i];
+				line[ll++] = '\'';
+			} else if (style == 1) {
+				line[ll++] = '"';
+				for (int i = 0; i < len; i++) {
+					if (strchr("\"\\$`", words[w][i]))
+						line[ll++] = '\\';
+					line[ll++] = words[w][i];
+				}
+				line[ll++] = '"';
+			} else {
+				if (len == 0) {
+					line[ll++] = '\'';
+					line[ll++] = '\'';
+				}
+				for (int i = 0; i < len; i++) {
+					line[ll++] = '\\';
+					line[ll++] = words[w][i];
+				}
+			}
+		}
+		line[ll] = '\0';
+		char **argv = NULL;
+		char err[256];
+		if (proc_split_argv(line, &argv, err, sizeof(err)) != 0)
+			fail_msg("round %d: [%s]: %s", round, line, err);
+		for (int w = 0; w < nw; w++) {
+			if (!argv[w] || strcmp(argv[w], words[w]) != 0)
+				fail_msg("round %d word %d: [%s] from [%s]", round,
+					 w, argv[w] ? argv[w] : "(null)", line);
+		}
+		assert_null(argv[nw]);
+		proc_argv_free(argv);
+	}
+}
+
 static void test_split_errors(void **state)
 {
 	(void)state;
@@ -470,6 +526,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_quoting),
+		cmocka_unit_test(test_split_round_trip),
 		cmocka_unit_test(test_split_errors),
 		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_signal),
