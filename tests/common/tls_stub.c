@@ -37,6 +37,9 @@ struct tls_stub {
 	int stop;
 	int requests;
 	char *last;
+	char *client_subject;
+	char *(*respond)(const char *request, void *ud, size_t *outlen);
+	void *ud;
 	int silent[MAX_SILENT];
 	int nsilent;
 };
@@ -66,36 +69,67 @@ static size_t complete(const char *buf, size_t n)
 	return n >= hdr + body ? hdr + body : 0;
 }
 
+static int write_all(SSL *ssl, const char *p, size_t n)
+{
+	size_t off = 0;
+	while (off < n) {
+		int w = SSL_write(ssl, p + off, (int)(n - off));
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
 static void serve_one(struct tls_stub *s, int fd)
 {
 	SSL *ssl = SSL_new(s->ctx);
 	char *buf = malloc(REQ_CAP + 1);
-	size_t n = 0;
 	if (!ssl || !buf)
 		goto out;
 	SSL_set_fd(ssl, fd);
 	if (SSL_accept(ssl) != 1)
 		goto out;
-	while (n < REQ_CAP) {
-		int r = SSL_read(ssl, buf + n, (int)(REQ_CAP - n));
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-		if (complete(buf, n))
-			break;
+	X509 *peer = SSL_get1_peer_certificate(ssl);
+	if (peer) {
+		char *name = X509_NAME_oneline(X509_get_subject_name(peer), NULL, 0);
+		pthread_mutex_lock(&s->mu);
+		free(s->client_subject);
+		s->client_subject = name ? strdup(name) : NULL;
+		pthread_mutex_unlock(&s->mu);
+		OPENSSL_free(name);
+		X509_free(peer);
 	}
-	buf[n] = '\0';
-	pthread_mutex_lock(&s->mu);
-	free(s->last);
-	s->last = strdup(buf);
-	s->requests++;
-	pthread_mutex_unlock(&s->mu);
-	size_t off = 0;
-	while (off < s->resp_len) {
-		int w = SSL_write(ssl, s->resp + off, (int)(s->resp_len - off));
-		if (w <= 0)
+	for (;;) {
+		size_t n = 0, used = 0;
+		while (n < REQ_CAP) {
+			int r = SSL_read(ssl, buf + n, (int)(REQ_CAP - n));
+			if (r <= 0)
+				break;
+			n += (size_t)r;
+			if ((used = complete(buf, n)) != 0)
+				break;
+		}
+		if (n == 0)
 			break;
-		off += (size_t)w;
+		buf[used ? used : n] = '\0';
+		pthread_mutex_lock(&s->mu);
+		free(s->last);
+		s->last = strdup(buf);
+		s->requests++;
+		pthread_mutex_unlock(&s->mu);
+		if (!s->respond) {
+			write_all(ssl, s->resp, s->resp_len);
+			break;
+		}
+		size_t olen = 0;
+		char *ans = s->respond(buf, s->ud, &olen);
+		if (!ans)
+			break;
+		int w = write_all(ssl, ans, olen);
+		free(ans);
+		if (w < 0 || !used)
+			break;
 	}
 	SSL_shutdown(ssl);
 out:
@@ -140,6 +174,22 @@ struct tls_stub *tls_stub_start(enum tls_stub_mode mode, const char *cert,
 				const char *key, const void *response,
 				size_t len)
 {
+	struct tls_stub_opts o;
+	memset(&o, 0, sizeof(o));
+	o.mode = mode;
+	o.cert = cert;
+	o.key = key;
+	o.response = response;
+	o.len = len;
+	return tls_stub_start_opts(&o);
+}
+
+struct tls_stub *tls_stub_start_opts(const struct tls_stub_opts *o)
+{
+	enum tls_stub_mode mode = o->mode;
+	const char *cert = o->cert, *key = o->key;
+	const void *response = o->response;
+	size_t len = o->len;
 	struct tls_stub *s = calloc(1, sizeof(*s));
 	struct sockaddr_in a;
 	socklen_t al = sizeof(a);
@@ -162,7 +212,17 @@ struct tls_stub *tls_stub_start(enum tls_stub_mode mode, const char *cert,
 			fprintf(stderr, "tls_stub: cannot load '%s' / '%s'\n", cert, key);
 			goto fail;
 		}
+		if (o->client_ca) {
+			if (SSL_CTX_load_verify_locations(s->ctx, o->client_ca, NULL) != 1) {
+				fprintf(stderr, "tls_stub: cannot load '%s'\n", o->client_ca);
+				goto fail;
+			}
+			SSL_CTX_set_verify(s->ctx, SSL_VERIFY_PEER |
+					   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+		}
 	}
+	s->respond = o->respond;
+	s->ud = o->ud;
 	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
@@ -185,6 +245,14 @@ fail:
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 	return NULL;
+}
+
+char *tls_stub_client_subject(struct tls_stub *s)
+{
+	pthread_mutex_lock(&s->mu);
+	char *c = s->client_subject ? strdup(s->client_subject) : NULL;
+	pthread_mutex_unlock(&s->mu);
+	return c;
 }
 
 int tls_stub_port(const struct tls_stub *s)
@@ -222,6 +290,7 @@ void tls_stub_stop(struct tls_stub *s)
 	SSL_CTX_free(s->ctx);
 	free(s->resp);
 	free(s->last);
+	free(s->client_subject);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }

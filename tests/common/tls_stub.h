@@ -30,6 +30,25 @@ struct tls_stub;
 struct tls_stub *tls_stub_start(enum tls_stub_mode mode, const char *cert,
 				const char *key, const void *response,
 				size_t len);
+/*
+ * The general form: a computed answer per request on a kept-alive
+ * connection (NTLM's handshake needs one connection), and/or a required
+ * client certificate (TLS client authentication).
+ */
+struct tls_stub_opts {
+	enum tls_stub_mode mode;
+	const char *cert, *key;
+	const void *response;          /* fixed answer (when respond is NULL) */
+	size_t len;
+	/* answer for one request; malloc'd bytes, *outlen set; NULL closes */
+	char *(*respond)(const char *request, void *ud, size_t *outlen);
+	void *ud;
+	const char *client_ca;         /* PEM: require a client certificate */
+};
+struct tls_stub *tls_stub_start_opts(const struct tls_stub_opts *o);
+/* Subject ("CN=...") of the last client certificate seen, or NULL. */
+char *tls_stub_client_subject(struct tls_stub *s);
+
 int tls_stub_port(const struct tls_stub *s);
 /* Requests answered so far. */
 int tls_stub_requests(struct tls_stub *s);

@@ -7,7 +7,9 @@
  * first" message; refused schemes and URLs with credentials; the body cap
  * (with and without Content-Length); a silent server (timeout) and
  * cancellation through hooks; connection refused; a non-HTTP answer;
- * URL encoding; auth scheme availability.
+ * a full NTLM handshake (type 1/2/3 on one connection: MD4 and DES from
+ * OpenSSL 3); TLS client-certificate authentication; URL encoding; auth
+ * scheme availability.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +30,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <openssl/evp.h>
+
+#include "certgen.h"
 #include "fsutil.h"
 #include "http.h"
 #include "lab_harness.h"
@@ -396,6 +401,150 @@ static void test_not_http(void **state)
 	tls_stub_stop(s);
 }
 
+
+/* NTLM: type 1 -> a fixed type 2 challenge -> type 3, on one connection */
+static char *ntlm_respond(const char *req, void *ud, size_t *outlen)
+{
+	static const unsigned char type2[48] = {
+		'N', 'T', 'L', 'M', 'S', 'S', 'P', 0,
+		2, 0, 0, 0,                     /* type 2 */
+		0, 0, 0, 0, 48, 0, 0, 0,        /* target name: empty */
+		0x01, 0x82, 0, 0,               /* unicode, NTLM, always sign */
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,  /* challenge */
+		0, 0, 0, 0, 0, 0, 0, 0,         /* context */
+		0, 0, 0, 0, 48, 0, 0, 0         /* target info: empty */
+	};
+	int *stage = ud;
+	char *out = NULL;
+	const char *a = strstr(req, "Authorization: NTLM ");
+	if (!a) {
+		out = strdup("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\n"
+			     "Content-Length: 0\r\n\r\n");
+	} else if (strncmp(a + 20, "TlRMTVNTUAAB", 12) == 0) {   /* type 1 */
+		unsigned char b64[128];
+		EVP_EncodeBlock(b64, type2, sizeof(type2));
+		*stage |= 1;
+		assert_true(asprintf(&out, "HTTP/1.1 401 Unauthorized\r\n"
+				     "WWW-Authenticate: NTLM %s\r\nContent-Length: 0\r\n\r\n",
+				     b64) > 0);
+	} else if (strncmp(a + 20, "TlRMTVNTUAAD", 12) == 0) {   /* type 3 */
+		*stage |= 2;
+		out = strdup("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nntlm-ok");
+	} else {
+		out = strdup("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+	}
+	*outlen = strlen(out);
+	return out;
+}
+
+static void test_ntlm_handshake(void **state)
+{
+	struct fx *f = *state;
+	char err[1024];
+	if (!http_auth_supported(AUTH_NTLM, err, sizeof(err))) {
+		/* the precise reason is the behaviour under test then */
+		assert_non_null(strstr(err, "NTLM"));
+		skip();
+	}
+	int stage = 0;
+	struct tls_stub_opts so;
+	memset(&so, 0, sizeof(so));
+	so.cert = f->cert;
+	so.key = f->key;
+	so.respond = ntlm_respond;
+	so.ud = &stage;
+	struct tls_stub *s = tls_stub_start_opts(&so);
+	assert_non_null(s);
+	struct secret pw = {0};
+	secret_set(&pw, "Passw0rd", 8);
+	struct http_opts o;
+	struct http_response r;
+	http_opts_init(&o);
+	o.ca_file = f->root;
+	o.auth = AUTH_NTLM;
+	o.user = "LAB\\agent";
+	o.password = &pw;
+	char *u = url_of(s, "/certsrv/");
+	assert_int_equal(http_get(&o, u, NULL, &r, err, sizeof(err)), HTTP_OK);
+	assert_int_equal(r.status, 200);
+	assert_string_equal((char *)r.body, "ntlm-ok");
+	assert_int_equal(stage, 3);   /* type 1 and type 3 (MD4/DES) both sent */
+	http_response_release(&r);
+	free(u);
+	tls_stub_stop(s);
+	secret_wipe(&pw);
+}
+
+static void test_client_certificate(void **state)
+{
+	struct fx *f = *state;
+	struct certgen_opts co;
+	X509 *ca = NULL, *leaf = NULL;
+	EVP_PKEY *cak = NULL, *lk = NULL;
+	certgen_opts_ca(&co, "Client CA");
+	assert_int_equal(certgen_make(&co, &ca, &cak), 0);
+	certgen_opts_leaf(&co, "client.lab.test");
+	co.issuer = ca;
+	co.issuer_key = cak;
+	assert_int_equal(certgen_make(&co, &leaf, &lk), 0);
+	char *ca_pem = fs_join(f->dir, "client-ca.pem");
+	char *cl_pem = fs_join(f->dir, "client.pem");
+	char *cl_key = fs_join(f->dir, "client.key");
+	assert_int_equal(certgen_write_pem(ca_pem, &ca, 1), 0);
+	assert_int_equal(certgen_write_pem(cl_pem, &leaf, 1), 0);
+	assert_int_equal(certgen_write_key(cl_key, lk), 0);
+
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+	struct tls_stub_opts so;
+	memset(&so, 0, sizeof(so));
+	so.cert = f->cert;
+	so.key = f->key;
+	so.response = ok;
+	so.len = sizeof(ok) - 1;
+	so.client_ca = ca_pem;
+	struct tls_stub *s = tls_stub_start_opts(&so);
+	assert_non_null(s);
+	char *u = url_of(s, "/");
+	struct http_opts o;
+	struct http_response r;
+	char err[1024];
+	http_opts_init(&o);
+	o.ca_file = f->root;
+	o.auth = AUTH_CERT;
+	o.client_cert = cl_pem;
+	o.client_key = cl_key;
+	assert_int_equal(http_get(&o, u, NULL, &r, err, sizeof(err)), HTTP_OK);
+	assert_string_equal((char *)r.body, "ok");
+	char *subj = tls_stub_client_subject(s);
+	assert_non_null(subj);
+	assert_non_null(strstr(subj, "CN=client.lab.test"));
+	free(subj);
+	http_response_release(&r);
+
+	/* without the certificate the server refuses us */
+	o.auth = AUTH_NONE;
+	assert_int_not_equal(http_get(&o, u, NULL, &r, err, sizeof(err)), HTTP_OK);
+	/* a missing certificate file is named */
+	o.auth = AUTH_CERT;
+	o.client_cert = "/nonexistent/client.pem";
+	o.client_key = NULL;
+	assert_int_equal(http_get(&o, u, NULL, &r, err, sizeof(err)), HTTP_E_TLS);
+	assert_non_null(strstr(err, "/nonexistent/client.pem"));
+	o.client_cert = NULL;
+	assert_int_equal(http_get(&o, u, NULL, &r, err, sizeof(err)), HTTP_E_OTHER);
+	assert_non_null(strstr(err, "ca.client_cert"));
+
+	tls_stub_stop(s);
+	free(u);
+	free(ca_pem);
+	free(cl_pem);
+	free(cl_key);
+	X509_free(ca);
+	X509_free(leaf);
+	EVP_PKEY_free(cak);
+	EVP_PKEY_free(lk);
+}
+
 static void test_urlencode(void **state)
 {
 	(void)state;
@@ -452,6 +601,8 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_connect_refused),
 		cmocka_unit_test(test_not_http),
+		cmocka_unit_test(test_ntlm_handshake),
+		cmocka_unit_test(test_client_certificate),
 		cmocka_unit_test(test_urlencode),
 		cmocka_unit_test(test_auth_supported),
 		cmocka_unit_test(test_err_names),
