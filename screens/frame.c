@@ -94,14 +94,19 @@ static void draw_rail(struct ui *ui, int selected)
 	}
 }
 
+/* The key line; when it does not fit, entries before the last are dropped
+ * so the last one (F10 Quit) always shows. */
 static void draw_keys(struct ui *ui, const struct keyhint *keys, int n)
 {
-	int x = 0;
+	int x = 0, last_w = 0;
 	fill_line(ui, ui->lay.keys.y, TH_KEYS);
+	if (n > 0)
+		last_w = (int)(strlen(keys[n - 1].key) + strlen(keys[n - 1].what)) + 3;
 	for (int i = 0; i < n; i++) {
 		int kl = (int)strlen(keys[i].key), wl = (int)strlen(keys[i].what);
-		if (x + kl + wl + 2 > ui->lay.cols)
-			break;
+		int room = ui->lay.cols - (i < n - 1 ? last_w : 0);
+		if (x + kl + wl + 1 > room)
+			continue;
 		theme_on(&ui->th, stdscr, TH_KEYNAME);
 		theme_put(stdscr, ui->lay.keys.y, x, keys[i].key, kl);
 		theme_on(&ui->th, stdscr, TH_KEYS);

@@ -28,7 +28,18 @@ static void live_intro(struct ui *ui, struct pane *p)
 	if (cmd) {
 		pane_add(p, TH_NORMAL, NULL, "the administrator approves this "
 			 "agent in the Operations Manager Shell with:", NULL, 0);
-		pane_add(p, TH_WARN, NULL, cmd, NULL, 0);
+		/* one pipeline stage per line so it fits the pane */
+		for (char *part = cmd, *bar; part; part = bar) {
+			char line[600];
+			bar = strstr(part, " | ");
+			if (bar) {
+				*bar = 0;
+				bar += 3;
+			}
+			snprintf(line, sizeof(line), "%s%s%s", part == cmd ? "  " : "    ",
+				 part, bar ? " |" : "");
+			pane_add(p, TH_WARN, NULL, line, NULL, 0);
+		}
 		free(cmd);
 	}
 }
@@ -66,6 +77,8 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 		for (size_t i = 0; i < v->agents.n; i++) {
 			const struct approval_agent *ag = &v->agents.items[i];
 			char line[600];
+			if (i == 0)
+				p->sel = p->n;   /* the first agent is selected */
 			snprintf(line, sizeof(line), "%s  %s%s%s", ag->name,
 				 ag->state ? ag->state : "pending",
 				 ag->serial ? "  serial " : "",

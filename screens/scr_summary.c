@@ -54,8 +54,13 @@ char *summary_text(struct ui *ui)
 	int next = flow_next_stage(ui->f);
 
 	add(&b, "opsmgr-enroll %s summary\n", OPSMGR_VERSION);
-	add(&b, "%s\n\n", next >= STAGE_COUNT ? "Enrollment complete: the agent is "
-	    "approved." : "Enrollment not finished yet.");
+	if (next < STAGE_COUNT)
+		add(&b, "Enrollment not finished yet (next: stage %d).\n\n", next);
+	else if (c->role == ROLE_SERVER)
+		add(&b, "Enrollment complete: this management server has its "
+		    "certificate.\n\n");
+	else
+		add(&b, "Enrollment complete: the agent is approved.\n\n");
 	for (int i = STAGE_TRUST; i <= STAGE_APPROVAL; i++)
 		add(&b, "  stage %d %-15s %s\n", i, stage_title((enum stage)i),
 		    stage_status_name(s->stage[i]));

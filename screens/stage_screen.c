@@ -35,7 +35,7 @@ static void fill_pane(struct sstate *ss, enum status st)
 	enum stage s = ss->sc->stage;
 	pane_clear(&ss->pane);
 	if (ss->sc->result)
-		ss->sc->result(ss->ui, &ss->pane, st);
+		ss->sc->result(ss->ui, &ss->pane, st);   /* may choose sel */
 	pane_add_diags(&ss->pane, &f->last[s], skip_owned, ss, false);
 	if (ss->out.n > 0) {
 		pane_add(&ss->pane, TH_DIM, NULL, "-- output --", NULL, 0);
@@ -44,7 +44,6 @@ static void fill_pane(struct sstate *ss, enum status st)
 				 ss->out.rows[i].text, NULL, 0);
 	}
 	/* select the first failure, else the first warning */
-	ss->pane.sel = 0;
 	for (int want = SEV_FAIL; want >= SEV_WARN; want--) {
 		bool found = false;
 		for (int i = 0; i < ss->pane.n; i++)

@@ -514,6 +514,7 @@ static void test_approval_esc_leaves(void **state)
 	WAIT(&fx->t, "pending");
 	WAIT(&fx->t, "(Esc cancels)");
 	/* the administrator's command is on screen while waiting */
+	assert_true(vt_has_text(&fx->t, "Get-SCOMPendingManagement |"));
 	assert_true(vt_has_text(&fx->t, "Approve-SCOMPendingManagement"));
 	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 75);
@@ -528,10 +529,40 @@ static void test_approval_esc_leaves(void **state)
 	lab_stop(&slow);
 }
 
+/* Runs after the happy path, whose agent the lab knows. */
+static void test_server_role(void **state)
+{
+	struct fx *fx = *state;
+
+	start(fx);
+	vt_key(&fx->t, VTERM_KEY_UP, VTERM_MOD_NONE);
+	vt_key(&fx->t, VTERM_KEY_RIGHT, VTERM_MOD_NONE);
+	WAIT(&fx->t, "role: server");
+	vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
+	enter(fx);
+	for (int s = 1; s <= 4; s++)
+		pass_stage(fx, s);
+	/* stage 5 does not apply to a management server */
+	heading(fx, 6);
+	assert_true(vt_has_text(&fx->t, "- 5 Install agent"));
+	pass_stage(fx, 6);
+	run_stage_ok(fx, 7);
+	WAIT(&fx->t, "known to the management server");
+	WAIT(&fx->t, "AGNT agent01.lab.test");
+	assert_true(vt_has_text(&fx->t, "a Approve agent"));
+	vt_type(&fx->t, "a");
+	WAIT(&fx->t, "approved 'agent01.lab.test'");
+	enter(fx);
+	WAIT(&fx->t, "Enrollment complete: this management server");
+	enter(fx);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_happy_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_role, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_inline_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_export_password_mismatch,
