@@ -499,7 +499,8 @@ static char *dup_existing(const char *p)
 	return p && *p && fs_is_regular(p) ? strdup(p) : NULL;
 }
 
-/* The agent configuration (stages 5/6) first, then config and state. */
+/* Server, port, certificate and key: the agent configuration (stages 5
+ * and 6) and the configuration, then the state's certificate. */
 static void target_resolve(struct ctx *c, struct target *t)
 {
 	const struct config *cfg = c->cfg;
@@ -515,10 +516,18 @@ static void target_resolve(struct ctx *c, struct target *t)
 	diag_list_release(&tmp);
 	free(path);
 
-	const char *srv = a.server ? a.server : cfg->agent_server;
+	/* An agent talks to the server its installed configuration names; a
+	 * management server's own configuration names itself, so there the
+	 * configured [agent] server (where the list lives) comes first. */
+	const char *cs = cfg->agent_server && *cfg->agent_server
+				 ? cfg->agent_server : NULL;
+	const char *srv = cfg->role == ROLE_SERVER ? (cs ? cs : a.server)
+						   : (a.server ? a.server : cs);
 	t->server = srv && *srv ? strdup(srv) : NULL;
-	t->port = a.port > 0 ? a.port
-	       : cfg->agent_port > 0 ? cfg->agent_port : CONFIG_DEFAULT_PORT;
+	int cp = cfg->agent_port > 0 ? cfg->agent_port : 0;
+	int port = cfg->role == ROLE_SERVER ? (cp ? cp : a.port)
+					    : (a.port > 0 ? a.port : cp);
+	t->port = port > 0 ? port : CONFIG_DEFAULT_PORT;
 	t->cert = dup_existing(a.cert_path);
 	t->key = dup_existing(a.key_path);
 	if (!t->cert || !t->key) {

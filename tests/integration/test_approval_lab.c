@@ -400,6 +400,19 @@ static void test_server_role(void **state)
 	config_set_str(&f->cfg.fqdn, "ms01.lab.test");
 	f->cfg.role = ROLE_SERVER;
 	f->c.interactive = false;
+	/* Stage 6 on a server records a configuration naming the server
+	 * itself (no DNS entry here): the list still goes to [agent] server. */
+	struct agentconf a;
+	agentconf_init(&a);
+	a.management_group = strdup("LAB");
+	a.server = strdup("ms01.lab.test");
+	a.port = 5723;
+	a.role = strdup("server");
+	char *acp = fs_join(f->dir, "ms.ini");
+	assert_int_equal(agentconf_write(acp, &a, NULL), 0);
+	agentconf_release(&a);
+	state_set_str(&f->st.agent_config_path, acp);
+	free(acp);
 	enum status s = stage_approval_run(&f->c, NULL, &f->dl);
 	if (s != ST_OK)
 		dump(&f->dl);
@@ -424,8 +437,10 @@ static void test_server_role(void **state)
 					  &f->dl), -1);
 	diag_list_release(&f->dl);
 
-	/* The agent now sees itself approved. */
+	/* The agent now sees itself approved (it has no configuration file
+	 * of its own here: the server's is put away). */
 	f->cfg.role = ROLE_AGENT;
+	state_set_str(&f->st.agent_config_path, NULL);
 	state_set_str(&f->st.cert_path, agent_cert);
 	state_set_str(&f->st.key_path, agent_key);
 	config_set_str(&f->cfg.fqdn, agent);
