@@ -434,7 +434,7 @@ static const char *then_text(int then_event, char *buf, size_t len)
 {
 	if (!then_event)
 		return "";
-	snprintf(buf, len, ", then event %d (no channel, no failover)",
+	snprintf(buf, len, ", then event %d: no channel, no failover",
 		 then_event);
 	return buf;
 }
