@@ -27,6 +27,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "config.h"
+#include "diag.h"
 #include "lab_harness.h"
 
 static int file_mode(const char *dir, const char *name)
@@ -123,6 +125,33 @@ static void test_files_and_answers(void **state)
 	lab_stop(&l);
 }
 
+/* The wizard's own loader takes the lab's answers file as it is. */
+static void test_answers_load_in_wizard_config(void **state)
+{
+	struct lab l;
+	struct config cfg;
+	struct diag_list dl;
+	char *empty = test_mkdtemp("opsmgr-labf-");
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(lab_start(&l, NULL, NULL), 0);
+	setenv("OPSMGR_ENROLL_SYSTEM_CONFIG", "/nonexistent/system.ini", 1);
+	setenv("XDG_CONFIG_HOME", empty, 1);
+	config_init(&cfg);
+	diag_list_init(&dl);
+	assert_int_equal(config_load_layers(&cfg, NULL, l.answers, &dl), 0);
+	assert_int_equal(config_validate(&cfg, &dl), 0);
+	if (diag_worst(&dl) >= SEV_WARN)
+		diag_print_text(stderr, &dl, SEV_WARN);
+	assert_true(diag_worst(&dl) < SEV_WARN);
+	diag_list_release(&dl);
+	config_release(&cfg);
+	lab_stop(&l);
+	test_rm_rf(empty);
+	free(empty);
+}
+
 static void test_restart_reuses_ca_and_password(void **state)
 {
 	struct lab l;
@@ -208,6 +237,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_files_and_answers),
+		cmocka_unit_test(test_answers_load_in_wizard_config),
 		cmocka_unit_test(test_restart_reuses_ca_and_password),
 		cmocka_unit_test(test_sigint_clean_exit),
 		cmocka_unit_test(test_usage_errors),
