@@ -15,54 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errcap.h"
 #include "stage_screen.h"
 #include "ui_int.h"
-
-/* ---- stderr capture ---------------------------------------------------- */
-
-struct errcap {
-	int saved;   /* the real stderr */
-	int fd;      /* unlinked temporary file */
-};
-
-static void errcap_begin(struct errcap *e)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	e->saved = e->fd = -1;
-	snprintf(path, sizeof(path), "%s/opsmgr-enroll-stderr-XXXXXX",
-		 dir && *dir ? dir : "/tmp");
-	e->fd = mkstemp(path);
-	if (e->fd < 0)
-		return;
-	unlink(path);
-	fflush(stderr);
-	e->saved = dup(STDERR_FILENO);
-	if (e->saved < 0 || dup2(e->fd, STDERR_FILENO) < 0) {
-		if (e->saved >= 0)
-			close(e->saved);
-		close(e->fd);
-		e->saved = e->fd = -1;
-	}
-}
-
-static void errcap_end(struct errcap *e)
-{
-	char buf[4096];
-	ssize_t n;
-	if (e->fd < 0)
-		return;
-	fflush(stderr);
-	dup2(e->saved, STDERR_FILENO);
-	close(e->saved);
-	if (lseek(e->fd, 0, SEEK_SET) == 0) {
-		while ((n = read(e->fd, buf, sizeof(buf))) > 0)
-			if (write(STDERR_FILENO, buf, (size_t)n) < 0)
-				break;
-	}
-	close(e->fd);
-	e->fd = e->saved = -1;
-}
 
 /* ---- shared helpers ---------------------------------------------------- */
 

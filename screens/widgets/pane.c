@@ -108,6 +108,63 @@ static void clear_rect(WINDOW *w, struct rect r)
 		mvwprintw(w, r.y + y, r.x, "%*s", r.w, "");
 }
 
+/*
+ * The detail under a checklist: the selected row's whole message (up to 3
+ * lines), its fix (up to 3) and the Operations Manager event it leads to.
+ * Counts the lines; draws them too when w is non-NULL.
+ */
+static int detail_segment(const struct theme *t, WINDOW *w, const char *text,
+			  enum theme_el el, int maxl, struct rect r, int y)
+{
+	int starts[8], lens[8];
+	int n = layout_wrap(text, r.w, 8, starts, lens), k = 0;
+	for (int i = 0; i < n && i < maxl; i++, k++) {
+		char line[400];
+		if (w && y + k < r.y + r.h) {
+			snprintf(line, sizeof(line), "%.*s", lens[i], text + starts[i]);
+			theme_on(t, w, el);
+			theme_put(w, y + k, r.x, line, r.w);
+		}
+	}
+	return k;
+}
+
+static int detail_lines_draw(const struct theme *t, WINDOW *w,
+			     const struct prow *sel, struct rect r, int y)
+{
+	char buf[1400];
+	int k = 0;
+	k += detail_segment(t, w, sel->text, TH_NORMAL, sel->fix ? 2 : 3, r,
+			    y + k);
+	if (sel->fix) {
+		snprintf(buf, sizeof(buf), "fix: %s", sel->fix);
+		k += detail_segment(t, w, buf, TH_WARN, 3, r, y + k);
+	}
+	if (sel->event) {
+		snprintf(buf, sizeof(buf), "Operations Manager event %d when "
+			 "this is not fixed", sel->event);
+		k += detail_segment(t, w, buf, TH_DIM, 1, r, y + k);
+	}
+	if (w)
+		theme_on(t, w, TH_NORMAL);
+	return k;
+}
+
+static int detail_lines(const struct prow *sel, int width, void *unused)
+{
+	struct rect r = { 0, 0, 1000, width };
+	(void)unused;
+	return detail_lines_draw(NULL, NULL, sel, r, 0);
+}
+
+static void draw_detail(const struct theme *t, WINDOW *w,
+			const struct prow *sel, struct rect r)
+{
+	theme_hline(t, w, r.y, r.x, r.w);
+	detail_lines_draw(t, w, sel, (struct rect){ r.y + 1, r.x, r.h - 1, r.w },
+			  r.y + 1);
+}
+
 void pane_draw(const struct theme *t, WINDOW *w, struct pane *p,
 	       struct rect r, bool focused)
 {
@@ -123,7 +180,9 @@ void pane_draw(const struct theme *t, WINDOW *w, struct pane *p,
 		/* the detail shows a fix, or the whole of a cut-off line */
 		if (sel->fix || sel->event ||
 		    (int)strlen(sel->text) + (sel->tag[0] ? 5 : 0) > r.w) {
-			detail_h = r.h >= 8 ? 4 : (r.h >= 5 ? 2 : 0);
+			int want = 1 + detail_lines(sel, r.w, NULL);
+			int cap = r.h >= 12 ? 7 : r.h >= 8 ? 4 : r.h >= 5 ? 2 : 0;
+			detail_h = want < cap ? want : cap;
 			list_h = r.h - detail_h;
 		}
 	}
@@ -151,31 +210,9 @@ void pane_draw(const struct theme *t, WINDOW *w, struct pane *p,
 		theme_put(w, r.y + i, x, row->text, r.w - (x - r.x));
 		theme_on(t, w, TH_NORMAL);
 	}
-	if (sel && detail_h > 0) {
-		int starts[8], lens[8], n, y = r.y + list_h;
-		char buf[1400];
-		theme_hline(t, w, y, r.x, r.w);
-		y++;
-		if (sel->fix)
-			snprintf(buf, sizeof(buf), "fix: %s", sel->fix);
-		else
-			snprintf(buf, sizeof(buf), "%s", sel->text);
-		if (sel->event) {
-			size_t l = strlen(buf);
-			snprintf(buf + l, sizeof(buf) - l, " (event %d)", sel->event);
-		}
-		n = layout_wrap(buf, r.w, 8, starts, lens);
-		for (int i = 0; i < n && i < 8 && y < r.y + r.h; i++, y++) {
-			char line[400];
-			int ln = lens[i] < (int)sizeof(line) - 1 ? lens[i] :
-					(int)sizeof(line) - 1;
-			memcpy(line, buf + starts[i], (size_t)ln);
-			line[ln] = 0;
-			theme_on(t, w, sel->fix ? TH_WARN : TH_NORMAL);
-			theme_put(w, y, r.x, line, r.w);
-		}
-		theme_on(t, w, TH_NORMAL);
-	}
+	if (sel && detail_h > 0)
+		draw_detail(t, w, sel, (struct rect){ r.y + list_h, r.x, detail_h,
+						      r.w });
 }
 
 bool pane_key(struct pane *p, int keycode, int page)

@@ -558,6 +558,47 @@ static void test_server_role(void **state)
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }
 
+/* The WebServer template lacks Client Authentication: verify lists a FAIL
+ * with its fix and event, and the stage cannot be passed. */
+static void test_verify_fail_blocks(void **state)
+{
+	struct fx *fx = *state;
+
+	start(fx);
+	enter(fx);
+	pass_stage(fx, 1);
+	heading(fx, 2);
+	tab(fx, 2);
+	clear_field(fx);
+	vt_type(&fx->t, "WebServer");
+	pass_stage(fx, 2);
+	heading(fx, 3);
+	enter(fx);
+	WAIT(&fx->t, "stage 3 failed");
+	/* the failing check is selected, its fix and event underneath */
+	WAIT(&fx->t, "FAIL");
+	WAIT(&fx->t, "fix:");
+	assert_true(vt_has_text(&fx->t, "event 20050"));
+	assert_true(vt_has_text(&fx->t, "\u2717 3 Verify"));
+	/* moving through the list shows each line's detail */
+	vt_key(&fx->t, VTERM_KEY_HOME, VTERM_MOD_NONE);
+	vt_key(&fx->t, VTERM_KEY_END, VTERM_MOD_NONE);
+	/* trying again fails again: the certificate itself is wrong */
+	enter(fx);
+	WAIT(&fx->t, "stage 3 failed");
+	assert_false(vt_has_text(&fx->t, "Stage 4 of 7"));
+	/* the rail does not offer stage 4 either */
+	vt_fkey(&fx->t, 2);
+	WAIT(&fx->t, "choose a completed stage");
+	for (int i = 0; i < 4; i++)
+		vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
+	enter(fx);
+	WAIT(&fx->t, "Stage 3 of 7");
+	assert_false(vt_has_text(&fx->t, "Stage 4 of 7"));
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +614,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rail_redo_and_start_over,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diagnose, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_fail_blocks, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_approval_esc_leaves, setup,
 						teardown),
 	};
