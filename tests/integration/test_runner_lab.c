@@ -123,6 +123,27 @@ static void assert_pkcs12_reads(const char *pfx, const char *pwfile,
 	free(out);
 }
 
+/* The lab of the running test: stopped by the teardown even when an
+ * assertion fails half-way, so no lab outlives its test. */
+static struct lab g_lab;
+static int g_lab_up;
+
+static struct lab *start_lab(const char *const extra[])
+{
+	assert_int_equal(lab_start(&g_lab, NULL, extra), 0);
+	g_lab_up = 1;
+	return &g_lab;
+}
+
+static int stop_lab(void **st)
+{
+	(void)st;
+	if (g_lab_up)
+		lab_stop(&g_lab);
+	g_lab_up = 0;
+	return 0;
+}
+
 static char *lab_pfx_password_file(const struct lab *l)
 {
 	char *p = malloc(strlen(l->dir) + 32);
@@ -134,9 +155,9 @@ static char *lab_pfx_password_file(const struct lab *l)
 static void test_full_run_modern_and_legacy(void **st)
 {
 	(void)st;
-	struct lab l;
 	const char *extra[] = { "--auto-approve", "0", NULL };
-	assert_int_equal(lab_start(&l, NULL, extra), 0);
+	struct lab *lp = start_lab(extra);
+	struct lab l = *lp;
 	char *work = test_mkdtemp("runner");
 	char *state_dir = malloc(strlen(work) + 16);
 	sprintf(state_dir, "%s/state", work);
@@ -196,7 +217,6 @@ static void test_full_run_modern_and_legacy(void **st)
 	free(state_dir);
 	test_rm_rf(work);
 	free(work);
-	lab_stop(&l);
 }
 
 /* CA holds the request: exit 75, the ID is kept, no second submission;
@@ -204,9 +224,9 @@ static void test_full_run_modern_and_legacy(void **st)
 static void test_ca_pending_then_approved(void **st)
 {
 	(void)st;
-	struct lab l;
 	const char *extra[] = { "--auto-approve", "0", NULL };
-	assert_int_equal(lab_start(&l, NULL, extra), 0);
+	struct lab *lp = start_lab(extra);
+	struct lab l = *lp;
 	char *work = test_mkdtemp("runner");
 	char state_dir[600];
 	snprintf(state_dir, sizeof(state_dir), "%s/state", work);
@@ -243,7 +263,6 @@ static void test_ca_pending_then_approved(void **st)
 	free(answers);
 	test_rm_rf(work);
 	free(work);
-	lab_stop(&l);
 }
 
 /* Nobody approves the agent: exit 75 at stage 7; `approve FQDN` then a
@@ -251,8 +270,8 @@ static void test_ca_pending_then_approved(void **st)
 static void test_approval_timeout_then_resume(void **st)
 {
 	(void)st;
-	struct lab l;
-	assert_int_equal(lab_start(&l, NULL, NULL), 0);
+	struct lab *lp = start_lab(NULL);
+	struct lab l = *lp;
 	char *work = test_mkdtemp("runner");
 	char state_dir[600];
 	snprintf(state_dir, sizeof(state_dir), "%s/state", work);
@@ -282,15 +301,14 @@ static void test_approval_timeout_then_resume(void **st)
 	free(answers);
 	test_rm_rf(work);
 	free(work);
-	lab_stop(&l);
 }
 
 /* Failures map to 10+stage with the diagnostic at its field. */
 static void test_failures_exit_codes(void **st)
 {
 	(void)st;
-	struct lab l;
-	assert_int_equal(lab_start(&l, NULL, NULL), 0);
+	struct lab *lp = start_lab(NULL);
+	struct lab l = *lp;
 	char *work = test_mkdtemp("runner");
 	char state_dir[600];
 	char *out = NULL;
@@ -333,16 +351,15 @@ static void test_failures_exit_codes(void **st)
 
 	test_rm_rf(work);
 	free(work);
-	lab_stop(&l);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_run_modern_and_legacy),
-		cmocka_unit_test(test_ca_pending_then_approved),
-		cmocka_unit_test(test_approval_timeout_then_resume),
-		cmocka_unit_test(test_failures_exit_codes),
+		cmocka_unit_test_teardown(test_full_run_modern_and_legacy, stop_lab),
+		cmocka_unit_test_teardown(test_ca_pending_then_approved, stop_lab),
+		cmocka_unit_test_teardown(test_approval_timeout_then_resume, stop_lab),
+		cmocka_unit_test_teardown(test_failures_exit_codes, stop_lab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
