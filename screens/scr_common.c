@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "request.h"
 #include "stage_screen.h"
 
 enum diag_severity val_required(struct uform *fm, int idx, const char *v,
@@ -80,6 +81,10 @@ enum diag_severity val_fqdn(struct uform *fm, int idx, const char *v,
 	(void)ud;
 	if (!val_fqdn_ok(v, msg, n))
 		return SEV_FAIL;
+	/* the backend's rule too (e.g. an IP address is not a name) */
+	if (request_fqdn_check(v, msg, n) < 0 && strchr(v, '.'))
+		return SEV_FAIL;
+	msg[0] = 0;
 	if (!strchr(v, '.')) {
 		snprintf(msg, n, "'%s' is a short name: Operations Manager expects "
 			 "the FQDN as it appears in DNS", v);

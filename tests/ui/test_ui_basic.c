@@ -281,6 +281,17 @@ static void test_role_choice(void **state)
 	quit_ok(fx);
 }
 
+static void test_unknown_terminal(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const env[] = { "TERM=no-such-terminal-type", NULL };
+	start(fx, 24, 80, env);
+	/* a clear message and the usage exit code, not a crash */
+	assert_int_equal(vt_wait_exit(&fx->t, VT_DEFAULT_WAIT_MS), 2);
+	assert_true(vt_has_text(&fx->t, "cannot use the terminal "
+				"'no-such-terminal-type'"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +311,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vt100_plain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_role_choice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_terminal, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
