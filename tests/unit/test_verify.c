@@ -27,6 +27,7 @@
 
 #include "certgen.h"
 #include "config.h"
+#include "crl.h"
 #include "ctx.h"
 #include "fsutil.h"
 #include "lab_harness.h"
@@ -711,6 +712,45 @@ static void test_revocation(void **state)
 	X509_free(other);
 }
 
+static void test_no_fqdn_and_ldap_only_cdp(void **state)
+{
+	struct fx *f = *state;
+	struct certgen_opts o;
+	good_opts(f, &o);
+	o.crl_url = "ldap://ldap.corp.example.test/cdp?certificateRevocationList";
+	X509 *x = issue(f, &o);
+	f->in.fqdn = NULL;
+	assert_int_equal(run(f), ST_NEED_CONFIRM);
+	const struct diag *d = expect(f, DIAG_VERIFY_SUBJECT_NAME, SEV_WARN,
+				      "no FQDN");
+	assert_string_equal(d->field, "computer.fqdn");
+	expect(f, DIAG_VERIFY_SAN, SEV_SKIP, FQDN);
+	expect(f, DIAG_VERIFY_REVOCATION, SEV_SKIP, "non-http");
+	assert_full_checklist(f);
+	X509_free(x);
+
+	/* LDAP first, then http: the http one is used. */
+	X509_CRL *crl = certgen_crl(f->inter, f->inter_key, NULL, 0, 86400);
+	set_crl(crl);
+	X509_CRL_free(crl);
+	good_opts(f, &o);
+	char two[256];   /* certgen prefixes "URI:" to the first one */
+	snprintf(two, sizeof(two), "ldap://ldap.corp.example.test/cdp,URI:%s",
+		 f->crl_url);
+	o.crl_url = two;
+	x = issue(f, &o);
+	char **urls = crl_distribution_points(x);
+	assert_non_null(urls);
+	assert_string_equal(urls[0], "ldap://ldap.corp.example.test/cdp");
+	assert_string_equal(urls[1], f->crl_url);
+	assert_null(urls[2]);
+	crl_free_urls(urls);
+	f->in.fqdn = FQDN;
+	assert_int_equal(run(f), ST_OK);
+	expect(f, DIAG_VERIFY_REVOCATION, SEV_PASS, f->crl_url);
+	X509_free(x);
+}
+
 struct stage_fx {
 	struct config cfg;
 	struct state st;
@@ -799,6 +839,7 @@ int main(void)
 		T(test_garbage_input),
 		T(test_pfx_input),
 		T(test_revocation),
+		T(test_no_fqdn_and_ldap_only_cdp),
 		T(test_stage_run),
 		T(test_cancel),
 	};
