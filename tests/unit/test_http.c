@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,6 +83,29 @@ static char *url_of(struct tls_stub *s, const char *path)
 	char *u = NULL;
 	assert_true(asprintf(&u, "https://localhost:%d%s", tls_stub_port(s), path) > 0);
 	return u;
+}
+
+
+/* Runs first: in a fresh child whose OpenSSL cannot find its modules, NTLM
+ * is refused with a message that names the legacy provider and where it
+ * was looked for. */
+static void test_ntlm_without_legacy_provider(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char err[512];
+		setenv("OPENSSL_MODULES", "/nonexistent/ossl-modules", 1);
+		int ok = http_auth_supported(AUTH_NTLM, err, sizeof(err));
+		_exit(!ok && strstr(err, "'legacy' provider") &&
+		      strstr(err, "/nonexistent/ossl-modules") &&
+		      strstr(err, "auth = basic") ? 0 : 1);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static void test_get_ok(void **state)
@@ -590,6 +614,7 @@ static void test_err_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ntlm_without_legacy_provider),
 		cmocka_unit_test(test_get_ok),
 		cmocka_unit_test(test_post_basic_auth),
 		cmocka_unit_test(test_401_schemes_collected),
