@@ -16,58 +16,21 @@
 #include "netprobe.h"
 #include "serial.h"
 #include "trust.h"
-#include "truststore.h"
 #include "verify.h"
-#include "x509util.h"
 
 #define CHECK_PROBE_TIMEOUT_MS 5000
 
 /* Stage 1: the root recorded in the state is still fine and still trusted. */
-static void check_trust(struct flow *f, const char *store, bool explicit_store,
+static void check_trust(struct flow *f, bool explicit_store,
 			struct diag_list *dl)
 {
-	const char *root = f->st.root_path;
-	if (!root || !*root) {
-		if (explicit_store) {
-			diag_add(dl, DIAG_TRUST_STORE, SEV_INFO, "trust.store", NULL,
-				 "using the trust store '%s' for the chain check", store);
-			return;
-		}
-		diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
-			 "run stage 1 (trust root), or pass --trust-store DIR",
-			 "no root certificate has been trusted yet (no root recorded in '%s/state')",
-			 f->state_dir);
+	if ((!f->st.root_path || !*f->st.root_path) && explicit_store) {
+		diag_add(dl, DIAG_TRUST_STORE, SEV_INFO, "trust.store", NULL,
+			 "using the trust store '%s' for the chain check",
+			 ctx_trust_store(&f->ctx));
 		return;
 	}
-	STACK_OF(X509) *certs = NULL;
-	char err[512];
-	if (x509_load_certs_file(root, &certs, err, sizeof(err)) < 0) {
-		diag_add(dl, DIAG_TRUST_PARSE, SEV_FAIL, "trust.store",
-			 "run stage 1 (trust root) again to restore the trusted root",
-			 "the trusted root '%s' cannot be read: %s", root, err);
-		return;
-	}
-	struct trust_result *heap = calloc(1, sizeof(*heap));
-	if (!heap) {
-		OSSL_STACK_OF_X509_free(certs);
-		return;
-	}
-	heap->root = -1;
-	int idx = trust_evaluate(certs, f->cfg.trust_sha256, heap, dl);
-	if (idx >= 0) {
-		X509 *x = sk_X509_value(certs, idx);
-		if (truststore_contains(store, x) == 1)
-			diag_add(dl, DIAG_TRUST_STORE, SEV_PASS, "trust.store", NULL,
-				 "the root '%s' is in the trust store '%s'",
-				 heap->certs[idx].subject, store);
-		else
-			diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
-				 "run stage 1 (trust root) to add it again",
-				 "the root '%s' is not in the trust store '%s'",
-				 heap->certs[idx].subject, store);
-	}
-	trust_result_free(heap);
-	OSSL_STACK_OF_X509_free(certs);
+	trust_check_existing(&f->ctx, dl);
 }
 
 /* Stage 3 (and the PFX of stage 4 when there is one). */
@@ -178,11 +141,12 @@ int check_collect(struct flow *f, const struct check_opts *o,
 		  const struct hooks *h, struct diag_list *dl)
 {
 	const char *fqdn = o->fqdn ? o->fqdn : ctx_fqdn(&f->ctx);
-	const char *store = o->trust_store ? o->trust_store
-					   : ctx_trust_store(&f->ctx);
 	if (o->fqdn)
 		config_set_str(&f->cfg.fqdn, o->fqdn);
-	check_trust(f, store, o->trust_store != NULL, dl);
+	if (o->trust_store)
+		config_set_str(&f->cfg.trust_store, o->trust_store);
+	const char *store = ctx_trust_store(&f->ctx);
+	check_trust(f, o->trust_store != NULL, dl);
 	check_certificate(f, o, fqdn, store, h, dl);
 	check_agent(f, o, h, dl);
 	return diag_worst(dl) == SEV_FAIL ? 1 : 0;

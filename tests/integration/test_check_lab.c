@@ -1,0 +1,243 @@
+/*
+ * test_check_lab.c - `opsmgr-enroll check` on a setup enrolled against the
+ * lab, then on the same setup broken in the ways support staff meet: the
+ * root's hash link gone, the recorded serial edited (event 20066), a PFX
+ * with the wrong password, garbage instead of a certificate, no agent
+ * configuration.  Asserts exit codes and the JSON report's contents.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab_harness.h"
+#include "run_capture.h"
+
+static struct lab g_lab;
+static char g_state[600];
+static char g_work[512];
+
+/* Run opsmgr-enroll with up to 7 arguments (NULL ends them early). */
+static int run_tool7(char **out, const char *a1, const char *a2,
+		     const char *a3, const char *a4, const char *a5,
+		     const char *a6, const char *a7)
+{
+	char *bin = test_build_path("opsmgr-enroll");
+	const char *argv[16] = { bin };
+	int n = 1;
+	const char *extra[] = { a1, a2, a3, a4, a5, a6, a7 };
+	for (int i = 0; i < 7 && extra[i]; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	int rc = run_capture(argv, 120, out);
+	free(bin);
+	return rc;
+}
+
+static int run_tool(char **out, const char *a1, const char *a2, const char *a3,
+		    const char *a4, const char *a5, const char *a6)
+{
+	return run_tool7(out, a1, a2, a3, a4, a5, a6, NULL);
+}
+
+static int check_json(char **out, const char *a1, const char *a2)
+{
+	return run_tool(out, "check", "--json", "--answers", g_lab.answers,
+			a1 ? a1 : "--state-dir", a1 ? a2 : g_state);
+}
+
+/* "stage"/"id"/"status" triple present in the JSON report. */
+static int has_check(const char *json, const char *stage, const char *id,
+		     const char *status)
+{
+	char want[256];
+	snprintf(want, sizeof(want),
+		 "{\"stage\": \"%s\", \"id\": \"%s\", \"status\": \"%s\"",
+		 stage, id, status);
+	return strstr(json, want) != NULL;
+}
+
+static int setup(void **st)
+{
+	(void)st;
+	const char *extra[] = { "--auto-approve", "0", NULL };
+	if (lab_start(&g_lab, NULL, extra) < 0)
+		return -1;
+	char *w = test_mkdtemp("check");
+	snprintf(g_work, sizeof(g_work), "%s", w);
+	free(w);
+	snprintf(g_state, sizeof(g_state), "%s/state", g_work);
+	char *out = NULL;
+	int rc = run_tool(&out, "--answers", g_lab.answers, "--state-dir",
+			  g_state, "--non-interactive", NULL);
+	if (rc != 0)
+		fprintf(stderr, "enrollment failed (%d):\n%s\n", rc, out);
+	free(out);
+	return rc == 0 ? 0 : -1;
+}
+
+static int teardown(void **st)
+{
+	(void)st;
+	lab_stop(&g_lab);
+	test_rm_rf(g_work);
+	return 0;
+}
+
+static void test_healthy_setup(void **st)
+{
+	(void)st;
+	char *out = NULL;
+	int rc = check_json(&out, NULL, NULL);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "{\"version\": 1, \"ok\": true, \"checks\": ["));
+	const char *ids[] = { "parse", "key_match", "subject_name", "san", "eku",
+			      "key_usage", "key_type", "validity", "expiry",
+			      "chain", "signature_hash", "revocation" };
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (!has_check(out, "verify", ids[i], "pass"))
+			fprintf(stderr, "verify/%s not pass in:\n%s\n", ids[i], out);
+		assert_true(has_check(out, "verify", ids[i], "pass"));
+	}
+	assert_true(has_check(out, "trust", "store", "pass"));
+	assert_true(has_check(out, "agent", "tcp", "pass"));
+	assert_true(has_check(out, "serial", "serial_match", "pass"));
+	assert_true(has_check(out, "approval", "state", "pass"));
+	free(out);
+}
+
+static void test_edited_serial_is_20066(void **st)
+{
+	(void)st;
+	char path[700];
+	snprintf(path, sizeof(path), "%s/agent/agent.ini", g_lab.dir);
+	char *ini = test_read_file(path);
+	assert_non_null(ini);
+	/* flip the first hex digit of the recorded serial */
+	char *p = strstr(ini, "\nserial = ");
+	assert_non_null(p);
+	p += strlen("\nserial = ");
+	char orig = *p;
+	*p = *p == '1' ? '2' : '1';
+	assert_int_equal(test_write_file(path, ini), 0);
+
+	char *out = NULL;
+	int rc = check_json(&out, NULL, NULL);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "\"ok\": false"));
+	assert_true(has_check(out, "serial", "serial_match", "fail"));
+	assert_non_null(strstr(out, "\"event\": 20066"));
+	free(out);
+
+	*p = orig;   /* restore for the other tests */
+	assert_int_equal(test_write_file(path, ini), 0);
+	free(ini);
+}
+
+static void test_missing_hash_link(void **st)
+{
+	(void)st;
+	char dir[700];
+	snprintf(dir, sizeof(dir), "%s/trust", g_state);
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	char link_path[1000] = "", target[1000] = "";
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		if (n > 2 && strcmp(e->d_name + n - 2, ".0") == 0) {
+			snprintf(link_path, sizeof(link_path), "%s/%s", dir, e->d_name);
+			ssize_t r = readlink(link_path, target, sizeof(target) - 1);
+			assert_true(r > 0);
+			target[r] = '\0';
+		}
+	}
+	closedir(d);
+	assert_true(link_path[0] != '\0');
+	assert_int_equal(unlink(link_path), 0);
+
+	char *out = NULL;
+	int rc = check_json(&out, NULL, NULL);
+	assert_int_equal(rc, 1);
+	assert_true(has_check(out, "trust", "store", "fail"));
+	assert_true(has_check(out, "verify", "chain", "fail"));
+	free(out);
+	assert_int_equal(symlink(target, link_path), 0);
+}
+
+static void test_pfx_wrong_password(void **st)
+{
+	(void)st;
+	char pw[700], pfx[700];
+	snprintf(pw, sizeof(pw), "%s/wrong-password", g_work);
+	assert_int_equal(test_write_file(pw, "not the password\n"), 0);
+	snprintf(pfx, sizeof(pfx), "%s/agent01.pfx", g_lab.dir);
+	char *out = NULL;
+	int rc = run_tool(&out, "check", "--pfx", pfx, "--password-file", pw,
+			  "--offline");
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "wrong password"));
+	free(out);
+
+	/* the right password: the PFX's certificate passes the checklist */
+	snprintf(pw, sizeof(pw), "%s/pfx-password", g_lab.dir);
+	rc = run_tool7(&out, "check", "--json", "--pfx", pfx, "--password-file",
+		       pw, "--offline");
+	assert_true(has_check(out, "verify", "key_match", "pass"));
+	assert_true(has_check(out, "verify", "eku", "pass"));
+	assert_false(strstr(out, "wrong password") != NULL);
+	free(out);
+	(void)rc;
+}
+
+static void test_garbage_certificate(void **st)
+{
+	(void)st;
+	char cert[700], key[700];
+	snprintf(cert, sizeof(cert), "%s/garbage.pem", g_work);
+	snprintf(key, sizeof(key), "%s/state/key.pem", g_work);
+	assert_int_equal(test_write_file(cert, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n"), 0);
+	char *out = NULL;
+	int rc = run_tool(&out, "check", "--json", "--cert", cert, "--key", key);
+	assert_int_equal(rc, 1);
+	assert_true(has_check(out, "verify", "parse", "fail"));
+	assert_non_null(strstr(out, "tried"));
+	/* every other verify check is skipped, not a crash or a pass */
+	assert_true(has_check(out, "verify", "eku", "skip"));
+	/* files only: no agent configuration needed */
+	free(out);
+}
+
+static void test_no_agent_configuration(void **st)
+{
+	(void)st;
+	char other[700];
+	snprintf(other, sizeof(other), "%s/empty-state", g_work);
+	char *out = NULL;
+	int rc = check_json(&out, "--state-dir", other);
+	assert_int_equal(rc, 1);
+	assert_true(has_check(out, "trust", "store", "fail"));
+	assert_true(has_check(out, "verify", "parse", "fail"));
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_healthy_setup),
+		cmocka_unit_test(test_edited_serial_is_20066),
+		cmocka_unit_test(test_missing_hash_link),
+		cmocka_unit_test(test_pfx_wrong_password),
+		cmocka_unit_test(test_garbage_certificate),
+		cmocka_unit_test(test_no_agent_configuration),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
