@@ -10,7 +10,7 @@
  *   ca/server.pem ca/server.key   HTTPS certificate for 127.0.0.1/localhost
  *   password pfx-password         Basic-auth and PFX passwords (0600)
  *   state state.lock              requests + agents (see lab_store.c)
- *   requests/N.csr requests/N.pem request and issued certificate of ID N
+ *   requests/N.csr requests/N.pem CSR of pending / certificate of issued N
  *   lab.ini answers.ini lab.log   written by the running lab
  *
  * Ownership: struct lab_ctx owns everything it points to

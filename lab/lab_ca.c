@@ -380,18 +380,47 @@ static void hold_submission(const struct lab_ctx *c)
 	}
 }
 
+/* Write the PEM of an issued certificate as requests/N.pem. */
+static int write_issued(const struct lab_ctx *c, long id, X509 *x, char *err,
+			size_t errlen)
+{
+	char name[64];
+	char *p, *data;
+	BIO *b = BIO_new(BIO_s_mem());
+	long n;
+	int rc = -1;
+
+	snprintf(name, sizeof(name), "requests/%ld.pem", id);
+	p = lab_path(c, name);
+	if (p && b && PEM_write_bio_X509(b, x)) {
+		n = BIO_get_mem_data(b, &data);
+		rc = fs_write_atomic(p, data, (size_t)n, 0644, err, errlen);
+	} else {
+		snprintf(err, errlen, "cannot encode certificate %ld", id);
+	}
+	BIO_free(b);
+	free(p);
+	return rc;
+}
+
+/*
+ * Mode=newreq.  The certificate (serial random, no request ID in it) is
+ * signed before the state lock is taken; under the lock the request gets
+ * its ID, its files (the CSR of a pending request, the certificate of an
+ * issued one) and its state record.
+ */
 static void do_newreq(const struct lab_ctx *c, const struct lab_http_req *q,
 		      struct lab_resp *r)
 {
 	const char *csr = lab_kvs_get(q->form, "CertRequest");
 	const char *attrib = lab_kvs_get(q->form, "CertAttrib");
-	struct lab_request rec, *stored;
+	struct lab_request rec;
 	struct lab_state st;
 	enum tmpl_kind kind;
 	char err[512], disp[512];
 	X509_REQ *req;
 	X509 *x = NULL;
-	char *cn, *cdp = NULL;
+	char *cn;
 	int fd;
 
 	if (c->delay_submit > 0)
@@ -408,53 +437,28 @@ static void do_newreq(const struct lab_ctx *c, const struct lab_http_req *q,
 	free(cn);
 	snprintf(rec.serial, sizeof(rec.serial), "-");
 	rec.submitted = (long long)time(NULL);
-
-	fd = lab_state_lock(c->dir, err, sizeof(err));
-	if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
-		lab_state_unlock(fd);
-		X509_REQ_free(req);
-		server_error(c, r, "cannot read the lab state", err);
-		return;
-	}
-	rec.id = st.next_id++;
-	if (write_csr(c, rec.id, req, err, sizeof(err)))
-		goto fail;
 	switch (kind) {
 	case T_OPSMGR:
-	case T_WEBSERVER:
-		cdp = lab_cdp_url(c->ca_port);
+	case T_WEBSERVER: {
+		char *cdp = lab_cdp_url(c->ca_port), *hex;
+
 		x = lab_issue(c, req, kind == T_WEBSERVER ?
 			      LAB_PROFILE_WEBSERVER : LAB_PROFILE_OPSMGR, cdp,
 			      err, sizeof(err));
 		free(cdp);
-		if (!x)
-			goto fail;
-		{
-			char name[64];
-			char *p, *hex = lab_serial_hex(x), *data;
-			BIO *b = BIO_new(BIO_s_mem());
-			long n;
-			int wr = -1;
-
-			snprintf(name, sizeof(name), "requests/%ld.pem", rec.id);
-			p = lab_path(c, name);
-			if (p && hex && b && PEM_write_bio_X509(b, x)) {
-				n = BIO_get_mem_data(b, &data);
-				wr = fs_write_atomic(p, data, (size_t)n, 0644,
-						     err, sizeof(err));
-				snprintf(rec.serial, sizeof(rec.serial), "%s",
-					 hex);
-			} else {
-				snprintf(err, sizeof(err), "out of memory");
-			}
-			BIO_free(b);
-			free(p);
-			free(hex);
-			if (wr)
-				goto fail;
+		hex = x ? lab_serial_hex(x) : NULL;
+		if (!hex) {
+			X509_free(x);
+			X509_REQ_free(req);
+			server_error(c, r, "cannot issue the certificate",
+				     x ? "out of memory" : err);
+			return;
 		}
+		snprintf(rec.serial, sizeof(rec.serial), "%s", hex);
+		free(hex);
 		rec.state = REQ_ISSUED;
 		break;
+	}
 	case T_MANUAL:
 		rec.state = REQ_PENDING;
 		break;
@@ -467,8 +471,21 @@ static void do_newreq(const struct lab_ctx *c, const struct lab_http_req *q,
 		rec.deny = DENY_TEMPLATE;
 		break;
 	}
-	stored = lab_state_add_req(&st, &rec);
-	if (!stored) {
+
+	fd = lab_state_lock(c->dir, err, sizeof(err));
+	if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
+		lab_state_unlock(fd);
+		X509_REQ_free(req);
+		X509_free(x);
+		server_error(c, r, "cannot read the lab state", err);
+		return;
+	}
+	rec.id = st.next_id++;
+	if ((rec.state == REQ_PENDING &&
+	     write_csr(c, rec.id, req, err, sizeof(err))) ||
+	    (x && write_issued(c, rec.id, x, err, sizeof(err))))
+		goto fail;
+	if (!lab_state_add_req(&st, &rec)) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto fail;
 	}
