@@ -1,0 +1,823 @@
+/*
+ * test_killpoints.c - interruption: `opsmgr-enroll --answers --non-interactive`
+ * against a real lab is SIGKILLed at many points, then run again.  Every
+ * time: no partial file is visible (every key, certificate, CSR, state and
+ * PFX present parses; temporary files are hidden and gone after the re-run),
+ * the key a request was made with is kept (byte for byte once the state
+ * says a request was sent, and every CSR the CA holds for the host carries
+ * the final key), the CA holds one request for the host - two only when the
+ * kill landed while the submission was in flight, and then the re-run says
+ * an earlier submission may have reached the CA and sent the same key -,
+ * and the re-run finishes (exit 0).
+ *
+ * Points are found two ways: by events (inotify on the state, PFX and agent
+ * directories: a temp file created, a file renamed into place, the state
+ * file showing a phase) and by time (a sweep of kill times across a
+ * measured full run).  Lab 1 approves at once; lab 2 (the same lab
+ * restarted) holds each submission 2 s and approves agents 3 s after their
+ * first contact, for kills while the CA delays its answer and during the
+ * approval wait.  Each point uses its own FQDN so `list` shows its requests
+ * alone.  Prints "kill points: N tried, N recovered".
+ *
+ * Sweep size: $OPSMGR_KILLPOINT_SWEEP timed points (default 24, 8 under
+ * ASan); the timed sweep stops early when $OPSMGR_KILLPOINT_BUDGET seconds
+ * (default 150, 400 under ASan) have passed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <iniparser.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
+#include "kill_tracer.h"
+#include "lab_harness.h"
+#include "robust_util.h"
+#include "run_capture.h"
+#include "state.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KP_ASAN 1
+#endif
+#endif
+#ifndef KP_ASAN
+#define KP_ASAN 0
+#endif
+
+#define RUN_TIMEOUT_MS (300 * 1000)
+#define MAX_IDS 16
+
+enum trig_kind { TK_TIME, TK_TRACE };
+
+struct trig {
+	const char *label;
+	enum trig_kind kind;
+	enum kt_kind at;          /* TK_TRACE: where */
+	const char *rel;          /* path below the point's directory */
+	const char *need;         /* rel == "state/state": a line it must have */
+	const char *no_file;      /* ... and a state-dir file that must be missing */
+	int after_ms;             /* run on this long after the trigger */
+	long at_ms;               /* TK_TIME */
+};
+
+/* What a kill landed on, read from the files it left. */
+enum cat {
+	CAT_BEFORE_REQUEST = 0, /* trust stage or earlier */
+	CAT_KEYGEN,             /* stage 1 done, no key yet */
+	CAT_KEY_WRITTEN,        /* key on disk, nothing sent */
+	CAT_SUBMITTING,         /* the POST in flight */
+	CAT_ISSUED_UNSAVED,     /* cert.pem written, state still pending */
+	CAT_PENDING,            /* request ID recorded, cert not fetched */
+	CAT_AFTER_REQUEST,      /* stage 2 done, stages 3-5 */
+	CAT_PFX_WRITING,        /* a PFX temp file left */
+	CAT_APPROVAL_WAIT,      /* stage 6 done, stage 7 not */
+	CAT_NOT_KILLED,         /* the run ended first */
+	CAT_N
+};
+
+static const char *const cat_names[CAT_N] = {
+	"before the request", "key generation", "key written, not sent",
+	"submission in flight", "issued, state not saved", "pending ID saved",
+	"verify/export/agent", "PFX being written", "approval wait",
+	"run ended first",
+};
+
+struct kp {
+	struct lab lab;
+	char *work;
+	int seq;
+	int tried, recovered;
+	int cats[CAT_N];
+	int in_flight_dups;     /* points where the CA got the request twice */
+	int temp_left_points;   /* points that left temp files after the re-run */
+	char *pfx_password;
+};
+
+static struct kp K;
+
+/* ---- small file checks ------------------------------------------------- */
+
+static int state_line(const char *state, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = state; p && (p = strstr(p, line)) != NULL; p += n)
+		if ((p == state || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return 1;
+	return 0;
+}
+
+static char *path2(const char *a, const char *b)
+{
+	char *p = NULL;
+
+	assert_true(asprintf(&p, "%s/%s", a, b) > 0);
+	return p;
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+	char *p = path2(dir, name);
+	struct stat st;
+	int r = lstat(p, &st) == 0;
+
+	free(p);
+	return r;
+}
+
+static EVP_PKEY *read_key(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *k;
+
+	if (!f)
+		return NULL;
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	return k;
+}
+
+static int count_certs(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+		X509_free(x);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static X509_REQ *read_csr(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509_REQ *r;
+
+	if (!f)
+		return NULL;
+	r = PEM_read_X509_REQ(f, NULL, NULL, NULL);
+	fclose(f);
+	return r;
+}
+
+static int pfx_parses(const char *path, const char *password)
+{
+	size_t len = 0;
+	unsigned char *der = ru_read(path, &len);
+	const unsigned char *p = der;
+	PKCS12 *p12;
+	EVP_PKEY *k = NULL;
+	X509 *c = NULL;
+	STACK_OF(X509) *ca = NULL;
+	int ok = 0;
+
+	if (!der)
+		return 0;
+	p12 = d2i_PKCS12(NULL, &p, (long)len);
+	if (p12 && PKCS12_parse(p12, password, &k, &c, &ca) == 1)
+		ok = k && c && X509_check_private_key(c, k) == 1;
+	EVP_PKEY_free(k);
+	X509_free(c);
+	sk_X509_pop_free(ca, X509_free);
+	PKCS12_free(p12);
+	free(der);
+	return ok;
+}
+
+struct scan {
+	int temps_hidden;   /* temp files that are dot files (allowed after a kill) */
+	int temps_visible;  /* temp files under a visible name */
+	int bad;            /* files that do not parse */
+	char report[2048];
+};
+
+static void scan_note(struct scan *s, const char *fmt, const char *path)
+{
+	size_t n = strlen(s->report);
+
+	if (n + strlen(path) + 64 < sizeof(s->report))
+		snprintf(s->report + n, sizeof(s->report) - n, fmt, path);
+}
+
+static void scan_file(const char *path, void *ud)
+{
+	struct scan *s = ud;
+	const char *base = strrchr(path, '/');
+	struct stat st;
+	size_t n;
+	int ok = 1;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (lstat(path, &st) != 0)
+		return;   /* removed meanwhile */
+	if (ru_is_temp_name(base)) {
+		if (base[0] == '.')
+			s->temps_hidden++;
+		else
+			s->temps_visible++;
+		scan_note(s, "  temp file: %s\n", path);
+		return;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		/* trust store hash links must point at something */
+		ok = stat(path, &st) == 0;
+	} else if (!strcmp(base, "opsmgr-enroll.log") ||
+		   !strcmp(base, "answers.ini") || !strncmp(base, "run", 3)) {
+		return;   /* append-only log, our own files */
+	} else if (st.st_size == 0) {
+		ok = 0;
+	} else if (!strcmp(base, STATE_FILE_NAME)) {
+		size_t len = 0;
+		unsigned char *b = ru_read(path, &len);
+		struct state stt;
+		char err[256];
+
+		state_init(&stt);
+		ok = b && state_parse(&stt, (char *)b, len, err, sizeof(err)) == 0;
+		state_release(&stt);
+		free(b);
+	} else if (!strcmp(base, "key.pem") || !strcmp(base, "agent-key.pem")) {
+		EVP_PKEY *k = read_key(path);
+
+		ok = k != NULL;
+		EVP_PKEY_free(k);
+	} else if (!strcmp(base, "request.csr")) {
+		X509_REQ *r = read_csr(path);
+
+		ok = r != NULL;
+		X509_REQ_free(r);
+	} else if (n > 4 && !strcmp(base + n - 4, ".pem")) {
+		ok = count_certs(path) > 0;
+	} else if (n > 4 && !strcmp(base + n - 4, ".pfx")) {
+		ok = pfx_parses(path, K.pfx_password);
+	} else if (n > 4 && !strcmp(base + n - 4, ".ini")) {
+		dictionary *d = iniparser_load(path);
+
+		ok = d != NULL && iniparser_getnsec(d) > 0;
+		iniparser_freedict(d);
+	}
+	if (!ok) {
+		s->bad++;
+		scan_note(s, "  does not parse: %s\n", path);
+	}
+}
+
+static void scan_dirs(const char *work, struct scan *s)
+{
+	static const char *const dirs[] = { "state", "out", "agent" };
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *d = path2(work, dirs[i]);
+
+		ru_walk(d, scan_file, s);
+		free(d);
+	}
+}
+
+/* ---- the lab's view ------------------------------------------------------ */
+
+/* IDs of the requests the lab holds for fqdn; returns how many. */
+static int lab_requests_for(const char *fqdn, long ids[MAX_IDS])
+{
+	const char *args[] = { "list", "--dir", K.lab.dir, NULL };
+	char *out = NULL, *save = NULL;
+	int n = 0;
+
+	assert_int_equal(lab_cmd(args, &out), 0);
+	for (char *line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		long id;
+		char st[32], tpl[64], cn[256];
+
+		if (sscanf(line, "request %ld %31s %63s %255s", &id, st, tpl,
+			   cn) == 4 && !strcmp(cn, fqdn) && n < MAX_IDS)
+			ids[n++] = id;
+	}
+	free(out);
+	return n;
+}
+
+/* Does the CSR the lab holds as request id carry key's public key? */
+static int lab_csr_has_key(long id, EVP_PKEY *key)
+{
+	char name[64];
+	char *p;
+	X509_REQ *r;
+	int ok;
+
+	snprintf(name, sizeof(name), "requests/%ld.csr", id);
+	p = path2(K.lab.dir, name);
+	r = read_csr(p);
+	free(p);
+	ok = r && EVP_PKEY_eq(X509_REQ_get0_pubkey(r), key) == 1;
+	X509_REQ_free(r);
+	return ok;
+}
+
+/* ---- one point ------------------------------------------------------------ */
+
+static char *wizard_bin(void)
+{
+	return test_build_path("opsmgr-enroll");
+}
+
+static char *make_answers(const char *work, const char *fqdn)
+{
+	char *answers = path2(work, "answers.ini");
+	char *pfx = path2(work, "out/agent.pfx");
+	char *agent = path2(work, "agent/agent.ini");
+	const char *const repl[][3] = {
+		{ "computer", "fqdn", fqdn },
+		{ "export", "pfx", pfx },
+		{ "agent", "config", agent },
+		{ "approval", "interval", "1" },
+		{ "approval", "timeout", "120" },
+		{ NULL, NULL, NULL },
+	};
+
+	assert_int_equal(ru_answers_write(K.lab.answers, answers, repl), 0);
+	free(pfx);
+	free(agent);
+	return answers;
+}
+
+struct state_pred {
+	const char *statef, *statedir, *need, *no_file;
+};
+
+/* At a stop: does the state file on disk show the wanted phase? */
+static int state_pred_check(void *ud)
+{
+	const struct state_pred *p = ud;
+	char *s;
+	int ok;
+
+	if (!p->need)
+		return 1;
+	s = (char *)ru_read(p->statef, NULL);
+	ok = s && state_line(s, p->need) &&
+	     (!p->no_file || !file_exists(p->statedir, p->no_file));
+	free(s);
+	return ok;
+}
+
+/*
+ * The first run: killed at t_ms (untraced), or traced and killed at the
+ * trigger.  *fired: the kill was sent.  Returns the exit status.
+ */
+static int first_run(const char *const argv[], const char *work,
+		     const char *out, const struct trig *t, int *fired)
+{
+	*fired = 0;
+	if (t->kind == TK_TIME) {
+		long long t0 = ru_now_ms();
+		pid_t pid = ru_spawn(argv, out);
+
+		assert_true(pid > 0);
+		while (ru_alive(pid) && ru_now_ms() - t0 < t->at_ms)
+			ru_sleep_ms(1);
+		if (ru_alive(pid)) {
+			kill(pid, SIGKILL);
+			*fired = 1;
+		}
+		return ru_wait(pid, RUN_TIMEOUT_MS);
+	}
+	char *target = path2(work, t->rel);
+	char *statedir = path2(work, "state");
+	char *statef = path2(statedir, STATE_FILE_NAME);
+	struct state_pred pred = { statef, statedir, t->need, t->no_file };
+	struct kt_trigger kt = { t->at, target, state_pred_check, &pred,
+				 t->after_ms };
+	/* LeakSanitizer cannot stop a traced process's threads at exit */
+	char asan[512];
+	const char *env[] = { asan, NULL };
+	const char *old = getenv("ASAN_OPTIONS");
+
+	snprintf(asan, sizeof(asan), "ASAN_OPTIONS=%s%sdetect_leaks=0",
+		 old ? old : "", old && *old ? ":" : "");
+	int rc = kt_run(argv, env, out, &kt, RUN_TIMEOUT_MS, fired);
+	free(target);
+	free(statedir);
+	free(statef);
+	return rc;
+}
+
+static enum cat classify(const char *work, int killed)
+{
+	char *statedir = path2(work, "state");
+	char *statef = path2(statedir, STATE_FILE_NAME);
+	char *s = (char *)ru_read(statef, NULL);
+	char *outdir = path2(work, "out");
+	enum cat c;
+	struct scan sc;
+
+	scan_dirs(work, &sc);
+	if (!killed)
+		c = CAT_NOT_KILLED;
+	else if (s && state_line(s, "stage6=done"))
+		c = CAT_APPROVAL_WAIT;
+	else if (strstr(sc.report, "/out/.agent.pfx.tmp-"))
+		c = CAT_PFX_WRITING;
+	else if (s && (state_line(s, "stage2=done") || state_line(s, "stage2=warn")))
+		c = CAT_AFTER_REQUEST;
+	else if (s && state_line(s, "req_phase=submitting"))
+		c = CAT_SUBMITTING;
+	else if (s && state_line(s, "req_phase=pending"))
+		c = file_exists(statedir, "cert.pem") ? CAT_ISSUED_UNSAVED
+						      : CAT_PENDING;
+	else if (s && state_line(s, "req_phase=issued"))
+		c = CAT_ISSUED_UNSAVED;
+	else if (file_exists(statedir, "key.pem"))
+		c = CAT_KEY_WRITTEN;
+	else if (s && state_line(s, "stage1=done"))
+		c = CAT_KEYGEN;
+	else
+		c = CAT_BEFORE_REQUEST;
+	free(s);
+	free(statef);
+	free(statedir);
+	free(outdir);
+	return c;
+}
+
+static void dump_file(const char *what, const char *path)
+{
+	char *t = (char *)ru_read(path, NULL);
+
+	fprintf(stderr, "--- %s (%s) ---\n%s\n--- end ---\n", what, path,
+		t ? t : "(unreadable)");
+	free(t);
+}
+
+/*
+ * One kill point: fresh directories and FQDN, run, kill at the trigger,
+ * check what is left, run again, check the outcome.  cmocka assertions
+ * abort the test with the details when a check fails.  Returns how long
+ * the first run lasted (ms).
+ */
+static long long run_point(const struct trig *t)
+{
+	char name[64], fqdn[128];
+	char *work, *statedir, *out1, *answers, *bin = wizard_bin();
+	struct scan sc;
+	EVP_PKEY *key_before = NULL;
+	unsigned char *keybytes = NULL, *csrbytes = NULL;
+	size_t keylen = 0, csrlen = 0;
+	long ids[MAX_IDS];
+	int seq = ++K.seq;
+
+	snprintf(name, sizeof(name), "kp%02d-", seq);
+	snprintf(fqdn, sizeof(fqdn), "kp%02d.lab.test", seq);
+	work = path2(K.work, name);
+	assert_int_equal(mkdir(work, 0700), 0);
+	statedir = path2(work, "state");
+	char *outd = path2(work, "out"), *agentd = path2(work, "agent");
+	assert_int_equal(mkdir(statedir, 0700), 0);
+	assert_int_equal(mkdir(outd, 0700), 0);
+	assert_int_equal(mkdir(agentd, 0700), 0);
+	free(outd);
+	free(agentd);
+	answers = make_answers(work, fqdn);
+	out1 = path2(work, "run1.txt");
+
+	const char *argv[] = { bin, "--answers", answers, "--state-dir",
+			       statedir, "--non-interactive", NULL };
+	long long t0 = ru_now_ms();
+	int fired = 0;
+	int rc1 = first_run(argv, work, out1, t, &fired);
+	long long killed_at = ru_now_ms() - t0;
+	int killed = fired && rc1 == 128 + SIGKILL;
+	if (!killed && rc1 != 0) {
+		dump_file("first run", out1);
+		fail_msg("point %d (%s): the first run ended with %d before the "
+			 "kill", seq, t->label, rc1);
+	}
+	enum cat c = classify(work, killed);
+
+	/* What the kill left: every visible file complete. */
+	scan_dirs(work, &sc);
+	if (sc.bad) {
+		fprintf(stderr, "point %d (%s): after the kill:\n%s", seq,
+			t->label, sc.report);
+		fail_msg("a partial file is visible after a kill");
+	}
+	char *statef = path2(statedir, STATE_FILE_NAME);
+	char *st = (char *)ru_read(statef, NULL);
+	int sent = st && (state_line(st, "req_phase=submitting") ||
+			  state_line(st, "req_phase=pending") ||
+			  state_line(st, "req_phase=issued"));
+	int was_submitting = st && state_line(st, "req_phase=submitting");
+	free(st);
+	char *keyp = path2(statedir, "key.pem");
+	char *csrp = path2(statedir, "request.csr");
+	if (sent) {
+		keybytes = ru_read(keyp, &keylen);
+		csrbytes = ru_read(csrp, &csrlen);
+		assert_non_null(keybytes);
+		assert_non_null(csrbytes);
+		key_before = read_key(keyp);
+		assert_non_null(key_before);
+	}
+	int n_before = lab_requests_for(fqdn, ids);
+
+	/* The re-run. */
+	char *out2 = NULL;
+	int rc2 = run_capture(argv, RUN_TIMEOUT_MS / 1000, &out2);
+	if (rc2 != 0) {
+		dump_file("first run", out1);
+		fprintf(stderr, "--- re-run ---\n%s\n", out2);
+		fail_msg("point %d (%s, killed at %lld ms, %s): the re-run "
+			 "exited %d", seq, t->label, killed_at, cat_names[c], rc2);
+	}
+	scan_dirs(work, &sc);
+	if (sc.bad) {
+		fprintf(stderr, "point %d (%s, %s): after the re-run:\n%s", seq,
+			t->label, cat_names[c], sc.report);
+		fail_msg("a file does not parse after the re-run");
+	}
+	if (sc.temps_hidden || sc.temps_visible) {
+		/* counted and reported: nothing removes a temp file a
+		 * killed run left (see the closing line) */
+		printf("  point %d (%s): temporary files left after the "
+		       "re-run:\n%s", seq, t->label, sc.report);
+		K.temp_left_points++;
+	}
+	st = (char *)ru_read(statef, NULL);
+	assert_non_null(st);
+	assert_true(state_line(st, "stage7=done"));
+	assert_true(state_line(st, "req_phase=issued"));
+	free(st);
+
+	/* The key the request was made with is the key in use. */
+	EVP_PKEY *key_after = read_key(keyp);
+	assert_non_null(key_after);
+	if (sent) {
+		size_t l2 = 0, l3 = 0;
+		unsigned char *k2 = ru_read(keyp, &l2), *c2 = ru_read(csrp, &l3);
+
+		if (!k2 || l2 != keylen || memcmp(k2, keybytes, keylen) != 0)
+			fail_msg("point %d (%s): the key of the sent request was "
+				 "replaced", seq, t->label);
+		if (!c2 || l3 != csrlen || memcmp(c2, csrbytes, csrlen) != 0)
+			fail_msg("point %d (%s): the CSR of the sent request was "
+				 "replaced", seq, t->label);
+		free(k2);
+		free(c2);
+		assert_int_equal(EVP_PKEY_eq(key_before, key_after), 1);
+	}
+	int n = lab_requests_for(fqdn, ids);
+	for (int i = 0; i < n; i++)
+		if (!lab_csr_has_key(ids[i], key_after)) {
+			fprintf(stderr, "--- re-run ---\n%s\n", out2);
+			fail_msg("point %d (%s): request %ld at the CA was made with "
+				 "a key that is not the one kept", seq, t->label,
+				 ids[i]);
+		}
+	const char *maybe = "an earlier submission may have reached the CA";
+	if (n != 1) {
+		if (n != 2 || !was_submitting) {
+			fprintf(stderr, "--- re-run ---\n%s\n", out2);
+			fail_msg("point %d (%s, %s): the CA holds %d requests for "
+				 "'%s' (%d before the re-run)", seq, t->label,
+				 cat_names[c], n, fqdn, n_before);
+		}
+		K.in_flight_dups++;
+	}
+	if (was_submitting && !strstr(out2, maybe)) {
+		fprintf(stderr, "--- re-run ---\n%s\n", out2);
+		fail_msg("point %d (%s): killed while submitting, but the re-run "
+			 "does not say '%s'", seq, t->label, maybe);
+	}
+	if (killed) {
+		K.tried++;
+		K.recovered++;
+	}
+	K.cats[c]++;
+	printf("  point %2d %-34s %6lld ms  %-24s requests %d -> %d\n", seq,
+	       t->label, killed_at, cat_names[c], n_before, n);
+	fflush(stdout);
+
+	EVP_PKEY_free(key_before);
+	EVP_PKEY_free(key_after);
+	free(keybytes);
+	free(csrbytes);
+	free(keyp);
+	free(csrp);
+	free(statef);
+	free(out2);
+	free(out1);
+	free(answers);
+	free(statedir);
+	test_rm_rf(work);
+	free(work);
+	free(bin);
+	return killed_at;
+}
+
+/* ---- the sweep ------------------------------------------------------------ */
+
+static int env_int(const char *name, int dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? atoi(v) : dflt;
+}
+
+static int setup(void **st)
+{
+	(void)st;
+	const char *extra[] = { "--auto-approve", "0", NULL };
+
+	memset(&K, 0, sizeof(K));
+	K.work = test_mkdtemp("killpoints-");
+	if (!K.work || lab_start(&K.lab, NULL, extra) != 0)
+		return -1;
+	char *pw = path2(K.lab.dir, "pfx-password");
+	K.pfx_password = (char *)ru_read(pw, NULL);
+	free(pw);
+	if (!K.pfx_password)
+		return -1;
+	K.pfx_password[strcspn(K.pfx_password, "\r\n")] = '\0';
+	return 0;
+}
+
+static int teardown(void **st)
+{
+	(void)st;
+	printf("kill points: %d tried, %d recovered (submission in flight and "
+	       "sent twice: %d; temp files left after the re-run: %d)\n",
+	       K.tried, K.recovered, K.in_flight_dups, K.temp_left_points);
+	for (int i = 0; i < CAT_N; i++)
+		printf("  landed on %-26s %d\n", cat_names[i], K.cats[i]);
+	fflush(stdout);
+	lab_stop(&K.lab);
+	if (K.work)
+		test_rm_rf(K.work);
+	free(K.work);
+	free(K.pfx_password);
+	return 0;
+}
+
+#define ST "state/" STATE_FILE_NAME
+#define BEFORE(label, rel) { label, TK_TRACE, KT_RENAME_BEFORE, rel, NULL, NULL, 0, 0 }
+#define AFTER(label, rel) { label, TK_TRACE, KT_RENAME_AFTER, rel, NULL, NULL, 0, 0 }
+#define OPENED(label, rel) { label, TK_TRACE, KT_OPEN_AFTER, rel, NULL, NULL, 0, 0 }
+#define WROTE(label, rel) { label, TK_TRACE, KT_WRITE_AFTER, rel, NULL, NULL, 0, 0 }
+#define STATE(label, line, nofile, ms) \
+	{ label, TK_TRACE, KT_RENAME_AFTER, ST, line, nofile, ms, 0 }
+
+/* Kills at exact points of the file I/O (traced), the lab approving at once. */
+static void test_traced_points(void **st)
+{
+	(void)st;
+	const struct trig pts[] = {
+		STATE("trust saved, no key", "stage1=done", "key.pem", 0),
+		STATE("trust saved +30 ms (keygen)", "stage1=done", "key.pem", 30),
+		STATE("trust saved +90 ms (keygen)", "stage1=done", "key.pem", 90),
+		OPENED("key temp created", "state/.key.pem.tmp-"),
+		WROTE("key temp written", "state/.key.pem.tmp-"),
+		BEFORE("key.pem before rename", "state/key.pem"),
+		AFTER("key.pem after rename", "state/key.pem"),
+		WROTE("CSR temp written", "state/.request.csr.tmp-"),
+		AFTER("request.csr after rename", "state/request.csr"),
+		STATE("state says key_written", "req_phase=key_written", NULL, 0),
+		WROTE("first state temp written", "state/.state.tmp-"),
+		STATE("state says submitting", "req_phase=submitting", NULL, 0),
+		STATE("state says pending (ID saved)", "req_phase=pending", NULL, 0),
+		WROTE("cert temp written", "state/.cert.pem.tmp-"),
+		BEFORE("cert.pem before rename", "state/cert.pem"),
+		AFTER("cert.pem after rename", "state/cert.pem"),
+		AFTER("chain.pem after rename", "state/chain.pem"),
+		STATE("state says issued", "req_phase=issued", NULL, 0),
+		STATE("state says verified", "stage3=done", NULL, 0),
+		OPENED("PFX temp created", "out/.agent.pfx.tmp-"),
+		WROTE("PFX temp half written", "out/.agent.pfx.tmp-"),
+		BEFORE("PFX before rename", "out/agent.pfx"),
+		AFTER("PFX after rename", "out/agent.pfx"),
+		STATE("state says exported", "stage4=done", NULL, 0),
+		WROTE("agent.ini temp written", "agent/.agent.ini.tmp-"),
+		AFTER("agent.ini after rename", "agent/agent.ini"),
+		WROTE("agent-key temp written", "agent/.agent-key.pem.tmp-"),
+		AFTER("agent-key.pem after rename", "agent/agent-key.pem"),
+		AFTER("agent-cert.pem after rename", "agent/agent-cert.pem"),
+		STATE("state says serial imported", "stage6=done", NULL, 0),
+	};
+	/* under ASan every other point: the odd ones cover each category */
+	int all = env_int("OPSMGR_KILLPOINT_ALL", !KP_ASAN);
+
+	for (size_t i = 0; i < sizeof(pts) / sizeof(pts[0]); i++)
+		if (all || i % 2 == 1)
+			run_point(&pts[i]);
+}
+
+/* Kills by time across a measured full run. */
+static void test_timed_sweep(void **st)
+{
+	(void)st;
+	int n = env_int("OPSMGR_KILLPOINT_SWEEP", KP_ASAN ? 6 : 16);
+	long long budget = 1000LL * env_int("OPSMGR_KILLPOINT_BUDGET",
+					    KP_ASAN ? 400 : 150);
+	long long start = ru_now_ms();
+
+	/* Measure: a point whose trigger never fires is a full run. */
+	const struct trig never = { "full run (measure)", TK_TIME, KT_OPEN_AFTER,
+				    NULL, NULL, NULL, 0, RUN_TIMEOUT_MS };
+	long long full = run_point(&never);
+	if (full < 200)
+		full = 200;
+	for (int i = 0; i < n; i++) {
+		char label[64];
+		long at = (long)(full * (2 * i + 1) / (2 * n));
+
+		if (ru_now_ms() - start > budget) {
+			printf("  timed sweep stopped after %d of %d points (budget "
+			       "%lld s)\n", i, n, budget / 1000);
+			break;
+		}
+		snprintf(label, sizeof(label), "timed %ld ms", at);
+		const struct trig t = { label, TK_TIME, KT_OPEN_AFTER, NULL, NULL,
+					NULL, 0, at };
+		run_point(&t);
+	}
+}
+
+/* The CA holds each submission 2 s; agents are approved 3 s after their
+ * first contact: kills while the CA delays its answer and while waiting
+ * for approval. */
+static void test_delayed_ca_and_approval_wait(void **st)
+{
+	(void)st;
+	const char *extra[] = { "--delay-submit", "2", "--auto-approve", "3", NULL };
+
+	assert_int_equal(lab_start(&K.lab, K.lab.dir, extra), 0);
+	const struct trig pts[] = {
+		STATE("CA delaying its answer, +300 ms", "req_phase=submitting", NULL, 300),
+		STATE("CA delaying its answer, +1500 ms", "req_phase=submitting", NULL, 1500),
+		STATE("approval wait, +500 ms", "stage6=done", NULL, 500),
+		STATE("approval wait, +2000 ms", "stage6=done", NULL, 2000),
+		STATE("approval wait, +1000 ms", "stage6=done", NULL, 1000),
+	};
+	int before_wait = K.cats[CAT_APPROVAL_WAIT];
+	int before_sub = K.cats[CAT_SUBMITTING];
+
+	for (size_t i = 0; i < sizeof(pts) / sizeof(pts[0]); i++)
+		run_point(&pts[i]);
+	/* these are not races: the lab holds the run there for seconds */
+	assert_true(K.cats[CAT_SUBMITTING] - before_sub >= 2);
+	assert_true(K.cats[CAT_APPROVAL_WAIT] - before_wait >= 2);
+}
+
+/* The points the issue names were all hit. */
+static void test_coverage(void **st)
+{
+	(void)st;
+	static const enum cat need[] = { CAT_KEYGEN, CAT_KEY_WRITTEN,
+					 CAT_SUBMITTING, CAT_ISSUED_UNSAVED,
+					 CAT_PFX_WRITING, CAT_APPROVAL_WAIT };
+	int missing = 0;
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (K.cats[need[i]] == 0) {
+			fprintf(stderr, "no kill landed on: %s\n",
+				cat_names[need[i]]);
+			missing++;
+		}
+	assert_int_equal(missing, 0);
+	assert_int_equal(K.tried, K.recovered);
+	assert_true(K.tried >= 20);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_traced_points),
+		cmocka_unit_test(test_timed_sweep),
+		cmocka_unit_test(test_delayed_ca_and_approval_wait),
+		cmocka_unit_test(test_coverage),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
