@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "errcap.h"
+#include "termcheck.h"
 #include "stage_screen.h"
 #include "ui_int.h"
 
@@ -258,6 +259,13 @@ int ui_run(struct flow *f)
 	setlocale(LC_ALL, "");
 	if (!getenv("ESCDELAY"))
 		set_escdelay(60);
+	/* ask terminfo first: a failed newterm() leaks inside ncurses */
+	if (!termcheck_usable(STDOUT_FILENO)) {
+		fprintf(stderr, "opsmgr-enroll: cannot use the terminal '%s': "
+			"set TERM, or use --answers FILE --non-interactive\n",
+			getenv("TERM") ? getenv("TERM") : "(unset)");
+		return EXIT_USAGE;
+	}
 	errcap_begin(&ec);
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
