@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,6 +395,64 @@ static void test_no_client_cert_refused(void **state)
 	free(log);
 }
 
+#define NAGENTS 8
+
+struct contact {
+	struct agent_id id;
+	CURLcode rc;
+	long status;
+};
+
+static void *contact_once(void *arg)
+{
+	struct contact *k = arg;
+	char *body = NULL;
+
+	k->rc = ms_call(&L, &k->id, "/opsmgr/v1/status", NULL, &k->status,
+			&body);
+	free(body);
+	return NULL;
+}
+
+/* First contacts at the same moment: every agent recorded (no update of
+ * the state file lost to another). */
+static void test_parallel_first_contacts(void **state)
+{
+	struct contact k[NAGENTS];
+	pthread_t th[NAGENTS];
+	char cn[64], *out = NULL;
+
+	(void)state;
+	for (int i = 0; i < NAGENTS; i++) {
+		snprintf(cn, sizeof(cn), "crowd%02d.lab.test", i);
+		make_agent(&L, cn, LAB_SIGNED, &k[i].id);
+	}
+	for (int i = 0; i < NAGENTS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, contact_once,
+						&k[i]), 0);
+	for (int i = 0; i < NAGENTS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < NAGENTS; i++) {
+		assert_int_equal(k[i].rc, CURLE_OK);
+		assert_int_equal(k[i].status, 200);
+	}
+	{
+		const char *args[] = { "list", "--dir", L.dir, NULL };
+
+		assert_int_equal(lab_cmd(args, &out), 0);
+		for (int i = 0; i < NAGENTS; i++) {
+			char line[256];
+
+			snprintf(line, sizeof(line),
+				 "agent crowd%02d.lab.test pending %s\n", i,
+				 k[i].id.serial);
+			if (!strstr(out, line))
+				fail_msg("'%s' missing from:\n%s", line, out);
+		}
+		free(out);
+	}
+}
+
 static void test_auto_approve_zero(void **state)
 {
 	const char *extra[] = { "--auto-approve", "0", NULL };
@@ -446,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_foreign_ca_refused),
 		cmocka_unit_test(test_server_only_cert_refused),
 		cmocka_unit_test(test_no_client_cert_refused),
+		cmocka_unit_test(test_parallel_first_contacts),
 		cmocka_unit_test(test_auto_approve_zero),
 		cmocka_unit_test(test_auto_approve_after_delay),
 	};
