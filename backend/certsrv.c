@@ -304,19 +304,36 @@ static long issued_link_id(const char *page, size_t len)
 	return 0;
 }
 
-/* "Request Id is N". */
-static long text_request_id(const char *page, size_t len)
+/* "Request Id is N" (*english = 1), else a ReqID field or parameter. */
+static long text_request_id(const char *page, size_t len, int *english)
 {
 	const char *end = page + len;
 	const char *f = find_ci(page, len, "Request Id is");
-	if (!f)
-		return 0;
-	const char *p = f + 13;
-	while (p < end && (*p == ' ' || *p == '\t' || *p == ':'))
-		p++;
 	int nd;
-	long v = parse_digits(p, end, &nd);
-	return (nd > 0 && nd <= 10) ? v : 0;
+	*english = f != NULL;
+	if (f) {
+		const char *p = f + 13;
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ':'))
+			p++;
+		long v = parse_digits(p, end, &nd);
+		return (nd > 0 && nd <= 10) ? v : 0;
+	}
+	/* A page in another language: a ReqID form field or link parameter
+	 * ("ReqID=12", Name=ReqID Value="12"), never the CACert link. */
+	for (const char *p = page; p < end;) {
+		f = find_ci(p, (size_t)(end - p), "ReqID");
+		if (!f)
+			break;
+		const char *q = f + 5;
+		for (int i = 0; i < 16 && q < end && strchr("=\"' \tVvAaLlUuEe", *q) && *q;
+		     i++)
+			q++;
+		long v = parse_digits(q, end, &nd);
+		if (nd > 0 && nd <= 10 && v > 0)
+			return v;
+		p = f + 5;
+	}
+	return 0;
 }
 
 /* The disposition message: 'The disposition message is "..."' or the
@@ -333,6 +350,25 @@ static void disposition(const char *page, size_t len, char *out, size_t outlen)
 		if (!q || q - s > 800)
 			q = (end - s > 800) ? s + 800 : end;
 		text_of(s, q, out, outlen);
+	} else if (!find_ci(page, len, "Disposition message:") &&
+		   (f = find_ci(page, len, "ID=locDispMsg>")) != NULL) {
+		/* another language: the quoted text inside the locDispMsg
+		 * element */
+		const char *s = f + 14;
+		const char *e = find_ci(s, (size_t)(end - s), "</LocID");
+		if (!e || e - s > 1000)
+			e = (end - s > 1000) ? s + 1000 : end;
+		const char *q1 = memchr(s, '"', (size_t)(e - s));
+		const char *q2 = NULL;
+		for (const char *x = e; q1 && x > q1 + 1; x--)
+			if (x[-1] == '"') {
+				q2 = x - 1;
+				break;
+			}
+		if (q1 && q2)
+			text_of(q1 + 1, q2, out, outlen);
+		else
+			text_of(s, e, out, outlen);
 	} else {
 		static const char k2[] = "Disposition message:";
 		f = find_ci(page, len, k2);
@@ -450,7 +486,8 @@ void certsrv_classify_submit(const char *page, size_t len,
 	page_title(page, len, a->title, sizeof(a->title));
 	page_excerpt(page, len, a->title, a->excerpt, sizeof(a->excerpt));
 	disposition(page, len, a->disposition, sizeof(a->disposition));
-	a->request_id = text_request_id(page, len);
+	int english;
+	a->request_id = text_request_id(page, len, &english);
 
 	long issued = issued_link_id(page, len);
 	if (issued > 0) {
@@ -465,7 +502,7 @@ void certsrv_classify_submit(const char *page, size_t len,
 	else if (is_denied(a->title, a->disposition, page, len))
 		a->kind = CERTSRV_DENIED;
 	else if (is_pending(a->title, a->disposition, page, len) ||
-		 (a->request_id > 0 && !a->disposition[0]))
+		 (english && a->request_id > 0 && !a->disposition[0]))
 		a->kind = CERTSRV_PENDING;
 	else if (a->disposition[0])
 		a->kind = CERTSRV_CA_ERROR;
@@ -510,7 +547,8 @@ void certsrv_classify_retrieve(const char *content_type, const char *body,
 	page_title(body, len, a->title, sizeof(a->title));
 	page_excerpt(body, len, a->title, a->excerpt, sizeof(a->excerpt));
 	disposition(body, len, a->disposition, sizeof(a->disposition));
-	a->request_id = text_request_id(body, len);
+	int english;
+	a->request_id = text_request_id(body, len, &english);
 
 	if (no_such_request(a->disposition, body, len))
 		a->kind = CERTSRV_NO_SUCH_REQUEST;

@@ -137,6 +137,28 @@ static void test_error_parsing(void **state)
 	assert_string_equal(a.title, "Error");
 }
 
+
+/* Pages in another language (modeled on the English ones, German text):
+ * the structural markers still classify them and find the ID and the
+ * disposition text. */
+static void test_localised_pages(void **state)
+{
+	(void)state;
+	struct certsrv_answer a;
+	submit_file("pending-de.html", &a);
+	assert_int_equal(a.kind, CERTSRV_PENDING);
+	assert_int_equal(a.request_id, 321);
+	assert_string_equal(a.title, "Ausstehendes Zertifikat");
+	submit_file("denied-de.html", &a);
+	assert_int_equal(a.kind, CERTSRV_UNKNOWN_TEMPLATE);
+	assert_non_null(strstr(a.disposition, "Vom Richtlinienmodul verweigert 0x80094800"));
+	assert_null(strchr(a.disposition, '"'));
+	/* a ReqID in some other link alone does not make a page "pending" */
+	const char p[] = "<html><a href=\"certnew.p7b?ReqID=5&Enc=b64\">x</a></html>";
+	certsrv_classify_submit(p, sizeof(p) - 1, &a);
+	assert_int_equal(a.kind, CERTSRV_UNEXPECTED);
+}
+
 static void test_401_page_is_not_denied(void **state)
 {
 	(void)state;
@@ -297,7 +319,8 @@ static void test_truncated_pages(void **state)
 		"issued.html", "issued-script.html", "pending.html", "denied.html",
 		"unknown-template.html", "error-parsing.html", "advanced-pending.html",
 		"advanced-denied.html", "advanced-empty.html", "advanced-error.html",
-		"401.html", "certcarc.html", "garbage.html"};
+		"401.html", "certcarc.html", "garbage.html", "pending-de.html",
+		"denied-de.html"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		all_prefixes(files[i]);
 }
@@ -410,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_denied),
 		cmocka_unit_test(test_unknown_template),
 		cmocka_unit_test(test_error_parsing),
+		cmocka_unit_test(test_localised_pages),
 		cmocka_unit_test(test_401_page_is_not_denied),
 		cmocka_unit_test(test_retrieve_pages),
 		cmocka_unit_test(test_retrieve_certificate),
