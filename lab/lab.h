@@ -177,6 +177,12 @@ struct lab_kvs {
 int lab_kvs_add(struct lab_kvs *k, const char *key, const char *data,
 		size_t len, int append);
 const char *lab_kvs_get(const struct lab_kvs *k, const char *key);
+/* Parse an application/x-www-form-urlencoded text (a query string or a
+ * body: '&'-separated, '+' is a blank, %XX decoded; bad escapes kept
+ * literally) into k, for callers without an MHD connection (fuzzers,
+ * tests).  -1 when over the caps (what fitted is kept). */
+int lab_kvs_parse_urlencoded(struct lab_kvs *k, const char *text,
+			     size_t len);
 void lab_kvs_release(struct lab_kvs *k);
 
 struct lab_http_req {

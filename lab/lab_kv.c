@@ -68,6 +68,75 @@ const char *lab_kvs_get(const struct lab_kvs *k, const char *key)
 	return NULL;
 }
 
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Decode s[0..n) into out (room for n bytes); returns the length. */
+static size_t url_decode(const char *s, size_t n, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (s[i] == '+') {
+			out[o++] = ' ';
+		} else if (s[i] == '%' && i + 2 < n &&
+			   (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
+			   (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+			out[o++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	return o;
+}
+
+int lab_kvs_parse_urlencoded(struct lab_kvs *k, const char *text,
+			     size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		const char *pair = text + i;
+		const char *amp = memchr(pair, '&', len - i);
+		size_t plen = amp ? (size_t)(amp - pair) : len - i;
+		const char *eq = memchr(pair, '=', plen);
+		size_t klen = eq ? (size_t)(eq - pair) : plen;
+		size_t vlen = eq ? plen - klen - 1 : 0;
+		char *key = malloc(klen + 1), *val = malloc(vlen + 1);
+		size_t kd, vd;
+		int rc = 0;
+
+		if (!key || !val) {
+			free(key);
+			free(val);
+			return -1;
+		}
+		kd = url_decode(pair, klen, key);
+		key[kd] = '\0';
+		vd = eq ? url_decode(eq + 1, vlen, val) : 0;
+		val[vd] = '\0';
+		if (plen && kd == strlen(key))
+			rc = lab_kvs_add(k, key, val, vd, 0);
+		free(key);
+		free(val);
+		if (rc)
+			return -1;
+		i += plen + 1;
+	}
+	return 0;
+}
+
 void lab_kvs_release(struct lab_kvs *k)
 {
 	for (size_t i = 0; i < k->n; i++) {

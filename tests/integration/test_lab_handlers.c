@@ -236,6 +236,60 @@ static void test_kvs_caps(void **state)
 	free(big);
 }
 
+static void test_urlencoded_parser(void **state)
+{
+	static const char body[] = "Mode=newreq&CertAttrib=Certificate"
+		"Template%3AOpsMgr%0D%0AUserAgent%3Ax+y&bad=%4&&=v&flag&"
+		"n%00ul=1&last=%41%4a";
+	struct lab_kvs k;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(lab_kvs_parse_urlencoded(&k, body, sizeof(body) - 1),
+			 0);
+	assert_string_equal(lab_kvs_get(&k, "mode"), "newreq");
+	assert_string_equal(lab_kvs_get(&k, "CertAttrib"),
+			    "CertificateTemplate:OpsMgr\r\nUserAgent:x y");
+	assert_string_equal(lab_kvs_get(&k, "bad"), "%4");
+	assert_string_equal(lab_kvs_get(&k, ""), "v");
+	assert_string_equal(lab_kvs_get(&k, "flag"), "");
+	assert_null(lab_kvs_get(&k, "n"));
+	assert_string_equal(lab_kvs_get(&k, "last"), "AJ");
+	lab_kvs_release(&k);
+
+	/* a whole submission parsed this way goes through the CA handler */
+	{
+		char *csr = csr_with_cn("parsed.lab.test"), *form, *enc;
+		size_t n = strlen(csr), o = 0;
+		struct lab_resp r;
+
+		enc = malloc(n * 3 + 1);
+		for (size_t i = 0; i < n; i++) {
+			unsigned char ch = (unsigned char)csr[i];
+
+			if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			    (ch >= '0' && ch <= '9') || ch == '-')
+				enc[o++] = (char)ch;
+			else
+				o += (size_t)sprintf(enc + o, "%%%02X", ch);
+		}
+		enc[o] = '\0';
+		assert_true(asprintf(&form, "Mode=newreq&CertRequest=%s&"
+				     "CertAttrib=CertificateTemplate%%3AOpsMgr",
+				     enc) > 0);
+		memset(&k, 0, sizeof(k));
+		assert_int_equal(lab_kvs_parse_urlencoded(&k, form,
+							  strlen(form)), 0);
+		call_ca("POST", "/certsrv/certfnsh.asp", NULL, &k, &r);
+		assert_non_null(strstr((char *)r.body, "Certificate Issued"));
+		lab_resp_release(&r);
+		lab_kvs_release(&k);
+		free(form);
+		free(enc);
+		free(csr);
+	}
+}
+
 static void test_corrupt_state_reported(void **state)
 {
 	char *p = lab_path(&C, "state"), *saved = NULL;
@@ -319,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_cn_and_template),
 		cmocka_unit_test(test_garbage_csrs),
 		cmocka_unit_test(test_kvs_caps),
+		cmocka_unit_test(test_urlencoded_parser),
 		cmocka_unit_test(test_corrupt_state_reported),
 		cmocka_unit_test(test_ms_json_and_refusal),
 	};
