@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <openssl/provider.h>
@@ -40,6 +41,7 @@ struct xfer {
 	size_t cap;
 	int cancelled;
 	int too_large;
+	long long last_ms;     /* last progress report (monotonic ms) */
 	char what[160];
 
 	unsigned char *body;
@@ -251,6 +253,13 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 		x->cancelled = 1;
 		return 1;
 	}
+	/* at most ~20 reports a second: libcurl calls this per chunk */
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long long ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (x->last_ms && ms - x->last_ms < 50)
+		return 0;
+	x->last_ms = ms;
 	double f = dltotal > 0 ? (double)dlnow / (double)dltotal : -1.0;
 	hooks_progress(x->h, x->what, f);
 	return 0;
