@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <openssl/err.h>
 #include <openssl/provider.h>
 #include <openssl/x509.h>
 
@@ -273,14 +274,29 @@ static int ntlm_providers(char *err, size_t errlen)
 	if (!g_legacy)
 		g_legacy = OSSL_PROVIDER_load(NULL, "legacy");
 	if (!g_legacy || !g_default) {
+		/* the first queued error says why (e.g. the .so path tried) */
+		char oe[512] = "";
+		const char *data = NULL;
+		int flags = 0;
+		unsigned long e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags);
+		if (e) {
+			char txt[256];
+			ERR_error_string_n(e, txt, sizeof(txt));
+			const char *reason = ERR_reason_error_string(e);
+			snprintf(oe, sizeof(oe), "%s%s%s", reason ? reason : txt,
+				 (flags & ERR_TXT_STRING) && data && *data ? ": " : "",
+				 (flags & ERR_TXT_STRING) && data ? data : "");
+		}
+		ERR_clear_error();
 		seterr(err, errlen,
 		       "NTLM authentication needs MD4, which OpenSSL 3 only has in "
 		       "its 'legacy' provider, and the %s provider could not be "
-		       "loaded (is legacy.so in %s?); use auth = basic or "
+		       "loaded (is legacy.so in %s?%s%s); use auth = basic or "
 		       "negotiate instead",
 		       !g_legacy ? "legacy" : "default",
 		       getenv("OPENSSL_MODULES") ? getenv("OPENSSL_MODULES")
-						 : "OpenSSL's modules directory");
+						 : "OpenSSL's modules directory",
+		       oe[0] ? " OpenSSL says: " : "", oe);
 		return -1;
 	}
 	return 0;
