@@ -1,0 +1,351 @@
+/*
+ * test_faults.c - the wizard against a CA that misbehaves: a fault proxy
+ * (tests/common/faultproxy.h) in front of a real lab, ca.url pointed at
+ * it, ca.timeout 3 s.  Stage 1 runs through the healthy proxy; then stage
+ * 2 (--stages 2-2) meets one fault each: slow first byte, stalled body,
+ * connection reset, HTTP 500, HTTP 503, truncated body, garbage HTML, a
+ * 100 MB body (with and without a length), TLS handshake failure and a
+ * certificate for another name.  For each: exit 12, the diagnostic at
+ * ca.url names the fault, no hang (bounded run), no crash, the state file
+ * still loads and says whether the submission may have reached the CA;
+ * then, healed, a full re-run finishes with the same key, and the lab got
+ * one submission per run that could reach it (the slow answer did).
+ * Prints "faults: N reported / N tried".
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/pem.h>
+
+#include "certgen.h"
+#include "diag.h"
+#include "faultproxy.h"
+#include "lab_harness.h"
+#include "run_capture.h"
+#include "state.h"
+
+#define CA_TIMEOUT_S 3
+#define RUN_BOUND_S 30      /* a faulted run that takes longer hangs */
+
+static struct lab L;
+static struct faultproxy *P;
+static char *work;
+static int tried, reported;
+
+struct fault_case {
+	const char *name;
+	enum fp_fault fault;
+	int status;
+	/* the diagnostic must contain one of these (case-insensitive) */
+	const char *expect[3];
+	/* 1: the request left (phase "submitting" after the failure);
+	 * 0: it cannot have (TLS never established) */
+	int sent;
+	/* 1: the proxy really passed it to the lab before failing */
+	int reaches_lab;
+};
+
+static const struct fault_case cases[] = {
+	{ "slow-first-byte", FP_SLOW_FIRST_BYTE, 0, { "timed out", NULL }, 1, 1 },
+	{ "stalled-body", FP_STALL_BODY, 0, { "timed out", NULL }, 1, 0 },
+	{ "connection-reset", FP_RESET, 0, { "connection reset", NULL }, 1, 0 },
+	{ "http-500", FP_STATUS, 500, { "HTTP 500", NULL }, 1, 0 },
+	{ "http-503", FP_STATUS, 503, { "HTTP 503", NULL }, 1, 0 },
+	{ "truncated-body", FP_TRUNCATED, 0,
+	  { "bytes remaining", "unexpected eof", NULL }, 1, 0 },
+	{ "garbage-html", FP_GARBAGE, 0, { "not a page this tool knows", NULL }, 1, 0 },
+	{ "100MB-body", FP_HUGE, 0, { "larger than", NULL }, 1, 0 },
+	{ "100MB-body-unsized", FP_HUGE_UNSIZED, 0, { "larger than", NULL }, 1, 0 },
+	{ "tls-handshake-failure", FP_TLS_ALERT, 0,
+	  { "TLS handshake", "handshake failure", NULL }, 0, 0 },
+	{ "wrong-server-name", FP_WRONG_NAME, 0,
+	  { "does not name the host", NULL }, 0, 0 },
+};
+
+static char *path_in(const char *dir, const char *name)
+{
+	char *p = malloc(strlen(dir) + strlen(name) + 2);
+	sprintf(p, "%s/%s", dir, name);
+	return p;
+}
+
+/* The lab's answers with ca.url -> the proxy, ca.timeout small and the
+ * files this case writes (PFX, agent configuration) inside dir. */
+static char *write_answers(const char *dir)
+{
+	char *text = test_read_file(L.answers);
+	assert_non_null(text);
+	size_t cap = strlen(text) + 4096;
+	char *out = calloc(1, cap);
+	char section[64] = "", *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char key[64] = "";
+		size_t n = strlen(out);
+		if (line[0] == '[')
+			sscanf(line, "[%63[^]]", section);
+		else
+			sscanf(line, " %63[a-z_0-9]", key);
+		if (!strcmp(section, "ca") && !strcmp(key, "url"))
+			snprintf(out + n, cap - n,
+				 "url = https://127.0.0.1:%d/certsrv/\n",
+				 faultproxy_port(P));
+		else if (!strcmp(section, "ca") && !strcmp(key, "timeout"))
+			snprintf(out + n, cap - n, "timeout = %d\n", CA_TIMEOUT_S);
+		else if (!strcmp(section, "export") && !strcmp(key, "pfx"))
+			snprintf(out + n, cap - n, "pfx = %s/agent.pfx\n", dir);
+		else if (!strcmp(section, "agent") && !strcmp(key, "config"))
+			snprintf(out + n, cap - n, "config = %s/agent/agent.ini\n",
+				 dir);
+		else
+			snprintf(out + n, cap - n, "%s\n", line);
+	}
+	free(text);
+	char *path = path_in(dir, "answers.ini");
+	assert_int_equal(test_write_file(path, out), 0);
+	free(out);
+	return path;
+}
+
+static int count_requests(void)
+{
+	char *out = NULL;
+	const char *args[] = { "list", "--dir", L.dir, NULL };
+	assert_int_equal(lab_cmd(args, &out), 0);
+	int n = 0;
+	for (char *p = out; (p = strstr(p, "request ")) != NULL; p++)
+		if (p == out || p[-1] == '\n')
+			n++;
+	free(out);
+	return n;
+}
+
+static int run_wizard(const char *answers, const char *state_dir,
+		      const char *stages, int bound, char **out)
+{
+	char *bin = test_build_path("opsmgr-enroll");
+	const char *argv[] = { bin, "--answers", answers, "--state-dir",
+			       state_dir, "--non-interactive",
+			       stages ? "--stages" : NULL, stages, NULL };
+	int rc = run_capture(argv, bound, out);
+	free(bin);
+	return rc;
+}
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The line of out holding the ca.url failure (for the report). */
+static void print_diag_line(const char *name, const char *out, double secs)
+{
+	const char *p = strstr(out, "FAIL request/");
+	const char *e = p ? strchr(p, '\n') : NULL;
+	printf("  %-22s %5.1f s  %.*s\n", name, secs,
+	       p ? (int)(e ? e - p : (long)strlen(p)) : 9,
+	       p ? p : "(no FAIL)");
+}
+
+static void test_fault(void **st)
+{
+	const struct fault_case *fc = *st;
+	char *dir = path_in(work, fc->name);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	char *agentdir = path_in(dir, "agent");
+	assert_int_equal(mkdir(agentdir, 0700), 0);
+	char *state_dir = path_in(dir, "state");
+	char *answers = write_answers(dir);
+	char *out = NULL;
+
+	/* stage 1 through the healthy proxy */
+	faultproxy_heal(P);
+	int rc = run_wizard(answers, state_dir, "1-1", RUN_BOUND_S, &out);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	free(out);
+
+	/* stage 2 against the fault */
+	struct fp_setting set;
+	memset(&set, 0, sizeof(set));
+	set.fault = fc->fault;
+	set.match = "certfnsh.asp";
+	set.status = fc->status;
+	set.bytes = 100u * 1024u * 1024u;
+	set.delay_ms = (CA_TIMEOUT_S + 5) * 1000;
+	int faults_before = faultproxy_faults(P);
+	int requests_before = count_requests();
+	faultproxy_set(P, &set);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = run_wizard(answers, state_dir, "2-2", RUN_BOUND_S, &out);
+	double secs = since(&t0);
+	faultproxy_heal(P);
+
+	int named = 0;
+	for (int i = 0; i < 3 && fc->expect[i]; i++)
+		if (strcasestr(out, fc->expect[i]))
+			named = 1;
+	int at_field = strstr(out, "field: ca.url") != NULL;
+	tried++;
+	if (rc == 12 && named && at_field)
+		reported++;
+	print_diag_line(fc->name, out, secs);
+	if (rc != 12 || !named || !at_field)
+		fprintf(stderr, "fault '%s': exit %d, output:\n%s\n", fc->name, rc,
+			out);
+	assert_int_not_equal(rc, -1);          /* did not hang */
+	assert_true(rc < 128);                 /* did not crash */
+	assert_int_equal(rc, 12);
+	assert_true(named);
+	assert_true(at_field);
+	assert_true(faultproxy_faults(P) > faults_before);
+	free(out);
+	/* the lab got the submission only when the fault let it through */
+	assert_int_equal(count_requests(), requests_before + fc->reaches_lab);
+
+	/* the state is consistent and says what may have happened */
+	struct state s;
+	struct diag_list dl;
+	state_init(&s);
+	diag_list_init(&dl);
+	assert_int_equal(state_load(&s, state_dir, &dl), 0);
+	enum request_phase ph = s.req_phase;
+	state_release(&s);
+	diag_list_release(&dl);
+	assert_int_equal(ph, fc->sent ? REQ_SUBMITTING : REQ_KEY_WRITTEN);
+	char *keyp = path_in(state_dir, "key.pem");
+	char *key_before = test_read_file(keyp);
+	assert_non_null(key_before);
+
+	/* healed: the next run finishes with the same key */
+	rc = run_wizard(answers, state_dir, NULL, 2 * RUN_BOUND_S, &out);
+	if (rc != 0)
+		fprintf(stderr, "re-run after '%s': exit %d\n%s\n", fc->name, rc,
+			out);
+	assert_int_equal(rc, 0);
+	assert_int_equal(count_requests(), requests_before + fc->reaches_lab + 1);
+	if (fc->sent)
+		assert_non_null(strstr(out, "may have reached the CA"));
+	free(out);
+	char *key_after = test_read_file(keyp);
+	assert_non_null(key_after);
+	assert_string_equal(key_before, key_after);
+	free(key_before);
+	free(key_after);
+	free(keyp);
+
+	free(answers);
+	free(state_dir);
+	free(agentdir);
+	free(dir);
+}
+
+/* A certificate from the lab root for another host, for FP_WRONG_NAME. */
+static int make_wrong_name_cert(char **cert, char **key)
+{
+	char *rootkey = path_in(L.dir, "ca/root.key");
+	FILE *f = fopen(L.root_pem, "r");
+	X509 *root = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	f = fopen(rootkey, "r");
+	EVP_PKEY *rk = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	free(rootkey);
+	if (!root || !rk)
+		return -1;
+	struct certgen_opts o;
+	certgen_opts_leaf(&o, "other.example.test");
+	o.eku = CERTGEN_EKU_SERVER;
+	o.issuer = root;
+	o.issuer_key = rk;
+	X509 *x = NULL;
+	EVP_PKEY *k = NULL;
+	int rc = certgen_make(&o, &x, &k);
+	*cert = path_in(work, "other-name.pem");
+	*key = path_in(work, "other-name.key");
+	if (rc == 0) {
+		X509 *chain[] = { x, root };
+		rc = certgen_write_pem(*cert, chain, 2) ||
+		     certgen_write_key(*key, k);
+	}
+	X509_free(x);
+	EVP_PKEY_free(k);
+	X509_free(root);
+	EVP_PKEY_free(rk);
+	return rc;
+}
+
+static int group_setup(void **st)
+{
+	(void)st;
+	signal(SIGPIPE, SIG_IGN);
+	const char *extra[] = { "--auto-approve", "0", NULL };
+	if (lab_start(&L, NULL, extra) != 0)
+		return -1;
+	work = test_mkdtemp("faults");
+	char *alt_cert = NULL, *alt_key = NULL;
+	if (!work || make_wrong_name_cert(&alt_cert, &alt_key) != 0)
+		return -1;
+	char *cert = path_in(L.dir, "ca/server.pem");
+	char *key = path_in(L.dir, "ca/server.key");
+	struct faultproxy_opts o = { .cert = cert, .key = key,
+				     .alt_cert = alt_cert, .alt_key = alt_key,
+				     .upstream_port = L.ca_port,
+				     .upstream_ca = L.root_pem };
+	P = faultproxy_start(&o);
+	free(cert);
+	free(key);
+	free(alt_cert);
+	free(alt_key);
+	if (!P)
+		return -1;
+	printf("fault proxy on 127.0.0.1:%d in front of the lab CA on port %d "
+	       "(ca.timeout %d s)\n", faultproxy_port(P), L.ca_port, CA_TIMEOUT_S);
+	return 0;
+}
+
+static int group_teardown(void **st)
+{
+	(void)st;
+	printf("faults: %d reported / %d tried\n", reported, tried);
+	faultproxy_stop(P);
+	if (work) {
+		test_rm_rf(work);
+		free(work);
+	}
+	lab_stop(&L);
+	certgen_cleanup();
+	return 0;
+}
+
+
+int main(void)
+{
+	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0])];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct CMUnitTest t = cmocka_unit_test_prestate(
+			test_fault, (void *)&cases[i]);
+		t.name = cases[i].name;
+		tests[i] = t;
+	}
+	return _cmocka_run_group_tests("test_faults", tests,
+				       sizeof(tests) / sizeof(tests[0]),
+				       group_setup, group_teardown);
+}
