@@ -309,7 +309,8 @@ int ru_walk(const char *dir, void (*fn)(const char *path, void *ud), void *ud)
 			if (m > 0)
 				n += m;
 		} else {
-			fn(p, ud);
+			if (fn)
+				fn(p, ud);
 			n++;
 		}
 		free(p);

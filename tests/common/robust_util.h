@@ -41,7 +41,8 @@ void ru_sleep_ms(int ms);
 
 /*
  * Call fn(path, ud) for every non-directory entry below dir (recursively,
- * symlinks not followed).  Returns the number of entries visited, -1 when
+ * symlinks not followed; fn may be NULL to count).  Returns the number of
+ * entries visited, -1 when
  * dir cannot be read.
  */
 int ru_walk(const char *dir, void (*fn)(const char *path, void *ud),
