@@ -429,6 +429,12 @@ int lab_cmd(const char *const args[], char **out)
 		*out = NULL;
 	if (!bin)
 		return -1;
+	if (access(bin, X_OK) != 0) {
+		fprintf(stderr, "lab_cmd: '%s' is not executable: %s (build it "
+			"or set OPSMGR_BUILD_DIR)\n", bin, strerror(errno));
+		free(bin);
+		return -1;
+	}
 	argv[argc++] = bin;
 	for (size_t i = 0; args && args[i] && argc < 62; i++)
 		argv[argc++] = args[i];
