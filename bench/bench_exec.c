@@ -8,7 +8,8 @@
  * Appends one line "wall_ms user_ms sys_ms maxrss_kib exit_code" to
  * RESULT_FILE.  The command's stdout and stderr go to OUT_FILE (default
  * /dev/null).  A command still running after TIMEOUT_S (default 600) is
- * killed and reported with exit code 124.  Exits 0 when the line was
+ * killed and reported with exit code 124; SIGTERM and SIGINT are passed
+ * on to the command.  Exits 0 when the line was
  * written, 1 when the command could not be run or measured, 2 on usage.
  */
 #include <errno.h>
@@ -36,10 +37,19 @@ static double tv_ms(struct timeval tv)
 }
 
 static volatile sig_atomic_t timed_out;
+static volatile pid_t child;
+
 static void on_alarm(int sig)
 {
 	(void)sig;
 	timed_out = 1;
+}
+
+/* SIGTERM / SIGINT: passed on to the command, whose exit ends the wait */
+static void on_stop(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
 }
 
 int main(int argc, char **argv)
@@ -78,6 +88,9 @@ int main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 
 	double t0 = now_ms();
 	pid_t pid = fork();
@@ -91,6 +104,7 @@ int main(int argc, char **argv)
 		execvp(argv[i], &argv[i]);
 		_exit(127);
 	}
+	child = pid;
 	alarm((unsigned)timeout_s);
 	int st = 0;
 	struct rusage ru;
@@ -103,6 +117,8 @@ int main(int argc, char **argv)
 			kill(pid, SIGKILL);
 			continue;
 		}
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r < 0 && errno != EINTR) {
 			fprintf(stderr, "bench_exec: wait4: %s\n", strerror(errno));
 			return 1;
