@@ -231,6 +231,16 @@ static void test_issued(void **state)
 	assert_memory_equal(k1, k2, kl1);
 	free(k1);
 	free(k2);
+
+	/* the certificate file lost: fetched again by its request ID */
+	assert_int_equal(unlink(e.st.cert_path), 0);
+	env_restart(&e);
+	assert_int_equal(env_run(&e, NULL), ST_OK);
+	check_issued(&e);
+	assert_true(fs_exists(e.st.cert_path));
+	const struct diag *d = diag_find(&e.dl, DIAG_REQ_RETRIEVE);
+	assert_non_null(strstr(d->message, "fetching request"));
+	assert_int_equal(lab_requests(), before + 1);
 	env_free(&e);
 }
 
