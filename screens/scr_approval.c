@@ -19,14 +19,14 @@ static void live_intro(struct ui *ui, struct pane *p)
 {
 	char *cmd;
 	if (ui->f->cfg.role == ROLE_SERVER) {
-		pane_add(p, TH_NORMAL, NULL, "listing the agents waiting for "
+		pane_add(p, TH_DIM, NULL, "listing the agents waiting for "
 			 "approval", NULL, 0);
 		return;
 	}
 	cmd = approval_admin_command(ctx_fqdn(&ui->f->ctx) ?
 				     ctx_fqdn(&ui->f->ctx) : "this computer");
 	if (cmd) {
-		pane_add(p, TH_NORMAL, NULL, "the administrator approves this "
+		pane_add(p, TH_DIM, NULL, "the administrator approves this "
 			 "agent in the Operations Manager Shell with:", NULL, 0);
 		/* one pipeline stage per line so it fits the pane */
 		for (char *part = cmd, *bar; part; part = bar) {

@@ -43,6 +43,13 @@ static void fill_pane(struct sstate *ss, enum status st)
 			pane_add(&ss->pane, ss->out.rows[i].el, NULL,
 				 ss->out.rows[i].text, NULL, 0);
 	}
+	/* command output (not progress lines): show its end, unless the
+	 * screen chose a row */
+	for (int i = 0; i < ss->out.n; i++)
+		if (ss->out.rows[i].el == TH_NORMAL && ss->pane.sel == 0) {
+			ss->pane.sel = ss->pane.n - 1;
+			break;
+		}
 	/* select the first failure, else the first warning */
 	for (int want = SEV_FAIL; want >= SEV_WARN; want--) {
 		bool found = false;

@@ -497,67 +497,6 @@ static void test_diagnose(void **state)
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }
 
-static void test_approval_esc_leaves(void **state)
-{
-	struct fx *fx = *state;
-	struct lab slow;
-
-	/* a management server that does not approve on its own */
-	assert_int_equal(lab_start(&slow, NULL, NULL), 0);
-	fx->lab = &slow;
-	start(fx);
-	enter(fx);
-	for (int s = 1; s <= 6; s++)
-		pass_stage(fx, s);
-	heading(fx, 7);
-	enter(fx);
-	WAIT(&fx->t, "pending");
-	WAIT(&fx->t, "(Esc cancels)");
-	/* the administrator's command is on screen while waiting */
-	assert_true(vt_has_text(&fx->t, "Get-SCOMPendingManagement |"));
-	assert_true(vt_has_text(&fx->t, "Approve-SCOMPendingManagement"));
-	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
-	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 75);
-	assert_false(fx->t.altscreen);
-	/* next time the wizard offers to continue at stage 7 */
-	start(fx);
-	WAIT(&fx->t, "Continue at stage 7: Await approval");
-	vt_fkey(&fx->t, 10);
-	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
-	vt_close(&fx->t);
-	fx->started = false;
-	lab_stop(&slow);
-}
-
-/* Runs after the happy path, whose agent the lab knows. */
-static void test_server_role(void **state)
-{
-	struct fx *fx = *state;
-
-	start(fx);
-	vt_key(&fx->t, VTERM_KEY_UP, VTERM_MOD_NONE);
-	vt_key(&fx->t, VTERM_KEY_RIGHT, VTERM_MOD_NONE);
-	WAIT(&fx->t, "role: server");
-	vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
-	enter(fx);
-	for (int s = 1; s <= 4; s++)
-		pass_stage(fx, s);
-	/* stage 5 does not apply to a management server */
-	heading(fx, 6);
-	assert_true(vt_has_text(&fx->t, "- 5 Install agent"));
-	pass_stage(fx, 6);
-	run_stage_ok(fx, 7);
-	WAIT(&fx->t, "known to the management server");
-	WAIT(&fx->t, "AGNT agent01.lab.test");
-	assert_true(vt_has_text(&fx->t, "a Approve agent"));
-	vt_type(&fx->t, "a");
-	WAIT(&fx->t, "approved 'agent01.lab.test'");
-	enter(fx);
-	WAIT(&fx->t, "Enrollment complete: this management server");
-	enter(fx);
-	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
-}
-
 /* The WebServer template lacks Client Authentication: verify lists a FAIL
  * with its fix and event, and the stage cannot be passed. */
 static void test_verify_fail_blocks(void **state)
@@ -598,12 +537,129 @@ static void test_verify_fail_blocks(void **state)
 	vt_fkey(&fx->t, 10);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }
+/* An installer command's output scrolls in the stage 5 pane. */
+static void test_installer_output(void **state)
+{
+	struct fx *fx = *state;
+	char *base = test_read_file(fx->lab->answers);
+	char path[4096], *text;
+	size_t n;
+
+	assert_non_null(base);
+	n = strlen(base) + 200;
+	text = malloc(n);
+	assert_non_null(text);
+	snprintf(text, n, "%s\n[agent]\ninstall_command = /bin/sh -c "
+		 "'echo installer-says-hello && echo installer-done'\n", base);
+	snprintf(path, sizeof(path), "%s/answers-install.ini", fx->state);
+	assert_int_equal(test_write_file(path, text), 0);
+	free(text);
+	free(base);
+
+	assert_int_equal(vt_start_wizard(&fx->t, 24, 80, fx->state, path, NULL),
+			 0);
+	fx->started = true;
+	WAIT(&fx->t, "Welcome");
+	enter(fx);
+	for (int s = 1; s <= 4; s++)
+		pass_stage(fx, s);
+	run_stage_ok(fx, 5);
+	/* the end of the output is in view after the run */
+	WAIT(&fx->t, "installer-says-hello");
+	assert_true(vt_has_text(&fx->t, "installer-done"));
+	assert_true(vt_has_text(&fx->t, "-- output --"));
+	/* the list scrolls back to the outcome at its top */
+	tab(fx, 4);
+	vt_key(&fx->t, VTERM_KEY_HOME, VTERM_MOD_NONE);
+	WAIT(&fx->t, "installer command exited with status 0");
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
+/* Run the management-server role in its own state directory against the
+ * lab of fx, approve the agent agent01.lab.test from the list. */
+static void server_approves(struct fx *fx)
+{
+	char *sdir = test_mkdtemp("ui-server-");
+	struct vt *t = &fx->t;
+
+	assert_non_null(sdir);
+	vt_close(t);
+	assert_int_equal(vt_start_wizard(t, 24, 80, sdir, fx->lab->answers, NULL),
+			 0);
+	WAIT(t, "Welcome");
+	vt_key(t, VTERM_KEY_UP, VTERM_MOD_NONE);
+	vt_key(t, VTERM_KEY_RIGHT, VTERM_MOD_NONE);
+	WAIT(t, "role: server");
+	vt_key(t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
+	enter(fx);
+	for (int s = 1; s <= 4; s++)
+		pass_stage(fx, s);
+	/* stage 5 does not apply to a management server */
+	heading(fx, 6);
+	assert_true(vt_has_text(t, "- 5 Install agent"));
+	pass_stage(fx, 6);
+	run_stage_ok(fx, 7);
+	WAIT(t, "AGNT agent01.lab.test  pending");
+	assert_true(vt_has_text(t, "a Approve agent"));
+	vt_type(t, "a");
+	WAIT(t, "approved 'agent01.lab.test'");
+	enter(fx);
+	WAIT(t, "Enrollment complete: this management server");
+	enter(fx);
+	assert_int_equal(vt_wait_exit(t, WAIT_MS), 0);
+	test_rm_rf(sdir);
+	free(sdir);
+}
+
+/*
+ * Against a management server that does not approve on its own: the
+ * agent waits, Esc leaves (75); the server role lists the agent and
+ * approves it; the agent's wizard resumes at stage 7 and ends approved.
+ */
+static void test_approval_leave_server_approves(void **state)
+{
+	struct fx *fx = *state;
+	struct lab slow;
+
+	assert_int_equal(lab_start(&slow, NULL, NULL), 0);
+	fx->lab = &slow;
+	start(fx);
+	enter(fx);
+	for (int s = 1; s <= 6; s++)
+		pass_stage(fx, s);
+	heading(fx, 7);
+	enter(fx);
+	WAIT(&fx->t, "pending");
+	WAIT(&fx->t, "(Esc cancels)");
+	/* the administrator's command is on screen while waiting */
+	assert_true(vt_has_text(&fx->t, "Get-SCOMPendingManagement |"));
+	assert_true(vt_has_text(&fx->t, "Approve-SCOMPendingManagement"));
+	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 75);
+	assert_false(fx->t.altscreen);
+
+	server_approves(fx);
+
+	/* the agent resumes at stage 7 and is approved now */
+	start(fx);
+	WAIT(&fx->t, "Continue at stage 7: Await approval");
+	enter(fx);
+	run_stage_ok(fx, 7);
+	assert_true(vt_has_text(&fx->t, "approved this agent"));
+	enter(fx);
+	WAIT(&fx->t, "Enrollment complete: the agent is approved");
+	enter(fx);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+	vt_close(&fx->t);
+	fx->started = false;
+	lab_stop(&slow);
+}
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_happy_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_server_role, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_inline_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_export_password_mismatch,
@@ -614,10 +670,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rail_redo_and_start_over,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diagnose, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_installer_output, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_verify_fail_blocks, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_approval_esc_leaves, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_approval_leave_server_approves,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
