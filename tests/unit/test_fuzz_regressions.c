@@ -68,6 +68,14 @@
 #include "../fuzz/fuzz_config_load.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_crl_one
+#include "../fuzz/fuzz_crl.c"
+#undef LLVMFuzzerTestOneInput
+
+#define LLVMFuzzerTestOneInput fuzz_approval_json_one
+#include "../fuzz/fuzz_approval_json.c"
+#undef LLVMFuzzerTestOneInput
+
 typedef int (*fuzz_fn)(const uint8_t *, size_t);
 
 static const struct {
@@ -80,6 +88,8 @@ static const struct {
 	{ "fuzz_x509_load", fuzz_x509_load_one },
 	{ "fuzz_state_parse", fuzz_state_parse_one },
 	{ "fuzz_config_load", fuzz_config_load_one },
+	{ "fuzz_crl", fuzz_crl_one },
+	{ "fuzz_approval_json", fuzz_approval_json_one },
 };
 
 /* tests/fuzz/regressions, found from the repository root (where tests
