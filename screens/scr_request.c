@@ -4,6 +4,7 @@
  * outcome panel: issued, pending (request ID, check again, leave and resume
  * later) or denied (the CA's own text).
  */
+#include <errno.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -90,6 +91,58 @@ static enum diag_severity val_password(struct uform *fm, int idx,
 	return SEV_PASS;
 }
 
+static const char *const MODES[] = { "submit", "save CSR", "import cert",
+				     NULL };
+static const char *const MODE_HINTS[] = {
+	"send the request to the CA's web enrollment pages now",
+	"offline: write the request to a file to take to the CA",
+	"offline: import the certificate the CA issued for the saved request",
+};
+
+static int mode_of(const struct uform *fm)
+{
+	const char *m = uform_choice(fm, "request.mode");
+	if (strcmp(m, "save CSR") == 0)
+		return REQ_ACT_SAVE_CSR;
+	if (strcmp(m, "import cert") == 0)
+		return REQ_ACT_IMPORT_CERT;
+	return REQ_ACT_AUTO;
+}
+
+static enum diag_severity val_csr_file(struct uform *fm, int idx,
+				       const char *v, char *msg, size_t n,
+				       void *ud)
+{
+	(void)ud;
+	(void)idx;
+	if (mode_of(fm) == REQ_ACT_SAVE_CSR && !*v) {
+		snprintf(msg, n, "give the file to save the request to, e.g. "
+			 "'/tmp/agent.csr'");
+		return SEV_FAIL;
+	}
+	return SEV_PASS;
+}
+
+static enum diag_severity val_cert_file(struct uform *fm, int idx,
+					const char *v, char *msg, size_t n,
+					void *ud)
+{
+	(void)ud;
+	(void)idx;
+	if (mode_of(fm) != REQ_ACT_IMPORT_CERT)
+		return SEV_PASS;
+	if (!*v) {
+		snprintf(msg, n, "give the certificate file the CA issued (.cer "
+			 "or .p7b)");
+		return SEV_FAIL;
+	}
+	if (access(v, R_OK) != 0) {
+		snprintf(msg, n, "cannot read '%s': %s", v, strerror(errno));
+		return SEV_FAIL;
+	}
+	return SEV_PASS;
+}
+
 static const struct fdef FIELDS[] = {
 	{ "computer.fqdn", "Computer FQDN", FT_TEXT, NULL, NULL, val_fqdn, 0, 0 },
 	{ "ca.url", "CA URL", FT_TEXT, NULL, NULL, val_url, 0, 0 },
@@ -98,6 +151,11 @@ static const struct fdef FIELDS[] = {
 	{ "ca.auth", "Authentication", FT_CHOICE, AUTHS, NULL, NULL, 0, 0 },
 	{ "ca.user", "User", FT_TEXT, NULL, NULL, val_user, 0, 0 },
 	{ "ca.password", "Password", FT_PASSWORD, NULL, NULL, val_password, 0, 0 },
+	{ "request.mode", "Mode", FT_CHOICE, MODES, MODE_HINTS, NULL, 0, 0 },
+	{ "request.csr_file", "Save request to", FT_TEXT, NULL, NULL,
+	  val_csr_file, 0, 0 },
+	{ "request.cert_file", "Certificate file", FT_TEXT, NULL, NULL,
+	  val_cert_file, 0, 0 },
 };
 
 static void detect_fqdn(char *buf, size_t n)
@@ -119,8 +177,11 @@ static void detect_fqdn(char *buf, size_t n)
 	}
 }
 
+static void load_mode(struct ui *ui, struct uform *fm);
+
 static void load(struct ui *ui, struct uform *fm)
 {
+	load_mode(ui, fm);
 	if (!*uform_value(fm, "computer.fqdn")) {
 		const char *f = ctx_fqdn(&ui->f->ctx);
 		char buf[256];
@@ -135,10 +196,22 @@ static void load(struct ui *ui, struct uform *fm)
 
 static void update(struct ui *ui, struct uform *fm)
 {
-	bool pw = needs_password(fm);
+	int mode = mode_of(fm);
+	bool online = mode == REQ_ACT_AUTO;
+	bool pw = online && needs_password(fm);
 	(void)ui;
+	uform_set_hidden(fm, "ca.url", !online);
+	uform_set_hidden(fm, "ca.auth", !online);
 	uform_set_hidden(fm, "ca.user", !pw);
 	uform_set_hidden(fm, "ca.password", !pw);
+	uform_set_hidden(fm, "request.csr_file", mode != REQ_ACT_SAVE_CSR);
+	uform_set_hidden(fm, "request.cert_file", mode != REQ_ACT_IMPORT_CERT);
+}
+
+static void set_path(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = *v ? strdup(v) : NULL;
 }
 
 static int commit(struct ui *ui, struct uform *fm)
@@ -151,7 +224,10 @@ static int commit(struct ui *ui, struct uform *fm)
 		}
 		uform_wipe(fm, "ca.password");
 	}
-	ui->f->ctx.request_action = REQ_ACT_AUTO;
+	ui->f->ctx.request_action = (enum request_action)mode_of(fm);
+	set_path(&ui->f->ctx.offline_csr_path, uform_value(fm, "request.csr_file"));
+	set_path(&ui->f->ctx.import_cert_path,
+		 uform_value(fm, "request.cert_file"));
 	return 0;
 }
 
@@ -196,7 +272,15 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 		break;
 	case REQ_KEY_WRITTEN:
 	case REQ_SUBMITTING:
-		if (s->key_path)
+		if (ui->f->ctx.request_action == REQ_ACT_SAVE_CSR &&
+		    ui->f->ctx.offline_csr_path) {
+			pane_add(p, TH_WAIT, "WAIT", "the request is saved for the CA",
+				 "submit the file at the CA (web enrollment: advanced "
+				 "certificate request), then choose mode 'import cert'",
+				 0);
+			pane_addf(p, TH_NORMAL, "request file %s",
+				  ui->f->ctx.offline_csr_path);
+		} else if (s->key_path)
 			pane_addf(p, TH_NORMAL, "key written to %s, request not "
 				  "answered yet", s->key_path);
 		break;
@@ -207,9 +291,25 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 
 static const char *pending_text(struct ui *ui, char *buf, size_t n)
 {
-	snprintf(buf, n, "request ID %ld is pending at the CA: c checks again, "
-		 "l leaves and resumes later", ui->f->st.request_id);
+	if (ui->f->ctx.request_action == REQ_ACT_SAVE_CSR)
+		snprintf(buf, n, "request saved: take it to the CA, then e and "
+			 "mode 'import cert'; l leaves");
+	else
+		snprintf(buf, n, "request ID %ld is pending at the CA: c checks "
+			 "again, l leaves and resumes later", ui->f->st.request_id);
 	return buf;
+}
+
+static void load_mode(struct ui *ui, struct uform *fm)
+{
+	char *p = ctx_path(&ui->f->ctx, "offline-request.csr");
+	if (ui->f->ctx.offline_csr_path)
+		uform_set(fm, "request.csr_file", ui->f->ctx.offline_csr_path);
+	else if (p)
+		uform_set(fm, "request.csr_file", p);
+	free(p);
+	if (ui->f->ctx.import_cert_path)
+		uform_set(fm, "request.cert_file", ui->f->ctx.import_cert_path);
 }
 
 const struct stage_screen SCR_REQUEST = {

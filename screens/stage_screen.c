@@ -81,6 +81,8 @@ static void keys_for(struct sstate *ss, struct keyhint *k, int *n)
 	case P_PENDING:
 		k[i++] = (struct keyhint){ "c", "Check again" };
 		k[i++] = (struct keyhint){ "l", "Leave, resume later" };
+		if (ss->fm.n > 0)
+			k[i++] = (struct keyhint){ "e", "Edit" };
 		break;
 	case P_CONFIRM:
 		k[i++] = (struct keyhint){ "y", "Yes" };
@@ -200,13 +202,13 @@ static int commit_fields(struct sstate *ss)
 
 static void focus_first_problem(struct sstate *ss)
 {
-	for (int want = SEV_FAIL; want >= SEV_WARN; want--)
-		for (int i = 0; i < ss->fm.n; i++)
-			if (!ss->fm.fs[i].hidden && (int)ss->fm.fs[i].sev == want) {
-				ss->fm.focus = i;
-				ss->pane_focus = false;
-				return;
-			}
+	/* a failed field takes the focus; warnings do not */
+	for (int i = 0; i < ss->fm.n; i++)
+		if (!ss->fm.fs[i].hidden && ss->fm.fs[i].sev == SEV_FAIL) {
+			ss->fm.focus = i;
+			ss->pane_focus = false;
+			return;
+		}
 	if (ss->pane.n > 0 && ss->fm.n == 0)
 		ss->pane_focus = true;
 }
@@ -426,6 +428,12 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 				nav = run(&ss);
 			} else if (r == OK && (ch == 'l' || ch == 'L')) {
 				nav = NAV_LEAVE;
+			} else if (r == OK && (ch == 'e' || ch == 'E') &&
+				   ss.fm.n > 0) {
+				ss.phase = P_EDIT;
+				ss.pane_focus = false;
+				ui_set_msg(ui, TH_NORMAL, "change the fields, Enter runs "
+					   "the stage again");
 			} else if (r == KEY_CODE_YES) {
 				pane_key(&ss.pane, (int)ch, 5);
 			}

@@ -576,6 +576,54 @@ static void test_installer_output(void **state)
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }
 
+/* Offline: save the CSR to a file, then try to import certificates. */
+static void test_offline_request(void **state)
+{
+	struct fx *fx = *state;
+	char csr[4096], *text;
+
+	snprintf(csr, sizeof(csr), "%s/for-the-ca.csr", fx->state);
+	start(fx);
+	enter(fx);
+	pass_stage(fx, 1);
+	heading(fx, 2);
+	tab(fx, 7);
+	vt_key(&fx->t, VTERM_KEY_RIGHT, VTERM_MOD_NONE);
+	WAIT(&fx->t, "Mode:             < save CSR >");
+	/* offline: no CA URL, authentication or password fields */
+	assert_false(vt_has_text(&fx->t, "CA URL:"));
+	assert_false(vt_has_text(&fx->t, "Password:"));
+	tab(fx, 1);
+	clear_field(fx);
+	vt_type(&fx->t, csr);
+	enter(fx);
+	WAIT(&fx->t, "request saved: take it to the CA");
+	WAIT(&fx->t, "e Edit");
+	text = test_read_file(csr);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "BEGIN CERTIFICATE REQUEST"));
+	free(text);
+
+	/* back to the fields: import a file that is not there */
+	vt_type(&fx->t, "e");
+	WAIT(&fx->t, "change the fields");
+	vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_SHIFT);
+	vt_key(&fx->t, VTERM_KEY_RIGHT, VTERM_MOD_NONE);
+	WAIT(&fx->t, "< import cert >");
+	tab(fx, 1);
+	vt_type(&fx->t, "/nonexistent/issued.cer");
+	enter(fx);
+	WAIT(&fx->t, "'Certificate file' is not valid");
+	assert_inline_error(fx, "Certificate file:", "cannot read");
+	/* a readable certificate that is not the one for our key */
+	clear_field(fx);
+	vt_type(&fx->t, fx->lab->root_pem);
+	enter(fx);
+	WAIT(&fx->t, "stage 2 failed");
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
 /* Run the management-server role in its own state directory against the
  * lab of fx, approve the agent agent01.lab.test from the list. */
 static void server_approves(struct fx *fx)
@@ -671,6 +719,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diagnose, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_installer_output, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_offline_request, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_verify_fail_blocks, setup,
 						teardown),
