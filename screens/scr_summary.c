@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "serial.h"
 #include "stage_screen.h"
 
 struct sbuf {
@@ -50,6 +51,7 @@ char *summary_text(struct ui *ui)
 {
 	const struct state *s = &ui->f->st;
 	const struct config *c = &ui->f->cfg;
+	const struct serial_result *sr = ui->f->ctx.out[STAGE_SERIAL];
 	struct sbuf b = { NULL, 0, 0 };
 	int next = flow_next_stage(ui->f);
 
@@ -73,6 +75,11 @@ char *summary_text(struct ui *ui)
 	add(&b, "PFX:               %s\n", v(s->pfx_path));
 	add(&b, "Agent config:      %s\n", v(s->agent_config_path));
 	add(&b, "Serial:            %s\n", v(s->serial_hex));
+	if (sr && sr->serial_reversed)
+		add(&b, "Registry order:    %s (ChannelCertificateSerialNumber)\n",
+		    sr->serial_reversed);
+	if (sr && sr->reg_file)
+		add(&b, "Registry file:     %s\n", sr->reg_file);
 	add(&b, "SHA-1 thumbprint:  %s\n", v(s->thumbprint));
 	add(&b, "Management server: %s:%d (group %s)\n", v(c->agent_server),
 	    c->agent_port, v(c->agent_mgmt_group));

@@ -39,8 +39,7 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 	(void)st;
 	if (dl->n == 0)
 		return;
-	pane_addf(p, TH_DIM, "%zu passed, %zu warnings, %zu failed "
-		  "(Up/Down selects, the fix is shown below)",
+	pane_addf(p, TH_DIM, "%zu passed, %zu warnings, %zu failed",
 		  diag_count(dl, SEV_PASS), diag_count(dl, SEV_WARN),
 		  diag_count(dl, SEV_FAIL));
 }
