@@ -38,7 +38,9 @@ struct faultproxy {
 	int upstream_port;
 	pthread_t acceptor;
 	atomic_int stopping;
-	SSL_CTX *sctx, *alt_ctx, *cctx;
+	SSL_CTX *sctx, *alt_ctx;
+	SSL_CTX *cctx;              /* upstream client context (under mu) */
+	char *upstream_ca;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int active;                 /* connection threads alive */
@@ -67,6 +69,7 @@ const char *fp_fault_name(enum fp_fault f)
 	case FP_HUGE_UNSIZED: return "huge body without length";
 	case FP_TLS_ALERT: return "TLS handshake failure";
 	case FP_WRONG_NAME: return "certificate for another name";
+	case FP_SILENT: return "no answer";
 	}
 	return "?";
 }
@@ -216,7 +219,7 @@ static int set_nonblock(int fd)
 	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static int connect_upstream(struct faultproxy *p, SSL **out)
+static int connect_upstream(struct faultproxy *p, SSL_CTX *cctx, SSL **out)
 {
 	struct sockaddr_in a;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -231,7 +234,7 @@ static int connect_upstream(struct faultproxy *p, SSL **out)
 		close(fd);
 		return -1;
 	}
-	SSL *s = SSL_new(p->cctx);
+	SSL *s = SSL_new(cctx);
 	if (!s) {
 		close(fd);
 		return -1;
@@ -252,11 +255,11 @@ static int connect_upstream(struct faultproxy *p, SSL **out)
  * already read from the client goes first.  hold_ms > 0 keeps upstream's
  * answer from the client for that long.
  */
-static void relay(struct faultproxy *p, SSL *cs, int cfd, const char *head,
-		  int headlen, int hold_ms)
+static void relay(struct faultproxy *p, SSL_CTX *cctx, SSL *cs, int cfd,
+		  const char *head, int headlen, int hold_ms)
 {
 	SSL *us = NULL;
-	int ufd = connect_upstream(p, &us);
+	int ufd = connect_upstream(p, cctx, &us);
 	char buf[16384];
 	if (ufd < 0)
 		return;
@@ -361,6 +364,19 @@ static void filler(char *buf, size_t n)
 		buf[i] = pat[i % (sizeof(pat) - 1)];
 }
 
+/* Say nothing more until the client gives up (or 2 minutes pass). */
+static void wait_for_close(struct faultproxy *p, SSL *s, int fd)
+{
+	long long end = now_ms() + 120000;
+	char junk[4096];
+	while (now_ms() < end) {
+		int r = ssl_read_some(p, s, fd, junk, sizeof(junk),
+				      (int)(end - now_ms()));
+		if (r == 0 || r == -1)
+			break;
+	}
+}
+
 static void send_partial(struct faultproxy *p, SSL *s, int fd, int stall)
 {
 	char head[256], body[1000];
@@ -377,15 +393,7 @@ static void send_partial(struct faultproxy *p, SSL *s, int fd, int stall)
 		close_gently(p, s, fd);
 		return;
 	}
-	/* say nothing more until the client gives up (or 2 minutes) */
-	long long end = now_ms() + 120000;
-	char junk[4096];
-	while (now_ms() < end) {
-		int r = ssl_read_some(p, s, fd, junk, sizeof(junk),
-				      (int)(end - now_ms()));
-		if (r == 0 || r == -1)
-			break;
-	}
+	wait_for_close(p, s, fd);
 }
 
 static void send_huge(struct faultproxy *p, SSL *s, int fd, size_t total,
@@ -466,6 +474,8 @@ static void *conn_main(void *arg)
 	if (p->match)
 		snprintf(match, sizeof(match), "%s", p->match);
 	p->conns++;
+	SSL_CTX *cctx = p->cctx;   /* the upstream identity of this moment */
+	SSL_CTX_up_ref(cctx);
 	pthread_mutex_unlock(&p->mu);
 
 	if (set.fault == FP_TLS_ALERT) {
@@ -494,17 +504,20 @@ static void *conn_main(void *arg)
 		   (eol && memmem(head, (size_t)(eol - head), match,
 				  strlen(match))));
 	if (!hit) {
-		relay(p, s, fd, head, len, 0);
+		relay(p, cctx, s, fd, head, len, 0);
 		goto out;
 	}
 	count_fault(p);
 	switch (set.fault) {
 	case FP_SLOW_FIRST_BYTE:
-		relay(p, s, fd, head, len,
+		relay(p, cctx, s, fd, head, len,
 		      set.delay_ms > 0 ? set.delay_ms : 10000);
 		break;
 	case FP_STALL_BODY:
 		send_partial(p, s, fd, 1);
+		break;
+	case FP_SILENT:
+		wait_for_close(p, s, fd);
 		break;
 	case FP_RESET:
 		SSL_free(s);
@@ -526,12 +539,13 @@ static void *conn_main(void *arg)
 			  set.fault == FP_HUGE);
 		break;
 	default:
-		relay(p, s, fd, head, len, 0);
+		relay(p, cctx, s, fd, head, len, 0);
 		break;
 	}
 out:
 	free(head);
 	SSL_free(s);
+	SSL_CTX_free(cctx);
 	close(fd);
 	pthread_mutex_lock(&p->mu);
 	p->active--;
@@ -580,7 +594,8 @@ static void *accept_main(void *arg)
 	return NULL;
 }
 
-static SSL_CTX *server_ctx(const char *cert, const char *key)
+static SSL_CTX *server_ctx(const char *cert, const char *key,
+			   const char *client_ca)
 {
 	SSL_CTX *c = SSL_CTX_new(TLS_server_method());
 	if (!c)
@@ -593,7 +608,58 @@ static SSL_CTX *server_ctx(const char *cert, const char *key)
 		SSL_CTX_free(c);
 		return NULL;
 	}
+	if (client_ca) {
+		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(client_ca);
+		if (!names ||
+		    SSL_CTX_load_verify_locations(c, client_ca, NULL) != 1) {
+			fprintf(stderr, "faultproxy: cannot load '%s'\n", client_ca);
+			sk_X509_NAME_pop_free(names, X509_NAME_free);
+			SSL_CTX_free(c);
+			return NULL;
+		}
+		SSL_CTX_set_client_CA_list(c, names);
+		SSL_CTX_set_verify(c, SSL_VERIFY_PEER |
+				   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	}
 	return c;
+}
+
+static SSL_CTX *client_ctx(const char *ca, const char *cert, const char *key)
+{
+	SSL_CTX *c = SSL_CTX_new(TLS_client_method());
+	if (!c)
+		return NULL;
+	if (ca) {
+		if (SSL_CTX_load_verify_locations(c, ca, NULL) != 1) {
+			fprintf(stderr, "faultproxy: cannot load '%s'\n", ca);
+			SSL_CTX_free(c);
+			return NULL;
+		}
+		SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
+	}
+	if (cert && key &&
+	    (SSL_CTX_use_certificate_chain_file(c, cert) != 1 ||
+	     SSL_CTX_use_PrivateKey_file(c, key, SSL_FILETYPE_PEM) != 1)) {
+		fprintf(stderr, "faultproxy: cannot use '%s' / '%s' upstream\n",
+			cert, key);
+		SSL_CTX_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int faultproxy_set_upstream_identity(struct faultproxy *p, const char *cert,
+				     const char *key)
+{
+	SSL_CTX *c = client_ctx(p->upstream_ca, cert, key);
+	if (!c)
+		return -1;
+	pthread_mutex_lock(&p->mu);
+	SSL_CTX *old = p->cctx;
+	p->cctx = c;
+	pthread_mutex_unlock(&p->mu);
+	SSL_CTX_free(old);   /* connections using it hold their own reference */
+	return 0;
 }
 
 struct faultproxy *faultproxy_start(const struct faultproxy_opts *o)
@@ -608,24 +674,22 @@ struct faultproxy *faultproxy_start(const struct faultproxy_opts *o)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	p->upstream_port = o->upstream_port;
-	p->sctx = server_ctx(o->cert, o->key);
+	p->sctx = server_ctx(o->cert, o->key, o->client_ca);
 	if (!p->sctx)
 		goto fail;
 	if (o->alt_cert && o->alt_key) {
-		p->alt_ctx = server_ctx(o->alt_cert, o->alt_key);
+		p->alt_ctx = server_ctx(o->alt_cert, o->alt_key, o->client_ca);
 		if (!p->alt_ctx)
 			goto fail;
 	}
-	p->cctx = SSL_CTX_new(TLS_client_method());
+	if (o->upstream_ca) {
+		p->upstream_ca = strdup(o->upstream_ca);
+		if (!p->upstream_ca)
+			goto fail;
+	}
+	p->cctx = client_ctx(p->upstream_ca, NULL, NULL);
 	if (!p->cctx)
 		goto fail;
-	if (o->upstream_ca) {
-		if (SSL_CTX_load_verify_locations(p->cctx, o->upstream_ca, NULL) != 1) {
-			fprintf(stderr, "faultproxy: cannot load '%s'\n", o->upstream_ca);
-			goto fail;
-		}
-		SSL_CTX_set_verify(p->cctx, SSL_VERIFY_PEER, NULL);
-	}
 	p->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (p->lfd < 0)
 		goto fail;
@@ -648,6 +712,7 @@ fail:
 	SSL_CTX_free(p->sctx);
 	SSL_CTX_free(p->alt_ctx);
 	SSL_CTX_free(p->cctx);
+	free(p->upstream_ca);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p);
@@ -721,6 +786,7 @@ void faultproxy_stop(struct faultproxy *p)
 	SSL_CTX_free(p->sctx);
 	SSL_CTX_free(p->alt_ctx);
 	SSL_CTX_free(p->cctx);
+	free(p->upstream_ca);
 	free(p->match);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);

@@ -24,6 +24,13 @@
  *   FP_WRONG_NAME       the handshake completes with the alternative
  *                       certificate (issued for another name), then
  *                       passes through
+ *   FP_SILENT           the request is read and never answered (a server
+ *                       that hangs before its first byte, no upstream)
+ *
+ * With client_ca set the proxy asks for a client certificate and requires
+ * one chaining to client_ca, as the lab's management server does (faults
+ * for stage 7); pass-through then presents the identity given to
+ * faultproxy_set_upstream_identity() upstream.
  *
  * Connections are decided by their first request (libcurl handles in
  * http.c make one request per connection).  Upstream TLS is verified
@@ -50,7 +57,8 @@ enum fp_fault {
 	FP_HUGE,
 	FP_HUGE_UNSIZED,
 	FP_TLS_ALERT,
-	FP_WRONG_NAME
+	FP_WRONG_NAME,
+	FP_SILENT
 };
 
 struct faultproxy_opts {
@@ -58,6 +66,7 @@ struct faultproxy_opts {
 	const char *alt_cert, *alt_key;  /* PEM: for FP_WRONG_NAME (may be NULL) */
 	int upstream_port;               /* 127.0.0.1, HTTPS */
 	const char *upstream_ca;         /* PEM to verify upstream, or NULL */
+	const char *client_ca;           /* PEM: require client certificates */
 };
 
 struct faultproxy;
@@ -73,6 +82,13 @@ struct fp_setting {
 	size_t bytes;            /* FP_HUGE*: body size (default 100 MiB) */
 	int delay_ms;            /* FP_SLOW_FIRST_BYTE (default 10000) */
 };
+/*
+ * Present this client certificate and key upstream from now on (PEM
+ * files), e.g. the agent's own, so pass-through to a server that
+ * requires mutual TLS works.  0 / -1.
+ */
+int faultproxy_set_upstream_identity(struct faultproxy *p, const char *cert,
+				     const char *key);
 /* Change what new connections get (copied). */
 void faultproxy_set(struct faultproxy *p, const struct fp_setting *s);
 /* Back to plain pass-through. */

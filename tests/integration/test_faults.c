@@ -6,8 +6,11 @@
  * connection reset, HTTP 500, HTTP 503, truncated body, garbage HTML, a
  * 100 MB body (with and without a length), TLS handshake failure and a
  * certificate for another name; then faults while fetching the issued
- * certificate, and at stage 1 while downloading the CA chain.  For each:
- * exit 10+stage, the diagnostic at ca.url names the fault, no hang (bounded run), no crash, the state file
+ * certificate, at stage 1 while downloading the CA chain, and at stage 7
+ * from a second proxy posing as the management server (client
+ * certificates required, healthy it passes through as the agent).  For
+ * each: exit 10+stage, the diagnostic at ca.url (agent.server/agent.port
+ * for stage 7) names the fault, no hang (bounded run), no crash, the state file
  * still loads and says whether the submission may have reached the CA;
  * then, healed, a full re-run finishes with the same key, and the lab got
  * one submission per run that could reach it (the slow answer did).
@@ -39,7 +42,8 @@
 #define RUN_BOUND_S 30      /* a faulted run that takes longer hangs */
 
 static struct lab L;
-static struct faultproxy *P;
+static struct faultproxy *P;     /* in front of the CA */
+static struct faultproxy *M;     /* posing as the management server */
 static char *work;
 static int tried, reported;
 
@@ -105,6 +109,24 @@ static const struct fault_case cases[] = {
 	  REQ_NONE, 0, 1, "certnew.p7b", 1 },
 	{ "trust-certcarc-503", FP_STATUS, 503, { "HTTP 503", NULL },
 	  REQ_NONE, 0, 1, "certcarc.asp", 1 },
+	/* stage 7: the management server misbehaves (mutual TLS; the probe
+	 * has its own 10 s limit) */
+	{ "ms-no-answer", FP_SILENT, 0, { "no answer", NULL },
+	  REQ_ISSUED, 0, 0, NULL, 7 },
+	{ "ms-reset", FP_RESET, 0, { "closed the connection", NULL },
+	  REQ_ISSUED, 0, 0, NULL, 7 },
+	{ "ms-http-503", FP_STATUS, 503, { "HTTP 503", NULL },
+	  REQ_ISSUED, 0, 0, NULL, 7 },
+	{ "ms-garbage", FP_GARBAGE, 0, { "not understood", NULL },
+	  REQ_ISSUED, 0, 0, NULL, 7 },
+	{ "ms-truncated", FP_TRUNCATED, 0, { "cut short", NULL },
+	  REQ_ISSUED, 0, 0, NULL, 7 },
+	{ "ms-100MB", FP_HUGE, 0, { "larger than", NULL },
+	  REQ_ISSUED, 0, 0, NULL, 7 },
+	{ "ms-tls-alert", FP_TLS_ALERT, 0, { "handshake", NULL },
+	  REQ_ISSUED, 0, 0, NULL, 7 },
+	{ "ms-wrong-name", FP_WRONG_NAME, 0, { "not issued to", NULL },
+	  REQ_ISSUED, 0, 0, NULL, 7 },
 };
 
 static char *path_in(const char *dir, const char *name)
@@ -116,7 +138,7 @@ static char *path_in(const char *dir, const char *name)
 
 /* The lab's answers with ca.url -> the proxy, ca.timeout small and the
  * files this case writes (PFX, agent configuration) inside dir. */
-static char *write_answers(const char *dir)
+static char *write_answers(const char *dir, int agent_port, const char *name)
 {
 	char *text = test_read_file(L.answers);
 	assert_non_null(text);
@@ -139,6 +161,9 @@ static char *write_answers(const char *dir)
 			snprintf(out + n, cap - n, "timeout = %d\n", CA_TIMEOUT_S);
 		else if (!strcmp(section, "export") && !strcmp(key, "pfx"))
 			snprintf(out + n, cap - n, "pfx = %s/agent.pfx\n", dir);
+		else if (!strcmp(section, "agent") && !strcmp(key, "port") &&
+			 agent_port > 0)
+			snprintf(out + n, cap - n, "port = %d\n", agent_port);
 		else if (!strcmp(section, "agent") && !strcmp(key, "config"))
 			snprintf(out + n, cap - n, "config = %s/agent/agent.ini\n",
 				 dir);
@@ -146,7 +171,7 @@ static char *write_answers(const char *dir)
 			snprintf(out + n, cap - n, "%s\n", line);
 	}
 	free(text);
-	char *path = path_in(dir, "answers.ini");
+	char *path = path_in(dir, name);
 	assert_int_equal(test_write_file(path, out), 0);
 	free(out);
 	return path;
@@ -203,45 +228,64 @@ static void test_fault(void **st)
 	char *agentdir = path_in(dir, "agent");
 	assert_int_equal(mkdir(agentdir, 0700), 0);
 	char *state_dir = path_in(dir, "state");
-	char *answers = write_answers(dir);
+	char *answers = write_answers(dir, 0, "answers.ini");
 	char *out = NULL;
 
 	int stage = fc->stage ? fc->stage : 2;
+	struct faultproxy *fp = stage == 7 ? M : P;
+	if (stage == 7) {
+		/* the agent is configured for the management-server proxy */
+		free(answers);
+		answers = write_answers(dir, faultproxy_port(M), "answers.ini");
+	}
 	int rc;
-	if (stage == 2) {
-		/* stage 1 through the healthy proxy */
+	if (stage != 1) {
+		/* the stages before, healthy */
 		faultproxy_heal(P);
-		rc = run_wizard(answers, state_dir, "1-1", RUN_BOUND_S, &out);
+		faultproxy_heal(M);
+		rc = run_wizard(answers, state_dir, stage == 7 ? "1-6" : "1-1",
+				RUN_BOUND_S, &out);
 		if (rc != 0)
 			fprintf(stderr, "%s\n", out);
 		assert_int_equal(rc, 0);
 		free(out);
+	}
+	if (stage == 7) {
+		/* healthy, M passes through as this agent */
+		char *ac = path_in(agentdir, "agent-cert.pem");
+		char *ak = path_in(agentdir, "agent-key.pem");
+		assert_int_equal(faultproxy_set_upstream_identity(M, ac, ak), 0);
+		free(ac);
+		free(ak);
 	}
 
 	/* the stage against the fault */
 	struct fp_setting set;
 	memset(&set, 0, sizeof(set));
 	set.fault = fc->fault;
-	set.match = fc->match ? fc->match : SUBMIT;
+	set.match = fc->match ? fc->match : stage == 7 ? NULL : SUBMIT;
 	set.status = fc->status;
 	set.bytes = 100u * 1024u * 1024u;
 	set.delay_ms = (CA_TIMEOUT_S + 5) * 1000;
-	int faults_before = faultproxy_faults(P);
+	int faults_before = faultproxy_faults(fp);
 	int requests_before = count_requests();
-	faultproxy_set(P, &set);
+	faultproxy_set(fp, &set);
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = run_wizard(answers, state_dir, stage == 1 ? "1-1" : "2-2",
-			RUN_BOUND_S, &out);
+	const char *only = stage == 1 ? "1-1" : stage == 2 ? "2-2" : "7-7";
+	rc = run_wizard(answers, state_dir, only, RUN_BOUND_S, &out);
 	double secs = since(&t0);
-	faultproxy_heal(P);
+	faultproxy_heal(fp);
 
 	int named = 0;
 	for (int i = 0; i < 3 && fc->expect[i]; i++)
 		if (strcasestr(out, fc->expect[i]))
 			named = 1;
-	int at_field = strstr(out, "field: ca.url") != NULL ||
-		       (stage == 1 && strstr(out, "field: trust.source") != NULL);
+	int at_field = stage == 7
+		? strstr(out, "field: agent.server") != NULL ||
+		  strstr(out, "field: agent.port") != NULL
+		: strstr(out, "field: ca.url") != NULL ||
+		  (stage == 1 && strstr(out, "field: trust.source") != NULL);
 	int want_rc = 10 + stage;
 	tried++;
 	if (rc == want_rc && named && at_field)
@@ -255,7 +299,7 @@ static void test_fault(void **st)
 	assert_int_equal(rc, want_rc);
 	assert_true(named);
 	assert_true(at_field);
-	assert_true(faultproxy_faults(P) > faults_before);
+	assert_true(faultproxy_faults(fp) > faults_before);
 	free(out);
 	/* the lab got the submission only when the fault let it through */
 	assert_int_equal(count_requests(), requests_before + fc->lab_first);
@@ -275,7 +319,7 @@ static void test_fault(void **st)
 	assert_int_equal(ph, fc->phase);
 	char *keyp = path_in(state_dir, "key.pem");
 	char *key_before = test_read_file(keyp);
-	if (stage == 2)
+	if (stage != 1)
 		assert_non_null(key_before);
 	else
 		assert_null(key_before);   /* stage 1 made no key */
@@ -362,11 +406,15 @@ static int group_setup(void **st)
 				     .upstream_port = L.ca_port,
 				     .upstream_ca = L.root_pem };
 	P = faultproxy_start(&o);
+	/* the management server side: client certificates from the lab root */
+	o.upstream_port = L.ms_port;
+	o.client_ca = L.root_pem;
+	M = faultproxy_start(&o);
 	free(cert);
 	free(key);
 	free(alt_cert);
 	free(alt_key);
-	if (!P)
+	if (!P || !M)
 		return -1;
 	printf("fault proxy on 127.0.0.1:%d in front of the lab CA on port %d "
 	       "(ca.timeout %d s)\n", faultproxy_port(P), L.ca_port, CA_TIMEOUT_S);
@@ -378,6 +426,7 @@ static int group_teardown(void **st)
 	(void)st;
 	printf("faults: %d reported / %d tried\n", reported, tried);
 	faultproxy_stop(P);
+	faultproxy_stop(M);
 	if (work) {
 		test_rm_rf(work);
 		free(work);
@@ -397,6 +446,9 @@ int main(void)
 		t.name = cases[i].name;
 		tests[i] = t;
 	}
+	/* FAULTS_FILTER=ms-* runs only the matching cases */
+	if (getenv("FAULTS_FILTER"))
+		cmocka_set_test_filter(getenv("FAULTS_FILTER"));
 	return _cmocka_run_group_tests("test_faults", tests,
 				       sizeof(tests) / sizeof(tests[0]),
 				       group_setup, group_teardown);
