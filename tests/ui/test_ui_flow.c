@@ -624,6 +624,56 @@ static void test_offline_request(void **state)
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }
 
+/* Export to a file that exists, with overwrite = no: the screen asks;
+ * n keeps the file, y replaces it. */
+static void test_export_asks_before_overwrite(void **state)
+{
+	struct fx *fx = *state;
+	char *base = test_read_file(fx->lab->answers);
+	char path[4096], pfx[4096], *text, *kept;
+	size_t n;
+
+	assert_non_null(base);
+	snprintf(pfx, sizeof(pfx), "%s/existing.pfx", fx->state);
+	assert_int_equal(test_write_file(pfx, "not a pfx yet"), 0);
+	n = strlen(base) + 2 * sizeof(pfx);
+	text = malloc(n);
+	assert_non_null(text);
+	snprintf(text, n, "%s\n[export]\npfx = %s\noverwrite = no\n", base, pfx);
+	snprintf(path, sizeof(path), "%s/answers-nooverwrite.ini", fx->state);
+	assert_int_equal(test_write_file(path, text), 0);
+	free(text);
+	free(base);
+
+	assert_int_equal(vt_start_wizard(&fx->t, 24, 80, fx->state, path, NULL),
+			 0);
+	fx->started = true;
+	WAIT(&fx->t, "Welcome");
+	enter(fx);
+	for (int s = 1; s <= 3; s++)
+		pass_stage(fx, s);
+	heading(fx, 4);
+	enter(fx);
+	WAIT(&fx->t, "Confirm (y/n): '");
+	WAIT(&fx->t, "exists: replace it?");
+	vt_type(&fx->t, "n");
+	WAIT(&fx->t, "not confirmed: nothing was changed");
+	kept = test_read_file(pfx);
+	assert_non_null(kept);
+	assert_string_equal(kept, "not a pfx yet");
+	free(kept);
+	enter(fx);
+	WAIT(&fx->t, "exists: replace it?");
+	vt_type(&fx->t, "y");
+	WAIT(&fx->t, "stage 4 done");
+	kept = test_read_file(pfx);
+	assert_non_null(kept);
+	assert_string_not_equal(kept, "not a pfx yet");
+	free(kept);
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
 /* Run the management-server role in its own state directory against the
  * lab of fx, approve the agent agent01.lab.test from the list. */
 static void server_approves(struct fx *fx)
@@ -722,6 +772,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_offline_request, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_export_asks_before_overwrite,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_fail_blocks, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_approval_leave_server_approves,
