@@ -396,11 +396,20 @@ static void send_partial(struct faultproxy *p, SSL *s, int fd, int stall)
 	wait_for_close(p, s, fd);
 }
 
+static char huge_chunk[65536];
+static pthread_once_t huge_once = PTHREAD_ONCE_INIT;
+
+static void huge_init(void)
+{
+	filler(huge_chunk, sizeof(huge_chunk));
+}
+
 static void send_huge(struct faultproxy *p, SSL *s, int fd, size_t total,
 		      int sized)
 {
 	char head[256];
-	static char chunk[65536];
+	const char *chunk = huge_chunk;
+	const size_t chunk_len = sizeof(huge_chunk);
 	int m = sized
 		? snprintf(head, sizeof(head),
 			   "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
@@ -408,14 +417,12 @@ static void send_huge(struct faultproxy *p, SSL *s, int fd, size_t total,
 		: snprintf(head, sizeof(head),
 			   "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
 			   "Connection: close\r\n\r\n");
-	if (!chunk[0])
-		filler(chunk, sizeof(chunk));
+	pthread_once(&huge_once, huge_init);
 	if (ssl_write_all(p, s, fd, head, (size_t)m) < 0)
 		return;
 	size_t sent = 0;
 	while (sent < total && !stopping(p)) {
-		size_t n = total - sent < sizeof(chunk) ? total - sent
-							: sizeof(chunk);
+		size_t n = total - sent < chunk_len ? total - sent : chunk_len;
 		if (ssl_write_all(p, s, fd, chunk, n) < 0)
 			break;
 		sent += n;
