@@ -261,15 +261,17 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 		if (s->disposition)
 			pane_addf(p, TH_NORMAL, "CA says: %s", s->disposition);
 		break;
-	case REQ_DENIED:
-		pane_add(p, TH_FAIL, "FAIL", "the CA denied the request",
+	case REQ_DENIED: {
+		/* the CA's own words in the row: selected, they show in full */
+		char line[1024];
+		snprintf(line, sizeof(line), "the CA denied request %ld: %s",
+			 s->request_id, s->disposition ? s->disposition :
+			 "(no reason given)");
+		pane_add(p, TH_FAIL, "FAIL", line,
 			 "read the CA's message; fix the template or ask the CA "
 			 "administrator, then run the stage again", 0);
-		if (s->request_id)
-			pane_addf(p, TH_NORMAL, "request ID %ld", s->request_id);
-		if (s->disposition)
-			pane_addf(p, TH_FAIL, "CA says: %s", s->disposition);
 		break;
+	}
 	case REQ_KEY_WRITTEN:
 	case REQ_SUBMITTING:
 		if (ui->f->ctx.request_action == REQ_ACT_SAVE_CSR &&

@@ -272,6 +272,9 @@ static void test_request_inline_errors(void **state)
 	enter(fx);
 	WAIT(&fx->t, "stage 2 failed");
 	assert_inline_error(fx, "Template name:", NULL);
+	/* the denial with the CA's own text is in the list */
+	assert_true(vt_has_text(&fx->t, "FAIL the CA denied request"));
+	assert_true(vt_has_text(&fx->t, "Denied by Policy Module"));
 
 	/* the right template issues (focus is on the failed field) */
 	clear_field(fx);
