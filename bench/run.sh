@@ -21,6 +21,7 @@
 # Settings (environment):
 #   BENCH_RUNS=10            rounds of figures 1-3 (medians of these)
 #   BENCH_FLOOR_PER_ROUND=3  crypto-floor samples per round
+#   BENCH_STAGE_RUNS=5       runs of the per-stage CPU breakdown (0: none)
 #   BENCH_WAIT_SECONDS=60    length of the idle approval wait (figure 4)
 #   BENCH_IDLE_RUNS=10       idle waits (figure 4; they run side by side)
 #   BENCH_APPROVAL_RUNS=10   approvals timed (figure 4; side by side too)
@@ -40,6 +41,7 @@ export LC_ALL=C
 B=${1:-build}
 RUNS=${BENCH_RUNS:-10}
 FLOOR_PER_ROUND=${BENCH_FLOOR_PER_ROUND:-3}
+STAGE_RUNS=${BENCH_STAGE_RUNS:-5}
 WAIT_S=${BENCH_WAIT_SECONDS:-60}
 IDLE_RUNS=${BENCH_IDLE_RUNS:-10}
 APPR_RUNS=${BENCH_APPROVAL_RUNS:-10}
@@ -58,6 +60,7 @@ for f in "$WIZ" "$LAB"; do
 	[ -x "$f" ] || { echo "bench: '$f' is missing: run 'make B=${B#"$here"/} all' first" >&2; exit 1; }
 done
 for v in RUNS FLOOR_PER_ROUND WAIT_S IDLE_RUNS APPR_RUNS APPR_SPREAD CHECK_N LAB_S; do
+	[ "$v" = STAGE_RUNS ] && [ "${!v}" = 0 ] && continue
 	case ${!v} in ''|*[!0-9]*|0) echo "bench: $v must be a positive integer (got '${!v}')" >&2; exit 2 ;; esac
 done
 
@@ -178,6 +181,17 @@ if start_lab "$OUT/lab" --auto-approve 0; then
 	[ "$bad" -eq 0 ] || { miss "opsmgr-enroll failed in $bad rounds; last output:"; tail -20 "$OUT"/a/*.log >&2; }
 	bad=$(awk '$5 != 0' "$OUT/b.txt" | wc -l)
 	[ "$bad" -eq 0 ] || { miss "baseline.sh failed in $bad rounds:"; tail -5 "$OUT"/b/*.log >&2; }
+	# where the CPU goes: each stage as its own process (every row includes
+	# the process start, which the --version row shows alone)
+	mkdir -p "$OUT/st"
+	for r in $(seq "$STAGE_RUNS"); do
+		"$BIN/bench_exec" "$OUT/st/version.txt" "$WIZ" --version
+		for s in 1-1 2-2 3-3 4-4 5-6 7-7; do
+			"$BIN/bench_exec" "$OUT/st/$s.txt" -o "$OUT/st/$r.log" "$WIZ" --answers "$ans" \
+				--state-dir "$OUT/st/$r" --non-interactive --stages "$s"
+		done
+		rm -rf "$OUT/st/$r"
+	done
 	stop_lab "$OUT/lab"
 else
 	miss "full enrollment (no lab)"
@@ -400,6 +414,21 @@ num() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v < 1) printf "
 	awk -v a="$a_med" -v b="$b_med" -v f="$f_med" -v ac="${a_cpu%% *}" -v bc="${b_cpu%% *}" -v fc="$fc_med" 'BEGIN {
 		if (a == "n/a" || b == "n/a" || f == "n/a") exit
 		printf "opsmgr-enroll / baseline.sh: wall %.2fx (target 0.70x), CPU %.2fx; opsmgr-enroll / crypto floor: wall %.2fx, CPU %.2fx (target 1.30x).\n", a / b, ac / bc, a / f, ac / fc }'
+	if [ "$STAGE_RUNS" -gt 0 ] && [ -s "$OUT/st/version.txt" ]; then
+		echo
+		echo "Where opsmgr-enroll's CPU goes: each stage run as its own process, CPU ms (median of $STAGE_RUNS; every stage row includes the process start):"
+		echo
+		echo "| process | --version | stage 1 | stage 2 | stage 3 | stage 4 | stages 5-6 | stage 7 |"
+		echo "|---------|-----------|---------|---------|---------|---------|------------|---------|"
+		line="| CPU ms |"
+		for f in version 1-1 2-2 3-3 4-4 5-6 7-7; do
+			sumcols "$OUT/st/$f.txt" 2 3 >"$OUT/st/$f.cpu"
+			bad=$(awk '$5 != 0' "$OUT/st/$f.txt" | wc -l)
+			v=$(stats "$OUT/st/$f.cpu" 1)
+			if [ "$bad" -ne 0 ]; then line="$line failed |"; miss "per-stage run '$f' failed $bad times"; else line="$line $(num "${v%% *}") |"; fi
+		done
+		echo "$line"
+	fi
 } >"$T"
 echo
 cat "$T"
