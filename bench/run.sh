@@ -219,12 +219,15 @@ if start_lab "$OUT/lab2"; then
 			--stages 1-6 >"$OUT/w/$1.log" 2>&1 ||
 			{ say "stages 1-6 for $2 failed:"; tail -20 "$OUT/w/$1.log" >&2; return 1; }
 	}
-	stage7() {  # stage7 NAME [PREFIX...]: run its stage 7 (behind PREFIX)
-		local n=$1; shift
-		"$@" "$WIZ" --answers "$OUT/w/$n.ini" --state-dir "$OUT/w/$n/state" --non-interactive --stages 7-7
+	stage7() {  # stage7 NAME: run its stage 7
+		"$WIZ" --answers "$OUT/w/$1.ini" --state-dir "$OUT/w/$1/state" --non-interactive --stages 7-7
 	}
-	ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
-	hz=$(getconf CLK_TCK)
+	# CPU time of a live process in ns: the sum of its threads' run time
+	# (/proc/PID/task/*/schedstat, exact; /proc/PID/stat counts 10 ms ticks)
+	cpu_ns() {
+		[ -d "/proc/$1/task" ] || return 1
+		cat "/proc/$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
+	}
 	say "waiting: stages 1-6 for $IDLE_RUNS idle and $APPR_RUNS approved agents"
 	idle_ids=(); appr_ids=()
 	for i in $(seq "$IDLE_RUNS"); do
@@ -243,7 +246,10 @@ if start_lab "$OUT/lab2"; then
 	declare -A bpid apid wpid c0 w0 c1 w1 ts t0
 	t_start=$(now_ms)
 	for i in "${idle_ids[@]}"; do
-		stage7 "idle$i" "$BIN/bench_exec" "$OUT/w/idle$i.res" -o "$OUT/w/idle$i-7.log" &
+		# bench_exec itself is the job (no subshell between), so the wizard
+		# is its child
+		"$BIN/bench_exec" "$OUT/w/idle$i.res" -o "$OUT/w/idle$i-7.log" "$WIZ" --answers "$OUT/w/idle$i.ini" \
+			--state-dir "$OUT/w/idle$i/state" --non-interactive --stages 7-7 &
 		bpid[$i]=$!
 	done
 	for i in "${appr_ids[@]}"; do
@@ -270,15 +276,19 @@ if start_lab "$OUT/lab2"; then
 		list=$("$LAB" list --dir "$OUT/lab2" 2>/dev/null)
 		todo=0
 		for i in "${idle_ids[@]}"; do
+			if [ -z "${c1[$i]:-}" ] && [ ! -d "/proc/${wpid[$i]:-0}/task" ]; then
+				c0[$i]=${c0[$i]:-gone}; c1[$i]=gone   # it ended early
+				continue
+			fi
 			if [ -z "${c0[$i]:-}" ]; then
 				todo=1
 				if grep -q "^agent idle$i.lab.test pending" <<<"$list"; then
-					c0[$i]=$(ticks "${wpid[$i]}"); w0[$i]=$(now_ms)
+					c0[$i]=$(cpu_ns "${wpid[$i]}"); w0[$i]=$(now_ms)
 				fi
 			elif [ -z "${c1[$i]:-}" ]; then
 				todo=1
 				if [ "$now" -ge "$idle_end" ]; then
-					c1[$i]=$(ticks "${wpid[$i]}"); w1[$i]=$(now_ms)
+					c1[$i]=$(cpu_ns "${wpid[$i]}"); w1[$i]=$(now_ms)
 				fi
 			fi
 		done
@@ -304,8 +314,8 @@ if start_lab "$OUT/lab2"; then
 			continue
 		fi
 		cat "$OUT/w/idle$i.res" >>"$OUT/idle.txt"
-		if [ -n "${c0[$i]:-}" ] && [ -n "${c1[$i]:-}" ] && [ "${w1[$i]}" -gt "${w0[$i]}" ]; then
-			echo "$(( w1[$i] - w0[$i] )) $(( (c1[$i] - c0[$i]) * 1000 / hz ))" >>"$OUT/idle_window.txt"
+		if [ "${c0[$i]:-gone}" != gone ] && [ "${c1[$i]:-gone}" != gone ] && [ "${w1[$i]}" -gt "${w0[$i]}" ]; then
+			echo "$(( w1[$i] - w0[$i] )) $(awk -v a="${c0[$i]}" -v b="${c1[$i]}" 'BEGIN { printf "%.3f", (b - a) / 1e6 }')" >>"$OUT/idle_window.txt"
 		else
 			miss "idle wait $i: no CPU window (wizard pid '${wpid[$i]}')"
 		fi
