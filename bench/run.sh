@@ -104,6 +104,11 @@ fi
 CFL="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 	-Ibackend -Itests/common -I/usr/include/iniparser $(pkg-config --cflags $PKGS)"
 LIBS="$B/libtestcommon.a $B/libbackend.a $(pkg-config --libs $PKGS) -liniparser -lutil -lm -lpthread"
+# a SAN=1 build directory: the programs need the same sanitizers to link
+if nm "$B/libbackend.a" 2>/dev/null | grep -q '__asan_'; then
+	CFL="$CFL -fsanitize=address,undefined -fno-omit-frame-pointer"
+	say "note: $B is a sanitizer build; its timings are not representative"
+fi
 for p in bench_exec crypto_floor check_cost first_screen lab_load; do
 	if [ ! -x "$BIN/$p" ] || [ "bench/$p.c" -nt "$BIN/$p" ] || [ "$B/libbackend.a" -nt "$BIN/$p" ]; then
 		# shellcheck disable=SC2086
