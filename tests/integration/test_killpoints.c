@@ -321,20 +321,33 @@ static int lab_requests_for(const char *fqdn, long ids[MAX_IDS])
 	return n;
 }
 
-/* Does the CSR the lab holds as request id carry key's public key? */
-static int lab_csr_has_key(long id, EVP_PKEY *key)
+/* Was request id made with key?  The lab keeps the CSR of a request it
+ * holds pending and the certificate of one it issued. */
+static int lab_request_has_key(long id, EVP_PKEY *key)
 {
 	char name[64];
 	char *p;
 	X509_REQ *r;
-	int ok;
+	int ok = 0;
 
 	snprintf(name, sizeof(name), "requests/%ld.csr", id);
 	p = path2(K.lab.dir, name);
 	r = read_csr(p);
 	free(p);
-	ok = r && EVP_PKEY_eq(X509_REQ_get0_pubkey(r), key) == 1;
-	X509_REQ_free(r);
+	if (r) {
+		ok = EVP_PKEY_eq(X509_REQ_get0_pubkey(r), key) == 1;
+		X509_REQ_free(r);
+		return ok;
+	}
+	snprintf(name, sizeof(name), "requests/%ld.pem", id);
+	p = path2(K.lab.dir, name);
+	FILE *f = fopen(p, "r");
+	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	free(p);
+	ok = x && EVP_PKEY_eq(X509_get0_pubkey(x), key) == 1;
+	X509_free(x);
 	return ok;
 }
 
@@ -591,7 +604,7 @@ static long long run_point(const struct trig *t)
 	}
 	int n = lab_requests_for(fqdn, ids);
 	for (int i = 0; i < n; i++)
-		if (!lab_csr_has_key(ids[i], key_after)) {
+		if (!lab_request_has_key(ids[i], key_after)) {
 			fprintf(stderr, "--- re-run ---\n%s\n", out2);
 			fail_msg("point %d (%s): request %ld at the CA was made with "
 				 "a key that is not the one kept", seq, t->label,
