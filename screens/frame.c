@@ -137,8 +137,8 @@ void frame_status(struct ui *ui)
 			bar[22] = ' ';
 			bar[23] = 0;
 		}
-		snprintf(line, sizeof(line), " %s%s  %ld:%02ld elapsed  (Esc cancels)",
-			 bar, ui->busy_what, el / 60, el % 60);
+		snprintf(line, sizeof(line), " %ld:%02ld %s%s", el / 60, el % 60,
+			 bar, ui->busy_what);
 		theme_on(&ui->th, stdscr, TH_WAIT);
 		theme_put(stdscr, y, 1, theme_spinner(&ui->th, ui->tick), 1);
 		theme_on(&ui->th, stdscr, TH_NORMAL);

@@ -68,6 +68,13 @@ static void fill_pane(struct sstate *ss, enum status st)
 static void keys_for(struct sstate *ss, struct keyhint *k, int *n)
 {
 	int i = 0;
+	if (ss->ui->busy) {
+		k[i++] = (struct keyhint){ "Esc", ss->sc->cancel_leaves ?
+					   "Leave, resume later" : "Cancel" };
+		k[i++] = (struct keyhint){ "F10", "Quit" };
+		*n = i;
+		return;
+	}
 	switch (ss->phase) {
 	case P_EDIT:
 		k[i++] = (struct keyhint){ "Enter", ss->sc->run_label };

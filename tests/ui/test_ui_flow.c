@@ -732,10 +732,18 @@ static void test_approval_leave_server_approves(void **state)
 	heading(fx, 7);
 	enter(fx);
 	WAIT(&fx->t, "pending");
-	WAIT(&fx->t, "(Esc cancels)");
+	WAIT(&fx->t, "Esc Leave, resume later");
 	/* the administrator's command is on screen while waiting */
 	assert_true(vt_has_text(&fx->t, "Get-SCOMPendingManagement |"));
 	assert_true(vt_has_text(&fx->t, "Approve-SCOMPendingManagement"));
+	/* resizing while it waits redraws at the new size, still waiting */
+	vt_resize(&fx->t, 30, 100);
+	for (int i = 0; i < 100 && vt_find_row(&fx->t, "F10 Quit") != 29; i++)
+		vt_pump(&fx->t, 100);
+	assert_int_equal(vt_find_row(&fx->t, "F10 Quit"), 29);
+	WAIT(&fx->t, "Esc Leave, resume later");
+	assert_int_equal(vt_find_row(&fx->t, "Esc Leave, resume later"), 29);
+	assert_true(vt_has_text(&fx->t, " elapsed, next attempt in "));
 	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 75);
 	assert_false(fx->t.altscreen);
