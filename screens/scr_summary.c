@@ -61,8 +61,11 @@ char *summary_text(struct ui *ui)
 	else if (c->role == ROLE_SERVER)
 		add(&b, "Enrollment complete: this management server has its "
 		    "certificate.\n\n");
-	else
+	else if (s->approval && strcmp(s->approval, "approved") == 0)
 		add(&b, "Enrollment complete: the agent is approved.\n\n");
+	else
+		add(&b, "Enrollment complete: every stage is done (approval was "
+		    "not checked: [approval] source = none).\n\n");
 	for (int i = STAGE_TRUST; i <= STAGE_APPROVAL; i++)
 		add(&b, "  stage %d %-15s %s\n", i, stage_title((enum stage)i),
 		    stage_status_name(s->stage[i]));
