@@ -68,6 +68,10 @@
 #include "../fuzz/fuzz_config_load.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_certsrv_pages_one
+#include "../fuzz/fuzz_certsrv_pages.c"
+#undef LLVMFuzzerTestOneInput
+
 #define LLVMFuzzerTestOneInput fuzz_crl_one
 #include "../fuzz/fuzz_crl.c"
 #undef LLVMFuzzerTestOneInput
@@ -88,6 +92,7 @@ static const struct {
 	{ "fuzz_x509_load", fuzz_x509_load_one },
 	{ "fuzz_state_parse", fuzz_state_parse_one },
 	{ "fuzz_config_load", fuzz_config_load_one },
+	{ "fuzz_certsrv_pages", fuzz_certsrv_pages_one },
 	{ "fuzz_crl", fuzz_crl_one },
 	{ "fuzz_approval_json", fuzz_approval_json_one },
 };
