@@ -59,9 +59,14 @@ LAB="$B/opsmgr-enroll-lab"
 for f in "$WIZ" "$LAB"; do
 	[ -x "$f" ] || { echo "bench: '$f' is missing: run 'make B=${B#"$here"/} all' first" >&2; exit 1; }
 done
-for v in RUNS FLOOR_PER_ROUND WAIT_S IDLE_RUNS APPR_RUNS APPR_SPREAD CHECK_N LAB_S; do
-	[ "$v" = STAGE_RUNS ] && [ "${!v}" = 0 ] && continue
-	case ${!v} in ''|*[!0-9]*|0) echo "bench: $v must be a positive integer (got '${!v}')" >&2; exit 2 ;; esac
+for pair in RUNS:BENCH_RUNS FLOOR_PER_ROUND:BENCH_FLOOR_PER_ROUND STAGE_RUNS:BENCH_STAGE_RUNS \
+	WAIT_S:BENCH_WAIT_SECONDS IDLE_RUNS:BENCH_IDLE_RUNS APPR_RUNS:BENCH_APPROVAL_RUNS \
+	APPR_SPREAD:BENCH_APPROVE_SPREAD CHECK_N:BENCH_CHECK_CERTS LAB_S:BENCH_LAB_SECONDS; do
+	v=${pair%%:*}; name=${pair#*:}
+	case ${!v} in
+	''|*[!0-9]*) echo "bench: $name must be a whole number (got '${!v}')" >&2; exit 2 ;;
+	0) [ "$v" = STAGE_RUNS ] || { echo "bench: $name must be at least 1" >&2; exit 2; } ;;
+	esac
 done
 
 if [ -n "${BENCH_OUT:-}" ]; then
