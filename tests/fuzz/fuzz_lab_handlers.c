@@ -10,9 +10,11 @@
  *   CA | MS          which handler (default CA)
  *   M <method>       P <path>
  *   Q <key>=<value>  F <key>=<value>      query / form field
+ *   q <query string> f <form body>        raw, through the lab's own
+ *                                         lab_kvs_parse_urlencoded
  *   U <user>         W <pass>   ("W*" = the lab's real password)
  *   C <peer cn>      S <peer serial>
- * with %XX escapes in every value.  Each input starts from an empty lab
+ * with %XX escapes in every value (the raw q/f lines excepted).  Each input starts from an empty lab
  * state in one lab directory made once; after every request the state
  * must still load and the response must be well formed.
  * Seeds: tests/fuzz/corpus/fuzz_lab_handlers.  Owner: faults.
@@ -97,6 +99,8 @@ static void line(struct one *q, const char *s, size_t n)
 	case 'P': decode(v, vn, q->path, sizeof(q->path)); break;
 	case 'Q': add_field(&q->query, v, vn); break;
 	case 'F': add_field(&q->form, v, vn); break;
+	case 'q': lab_kvs_parse_urlencoded(&q->query, v, vn); break;
+	case 'f': lab_kvs_parse_urlencoded(&q->form, v, vn); break;
 	case 'U': decode(v, vn, q->user, sizeof(q->user)); q->have_user = 1; break;
 	case 'W': decode(v, vn, q->pass, sizeof(q->pass)); q->have_pass = 1; break;
 	case 'C': decode(v, vn, q->cn, sizeof(q->cn)); q->have_cn = 1; break;
