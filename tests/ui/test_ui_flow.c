@@ -27,6 +27,8 @@
 
 struct fx {
 	struct lab *lab;
+	struct lab own;       /* a lab of the test's own, stopped in teardown */
+	bool own_up;
 	char *state;
 	struct vt t;
 	bool started;
@@ -81,6 +83,8 @@ static int teardown(void **state)
 	struct fx *fx = *state;
 	if (fx->started)
 		vt_close(&fx->t);
+	if (fx->own_up)
+		lab_stop(&fx->own);
 	test_rm_rf(fx->state);
 	free(fx->state);
 	free(fx);
@@ -721,10 +725,10 @@ static void server_approves(struct fx *fx)
 static void test_approval_leave_server_approves(void **state)
 {
 	struct fx *fx = *state;
-	struct lab slow;
 
-	assert_int_equal(lab_start(&slow, NULL, NULL), 0);
-	fx->lab = &slow;
+	assert_int_equal(lab_start(&fx->own, NULL, NULL), 0);
+	fx->own_up = true;
+	fx->lab = &fx->own;
 	start(fx);
 	enter(fx);
 	for (int s = 1; s <= 6; s++)
@@ -760,9 +764,6 @@ static void test_approval_leave_server_approves(void **state)
 	WAIT(&fx->t, "Enrollment complete: the agent is approved");
 	enter(fx);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
-	vt_close(&fx->t);
-	fx->started = false;
-	lab_stop(&slow);
 }
 
 int main(void)
