@@ -1029,6 +1029,88 @@ static int wait_reporting(int ms, long long start, struct approval_view *v,
 	}
 }
 
+/*
+ * Long poll (lab source): instead of sleeping between attempts, ask the
+ * lab to hold a pending answer (GET status?wait=N, at most
+ * APPROVAL_LONG_POLL_MAX_S per request) so an approval is seen within a
+ * fraction of a second while the agent makes one TLS exchange per N
+ * seconds.  The wrapped hooks keep the caller's view live (elapsed time
+ * once a second) and its Esc working while the request is held.
+ */
+struct poll_hooks {
+	const struct hooks *inner;
+	struct approval_view *v;
+	long long start, end, last_report;
+	const char *what;
+};
+
+static int poll_cancelled(void *ud)
+{
+	struct poll_hooks *p = ud;
+	long long now = netprobe_now_ms();
+	if (now - p->last_report >= 1000) {
+		p->last_report = now;
+		p->v->elapsed_s = (double)(now - p->start) / 1000.0;
+		p->v->next_in_s = p->end > now ? (double)(p->end - now) / 1000.0
+					       : 0;
+		report(p->inner, p->v, p->what);
+	}
+	return hooks_cancelled(p->inner);
+}
+
+/* Hold for up to ms; returns the state seen (APPR_PENDING when the time
+ * ran out), APPR_CANCELLED, or APPR_UNKNOWN on any failure (the caller
+ * then sleeps the rest and the next attempt reports the problem). */
+static enum approval_state lab_long_poll(struct ctx *c, long long ms,
+					 long long start,
+					 struct approval_view *v,
+					 const char *what,
+					 const struct hooks *h)
+{
+	long long end = netprobe_now_ms() + ms;
+	enum approval_state st = APPR_PENDING;
+	struct target t;
+	target_resolve(c, &t);
+	while (st == APPR_PENDING) {
+		long long left = end - netprobe_now_ms();
+		int wait_s = (int)(left / 1000);
+		if (wait_s > APPROVAL_LONG_POLL_MAX_S)
+			wait_s = APPROVAL_LONG_POLL_MAX_S;
+		if (wait_s < 1 || !t.server)
+			break;
+		struct poll_hooks ph = { h, v, start, end, netprobe_now_ms(),
+					 what };
+		struct hooks wh = { NULL, poll_cancelled, NULL, &ph };
+		struct mtls_opts o;
+		mtls_opts_for(c, &t, &o);
+		o.timeout_ms = wait_s * 1000 + APPROVAL_PROBE_TIMEOUT_MS;
+		char path[64], err[512];
+		snprintf(path, sizeof(path), "%s?wait=%d", APPROVAL_STATUS_PATH,
+			 wait_s);
+		struct mtls_response r;
+		enum mtls_err e = mtls_request(&o, -1, "GET", path, NULL, &wh,
+					       &r, err, sizeof(err));
+		if (e == MTLS_E_CANCELLED) {
+			st = APPR_CANCELLED;
+			break;
+		}
+		if (e != MTLS_OK) {
+			st = APPR_UNKNOWN;
+			break;
+		}
+		char *agent = NULL, *serial = NULL;
+		if (r.status != 200 ||
+		    approval_parse_status(r.body, r.body_len, &st, &agent,
+					  &serial))
+			st = APPR_UNKNOWN;
+		free(agent);
+		free(serial);
+		mtls_response_release(&r);
+	}
+	target_release(&t);
+	return st;
+}
+
 static enum status agent_wait(struct ctx *c, const struct hooks *h,
 			      struct diag_list *dl)
 {
@@ -1091,7 +1173,20 @@ static enum status agent_wait(struct ctx *c, const struct hooks *h,
 		v->next_in_s = (double)wait_ms / 1000.0;
 		attempt_text(v, what, sizeof(what));
 		report(h, v, what);
-		if (wait_reporting((int)wait_ms, start, v, what, h)) {
+		long long wait_end = netprobe_now_ms() + wait_ms;
+		if (cfg->approval_source == APPROVAL_LAB) {
+			enum approval_state lp =
+				lab_long_poll(c, wait_ms, start, v, what, h);
+			if (lp == APPR_CANCELLED) {
+				cancelled = 1;
+				st = APPR_PENDING;
+				break;
+			}
+			if (lp == APPR_APPROVED || lp == APPR_REJECTED)
+				continue;   /* the next attempt confirms it */
+		}
+		long long rest = wait_end - netprobe_now_ms();
+		if (rest > 0 && wait_reporting((int)rest, start, v, what, h)) {
 			cancelled = 1;
 			st = APPR_PENDING;
 			break;

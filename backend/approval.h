@@ -58,6 +58,7 @@
 #define APPROVAL_BACKOFF_CAP_S 60
 #define APPROVAL_PROBE_TIMEOUT_MS 10000
 #define APPROVAL_STATUS_PATH "/opsmgr/v1/status"
+#define APPROVAL_LONG_POLL_MAX_S 10   /* lab: status?wait=N upper bound */
 #define APPROVAL_AGENTS_PATH "/opsmgr/v1/agents"
 #define APPROVAL_APPROVE_PATH "/opsmgr/v1/approve"
 

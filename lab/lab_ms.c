@@ -5,7 +5,11 @@
  * serial; requests without them are refused with 403.
  *   GET  /opsmgr/v1/status   the caller's own state; first contact records
  *                            it as pending (approved at once or after
- *                            --auto-approve SECONDS)
+ *                            --auto-approve SECONDS).  With ?wait=N
+ *                            (1..LAB_MS_MAX_WAIT_S) a pending answer is
+ *                            held until the state changes or N seconds
+ *                            pass (long poll: approval is seen at once
+ *                            without the agent polling often).
  *   GET  /opsmgr/v1/agents   every agent
  *   POST /opsmgr/v1/approve  agent=<fqdn>   (and /opsmgr/v1/reject)
  * Answers are JSON.
@@ -19,6 +23,8 @@
 #include <time.h>
 
 #define CT_JSON "application/json"
+#define LAB_MS_MAX_WAIT_S 10     /* below the connection timeout (15 s) */
+#define LAB_MS_WAIT_STEP_MS 200
 
 struct buf {
 	char *p;
@@ -211,6 +217,61 @@ static void do_set(const struct lab_ctx *c, const struct lab_http_req *q,
 	json(r, 200, &b);
 }
 
+/* ?wait=N of a status request, clamped to 0..LAB_MS_MAX_WAIT_S. */
+static int status_wait_s(const struct lab_http_req *q)
+{
+	const char *w = q->query ? lab_kvs_get(q->query, "wait") : NULL;
+	if (!w || !*w)
+		return 0;
+	char *end;
+	long n = strtol(w, &end, 10);
+	if (*end || n <= 0)
+		return 0;
+	return n > LAB_MS_MAX_WAIT_S ? LAB_MS_MAX_WAIT_S : (int)n;
+}
+
+/*
+ * Long poll: the caller (status request, state saved and unlocked) is
+ * pending; re-read the state every LAB_MS_WAIT_STEP_MS until its state
+ * changes (approve/deny command, --auto-approve) or wait_s pass, then
+ * replace r with the current answer.  Runs in the connection's own thread
+ * (MHD thread per connection), so other clients are not held.
+ */
+static void status_long_poll(const struct lab_ctx *c,
+			     const struct lab_http_req *q, int wait_s,
+			     struct lab_resp *r)
+{
+	struct timespec step = { 0, LAB_MS_WAIT_STEP_MS * 1000000L };
+	long long end = (long long)time(NULL) + wait_s;
+	char err[512];
+
+	while ((long long)time(NULL) < end) {
+		nanosleep(&step, NULL);
+		int fd = lab_state_lock(c->dir, err, sizeof(err));
+		struct lab_state st;
+		if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
+			lab_state_unlock(fd);
+			return;   /* keep the pending answer already in r */
+		}
+		int dirty = auto_approve(c, &st, (long long)time(NULL));
+		if (dirty)
+			lab_state_save(c->dir, &st, err, sizeof(err));
+		struct lab_agent *a = lab_state_find_agent(&st, q->peer_cn);
+		int done = !a || a->state != AGENT_PENDING;
+		if (done && a) {
+			struct buf b = { 0 };
+			lab_resp_release(r);
+			memset(r, 0, sizeof(*r));
+			put_agent(&b, a);
+			json(r, 200, &b);
+		}
+		lab_state_unlock(fd);
+		lab_state_release(&st);
+		if (done)
+			return;
+	}
+}
+
 void lab_ms_handle(const struct lab_ctx *c, const struct lab_http_req *q,
 		   struct lab_resp *r)
 {
@@ -252,8 +313,12 @@ void lab_ms_handle(const struct lab_ctx *c, const struct lab_http_req *q,
 		json_error(r, 500, err);
 		return;
 	}
+	int wait_s = 0;
 	if (!strcmp(path, "/opsmgr/v1/status")) {
 		do_status(c, q, &st, &dirty, r);
+		struct lab_agent *me = lab_state_find_agent(&st, q->peer_cn);
+		if (r->status == 200 && me && me->state == AGENT_PENDING)
+			wait_s = status_wait_s(q);
 	} else if (!strcmp(path, "/opsmgr/v1/agents")) {
 		dirty = auto_approve(c, &st, (long long)time(NULL));
 		do_agents(&st, r);
@@ -269,4 +334,6 @@ void lab_ms_handle(const struct lab_ctx *c, const struct lab_http_req *q,
 	}
 	lab_state_unlock(fd);
 	lab_state_release(&st);
+	if (wait_s > 0 && r->status == 200)
+		status_long_poll(c, q, wait_s, r);
 }
