@@ -19,9 +19,10 @@ for b in "$@"; do
 		for t in "$b/tests/$kind"/test_*; do
 			[ -x "$t" ] || continue
 			log=$(mktemp)
-			echo "== $t"
+			t0=$(date +%s)
 			timeout -k 10 "$TEST_TIMEOUT" "$t" </dev/null >"$log" 2>&1
 			rc=$?
+			echo "== $t ($(( $(date +%s) - t0 )) s)"
 			p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 			f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 			if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
