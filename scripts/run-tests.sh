@@ -3,22 +3,34 @@
 # (unit, integration, ui), with a time limit each, sum cmocka's counts and
 # print one closing line: "N passed, N failed".  Exit status 1 on any
 # failure, including a test program that crashed or printed no summary.
+#
+# The build directories run side by side (the plain and the sanitizer
+# suites spend most of their time waiting on labs, timeouts and keys, not
+# on the CPU); each one's programs run in order, and the reports are
+# printed one directory after the other.
 set -u
-total_pass=0
-total_fail=0
-failed_names=""
 TEST_TIMEOUT=${TEST_TIMEOUT:-900}
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 here=$(cd "$(dirname "$0")/.." && pwd)
 [ -f "$here/tests/lsan.supp" ] && export LSAN_OPTIONS="suppressions=$here/tests/lsan.supp:print_suppressions=0"
-for b in "$@"; do
+work=$(mktemp -d "${TMPDIR:-/tmp}/opsmgr-tests.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+
+# run_dir DIR N: runs DIR's programs; report in $work/N.log, counts in
+# $work/N.count ("passed failed failed-programs...").
+run_dir() {
+	b=$1
+	n=$2
+	pass=0
+	fail=0
+	names=""
 	export OPSMGR_BUILD_DIR="$here/$b"
 	for kind in unit integration ui; do
 		[ -d "$b/tests/$kind" ] || continue
 		for t in "$b/tests/$kind"/test_*; do
 			[ -x "$t" ] || continue
-			log=$(mktemp)
+			log="$work/$n.one"
 			t0=$(date +%s)
 			timeout -k 10 "$TEST_TIMEOUT" "$t" </dev/null >"$log" 2>&1
 			rc=$?
@@ -31,15 +43,40 @@ for b in "$@"; do
 			fi
 			if [ "$f" -gt 0 ]; then
 				cat "$log"
-				failed_names="$failed_names $t"
+				names="$names $t"
 			else
 				grep -E '^\[ +(SKIPPED|PASSED) +\]' "$log" | sed 's/^/   /'
 			fi
-			total_pass=$((total_pass + p))
-			total_fail=$((total_fail + f))
-			rm -f "$log"
+			pass=$((pass + p))
+			fail=$((fail + f))
 		done
-	done
+	done >"$work/$n.log"
+	echo "$pass $fail$names" >"$work/$n.count"
+}
+
+i=0
+for b in "$@"; do
+	i=$((i + 1))
+	run_dir "$b" "$i" &
+done
+wait
+
+total_pass=0
+total_fail=0
+failed_names=""
+i=0
+for b in "$@"; do
+	i=$((i + 1))
+	cat "$work/$i.log"
+	if [ -f "$work/$i.count" ]; then
+		read -r p f names <"$work/$i.count"
+	else
+		p=0 f=1 names="$b (no report)"
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	[ -n "${names:-}" ] && failed_names="$failed_names $names"
+	names=""
 done
 [ -n "$failed_names" ] && echo "failed programs:$failed_names"
 echo "$total_pass passed, $total_fail failed"
