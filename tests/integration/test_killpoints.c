@@ -757,10 +757,14 @@ static void test_timed_sweep(void **st)
 					    KP_ASAN ? 400 : 150);
 	long long start = ru_now_ms();
 
-	/* Measure: a point whose trigger never fires is a full run. */
+	/* Measure: a point whose trigger never fires is a full run; the
+	 * faster of two (the first one warms caches). */
 	const struct trig never = { "full run (measure)", TK_TIME, KT_OPEN_AFTER,
 				    NULL, NULL, NULL, 0, RUN_TIMEOUT_MS };
 	long long full = run_point(&never);
+	long long again = run_point(&never);
+	if (again < full)
+		full = again;
 	if (full < 200)
 		full = 200;
 	for (int i = 0; i < n; i++) {
@@ -775,7 +779,11 @@ static void test_timed_sweep(void **st)
 		snprintf(label, sizeof(label), "timed %ld ms", at);
 		const struct trig t = { label, TK_TIME, KT_OPEN_AFTER, NULL, NULL,
 					NULL, 0, at };
-		run_point(&t);
+		long long took = run_point(&t);
+		/* a run that ended before its kill time: later points fit
+		 * into what a run takes now */
+		if (took < at && took >= 100)
+			full = took;
 	}
 }
 
