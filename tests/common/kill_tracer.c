@@ -265,7 +265,7 @@ static void child(const char *const argv[], const char *const env[],
 	for (size_t i = 0; env && env[i]; i++)
 		putenv((char *)env[i]);
 	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
-		_exit(126);
+		_exit(KT_NO_PTRACE);
 	raise(SIGSTOP);
 	execv(argv[0], (char *const *)argv);
 	fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));

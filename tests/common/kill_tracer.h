@@ -39,9 +39,10 @@ struct kt_trigger {
  * appended to out_path, traced; SIGKILL it when the trigger fires.
  * Extra environment for the child: "NAME=VALUE" strings in env (NULL-ended,
  * may be NULL).  *fired: 1 when the kill was sent.  Returns the exit
- * status, 128+signal, or -1 (could not run, or timeout_ms passed: then it
- * is killed).
+ * status, 128+signal, KT_NO_PTRACE when the child could not be traced, or
+ * -1 (could not run, or timeout_ms passed: then it is killed).
  */
+#define KT_NO_PTRACE 126
 int kt_run(const char *const argv[], const char *const env[],
 	   const char *out_path, const struct kt_trigger *t, int timeout_ms,
 	   int *fired);

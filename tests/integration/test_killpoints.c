@@ -438,6 +438,10 @@ static int first_run(const char *const argv[], const char *work,
 	snprintf(asan, sizeof(asan), "ASAN_OPTIONS=%s%sdetect_leaks=0",
 		 old ? old : "", old && *old ? ":" : "");
 	int rc = kt_run(argv, env, out, &kt, RUN_TIMEOUT_MS, fired);
+	if (rc == KT_NO_PTRACE)
+		fail_msg("cannot trace '%s': ptrace(PTRACE_TRACEME) was refused "
+			 "(a container without CAP_SYS_PTRACE or a seccomp "
+			 "profile that blocks it)", argv[0]);
 	free(target);
 	free(statedir);
 	free(statef);
