@@ -342,7 +342,7 @@ static enum status run_install(struct ctx *c, const char *config_path,
 	if (rc != 0) {
 		diag_add(dl, DIAG_AGENT_INSTALL, SEV_FAIL, F_INSTALL,
 			 "check the program's path and that it is executable",
-			 "cannot run install_command '%s': %s", argv[0], err);
+			 "install_command: %s", err);
 		st = ST_FAIL;
 		goto out;
 	}

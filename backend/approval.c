@@ -852,7 +852,7 @@ static int run_cmd(const struct config *cfg, const char *cmdline,
 	if (rc != 0) {
 		diag_add(dl, DIAG_APPROVAL_COMMAND, SEV_FAIL, field,
 			 "check the program's path and that it is executable",
-			 "cannot run '%s': %s", argv[0], err);
+			 "approval command: %s", err);
 		proc_argv_free(argv);
 		return -1;
 	}

@@ -397,8 +397,7 @@ static enum status run_restart(const struct config *cfg, const struct hooks *h,
 	if (proc_run(argv, NULL, timeout_ms, h, &res, err, sizeof(err)) != 0) {
 		diag_add(dl, DIAG_SERIAL_RESTART, SEV_FAIL, FIELD_RESTART,
 			 "check the command's path and that it is executable",
-			 "cannot run the restart command '%s': %s", argv[0],
-			 err);
+			 "restart_command: %s", err);
 		proc_argv_free(argv);
 		return ST_FAIL;
 	}
