@@ -6,6 +6,8 @@
  */
 #include "fsutil.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -218,6 +220,47 @@ fail:;
 	return -1;
 }
 
+/*
+ * A process killed between creating its temp file and renaming it leaves
+ * ".<base>.tmp-<16 hex>" behind.  The next write of the same destination
+ * removes such leftovers (regular files we own), so an interrupted run
+ * leaves nothing half-written in view once it is redone.  This assumes
+ * one writer per destination at a time: callers sharing a path between
+ * processes lock around their writes (the lab's state does).
+ */
+static void remove_stale_temps(const char *path)
+{
+	char *dir = fs_dirname(path);
+	if (!dir)
+		return;
+	const char *base = base_name(path);
+	size_t blen = strlen(base);
+	DIR *d = opendir(dir);
+	if (!d) {
+		free(dir);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		const char *n = e->d_name;
+		if (n[0] != '.' || strncmp(n + 1, base, blen) != 0 ||
+		    strncmp(n + 1 + blen, ".tmp-", 5) != 0)
+			continue;
+		const char *hex = n + 1 + blen + 5;
+		size_t i = 0;
+		while (hex[i] && isxdigit((unsigned char)hex[i]))
+			i++;
+		if (i != 16 || hex[i])
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_uid == geteuid())
+			(void)unlinkat(dirfd(d), n, 0);
+	}
+	closedir(d);
+	free(dir);
+}
+
 /* Best effort: make the rename durable.  Some file systems refuse fsync on
  * directories (EINVAL); the file is in place either way. */
 static void sync_dir_of(const char *path)
@@ -264,6 +307,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 			strerror(errno));
 		return -1;
 	}
+	remove_stale_temps(path);
 	char *tmp = NULL;
 	if (write_temp(path, data, len, mode, &tmp, err, errlen) != 0)
 		return -1;
@@ -292,6 +336,7 @@ int fs_write_new(const char *path, const void *data, size_t len, mode_t mode,
 			path);
 		return -1;
 	}
+	remove_stale_temps(path);
 	char *tmp = NULL;
 	if (write_temp(path, data, len, mode, &tmp, err, errlen) != 0)
 		return -1;

@@ -649,6 +649,17 @@ static enum status make_key_csr(struct run *r)
 	char err[ERRLEN];
 	int bits = key_bits(r->cfg);
 
+	/* Never read or move a key through a link planted at its path: the
+	 * request would be made for someone else's key. */
+	struct stat ks;
+	if (lstat(r->key_path, &ks) == 0 && !S_ISREG(ks.st_mode)) {
+		diag_add(r->dl, DIAG_REQ_KEYGEN, SEV_FAIL, NULL,
+			 "remove it; the wizard writes the key there itself",
+			 "refusing the key path '%s': it is %s, not a regular file",
+			 r->key_path,
+			 S_ISLNK(ks.st_mode) ? "a symbolic link" : "a special file");
+		return ST_FAIL;
+	}
 	if (fs_exists(r->key_path)) {
 		EVP_PKEY *k = x509_load_key_file(r->key_path, err, sizeof(err));
 		if (k && keygen_rsa_bits(k) == bits) {

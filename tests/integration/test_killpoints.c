@@ -837,6 +837,17 @@ static void test_coverage(void **st)
 	assert_true(K.tried >= 20);
 }
 
+/* A kill between a temp file's creation and its rename leaves the temp
+ * file; the next run must not leave it lying next to the outputs. */
+static void test_no_temp_files_left(void **st)
+{
+	(void)st;
+	if (K.temp_left_points)
+		fprintf(stderr, "%d kill points left temporary files behind "
+			"after the re-run\n", K.temp_left_points);
+	assert_int_equal(K.temp_left_points, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -844,6 +855,7 @@ int main(void)
 		cmocka_unit_test(test_timed_sweep),
 		cmocka_unit_test(test_delayed_ca_and_approval_wait),
 		cmocka_unit_test(test_coverage),
+		cmocka_unit_test(test_no_temp_files_left),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

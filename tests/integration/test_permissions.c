@@ -233,6 +233,7 @@ static void test_symlinks_refused(void **st)
 {
 	(void)st;
 	static const struct link_case cases[] = {
+		{ "state", "key.pem", 0, 12, 1 },
 		{ "state", "request.csr", 0, 12, 1 },
 		{ "state", "cert.pem", 0, 12, 1 },
 		/* the chain is optional: a warning names the link, the run goes on */

@@ -559,6 +559,30 @@ static void test_copy_and_predicates(void **state)
 	free(dst);
 }
 
+/* A writer killed between its temp file and the rename leaves the temp
+ * behind; the next write of the same file removes it, and only it. */
+static void test_stale_temp_removed(void **state)
+{
+	struct fx *f = *state;
+	char *key = path_in(f, "key.pem");
+	char *stale = path_in(f, ".key.pem.tmp-0123456789abcdef");
+	char *other = path_in(f, ".cert.pem.tmp-0123456789abcdef");
+	char *odd = path_in(f, ".key.pem.tmp-notatempname");
+	char err[FS_ERRLEN];
+	assert_int_equal(fs_write_atomic(stale, "half", 4, 0600, err, sizeof(err)), 0);
+	assert_int_equal(fs_write_atomic(other, "half", 4, 0600, err, sizeof(err)), 0);
+	assert_int_equal(fs_write_atomic(odd, "x", 1, 0600, err, sizeof(err)), 0);
+	assert_int_equal(fs_write_atomic(key, "whole", 5, 0600, err, sizeof(err)), 0);
+	assert_false(fs_exists(stale));
+	assert_true(fs_exists(other));   /* another file's temp is not ours */
+	assert_true(fs_exists(odd));     /* not the temp-name pattern */
+	assert_true(fs_is_regular(key));
+	free(key);
+	free(stale);
+	free(other);
+	free(odd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,6 +600,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mkdir_p, setup, teardown),
 		cmocka_unit_test(test_path_helpers),
 		cmocka_unit_test_setup_teardown(test_copy_and_predicates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_temp_removed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
