@@ -871,8 +871,10 @@ static enum http_err get_p7(const struct http_opts *o, const char *url,
 	struct http_response r;
 	enum http_err e = http_get(o, url, h, &r, err, errlen);
 	why[0] = '\0';
-	if (e != HTTP_OK)
+	if (e != HTTP_OK) {
+		snprintf(why, whylen, "%s", err);   /* name the transport failure */
 		return e;
+	}
 	const char *body = (const char *)r.body;
 	int ct_html = r.content_type &&
 		      find_ci(r.content_type, strlen(r.content_type), "html");

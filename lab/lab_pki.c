@@ -559,8 +559,8 @@ static int b64_decode(const char *s, size_t n, unsigned char *out,
 X509_REQ *lab_parse_csr(const char *text, size_t len, char *err,
 			size_t errlen)
 {
-	const char *b = text, *e = text + len;
-	const char *begin = text ? memmem(text, len, "-----BEGIN", 10) : NULL;
+	const char *b = text, *e;
+	const char *begin;
 	unsigned char *der;
 	const unsigned char *p;
 	size_t dlen = 0;
@@ -570,6 +570,8 @@ X509_REQ *lab_parse_csr(const char *text, size_t len, char *err,
 	snprintf(err, errlen, "%s", DISP_PARSE);
 	if (!text || !len)
 		return NULL;
+	e = text + len;
+	begin = memmem(text, len, "-----BEGIN", 10);
 	if (begin) {
 		const char *nl = memchr(begin, '\n', (size_t)(e - begin));
 		const char *end;

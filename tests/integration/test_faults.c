@@ -109,6 +109,8 @@ static const struct fault_case cases[] = {
 	  REQ_NONE, 0, 1, "certnew.p7b", 1 },
 	{ "trust-certcarc-503", FP_STATUS, 503, { "HTTP 503", NULL },
 	  REQ_NONE, 0, 1, "certcarc.asp", 1 },
+	{ "trust-reset", FP_RESET, 0, { "connection reset", NULL },
+	  REQ_NONE, 0, 1, "certnew.p7b", 1 },
 	/* stage 7: the management server misbehaves (mutual TLS; the probe
 	 * has its own 10 s limit) */
 	{ "ms-no-answer", FP_SILENT, 0, { "no answer", NULL },
