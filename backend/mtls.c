@@ -700,6 +700,7 @@ static enum mtls_err request(const struct mtls_opts *o, int fd,
 		code = MTLS_E_PROTOCOL;
 		goto out;
 	}
+	buf[0] = '\0';
 	for (;;) {
 		if (len + 4096 > bufcap) {
 			if (bufcap >= cap) {
@@ -737,6 +738,7 @@ static enum mtls_err request(const struct mtls_opts *o, int fd,
 		}
 		if (n > 0)
 			len += (size_t)n;
+		buf[len] = '\0';   /* parse_answer reads it as a string */
 		int more = 0;
 		if (len == 0 && eof) {
 			code = closed_after_cert(cert_requested, 0, err,

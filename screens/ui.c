@@ -7,6 +7,7 @@
  */
 #include "ui.h"
 
+#include <poll.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -38,9 +39,23 @@ void ui_relayout(struct ui *ui)
 	layout_compute(&ui->lay, x, y);
 }
 
+/* The console went away (ssh dropped, terminal closed): the terminal
+ * reports a hang-up and every read fails at once.  Quit then (progress is
+ * saved after every step) instead of spinning on get_wch's errors. */
+static bool terminal_gone(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	return poll(&p, 1, 0) == 1 &&
+	       (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 int ui_getkey(struct ui *ui, wint_t *ch)
 {
 	int r = get_wch(ch);
+	if (r == ERR && terminal_gone()) {
+		*ch = KEY_F(10);
+		return KEY_CODE_YES;
+	}
 	if (r == KEY_CODE_YES && *ch == KEY_RESIZE)
 		ui_relayout(ui);
 	/* ^C quits like F10 (raw mode; also for terminals without F10) */
@@ -95,6 +110,10 @@ static void busy_tick(struct ui *ui, bool force)
 		}
 	}
 	nodelay(stdscr, FALSE);
+	if (terminal_gone()) {
+		ui->cancel = true;
+		ui->quit_after = true;
+	}
 	if (force || resized || ms_since(&ui->last_tick) >= 100) {
 		clock_gettime(CLOCK_MONOTONIC, &ui->last_tick);
 		ui->tick++;

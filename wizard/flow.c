@@ -85,7 +85,11 @@ int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 	if (!f->resumed)
 		f->st.role = f->cfg.role;
 
-	log_open(f->state_dir);
+	if (log_open(f->state_dir) < 0)
+		diag_add(dl, DIAG_IO, SEV_WARN, "wizard.state_dir",
+			 "remove whatever stands at that path (the log must be a regular file); the run goes on without a log",
+			 "cannot open the log '%s/opsmgr-enroll.log' (a link or unwritable): this run is not logged",
+			 f->state_dir);
 	log_msg("opened: state %s, role %s, next stage %d",
 		f->resumed ? "resumed" : "new", role_name(f->st.role),
 		state_next_stage(&f->st));

@@ -1164,7 +1164,7 @@ static void test_iniparser_41_quirks(void **st)
 	/* 1023 characters on a line: the whole file is refused */
 	char *text = malloc(1100);
 	assert_non_null(text);
-	memset(text, 'v', 1023);
+	memset(text, 'v', 4 + 1023);
 	memcpy(text, "[s]\nk = ", 8);
 	text[4 + 1023] = '\n';
 	text[4 + 1024] = '\0';
