@@ -3,6 +3,7 @@
  * verify stage's revocation check (crl.h).
  */
 #include "crl.h"
+#include "errbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,19 +16,6 @@
 #include <openssl/x509v3.h>
 
 #include "x509util.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 void crl_free_urls(char **urls)
 {
@@ -87,7 +75,7 @@ X509_CRL *crl_parse(const unsigned char *buf, size_t len, char *err,
 {
 	X509_CRL *crl = NULL;
 	if (!buf || len == 0 || len > 0x7fffffff) {
-		set_err(err, errlen, "the CRL is empty");
+		errbuf_printf(err, errlen, "the CRL is empty");
 		return NULL;
 	}
 	const unsigned char *p = buf;
@@ -100,7 +88,7 @@ X509_CRL *crl_parse(const unsigned char *buf, size_t len, char *err,
 		}
 	}
 	if (!crl)
-		set_err(err, errlen, "not a CRL: tried DER and PEM");
+		errbuf_printf(err, errlen, "not a CRL: tried DER and PEM");
 	ERR_clear_error();
 	return crl;
 }
@@ -125,12 +113,12 @@ enum http_err crl_fetch(const struct http_opts *o, const char *url,
 	char herr[512];
 	enum http_err e = http_get(o, url, h, &r, herr, sizeof(herr));
 	if (e != HTTP_OK) {
-		set_err(err, errlen, "%s", herr);
+		errbuf_printf(err, errlen, "%s", herr);
 		http_response_release(&r);
 		return e;
 	}
 	if (r.status != 200) {
-		set_err(err, errlen, "'%s' answered HTTP %ld", url, r.status);
+		errbuf_printf(err, errlen, "'%s' answered HTTP %ld", url, r.status);
 		http_response_release(&r);
 		return HTTP_E_PROTOCOL;
 	}
@@ -138,7 +126,7 @@ enum http_err crl_fetch(const struct http_opts *o, const char *url,
 	*out = crl_parse(r.body, r.body_len, perr, sizeof(perr));
 	http_response_release(&r);
 	if (!*out) {
-		set_err(err, errlen, "'%s' did not serve a CRL (%s)", url, perr);
+		errbuf_printf(err, errlen, "'%s' did not serve a CRL (%s)", url, perr);
 		return HTTP_E_PROTOCOL;
 	}
 	return HTTP_OK;

@@ -5,6 +5,7 @@
  * small path helpers.
  */
 #include "fsutil.h"
+#include "errbuf.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -23,19 +24,6 @@
 #include <openssl/crypto.h>
 
 #define TEMP_ATTEMPTS 32
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static const char *file_kind(mode_t m)
 {
@@ -164,7 +152,7 @@ static int write_temp(const char *path, const void *data, size_t len,
 {
 	char *dir = fs_dirname(path);
 	if (!dir) {
-		set_err(err, errlen, "cannot write '%s': out of memory", path);
+		errbuf_printf(err, errlen, "cannot write '%s': out of memory", path);
 		return -1;
 	}
 	const char *base = base_name(path);
@@ -185,7 +173,7 @@ static int write_temp(const char *path, const void *data, size_t len,
 			break;
 	}
 	if (fd < 0) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"cannot write '%s': cannot create a temporary file in '%s': %s",
 			path, dir, strerror(errno));
 		free(tmp);
@@ -211,7 +199,7 @@ static int write_temp(const char *path, const void *data, size_t len,
 	return 0;
 fail:;
 	int e = errno;
-	set_err(err, errlen, "cannot write '%s': %s temporary file '%s': %s",
+	errbuf_printf(err, errlen, "cannot write '%s': %s temporary file '%s': %s",
 		path, what, tmp, strerror(e));
 	if (fd >= 0)
 		close(fd);
@@ -280,30 +268,30 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 		    mode_t mode, char *err, size_t errlen)
 {
 	if (!path || !*path || (!data && len)) {
-		set_err(err, errlen, "cannot write: no path given");
+		errbuf_printf(err, errlen, "cannot write: no path given");
 		return -1;
 	}
 	if (path[strlen(path) - 1] == '/') {
-		set_err(err, errlen, "cannot write '%s': path names a directory",
+		errbuf_printf(err, errlen, "cannot write '%s': path names a directory",
 			path);
 		return -1;
 	}
 	struct stat st;
 	if (lstat(path, &st) == 0) {
 		if (S_ISLNK(st.st_mode)) {
-			set_err(err, errlen,
+			errbuf_printf(err, errlen,
 				"cannot write '%s': destination is a symbolic link",
 				path);
 			return -1;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			set_err(err, errlen,
+			errbuf_printf(err, errlen,
 				"cannot write '%s': destination is %s, not a regular file",
 				path, file_kind(st.st_mode));
 			return -1;
 		}
 	} else if (errno != ENOENT) {
-		set_err(err, errlen, "cannot write '%s': %s", path,
+		errbuf_printf(err, errlen, "cannot write '%s': %s", path,
 			strerror(errno));
 		return -1;
 	}
@@ -313,7 +301,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 		return -1;
 	if (rename(tmp, path) != 0) {
 		int e = errno;
-		set_err(err, errlen, "cannot write '%s': cannot rename '%s': %s",
+		errbuf_printf(err, errlen, "cannot write '%s': cannot rename '%s': %s",
 			path, tmp, strerror(e));
 		unlink(tmp);
 		free(tmp);
@@ -328,11 +316,11 @@ int fs_write_new(const char *path, const void *data, size_t len, mode_t mode,
 		 char *err, size_t errlen)
 {
 	if (!path || !*path || (!data && len)) {
-		set_err(err, errlen, "cannot write: no path given");
+		errbuf_printf(err, errlen, "cannot write: no path given");
 		return -1;
 	}
 	if (fs_exists(path)) {
-		set_err(err, errlen, "cannot write '%s': file already exists",
+		errbuf_printf(err, errlen, "cannot write '%s': file already exists",
 			path);
 		return -1;
 	}
@@ -354,10 +342,10 @@ int fs_write_new(const char *path, const void *data, size_t len, mode_t mode,
 	if (r != 0) {
 		int e = errno;
 		if (e == EEXIST)
-			set_err(err, errlen,
+			errbuf_printf(err, errlen,
 				"cannot write '%s': file already exists", path);
 		else
-			set_err(err, errlen,
+			errbuf_printf(err, errlen,
 				"cannot write '%s': cannot rename '%s': %s",
 				path, tmp, strerror(e));
 		unlink(tmp);
@@ -389,7 +377,7 @@ int fs_read_file(const char *path, size_t cap, unsigned char **out,
 		 size_t *outlen, char *err, size_t errlen)
 {
 	if (!path || !out) {
-		set_err(err, errlen, "cannot read: no path given");
+		errbuf_printf(err, errlen, "cannot read: no path given");
 		return -1;
 	}
 	*out = NULL;
@@ -398,25 +386,25 @@ int fs_read_file(const char *path, size_t cap, unsigned char **out,
 	/* O_NONBLOCK: opening a FIFO without a writer must not hang */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
-		set_err(err, errlen, "cannot read '%s': %s", path,
+		errbuf_printf(err, errlen, "cannot read '%s': %s", path,
 			strerror(errno));
 		return -1;
 	}
 	struct stat st;
 	if (fstat(fd, &st) != 0) {
-		set_err(err, errlen, "cannot read '%s': %s", path,
+		errbuf_printf(err, errlen, "cannot read '%s': %s", path,
 			strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "cannot read '%s': it is %s, not a regular file",
+		errbuf_printf(err, errlen, "cannot read '%s': it is %s, not a regular file",
 			path, file_kind(st.st_mode));
 		close(fd);
 		return -1;
 	}
 	if (st.st_size > 0 && (unsigned long long)st.st_size > cap) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"cannot read '%s': file is larger than the limit of %zu bytes",
 			path, cap);
 		close(fd);
@@ -450,7 +438,7 @@ int fs_read_file(const char *path, size_t cap, unsigned char **out,
 			if (errno == EINTR)
 				continue;
 			int e = errno;
-			set_err(err, errlen, "cannot read '%s': %s", path,
+			errbuf_printf(err, errlen, "cannot read '%s': %s", path,
 				strerror(e));
 			close(fd);
 			fs_free_secret(buf, bcap);
@@ -464,7 +452,7 @@ int fs_read_file(const char *path, size_t cap, unsigned char **out,
 	}
 	close(fd);
 	if (n > cap) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"cannot read '%s': file is larger than the limit of %zu bytes",
 			path, cap);
 		fs_free_secret(buf, bcap);
@@ -476,7 +464,7 @@ int fs_read_file(const char *path, size_t cap, unsigned char **out,
 		*outlen = n;
 	return 0;
 oom:
-	set_err(err, errlen, "cannot read '%s': out of memory", path);
+	errbuf_printf(err, errlen, "cannot read '%s': out of memory", path);
 	close(fd);
 	fs_free_secret(buf, bcap);
 	return -1;
@@ -485,12 +473,12 @@ oom:
 int fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen)
 {
 	if (!path || !*path) {
-		set_err(err, errlen, "cannot create directory: no path given");
+		errbuf_printf(err, errlen, "cannot create directory: no path given");
 		return -1;
 	}
 	char *p = strdup(path);
 	if (!p) {
-		set_err(err, errlen, "cannot create directory '%s': out of memory",
+		errbuf_printf(err, errlen, "cannot create directory '%s': out of memory",
 			path);
 		return -1;
 	}
@@ -508,7 +496,7 @@ int fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen)
 		if (mkdir(p, mode & 07777) == 0) {
 			/* umask may have narrowed it: honour the given mode */
 			if (chmod(p, mode & 07777) != 0) {
-				set_err(err, errlen,
+				errbuf_printf(err, errlen,
 					"cannot set the mode of directory '%s': %s",
 					p, strerror(errno));
 				free(p);
@@ -520,11 +508,11 @@ int fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen)
 			if (e != EEXIST || stat(p, &st) != 0 ||
 			    !S_ISDIR(st.st_mode)) {
 				if (e == EEXIST)
-					set_err(err, errlen,
+					errbuf_printf(err, errlen,
 						"cannot create directory '%s': '%s' exists and is not a directory",
 						path, p);
 				else
-					set_err(err, errlen,
+					errbuf_printf(err, errlen,
 						"cannot create directory '%s': %s",
 						p, strerror(e));
 				free(p);
@@ -542,13 +530,13 @@ int fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen)
 int fs_check_private_dir(const char *path, char *err, size_t errlen)
 {
 	if (!path || !*path) {
-		set_err(err, errlen, "state directory not set: give --state-dir DIR or [wizard] state_dir");
+		errbuf_printf(err, errlen, "state directory not set: give --state-dir DIR or [wizard] state_dir");
 		return -1;
 	}
 	/* lstat("link/") would follow the link: look at the name itself */
 	char *p = strdup(path);
 	if (!p) {
-		set_err(err, errlen, "cannot check state directory '%s': out of memory",
+		errbuf_printf(err, errlen, "cannot check state directory '%s': out of memory",
 			path);
 		return -1;
 	}
@@ -561,42 +549,42 @@ int fs_check_private_dir(const char *path, char *err, size_t errlen)
 	free(p);
 	if (r != 0) {
 		if (e == ENOENT)
-			set_err(err, errlen,
+			errbuf_printf(err, errlen,
 				"state directory '%s' does not exist: run mkdir -m 700 '%s'",
 				path, path);
 		else
-			set_err(err, errlen,
+			errbuf_printf(err, errlen,
 				"cannot check state directory '%s': %s", path,
 				strerror(e));
 		return -1;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"state directory '%s' is a symbolic link: use the directory it points to, or replace the link with a directory (mkdir -m 700)",
 			path);
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"state directory '%s' is %s, not a directory: move it away or choose another state directory",
 			path, file_kind(st.st_mode));
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"state directory '%s' is owned by uid %u, not by you (uid %u): run chown %u '%s' or choose another state directory",
 			path, (unsigned)st.st_uid, (unsigned)geteuid(),
 			(unsigned)geteuid(), path);
 		return -1;
 	}
 	if (st.st_mode & S_IWOTH) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"state directory '%s' is world-writable: run chmod 700 '%s'",
 			path, path);
 		return -1;
 	}
 	if (st.st_mode & S_IWGRP) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"state directory '%s' is group-writable: run chmod 700 '%s'",
 			path, path);
 		return -1;

@@ -6,6 +6,7 @@
  * and SIGTERM then SIGKILL to the group when we stop it.
  */
 #include "proc.h"
+#include "errbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,19 +30,6 @@
 #define FINAL_DRAIN (2u * 1024u * 1024u) /* > the largest pipe buffer */
 
 extern char **environ;
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- splitting --------------------------------------------------------- */
 
@@ -110,7 +98,7 @@ int proc_split_argv(const char *cmdline, char ***argv_out, char *err,
 			for (i++; i < len && cmdline[i] != '\''; i++)
 				word[wl++] = cmdline[i];
 			if (i >= len) {
-				set_err(err, errlen,
+				errbuf_printf(err, errlen,
 					"unterminated single quote at position %zu: add the closing '",
 					open_at + 1);
 				goto fail;
@@ -132,14 +120,14 @@ int proc_split_argv(const char *cmdline, char ***argv_out, char *err,
 				word[wl++] = d;
 			}
 			if (i >= len) {
-				set_err(err, errlen,
+				errbuf_printf(err, errlen,
 					"unterminated double quote at position %zu: add the closing \"",
 					open_at + 1);
 				goto fail;
 			}
 		} else if (c == '\\') {
 			if (i + 1 >= len) {
-				set_err(err, errlen,
+				errbuf_printf(err, errlen,
 					"lone backslash at the end of the command (position %zu): remove it or write '\\\\'",
 					i + 1);
 				goto fail;
@@ -160,14 +148,14 @@ int proc_split_argv(const char *cmdline, char ***argv_out, char *err,
 		goto oom;
 	free(word);
 	if (n == 0) {
-		set_err(err, errlen, "the command is empty: give a program and its arguments");
+		errbuf_printf(err, errlen, "the command is empty: give a program and its arguments");
 		proc_argv_free(argv);
 		return -1;
 	}
 	*argv_out = argv;
 	return 0;
 oom:
-	set_err(err, errlen, "cannot split the command: out of memory");
+	errbuf_printf(err, errlen, "cannot split the command: out of memory");
 fail:
 	free(word);
 	proc_argv_free(argv);
@@ -356,7 +344,7 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 		return -1;
 	memset(res, 0, sizeof(*res));
 	if (!argv || !argv[0] || !argv[0][0]) {
-		set_err(err, errlen, "cannot run an empty command: give a program and its arguments");
+		errbuf_printf(err, errlen, "cannot run an empty command: give a program and its arguments");
 		return -1;
 	}
 	const char *name = argv[0];
@@ -364,7 +352,7 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 	if (extra_env && extra_env[0]) {
 		envp = build_env(extra_env);
 		if (!envp) {
-			set_err(err, errlen, "cannot run '%s': out of memory",
+			errbuf_printf(err, errlen, "cannot run '%s': out of memory",
 				name);
 			return -1;
 		}
@@ -373,7 +361,7 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull < 0 || pipe2(outp, O_CLOEXEC) != 0 ||
 	    pipe2(stp, O_CLOEXEC) != 0) {
-		set_err(err, errlen, "cannot run '%s': %s", name,
+		errbuf_printf(err, errlen, "cannot run '%s': %s", name,
 			strerror(errno));
 		goto setup_fail;
 	}
@@ -389,7 +377,7 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 	if (pid != 0)
 		pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	if (pid < 0) {
-		set_err(err, errlen, "cannot run '%s': fork failed: %s", name,
+		errbuf_printf(err, errlen, "cannot run '%s': fork failed: %s", name,
 			strerror(fork_errno));
 		goto setup_fail;
 	}
@@ -414,7 +402,7 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 		int st;
 		wait_child(pid, &st, 0);
 		close(outp[0]);
-		set_err(err, errlen, "cannot run '%s': %s", name,
+		errbuf_printf(err, errlen, "cannot run '%s': %s", name,
 			strerror(child_errno));
 		return -1;
 	}
@@ -431,7 +419,7 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 		int st;
 		wait_child(pid, &st, 0);
 		close(fd);
-		set_err(err, errlen, "cannot run '%s': out of memory", name);
+		errbuf_printf(err, errlen, "cannot run '%s': out of memory", name);
 		return -1;
 	}
 	c->h = h;
@@ -527,7 +515,7 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 	res->output_len = c->out ? c->len : 0;
 	free(c);
 	if (!res->output) {
-		set_err(err, errlen, "cannot run '%s': out of memory", name);
+		errbuf_printf(err, errlen, "cannot run '%s': out of memory", name);
 		return -1;
 	}
 	return 0;

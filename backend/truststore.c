@@ -5,6 +5,7 @@
  * link and rename), and an X509_STORE over the directory for verification.
  */
 #include "truststore.h"
+#include "errbuf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -21,19 +22,6 @@
 #include "x509util.h"
 
 #define MAX_HASH_SLOTS 64
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static char *pem_name(X509 *cert)
 {
@@ -87,17 +75,17 @@ static int make_link(const char *dir, const char *link_name,
 	int r = -1;
 	if (!link_path || asprintf(&tmp, "%s.tmp-%ld", link_path, (long)getpid()) < 0) {
 		tmp = NULL;
-		set_err(err, errlen, "out of memory");
+		errbuf_printf(err, errlen, "out of memory");
 		goto out;
 	}
 	unlink(tmp);
 	if (symlink(target, tmp) != 0) {
-		set_err(err, errlen, "cannot create the link '%s' in '%s': %s",
+		errbuf_printf(err, errlen, "cannot create the link '%s' in '%s': %s",
 			link_name, dir, strerror(errno));
 		goto out;
 	}
 	if (rename(tmp, link_path) != 0) {
-		set_err(err, errlen, "cannot create the link '%s': %s", link_path,
+		errbuf_printf(err, errlen, "cannot create the link '%s': %s", link_path,
 			strerror(errno));
 		unlink(tmp);
 		goto out;
@@ -120,7 +108,7 @@ static int ensure_hash_link(const char *dir, X509 *cert,
 					    NULL, NULL);
 	if (h == 0) {
 		ERR_clear_error();
-		set_err(err, errlen, "cannot compute the subject hash of the root");
+		errbuf_printf(err, errlen, "cannot compute the subject hash of the root");
 		return -1;
 	}
 	int free_slot = -1;
@@ -129,7 +117,7 @@ static int ensure_hash_link(const char *dir, X509 *cert,
 		snprintf(name, sizeof(name), "%08lx.%d", h, n);
 		char *path = fs_join(dir, name);
 		if (!path) {
-			set_err(err, errlen, "out of memory");
+			errbuf_printf(err, errlen, "out of memory");
 			return -1;
 		}
 		struct stat lst, st;
@@ -168,7 +156,7 @@ static int ensure_hash_link(const char *dir, X509 *cert,
 		free(path);
 	}
 	if (free_slot < 0) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"cannot link the root in '%s': %d certificates already share its subject hash %08lx",
 			dir, MAX_HASH_SLOTS, h);
 		return -1;
@@ -189,24 +177,24 @@ int truststore_add(const char *dir, X509 *cert, char **pem_path,
 	if (already)
 		*already = false;
 	if (!dir || !*dir) {
-		set_err(err, errlen, "no trust store directory given");
+		errbuf_printf(err, errlen, "no trust store directory given");
 		return -1;
 	}
 	struct stat st;
 	if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"the trust store '%s' is not a directory; point trust.store at a directory",
 			dir);
 		return -1;
 	}
 	if (fs_mkdir_p(dir, 0700, ferr, sizeof(ferr)) != 0) {
-		set_err(err, errlen, "cannot create the trust store: %s", ferr);
+		errbuf_printf(err, errlen, "cannot create the trust store: %s", ferr);
 		return -1;
 	}
 	name = pem_name(cert);
 	path = name ? fs_join(dir, name) : NULL;
 	if (!path) {
-		set_err(err, errlen, "out of memory");
+		errbuf_printf(err, errlen, "out of memory");
 		goto out;
 	}
 	if (file_holds(path, cert)) {
@@ -215,12 +203,12 @@ int truststore_add(const char *dir, X509 *cert, char **pem_path,
 	} else {
 		pem = x509_to_pem(cert);
 		if (!pem) {
-			set_err(err, errlen, "cannot encode the root as PEM");
+			errbuf_printf(err, errlen, "cannot encode the root as PEM");
 			goto out;
 		}
 		if (fs_write_atomic(path, pem, strlen(pem), 0644, ferr,
 				    sizeof(ferr)) != 0) {
-			set_err(err, errlen, "%s", ferr);
+			errbuf_printf(err, errlen, "%s", ferr);
 			goto out;
 		}
 	}
@@ -242,7 +230,7 @@ X509_STORE *truststore_open(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
 	if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"the trust store '%s' does not exist or is not a directory; run stage 1 (trust root) first",
 			dir ? dir : "(none)");
 		return NULL;
@@ -252,7 +240,7 @@ X509_STORE *truststore_open(const char *dir, char *err, size_t errlen)
 				: NULL;
 	if (!lu || !X509_LOOKUP_add_dir(lu, dir, X509_FILETYPE_PEM)) {
 		char eb[160];
-		set_err(err, errlen, "cannot open the trust store '%s': %s", dir,
+		errbuf_printf(err, errlen, "cannot open the trust store '%s': %s", dir,
 			x509_ossl_err(eb, sizeof(eb)));
 		X509_STORE_free(store);
 		return NULL;

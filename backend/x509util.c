@@ -5,6 +5,7 @@
  * caller's buffer, the stages turn them into diagnostics.
  */
 #include "x509util.h"
+#include "errbuf.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -25,19 +26,6 @@
 #include "fsutil.h"
 
 #define TRIED_FORMATS "PKCS#7 (DER), PKCS#7 (PEM), PEM bundle, DER"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 const char *x509_ossl_err(char *buf, size_t len)
 {
@@ -232,12 +220,12 @@ int x509_load_certs(const unsigned char *buf, size_t len,
 {
 	*out = NULL;
 	if (!buf || len == 0) {
-		set_err(err, errlen, "not a certificate: the input is empty (tried "
+		errbuf_printf(err, errlen, "not a certificate: the input is empty (tried "
 			TRIED_FORMATS ")");
 		return -1;
 	}
 	if (len > (size_t)0x7fffffff) {
-		set_err(err, errlen, "not a certificate: the input is too large");
+		errbuf_printf(err, errlen, "not a certificate: the input is too large");
 		return -1;
 	}
 	/*
@@ -253,7 +241,7 @@ int x509_load_certs(const unsigned char *buf, size_t len,
 		size_t n = (len - 2) / 2, i;
 		narrow = malloc(n ? n : 1);
 		if (!narrow) {
-			set_err(err, errlen, "out of memory");
+			errbuf_printf(err, errlen, "out of memory");
 			return -1;
 		}
 		for (i = 0; i < n && buf[2 + 2 * i + 1] == 0; i++)
@@ -272,13 +260,13 @@ static int load_certs_bytes(const unsigned char *buf, size_t len,
 			    STACK_OF(X509) **out, char *err, size_t errlen)
 {
 	if (len == 0) {
-		set_err(err, errlen, "not a certificate: the input is empty (tried "
+		errbuf_printf(err, errlen, "not a certificate: the input is empty (tried "
 			TRIED_FORMATS ")");
 		return -1;
 	}
 	STACK_OF(X509) *sk = sk_X509_new_null();
 	if (!sk) {
-		set_err(err, errlen, "out of memory");
+		errbuf_printf(err, errlen, "out of memory");
 		return -1;
 	}
 	if (try_pkcs7_der(buf, len, sk) == 0)
@@ -287,7 +275,7 @@ static int load_certs_bytes(const unsigned char *buf, size_t len,
 	sk_X509_pop_free(sk, X509_free);
 	sk = sk_X509_new_null();
 	if (!sk) {
-		set_err(err, errlen, "out of memory");
+		errbuf_printf(err, errlen, "out of memory");
 		return -1;
 	}
 
@@ -298,7 +286,7 @@ static int load_certs_bytes(const unsigned char *buf, size_t len,
 	sk_X509_pop_free(sk, X509_free);
 	sk = sk_X509_new_null();
 	if (!sk) {
-		set_err(err, errlen, "out of memory");
+		errbuf_printf(err, errlen, "out of memory");
 		return -1;
 	}
 	if (!saw_pem && try_der_cert(buf, len, sk) == 0)
@@ -306,13 +294,13 @@ static int load_certs_bytes(const unsigned char *buf, size_t len,
 	ERR_clear_error();
 	sk_X509_pop_free(sk, X509_free);
 	if (saw_pem && detail[0])
-		set_err(err, errlen, "not a certificate: tried " TRIED_FORMATS
+		errbuf_printf(err, errlen, "not a certificate: tried " TRIED_FORMATS
 			"; %s", detail);
 	else if (saw_pem)
-		set_err(err, errlen, "not a certificate: tried " TRIED_FORMATS
+		errbuf_printf(err, errlen, "not a certificate: tried " TRIED_FORMATS
 			"; the PEM text holds no certificate block");
 	else
-		set_err(err, errlen, "not a certificate: tried " TRIED_FORMATS);
+		errbuf_printf(err, errlen, "not a certificate: tried " TRIED_FORMATS);
 	return -1;
 ok:
 	ERR_clear_error();
@@ -328,14 +316,14 @@ int x509_load_certs_file(const char *path, STACK_OF(X509) **out, char *err,
 	char ferr[FS_ERRLEN];
 	*out = NULL;
 	if (fs_read_file(path, FS_DEFAULT_CAP, &buf, &len, ferr, sizeof(ferr)) != 0) {
-		set_err(err, errlen, "%s", ferr);
+		errbuf_printf(err, errlen, "%s", ferr);
 		return -1;
 	}
 	char lerr[512];
 	int r = x509_load_certs(buf, len, out, lerr, sizeof(lerr));
 	free(buf);
 	if (r != 0)
-		set_err(err, errlen, "'%s' is %s", path, lerr);
+		errbuf_printf(err, errlen, "'%s' is %s", path, lerr);
 	return r;
 }
 
@@ -352,18 +340,18 @@ EVP_PKEY *x509_load_key_file(const char *path, char *err, size_t errlen)
 	size_t len = 0;
 	char ferr[FS_ERRLEN];
 	if (fs_read_file(path, FS_DEFAULT_CAP, &buf, &len, ferr, sizeof(ferr)) != 0) {
-		set_err(err, errlen, "%s", ferr);
+		errbuf_printf(err, errlen, "%s", ferr);
 		return NULL;
 	}
 	EVP_PKEY *k = NULL;
 	if (len == 0 || len > (size_t)0x7fffffff) {
-		set_err(err, errlen, "'%s' is %s", path,
+		errbuf_printf(err, errlen, "'%s' is %s", path,
 			len ? "too large for a private key" : "empty");
 		goto out;
 	}
 	if (memmem(buf, len, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) ||
 	    memmem(buf, len, "Proc-Type: 4,ENCRYPTED", 22)) {
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"the private key in '%s' is encrypted; give an unencrypted key (PEM or DER)",
 			path);
 		goto out;
@@ -386,7 +374,7 @@ EVP_PKEY *x509_load_key_file(const char *path, char *err, size_t errlen)
 		}
 	}
 	if (!k)
-		set_err(err, errlen,
+		errbuf_printf(err, errlen,
 			"'%s' holds no private key: tried PEM (PKCS#8 and traditional) and DER",
 			path);
 out:
