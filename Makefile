@@ -130,11 +130,13 @@ fuzz-build: $(FUZZ_BINS)
 .PHONY: fuzz-build
 
 # --- test ------------------------------------------------------------------
-# Both builds, one summary line at the end ("N passed, N failed").
+# Both builds and a short run of every fuzz target (corpus + 5 s), one
+# summary line at the end ("N passed, N failed").
 test: deps
 	$(MAKE) --no-print-directory all tests
 	$(MAKE) --no-print-directory SAN=1 all tests
-	scripts/run-tests.sh build build-san
+	$(MAKE) --no-print-directory FUZZ=1 fuzz-build
+	FUZZ_SMOKE=build-fuzz scripts/run-tests.sh build build-san
 
 test-plain: deps
 	$(MAKE) --no-print-directory all tests

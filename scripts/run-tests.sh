@@ -54,11 +54,24 @@ run_dir() {
 	echo "$pass $fail$names" >"$work/$n.count"
 }
 
+# FUZZ_SMOKE=DIR: also run each libFuzzer target of DIR (make FUZZ=1
+# fuzz-build) for FUZZ_SMOKE_SECONDS on its corpus, side by side with the
+# suites; a target counts as one test, failed when it crashed.
+fuzz_smoke() {
+	FUZZ_JOBS=${FUZZ_JOBS:-1} "$here/tests/fuzz/run.sh" "$FUZZ_SMOKE" \
+		"${FUZZ_SMOKE_SECONDS:-5}" >"$work/fuzz.log" 2>&1
+	fp=$(grep -c ': .* no crash' "$work/fuzz.log")
+	ff=$(grep -c -E ': (CRASH|not built)' "$work/fuzz.log")
+	[ "$fp" -eq 0 ] && [ "$ff" -eq 0 ] && ff=1   # nothing ran
+	echo "$fp $ff" >"$work/fuzz.count"
+}
+
 i=0
 for b in "$@"; do
 	i=$((i + 1))
 	run_dir "$b" "$i" &
 done
+[ -n "${FUZZ_SMOKE:-}" ] && fuzz_smoke &
 wait
 
 total_pass=0
@@ -78,6 +91,14 @@ for b in "$@"; do
 	[ -n "${names:-}" ] && failed_names="$failed_names $names"
 	names=""
 done
+if [ -n "${FUZZ_SMOKE:-}" ]; then
+	echo "== fuzz smoke ($FUZZ_SMOKE, ${FUZZ_SMOKE_SECONDS:-5} s per target)"
+	sed 's/^/   /' "$work/fuzz.log"
+	read -r fp ff <"$work/fuzz.count" || { fp=0; ff=1; }
+	total_pass=$((total_pass + fp))
+	total_fail=$((total_fail + ff))
+	[ "$ff" -gt 0 ] && failed_names="$failed_names fuzz"
+fi
 [ -n "$failed_names" ] && echo "failed programs:$failed_names"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ] && [ "$total_pass" -gt 0 ]
