@@ -41,6 +41,10 @@ run_one() {
 	log="$b/fuzz/$name.log"
 	mkdir -p "$work"
 	[ -d "$seed" ] && cp -n "$seed"/* "$work"/ 2>/dev/null
+	# targets whose seeds are the tests' own fixtures take them from there
+	case "$name" in
+	fuzz_certsrv_pages) cp -n "$here/../data/certsrv"/* "$work"/ 2>/dev/null ;;
+	esac
 	extra=
 	# the lab handlers log every request to stderr: keep libFuzzer's and
 	# the sanitizers' own reports, drop the target's chatter
