@@ -129,6 +129,47 @@ bad:
 
 static int j_skip(struct jcur *c, int depth);
 
+/* After a member or element: ',' -> 1 (another follows), the closing
+ * character -> 0 (consumed), anything else -> -1. */
+static int j_after_item(struct jcur *c, char close)
+{
+	j_ws(c);
+	if (c->p < c->end && *c->p == ',') {
+		c->p++;
+		return 1;
+	}
+	if (c->p < c->end && *c->p == close) {
+		c->p++;
+		return 0;
+	}
+	return -1;
+}
+
+/* Walk an array, handing each element to fn (NULL: skip it).  0 / -1. */
+typedef int (*j_elem_fn)(struct jcur *c, void *ud, int depth);
+static int j_array(struct jcur *c, int depth, j_elem_fn fn, void *ud)
+{
+	if (depth > JSON_MAX_DEPTH)
+		return -1;
+	j_ws(c);
+	if (c->p >= c->end || *c->p != '[')
+		return -1;
+	c->p++;
+	j_ws(c);
+	if (c->p < c->end && *c->p == ']') {
+		c->p++;
+		return 0;
+	}
+	for (;;) {
+		j_ws(c);
+		if ((fn ? fn(c, ud, depth + 1) : j_skip(c, depth + 1)) != 0)
+			return -1;
+		int r = j_after_item(c, ']');
+		if (r <= 0)
+			return r;
+	}
+}
+
 /* Iterate an object at c->p; for each key calls fn(key, c, ud) positioned
  * at the value, which must consume it (or return 1 to have it skipped). */
 typedef int (*j_member_fn)(const char *key, struct jcur *c, void *ud,
@@ -162,16 +203,9 @@ static int j_object(struct jcur *c, int depth, j_member_fn fn, void *ud)
 			return -1;
 		if (r > 0 && j_skip(c, depth + 1) != 0)
 			return -1;
-		j_ws(c);
-		if (c->p < c->end && *c->p == ',') {
-			c->p++;
-			continue;
-		}
-		if (c->p < c->end && *c->p == '}') {
-			c->p++;
-			return 0;
-		}
-		return -1;
+		r = j_after_item(c, '}');
+		if (r <= 0)
+			return r;
 	}
 }
 
@@ -187,28 +221,8 @@ static int j_skip(struct jcur *c, int depth)
 		return j_string(c, NULL);
 	if (ch == '{')
 		return j_object(c, depth, NULL, NULL);
-	if (ch == '[') {
-		c->p++;
-		j_ws(c);
-		if (c->p < c->end && *c->p == ']') {
-			c->p++;
-			return 0;
-		}
-		for (;;) {
-			if (j_skip(c, depth + 1) != 0)
-				return -1;
-			j_ws(c);
-			if (c->p < c->end && *c->p == ',') {
-				c->p++;
-				continue;
-			}
-			if (c->p < c->end && *c->p == ']') {
-				c->p++;
-				return 0;
-			}
-			return -1;
-		}
-	}
+	if (ch == '[')
+		return j_array(c, depth, NULL, NULL);
 	const char *s = c->p;
 	while (c->p < c->end && (isalnum((unsigned char)*c->p) ||
 				 *c->p == '-' || *c->p == '+' || *c->p == '.'))
@@ -335,43 +349,30 @@ static int agents_push(struct approval_agents *a, char *name, char *serial,
 }
 
 /* An array of agent objects at c->p. */
-static int agents_array(struct jcur *c, struct approval_agents *out,
-			int depth)
+/* One element of "agents": an agent object, kept when it names an agent. */
+static int agent_elem(struct jcur *c, void *ud, int depth)
 {
-	if (c->p >= c->end || *c->p != '[')
+	struct approval_agents *out = ud;
+	struct agent_fields f = { 0 };
+	if (j_object(c, depth, agent_member, &f) != 0) {
+		fields_free(&f);
 		return -1;
-	c->p++;
-	j_ws(c);
-	if (c->p < c->end && *c->p == ']') {
-		c->p++;
-		return 0;
 	}
-	for (;;) {
-		j_ws(c);
-		struct agent_fields f = { 0 };
-		if (j_object(c, depth + 1, agent_member, &f) != 0) {
+	if (f.agent && *f.agent) {
+		if (agents_push(out, f.agent, f.serial, f.state)) {
 			fields_free(&f);
 			return -1;
 		}
-		if (f.agent && *f.agent) {
-			if (agents_push(out, f.agent, f.serial, f.state)) {
-				fields_free(&f);
-				return -1;
-			}
-		} else {
-			fields_free(&f);
-		}
-		j_ws(c);
-		if (c->p < c->end && *c->p == ',') {
-			c->p++;
-			continue;
-		}
-		if (c->p < c->end && *c->p == ']') {
-			c->p++;
-			return 0;
-		}
-		return -1;
+	} else {
+		fields_free(&f);
 	}
+	return 0;
+}
+
+static int agents_array(struct jcur *c, struct approval_agents *out,
+			int depth)
+{
+	return j_array(c, depth, agent_elem, out);
 }
 
 struct agents_ud {
