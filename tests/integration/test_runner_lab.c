@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lab_harness.h"
 #include "run_capture.h"
@@ -353,6 +354,40 @@ static void test_failures_exit_codes(void **st)
 	free(work);
 }
 
+/* A link planted where the log goes is not followed: the run says it is
+ * not logged and goes on; the link's target is untouched. */
+static void test_log_link_reported(void **st)
+{
+	(void)st;
+	struct lab *lp = start_lab(NULL);
+	char *work = test_mkdtemp("runner");
+	char state_dir[600], target[600], link_path[700];
+	snprintf(state_dir, sizeof(state_dir), "%s/state", work);
+	snprintf(target, sizeof(target), "%s/not-a-log", work);
+	snprintf(link_path, sizeof(link_path), "%s/opsmgr-enroll.log", state_dir);
+	assert_int_equal(mkdir(state_dir, 0700), 0);
+	assert_int_equal(test_write_file(target, "keep me\n"), 0);
+	assert_int_equal(symlink(target, link_path), 0);
+
+	char *bin = test_build_path("opsmgr-enroll");
+	const char *argv[] = { bin, "--answers", lp->answers, "--state-dir",
+			       state_dir, "--non-interactive", "--stages", "1",
+			       NULL };
+	char *out = NULL;
+	int rc = run_capture(argv, 120, &out);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "cannot open the log"));
+	free(out);
+	free(bin);
+	char *kept = test_read_file(target);
+	assert_string_equal(kept, "keep me\n");
+	free(kept);
+	test_rm_rf(work);
+	free(work);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +395,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_ca_pending_then_approved, stop_lab),
 		cmocka_unit_test_teardown(test_approval_timeout_then_resume, stop_lab),
 		cmocka_unit_test_teardown(test_failures_exit_codes, stop_lab),
+		cmocka_unit_test_teardown(test_log_link_reported, stop_lab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
