@@ -1,17 +1,24 @@
 /*
  * certgen.c - test helper that makes certificates, CRLs and PKCS#7 bundles
- * with chosen properties (certgen.h).  Test-only code: errors are printed
- * on stderr and returned as -1/NULL.
+ * with chosen properties (certgen.h), and the test key cache: keys by
+ * (type, size, slot), kept per process and in an on-disk cache of
+ * throwaway test keys in the build directory ($OPSMGR_TESTKEY_DIR or
+ * $OPSMGR_BUILD_DIR/testkeys; gitignored, never committed, never used for
+ * anything but tests).  Test-only code: errors are printed on stderr and
+ * returned as -1/NULL.
  */
 #include "certgen.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -19,12 +26,13 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
-#define CACHE_SLOTS 8
-
-static struct {
-	int type, bits;
+/* The per-process key cache: one entry per (type, bits, slot). */
+struct cached_key {
+	int type, bits, slot;
 	EVP_PKEY *k;
-} cache[CACHE_SLOTS];
+};
+static struct cached_key *cache;
+static size_t ncache, capcache;
 
 static void report(const char *what)
 {
@@ -75,6 +83,220 @@ static EVP_PKEY *gen_key(int type, int bits)
 	return k;
 }
 
+/* ---- on-disk cache of throwaway test keys --------------------------------- */
+
+/* The cache directory (malloc'd, created if missing), or NULL: none. */
+static char *key_dir(void)
+{
+	const char *d = getenv("OPSMGR_TESTKEY_DIR");
+	const char *b = getenv("OPSMGR_BUILD_DIR");
+	char *dir = NULL;
+	if (d && *d)
+		dir = strdup(d);
+	else if (b && *b && asprintf(&dir, "%s/testkeys", b) < 0)
+		dir = NULL;
+	if (!dir)
+		return NULL;
+	/* Only the last component is made: no build directory, no cache. */
+	struct stat st;
+	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || stat(dir, &st) != 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static char *key_file(const char *dir, int type, int bits, int slot,
+		      const char *prefix, const char *suffix)
+{
+	char *p = NULL;
+	if (asprintf(&p, "%s/%s%s-%d-%d.pem%s", dir, prefix,
+		     type == CERTGEN_EC_P256 ? "ec" : "rsa", bits, slot,
+		     suffix) < 0)
+		return NULL;
+	return p;
+}
+
+/* A cached key is never encrypted: refuse instead of prompting. */
+static int no_password(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* The private key in path, or NULL (missing: silently; else a note). */
+static EVP_PKEY *load_key_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			fprintf(stderr, "certgen: %s: %s, making a new key\n", path,
+				strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	char buf[16384];
+	size_t len = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (size_t)st.st_size < sizeof(buf)) {
+		ssize_t r;
+		while (len < sizeof(buf) &&
+		       (r = read(fd, buf + len, sizeof(buf) - len)) > 0)
+			len += (size_t)r;
+	}
+	close(fd);
+	EVP_PKEY *k = NULL;
+	BIO *bio = len ? BIO_new_mem_buf(buf, (int)len) : NULL;
+	if (bio)
+		k = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+	BIO_free(bio);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	ERR_clear_error();
+	if (!k)
+		fprintf(stderr, "certgen: %s holds no usable key, making a new one\n",
+			path);
+	return k;
+}
+
+/* Whether k is the key asked for: a private key of this type and size. */
+static int key_fits(EVP_PKEY *k, int type, int bits)
+{
+	if (type == CERTGEN_EC_P256) {
+		char group[64];
+		size_t gl = 0;
+		if (EVP_PKEY_get_base_id(k) != EVP_PKEY_EC ||
+		    !EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME,
+						    group, sizeof(group), &gl)) {
+			ERR_clear_error();
+			return 0;
+		}
+		return strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0;
+	}
+	return EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA && EVP_PKEY_get_bits(k) == bits;
+}
+
+/* Write k to path: a 0600 temporary file in the same directory, renamed. */
+static void save_key_file(const char *dir, const char *path, int type, int bits,
+			  int slot, EVP_PKEY *k)
+{
+	char *tmp = key_file(dir, type, bits, slot, ".", ".XXXXXX");
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *pem = NULL;
+	long len = 0;
+	int fd = -1, made = 0, ok = 0;
+	errno = 0;
+	if (!tmp || !bio || !PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL))
+		goto out;
+	len = BIO_get_mem_data(bio, &pem);
+	if (len <= 0)
+		goto out;
+	fd = mkostemp(tmp, O_CLOEXEC);   /* mode 0600 */
+	if (fd < 0)
+		goto out;
+	made = 1;
+	for (const char *p = pem; len > 0;) {
+		ssize_t w = write(fd, p, (size_t)len);
+		if (w <= 0)
+			goto out;
+		p += w;
+		len -= w;
+	}
+	int synced = fsync(fd) == 0;
+	int closed = close(fd) == 0;
+	fd = -1;
+	/* rename: a reader sees no file or a whole one; two programs storing
+	 * the same slot at once just replace each other's (both are whole) */
+	ok = synced && closed && rename(tmp, path) == 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		fprintf(stderr, "certgen: cannot store the test key %s: %s\n", path,
+			errno ? strerror(errno) : "encoding failed");
+		if (made)
+			unlink(tmp);
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	free(tmp);
+}
+
+/* ---- the key cache -------------------------------------------------------- */
+
+/* Whether k equals the key of another slot of the same type and size. */
+static int taken_by_other_slot(EVP_PKEY *k, int type, int bits, int slot)
+{
+	for (size_t i = 0; i < ncache; i++)
+		if (cache[i].type == type && cache[i].bits == bits &&
+		    cache[i].slot != slot && EVP_PKEY_eq(cache[i].k, k) == 1)
+			return 1;
+	ERR_clear_error();
+	return 0;
+}
+
+EVP_PKEY *certgen_key(enum certgen_key type, int bits, int slot)
+{
+	if (type == CERTGEN_EC_P256)
+		bits = 256;
+	if (slot < 0 || slot > CERTGEN_MAX_SLOT) {
+		fprintf(stderr, "certgen: key slot %d is out of range 0..%d\n", slot,
+			CERTGEN_MAX_SLOT);
+		return NULL;
+	}
+	for (size_t i = 0; i < ncache; i++) {
+		if (cache[i].type == (int)type && cache[i].bits == bits &&
+		    cache[i].slot == slot) {
+			EVP_PKEY_up_ref(cache[i].k);
+			return cache[i].k;
+		}
+	}
+	if (ncache == capcache) {
+		size_t cap = capcache ? 2 * capcache : 16;
+		struct cached_key *c = realloc(cache, cap * sizeof(*c));
+		if (!c) {
+			fprintf(stderr, "certgen: out of memory for the key cache\n");
+			return NULL;
+		}
+		cache = c;
+		capcache = cap;
+	}
+	char *dir = key_dir();
+	char *path = dir ? key_file(dir, (int)type, bits, slot, "", "") : NULL;
+	EVP_PKEY *k = path ? load_key_file(path) : NULL;
+	if (k && (!key_fits(k, (int)type, bits) ||
+		  taken_by_other_slot(k, (int)type, bits, slot))) {
+		fprintf(stderr, "certgen: %s is not an %s %d-bit key of its own slot, "
+			"making a new one\n", path,
+			type == CERTGEN_EC_P256 ? "EC" : "RSA", bits);
+		EVP_PKEY_free(k);
+		k = NULL;
+	}
+	if (!k) {
+		/* generated keys of different slots differ, but check anyway */
+		do {
+			EVP_PKEY_free(k);
+			k = gen_key((int)type, bits);
+		} while (k && taken_by_other_slot(k, (int)type, bits, slot));
+		if (k && path)
+			save_key_file(dir, path, (int)type, bits, slot, k);
+	}
+	free(path);
+	free(dir);
+	if (!k)
+		return NULL;
+	cache[ncache].type = (int)type;
+	cache[ncache].bits = bits;
+	cache[ncache].slot = slot;
+	cache[ncache].k = k;
+	ncache++;
+	EVP_PKEY_up_ref(k);
+	return k;
+}
+
 static EVP_PKEY *get_key(const struct certgen_opts *o)
 {
 	if (o->key) {
@@ -84,34 +306,16 @@ static EVP_PKEY *get_key(const struct certgen_opts *o)
 	int bits = o->key_type == CERTGEN_RSA ? o->key_bits : 256;
 	if (o->fresh_key)
 		return gen_key(o->key_type, bits);
-	for (int i = 0; i < CACHE_SLOTS; i++) {
-		if (cache[i].k && cache[i].type == (int)o->key_type &&
-		    cache[i].bits == bits) {
-			EVP_PKEY_up_ref(cache[i].k);
-			return cache[i].k;
-		}
-	}
-	EVP_PKEY *k = gen_key(o->key_type, bits);
-	if (!k)
-		return NULL;
-	for (int i = 0; i < CACHE_SLOTS; i++) {
-		if (!cache[i].k) {
-			cache[i].k = k;
-			cache[i].type = (int)o->key_type;
-			cache[i].bits = bits;
-			EVP_PKEY_up_ref(k);
-			break;
-		}
-	}
-	return k;
+	return certgen_key(o->key_type, bits, o->key_slot);
 }
 
 void certgen_cleanup(void)
 {
-	for (int i = 0; i < CACHE_SLOTS; i++) {
+	for (size_t i = 0; i < ncache; i++)
 		EVP_PKEY_free(cache[i].k);
-		cache[i].k = NULL;
-	}
+	free(cache);
+	cache = NULL;
+	ncache = capcache = 0;
 }
 
 static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)

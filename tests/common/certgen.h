@@ -15,11 +15,30 @@
  *     X509 *leaf; EVP_PKEY *key;
  *     certgen_make(&o, &leaf, &key);
  *
- * Ownership: certgen_make returns new references; the caller frees them
- * with X509_free / EVP_PKEY_free.  Options only borrow what they point to.
- * Keys come from a small per-process cache (RSA per size, one EC key) so
- * tests stay fast; each caller still gets its own reference.  Pass
- * o.fresh_key = 1 for a key nobody else has.
+ * Ownership: certgen_make and certgen_key return new references; the
+ * caller frees them with X509_free / EVP_PKEY_free.  Options only borrow
+ * what they point to.
+ *
+ * Keys (RSA generation is slow, above all under valgrind):
+ * - Slots.  A key is picked by (type, size, o.key_slot).  Slot 0 is the
+ *   shared key of that type and size; slot N >= 1 is the N-th distinct one.
+ *   Within a process (until certgen_cleanup) each slot is generated or
+ *   loaded once and then handed out again, and keys of different slots
+ *   always differ (checked on load).  So a test that needs "a key that is
+ *   not the root's" asks for slot 1, a third party's key slot 2, and pays
+ *   for no new key per test.
+ * - Disk cache.  Slot keys are also kept as unencrypted PEM files so that
+ *   other test programs and later runs (the plain suite, then valgrind
+ *   over the same build directory) reuse them: in $OPSMGR_TESTKEY_DIR, else
+ *   in $OPSMGR_BUILD_DIR/testkeys (run-tests.sh and valgrind.sh set
+ *   OPSMGR_BUILD_DIR), else nowhere.  Files are named TYPE-BITS-SLOT.pem
+ *   (rsa-2048-1.pem, ec-256-0.pem), mode 0600, written to a temporary
+ *   file in the same directory and renamed into place; a file that does
+ *   not parse or has the wrong type or size is replaced.  These are
+ *   throwaway test fixtures inside a build directory (gitignored): never
+ *   commit them, never use them for anything but tests.
+ * - o.fresh_key = 1: a newly generated key that is neither cached nor
+ *   written anywhere, for the rare test that needs a key never seen before.
  */
 #ifndef OPSMGR_TEST_CERTGEN_H
 #define OPSMGR_TEST_CERTGEN_H
@@ -44,7 +63,8 @@ struct certgen_opts {
 	const char *san_dns[8];       /* dNSName SANs; san_dns[0]==NULL: no SAN */
 	enum certgen_key key_type;
 	int key_bits;                 /* RSA bits (default 2048) */
-	int fresh_key;                /* 1: generate, do not use the cache */
+	int key_slot;                 /* 0 shared, N>=1 the N-th distinct key */
+	int fresh_key;                /* 1: generate, no cache (beats key_slot) */
 	EVP_PKEY *key;                /* use this key (borrowed) when non-NULL */
 	const EVP_MD *md;             /* signature hash; NULL = SHA-256 */
 	long not_before;              /* seconds from now (default -3600) */
@@ -89,6 +109,15 @@ int certgen_write_pem(const char *path, X509 *const certs[], size_t n);
 int certgen_write_der(const char *path, X509 *x);
 int certgen_write_key(const char *path, EVP_PKEY *k);
 int certgen_write_file(const char *path, const void *data, size_t len);
+
+/*
+ * The cached key of this type, size (RSA bits; ignored for EC) and slot
+ * (0..CERTGEN_MAX_SLOT), as certgen_make would use it: a new reference
+ * (EVP_PKEY_free), or NULL (message on stderr).  For a test that needs a
+ * bare key, e.g. "a key that does not belong to that certificate".
+ */
+#define CERTGEN_MAX_SLOT 63
+EVP_PKEY *certgen_key(enum certgen_key type, int bits, int slot);
 
 /* Free the key cache (optional; call at the end of a test program). */
 void certgen_cleanup(void);
