@@ -62,16 +62,17 @@ static int setup(void **state)
 	certgen_opts_ca(&o, "Export Test Root");
 	if (certgen_make(&o, &root, &rk))
 		return -1;
+	/* distinct keys for root, leaf and "other" (slots: cached, not new) */
 	certgen_opts_leaf(&o, FQDN);
 	o.issuer = root;
 	o.issuer_key = rk;
-	o.fresh_key = 1;
+	o.key_slot = 1;
 	if (certgen_make(&o, &leaf, &lk))
 		return -1;
 	certgen_opts_leaf(&o, "other.example.test");
 	o.issuer = root;
 	o.issuer_key = rk;
-	o.fresh_key = 1;
+	o.key_slot = 2;
 	if (certgen_make(&o, &other, &ok))
 		return -1;
 	f->key = jp(f->dir, "key.pem");

@@ -65,6 +65,7 @@ static int group_setup(void **state)
 	if (certgen_make(&o, &root, &root_key))
 		return -1;
 	certgen_opts_ca(&o, "another root");
+	o.key_slot = 2;   /* a key of its own, not the trusted root's */
 	if (certgen_make(&o, &other_root, &other_key))
 		return -1;
 	certgen_opts_leaf(&o, "srv.test");
@@ -75,7 +76,7 @@ static int group_setup(void **state)
 	certgen_opts_leaf(&o, "client.test");
 	o.issuer = root;
 	o.issuer_key = root_key;
-	o.fresh_key = 1;
+	o.key_slot = 1;   /* not the server's (slot 0) */
 	if (certgen_make(&o, &cli, &cli_key))
 		return -1;
 	certgen_opts_leaf(&o, "intruder.test");

@@ -65,9 +65,14 @@ static char *data_path(const char *name)
 	return p;
 }
 
-/* A leaf with the given serial (DER content bytes; NULL = random). */
+/*
+ * A leaf with the given serial (DER content bytes; NULL = random) and the
+ * cached key of key_slot (1 the setup leaf's, 2 "another key"; never the
+ * root's, which is slot 0).
+ */
 static int make_leaf(struct fx *f, const unsigned char *serial, size_t n,
-		     const char *cert_path, const char *key_path, X509 **out)
+		     int key_slot, const char *cert_path, const char *key_path,
+		     X509 **out)
 {
 	struct certgen_opts o;
 	X509 *leaf = NULL;
@@ -77,7 +82,7 @@ static int make_leaf(struct fx *f, const unsigned char *serial, size_t n,
 	o.issuer_key = f->root_key;
 	o.serial = serial;
 	o.serial_len = n;
-	o.fresh_key = 1;
+	o.key_slot = key_slot;
 	if (certgen_make(&o, &leaf, &k) || certgen_write_pem(cert_path, &leaf, 1) ||
 	    certgen_write_key(key_path, k))
 		return -1;
@@ -120,7 +125,7 @@ static int setup(void **state)
 	f->key = fs_join(f->dir, "key.pem");
 	f->config = fs_join(f->dir, "agent.ini");
 	static const unsigned char sn[] = { 0x2F, 0x3C, 0x56 };
-	if (make_leaf(f, sn, sizeof(sn), f->cert, f->key, &f->leaf))
+	if (make_leaf(f, sn, sizeof(sn), 1, f->cert, f->key, &f->leaf))
 		return -1;
 	config_init(&f->cfg);
 	state_init(&f->st);
@@ -307,7 +312,7 @@ static void test_serial_lengths(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct sn_case *t = &cases[i];
 		X509 *leaf = NULL;
-		assert_int_equal(make_leaf(f, t->der, t->n, f->cert, f->key, &leaf),
+		assert_int_equal(make_leaf(f, t->der, t->n, 1, f->cert, f->key, &leaf),
 				 0);
 		diag_list_release(&f->dl);
 		enum status s = stage_serial_run(&f->c, NULL, &f->dl);
@@ -550,7 +555,7 @@ static void test_check_key_file(void **state)
 	/* a key that is not the certificate's */
 	assert_int_equal(chmod(k, 0600), 0);
 	char *oc = fs_join(f->dir, "other.pem");
-	assert_int_equal(make_leaf(f, NULL, 0, oc, k, NULL), 0);
+	assert_int_equal(make_leaf(f, NULL, 0, 2, oc, k, NULL), 0);
 	assert_int_equal(serial_check(&f->c, &f->dl), ST_FAIL);
 	d = find_diag(&f->dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL,
 		      "does not belong");
@@ -572,7 +577,7 @@ static void test_check_renewed_not_imported(void **state)
 	diag_list_release(&f->dl);
 	/* stage 2 fetched a renewed certificate (new serial, new key) */
 	static const unsigned char sn[] = { 0x11, 0x22 };
-	assert_int_equal(make_leaf(f, sn, sizeof(sn), f->cert, f->key, NULL), 0);
+	assert_int_equal(make_leaf(f, sn, sizeof(sn), 2, f->cert, f->key, NULL), 0);
 	assert_int_equal(serial_check(&f->c, &f->dl), ST_OK);
 	find_diag(&f->dl, DIAG_SERIAL_MATCH, SEV_WARN, NULL, "serial 1122");
 	diag_list_release(&f->dl);

@@ -475,7 +475,7 @@ static void test_hash_collision_links(void **state)
 	/* Two roots with the same subject: same hash, two slots. */
 	struct certgen_opts o;
 	certgen_opts_ca(&o, "Trust Test Root");
-	o.fresh_key = 1;
+	o.key_slot = 1;   /* not the real root's key (slot 0) */
 	o.key_bits = 2048;
 	X509 *twin;
 	EVP_PKEY *twin_key;

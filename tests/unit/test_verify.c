@@ -516,8 +516,9 @@ static void test_key_match(void **state)
 	struct certgen_opts o;
 	good_opts(f, &o);
 	X509 *x = issue(f, &o);
-	/* Replace the key with another one. */
-	EVP_PKEY *k2 = EVP_RSA_gen(2048);
+	/* Replace the key with another one (the leaf has slot 0's). */
+	EVP_PKEY *k2 = certgen_key(CERTGEN_RSA, 2048, 1);
+	assert_non_null(k2);
 	assert_int_equal(certgen_write_key(f->key_path, k2), 0);
 	assert_int_equal(run(f), ST_FAIL);
 	const struct diag *d = expect(f, DIAG_VERIFY_KEY_MATCH, SEV_FAIL,

@@ -53,7 +53,7 @@ static int setup(void **state)
 	certgen_opts_leaf(&o, "agent1.example.test");
 	o.issuer = f->inter;
 	o.issuer_key = f->inter_key;
-	o.fresh_key = 1;
+	o.key_slot = 1;   /* not the root's key (slot 0) */
 	if (certgen_make(&o, &f->leaf, &f->leaf_key) != 0)
 		return -1;
 	*state = f;
@@ -636,7 +636,7 @@ static void test_key_files_and_match(void **state)
 	/* A different key of the same size and type does not match. */
 	struct certgen_opts o;
 	certgen_opts_leaf(&o, "other.example.test");
-	o.fresh_key = 1;
+	o.key_slot = 2;   /* neither the root's (0) nor the leaf's (1) */
 	X509 *x;
 	EVP_PKEY *k2;
 	assert_int_equal(certgen_make(&o, &x, &k2), 0);
