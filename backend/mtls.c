@@ -8,6 +8,8 @@
 #include "mtls.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -626,6 +628,14 @@ static enum mtls_err request(const struct mtls_opts *o, int fd,
 		code = MTLS_E_CONNECT;
 		goto out;
 	}
+	/*
+	 * One request, one answer: without TCP_NODELAY the request record,
+	 * written right after the client's handshake flight, waits for the
+	 * server's delayed ACK (40 ms on Linux) under Nagle's algorithm.
+	 * Not a TCP socket (a test's socketpair): nothing to do.
+	 */
+	int one = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	ssl = SSL_new(ctx);
 	if (ssl)
 		SSL_set_cert_cb(ssl, note_cert_request, &cert_requested);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,110 @@ static void test_key_cancel(void **state)
 	cancelled = 0;
 	assert_null(keygen_rsa(2048, &h2, &cancelled, err, sizeof(err)));
 	assert_int_equal(cancelled, 1);
+}
+
+/* Threads of this process, from /proc/self/status. */
+static int thread_count(void)
+{
+	FILE *fp = fopen("/proc/self/status", "r");
+	char line[256];
+	int n = -1;
+	while (fp && fgets(line, sizeof(line), fp))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	if (fp)
+		fclose(fp);
+	return n;
+}
+
+struct owner {
+	pthread_t self;
+	int calls, foreign;
+	int cancel_after, polls;
+	double last;
+};
+
+static void owner_progress(void *ud, const char *what, double f)
+{
+	struct owner *o = ud;
+	(void)what;
+	o->calls++;
+	o->last = f;
+	if (!pthread_equal(o->self, pthread_self()))
+		o->foreign++;
+}
+
+static int owner_cancelled(void *ud)
+{
+	struct owner *o = ud;
+	if (!pthread_equal(o->self, pthread_self()))
+		o->foreign++;
+	o->polls++;
+	return o->cancel_after > 0 && o->polls >= o->cancel_after;
+}
+
+/*
+ * Several generations race (one per core in keygen_rsa); the winner is a
+ * complete, consistent key, the losers' threads are gone when the call
+ * returns, and the hooks only ever run on the caller's thread.
+ */
+static void test_key_race(void **state)
+{
+	(void)state;
+	char err[256];
+	int before = thread_count();
+	assert_true(before >= 1);
+	int d = keygen_default_racers();
+	assert_in_range(d, 1, KEYGEN_MAX_RACERS);
+
+	struct owner o = {.self = pthread_self()};
+	struct hooks h = {owner_progress, owner_cancelled, NULL, &o};
+	int cancelled = 7;
+	EVP_PKEY *k1 = keygen_rsa_racers(2048, 4, &h, &cancelled, err, sizeof(err));
+	assert_non_null(k1);
+	assert_int_equal(cancelled, 0);
+	assert_int_equal(keygen_rsa_bits(k1), 2048);
+	EVP_PKEY_CTX *cc = EVP_PKEY_CTX_new_from_pkey(NULL, k1, NULL);
+	assert_non_null(cc);
+	assert_int_equal(EVP_PKEY_pairwise_check(cc), 1);
+	assert_int_equal(EVP_PKEY_private_check(cc), 1);
+	EVP_PKEY_CTX_free(cc);
+	assert_true(o.last == 1.0);
+	assert_int_equal(o.foreign, 0);
+	assert_int_equal(thread_count(), before);
+
+	/* two races never hand out the same key */
+	EVP_PKEY *k2 = keygen_rsa_racers(1024, 3, NULL, NULL, err, sizeof(err));
+	assert_non_null(k2);
+	assert_int_equal(keygen_rsa_bits(k2), 1024);
+	assert_int_equal(EVP_PKEY_eq(k1, k2), 0);
+	assert_int_equal(thread_count(), before);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+
+	/* racers outside 1..KEYGEN_MAX_RACERS are clamped, not refused */
+	EVP_PKEY *k3 = keygen_rsa_racers(1024, 99, NULL, NULL, err, sizeof(err));
+	assert_non_null(k3);
+	EVP_PKEY_free(k3);
+	assert_int_equal(thread_count(), before);
+}
+
+/* Cancelling a race stops every racer: nothing returned, no thread left. */
+static void test_key_race_cancel(void **state)
+{
+	(void)state;
+	char err[256];
+	int before = thread_count();
+	struct owner o = {.self = pthread_self(), .cancel_after = 3};
+	struct hooks h = {owner_progress, owner_cancelled, NULL, &o};
+	int cancelled = 0;
+	EVP_PKEY *k = keygen_rsa_racers(4096, 4, &h, &cancelled, err, sizeof(err));
+	assert_null(k);
+	assert_int_equal(cancelled, 1);
+	assert_non_null(strstr(err, "cancelled"));
+	assert_in_range(o.polls, 3, 60);
+	assert_int_equal(o.foreign, 0);
+	assert_int_equal(thread_count(), before);
 }
 
 static void test_key_file_mode(void **state)
@@ -285,6 +390,8 @@ int main(void)
 		cmocka_unit_test(test_key_size_and_type),
 		cmocka_unit_test(test_key_refused_sizes),
 		cmocka_unit_test(test_key_cancel),
+		cmocka_unit_test(test_key_race),
+		cmocka_unit_test(test_key_race_cancel),
 		cmocka_unit_test(test_key_file_mode),
 		cmocka_unit_test(test_csr_contents),
 		cmocka_unit_test(test_csr_other_key_does_not_match),
