@@ -5,7 +5,7 @@
 set -u
 PKGS="make gcc pkg-config libncurses-dev libssl-dev openssl libcurl4-openssl-dev \
 libiniparser-dev libmicrohttpd-dev libgnutls28-dev libcmocka-dev libvterm-dev tmux ca-certificates \
-procps clang libclang-rt-14-dev"
+procps clang libclang-rt-14-dev valgrind"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)

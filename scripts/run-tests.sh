@@ -54,6 +54,20 @@ run_dir() {
 	echo "$pass $fail$names" >"$work/$n.count"
 }
 
+# VALGRIND=DIR (one of the build directories, a plain one): after DIR's
+# suite, valgrind memcheck over DIR's unit tests and one full enrollment
+# (scripts/valgrind.sh); each program counts as one test, failed when it
+# had a memcheck error, a definite leak, or failed under valgrind.  It runs
+# after the suite so that the suite's test keys (tests/common/certgen.h,
+# cached in DIR/testkeys) are reused instead of generated under valgrind.
+valgrind_run() {
+	VG_LOG_DIR="$work/vg" "$here/scripts/valgrind.sh" "$1" >"$work/vg.log" 2>&1
+	vp=$(sed -n 's/^valgrind: \([0-9]*\) programs clean, \([0-9]*\) not.*/\1/p' "$work/vg.log")
+	vf=$(sed -n 's/^valgrind: \([0-9]*\) programs clean, \([0-9]*\) not.*/\2/p' "$work/vg.log")
+	[ -n "$vp" ] || { vp=0; vf=1; }   # no summary: it did not run
+	echo "$vp $vf" >"$work/vg.count"
+}
+
 # FUZZ_SMOKE=DIR: also run each libFuzzer target of DIR (make FUZZ=1
 # fuzz-build) for FUZZ_SMOKE_SECONDS on its corpus, side by side with the
 # suites; a target counts as one test, failed when it crashed.
@@ -69,7 +83,11 @@ fuzz_smoke() {
 i=0
 for b in "$@"; do
 	i=$((i + 1))
-	run_dir "$b" "$i" &
+	if [ "$b" = "${VALGRIND:-}" ]; then
+		{ run_dir "$b" "$i"; valgrind_run "$b"; } &
+	else
+		run_dir "$b" "$i" &
+	fi
 done
 [ -n "${FUZZ_SMOKE:-}" ] && fuzz_smoke &
 wait
@@ -98,6 +116,14 @@ if [ -n "${FUZZ_SMOKE:-}" ]; then
 	total_pass=$((total_pass + fp))
 	total_fail=$((total_fail + ff))
 	[ "$ff" -gt 0 ] && failed_names="$failed_names fuzz"
+fi
+if [ -n "${VALGRIND:-}" ]; then
+	echo "== valgrind memcheck ($VALGRIND: unit tests and one full enrollment)"
+	sed 's/^/   /' "$work/vg.log"
+	read -r vp vf <"$work/vg.count" || { vp=0; vf=1; }
+	total_pass=$((total_pass + vp))
+	total_fail=$((total_fail + vf))
+	[ "$vf" -gt 0 ] && failed_names="$failed_names valgrind"
 fi
 [ -n "$failed_names" ] && echo "failed programs:$failed_names"
 echo "$total_pass passed, $total_fail failed"

@@ -6,9 +6,11 @@
 # tests/valgrind.supp (library-internal caches only, each justified there).
 # Prints one line per program (exit status, errors, definitely lost) and a
 # total; exit status 1 when any program has a memcheck error, a definite
-# leak, or fails its own tests under valgrind.  Not part of `make test`
-# (it takes minutes).  BUILD_DIR defaults to build-valgrind, built plain
-# (no sanitizers: valgrind and ASan do not mix) when missing.
+# leak, or fails its own tests under valgrind.  `make test` runs it on the
+# plain build after that build's suite (VALGRIND=build in
+# scripts/run-tests.sh), so the suite's cached test keys are reused.
+# BUILD_DIR defaults to build-valgrind, built plain (no sanitizers:
+# valgrind and ASan do not mix) when missing.
 # Logs: $VG_LOG_DIR (default: a new temporary directory, printed).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +36,7 @@ if nm "$b/opsmgr-enroll" 2>/dev/null | grep -q __asan_init; then
 	echo "$b is a sanitizer build: valgrind needs a plain one" >&2
 	exit 1
 fi
+vg_t0=$(date +%s)
 logs=${VG_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/opsmgr-valgrind.XXXXXX")}
 mkdir -p "$logs"
 export OPSMGR_BUILD_DIR="$here/$b"
@@ -43,6 +46,8 @@ VG="valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite 
 VG_TIMEOUT=${VG_TIMEOUT:-900}
 
 bad=0
+nok=0
+nbad=0
 total_err=0
 total_lost=0
 printf '%-34s %6s %6s %7s %22s\n' "program" "exit" "secs" "errors" "definitely lost"
@@ -62,6 +67,9 @@ summarise() {
 	total_lost=$((total_lost + lostb))
 	if [ "$errs" -ne 0 ] || [ "$lostb" -ne 0 ] || [ "$rc" -ne 0 ]; then
 		bad=1
+		nbad=$((nbad + 1))
+	else
+		nok=$((nok + 1))
 	fi
 }
 
@@ -93,15 +101,18 @@ if [ -f "$lab_dir/lab.ini" ]; then
 		</dev/null >"$logs/opsmgr-enroll.out" 2>&1
 	summarise opsmgr-enroll $? $(($(date +%s) - t0)) "opsmgr-enroll (full run, lab)"
 	grep -q "done: stages 1-7 complete" "$logs/opsmgr-enroll.out" || {
-		echo "  the full run did not complete: see $logs/opsmgr-enroll.out"; bad=1; }
+		echo "  the full run did not complete: see $logs/opsmgr-enroll.out"
+		bad=1; nok=$((nok - 1)); nbad=$((nbad + 1)); }
 else
 	echo "the lab did not start:" >&2
 	cat "$lab_dir/lab.out" >&2
 	bad=1
+	nbad=$((nbad + 1))
 fi
 kill "$lab_pid" 2>/dev/null && wait "$lab_pid" 2>/dev/null
 rm -rf "$lab_dir"
 
 echo "valgrind: $total_err errors, $total_lost bytes definitely lost; logs in $logs"
+echo "valgrind: $nok programs clean, $nbad not (total $(($(date +%s) - vg_t0)) s)"
 [ "$bad" -eq 0 ] || echo "(exit status 99: memcheck found errors or definite leaks; other non-zero: the program itself failed or was killed)"
 [ "$bad" -eq 0 ]
