@@ -136,7 +136,7 @@ test: deps
 	$(MAKE) --no-print-directory all tests
 	$(MAKE) --no-print-directory SAN=1 all tests
 	$(MAKE) --no-print-directory FUZZ=1 fuzz-build
-	FUZZ_SMOKE=build-fuzz scripts/run-tests.sh build build-san
+	VALGRIND=build FUZZ_SMOKE=build-fuzz scripts/run-tests.sh build build-san
 
 test-plain: deps
 	$(MAKE) --no-print-directory all tests
