@@ -20,6 +20,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "certgen.h"
 #include "lab.h"
 #include "lab_harness.h"
 
@@ -35,7 +36,7 @@ static int setup(void **state)
 	C.auto_approve = -1;
 	C.dir = test_mkdtemp("opsmgr-labh-");
 	C.ca_port = 4443;
-	key = EVP_RSA_gen(2048);
+	key = certgen_key(CERTGEN_RSA, 2048, 0);   /* cached test key */
 	if (!C.dir || !key)
 		return -1;
 	if (lab_pki_init(&C, 1, err, sizeof(err))) {
@@ -51,6 +52,7 @@ static int teardown(void **state)
 	test_rm_rf(C.dir);
 	lab_ctx_release(&C);
 	EVP_PKEY_free(key);
+	certgen_cleanup();
 	return 0;
 }
 

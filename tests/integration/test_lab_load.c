@@ -26,6 +26,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "certgen.h"
 #include "lab_harness.h"
 
 #define NPAR 12
@@ -139,7 +140,7 @@ static int setup(void **state)
 {
 	(void)state;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	key = EVP_RSA_gen(2048);
+	key = certgen_key(CERTGEN_RSA, 2048, 0);   /* cached test key */
 	memset(&L, 0, sizeof(L));
 	return key ? lab_start(&L, NULL, NULL) : -1;
 }
@@ -149,6 +150,7 @@ static int teardown(void **state)
 	(void)state;
 	lab_stop(&L);
 	EVP_PKEY_free(key);
+	certgen_cleanup();
 	curl_global_cleanup();
 	return 0;
 }

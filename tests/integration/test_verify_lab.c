@@ -94,7 +94,7 @@ struct issued {
 static void lab_issue(const char *template_name, const char *tag,
 		      struct issued *out)
 {
-	EVP_PKEY *k = EVP_RSA_gen(2048);
+	EVP_PKEY *k = certgen_key(CERTGEN_RSA, 2048, 0);   /* cached test key */
 	X509_REQ *req = X509_REQ_new();
 	X509_REQ_set_version(req, 0);
 	X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN",
