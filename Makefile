@@ -40,7 +40,10 @@ TEST_PKGS := cmocka vterm
 have_pkgs := $(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && echo yes)
 ifeq ($(have_pkgs),yes)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+# libcurl is loaded at run time (backend/curl_dl.c): the product links
+# without it; test programs that call libcurl themselves link it.
+PKG_LIBS := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)))
+CURL_LIBS := $(shell pkg-config --libs libcurl)
 TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS))
 TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS))
 endif
@@ -116,7 +119,7 @@ $(LABBIN): $(call obj,lab/main.c) $(LAB_LIB) $(BACKEND_LIB)
 # Every test links everything it might need; unused archive members cost nothing.
 $(B)/tests/%: $(B)/obj/tests/%.o $(TESTCOMMON_LIB) $(APP_LIB) $(LAB_LIB) $(BACKEND_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CURL_LIBS) $(TEST_LIBS)
 
 # Test programs only (the binaries they drive come from `all`).
 tests: $(TEST_BINS)

@@ -1,9 +1,10 @@
 /*
  * http.h - the one libcurl wrapper: GET and form POST with connect and total
  * timeouts, cancellation through hooks (libcurl's xferinfo callback), a body
- * size cap, TLS verification always on (against ca_file, the trust-store
- * directory and the system store), and the authentication schemes the CA
- * may want (Basic, NTLM, Negotiate, client certificate, none).
+ * size cap, TLS verification always on (against ca_file and/or the
+ * trust-store directory, or the system store when neither is given: see
+ * "Trust" at the end), and the authentication schemes the CA may want
+ * (Basic, NTLM, Negotiate, client certificate, none).
  *
  * Plain http:// is refused unless allow_http is set; then a warning is
  * expected from the caller.  Authorization headers are never logged.
@@ -85,5 +86,44 @@ const char *http_err_name(enum http_err e);
  * missing and what to use instead.
  */
 int http_auth_supported(enum ca_auth a, char *err, size_t errlen);
+
+/* --- added by engineer "curl" (issue 9: a cheaper HTTP layer) ----------- */
+/*
+ * libcurl is loaded at the first network call, not at process start
+ * (backend/curl_dl.h): http_global_init() now only returns 0 and may still
+ * be called; curl_global_init() runs once, inside http.c, before the first
+ * handle is made, from whichever thread makes the first request.  When
+ * libcurl.so.4 is missing, that request fails with HTTP_E_OTHER and err
+ * names the file, the loader's reason and "apt-get install libcurl4".
+ *
+ * Trust: the server is verified against exactly what the options name -
+ * ca_file alone: that bundle only; ca_path alone: that trust store only;
+ * both: both; neither: the system store (libcurl's default CA bundle and
+ * directory).
+ *
+ * Connection reuse: connections stay open after a request and a later
+ * request to the same scheme://host:port with the same TLS settings (CA
+ * file, CA path, client certificate, verification) reuses one instead of
+ * a new TCP connection and handshake; NTLM-authenticated connections only
+ * with the same credentials.  Timeouts and cancellation apply as before.
+ * http_global_cleanup() closes them.
+ */
+
+/* Close the connections kept open for reuse (they also close at
+ * http_global_cleanup()).  Safe while other threads make requests. */
+void http_close_idle(void);
+
+/* How many connections the requests of this process have opened so far
+ * (libcurl's CURLINFO_NUM_CONNECTS, summed): for tests and benchmarks. */
+unsigned long http_connections_opened(void);
+
+/*
+ * Send libcurl's informational messages (connection setup, TLS, the trust
+ * files it loads - never headers or bodies, so never credentials), one line
+ * at a time without the newline, to fn(ud, line) for every request started
+ * afterwards in this process; fn NULL turns it off.  fn may run on any
+ * thread that makes requests.  The line is valid only during the call.
+ */
+void http_set_trace(void (*fn)(void *ud, const char *line), void *ud);
 
 #endif
