@@ -878,7 +878,8 @@ static void *ka_serve(void *ud)
 	struct ka_conn *kc = ud;
 	struct ka *k = kc->k;
 	SSL *ssl = SSL_new(k->ctx);
-	char buf[16384];
+	char buf[16385];          /* one byte for the terminating NUL */
+	const size_t cap = sizeof(buf) - 1;
 	size_t n = 0;
 
 	SSL_set_fd(ssl, kc->fd);
@@ -888,19 +889,20 @@ static void *ka_serve(void *ud)
 		/* one request: headers, then Content-Length bytes of body */
 		char *end;
 		while (!(end = memmem(buf, n, "\r\n\r\n", 4))) {
-			if (n == sizeof(buf))
+			if (n == cap)
 				goto out;
-			int r = SSL_read(ssl, buf + n, (int)(sizeof(buf) - n));
+			int r = SSL_read(ssl, buf + n, (int)(cap - n));
 			if (r <= 0)
 				goto out;
 			n += (size_t)r;
 		}
+		buf[n] = '\0';
 		size_t hlen = (size_t)(end - buf) + 4, blen = 0;
 		char *cl = strcasestr(buf, "Content-Length:");
 		if (cl && cl < end)
 			blen = strtoul(cl + 15, NULL, 10);
-		while (n < hlen + blen && n < sizeof(buf)) {
-			int r = SSL_read(ssl, buf + n, (int)(sizeof(buf) - n));
+		while (n < hlen + blen && n < cap) {
+			int r = SSL_read(ssl, buf + n, (int)(cap - n));
 			if (r <= 0)
 				goto out;
 			n += (size_t)r;
