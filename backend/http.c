@@ -62,7 +62,7 @@ struct pooled {
 	unsigned long long used;    /* g_tick at its return: larger = newer */
 };
 
-/* g_mu guards everything below it. */
+/* g_mu guards everything below it, and the OpenSSL providers. */
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static const struct curl_fns *g_curl;   /* non-NULL once curl_global_init ran */
 static struct pooled g_pool[POOL_MAX];
@@ -178,7 +178,6 @@ void http_global_cleanup(void)
 		g_curl->global_cleanup();
 		g_curl = NULL;
 	}
-	pthread_mutex_unlock(&g_mu);
 	if (g_legacy) {
 		OSSL_PROVIDER_unload(g_legacy);
 		g_legacy = NULL;
@@ -187,6 +186,7 @@ void http_global_cleanup(void)
 		OSSL_PROVIDER_unload(g_default);
 		g_default = NULL;
 	}
+	pthread_mutex_unlock(&g_mu);
 }
 
 const char *http_err_name(enum http_err e)
@@ -471,11 +471,15 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 /* Load the OpenSSL providers NTLM needs (MD4 lives in "legacy"). */
 static int ntlm_providers(char *err, size_t errlen)
 {
+	pthread_mutex_lock(&g_mu);   /* two threads may want NTLM at once */
 	if (!g_default)
 		g_default = OSSL_PROVIDER_load(NULL, "default");
 	if (!g_legacy)
 		g_legacy = OSSL_PROVIDER_load(NULL, "legacy");
-	if (!g_legacy || !g_default) {
+	int ok = g_legacy && g_default;
+	int legacy_missing = !g_legacy;
+	pthread_mutex_unlock(&g_mu);
+	if (!ok) {
 		/* the first queued error says why (e.g. the .so path tried) */
 		char oe[512] = "";
 		const char *data = NULL;
@@ -495,7 +499,7 @@ static int ntlm_providers(char *err, size_t errlen)
 		              "its 'legacy' provider, and the %s provider could not be "
 		              "loaded (is legacy.so in %s?%s%s); use auth = basic or "
 		              "negotiate instead",
-		              !g_legacy ? "legacy" : "default",
+		              legacy_missing ? "legacy" : "default",
 		              getenv("OPENSSL_MODULES") ? getenv("OPENSSL_MODULES")
 		                                        : "OpenSSL's modules directory",
 		              oe[0] ? " OpenSSL says: " : "", oe);
