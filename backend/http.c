@@ -664,6 +664,9 @@ static void trust_desc(const struct http_opts *o, char *out, size_t outlen)
 			      n ? ", " : "", o->ca_path);
 	if (n == 0)   /* neither given: libcurl's default bundle and path */
 		snprintf(out, outlen, "the system store");
+	else if (!(o->ca_file && *o->ca_file) && o->system_trust &&
+		 (size_t)n < outlen)
+		snprintf(out + n, outlen - (size_t)n, ", the system CA bundle");
 }
 
 static enum http_err map_error(const struct curl_fns *f, CURL *c,
@@ -817,7 +820,10 @@ static void set_trust(const struct curl_fns *f, CURL *c,
 	int has_path = o->ca_path && *o->ca_path;
 	if (!has_file && !has_path)
 		return;
-	opt_str(f, c, CURLOPT_CAINFO, has_file ? o->ca_file : NULL);
+	/* system_trust: the trust store adds to the system store (libcurl's
+	 * default bundle stays) instead of replacing it */
+	if (has_file || !o->system_trust)
+		opt_str(f, c, CURLOPT_CAINFO, has_file ? o->ca_file : NULL);
 	opt_str(f, c, CURLOPT_CAPATH, has_path ? o->ca_path : NULL);
 }
 
@@ -897,6 +903,16 @@ static enum http_err request(const struct http_opts *o, const char *url,
 	opt_long(f, c, CURLOPT_SSL_VERIFYHOST, 2L);
 	set_trust(f, c, o);
 	if (post) {
+		/*
+		 * A POST (the certificate request) is not idempotent: on a
+		 * kept-alive connection that turns out dead, libcurl re-sends
+		 * the request on a new one by itself, and a CA that had
+		 * received the first would then hold two requests.  A new
+		 * connection for every POST means a failure is reported
+		 * instead (stage 2 then says the request may have reached the
+		 * CA).  GETs may reuse: repeating them is harmless.
+		 */
+		opt_long(f, c, CURLOPT_FRESH_CONNECT, 1L);
 		opt_long(f, c, CURLOPT_POST, 1L);
 		opt_str(f, c, CURLOPT_POSTFIELDS, post);
 		opt_off(f, c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(post));

@@ -37,6 +37,13 @@ struct http_opts {
 	int timeout_s;                /* total; default 60 */
 	size_t body_cap;              /* 0 = HTTP_DEFAULT_BODY_CAP */
 	bool allow_http;
+	/*
+	 * With ca_path and no ca_file: trust the system store (libcurl's
+	 * default CA bundle) as well as ca_path.  For the CA's own web server
+	 * (stages 1 and 2), which may carry a publicly issued certificate
+	 * when the operator names no ca_file; not for CRL fetches.
+	 */
+	bool system_trust;
 };
 
 enum http_err {
@@ -97,9 +104,9 @@ int http_auth_supported(enum ca_auth a, char *err, size_t errlen);
  * names the file, the loader's reason and "apt-get install libcurl4".
  *
  * Trust: the server is verified against exactly what the options name -
- * ca_file alone: that bundle only; ca_path alone: that trust store only;
- * both: both; neither: the system store (libcurl's default CA bundle and
- * directory).
+ * ca_file alone: that bundle only; ca_path alone: that trust store only
+ * (plus the system's CA bundle when system_trust is set); both: both;
+ * neither: the system store (libcurl's default CA bundle and directory).
  *
  * Connection reuse: connections stay open after a request and a later
  * request to the same scheme://host:port with the same TLS settings (CA

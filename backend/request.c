@@ -495,6 +495,9 @@ static void setup_http(struct run *r)
 		r->trust_dir = strdup(ts);
 		r->o.ca_path = r->trust_dir;
 	}
+	/* as in stage 1: without ca.ca_file the system store verifies the
+	 * CA's web server too (it may carry a publicly issued certificate) */
+	r->o.system_trust = true;
 	r->o.auth = cfg->ca_auth;
 	r->o.user = cfg->ca_user;
 	r->o.password = &r->c->ca_password;

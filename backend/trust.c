@@ -270,6 +270,8 @@ static void http_opts_from_ctx(struct ctx *c, struct http_opts *o, bool auth)
 	const char *ts = ctx_trust_store(c);
 	if (dir_exists(ts))
 		o->ca_path = ts;
+	/* the CA's web server may have a public certificate (no ca_file) */
+	o->system_trust = true;
 	if (auth) {
 		o->auth = cfg->ca_auth;
 		o->user = cfg->ca_user;

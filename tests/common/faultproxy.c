@@ -266,8 +266,22 @@ static void relay(struct faultproxy *p, SSL_CTX *cctx, SSL *cs, int cfd,
 	pthread_mutex_lock(&p->mu);
 	p->passed++;
 	pthread_mutex_unlock(&p->mu);
-	if (ssl_write_all(p, us, ufd, head, (size_t)headlen) < 0)
+	/*
+	 * One request per connection: "Connection: close" added to the
+	 * forwarded request makes upstream answer with it and close, so a
+	 * client that keeps connections alive (http.c reuses them) opens a
+	 * new one for its next request, which is then decided on its own.
+	 */
+	const char *eol = memmem(head, (size_t)headlen, "\r\n", 2);
+	if (eol) {
+		size_t line = (size_t)(eol - head) + 2;
+		if (ssl_write_all(p, us, ufd, head, line) < 0 ||
+		    ssl_write_all(p, us, ufd, "Connection: close\r\n", 19) < 0 ||
+		    ssl_write_all(p, us, ufd, head + line, (size_t)headlen - line) < 0)
+			goto out;
+	} else if (ssl_write_all(p, us, ufd, head, (size_t)headlen) < 0) {
 		goto out;
+	}
 	long long hold_until = now_ms() + (hold_ms > 0 ? hold_ms : 0);
 	long long idle_until = now_ms() + RELAY_IDLE_MS;
 	while (!stopping(p) && now_ms() < idle_until) {

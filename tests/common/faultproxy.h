@@ -32,9 +32,11 @@
  * for stage 7); pass-through then presents the identity given to
  * faultproxy_set_upstream_identity() upstream.
  *
- * Connections are decided by their first request (libcurl handles in
- * http.c make one request per connection).  Upstream TLS is verified
- * against upstream_ca when given.
+ * Connections are decided by their first request; a passed-through one
+ * carries only that request (the proxy adds "Connection: close" to it, so
+ * upstream closes after its answer and a client that reuses connections,
+ * as http.c does, opens a new one for its next request).  Upstream TLS is
+ * verified against upstream_ca when given.
  *
  * Owner: engineer "faults".
  * Ownership: faultproxy_start() returns a proxy that faultproxy_stop()
