@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "http.h"
 #include "log.h"
 #include "stages.h"
 
@@ -211,6 +212,10 @@ enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 			    f->st.stage[t] != STAGE_ST_SKIPPED)
 				f->st.stage[t] = STAGE_ST_NONE;
 	}
+	/* Connections are reused within a stage only: closing them here also
+	 * drops libcurl's copy of the CA password with the connection that
+	 * authenticated with it. */
+	http_close_idle();
 	f->last_status[s] = r;
 	struct diag_list sd;
 	diag_list_init(&sd);
