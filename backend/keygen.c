@@ -37,13 +37,11 @@ struct race {
 	atomic_int cancelled; /* set by racer 0 when hooks asked to stop */
 	pthread_mutex_t mu;
 	EVP_PKEY *winner;     /* first finished key, owned by the race */
-	int winner_racer;
 };
 
 struct kg {
 	struct race *race;
 	const struct hooks *h;  /* NULL in helper threads */
-	int racer;
 	int bits;
 	char what[64];
 	int primes;       /* primes found so far */
@@ -91,6 +89,17 @@ static void ossl_err(char *buf, size_t len)
 	ERR_clear_error();
 }
 
+/*
+ * A racer that failed outright (not stopped): when it is racer 0, the only
+ * one that polls the hooks, the others stop as well - nobody would notice
+ * a cancel otherwise.  The error is reported unless a key is ready.
+ */
+static void kg_failed(struct kg *k)
+{
+	if (k->h)
+		atomic_store(&k->race->stop, 1);
+}
+
 /* One racer: generate, then offer the key to the race. */
 static void kg_run(struct kg *k)
 {
@@ -103,6 +112,7 @@ static void kg_run(struct kg *k)
 		snprintf(k->err, sizeof(k->err),
 			 "cannot set up RSA key generation: %s", oe);
 		EVP_PKEY_CTX_free(pctx);
+		kg_failed(k);
 		return;
 	}
 	EVP_PKEY_CTX_set_app_data(pctx, k);
@@ -112,6 +122,7 @@ static void kg_run(struct kg *k)
 			char oe[200];
 			ossl_err(oe, sizeof(oe));
 			snprintf(k->err, sizeof(k->err), "%s", oe);
+			kg_failed(k);
 		}
 		ERR_clear_error();
 		EVP_PKEY_free(key);
@@ -123,7 +134,6 @@ static void kg_run(struct kg *k)
 	pthread_mutex_lock(&k->race->mu);
 	if (!k->race->winner && !atomic_load(&k->race->cancelled)) {
 		k->race->winner = key;
-		k->race->winner_racer = k->racer;
 		key = NULL;
 	}
 	atomic_store(&k->race->stop, 1);
@@ -180,7 +190,6 @@ EVP_PKEY *keygen_rsa_racers(int bits, int racers, const struct hooks *h,
 	atomic_init(&race.stop, 0);
 	atomic_init(&race.cancelled, 0);
 	pthread_mutex_init(&race.mu, NULL);
-	race.winner_racer = -1;
 
 	struct kg k[KEYGEN_MAX_RACERS];
 	pthread_t tid[KEYGEN_MAX_RACERS];
@@ -189,7 +198,6 @@ EVP_PKEY *keygen_rsa_racers(int bits, int racers, const struct hooks *h,
 	memset(started, 0, sizeof(started));
 	for (int i = 0; i < racers; i++) {
 		k[i].race = &race;
-		k[i].racer = i;
 		k[i].bits = bits;
 	}
 	k[0].h = h;
@@ -202,7 +210,6 @@ EVP_PKEY *keygen_rsa_racers(int bits, int racers, const struct hooks *h,
 	for (int i = 1; i < racers; i++)
 		started[i] = pthread_create(&tid[i], NULL, kg_thread, &k[i]) == 0;
 	kg_run(&k[0]);
-	/* Racer 0 may have failed outright (not lost): the helpers go on. */
 	for (int i = 1; i < racers; i++)
 		if (started[i])
 			pthread_join(tid[i], NULL);
