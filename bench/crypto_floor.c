@@ -68,79 +68,81 @@ static X509 *self_signed(EVP_PKEY *key)
 	return x;
 }
 
+/* Figures of one floor run: key generation, then the PKCS#12 file. */
+struct floor_run {
+	double keygen_wall, pkcs12_wall, cpu;
+};
+
+static EVP_PKEY *race2048(void)
+{
+	char err[256];
+	EVP_PKEY *k = keygen_rsa(2048, NULL, NULL, err, sizeof(err));
+	if (!k)
+		fprintf(stderr, "crypto_floor: %s\n", err);
+	return k;
+}
+
+/*
+ * Time gen() and the PKCS#12 of its key (the certificate in it is made
+ * between the two, untimed: the CA's work).  CPU from cpu_clock.
+ * 0, or -1 with a message.
+ */
+static int floor_once(EVP_PKEY *(*gen)(void), clockid_t cpu_clock,
+		      struct floor_run *out)
+{
+	const char *pass = "bench-pfx-password-0123";
+	double w0 = ms(CLOCK_MONOTONIC), c0 = ms(cpu_clock);
+	EVP_PKEY *key = gen();
+	double w1 = ms(CLOCK_MONOTONIC), c1 = ms(cpu_clock);
+	if (!key) {
+		fprintf(stderr, "crypto_floor: RSA key generation failed\n");
+		return -1;
+	}
+	X509 *cert = self_signed(key);
+	if (!cert) {
+		fprintf(stderr, "crypto_floor: cannot make the certificate\n");
+		EVP_PKEY_free(key);
+		return -1;
+	}
+	double w2 = ms(CLOCK_MONOTONIC), c2 = ms(cpu_clock);
+	PKCS12 *p12 = PKCS12_create_ex(pass, "OpsMgr agent", key, cert, NULL,
+				       NID_aes_256_cbc, NID_aes_256_cbc,
+				       EXPORT_PBE_ITER, EXPORT_MAC_ITER, 0,
+				       NULL, NULL);
+	unsigned char *der = NULL;
+	int len = p12 ? i2d_PKCS12(p12, &der) : -1;
+	double w3 = ms(CLOCK_MONOTONIC), c3 = ms(cpu_clock);
+	OPENSSL_free(der);
+	PKCS12_free(p12);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	if (len <= 0) {
+		fprintf(stderr, "crypto_floor: PKCS12_create failed\n");
+		return -1;
+	}
+	out->keygen_wall = w1 - w0;
+	out->pkcs12_wall = w3 - w2;
+	out->cpu = (c1 - c0) + (c3 - c2);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int runs = argc > 1 ? atoi(argv[1]) : 1;
-	const char *pass = "bench-pfx-password-0123";
 	if (runs < 1) {
 		fprintf(stderr, "usage: crypto_floor RUNS\n");
 		return 2;
 	}
 	for (int i = 0; i < runs; i++) {
-		double w0 = ms(CLOCK_MONOTONIC), c0 = ms(CLOCK_THREAD_CPUTIME_ID);
-		EVP_PKEY *key = rsa2048();
-		double w1 = ms(CLOCK_MONOTONIC), c1 = ms(CLOCK_THREAD_CPUTIME_ID);
-		if (!key) {
-			fprintf(stderr, "crypto_floor: RSA key generation failed\n");
+		struct floor_run one, race;
+		if (floor_once(rsa2048, CLOCK_THREAD_CPUTIME_ID, &one) ||
+		    floor_once(race2048, CLOCK_PROCESS_CPUTIME_ID, &race))
 			return 1;
-		}
-		X509 *cert = self_signed(key);   /* not timed: the CA's work */
-		if (!cert) {
-			fprintf(stderr, "crypto_floor: cannot make the certificate\n");
-			return 1;
-		}
-		double w2 = ms(CLOCK_MONOTONIC), c2 = ms(CLOCK_THREAD_CPUTIME_ID);
-		PKCS12 *p12 = PKCS12_create_ex(pass, "OpsMgr agent", key, cert, NULL,
-					       NID_aes_256_cbc, NID_aes_256_cbc,
-					       EXPORT_PBE_ITER, EXPORT_MAC_ITER, 0,
-					       NULL, NULL);
-		unsigned char *der = NULL;
-		int len = p12 ? i2d_PKCS12(p12, &der) : -1;
-		double w3 = ms(CLOCK_MONOTONIC), c3 = ms(CLOCK_THREAD_CPUTIME_ID);
-		if (len <= 0) {
-			fprintf(stderr, "crypto_floor: PKCS12_create failed\n");
-			return 1;
-		}
-		OPENSSL_free(der);
-		PKCS12_free(p12);
-		der = NULL;
-
-		/* the same, with stage 2's racing key generation */
-		char err[256];
-		double rw0 = ms(CLOCK_MONOTONIC), rc0 = ms(CLOCK_PROCESS_CPUTIME_ID);
-		EVP_PKEY *rkey = keygen_rsa(2048, NULL, NULL, err, sizeof(err));
-		double rw1 = ms(CLOCK_MONOTONIC), rc1 = ms(CLOCK_PROCESS_CPUTIME_ID);
-		if (!rkey) {
-			fprintf(stderr, "crypto_floor: %s\n", err);
-			return 1;
-		}
-		X509 *rcert = self_signed(rkey);   /* not timed */
-		if (!rcert) {
-			fprintf(stderr, "crypto_floor: cannot make the certificate\n");
-			return 1;
-		}
-		double rw2 = ms(CLOCK_MONOTONIC), rc2 = ms(CLOCK_PROCESS_CPUTIME_ID);
-		p12 = PKCS12_create_ex(pass, "OpsMgr agent", rkey, rcert, NULL,
-				       NID_aes_256_cbc, NID_aes_256_cbc,
-				       EXPORT_PBE_ITER, EXPORT_MAC_ITER, 0, NULL,
-				       NULL);
-		len = p12 ? i2d_PKCS12(p12, &der) : -1;
-		double rw3 = ms(CLOCK_MONOTONIC), rc3 = ms(CLOCK_PROCESS_CPUTIME_ID);
-		if (len <= 0) {
-			fprintf(stderr, "crypto_floor: PKCS12_create failed\n");
-			return 1;
-		}
-		printf("%.3f %.3f %.3f %.3f %.3f %.3f %.3f %d\n", w1 - w0, w3 - w2,
-		       (w1 - w0) + (w3 - w2), (c1 - c0) + (c3 - c2), rw1 - rw0,
-		       (rw1 - rw0) + (rw3 - rw2), (rc1 - rc0) + (rc3 - rc2),
-		       keygen_default_racers());
+		printf("%.3f %.3f %.3f %.3f %.3f %.3f %.3f %d\n", one.keygen_wall,
+		       one.pkcs12_wall, one.keygen_wall + one.pkcs12_wall, one.cpu,
+		       race.keygen_wall, race.keygen_wall + race.pkcs12_wall,
+		       race.cpu, keygen_default_racers());
 		fflush(stdout);
-		OPENSSL_free(der);
-		PKCS12_free(p12);
-		X509_free(rcert);
-		EVP_PKEY_free(rkey);
-		X509_free(cert);
-		EVP_PKEY_free(key);
 	}
 	return 0;
 }
