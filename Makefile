@@ -7,7 +7,7 @@
 #   make install  PREFIX=/usr/local DESTDIR=
 #
 # Sources are picked up by directory, so a new file needs no Makefile edit:
-#   backend/*.c                  -> $(B)/libbackend.a   (no curses here)
+#   backend/*/*.c                -> $(B)/libbackend.a   (no curses here)
 #   wizard/*.c screens/**/*.c    -> $(B)/libapp.a + wizard/main.c -> opsmgr-enroll
 #   lab/*.c                      -> $(B)/liblab.a + lab/main.c -> opsmgr-enroll-lab
 #   tests/common/*.c             -> $(B)/libtestcommon.a
@@ -40,7 +40,7 @@ TEST_PKGS := cmocka vterm
 have_pkgs := $(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && echo yes)
 ifeq ($(have_pkgs),yes)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-# libcurl is loaded at run time (backend/curl_dl.c): the product links
+# libcurl is loaded at run time (backend/sys/curl_dl.c): the product links
 # without it; test programs that call libcurl themselves link it.
 PKG_LIBS := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)))
 CURL_LIBS := $(shell pkg-config --libs libcurl)
@@ -55,7 +55,7 @@ CFLAGS += -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter $(SANFLAGS) $(PKG
 LDFLAGS += $(SANFLAGS)
 LIBS := $(PKG_LIBS) -liniparser -lutil -lm -lpthread
 
-BACKEND_SRC := $(wildcard backend/*.c)
+BACKEND_SRC := $(wildcard backend/*/*.c)
 APP_SRC := $(filter-out wizard/main.c,$(wildcard wizard/*.c)) $(wildcard screens/*.c screens/widgets/*.c)
 LAB_SRC := $(filter-out lab/main.c,$(wildcard lab/*.c))
 TESTCOMMON_SRC := $(wildcard tests/common/*.c)

@@ -7,7 +7,7 @@
  *                                 key) and N leaves DIR/cert-I.pem for
  *                                 agentI.lab.test, each with its own serial,
  *                                 both EKUs and the key usage stage 3 wants
- *   check_cost inproc DIR N       verify_certificate() (backend/verify.h) on
+ *   check_cost inproc DIR N       verify_certificate() (backend/stages/verify.h) on
  *                                 each leaf, revocation skipped; one line
  *                                 per certificate: "wall_ms cpu_ms"
  *   check_cost exec DIR N BIN     BIN check --offline --cert --key --fqdn
@@ -32,9 +32,9 @@
 #include <openssl/x509.h>
 
 #include "certgen.h"
-#include "diag.h"
-#include "status.h"
-#include "verify.h"
+#include "core/diag.h"
+#include "core/status.h"
+#include "stages/verify.h"
 
 static double ms(clockid_t c)
 {

@@ -2,7 +2,7 @@
  * crypto_floor.c - the cryptography an enrollment cannot avoid, in one
  * process with OpenSSL alone: an RSA-2048 key (EVP_PKEY_keygen, e=65537)
  * and the PKCS#12 file with the product's modern algorithms and iteration
- * counts (backend/export.h: PBES2 = PBKDF2-HMAC-SHA-256 + AES-256-CBC for
+ * counts (backend/stages/export.h: PBES2 = PBKDF2-HMAC-SHA-256 + AES-256-CBC for
  * key and certificates, EXPORT_PBE_ITER rounds; SHA-256 MAC,
  * EXPORT_MAC_ITER rounds).  The certificate put in the PFX is signed
  * outside the timed part (the CA signs it in a real enrollment).
@@ -14,7 +14,7 @@
  * racers".  The first four are the floor as issue 9 defines it: one
  * EVP_PKEY_keygen on this thread (CPU: CLOCK_THREAD_CPUTIME_ID).  The
  * race_ columns are the same work the way stage 2 does its key
- * (backend/keygen.h keygen_rsa(): one generation per core, the first key
+ * (backend/pki/keygen.h keygen_rsa(): one generation per core, the first key
  * wins; CPU of the whole process, all racers, CLOCK_PROCESS_CPUTIME_ID)
  * plus the same PKCS#12.  Exits 1 when OpenSSL fails.
  */
@@ -27,8 +27,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "export.h"
-#include "keygen.h"
+#include "stages/export.h"
+#include "pki/keygen.h"
 
 static double ms(clockid_t c)
 {

@@ -12,7 +12,7 @@
  * state (or the directory holds no lab), 2 usage.
  */
 #include "lab.h"
-#include "fsutil.h"
+#include "sys/fsutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>

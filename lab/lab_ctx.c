@@ -4,7 +4,7 @@
  * event; never secrets).
  */
 #include "lab.h"
-#include "fsutil.h"
+#include "sys/fsutil.h"
 
 #include <fcntl.h>
 #include <stdarg.h>

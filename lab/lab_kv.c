@@ -5,6 +5,7 @@
  * fills in.
  */
 #include "lab.h"
+#include "core/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,17 +69,6 @@ const char *lab_kvs_get(const struct lab_kvs *k, const char *key)
 	return NULL;
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Decode s[0..n) into out (room for n bytes); returns the length. */
 static size_t url_decode(const char *s, size_t n, char *out)
 {
@@ -90,8 +80,8 @@ static size_t url_decode(const char *s, size_t n, char *out)
 		if (s[i] == '+') {
 			out[o++] = ' ';
 		} else if (s[i] == '%' && i + 2 < n &&
-			   (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-			   (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+			   (hi = text_hex_digit((unsigned char)s[i + 1])) >= 0 &&
+			   (lo = text_hex_digit((unsigned char)s[i + 2])) >= 0) {
 			out[o++] = (char)(hi * 16 + lo);
 			i += 2;
 		} else {

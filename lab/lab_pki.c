@@ -6,8 +6,8 @@
  * PKCS#7 chains and CRLF PEM armour for the download pages.
  */
 #include "lab.h"
-#include "fsutil.h"
-#include "x509util.h"
+#include "sys/fsutil.h"
+#include "pki/x509util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

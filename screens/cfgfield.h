@@ -9,7 +9,7 @@
 #define OPSMGR_CFGFIELD_H
 
 #include <stddef.h>
-#include "config.h"
+#include "core/config.h"
 
 /* Copy the value of key into buf ("" when unset).  Returns 0, -1 unknown. */
 int cfgfield_get(const struct config *c, const char *key, char *buf,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
+#include "stages/agent.h"
 #include "stage_screen.h"
 
 static const char *const TARGETS[] = { "local", "windows", NULL };

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "approval.h"
+#include "stages/approval.h"
 #include "stage_screen.h"
 
 #define AGENT_TAG "AGNT"

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "request.h"
+#include "stages/request.h"
 #include "stage_screen.h"
 
 enum diag_severity val_required(struct uform *fm, int idx, const char *v,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export.h"
+#include "stages/export.h"
 #include "stage_screen.h"
 
 static const char *const COMPAT[] = { "modern", "legacy", NULL };

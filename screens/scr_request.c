@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "request.h"
+#include "stages/request.h"
 #include "stage_screen.h"
 
 static const char *const AUTHS[] = { "basic", "ntlm", "negotiate", "cert",

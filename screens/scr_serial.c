@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 
-#include "serial.h"
+#include "stages/serial.h"
 #include "stage_screen.h"
 
 static void result(struct ui *ui, struct pane *p, enum status st)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
-#include "serial.h"
+#include "sys/fsutil.h"
+#include "stages/serial.h"
 #include "stage_screen.h"
 
 struct sbuf {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "stage_screen.h"
-#include "trust.h"
+#include "stages/trust.h"
 
 static const char *const SOURCES[] = { "ca", "file", "url", NULL };
 static const char *const SOURCE_HINTS[] = {

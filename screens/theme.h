@@ -10,8 +10,8 @@
 
 #include <stdbool.h>
 #include <curses.h>
-#include "state.h"
-#include "diag.h"
+#include "core/state.h"
+#include "core/diag.h"
 
 enum theme_el {
 	TH_NORMAL = 0,

@@ -14,7 +14,7 @@
 #include <curses.h>
 
 #include "flow.h"
-#include "hooks.h"
+#include "core/hooks.h"
 #include "layout.h"
 #include "theme.h"
 #include "widgets/pane.h"

@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "agentconf.h"
-#include "approval.h"
-#include "export.h"
-#include "fsutil.h"
-#include "netprobe.h"
-#include "serial.h"
-#include "trust.h"
-#include "verify.h"
+#include "stages/agent.h"
+#include "core/agentconf.h"
+#include "stages/approval.h"
+#include "stages/export.h"
+#include "sys/fsutil.h"
+#include "sys/netprobe.h"
+#include "stages/serial.h"
+#include "stages/trust.h"
+#include "stages/verify.h"
 
 #define CHECK_PROBE_TIMEOUT_MS 5000
 

@@ -9,9 +9,9 @@
 #define OPSMGR_CHECK_H
 
 #include <stdbool.h>
-#include "diag.h"
+#include "core/diag.h"
 #include "flow.h"
-#include "hooks.h"
+#include "core/hooks.h"
 
 struct check_opts {
 	const char *cert_path;      /* --cert (else the state's certificate) */

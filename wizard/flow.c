@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
-#include "http.h"
-#include "log.h"
-#include "stages.h"
+#include "sys/fsutil.h"
+#include "sys/http.h"
+#include "core/log.h"
+#include "stages/stages.h"
 
 static const stage_fn STAGE_FNS[STAGE_COUNT] = {
 	NULL,

@@ -13,12 +13,12 @@
 #define OPSMGR_FLOW_H
 
 #include <stdbool.h>
-#include "config.h"
-#include "ctx.h"
-#include "diag.h"
-#include "hooks.h"
-#include "state.h"
-#include "status.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "core/diag.h"
+#include "core/hooks.h"
+#include "core/state.h"
+#include "core/status.h"
 
 struct flow_opts {
 	const char *config_path;     /* --config */

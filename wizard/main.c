@@ -11,7 +11,7 @@
 #include "check.h"
 #include "cli.h"
 #include "flow.h"
-#include "http.h"
+#include "sys/http.h"
 #include "runner.h"
 #include "ui.h"
 

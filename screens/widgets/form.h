@@ -19,7 +19,7 @@
 #include <curses.h>
 #include <form.h>
 
-#include "diag.h"
+#include "core/diag.h"
 #include "layout.h"
 #include "theme.h"
 

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 #include <curses.h>
-#include "diag.h"
+#include "core/diag.h"
 #include "layout.h"
 #include "theme.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "approval.h"
+#include "stages/approval.h"
 
 /* reads land here so the compiler keeps them */
 volatile size_t fuzz_approval_sink;

@@ -1,6 +1,6 @@
 /*
  * fuzz_certsrv_pages.c - libFuzzer target: the certsrv page classifiers
- * (backend/certsrv.c) on untrusted bytes as a CA or anything posing as one
+ * (backend/adcs/certsrv.c) on untrusted bytes as a CA or anything posing as one
  * may send them: submit answers, retrieval answers with and without a
  * content type, WWW-Authenticate values, certcarc.asp, visible text.
  * Seeds: tests/fuzz/corpus/fuzz_certsrv_pages (copies of
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "certsrv.h"
+#include "adcs/certsrv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

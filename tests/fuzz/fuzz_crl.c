@@ -16,7 +16,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "crl.h"
+#include "pki/crl.h"
 
 static const char root_pem[] =
 	"-----BEGIN CERTIFICATE-----\n"

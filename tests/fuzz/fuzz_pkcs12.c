@@ -17,7 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "export.h"
+#include "stages/export.h"
 
 static char pfx_path[64], cert_path[64];
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <openssl/x509.h>
 
-#include "x509util.h"
+#include "pki/x509util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -23,18 +23,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "agentconf.h"
-#include "approval.h"
+#include "stages/agent.h"
+#include "core/agentconf.h"
+#include "stages/approval.h"
 #include "certgen.h"
-#include "config.h"
-#include "ctx.h"
-#include "fsutil.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "sys/fsutil.h"
 #include "lab_harness.h"
-#include "mtls.h"
-#include "stages.h"
-#include "state.h"
-#include "x509util.h"
+#include "sys/mtls.h"
+#include "stages/stages.h"
+#include "core/state.h"
+#include "pki/x509util.h"
 
 static struct lab lab_manual;   /* approval by command only */
 static struct lab lab_auto;     /* --auto-approve 0 */

@@ -32,11 +32,11 @@
 #include <openssl/pem.h>
 
 #include "certgen.h"
-#include "diag.h"
+#include "core/diag.h"
 #include "faultproxy.h"
 #include "lab_harness.h"
 #include "run_capture.h"
-#include "state.h"
+#include "core/state.h"
 
 #define CA_TIMEOUT_S 3
 #define RUN_BOUND_S 30      /* a faulted run that takes longer hangs */

@@ -53,7 +53,7 @@
 #include "lab_harness.h"
 #include "robust_util.h"
 #include "run_capture.h"
-#include "state.h"
+#include "core/state.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define KP_ASAN 1

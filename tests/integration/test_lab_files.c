@@ -27,8 +27,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "config.h"
-#include "diag.h"
+#include "core/config.h"
+#include "core/diag.h"
 #include "lab_harness.h"
 
 static int file_mode(const char *dir, const char *name)

@@ -1,5 +1,5 @@
 /*
- * test_request_lab.c - stage 2 (backend/request.c) against a real
+ * test_request_lab.c - stage 2 (backend/stages/request.c) against a real
  * opsmgr-enroll-lab on loopback, each run with a fresh ctx over a state
  * saved to and loaded from disk (as a restart would): OpsMgr issued,
  * WebServer issued, wrong password (ca.password), unknown template
@@ -26,20 +26,20 @@
 
 #include <openssl/x509.h>
 
-#include "certsrv.h"
-#include "config.h"
-#include "csr.h"
-#include "ctx.h"
-#include "diag.h"
-#include "fsutil.h"
-#include "http.h"
+#include "adcs/certsrv.h"
+#include "core/config.h"
+#include "pki/csr.h"
+#include "core/ctx.h"
+#include "core/diag.h"
+#include "sys/fsutil.h"
+#include "sys/http.h"
 #include "lab_harness.h"
-#include "request.h"
-#include "stages.h"
-#include "state.h"
+#include "stages/request.h"
+#include "stages/stages.h"
+#include "core/state.h"
 #include "tls_stub.h"
-#include "truststore.h"
-#include "x509util.h"
+#include "pki/truststore.h"
+#include "pki/x509util.h"
 
 static struct lab L;
 static char *stub_dir, *stub_root, *stub_cert, *stub_key;

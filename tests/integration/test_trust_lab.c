@@ -15,17 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certsrv.h"
-#include "config.h"
-#include "ctx.h"
-#include "fsutil.h"
-#include "http.h"
+#include "adcs/certsrv.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "sys/fsutil.h"
+#include "sys/http.h"
 #include "lab_harness.h"
-#include "stages.h"
-#include "state.h"
-#include "trust.h"
-#include "truststore.h"
-#include "x509util.h"
+#include "stages/stages.h"
+#include "core/state.h"
+#include "stages/trust.h"
+#include "pki/truststore.h"
+#include "pki/x509util.h"
 
 static struct lab L;
 

@@ -21,16 +21,16 @@
 #include <openssl/x509v3.h>
 
 #include "certgen.h"
-#include "certsrv.h"
-#include "config.h"
-#include "ctx.h"
-#include "fsutil.h"
-#include "http.h"
+#include "adcs/certsrv.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "sys/fsutil.h"
+#include "sys/http.h"
 #include "lab_harness.h"
-#include "stages.h"
-#include "state.h"
-#include "verify.h"
-#include "x509util.h"
+#include "stages/stages.h"
+#include "core/state.h"
+#include "stages/verify.h"
+#include "pki/x509util.h"
 
 #define FQDN "agent01.lab.test"
 

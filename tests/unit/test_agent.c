@@ -23,15 +23,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "agentconf.h"
-#include "config.h"
-#include "ctx.h"
-#include "fsutil.h"
+#include "stages/agent.h"
+#include "core/agentconf.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "sys/fsutil.h"
 #include "lab_harness.h"
-#include "msicmd.h"
-#include "stages.h"
-#include "state.h"
+#include "windows/msicmd.h"
+#include "stages/stages.h"
+#include "core/state.h"
 
 struct fixture {
 	char *dir;

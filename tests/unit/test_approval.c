@@ -21,14 +21,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "approval.h"
-#include "config.h"
-#include "ctx.h"
-#include "fsutil.h"
+#include "stages/approval.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "sys/fsutil.h"
 #include "lab_harness.h"
-#include "netprobe.h"
-#include "stages.h"
-#include "state.h"
+#include "sys/netprobe.h"
+#include "stages/stages.h"
+#include "core/state.h"
 
 /* ---- parsers ---------------------------------------------------------------- */
 

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certsrv.h"
-#include "fsutil.h"
+#include "adcs/certsrv.h"
+#include "sys/fsutil.h"
 
 static char *fixture_path(const char *name)
 {

@@ -1,5 +1,5 @@
 /*
- * test_config.c - the configuration / answers file loader (backend/config.c):
+ * test_config.c - the configuration / answers file loader (backend/core/config.c):
  * every value kind, malformed INI files of every sort, iniparser 4.1's
  * quirks, the four layers, refused passwords, cross-field checks, and that
  * nothing is ever printed to stderr.  Fixtures: tests/data/config/.
@@ -24,8 +24,8 @@
 
 #include <iniparser.h>
 
-#include "config.h"
-#include "diag.h"
+#include "core/config.h"
+#include "core/diag.h"
 
 static char g_tmp[PATH_MAX];
 static char g_data[PATH_MAX + 32];

@@ -1,5 +1,5 @@
 /*
- * test_csr.c - backend/keygen.c and backend/csr.c: RSA key generation
+ * test_csr.c - backend/pki/keygen.c and backend/pki/csr.c: RSA key generation
  * (size, progress reports, cancellation through hooks, refused sizes), the
  * key file (mode 0600, PKCS#8 PEM that loads back), and the CSR parsed
  * back: CN, SAN dNSName, EKU serverAuth+clientAuth, key usage
@@ -24,9 +24,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "csr.h"
-#include "fsutil.h"
-#include "keygen.h"
+#include "pki/csr.h"
+#include "sys/fsutil.h"
+#include "pki/keygen.h"
 #include "lab_harness.h"
 
 struct fx {

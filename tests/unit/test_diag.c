@@ -1,5 +1,5 @@
 /*
- * test_diag.c - backend/diag.c: the check table look-ups, list operations
+ * test_diag.c - backend/core/diag.c: the check table look-ups, list operations
  * (add, append, worst, count, find), and the exact text of the JSON and
  * text renderers, including string escaping and invalid UTF-8.
  */
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "core/diag.h"
 
 /* Render with fn into a malloc'd string. */
 static char *render_json(const struct diag_list *l)

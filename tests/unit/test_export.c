@@ -1,5 +1,5 @@
 /*
- * test_export.c - stage 4 (backend/export.c): PKCS#12 in both compat modes
+ * test_export.c - stage 4 (backend/stages/export.c): PKCS#12 in both compat modes
  * with the algorithms named exactly (MAC digest, PBE of key and
  * certificates, PBKDF2 PRF), the Microsoft key attributes, read by the
  * openssl CLI (run argv, no shell); wrong password vs. damaged file on
@@ -26,14 +26,14 @@
 #include <openssl/x509.h>
 
 #include "certgen.h"
-#include "config.h"
-#include "ctx.h"
-#include "export.h"
-#include "fsutil.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "stages/export.h"
+#include "sys/fsutil.h"
 #include "run_capture.h"
-#include "stages.h"
-#include "state.h"
-#include "x509util.h"
+#include "stages/stages.h"
+#include "core/state.h"
+#include "pki/x509util.h"
 
 #define PASSWORD "Corr3ct horse!"
 #define FQDN "agent01.example.test"

@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "sys/fsutil.h"
 #include "lab_harness.h"
 
 /*

@@ -1,5 +1,5 @@
 /*
- * test_http.c - backend/http.c against loopback stub servers only
+ * test_http.c - backend/sys/http.c against loopback stub servers only
  * (tests/common/tls_stub.h): GET and POST with the body, Content-Type and
  * every WWW-Authenticate collected; Basic credentials sent in the header
  * and never in messages; TLS verification against ca_file and a hashed
@@ -47,11 +47,11 @@
 #include <openssl/ssl.h>
 
 #include "certgen.h"
-#include "curl_dl.h"
-#include "fsutil.h"
-#include "http.h"
+#include "sys/curl_dl.h"
+#include "sys/fsutil.h"
+#include "sys/http.h"
 #include "lab_harness.h"
-#include "secret.h"
+#include "core/secret.h"
 #include "tls_stub.h"
 
 struct fx {

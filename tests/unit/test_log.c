@@ -1,5 +1,5 @@
 /*
- * test_log.c - backend/log.c: the log file's mode and refusal of a
+ * test_log.c - backend/core/log.c: the log file's mode and refusal of a
  * symlink, timestamped appended lines, and redaction of registered secrets
  * (every occurrence, overlapping secrets, in place), forgotten at close.
  */
@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "log.h"
+#include "sys/fsutil.h"
+#include "core/log.h"
 
 struct fx {
 	char dir[64];

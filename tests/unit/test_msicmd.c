@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
-#include "msicmd.h"
+#include "sys/fsutil.h"
+#include "windows/msicmd.h"
 
 static char *data_path(const char *name)
 {

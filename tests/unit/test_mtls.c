@@ -28,11 +28,11 @@
 #include <openssl/ssl.h>
 
 #include "certgen.h"
-#include "fsutil.h"
+#include "sys/fsutil.h"
 #include "lab_harness.h"
-#include "mtls.h"
-#include "netprobe.h"
-#include "x509util.h"
+#include "sys/mtls.h"
+#include "sys/netprobe.h"
+#include "pki/x509util.h"
 
 static char *dir;
 static X509 *root, *other_root, *srv, *cli, *foreign_cli;

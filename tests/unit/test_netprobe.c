@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netprobe.h"
+#include "sys/netprobe.h"
 
 /* A TCP socket bound to 127.0.0.1 on an ephemeral port; *port gets it. */
 static int bound_socket(int *port, int do_listen)

@@ -1,5 +1,5 @@
 /*
- * test_proc.c - backend/proc.c: argv splitting without shell expansion,
+ * test_proc.c - backend/sys/proc.c: argv splitting without shell expansion,
  * running commands (exit status, signals, timeout with SIGTERM then
  * SIGKILL, cancel through hooks, exec failure, output lines and cap,
  * environment) without leaving zombies or leaking descriptors.
@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proc.h"
+#include "sys/proc.h"
 
 static long long ms_now(void)
 {

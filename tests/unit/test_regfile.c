@@ -1,5 +1,5 @@
 /*
- * test_regfile.c - the Windows .reg text of stage 6 (backend/regfile.c):
+ * test_regfile.c - the Windows .reg text of stage 6 (backend/windows/regfile.c):
  * byte-for-byte against tests/data/serial/doc-example.reg (the example of
  * opsmgr-facts.md: serial AF 3C 56 -> registry 56,3c,af), hex lists, long
  * serials on one line, and bad input refused.
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "regfile.h"
+#include "windows/regfile.h"
 #include "run_capture.h"
 
 /* tests/data next to the build directory under test (or the cwd). */

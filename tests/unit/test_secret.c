@@ -1,5 +1,5 @@
 /*
- * test_secret.c - backend/secret.c: the first line of a password file
+ * test_secret.c - backend/core/secret.c: the first line of a password file
  * (LF, CRLF, no newline, size cap, empty, missing, FIFO), secret_set
  * replacing a value, secret_wipe, and the warning about a readable file.
  */
@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "log.h"
-#include "secret.h"
+#include "sys/fsutil.h"
+#include "core/log.h"
+#include "core/secret.h"
 
 struct fx {
 	char dir[64];

@@ -1,5 +1,5 @@
 /*
- * test_serial.c - stage 6, import serial (backend/serial.c): refused before
+ * test_serial.c - stage 6, import serial (backend/stages/serial.c): refused before
  * the agent is installed; serials of 1, 8, 16, 19 and 20 bytes and one with
  * a leading 00 recorded as printed and byte-reversed, the .reg file
  * compared byte for byte with the tests/data/serial .reg.in files (the thumbprint,
@@ -25,16 +25,16 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "agentconf.h"
+#include "core/agentconf.h"
 #include "certgen.h"
-#include "config.h"
-#include "ctx.h"
-#include "fsutil.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "sys/fsutil.h"
 #include "run_capture.h"
-#include "serial.h"
-#include "stages.h"
-#include "state.h"
-#include "x509util.h"
+#include "stages/serial.h"
+#include "stages/stages.h"
+#include "core/state.h"
+#include "pki/x509util.h"
 
 #define FQDN "agent01.example.test"
 

@@ -1,5 +1,5 @@
 /*
- * test_state.c - the resumable state file (backend/state.c): format round
+ * test_state.c - the resumable state file (backend/core/state.c): format round
  * trip of every field, strict parsing, corrupt and truncated files moved
  * aside, interrupted writes that leave the old file intact, and the
  * private state directory.
@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "state.h"
+#include "core/diag.h"
+#include "core/state.h"
 
 static char g_tmp[PATH_MAX];
 

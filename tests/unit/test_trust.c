@@ -1,6 +1,6 @@
 /*
- * test_trust.c - stage 1 (backend/trust.c) and the directory trust store
- * (backend/truststore.c) without a network: chains from files with and
+ * test_trust.c - stage 1 (backend/stages/trust.c) and the directory trust store
+ * (backend/pki/truststore.c) without a network: chains from files with and
  * without a root, expired / not-yet-valid / non-CA roots, weak hashes, the
  * pin (mismatch names both fingerprints, match needs no confirmation),
  * the confirmation rule (NEED_CONFIRM, confirm, accept = yes), idempotent
@@ -29,15 +29,15 @@
 #include <openssl/x509v3.h>
 
 #include "certgen.h"
-#include "config.h"
-#include "fsutil.h"
-#include "ctx.h"
+#include "core/config.h"
+#include "sys/fsutil.h"
+#include "core/ctx.h"
 #include "lab_harness.h"
-#include "stages.h"
-#include "state.h"
-#include "trust.h"
-#include "truststore.h"
-#include "x509util.h"
+#include "stages/stages.h"
+#include "core/state.h"
+#include "stages/trust.h"
+#include "pki/truststore.h"
+#include "pki/x509util.h"
 
 struct fx {
 	char *dir;

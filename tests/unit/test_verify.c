@@ -1,5 +1,5 @@
 /*
- * test_verify.c - stage 3 (backend/verify.c, backend/crl.c): every rule of
+ * test_verify.c - stage 3 (backend/stages/verify.c, backend/pki/crl.c): every rule of
  * product.md s.4 "check report" in its pass / warn / fail forms, on
  * certificates made at run time (tests/common/certgen.h), the PFX input,
  * garbage input, the stage entry point's status mapping, cancellation, and
@@ -26,16 +26,16 @@
 #include <openssl/x509v3.h>
 
 #include "certgen.h"
-#include "config.h"
-#include "crl.h"
-#include "ctx.h"
-#include "fsutil.h"
+#include "core/config.h"
+#include "pki/crl.h"
+#include "core/ctx.h"
+#include "sys/fsutil.h"
 #include "lab_harness.h"
-#include "stages.h"
-#include "state.h"
-#include "truststore.h"
-#include "verify.h"
-#include "x509util.h"
+#include "stages/stages.h"
+#include "core/state.h"
+#include "pki/truststore.h"
+#include "stages/verify.h"
+#include "pki/x509util.h"
 
 #define FQDN "agent7.corp.example.test"
 

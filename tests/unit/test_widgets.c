@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "cfgfield.h"
-#include "config.h"
+#include "core/config.h"
 #include "widgets/form.h"
 #include "widgets/pane.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_x509util.c - backend/x509util.c: every certificate format
+ * test_x509util.c - backend/pki/x509util.c: every certificate format
  * (PKCS#7 DER, PKCS#7 PEM, AD CS's PKCS#7 in CERTIFICATE armour, PEM
  * bundles with junk between blocks, DER), the "formats tried" errors
  * (truncated PKCS#7, garbage, empty), fingerprints against an independent
@@ -23,7 +23,7 @@
 
 #include "certgen.h"
 #include "lab_harness.h"
-#include "x509util.h"
+#include "pki/x509util.h"
 
 #define TRIED "tried PKCS#7 (DER), PKCS#7 (PEM), PEM bundle, DER"
 

@@ -1,0 +1,335 @@
+/*
+ * agentconf.c - the agent configuration file (agentconf.h): the INI that
+ * stage 5 writes and stage 6 completes.  Writing is ours (fs_write_atomic,
+ * 0600, every value checked to round-trip through iniparser); reading uses
+ * iniparser with its error callback captured during the load (then reset
+ * to the default, as config.c does), and validates every value
+ * (numbers are parsed here, never with iniparser_getint).
+ */
+#include "core/agentconf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <iniparser.h>
+
+#include "core/config.h"
+#include "sys/fsutil.h"
+
+#define AGENTCONF_FIELD "agent.config"
+#define AGENTCONF_CAP (256u * 1024u)
+
+void agentconf_init(struct agentconf *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+void agentconf_release(struct agentconf *a)
+{
+	free(a->management_group);
+	free(a->server);
+	free(a->role);
+	free(a->target);
+	free(a->cert_path);
+	free(a->key_path);
+	free(a->serial_hex);
+	free(a->serial_reversed);
+	free(a->thumbprint);
+	agentconf_init(a);
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+struct kv {
+	const char *section;
+	const char *key;
+	const char *value;
+};
+
+/* A value may be written when it reads back unchanged and is one line. */
+static int value_ok(const char *v)
+{
+	if (strchr(v, '\n') || strchr(v, '\r'))
+		return 0;
+	return config_value_ok_for_ini(v) ? 1 : 0;
+}
+
+static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if (*len + (size_t)n + 1 > *cap) {
+		size_t ncap = (*cap ? *cap * 2 : 1024) + (size_t)n;
+		char *nb = realloc(*buf, ncap);
+		if (!nb) {
+			free(s);
+			return -1;
+		}
+		*buf = nb;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, s, (size_t)n + 1);
+	*len += (size_t)n;
+	free(s);
+	return 0;
+}
+
+int agentconf_write(const char *path, const struct agentconf *a,
+		    struct diag_list *dl)
+{
+	if (!path || !*path) {
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
+			 "set [agent] config to a file path",
+			 "no path for the agent configuration file");
+		return -1;
+	}
+	char port[16] = "";
+	if (a->port > 0)
+		snprintf(port, sizeof(port), "%d", a->port);
+	const struct kv items[] = {
+		{ "agent", "management_group", a->management_group },
+		{ "agent", "server", a->server },
+		{ "agent", "port", a->port > 0 ? port : NULL },
+		{ "agent", "role", a->role },
+		{ "agent", "target", a->target },
+		{ "certificate", "certificate", a->cert_path },
+		{ "certificate", "key", a->key_path },
+		{ "certificate", "serial", a->serial_hex },
+		{ "certificate", "serial_reversed", a->serial_reversed },
+		{ "certificate", "thumbprint", a->thumbprint },
+	};
+	const size_t n = sizeof(items) / sizeof(items[0]);
+
+	if (a->port < 0 || a->port > 65535) {
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, "agent.port",
+			 "use a port between 1 and 65535 (default 5723)",
+			 "port %d cannot be written to the agent configuration "
+			 "'%s': out of range",
+			 a->port, path);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].value && !value_ok(items[i].value)) {
+			diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL,
+				 AGENTCONF_FIELD,
+				 "avoid ';', '#', quotes, line breaks and "
+				 "leading or trailing blanks in this value",
+				 "value '%s' of [%s] %s cannot be written to "
+				 "the agent configuration '%s': it would not "
+				 "read back unchanged",
+				 items[i].value, items[i].section, items[i].key,
+				 path);
+			return -1;
+		}
+	}
+
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rc = append(&buf, &len, &cap,
+			"; agent configuration written by opsmgr-enroll\n"
+			"; (stage 5 install agent, stage 6 import serial)\n");
+	const char *cur = NULL;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (!cur || strcmp(cur, items[i].section) != 0) {
+			rc = append(&buf, &len, &cap, "\n[%s]\n",
+				    items[i].section);
+			cur = items[i].section;
+		}
+		if (rc == 0 && items[i].value)
+			rc = append(&buf, &len, &cap, "%s = %s\n",
+				    items[i].key, items[i].value);
+	}
+	if (rc != 0) {
+		free(buf);
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD, NULL,
+			 "out of memory while building the agent "
+			 "configuration '%s'", path);
+		return -1;
+	}
+
+	char err[FS_ERRLEN];
+	char *dir = fs_dirname(path);
+	if (dir && !fs_exists(dir) && fs_mkdir_p(dir, 0700, err, sizeof(err))) {
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
+			 "create the directory or choose another [agent] config",
+			 "cannot create the directory of the agent "
+			 "configuration: %s", err);
+		free(dir);
+		free(buf);
+		return -1;
+	}
+	free(dir);
+	if (fs_write_atomic(path, buf, len, 0600, err, sizeof(err)) != 0) {
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
+			 "check the directory exists and is writable, or "
+			 "choose another [agent] config",
+			 "cannot write the agent configuration: %s", err);
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static char ini_err[512];
+
+/* iniparser's error callback: keep the first message instead of stderr. */
+static int capture_ini_error(const char *fmt, ...)
+{
+	if (ini_err[0])
+		return 0;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ini_err, sizeof(ini_err), fmt, ap);
+	va_end(ap);
+	size_t l = strlen(ini_err);
+	while (l && (ini_err[l - 1] == '\n' || ini_err[l - 1] == '\r'))
+		ini_err[--l] = '\0';
+	return 0;
+}
+
+static char *get_dup(dictionary *d, const char *key)
+{
+	const char *v = iniparser_getstring(d, key, NULL);
+	if (!v || !*v)
+		return NULL;
+	return strdup(v);
+}
+
+static int parse_port(const char *s, int *out)
+{
+	if (!s || !*s)
+		return -1;
+	long v = 0;
+	for (const char *p = s; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		v = v * 10 + (*p - '0');
+		if (v > 65535)
+			return -1;
+	}
+	if (v < 1)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int is_hex(const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
+{
+	agentconf_init(a);
+	if (!path || !*path || !fs_exists(path))
+		return 1;
+
+	/* Checks iniparser does not do: regular file, size cap. */
+	unsigned char *raw = NULL;
+	size_t rawlen = 0;
+	char err[FS_ERRLEN];
+	if (fs_read_file(path, AGENTCONF_CAP, &raw, &rawlen, err,
+			 sizeof(err)) != 0) {
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
+			 "check the file's permissions, or run stage 5 "
+			 "(install agent) again to rewrite it",
+			 "cannot read the agent configuration: %s", err);
+		return -1;
+	}
+	free(raw);
+
+	ini_err[0] = '\0';
+	iniparser_set_error_callback(capture_ini_error);
+	dictionary *d = iniparser_load(path);
+	iniparser_set_error_callback(NULL);
+	if (!d) {
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
+			 "run stage 5 (install agent) again to rewrite it",
+			 "the agent configuration '%s' is not a valid INI "
+			 "file%s%s",
+			 path, ini_err[0] ? ": " : "", ini_err);
+		return -1;
+	}
+
+	a->management_group = get_dup(d, "agent:management_group");
+	a->server = get_dup(d, "agent:server");
+	a->role = get_dup(d, "agent:role");
+	a->target = get_dup(d, "agent:target");
+	a->cert_path = get_dup(d, "certificate:certificate");
+	a->key_path = get_dup(d, "certificate:key");
+	a->serial_hex = get_dup(d, "certificate:serial");
+	a->serial_reversed = get_dup(d, "certificate:serial_reversed");
+	a->thumbprint = get_dup(d, "certificate:thumbprint");
+	const char *port = iniparser_getstring(d, "agent:port", NULL);
+	int rc = 0;
+	if (port && *port && parse_port(port, &a->port) != 0) {
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
+			 "run stage 5 (install agent) again to rewrite it",
+			 "the agent configuration '%s' has an invalid port "
+			 "'%s' (expected 1-65535)",
+			 path, port);
+		rc = -1;
+	}
+	if (a->role && strcmp(a->role, "agent") != 0 &&
+	    strcmp(a->role, "server") != 0) {
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
+			 "use role = agent or role = server",
+			 "the agent configuration '%s' has an unknown role "
+			 "'%s'",
+			 path, a->role);
+		rc = -1;
+	}
+	if (a->target && strcmp(a->target, "local") != 0 &&
+	    strcmp(a->target, "windows") != 0) {
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
+			 "use target = local or target = windows",
+			 "the agent configuration '%s' has an unknown target "
+			 "'%s'",
+			 path, a->target);
+		rc = -1;
+	}
+	const struct {
+		const char *name;
+		const char *v;
+	} hex[] = {
+		{ "serial", a->serial_hex },
+		{ "serial_reversed", a->serial_reversed },
+		{ "thumbprint", a->thumbprint },
+	};
+	for (size_t i = 0; i < sizeof(hex) / sizeof(hex[0]); i++) {
+		if (hex[i].v && !is_hex(hex[i].v)) {
+			diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL,
+				 AGENTCONF_FIELD,
+				 "run stage 6 (import serial) again to "
+				 "rewrite it",
+				 "the agent configuration '%s' has a [certificate] "
+				 "%s that is not hexadecimal: '%s'",
+				 path, hex[i].name, hex[i].v);
+			rc = -1;
+		}
+	}
+	iniparser_freedict(d);
+	if (rc != 0)
+		agentconf_release(a);
+	return rc;
+}

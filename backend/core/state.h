@@ -1,0 +1,118 @@
+/*
+ * state.h - the resumable progress of one enrollment: which stages are done,
+ * the pending CA request, and the files produced so far.
+ *
+ * Stored as <state_dir>/state (a small line format of its own, "key=value"
+ * with percent-escaping, a header line and an "end" line so a damaged or
+ * truncated file is recognised).  Written with fs_write_atomic (temp file,
+ * fsync, rename) mode 0600 inside a 0700 directory.  A corrupt file is
+ * reported and moved aside to state.corrupt-<time>, never silently reset.
+ * Passwords are never part of the state.
+ *
+ * Only wizard/ calls state_save (after every step).
+ * Ownership: struct state owns its strings; state_release() frees.
+ */
+#ifndef OPSMGR_STATE_H
+#define OPSMGR_STATE_H
+
+#include <stdbool.h>
+#include <time.h>
+#include "core/config.h"
+#include "core/diag.h"
+
+#define STATE_FILE_NAME "state"
+#define STATE_VERSION 1
+
+enum stage_status {
+	STAGE_ST_NONE = 0,   /* not run */
+	STAGE_ST_DONE,       /* passed */
+	STAGE_ST_WARN,       /* passed with confirmed warnings */
+	STAGE_ST_FAILED,     /* last run failed */
+	STAGE_ST_WAITING,    /* waiting on someone else (pending CA / approval) */
+	STAGE_ST_SKIPPED     /* not applicable (e.g. stage 5 for role=server) */
+};
+
+enum request_phase {
+	REQ_NONE = 0,
+	REQ_KEY_WRITTEN,     /* key + CSR on disk, nothing sent */
+	REQ_SUBMITTING,      /* POST in flight: the CA may have it */
+	REQ_PENDING,         /* CA holds it: request_id valid */
+	REQ_ISSUED,          /* certificate on disk */
+	REQ_DENIED           /* CA denied: request_id + disposition */
+};
+
+struct state {
+	int version;
+	enum role role;
+	enum stage_status stage[STAGE_COUNT];   /* index 1..7 */
+	char *fqdn;
+
+	/* stage 1 */
+	char *root_sha256;        /* hex of the trusted root */
+	char *root_path;          /* PEM of the root in the trust store */
+
+	/* stage 2 */
+	enum request_phase req_phase;
+	long request_id;          /* 0 = none */
+	char *request_ca_url;     /* the CA the request went to */
+	char *request_template;
+	char *disposition;        /* last disposition text from the CA */
+	char *key_path;
+	char *csr_path;
+	char *cert_path;
+	char *chain_path;
+	time_t submitted_at;
+
+	/* stage 4 */
+	char *pfx_path;
+	/* stage 5 */
+	char *agent_config_path;
+	/* stage 6 */
+	char *serial_hex;
+	char *thumbprint;
+	/* stage 7 */
+	char *approval;           /* "pending" | "approved" | "rejected" | NULL */
+
+	time_t updated;
+};
+
+void state_init(struct state *s);
+void state_release(struct state *s);
+
+/*
+ * Prepare the state directory: create it (and parents) 0700 when missing;
+ * refuse a directory that is world-writable or a symlink, or not owned by
+ * us, with a clear message.  Returns 0 / -1.
+ */
+int state_dir_prepare(const char *dir, struct diag_list *dl);
+
+/*
+ * Load <dir>/state into s.  Missing file: s stays fresh, returns 0.
+ * Corrupt file: moved aside, a DIAG_STATE warning names both paths, s is
+ * fresh, returns 1.  I/O error: returns -1.
+ */
+int state_load(struct state *s, const char *dir, struct diag_list *dl);
+
+/* Parse a state file image (used by state_load and the fuzzer). 0 / -1. */
+int state_parse(struct state *s, const char *buf, size_t len, char *err,
+		size_t errlen);
+/* Serialise into a malloc'd NUL-terminated buffer; caller frees. */
+char *state_format(const struct state *s);
+
+/* Atomically write <dir>/state.  Returns 0 / -1 (+ diagnostic). */
+int state_save(struct state *s, const char *dir, struct diag_list *dl);
+
+/* Move <dir>/state aside to <dir>/state.old-<time> ("start over"). */
+int state_move_aside(const char *dir, const char *why, char *newpath,
+		     size_t newpath_len, struct diag_list *dl);
+
+/* First stage (1..7) that is not done/skipped, or 8 when all are. */
+int state_next_stage(const struct state *s);
+
+const char *request_phase_name(enum request_phase p);
+const char *stage_status_name(enum stage_status st);
+
+/* Replace a string member (frees old, copies v; NULL allowed). */
+void state_set_str(char **member, const char *v);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * serial.h - stage 6, import serial: what MOMCertImport does on Windows,
+ * done for the Linux-side agent configuration (agentconf.h).
+ *
+ *  - refuses when the agent configuration does not exist yet ("install the
+ *    agent first", as MOMCertImport refuses without an installed agent);
+ *    for role = server (stage 5 skipped: the server's Health Service comes
+ *    with the server) the configuration is created here instead;
+ *  - installs the certificate (0644) and the key (0600) where the
+ *    configuration points ([certificate] certificate / key; when empty,
+ *    agent-cert.pem / agent-key.pem next to the configuration file);
+ *  - records the serial as printed (upper hex of the DER content bytes, a
+ *    leading 00 kept), byte-reversed (the registry's REG_BINARY order) and
+ *    the SHA-1 thumbprint;
+ *  - Windows target (cfg->agent_target = windows, the configuration's
+ *    target = windows, or [agent] reg_file set): writes the .reg file
+ *    (regfile.h) to [agent] reg_file, default <state_dir>/opsmgr-serial.reg;
+ *  - runs [agent] restart_command (argv, no shell, timeout, output lines to
+ *    hooks->line, exit status checked);
+ *  - reads the configuration back and checks it (serial_check_files).
+ *
+ * Ownership: struct serial_result owns its strings; serial_result_free()
+ * releases it and the struct (suitable for ctx_set_out).
+ */
+#ifndef OPSMGR_SERIAL_H
+#define OPSMGR_SERIAL_H
+
+#include <stdbool.h>
+
+#include "core/ctx.h"
+#include "core/diag.h"
+#include "core/hooks.h"
+#include "core/status.h"
+
+#define SERIAL_DEFAULT_CONFIG "agent.ini"
+#define SERIAL_DEFAULT_REG_FILE "opsmgr-serial.reg"
+#define SERIAL_CERT_NAME "agent-cert.pem"
+#define SERIAL_KEY_NAME "agent-key.pem"
+
+/* What stage 6 did, for its screen (ctx->out[STAGE_SERIAL]). */
+struct serial_result {
+	char *config_path;      /* agent configuration read and updated */
+	char *cert_path;        /* installed certificate */
+	char *key_path;         /* installed key (0600) */
+	char *serial_hex;       /* as printed, upper hex */
+	char *serial_reversed;  /* registry byte order, upper hex */
+	char *thumbprint;       /* SHA-1, upper hex */
+	char *reg_file;         /* .reg written, or NULL */
+	bool restarted;         /* the restart command ran and exited 0 */
+};
+
+void serial_result_free(void *r);
+
+/* The agent configuration path: cfg->agent_config, else st's recorded
+ * one, else <state_dir>/agent.ini.  malloc'd; caller frees. */
+char *serial_config_path(const struct ctx *c);
+
+/*
+ * The checks of `check` for stage 6, also run by the stage after writing:
+ * the configuration exists and is valid (agent_configured), the recorded
+ * serial, reversed serial and thumbprint match the installed certificate
+ * (serial_match, event 20066), the installed key is present, belongs to
+ * the certificate, is a regular file owned by us with mode 0600 (no group
+ * or other bits) (key_permissions).  expect_cert_path (may be NULL): the
+ * current certificate; a different installed one is a warning (renewed
+ * but not imported).  Every check adds a pass/warn/fail diagnostic.
+ * Returns ST_OK when nothing failed, else ST_FAIL.
+ */
+enum status serial_check_files(const char *config_path,
+			       const char *expect_cert_path,
+			       struct diag_list *dl);
+/* The same for a ctx: serial_config_path(c) and c->st->cert_path. */
+enum status serial_check(struct ctx *c, struct diag_list *dl);
+
+/*
+ * Write the .reg file for reversed_hex + thumbprint to path (atomic,
+ * 0644).  0 / -1 with a DIAG_SERIAL_REG_FILE diagnostic at "agent.reg_file".
+ */
+int serial_write_reg(const char *path, const char *reversed_hex,
+		     const char *thumbprint, struct diag_list *dl);
+
+#endif

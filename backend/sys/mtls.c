@@ -1,0 +1,777 @@
+/*
+ * mtls.c - mutually authenticated TLS client for one HTTP/1.1 request
+ * (mtls.h): context set-up (our certificate and key, the trust store, name
+ * checks), a non-blocking handshake and exchange under one deadline with
+ * cancellation, classification of TLS failures, and parsing of the answer
+ * (Content-Length, chunked, or read to close).
+ */
+#include "sys/mtls.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "sys/netprobe.h"
+#include "pki/x509util.h"
+
+#define HEADER_CAP (32u * 1024u)
+
+const char *mtls_err_name(enum mtls_err e)
+{
+	switch (e) {
+	case MTLS_OK: return "ok";
+	case MTLS_E_CONFIG: return "certificate or key unusable";
+	case MTLS_E_CONNECT: return "cannot connect";
+	case MTLS_E_TIMEOUT: return "timed out";
+	case MTLS_E_CANCELLED: return "cancelled";
+	case MTLS_E_SERVER_UNTRUSTED: return "server not trusted";
+	case MTLS_E_NAME_MISMATCH: return "server name mismatch";
+	case MTLS_E_CLIENT_REJECTED: return "our certificate was refused";
+	case MTLS_E_CLOSED: return "connection closed";
+	case MTLS_E_HANDSHAKE: return "TLS handshake failed";
+	case MTLS_E_PROTOCOL: return "unexpected answer";
+	case MTLS_E_TOO_LARGE: return "answer too large";
+	}
+	return "error";
+}
+
+void mtls_response_release(struct mtls_response *r)
+{
+	if (!r)
+		return;
+	free(r->body);
+	free(r->peer_subject);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- context ------------------------------------------------------------ */
+
+static int add_trusted_file(X509_STORE *store, const char *path)
+{
+	STACK_OF(X509) *sk = NULL;
+	char err[256];
+	if (x509_load_certs_file(path, &sk, err, sizeof(err)) != 0)
+		return 0;
+	int n = 0;
+	for (int i = 0; i < sk_X509_num(sk); i++) {
+		if (X509_STORE_add_cert(store, sk_X509_value(sk, i)) == 1)
+			n++;
+		ERR_clear_error();   /* duplicates are fine */
+	}
+	OSSL_STACK_OF_X509_free(sk);
+	return n;
+}
+
+static int add_trusted_dir(X509_STORE *store, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *p = NULL;
+		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+			break;
+		struct stat sb;
+		if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    sb.st_size < 1024 * 1024)
+			n += add_trusted_file(store, p);
+		free(p);
+	}
+	closedir(d);
+	return n;
+}
+
+static SSL_CTX *make_ctx(const struct mtls_opts *o, char *err, size_t errlen)
+{
+	char oe[256];
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx) {
+		snprintf(err, errlen, "cannot create a TLS context: %s",
+			 x509_ossl_err(oe, sizeof(oe)));
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+
+	/* Our certificate (first in the file) plus any chain after it. */
+	STACK_OF(X509) *mine = NULL;
+	char xe[512];
+	if (!o->cert_path || !o->key_path) {
+		snprintf(err, errlen, "no client certificate and key to "
+				      "present (run stages 2 and 6 first)");
+		goto fail;
+	}
+	if (x509_load_certs_file(o->cert_path, &mine, xe, sizeof(xe)) != 0) {
+		snprintf(err, errlen, "cannot load our certificate '%s': %s",
+			 o->cert_path, xe);
+		goto fail;
+	}
+	if (SSL_CTX_use_certificate(ctx, sk_X509_value(mine, 0)) != 1) {
+		snprintf(err, errlen, "cannot use our certificate '%s': %s",
+			 o->cert_path, x509_ossl_err(oe, sizeof(oe)));
+		OSSL_STACK_OF_X509_free(mine);
+		goto fail;
+	}
+	for (int i = 1; i < sk_X509_num(mine); i++)
+		SSL_CTX_add1_chain_cert(ctx, sk_X509_value(mine, i));
+	OSSL_STACK_OF_X509_free(mine);
+	EVP_PKEY *key = x509_load_key_file(o->key_path, xe, sizeof(xe));
+	if (!key) {
+		snprintf(err, errlen, "cannot load our private key '%s': %s",
+			 o->key_path, xe);
+		goto fail;
+	}
+	int kok = SSL_CTX_use_PrivateKey(ctx, key) == 1 &&
+		  SSL_CTX_check_private_key(ctx) == 1;
+	EVP_PKEY_free(key);
+	if (!kok) {
+		snprintf(err, errlen, "the private key '%s' does not belong to "
+				      "the certificate '%s'",
+			 o->key_path, o->cert_path);
+		goto fail;
+	}
+
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	int trusted = 0;
+	if (o->ca_file)
+		trusted += add_trusted_file(store, o->ca_file);
+	if (o->ca_dir)
+		trusted += add_trusted_dir(store, o->ca_dir);
+	if (trusted == 0) {
+		snprintf(err, errlen, "no trusted root certificate found in "
+				      "'%s' to verify the server (run stage 1 "
+				      "first)",
+			 o->ca_dir ? o->ca_dir : o->ca_file ? o->ca_file : "?");
+		goto fail;
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+/* ---- waiting and classification ---------------------------------------- */
+
+/* Called when the server asks for our certificate (CertificateRequest):
+ * a close after that without an answer means it refused what we sent. */
+static int note_cert_request(SSL *ssl, void *arg)
+{
+	(void)ssl;
+	*(int *)arg = 1;
+	return 1;
+}
+
+/* The close of a server that asked for our certificate and then hung up
+ * without an alert or an answer (TLS 1.3 clients finish the handshake
+ * before the server has checked the certificate). */
+static enum mtls_err closed_after_cert(int cert_requested, int handshake,
+				       char *err, size_t errlen)
+{
+	if (cert_requested) {
+		snprintf(err, errlen,
+			 "the server closed the connection %s without an "
+			 "answer after receiving our certificate: it does not "
+			 "accept it",
+			 handshake ? "during the TLS handshake" : "right after "
+				     "the TLS handshake");
+		return MTLS_E_CLIENT_REJECTED;
+	}
+	snprintf(err, errlen, "the server closed the connection %s",
+		 handshake ? "during the TLS handshake (before "
+			     "authentication)"
+			   : "without an answer (right after authentication)");
+	return MTLS_E_CLOSED;
+}
+
+/* 0 ready, 1 timeout, 2 cancelled, -1 poll error. */
+static int wait_fd(int fd, short events, long long end, const struct hooks *h)
+{
+	for (;;) {
+		if (hooks_cancelled(h))
+			return 2;
+		long long left = end - netprobe_now_ms();
+		if (left <= 0)
+			return 1;
+		int slice = left < NETPROBE_SLICE_MS ? (int)left
+						      : NETPROBE_SLICE_MS;
+		struct pollfd pfd = { .fd = fd, .events = events };
+		int r = poll(&pfd, 1, slice);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+static int is_client_cert_alert(int reason)
+{
+	switch (reason) {
+	case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+	case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+	case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+	case SSL_R_TLSV1_ALERT_ACCESS_DENIED:
+	case SSL_R_TLSV1_ALERT_DECRYPT_ERROR:
+#ifdef SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED
+	case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+#endif
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static enum mtls_err classify(SSL *ssl, int sslerr, int handshake,
+			      int cert_requested, const struct mtls_opts *o,
+			      char *err, size_t errlen)
+{
+	long vr = SSL_get_verify_result(ssl);
+	if (handshake && vr != X509_V_OK) {
+		const char *why = X509_verify_cert_error_string(vr);
+		if (vr == X509_V_ERR_HOSTNAME_MISMATCH ||
+		    vr == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+			snprintf(err, errlen,
+				 "the server's certificate is not issued to "
+				 "'%s' (%s)", o->host, why);
+			return MTLS_E_NAME_MISMATCH;
+		}
+		snprintf(err, errlen,
+			 "we do not trust the server's certificate: %s", why);
+		return MTLS_E_SERVER_UNTRUSTED;
+	}
+	unsigned long e = ERR_peek_last_error();
+	int reason = ERR_GET_REASON(e);
+	char oe[256] = "";
+	if (e)
+		ERR_error_string_n(e, oe, sizeof(oe));
+	if (e && ERR_GET_LIB(e) == ERR_LIB_SSL && is_client_cert_alert(reason)) {
+		snprintf(err, errlen,
+			 "the server refused our certificate (TLS alert: %s)",
+			 ERR_reason_error_string(e) ? ERR_reason_error_string(e)
+						    : oe);
+		return MTLS_E_CLIENT_REJECTED;
+	}
+	if (sslerr == SSL_ERROR_ZERO_RETURN ||
+	    (sslerr == SSL_ERROR_SYSCALL && (errno == 0 || errno == ECONNRESET ||
+					     errno == EPIPE)) ||
+	    (e && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	     reason == SSL_R_UNEXPECTED_EOF_WHILE_READING))
+		return closed_after_cert(cert_requested, handshake, err,
+					 errlen);
+	if (sslerr == SSL_ERROR_SYSCALL)
+		snprintf(err, errlen, "TLS %s failed: %s",
+			 handshake ? "handshake" : "exchange",
+			 errno ? strerror(errno) : "connection lost");
+	else
+		snprintf(err, errlen, "TLS %s failed: %s",
+			 handshake ? "handshake" : "exchange",
+			 oe[0] ? oe : "unknown error");
+	return MTLS_E_HANDSHAKE;
+}
+
+/* Drive one SSL operation to completion.  Returns the op's result (> 0),
+ * or 0 with *code set. */
+enum io_op { OP_CONNECT, OP_WRITE, OP_READ };
+
+static int ssl_step(SSL *ssl, int fd, enum io_op op, void *buf, int len,
+		    long long end, const struct hooks *h,
+		    const struct mtls_opts *o, const int *cert_requested,
+		    enum mtls_err *code, char *err, size_t errlen)
+{
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		int r;
+		if (op == OP_CONNECT)
+			r = SSL_connect(ssl);
+		else if (op == OP_WRITE)
+			r = SSL_write(ssl, buf, len);
+		else
+			r = SSL_read(ssl, buf, len);
+		if (r > 0)
+			return r;
+		int se = SSL_get_error(ssl, r);
+		short ev;
+		if (se == SSL_ERROR_WANT_READ)
+			ev = POLLIN;
+		else if (se == SSL_ERROR_WANT_WRITE)
+			ev = POLLOUT;
+		else {
+			if (op == OP_READ && se == SSL_ERROR_ZERO_RETURN) {
+				*code = MTLS_OK;   /* clean end of stream */
+				return 0;
+			}
+			*code = classify(ssl, se, op == OP_CONNECT,
+					 *cert_requested, o, err, errlen);
+			return 0;
+		}
+		int w = wait_fd(fd, ev, end, h);
+		if (w == 1) {
+			snprintf(err, errlen, "no answer from '%s' port %d "
+					      "within %d ms (TLS %s)",
+				 o->host, o->port,
+				 o->timeout_ms > 0 ? o->timeout_ms
+						   : MTLS_DEFAULT_TIMEOUT_MS,
+				 op == OP_CONNECT ? "handshake" : "exchange");
+			*code = MTLS_E_TIMEOUT;
+			return 0;
+		}
+		if (w == 2) {
+			snprintf(err, errlen, "TLS exchange cancelled");
+			*code = MTLS_E_CANCELLED;
+			return 0;
+		}
+		if (w < 0) {
+			snprintf(err, errlen, "waiting for the server: %s",
+				 strerror(errno));
+			*code = MTLS_E_HANDSHAKE;
+			return 0;
+		}
+	}
+}
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+static const char *find_header_end(const char *buf, size_t len)
+{
+	for (size_t i = 0; i + 3 < len; i++)
+		if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' &&
+		    buf[i + 3] == '\n')
+			return buf + i + 4;
+	return NULL;
+}
+
+/* Value of header `name` within the header block, copied into out. */
+static int header_value(const char *hdr, size_t hlen, const char *name,
+			char *out, size_t outlen)
+{
+	size_t nl = strlen(name);
+	const char *p = hdr, *end = hdr + hlen;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		if ((size_t)(eol - p) > nl && strncasecmp(p, name, nl) == 0 &&
+		    p[nl] == ':') {
+			const char *v = p + nl + 1;
+			while (v < eol && (*v == ' ' || *v == '\t'))
+				v++;
+			const char *ve = eol;
+			while (ve > v && (ve[-1] == '\r' || ve[-1] == ' '))
+				ve--;
+			size_t n = (size_t)(ve - v);
+			if (n >= outlen)
+				n = outlen - 1;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return 0;
+		}
+		p = eol + 1;
+	}
+	return -1;
+}
+
+/* Decode a chunked body in place; returns the new length or -1. */
+static long dechunk(char *b, size_t len, int *complete)
+{
+	size_t in = 0, out = 0;
+	*complete = 0;
+	for (;;) {
+		size_t s = in;
+		while (in < len && b[in] != '\n')
+			in++;
+		if (in >= len)
+			return (long)out;     /* incomplete */
+		char *ep = NULL;
+		unsigned long n = strtoul(b + s, &ep, 16);
+		if (ep == b + s)
+			return -1;
+		in++;
+		if (n == 0) {
+			*complete = 1;
+			return (long)out;
+		}
+		if (n > len - in)
+			return (long)out;     /* incomplete */
+		memmove(b + out, b + in, n);
+		out += n;
+		in += n;
+		if (in + 2 <= len && b[in] == '\r' && b[in + 1] == '\n')
+			in += 2;
+		else if (in < len && b[in] == '\n')
+			in += 1;
+		else if (in >= len)
+			return (long)out;
+		else
+			return -1;
+	}
+}
+
+/* Parse buf (whole answer) into r. */
+static enum mtls_err parse_answer(char *buf, size_t len, int eof,
+				  struct mtls_response *r, char *err,
+				  size_t errlen, int *need_more)
+{
+	*need_more = 0;
+	const char *body = find_header_end(buf, len);
+	if (!body) {
+		if (!eof) {
+			*need_more = 1;
+			return MTLS_OK;
+		}
+		snprintf(err, errlen, "the server's answer has no complete "
+				      "HTTP header");
+		return MTLS_E_PROTOCOL;
+	}
+	int status = 0;
+	if (sscanf(buf, "HTTP/%*d.%*d %d", &status) != 1 || status < 100 ||
+	    status > 999) {
+		snprintf(err, errlen, "the server's answer is not HTTP");
+		return MTLS_E_PROTOCOL;
+	}
+	size_t hlen = (size_t)(body - buf);
+	size_t blen = len - hlen;
+	char v[64];
+	char *bcopy;
+	if (header_value(buf, hlen, "Transfer-Encoding", v, sizeof(v)) == 0 &&
+	    strcasestr(v, "chunked")) {
+		bcopy = malloc(blen + 1);
+		if (!bcopy)
+			return MTLS_E_PROTOCOL;
+		memcpy(bcopy, body, blen);
+		int complete = 0;
+		long n = dechunk(bcopy, blen, &complete);
+		if (n < 0) {
+			free(bcopy);
+			snprintf(err, errlen, "malformed chunked answer");
+			return MTLS_E_PROTOCOL;
+		}
+		if (!complete && !eof) {
+			free(bcopy);
+			*need_more = 1;
+			return MTLS_OK;
+		}
+		blen = (size_t)n;
+	} else {
+		if (header_value(buf, hlen, "Content-Length", v, sizeof(v)) ==
+		    0) {
+			char *ep = NULL;
+			unsigned long cl = strtoul(v, &ep, 10);
+			if (ep == v || *ep) {
+				snprintf(err, errlen, "invalid Content-Length "
+						      "'%s'", v);
+				return MTLS_E_PROTOCOL;
+			}
+			if (blen < cl) {
+				if (!eof) {
+					*need_more = 1;
+					return MTLS_OK;
+				}
+				snprintf(err, errlen,
+					 "the answer was cut short (%zu of %lu "
+					 "bytes)", blen, cl);
+				return MTLS_E_PROTOCOL;
+			}
+			blen = cl;
+		} else if (!eof) {
+			*need_more = 1;
+			return MTLS_OK;
+		}
+		bcopy = malloc(blen + 1);
+		if (!bcopy)
+			return MTLS_E_PROTOCOL;
+		memcpy(bcopy, body, blen);
+	}
+	bcopy[blen] = '\0';
+	r->status = status;
+	r->body = bcopy;
+	r->body_len = blen;
+	return MTLS_OK;
+}
+
+static int is_ip(const char *host)
+{
+	unsigned char b[16];
+	return inet_pton(AF_INET, host, b) == 1 ||
+	       inet_pton(AF_INET6, host, b) == 1;
+}
+
+/* ---- SIGPIPE ------------------------------------------------------------- */
+
+/*
+ * OpenSSL writes to the socket with write(): a server that has already hung
+ * up (it refused our certificate) would raise SIGPIPE and kill the program.
+ * Block it on this thread for the exchange and discard one we caused.
+ */
+struct sigpipe_guard {
+	sigset_t old;
+	int was_pending;
+};
+
+static void sigpipe_block(struct sigpipe_guard *g)
+{
+	sigset_t pending, block;
+	sigemptyset(&pending);
+	sigpending(&pending);
+	g->was_pending = sigismember(&pending, SIGPIPE) == 1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &block, &g->old);
+}
+
+static void sigpipe_restore(struct sigpipe_guard *g)
+{
+	sigset_t pending;
+	sigemptyset(&pending);
+	sigpending(&pending);
+	if (!g->was_pending && sigismember(&pending, SIGPIPE) == 1) {
+		sigset_t only;
+		sigemptyset(&only);
+		sigaddset(&only, SIGPIPE);
+		struct timespec zero = { 0, 0 };
+		while (sigtimedwait(&only, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+/* ---- the request --------------------------------------------------------- */
+
+static enum mtls_err request(const struct mtls_opts *o, int fd,
+			     const char *method, const char *path,
+			     const char *form_body, const struct hooks *h,
+			     struct mtls_response *r, char *err, size_t errlen);
+
+enum mtls_err mtls_request(const struct mtls_opts *o, int fd,
+			   const char *method, const char *path,
+			   const char *form_body, const struct hooks *h,
+			   struct mtls_response *r, char *err, size_t errlen)
+{
+	struct sigpipe_guard g;
+	sigpipe_block(&g);
+	enum mtls_err e = request(o, fd, method, path, form_body, h, r, err,
+				  errlen);
+	sigpipe_restore(&g);
+	return e;
+}
+
+static enum mtls_err request(const struct mtls_opts *o, int fd,
+			     const char *method, const char *path,
+			     const char *form_body, const struct hooks *h,
+			     struct mtls_response *r, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	if (err && errlen)
+		err[0] = '\0';
+	int timeout = o->timeout_ms > 0 ? o->timeout_ms
+					: MTLS_DEFAULT_TIMEOUT_MS;
+	long long end = netprobe_now_ms() + timeout;
+	size_t cap = (o->body_cap ? o->body_cap : MTLS_DEFAULT_BODY_CAP) +
+		     HEADER_CAP;
+	enum mtls_err code = MTLS_OK;
+	int cert_requested = 0;
+	SSL *ssl = NULL;
+	char *buf = NULL;
+	char *req = NULL;
+
+	SSL_CTX *ctx = make_ctx(o, err, errlen);
+	if (!ctx) {
+		if (fd >= 0)
+			close(fd);
+		return MTLS_E_CONFIG;
+	}
+	if (fd < 0) {
+		struct netprobe_addrs a;
+		enum np_result nr = netprobe_resolve(o->host, o->port, timeout,
+						     h, &a, err, errlen);
+		if (nr == NP_OK)
+			nr = netprobe_connect(&a, (int)(end - netprobe_now_ms()),
+					      h, &fd, NULL, err, errlen);
+		if (nr != NP_OK) {
+			code = nr == NP_CANCELLED ? MTLS_E_CANCELLED
+			       : nr == NP_TIMEOUT ? MTLS_E_TIMEOUT
+						  : MTLS_E_CONNECT;
+			goto out;
+		}
+	}
+
+	/* Every wait below is our poll(): the socket must not block. */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "cannot use the connection: %s",
+			 strerror(errno));
+		code = MTLS_E_CONNECT;
+		goto out;
+	}
+	/*
+	 * One request, one answer: without TCP_NODELAY the request record,
+	 * written right after the client's handshake flight, waits for the
+	 * server's delayed ACK (40 ms on Linux) under Nagle's algorithm.
+	 * Not a TCP socket (a test's socketpair): nothing to do.
+	 */
+	int one = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	ssl = SSL_new(ctx);
+	if (ssl)
+		SSL_set_cert_cb(ssl, note_cert_request, &cert_requested);
+	if (!ssl || SSL_set_fd(ssl, fd) != 1) {
+		snprintf(err, errlen, "cannot set up the TLS connection");
+		code = MTLS_E_HANDSHAKE;
+		goto out;
+	}
+	if (is_ip(o->host)) {
+		X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
+		X509_VERIFY_PARAM_set1_ip_asc(vp, o->host);
+	} else {
+		SSL_set_tlsext_host_name(ssl, o->host);
+		SSL_set1_host(ssl, o->host);
+	}
+
+	hooks_progress(h, "TLS handshake with the management server", -1);
+	if (!ssl_step(ssl, fd, OP_CONNECT, NULL, 0, end, h, o,
+		      &cert_requested, &code, err, errlen)) {
+		if (code == MTLS_OK)
+			code = closed_after_cert(cert_requested, 1, err,
+						 errlen);
+		goto out;
+	}
+	X509 *peer = SSL_get1_peer_certificate(ssl);
+	if (peer) {
+		r->peer_subject = x509_name_text(X509_get_subject_name(peer));
+		X509_free(peer);
+	}
+
+	const char *bracket = strchr(o->host, ':') ? "[" : "";
+	const char *bracket_end = *bracket ? "]" : "";
+	int rl;
+	if (form_body)
+		rl = asprintf(&req,
+			      "%s %s HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
+			      "User-Agent: opsmgr-enroll\r\n"
+			      "Accept: application/json\r\n"
+			      "Content-Type: application/x-www-form-urlencoded\r\n"
+			      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			      method, path, bracket, o->host, bracket_end,
+			      o->port, strlen(form_body), form_body);
+	else
+		rl = asprintf(&req,
+			      "%s %s HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
+			      "User-Agent: opsmgr-enroll\r\n"
+			      "Accept: application/json\r\n"
+			      "Connection: close\r\n\r\n",
+			      method, path, bracket, o->host, bracket_end,
+			      o->port);
+	if (rl < 0) {
+		req = NULL;
+		snprintf(err, errlen, "out of memory");
+		code = MTLS_E_PROTOCOL;
+		goto out;
+	}
+	for (int off = 0; off < rl;) {
+		int n = ssl_step(ssl, fd, OP_WRITE, req + off, rl - off, end, h,
+				 o, &cert_requested, &code, err, errlen);
+		if (n <= 0) {
+			if (code == MTLS_OK)
+				code = closed_after_cert(cert_requested, 0,
+							 err, errlen);
+			goto out;
+		}
+		off += n;
+	}
+
+	size_t len = 0, bufcap = 16384;
+	buf = malloc(bufcap);
+	if (!buf) {
+		code = MTLS_E_PROTOCOL;
+		goto out;
+	}
+	buf[0] = '\0';
+	for (;;) {
+		if (len + 4096 > bufcap) {
+			if (bufcap >= cap) {
+				snprintf(err, errlen, "the server's answer is "
+						      "larger than %zu bytes",
+					 cap);
+				code = MTLS_E_TOO_LARGE;
+				goto out;
+			}
+			size_t nc = bufcap * 2 > cap ? cap : bufcap * 2;
+			char *nb = realloc(buf, nc);
+			if (!nb) {
+				code = MTLS_E_PROTOCOL;
+				goto out;
+			}
+			buf = nb;
+			bufcap = nc;
+		}
+		int n = ssl_step(ssl, fd, OP_READ, buf + len,
+				 (int)(bufcap - len - 1), end, h, o,
+				 &cert_requested, &code, err, errlen);
+		int eof = n <= 0;
+		if (eof && code != MTLS_OK) {
+			/* An error after a complete answer is still an answer. */
+			int more = 0;
+			char e2[8];
+			if (len > 0 && parse_answer(buf, len, 1, r, e2,
+						    sizeof(e2), &more) ==
+					       MTLS_OK && r->body) {
+				code = MTLS_OK;
+				if (err && errlen)
+					err[0] = '\0';
+			}
+			goto out;
+		}
+		if (n > 0)
+			len += (size_t)n;
+		buf[len] = '\0';   /* parse_answer reads it as a string */
+		int more = 0;
+		if (len == 0 && eof) {
+			code = closed_after_cert(cert_requested, 0, err,
+						 errlen);
+			goto out;
+		}
+		code = parse_answer(buf, len, eof, r, err, errlen, &more);
+		if (code != MTLS_OK || !more)
+			break;
+	}
+out:
+	if (ssl) {
+		if (code == MTLS_OK)
+			SSL_shutdown(ssl);
+		SSL_free(ssl);
+	}
+	if (fd >= 0)
+		close(fd);
+	SSL_CTX_free(ctx);
+	free(buf);
+	free(req);
+	if (code != MTLS_OK)
+		mtls_response_release(r);   /* nothing to free on failure */
+	ERR_clear_error();
+	return code;
+}
