@@ -42,24 +42,21 @@ char **crl_distribution_points(X509 *x)
 			continue;   /* only fullName lists */
 		GENERAL_NAMES *gns = dp->distpoint->name.fullname;
 		for (int j = 0; j < sk_GENERAL_NAME_num(gns); j++) {
-			GENERAL_NAME *gn = sk_GENERAL_NAME_value(gns, j);
-			if (gn->type != GEN_URI)
-				continue;
-			const ASN1_IA5STRING *u = gn->d.uniformResourceIdentifier;
-			int l = ASN1_STRING_length(u);
-			const unsigned char *d = ASN1_STRING_get0_data(u);
-			if (l <= 0 || memchr(d, 0, (size_t)l))
+			char *u = x509_general_name_text(
+				sk_GENERAL_NAME_value(gns, j), GEN_URI);
+			if (!u)
 				continue;
 			if (n == cap) {
 				char **nu = realloc(urls, (cap * 2 + 1) * sizeof(*urls));
-				if (!nu)
+				if (!nu) {
+					free(u);
 					break;
+				}
 				urls = nu;
 				cap *= 2;
 			}
-			urls[n] = strndup((const char *)d, (size_t)l);
-			if (urls[n])
-				urls[++n] = NULL;
+			urls[n++] = u;
+			urls[n] = NULL;
 		}
 	}
 	CRL_DIST_POINTS_free(dps);

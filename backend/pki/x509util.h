@@ -5,8 +5,11 @@
  * with junk between blocks, DER), fingerprints as Windows prints them,
  * serials in both byte orders, names and times as text, key matching.
  *
- * Ownership: char * results are malloc'd, caller frees with free().
- * STACK_OF(X509) results are freed with OSSL_STACK_OF_X509_free().
+ * Owners: backend/pki/x509load.c (loading), backend/pki/x509util.c (the
+ * rest).  Ownership: char * results are malloc'd, the caller frees them
+ * with free() (x509_key_to_pem's with OPENSSL_cleanse first); EVP_PKEY
+ * results with EVP_PKEY_free(); STACK_OF(X509) results with
+ * OSSL_STACK_OF_X509_free().  Arguments are borrowed.
  */
 #ifndef OPSMGR_X509UTIL_H
 #define OPSMGR_X509UTIL_H
@@ -14,6 +17,7 @@
 #include <stddef.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 /*
  * Parse every certificate in buf.  Tries, in order: PKCS#7 DER, PKCS#7 PEM
@@ -38,6 +42,9 @@ char *x509_normalise_hex(const char *s);
 char *x509_name_text(const X509_NAME *n);   /* "CN=a, O=b" (RFC 2253 order) */
 char *x509_subject_cn(const X509 *x);      /* first CN or NULL */
 char *x509_time_text(const ASN1_TIME *t);  /* "2026-11-25 07:39:22 UTC" */
+/* Text of a general name of `type` (GEN_DNS or GEN_URI); NULL when gn is
+ * of another type, empty or holds a NUL byte. */
+char *x509_general_name_text(const GENERAL_NAME *gn, int type);
 
 /* Serial: DER content bytes (leading 00 kept when DER has it). */
 int x509_serial_bytes(const X509 *x, unsigned char **out, size_t *len);
@@ -66,7 +73,6 @@ char *x509_key_to_pem(EVP_PKEY *k, size_t *len);
 /* Last OpenSSL error as text, into buf; returns buf. */
 const char *x509_ossl_err(char *buf, size_t len);
 
-/* --- added by the owner of x509util.c (cert) ---------------------------- */
 /*
  * OSSL_STACK_OF_X509_free() exists from OpenSSL 3.2; Debian 12 ships 3.0.
  * This shim keeps the ownership rule above true on both.

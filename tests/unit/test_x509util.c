@@ -1,11 +1,11 @@
 /*
- * test_x509util.c - backend/pki/x509util.c: every certificate format
- * (PKCS#7 DER, PKCS#7 PEM, AD CS's PKCS#7 in CERTIFICATE armour, PEM
- * bundles with junk between blocks, DER), the "formats tried" errors
- * (truncated PKCS#7, garbage, empty), fingerprints against an independent
- * digest of the DER, serials (leading 00, lengths 1/8/16/19/20) and their
- * byte reversal, names, times, CA/self-signed/hash properties, key loading
- * and key matching.
+ * test_x509util.c - backend/pki/x509load.c and x509util.c: every
+ * certificate format (PKCS#7 DER, PKCS#7 PEM, AD CS's PKCS#7 in
+ * CERTIFICATE armour, PEM bundles with junk between blocks, DER), the
+ * "formats tried" errors (truncated PKCS#7, garbage, empty), fingerprints
+ * against an independent digest of the DER, serials (leading 00, lengths
+ * 1/8/16/19/20) and their byte reversal, names, general names, times,
+ * CA/self-signed/hash properties, key loading and key matching.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -543,6 +543,40 @@ static void test_names_and_times(void **state)
 	ASN1_TIME_free(t);
 }
 
+static GENERAL_NAME *ia5_name(int type, const char *v, int len)
+{
+	GENERAL_NAME *gn = GENERAL_NAME_new();
+	ASN1_IA5STRING *s = ASN1_IA5STRING_new();
+	assert_non_null(gn);
+	assert_non_null(s);
+	assert_int_equal(ASN1_STRING_set(s, v, len), 1);
+	GENERAL_NAME_set0_value(gn, type, s);
+	return gn;
+}
+
+static void test_general_name_text(void **state)
+{
+	GENERAL_NAME *dns = ia5_name(GEN_DNS, "agent1.example.test", -1);
+	GENERAL_NAME *uri = ia5_name(GEN_URI, "http://pki.example.test/ca.crl", -1);
+	GENERAL_NAME *nul = ia5_name(GEN_DNS, "good.test\0evil.test", 19);
+	GENERAL_NAME *empty = ia5_name(GEN_URI, "", 0);
+	char *s = x509_general_name_text(dns, GEN_DNS);
+	assert_string_equal(s, "agent1.example.test");
+	free(s);
+	s = x509_general_name_text(uri, GEN_URI);
+	assert_string_equal(s, "http://pki.example.test/ca.crl");
+	free(s);
+	assert_null(x509_general_name_text(dns, GEN_URI));   /* other type */
+	assert_null(x509_general_name_text(uri, GEN_DNS));
+	assert_null(x509_general_name_text(nul, GEN_DNS));   /* embedded NUL */
+	assert_null(x509_general_name_text(empty, GEN_URI));
+	assert_null(x509_general_name_text(NULL, GEN_DNS));
+	GENERAL_NAME_free(dns);
+	GENERAL_NAME_free(uri);
+	GENERAL_NAME_free(nul);
+	GENERAL_NAME_free(empty);
+}
+
 static void test_properties(void **state)
 {
 	struct fx *f = *state;
@@ -702,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_serial_lengths),
 		cmocka_unit_test(test_hex_reverse),
 		cmocka_unit_test(test_names_and_times),
+		cmocka_unit_test(test_general_name_text),
 		cmocka_unit_test(test_properties),
 		cmocka_unit_test(test_key_files_and_match),
 		cmocka_unit_test(test_pem_output_round_trip),
