@@ -60,7 +60,7 @@ char *lab_path(const struct lab_ctx *c, const char *name);
 void lab_log(const struct lab_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* ---- PKI (lab_pki.c) ------------------------------------------------- */
+/* ---- PKI (lab_pki.c: the CA's material, lab_issue.c: what it issues) -- */
 /*
  * Load the CA material from DIR, creating what is missing when create is
  * set (root RSA 3072, server certificate, password files).  0 / -1.
@@ -87,7 +87,7 @@ int lab_make_p7b(const struct lab_ctx *c, X509 *x, unsigned char **der,
 char *lab_pem_crlf(const char *label, const unsigned char *der, size_t len,
 		   size_t *outlen);
 /* Upper-case hex of the serial's DER content bytes (a leading 00 kept,
- * as Windows prints it). */
+ * as Windows prints it), computed by the lab itself (lab_issue.c). */
 char *lab_serial_hex(const X509 *x);
 /* First CN of a name, sanitised (printable ASCII), or "" (malloc'd). */
 char *lab_name_cn(const X509_NAME *n);
@@ -97,6 +97,29 @@ char *lab_root_sha256(const struct lab_ctx *c);
 char *lab_cdp_url(int ca_port);
 /* Random printable password of n characters (malloc'd). */
 char *lab_random_password(size_t n);
+
+/* Helpers lab_pki.c shares with lab_issue.c and lab_ca.c. */
+struct lab_ext {
+	int nid;                   /* 0 ends a list */
+	const char *value;         /* X509V3 configuration text */
+};
+/* Add every extension of the list e (issuer gives the key identifier). */
+int lab_add_exts(X509 *issuer, X509 *subject, const struct lab_ext *e);
+/* New v3 certificate with a random positive serial, valid from 10 minutes
+ * ago for days (unsigned; caller frees with X509_free). */
+X509 *lab_new_cert(X509_NAME *subject, X509_NAME *issuer, EVP_PKEY *pub,
+		   long days);
+enum lab_pem { LAB_PEM_CERT, LAB_PEM_KEY, LAB_PEM_CSR };
+/* Write obj (X509, EVP_PKEY or X509_REQ by kind) as PEM to path
+ * atomically: certificates 0644, keys and requests 0600.  0 / -1. */
+int lab_write_pem(const char *path, enum lab_pem kind, const void *obj,
+		  char *err, size_t errlen);
+/* DIR/requests/<id>.<ext> (malloc'd). */
+char *lab_request_file(const struct lab_ctx *c, long id, const char *ext);
+/* A text file of at most 1 MiB (malloc'd, NUL terminated). */
+char *lab_read_text(const char *path, size_t *len, char *err, size_t errlen);
+/* err = "<what>: <OpenSSL's last error>"; clears OpenSSL's queue. */
+void lab_ossl_err(char *err, size_t errlen, const char *what);
 
 /* ---- persisted state (lab_store.c) ----------------------------------- */
 enum lab_req_state { REQ_PENDING, REQ_ISSUED, REQ_DENIED, REQ_REVOKED };
@@ -132,6 +155,11 @@ struct lab_state {
 /* Exclusive lock on DIR/state.lock; returns an fd for lab_state_unlock. */
 int lab_state_lock(const char *dir, char *err, size_t errlen);
 void lab_state_unlock(int fd);
+/* Lock, then load: the locked fd with st filled, or -1 (nothing held). */
+int lab_state_open(const char *dir, struct lab_state *st, char *err,
+		   size_t errlen);
+/* Strict request ID "1".."999999999"; -1 for anything else. */
+long lab_parse_id(const char *s);
 /* Read DIR/state (missing = empty state, next_id 1).  0 / -1. */
 int lab_state_load(const char *dir, struct lab_state *st, char *err,
 		   size_t errlen);

@@ -80,21 +80,6 @@ static int auth_ok(const struct lab_ctx *c, const struct lab_http_req *q)
 	return CRYPTO_memcmp(q->pass, c->password, pl) == 0;
 }
 
-/* Strict request ID: 1..999999999. */
-static long parse_id(const char *s)
-{
-	long v = 0;
-
-	if (!s || !*s || strlen(s) > 9)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v > 0 ? v : -1;
-}
-
 static int renewal_ok(const struct lab_http_req *q)
 {
 	const char *r = lab_kvs_get(q->query, "Renewal");
@@ -134,16 +119,13 @@ static void send_der(struct lab_resp *r, const char *ctype, const char *label,
 static X509 *load_issued(const struct lab_ctx *c, long id, char *err,
 			 size_t errlen)
 {
-	char name[64];
-	char *p;
-	unsigned char *buf = NULL;
+	char *p = lab_request_file(c, id, "pem");
+	char *buf = NULL;
 	size_t len = 0;
 	BIO *b;
 	X509 *x = NULL;
 
-	snprintf(name, sizeof(name), "requests/%ld.pem", id);
-	p = lab_path(c, name);
-	if (!p || fs_read_file(p, 1024 * 1024, &buf, &len, err, errlen)) {
+	if (!p || !(buf = lab_read_text(p, &len, err, errlen))) {
 		free(p);
 		return NULL;
 	}
@@ -165,14 +147,10 @@ static int lookup(const struct lab_ctx *c, long id, struct lab_request *out,
 {
 	struct lab_state st;
 	struct lab_request *r;
-	int fd = lab_state_lock(c->dir, err, errlen), rc;
+	int fd = lab_state_open(c->dir, &st, err, errlen), rc;
 
 	if (fd < 0)
 		return -1;
-	if (lab_state_load(c->dir, &st, err, errlen)) {
-		lab_state_unlock(fd);
-		return -1;
-	}
 	lab_state_unlock(fd);
 	r = lab_state_find_req(&st, id);
 	rc = r ? 1 : 0;
@@ -218,7 +196,7 @@ static void do_certnew(const struct lab_ctx *c, const struct lab_http_req *q,
 			 want_b64(q));
 		return;
 	}
-	id = parse_id(rid);
+	id = lab_parse_id(rid);
 	if (id < 0) {
 		advanced(r, DISP_BADPARAM, DISP_BADPARAM);
 		return;
@@ -274,9 +252,8 @@ static void do_crl(const struct lab_ctx *c, const struct lab_http_req *q,
 		advanced(r, DISP_EMPTY, DISP_EMPTY);
 		return;
 	}
-	fd = lab_state_lock(c->dir, err, sizeof(err));
-	if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
-		lab_state_unlock(fd);
+	fd = lab_state_open(c->dir, &st, err, sizeof(err));
+	if (fd < 0) {
 		server_error(c, r, "cannot read the lab state", err);
 		return;
 	}
@@ -347,24 +324,19 @@ static enum tmpl_kind template_of(const char *attrib, char *name, size_t cap)
 	return T_NONE;
 }
 
-static int write_csr(const struct lab_ctx *c, long id, X509_REQ *req,
-		     char *err, size_t errlen)
+/* requests/N.csr of a pending request, requests/N.pem of an issued one. */
+static int write_request_file(const struct lab_ctx *c, long id,
+			      enum lab_pem kind, const void *obj, char *err,
+			      size_t errlen)
 {
-	char name[64];
-	char *p, *data;
-	BIO *b = BIO_new(BIO_s_mem());
-	long n;
-	int rc = -1;
+	char *p = lab_request_file(c, id, kind == LAB_PEM_CSR ? "csr" : "pem");
+	int rc;
 
-	snprintf(name, sizeof(name), "requests/%ld.csr", id);
-	p = lab_path(c, name);
-	if (p && b && PEM_write_bio_X509_REQ(b, req)) {
-		n = BIO_get_mem_data(b, &data);
-		rc = fs_write_atomic(p, data, (size_t)n, 0600, err, errlen);
-	} else {
-		snprintf(err, errlen, "cannot encode request %ld", id);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
-	BIO_free(b);
+	rc = lab_write_pem(p, kind, obj, err, errlen);
 	free(p);
 	return rc;
 }
@@ -378,29 +350,6 @@ static void hold_submission(const struct lab_ctx *c)
 			return;
 		nanosleep(&ts, NULL);
 	}
-}
-
-/* Write the PEM of an issued certificate as requests/N.pem. */
-static int write_issued(const struct lab_ctx *c, long id, X509 *x, char *err,
-			size_t errlen)
-{
-	char name[64];
-	char *p, *data;
-	BIO *b = BIO_new(BIO_s_mem());
-	long n;
-	int rc = -1;
-
-	snprintf(name, sizeof(name), "requests/%ld.pem", id);
-	p = lab_path(c, name);
-	if (p && b && PEM_write_bio_X509(b, x)) {
-		n = BIO_get_mem_data(b, &data);
-		rc = fs_write_atomic(p, data, (size_t)n, 0644, err, errlen);
-	} else {
-		snprintf(err, errlen, "cannot encode certificate %ld", id);
-	}
-	BIO_free(b);
-	free(p);
-	return rc;
 }
 
 /*
@@ -472,9 +421,8 @@ static void do_newreq(const struct lab_ctx *c, const struct lab_http_req *q,
 		break;
 	}
 
-	fd = lab_state_lock(c->dir, err, sizeof(err));
-	if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
-		lab_state_unlock(fd);
+	fd = lab_state_open(c->dir, &st, err, sizeof(err));
+	if (fd < 0) {
 		X509_REQ_free(req);
 		X509_free(x);
 		server_error(c, r, "cannot read the lab state", err);
@@ -482,8 +430,9 @@ static void do_newreq(const struct lab_ctx *c, const struct lab_http_req *q,
 	}
 	rec.id = st.next_id++;
 	if ((rec.state == REQ_PENDING &&
-	     write_csr(c, rec.id, req, err, sizeof(err))) ||
-	    (x && write_issued(c, rec.id, x, err, sizeof(err))))
+	     write_request_file(c, rec.id, LAB_PEM_CSR, req, err, sizeof(err))) ||
+	    (x && write_request_file(c, rec.id, LAB_PEM_CERT, x, err,
+				     sizeof(err))))
 		goto fail;
 	if (!lab_state_add_req(&st, &rec)) {
 		snprintf(err, sizeof(err), "out of memory");
@@ -518,7 +467,7 @@ fail:
 static void do_chkpnd(const struct lab_ctx *c, const struct lab_http_req *q,
 		      struct lab_resp *r)
 {
-	long id = parse_id(lab_kvs_get(q->form, "ReqID"));
+	long id = lab_parse_id(lab_kvs_get(q->form, "ReqID"));
 	struct lab_request rq;
 	char err[512];
 	int found;

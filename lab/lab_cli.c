@@ -31,20 +31,6 @@ static int usage(const char *cmd)
 	return 2;
 }
 
-static long parse_id(const char *s)
-{
-	long v = 0;
-
-	if (!s || !*s || strlen(s) > 9)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v > 0 ? v : -1;
-}
-
 /* CDP URL of the running (or last) lab from lab.ini, or NULL. */
 static char *cdp_from_lab_ini(const char *dir)
 {
@@ -75,9 +61,8 @@ static int act_request(struct lab_ctx *c, const char *cmd, long id)
 	char err[512];
 	int fd, rc = 1;
 
-	fd = lab_state_lock(c->dir, err, sizeof(err));
-	if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
-		lab_state_unlock(fd);
+	fd = lab_state_open(c->dir, &st, err, sizeof(err));
+	if (fd < 0) {
 		fprintf(stderr, "opsmgr-enroll-lab: %s\n", err);
 		return 1;
 	}
@@ -143,9 +128,8 @@ static int act_agent(struct lab_ctx *c, const char *cmd, const char *fqdn)
 	char err[512];
 	int fd, rc = 1;
 
-	fd = lab_state_lock(c->dir, err, sizeof(err));
-	if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
-		lab_state_unlock(fd);
+	fd = lab_state_open(c->dir, &st, err, sizeof(err));
+	if (fd < 0) {
 		fprintf(stderr, "opsmgr-enroll-lab: %s\n", err);
 		return 1;
 	}
@@ -175,9 +159,8 @@ static int act_list(struct lab_ctx *c)
 	char err[512];
 	int fd;
 
-	fd = lab_state_lock(c->dir, err, sizeof(err));
-	if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
-		lab_state_unlock(fd);
+	fd = lab_state_open(c->dir, &st, err, sizeof(err));
+	if (fd < 0) {
 		fprintf(stderr, "opsmgr-enroll-lab: %s\n", err);
 		return 1;
 	}
@@ -235,7 +218,7 @@ int lab_cli_main(int argc, char **argv)
 	if (!strcmp(cmd, "list")) {
 		rc = act_list(&c);
 	} else {
-		id = parse_id(arg);
+		id = lab_parse_id(arg);
 		if (id > 0)
 			rc = act_request(&c, cmd, id);
 		else if (!strcmp(cmd, "revoke"))

@@ -247,12 +247,10 @@ static void status_long_poll(const struct lab_ctx *c,
 
 	while ((long long)time(NULL) < end) {
 		nanosleep(&step, NULL);
-		int fd = lab_state_lock(c->dir, err, sizeof(err));
 		struct lab_state st;
-		if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
-			lab_state_unlock(fd);
+		int fd = lab_state_open(c->dir, &st, err, sizeof(err));
+		if (fd < 0)
 			return;   /* keep the pending answer already in r */
-		}
 		int dirty = auto_approve(c, &st, (long long)time(NULL));
 		if (dirty)
 			lab_state_save(c->dir, &st, err, sizeof(err));
@@ -306,9 +304,8 @@ void lab_ms_handle(const struct lab_ctx *c, const struct lab_http_req *q,
 		json_error(r, 405, "use GET");
 		return;
 	}
-	fd = lab_state_lock(c->dir, err, sizeof(err));
-	if (fd < 0 || lab_state_load(c->dir, &st, err, sizeof(err))) {
-		lab_state_unlock(fd);
+	fd = lab_state_open(c->dir, &st, err, sizeof(err));
+	if (fd < 0) {
 		lab_log(c, "ms: %s", err);
 		json_error(r, 500, err);
 		return;

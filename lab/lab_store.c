@@ -99,6 +99,32 @@ int lab_state_lock(const char *dir, char *err, size_t errlen)
 	return fd;
 }
 
+int lab_state_open(const char *dir, struct lab_state *st, char *err,
+		   size_t errlen)
+{
+	int fd = lab_state_lock(dir, err, errlen);
+
+	if (fd >= 0 && lab_state_load(dir, st, err, errlen)) {
+		lab_state_unlock(fd);
+		return -1;
+	}
+	return fd;
+}
+
+long lab_parse_id(const char *s)
+{
+	long v = 0;
+
+	if (!s || !*s || strlen(s) > 9)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v > 0 ? v : -1;
+}
+
 void lab_state_unlock(int fd)
 {
 	if (fd >= 0) {
