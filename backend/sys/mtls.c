@@ -2,8 +2,8 @@
  * mtls.c - mutually authenticated TLS client for one HTTP/1.1 request
  * (mtls.h): context set-up (our certificate and key, the trust store, name
  * checks), a non-blocking handshake and exchange under one deadline with
- * cancellation, classification of TLS failures, and parsing of the answer
- * (Content-Length, chunked, or read to close).
+ * cancellation, and classification of TLS failures.  The HTTP text of the
+ * request and the answer is mtls_http.c's.
  */
 #include "sys/mtls.h"
 
@@ -27,6 +27,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "sys/mtls_http.h"
 #include "sys/netprobe.h"
 #include "pki/x509util.h"
 
@@ -179,7 +180,6 @@ fail:
  * a close after that without an answer means it refused what we sent. */
 static int note_cert_request(SSL *ssl, void *arg)
 {
-	(void)ssl;
 	*(int *)arg = 1;
 	return 1;
 }
@@ -204,26 +204,6 @@ static enum mtls_err closed_after_cert(int cert_requested, int handshake,
 			     "authentication)"
 			   : "without an answer (right after authentication)");
 	return MTLS_E_CLOSED;
-}
-
-/* 0 ready, 1 timeout, 2 cancelled, -1 poll error. */
-static int wait_fd(int fd, short events, long long end, const struct hooks *h)
-{
-	for (;;) {
-		if (hooks_cancelled(h))
-			return 2;
-		long long left = end - netprobe_now_ms();
-		if (left <= 0)
-			return 1;
-		int slice = left < NETPROBE_SLICE_MS ? (int)left
-						      : NETPROBE_SLICE_MS;
-		struct pollfd pfd = { .fd = fd, .events = events };
-		int r = poll(&pfd, 1, slice);
-		if (r > 0)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -1;
-	}
 }
 
 static int is_client_cert_alert(int reason)
@@ -330,8 +310,8 @@ static int ssl_step(SSL *ssl, int fd, enum io_op op, void *buf, int len,
 					 *cert_requested, o, err, errlen);
 			return 0;
 		}
-		int w = wait_fd(fd, ev, end, h);
-		if (w == 1) {
+		enum np_wait w = netprobe_wait(fd, ev, end, h);
+		if (w == NPW_TIMEOUT) {
 			snprintf(err, errlen, "no answer from '%s' port %d "
 					      "within %d ms (TLS %s)",
 				 o->host, o->port,
@@ -341,177 +321,18 @@ static int ssl_step(SSL *ssl, int fd, enum io_op op, void *buf, int len,
 			*code = MTLS_E_TIMEOUT;
 			return 0;
 		}
-		if (w == 2) {
+		if (w == NPW_CANCELLED) {
 			snprintf(err, errlen, "TLS exchange cancelled");
 			*code = MTLS_E_CANCELLED;
 			return 0;
 		}
-		if (w < 0) {
+		if (w == NPW_ERROR) {
 			snprintf(err, errlen, "waiting for the server: %s",
 				 strerror(errno));
 			*code = MTLS_E_HANDSHAKE;
 			return 0;
 		}
 	}
-}
-
-/* ---- HTTP --------------------------------------------------------------- */
-
-static const char *find_header_end(const char *buf, size_t len)
-{
-	for (size_t i = 0; i + 3 < len; i++)
-		if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' &&
-		    buf[i + 3] == '\n')
-			return buf + i + 4;
-	return NULL;
-}
-
-/* Value of header `name` within the header block, copied into out. */
-static int header_value(const char *hdr, size_t hlen, const char *name,
-			char *out, size_t outlen)
-{
-	size_t nl = strlen(name);
-	const char *p = hdr, *end = hdr + hlen;
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;
-		if ((size_t)(eol - p) > nl && strncasecmp(p, name, nl) == 0 &&
-		    p[nl] == ':') {
-			const char *v = p + nl + 1;
-			while (v < eol && (*v == ' ' || *v == '\t'))
-				v++;
-			const char *ve = eol;
-			while (ve > v && (ve[-1] == '\r' || ve[-1] == ' '))
-				ve--;
-			size_t n = (size_t)(ve - v);
-			if (n >= outlen)
-				n = outlen - 1;
-			memcpy(out, v, n);
-			out[n] = '\0';
-			return 0;
-		}
-		p = eol + 1;
-	}
-	return -1;
-}
-
-/* Decode a chunked body in place; returns the new length or -1. */
-static long dechunk(char *b, size_t len, int *complete)
-{
-	size_t in = 0, out = 0;
-	*complete = 0;
-	for (;;) {
-		size_t s = in;
-		while (in < len && b[in] != '\n')
-			in++;
-		if (in >= len)
-			return (long)out;     /* incomplete */
-		char *ep = NULL;
-		unsigned long n = strtoul(b + s, &ep, 16);
-		if (ep == b + s)
-			return -1;
-		in++;
-		if (n == 0) {
-			*complete = 1;
-			return (long)out;
-		}
-		if (n > len - in)
-			return (long)out;     /* incomplete */
-		memmove(b + out, b + in, n);
-		out += n;
-		in += n;
-		if (in + 2 <= len && b[in] == '\r' && b[in + 1] == '\n')
-			in += 2;
-		else if (in < len && b[in] == '\n')
-			in += 1;
-		else if (in >= len)
-			return (long)out;
-		else
-			return -1;
-	}
-}
-
-/* Parse buf (whole answer) into r. */
-static enum mtls_err parse_answer(char *buf, size_t len, int eof,
-				  struct mtls_response *r, char *err,
-				  size_t errlen, int *need_more)
-{
-	*need_more = 0;
-	const char *body = find_header_end(buf, len);
-	if (!body) {
-		if (!eof) {
-			*need_more = 1;
-			return MTLS_OK;
-		}
-		snprintf(err, errlen, "the server's answer has no complete "
-				      "HTTP header");
-		return MTLS_E_PROTOCOL;
-	}
-	int status = 0;
-	if (sscanf(buf, "HTTP/%*d.%*d %d", &status) != 1 || status < 100 ||
-	    status > 999) {
-		snprintf(err, errlen, "the server's answer is not HTTP");
-		return MTLS_E_PROTOCOL;
-	}
-	size_t hlen = (size_t)(body - buf);
-	size_t blen = len - hlen;
-	char v[64];
-	char *bcopy;
-	if (header_value(buf, hlen, "Transfer-Encoding", v, sizeof(v)) == 0 &&
-	    strcasestr(v, "chunked")) {
-		bcopy = malloc(blen + 1);
-		if (!bcopy)
-			return MTLS_E_PROTOCOL;
-		memcpy(bcopy, body, blen);
-		int complete = 0;
-		long n = dechunk(bcopy, blen, &complete);
-		if (n < 0) {
-			free(bcopy);
-			snprintf(err, errlen, "malformed chunked answer");
-			return MTLS_E_PROTOCOL;
-		}
-		if (!complete && !eof) {
-			free(bcopy);
-			*need_more = 1;
-			return MTLS_OK;
-		}
-		blen = (size_t)n;
-	} else {
-		if (header_value(buf, hlen, "Content-Length", v, sizeof(v)) ==
-		    0) {
-			char *ep = NULL;
-			unsigned long cl = strtoul(v, &ep, 10);
-			if (ep == v || *ep) {
-				snprintf(err, errlen, "invalid Content-Length "
-						      "'%s'", v);
-				return MTLS_E_PROTOCOL;
-			}
-			if (blen < cl) {
-				if (!eof) {
-					*need_more = 1;
-					return MTLS_OK;
-				}
-				snprintf(err, errlen,
-					 "the answer was cut short (%zu of %lu "
-					 "bytes)", blen, cl);
-				return MTLS_E_PROTOCOL;
-			}
-			blen = cl;
-		} else if (!eof) {
-			*need_more = 1;
-			return MTLS_OK;
-		}
-		bcopy = malloc(blen + 1);
-		if (!bcopy)
-			return MTLS_E_PROTOCOL;
-		memcpy(bcopy, body, blen);
-	}
-	bcopy[blen] = '\0';
-	r->status = status;
-	r->body = bcopy;
-	r->body_len = blen;
-	return MTLS_OK;
 }
 
 static int is_ip(const char *host)
@@ -666,28 +487,8 @@ static enum mtls_err request(const struct mtls_opts *o, int fd,
 		X509_free(peer);
 	}
 
-	const char *bracket = strchr(o->host, ':') ? "[" : "";
-	const char *bracket_end = *bracket ? "]" : "";
-	int rl;
-	if (form_body)
-		rl = asprintf(&req,
-			      "%s %s HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
-			      "User-Agent: opsmgr-enroll\r\n"
-			      "Accept: application/json\r\n"
-			      "Content-Type: application/x-www-form-urlencoded\r\n"
-			      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-			      method, path, bracket, o->host, bracket_end,
-			      o->port, strlen(form_body), form_body);
-	else
-		rl = asprintf(&req,
-			      "%s %s HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
-			      "User-Agent: opsmgr-enroll\r\n"
-			      "Accept: application/json\r\n"
-			      "Connection: close\r\n\r\n",
-			      method, path, bracket, o->host, bracket_end,
-			      o->port);
+	int rl = mtls_request_text(o, method, path, form_body, &req);
 	if (rl < 0) {
-		req = NULL;
 		snprintf(err, errlen, "out of memory");
 		code = MTLS_E_PROTOCOL;
 		goto out;
@@ -737,7 +538,7 @@ static enum mtls_err request(const struct mtls_opts *o, int fd,
 			/* An error after a complete answer is still an answer. */
 			int more = 0;
 			char e2[8];
-			if (len > 0 && parse_answer(buf, len, 1, r, e2,
+			if (len > 0 && mtls_parse_answer(buf, len, 1, r, e2,
 						    sizeof(e2), &more) ==
 					       MTLS_OK && r->body) {
 				code = MTLS_OK;
@@ -755,7 +556,7 @@ static enum mtls_err request(const struct mtls_opts *o, int fd,
 						 errlen);
 			goto out;
 		}
-		code = parse_answer(buf, len, eof, r, err, errlen, &more);
+		code = mtls_parse_answer(buf, len, eof, r, err, errlen, &more);
 		if (code != MTLS_OK || !more)
 			break;
 	}

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -29,19 +30,36 @@ long long netprobe_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The deadline timeout_ms from now; none (LLONG_MAX) when it is <= 0. */
+static long long deadline(int timeout_ms)
+{
+	return timeout_ms > 0 ? netprobe_now_ms() + timeout_ms : LLONG_MAX;
+}
+
+enum np_wait netprobe_wait(int fd, short events, long long end,
+			   const struct hooks *h)
+{
+	for (;;) {
+		if (hooks_cancelled(h))
+			return NPW_CANCELLED;
+		long long left = end - netprobe_now_ms();
+		if (left <= 0)
+			return NPW_TIMEOUT;
+		int slice = left < NETPROBE_SLICE_MS ? (int)left
+						      : NETPROBE_SLICE_MS;
+		struct pollfd pfd = { .fd = fd, .events = events };
+		int r = poll(&pfd, 1, slice);
+		if (r > 0)
+			return NPW_READY;
+		if (r < 0 && errno != EINTR)
+			return NPW_ERROR;
+	}
+}
+
 int netprobe_sleep(int ms, const struct hooks *h)
 {
 	long long end = netprobe_now_ms() + (ms > 0 ? ms : 0);
-	for (;;) {
-		if (hooks_cancelled(h))
-			return 1;
-		long long left = end - netprobe_now_ms();
-		if (left <= 0)
-			return 0;
-		int slice = left < NETPROBE_SLICE_MS ? (int)left
-						      : NETPROBE_SLICE_MS;
-		poll(NULL, 0, slice);
-	}
+	return netprobe_wait(-1, 0, end, h) == NPW_CANCELLED;
 }
 
 const char *np_result_name(enum np_result r)
@@ -234,7 +252,7 @@ enum np_result netprobe_resolve(const char *host, int port, int timeout_ms,
 		job_lookup(j);
 	}
 
-	long long end = netprobe_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	long long end = deadline(timeout_ms);
 	enum np_result r = NP_OK;
 	for (;;) {
 		pthread_mutex_lock(&j->mu);
@@ -242,25 +260,20 @@ enum np_result netprobe_resolve(const char *host, int port, int timeout_ms,
 		pthread_mutex_unlock(&j->mu);
 		if (done)
 			break;
-		if (hooks_cancelled(h)) {
+		enum np_wait w = netprobe_wait(j->pipefd[0], POLLIN, end, h);
+		if (w == NPW_CANCELLED) {
 			snprintf(err, errlen, "DNS lookup of '%s' cancelled",
 				 host);
 			r = NP_CANCELLED;
 			break;
 		}
-		long long left = end - netprobe_now_ms();
-		if (timeout_ms > 0 && left <= 0) {
+		if (w == NPW_TIMEOUT) {
 			snprintf(err, errlen,
 				 "DNS lookup of '%s' timed out after %d ms",
 				 host, timeout_ms);
 			r = NP_TIMEOUT;
 			break;
 		}
-		int slice = NETPROBE_SLICE_MS;
-		if (timeout_ms > 0 && left < slice)
-			slice = (int)left;
-		struct pollfd pfd = { .fd = j->pipefd[0], .events = POLLIN };
-		poll(&pfd, 1, slice);
 	}
 	if (r == NP_OK) {
 		pthread_mutex_lock(&j->mu);
@@ -318,9 +331,8 @@ static enum np_result map_errno(int e)
 }
 
 static enum np_result connect_one(const struct sockaddr *sa, socklen_t salen,
-				  long long end, int timeout_ms,
-				  const struct hooks *h, int *fd_out,
-				  int *err_out)
+				  long long end, const struct hooks *h,
+				  int *fd_out, int *err_out)
 {
 	*err_out = 0;
 	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
@@ -338,38 +350,20 @@ static enum np_result connect_one(const struct sockaddr *sa, socklen_t salen,
 		close(fd);
 		return map_errno(*err_out);
 	}
-	while (rc < 0) {
-		if (hooks_cancelled(h)) {
+	if (rc < 0) {
+		enum np_wait w = netprobe_wait(fd, POLLOUT, end, h);
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+		if (w == NPW_READY &&
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl))
+			soerr = errno;
+		if (w != NPW_READY || soerr) {
+			*err_out = w == NPW_TIMEOUT ? ETIMEDOUT
+				   : w == NPW_ERROR ? errno : soerr;
 			close(fd);
-			return NP_CANCELLED;
-		}
-		long long left = end - netprobe_now_ms();
-		if (timeout_ms > 0 && left <= 0) {
-			close(fd);
-			*err_out = ETIMEDOUT;
-			return NP_TIMEOUT;
-		}
-		int slice = NETPROBE_SLICE_MS;
-		if (timeout_ms > 0 && left < slice)
-			slice = (int)left;
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		int pr = poll(&pfd, 1, slice);
-		if (pr < 0 && errno != EINTR) {
-			*err_out = errno;
-			close(fd);
-			return NP_ERROR;
-		}
-		if (pr > 0) {
-			int soerr = 0;
-			socklen_t sl = sizeof(soerr);
-			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl))
-				soerr = errno;
-			if (soerr) {
-				*err_out = soerr;
-				close(fd);
-				return map_errno(soerr);
-			}
-			rc = 0;
+			return w == NPW_CANCELLED ? NP_CANCELLED
+			       : w == NPW_TIMEOUT ? NP_TIMEOUT
+			       : w == NPW_ERROR ? NP_ERROR : map_errno(soerr);
 		}
 	}
 	if (fd_out)
@@ -392,13 +386,13 @@ enum np_result netprobe_connect(const struct netprobe_addrs *a,
 		snprintf(err, errlen, "no address to connect to");
 		return NP_ERROR;
 	}
-	long long end = netprobe_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	long long end = deadline(timeout_ms);
 	enum np_result r = NP_ERROR;
 	size_t used = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		int e = 0;
 		r = connect_one((const struct sockaddr *)&a->sa[i], a->salen[i],
-				end, timeout_ms, h, fd_out, &e);
+				end, h, fd_out, &e);
 		if (r == NP_OK) {
 			if (which)
 				*which = i;
@@ -422,7 +416,7 @@ enum np_result netprobe_connect(const struct netprobe_addrs *a,
 			if (n > 0)
 				used += (size_t)n;
 		}
-		if (timeout_ms > 0 && netprobe_now_ms() >= end)
+		if (netprobe_now_ms() >= end)
 			break;
 	}
 	return r;

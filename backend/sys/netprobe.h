@@ -67,6 +67,17 @@ enum np_result netprobe_connect(const struct netprobe_addrs *a,
 				int *fd_out, size_t *which, char *err,
 				size_t errlen);
 
+enum np_wait { NPW_READY, NPW_TIMEOUT, NPW_CANCELLED, NPW_ERROR };
+
+/*
+ * Wait for `events` on fd until the CLOCK_MONOTONIC millisecond `end`
+ * (netprobe_now_ms()), in poll() slices of NETPROBE_SLICE_MS, checking
+ * hooks_cancelled() before each.  fd < 0 only waits.  NPW_ERROR: poll
+ * failed (errno says why).
+ */
+enum np_wait netprobe_wait(int fd, short events, long long end,
+			   const struct hooks *h);
+
 /* Sleep ms milliseconds in poll() slices of NETPROBE_SLICE_MS, checking
  * hooks_cancelled between slices.  Returns 1 when cancelled, else 0. */
 int netprobe_sleep(int ms, const struct hooks *h);

@@ -3,7 +3,9 @@
  * "localhost" resolves (every address listed), a name under the reserved
  * .invalid TLD does not, a listening socket connects, a closed port is
  * "refused" with event 21006 in its diagnostic, cancellation is honoured
- * promptly, and the cancellable sleep really waits without being a no-op.
+ * promptly, the cancellable sleep really waits without being a no-op, and
+ * the one wait they share (netprobe_wait) tells ready from timed out from
+ * cancelled.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,6 +250,39 @@ static void test_sleep(void **state)
 	assert_true(l.calls < 50);
 }
 
+static void test_wait(void **state)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	/* Nothing to read: times out at the deadline, not before. */
+	long long t0 = netprobe_now_ms();
+	assert_int_equal(netprobe_wait(p[0], POLLIN, t0 + 150, NULL),
+			 NPW_TIMEOUT);
+	assert_true(netprobe_now_ms() - t0 >= 150);
+	/* A deadline already past: no wait at all. */
+	assert_int_equal(netprobe_wait(p[0], POLLIN, t0, NULL), NPW_TIMEOUT);
+	/* Data there: ready at once, even with an hour to go. */
+	assert_int_equal(write(p[1], "x", 1), 1);
+	t0 = netprobe_now_ms();
+	assert_int_equal(netprobe_wait(p[0], POLLIN, t0 + 3600000, NULL),
+			 NPW_READY);
+	assert_true(netprobe_now_ms() - t0 < 1000);
+	/* Cancelled 200 ms in: back soon after, polled in slices. */
+	char c;
+	assert_int_equal(read(p[0], &c, 1), 1);
+	struct later l = { netprobe_now_ms() + 200, 0 };
+	struct hooks h = { .cancelled = cancel_later, .ud = &l };
+	t0 = netprobe_now_ms();
+	assert_int_equal(netprobe_wait(p[0], POLLIN, t0 + 10000, &h),
+			 NPW_CANCELLED);
+	long long took = netprobe_now_ms() - t0;
+	assert_true(took >= 200);
+	assert_true(took < 5000);
+	assert_true(l.calls < 50);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_check_diagnostics),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_sleep),
+		cmocka_unit_test(test_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
