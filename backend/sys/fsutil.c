@@ -328,18 +328,7 @@ int fs_write_new(const char *path, const void *data, size_t len, mode_t mode,
 	char *tmp = NULL;
 	if (write_temp(path, data, len, mode, &tmp, err, errlen) != 0)
 		return -1;
-	int r = renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE);
-	if (r != 0 && (errno == EINVAL || errno == ENOSYS)) {
-		/* file system without RENAME_NOREPLACE: link() also refuses
-		 * an existing destination */
-		r = link(tmp, path);
-		if (r == 0 || errno == EEXIST) {
-			int e = errno;
-			unlink(tmp);
-			errno = e;
-		}
-	}
-	if (r != 0) {
+	if (fs_rename_noreplace(tmp, path) != 0) {
 		int e = errno;
 		if (e == EEXIST)
 			errbuf_printf(err, errlen,
@@ -354,6 +343,25 @@ int fs_write_new(const char *path, const void *data, size_t len, mode_t mode,
 	}
 	free(tmp);
 	sync_dir_of(path);
+	return 0;
+}
+
+int fs_rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+		return -1;
+	/* file system without RENAME_NOREPLACE: link() also refuses an
+	 * existing destination */
+	if (link(from, to) != 0)
+		return -1;
+	if (unlink(from) != 0) {
+		int e = errno;
+		unlink(to);
+		errno = e;
+		return -1;
+	}
 	return 0;
 }
 

@@ -44,6 +44,10 @@ int fs_read_file(const char *path, size_t cap, unsigned char **out,
 /* Cleanse then free a buffer that held a secret (NULL allowed). */
 void fs_free_secret(void *buf, size_t len);
 
+/* rename() that never replaces an existing destination (EEXIST), also on
+ * file systems without RENAME_NOREPLACE (link + unlink).  0 / -1, errno. */
+int fs_rename_noreplace(const char *from, const char *to);
+
 /* mkdir -p with mode for each created component (0700 for private). */
 int fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen);
 

@@ -321,6 +321,37 @@ static void test_write_new(void **state)
 	free(p);
 }
 
+static void test_rename_noreplace(void **state)
+{
+	struct fx *f = *state;
+	char err[FS_ERRLEN];
+	char *a = path_in(f, "a"), *b = path_in(f, "b"), *c = path_in(f, "c");
+	assert_int_equal(fs_write_atomic(a, "A", 1, 0600, err, sizeof(err)), 0);
+	assert_int_equal(fs_write_atomic(b, "B", 1, 0600, err, sizeof(err)), 0);
+	/* an existing destination is never replaced, the source stays */
+	errno = 0;
+	assert_int_equal(fs_rename_noreplace(a, b), -1);
+	assert_int_equal(errno, EEXIST);
+	char *s = get(b);
+	assert_string_equal(s, "B");
+	free(s);
+	assert_true(fs_exists(a));
+	/* a free name: moved, nothing left at the source */
+	assert_int_equal(fs_rename_noreplace(a, c), 0);
+	assert_false(fs_exists(a));
+	s = get(c);
+	assert_string_equal(s, "A");
+	free(s);
+	/* a missing source */
+	char *d = path_in(f, "d");
+	assert_int_equal(fs_rename_noreplace(a, d), -1);
+	assert_false(fs_exists(d));
+	free(d);
+	free(a);
+	free(b);
+	free(c);
+}
+
 static void test_read_cap(void **state)
 {
 	struct fx *f = *state;
@@ -596,6 +627,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_refuses_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_refuses_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure_keeps_old_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_noreplace, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_fifo_does_not_block, setup, teardown),
