@@ -15,6 +15,7 @@
  * Answers are JSON.
  */
 #include "lab.h"
+#include "core/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,43 +27,9 @@
 #define LAB_MS_MAX_WAIT_S 10     /* below the connection timeout (15 s) */
 #define LAB_MS_WAIT_STEP_MS 200
 
-struct buf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
+static void put_json_str(struct strbuf *b, const char *s)
 {
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *np;
-
-		while (b->n + n + 1 > cap)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
-static void put_json_str(struct buf *b, const char *s)
-{
-	put(b, "\"", 1);
+	strbuf_put(b, "\"", 1);
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 		char esc[8];
@@ -70,46 +37,47 @@ static void put_json_str(struct buf *b, const char *s)
 		if (ch == '"' || ch == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)ch;
-			put(b, esc, 2);
+			strbuf_put(b, esc, 2);
 		} else if (ch < 0x20 || ch >= 0x7f) {
 			snprintf(esc, sizeof(esc), "\\u%04x", ch);
-			put(b, esc, 6);
+			strbuf_put(b, esc, 6);
 		} else {
-			put(b, (const char *)&ch, 1);
+			strbuf_put(b, (const char *)&ch, 1);
 		}
 	}
-	put(b, "\"", 1);
+	strbuf_put(b, "\"", 1);
 }
 
-static void put_agent(struct buf *b, const struct lab_agent *a)
+static void put_agent(struct strbuf *b, const struct lab_agent *a)
 {
-	puts_(b, "{\"agent\":");
+	strbuf_puts(b, "{\"agent\":");
 	put_json_str(b, a->fqdn);
-	puts_(b, ",\"serial\":");
+	strbuf_puts(b, ",\"serial\":");
 	put_json_str(b, a->serial);
-	puts_(b, ",\"state\":");
+	strbuf_puts(b, ",\"state\":");
 	put_json_str(b, lab_agent_state_name(a->state));
-	puts_(b, "}");
+	strbuf_puts(b, "}");
 }
 
-static void json(struct lab_resp *r, unsigned status, struct buf *b)
+static void json(struct lab_resp *r, unsigned status, struct strbuf *b)
 {
-	if (b->oom) {
-		free(b->p);
+	strbuf_puts(b, "\n");
+	size_t n = b->n;
+	char *text = strbuf_take(b);
+	if (!text) {
 		lab_resp_text(r, 500, CT_JSON, "{\"error\":\"out of memory\"}\n");
 		return;
 	}
-	puts_(b, "\n");
-	lab_resp_take(r, status, CT_JSON, (unsigned char *)b->p, b->n);
+	lab_resp_take(r, status, CT_JSON, (unsigned char *)text, n);
 }
 
 static void json_error(struct lab_resp *r, unsigned status, const char *msg)
 {
-	struct buf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 
-	puts_(&b, "{\"error\":");
+	strbuf_puts(&b, "{\"error\":");
 	put_json_str(&b, msg);
-	puts_(&b, "}");
+	strbuf_puts(&b, "}");
 	json(r, status, &b);
 }
 
@@ -140,7 +108,7 @@ static void do_status(const struct lab_ctx *c, const struct lab_http_req *q,
 {
 	struct lab_agent *a = lab_state_find_agent(st, q->peer_cn);
 	long long now = (long long)time(NULL);
-	struct buf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 
 	if (!a) {
 		struct lab_agent na;
@@ -174,15 +142,15 @@ static void do_status(const struct lab_ctx *c, const struct lab_http_req *q,
 
 static void do_agents(const struct lab_state *st, struct lab_resp *r)
 {
-	struct buf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 
-	puts_(&b, "{\"agents\":[");
+	strbuf_puts(&b, "{\"agents\":[");
 	for (size_t i = 0; i < st->nag; i++) {
 		if (i)
-			puts_(&b, ",");
+			strbuf_puts(&b, ",");
 		put_agent(&b, &st->ag[i]);
 	}
-	puts_(&b, "]}");
+	strbuf_puts(&b, "]}");
 	json(r, 200, &b);
 }
 
@@ -193,7 +161,7 @@ static void do_set(const struct lab_ctx *c, const struct lab_http_req *q,
 	const char *name = lab_kvs_get(q->form, "agent");
 	struct lab_agent *a = name && *name ? lab_state_find_agent(st, name)
 					    : NULL;
-	struct buf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 
 	if (!name || !*name) {
 		json_error(r, 400, "the form field 'agent' is missing");
@@ -257,7 +225,7 @@ static void status_long_poll(const struct lab_ctx *c,
 		struct lab_agent *a = lab_state_find_agent(&st, q->peer_cn);
 		int done = !a || a->state != AGENT_PENDING;
 		if (done && a) {
-			struct buf b = { 0 };
+			struct strbuf b = STRBUF_INIT;
 			lab_resp_release(r);
 			memset(r, 0, sizeof(*r));
 			put_agent(&b, a);

@@ -1,535 +1,26 @@
 /*
- * state.c - the resumable state file (state.h): its line format, strict
- * parsing, formatting, loading (a damaged file is moved aside, never
- * silently reset), atomic saving and the private state directory.
- *
- * Format (STATE_VERSION 1):
- *     opsmgr-enroll-state 1
- *     key=value            one per line, value percent-escaped
- *     ...
- *     end
- * In values '%', '=', CR, LF, other control characters and DEL are written
- * as %XX (upper-case hex); other bytes (UTF-8 included) as they are.  A
- * string member that is NULL has no line; an empty string has "key=".
- * Parsing is strict: unknown version, missing "end", text after it, a line
- * without '=', a bad escape, an unescaped control character or '=', a
- * duplicate key, an unknown enum value or a bad number make the whole file
- * corrupt.  Unknown keys are skipped (a newer version may add some).
- *
- * state_parse() and state_load() expect s to have been set up with
- * state_init(); on success the old contents are released and replaced.
+ * state.c - the state on disk (state.h): the private state directory,
+ * loading <dir>/state (a damaged file is moved aside, never silently
+ * reset), atomic saving, moving it aside on "start over", and which stage
+ * comes next.  The file's text form is state_format.c's.
  */
 #include "core/state.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <limits.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sys/fsutil.h"
-#include "core/text.h"
 
-#define STATE_HEADER "opsmgr-enroll-state"
 #define STATE_CAP (1024u * 1024u)
 
-static const char *const STATUS_NAMES[] = { "none", "done", "warn", "failed",
-					    "waiting", "skipped", NULL };
-static const char *const PHASE_NAMES[] = { "none", "key_written",
-					   "submitting", "pending", "issued",
-					   "denied", NULL };
-static const char *const ROLE_IDS[] = { "agent", "server", NULL };
-
-const char *stage_status_name(enum stage_status st)
-{
-	return (unsigned)st <= STAGE_ST_SKIPPED ? STATUS_NAMES[st] : "unknown";
-}
-
-const char *request_phase_name(enum request_phase p)
-{
-	return (unsigned)p <= REQ_DENIED ? PHASE_NAMES[p] : "unknown";
-}
-
-/* ---- the string members, in file order ----------------------------------- */
-
-#define SOFF(m) offsetof(struct state, m)
-static const struct {
-	const char *key;
-	size_t off;
-} STRS[] = {
-	{ "fqdn", SOFF(fqdn) },
-	{ "root_sha256", SOFF(root_sha256) },
-	{ "root_path", SOFF(root_path) },
-	{ "request_ca_url", SOFF(request_ca_url) },
-	{ "request_template", SOFF(request_template) },
-	{ "disposition", SOFF(disposition) },
-	{ "key_path", SOFF(key_path) },
-	{ "csr_path", SOFF(csr_path) },
-	{ "cert_path", SOFF(cert_path) },
-	{ "chain_path", SOFF(chain_path) },
-	{ "pfx_path", SOFF(pfx_path) },
-	{ "agent_config_path", SOFF(agent_config_path) },
-	{ "serial_hex", SOFF(serial_hex) },
-	{ "thumbprint", SOFF(thumbprint) },
-	{ "approval", SOFF(approval) },
-};
-#define NSTRS (sizeof(STRS) / sizeof(STRS[0]))
-
-static char **str_at(struct state *s, size_t i)
-{
-	return (char **)((char *)s + STRS[i].off);
-}
-
-static char *const *str_at_c(const struct state *s, size_t i)
-{
-	return (char *const *)((const char *)s + STRS[i].off);
-}
-
-void state_init(struct state *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->version = STATE_VERSION;
-	s->role = ROLE_AGENT;
-	for (int i = 0; i < STAGE_COUNT; i++)
-		s->stage[i] = STAGE_ST_NONE;
-	s->req_phase = REQ_NONE;
-}
-
-void state_release(struct state *s)
-{
-	for (size_t i = 0; i < NSTRS; i++) {
-		char **m = str_at(s, i);
-		free(*m);
-		*m = NULL;
-	}
-	state_init(s);
-}
-
-void state_set_str(char **member, const char *v)
-{
-	char *n = v ? strdup(v) : NULL;
-	free(*member);
-	*member = n;
-}
-
-/* ---- formatting ---------------------------------------------------------- */
-
-struct sbuf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t len)
-{
-	if (b->oom)
-		return;
-	if (b->n + len + 1 > b->cap) {
-		size_t nc = b->cap ? b->cap : 512;
-		while (b->n + len + 1 > nc)
-			nc *= 2;
-		char *np = realloc(b->p, nc);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = nc;
-	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		b->oom = 1;
-		return;
-	}
-	sb_put(b, tmp, (size_t)n);
-}
-
-static bool needs_escape(unsigned char c)
-{
-	return c == '%' || c == '=' || c < 0x20 || c == 0x7F;
-}
-
-static void sb_escaped(struct sbuf *b, const char *key, const char *v)
-{
-	sb_put(b, key, strlen(key));
-	sb_put(b, "=", 1);
-	const char *run = v;
-	for (const char *p = v; *p; p++) {
-		if (!needs_escape((unsigned char)*p))
-			continue;
-		sb_put(b, run, (size_t)(p - run));
-		sb_printf(b, "%%%02X", (unsigned char)*p);
-		run = p + 1;
-	}
-	sb_put(b, run, strlen(run));
-	sb_put(b, "\n", 1);
-}
-
-char *state_format(const struct state *s)
-{
-	struct sbuf b = { NULL, 0, 0, 0 };
-	sb_printf(&b, "%s %d\n", STATE_HEADER, STATE_VERSION);
-	sb_printf(&b, "role=%s\n", (unsigned)s->role <= ROLE_SERVER ?
-		  ROLE_IDS[s->role] : ROLE_IDS[0]);
-	for (int i = 1; i < STAGE_COUNT; i++)
-		sb_printf(&b, "stage%d=%s\n", i, stage_status_name(s->stage[i]));
-	sb_printf(&b, "req_phase=%s\n", request_phase_name(s->req_phase));
-	sb_printf(&b, "request_id=%ld\n", s->request_id);
-	sb_printf(&b, "submitted_at=%" PRId64 "\n", (int64_t)s->submitted_at);
-	for (size_t i = 0; i < NSTRS; i++) {
-		const char *v = *str_at_c(s, i);
-		if (v)
-			sb_escaped(&b, STRS[i].key, v);
-	}
-	sb_printf(&b, "updated=%" PRId64 "\n", (int64_t)s->updated);
-	sb_put(&b, "end\n", 4);
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
-}
-
-/* ---- parsing ------------------------------------------------------------- */
-
-static int perr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int perr(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-/* Unescape [v, v+len) into a new string; NULL + err on a bad escape. */
-static char *unescape(const char *v, size_t len, int line, char *err,
-		      size_t errlen, int *oom)
-{
-	char *out = malloc(len + 1);
-	if (!out) {
-		*oom = 1;
-		perr(err, errlen, "out of memory");
-		return NULL;
-	}
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)v[i];
-		if (c == '%') {
-			int h = i + 2 < len ? text_hex_digit(v[i + 1]) : -1;
-			int l = i + 2 < len ? text_hex_digit(v[i + 2]) : -1;
-			if (h < 0 || l < 0) {
-				free(out);
-				perr(err, errlen,
-				     "line %d: bad escape '%.*s' (expected %% and two hex digits)",
-				     line, (int)(len - i < 3 ? len - i : 3), v + i);
-				return NULL;
-			}
-			out[o++] = (char)(h * 16 + l);
-			i += 2;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7F || c == '=') {
-			free(out);
-			perr(err, errlen,
-			     "line %d: unescaped character 0x%02X in a value", line,
-			     c);
-			return NULL;
-		}
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-static int lookup(const char *const *names, const char *v)
-{
-	for (int i = 0; names[i]; i++)
-		if (strcmp(names[i], v) == 0)
-			return i;
-	return -1;
-}
-
-/* Decimal integer >= 0 with no sign, spaces or trailing text. */
-static int parse_nonneg(const char *v, long long max, long long *out)
-{
-	if (!*v)
-		return -1;
-	long long n = 0;
-	for (const char *p = v; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		int d = *p - '0';
-		if (n > (max - d) / 10)
-			return -1;
-		n = n * 10 + d;
-	}
-	*out = n;
-	return 0;
-}
-
-/*
- * Decimal integer in -max..max, optional '-', nothing else.  Numbers are
- * written as they are in memory, so whatever state_format writes (even a
- * value a stage should not have set) reads back.
- */
-static int parse_signed(const char *v, long long max, long long *out)
-{
-	bool neg = *v == '-';
-	if (parse_nonneg(neg ? v + 1 : v, max, out) != 0)
-		return -1;
-	if (neg)
-		*out = -*out;
-	return 0;
-}
-
-/* Keys the parser knows (so duplicates of them are caught). */
-enum { K_ROLE, K_STAGE, K_PHASE = K_STAGE + STAGE_COUNT, K_REQID, K_SUBMITTED,
-       K_UPDATED, K_STR0 };
-#define NSEEN (K_STR0 + (int)NSTRS)
-
-static int key_index(const char *key)
-{
-	if (strcmp(key, "role") == 0)
-		return K_ROLE;
-	if (strncmp(key, "stage", 5) == 0 && key[5] >= '1' && key[5] <= '7' &&
-	    key[6] == '\0')
-		return K_STAGE + (key[5] - '0');
-	if (strcmp(key, "req_phase") == 0)
-		return K_PHASE;
-	if (strcmp(key, "request_id") == 0)
-		return K_REQID;
-	if (strcmp(key, "submitted_at") == 0)
-		return K_SUBMITTED;
-	if (strcmp(key, "updated") == 0)
-		return K_UPDATED;
-	for (size_t i = 0; i < NSTRS; i++)
-		if (strcmp(key, STRS[i].key) == 0)
-			return K_STR0 + (int)i;
-	return -1;
-}
-
-static int set_field(struct state *t, int idx, const char *key, char *val,
-		     int line, char *err, size_t errlen)
-{
-	long long n;
-	int e;
-	if (idx == K_ROLE) {
-		e = lookup(ROLE_IDS, val);
-		if (e < 0)
-			return perr(err, errlen, "line %d: unknown role '%s'",
-				    line, val);
-		t->role = (enum role)e;
-	} else if (idx > K_STAGE && idx < K_STAGE + STAGE_COUNT) {
-		e = lookup(STATUS_NAMES, val);
-		if (e < 0)
-			return perr(err, errlen,
-				    "line %d: unknown stage status '%s' for %s",
-				    line, val, key);
-		t->stage[idx - K_STAGE] = (enum stage_status)e;
-	} else if (idx == K_PHASE) {
-		e = lookup(PHASE_NAMES, val);
-		if (e < 0)
-			return perr(err, errlen,
-				    "line %d: unknown request phase '%s'", line,
-				    val);
-		t->req_phase = (enum request_phase)e;
-	} else if (idx == K_REQID) {
-		if (parse_signed(val, LONG_MAX, &n) != 0)
-			return perr(err, errlen,
-				    "line %d: request_id '%s' is not a number",
-				    line, val);
-		t->request_id = (long)n;
-	} else if (idx == K_SUBMITTED || idx == K_UPDATED) {
-		if (parse_signed(val, INT64_MAX, &n) != 0)
-			return perr(err, errlen,
-				    "line %d: %s '%s' is not a time in seconds",
-				    line, key, val);
-		if (idx == K_SUBMITTED)
-			t->submitted_at = (time_t)n;
-		else
-			t->updated = (time_t)n;
-	}
-	return 0;
-}
-
-int state_parse(struct state *s, const char *buf, size_t len, char *err,
-		size_t errlen)
-{
-	struct state t;
-	state_init(&t);
-	bool seen[NSEEN];
-	memset(seen, 0, sizeof(seen));
-	int line = 0, rc = -1, oom = 0;
-	bool ended = false;
-	const char *p = buf, *end = buf + len;
-	char *val = NULL;
-
-	if (!buf || len == 0) {
-		perr(err, errlen, "the file is empty");
-		goto out;
-	}
-	while (p < end) {
-		line++;
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl) {
-			perr(err, errlen,
-			     "line %d: the file ends in the middle of a line (truncated)",
-			     line);
-			goto out;
-		}
-		const char *lb = p;
-		size_t ll = (size_t)(nl - p);
-		p = nl + 1;
-		if (memchr(lb, '\0', ll)) {
-			perr(err, errlen, "line %d: contains a NUL byte", line);
-			goto out;
-		}
-		if (ended) {
-			perr(err, errlen, "line %d: text after the 'end' line",
-			     line);
-			goto out;
-		}
-		if (line == 1) {
-			size_t hl = strlen(STATE_HEADER);
-			if (ll <= hl + 1 || memcmp(lb, STATE_HEADER, hl) != 0 ||
-			    lb[hl] != ' ') {
-				perr(err, errlen,
-				     "line 1: not an opsmgr-enroll state file (expected '%s %d')",
-				     STATE_HEADER, STATE_VERSION);
-				goto out;
-			}
-			char vb[16];
-			size_t vl = ll - hl - 1;
-			long long v;
-			if (vl >= sizeof(vb)) {
-				perr(err, errlen, "line 1: bad version");
-				goto out;
-			}
-			memcpy(vb, lb + hl + 1, vl);
-			vb[vl] = '\0';
-			if (parse_nonneg(vb, INT32_MAX, &v) != 0) {
-				perr(err, errlen, "line 1: bad version '%s'", vb);
-				goto out;
-			}
-			if (v != STATE_VERSION) {
-				perr(err, errlen,
-				     "line 1: unsupported state version %lld (this program reads version %d)",
-				     v, STATE_VERSION);
-				goto out;
-			}
-			continue;
-		}
-		if (ll == 3 && memcmp(lb, "end", 3) == 0) {
-			ended = true;
-			continue;
-		}
-		const char *eq = memchr(lb, '=', ll);
-		if (!eq || eq == lb) {
-			perr(err, errlen, "line %d: expected key=value, found '%.*s'",
-			     line, (int)(ll > 40 ? 40 : ll), lb);
-			goto out;
-		}
-		size_t kl = (size_t)(eq - lb);
-		char key[64];
-		if (kl >= sizeof(key)) {
-			perr(err, errlen, "line %d: key too long", line);
-			goto out;
-		}
-		for (size_t i = 0; i < kl; i++) {
-			unsigned char c = (unsigned char)lb[i];
-			if (!(islower(c) || isdigit(c) || c == '_')) {
-				perr(err, errlen,
-				     "line %d: bad character 0x%02X in a key",
-				     line, c);
-				goto out;
-			}
-		}
-		memcpy(key, lb, kl);
-		key[kl] = '\0';
-		val = unescape(eq + 1, ll - kl - 1, line, err, errlen, &oom);
-		if (!val)
-			goto out;
-		int idx = key_index(key);
-		if (idx >= 0) {
-			if (seen[idx]) {
-				perr(err, errlen, "line %d: duplicate key '%s'",
-				     line, key);
-				goto out;
-			}
-			seen[idx] = true;
-			if (idx >= K_STR0) {
-				char **m = str_at(&t, (size_t)(idx - K_STR0));
-				*m = val;
-				val = NULL;
-			} else if (set_field(&t, idx, key, val, line, err,
-					     errlen) != 0) {
-				goto out;
-			}
-		}
-		free(val);
-		val = NULL;
-	}
-	if (line == 0 || !ended) {
-		perr(err, errlen, "no 'end' line: the file is incomplete (truncated)");
-		goto out;
-	}
-	state_release(s);
-	*s = t;
-	state_init(&t);
-	rc = 0;
-out:
-	(void)oom;
-	free(val);
-	state_release(&t);
-	return rc;
-}
-
 /* ---- files ------------------------------------------------------------- */
-
-/* rename() that never replaces an existing destination. */
-static int rename_noreplace(const char *from, const char *to)
-{
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
-		return -1;
-	/* file system without RENAME_NOREPLACE: link fails on EEXIST */
-	if (link(from, to) != 0)
-		return -1;
-	if (unlink(from) != 0) {
-		int e = errno;
-		unlink(to);
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
 
 /*
  * Move <dir>/state to <dir>/state.<tag>-<YYYYmmddTHHMMSS>[-N].  Writes the
@@ -552,7 +43,7 @@ static int move_state(const char *path, const char *tag, char *out,
 			errno = ENOMEM;
 			return -1;
 		}
-		if (rename_noreplace(path, to) == 0) {
+		if (fs_rename_noreplace(path, to) == 0) {
 			snprintf(out, outlen, "%s", to);
 			free(to);
 			return 0;
@@ -574,6 +65,28 @@ static const char *errtext(int e, char *buf, size_t len)
 	if (buf[0] && buf[1] && !isupper((unsigned char)buf[1]))
 		buf[0] = (char)tolower((unsigned char)buf[0]);
 	return buf;
+}
+
+/*
+ * <dir>/state, and whether it
+ * exists: *exists 0 when missing (ENOENT), 1 with *st filled, -1 when
+ * lstat failed otherwise (errno kept).  NULL with the diagnostic
+ * "<action>: out of memory".
+ */
+static char *state_path(const char *dir, const char *action, struct stat *st,
+			int *exists, struct diag_list *dl)
+{
+	char *path = fs_join(dir ? dir : ".", STATE_FILE_NAME);
+	if (!path) {
+		diag_add(dl, DIAG_STATE, SEV_FAIL, NULL, NULL,
+			 "%s: out of memory", action);
+		return NULL;
+	}
+	if (lstat(path, st) == 0)
+		*exists = 1;
+	else
+		*exists = errno == ENOENT ? 0 : -1;
+	return path;
 }
 
 int state_dir_prepare(const char *dir, struct diag_list *dl)
@@ -603,25 +116,19 @@ int state_load(struct state *s, const char *dir, struct diag_list *dl)
 {
 	char eb[128];
 	state_release(s);
-	char *path = fs_join(dir ? dir : ".", STATE_FILE_NAME);
-	if (!path) {
-		diag_add(dl, DIAG_STATE, SEV_FAIL, NULL, NULL,
-			 "cannot load the saved state: out of memory");
-		return -1;
-	}
 	struct stat st;
-	if (lstat(path, &st) != 0) {
-		int e = errno;
-		if (e == ENOENT) {
-			free(path);
-			return 0;
-		}
-		diag_add(dl, DIAG_STATE, SEV_FAIL, NULL,
-			 "check the permissions of the state directory",
-			 "cannot read the saved state '%s': %s", path,
-			 errtext(e, eb, sizeof(eb)));
-		free(path);
+	int exists;
+	char *path = state_path(dir, "cannot load the saved state", &st, &exists, dl);
+	if (!path)
 		return -1;
+	if (exists <= 0) {
+		if (exists < 0)
+			diag_add(dl, DIAG_STATE, SEV_FAIL, NULL,
+				 "check the permissions of the state directory",
+				 "cannot read the saved state '%s': %s", path,
+				 errtext(errno, eb, sizeof(eb)));
+		free(path);
+		return exists;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		diag_add(dl, DIAG_STATE, SEV_FAIL, NULL,
@@ -708,14 +215,12 @@ int state_move_aside(const char *dir, const char *why, char *newpath,
 	char eb[128];
 	if (newpath && newpath_len)
 		newpath[0] = '\0';
-	char *path = fs_join(dir ? dir : ".", STATE_FILE_NAME);
-	if (!path) {
-		diag_add(dl, DIAG_STATE, SEV_FAIL, NULL, NULL,
-			 "cannot move the state aside: out of memory");
-		return -1;
-	}
 	struct stat st;
-	if (lstat(path, &st) != 0 && errno == ENOENT) {
+	int exists;
+	char *path = state_path(dir, "cannot move the state aside", &st, &exists, dl);
+	if (!path)
+		return -1;
+	if (exists == 0) {
 		free(path);
 		return 0;       /* nothing saved yet: nothing to move */
 	}

@@ -1,6 +1,6 @@
 /*
- * test_state.c - the resumable state file (backend/core/state.c): format round
- * trip of every field, strict parsing, corrupt and truncated files moved
+ * test_state.c - the resumable state file (backend/core/state_format.c,
+ * state.c): format round trip of every field, strict parsing, corrupt and truncated files moved
  * aside, interrupted writes that leave the old file intact, and the
  * private state directory.
  */
