@@ -34,6 +34,9 @@
  * ctx_fqdn() and ctx_trust_store(); FAIL -> ST_FAIL; WARN without
  * ctx->confirm_warnings -> ST_NEED_CONFIRM; else ST_OK.
  *
+ * Owners: backend/stages/verify.c (inputs, order, the stage),
+ * backend/pki/certrules.c (the certificate rules),
+ * backend/stages/verify_chain.c (chain and revocation).
  * Ownership: everything in struct verify_input is borrowed.
  */
 #ifndef OPSMGR_VERIFY_H
@@ -47,8 +50,9 @@
 #include "core/hooks.h"
 #include "core/secret.h"
 #include "core/status.h"
+#include "pki/certrules.h"
 
-#define VERIFY_EXPIRY_WARN_DAYS 30
+#define VERIFY_EXPIRY_WARN_DAYS CERTRULE_EXPIRY_WARN_DAYS
 
 struct verify_input {
 	/* Files: either cert_path (+ key_path, chain_path) or pfx_path. */

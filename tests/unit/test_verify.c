@@ -1,6 +1,8 @@
 /*
- * test_verify.c - stage 3 (backend/stages/verify.c, backend/pki/crl.c): every rule of
- * product.md s.4 "check report" in its pass / warn / fail forms, on
+ * test_verify.c - stage 3 (backend/stages/verify.c, verify_chain.c,
+ * backend/pki/certrules.c, crl.c): every rule of product.md s.4 "check
+ * report" in its pass / warn / fail forms, the rules called one by one
+ * (one diagnostic each, both parts of a two-part requirement named), on
  * certificates made at run time (tests/common/certgen.h), the PFX input,
  * garbage input, the stage entry point's status mapping, cancellation, and
  * revocation against CRLs served by a small loopback HTTP server
@@ -823,6 +825,41 @@ static void test_cancel(void **state)
 	X509_free(x);
 }
 
+/* The rules called directly: one diagnostic each, with the label. */
+static void test_rules_one_by_one(void **state)
+{
+	struct fx *f = *state;
+	struct certgen_opts o;
+	good_opts(f, &o);
+	o.eku = CERTGEN_EKU_CODESIGN;          /* neither server nor client */
+	o.ku = KU_DATA_ENCIPHERMENT;           /* neither DS nor KE */
+	X509 *x = issue(f, &o);
+	diag_list_release(&f->dl);
+	struct cert_check c;
+	cert_check_init(&c, x, NULL, NULL, FQDN, &f->dl);
+	assert_string_equal(c.cn, FQDN);
+	assert_non_null(strstr(c.label, "the certificate '"));
+	assert_non_null(strstr(c.label, FQDN));
+	certrule_eku(&c);
+	assert_int_equal(f->dl.n, 1);
+	expect(f, DIAG_VERIFY_EKU, SEV_FAIL,
+	       "lacks Server Authentication (1.3.6.1.5.5.7.3.1) and Client "
+	       "Authentication (1.3.6.1.5.5.7.3.2)");
+	certrule_key_usage(&c);
+	assert_int_equal(f->dl.n, 2);
+	expect(f, DIAG_VERIFY_KEY_USAGE, SEV_FAIL,
+	       "lacks digitalSignature and keyEncipherment");
+	certrule_key_match(&c);                /* no key given */
+	assert_int_equal(f->dl.n, 3);
+	expect(f, DIAG_VERIFY_KEY_MATCH, SEV_FAIL, "no private key was given");
+	assert_int_equal(certrule_validity(&c), 1);
+	expect(f, DIAG_VERIFY_VALIDITY, SEV_PASS, NULL);
+	cert_check_release(&c);
+	assert_null(c.label);
+	assert_null(c.cn);
+	X509_free(x);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, before, after)
@@ -843,6 +880,7 @@ int main(void)
 		T(test_no_fqdn_and_ldap_only_cdp),
 		T(test_stage_run),
 		T(test_cancel),
+		T(test_rules_one_by_one),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,373 @@
+/*
+ * certrules.c - the certificate rules of the verify checklist
+ * (certrules.h): key match, subject name, subjectAltName, extended and
+ * plain key usage, key type and size, validity, expiry and signature
+ * hash, each one diagnostic about the certificate.  The chain and
+ * revocation checks need the trust store and the network: they are
+ * stage 3's (stages/verify_chain.c).
+ */
+#include "pki/certrules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "pki/x509util.h"
+
+#define FIELD_FQDN "computer.fqdn"
+
+void cert_check_init(struct cert_check *c, X509 *leaf, EVP_PKEY *key,
+		     STACK_OF(X509) *extra, const char *fqdn,
+		     struct diag_list *dl)
+{
+	memset(c, 0, sizeof(*c));
+	c->leaf = leaf;
+	c->key = key;
+	c->extra = extra;
+	c->fqdn = fqdn;
+	c->dl = dl;
+	char *name = x509_name_text(X509_get_subject_name(leaf));
+	c->cn = x509_subject_cn(leaf);
+	if (asprintf(&c->label, "the certificate '%s'", name ? name : "?") < 0)
+		c->label = NULL;
+	free(name);
+	if (!c->label)
+		c->label = strdup("the certificate");
+}
+
+void cert_check_release(struct cert_check *c)
+{
+	free(c->cn);
+	free(c->label);
+	OSSL_STACK_OF_X509_free(c->chain);
+	c->cn = c->label = NULL;
+	c->chain = NULL;
+}
+
+/* --- small helpers ------------------------------------------------------ */
+
+static size_t trimmed_len(const char *s)
+{
+	size_t n = strlen(s);
+	while (n && s[n - 1] == '.')
+		n--;
+	return n;
+}
+
+/* Case-insensitive DNS name equality, ignoring one trailing dot. */
+static int name_eq(const char *a, const char *b)
+{
+	size_t la = trimmed_len(a), lb = trimmed_len(b);
+	return la == lb && la > 0 && strncasecmp(a, b, la) == 0;
+}
+
+static char *first_label(const char *fqdn)
+{
+	size_t n = strcspn(fqdn, ".");
+	return strndup(fqdn, n);
+}
+
+/*
+ * What a two-part requirement lacks, into buf: "a", "b" or "a and b".
+ * Returns 0 (buf empty) when both parts are there.
+ */
+static int lacking(unsigned has_a, const char *a, unsigned has_b,
+		   const char *b, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", has_a ? "" : a,
+		 !has_a && !has_b ? " and " : "", has_b ? "" : b);
+	return buf[0] != '\0';
+}
+
+/* --- the rules ------------------------------------------------------------ */
+
+void certrule_key_match(struct cert_check *r)
+{
+	if (!r->key) {
+		if (r->key_err)
+			diag_add(r->dl, DIAG_VERIFY_KEY_MATCH, SEV_FAIL, NULL,
+				 "give the unencrypted private key that was generated with the request (stage 2 writes it 0600 in the state directory)",
+				 "cannot use the private key for %s: %s", r->label,
+				 r->key_err);
+		else
+			diag_add(r->dl, DIAG_VERIFY_KEY_MATCH, SEV_FAIL, NULL,
+				 "give the private key file (or a PFX that holds certificate and key)",
+				 "no private key was given for %s; Operations Manager needs the certificate with its key",
+				 r->label);
+		return;
+	}
+	if (!x509_key_matches(r->leaf, r->key)) {
+		diag_add(r->dl, DIAG_VERIFY_KEY_MATCH, SEV_FAIL, NULL,
+			 "use the key generated for this certificate's request, or request a new certificate for this key",
+			 "the private key%s%s%s does not belong to %s",
+			 r->key_path ? " in '" : "", r->key_path ? r->key_path : "",
+			 r->key_path ? "'" : "", r->label);
+		return;
+	}
+	diag_add(r->dl, DIAG_VERIFY_KEY_MATCH, SEV_PASS, NULL, NULL,
+		 "the private key matches %s", r->label);
+}
+
+void certrule_subject_name(struct cert_check *r)
+{
+	const char *fqdn = r->fqdn;
+	if (!fqdn || !*fqdn) {
+		diag_add(r->dl, DIAG_VERIFY_SUBJECT_NAME, SEV_WARN, FIELD_FQDN,
+			 "set [computer] fqdn (or --fqdn) to this computer's DNS name",
+			 "no FQDN is known to compare with the subject CN '%s'",
+			 r->cn ? r->cn : "(none)");
+		return;
+	}
+	if (!r->cn) {
+		diag_add(r->dl, DIAG_VERIFY_SUBJECT_NAME, SEV_FAIL, FIELD_FQDN,
+			 "request a certificate with subject CN=<the computer's FQDN>",
+			 "%s has no subject CN; Operations Manager needs CN=%s",
+			 r->label, fqdn);
+		return;
+	}
+	if (name_eq(r->cn, fqdn)) {
+		diag_add(r->dl, DIAG_VERIFY_SUBJECT_NAME, SEV_PASS, FIELD_FQDN,
+			 NULL, "the subject CN '%s' is the FQDN '%s'", r->cn, fqdn);
+		return;
+	}
+	char *short_name = first_label(fqdn);
+	if (short_name && strchr(fqdn, '.') && name_eq(r->cn, short_name)) {
+		diag_add(r->dl, DIAG_VERIFY_SUBJECT_NAME, SEV_WARN, FIELD_FQDN,
+			 "prefer a certificate with CN equal to the FQDN; the short name works only where the management server resolves it the same way",
+			 "the subject CN '%s' is only the short name of '%s'",
+			 r->cn, fqdn);
+	} else {
+		diag_add(r->dl, DIAG_VERIFY_SUBJECT_NAME, SEV_FAIL, FIELD_FQDN,
+			 "request a certificate for this computer's FQDN, or correct [computer] fqdn",
+			 "the subject CN '%s' does not match the FQDN '%s'",
+			 r->cn, fqdn);
+	}
+	free(short_name);
+}
+
+void certrule_san(struct cert_check *r)
+{
+	GENERAL_NAMES *gns = X509_get_ext_d2i(r->leaf, NID_subject_alt_name,
+					      NULL, NULL);
+	ERR_clear_error();
+	if (!gns) {
+		diag_add(r->dl, DIAG_VERIFY_SAN, SEV_PASS, FIELD_FQDN, NULL,
+			 "%s has no subjectAltName; the subject CN is used",
+			 r->label);
+		return;
+	}
+	const char *fqdn = r->fqdn;
+	char list[512] = "";
+	int pos = -1, ndns = 0;
+	for (int i = 0; i < sk_GENERAL_NAME_num(gns); i++) {
+		char *name = x509_general_name_text(sk_GENERAL_NAME_value(gns, i),
+						    GEN_DNS);
+		if (!name)
+			continue;
+		if (pos < 0 && fqdn && name_eq(name, fqdn))
+			pos = ndns;
+		size_t used = strlen(list);
+		if (used < sizeof(list) - 1)
+			snprintf(list + used, sizeof(list) - used, "%s%s",
+				 ndns ? ", " : "", name);
+		ndns++;
+		free(name);
+	}
+	GENERAL_NAMES_free(gns);
+	if (!fqdn || !*fqdn) {
+		diag_add(r->dl, DIAG_VERIFY_SAN, SEV_SKIP, FIELD_FQDN, NULL,
+			 "no FQDN to look for in the subjectAltName (%s)",
+			 ndns ? list : "no DNS names");
+	} else if (pos < 0) {
+		diag_add(r->dl, DIAG_VERIFY_SAN, SEV_FAIL, FIELD_FQDN,
+			 "request a certificate whose subjectAltName includes the FQDN (stage 2 puts it there)",
+			 "the subjectAltName of %s does not contain '%s' (DNS names: %s)",
+			 r->label, fqdn, ndns ? list : "none");
+	} else if (pos > 0) {
+		diag_add(r->dl, DIAG_VERIFY_SAN, SEV_WARN, FIELD_FQDN,
+			 "request a certificate whose first DNS name is the FQDN",
+			 "the subjectAltName contains '%s' but not as its first DNS name (%s)",
+			 fqdn, list);
+	} else {
+		diag_add(r->dl, DIAG_VERIFY_SAN, SEV_PASS, FIELD_FQDN, NULL,
+			 "the subjectAltName contains '%s' (DNS names: %s)", fqdn,
+			 list);
+	}
+}
+
+void certrule_eku(struct cert_check *r)
+{
+	uint32_t flags = X509_get_extension_flags(r->leaf);
+	const char *fix =
+		"request the certificate from a template with both Server and Client Authentication (e.g. the Operations Manager template, not 'WebServer')";
+	if (!(flags & EXFLAG_XKUSAGE)) {
+		diag_add(r->dl, DIAG_VERIFY_EKU, SEV_FAIL, "ca.template", fix,
+			 "%s has no extended key usage; Operations Manager needs Server Authentication (1.3.6.1.5.5.7.3.1) and Client Authentication (1.3.6.1.5.5.7.3.2)",
+			 r->label);
+		return;
+	}
+	uint32_t x = X509_get_extended_key_usage(r->leaf);
+	char lacks[128];
+	if (lacking(x & XKU_SSL_SERVER, "Server Authentication (1.3.6.1.5.5.7.3.1)",
+		    x & XKU_SSL_CLIENT, "Client Authentication (1.3.6.1.5.5.7.3.2)",
+		    lacks, sizeof(lacks)))
+		diag_add(r->dl, DIAG_VERIFY_EKU, SEV_FAIL, "ca.template", fix,
+			 "the extended key usage of %s lacks %s", r->label,
+			 lacks);
+	else
+		diag_add(r->dl, DIAG_VERIFY_EKU, SEV_PASS, NULL, NULL,
+			 "the extended key usage has Server and Client Authentication");
+}
+
+void certrule_key_usage(struct cert_check *r)
+{
+	uint32_t flags = X509_get_extension_flags(r->leaf);
+	if (!(flags & EXFLAG_KUSAGE)) {
+		diag_add(r->dl, DIAG_VERIFY_KEY_USAGE, SEV_PASS, NULL, NULL,
+			 "%s has no keyUsage extension: every usage is allowed",
+			 r->label);
+		return;
+	}
+	uint32_t ku = X509_get_key_usage(r->leaf);
+	char lacks[64];
+	if (lacking(ku & KU_DIGITAL_SIGNATURE, "digitalSignature",
+		    ku & KU_KEY_ENCIPHERMENT, "keyEncipherment", lacks,
+		    sizeof(lacks)))
+		diag_add(r->dl, DIAG_VERIFY_KEY_USAGE, SEV_FAIL, "ca.template",
+			 "request from a template whose key usage includes digital signature and key encipherment (0xA0)",
+			 "the key usage of %s lacks %s", r->label, lacks);
+	else
+		diag_add(r->dl, DIAG_VERIFY_KEY_USAGE, SEV_PASS, NULL, NULL,
+			 "the key usage allows digitalSignature and keyEncipherment");
+}
+
+void certrule_key_type(struct cert_check *r)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(r->leaf);
+	ERR_clear_error();
+	if (!pk) {
+		diag_add(r->dl, DIAG_VERIFY_KEY_TYPE, SEV_FAIL, "key.bits",
+			 "request a new certificate with an RSA key",
+			 "the public key of %s cannot be read", r->label);
+		return;
+	}
+	int id = EVP_PKEY_get_base_id(pk);
+	int bits = EVP_PKEY_get_bits(pk);
+	if (id != EVP_PKEY_RSA) {
+		const char *name = id == EVP_PKEY_EC ? "EC"
+				   : id == EVP_PKEY_RSA_PSS ? "RSA-PSS"
+				   : OBJ_nid2sn(id) ? OBJ_nid2sn(id) : "unknown";
+		diag_add(r->dl, DIAG_VERIFY_KEY_TYPE, SEV_FAIL, "key.bits",
+			 "request a certificate with an RSA key (2048 bits or more) stored in a legacy CSP",
+			 "%s has a %s key (%d bits); Operations Manager needs RSA",
+			 r->label, name, bits);
+	} else if (bits < 1024) {
+		diag_add(r->dl, DIAG_VERIFY_KEY_TYPE, SEV_FAIL, "key.bits",
+			 "request a new certificate with a 2048-bit (or larger) RSA key",
+			 "the RSA key of %s has %d bits, below the 1024-bit floor",
+			 r->label, bits);
+	} else if (bits < 2048) {
+		diag_add(r->dl, DIAG_VERIFY_KEY_TYPE, SEV_WARN, "key.bits",
+			 "request a new certificate with a 2048-bit (or larger) RSA key",
+			 "the RSA key of %s has only %d bits; 2048 is recommended",
+			 r->label, bits);
+	} else {
+		diag_add(r->dl, DIAG_VERIFY_KEY_TYPE, SEV_PASS, NULL, NULL,
+			 "RSA key of %d bits", bits);
+	}
+}
+
+/* Returns 1 when the leaf is inside its validity window. */
+int certrule_validity(struct cert_check *r)
+{
+	int nb = X509_cmp_current_time(X509_get0_notBefore(r->leaf));
+	int na = X509_cmp_current_time(X509_get0_notAfter(r->leaf));
+	char *from = x509_time_text(X509_get0_notBefore(r->leaf));
+	char *to = x509_time_text(X509_get0_notAfter(r->leaf));
+	int ok = 0;
+	if (nb == 0 || na == 0)
+		diag_add(r->dl, DIAG_VERIFY_VALIDITY, SEV_FAIL, NULL,
+			 "request a new certificate", "the validity dates of %s cannot be read",
+			 r->label);
+	else if (nb > 0)
+		diag_add(r->dl, DIAG_VERIFY_VALIDITY, SEV_FAIL, NULL,
+			 "check this computer's clock and time zone, or wait until the certificate becomes valid",
+			 "%s is not valid yet: valid from %s", r->label, from);
+	else if (na < 0)
+		diag_add(r->dl, DIAG_VERIFY_VALIDITY, SEV_FAIL, NULL,
+			 "request a new certificate (stage 2) and import its serial again (stage 6)",
+			 "%s expired on %s", r->label, to);
+	else {
+		diag_add(r->dl, DIAG_VERIFY_VALIDITY, SEV_PASS, NULL, NULL,
+			 "valid from %s to %s", from, to);
+		ok = 1;
+	}
+	free(from);
+	free(to);
+	return ok;
+}
+
+void certrule_expiry(struct cert_check *r)
+{
+	int days = 0, secs = 0;
+	if (X509_cmp_current_time(X509_get0_notAfter(r->leaf)) < 0) {
+		diag_add(r->dl, DIAG_VERIFY_EXPIRY, SEV_SKIP, NULL, NULL,
+			 "already expired (see validity)");
+		return;
+	}
+	if (!ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(r->leaf))) {
+		ERR_clear_error();
+		diag_add(r->dl, DIAG_VERIFY_EXPIRY, SEV_SKIP, NULL, NULL,
+			 "the expiry date cannot be read (see validity)");
+		return;
+	}
+	char *to = x509_time_text(X509_get0_notAfter(r->leaf));
+	if (days < CERTRULE_EXPIRY_WARN_DAYS)
+		diag_add(r->dl, DIAG_VERIFY_EXPIRY, SEV_WARN, NULL,
+			 "renew the certificate soon: request a new one (stage 2) and import its serial (stage 6)",
+			 "%s expires in %d day%s (%s)", r->label, days,
+			 days == 1 ? "" : "s", to);
+	else
+		diag_add(r->dl, DIAG_VERIFY_EXPIRY, SEV_PASS, NULL, NULL,
+			 "expires in %d days (%s)", days, to);
+	free(to);
+}
+
+void certrule_signature_hash(struct cert_check *r)
+{
+	char weak[512] = "";
+	int nweak = 0;
+	/* The leaf, then the intermediates of the built chain (or the
+	 * given extra certificates when no chain was built); a root's own
+	 * signature does not matter. */
+	STACK_OF(X509) *others = r->chain ? r->chain : r->extra;
+	int start = r->chain ? 1 : 0;
+	int n = others ? sk_X509_num(others) : 0;
+	for (int i = start - 1; i < n; i++) {
+		X509 *x = i < start ? r->leaf : sk_X509_value(others, i);
+		if (x != r->leaf && x509_is_self_signed(x))
+			continue;
+		if (!x509_sig_hash_weak(x))
+			continue;
+		char *s = x509_name_text(X509_get_subject_name(x));
+		size_t used = strlen(weak);
+		if (used < sizeof(weak) - 1)
+			snprintf(weak + used, sizeof(weak) - used, "%s'%s' (%s)",
+				 nweak ? ", " : "", s ? s : "?",
+				 x509_sig_hash_name(x));
+		free(s);
+		nweak++;
+	}
+	if (nweak)
+		diag_add(r->dl, DIAG_VERIFY_SIGNATURE_HASH, SEV_WARN, NULL,
+			 "ask the CA administrator to issue with SHA-256; MD5 and SHA-1 signatures are being rejected by Windows and OpenSSL",
+			 "signed with a weak hash: %s", weak);
+	else
+		diag_add(r->dl, DIAG_VERIFY_SIGNATURE_HASH, SEV_PASS, NULL, NULL,
+			 "%s is signed with %s", r->label,
+			 x509_sig_hash_name(r->leaf));
+}
