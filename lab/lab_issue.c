@@ -177,19 +177,18 @@ out:
 }
 
 /* ---- CSRs ------------------------------------------------------------ */
+/* Value of one base64 character, standard or URL-safe alphabet; -1 else. */
 static int b64val(int ch)
 {
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+' || ch == '-')
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = ch ? strchr(alphabet, ch) : NULL;
+
+	if (ch == '-')
 		return 62;
-	if (ch == '/' || ch == '_')
+	if (ch == '_')
 		return 63;
-	return -1;
+	return p ? (int)(p - alphabet) : -1;
 }
 
 /* Decode base64 ignoring blanks; stops at '='.  -1 on a foreign char. */

@@ -24,12 +24,8 @@ void cert_check_init(struct cert_check *c, X509 *leaf, EVP_PKEY *key,
 		     STACK_OF(X509) *extra, const char *fqdn,
 		     struct diag_list *dl)
 {
-	memset(c, 0, sizeof(*c));
-	c->leaf = leaf;
-	c->key = key;
-	c->extra = extra;
-	c->fqdn = fqdn;
-	c->dl = dl;
+	*c = (struct cert_check){ .leaf = leaf, .key = key, .extra = extra,
+				  .fqdn = fqdn, .dl = dl };
 	char *name = x509_name_text(X509_get_subject_name(leaf));
 	c->cn = x509_subject_cn(leaf);
 	if (asprintf(&c->label, "the certificate '%s'", name ? name : "?") < 0)
@@ -75,8 +71,8 @@ static char *first_label(const char *fqdn)
  * What a two-part requirement lacks, into buf: "a", "b" or "a and b".
  * Returns 0 (buf empty) when both parts are there.
  */
-static int lacking(unsigned has_a, const char *a, unsigned has_b,
-		   const char *b, char *buf, size_t len)
+static int lacking(int has_a, const char *a, int has_b, const char *b,
+		   char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s%s", has_a ? "" : a,
 		 !has_a && !has_b ? " and " : "", has_b ? "" : b);
@@ -199,50 +195,65 @@ void certrule_san(struct cert_check *r)
 	}
 }
 
+/*
+ * The two usage rules: an optional extension (flag in
+ * X509_get_extension_flags) that, when present, must grant both parts.
+ */
+struct usage_rule {
+	enum diag_check check;
+	uint32_t present;              /* EXFLAG_XKUSAGE / EXFLAG_KUSAGE */
+	enum diag_severity absent_sev; /* what a missing extension is */
+	const char *absent;            /* after the label when missing */
+	const char *what;              /* "extended key usage" */
+	const char *a, *b;             /* the two parts it must grant */
+	const char *pass;
+	const char *fix;
+};
+
+static const struct usage_rule EKU_RULE = {
+	DIAG_VERIFY_EKU, EXFLAG_XKUSAGE, SEV_FAIL,
+	" has no extended key usage; Operations Manager needs Server Authentication (1.3.6.1.5.5.7.3.1) and Client Authentication (1.3.6.1.5.5.7.3.2)",
+	"extended key usage", "Server Authentication (1.3.6.1.5.5.7.3.1)",
+	"Client Authentication (1.3.6.1.5.5.7.3.2)",
+	"the extended key usage has Server and Client Authentication",
+	"request the certificate from a template with both Server and Client Authentication (e.g. the Operations Manager template, not 'WebServer')"
+};
+
+static const struct usage_rule KU_RULE = {
+	DIAG_VERIFY_KEY_USAGE, EXFLAG_KUSAGE, SEV_PASS,
+	" has no keyUsage extension: every usage is allowed",
+	"key usage", "digitalSignature", "keyEncipherment",
+	"the key usage allows digitalSignature and keyEncipherment",
+	"request from a template whose key usage includes digital signature and key encipherment (0xA0)"
+};
+
+static void usage(struct cert_check *r, const struct usage_rule *u,
+		  int has_a, int has_b)
+{
+	int fails = u->absent_sev == SEV_FAIL;
+	char lacks[128];
+	if (!(X509_get_extension_flags(r->leaf) & u->present))
+		diag_add(r->dl, u->check, u->absent_sev,
+			 fails ? "ca.template" : NULL, fails ? u->fix : NULL,
+			 "%s%s", r->label, u->absent);
+	else if (lacking(has_a, u->a, has_b, u->b, lacks, sizeof(lacks)))
+		diag_add(r->dl, u->check, SEV_FAIL, "ca.template", u->fix,
+			 "the %s of %s lacks %s", u->what, r->label, lacks);
+	else
+		diag_add(r->dl, u->check, SEV_PASS, NULL, NULL, "%s", u->pass);
+}
+
 void certrule_eku(struct cert_check *r)
 {
-	uint32_t flags = X509_get_extension_flags(r->leaf);
-	const char *fix =
-		"request the certificate from a template with both Server and Client Authentication (e.g. the Operations Manager template, not 'WebServer')";
-	if (!(flags & EXFLAG_XKUSAGE)) {
-		diag_add(r->dl, DIAG_VERIFY_EKU, SEV_FAIL, "ca.template", fix,
-			 "%s has no extended key usage; Operations Manager needs Server Authentication (1.3.6.1.5.5.7.3.1) and Client Authentication (1.3.6.1.5.5.7.3.2)",
-			 r->label);
-		return;
-	}
 	uint32_t x = X509_get_extended_key_usage(r->leaf);
-	char lacks[128];
-	if (lacking(x & XKU_SSL_SERVER, "Server Authentication (1.3.6.1.5.5.7.3.1)",
-		    x & XKU_SSL_CLIENT, "Client Authentication (1.3.6.1.5.5.7.3.2)",
-		    lacks, sizeof(lacks)))
-		diag_add(r->dl, DIAG_VERIFY_EKU, SEV_FAIL, "ca.template", fix,
-			 "the extended key usage of %s lacks %s", r->label,
-			 lacks);
-	else
-		diag_add(r->dl, DIAG_VERIFY_EKU, SEV_PASS, NULL, NULL,
-			 "the extended key usage has Server and Client Authentication");
+	usage(r, &EKU_RULE, (x & XKU_SSL_SERVER) != 0, (x & XKU_SSL_CLIENT) != 0);
 }
 
 void certrule_key_usage(struct cert_check *r)
 {
-	uint32_t flags = X509_get_extension_flags(r->leaf);
-	if (!(flags & EXFLAG_KUSAGE)) {
-		diag_add(r->dl, DIAG_VERIFY_KEY_USAGE, SEV_PASS, NULL, NULL,
-			 "%s has no keyUsage extension: every usage is allowed",
-			 r->label);
-		return;
-	}
 	uint32_t ku = X509_get_key_usage(r->leaf);
-	char lacks[64];
-	if (lacking(ku & KU_DIGITAL_SIGNATURE, "digitalSignature",
-		    ku & KU_KEY_ENCIPHERMENT, "keyEncipherment", lacks,
-		    sizeof(lacks)))
-		diag_add(r->dl, DIAG_VERIFY_KEY_USAGE, SEV_FAIL, "ca.template",
-			 "request from a template whose key usage includes digital signature and key encipherment (0xA0)",
-			 "the key usage of %s lacks %s", r->label, lacks);
-	else
-		diag_add(r->dl, DIAG_VERIFY_KEY_USAGE, SEV_PASS, NULL, NULL,
-			 "the key usage allows digitalSignature and keyEncipherment");
+	usage(r, &KU_RULE, (ku & KU_DIGITAL_SIGNATURE) != 0,
+	      (ku & KU_KEY_ENCIPHERMENT) != 0);
 }
 
 void certrule_key_type(struct cert_check *r)

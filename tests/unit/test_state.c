@@ -2,7 +2,9 @@
  * test_state.c - the resumable state file (backend/core/state_format.c,
  * state.c): format round trip of every field, strict parsing, corrupt and truncated files moved
  * aside, interrupted writes that leave the old file intact, and the
- * private state directory.
+ * private state directory; the text buffer the file is written through
+ * (backend/core/strbuf.c): exact across growth, long printf output kept
+ * whole, NULL instead of a partial text after an allocation failure.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 
 #include "core/diag.h"
 #include "core/state.h"
+#include "core/strbuf.h"
 
 static char g_tmp[PATH_MAX];
 
@@ -680,6 +683,61 @@ static void test_dir_prepare(void **st)
 	diag_list_release(&dl);
 }
 
+/* --- the text buffer (strbuf.c) ----------------------------------------- */
+
+static void test_strbuf_put_grows(void **state)
+{
+	struct strbuf b = STRBUF_INIT;
+	char want[5001];
+	for (int i = 0; i < 5000; i++) {
+		char c = (char)('a' + i % 26);
+		strbuf_put(&b, &c, 1);
+		want[i] = c;
+	}
+	want[5000] = '\0';
+	assert_int_equal(b.n, 5000);
+	assert_true(b.cap > b.n);
+	assert_string_equal(b.p, want);
+	strbuf_puts(&b, "!");
+	assert_int_equal(b.n, 5001);
+	assert_int_equal(b.p[5001], '\0');
+	strbuf_release(&b);
+	assert_null(b.p);
+	assert_int_equal(b.n, 0);
+}
+
+static void test_strbuf_printf_long(void **state)
+{
+	struct strbuf b = STRBUF_INIT;
+	char big[400];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	strbuf_printf(&b, "n=%d ", 42);
+	strbuf_printf(&b, "[%s]", big);
+	assert_int_equal(b.n, 5 + 2 + strlen(big));
+	assert_memory_equal(b.p, "n=42 [", 6);
+	assert_int_equal(b.p[b.n - 1], ']');
+	char *t = strbuf_take(&b);
+	assert_non_null(t);
+	assert_int_equal(strlen(t), 5 + 2 + strlen(big));
+	assert_null(b.p);
+	assert_int_equal(b.n, 0);
+	free(t);
+}
+
+static void test_strbuf_take_empty_and_oom(void **state)
+{
+	struct strbuf b = STRBUF_INIT;
+	assert_null(strbuf_take(&b));
+	strbuf_puts(&b, "partial");
+	b.oom = 1;                 /* as after a failed realloc */
+	strbuf_puts(&b, " more");  /* ignored */
+	assert_int_equal(b.n, strlen("partial"));
+	assert_null(strbuf_take(&b));
+	assert_null(b.p);
+	assert_int_equal(b.oom, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -688,6 +746,9 @@ int main(void)
 		cmocka_unit_test(test_parse_strict),
 		cmocka_unit_test(test_unknown_keys_ignored),
 		cmocka_unit_test(test_next_stage),
+		cmocka_unit_test(test_strbuf_put_grows),
+		cmocka_unit_test(test_strbuf_printf_long),
+		cmocka_unit_test(test_strbuf_take_empty_and_oom),
 		cmocka_unit_test_setup_teardown(test_save_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_is_corrupt, setup, teardown),

@@ -4,7 +4,8 @@
  * CERTIFICATE armour, PEM bundles with junk between blocks, DER), the
  * "formats tried" errors (truncated PKCS#7, garbage, empty), fingerprints
  * against an independent digest of the DER, serials (leading 00, lengths
- * 1/8/16/19/20) and their byte reversal, names, general names, times,
+ * 1/8/16/19/20) and their byte reversal, the lab's own serial text
+ * against the client's, names, general names, times,
  * CA/self-signed/hash properties, key loading and key matching.
  */
 #include <setjmp.h>
@@ -17,12 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "certgen.h"
 #include "lab_harness.h"
+#include "lab.h"
 #include "pki/x509util.h"
 
 #define TRIED "tried PKCS#7 (DER), PKCS#7 (PEM), PEM bundle, DER"
@@ -499,6 +502,95 @@ static void test_serial_lengths(void **state)
 	}
 }
 
+/*
+ * The lab's serial text (lab/lab_issue.c) is written apart from
+ * x509_serial_hex: both must give the DER content bytes, so a byte-order
+ * or padding bug in either shows.
+ */
+/* A certificate whose serial has the value of the big-endian bytes v. */
+static X509 *cert_with_value(struct fx *f, const unsigned char *v, size_t n)
+{
+	X509 *x = cert_with_serial(f, v, n);   /* then the value set again */
+	BIGNUM *bn = BN_bin2bn(v, (int)n, NULL);
+	assert_non_null(bn);
+	ASN1_INTEGER *ai = BN_to_ASN1_INTEGER(bn, NULL);
+	assert_non_null(ai);
+	assert_int_equal(X509_set_serialNumber(x, ai), 1);
+	ASN1_INTEGER_free(ai);
+	BN_free(bn);
+	return x;
+}
+
+static void expect_serial(struct fx *f, const unsigned char *v, size_t n,
+			  const char *want)
+{
+	X509 *x = cert_with_value(f, v, n);
+	char *lab = lab_serial_hex(x);
+	char *client = x509_serial_hex(x);
+	assert_non_null(lab);
+	assert_non_null(client);
+	assert_string_equal(lab, want);
+	assert_string_equal(client, want);
+	assert_string_equal(lab, client);
+	free(lab);
+	free(client);
+	X509_free(x);
+}
+
+static void test_lab_serial_high_bit(void **state)
+{
+	const unsigned char v[] = { 0x80, 0x01, 0xAF };
+	expect_serial(*state, v, sizeof(v), "008001AF");
+	const unsigned char w[] = { 0xFF, 0x00, 0x10, 0x20, 0x30, 0x40, 0x50,
+				    0x60, 0x70, 0x80, 0x90, 0xA0, 0xB0, 0xC0,
+				    0xD0, 0xE0 };
+	expect_serial(*state, w, sizeof(w), "00FF00102030405060708090A0B0C0D0E0");
+}
+
+static void test_lab_serial_leading_zero_value(void **state)
+{
+	/* The value's own leading 00 is not part of the DER content... */
+	const unsigned char v[] = { 0x00, 0x12, 0x34, 0x56 };
+	expect_serial(*state, v, sizeof(v), "123456");
+	/* ...unless the next byte has the top bit set. */
+	const unsigned char w[] = { 0x00, 0x00, 0x9A, 0xBC };
+	expect_serial(*state, w, sizeof(w), "009ABC");
+}
+
+static void test_lab_serial_one_byte(void **state)
+{
+	const unsigned char v[] = { 0x05 };
+	expect_serial(*state, v, sizeof(v), "05");
+	const unsigned char w[] = { 0x7F };
+	expect_serial(*state, w, sizeof(w), "7F");
+	const unsigned char h[] = { 0x80 };
+	expect_serial(*state, h, sizeof(h), "0080");
+}
+
+static void test_lab_serial_twenty_bytes(void **state)
+{
+	unsigned char v[20];
+	char want[2 * 21 + 1];
+	for (size_t i = 0; i < sizeof(v); i++)
+		v[i] = (unsigned char)(0x13 * (i + 1));
+	v[0] = 0x7E;   /* 20 bytes of content, first byte positive */
+	for (size_t i = 0; i < sizeof(v); i++)
+		sprintf(want + 2 * i, "%02X", v[i]);
+	expect_serial(*state, v, sizeof(v), want);
+	v[0] = 0xC1;   /* 20 bytes of value: DER needs 21 */
+	want[0] = '0';
+	want[1] = '0';
+	for (size_t i = 0; i < sizeof(v); i++)
+		sprintf(want + 2 + 2 * i, "%02X", v[i]);
+	expect_serial(*state, v, sizeof(v), want);
+}
+
+static void test_lab_serial_no_certificate(void **state)
+{
+	assert_null(lab_serial_hex(NULL));
+	assert_null(x509_serial_hex(NULL));
+}
+
 static void test_hex_reverse(void **state)
 {
 	(void)state;
@@ -734,6 +826,11 @@ int main(void)
 		cmocka_unit_test(test_normalise_hex),
 		cmocka_unit_test(test_serial_leading_zero),
 		cmocka_unit_test(test_serial_lengths),
+		cmocka_unit_test(test_lab_serial_high_bit),
+		cmocka_unit_test(test_lab_serial_leading_zero_value),
+		cmocka_unit_test(test_lab_serial_one_byte),
+		cmocka_unit_test(test_lab_serial_twenty_bytes),
+		cmocka_unit_test(test_lab_serial_no_certificate),
 		cmocka_unit_test(test_hex_reverse),
 		cmocka_unit_test(test_names_and_times),
 		cmocka_unit_test(test_general_name_text),
