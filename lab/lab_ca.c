@@ -160,6 +160,28 @@ static int lookup(const struct lab_ctx *c, long id, struct lab_request *out,
 	return rc;
 }
 
+/*
+ * The stored request a page asks about (id from lab_parse_id): 1 with *rq,
+ * or 0 with the answer already in r (bad ID, unreadable state, unknown).
+ */
+static int request_for_page(const struct lab_ctx *c, long id,
+			    struct lab_request *rq, struct lab_resp *r)
+{
+	char err[512];
+	int found;
+
+	if (id < 0) {
+		advanced(r, DISP_BADPARAM, DISP_BADPARAM);
+		return 0;
+	}
+	found = lookup(c, id, rq, err, sizeof(err));
+	if (found < 0)
+		server_error(c, r, "cannot read the lab state", err);
+	else if (!found)
+		advanced(r, DISP_EMPTY, DISP_EMPTY);
+	return found > 0;
+}
+
 static void do_certnew(const struct lab_ctx *c, const struct lab_http_req *q,
 		       struct lab_resp *r, int p7b)
 {
@@ -170,7 +192,7 @@ static void do_certnew(const struct lab_ctx *c, const struct lab_http_req *q,
 	unsigned char *der = NULL;
 	size_t len = 0;
 	long id;
-	int n, found;
+	int n;
 
 	if (rid && !strcasecmp(rid, "CACert")) {
 		if (!renewal_ok(q)) {
@@ -197,19 +219,8 @@ static void do_certnew(const struct lab_ctx *c, const struct lab_http_req *q,
 		return;
 	}
 	id = lab_parse_id(rid);
-	if (id < 0) {
-		advanced(r, DISP_BADPARAM, DISP_BADPARAM);
+	if (!request_for_page(c, id, &rq, r))
 		return;
-	}
-	found = lookup(c, id, &rq, err, sizeof(err));
-	if (found < 0) {
-		server_error(c, r, "cannot read the lab state", err);
-		return;
-	}
-	if (!found) {
-		advanced(r, DISP_EMPTY, DISP_EMPTY);
-		return;
-	}
 	if (rq.state != REQ_ISSUED && rq.state != REQ_REVOKED) {
 		advanced(r, lab_disposition(&rq), lab_last_status(&rq));
 		return;
@@ -469,22 +480,9 @@ static void do_chkpnd(const struct lab_ctx *c, const struct lab_http_req *q,
 {
 	long id = lab_parse_id(lab_kvs_get(q->form, "ReqID"));
 	struct lab_request rq;
-	char err[512];
-	int found;
 
-	if (id < 0) {
-		advanced(r, DISP_BADPARAM, DISP_BADPARAM);
+	if (!request_for_page(c, id, &rq, r))
 		return;
-	}
-	found = lookup(c, id, &rq, err, sizeof(err));
-	if (found < 0) {
-		server_error(c, r, "cannot read the lab state", err);
-		return;
-	}
-	if (!found) {
-		advanced(r, DISP_EMPTY, DISP_EMPTY);
-		return;
-	}
 	switch (rq.state) {
 	case REQ_ISSUED:
 	case REQ_REVOKED:

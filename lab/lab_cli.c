@@ -54,100 +54,103 @@ static char *cdp_from_lab_ini(const char *dir)
 	return url;
 }
 
-static int act_request(struct lab_ctx *c, const char *cmd, long id)
+/* Print an error line; returns 1 (the exit code). */
+static int fail(const char *msg)
 {
-	struct lab_state st;
-	struct lab_request *r;
-	char err[512];
-	int fd, rc = 1;
+	fprintf(stderr, "opsmgr-enroll-lab: %s\n", msg);
+	return 1;
+}
 
-	fd = lab_state_open(c->dir, &st, err, sizeof(err));
-	if (fd < 0) {
-		fprintf(stderr, "opsmgr-enroll-lab: %s\n", err);
-		return 1;
-	}
-	r = lab_state_find_req(&st, id);
+/*
+ * Approve, deny or revoke request id in st.  0 with the line to print in
+ * done, or 1 after printing why not.
+ */
+static int change_request(struct lab_ctx *c, struct lab_state *st,
+			  const char *cmd, long id, char *done, size_t len)
+{
+	struct lab_request *r = lab_state_find_req(st, id);
+	char err[512];
+	int irc;
+
 	if (!r) {
 		fprintf(stderr, "opsmgr-enroll-lab: no request %ld in '%s' "
 			"(see 'opsmgr-enroll-lab list --dir %s')\n", id,
 			c->dir, c->dir);
-		goto out;
+		return 1;
 	}
 	if (!strcmp(cmd, "revoke")) {
 		if (r->state != REQ_ISSUED) {
 			fprintf(stderr, "opsmgr-enroll-lab: request %ld is %s; "
 				"only issued certificates can be revoked\n", id,
 				lab_req_state_name(r->state));
-			goto out;
+			return 1;
 		}
 		r->state = REQ_REVOKED;
 		r->revoked_at = (long long)time(NULL);
 	} else if (r->state != REQ_PENDING) {
 		fprintf(stderr, "opsmgr-enroll-lab: request %ld is %s, not "
 			"pending\n", id, lab_req_state_name(r->state));
-		goto out;
+		return 1;
 	} else if (!strcmp(cmd, "approve")) {
 		char *cdp = cdp_from_lab_ini(c->dir);
-		int irc;
 
 		if (lab_pki_init(c, 0, err, sizeof(err))) {
 			free(cdp);
-			fprintf(stderr, "opsmgr-enroll-lab: %s\n", err);
-			goto out;
+			return fail(err);
 		}
 		irc = lab_issue_stored(c, r, cdp, err, sizeof(err));
 		free(cdp);
 		if (irc) {
 			fprintf(stderr, "opsmgr-enroll-lab: cannot issue request "
 				"%ld: %s\n", id, err);
-			goto out;
+			return 1;
 		}
 	} else {
 		r->state = REQ_DENIED;
 		r->deny = DENY_ADMIN;
 	}
-	if (lab_state_save(c->dir, &st, err, sizeof(err))) {
-		fprintf(stderr, "opsmgr-enroll-lab: %s\n", err);
-		goto out;
-	}
-	printf("request %ld %s", id, lab_req_state_name(r->state));
-	if (strcmp(r->serial, "-"))
-		printf(" serial %s", r->serial);
-	printf("\n");
-	rc = 0;
-out:
-	lab_state_unlock(fd);
-	lab_state_release(&st);
-	return rc;
+	snprintf(done, len, "request %ld %s%s%s", id,
+		 lab_req_state_name(r->state),
+		 strcmp(r->serial, "-") ? " serial " : "",
+		 strcmp(r->serial, "-") ? r->serial : "");
+	return 0;
 }
 
-static int act_agent(struct lab_ctx *c, const char *cmd, const char *fqdn)
+/* Approve or reject the agent fqdn in st (see change_request). */
+static int change_agent(struct lab_state *st, const char *cmd,
+			const char *fqdn, const char *dir, char *done,
+			size_t len)
 {
-	struct lab_state st;
-	struct lab_agent *a;
-	char err[512];
-	int fd, rc = 1;
+	struct lab_agent *a = lab_state_find_agent(st, fqdn);
 
-	fd = lab_state_open(c->dir, &st, err, sizeof(err));
-	if (fd < 0) {
-		fprintf(stderr, "opsmgr-enroll-lab: %s\n", err);
-		return 1;
-	}
-	a = lab_state_find_agent(&st, fqdn);
 	if (!a) {
 		fprintf(stderr, "opsmgr-enroll-lab: no agent '%s' has contacted "
 			"the management server of '%s' yet (and it is no "
-			"request ID)\n", fqdn, c->dir);
-		goto out;
+			"request ID)\n", fqdn, dir);
+		return 1;
 	}
 	a->state = !strcmp(cmd, "approve") ? AGENT_APPROVED : AGENT_REJECTED;
-	if (lab_state_save(c->dir, &st, err, sizeof(err))) {
-		fprintf(stderr, "opsmgr-enroll-lab: %s\n", err);
-		goto out;
-	}
-	printf("agent %s %s\n", a->fqdn, lab_agent_state_name(a->state));
-	rc = 0;
-out:
+	snprintf(done, len, "agent %s %s", a->fqdn,
+		 lab_agent_state_name(a->state));
+	return 0;
+}
+
+/* One command under the state lock: change, save, then say what was done.
+ * id > 0 names a request, else arg an agent. */
+static int act(struct lab_ctx *c, const char *cmd, long id, const char *arg)
+{
+	struct lab_state st;
+	char err[512], done[LAB_CN_MAX + LAB_SERIAL_MAX + 64];
+	int fd = lab_state_open(c->dir, &st, err, sizeof(err)), rc;
+
+	if (fd < 0)
+		return fail(err);
+	rc = id > 0 ? change_request(c, &st, cmd, id, done, sizeof(done))
+		    : change_agent(&st, cmd, arg, c->dir, done, sizeof(done));
+	if (rc == 0 && lab_state_save(c->dir, &st, err, sizeof(err)))
+		rc = fail(err);
+	if (rc == 0)
+		printf("%s\n", done);
 	lab_state_unlock(fd);
 	lab_state_release(&st);
 	return rc;
@@ -160,10 +163,8 @@ static int act_list(struct lab_ctx *c)
 	int fd;
 
 	fd = lab_state_open(c->dir, &st, err, sizeof(err));
-	if (fd < 0) {
-		fprintf(stderr, "opsmgr-enroll-lab: %s\n", err);
-		return 1;
-	}
+	if (fd < 0)
+		return fail(err);
 	lab_state_unlock(fd);
 	for (size_t i = 0; i < st.nreq; i++)
 		printf("request %ld %s %s %s\n", st.req[i].id,
@@ -219,12 +220,10 @@ int lab_cli_main(int argc, char **argv)
 		rc = act_list(&c);
 	} else {
 		id = lab_parse_id(arg);
-		if (id > 0)
-			rc = act_request(&c, cmd, id);
-		else if (!strcmp(cmd, "revoke"))
+		if (id < 0 && !strcmp(cmd, "revoke"))
 			rc = usage(cmd);
 		else
-			rc = act_agent(&c, cmd, arg);
+			rc = act(&c, cmd, id, arg);
 	}
 	lab_ctx_release(&c);
 	return rc;

@@ -390,37 +390,30 @@ static struct MHD_Daemon *start_one(struct listener *L, char *err,
 	const union MHD_DaemonInfo *di;
 	unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD |
 			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+	/* The management server also asks for and checks a client
+	 * certificate; the CA's listener gets only the END item. */
+	struct MHD_OptionItem client_auth[] = {
+		{ MHD_OPTION_HTTPS_MEM_TRUST, 0, c->root_pem },
+		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_conn, L },
+		{ MHD_OPTION_END, 0, NULL }
+	};
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = 0;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (L->ms)
-		d = MHD_start_daemon(
-			flags, 0, NULL, NULL, on_request, L,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, c,
-			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-			MHD_OPTION_HTTPS_MEM_KEY, c->server_key_pem,
-			MHD_OPTION_HTTPS_MEM_CERT, c->server_pem,
-			MHD_OPTION_HTTPS_MEM_TRUST, c->root_pem,
-			MHD_OPTION_NOTIFY_CONNECTION, notify_conn, L,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, L,
-			MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S,
-			MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
-			MHD_OPTION_END);
-	else
-		d = MHD_start_daemon(
-			flags, 0, NULL, NULL, on_request, L,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, c,
-			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-			MHD_OPTION_HTTPS_MEM_KEY, c->server_key_pem,
-			MHD_OPTION_HTTPS_MEM_CERT, c->server_pem,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, L,
-			MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S,
-			MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
-			MHD_OPTION_END);
+	d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, L,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, c,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+		MHD_OPTION_HTTPS_MEM_KEY, c->server_key_pem,
+		MHD_OPTION_HTTPS_MEM_CERT, c->server_pem,
+		MHD_OPTION_ARRAY, L->ms ? client_auth : client_auth + 2,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, L,
+		MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
+		MHD_OPTION_END);
 	if (!d) {
 		snprintf(err, errlen, "cannot start the %s listener on "
 			 "127.0.0.1 (libmicrohttpd refused; see the log)",

@@ -249,6 +249,8 @@ static int create_pair(struct lab_ctx *c, const struct pair_spec *ps,
 	}
 	x = lab_new_cert(n, ps->self_signed ? n : X509_get_subject_name(c->root),
 			 k, ps->days);
+	X509_NAME_free(n);    /* the certificate holds copies */
+	n = NULL;
 	if (!x || lab_add_exts(ps->self_signed ? x : c->root, x, ps->exts) ||
 	    !X509_sign(x, ps->self_signed ? k : c->root_key, EVP_sha256())) {
 		lab_ossl_err(err, errlen, ps->cert_what);
@@ -308,98 +310,105 @@ static int ensure_secret_file(const char *path, int create, char **out,
 	return 0;
 }
 
+/* Read the existing root key and certificate into c; they must match. */
+static int load_root(struct lab_ctx *c, const char *kpath, const char *cpath,
+		     char *err, size_t errlen)
+{
+	size_t keylen = 0;
+	char *key = lab_read_text(kpath, &keylen, err, errlen);
+	BIO *b;
+
+	if (!key)
+		return -1;
+	b = BIO_new_mem_buf(key, (int)keylen);
+	c->root_key = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	fs_free_secret(key, keylen);
+	if (!c->root_key) {
+		lab_ossl_err(err, errlen, "cannot read the lab root key");
+		return -1;
+	}
+	c->root_pem = lab_read_text(cpath, NULL, err, errlen);
+	if (!c->root_pem)
+		return -1;
+	b = BIO_new_mem_buf(c->root_pem, -1);
+	c->root = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	if (!c->root) {
+		lab_ossl_err(err, errlen, "cannot read the lab root");
+		return -1;
+	}
+	if (X509_check_private_key(c->root, c->root_key) != 1) {
+		snprintf(err, errlen, "'%s' does not match '%s'", kpath, cpath);
+		return -1;
+	}
+	return 0;
+}
+
+/* The files and folders of the lab directory lab_pki_init looks after. */
+enum { P_CADIR, P_ROOT_KEY, P_ROOT, P_SERVER_KEY, P_SERVER, P_PASSWORD,
+       P_PFX_PASSWORD, P_REQUESTS, P_AGENT, NPATHS };
+static const char *const PATHS[NPATHS] = {
+	"ca", "ca/root.key", "ca/root.pem", "ca/server.key", "ca/server.pem",
+	"password", "pfx-password", "requests", "agent"
+};
+
 int lab_pki_init(struct lab_ctx *c, int create, char *err, size_t errlen)
 {
-	char *cadir = lab_path(c, "ca");
-	char *rk = lab_path(c, "ca/root.key"), *rc_ = lab_path(c, "ca/root.pem");
-	char *sk = lab_path(c, "ca/server.key");
-	char *sc = lab_path(c, "ca/server.pem");
-	char *pw = lab_path(c, "password"), *ppw = lab_path(c, "pfx-password");
-	char *rq = lab_path(c, "requests"), *ag = lab_path(c, "agent");
-	char *key = NULL;
-	size_t keylen = 0;
-	BIO *b = NULL;
-	int rc = -1, new_root = 0;
+	char *p[NPATHS];
+	int missing = 0, rc = -1, new_root = 0;
 
-	if (!cadir || !rk || !rc_ || !sk || !sc || !pw || !ppw || !rq || !ag) {
+	for (int i = 0; i < NPATHS; i++)
+		missing |= !(p[i] = lab_path(c, PATHS[i]));
+	if (missing) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (create && (fs_mkdir_p(cadir, 0700, err, errlen) ||
-		       fs_mkdir_p(rq, 0700, err, errlen) ||
-		       fs_mkdir_p(ag, 0700, err, errlen)))
+	if (create && (fs_mkdir_p(p[P_CADIR], 0700, err, errlen) ||
+		       fs_mkdir_p(p[P_REQUESTS], 0700, err, errlen) ||
+		       fs_mkdir_p(p[P_AGENT], 0700, err, errlen)))
 		goto out;
-	if (!fs_exists(rk) || !fs_exists(rc_)) {
+	if (!fs_exists(p[P_ROOT_KEY]) || !fs_exists(p[P_ROOT])) {
 		if (!create) {
 			snprintf(err, errlen, "'%s' has no lab CA (start the "
 				 "lab in that directory first)", c->dir);
 			goto out;
 		}
-		if (create_pair(c, &ROOT_SPEC, rk, rc_, err, errlen))
+		if (create_pair(c, &ROOT_SPEC, p[P_ROOT_KEY], p[P_ROOT], err,
+				errlen))
 			goto out;
 		new_root = 1;
-	} else {
-		key = lab_read_text(rk, &keylen, err, errlen);
-		if (!key)
-			goto out;
-		b = BIO_new_mem_buf(key, (int)keylen);
-		c->root_key = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL)
-				: NULL;
-		BIO_free(b);
-		b = NULL;
-		fs_free_secret(key, keylen);
-		key = NULL;
-		if (!c->root_key) {
-			lab_ossl_err(err, errlen, "cannot read the lab root key");
-			goto out;
-		}
-		c->root_pem = lab_read_text(rc_, NULL, err, errlen);
-		if (!c->root_pem)
-			goto out;
-		b = BIO_new_mem_buf(c->root_pem, -1);
-		c->root = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-		BIO_free(b);
-		b = NULL;
-		if (!c->root) {
-			lab_ossl_err(err, errlen, "cannot read the lab root");
-			goto out;
-		}
-		if (X509_check_private_key(c->root, c->root_key) != 1) {
-			snprintf(err, errlen, "'%s' does not match '%s'", rk,
-				 rc_);
-			goto out;
-		}
-	}
-	if (!c->root_pem && !(c->root_pem = lab_read_text(rc_, NULL, err, errlen)))
+	} else if (load_root(c, p[P_ROOT_KEY], p[P_ROOT], err, errlen)) {
 		goto out;
-	if (new_root || !fs_exists(sk) || !fs_exists(sc)) {
+	}
+	if (!c->root_pem &&
+	    !(c->root_pem = lab_read_text(p[P_ROOT], NULL, err, errlen)))
+		goto out;
+	if (new_root || !fs_exists(p[P_SERVER_KEY]) ||
+	    !fs_exists(p[P_SERVER])) {
 		if (!create) {
-			snprintf(err, errlen, "'%s' is missing", sc);
+			snprintf(err, errlen, "'%s' is missing", p[P_SERVER]);
 			goto out;
 		}
-		if (create_pair(c, &SERVER_SPEC, sk, sc, err, errlen))
+		if (create_pair(c, &SERVER_SPEC, p[P_SERVER_KEY], p[P_SERVER],
+				err, errlen))
 			goto out;
 	}
 	if (create) {
-		c->server_pem = lab_read_text(sc, NULL, err, errlen);
+		c->server_pem = lab_read_text(p[P_SERVER], NULL, err, errlen);
 		c->server_key_pem = c->server_pem ?
-			lab_read_text(sk, &c->server_key_len, err, errlen) : NULL;
+			lab_read_text(p[P_SERVER_KEY], &c->server_key_len, err,
+				      errlen) : NULL;
 		if (!c->server_key_pem)
 			goto out;
 	}
-	if (ensure_secret_file(pw, create, &c->password, err, errlen) ||
-	    ensure_secret_file(ppw, create, NULL, err, errlen))
+	if (ensure_secret_file(p[P_PASSWORD], create, &c->password, err,
+			       errlen) ||
+	    ensure_secret_file(p[P_PFX_PASSWORD], create, NULL, err, errlen))
 		goto out;
 	rc = 0;
 out:
-	free(cadir);
-	free(rk);
-	free(rc_);
-	free(sk);
-	free(sc);
-	free(pw);
-	free(ppw);
-	free(rq);
-	free(ag);
+	for (int i = 0; i < NPATHS; i++)
+		free(p[i]);
 	return rc;
 }

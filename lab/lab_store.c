@@ -140,28 +140,28 @@ void lab_state_release(struct lab_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/* Append a copy of the size-byte item to the array *arr of *n items. */
+static void *append(void **arr, size_t *n, size_t size, const void *item)
+{
+	char *grown = realloc(*arr, (*n + 1) * size);
+
+	if (!grown)
+		return NULL;
+	*arr = grown;
+	memcpy(grown + *n * size, item, size);
+	return grown + (*n)++ * size;
+}
+
 struct lab_request *lab_state_add_req(struct lab_state *st,
 				      const struct lab_request *r)
 {
-	struct lab_request *n = realloc(st->req, (st->nreq + 1) * sizeof(*n));
-
-	if (!n)
-		return NULL;
-	st->req = n;
-	n[st->nreq] = *r;
-	return &n[st->nreq++];
+	return append((void **)&st->req, &st->nreq, sizeof(*r), r);
 }
 
 struct lab_agent *lab_state_add_agent(struct lab_state *st,
 				      const struct lab_agent *a)
 {
-	struct lab_agent *n = realloc(st->ag, (st->nag + 1) * sizeof(*n));
-
-	if (!n)
-		return NULL;
-	st->ag = n;
-	n[st->nag] = *a;
-	return &n[st->nag++];
+	return append((void **)&st->ag, &st->nag, sizeof(*a), a);
 }
 
 struct lab_request *lab_state_find_req(struct lab_state *st, long id)
