@@ -164,8 +164,6 @@ static void notify_conn(void *cls, struct MHD_Connection *conn,
 {
 	const union MHD_ConnectionInfo *ci;
 
-	(void)cls;
-	(void)socket_context;
 	if (toe != MHD_CONNECTION_NOTIFY_STARTED)
 		return;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
@@ -180,7 +178,6 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind,
 {
 	struct lab_kvs *k = cls;
 
-	(void)kind;
 	if (key)
 		lab_kvs_add(k, key, value ? value : "",
 			    value ? strlen(value) : 0, 0);
@@ -195,10 +192,6 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind,
 {
 	struct conn_state *cs = cls;
 
-	(void)kind;
-	(void)filename;
-	(void)content_type;
-	(void)transfer_encoding;
 	if (lab_kvs_add(&cs->form, key, data ? data : "", data ? size : 0,
 			off > 0)) {
 		cs->too_big = 1;
@@ -315,7 +308,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	struct listener *L = cls;
 	struct conn_state *cs = *con_cls;
 
-	(void)version;
 	if (!cs) {
 		const char *cl;
 
@@ -369,9 +361,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 {
 	struct conn_state *cs = *con_cls;
 
-	(void)cls;
-	(void)conn;
-	(void)toe;
 	if (!cs)
 		return;
 	if (cs->pp)

@@ -259,17 +259,16 @@ static int create_pair(struct lab_ctx *c, const struct pair_spec *ps,
 	if (lab_write_pem(kpath, LAB_PEM_KEY, k, err, errlen) ||
 	    lab_write_pem(cpath, LAB_PEM_CERT, x, err, errlen))
 		goto out;
-	if (ps->self_signed) {
-		c->root = x;
-		c->root_key = k;
-		x = NULL;
-		k = NULL;
-	}
 	rc = 0;
 out:
 	X509_NAME_free(n);
-	X509_free(x);
-	EVP_PKEY_free(k);
+	if (rc == 0 && ps->self_signed) {
+		c->root = x;          /* the root stays with the lab */
+		c->root_key = k;
+	} else {
+		X509_free(x);
+		EVP_PKEY_free(k);
+	}
 	return rc;
 }
 

@@ -254,6 +254,35 @@ static int parse_agent(char *p, struct lab_agent *a)
 	return 0;
 }
 
+/* One line of the state file into st: 0, -1 not a record, -2 no memory. */
+static int load_line(struct lab_state *st, char *line)
+{
+	long long v;
+	struct lab_request r;
+	struct lab_agent a;
+
+	if (!strncmp(line, "next ", 5)) {
+		if (num(line + 5, &v) || v <= 0)
+			return -1;
+		st->next_id = (long)v;
+	} else if (!strncmp(line, "request ", 8)) {
+		if (parse_request(line + 8, &r))
+			return -1;
+		if (!lab_state_add_req(st, &r))
+			return -2;
+		if (r.id >= st->next_id)
+			st->next_id = r.id + 1;
+	} else if (!strncmp(line, "agent ", 6)) {
+		if (parse_agent(line + 6, &a))
+			return -1;
+		if (!lab_state_add_agent(st, &a))
+			return -2;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 int lab_state_load(const char *dir, struct lab_state *st, char *err,
 		   size_t errlen)
 {
@@ -261,6 +290,7 @@ int lab_state_load(const char *dir, struct lab_state *st, char *err,
 	unsigned char *buf = NULL;
 	size_t len = 0, lineno = 0;
 	char *line, *save = NULL;
+	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
 	st->next_id = 1;
@@ -276,55 +306,21 @@ int lab_state_load(const char *dir, struct lab_state *st, char *err,
 		free(path);
 		return -1;
 	}
-	for (line = strtok_r((char *)buf, "\n", &save); line;
+	for (line = strtok_r((char *)buf, "\n", &save); line && !rc;
 	     line = strtok_r(NULL, "\n", &save)) {
-		int bad = 0;
-
 		lineno++;
-		if (!strncmp(line, "next ", 5)) {
-			long long v;
-
-			if (num(line + 5, &v) || v <= 0)
-				bad = 1;
-			else
-				st->next_id = (long)v;
-		} else if (!strncmp(line, "request ", 8)) {
-			struct lab_request r;
-
-			if (parse_request(line + 8, &r))
-				bad = 1;
-			else if (!lab_state_add_req(st, &r))
-				goto nomem;
-			else if (r.id >= st->next_id)
-				st->next_id = r.id + 1;
-		} else if (!strncmp(line, "agent ", 6)) {
-			struct lab_agent a;
-
-			if (parse_agent(line + 6, &a))
-				bad = 1;
-			else if (!lab_state_add_agent(st, &a))
-				goto nomem;
-		} else {
-			bad = 1;
-		}
-		if (bad) {
-			snprintf(err, errlen, "'%s' line %zu is not a lab "
-				 "state record", path, lineno);
-			free(buf);
-			free(path);
-			lab_state_release(st);
-			return -1;
-		}
+		rc = load_line(st, line);
 	}
+	if (rc == -1)
+		snprintf(err, errlen, "'%s' line %zu is not a lab state record",
+			 path, lineno);
+	else if (rc)
+		snprintf(err, errlen, "out of memory");
 	free(buf);
 	free(path);
-	return 0;
-nomem:
-	snprintf(err, errlen, "out of memory");
-	free(buf);
-	free(path);
-	lab_state_release(st);
-	return -1;
+	if (rc)
+		lab_state_release(st);
+	return rc ? -1 : 0;
 }
 
 int lab_state_save(const char *dir, const struct lab_state *st, char *err,

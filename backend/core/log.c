@@ -195,15 +195,38 @@ static void write_all(int fd, const char *p, size_t n)
 	}
 }
 
-void log_msg(const char *fmt, ...)
+/* msg with stamp in front of every line, each ended by '\n' (malloc'd). */
+static char *stamped(const char *msg, const char *stamp, size_t *len)
 {
-	char *msg = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	int r = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return;
+	size_t sl = strlen(stamp), lines = 1;
+	for (const char *p = msg; *p; p++)
+		lines += *p == '\n';
+	char *out = malloc(strlen(msg) + lines * (sl + 1) + 1);
+	if (!out)
+		return NULL;
+	char *o = out;
+	const char *p = msg;
+	for (;;) {
+		const char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (!e && l == 0 && p != msg)
+			break; /* message ended with a newline */
+		memcpy(o, stamp, sl);
+		o += sl;
+		memcpy(o, p, l);
+		o += l;
+		*o++ = '\n';
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	*len = (size_t)(o - out);
+	return out;
+}
+
+/* Write msg (consumed) under the lock, secrets masked. */
+static void log_text(char *msg)
+{
 	pthread_mutex_lock(&log_lock);
 	if (log_fd < 0) {
 		pthread_mutex_unlock(&log_lock);
@@ -218,34 +241,27 @@ void log_msg(const char *fmt, ...)
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	size_t sl = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ ", &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ ", &tm);
 
 	/* one timestamp per line, written with a single write() */
-	size_t lines = 1, ml = strlen(msg);
-	for (const char *p = msg; *p; p++)
-		lines += *p == '\n';
-	size_t total = ml + lines * (sl + 1);
-	char *out = malloc(total + 1);
+	size_t len = 0;
+	char *out = stamped(msg, stamp, &len);
 	if (out) {
-		char *o = out;
-		const char *p = msg;
-		for (;;) {
-			const char *e = strchr(p, '\n');
-			size_t l = e ? (size_t)(e - p) : strlen(p);
-			if (!e && l == 0 && p != msg)
-				break; /* message ended with a newline */
-			memcpy(o, stamp, sl);
-			o += sl;
-			memcpy(o, p, l);
-			o += l;
-			*o++ = '\n';
-			if (!e)
-				break;
-			p = e + 1;
-		}
-		write_all(log_fd, out, (size_t)(o - out));
+		write_all(log_fd, out, len);
 		free(out);
 	}
 	pthread_mutex_unlock(&log_lock);
 	free(msg);
+}
+
+void log_msg(const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (msg)
+		log_text(msg);
 }

@@ -3,6 +3,10 @@
  * 0600, appended).  Secrets registered with log_redact_add() are replaced
  * by "********" in every line before it is written; Authorization headers
  * are never passed here.  Logging is best effort: failures are ignored.
+ *
+ * Owner: backend/core/log.c.  Ownership: nothing returned is allocated;
+ * log_redact_add() keeps a copy of the secret, wiped and freed by
+ * log_close().
  */
 #ifndef OPSMGR_LOG_H
 #define OPSMGR_LOG_H

@@ -32,6 +32,15 @@ static void skip_from(struct diag_list *dl, enum diag_check from,
 			 "not checked: %s", why);
 }
 
+/* Nothing to check: parse FAILs with fix and message, the rest SKIP. */
+static enum status unreadable(struct diag_list *dl, const char *fix,
+			      const char *why_skipped, const char *message)
+{
+	diag_add(dl, DIAG_VERIFY_PARSE, SEV_FAIL, NULL, fix, "%s", message);
+	skip_from(dl, DIAG_VERIFY_KEY_MATCH, why_skipped);
+	return ST_FAIL;
+}
+
 static enum status status_since(const struct diag_list *dl, size_t first)
 {
 	enum diag_severity w = SEV_PASS;
@@ -99,10 +108,9 @@ enum status verify_x509(X509 *leaf, EVP_PKEY *key, STACK_OF(X509) *extra,
 {
 	size_t first = dl->n;
 	if (!leaf) {
-		diag_add(dl, DIAG_VERIFY_PARSE, SEV_FAIL, NULL,
-			 "give a certificate file", "no certificate to verify");
-		skip_from(dl, DIAG_VERIFY_KEY_MATCH, "there is no certificate");
-		return ST_FAIL;
+		return unreadable(dl, "give a certificate file",
+				  "there is no certificate",
+				  "no certificate to verify");
 	}
 	char *name = x509_name_text(X509_get_subject_name(leaf));
 	diag_add(dl, DIAG_VERIFY_PARSE, SEV_PASS, NULL, NULL,
@@ -196,11 +204,9 @@ enum status verify_certificate(const struct verify_input *in,
 	if (in->pfx_path && *in->pfx_path) {
 		src = in->pfx_path;
 		if (load_pfx(in, &leaf, &key, &certs, err, sizeof(err)) != 0) {
-			diag_add(dl, DIAG_VERIFY_PARSE, SEV_FAIL, NULL,
-				 "give the PFX file and its password (--pfx FILE --password-file FILE)",
-				 "%s", err);
-			skip_from(dl, DIAG_VERIFY_KEY_MATCH, "the PFX could not be read");
-			return ST_FAIL;
+			return unreadable(dl,
+				"give the PFX file and its password (--pfx FILE --password-file FILE)",
+				"the PFX could not be read", err);
 		}
 		if (!key)
 			snprintf(key_err, sizeof(key_err), "'%s' holds no private key",
@@ -208,19 +214,15 @@ enum status verify_certificate(const struct verify_input *in,
 	} else {
 		src = in->cert_path;
 		if (!in->cert_path || !*in->cert_path) {
-			diag_add(dl, DIAG_VERIFY_PARSE, SEV_FAIL, NULL,
-				 "give the certificate file (--cert FILE) or run stage 2 (request) first",
-				 "no certificate file was given");
-			skip_from(dl, DIAG_VERIFY_KEY_MATCH, "there is no certificate");
-			return ST_FAIL;
+			return unreadable(dl,
+				"give the certificate file (--cert FILE) or run stage 2 (request) first",
+				"there is no certificate",
+				"no certificate file was given");
 		}
 		if (x509_load_certs_file(in->cert_path, &certs, err, sizeof(err)) != 0) {
-			diag_add(dl, DIAG_VERIFY_PARSE, SEV_FAIL, NULL,
-				 "give the certificate as PEM, DER (.cer) or PKCS#7 (.p7b)",
-				 "%s", err);
-			skip_from(dl, DIAG_VERIFY_KEY_MATCH,
-				  "the certificate could not be read");
-			return ST_FAIL;
+			return unreadable(dl,
+				"give the certificate as PEM, DER (.cer) or PKCS#7 (.p7b)",
+				"the certificate could not be read", err);
 		}
 		if (in->key_path && *in->key_path) {
 			key = x509_load_key_file(in->key_path, key_err, sizeof(key_err));
@@ -279,21 +281,20 @@ enum status stage_verify_run(struct ctx *c, const struct hooks *h,
 	}
 	const struct state *st = c->st;
 	if (!st->cert_path || !*st->cert_path) {
-		diag_add(dl, DIAG_VERIFY_PARSE, SEV_FAIL, NULL,
-			 "run stage 2 (request) first, or import an issued certificate there",
-			 "there is no certificate to verify yet");
-		skip_from(dl, DIAG_VERIFY_KEY_MATCH, "there is no certificate");
-		return ST_FAIL;
+		return unreadable(dl,
+			"run stage 2 (request) first, or import an issued certificate there",
+			"there is no certificate",
+			"there is no certificate to verify yet");
 	}
-	struct verify_input in;
-	memset(&in, 0, sizeof(in));
-	in.cert_path = st->cert_path;
-	in.key_path = st->key_path;
-	in.chain_path = st->chain_path;
-	in.fqdn = ctx_fqdn(c);
-	in.trust_store = ctx_trust_store(c);
-	in.skip_revocation = c->skip_revocation;
-	in.crl_timeout_s = CRL_DEFAULT_TIMEOUT;
+	struct verify_input in = {
+		.cert_path = st->cert_path,
+		.key_path = st->key_path,
+		.chain_path = st->chain_path,
+		.fqdn = ctx_fqdn(c),
+		.trust_store = ctx_trust_store(c),
+		.skip_revocation = c->skip_revocation,
+		.crl_timeout_s = CRL_DEFAULT_TIMEOUT,
+	};
 	hooks_progress(h, "verifying the certificate", -1);
 	size_t first = dl->n;
 	enum status r = verify_certificate(&in, h, dl);

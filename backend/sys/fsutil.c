@@ -77,6 +77,15 @@ char *fs_dirname(const char *path)
 	return strndup(path, n);
 }
 
+/* Copy of path without trailing slashes (a lone "/" stays); malloc'd. */
+static char *without_trailing_slashes(const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return strndup(path, n);
+}
+
 /* Last component of path (points into path; trailing slashes not allowed). */
 static const char *base_name(const char *path)
 {
@@ -264,6 +273,36 @@ static void sync_dir_of(const char *path)
 	free(dir);
 }
 
+/*
+ * The common end of fs_write_atomic and fs_write_new: a filled temp file
+ * renamed over path (noreplace: only where nothing exists yet).
+ */
+static int write_via_temp(const char *path, const void *data, size_t len,
+			  mode_t mode, int noreplace, char *err, size_t errlen)
+{
+	remove_stale_temps(path);
+	char *tmp = NULL;
+	if (write_temp(path, data, len, mode, &tmp, err, errlen) != 0)
+		return -1;
+	int r = noreplace ? fs_rename_noreplace(tmp, path) : rename(tmp, path);
+	if (r != 0) {
+		int e = errno;
+		if (noreplace && e == EEXIST)
+			errbuf_printf(err, errlen,
+				"cannot write '%s': file already exists", path);
+		else
+			errbuf_printf(err, errlen,
+				"cannot write '%s': cannot rename '%s': %s",
+				path, tmp, strerror(e));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	sync_dir_of(path);
+	return 0;
+}
+
 int fs_write_atomic(const char *path, const void *data, size_t len,
 		    mode_t mode, char *err, size_t errlen)
 {
@@ -295,21 +334,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 			strerror(errno));
 		return -1;
 	}
-	remove_stale_temps(path);
-	char *tmp = NULL;
-	if (write_temp(path, data, len, mode, &tmp, err, errlen) != 0)
-		return -1;
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		errbuf_printf(err, errlen, "cannot write '%s': cannot rename '%s': %s",
-			path, tmp, strerror(e));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	sync_dir_of(path);
-	return 0;
+	return write_via_temp(path, data, len, mode, 0, err, errlen);
 }
 
 int fs_write_new(const char *path, const void *data, size_t len, mode_t mode,
@@ -324,26 +349,7 @@ int fs_write_new(const char *path, const void *data, size_t len, mode_t mode,
 			path);
 		return -1;
 	}
-	remove_stale_temps(path);
-	char *tmp = NULL;
-	if (write_temp(path, data, len, mode, &tmp, err, errlen) != 0)
-		return -1;
-	if (fs_rename_noreplace(tmp, path) != 0) {
-		int e = errno;
-		if (e == EEXIST)
-			errbuf_printf(err, errlen,
-				"cannot write '%s': file already exists", path);
-		else
-			errbuf_printf(err, errlen,
-				"cannot write '%s': cannot rename '%s': %s",
-				path, tmp, strerror(e));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	sync_dir_of(path);
-	return 0;
+	return write_via_temp(path, data, len, mode, 1, err, errlen);
 }
 
 int fs_rename_noreplace(const char *from, const char *to)
@@ -484,15 +490,12 @@ int fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen)
 		errbuf_printf(err, errlen, "cannot create directory: no path given");
 		return -1;
 	}
-	char *p = strdup(path);
+	char *p = without_trailing_slashes(path);
 	if (!p) {
 		errbuf_printf(err, errlen, "cannot create directory '%s': out of memory",
 			path);
 		return -1;
 	}
-	size_t n = strlen(p);
-	while (n > 1 && p[n - 1] == '/')
-		p[--n] = '\0';
 	for (char *s = p + 1;; s++) {
 		int last = *s == '\0';
 		if (!last && *s != '/')
@@ -542,15 +545,12 @@ int fs_check_private_dir(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	/* lstat("link/") would follow the link: look at the name itself */
-	char *p = strdup(path);
+	char *p = without_trailing_slashes(path);
 	if (!p) {
 		errbuf_printf(err, errlen, "cannot check state directory '%s': out of memory",
 			path);
 		return -1;
 	}
-	size_t n = strlen(p);
-	while (n > 1 && p[n - 1] == '/')
-		p[--n] = '\0';
 	struct stat st;
 	int r = lstat(p, &st);
 	int e = errno;

@@ -116,12 +116,10 @@ static void job_unref(struct resolve_job *j)
 
 static void job_lookup(struct resolve_job *j)
 {
-	struct addrinfo hints;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
-	hints.ai_flags = AI_NUMERICSERV;
+	const struct addrinfo hints = { .ai_family = AF_UNSPEC,
+					.ai_socktype = SOCK_STREAM,
+					.ai_protocol = IPPROTO_TCP,
+					.ai_flags = AI_NUMERICSERV };
 	struct addrinfo *res = NULL;
 	int rc = getaddrinfo(j->host, j->port, &hints, &res);
 	int e = errno;
