@@ -17,7 +17,7 @@
 
 #include "pki/x509util.h"
 
-void crl_free_urls(char **urls)
+void crl_urls_free(char **urls)
 {
 	if (!urls)
 		return;

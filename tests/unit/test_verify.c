@@ -747,7 +747,7 @@ static void test_no_fqdn_and_ldap_only_cdp(void **state)
 	assert_string_equal(urls[0], "ldap://ldap.corp.example.test/cdp");
 	assert_string_equal(urls[1], f->crl_url);
 	assert_null(urls[2]);
-	crl_free_urls(urls);
+	crl_urls_free(urls);
 	f->in.fqdn = FQDN;
 	assert_int_equal(run(f), ST_OK);
 	expect(f, DIAG_VERIFY_REVOCATION, SEV_PASS, f->crl_url);
