@@ -5,7 +5,9 @@
  * the client certificate really presented (the server requires and checks
  * it), a server name that does not match, a server we do not trust, a
  * server that never answers the handshake (time-out) and cancellation of
- * that wait, and an unusable key.
+ * that wait, and an unusable key; the HTTP text itself (mtls_http.c): the
+ * request for GET and POST and an IPv6 host, and answers read piece by
+ * piece (need more, Content-Length, chunked, cut short, not HTTP).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +33,7 @@
 #include "sys/fsutil.h"
 #include "lab_harness.h"
 #include "sys/mtls.h"
+#include "sys/mtls_http.h"
 #include "sys/netprobe.h"
 #include "pki/x509util.h"
 
@@ -449,6 +452,70 @@ static void test_bad_key(void **state)
 	assert_non_null(strstr(err, "no trusted root"));
 }
 
+static void test_request_text(void **state)
+{
+	struct mtls_opts o = { .host = "ms.example.test", .port = 5723 };
+	char *req = NULL;
+	int n = mtls_request_text(&o, "GET", "/x", NULL, &req);
+	assert_string_equal(req,
+			    "GET /x HTTP/1.1\r\nHost: ms.example.test:5723\r\n"
+			    "User-Agent: opsmgr-enroll\r\n"
+			    "Accept: application/json\r\n"
+			    "Connection: close\r\n\r\n");
+	assert_int_equal(n, (int)strlen(req));
+	free(req);
+	o.host = "::1";
+	n = mtls_request_text(&o, "POST", "/y", "a=1&b=2", &req);
+	assert_string_equal(req,
+			    "POST /y HTTP/1.1\r\nHost: [::1]:5723\r\n"
+			    "User-Agent: opsmgr-enroll\r\n"
+			    "Accept: application/json\r\n"
+			    "Content-Type: application/x-www-form-urlencoded\r\n"
+			    "Content-Length: 7\r\n"
+			    "Connection: close\r\n\r\na=1&b=2");
+	assert_int_equal(n, (int)strlen(req));
+	free(req);
+}
+
+static enum mtls_err parse(const char *text, int eof,
+			   struct mtls_response *r, int *more)
+{
+	char buf[256], err[128];
+	snprintf(buf, sizeof(buf), "%s", text);
+	memset(r, 0, sizeof(*r));
+	return mtls_parse_answer(buf, strlen(buf), eof, r, err, sizeof(err),
+				 more);
+}
+
+static void test_parse_answer(void **state)
+{
+	struct mtls_response r;
+	int more = 0;
+	assert_int_equal(parse("HTTP/1.1 200 OK\r\nContent-Le", 0, &r, &more),
+			 MTLS_OK);
+	assert_int_equal(more, 1);
+	assert_int_equal(parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab",
+			       0, &r, &more), MTLS_OK);
+	assert_int_equal(more, 1);
+	assert_int_equal(parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab",
+			       1, &r, &more), MTLS_E_PROTOCOL);
+	assert_int_equal(parse("HTTP/1.1 202 OK\r\nContent-Length: 2\r\n\r\nokjunk",
+			       0, &r, &more), MTLS_OK);
+	assert_int_equal(more, 0);
+	assert_int_equal(r.status, 202);
+	assert_string_equal(r.body, "ok");
+	mtls_response_release(&r);
+	assert_int_equal(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked"
+			       "\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+			       0, &r, &more), MTLS_OK);
+	assert_int_equal(more, 0);
+	assert_string_equal(r.body, "abcde");
+	assert_int_equal(r.body_len, 5);
+	mtls_response_release(&r);
+	assert_int_equal(parse("SSH-2.0-OpenSSH\r\n\r\n", 1, &r, &more),
+			 MTLS_E_PROTOCOL);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);   /* the test server's writes */
@@ -462,6 +529,8 @@ int main(void)
 		cmocka_unit_test(test_silent_server_timeout),
 		cmocka_unit_test(test_silent_server_cancel),
 		cmocka_unit_test(test_bad_key),
+		cmocka_unit_test(test_request_text),
+		cmocka_unit_test(test_parse_answer),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
