@@ -285,22 +285,19 @@ static int write_via_temp(const char *path, const void *data, size_t len,
 	if (write_temp(path, data, len, mode, &tmp, err, errlen) != 0)
 		return -1;
 	int r = noreplace ? fs_rename_noreplace(tmp, path) : rename(tmp, path);
-	if (r != 0) {
-		int e = errno;
-		if (noreplace && e == EEXIST)
-			errbuf_printf(err, errlen,
-				"cannot write '%s': file already exists", path);
-		else
-			errbuf_printf(err, errlen,
-				"cannot write '%s': cannot rename '%s': %s",
-				path, tmp, strerror(e));
+	int e = errno;
+	if (r != 0 && noreplace && e == EEXIST)
+		errbuf_printf(err, errlen, "cannot write '%s': file already exists",
+			path);
+	else if (r != 0)
+		errbuf_printf(err, errlen, "cannot write '%s': cannot rename '%s': %s",
+			path, tmp, strerror(e));
+	if (r != 0)
 		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
+	else
+		sync_dir_of(path);
 	free(tmp);
-	sync_dir_of(path);
-	return 0;
+	return r == 0 ? 0 : -1;
 }
 
 int fs_write_atomic(const char *path, const void *data, size_t len,
