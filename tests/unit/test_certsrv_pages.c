@@ -1,5 +1,5 @@
 /*
- * test_certsrv_pages.c - the pure certsrv page classifiers (certsrv.c) on
+ * test_certsrv_pages.c - the pure certsrv page classifiers (certsrv_pages.c) on
  * every page fixture in tests/data/certsrv (issued, pending, denied,
  * unknown template, error parsing, advanced-info pages, IIS 401, certcarc),
  * on WWW-Authenticate values, and on garbage: truncated prefixes of every
@@ -413,6 +413,24 @@ static void test_page_text_small_buffer(void **state)
 	assert_int_equal(certsrv_page_text(p, sizeof(p) - 1, out, 0), 0);
 }
 
+static void test_looks_like_cert(void **state)
+{
+	static const char pem[] = "\r\n  -----BEGIN CERTIFICATE-----\nMIIB\n";
+	static const char p7[] = "-----BEGIN PKCS7-----\nMIIB\n";
+	static const char der[] = "\x30\x82\x01\x0a";
+	static const char html[] = "<html><body>Pending</body></html>";
+	assert_true(certsrv_looks_like_cert(NULL, pem, sizeof(pem) - 1));
+	assert_true(certsrv_looks_like_cert("text/html", p7, sizeof(p7) - 1));
+	assert_true(certsrv_looks_like_cert("application/pkcs7-mime", der,
+					    sizeof(der) - 1));
+	assert_true(certsrv_looks_like_cert(NULL, der, sizeof(der) - 1));
+	/* a page served as HTML is never taken for DER */
+	assert_false(certsrv_looks_like_cert("text/html; charset=utf-8", der,
+					     sizeof(der) - 1));
+	assert_false(certsrv_looks_like_cert(NULL, html, sizeof(html) - 1));
+	assert_false(certsrv_looks_like_cert(NULL, der, 1));
+}
+
 static void test_url_join(void **state)
 {
 	(void)state;
@@ -444,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_keeps_meaning),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_page_text_small_buffer),
+		cmocka_unit_test(test_looks_like_cert),
 		cmocka_unit_test(test_url_join),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
