@@ -28,6 +28,7 @@
 
 #include <openssl/x509.h>
 
+#include "adcs/ca_http.h"
 #include "adcs/certsrv.h"
 #include "pki/csr.h"
 #include "sys/fsutil.h"
@@ -53,7 +54,6 @@ struct run {
 	X509_REQ *req;
 	char *csr_pem;
 	struct http_opts o;
-	char *trust_dir;          /* owned copy of the trust store path */
 	struct request_out *out;
 	int offline;              /* no network: the offline path */
 };
@@ -482,31 +482,6 @@ static int checkpoint(struct run *r, const char *what)
 		 "fix the state directory problem above, then run again",
 		 "stopped before %s: the progress could not be saved first", what);
 	return -1;
-}
-
-static void setup_http(struct run *r)
-{
-	struct config *cfg = r->cfg;
-	struct stat sb;
-	http_opts_init(&r->o);
-	r->o.ca_file = (cfg->ca_file && *cfg->ca_file) ? cfg->ca_file : NULL;
-	const char *ts = ctx_trust_store(r->c);
-	if (ts && stat(ts, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		r->trust_dir = strdup(ts);
-		r->o.ca_path = r->trust_dir;
-	}
-	/* as in stage 1: without ca.ca_file the system store verifies the
-	 * CA's web server too (it may carry a publicly issued certificate) */
-	r->o.system_trust = true;
-	r->o.auth = cfg->ca_auth;
-	r->o.user = cfg->ca_user;
-	r->o.password = &r->c->ca_password;
-	r->o.client_cert = cfg->ca_client_cert;
-	r->o.client_key = cfg->ca_client_key;
-	r->o.timeout_s = cfg->ca_timeout > 0 ? cfg->ca_timeout
-					     : CONFIG_DEFAULT_CA_TIMEOUT;
-	r->o.connect_timeout_s = r->o.timeout_s < 10 ? r->o.timeout_s : 10;
-	r->o.allow_http = cfg->ca_allow_http;
 }
 
 /*
@@ -1469,7 +1444,7 @@ enum status stage_request_run(struct ctx *c, const struct hooks *h,
 		url = st->request_ca_url;
 	}
 	r.ca_url = dup_or_null(url);
-	setup_http(&r);
+	ca_http_options(c, CA_WITH_CREDENTIALS, &r.o);
 
 	switch (c->request_action) {
 	case REQ_ACT_SAVE_CSR:
@@ -1513,7 +1488,6 @@ out:
 	free_key_csr(&r);
 	free(r.key_path);
 	free(r.csr_path);
-	free(r.trust_dir);
 	free(r.ca_url);
 	return s;
 }

@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "adcs/ca_http.h"
 #include "adcs/certsrv.h"
 #include "core/ctx.h"
 #include "sys/fsutil.h"
@@ -21,8 +21,6 @@
 #include "stages/stages.h"
 #include "pki/truststore.h"
 #include "pki/x509util.h"
-
-#define TRUST_CONNECT_TIMEOUT 10
 
 void trust_result_free(void *p)
 {
@@ -256,38 +254,6 @@ int trust_evaluate(STACK_OF(X509) *certs, const char *pin,
 
 /* --- reading the source ------------------------------------------------ */
 
-static int dir_exists(const char *p)
-{
-	struct stat st;
-	return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static void http_opts_from_ctx(struct ctx *c, struct http_opts *o, bool auth)
-{
-	const struct config *cfg = c->cfg;
-	http_opts_init(o);
-	o->ca_file = cfg->ca_file;
-	const char *ts = ctx_trust_store(c);
-	if (dir_exists(ts))
-		o->ca_path = ts;
-	/* the CA's web server may have a public certificate (no ca_file) */
-	o->system_trust = true;
-	if (auth) {
-		o->auth = cfg->ca_auth;
-		o->user = cfg->ca_user;
-		o->password = secret_is_set(&c->ca_password) ? &c->ca_password : NULL;
-		o->client_cert = cfg->ca_client_cert;
-		o->client_key = cfg->ca_client_key;
-	} else {
-		o->auth = AUTH_NONE;
-	}
-	o->timeout_s = cfg->ca_timeout > 0 ? cfg->ca_timeout
-					   : CONFIG_DEFAULT_CA_TIMEOUT;
-	o->connect_timeout_s = o->timeout_s < TRUST_CONNECT_TIMEOUT
-				       ? o->timeout_s : TRUST_CONNECT_TIMEOUT;
-	o->allow_http = cfg->ca_allow_http;
-}
-
 static int load_ca_password(struct ctx *c, struct diag_list *dl)
 {
 	const struct config *cfg = c->cfg;
@@ -371,7 +337,8 @@ static int fetch_source(struct ctx *c, const struct hooks *h,
 		bool on_ca = starts_with(cfg->trust_url, cfg->ca_url);
 		if (on_ca && load_ca_password(c, dl) != 0)
 			return -1;
-		http_opts_from_ctx(c, &o, on_ca);
+		ca_http_options(c, on_ca ? CA_WITH_CREDENTIALS
+				      : CA_WITHOUT_CREDENTIALS, &o);
 		warn_plain_http(cfg->trust_url, "trust.url", dl);
 		hooks_progress(h, "downloading the CA certificate", -1);
 		struct http_response r;
@@ -419,7 +386,7 @@ static int fetch_source(struct ctx *c, const struct hooks *h,
 			*desc = NULL;
 		if (load_ca_password(c, dl) != 0)
 			return -1;
-		http_opts_from_ctx(c, &o, true);
+		ca_http_options(c, CA_WITH_CREDENTIALS, &o);
 		warn_plain_http(cfg->ca_url, "ca.url", dl);
 		hooks_progress(h, "downloading the CA chain", -1);
 		if (certsrv_fetch_ca_chain(&o, cfg->ca_url, h, data, len, dl) != 0) {
