@@ -230,15 +230,61 @@ enum http_err certsrv_fetch_chain(const struct http_opts *o,
 	return e;
 }
 
-int certsrv_fetch_ca_chain(const struct http_opts *o, const char *base_url,
-			   const struct hooks *h, unsigned char **data,
-			   size_t *len, struct diag_list *dl)
+/* A transport failure of the CA chain download: cancelled, or a
+ * DIAG_TRUST_SOURCE diagnostic "<what>: <err>" with fix.  Returns -1. */
+static int ca_chain_failure(struct diag_list *dl, enum http_err e,
+			    const char *err, const char *what, const char *fix)
 {
-	char err[1024], why[CERTSRV_TEXT_MAX + 128], path[96];
-	struct http_response r;
-	*data = NULL;
-	*len = 0;
+	if (e == HTTP_E_CANCELLED)
+		diag_add(dl, DIAG_CANCELLED, SEV_FAIL, NULL, NULL, "%s", err);
+	else
+		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url", fix,
+			 "%s: %s", what, err);
+	return -1;
+}
 
+/* The answer of certcarc.asp read: the current renewal (missing -> 0 with
+ * an info diagnostic), or -1 with the diagnostic. */
+static long renewal_of(const char *url, const struct http_response *r,
+		       struct diag_list *dl)
+{
+	char text[CERTSRV_TEXT_MAX];
+	char names[128];
+	long renewal;
+	if (r->status == 401) {
+		offered_schemes(r, names, sizeof(names));
+		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url",
+			 "check ca.user and ca.password_file, and that ca.auth is one of the schemes the server offers",
+			 "'%s' refused the credentials (HTTP 401; the server offers: %s)",
+			 url, names);
+		return -1;
+	}
+	certsrv_page_text((const char *)r->body, r->body_len, text, sizeof(text));
+	if (r->status != 200) {
+		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url",
+			 "check ca.url: it should be the web-enrollment address, e.g. https://ca.example.com/certsrv/",
+			 "'%s' answered HTTP %ld%s%s", url, r->status,
+			 text[0] ? ": " : "", text);
+		return -1;
+	}
+	renewal = certsrv_parse_renewals((const char *)r->body, r->body_len);
+	if (renewal < 0) {
+		diag_add(dl, DIAG_TRUST_SOURCE, SEV_INFO, "ca.url", NULL,
+			 "'%s' does not say which CA certificate is current (no nRenewals); using renewal 0%s%s",
+			 url, text[0] ? ". The page says: " : "", text);
+		renewal = 0;
+	}
+	return renewal;
+}
+
+/* GET certcarc.asp: the current renewal of the CA certificate, or -1 with
+ * the diagnostic. */
+static long current_renewal(const struct http_opts *o, const char *base_url,
+			    const struct hooks *h, struct diag_list *dl)
+{
+	char err[1024];
+	struct http_response r;
+	long renewal = -1;
 	char *url = certsrv_url(base_url, "certcarc.asp");
 	if (!url) {
 		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url", NULL,
@@ -246,84 +292,48 @@ int certsrv_fetch_ca_chain(const struct http_opts *o, const char *base_url,
 		return -1;
 	}
 	enum http_err e = http_get(o, url, h, &r, err, sizeof(err));
-	if (e == HTTP_E_CANCELLED) {
-		diag_add(dl, DIAG_CANCELLED, SEV_FAIL, NULL, NULL, "%s", err);
-		free(url);
-		return -1;
-	}
 	if (e != HTTP_OK) {
-		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url",
+		ca_chain_failure(dl, e, err, "cannot download the CA certificate",
 			 e == HTTP_E_TLS ? "check ca.ca_file, or fetch the root from a file (trust.source = file) if the CA's web server uses a certificate this computer does not trust yet"
 			 : e == HTTP_E_TIMEOUT ? "try again; check that the CA web server is up"
-			 : "check ca.url: it should be the web-enrollment address, e.g. https://ca.example.com/certsrv/",
-			 "cannot download the CA certificate: %s", err);
-		free(url);
-		return -1;
-	}
-	long renewal = 0;
-	if (r.status == 401) {
-		char names[128];
-		offered_schemes(&r, names, sizeof(names));
-		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url",
-			 "check ca.user and ca.password_file, and that ca.auth is one of the schemes the server offers",
-			 "'%s' refused the credentials (HTTP 401; the server offers: %s)",
-			 url, names);
+			 : "check ca.url: it should be the web-enrollment address, e.g. https://ca.example.com/certsrv/");
+	} else {
+		renewal = renewal_of(url, &r, dl);
 		http_response_release(&r);
-		free(url);
-		return -1;
 	}
-	if (r.status != 200) {
-		char text[CERTSRV_TEXT_MAX];
-		certsrv_page_text((const char *)r.body, r.body_len, text, sizeof(text));
-		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url",
-			 "check ca.url: it should be the web-enrollment address, e.g. https://ca.example.com/certsrv/",
-			 "'%s' answered HTTP %ld%s%s", url, r.status,
-			 text[0] ? ": " : "", text);
-		http_response_release(&r);
-		free(url);
-		return -1;
-	}
-	renewal = certsrv_parse_renewals((const char *)r.body, r.body_len);
-	if (renewal < 0) {
-		char text[CERTSRV_TEXT_MAX];
-		certsrv_page_text((const char *)r.body, r.body_len, text,
-				  sizeof(text));
-		diag_add(dl, DIAG_TRUST_SOURCE, SEV_INFO, "ca.url", NULL,
-			 "'%s' does not say which CA certificate is current (no nRenewals); using renewal 0%s%s",
-			 url, text[0] ? ". The page says: " : "", text);
-		renewal = 0;
-	}
-	http_response_release(&r);
 	free(url);
+	return renewal;
+}
 
+int certsrv_fetch_ca_chain(const struct http_opts *o, const char *base_url,
+			   const struct hooks *h, unsigned char **data,
+			   size_t *len, struct diag_list *dl)
+{
+	char err[1024], path[96];
+	char whys[2][CERTSRV_TEXT_MAX + 128] = {"", ""};
 	static const char *const encs[] = {"b64", "bin"};
-	char whys[2][sizeof(why)];
+	*data = NULL;
+	*len = 0;
+
+	long renewal = current_renewal(o, base_url, h, dl);
+	if (renewal < 0)
+		return -1;
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path),
 			 "certnew.p7b?ReqID=CACert&Renewal=%ld&Enc=%s", renewal,
 			 encs[i]);
-		url = certsrv_url(base_url, path);
+		char *url = certsrv_url(base_url, path);
 		if (!url)
 			break;
-		e = get_p7(o, url, h, data, len, whys[i], sizeof(whys[i]), err,
-			   sizeof(err));
-		if (e == HTTP_OK) {
-			free(url);
-			return 0;
-		}
-		if (e == HTTP_E_CANCELLED) {
-			diag_add(dl, DIAG_CANCELLED, SEV_FAIL, NULL, NULL, "%s", err);
-			free(url);
-			return -1;
-		}
-		if (e != HTTP_E_PROTOCOL) {
-			diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url",
-				 "try again; check that the CA web server is up",
-				 "cannot download the CA chain: %s", err);
-			free(url);
-			return -1;
-		}
+		enum http_err e = get_p7(o, url, h, data, len, whys[i],
+					 sizeof(whys[i]), err, sizeof(err));
 		free(url);
+		if (e == HTTP_OK)
+			return 0;
+		if (e != HTTP_E_PROTOCOL)
+			return ca_chain_failure(dl, e, err,
+						"cannot download the CA chain",
+						"try again; check that the CA web server is up");
 	}
 	diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url",
 		 "check that ca.url points at the CA's web enrollment (/certsrv/), or get the root as a file from the CA administrator (trust.source = file)",
@@ -331,4 +341,3 @@ int certsrv_fetch_ca_chain(const struct http_opts *o, const char *base_url,
 		 renewal, whys[0], whys[1]);
 	return -1;
 }
-
