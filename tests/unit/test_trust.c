@@ -54,7 +54,6 @@ struct fx {
 
 static int count_checkpoint(struct ctx *c, struct diag_list *dl)
 {
-	(void)dl;
 	struct fx *f = c->checkpoint_ud;
 	f->checkpoints++;
 	return 0;
@@ -602,7 +601,6 @@ static void test_store_not_writable(void **state)
 
 static int cancel_now(void *ud)
 {
-	(void)ud;
 	return 1;
 }
 
@@ -646,8 +644,6 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn,
 			     const char *version, const char *upload,
 			     size_t *upload_size, void **con_cls)
 {
-	(void)cls; (void)method; (void)version; (void)upload;
-	(void)upload_size; (void)con_cls;
 	struct MHD_Response *r;
 	unsigned status = MHD_HTTP_OK;
 	if (strcmp(url, "/root.pem") == 0 && served_pem) {
