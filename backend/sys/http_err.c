@@ -29,6 +29,32 @@ const char *http_err_name(enum http_err e)
 	return "unknown";
 }
 
+/* The TLS handshake failures http_map_error reports alike. */
+static const CURLcode tls_failures[] = {
+	CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR,
+	CURLE_SSL_CRL_BADFILE, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+	CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_ENGINE_NOTFOUND,
+	CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
+	CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED,
+};
+
+/* ... and the broken answers (reset, truncated, malformed). */
+static const CURLcode broken_answers[] = {
+	CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE,
+	CURLE_WEIRD_SERVER_REPLY, CURLE_HTTP2, CURLE_HTTP2_STREAM,
+	CURLE_BAD_CONTENT_ENCODING, CURLE_TOO_MANY_REDIRECTS,
+};
+
+#define NCODES(a) (sizeof(a) / sizeof((a)[0]))
+
+static int one_of(CURLcode rc, const CURLcode *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == rc)
+			return 1;
+	return 0;
+}
+
 enum http_err http_map_error(const struct curl_fns *f, CURL *c,
 			     CURLcode rc, const struct xfer *x,
 			     const struct http_opts *o, const char *url,
@@ -120,34 +146,11 @@ enum http_err http_map_error(const struct curl_fns *f, CURL *c,
 		              "cannot use the client certificate '%s' for %s: %s",
 		              o->client_cert ? o->client_cert : "(none)", url, detail);
 		return HTTP_E_TLS;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_CRL_BADFILE:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_SSL_ENGINE_NOTFOUND:
-	case CURLE_SSL_ENGINE_SETFAILED:
-	case CURLE_SSL_ENGINE_INITFAILED:
-	case CURLE_SSL_SHUTDOWN_FAILED:
-	case CURLE_USE_SSL_FAILED:
-		errbuf_printf(err, errlen, "TLS handshake with %s failed: %s", url, detail);
-		return HTTP_E_TLS;
 	case CURLE_GOT_NOTHING:
 		errbuf_printf(err, errlen,
 		              "'%s' closed the connection without answering (%s); is it "
 		              "an https web server?",
 		              url, detail);
-		return HTTP_E_PROTOCOL;
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_WEIRD_SERVER_REPLY:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-	case CURLE_BAD_CONTENT_ENCODING:
-	case CURLE_TOO_MANY_REDIRECTS:
-		errbuf_printf(err, errlen, "broken answer from '%s': %s", url, detail);
 		return HTTP_E_PROTOCOL;
 	case CURLE_LOGIN_DENIED:
 	case CURLE_AUTH_ERROR:
@@ -159,7 +162,16 @@ enum http_err http_map_error(const struct curl_fns *f, CURL *c,
 		errbuf_printf(err, errlen, "out of memory talking to '%s'", url);
 		return HTTP_E_OTHER;
 	default:
-		errbuf_printf(err, errlen, "transfer from '%s' failed: %s", url, detail);
-		return HTTP_E_OTHER;
+		break;
 	}
+	if (one_of(rc, tls_failures, NCODES(tls_failures))) {
+		errbuf_printf(err, errlen, "TLS handshake with %s failed: %s", url, detail);
+		return HTTP_E_TLS;
+	}
+	if (one_of(rc, broken_answers, NCODES(broken_answers))) {
+		errbuf_printf(err, errlen, "broken answer from '%s': %s", url, detail);
+		return HTTP_E_PROTOCOL;
+	}
+	errbuf_printf(err, errlen, "transfer from '%s' failed: %s", url, detail);
+	return HTTP_E_OTHER;
 }
