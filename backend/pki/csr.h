@@ -3,7 +3,6 @@
  * EKU serverAuth + clientAuth, key usage digitalSignature +
  * keyEncipherment (critical), signed with SHA-256.
  *
- * Owner: backend/pki/csr.c.
  * Ownership: X509_REQ results are freed with X509_REQ_free(); char *
  * results are malloc'd, caller frees.
  */

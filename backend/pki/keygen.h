@@ -6,7 +6,6 @@
  * the first key finished is kept; the hooks are only called on the
  * caller's thread.
  *
- * Owner: backend/pki/keygen.c.
  * Ownership: keygen_rsa() returns an EVP_PKEY the caller frees with
  * EVP_PKEY_free().
  */

@@ -10,7 +10,10 @@
  * ID and never submitted again; a run that starts in REQ_SUBMITTING (the
  * program died mid-POST) resubmits the same CSR with the same key.
  *
- * Owner: backend/stages/request.c.
+ * The stage's files: request.c (entry point), request_fields.c,
+ * request_name.c, request_keys.c, request_submit.c, request_cert.c,
+ * request_offline.c; what they share is in request_int.h.
+ *
  * Ownership: struct request_out is owned by ctx (freed with
  * request_out_free via ctx_set_out); strings returned by
  * request_detect_fqdn are malloc'd, caller frees.

@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "adcs/ca_http.h"
 #include "adcs/certsrv.h"
 #include "core/ctx.h"
 #include "sys/fsutil.h"
@@ -21,8 +21,6 @@
 #include "stages/stages.h"
 #include "pki/truststore.h"
 #include "pki/x509util.h"
-
-#define TRUST_CONNECT_TIMEOUT 10
 
 void trust_result_free(void *p)
 {
@@ -256,38 +254,6 @@ int trust_evaluate(STACK_OF(X509) *certs, const char *pin,
 
 /* --- reading the source ------------------------------------------------ */
 
-static int dir_exists(const char *p)
-{
-	struct stat st;
-	return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static void http_opts_from_ctx(struct ctx *c, struct http_opts *o, bool auth)
-{
-	const struct config *cfg = c->cfg;
-	http_opts_init(o);
-	o->ca_file = cfg->ca_file;
-	const char *ts = ctx_trust_store(c);
-	if (dir_exists(ts))
-		o->ca_path = ts;
-	/* the CA's web server may have a public certificate (no ca_file) */
-	o->system_trust = true;
-	if (auth) {
-		o->auth = cfg->ca_auth;
-		o->user = cfg->ca_user;
-		o->password = secret_is_set(&c->ca_password) ? &c->ca_password : NULL;
-		o->client_cert = cfg->ca_client_cert;
-		o->client_key = cfg->ca_client_key;
-	} else {
-		o->auth = AUTH_NONE;
-	}
-	o->timeout_s = cfg->ca_timeout > 0 ? cfg->ca_timeout
-					   : CONFIG_DEFAULT_CA_TIMEOUT;
-	o->connect_timeout_s = o->timeout_s < TRUST_CONNECT_TIMEOUT
-				       ? o->timeout_s : TRUST_CONNECT_TIMEOUT;
-	o->allow_http = cfg->ca_allow_http;
-}
-
 static int load_ca_password(struct ctx *c, struct diag_list *dl)
 {
 	const struct config *cfg = c->cfg;
@@ -321,6 +287,126 @@ static void warn_plain_http(const char *url, const char *field,
 }
 
 /*
+ * The setting a source needs: 0 with *desc ("<what> '<value>'", for
+ * messages), or -1 with the diagnostic at field when it is empty.
+ */
+static int source_setting(const char *source, const char *field,
+			  const char *value, const char *fix, const char *what,
+			  char **desc, struct diag_list *dl)
+{
+	if (!value || !*value) {
+		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, field, fix,
+			 "trust.source is '%s' but no %s is given", source, field);
+		return -1;
+	}
+	if (asprintf(desc, "%s '%s'", what, value) < 0)
+		*desc = NULL;
+	return 0;
+}
+
+static int fetch_file(const struct config *cfg, const struct hooks *h,
+		      unsigned char **data, size_t *len, char **desc,
+		      struct diag_list *dl)
+{
+	char err[1024];
+	if (source_setting("file", "trust.file", cfg->trust_file,
+			   "set [trust] file to the CA certificate file (.p7b, .cer or .pem)",
+			   "file", desc, dl) != 0)
+		return -1;
+	hooks_progress(h, "reading the CA certificate file", -1);
+	if (fs_read_file(cfg->trust_file, FS_DEFAULT_CAP, data, len, err,
+			 sizeof(err)) != 0) {
+		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "trust.file",
+			 "check the path in [trust] file",
+			 "cannot read the CA certificate file: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int fetch_url(struct ctx *c, const struct hooks *h,
+		     unsigned char **data, size_t *len, char **desc,
+		     struct diag_list *dl)
+{
+	const struct config *cfg = c->cfg;
+	struct http_opts o;
+	struct http_response r;
+	char err[1024];
+	if (source_setting("url", "trust.url", cfg->trust_url,
+			   "set [trust] url to the https address of the CA certificate",
+			   "URL", desc, dl) != 0)
+		return -1;
+	/* Credentials only go to the CA itself. */
+	bool on_ca = starts_with(cfg->trust_url, cfg->ca_url);
+	if (on_ca && load_ca_password(c, dl) != 0)
+		return -1;
+	ca_http_options(c, on_ca ? CA_WITH_CREDENTIALS : CA_WITHOUT_CREDENTIALS,
+			&o);
+	warn_plain_http(cfg->trust_url, "trust.url", dl);
+	hooks_progress(h, "downloading the CA certificate", -1);
+	memset(&r, 0, sizeof(r));
+	enum http_err e = http_get(&o, cfg->trust_url, h, &r, err, sizeof(err));
+	if (e == HTTP_E_CANCELLED) {
+		http_response_release(&r);
+		return 1;
+	}
+	if (e != HTTP_OK) {
+		const char *fix =
+			e == HTTP_E_TLS ? "set [ca] ca_file to a CA bundle that verifies this server, or copy the root to a file and use trust.source = file"
+			: e == HTTP_E_URL ? "give an https URL (plain http needs [ca] allow_insecure_http = yes)"
+			: e == HTTP_E_TIMEOUT ? "check that the server is reachable, or raise [ca] timeout"
+			: "check the URL and that the server is reachable";
+		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "trust.url", fix,
+			 "cannot download '%s': %s", cfg->trust_url, err);
+		http_response_release(&r);
+		return -1;
+	}
+	if (r.status != 200) {
+		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "trust.url",
+			 "check the URL; it must serve the certificate file itself",
+			 "the server answered HTTP %ld for '%s'", r.status,
+			 cfg->trust_url);
+		http_response_release(&r);
+		return -1;
+	}
+	*data = r.body;
+	*len = r.body_len;
+	r.body = NULL;
+	http_response_release(&r);
+	return 0;
+}
+
+static int fetch_ca(struct ctx *c, const struct hooks *h,
+		    unsigned char **data, size_t *len, char **desc,
+		    struct diag_list *dl)
+{
+	const char *url = c->cfg->ca_url;
+	struct http_opts o;
+	if (source_setting("ca", "ca.url", url,
+			   "set [ca] url to the CA's web enrollment address, e.g. https://ca.example.com/certsrv/",
+			   "the CA at", desc, dl) != 0)
+		return -1;
+	if (load_ca_password(c, dl) != 0)
+		return -1;
+	ca_http_options(c, CA_WITH_CREDENTIALS, &o);
+	warn_plain_http(url, "ca.url", dl);
+	hooks_progress(h, "downloading the CA chain", -1);
+	if (certsrv_fetch_ca_chain(&o, url, h, data, len, dl) != 0) {
+		if (hooks_cancelled(h))
+			return 1;
+		/* certsrv adds the specific diagnostic; make sure one
+		 * failure is there even if it did not. */
+		if (diag_worst_stage(dl, STAGE_TRUST) < SEV_FAIL)
+			diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url",
+				 "check [ca] url and the CA's web enrollment service",
+				 "cannot download the CA chain from '%s'",
+				 url);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Fetch the raw bytes of the source.  Returns 0 with *data (malloc'd),
  * -1 with diagnostics, or 1 when cancelled.  *field names the config key
  * for parse errors; *desc what was read.
@@ -329,113 +415,20 @@ static int fetch_source(struct ctx *c, const struct hooks *h,
 			unsigned char **data, size_t *len, const char **field,
 			char **desc, struct diag_list *dl)
 {
-	const struct config *cfg = c->cfg;
-	struct http_opts o;
-	char err[1024];
 	*data = NULL;
 	*len = 0;
 	*desc = NULL;
-
-	switch (cfg->trust_source) {
-	case TRUST_SRC_FILE: {
+	switch (c->cfg->trust_source) {
+	case TRUST_SRC_FILE:
 		*field = "trust.file";
-		if (!cfg->trust_file || !*cfg->trust_file) {
-			diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "trust.file",
-				 "set [trust] file to the CA certificate file (.p7b, .cer or .pem)",
-				 "trust.source is 'file' but no trust.file is given");
-			return -1;
-		}
-		if (asprintf(desc, "file '%s'", cfg->trust_file) < 0)
-			*desc = NULL;
-		hooks_progress(h, "reading the CA certificate file", -1);
-		if (fs_read_file(cfg->trust_file, FS_DEFAULT_CAP, data, len, err,
-				 sizeof(err)) != 0) {
-			diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "trust.file",
-				 "check the path in [trust] file",
-				 "cannot read the CA certificate file: %s", err);
-			return -1;
-		}
-		return 0;
-	}
-	case TRUST_SRC_URL: {
+		return fetch_file(c->cfg, h, data, len, desc, dl);
+	case TRUST_SRC_URL:
 		*field = "trust.url";
-		if (!cfg->trust_url || !*cfg->trust_url) {
-			diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "trust.url",
-				 "set [trust] url to the https address of the CA certificate",
-				 "trust.source is 'url' but no trust.url is given");
-			return -1;
-		}
-		if (asprintf(desc, "URL '%s'", cfg->trust_url) < 0)
-			*desc = NULL;
-		/* Credentials only go to the CA itself. */
-		bool on_ca = starts_with(cfg->trust_url, cfg->ca_url);
-		if (on_ca && load_ca_password(c, dl) != 0)
-			return -1;
-		http_opts_from_ctx(c, &o, on_ca);
-		warn_plain_http(cfg->trust_url, "trust.url", dl);
-		hooks_progress(h, "downloading the CA certificate", -1);
-		struct http_response r;
-		memset(&r, 0, sizeof(r));
-		enum http_err e = http_get(&o, cfg->trust_url, h, &r, err, sizeof(err));
-		if (e == HTTP_E_CANCELLED) {
-			http_response_release(&r);
-			return 1;
-		}
-		if (e != HTTP_OK) {
-			const char *fix =
-				e == HTTP_E_TLS ? "set [ca] ca_file to a CA bundle that verifies this server, or copy the root to a file and use trust.source = file"
-				: e == HTTP_E_URL ? "give an https URL (plain http needs [ca] allow_insecure_http = yes)"
-				: e == HTTP_E_TIMEOUT ? "check that the server is reachable, or raise [ca] timeout"
-				: "check the URL and that the server is reachable";
-			diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "trust.url", fix,
-				 "cannot download '%s': %s", cfg->trust_url, err);
-			http_response_release(&r);
-			return -1;
-		}
-		if (r.status != 200) {
-			diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "trust.url",
-				 "check the URL; it must serve the certificate file itself",
-				 "the server answered HTTP %ld for '%s'", r.status,
-				 cfg->trust_url);
-			http_response_release(&r);
-			return -1;
-		}
-		*data = r.body;
-		*len = r.body_len;
-		r.body = NULL;
-		http_response_release(&r);
-		return 0;
-	}
+		return fetch_url(c, h, data, len, desc, dl);
 	case TRUST_SRC_CA:
-	default: {
+	default:
 		*field = "ca.url";
-		if (!cfg->ca_url || !*cfg->ca_url) {
-			diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url",
-				 "set [ca] url to the CA's web enrollment address, e.g. https://ca.example.com/certsrv/",
-				 "trust.source is 'ca' but no ca.url is given");
-			return -1;
-		}
-		if (asprintf(desc, "the CA at '%s'", cfg->ca_url) < 0)
-			*desc = NULL;
-		if (load_ca_password(c, dl) != 0)
-			return -1;
-		http_opts_from_ctx(c, &o, true);
-		warn_plain_http(cfg->ca_url, "ca.url", dl);
-		hooks_progress(h, "downloading the CA chain", -1);
-		if (certsrv_fetch_ca_chain(&o, cfg->ca_url, h, data, len, dl) != 0) {
-			if (hooks_cancelled(h))
-				return 1;
-			/* certsrv adds the specific diagnostic; make sure one
-			 * failure is there even if it did not. */
-			if (diag_worst_stage(dl, STAGE_TRUST) < SEV_FAIL)
-				diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url",
-					 "check [ca] url and the CA's web enrollment service",
-					 "cannot download the CA chain from '%s'",
-					 cfg->ca_url);
-			return -1;
-		}
-		return 0;
-	}
+		return fetch_ca(c, h, data, len, desc, dl);
 	}
 }
 

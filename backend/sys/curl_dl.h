@@ -7,7 +7,7 @@
  * ...), about 5 ms of CPU, even for commands that never touch the network
  * (`check --offline`, `--version`).  This file owns loading libcurl.so.4
  * with dlopen() on the first call of curl_dl() and resolving the few
- * functions http.c calls into one table.  Only http.c uses the table; code
+ * functions http.c calls into one table.  Only sys/http*.c use the table; code
  * still compiles against <curl/curl.h> for its types and constants.
  *
  * The load happens once per process (pthread_once), whichever thread asks

@@ -8,8 +8,8 @@
  *
  * Plain http:// is refused unless allow_http is set; then a warning is
  * expected from the caller.  Authorization headers are never logged.
- * Used by certsrv.c (stage 2 and trust from the CA), trust.c (URL source)
- * and verify.c (CRL fetches).
+ * Used by certsrv_client.c (stages 1 and 2, options from ca_http.c),
+ * trust.c (URL source) and verify.c (CRL fetches).
  *
  * Ownership: struct http_response owns its strings and body;
  * http_response_release() frees them.  Options are borrowed.
@@ -85,7 +85,6 @@ void http_response_release(struct http_response *r);
 char *http_urlencode(const char *s);
 const char *http_err_name(enum http_err e);
 
-/* --- added by the owner of http.c (engineer "req") ------------------ */
 /*
  * Whether this libcurl/OpenSSL can do auth scheme a: NTLM needs libcurl's
  * NTLM and OpenSSL's legacy provider (MD4; loaded here), Negotiate needs
@@ -94,7 +93,6 @@ const char *http_err_name(enum http_err e);
  */
 int http_auth_supported(enum ca_auth a, char *err, size_t errlen);
 
-/* --- added by engineer "curl" (issue 9: a cheaper HTTP layer) ----------- */
 /*
  * libcurl is loaded at the first network call, not at process start
  * (backend/sys/curl_dl.h): http_global_init() now only returns 0 and may still

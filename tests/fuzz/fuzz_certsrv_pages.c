@@ -1,16 +1,16 @@
 /*
  * fuzz_certsrv_pages.c - libFuzzer target: the certsrv page classifiers
- * (backend/adcs/certsrv.c) on untrusted bytes as a CA or anything posing as one
+ * (backend/adcs/certsrv_pages.c) on untrusted bytes as a CA or anything posing as one
  * may send them: submit answers, retrieval answers with and without a
  * content type, WWW-Authenticate values, certcarc.asp, visible text.
  * Seeds: tests/fuzz/corpus/fuzz_certsrv_pages (copies of
- * tests/data/certsrv).  Owner: engineer "req".
+ * tests/data/certsrv).
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "adcs/certsrv.h"
+#include "adcs/certsrv_pages.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

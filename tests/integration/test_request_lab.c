@@ -205,7 +205,6 @@ static void check_issued(struct env *e)
 
 static void test_issued(void **state)
 {
-	(void)state;
 	struct env e;
 	env_open(&e, NULL);
 	int before = lab_requests();
@@ -246,7 +245,6 @@ static void test_issued(void **state)
 
 static void test_webserver_issues(void **state)
 {
-	(void)state;
 	struct env e;
 	env_open(&e, NULL);
 	config_set_str(&e.cfg.ca_template, "WebServer");
@@ -257,7 +255,6 @@ static void test_webserver_issues(void **state)
 
 static void test_wrong_password(void **state)
 {
-	(void)state;
 	struct env e;
 	env_open(&e, NULL);
 	assert_int_equal(secret_set(&e.c.ca_password, "not-the-password", 16), 0);
@@ -276,7 +273,6 @@ static void test_wrong_password(void **state)
 
 static void test_unknown_template(void **state)
 {
-	(void)state;
 	struct env e;
 	env_open(&e, NULL);
 	config_set_str(&e.cfg.ca_template, "Ops Mgr");
@@ -296,7 +292,6 @@ static void test_unknown_template(void **state)
 
 static void test_pending_approve(void **state)
 {
-	(void)state;
 	struct env e;
 	env_open(&e, NULL);
 	config_set_str(&e.cfg.ca_template, "OpsMgrManual");
@@ -345,7 +340,6 @@ static void test_pending_approve(void **state)
 
 static void test_pending_deny(void **state)
 {
-	(void)state;
 	struct env e;
 	env_open(&e, NULL);
 	config_set_str(&e.cfg.ca_template, "OpsMgrManual");
@@ -365,7 +359,6 @@ static void test_pending_deny(void **state)
 
 static void test_unknown_request_id(void **state)
 {
-	(void)state;
 	struct env e;
 	env_open(&e, NULL);
 	config_set_str(&e.cfg.ca_template, "OpsMgrManual");
@@ -388,7 +381,6 @@ static void test_unknown_request_id(void **state)
 
 static void test_tls_failure_then_trust_store(void **state)
 {
-	(void)state;
 	struct env e;
 	char err[1024];
 	env_open(&e, NULL);
@@ -426,7 +418,6 @@ struct cancel_at {
 static void cancel_progress(void *ud, const char *what, double f)
 {
 	struct cancel_at *c = ud;
-	(void)f;
 	c->progress++;
 	if (c->when && strstr(what, c->when))
 		c->armed = 1;
@@ -448,7 +439,6 @@ static int cancel_poll(void *ud)
 
 static void test_killed_mid_submission(void **state)
 {
-	(void)state;
 	struct env e;
 	env_open(&e, NULL);
 	/* stop exactly when the POST starts: the state says SUBMITTING */
@@ -483,7 +473,6 @@ static void test_killed_mid_submission(void **state)
 
 static void test_cancel_keygen(void **state)
 {
-	(void)state;
 	struct env e;
 	env_open(&e, NULL);
 	e.cfg.key_bits = 4096;
@@ -499,7 +488,6 @@ static void test_cancel_keygen(void **state)
 
 static void test_ca_never_answers(void **state)
 {
-	(void)state;
 	struct tls_stub *s = tls_stub_start(TLS_STUB_SILENT, NULL, NULL, NULL, 0);
 	assert_non_null(s);
 	char url[128];
@@ -534,7 +522,6 @@ static void test_ca_never_answers(void **state)
 
 static void test_ca_answers_garbage(void **state)
 {
-	(void)state;
 	static const char page[] =
 		"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
 		"<html><head><title>Welcome to nginx!</title><style>b{}</style></head>"
@@ -568,7 +555,6 @@ static void test_ca_answers_garbage(void **state)
 
 static void test_offline(void **state)
 {
-	(void)state;
 	struct env e;
 	char err[1024];
 	env_open(&e, NULL);
@@ -653,7 +639,6 @@ static void test_offline(void **state)
 
 static void test_validation(void **state)
 {
-	(void)state;
 	struct env e;
 	env_open(&e, NULL);
 	static const struct {
@@ -730,7 +715,6 @@ static void test_validation(void **state)
 
 static void test_detected_fqdn(void **state)
 {
-	(void)state;
 	char err[512];
 	char *det = request_detect_fqdn(err, sizeof(err));
 	struct env e;
@@ -763,7 +747,6 @@ static void lab_opts(struct http_opts *o, struct secret *pw)
 
 static void test_certsrv_client(void **state)
 {
-	(void)state;
 	struct http_opts o;
 	struct secret pw = {0};
 	struct certsrv_result res;
@@ -858,7 +841,6 @@ static void test_certsrv_client(void **state)
 
 static void test_ca_chain_from_odd_server(void **state)
 {
-	(void)state;
 	/* a server with no nRenewals and no certificates anywhere */
 	static const char page[] =
 		"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
@@ -912,7 +894,6 @@ static int lab2_requests(const struct lab *l)
 
 static void test_slow_ca_post_times_out(void **state)
 {
-	(void)state;
 	/* a CA that takes 3 s per submission, asked with a 1 s timeout: the
 	 * POST reached it, so the next run says so and sends the same CSR */
 	struct lab L2;
@@ -955,7 +936,6 @@ static void test_slow_ca_post_times_out(void **state)
 
 static int group_setup(void **state)
 {
-	(void)state;
 	if (lab_start(&L, NULL, NULL) != 0)
 		return -1;
 	stub_dir = test_mkdtemp("request-stub-");
@@ -966,7 +946,6 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	(void)state;
 	lab_stop(&L);
 	test_rm_rf(stub_dir);
 	free(stub_dir);

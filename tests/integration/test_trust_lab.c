@@ -39,14 +39,12 @@ struct fx {
 
 static int group_setup(void **state)
 {
-	(void)state;
 	memset(&L, 0, sizeof(L));
 	return lab_start(&L, NULL, NULL);
 }
 
 static int group_teardown(void **state)
 {
-	(void)state;
 	lab_stop(&L);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_certsrv_pages.c - the pure certsrv page classifiers (certsrv.c) on
+ * test_certsrv_pages.c - the pure certsrv page classifiers (certsrv_pages.c) on
  * every page fixture in tests/data/certsrv (issued, pending, denied,
  * unknown template, error parsing, advanced-info pages, IIS 401, certcarc),
  * on WWW-Authenticate values, and on garbage: truncated prefixes of every
@@ -75,7 +75,6 @@ static void retrieve_file(const char *name, const char *ct,
 
 static void test_issued(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	submit_file("issued.html", &a);
 	assert_int_equal(a.kind, CERTSRV_ISSUED);
@@ -86,7 +85,6 @@ static void test_issued(void **state)
 
 static void test_issued_script_link(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	submit_file("issued-script.html", &a);
 	assert_int_equal(a.kind, CERTSRV_ISSUED);
@@ -95,7 +93,6 @@ static void test_issued_script_link(void **state)
 
 static void test_pending(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	submit_file("pending.html", &a);
 	assert_int_equal(a.kind, CERTSRV_PENDING);
@@ -105,7 +102,6 @@ static void test_pending(void **state)
 
 static void test_denied(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	submit_file("denied.html", &a);
 	assert_int_equal(a.kind, CERTSRV_DENIED);
@@ -118,7 +114,6 @@ static void test_denied(void **state)
 
 static void test_unknown_template(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	submit_file("unknown-template.html", &a);
 	assert_int_equal(a.kind, CERTSRV_UNKNOWN_TEMPLATE);
@@ -129,7 +124,6 @@ static void test_unknown_template(void **state)
 
 static void test_error_parsing(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	submit_file("error-parsing.html", &a);
 	assert_int_equal(a.kind, CERTSRV_BAD_REQUEST);
@@ -143,7 +137,6 @@ static void test_error_parsing(void **state)
  * disposition text. */
 static void test_localised_pages(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	submit_file("pending-de.html", &a);
 	assert_int_equal(a.kind, CERTSRV_PENDING);
@@ -161,7 +154,6 @@ static void test_localised_pages(void **state)
 
 static void test_401_page_is_not_denied(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	/* "Access is denied" in an IIS error page is no CA denial */
 	submit_file("401.html", &a);
@@ -173,7 +165,6 @@ static void test_401_page_is_not_denied(void **state)
 
 static void test_retrieve_pages(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	retrieve_file("advanced-pending.html", "text/html", &a);
 	assert_int_equal(a.kind, CERTSRV_PENDING);
@@ -197,7 +188,6 @@ static void test_retrieve_pages(void **state)
 
 static void test_retrieve_certificate(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	const char pem[] = "-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----\r\n";
 	certsrv_classify_retrieve("application/pkix-cert", pem, sizeof(pem) - 1, &a);
@@ -217,7 +207,6 @@ static void test_retrieve_certificate(void **state)
 
 static void test_401_schemes(void **state)
 {
-	(void)state;
 	char names[128];
 	const char *w = "Negotiate; NTLM; Basic realm=\"ca, lab; Digest\"";
 	unsigned bits = certsrv_classify_401(w, strlen(w), names, sizeof(names));
@@ -248,7 +237,6 @@ static void test_401_schemes(void **state)
 
 static void test_renewals(void **state)
 {
-	(void)state;
 	size_t len;
 	char *page = load("certcarc.html", &len);
 	assert_int_equal(certsrv_parse_renewals(page, len), 2);
@@ -265,7 +253,6 @@ static void test_renewals(void **state)
 
 static void test_unexpected_keeps_server_words(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	const char p[] = "<html><head><title>Service Unavailable</title>"
 			 "<script>var x = '<b>hidden</b>';</script></head>"
@@ -314,7 +301,6 @@ static void all_prefixes(const char *name)
 
 static void test_truncated_pages(void **state)
 {
-	(void)state;
 	static const char *const files[] = {
 		"issued.html", "issued-script.html", "pending.html", "denied.html",
 		"unknown-template.html", "error-parsing.html", "advanced-pending.html",
@@ -327,7 +313,6 @@ static void test_truncated_pages(void **state)
 
 static void test_truncated_keeps_meaning(void **state)
 {
-	(void)state;
 	/* A pending page cut right after the ID still gives the ID;
 	 * a link cut inside the digits gives no bogus issued ID. */
 	const char p[] = "<P ID=locPageTitle> <B> Certificate Pending </B><P>Your Request Id is 99";
@@ -349,7 +334,6 @@ static void test_truncated_keeps_meaning(void **state)
 
 static void test_garbage(void **state)
 {
-	(void)state;
 	struct certsrv_answer a;
 	certsrv_classify_submit(NULL, 0, &a);
 	assert_int_equal(a.kind, CERTSRV_UNEXPECTED);
@@ -402,7 +386,6 @@ static void test_garbage(void **state)
 
 static void test_page_text_small_buffer(void **state)
 {
-	(void)state;
 	char out[8];
 	const char p[] = "<b>h\xc3\xa9llo w\xc3\xb6rld</b>";
 	size_t n = certsrv_page_text(p, sizeof(p) - 1, out, sizeof(out));
@@ -413,9 +396,26 @@ static void test_page_text_small_buffer(void **state)
 	assert_int_equal(certsrv_page_text(p, sizeof(p) - 1, out, 0), 0);
 }
 
+static void test_looks_like_cert(void **state)
+{
+	static const char pem[] = "\r\n  -----BEGIN CERTIFICATE-----\nMIIB\n";
+	static const char p7[] = "-----BEGIN PKCS7-----\nMIIB\n";
+	static const char der[] = "\x30\x82\x01\x0a";
+	static const char html[] = "<html><body>Pending</body></html>";
+	assert_true(certsrv_looks_like_cert(NULL, pem, sizeof(pem) - 1));
+	assert_true(certsrv_looks_like_cert("text/html", p7, sizeof(p7) - 1));
+	assert_true(certsrv_looks_like_cert("application/pkcs7-mime", der,
+					    sizeof(der) - 1));
+	assert_true(certsrv_looks_like_cert(NULL, der, sizeof(der) - 1));
+	/* a page served as HTML is never taken for DER */
+	assert_false(certsrv_looks_like_cert("text/html; charset=utf-8", der,
+					     sizeof(der) - 1));
+	assert_false(certsrv_looks_like_cert(NULL, html, sizeof(html) - 1));
+	assert_false(certsrv_looks_like_cert(NULL, der, 1));
+}
+
 static void test_url_join(void **state)
 {
-	(void)state;
 	char *u = certsrv_url("https://ca/certsrv/", "certfnsh.asp");
 	assert_string_equal(u, "https://ca/certsrv/certfnsh.asp");
 	free(u);
@@ -444,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_keeps_meaning),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_page_text_small_buffer),
+		cmocka_unit_test(test_looks_like_cert),
 		cmocka_unit_test(test_url_join),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

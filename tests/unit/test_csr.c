@@ -97,7 +97,6 @@ static void test_key_size_and_type(void **state)
 
 static void test_key_refused_sizes(void **state)
 {
-	(void)state;
 	char err[256];
 	int cancelled = 7;
 	assert_null(keygen_rsa(512, NULL, &cancelled, err, sizeof(err)));
@@ -109,7 +108,6 @@ static void test_key_refused_sizes(void **state)
 
 static void test_key_cancel(void **state)
 {
-	(void)state;
 	char err[256];
 	int cancelled = 0;
 	/* cancel from inside OpenSSL's callback, part-way through */
@@ -155,7 +153,6 @@ struct owner {
 static void owner_progress(void *ud, const char *what, double f)
 {
 	struct owner *o = ud;
-	(void)what;
 	o->calls++;
 	o->last = f;
 	if (!pthread_equal(o->self, pthread_self()))
@@ -178,7 +175,6 @@ static int owner_cancelled(void *ud)
  */
 static void test_key_race(void **state)
 {
-	(void)state;
 	char err[256];
 	int before = thread_count();
 	assert_true(before >= 1);
@@ -220,7 +216,6 @@ static void test_key_race(void **state)
 /* Cancelling a race stops every racer: nothing returned, no thread left. */
 static void test_key_race_cancel(void **state)
 {
-	(void)state;
 	char err[256];
 	int before = thread_count();
 	struct owner o = {.self = pthread_self(), .cancel_after = 3};

@@ -105,7 +105,6 @@ static char *url_of(struct tls_stub *s, const char *path)
  * was looked for. */
 static void test_ntlm_without_legacy_provider(void **state)
 {
-	(void)state;
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -279,7 +278,6 @@ static void test_tls_trust_store_dir(void **state)
 
 static void test_refused_urls(void **state)
 {
-	(void)state;
 	struct http_opts o;
 	struct http_response r;
 	char err[1024];
@@ -347,7 +345,6 @@ static void test_body_cap(void **state)
 
 static void test_timeout(void **state)
 {
-	(void)state;
 	struct tls_stub *s = tls_stub_start(TLS_STUB_SILENT, NULL, NULL, NULL, 0);
 	assert_non_null(s);
 	struct http_opts o;
@@ -384,14 +381,12 @@ static int cancel_after_300ms(void *ud)
 static void count_progress(void *ud, const char *what, double f)
 {
 	struct cancel_ud *c = ud;
-	(void)f;
 	assert_non_null(strstr(what, "127.0.0.1"));
 	c->progress++;
 }
 
 static void test_cancel(void **state)
 {
-	(void)state;
 	struct tls_stub *s = tls_stub_start(TLS_STUB_SILENT, NULL, NULL, NULL, 0);
 	assert_non_null(s);
 	struct http_opts o;
@@ -414,7 +409,6 @@ static void test_cancel(void **state)
 
 static void test_connect_refused(void **state)
 {
-	(void)state;
 	/* a port nobody listens on: bind, read the port, close */
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {0};
@@ -597,7 +591,6 @@ static void test_client_certificate(void **state)
 
 static void test_urlencode(void **state)
 {
-	(void)state;
 	char *e = http_urlencode("-----BEGIN X-----\r\nab+/=\r\nCertificateTemplate:Ops Mgr~._");
 	assert_string_equal(e, "-----BEGIN%20X-----%0D%0Aab%2B%2F%3D%0D%0A"
 			       "CertificateTemplate%3AOps%20Mgr~._");
@@ -612,7 +605,6 @@ static void test_urlencode(void **state)
 
 static void test_auth_supported(void **state)
 {
-	(void)state;
 	char err[512];
 	curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
 	assert_int_equal(http_auth_supported(AUTH_BASIC, err, sizeof(err)), 1);
@@ -631,7 +623,6 @@ static void test_auth_supported(void **state)
 
 static void test_err_names(void **state)
 {
-	(void)state;
 	assert_string_equal(http_err_name(HTTP_OK), "ok");
 	assert_string_equal(http_err_name(HTTP_E_TLS), "TLS failure");
 	assert_string_equal(http_err_name(HTTP_E_TIMEOUT), "timeout");
@@ -641,7 +632,6 @@ static void test_err_names(void **state)
 
 static void test_curl_dl(void **state)
 {
-	(void)state;
 	struct curl_fns t;
 	char err[1024];
 
@@ -713,7 +703,6 @@ static char *elf_needed(const char *path)
  * still found, so the check reads the right thing. */
 static void test_product_not_linked_with_libcurl(void **state)
 {
-	(void)state;
 	const char *bd = getenv("OPSMGR_BUILD_DIR");
 	if (!bd)
 		bd = "build";

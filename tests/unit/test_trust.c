@@ -28,6 +28,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "adcs/ca_http.h"
 #include "certgen.h"
 #include "core/config.h"
 #include "sys/fsutil.h"
@@ -53,7 +54,6 @@ struct fx {
 
 static int count_checkpoint(struct ctx *c, struct diag_list *dl)
 {
-	(void)dl;
 	struct fx *f = c->checkpoint_ud;
 	f->checkpoints++;
 	return 0;
@@ -601,7 +601,6 @@ static void test_store_not_writable(void **state)
 
 static int cancel_now(void *ud)
 {
-	(void)ud;
 	return 1;
 }
 
@@ -645,8 +644,6 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn,
 			     const char *version, const char *upload,
 			     size_t *upload_size, void **con_cls)
 {
-	(void)cls; (void)method; (void)version; (void)upload;
-	(void)upload_size; (void)con_cls;
 	struct MHD_Response *r;
 	unsigned status = MHD_HTTP_OK;
 	if (strcmp(url, "/root.pem") == 0 && served_pem) {
@@ -767,6 +764,73 @@ static void test_check_existing(void **state)
 	X509_free(imp);
 }
 
+/* --- [ca] -> connection options (adcs/ca_http.c), shared with stage 2 --- */
+
+static void set_ca_section(struct fx *f)
+{
+	config_set_str(&f->cfg.ca_user, "EXAMPLE\\enroll");
+	config_set_str(&f->cfg.ca_client_cert, "/x/client.pem");
+	config_set_str(&f->cfg.ca_client_key, "/x/client.key");
+	config_set_str(&f->cfg.ca_file, "/x/bundle.pem");
+	f->cfg.ca_auth = AUTH_NTLM;
+	f->cfg.ca_timeout = 25;
+	f->cfg.ca_allow_http = true;
+	assert_int_equal(secret_set(&f->c.ca_password, "pw", 2), 0);
+}
+
+static void test_ca_options_credentials(void **state)
+{
+	struct fx *f = *state;
+	struct http_opts with, without;
+	set_ca_section(f);
+	ca_http_options(&f->c, CA_WITH_CREDENTIALS, &with);
+	ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &without);
+
+	assert_int_equal(with.auth, AUTH_NTLM);
+	assert_string_equal(with.user, "EXAMPLE\\enroll");
+	assert_string_equal(with.password->buf, "pw");
+	assert_string_equal(with.client_cert, "/x/client.pem");
+	assert_string_equal(with.client_key, "/x/client.key");
+	/* off the CA: no credentials at all */
+	assert_int_equal(without.auth, AUTH_NONE);
+	assert_null(without.user);
+	assert_null(without.password);
+	assert_null(without.client_cert);
+	assert_null(without.client_key);
+
+	/* trust, timeouts and plain http do not depend on credentials */
+	const struct http_opts *both[] = {&with, &without};
+	for (int i = 0; i < 2; i++) {
+		assert_string_equal(both[i]->ca_file, "/x/bundle.pem");
+		assert_true(both[i]->system_trust);
+		assert_int_equal(both[i]->timeout_s, 25);
+		assert_int_equal(both[i]->connect_timeout_s,
+				 CA_HTTP_CONNECT_TIMEOUT);
+		assert_true(both[i]->allow_http);
+		assert_int_equal(both[i]->body_cap, HTTP_DEFAULT_BODY_CAP);
+	}
+}
+
+static void test_ca_options_defaults_and_store(void **state)
+{
+	struct fx *f = *state;
+	struct http_opts o;
+	config_set_str(&f->cfg.ca_file, "");
+	ca_http_options(&f->c, CA_WITH_CREDENTIALS, &o);
+	assert_null(o.ca_file);               /* empty: not a bundle */
+	assert_null(o.ca_path);               /* the store does not exist yet */
+	assert_int_equal(o.timeout_s, CONFIG_DEFAULT_CA_TIMEOUT);
+	assert_int_equal(o.connect_timeout_s, CA_HTTP_CONNECT_TIMEOUT);
+	assert_false(o.allow_http);
+
+	f->cfg.ca_timeout = 4;                /* connect never longer than total */
+	assert_int_equal(mkdir(f->store, 0700), 0);
+	ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &o);
+	assert_int_equal(o.timeout_s, 4);
+	assert_int_equal(o.connect_timeout_s, 4);
+	assert_string_equal(o.ca_path, f->store);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, before, after)
@@ -788,6 +852,8 @@ int main(void)
 		T(test_evaluate_directly),
 		T(test_check_existing),
 		T(test_url_source_over_http),
+		T(test_ca_options_credentials),
+		T(test_ca_options_defaults_and_store),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

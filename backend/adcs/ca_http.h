@@ -1,0 +1,33 @@
+/*
+ * ca_http.h - the one translation of the [ca] settings into connection
+ * options for the CA's web server (stage 1 from the CA or a URL on it,
+ * stage 2): verification against ca.ca_file and the trust store (plus the
+ * system store: the web server may carry a publicly issued certificate),
+ * ca.timeout with its default, the connect timeout, allow_insecure_http,
+ * and - when asked for - ca.auth, ca.user, the CA password and the client
+ * certificate and key.
+ *
+ * The options borrow their strings from c (its configuration, its trust
+ * store path and c->ca_password): they stay valid while c and its
+ * configuration do.  Nothing to free.
+ */
+#ifndef OPSMGR_CA_HTTP_H
+#define OPSMGR_CA_HTTP_H
+
+#include "core/ctx.h"
+#include "sys/http.h"
+
+/* The connect timeout for the CA's web server (the total one is ca.timeout;
+ * the connect timeout is never longer). */
+#define CA_HTTP_CONNECT_TIMEOUT 10
+
+enum ca_credentials {
+	CA_WITHOUT_CREDENTIALS,   /* auth = none: a URL off the CA */
+	CA_WITH_CREDENTIALS       /* ca.auth, ca.user, password, client cert */
+};
+
+/* Fill o (http_opts_init first) from c's [ca] settings. */
+void ca_http_options(struct ctx *c, enum ca_credentials cred,
+		     struct http_opts *o);
+
+#endif
