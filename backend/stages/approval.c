@@ -21,7 +21,7 @@
 #include "sys/http.h"
 #include "sys/mtls.h"
 #include "sys/netprobe.h"
-#include "sys/proc.h"
+#include "sys/cmdrun.h"
 #include "stages/stages.h"
 #include "pki/x509util.h"
 #include "core/text.h"
@@ -742,119 +742,32 @@ static enum approval_state lab_status(struct ctx *c, const struct target *t,
 
 /* ---- the command source ---------------------------------------------------- */
 
-static char **make_env(const struct target *t)
-{
-	char **env = calloc(4, sizeof(char *));
-	if (!env)
-		return NULL;
-	if (asprintf(&env[0], "OPSMGR_AGENT_FQDN=%s",
-		     t->fqdn ? t->fqdn : "") < 0 ||
-	    asprintf(&env[1], "OPSMGR_MANAGEMENT_SERVER=%s",
-		     t->server ? t->server : "") < 0 ||
-	    asprintf(&env[2], "OPSMGR_MANAGEMENT_PORT=%d", t->port) < 0) {
-		for (int i = 0; i < 3; i++)
-			free(env[i]);
-		free(env);
-		return NULL;
-	}
-	return env;
-}
+/* A configured [approval] command with what it learns from its
+ * environment; the caller runs it with cmdrun_run. */
+struct approval_cmd {
+	struct cmdrun spec;
+	char port[16];
+	const char *env[7];
+};
 
-static void free_env(char **env)
+static void approval_cmd_init(struct approval_cmd *a, const struct config *cfg,
+			      const char *setting, const char *field,
+			      const char *cmdline, const struct target *t)
 {
-	if (!env)
-		return;
-	for (int i = 0; env[i]; i++)
-		free(env[i]);
-	free(env);
-}
-
-static int command_timeout_ms(const struct config *cfg)
-{
-	int s = cfg->agent_command_timeout > 0 ? cfg->agent_command_timeout
-					       : CONFIG_DEFAULT_COMMAND_TIMEOUT;
-	return s * 1000;
-}
-
-/* Last `max` bytes of the output, printable, for a message. */
-static void output_tail(const struct proc_result *pr, char *buf, size_t max)
-{
-	const char *o = pr->output ? pr->output : "";
-	size_t l = strlen(o);
-	while (l && (o[l - 1] == '\n' || o[l - 1] == '\r' || o[l - 1] == ' '))
-		l--;
-	size_t from = l > max - 1 ? l - (max - 1) : 0;
-	size_t n = 0;
-	for (size_t i = from; i < l; i++)
-		buf[n++] = isprint((unsigned char)o[i]) ? o[i] : ' ';
-	buf[n] = '\0';
-}
-
-/*
- * Run a configured command.  0 ran (res filled), -1 could not run or was
- * refused (diagnostic at field), -2 cancelled.
- */
-static int run_cmd(const struct config *cfg, const char *cmdline,
-		   const char *field, const char *agent, const struct target *t,
-		   const struct hooks *h, struct proc_result *res,
-		   struct diag_list *dl)
-{
-	char err[512];
-	char **argv = NULL;
-	memset(res, 0, sizeof(*res));
-	if (!cmdline || !*cmdline) {
-		diag_add(dl, DIAG_APPROVAL_COMMAND, SEV_FAIL, field,
-			 "set the command, or choose another [approval] source",
-			 "no command configured at %s", field);
-		return -1;
-	}
-	if (proc_split_argv(cmdline, &argv, err, sizeof(err)) != 0 || !argv ||
-	    !argv[0]) {
-		diag_add(dl, DIAG_APPROVAL_COMMAND, SEV_FAIL, field,
-			 "write the command as a program and its arguments "
-			 "(no shell features)",
-			 "cannot use the command '%s': %s", cmdline,
-			 argv ? err : "it is empty");
-		proc_argv_free(argv);
-		return -1;
-	}
-	if (agent) {
-		/* {agent} replaced literally inside each argument. */
-		for (char **a = argv; *a; a++) {
-			char *p = strstr(*a, "{agent}");
-			while (p) {
-				size_t pre = (size_t)(p - *a);
-				char *ns = NULL;
-				if (asprintf(&ns, "%.*s%s%s", (int)pre, *a,
-					     agent, p + 7) < 0) {
-					proc_argv_free(argv);
-					return -1;
-				}
-				free(*a);
-				*a = ns;
-				p = strstr(*a + pre + strlen(agent), "{agent}");
-			}
-		}
-	}
-	char **env = make_env(t);
-	int rc = proc_run(argv, env, command_timeout_ms(cfg), h, res, err,
-			  sizeof(err));
-	free_env(env);
-	if (rc != 0) {
-		diag_add(dl, DIAG_APPROVAL_COMMAND, SEV_FAIL, field,
-			 "check the program's path and that it is executable",
-			 "approval command: %s", err);
-		proc_argv_free(argv);
-		return -1;
-	}
-	proc_argv_free(argv);
-	if (res->cancelled) {
-		diag_add(dl, DIAG_CANCELLED, SEV_INFO, field, NULL,
-			 "the command at %s was stopped: cancelled", field);
-		proc_result_release(res);
-		return -2;
-	}
-	return 0;
+	memset(a, 0, sizeof(*a));
+	snprintf(a->port, sizeof(a->port), "%d", t->port);
+	const char *env[] = {
+		"OPSMGR_AGENT_FQDN", t->fqdn ? t->fqdn : "",
+		"OPSMGR_MANAGEMENT_SERVER", t->server ? t->server : "",
+		"OPSMGR_MANAGEMENT_PORT", a->port, NULL
+	};
+	memcpy(a->env, env, sizeof(env));
+	a->spec.setting = setting;
+	a->spec.field = field;
+	a->spec.check = DIAG_APPROVAL_COMMAND;
+	a->spec.cmdline = cmdline;
+	a->spec.env = a->env;
+	a->spec.timeout_s = cfg->agent_command_timeout;
 }
 
 static enum approval_state command_status(struct ctx *c,
@@ -862,28 +775,24 @@ static enum approval_state command_status(struct ctx *c,
 					  const struct hooks *h,
 					  struct diag_list *dl)
 {
-	const struct config *cfg = c->cfg;
-	struct proc_result pr;
-	int rc = run_cmd(cfg, cfg->approval_command, F_COMMAND, NULL, t, h,
-			 &pr, dl);
-	if (rc == -2)
-		return APPR_CANCELLED;
-	if (rc != 0)
-		return APPR_UNKNOWN;
-	enum approval_state st = APPR_UNKNOWN;
-	char how[128], tail[300];
-	proc_describe(&pr, command_timeout_ms(cfg), how, sizeof(how));
+	struct approval_cmd cmd;
+	approval_cmd_init(&cmd, c->cfg, "command", F_COMMAND,
+			  c->cfg->approval_command, t);
+	struct cmdrun_result run;
+	enum status rs = cmdrun_run(&cmd.spec, h, &run, dl);
+	enum approval_state st = rs == ST_CANCELLED ? APPR_CANCELLED
+						    : APPR_UNKNOWN;
 	const char *who = t->fqdn ? t->fqdn : "this agent";
-	if (pr.exited && pr.exit_code == 0) {
-		diag_add(dl, DIAG_APPROVAL_COMMAND, SEV_PASS, F_COMMAND, NULL,
-			 "approval command %s (approved)", how);
+	if (rs != ST_OK) {
+		/* reported by cmdrun_run */
+	} else if (cmdrun_exited(&run, 0)) {
+		cmdrun_report(&cmd.spec, &run, SEV_PASS, NULL, "approved", dl);
 		diag_add(dl, DIAG_APPROVAL_STATE, SEV_PASS, NULL, NULL,
 			 "'%s' is approved (the approval command said so)",
 			 who);
 		st = APPR_APPROVED;
-	} else if (pr.exited && pr.exit_code == APPROVAL_EXIT_PENDING) {
-		diag_add(dl, DIAG_APPROVAL_COMMAND, SEV_PASS, F_COMMAND, NULL,
-			 "approval command %s (pending)", how);
+	} else if (cmdrun_exited(&run, APPROVAL_EXIT_PENDING)) {
+		cmdrun_report(&cmd.spec, &run, SEV_PASS, NULL, "pending", dl);
 		struct diag *d = diag_add(
 			dl, DIAG_APPROVAL_STATE, SEV_INFO, NULL,
 			"ask the administrator to approve the agent (command "
@@ -894,14 +803,12 @@ static enum approval_state command_status(struct ctx *c,
 			d->event = 20070;
 		st = APPR_PENDING;
 	} else {
-		output_tail(&pr, tail, sizeof(tail));
-		diag_add(dl, DIAG_APPROVAL_COMMAND, SEV_FAIL, F_COMMAND,
-			 "the command must exit 0 when approved and 75 while "
-			 "pending; fix it or its environment",
-			 "approval command %s%s%s", how,
-			 tail[0] ? "; output: " : " (no output)", tail);
+		cmdrun_report(&cmd.spec, &run, SEV_FAIL,
+			      "the command must exit 0 when approved and 75 "
+			      "while pending; fix it or its environment",
+			      NULL, dl);
 	}
-	proc_result_release(&pr);
+	cmdrun_result_release(&run);
 	return st;
 }
 
@@ -1228,6 +1135,50 @@ static enum status agent_wait(struct ctx *c, const struct hooks *h,
 
 /* ---- server role ------------------------------------------------------------- */
 
+/* [approval] list_command: one agent FQDN per output line, blank lines
+ * ignored.  0 / -1. */
+static int list_by_command(struct ctx *c, const struct target *t,
+			   const struct hooks *h, struct approval_agents *out,
+			   struct diag_list *dl)
+{
+	struct approval_cmd cmd;
+	approval_cmd_init(&cmd, c->cfg, "list_command", F_LIST,
+			  c->cfg->approval_list_command, t);
+	cmd.spec.check = DIAG_APPROVAL_AGENTS;
+	struct cmdrun_result run;
+	enum status rs = cmdrun_run(&cmd.spec, h, &run, dl);
+	if (rs == ST_OK && !cmdrun_exited(&run, 0)) {
+		cmdrun_report(&cmd.spec, &run, SEV_FAIL,
+			      "fix the list command: it prints one agent FQDN "
+			      "per line and exits 0", NULL, dl);
+		rs = ST_FAIL;
+	}
+	if (rs != ST_OK) {
+		cmdrun_result_release(&run);
+		return -1;
+	}
+	char *save = NULL;
+	for (char *line = strtok_r(run.proc.output, "\r\n", &save); line;
+	     line = strtok_r(NULL, "\r\n", &save)) {
+		while (*line == ' ' || *line == '\t')
+			line++;
+		size_t l = strlen(line);
+		while (l && (line[l - 1] == ' ' || line[l - 1] == '\t'))
+			line[--l] = '\0';
+		if (!l)
+			continue;
+		char *name = strdup(line);
+		char *state = strdup("pending");
+		if (!name || !state || agents_push(out, name, NULL, state)) {
+			free(name);
+			free(state);
+			break;
+		}
+	}
+	cmdrun_result_release(&run);
+	return 0;
+}
+
 int approval_list(struct ctx *c, const struct hooks *h,
 		  struct approval_agents *out, struct diag_list *dl)
 {
@@ -1239,47 +1190,7 @@ int approval_list(struct ctx *c, const struct hooks *h,
 	int rc = -1;
 
 	if (cfg->approval_list_command && *cfg->approval_list_command) {
-		struct proc_result pr;
-		int r = run_cmd(cfg, cfg->approval_list_command, F_LIST, NULL,
-				&t, h, &pr, dl);
-		if (r != 0)
-			goto out;
-		if (!pr.exited || pr.exit_code != 0) {
-			char how[128], tail[300];
-			proc_describe(&pr, command_timeout_ms(cfg), how,
-				      sizeof(how));
-			output_tail(&pr, tail, sizeof(tail));
-			diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_FAIL, F_LIST,
-				 "fix the list command: it prints one agent "
-				 "FQDN per line and exits 0",
-				 "the list command %s%s%s", how,
-				 tail[0] ? "; output: " : "", tail);
-			proc_result_release(&pr);
-			goto out;
-		}
-		/* One agent FQDN per line; blank lines ignored. */
-		char *save = NULL;
-		for (char *line = strtok_r(pr.output ? pr.output : (char *)"",
-					   "\r\n", &save);
-		     line; line = strtok_r(NULL, "\r\n", &save)) {
-			while (*line == ' ' || *line == '\t')
-				line++;
-			size_t l = strlen(line);
-			while (l && (line[l - 1] == ' ' || line[l - 1] == '\t'))
-				line[--l] = '\0';
-			if (!l)
-				continue;
-			char *name = strdup(line);
-			char *state = strdup("pending");
-			if (!name || !state || agents_push(out, name, NULL,
-							   state)) {
-				free(name);
-				free(state);
-				break;
-			}
-		}
-		proc_result_release(&pr);
-		rc = 0;
+		rc = list_by_command(c, &t, h, out, dl);
 		goto out;
 	}
 	if (cfg->approval_source != APPROVAL_LAB) {
@@ -1352,6 +1263,34 @@ static int agent_name_ok(const char *a)
 	return 1;
 }
 
+/* [approval] approve_command with {agent} replaced.  0 / -1. */
+static int approve_by_command(struct ctx *c, const struct target *t,
+			      const char *agent, const struct hooks *h,
+			      struct diag_list *dl)
+{
+	struct approval_cmd cmd;
+	approval_cmd_init(&cmd, c->cfg, "approve_command", F_APPROVE,
+			  c->cfg->approval_approve_command, t);
+	cmd.spec.check = DIAG_APPROVAL_AGENTS;
+	cmd.spec.agent = agent;
+	struct cmdrun_result run;
+	int rc = -1;
+	char note[300];
+	snprintf(note, sizeof(note), "approving '%s'", agent);
+	if (cmdrun_run(&cmd.spec, h, &run, dl) != ST_OK) {
+		/* reported by cmdrun_run */
+	} else if (cmdrun_exited(&run, 0)) {
+		cmdrun_report(&cmd.spec, &run, SEV_PASS, NULL, note, dl);
+		rc = 0;
+	} else {
+		cmdrun_report(&cmd.spec, &run, SEV_FAIL,
+			      "fix the approve command: it must exit 0 once "
+			      "the agent is approved", note, dl);
+	}
+	cmdrun_result_release(&run);
+	return rc;
+}
+
 int approval_approve(struct ctx *c, const struct hooks *h, const char *agent,
 		     struct diag_list *dl)
 {
@@ -1366,26 +1305,7 @@ int approval_approve(struct ctx *c, const struct hooks *h, const char *agent,
 	target_resolve(c, &t);
 	int rc = -1;
 	if (cfg->approval_approve_command && *cfg->approval_approve_command) {
-		struct proc_result pr;
-		if (run_cmd(cfg, cfg->approval_approve_command, F_APPROVE,
-			    agent, &t, h, &pr, dl) != 0)
-			goto out;
-		char how[128], tail[300];
-		proc_describe(&pr, command_timeout_ms(cfg), how, sizeof(how));
-		if (pr.exited && pr.exit_code == 0) {
-			diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_PASS, F_APPROVE,
-				 NULL, "approved '%s' (approve command %s)",
-				 agent, how);
-			rc = 0;
-		} else {
-			output_tail(&pr, tail, sizeof(tail));
-			diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_FAIL, F_APPROVE,
-				 "fix the approve command: it must exit 0 "
-				 "once the agent is approved",
-				 "approving '%s': the approve command %s%s%s",
-				 agent, how, tail[0] ? "; output: " : "", tail);
-		}
-		proc_result_release(&pr);
+		rc = approve_by_command(c, &t, agent, h, dl);
 		goto out;
 	}
 	if (cfg->approval_source != APPROVAL_LAB || !t.server) {

@@ -19,7 +19,7 @@
 
 #include "core/agentconf.h"
 #include "sys/fsutil.h"
-#include "sys/proc.h"
+#include "sys/cmdrun.h"
 #include "windows/regfile.h"
 #include "stages/stages.h"
 #include "pki/x509util.h"
@@ -374,69 +374,26 @@ static int install_files(X509 *cert, EVP_PKEY *key, const char *cert_dst,
 static enum status run_restart(const struct config *cfg, const struct hooks *h,
 			       struct diag_list *dl, bool *ran_ok)
 {
-	char err[FS_ERRLEN], desc[128];
-	char **argv = NULL;
-	*ran_ok = false;
-	if (proc_split_argv(cfg->agent_restart_command, &argv, err,
-			    sizeof(err)) != 0 || !argv || !argv[0]) {
-		diag_add(dl, DIAG_SERIAL_RESTART, SEV_FAIL, FIELD_RESTART,
-			 "write the command as words, e.g. 'systemctl restart "
-			 "opsmgr-agent'",
-			 "cannot use the restart command '%s': %s",
-			 cfg->agent_restart_command,
-			 argv && !argv[0] ? "it is empty" : err);
-		proc_argv_free(argv);
-		return ST_FAIL;
-	}
-	int secs = cfg->agent_command_timeout > 0 ? cfg->agent_command_timeout
-						  : CONFIG_DEFAULT_COMMAND_TIMEOUT;
-	int timeout_ms = secs * 1000;
-	struct proc_result res;
-	memset(&res, 0, sizeof(res));
-	hooks_progress(h, "restarting the agent", -1.0);
-	if (proc_run(argv, NULL, timeout_ms, h, &res, err, sizeof(err)) != 0) {
-		diag_add(dl, DIAG_SERIAL_RESTART, SEV_FAIL, FIELD_RESTART,
-			 "check the command's path and that it is executable",
-			 "restart_command: %s", err);
-		proc_argv_free(argv);
-		return ST_FAIL;
-	}
-	enum status s = ST_OK;
-	proc_describe(&res, timeout_ms, desc, sizeof(desc));
-	if (res.cancelled) {
-		diag_add(dl, DIAG_CANCELLED, SEV_INFO, FIELD_RESTART, NULL,
-			 "the restart command '%s' was cancelled", argv[0]);
-		s = ST_CANCELLED;
-	} else if (!res.exited || res.exit_code != 0) {
-		/* the last output line usually says why */
-		const char *last = "";
-		size_t ll = 0;
-		if (res.output && res.output_len) {
-			size_t e = res.output_len;
-			while (e && (res.output[e - 1] == '\n' ||
-				     res.output[e - 1] == '\r'))
-				e--;
-			size_t b = e;
-			while (b && res.output[b - 1] != '\n')
-				b--;
-			last = res.output + b;
-			ll = e - b;
-			if (ll > 300)
-				ll = 300;
-		}
-		diag_add(dl, DIAG_SERIAL_RESTART, SEV_FAIL, FIELD_RESTART,
-			 "restart the agent by hand and check its log, or fix "
-			 "[agent] restart_command",
-			 "the restart command '%s' %s%s%.*s", argv[0], desc,
-			 ll ? ": " : "", (int)ll, last);
+	const struct cmdrun spec = {
+		.setting = "restart_command", .field = FIELD_RESTART,
+		.check = DIAG_SERIAL_RESTART,
+		.cmdline = cfg->agent_restart_command,
+		.timeout_s = cfg->agent_command_timeout,
+		.progress = "restarting the agent",
+	};
+	struct cmdrun_result run;
+	enum status s = cmdrun_run(&spec, h, &run, dl);
+	*ran_ok = s == ST_OK && cmdrun_exited(&run, 0);
+	if (*ran_ok) {
+		cmdrun_report(&spec, &run, SEV_PASS, NULL, "agent restarted",
+			      dl);
+	} else if (s == ST_OK) {
+		cmdrun_report(&spec, &run, SEV_FAIL,
+			      "restart the agent by hand and check its log, or "
+			      "fix [agent] restart_command", NULL, dl);
 		s = ST_FAIL;
-	} else {
-		diag_add(dl, DIAG_SERIAL_RESTART, SEV_PASS, FIELD_RESTART, NULL,
-			 "restarted the agent ('%s' %s)", argv[0], desc);
-		*ran_ok = true;
 	}
-	proc_result_release(&res);
-	proc_argv_free(argv);
+	cmdrun_result_release(&run);
 	return s;
 }
 

@@ -476,7 +476,7 @@ static void test_restart_failure(void **state)
 		       "sh -c 'echo working; echo unit opsmgr-agent not found >&2; exit 5'");
 	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_FAIL);
 	find_diag(&f->dl, DIAG_SERIAL_RESTART, SEV_FAIL, "agent.restart_command",
-		  "exited with status 5: unit opsmgr-agent not found");
+		  "exited with status 5; last output: working unit opsmgr-agent not found");
 	diag_list_release(&f->dl);
 
 	config_set_str(&f->cfg.agent_restart_command,
