@@ -170,33 +170,6 @@ int agent_check_port(long port, char *err, size_t errlen)
 
 /* ---- paths --------------------------------------------------------------- */
 
-char *agent_config_path(const struct ctx *c)
-{
-	if (c->cfg && c->cfg->agent_config && *c->cfg->agent_config)
-		return strdup(c->cfg->agent_config);
-	return ctx_path(c, "agent.ini");
-}
-
-static char *sibling(const char *path, const char *name)
-{
-	char *dir = fs_dirname(path);
-	if (!dir)
-		return NULL;
-	char *p = fs_join(dir, name);
-	free(dir);
-	return p;
-}
-
-char *agent_default_cert_path(const char *config_path)
-{
-	return sibling(config_path, "agent-cert.pem");
-}
-
-char *agent_default_key_path(const char *config_path)
-{
-	return sibling(config_path, "agent-key.pem");
-}
-
 char *agent_msi_file_path(const struct ctx *c)
 {
 	if (c->cfg && c->cfg->agent_msi_command_file &&
@@ -281,9 +254,9 @@ static int write_config(struct ctx *c, const char *path, int port,
 	config_set_str(&a.role, role_name(cfg->role));
 	config_set_str(&a.target, agent_target_name(cfg->agent_target));
 	if (!a.cert_path)
-		a.cert_path = agent_default_cert_path(path);
+		a.cert_path = agentconf_default_cert_path(path);
 	if (!a.key_path)
-		a.key_path = agent_default_key_path(path);
+		a.key_path = agentconf_default_key_path(path);
 	int rc = agentconf_write(path, &a, dl);
 	if (rc == 0)
 		diag_add(dl, DIAG_AGENT_CONFIG, SEV_PASS, F_CONFIG, NULL,
@@ -432,7 +405,7 @@ enum status stage_agent_run(struct ctx *c, const struct hooks *h,
 		return ST_FAIL;
 	}
 
-	char *path = agent_config_path(c);
+	char *path = agentconf_path(c->cfg, c->st, c->state_dir);
 	if (!path || write_config(c, path, port, dl) != 0) {
 		free(path);
 		agent_result_free(res);

@@ -496,9 +496,7 @@ static void target_resolve(struct ctx *c, struct target *t)
 {
 	const struct config *cfg = c->cfg;
 	memset(t, 0, sizeof(*t));
-	char *path = c->st && c->st->agent_config_path
-			     ? strdup(c->st->agent_config_path)
-			     : agent_config_path(c);
+	char *path = agentconf_path(cfg, c->st, c->state_dir);
 	struct agentconf a;
 	struct diag_list tmp;
 	diag_list_init(&tmp);

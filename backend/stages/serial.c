@@ -43,15 +43,6 @@ void serial_result_free(void *p)
 	free(r);
 }
 
-char *serial_config_path(const struct ctx *c)
-{
-	if (c->cfg && c->cfg->agent_config && *c->cfg->agent_config)
-		return strdup(c->cfg->agent_config);
-	if (c->st && c->st->agent_config_path && *c->st->agent_config_path)
-		return strdup(c->st->agent_config_path);
-	return ctx_path(c, SERIAL_DEFAULT_CONFIG);
-}
-
 /* The refusal MOMCertImport gives when no agent is installed. */
 static void not_configured(struct diag_list *dl, const char *path)
 {
@@ -291,7 +282,7 @@ enum status serial_check_files(const char *config_path,
 
 enum status serial_check(struct ctx *c, struct diag_list *dl)
 {
-	char *path = serial_config_path(c);
+	char *path = agentconf_path(c->cfg, c->st, c->state_dir);
 	if (!path) {
 		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
 			 "out of memory");
@@ -397,14 +388,6 @@ static enum status run_restart(const struct config *cfg, const struct hooks *h,
 	return s;
 }
 
-static char *sibling(const char *config_path, const char *name)
-{
-	char *dir = fs_dirname(config_path);
-	char *p = dir ? fs_join(dir, name) : NULL;
-	free(dir);
-	return p;
-}
-
 static bool windows_target(const struct config *cfg, const struct agentconf *a)
 {
 	return cfg->agent_target == TARGET_WINDOWS ||
@@ -423,7 +406,7 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 	X509 *cert = NULL;
 	EVP_PKEY *key = NULL;
 	struct serial_result *res = calloc(1, sizeof(*res));
-	char *config_path = serial_config_path(c);
+	char *config_path = agentconf_path(cfg, st, c->state_dir);
 
 	agentconf_init(&a);
 	if (!res || !config_path) {
@@ -496,9 +479,9 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 
 	/* 3. install where the configuration points */
 	res->cert_path = a.cert_path ? strdup(a.cert_path)
-				     : sibling(config_path, SERIAL_CERT_NAME);
+				     : agentconf_default_cert_path(config_path);
 	res->key_path = a.key_path ? strdup(a.key_path)
-				   : sibling(config_path, SERIAL_KEY_NAME);
+				   : agentconf_default_key_path(config_path);
 	res->serial_hex = x509_serial_hex(cert);
 	res->serial_reversed = x509_serial_reversed_hex(cert);
 	res->thumbprint = x509_fingerprint(cert, EVP_sha1());

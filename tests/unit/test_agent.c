@@ -5,8 +5,9 @@
  * configuration written atomically (0600) and read back, values that would
  * not round-trip refused, stage runs against a listening loopback socket
  * and a closed port, the installer command (success, failure with its
- * output, time-out), the role=server skip, and the Windows target's
- * install.cmd.
+ * output, time-out), the role=server skip, the Windows target's
+ * install.cmd, and the one agent configuration path that stages 5, 6, 7
+ * and `check` all use.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +33,9 @@
 #include "windows/msicmd.h"
 #include "stages/stages.h"
 #include "core/state.h"
+#include "check.h"
+#include "stages/approval.h"
+#include "stages/serial.h"
 
 struct fixture {
 	char *dir;
@@ -506,6 +510,92 @@ static void test_windows_target(void **state)
 	free(p);
 }
 
+static const struct diag *find_text(const struct diag_list *dl,
+				    enum diag_check c, enum diag_severity s,
+				    const char *text)
+{
+	for (size_t i = 0; i < dl->n; i++)
+		if (dl->items[i].check == c && dl->items[i].sev == s &&
+		    strstr(dl->items[i].message, text))
+			return &dl->items[i];
+	return NULL;
+}
+
+/* The same inputs, the same agent configuration for every caller: stage 5
+ * writes it, stage 6's check, stage 7's probe and `check` read it. */
+static void test_config_path_one_owner(void **state)
+{
+	struct fixture *f = *state;
+	char *set = path_in(f, "set/agent.ini");
+	char *recorded = path_in(f, "recorded/agent.ini");
+	char *def = path_in(f, AGENTCONF_DEFAULT_NAME);
+	const struct {
+		const char *cfg, *st, *want;
+	} cases[] = {
+		{ set, recorded, set },      /* [agent] config wins */
+		{ NULL, recorded, recorded }, /* then what stage 5 recorded */
+		{ NULL, NULL, def },         /* then <state_dir>/agent.ini */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct flow fl;
+		memset(&fl, 0, sizeof(fl));
+		config_init(&fl.cfg);
+		state_init(&fl.st);
+		fl.state_dir = f->dir;
+		ctx_init(&fl.ctx, &fl.cfg, &fl.st, f->dir);
+		config_set_str(&fl.cfg.agent_mgmt_group, "Contoso Ops 1");
+		config_set_str(&fl.cfg.agent_server, "127.0.0.1");
+		fl.cfg.agent_port = f->port;
+		if (cases[i].cfg)
+			config_set_str(&fl.cfg.agent_config, cases[i].cfg);
+		if (cases[i].st)
+			state_set_str(&fl.st.agent_config_path, cases[i].st);
+		const char *want = cases[i].want;
+		char *p = agentconf_path(&fl.cfg, &fl.st, f->dir);
+		assert_string_equal(p, want);
+		free(p);
+
+		struct diag_list dl;
+		diag_list_init(&dl);
+		assert_int_equal(stage_agent_run(&fl.ctx, NULL, &dl), ST_OK);
+		const struct agent_result *r = fl.ctx.out[STAGE_AGENT];
+		assert_string_equal(r->config_path, want);
+		assert_string_equal(fl.st.agent_config_path, want);
+		/* the file names another server than the configuration */
+		struct agentconf a;
+		assert_int_equal(agentconf_read(want, &a, &dl), 0);
+		config_set_str(&a.server, "localhost");
+		assert_int_equal(agentconf_write(want, &a, &dl), 0);
+		agentconf_release(&a);
+
+		serial_check(&fl.ctx, &dl);
+		assert_non_null(find_text(&dl, DIAG_SERIAL_AGENT_CONFIGURED,
+					  SEV_PASS, want));
+
+		fl.cfg.approval_source = APPROVAL_COMMAND;
+		config_set_str(&fl.cfg.approval_command,
+			       "sh -c 'test \"$OPSMGR_MANAGEMENT_SERVER\" = "
+			       "localhost'");
+		assert_int_equal(approval_probe(&fl.ctx, NULL, &dl),
+				 APPR_APPROVED);
+
+		struct check_opts o = { .skip_network = true };
+		check_collect(&fl, &o, NULL, &dl);
+		assert_non_null(find_text(&dl, DIAG_AGENT_CONFIG, SEV_PASS,
+					  want));
+		assert_non_null(find_text(&dl, DIAG_AGENT_CONFIG, SEV_PASS,
+					  "server localhost"));
+
+		diag_list_release(&dl);
+		ctx_release(&fl.ctx);
+		state_release(&fl.st);
+		config_release(&fl.cfg);
+	}
+	free(set);
+	free(recorded);
+	free(def);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +617,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_windows_target, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_config_path_one_owner,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

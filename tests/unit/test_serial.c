@@ -197,8 +197,8 @@ static void test_refused_before_install(void **state)
 	assert_non_null(strstr(d->message, f->config));
 	assert_int_equal(d->stage, STAGE_SERIAL);
 	/* nothing installed, nothing recorded */
-	char *c = fs_join(f->dir, SERIAL_CERT_NAME);
-	char *k = fs_join(f->dir, SERIAL_KEY_NAME);
+	char *c = fs_join(f->dir, AGENTCONF_CERT_NAME);
+	char *k = fs_join(f->dir, AGENTCONF_KEY_NAME);
 	assert_false(fs_exists(c));
 	assert_false(fs_exists(k));
 	assert_null(f->st.serial_hex);
@@ -366,8 +366,8 @@ static void test_install_default_and_configured_paths(void **state)
 	struct fx *f = *state;
 	assert_int_equal(write_agent_config(f->config, "local"), 0);
 	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_OK);
-	char *c = fs_join(f->dir, SERIAL_CERT_NAME);
-	char *k = fs_join(f->dir, SERIAL_KEY_NAME);
+	char *c = fs_join(f->dir, AGENTCONF_CERT_NAME);
+	char *k = fs_join(f->dir, AGENTCONF_KEY_NAME);
 	assert_int_equal(fs_mode(k), 0600);
 	assert_true(fs_is_regular(c));
 	char err[256];
@@ -543,7 +543,7 @@ static void test_check_key_file(void **state)
 	assert_int_equal(write_agent_config(f->config, "local"), 0);
 	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_OK);
 	diag_list_release(&f->dl);
-	char *k = fs_join(f->dir, SERIAL_KEY_NAME);
+	char *k = fs_join(f->dir, AGENTCONF_KEY_NAME);
 
 	assert_int_equal(chmod(k, 0640), 0);
 	assert_int_equal(serial_check(&f->c, &f->dl), ST_FAIL);
