@@ -159,7 +159,8 @@ struct diag *cmdrun_report(const struct cmdrun *s,
 			 "hangs", res->program ? res->program : "the command");
 		fix = timeout_fix;
 	}
-	return diag_add(dl, s->check, sev, s->field, fix, "%s '%s' %s%s%s%s%s%s",
+	return diag_add(dl, s->check, sev, s->field, fix,
+			"%s '%s' %s%s%s%s%s%s",
 			s->setting, res->program ? res->program : "",
 			res->how, note ? " (" : "", note ? note : "",
 			note ? ")" : "",

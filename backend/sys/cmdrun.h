@@ -25,7 +25,7 @@
 
 struct cmdrun {
 	const char *setting;     /* "install_command": starts every message */
-	const char *field;       /* "agent.install_command": diagnostics' field */
+	const char *field;       /* "agent.install_command", the field */
 	enum diag_check check;   /* the check its problems are reported under */
 	const char *cmdline;     /* as configured */
 	/* NAME, value, NAME, value, ..., NULL: added to the environment;
@@ -35,14 +35,14 @@ struct cmdrun {
 				  * may be NULL */
 	int timeout_s;           /* [agent] command_timeout; <= 0 means
 				  * CONFIG_DEFAULT_COMMAND_TIMEOUT */
-	const char *progress;    /* hooks_progress text while it runs, or NULL */
+	const char *progress;    /* hooks_progress text while it runs; NULL */
 };
 
 struct cmdrun_result {
 	char *program;           /* argv[0] after splitting, or NULL */
 	struct proc_result proc; /* exit status and the whole output */
 	int timeout_ms;          /* the time-out it ran with */
-	char how[128];           /* "exited with status 3", "timed out after 5 s" */
+	char how[128];           /* "exited with status 3", "timed out ..." */
 	char tail[CMDRUN_TAIL_MAX + 1]; /* the output's end, printable */
 };
 
