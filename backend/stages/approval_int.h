@@ -48,6 +48,16 @@ void approval_http_failure(struct diag_list *dl,
 			   const struct approval_target *t, const char *what,
 			   const struct mtls_response *r);
 
+/* One exchange with the lab over mutual TLS (fd: a connected socket it
+ * takes, or -1; form: a POST body or NULL; what: "the status request", for
+ * messages).  0: HTTP 200 in r (the caller releases r); -1: failed, 1:
+ * cancelled, each with its diagnostic. */
+int approval_lab_request(struct ctx *c, const struct approval_target *t,
+			 int fd, const char *method, const char *path,
+			 const char *form, const char *what,
+			 const struct hooks *h, struct mtls_response *r,
+			 struct diag_list *dl);
+
 /* A configured [approval] command with what it learns from its
  * environment (OPSMGR_AGENT_FQDN, OPSMGR_MANAGEMENT_SERVER and _PORT);
  * run it with cmdrun_run(&cmd.spec, ...).  Pointers into t. */

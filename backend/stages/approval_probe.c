@@ -91,80 +91,97 @@ void approval_target_resolve(struct ctx *c, struct approval_target *t)
 
 /* ---- the lab exchange ------------------------------------------------------ */
 
+/* How each failed TLS exchange is reported: "<lead>TLS with '<server>'
+ * port <port><verb>: <err><events>", event 0 = the check's own. */
+static const struct tls_text {
+	enum mtls_err e;
+	const char *field, *lead, *verb, *events, *fix;
+	int event;
+} tls_texts[] = {
+	{ MTLS_E_CLIENT_REJECTED, F_SERVER, "mutually authenticated ",
+	  " failed", "; the agent logs event 21007 (cannot create a mutually "
+		     "authenticated connection) and the server 20071 "
+		     "(connection closed before authentication)",
+	  "have the certificate issued by a CA the management server trusts "
+	  "(its root must be in the server's Trusted Root store), then run "
+	  "stages 2-6 again", 21007 },
+	{ MTLS_E_SERVER_UNTRUSTED, F_SERVER, "", " failed",
+	  "; the agent logs event 20072 (remote certificate not trusted), "
+	  "then 21007",
+	  "trust the root CA that issued the management server's certificate "
+	  "(stage 1)", 20072 },
+	{ MTLS_E_NAME_MISMATCH, F_SERVER, "", " failed", " (event 21007)",
+	  "set [agent] server to the name in the management server's "
+	  "certificate (its FQDN)", 0 },
+	{ MTLS_E_CLOSED, F_SERVER, "", "",
+	  " (the server logs event 20071 when it closes before "
+	  "authentication, 20070 right after it)",
+	  "check that the management server trusts our CA and that the agent "
+	  "is approved", 20071 },
+	{ MTLS_E_TIMEOUT, F_PORT, "", "",
+	  "; the agent logs event 21006, then 21016 (no channel, no failover)",
+	  "check that the management server is running and reachable on this "
+	  "port", 21006 },
+	{ MTLS_E_CONNECT, F_PORT, "", "",
+	  "; the agent logs event 21006, then 21016 (no channel, no failover)",
+	  "check that the management server is running and reachable on this "
+	  "port", 21006 },
+};
+
 void approval_tls_failure(struct diag_list *dl, enum mtls_err e,
 			  const char *err, const struct approval_target *t)
 {
-	struct diag *d;
-	switch (e) {
-	case MTLS_E_CLIENT_REJECTED:
-		d = diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_SERVER,
-			     "have the certificate issued by a CA the "
-			     "management server trusts (its root must be in "
-			     "the server's Trusted Root store), then run "
-			     "stages 2-6 again",
-			     "mutually authenticated TLS with '%s' port %d "
-			     "failed: %s; the agent logs event 21007 (cannot "
-			     "create a mutually authenticated connection) and "
-			     "the server 20071 (connection closed before "
-			     "authentication)",
-			     t->server, t->port, err);
-		if (d)
-			d->event = 21007;
-		break;
-	case MTLS_E_SERVER_UNTRUSTED:
-		d = diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_SERVER,
-			     "trust the root CA that issued the management "
-			     "server's certificate (stage 1)",
-			     "TLS with '%s' port %d failed: %s; the agent logs "
-			     "event 20072 (remote certificate not trusted), "
-			     "then 21007",
-			     t->server, t->port, err);
-		if (d)
-			d->event = 20072;
-		break;
-	case MTLS_E_NAME_MISMATCH:
-		diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_SERVER,
-			 "set [agent] server to the name in the management "
-			 "server's certificate (its FQDN)",
-			 "TLS with '%s' port %d failed: %s (event 21007)",
-			 t->server, t->port, err);
-		break;
-	case MTLS_E_CONFIG:
+	if (e == MTLS_E_CONFIG) {
 		diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_CONFIG,
 			 "run stages 1-6 first so the certificate, key and "
 			 "trusted root are in place",
 			 "cannot prepare the TLS connection: %s (event 21007)",
 			 err);
-		break;
-	case MTLS_E_CLOSED:
-		d = diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_SERVER,
-			     "check that the management server trusts our CA "
-			     "and that the agent is approved",
-			     "TLS with '%s' port %d: %s (the server logs event "
-			     "20071 when it closes before authentication, "
-			     "20070 right after it)",
-			     t->server, t->port, err);
-		if (d)
-			d->event = 20071;
-		break;
-	case MTLS_E_TIMEOUT:
-	case MTLS_E_CONNECT:
-		d = diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_PORT,
-			     "check that the management server is running and "
-			     "reachable on this port",
-			     "TLS with '%s' port %d: %s; the agent logs event "
-			     "21006, then 21016 (no channel, no failover)",
-			     t->server, t->port, err);
-		if (d)
-			d->event = 21006;
-		break;
-	default:
-		diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_SERVER,
-			 "check the management server's TLS set-up",
-			 "TLS with '%s' port %d failed: %s (event 21007)",
-			 t->server, t->port, err);
-		break;
+		return;
 	}
+	static const struct tls_text other = {
+		MTLS_OK, F_SERVER, "", " failed", " (event 21007)",
+		"check the management server's TLS set-up", 0
+	};
+	const struct tls_text *x = &other;
+	for (size_t i = 0; i < sizeof(tls_texts) / sizeof(tls_texts[0]); i++)
+		if (tls_texts[i].e == e)
+			x = &tls_texts[i];
+	struct diag *d = diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, x->field,
+				  x->fix, "%sTLS with '%s' port %d%s: %s%s",
+				  x->lead, t->server, t->port, x->verb, err,
+				  x->events);
+	if (d && x->event)
+		d->event = x->event;
+}
+
+int approval_lab_request(struct ctx *c, const struct approval_target *t,
+			 int fd, const char *method, const char *path,
+			 const char *form, const char *what,
+			 const struct hooks *h, struct mtls_response *r,
+			 struct diag_list *dl)
+{
+	struct mtls_opts o;
+	approval_mtls_opts(c, t, &o);
+	char err[512];
+	enum mtls_err e = mtls_request(&o, fd, method, path, form, h, r, err,
+				       sizeof(err));
+	if (e == MTLS_E_CANCELLED) {
+		diag_add(dl, DIAG_CANCELLED, SEV_INFO, NULL, NULL,
+			 "%s: cancelled (management server '%s')", what,
+			 t->server);
+		return 1;
+	}
+	if (e != MTLS_OK) {
+		approval_tls_failure(dl, e, err, t);
+		return -1;
+	}
+	if (r->status != 200) {
+		approval_http_failure(dl, t, what, r);
+		mtls_response_release(r);
+		return -1;
+	}
+	return 0;
 }
 
 void approval_mtls_opts(struct ctx *c, const struct approval_target *t,
@@ -218,27 +235,11 @@ static enum approval_state lab_status(struct ctx *c,
 				      const struct hooks *h,
 				      struct diag_list *dl)
 {
-	struct mtls_opts o;
-	approval_mtls_opts(c, t, &o);
 	struct mtls_response r;
-	char err[512];
-	enum mtls_err e = mtls_request(&o, fd, "GET", APPROVAL_STATUS_PATH,
-				       NULL, h, &r, err, sizeof(err));
-	if (e == MTLS_E_CANCELLED) {
-		diag_add(dl, DIAG_CANCELLED, SEV_INFO, NULL, NULL,
-			 "cancelled during the TLS exchange with '%s'",
-			 t->server);
-		return APPR_CANCELLED;
-	}
-	if (e != MTLS_OK) {
-		approval_tls_failure(dl, e, err, t);
-		return APPR_UNKNOWN;
-	}
-	if (r.status != 200) {
-		approval_http_failure(dl, t, "the status request", &r);
-		mtls_response_release(&r);
-		return APPR_UNKNOWN;
-	}
+	int rc = approval_lab_request(c, t, fd, "GET", APPROVAL_STATUS_PATH,
+				      NULL, "the status request", h, &r, dl);
+	if (rc != 0)
+		return rc > 0 ? APPR_CANCELLED : APPR_UNKNOWN;
 	diag_add(dl, DIAG_APPROVAL_TLS, SEV_PASS, F_SERVER, NULL,
 		 "mutually authenticated TLS with '%s' port %d (server "
 		 "certificate %s)", t->server, t->port,

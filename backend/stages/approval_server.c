@@ -95,26 +95,10 @@ int approval_list(struct ctx *c, const struct hooks *h,
 					   F_SERVER, F_PORT, 21016, &fd);
 	if (nr != NP_OK)
 		goto out;
-	struct mtls_opts o;
-	approval_mtls_opts(c, &t, &o);
 	struct mtls_response r;
-	char err[512];
-	enum mtls_err e = mtls_request(&o, fd, "GET", APPROVAL_AGENTS_PATH,
-				       NULL, h, &r, err, sizeof(err));
-	if (e == MTLS_E_CANCELLED) {
-		diag_add(dl, DIAG_CANCELLED, SEV_INFO, NULL, NULL,
-			 "cancelled while listing agents");
+	if (approval_lab_request(c, &t, fd, "GET", APPROVAL_AGENTS_PATH, NULL,
+				 "the agent list request", h, &r, dl) != 0)
 		goto out;
-	}
-	if (e != MTLS_OK) {
-		approval_tls_failure(dl, e, err, &t);
-		goto out;
-	}
-	if (r.status != 200) {
-		approval_http_failure(dl, &t, "the agent list request", &r);
-		mtls_response_release(&r);
-		goto out;
-	}
 	diag_add(dl, DIAG_APPROVAL_TLS, SEV_PASS, F_SERVER, NULL,
 		 "mutually authenticated TLS with '%s' port %d", t.server,
 		 t.port);
@@ -205,32 +189,18 @@ int approval_approve(struct ctx *c, const struct hooks *h, const char *agent,
 		goto out;
 	}
 	free(enc);
-	struct mtls_opts o;
-	approval_mtls_opts(c, &t, &o);
+	char what[300];
+	snprintf(what, sizeof(what), "approving '%s'", agent);
 	struct mtls_response r;
-	char err[512];
-	enum mtls_err e = mtls_request(&o, -1, "POST", APPROVAL_APPROVE_PATH,
-				       form, h, &r, err, sizeof(err));
+	int lr = approval_lab_request(c, &t, -1, "POST", APPROVAL_APPROVE_PATH,
+				      form, what, h, &r, dl);
 	free(form);
-	if (e == MTLS_E_CANCELLED) {
-		diag_add(dl, DIAG_CANCELLED, SEV_INFO, NULL, NULL,
-			 "cancelled while approving '%s'", agent);
+	if (lr != 0)
 		goto out;
-	}
-	if (e != MTLS_OK) {
-		approval_tls_failure(dl, e, err, &t);
-		goto out;
-	}
-	if (r.status != 200) {
-		char what[300];
-		snprintf(what, sizeof(what), "approving '%s'", agent);
-		approval_http_failure(dl, &t, what, &r);
-	} else {
-		diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_PASS, NULL, NULL,
-			 "approved '%s' on the management server '%s'", agent,
-			 t.server);
-		rc = 0;
-	}
+	diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_PASS, NULL, NULL,
+		 "approved '%s' on the management server '%s'", agent,
+		 t.server);
+	rc = 0;
 	mtls_response_release(&r);
 out:
 	approval_target_release(&t);
