@@ -112,10 +112,12 @@ static int j_after_item(struct jcur *c, char close)
 	return -1;
 }
 
-/* The opening character of a container at c->p (blanks before it
- * skipped): 1 when the closing one follows at once (both consumed), 0 when
- * items follow, -1 when there is none or the nesting is too deep. */
-static int j_open(struct jcur *c, int depth, char open, char close)
+/* Walk a container at c->p (blanks before it skipped): its opening
+ * character, then items, each read by item() and followed by ',' or the
+ * closing character.  0 / -1 (also when nested too deep). */
+typedef int (*j_item_fn)(struct jcur *c, void *ud, int depth);
+static int j_items(struct jcur *c, int depth, char open, char close,
+		   j_item_fn item, void *ud)
 {
 	if (depth > JSON_MAX_DEPTH)
 		return -1;
@@ -126,60 +128,72 @@ static int j_open(struct jcur *c, int depth, char open, char close)
 	j_ws(c);
 	if (c->p < c->end && *c->p == close) {
 		c->p++;
-		return 1;
+		return 0;
 	}
-	return 0;
+	for (;;) {
+		j_ws(c);
+		if (item(c, ud, depth) != 0)
+			return -1;
+		int r = j_after_item(c, close);
+		if (r <= 0)
+			return r;
+	}
 }
 
 /* Walk an array, handing each element to fn (NULL: skip it).  0 / -1. */
 typedef int (*j_elem_fn)(struct jcur *c, void *ud, int depth);
+struct j_arr {
+	j_elem_fn fn;
+	void *ud;
+};
+
+static int arr_item(struct jcur *c, void *ud, int depth)
+{
+	const struct j_arr *a = ud;
+	return a->fn ? a->fn(c, a->ud, depth + 1) : j_skip(c, depth + 1);
+}
+
 static int j_array(struct jcur *c, int depth, j_elem_fn fn, void *ud)
 {
-	int o = j_open(c, depth, '[', ']');
-	if (o != 0)
-		return o > 0 ? 0 : -1;
-	for (;;) {
-		j_ws(c);
-		if ((fn ? fn(c, ud, depth + 1) : j_skip(c, depth + 1)) != 0)
-			return -1;
-		int r = j_after_item(c, ']');
-		if (r <= 0)
-			return r;
-	}
+	struct j_arr a = { fn, ud };
+	return j_items(c, depth, '[', ']', arr_item, &a);
 }
 
 /* Iterate an object at c->p; for each key calls fn(key, c, ud) positioned
  * at the value, which must consume it (or return 1 to have it skipped). */
 typedef int (*j_member_fn)(const char *key, struct jcur *c, void *ud,
 			   int depth);
+struct j_obj {
+	j_member_fn fn;
+	void *ud;
+};
+
+static int obj_item(struct jcur *c, void *ud, int depth)
+{
+	const struct j_obj *o = ud;
+	char *key = NULL;
+	if (j_string(c, &key) != 0)
+		return -1;
+	j_ws(c);
+	if (c->p >= c->end || *c->p != ':') {
+		free(key);
+		return -1;
+	}
+	c->p++;
+	j_ws(c);
+	int r = o->fn ? o->fn(key, c, o->ud, depth) : 1;
+	free(key);
+	if (r < 0)
+		return -1;
+	if (r > 0 && j_skip(c, depth + 1) != 0)
+		return -1;
+	return 0;
+}
 
 static int j_object(struct jcur *c, int depth, j_member_fn fn, void *ud)
 {
-	int o = j_open(c, depth, '{', '}');
-	if (o != 0)
-		return o > 0 ? 0 : -1;
-	for (;;) {
-		j_ws(c);
-		char *key = NULL;
-		if (j_string(c, &key) != 0)
-			return -1;
-		j_ws(c);
-		if (c->p >= c->end || *c->p != ':') {
-			free(key);
-			return -1;
-		}
-		c->p++;
-		j_ws(c);
-		int r = fn ? fn(key, c, ud, depth) : 1;
-		free(key);
-		if (r < 0)
-			return -1;
-		if (r > 0 && j_skip(c, depth + 1) != 0)
-			return -1;
-		r = j_after_item(c, '}');
-		if (r <= 0)
-			return r;
-	}
+	struct j_obj o = { fn, ud };
+	return j_items(c, depth, '{', '}', obj_item, &o);
 }
 
 static int j_skip(struct jcur *c, int depth)

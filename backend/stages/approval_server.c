@@ -60,60 +60,59 @@ static int list_by_command(struct ctx *c, const struct approval_target *t,
 	return 0;
 }
 
-int approval_list(struct ctx *c, const struct hooks *h,
-		  struct approval_agents *out, struct diag_list *dl)
+/* The lab's list over mutual TLS.  0 / -1. */
+static int list_from_lab(struct ctx *c, const struct approval_target *t,
+			 const struct hooks *h, struct approval_agents *out,
+			 struct diag_list *dl)
 {
-	const struct config *cfg = c->cfg;
-	out->items = NULL;
-	out->n = 0;
-	struct approval_target t;
-	approval_target_resolve(c, &t);
-	int rc = -1;
-
-	if (cfg->approval_list_command && *cfg->approval_list_command) {
-		rc = list_by_command(c, &t, h, out, dl);
-		goto out;
-	}
-	if (cfg->approval_source != APPROVAL_LAB) {
+	if (c->cfg->approval_source != APPROVAL_LAB) {
 		diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_FAIL, F_LIST,
 			 "set [approval] source = lab, or [approval] "
 			 "list_command",
 			 "no way to list the agents waiting for approval");
-		goto out;
+		return -1;
 	}
-	if (!t.server) {
+	if (!t->server) {
 		diag_add(dl, DIAG_APPROVAL_DNS, SEV_FAIL, F_SERVER,
 			 "set [agent] server to the management server's "
 			 "address",
 			 "no management server to ask for pending agents");
-		goto out;
+		return -1;
 	}
 	int fd = -1;
-	enum np_result nr = netprobe_check(t.server, t.port,
+	enum np_result nr = netprobe_check(t->server, t->port,
 					   APPROVAL_PROBE_TIMEOUT_MS, h, dl,
 					   DIAG_APPROVAL_DNS, DIAG_APPROVAL_TCP,
 					   F_SERVER, F_PORT, 21016, &fd);
-	if (nr != NP_OK)
-		goto out;
 	struct mtls_response r;
-	if (approval_lab_request(c, &t, fd, "GET", APPROVAL_AGENTS_PATH, NULL,
+	if (nr != NP_OK ||
+	    approval_lab_request(c, t, fd, "GET", APPROVAL_AGENTS_PATH, NULL,
 				 "the agent list request", h, &r, dl) != 0)
-		goto out;
+		return -1;
 	diag_add(dl, DIAG_APPROVAL_TLS, SEV_PASS, F_SERVER, NULL,
-		 "mutually authenticated TLS with '%s' port %d", t.server,
-		 t.port);
-	if (approval_parse_agents(r.body, r.body_len, out) != 0) {
+		 "mutually authenticated TLS with '%s' port %d", t->server,
+		 t->port);
+	int rc = approval_parse_agents(r.body, r.body_len, out);
+	if (rc != 0)
 		diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_FAIL, F_SERVER,
 			 "check that [agent] server and port name the "
 			 "management server",
 			 "the management server's agent list is not "
 			 "understood");
-		mtls_response_release(&r);
-		goto out;
-	}
 	mtls_response_release(&r);
-	rc = 0;
-out:
+	return rc;
+}
+
+int approval_list(struct ctx *c, const struct hooks *h,
+		  struct approval_agents *out, struct diag_list *dl)
+{
+	out->items = NULL;
+	out->n = 0;
+	struct approval_target t;
+	approval_target_resolve(c, &t);
+	const char *cmd = c->cfg->approval_list_command;
+	int rc = cmd && *cmd ? list_by_command(c, &t, h, out, dl)
+			     : list_from_lab(c, &t, h, out, dl);
 	approval_target_release(&t);
 	return rc;
 }
@@ -156,10 +155,45 @@ static int approve_by_command(struct ctx *c, const struct approval_target *t,
 	return rc;
 }
 
+/* The lab's approve request over mutual TLS.  0 / -1. */
+static int approve_at_lab(struct ctx *c, const struct approval_target *t,
+			  const char *agent, const struct hooks *h,
+			  struct diag_list *dl)
+{
+	if (c->cfg->approval_source != APPROVAL_LAB || !t->server) {
+		diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_FAIL, F_APPROVE,
+			 "set [approval] source = lab with [agent] server, or "
+			 "[approval] approve_command",
+			 "no way to approve '%s'", agent);
+		return -1;
+	}
+	char *enc = http_urlencode(agent);
+	char *form = NULL;
+	if (!enc || asprintf(&form, "agent=%s", enc) < 0) {
+		free(enc);
+		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
+			 "out of memory");
+		return -1;
+	}
+	free(enc);
+	char what[300];
+	snprintf(what, sizeof(what), "approving '%s'", agent);
+	struct mtls_response r;
+	int rc = approval_lab_request(c, t, -1, "POST", APPROVAL_APPROVE_PATH,
+				      form, what, h, &r, dl);
+	free(form);
+	if (rc != 0)
+		return -1;
+	diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_PASS, NULL, NULL,
+		 "approved '%s' on the management server '%s'", agent,
+		 t->server);
+	mtls_response_release(&r);
+	return 0;
+}
+
 int approval_approve(struct ctx *c, const struct hooks *h, const char *agent,
 		     struct diag_list *dl)
 {
-	const struct config *cfg = c->cfg;
 	if (!agent_name_ok(agent)) {
 		diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_FAIL, NULL, NULL,
 			 "'%s' is not an agent name that can be approved",
@@ -168,41 +202,9 @@ int approval_approve(struct ctx *c, const struct hooks *h, const char *agent,
 	}
 	struct approval_target t;
 	approval_target_resolve(c, &t);
-	int rc = -1;
-	if (cfg->approval_approve_command && *cfg->approval_approve_command) {
-		rc = approve_by_command(c, &t, agent, h, dl);
-		goto out;
-	}
-	if (cfg->approval_source != APPROVAL_LAB || !t.server) {
-		diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_FAIL, F_APPROVE,
-			 "set [approval] source = lab with [agent] server, or "
-			 "[approval] approve_command",
-			 "no way to approve '%s'", agent);
-		goto out;
-	}
-	char *enc = http_urlencode(agent);
-	char *form = NULL;
-	if (!enc || asprintf(&form, "agent=%s", enc) < 0) {
-		free(enc);
-		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
-			 "out of memory");
-		goto out;
-	}
-	free(enc);
-	char what[300];
-	snprintf(what, sizeof(what), "approving '%s'", agent);
-	struct mtls_response r;
-	int lr = approval_lab_request(c, &t, -1, "POST", APPROVAL_APPROVE_PATH,
-				      form, what, h, &r, dl);
-	free(form);
-	if (lr != 0)
-		goto out;
-	diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_PASS, NULL, NULL,
-		 "approved '%s' on the management server '%s'", agent,
-		 t.server);
-	rc = 0;
-	mtls_response_release(&r);
-out:
+	const char *cmd = c->cfg->approval_approve_command;
+	int rc = cmd && *cmd ? approve_by_command(c, &t, agent, h, dl)
+			     : approve_at_lab(c, &t, agent, h, dl);
 	approval_target_release(&t);
 	return rc;
 }

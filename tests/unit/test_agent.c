@@ -29,6 +29,7 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "sys/fsutil.h"
+#include "line_sink.h"
 #include "lab_harness.h"
 #include "windows/msicmd.h"
 #include "stages/stages.h"
@@ -393,19 +394,6 @@ static void test_stage_server_role(void **state)
 	assert_int_equal(f->dl.n, 1);
 }
 
-struct lines {
-	char buf[4096];
-	int n;
-};
-
-static void on_line(void *ud, const char *line)
-{
-	struct lines *l = ud;
-	l->n++;
-	strncat(l->buf, line, sizeof(l->buf) - strlen(l->buf) - 2);
-	strcat(l->buf, "|");
-}
-
 static void test_install_command(void **state)
 {
 	struct fixture *f = *state;
@@ -419,8 +407,8 @@ static void test_install_command(void **state)
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "'%s'", s);
 	config_set_str(&f->cfg.agent_install_command, cmd);
-	struct lines l = { "", 0 };
-	struct hooks h = { .line = on_line, .ud = &l };
+	struct line_sink l = { 0 };
+	struct hooks h = { .line = line_sink_add, .ud = &l };
 	assert_int_equal(stage_agent_run(&f->c, &h, &f->dl), ST_OK);
 	const struct diag *d = find_sev(&f->dl, DIAG_AGENT_INSTALL, SEV_PASS);
 	assert_non_null(d);

@@ -30,6 +30,7 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "sys/fsutil.h"
+#include "line_sink.h"
 #include "run_capture.h"
 #include "stages/serial.h"
 #include "stages/stages.h"
@@ -431,25 +432,14 @@ static void test_no_certificate_yet(void **state)
 
 /* ---- restart command ------------------------------------------------------ */
 
-struct lines {
-	char buf[1024];
-};
-
-static void on_line(void *ud, const char *line)
-{
-	struct lines *l = ud;
-	strncat(l->buf, line, sizeof(l->buf) - strlen(l->buf) - 2);
-	strcat(l->buf, "|");
-}
-
 static void test_restart_success(void **state)
 {
 	struct fx *f = *state;
 	assert_int_equal(write_agent_config(f->config, "local"), 0);
 	config_set_str(&f->cfg.agent_restart_command,
 		       "printf 'stopping HealthService\\nstarting HealthService\\n'");
-	struct lines l = { "" };
-	struct hooks h = { .line = on_line, .ud = &l };
+	struct line_sink l = { 0 };
+	struct hooks h = { .line = line_sink_add, .ud = &l };
 	assert_int_equal(stage_serial_run(&f->c, &h, &f->dl), ST_OK);
 	assert_non_null(strstr(l.buf, "stopping HealthService|starting HealthService|"));
 	find_diag(&f->dl, DIAG_SERIAL_RESTART, SEV_PASS, "agent.restart_command",
