@@ -185,16 +185,14 @@ static void test_env_agent_and_lines(void **state)
 			    "one two|--agent=a.contoso.com/a.contoso.com|");
 }
 
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_exit_zero, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nonzero_with_tail, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tail_is_fixed_size, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cannot_start, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cancelled, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_env_agent_and_lines, setup, teardown),
+		T(test_exit_zero), T(test_nonzero_with_tail),
+		T(test_tail_is_fixed_size), T(test_timeout), T(test_cannot_start),
+		T(test_cancelled), T(test_env_agent_and_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
