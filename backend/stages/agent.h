@@ -10,9 +10,9 @@
  * agent configuration API's AddManagementGroup documents "between 1 and 50
  * characters"), no control characters.
  *
- * Owner: backend/stages/agent.c.  Ownership: strings returned are malloc'd, caller
- * frees; struct agent_result is owned by the ctx once stored there
- * (freed with agent_result_free).
+ * Ownership: strings returned are malloc'd, the caller frees them; struct
+ * agent_result is owned by the ctx once stored there (freed with
+ * agent_result_free).
  */
 #ifndef OPSMGR_AGENT_H
 #define OPSMGR_AGENT_H

@@ -10,9 +10,9 @@
 
 #include "core/config.h"
 
-void approval_view_free(void *p)
+void approval_result_free(void *p)
 {
-	struct approval_view *v = p;
+	struct approval_result *v = p;
 	if (!v)
 		return;
 	free(v->admin_command);

@@ -212,7 +212,7 @@ int approval_approve(struct ctx *c, const struct hooks *h, const char *agent,
 enum status approval_server_run(struct ctx *c, const struct hooks *h,
 				struct diag_list *dl)
 {
-	struct approval_view *v = calloc(1, sizeof(*v));
+	struct approval_result *v = calloc(1, sizeof(*v));
 	if (!v) {
 		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
 			 "out of memory");
@@ -220,7 +220,7 @@ enum status approval_server_run(struct ctx *c, const struct hooks *h,
 	}
 	v->next_in_s = -1;
 	v->attempt = 1;
-	ctx_set_out(c, STAGE_APPROVAL, v, approval_view_free);
+	ctx_set_out(c, STAGE_APPROVAL, v, approval_result_free);
 	if (approval_list(c, h, &v->agents, dl) != 0)
 		return hooks_cancelled(h) ? ST_CANCELLED : ST_FAIL;
 

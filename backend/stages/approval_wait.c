@@ -73,7 +73,7 @@ static const char *state_word(enum approval_state s)
 /* The line for an attempt; it stays the same during the wait after it so
  * a line-printing caller (the runner) prints one line per attempt, while
  * the fraction and the view's elapsed/next times move every second. */
-static void attempt_text(const struct approval_view *v, char *what,
+static void attempt_text(const struct approval_result *v, char *what,
 			 size_t len)
 {
 	if (v->next_in_s >= 0)
@@ -86,7 +86,7 @@ static void attempt_text(const struct approval_view *v, char *what,
 			 v->attempt, state_word(v->state), v->elapsed_s);
 }
 
-static void report(const struct hooks *h, const struct approval_view *v,
+static void report(const struct hooks *h, const struct approval_result *v,
 		   const char *what)
 {
 	double frac = v->timeout_s > 0 ? v->elapsed_s / v->timeout_s : 1.0;
@@ -95,7 +95,7 @@ static void report(const struct hooks *h, const struct approval_view *v,
 
 /* Wait ms (poll slices, cancel checked), updating the view and calling
  * progress once a second.  1 when cancelled. */
-static int wait_reporting(int ms, long long start, struct approval_view *v,
+static int wait_reporting(int ms, long long start, struct approval_result *v,
 			  const char *what, const struct hooks *h)
 {
 	long long end = netprobe_now_ms() + ms;
@@ -123,7 +123,7 @@ static int wait_reporting(int ms, long long start, struct approval_view *v,
  */
 struct poll_hooks {
 	const struct hooks *inner;
-	struct approval_view *v;
+	struct approval_result *v;
 	long long start, end, last_report;
 	const char *what;
 };
@@ -147,7 +147,7 @@ static int poll_cancelled(void *ud)
  * then sleeps the rest and the next attempt reports the problem). */
 static enum approval_state lab_long_poll(struct ctx *c, long long ms,
 					 long long start,
-					 struct approval_view *v,
+					 struct approval_result *v,
 					 const char *what,
 					 const struct hooks *h)
 {
@@ -203,7 +203,7 @@ enum status approval_agent_wait(struct ctx *c, const struct hooks *h,
 						  : CONFIG_DEFAULT_INTERVAL;
 	int timeout = cfg->approval_timeout >= 0 ? cfg->approval_timeout
 						 : CONFIG_DEFAULT_APPROVAL_TIMEOUT;
-	struct approval_view *v = calloc(1, sizeof(*v));
+	struct approval_result *v = calloc(1, sizeof(*v));
 	if (!v) {
 		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
 			 "out of memory");
@@ -216,7 +216,7 @@ enum status approval_agent_wait(struct ctx *c, const struct hooks *h,
 	v->timeout_s = timeout;
 	v->next_in_s = -1;
 	v->admin_command = approval_admin_command(fqdn);
-	ctx_set_out(c, STAGE_APPROVAL, v, approval_view_free);
+	ctx_set_out(c, STAGE_APPROVAL, v, approval_result_free);
 
 	long long start = netprobe_now_ms();
 	int delay = 0;

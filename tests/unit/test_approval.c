@@ -278,7 +278,7 @@ static void test_command_pending_then_approved(void **state)
 	assert_int_equal(stage_approval_run(&f->c, &h, &f->dl), ST_OK);
 	assert_int_equal(count_lines(f, "count"), 3);
 	assert_string_equal(f->st.approval, "approved");
-	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
 	assert_non_null(v);
 	assert_int_equal(v->attempt, 3);
 	assert_int_equal(v->state, APPR_APPROVED);
@@ -317,7 +317,7 @@ static void test_command_timeout(void **state)
 	assert_string_equal(d->field, "approval.timeout");
 	assert_non_null(f->st.approval);
 	assert_string_equal(f->st.approval, "pending");
-	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
 	/* Attempts at 0, 1 and 2 s (the last one at the deadline). */
 	assert_int_equal(v->attempt, 3);
 	assert_non_null(diag_find(&f->dl, DIAG_APPROVAL_ADMIN_HINT));
@@ -363,7 +363,7 @@ static void test_cancel_mid_wait(void **state)
 	assert_true(back - ca.at < 1000);
 	assert_non_null(diag_find(&f->dl, DIAG_CANCELLED));
 	assert_string_equal(f->st.approval, "pending");
-	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
 	assert_int_equal(v->attempt, 1);
 	free(s);
 }
@@ -437,7 +437,7 @@ static void test_source_none_and_probe(void **state)
 	f->cfg.approval_source = APPROVAL_LAB;
 	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_FAIL);
 	assert_int_equal(f->c.out[STAGE_APPROVAL] ?
-			 ((struct approval_view *)f->c.out[STAGE_APPROVAL])
+			 ((struct approval_result *)f->c.out[STAGE_APPROVAL])
 				 ->attempt : 0, 1);
 }
 
@@ -461,7 +461,7 @@ static void test_server_role_commands(void **state)
 	config_set_str(&f->cfg.approval_approve_command, cmd);
 
 	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_OK);
-	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
 	assert_int_equal(v->agents.n, 2);
 	assert_string_equal(v->agents.items[0].name, "a.contoso.com");
 	assert_string_equal(v->agents.items[1].name, "b.contoso.com");
