@@ -326,36 +326,44 @@ int serial_write_reg(const char *path, const char *reversed_hex,
 	return 0;
 }
 
+/* One installed file; text NULL when it could not be encoded.  0 / -1
+ * with a diagnostic naming what ("certificate") and its [certificate]
+ * key ("certificate" or "key"). */
+static int install_one(const char *dst, const char *text, size_t len,
+		       unsigned mode, const char *what, const char *key,
+		       struct diag_list *dl)
+{
+	char err[FS_ERRLEN];
+	if (text && fs_write_atomic(dst, text, len, mode, err,
+				    sizeof(err)) == 0)
+		return 0;
+	struct diag *d = diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL,
+				  FIELD_CONFIG, NULL,
+				  "cannot install the agent's %s: %s", what,
+				  text ? err : "cannot encode it");
+	if (d)
+		diag_set_fix(d, "check the directory is writable, or set "
+			     "[certificate] %s in the agent configuration to "
+			     "another path", key);
+	return -1;
+}
+
 /* Install cert (0644) and key (0600) at their destinations. */
 static int install_files(X509 *cert, EVP_PKEY *key, const char *cert_dst,
 			 const char *key_dst, struct diag_list *dl)
 {
-	char err[FS_ERRLEN];
 	char *pem = x509_to_pem(cert);
-	if (!pem || fs_write_atomic(cert_dst, pem, strlen(pem), 0644, err,
-				    sizeof(err)) != 0) {
-		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
-			 "check the directory is writable, or set [certificate] "
-			 "certificate in the agent configuration to another path",
-			 "cannot install the agent's certificate: %s",
-			 pem ? err : "out of memory");
-		free(pem);
-		return -1;
-	}
+	int rc = install_one(cert_dst, pem, pem ? strlen(pem) : 0, 0644,
+			     "certificate", "certificate", dl);
 	free(pem);
+	if (rc != 0)
+		return -1;
 	size_t klen = 0;
 	char *kpem = x509_key_to_pem(key, &klen);
-	if (!kpem || fs_write_atomic(key_dst, kpem, klen, 0600, err,
-				     sizeof(err)) != 0) {
-		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
-			 "check the directory is writable, or set [certificate] "
-			 "key in the agent configuration to another path",
-			 "cannot install the agent's private key: %s",
-			 kpem ? err : "cannot encode the key");
-		fs_free_secret(kpem, klen);
-		return -1;
-	}
+	rc = install_one(key_dst, kpem, klen, 0600, "private key", "key", dl);
 	fs_free_secret(kpem, klen);
+	if (rc != 0)
+		return -1;
 	diag_add(dl, DIAG_SERIAL_INSTALL, SEV_PASS, FIELD_CONFIG, NULL,
 		 "installed the certificate '%s' and the private key '%s' "
 		 "(mode 0600)", cert_dst, key_dst);
