@@ -31,6 +31,7 @@
 #include "sys/fsutil.h"
 #include "line_sink.h"
 #include "lab_harness.h"
+#include "unit_util.h"
 #include "windows/msicmd.h"
 #include "stages/stages.h"
 #include "core/state.h"
@@ -48,22 +49,6 @@ struct fixture {
 	int port;
 };
 
-static int listening_socket(int *port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 8))
-		return -1;
-	socklen_t sl = sizeof(sa);
-	getsockname(fd, (struct sockaddr *)&sa, &sl);
-	*port = ntohs(sa.sin_port);
-	return fd;
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -72,7 +57,7 @@ static int setup(void **state)
 	state_init(&f->st);
 	ctx_init(&f->c, &f->cfg, &f->st, f->dir);
 	diag_list_init(&f->dl);
-	f->lfd = listening_socket(&f->port);
+	f->lfd = test_listen_loopback(&f->port);
 	assert_true(f->lfd >= 0);
 	config_set_str(&f->cfg.agent_mgmt_group, "Contoso Ops 1");
 	config_set_str(&f->cfg.agent_server, "127.0.0.1");
@@ -367,9 +352,9 @@ static void test_stage_closed_port(void **state)
 {
 	struct fixture *f = *state;
 	close(f->lfd);
-	f->lfd = listening_socket(&f->port);
+	f->lfd = test_listen_loopback(&f->port);
 	int closed = 0;
-	int tmp = listening_socket(&closed);
+	int tmp = test_listen_loopback(&closed);
 	close(tmp);
 	f->cfg.agent_port = closed;
 	assert_int_equal(stage_agent_run(&f->c, NULL, &f->dl), ST_FAIL);

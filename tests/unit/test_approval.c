@@ -26,6 +26,7 @@
 #include "core/ctx.h"
 #include "sys/fsutil.h"
 #include "lab_harness.h"
+#include "unit_util.h"
 #include "sys/netprobe.h"
 #include "stages/stages.h"
 #include "core/state.h"
@@ -391,27 +392,11 @@ static void test_command_error_and_rejected(void **state)
 	assert_non_null(diag_find_field(&f->dl, "approval.command", SEV_FAIL));
 }
 
-static int listening_socket(int *port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 8))
-		return -1;
-	socklen_t sl = sizeof(sa);
-	getsockname(fd, (struct sockaddr *)&sa, &sl);
-	*port = ntohs(sa.sin_port);
-	return fd;
-}
-
 static void test_source_none_and_probe(void **state)
 {
 	struct fixture *f = *state;
 	int port = 0;
-	int lfd = listening_socket(&port);
+	int lfd = test_listen_loopback(&port);
 	assert_true(lfd >= 0);
 	f->cfg.approval_source = APPROVAL_NONE;
 	config_set_str(&f->cfg.agent_server, "localhost");

@@ -10,29 +10,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "windows/regfile.h"
 #include "run_capture.h"
-
-/* tests/data next to the build directory under test (or the cwd). */
-static char *data_path(const char *name)
-{
-	const char *b = getenv("OPSMGR_BUILD_DIR");
-	char *p = NULL;
-	if (b && *b && b[0] == '/') {
-		char *copy = strdup(b);
-		if (asprintf(&p, "%s/tests/data/serial/%s", dirname(copy), name) < 0)
-			p = NULL;
-		free(copy);
-	} else if (asprintf(&p, "tests/data/serial/%s", name) < 0) {
-		p = NULL;
-	}
-	return p;
-}
+#include "unit_util.h"
 
 static void test_doc_example_byte_for_byte(void **state)
 {
@@ -44,7 +28,7 @@ static void test_doc_example_byte_for_byte(void **state)
 				   &len, err, sizeof(err));
 	assert_non_null(got);
 	assert_int_equal(len, strlen(got));
-	char *path = data_path("doc-example.reg");
+	char *path = test_data_path("serial", "doc-example.reg");
 	char *want = test_read_file(path);
 	assert_non_null(want);
 	assert_string_equal(got, want);

@@ -14,8 +14,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +29,9 @@
 #include "core/ctx.h"
 #include "sys/fsutil.h"
 #include "line_sink.h"
+#include "lab_harness.h"
 #include "run_capture.h"
+#include "unit_util.h"
 #include "stages/serial.h"
 #include "stages/stages.h"
 #include "core/state.h"
@@ -50,21 +50,6 @@ struct fx {
 	struct ctx c;
 	struct diag_list dl;
 };
-
-static char *data_path(const char *name)
-{
-	const char *b = getenv("OPSMGR_BUILD_DIR");
-	char *p = NULL;
-	if (b && *b && b[0] == '/') {
-		char *copy = strdup(b);
-		if (asprintf(&p, "%s/tests/data/serial/%s", dirname(copy), name) < 0)
-			p = NULL;
-		free(copy);
-	} else if (asprintf(&p, "tests/data/serial/%s", name) < 0) {
-		p = NULL;
-	}
-	return p;
-}
 
 /*
  * A leaf with the given serial (DER content bytes; NULL = random) and the
@@ -138,18 +123,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	nftw(f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	test_rm_rf(f->dir);
 	diag_list_release(&f->dl);
 	ctx_release(&f->c);
 	state_release(&f->st);
@@ -280,7 +257,7 @@ static char *squeeze(const char *s)
 
 static char *expected_reg(const char *name, X509 *cert)
 {
-	char *path = data_path(name);
+	char *path = test_data_path("serial", name);
 	char *tpl = test_read_file(path);
 	free(path);
 	if (!tpl)
