@@ -63,7 +63,6 @@ static int load_root(const struct lab *l, X509 **x, EVP_PKEY **k)
 
 static int group_setup(void **state)
 {
-	(void)state;
 	memset(&lab_manual, 0, sizeof(lab_manual));
 	memset(&lab_auto, 0, sizeof(lab_auto));
 	if (lab_start(&lab_manual, NULL, NULL) != 0)
@@ -79,7 +78,6 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	(void)state;
 	X509_free(root_manual);
 	X509_free(root_auto);
 	EVP_PKEY_free(root_key_manual);

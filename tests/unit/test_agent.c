@@ -109,7 +109,6 @@ static const struct diag *find_sev(const struct diag_list *dl,
 
 static void test_mgmt_group_rules(void **state)
 {
-	(void)state;
 	char err[512];
 	assert_int_equal(agent_check_mgmt_group("OpsMgrMG", err, sizeof(err)),
 			 0);
@@ -155,7 +154,6 @@ static void test_mgmt_group_rules(void **state)
 
 static void test_server_and_port(void **state)
 {
-	(void)state;
 	char err[512];
 	assert_int_equal(agent_check_server("ms01.contoso.com", err,
 					    sizeof(err)), 0);

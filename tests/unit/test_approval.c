@@ -47,7 +47,6 @@ static int status_of(const char *text, enum approval_state *st, char **agent,
 
 static void test_parse_status(void **state)
 {
-	(void)state;
 	enum approval_state st;
 	char *agent = NULL, *serial = NULL;
 	assert_int_equal(status_of("{\"agent\":\"pc1.contoso.com\",\"serial\":"
@@ -104,7 +103,6 @@ static void test_parse_status(void **state)
 
 static void test_parse_agents(void **state)
 {
-	(void)state;
 	const char *t = "{\"agents\":[{\"agent\":\"a.contoso.com\",\"serial\":"
 			"\"01\",\"state\":\"pending\"},{\"agent\":\"b.contoso"
 			".com\",\"serial\":\"02\",\"state\":\"approved\"}]}\n";
@@ -139,7 +137,6 @@ static void test_parse_agents(void **state)
 
 static void test_backoff(void **state)
 {
-	(void)state;
 	/* interval 5: 5, 10, 20, 40, 60, 60 ... */
 	int d = 0;
 	const int want[] = { 5, 10, 20, 40, 60, 60 };
@@ -158,7 +155,6 @@ static void test_backoff(void **state)
 
 static void test_admin_command(void **state)
 {
-	(void)state;
 	char *s = approval_admin_command("pc1.contoso.com");
 	assert_string_equal(s, "Get-SCOMPendingManagement | Where-Object "
 			       "{$_.AgentName -eq 'pc1.contoso.com'} | "

@@ -20,7 +20,6 @@
 
 static void test_doc_example_byte_for_byte(void **state)
 {
-	(void)state;
 	char err[256];
 	size_t len = 0;
 	char *got = regfile_format("563CAF",
@@ -39,7 +38,6 @@ static void test_doc_example_byte_for_byte(void **state)
 
 static void test_crlf_everywhere(void **state)
 {
-	(void)state;
 	char err[256];
 	char *got = regfile_format("01", "0123456789ABCDEF0123456789ABCDEF01234567",
 				   NULL, err, sizeof(err));
@@ -56,7 +54,6 @@ static void test_crlf_everywhere(void **state)
 
 static void test_hex_list(void **state)
 {
-	(void)state;
 	char *s = regfile_hex_list("AB");
 	assert_string_equal(s, "ab");
 	free(s);
@@ -72,7 +69,6 @@ static void test_hex_list(void **state)
 
 static void test_long_serial_one_line(void **state)
 {
-	(void)state;
 	char err[256];
 	/* 21 bytes: a 20-byte serial with its leading 00 */
 	const char *rev = "131211100F0E0D0C0B0A090807060504030201FF00";
@@ -94,7 +90,6 @@ static void test_long_serial_one_line(void **state)
 
 static void test_bad_input(void **state)
 {
-	(void)state;
 	char err[256];
 	err[0] = '\0';
 	assert_null(regfile_format("ABC", "0123456789ABCDEF0123456789ABCDEF01234567",

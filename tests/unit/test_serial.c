@@ -558,7 +558,6 @@ struct cancel_at {
 
 static void arm_on_restart(void *ud, const char *what, double frac)
 {
-	(void)frac;
 	struct cancel_at *c = ud;
 	if (strstr(what, "restarting"))
 		c->armed = 1;
