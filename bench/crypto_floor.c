@@ -2,9 +2,9 @@
  * crypto_floor.c - the cryptography an enrollment cannot avoid, in one
  * process with OpenSSL alone: an RSA-2048 key (EVP_PKEY_keygen, e=65537)
  * and the PKCS#12 file with the product's modern algorithms and iteration
- * counts (backend/stages/export.h: PBES2 = PBKDF2-HMAC-SHA-256 + AES-256-CBC for
- * key and certificates, EXPORT_PBE_ITER rounds; SHA-256 MAC,
- * EXPORT_MAC_ITER rounds).  The certificate put in the PFX is signed
+ * counts (backend/pki/pkcs12.h: PBES2 = PBKDF2-HMAC-SHA-256 + AES-256-CBC for
+ * key and certificates, PFX_PBE_ITER rounds; SHA-256 MAC,
+ * PFX_MAC_ITER rounds).  The certificate put in the PFX is signed
  * outside the timed part (the CA signs it in a real enrollment).
  *
  *   crypto_floor RUNS
@@ -27,7 +27,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "stages/export.h"
+#include "pki/pkcs12.h"
 #include "pki/keygen.h"
 
 static double ms(clockid_t c)
@@ -107,7 +107,7 @@ static int floor_once(EVP_PKEY *(*gen)(void), clockid_t cpu_clock,
 	double w2 = ms(CLOCK_MONOTONIC), c2 = ms(cpu_clock);
 	PKCS12 *p12 = PKCS12_create_ex(pass, "OpsMgr agent", key, cert, NULL,
 				       NID_aes_256_cbc, NID_aes_256_cbc,
-				       EXPORT_PBE_ITER, EXPORT_MAC_ITER, 0,
+				       PFX_PBE_ITER, PFX_MAC_ITER, 0,
 				       NULL, NULL);
 	unsigned char *der = NULL;
 	int len = p12 ? i2d_PKCS12(p12, &der) : -1;

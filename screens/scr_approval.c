@@ -65,7 +65,7 @@ static const char *view_state(enum approval_state s)
 
 static void result(struct ui *ui, struct pane *p, enum status st)
 {
-	const struct approval_view *v = ui->f->ctx.out[STAGE_APPROVAL];
+	const struct approval_result *v = ui->f->ctx.out[STAGE_APPROVAL];
 	const char *a = ui->f->st.approval;
 	(void)st;
 	if (ui->f->cfg.role == ROLE_SERVER) {

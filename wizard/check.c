@@ -91,7 +91,7 @@ static void check_agent(struct flow *f, const struct check_opts *o,
 			const struct hooks *h, struct diag_list *dl)
 {
 	bool files_only = o->cert_path || o->pfx_path;
-	char *path = agent_config_path(&f->ctx);
+	char *path = agentconf_path(f->ctx.cfg, f->ctx.st, f->ctx.state_dir);
 	struct agentconf a;
 	agentconf_init(&a);
 	struct diag_list rd;

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <iniparser.h>
 
 #include "core/config.h"
+#include "core/state.h"
 #include "sys/fsutil.h"
 
 #define AGENTCONF_FIELD "agent.config"
@@ -40,6 +42,36 @@ void agentconf_release(struct agentconf *a)
 	free(a->serial_reversed);
 	free(a->thumbprint);
 	agentconf_init(a);
+}
+
+/* ---- where it lives ------------------------------------------------------ */
+
+char *agentconf_path(const struct config *cfg, const struct state *st,
+		     const char *state_dir)
+{
+	if (cfg && cfg->agent_config && *cfg->agent_config)
+		return strdup(cfg->agent_config);
+	if (st && st->agent_config_path && *st->agent_config_path)
+		return strdup(st->agent_config_path);
+	return fs_join(state_dir ? state_dir : ".", AGENTCONF_DEFAULT_NAME);
+}
+
+static char *sibling(const char *config_path, const char *name)
+{
+	char *dir = fs_dirname(config_path);
+	char *p = dir ? fs_join(dir, name) : NULL;
+	free(dir);
+	return p;
+}
+
+char *agentconf_default_cert_path(const char *config_path)
+{
+	return sibling(config_path, AGENTCONF_CERT_NAME);
+}
+
+char *agentconf_default_key_path(const char *config_path)
+{
+	return sibling(config_path, AGENTCONF_KEY_NAME);
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -238,6 +270,21 @@ static int is_hex(const char *s)
 	return 1;
 }
 
+/* value (when set) is a or b; else a diagnostic naming the key. */
+static bool one_of(const char *path, const char *key, const char *value,
+		   const char *a, const char *b, struct diag_list *dl)
+{
+	if (!value || strcmp(value, a) == 0 || strcmp(value, b) == 0)
+		return true;
+	struct diag *d = diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL,
+				  AGENTCONF_FIELD, NULL,
+				  "the agent configuration '%s' has an unknown "
+				  "%s '%s'", path, key, value);
+	if (d)
+		diag_set_fix(d, "use %s = %s or %s = %s", key, a, key, b);
+	return false;
+}
+
 int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
 {
 	agentconf_init(a);
@@ -290,24 +337,10 @@ int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
 			 path, port);
 		rc = -1;
 	}
-	if (a->role && strcmp(a->role, "agent") != 0 &&
-	    strcmp(a->role, "server") != 0) {
-		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
-			 "use role = agent or role = server",
-			 "the agent configuration '%s' has an unknown role "
-			 "'%s'",
-			 path, a->role);
+	if (!one_of(path, "role", a->role, "agent", "server", dl))
 		rc = -1;
-	}
-	if (a->target && strcmp(a->target, "local") != 0 &&
-	    strcmp(a->target, "windows") != 0) {
-		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
-			 "use target = local or target = windows",
-			 "the agent configuration '%s' has an unknown target "
-			 "'%s'",
-			 path, a->target);
+	if (!one_of(path, "target", a->target, "local", "windows", dl))
 		rc = -1;
-	}
 	const struct {
 		const char *name;
 		const char *v;

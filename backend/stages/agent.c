@@ -19,7 +19,7 @@
 #include "sys/fsutil.h"
 #include "windows/msicmd.h"
 #include "sys/netprobe.h"
-#include "sys/proc.h"
+#include "sys/cmdrun.h"
 #include "stages/stages.h"
 
 #define F_MG "agent.management_group"
@@ -170,33 +170,6 @@ int agent_check_port(long port, char *err, size_t errlen)
 
 /* ---- paths --------------------------------------------------------------- */
 
-char *agent_config_path(const struct ctx *c)
-{
-	if (c->cfg && c->cfg->agent_config && *c->cfg->agent_config)
-		return strdup(c->cfg->agent_config);
-	return ctx_path(c, "agent.ini");
-}
-
-static char *sibling(const char *path, const char *name)
-{
-	char *dir = fs_dirname(path);
-	if (!dir)
-		return NULL;
-	char *p = fs_join(dir, name);
-	free(dir);
-	return p;
-}
-
-char *agent_default_cert_path(const char *config_path)
-{
-	return sibling(config_path, "agent-cert.pem");
-}
-
-char *agent_default_key_path(const char *config_path)
-{
-	return sibling(config_path, "agent-key.pem");
-}
-
 char *agent_msi_file_path(const struct ctx *c)
 {
 	if (c->cfg && c->cfg->agent_msi_command_file &&
@@ -281,9 +254,9 @@ static int write_config(struct ctx *c, const char *path, int port,
 	config_set_str(&a.role, role_name(cfg->role));
 	config_set_str(&a.target, agent_target_name(cfg->agent_target));
 	if (!a.cert_path)
-		a.cert_path = agent_default_cert_path(path);
+		a.cert_path = agentconf_default_cert_path(path);
 	if (!a.key_path)
-		a.key_path = agent_default_key_path(path);
+		a.key_path = agentconf_default_key_path(path);
 	int rc = agentconf_write(path, &a, dl);
 	if (rc == 0)
 		diag_add(dl, DIAG_AGENT_CONFIG, SEV_PASS, F_CONFIG, NULL,
@@ -299,88 +272,40 @@ static enum status run_install(struct ctx *c, const char *config_path,
 			       struct agent_result *res, struct diag_list *dl)
 {
 	const struct config *cfg = c->cfg;
-	char err[512];
-	char **argv = NULL;
-	if (proc_split_argv(cfg->agent_install_command, &argv, err,
-			    sizeof(err)) != 0 || !argv || !argv[0]) {
-		diag_add(dl, DIAG_AGENT_INSTALL, SEV_FAIL, F_INSTALL,
-			 "write the command as a program and its arguments, "
-			 "quoted like a shell would (no shell features)",
-			 "cannot use install_command '%s': %s",
-			 cfg->agent_install_command,
-			 argv ? err : "it is empty");
-		proc_argv_free(argv);
-		return ST_FAIL;
-	}
+	char port_text[16];
+	snprintf(port_text, sizeof(port_text), "%d", port);
 	/* The installer learns what it installs from its environment. */
-	char *env[5] = { NULL };
-	int ok = asprintf(&env[0], "OPSMGR_AGENT_CONFIG=%s", config_path) >= 0 &&
-		 asprintf(&env[1], "OPSMGR_MANAGEMENT_GROUP=%s",
-			  cfg->agent_mgmt_group) >= 0 &&
-		 asprintf(&env[2], "OPSMGR_MANAGEMENT_SERVER=%s",
-			  cfg->agent_server) >= 0 &&
-		 asprintf(&env[3], "OPSMGR_MANAGEMENT_PORT=%d", port) >= 0;
-	if (!ok) {
-		for (int i = 0; i < 4; i++)
-			free(env[i]);
-		proc_argv_free(argv);
-		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
-			 "out of memory");
-		return ST_FAIL;
+	const char *env[] = {
+		"OPSMGR_AGENT_CONFIG", config_path,
+		"OPSMGR_MANAGEMENT_GROUP", cfg->agent_mgmt_group,
+		"OPSMGR_MANAGEMENT_SERVER", cfg->agent_server,
+		"OPSMGR_MANAGEMENT_PORT", port_text,
+		NULL
+	};
+	const struct cmdrun spec = {
+		.setting = "install_command", .field = F_INSTALL,
+		.check = DIAG_AGENT_INSTALL,
+		.cmdline = cfg->agent_install_command, .env = env,
+		.timeout_s = cfg->agent_command_timeout,
+		.progress = "running the installer command",
+	};
+	struct cmdrun_result run;
+	enum status st = cmdrun_run(&spec, h, &run, dl);
+	res->install_ran = st != ST_FAIL;
+	if (st == ST_OK) {
+		if (run.proc.exited)
+			res->install_exit = run.proc.exit_code;
+		if (cmdrun_exited(&run, 0)) {
+			cmdrun_report(&spec, &run, SEV_PASS, NULL, NULL, dl);
+		} else {
+			cmdrun_report(&spec, &run, SEV_FAIL,
+				      "read the installer's output above and "
+				      "fix the cause, then run this stage again",
+				      NULL, dl);
+			st = ST_FAIL;
+		}
 	}
-	int timeout_s = cfg->agent_command_timeout > 0
-				? cfg->agent_command_timeout
-				: CONFIG_DEFAULT_COMMAND_TIMEOUT;
-	struct proc_result pr;
-	memset(&pr, 0, sizeof(pr));
-	hooks_progress(h, "running the installer command", -1);
-	int rc = proc_run(argv, env, timeout_s * 1000, h, &pr, err,
-			  sizeof(err));
-	for (int i = 0; i < 4; i++)
-		free(env[i]);
-	enum status st = ST_OK;
-	if (rc != 0) {
-		diag_add(dl, DIAG_AGENT_INSTALL, SEV_FAIL, F_INSTALL,
-			 "check the program's path and that it is executable",
-			 "install_command: %s", err);
-		st = ST_FAIL;
-		goto out;
-	}
-	res->install_ran = 1;
-	char how[128];
-	proc_describe(&pr, timeout_s * 1000, how, sizeof(how));
-	if (pr.cancelled) {
-		diag_add(dl, DIAG_CANCELLED, SEV_INFO, F_INSTALL, NULL,
-			 "install_command '%s' was stopped: cancelled",
-			 argv[0]);
-		st = ST_CANCELLED;
-		goto out;
-	}
-	if (pr.exited)
-		res->install_exit = pr.exit_code;
-	if (pr.exited && pr.exit_code == 0) {
-		diag_add(dl, DIAG_AGENT_INSTALL, SEV_PASS, F_INSTALL, NULL,
-			 "install_command '%s' %s", argv[0], how);
-		goto out;
-	}
-	/* The end of its output says why, usually. */
-	const char *tail = pr.output ? pr.output : "";
-	size_t tl = strlen(tail);
-	while (tl && (tail[tl - 1] == '\n' || tail[tl - 1] == '\r'))
-		tl--;
-	size_t from = tl > 400 ? tl - 400 : 0;
-	diag_add(dl, DIAG_AGENT_INSTALL, SEV_FAIL, F_INSTALL,
-		 pr.timed_out ? "raise [agent] command_timeout or check why "
-				"the installer hangs"
-			      : "read the installer's output above and fix "
-				"the cause, then run this stage again",
-		 "install_command '%s' %s%s%.*s", argv[0], how,
-		 tl ? "; last output: " : " (no output)", (int)(tl - from),
-		 tail + from);
-	st = ST_FAIL;
-out:
-	proc_result_release(&pr);
-	proc_argv_free(argv);
+	cmdrun_result_release(&run);
 	return st;
 }
 
@@ -480,7 +405,7 @@ enum status stage_agent_run(struct ctx *c, const struct hooks *h,
 		return ST_FAIL;
 	}
 
-	char *path = agent_config_path(c);
+	char *path = agentconf_path(c->cfg, c->st, c->state_dir);
 	if (!path || write_config(c, path, port, dl) != 0) {
 		free(path);
 		agent_result_free(res);

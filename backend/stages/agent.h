@@ -10,9 +10,9 @@
  * agent configuration API's AddManagementGroup documents "between 1 and 50
  * characters"), no control characters.
  *
- * Owner: backend/stages/agent.c.  Ownership: strings returned are malloc'd, caller
- * frees; struct agent_result is owned by the ctx once stored there
- * (freed with agent_result_free).
+ * Ownership: strings returned are malloc'd, the caller frees them; struct
+ * agent_result is owned by the ctx once stored there (freed with
+ * agent_result_free).
  */
 #ifndef OPSMGR_AGENT_H
 #define OPSMGR_AGENT_H
@@ -36,12 +36,9 @@ int agent_check_mgmt_group(const char *mg, char *err, size_t errlen);
 int agent_check_server(const char *server, char *err, size_t errlen);
 int agent_check_port(long port, char *err, size_t errlen);
 
-/* Paths the stage uses (malloc'd): [agent] config or <state_dir>/agent.ini;
- * the certificate and key next to it; [agent] msi_command_file or
- * <state_dir>/install.cmd. */
-char *agent_config_path(const struct ctx *c);
-char *agent_default_cert_path(const char *config_path);
-char *agent_default_key_path(const char *config_path);
+/* The install command file (malloc'd): [agent] msi_command_file or
+ * <state_dir>/install.cmd.  The agent configuration's path is
+ * agentconf_path (agentconf.h). */
 char *agent_msi_file_path(const struct ctx *c);
 
 /* For the screen: what the last run of stage 5 produced. */

@@ -22,7 +22,7 @@
  * next attempt in D s" with fraction elapsed/timeout; during the wait the
  * same text comes again every second with a growing fraction (a caller
  * printing lines prints one per attempt), and ctx->out[STAGE_APPROVAL]
- * (struct approval_view) keeps elapsed_s and next_in_s current for a
+ * (struct approval_result) keeps elapsed_s and next_in_s current for a
  * screen to draw.
  * Results: approved -> ST_OK, st->approval = "approved"; rejected ->
  * ST_FAIL; time-out -> ST_PENDING with DIAG_APPROVAL_TIMEOUT and
@@ -34,16 +34,20 @@
  * Server role ([wizard] role = server).  Stage 7 lists the agents waiting
  * for approval (lab: `GET /opsmgr/v1/agents` over mutual TLS with the
  * server's own certificate; or [approval] list_command, one agent FQDN per
- * output line) into ctx->out[STAGE_APPROVAL] (view->agents) and a
+ * output line) into ctx->out[STAGE_APPROVAL] (result->agents) and a
  * DIAG_APPROVAL_AGENTS diagnostic.  The screen lets the operator pick and
  * calls approval_approve() for each (lab: `POST /opsmgr/v1/approve` form
  * agent=FQDN; or [approval] approve_command with the argument `{agent}`
  * replaced).  Non-interactively nobody picks: none is approved and the
  * stage just reports the list (ST_OK).
  *
- * Owner: backend/stages/approval.c.  Ownership: struct approval_view is owned by
- * the ctx once stored (approval_view_free); struct approval_agents owns its
- * items (approval_agents_release); strings returned are malloc'd.
+ * Files: approval.c (entry point), approval_probe.c (one attempt),
+ * approval_wait.c (the agent's wait), approval_server.c (server role),
+ * approval_json.c (the lab's answers); approval_int.h joins them.
+ *
+ * Ownership: struct approval_result is owned by the ctx once stored
+ * (approval_result_free); struct approval_agents owns its items
+ * (approval_agents_release); strings returned are malloc'd.
  */
 #ifndef OPSMGR_APPROVAL_H
 #define OPSMGR_APPROVAL_H
@@ -83,7 +87,7 @@ struct approval_agents {
 };
 
 /* What the screen shows while stage 7 runs (ctx->out[STAGE_APPROVAL]). */
-struct approval_view {
+struct approval_result {
 	int attempt;                 /* attempts made so far */
 	enum approval_state state;   /* result of the last attempt */
 	double elapsed_s;
@@ -92,7 +96,7 @@ struct approval_view {
 	char *admin_command;         /* the Approve-SCOMPendingManagement line */
 	struct approval_agents agents;  /* server role: waiting agents */
 };
-void approval_view_free(void *v);
+void approval_result_free(void *v);
 
 /* One attempt, no waiting (check mode; stage 7 calls it in its loop).
  * Diagnostics of each probe step go to dl. */

@@ -2,29 +2,24 @@
  * serial.c - stage 6, import serial (serial.h): installs certificate and
  * key for the agent, records the serial in both byte orders and the
  * thumbprint in the agent configuration, writes the Windows .reg file,
- * restarts the agent, and checks the result (also for `check`).
+ * restarts the agent, and checks the result (serial_check.c).
  */
-#include "stages/serial.h"
+#include "stages/serial_int.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "core/agentconf.h"
 #include "sys/fsutil.h"
-#include "sys/proc.h"
+#include "sys/cmdrun.h"
 #include "windows/regfile.h"
 #include "stages/stages.h"
 #include "pki/x509util.h"
 
-#define FIELD_CONFIG "agent.config"
 #define FIELD_REG "agent.reg_file"
 #define FIELD_RESTART "agent.restart_command"
 
@@ -41,266 +36,6 @@ void serial_result_free(void *p)
 	free(r->thumbprint);
 	free(r->reg_file);
 	free(r);
-}
-
-char *serial_config_path(const struct ctx *c)
-{
-	if (c->cfg && c->cfg->agent_config && *c->cfg->agent_config)
-		return strdup(c->cfg->agent_config);
-	if (c->st && c->st->agent_config_path && *c->st->agent_config_path)
-		return strdup(c->st->agent_config_path);
-	return ctx_path(c, SERIAL_DEFAULT_CONFIG);
-}
-
-/* The refusal MOMCertImport gives when no agent is installed. */
-static void not_configured(struct diag_list *dl, const char *path)
-{
-	diag_add(dl, DIAG_SERIAL_AGENT_CONFIGURED, SEV_FAIL, FIELD_CONFIG,
-		 "run stage 5 (install agent) first, or point [agent] config "
-		 "at the existing agent configuration",
-		 "the agent is not configured yet: run stage 5 'install "
-		 "agent' first (no agent configuration at '%s')", path);
-}
-
-/* ---- checks ------------------------------------------------------------- */
-
-static X509 *load_first_cert(const char *path, char *err, size_t errlen)
-{
-	STACK_OF(X509) *sk = NULL;
-	if (x509_load_certs_file(path, &sk, err, errlen) != 0)
-		return NULL;
-	X509 *x = sk_X509_shift(sk);
-	OSSL_STACK_OF_X509_free(sk);
-	return x;
-}
-
-static int hex_eq(const char *a, const char *b)
-{
-	return a && b && strcasecmp(a, b) == 0;
-}
-
-static void check_key(const struct agentconf *a, const char *config_path,
-		      X509 *cert, struct diag_list *dl, int *failed)
-{
-	char err[FS_ERRLEN];
-	struct stat sb;
-	if (!a->key_path) {
-		diag_add(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again",
-			 "no private key is recorded in '%s' ([certificate] key)",
-			 config_path);
-		*failed = 1;
-		return;
-	}
-	if (lstat(a->key_path, &sb) != 0) {
-		diag_add(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again to install it",
-			 "the agent's private key '%s' is missing: %s",
-			 a->key_path, strerror(errno));
-		*failed = 1;
-		return;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		diag_add(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
-			 "replace it with the key file itself (stage 6 does)",
-			 "the agent's private key '%s' is not a regular file%s",
-			 a->key_path,
-			 S_ISLNK(sb.st_mode) ? " (a symbolic link)" : "");
-		*failed = 1;
-		return;
-	}
-	if (sb.st_uid != geteuid()) {
-		diag_add(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
-			 "the key must belong to the account the agent runs as; "
-			 "run stage 6 (import serial) as that account",
-			 "the agent's private key '%s' belongs to uid %u, not to "
-			 "us (uid %u)",
-			 a->key_path, (unsigned)sb.st_uid, (unsigned)geteuid());
-		*failed = 1;
-		return;
-	}
-	unsigned mode = (unsigned)(sb.st_mode & 07777);
-	if (mode & 077) {
-		struct diag *d = diag_add(
-			dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG, NULL,
-			"the agent's private key '%s' is readable by others "
-			"(mode %04o): it must be 0600",
-			a->key_path, mode);
-		if (d)
-			diag_set_fix(d, "chmod 600 '%s'", a->key_path);
-		*failed = 1;
-		return;
-	}
-	EVP_PKEY *k = x509_load_key_file(a->key_path, err, sizeof(err));
-	if (!k) {
-		diag_add(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again to install it",
-			 "the agent's private key '%s' cannot be read: %s",
-			 a->key_path, err);
-		*failed = 1;
-		return;
-	}
-	int match = cert ? x509_key_matches(cert, k) : 1;
-	EVP_PKEY_free(k);
-	if (match != 1) {
-		struct diag *d = diag_add(
-			dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
-			"run stage 6 (import serial) again to install the "
-			"matching pair",
-			"the agent's private key '%s' does not belong to the "
-			"installed certificate '%s'",
-			a->key_path, a->cert_path);
-		if (d)
-			d->event = 20068;
-		*failed = 1;
-		return;
-	}
-	diag_add(dl, DIAG_SERIAL_KEY_PERMS, SEV_PASS, FIELD_CONFIG, NULL,
-		 "the agent's private key '%s' is present, matches the "
-		 "certificate and is readable only by its owner (mode %04o)",
-		 a->key_path, mode);
-}
-
-static void check_serial(const struct agentconf *a, const char *config_path,
-			 X509 *cert, struct diag_list *dl, int *failed)
-{
-	char *hex = x509_serial_hex(cert);
-	char *rev = x509_serial_reversed_hex(cert);
-	char *thumb = x509_fingerprint(cert, EVP_sha1());
-	if (!hex || !rev || !thumb) {
-		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
-			 "cannot read the serial of '%s'", a->cert_path);
-		*failed = 1;
-	} else if (!a->serial_hex) {
-		diag_add(dl, DIAG_SERIAL_RECORD, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial)",
-			 "no certificate serial is recorded in '%s': the agent "
-			 "has no certificate to load",
-			 config_path);
-		*failed = 1;
-	} else if (!hex_eq(a->serial_hex, hex)) {
-		diag_add(dl, DIAG_SERIAL_MATCH, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again to record the "
-			 "installed certificate's serial",
-			 "event 20066: the serial recorded in '%s' (%s) does "
-			 "not match the installed certificate '%s' (%s): the "
-			 "agent will find no certificate with that serial",
-			 config_path, a->serial_hex, a->cert_path, hex);
-		*failed = 1;
-	} else if (!hex_eq(a->serial_reversed, rev)) {
-		diag_add(dl, DIAG_SERIAL_MATCH, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again",
-			 "event 20066: the registry-order serial recorded in "
-			 "'%s' (%s) is not the byte-reversed serial of the "
-			 "installed certificate (%s)",
-			 config_path, a->serial_reversed ? a->serial_reversed
-							 : "none",
-			 rev);
-		*failed = 1;
-	} else if (a->thumbprint && !hex_eq(a->thumbprint, thumb)) {
-		diag_add(dl, DIAG_SERIAL_MATCH, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again",
-			 "event 20066: the thumbprint recorded in '%s' (%s) is "
-			 "not the installed certificate's (%s)",
-			 config_path, a->thumbprint, thumb);
-		*failed = 1;
-	} else {
-		diag_add(dl, DIAG_SERIAL_MATCH, SEV_PASS, FIELD_CONFIG, NULL,
-			 "the recorded serial %s (registry order %s) matches "
-			 "the installed certificate '%s'",
-			 hex, rev, a->cert_path);
-	}
-	free(hex);
-	free(rev);
-	free(thumb);
-}
-
-/* A renewed certificate that was never imported: the agent keeps the old. */
-static void check_current(X509 *installed, const char *cert_path,
-			  const char *expect_cert_path, struct diag_list *dl)
-{
-	char err[FS_ERRLEN];
-	if (!expect_cert_path || !*expect_cert_path)
-		return;
-	X509 *want = load_first_cert(expect_cert_path, err, sizeof(err));
-	if (!want)
-		return;   /* stage 3's checks report an unreadable certificate */
-	if (X509_cmp(want, installed) != 0) {
-		char *a = x509_serial_hex(installed);
-		char *b = x509_serial_hex(want);
-		struct diag *d = diag_add(
-			dl, DIAG_SERIAL_MATCH, SEV_WARN, FIELD_CONFIG,
-			"run stage 6 (import serial) to install the current "
-			"certificate",
-			"the installed certificate '%s' (serial %s) is not the "
-			"current one '%s' (serial %s): a renewed certificate "
-			"is used only after it is imported",
-			cert_path, a ? a : "?", expect_cert_path, b ? b : "?");
-		if (d)
-			d->event = 0;
-		free(a);
-		free(b);
-	}
-	X509_free(want);
-}
-
-enum status serial_check_files(const char *config_path,
-			       const char *expect_cert_path,
-			       struct diag_list *dl)
-{
-	struct agentconf a;
-	char err[FS_ERRLEN];
-	int failed = 0;
-
-	int r = agentconf_read(config_path, &a, dl);
-	if (r == 1) {
-		not_configured(dl, config_path);
-		return ST_FAIL;
-	}
-	if (r != 0)
-		return ST_FAIL;   /* agentconf_read said why */
-	diag_add(dl, DIAG_SERIAL_AGENT_CONFIGURED, SEV_PASS, FIELD_CONFIG, NULL,
-		 "the agent configuration '%s' is present (management group "
-		 "'%s', server '%s')",
-		 config_path, a.management_group ? a.management_group : "",
-		 a.server ? a.server : "");
-
-	X509 *cert = NULL;
-	if (!a.cert_path) {
-		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial)",
-			 "no certificate is installed for the agent: '%s' names "
-			 "none ([certificate] certificate)",
-			 config_path);
-		failed = 1;
-	} else if (!(cert = load_first_cert(a.cert_path, err, sizeof(err)))) {
-		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again to install it",
-			 "the agent's certificate '%s' cannot be read: %s",
-			 a.cert_path, err);
-		failed = 1;
-	} else {
-		check_serial(&a, config_path, cert, dl, &failed);
-		check_current(cert, a.cert_path, expect_cert_path, dl);
-	}
-	check_key(&a, config_path, cert, dl, &failed);
-	X509_free(cert);
-	agentconf_release(&a);
-	return failed ? ST_FAIL : ST_OK;
-}
-
-enum status serial_check(struct ctx *c, struct diag_list *dl)
-{
-	char *path = serial_config_path(c);
-	if (!path) {
-		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
-			 "out of memory");
-		return ST_FAIL;
-	}
-	enum status s = serial_check_files(path, c->st ? c->st->cert_path : NULL,
-					   dl);
-	free(path);
-	return s;
 }
 
 /* ---- writing -------------------------------------------------------------- */
@@ -335,36 +70,44 @@ int serial_write_reg(const char *path, const char *reversed_hex,
 	return 0;
 }
 
+/* One installed file; text NULL when it could not be encoded.  0 / -1
+ * with a diagnostic naming what ("certificate") and its [certificate]
+ * key ("certificate" or "key"). */
+static int install_one(const char *dst, const char *text, size_t len,
+		       unsigned mode, const char *what, const char *key,
+		       struct diag_list *dl)
+{
+	char err[FS_ERRLEN];
+	if (text && fs_write_atomic(dst, text, len, mode, err,
+				    sizeof(err)) == 0)
+		return 0;
+	struct diag *d = diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL,
+				  FIELD_CONFIG, NULL,
+				  "cannot install the agent's %s: %s", what,
+				  text ? err : "cannot encode it");
+	if (d)
+		diag_set_fix(d, "check the directory is writable, or set "
+			     "[certificate] %s in the agent configuration to "
+			     "another path", key);
+	return -1;
+}
+
 /* Install cert (0644) and key (0600) at their destinations. */
 static int install_files(X509 *cert, EVP_PKEY *key, const char *cert_dst,
 			 const char *key_dst, struct diag_list *dl)
 {
-	char err[FS_ERRLEN];
 	char *pem = x509_to_pem(cert);
-	if (!pem || fs_write_atomic(cert_dst, pem, strlen(pem), 0644, err,
-				    sizeof(err)) != 0) {
-		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
-			 "check the directory is writable, or set [certificate] "
-			 "certificate in the agent configuration to another path",
-			 "cannot install the agent's certificate: %s",
-			 pem ? err : "out of memory");
-		free(pem);
-		return -1;
-	}
+	int rc = install_one(cert_dst, pem, pem ? strlen(pem) : 0, 0644,
+			     "certificate", "certificate", dl);
 	free(pem);
+	if (rc != 0)
+		return -1;
 	size_t klen = 0;
 	char *kpem = x509_key_to_pem(key, &klen);
-	if (!kpem || fs_write_atomic(key_dst, kpem, klen, 0600, err,
-				     sizeof(err)) != 0) {
-		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
-			 "check the directory is writable, or set [certificate] "
-			 "key in the agent configuration to another path",
-			 "cannot install the agent's private key: %s",
-			 kpem ? err : "cannot encode the key");
-		fs_free_secret(kpem, klen);
-		return -1;
-	}
+	rc = install_one(key_dst, kpem, klen, 0600, "private key", "key", dl);
 	fs_free_secret(kpem, klen);
+	if (rc != 0)
+		return -1;
 	diag_add(dl, DIAG_SERIAL_INSTALL, SEV_PASS, FIELD_CONFIG, NULL,
 		 "installed the certificate '%s' and the private key '%s' "
 		 "(mode 0600)", cert_dst, key_dst);
@@ -374,78 +117,27 @@ static int install_files(X509 *cert, EVP_PKEY *key, const char *cert_dst,
 static enum status run_restart(const struct config *cfg, const struct hooks *h,
 			       struct diag_list *dl, bool *ran_ok)
 {
-	char err[FS_ERRLEN], desc[128];
-	char **argv = NULL;
-	*ran_ok = false;
-	if (proc_split_argv(cfg->agent_restart_command, &argv, err,
-			    sizeof(err)) != 0 || !argv || !argv[0]) {
-		diag_add(dl, DIAG_SERIAL_RESTART, SEV_FAIL, FIELD_RESTART,
-			 "write the command as words, e.g. 'systemctl restart "
-			 "opsmgr-agent'",
-			 "cannot use the restart command '%s': %s",
-			 cfg->agent_restart_command,
-			 argv && !argv[0] ? "it is empty" : err);
-		proc_argv_free(argv);
-		return ST_FAIL;
-	}
-	int secs = cfg->agent_command_timeout > 0 ? cfg->agent_command_timeout
-						  : CONFIG_DEFAULT_COMMAND_TIMEOUT;
-	int timeout_ms = secs * 1000;
-	struct proc_result res;
-	memset(&res, 0, sizeof(res));
-	hooks_progress(h, "restarting the agent", -1.0);
-	if (proc_run(argv, NULL, timeout_ms, h, &res, err, sizeof(err)) != 0) {
-		diag_add(dl, DIAG_SERIAL_RESTART, SEV_FAIL, FIELD_RESTART,
-			 "check the command's path and that it is executable",
-			 "restart_command: %s", err);
-		proc_argv_free(argv);
-		return ST_FAIL;
-	}
-	enum status s = ST_OK;
-	proc_describe(&res, timeout_ms, desc, sizeof(desc));
-	if (res.cancelled) {
-		diag_add(dl, DIAG_CANCELLED, SEV_INFO, FIELD_RESTART, NULL,
-			 "the restart command '%s' was cancelled", argv[0]);
-		s = ST_CANCELLED;
-	} else if (!res.exited || res.exit_code != 0) {
-		/* the last output line usually says why */
-		const char *last = "";
-		size_t ll = 0;
-		if (res.output && res.output_len) {
-			size_t e = res.output_len;
-			while (e && (res.output[e - 1] == '\n' ||
-				     res.output[e - 1] == '\r'))
-				e--;
-			size_t b = e;
-			while (b && res.output[b - 1] != '\n')
-				b--;
-			last = res.output + b;
-			ll = e - b;
-			if (ll > 300)
-				ll = 300;
-		}
-		diag_add(dl, DIAG_SERIAL_RESTART, SEV_FAIL, FIELD_RESTART,
-			 "restart the agent by hand and check its log, or fix "
-			 "[agent] restart_command",
-			 "the restart command '%s' %s%s%.*s", argv[0], desc,
-			 ll ? ": " : "", (int)ll, last);
+	const struct cmdrun spec = {
+		.setting = "restart_command", .field = FIELD_RESTART,
+		.check = DIAG_SERIAL_RESTART,
+		.cmdline = cfg->agent_restart_command,
+		.timeout_s = cfg->agent_command_timeout,
+		.progress = "restarting the agent",
+	};
+	struct cmdrun_result run;
+	enum status s = cmdrun_run(&spec, h, &run, dl);
+	*ran_ok = s == ST_OK && cmdrun_exited(&run, 0);
+	if (*ran_ok) {
+		cmdrun_report(&spec, &run, SEV_PASS, NULL, "agent restarted",
+			      dl);
+	} else if (s == ST_OK) {
+		cmdrun_report(&spec, &run, SEV_FAIL,
+			      "restart the agent by hand and check its log, or "
+			      "fix [agent] restart_command", NULL, dl);
 		s = ST_FAIL;
-	} else {
-		diag_add(dl, DIAG_SERIAL_RESTART, SEV_PASS, FIELD_RESTART, NULL,
-			 "restarted the agent ('%s' %s)", argv[0], desc);
-		*ran_ok = true;
 	}
-	proc_result_release(&res);
-	proc_argv_free(argv);
+	cmdrun_result_release(&run);
 	return s;
-}
-
-static char *sibling(const char *config_path, const char *name)
-{
-	char *dir = fs_dirname(config_path);
-	char *p = dir ? fs_join(dir, name) : NULL;
-	free(dir);
-	return p;
 }
 
 static bool windows_target(const struct config *cfg, const struct agentconf *a)
@@ -466,7 +158,7 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 	X509 *cert = NULL;
 	EVP_PKEY *key = NULL;
 	struct serial_result *res = calloc(1, sizeof(*res));
-	char *config_path = serial_config_path(c);
+	char *config_path = agentconf_path(cfg, st, c->state_dir);
 
 	agentconf_init(&a);
 	if (!res || !config_path) {
@@ -492,7 +184,7 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 			 "with the server; creating '%s' for its certificate",
 			 config_path);
 	} else if (r == 1) {
-		not_configured(dl, config_path);
+		serial_not_configured(dl, config_path);
 		goto out;
 	} else if (r != 0) {
 		goto out;
@@ -510,7 +202,7 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 		goto out;
 	}
 	hooks_progress(h, "reading the certificate and key", 0.1);
-	if (!(cert = load_first_cert(st->cert_path, err, sizeof(err)))) {
+	if (!(cert = serial_load_first_cert(st->cert_path, err, sizeof(err)))) {
 		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL,
 			 "run stage 2 (request) again to fetch the certificate",
 			 "cannot read the certificate '%s': %s", st->cert_path,
@@ -539,9 +231,9 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 
 	/* 3. install where the configuration points */
 	res->cert_path = a.cert_path ? strdup(a.cert_path)
-				     : sibling(config_path, SERIAL_CERT_NAME);
+				     : agentconf_default_cert_path(config_path);
 	res->key_path = a.key_path ? strdup(a.key_path)
-				   : sibling(config_path, SERIAL_KEY_NAME);
+				   : agentconf_default_key_path(config_path);
 	res->serial_hex = x509_serial_hex(cert);
 	res->serial_reversed = x509_serial_reversed_hex(cert);
 	res->thumbprint = x509_fingerprint(cert, EVP_sha1());
@@ -621,3 +313,4 @@ out:
 	free(config_path);
 	return s;
 }
+

@@ -32,10 +32,7 @@
 #include "core/hooks.h"
 #include "core/status.h"
 
-#define SERIAL_DEFAULT_CONFIG "agent.ini"
 #define SERIAL_DEFAULT_REG_FILE "opsmgr-serial.reg"
-#define SERIAL_CERT_NAME "agent-cert.pem"
-#define SERIAL_KEY_NAME "agent-key.pem"
 
 /* What stage 6 did, for its screen (ctx->out[STAGE_SERIAL]). */
 struct serial_result {
@@ -51,10 +48,6 @@ struct serial_result {
 
 void serial_result_free(void *r);
 
-/* The agent configuration path: cfg->agent_config, else st's recorded
- * one, else <state_dir>/agent.ini.  malloc'd; caller frees. */
-char *serial_config_path(const struct ctx *c);
-
 /*
  * The checks of `check` for stage 6, also run by the stage after writing:
  * the configuration exists and is valid (agent_configured), the recorded
@@ -69,7 +62,7 @@ char *serial_config_path(const struct ctx *c);
 enum status serial_check_files(const char *config_path,
 			       const char *expect_cert_path,
 			       struct diag_list *dl);
-/* The same for a ctx: serial_config_path(c) and c->st->cert_path. */
+/* The same for a ctx: agentconf_path() and c->st->cert_path. */
 enum status serial_check(struct ctx *c, struct diag_list *dl);
 
 /*

@@ -66,6 +66,35 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* A '...' part from the quote at i: copied to word; returns the index of
+ * the closing quote, len when there is none. */
+static size_t single_quoted(const char *s, size_t len, size_t i, char *word,
+			    size_t *wl)
+{
+	for (i++; i < len && s[i] != '\''; i++)
+		word[(*wl)++] = s[i];
+	return i;
+}
+
+/* A "..." part: \" \\ \$ \` escape, backslash-newline joins lines. */
+static size_t double_quoted(const char *s, size_t len, size_t i, char *word,
+			    size_t *wl)
+{
+	for (i++; i < len && s[i] != '"'; i++) {
+		char d = s[i];
+		if (d == '\\' && i + 1 < len && strchr("\"\\$`", s[i + 1])) {
+			word[(*wl)++] = s[++i];
+			continue;
+		}
+		if (d == '\\' && i + 1 < len && s[i + 1] == '\n') {
+			i++; /* line continuation */
+			continue;
+		}
+		word[(*wl)++] = d;
+	}
+	return i;
+}
+
 int proc_split_argv(const char *cmdline, char ***argv_out, char *err,
 		    size_t errlen)
 {
@@ -93,36 +122,15 @@ int proc_split_argv(const char *cmdline, char ***argv_out, char *err,
 			continue;
 		}
 		in_word = 1;
-		if (c == '\'') {
+		if (c == '\'' || c == '"') {
 			size_t open_at = i;
-			for (i++; i < len && cmdline[i] != '\''; i++)
-				word[wl++] = cmdline[i];
+			i = c == '\'' ? single_quoted(cmdline, len, i, word, &wl)
+				      : double_quoted(cmdline, len, i, word, &wl);
 			if (i >= len) {
 				errbuf_printf(err, errlen,
-					"unterminated single quote at position %zu: add the closing '",
-					open_at + 1);
-				goto fail;
-			}
-		} else if (c == '"') {
-			size_t open_at = i;
-			for (i++; i < len && cmdline[i] != '"'; i++) {
-				char d = cmdline[i];
-				if (d == '\\' && i + 1 < len &&
-				    strchr("\"\\$`", cmdline[i + 1])) {
-					word[wl++] = cmdline[++i];
-					continue;
-				}
-				if (d == '\\' && i + 1 < len &&
-				    cmdline[i + 1] == '\n') {
-					i++; /* line continuation */
-					continue;
-				}
-				word[wl++] = d;
-			}
-			if (i >= len) {
-				errbuf_printf(err, errlen,
-					"unterminated double quote at position %zu: add the closing \"",
-					open_at + 1);
+					"unterminated %s quote at position %zu: add the closing %c",
+					c == '"' ? "double" : "single",
+					open_at + 1, c);
 				goto fail;
 			}
 		} else if (c == '\\') {

@@ -11,8 +11,8 @@
  * '%' is doubled (%% is cmd.exe's escape there).  Values with CR, LF or
  * other control characters cannot be written and are refused.
  *
- * Owner: backend/windows/msicmd.c.  Ownership: every char * returned is malloc'd;
- * the caller frees it.  NULL means a value was refused or out of memory.
+ * Ownership: every char * returned is malloc'd; the caller frees it.  NULL
+ * means a value was refused or out of memory.
  */
 #ifndef OPSMGR_MSICMD_H
 #define OPSMGR_MSICMD_H

@@ -7,7 +7,7 @@
  * content bytes in reverse order) and ChannelCertificateHash (REG_SZ: the
  * SHA-1 thumbprint, upper hex).
  *
- * Format decisions (documented in docs too):
+ * Format:
  *  - "Windows Registry Editor Version 5.00" header, CRLF line ends, plain
  *    ASCII (regedit imports ASCII/UTF-8 .reg files as well as the UTF-16LE
  *    it exports; every character we write is ASCII).

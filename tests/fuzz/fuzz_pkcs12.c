@@ -1,6 +1,6 @@
 /*
  * fuzz_pkcs12.c - libFuzzer target: PKCS#12 (PFX) import as the product
- * does it (export_verify_pfx: read, MAC, decrypt, walk the bags, match key
+ * does it (pkcs12_verify: read, MAC, decrypt, walk the bags, match key
  * and certificate) on untrusted bytes.  The first input byte picks the
  * password (the seeds' password, empty, or a wrong one) and whether a
  * certificate to compare with is given; the rest is the file.
@@ -17,7 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "stages/export.h"
+#include "pki/pkcs12.h"
 
 static char pfx_path[64], cert_path[64];
 
@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t sel = data[0];
 	if (write_file(pfx_path, data + 1, size - 1) != 0)
 		return 0;
-	enum pfx_verify r = export_verify_pfx(pfx_path, passwords[sel & 3],
+	enum pfx_verify r = pkcs12_verify(pfx_path, passwords[sel & 3],
 					      (sel & 4) ? cert_path : NULL,
 					      &info, err, sizeof(err));
 	if (r != PFX_OK && (!err[0] || strlen(err) >= sizeof(err)))

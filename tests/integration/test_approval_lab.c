@@ -63,7 +63,6 @@ static int load_root(const struct lab *l, X509 **x, EVP_PKEY **k)
 
 static int group_setup(void **state)
 {
-	(void)state;
 	memset(&lab_manual, 0, sizeof(lab_manual));
 	memset(&lab_auto, 0, sizeof(lab_auto));
 	if (lab_start(&lab_manual, NULL, NULL) != 0)
@@ -79,7 +78,6 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	(void)state;
 	X509_free(root_manual);
 	X509_free(root_auto);
 	EVP_PKEY_free(root_key_manual);
@@ -251,7 +249,7 @@ static void test_pending_then_approved(void **state)
 	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_OK);
 	assert_string_equal(f->st.approval, "approved");
 	assert_non_null(find_sev(&f->dl, DIAG_APPROVAL_STATE, SEV_PASS));
-	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
 	assert_int_equal(v->attempt, 1);
 }
 
@@ -264,7 +262,7 @@ static void test_auto_approve(void **state)
 		dump(&f->dl);
 	assert_int_equal(s, ST_OK);
 	assert_string_equal(f->st.approval, "approved");
-	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
 	assert_int_equal(v->attempt, 1);
 	const struct diag *d = find_sev(&f->dl, DIAG_APPROVAL_STATE, SEV_PASS);
 	assert_non_null(d);
@@ -417,7 +415,7 @@ static void test_server_role(void **state)
 	if (s != ST_OK)
 		dump(&f->dl);
 	assert_int_equal(s, ST_OK);
-	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
 	int found = 0;
 	for (size_t i = 0; i < v->agents.n; i++)
 		if (strcmp(v->agents.items[i].name, agent) == 0) {

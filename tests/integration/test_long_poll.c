@@ -25,7 +25,6 @@ static char g_cert[600], g_key[600];
 
 static int setup(void **st)
 {
-	(void)st;
 	if (lab_start(&g_lab, NULL, NULL) < 0)
 		return -1;
 	char state[600];
@@ -47,7 +46,6 @@ static int setup(void **st)
 
 static int teardown(void **st)
 {
-	(void)st;
 	lab_stop(&g_lab);
 	return 0;
 }
@@ -77,7 +75,6 @@ static char *status(const char *path)
 
 static void *approve_later(void *arg)
 {
-	(void)arg;
 	usleep(1500 * 1000);
 	const char *args[] = { "approve", "--dir", g_lab.dir,
 			       "agent01.lab.test", NULL };
@@ -87,7 +84,6 @@ static void *approve_later(void *arg)
 /* Nothing changes while the request is held: the answer is pending. */
 static void test_hold_without_change_stays_pending(void **st)
 {
-	(void)st;
 	char *b = status("/opsmgr/v1/status");     /* first contact */
 	assert_non_null(strstr(b, "\"state\":\"pending\""));
 	free(b);
@@ -103,7 +99,6 @@ static void test_hold_without_change_stays_pending(void **st)
 /* An approval given while the request is held is its answer. */
 static void test_approval_during_hold_is_the_answer(void **st)
 {
-	(void)st;
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, approve_later, NULL), 0);
 	char *b = status("/opsmgr/v1/status?wait=10");
@@ -117,7 +112,6 @@ static void test_approval_during_hold_is_the_answer(void **st)
 /* Stage 7 of the wizard ends approved (the agent is approved now). */
 static void test_wizard_stage7_approved(void **st)
 {
-	(void)st;
 	char state[600];
 	snprintf(state, sizeof(state), "%s/wizard-state", g_lab.dir);
 	char *bin = test_build_path("opsmgr-enroll");

@@ -5,8 +5,9 @@
  * configuration written atomically (0600) and read back, values that would
  * not round-trip refused, stage runs against a listening loopback socket
  * and a closed port, the installer command (success, failure with its
- * output, time-out), the role=server skip, and the Windows target's
- * install.cmd.
+ * output, time-out), the role=server skip, the Windows target's
+ * install.cmd, and the one agent configuration path that stages 5, 6, 7
+ * and `check` all use.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,10 +29,15 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "sys/fsutil.h"
+#include "line_sink.h"
 #include "lab_harness.h"
+#include "unit_util.h"
 #include "windows/msicmd.h"
 #include "stages/stages.h"
 #include "core/state.h"
+#include "check.h"
+#include "stages/approval.h"
+#include "stages/serial.h"
 
 struct fixture {
 	char *dir;
@@ -43,22 +49,6 @@ struct fixture {
 	int port;
 };
 
-static int listening_socket(int *port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 8))
-		return -1;
-	socklen_t sl = sizeof(sa);
-	getsockname(fd, (struct sockaddr *)&sa, &sl);
-	*port = ntohs(sa.sin_port);
-	return fd;
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -67,7 +57,7 @@ static int setup(void **state)
 	state_init(&f->st);
 	ctx_init(&f->c, &f->cfg, &f->st, f->dir);
 	diag_list_init(&f->dl);
-	f->lfd = listening_socket(&f->port);
+	f->lfd = test_listen_loopback(&f->port);
 	assert_true(f->lfd >= 0);
 	config_set_str(&f->cfg.agent_mgmt_group, "Contoso Ops 1");
 	config_set_str(&f->cfg.agent_server, "127.0.0.1");
@@ -119,7 +109,6 @@ static const struct diag *find_sev(const struct diag_list *dl,
 
 static void test_mgmt_group_rules(void **state)
 {
-	(void)state;
 	char err[512];
 	assert_int_equal(agent_check_mgmt_group("OpsMgrMG", err, sizeof(err)),
 			 0);
@@ -165,7 +154,6 @@ static void test_mgmt_group_rules(void **state)
 
 static void test_server_and_port(void **state)
 {
-	(void)state;
 	char err[512];
 	assert_int_equal(agent_check_server("ms01.contoso.com", err,
 					    sizeof(err)), 0);
@@ -362,9 +350,9 @@ static void test_stage_closed_port(void **state)
 {
 	struct fixture *f = *state;
 	close(f->lfd);
-	f->lfd = listening_socket(&f->port);
+	f->lfd = test_listen_loopback(&f->port);
 	int closed = 0;
-	int tmp = listening_socket(&closed);
+	int tmp = test_listen_loopback(&closed);
 	close(tmp);
 	f->cfg.agent_port = closed;
 	assert_int_equal(stage_agent_run(&f->c, NULL, &f->dl), ST_FAIL);
@@ -389,19 +377,6 @@ static void test_stage_server_role(void **state)
 	assert_int_equal(f->dl.n, 1);
 }
 
-struct lines {
-	char buf[4096];
-	int n;
-};
-
-static void on_line(void *ud, const char *line)
-{
-	struct lines *l = ud;
-	l->n++;
-	strncat(l->buf, line, sizeof(l->buf) - strlen(l->buf) - 2);
-	strcat(l->buf, "|");
-}
-
 static void test_install_command(void **state)
 {
 	struct fixture *f = *state;
@@ -415,8 +390,8 @@ static void test_install_command(void **state)
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "'%s'", s);
 	config_set_str(&f->cfg.agent_install_command, cmd);
-	struct lines l = { "", 0 };
-	struct hooks h = { .line = on_line, .ud = &l };
+	struct line_sink l = { 0 };
+	struct hooks h = { .line = line_sink_add, .ud = &l };
 	assert_int_equal(stage_agent_run(&f->c, &h, &f->dl), ST_OK);
 	const struct diag *d = find_sev(&f->dl, DIAG_AGENT_INSTALL, SEV_PASS);
 	assert_non_null(d);
@@ -506,6 +481,92 @@ static void test_windows_target(void **state)
 	free(p);
 }
 
+static const struct diag *find_text(const struct diag_list *dl,
+				    enum diag_check c, enum diag_severity s,
+				    const char *text)
+{
+	for (size_t i = 0; i < dl->n; i++)
+		if (dl->items[i].check == c && dl->items[i].sev == s &&
+		    strstr(dl->items[i].message, text))
+			return &dl->items[i];
+	return NULL;
+}
+
+/* The same inputs, the same agent configuration for every caller: stage 5
+ * writes it, stage 6's check, stage 7's probe and `check` read it. */
+static void test_config_path_one_owner(void **state)
+{
+	struct fixture *f = *state;
+	char *set = path_in(f, "set/agent.ini");
+	char *recorded = path_in(f, "recorded/agent.ini");
+	char *def = path_in(f, AGENTCONF_DEFAULT_NAME);
+	const struct {
+		const char *cfg, *st, *want;
+	} cases[] = {
+		{ set, recorded, set },      /* [agent] config wins */
+		{ NULL, recorded, recorded }, /* then what stage 5 recorded */
+		{ NULL, NULL, def },         /* then <state_dir>/agent.ini */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct flow fl;
+		memset(&fl, 0, sizeof(fl));
+		config_init(&fl.cfg);
+		state_init(&fl.st);
+		fl.state_dir = f->dir;
+		ctx_init(&fl.ctx, &fl.cfg, &fl.st, f->dir);
+		config_set_str(&fl.cfg.agent_mgmt_group, "Contoso Ops 1");
+		config_set_str(&fl.cfg.agent_server, "127.0.0.1");
+		fl.cfg.agent_port = f->port;
+		if (cases[i].cfg)
+			config_set_str(&fl.cfg.agent_config, cases[i].cfg);
+		if (cases[i].st)
+			state_set_str(&fl.st.agent_config_path, cases[i].st);
+		const char *want = cases[i].want;
+		char *p = agentconf_path(&fl.cfg, &fl.st, f->dir);
+		assert_string_equal(p, want);
+		free(p);
+
+		struct diag_list dl;
+		diag_list_init(&dl);
+		assert_int_equal(stage_agent_run(&fl.ctx, NULL, &dl), ST_OK);
+		const struct agent_result *r = fl.ctx.out[STAGE_AGENT];
+		assert_string_equal(r->config_path, want);
+		assert_string_equal(fl.st.agent_config_path, want);
+		/* the file names another server than the configuration */
+		struct agentconf a;
+		assert_int_equal(agentconf_read(want, &a, &dl), 0);
+		config_set_str(&a.server, "localhost");
+		assert_int_equal(agentconf_write(want, &a, &dl), 0);
+		agentconf_release(&a);
+
+		serial_check(&fl.ctx, &dl);
+		assert_non_null(find_text(&dl, DIAG_SERIAL_AGENT_CONFIGURED,
+					  SEV_PASS, want));
+
+		fl.cfg.approval_source = APPROVAL_COMMAND;
+		config_set_str(&fl.cfg.approval_command,
+			       "sh -c 'test \"$OPSMGR_MANAGEMENT_SERVER\" = "
+			       "localhost'");
+		assert_int_equal(approval_probe(&fl.ctx, NULL, &dl),
+				 APPR_APPROVED);
+
+		struct check_opts o = { .skip_network = true };
+		check_collect(&fl, &o, NULL, &dl);
+		assert_non_null(find_text(&dl, DIAG_AGENT_CONFIG, SEV_PASS,
+					  want));
+		assert_non_null(find_text(&dl, DIAG_AGENT_CONFIG, SEV_PASS,
+					  "server localhost"));
+
+		diag_list_release(&dl);
+		ctx_release(&fl.ctx);
+		state_release(&fl.st);
+		config_release(&fl.cfg);
+	}
+	free(set);
+	free(recorded);
+	free(def);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +588,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_windows_target, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_config_path_one_owner,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include "core/ctx.h"
 #include "sys/fsutil.h"
 #include "lab_harness.h"
+#include "unit_util.h"
 #include "sys/netprobe.h"
 #include "stages/stages.h"
 #include "core/state.h"
@@ -46,7 +47,6 @@ static int status_of(const char *text, enum approval_state *st, char **agent,
 
 static void test_parse_status(void **state)
 {
-	(void)state;
 	enum approval_state st;
 	char *agent = NULL, *serial = NULL;
 	assert_int_equal(status_of("{\"agent\":\"pc1.contoso.com\",\"serial\":"
@@ -103,7 +103,6 @@ static void test_parse_status(void **state)
 
 static void test_parse_agents(void **state)
 {
-	(void)state;
 	const char *t = "{\"agents\":[{\"agent\":\"a.contoso.com\",\"serial\":"
 			"\"01\",\"state\":\"pending\"},{\"agent\":\"b.contoso"
 			".com\",\"serial\":\"02\",\"state\":\"approved\"}]}\n";
@@ -138,7 +137,6 @@ static void test_parse_agents(void **state)
 
 static void test_backoff(void **state)
 {
-	(void)state;
 	/* interval 5: 5, 10, 20, 40, 60, 60 ... */
 	int d = 0;
 	const int want[] = { 5, 10, 20, 40, 60, 60 };
@@ -157,7 +155,6 @@ static void test_backoff(void **state)
 
 static void test_admin_command(void **state)
 {
-	(void)state;
 	char *s = approval_admin_command("pc1.contoso.com");
 	assert_string_equal(s, "Get-SCOMPendingManagement | Where-Object "
 			       "{$_.AgentName -eq 'pc1.contoso.com'} | "
@@ -278,7 +275,7 @@ static void test_command_pending_then_approved(void **state)
 	assert_int_equal(stage_approval_run(&f->c, &h, &f->dl), ST_OK);
 	assert_int_equal(count_lines(f, "count"), 3);
 	assert_string_equal(f->st.approval, "approved");
-	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
 	assert_non_null(v);
 	assert_int_equal(v->attempt, 3);
 	assert_int_equal(v->state, APPR_APPROVED);
@@ -317,7 +314,7 @@ static void test_command_timeout(void **state)
 	assert_string_equal(d->field, "approval.timeout");
 	assert_non_null(f->st.approval);
 	assert_string_equal(f->st.approval, "pending");
-	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
 	/* Attempts at 0, 1 and 2 s (the last one at the deadline). */
 	assert_int_equal(v->attempt, 3);
 	assert_non_null(diag_find(&f->dl, DIAG_APPROVAL_ADMIN_HINT));
@@ -363,7 +360,7 @@ static void test_cancel_mid_wait(void **state)
 	assert_true(back - ca.at < 1000);
 	assert_non_null(diag_find(&f->dl, DIAG_CANCELLED));
 	assert_string_equal(f->st.approval, "pending");
-	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
 	assert_int_equal(v->attempt, 1);
 	free(s);
 }
@@ -391,27 +388,11 @@ static void test_command_error_and_rejected(void **state)
 	assert_non_null(diag_find_field(&f->dl, "approval.command", SEV_FAIL));
 }
 
-static int listening_socket(int *port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 8))
-		return -1;
-	socklen_t sl = sizeof(sa);
-	getsockname(fd, (struct sockaddr *)&sa, &sl);
-	*port = ntohs(sa.sin_port);
-	return fd;
-}
-
 static void test_source_none_and_probe(void **state)
 {
 	struct fixture *f = *state;
 	int port = 0;
-	int lfd = listening_socket(&port);
+	int lfd = test_listen_loopback(&port);
 	assert_true(lfd >= 0);
 	f->cfg.approval_source = APPROVAL_NONE;
 	config_set_str(&f->cfg.agent_server, "localhost");
@@ -437,7 +418,7 @@ static void test_source_none_and_probe(void **state)
 	f->cfg.approval_source = APPROVAL_LAB;
 	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_FAIL);
 	assert_int_equal(f->c.out[STAGE_APPROVAL] ?
-			 ((struct approval_view *)f->c.out[STAGE_APPROVAL])
+			 ((struct approval_result *)f->c.out[STAGE_APPROVAL])
 				 ->attempt : 0, 1);
 }
 
@@ -461,7 +442,7 @@ static void test_server_role_commands(void **state)
 	config_set_str(&f->cfg.approval_approve_command, cmd);
 
 	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_OK);
-	const struct approval_view *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
 	assert_int_equal(v->agents.n, 2);
 	assert_string_equal(v->agents.items[0].name, "a.contoso.com");
 	assert_string_equal(v->agents.items[1].name, "b.contoso.com");

@@ -13,7 +13,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,7 @@
 #include "core/ctx.h"
 #include "stages/export.h"
 #include "sys/fsutil.h"
+#include "lab_harness.h"
 #include "run_capture.h"
 #include "stages/stages.h"
 #include "core/state.h"
@@ -99,18 +99,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	nftw(f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	test_rm_rf(f->dir);
 	free(f->key);
 	free(f->cert);
 	free(f->chain);
@@ -126,14 +118,16 @@ static int teardown(void **state)
 static struct export_opts opts(struct fx *f, enum pfx_compat c)
 {
 	struct export_opts o = {
-		.key_path = f->key,
-		.cert_path = f->cert,
-		.chain_path = f->chain,
-		.include_chain = true,
+		.pfx = {
+			.key_path = f->key,
+			.cert_path = f->cert,
+			.chain_path = f->chain,
+			.include_chain = true,
+			.password = PASSWORD,
+			.compat = c,
+			.friendly_name = "OpsMgr agent01",
+		},
 		.out_path = f->pfx,
-		.password = PASSWORD,
-		.compat = c,
-		.friendly_name = "OpsMgr agent01",
 		.overwrite = false,
 	};
 	return o;
@@ -213,11 +207,11 @@ static void test_modern(void **state)
 
 	struct pfx_info info;
 	char err[512];
-	assert_int_equal(export_verify_pfx(f->pfx, PASSWORD, f->cert, &info, err,
+	assert_int_equal(pkcs12_verify(f->pfx, PASSWORD, f->cert, &info, err,
 					   sizeof(err)),
 			 PFX_OK);
 	assert_int_equal(info.mac_md_nid, NID_sha256);
-	assert_int_equal(info.mac_iter, EXPORT_MAC_ITER);
+	assert_int_equal(info.mac_iter, PFX_MAC_ITER);
 	assert_int_equal(info.key_pbe_nid, NID_pbes2);
 	assert_int_equal(info.key_cipher_nid, NID_aes_256_cbc);
 	assert_int_equal(info.key_prf_nid, NID_hmacWithSHA256);
@@ -259,7 +253,7 @@ static void test_legacy(void **state)
 
 	struct pfx_info info;
 	char err[512];
-	assert_int_equal(export_verify_pfx(f->pfx, PASSWORD, NULL, &info, err,
+	assert_int_equal(pkcs12_verify(f->pfx, PASSWORD, NULL, &info, err,
 					   sizeof(err)),
 			 PFX_OK);
 	assert_int_equal(info.mac_md_nid, NID_sha1);
@@ -268,7 +262,7 @@ static void test_legacy(void **state)
 	/* 3DES for the certificates too: never RC2 (OpenSSL 3 legacy provider) */
 	assert_int_equal(info.cert_pbe_nid, NID_pbe_WithSHA1And3_Key_TripleDES_CBC);
 	assert_int_not_equal(info.cert_pbe_nid, NID_pbe_WithSHA1And40BitRC2_CBC);
-	assert_string_equal(info.csp_name, EXPORT_CSP_NAME);
+	assert_string_equal(info.csp_name, PFX_CSP_NAME);
 	assert_true(info.local_machine);
 	assert_int_equal(info.key_usage, KEY_EX);
 	pfx_info_release(&info);
@@ -288,7 +282,7 @@ static void test_legacy(void **state)
  * The Microsoft attributes sit on the key bag, encoded as `openssl pkcs12
  * -CSP ... -LMK -keyex` encodes them: the CSP name a BMPString, the local
  * machine key set an attribute with no values.  Walked here with plain
- * OpenSSL calls, independently of export_verify_pfx.  Then the CLI shows
+ * OpenSSL calls, independently of pkcs12_verify.  Then the CLI shows
  * them too.
  */
 static void test_csp_attribute_encoding(void **state)
@@ -299,7 +293,7 @@ static void test_csp_attribute_encoding(void **state)
 	size_t len = 0;
 	int n = 0;
 	char err[512];
-	assert_int_equal(export_build_pfx(&o, NULL, &der, &len, &n, err,
+	assert_int_equal(pkcs12_build(&o.pfx, NULL, &der, &len, &n, err,
 					  sizeof(err)),
 			 0);
 	assert_int_equal(n, 2);
@@ -337,7 +331,7 @@ static void test_csp_attribute_encoding(void **state)
 			assert_non_null(t);
 			assert_int_equal(t->type, V_ASN1_BMPSTRING);
 			/* UTF-16BE of the name */
-			const char *want = EXPORT_CSP_NAME;
+			const char *want = PFX_CSP_NAME;
 			assert_int_equal(t->value.bmpstring->length,
 					 2 * (int)strlen(want));
 			for (size_t q = 0; q < strlen(want); q++) {
@@ -368,7 +362,7 @@ static void test_csp_attribute_encoding(void **state)
 			       "-in", f->pfx, "-passin", pass, NULL };
 	char *out = NULL;
 	assert_int_equal(run_capture(argv, 60, &out), 0);
-	assert_non_null(strstr(out, "Microsoft CSP Name: " EXPORT_CSP_NAME));
+	assert_non_null(strstr(out, "Microsoft CSP Name: " PFX_CSP_NAME));
 	assert_non_null(strstr(out, "Microsoft Local Key set"));
 	assert_non_null(strstr(out, "X509v3 Key Usage: 10"));
 	assert_non_null(strstr(out, "friendlyName: OpsMgr agent01"));
@@ -382,7 +376,7 @@ static void test_without_chain(void **state)
 {
 	struct fx *f = *state;
 	struct export_opts o = opts(f, COMPAT_MODERN);
-	o.include_chain = false;
+	o.pfx.include_chain = false;
 	struct diag_list dl;
 	struct export_result res;
 	diag_list_init(&dl);
@@ -390,7 +384,7 @@ static void test_without_chain(void **state)
 	assert_int_equal(res.ncerts, 1);
 	struct pfx_info info;
 	char err[512];
-	assert_int_equal(export_verify_pfx(f->pfx, PASSWORD, NULL, &info, err,
+	assert_int_equal(pkcs12_verify(f->pfx, PASSWORD, NULL, &info, err,
 					   sizeof(err)),
 			 PFX_OK);
 	assert_int_equal(info.ncerts, 1);
@@ -413,7 +407,7 @@ static void test_wrong_password_on_reread(void **state)
 		char err[512];
 		char want[600];
 		snprintf(want, sizeof(want), "wrong password for '%s'", f->pfx);
-		assert_int_equal(export_verify_pfx(f->pfx, "not the password",
+		assert_int_equal(pkcs12_verify(f->pfx, "not the password",
 						   NULL, NULL, err, sizeof(err)),
 				 PFX_WRONG_PASSWORD);
 		assert_non_null(strstr(err, want));
@@ -458,22 +452,22 @@ static void test_corrupt_is_not_wrong_password(void **state)
 	assert_int_equal(fs_write_atomic(cut, buf, len / 2, 0600, err,
 					 sizeof(err)),
 			 0);
-	assert_int_equal(export_verify_pfx(cut, PASSWORD, NULL, NULL, err,
+	assert_int_equal(pkcs12_verify(cut, PASSWORD, NULL, NULL, err,
 					   sizeof(err)),
 			 PFX_CORRUPT);
 	assert_null(strstr(err, "wrong password"));
 	assert_non_null(strstr(err, "not a PKCS#12"));
 	/* not a PFX at all */
-	assert_int_equal(export_verify_pfx(f->cert, PASSWORD, NULL, NULL, err,
+	assert_int_equal(pkcs12_verify(f->cert, PASSWORD, NULL, NULL, err,
 					   sizeof(err)),
 			 PFX_CORRUPT);
 	/* missing */
 	char *gone = jp(f->dir, "gone.pfx");
-	assert_int_equal(export_verify_pfx(gone, PASSWORD, NULL, NULL, err,
+	assert_int_equal(pkcs12_verify(gone, PASSWORD, NULL, NULL, err,
 					   sizeof(err)),
 			 PFX_IO);
 	/* the leaf is not the expected certificate */
-	assert_int_equal(export_verify_pfx(f->pfx, PASSWORD, f->other_cert, NULL,
+	assert_int_equal(pkcs12_verify(f->pfx, PASSWORD, f->other_cert, NULL,
 					   err, sizeof(err)),
 			 PFX_MISMATCH);
 	assert_non_null(strstr(err, f->other_cert));
@@ -508,7 +502,7 @@ static void test_rc2_is_unsupported_not_wrong_password(void **state)
 		skip();
 	struct pfx_info info;
 	char err[512];
-	assert_int_equal(export_verify_pfx(f->pfx, PASSWORD, NULL, &info, err,
+	assert_int_equal(pkcs12_verify(f->pfx, PASSWORD, NULL, &info, err,
 					   sizeof(err)),
 			 PFX_UNSUPPORTED);
 	assert_int_equal(info.cert_pbe_nid, NID_pbe_WithSHA1And40BitRC2_CBC);
@@ -517,7 +511,7 @@ static void test_rc2_is_unsupported_not_wrong_password(void **state)
 	assert_null(strstr(err, "wrong password"));
 	pfx_info_release(&info);
 	/* with a wrong password the MAC says so first */
-	assert_int_equal(export_verify_pfx(f->pfx, "nope", NULL, NULL, err,
+	assert_int_equal(pkcs12_verify(f->pfx, "nope", NULL, NULL, err,
 					   sizeof(err)),
 			 PFX_WRONG_PASSWORD);
 }
@@ -548,7 +542,7 @@ static void test_existing_without_overwrite(void **state)
 	assert_int_equal(export_pfx(&o, NULL, &dl, NULL), ST_OK);
 	assert_int_equal(fs_mode(f->pfx), 0600);
 	char err[512];
-	assert_int_equal(export_verify_pfx(f->pfx, PASSWORD, NULL, NULL, err,
+	assert_int_equal(pkcs12_verify(f->pfx, PASSWORD, NULL, NULL, err,
 					   sizeof(err)),
 			 PFX_OK);
 	diag_list_release(&dl);
@@ -589,14 +583,14 @@ static void test_bad_inputs(void **state)
 	unlink(f->pfx);
 
 	struct export_opts o = opts(f, COMPAT_MODERN);
-	o.password = "";
+	o.pfx.password = "";
 	assert_int_equal(export_pfx(&o, NULL, &dl, NULL), ST_FAIL);
 	assert_diag(&dl, DIAG_EXPORT_PASSWORD, SEV_FAIL, "export.password",
 		    "no password");
 	diag_list_release(&dl);
 
 	o = opts(f, COMPAT_MODERN);
-	o.key_path = f->other_key;
+	o.pfx.key_path = f->other_key;
 	assert_int_equal(export_pfx(&o, NULL, &dl, NULL), ST_FAIL);
 	assert_diag(&dl, DIAG_EXPORT_WRITE, SEV_FAIL, NULL, "does not belong");
 	assert_false(fs_exists(f->pfx));
@@ -716,7 +710,7 @@ static void test_stage(void **state)
 	assert_string_equal(r->friendly_name, FQDN);   /* default name */
 	struct pfx_info info;
 	char err[512];
-	assert_int_equal(export_verify_pfx(def, PASSWORD, f->cert, &info, err,
+	assert_int_equal(pkcs12_verify(def, PASSWORD, f->cert, &info, err,
 					   sizeof(err)),
 			 PFX_OK);
 	assert_int_equal(info.mac_md_nid, NID_sha1);
@@ -735,7 +729,7 @@ static void test_stage(void **state)
 	c.confirm_overwrite = true;
 	cfg.export_compat = COMPAT_MODERN;
 	assert_int_equal(stage_export_run(&c, NULL, &dl), ST_OK);
-	assert_int_equal(export_verify_pfx(def, PASSWORD, f->cert, &info, err,
+	assert_int_equal(pkcs12_verify(def, PASSWORD, f->cert, &info, err,
 					   sizeof(err)),
 			 PFX_OK);
 	assert_int_equal(info.mac_md_nid, NID_sha256);
@@ -751,7 +745,7 @@ static void test_stage(void **state)
 	assert_int_equal(test_write_file(f->pfx, "old"), 0);
 	assert_int_equal(stage_export_run(&c, NULL, &dl), ST_OK);
 	assert_string_equal(st.pfx_path, f->pfx);
-	assert_int_equal(export_verify_pfx(f->pfx, PASSWORD, f->cert, &info, err,
+	assert_int_equal(pkcs12_verify(f->pfx, PASSWORD, f->cert, &info, err,
 					   sizeof(err)),
 			 PFX_OK);
 	assert_string_equal(info.friendly_name, "SCOM agent");

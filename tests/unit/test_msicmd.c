@@ -41,7 +41,6 @@ static char *data_path(const char *name)
 
 static void test_quote(void **state)
 {
-	(void)state;
 	char *q;
 	q = msicmd_quote("plain", false, true);
 	assert_string_equal(q, "plain");
@@ -75,7 +74,6 @@ static void test_quote(void **state)
 
 static void test_line(void **state)
 {
-	(void)state;
 	char *l = msicmd_line("OpsMgrMG", "ms01.contoso.com", 5723, false);
 	assert_non_null(l);
 	assert_string_equal(
@@ -100,7 +98,6 @@ static void test_line(void **state)
 
 static void test_file_byte_for_byte(void **state)
 {
-	(void)state;
 	char *p = data_path("install.cmd");
 	if (!p)
 		fail_msg("tests/data/agent/install.cmd not found (run from the "

@@ -121,7 +121,6 @@ static void check_split_error(const char *cmdline, const char *want_err)
 
 static void test_split_quoting(void **state)
 {
-	(void)state;
 	check_split("a  b\tc", (const char *[]){ "a", "b", "c", NULL });
 	check_split("  lead trail  ", (const char *[]){ "lead", "trail", NULL });
 	check_split("a 'b c' \"d e\"",
@@ -145,7 +144,6 @@ static void test_split_quoting(void **state)
 /* Quote random words the way a shell user would; splitting gives them back. */
 static void test_split_round_trip(void **state)
 {
-	(void)state;
 	unsigned seed = 12345;
 	for (int round = 0; round < 500; round++) {
 		char words[6][24];
@@ -200,7 +198,6 @@ static void test_split_round_trip(void **state)
 
 static void test_split_errors(void **state)
 {
-	(void)state;
 	check_split_error("echo 'abc",
 			  "unterminated single quote at position 6: add the closing '");
 	check_split_error("a \"b\\\"",
@@ -213,7 +210,6 @@ static void test_split_errors(void **state)
 
 static void test_exit_status(void **state)
 {
-	(void)state;
 	struct proc_result res;
 	char err[256], d[64];
 	assert_int_equal(run_cmd("sh -c 'exit 3'", NULL, 5000, NULL, &res, err), 0);
@@ -238,7 +234,6 @@ static void test_exit_status(void **state)
 
 static void test_signal(void **state)
 {
-	(void)state;
 	struct proc_result res;
 	char err[256], d[64];
 	assert_int_equal(run_cmd("sh -c 'kill -9 $$'", NULL, 5000, NULL, &res,
@@ -253,7 +248,6 @@ static void test_signal(void **state)
 
 static void test_timeout_kills_sleep(void **state)
 {
-	(void)state;
 	struct proc_result res;
 	char err[256], d[64];
 	long long t0 = ms_now();
@@ -272,7 +266,6 @@ static void test_timeout_kills_sleep(void **state)
 
 static void test_timeout_escalates_to_sigkill(void **state)
 {
-	(void)state;
 	struct proc_result res;
 	char err[256];
 	long long t0 = ms_now();
@@ -290,7 +283,6 @@ static void test_timeout_escalates_to_sigkill(void **state)
 
 static void test_cancel_via_hooks(void **state)
 {
-	(void)state;
 	struct lines l = { .cancel_on_ready = 1 };
 	struct hooks h = { .line = on_line, .cancelled = on_cancelled,
 			   .ud = &l };
@@ -323,7 +315,6 @@ static void test_cancel_via_hooks(void **state)
 
 static void test_no_shell_expansion(void **state)
 {
-	(void)state;
 	char marker[64];
 	snprintf(marker, sizeof(marker), "/tmp/test_proc_marker.%d", (int)getpid());
 	unlink(marker);
@@ -344,7 +335,6 @@ static void test_no_shell_expansion(void **state)
 
 static void test_exec_failure(void **state)
 {
-	(void)state;
 	struct proc_result res;
 	char err[256];
 	int fds = count_fds();
@@ -383,7 +373,6 @@ static void test_exec_failure(void **state)
 
 static void test_output_lines(void **state)
 {
-	(void)state;
 	struct lines l = { 0 };
 	struct hooks h = { .line = on_line, .ud = &l };
 	struct proc_result res;
@@ -410,7 +399,6 @@ static void test_output_lines(void **state)
 
 static void test_output_cap(void **state)
 {
-	(void)state;
 	struct lines l = { 0 };
 	struct hooks h = { .line = on_line, .ud = &l };
 	struct proc_result res;
@@ -431,7 +419,6 @@ static void test_output_cap(void **state)
 
 static void test_endless_writer(void **state)
 {
-	(void)state;
 	struct proc_result res;
 	char err[256];
 	/* output without pause must not keep the timeout from firing */
@@ -455,7 +442,6 @@ static void test_endless_writer(void **state)
 
 static void test_extra_env(void **state)
 {
-	(void)state;
 	struct proc_result res;
 	char err[256];
 	setenv("OPSMGR_TEST_OLD", "old", 1);
@@ -470,7 +456,6 @@ static void test_extra_env(void **state)
 
 static void test_no_fd_leak_and_background_child(void **state)
 {
-	(void)state;
 	struct proc_result res;
 	char err[256];
 	int fds = count_fds();
@@ -507,7 +492,6 @@ static void test_no_fd_leak_and_background_child(void **state)
 
 static void test_describe(void **state)
 {
-	(void)state;
 	char d[64];
 	struct proc_result r = { 0 };
 	r.timed_out = 1;

@@ -10,33 +10,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "windows/regfile.h"
 #include "run_capture.h"
-
-/* tests/data next to the build directory under test (or the cwd). */
-static char *data_path(const char *name)
-{
-	const char *b = getenv("OPSMGR_BUILD_DIR");
-	char *p = NULL;
-	if (b && *b && b[0] == '/') {
-		char *copy = strdup(b);
-		if (asprintf(&p, "%s/tests/data/serial/%s", dirname(copy), name) < 0)
-			p = NULL;
-		free(copy);
-	} else if (asprintf(&p, "tests/data/serial/%s", name) < 0) {
-		p = NULL;
-	}
-	return p;
-}
+#include "unit_util.h"
 
 static void test_doc_example_byte_for_byte(void **state)
 {
-	(void)state;
 	char err[256];
 	size_t len = 0;
 	char *got = regfile_format("563CAF",
@@ -44,7 +27,7 @@ static void test_doc_example_byte_for_byte(void **state)
 				   &len, err, sizeof(err));
 	assert_non_null(got);
 	assert_int_equal(len, strlen(got));
-	char *path = data_path("doc-example.reg");
+	char *path = test_data_path("serial", "doc-example.reg");
 	char *want = test_read_file(path);
 	assert_non_null(want);
 	assert_string_equal(got, want);
@@ -55,7 +38,6 @@ static void test_doc_example_byte_for_byte(void **state)
 
 static void test_crlf_everywhere(void **state)
 {
-	(void)state;
 	char err[256];
 	char *got = regfile_format("01", "0123456789ABCDEF0123456789ABCDEF01234567",
 				   NULL, err, sizeof(err));
@@ -72,7 +54,6 @@ static void test_crlf_everywhere(void **state)
 
 static void test_hex_list(void **state)
 {
-	(void)state;
 	char *s = regfile_hex_list("AB");
 	assert_string_equal(s, "ab");
 	free(s);
@@ -88,7 +69,6 @@ static void test_hex_list(void **state)
 
 static void test_long_serial_one_line(void **state)
 {
-	(void)state;
 	char err[256];
 	/* 21 bytes: a 20-byte serial with its leading 00 */
 	const char *rev = "131211100F0E0D0C0B0A090807060504030201FF00";
@@ -110,7 +90,6 @@ static void test_long_serial_one_line(void **state)
 
 static void test_bad_input(void **state)
 {
-	(void)state;
 	char err[256];
 	err[0] = '\0';
 	assert_null(regfile_format("ABC", "0123456789ABCDEF0123456789ABCDEF01234567",

@@ -14,8 +14,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +28,10 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "sys/fsutil.h"
+#include "line_sink.h"
+#include "lab_harness.h"
 #include "run_capture.h"
+#include "unit_util.h"
 #include "stages/serial.h"
 #include "stages/stages.h"
 #include "core/state.h"
@@ -49,21 +50,6 @@ struct fx {
 	struct ctx c;
 	struct diag_list dl;
 };
-
-static char *data_path(const char *name)
-{
-	const char *b = getenv("OPSMGR_BUILD_DIR");
-	char *p = NULL;
-	if (b && *b && b[0] == '/') {
-		char *copy = strdup(b);
-		if (asprintf(&p, "%s/tests/data/serial/%s", dirname(copy), name) < 0)
-			p = NULL;
-		free(copy);
-	} else if (asprintf(&p, "tests/data/serial/%s", name) < 0) {
-		p = NULL;
-	}
-	return p;
-}
 
 /*
  * A leaf with the given serial (DER content bytes; NULL = random) and the
@@ -137,18 +123,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	nftw(f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	test_rm_rf(f->dir);
 	diag_list_release(&f->dl);
 	ctx_release(&f->c);
 	state_release(&f->st);
@@ -197,8 +175,8 @@ static void test_refused_before_install(void **state)
 	assert_non_null(strstr(d->message, f->config));
 	assert_int_equal(d->stage, STAGE_SERIAL);
 	/* nothing installed, nothing recorded */
-	char *c = fs_join(f->dir, SERIAL_CERT_NAME);
-	char *k = fs_join(f->dir, SERIAL_KEY_NAME);
+	char *c = fs_join(f->dir, AGENTCONF_CERT_NAME);
+	char *k = fs_join(f->dir, AGENTCONF_KEY_NAME);
 	assert_false(fs_exists(c));
 	assert_false(fs_exists(k));
 	assert_null(f->st.serial_hex);
@@ -279,7 +257,7 @@ static char *squeeze(const char *s)
 
 static char *expected_reg(const char *name, X509 *cert)
 {
-	char *path = data_path(name);
+	char *path = test_data_path("serial", name);
 	char *tpl = test_read_file(path);
 	free(path);
 	if (!tpl)
@@ -366,8 +344,8 @@ static void test_install_default_and_configured_paths(void **state)
 	struct fx *f = *state;
 	assert_int_equal(write_agent_config(f->config, "local"), 0);
 	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_OK);
-	char *c = fs_join(f->dir, SERIAL_CERT_NAME);
-	char *k = fs_join(f->dir, SERIAL_KEY_NAME);
+	char *c = fs_join(f->dir, AGENTCONF_CERT_NAME);
+	char *k = fs_join(f->dir, AGENTCONF_KEY_NAME);
 	assert_int_equal(fs_mode(k), 0600);
 	assert_true(fs_is_regular(c));
 	char err[256];
@@ -431,25 +409,14 @@ static void test_no_certificate_yet(void **state)
 
 /* ---- restart command ------------------------------------------------------ */
 
-struct lines {
-	char buf[1024];
-};
-
-static void on_line(void *ud, const char *line)
-{
-	struct lines *l = ud;
-	strncat(l->buf, line, sizeof(l->buf) - strlen(l->buf) - 2);
-	strcat(l->buf, "|");
-}
-
 static void test_restart_success(void **state)
 {
 	struct fx *f = *state;
 	assert_int_equal(write_agent_config(f->config, "local"), 0);
 	config_set_str(&f->cfg.agent_restart_command,
 		       "printf 'stopping HealthService\\nstarting HealthService\\n'");
-	struct lines l = { "" };
-	struct hooks h = { .line = on_line, .ud = &l };
+	struct line_sink l = { 0 };
+	struct hooks h = { .line = line_sink_add, .ud = &l };
 	assert_int_equal(stage_serial_run(&f->c, &h, &f->dl), ST_OK);
 	assert_non_null(strstr(l.buf, "stopping HealthService|starting HealthService|"));
 	find_diag(&f->dl, DIAG_SERIAL_RESTART, SEV_PASS, "agent.restart_command",
@@ -476,7 +443,7 @@ static void test_restart_failure(void **state)
 		       "sh -c 'echo working; echo unit opsmgr-agent not found >&2; exit 5'");
 	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_FAIL);
 	find_diag(&f->dl, DIAG_SERIAL_RESTART, SEV_FAIL, "agent.restart_command",
-		  "exited with status 5: unit opsmgr-agent not found");
+		  "exited with status 5; last output: working unit opsmgr-agent not found");
 	diag_list_release(&f->dl);
 
 	config_set_str(&f->cfg.agent_restart_command,
@@ -543,7 +510,7 @@ static void test_check_key_file(void **state)
 	assert_int_equal(write_agent_config(f->config, "local"), 0);
 	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_OK);
 	diag_list_release(&f->dl);
-	char *k = fs_join(f->dir, SERIAL_KEY_NAME);
+	char *k = fs_join(f->dir, AGENTCONF_KEY_NAME);
 
 	assert_int_equal(chmod(k, 0640), 0);
 	assert_int_equal(serial_check(&f->c, &f->dl), ST_FAIL);
@@ -591,7 +558,6 @@ struct cancel_at {
 
 static void arm_on_restart(void *ud, const char *what, double frac)
 {
-	(void)frac;
 	struct cancel_at *c = ud;
 	if (strstr(what, "restarting"))
 		c->armed = 1;

@@ -1,0 +1,49 @@
+/*
+ * unit_util.c - helpers shared by unit tests (unit_util.h).
+ */
+#include "unit_util.h"
+
+#include <arpa/inet.h>
+#include <libgen.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int test_listen_loopback(int *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return -1;
+	socklen_t sl = sizeof(sa);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(fd, 8) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+char *test_data_path(const char *sub, const char *name)
+{
+	const char *b = getenv("OPSMGR_BUILD_DIR");
+	char *p = NULL;
+	if (b && *b && b[0] == '/') {
+		char *copy = strdup(b);
+		if (!copy || asprintf(&p, "%s/tests/data/%s/%s", dirname(copy),
+				      sub, name) < 0)
+			p = NULL;
+		free(copy);
+	} else if (asprintf(&p, "tests/data/%s/%s", sub, name) < 0) {
+		p = NULL;
+	}
+	return p;
+}

@@ -1,0 +1,19 @@
+/*
+ * unit_util.h - small helpers several unit tests share: a listening
+ * loopback socket on an ephemeral port, and the path of a file under
+ * tests/data next to the build directory under test.
+ *
+ * Ownership: the socket is the caller's (close); paths are malloc'd.
+ */
+#ifndef OPSMGR_TEST_UNIT_UTIL_H
+#define OPSMGR_TEST_UNIT_UTIL_H
+
+/* A TCP socket listening on 127.0.0.1; *port gets its port.  -1 on
+ * failure. */
+int test_listen_loopback(int *port);
+
+/* <dirname of $OPSMGR_BUILD_DIR>/tests/data/<sub>/<name> when that is an
+ * absolute path, else tests/data/<sub>/<name>; NULL when out of memory. */
+char *test_data_path(const char *sub, const char *name);
+
+#endif
