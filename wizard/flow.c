@@ -54,7 +54,11 @@ int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 	if (r < 0)
 		return -1;
 	f->resumed = r == 0 && f->st.updated != 0;
-	if (!f->resumed)
+	/* Resumed progress was made in its own role: keep using it (the
+	 * screens and the runner alike). */
+	if (f->resumed)
+		f->cfg.role = f->st.role;
+	else
 		f->st.role = f->cfg.role;
 
 	if (log_open(f->state_dir) < 0)

@@ -43,7 +43,8 @@ struct flow {
 int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl);
 void flow_close(struct flow *f);
 
-/* Does stage s apply to the flow's role (the stage table's roles)? */
+/* Does stage s apply to the flow's role (the stage table's roles)?  A
+ * resumed flow uses the role its state was saved with. */
 bool flow_stage_applies(const struct flow *f, enum stage s);
 /* First stage not done (STAGE_FIRST..STAGE_LAST), STAGE_COUNT when
  * everything is done. */
