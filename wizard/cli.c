@@ -66,12 +66,14 @@ static void put_count(FILE *out, int n)
 		fprintf(out, "%d", n);
 }
 
-/* A stage's title in running text: "trust root", "install agent". */
-static void put_stage_name(FILE *out, enum stage s)
+/* A stage's title in running text: "trust root", "install agent"; its
+ * spaces written as `space`. */
+static void put_stage_name(FILE *out, enum stage s, char space)
 {
 	const char *t = stage_title(s);
 	fputc(tolower((unsigned char)t[0]), out);
-	fputs(t + 1, out);
+	for (const char *p = t + 1; *p; p++)
+		fputc(*p == ' ' ? space : *p, out);
 }
 
 /*
@@ -79,6 +81,8 @@ static void put_stage_name(FILE *out, enum stage s)
  * 2 request, ... 7 await approval.  Without ...", wrapped at 72 columns
  * without breaking inside "N name,".
  */
+#define NBSP '\a'   /* a space the wrapping does not break at */
+
 static void put_stages_paragraph(FILE *out)
 {
 	char text[1024];
@@ -91,11 +95,11 @@ static void put_stages_paragraph(FILE *out)
 	fputs(" stages:", m);
 	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
 		fprintf(m, " %d", s);
-		fputc('\a', m);            /* a space that does not break */
-		put_stage_name(m, (enum stage)s);
+		fputc(NBSP, m);
+		put_stage_name(m, (enum stage)s, NBSP);
 		fputs(s < STAGE_LAST ? "," : ".", m);
 	}
-	fputs("\aWithout --non-interactive it opens the wizard and resumes "
+	fputs("\a\aWithout --non-interactive it opens the wizard and resumes "
 	      "saved progress.", m);
 	fclose(m);
 	int col = 0;
@@ -109,7 +113,7 @@ static void put_stages_paragraph(FILE *out)
 			col++;
 		}
 		for (char *p = w; *p; p++)
-			fputc(*p == '\a' ? ' ' : *p, out);
+			fputc(*p == NBSP ? ' ' : *p, out);
 		col += len;
 	}
 	fputc('\n', out);
@@ -140,9 +144,9 @@ void cli_usage(FILE *out)
 "\n"
 "Exit status: 0 done; 2 usage or configuration error; 10+N stage N failed\n"
 "(%d ", STAGE_FIRST, STAGE_LAST, stage_exit_code(STAGE_FIRST));
-	put_stage_name(out, STAGE_FIRST);
+	put_stage_name(out, STAGE_FIRST, ' ');
 	fprintf(out, " ... %d ", stage_exit_code(STAGE_LAST));
-	put_stage_name(out, STAGE_LAST);
+	put_stage_name(out, STAGE_LAST, ' ');
 	fputs(
 "); 75 waiting on the CA or on approval\n"
 "(run again later to resume); check: 0 nothing failed, 1 a check failed.\n"
