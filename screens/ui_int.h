@@ -37,7 +37,7 @@ struct ui {
 	struct flow *f;
 	struct theme th;
 	struct layout lay;
-	int cur;                /* screen shown: 0 welcome, 1..7, 8 summary */
+	int cur;                /* screen shown: welcome, a stage, summary */
 	int go_to;              /* target of NAV_GOTO */
 
 	/* status line message (cleared on the next key) */

@@ -348,9 +348,8 @@ static void test_resume_keeps_saved_role(void **st)
 	assert_non_null(strstr(out, "does not apply to the server role"));
 	free(out);
 	char *saved = test_read_file(state_file);
-	assert_non_null(saved);
-	assert_non_null(strstr(saved, "role=server\n"));
-	assert_non_null(strstr(saved, "stage5=skipped\n"));
+	assert_true(saved && strstr(saved, "role=server\n") &&
+		    strstr(saved, "stage5=skipped\n"));
 	free(saved);
 
 	free(answers);

@@ -172,12 +172,21 @@ static void test_input_keys_known(void **st)
 		}
 	}
 	/* spot checks against the stages' code */
-	assert_true(stage_reads_key(STAGE_REQUEST, "ca.template"));
-	assert_false(stage_reads_key(STAGE_TRUST, "ca.template"));
-	assert_true(stage_reads_key(STAGE_AGENT, "wizard.role"));
-	assert_true(stage_reads_key(STAGE_APPROVAL, "approval.timeout"));
-	assert_false(stage_reads_key(STAGE_VERIFY, "export.pfx"));
-	assert_false(stage_reads_key(STAGE_NONE, "ca.url"));
+	static const struct {
+		enum stage s;
+		const char *key;
+		bool reads;
+	} SPOT[] = {
+		{ STAGE_REQUEST, "ca.template", true },
+		{ STAGE_TRUST, "ca.template", false },
+		{ STAGE_AGENT, "wizard.role", true },
+		{ STAGE_APPROVAL, "approval.timeout", true },
+		{ STAGE_VERIFY, "export.pfx", false },
+		{ STAGE_NONE, "ca.url", false },
+	};
+	for (size_t i = 0; i < sizeof(SPOT) / sizeof(SPOT[0]); i++)
+		assert_int_equal(stage_reads_key(SPOT[i].s, SPOT[i].key),
+				 SPOT[i].reads);
 	test_rm_rf(dir);
 	free(dir);
 }
