@@ -22,7 +22,10 @@
  *   uses        STAGE_BIT(...) of the earlier stages whose outputs (state
  *               fields, files) it reads
  *   invalidates STAGE_BIT(...) of the later stages whose results are stale
- *               when it is redone after it had completed
+ *               when it is redone after it had completed: a new
+ *               certificate (2) must be verified, exported and imported
+ *               again; a new root (1) changes the chain check; a new agent
+ *               configuration (5) needs the serial imported again
  *   help        the name of its plain-words help page (stage_help.c)
  *   keys        STAGE_KEYS("section.key", ...): every configuration key it
  *               reads, directly or through ctx (ctx_fqdn: computer.fqdn,
