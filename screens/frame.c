@@ -71,7 +71,7 @@ static void draw_rail(struct ui *ui, int selected)
 		theme_on(t, stdscr, s == selected ? TH_SELECT :
 			 cur ? TH_RAIL_CUR : TH_RAIL);
 		mvhline(y, r.x + 1, ' ', r.w - 2);
-		snprintf(line, sizeof(line), "%d %s", s, stage_title((enum stage)s));
+		snprintf(line, sizeof(line), "%d %s", s, stage_rail_name((enum stage)s));
 		theme_put(stdscr, y, r.x + 4, line, r.w - 6);
 		if (!cur && s != selected)
 			theme_on(t, stdscr, mark_el(st));

@@ -17,7 +17,7 @@ void layout_compute(struct layout *l, int cols, int lines)
 		l->too_small = true;
 		return;
 	}
-	/* Rail: wide enough for " > 7 Await approval " plus frame. */
+	/* Rail: wide enough for the longest stage_rail_name() plus frame. */
 	rail_w = 22 + (cols - UI_MIN_COLS) / 8;
 	if (rail_w > 30)
 		rail_w = 30;

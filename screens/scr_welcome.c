@@ -40,7 +40,7 @@ static void item_text(const struct ui *ui, enum item it, char *buf, size_t n)
 		break;
 	case IT_CONTINUE:
 		if (!has_progress(ui))
-			snprintf(buf, n, "Start at stage 1: %s", stage_title(STAGE_TRUST));
+			snprintf(buf, n, "Start at stage %d: %s", STAGE_FIRST, stage_title(STAGE_FIRST));
 		else if (next >= STAGE_COUNT)
 			snprintf(buf, n, "Every stage is done: show the summary");
 		else

@@ -126,7 +126,7 @@ static void draw(struct ui *ui, void *ud)
 	}
 	in = ui->lay.inner;
 	keys_for(ss, keys, &nkeys);
-	snprintf(heading, sizeof(heading), "Stage %d of 7: %s", sc->stage,
+	snprintf(heading, sizeof(heading), "Stage %d of %d: %s", sc->stage, STAGE_LAST,
 		 stage_title(sc->stage));
 	frame_draw(ui, heading, keys, nkeys);
 

@@ -303,9 +303,6 @@ int ui_run(struct flow *f)
 	theme_init(&ui.th);
 	ui_relayout(&ui);
 	f->ctx.interactive = true;
-	/* resumed progress was made in its own role: keep using it */
-	if (f->resumed)
-		f->cfg.role = f->st.role;
 
 	code = ui_loop(&ui);
 

@@ -37,7 +37,7 @@ struct ui {
 	struct flow *f;
 	struct theme th;
 	struct layout lay;
-	int cur;                /* screen shown: 0 welcome, 1..7, 8 summary */
+	int cur;                /* screen shown: welcome, a stage, summary */
 	int go_to;              /* target of NAV_GOTO */
 
 	/* status line message (cleared on the next key) */
@@ -86,7 +86,9 @@ int frame_rail_select(struct ui *ui);
 bool frame_stage_reachable(const struct ui *ui, int s);
 
 /* help.c */
-const char *help_title(int screen);
+/* "Help: 1 Trust root" (from the stage table), "Help: welcome", ... */
+void help_title(int screen, char *buf, size_t n);
+/* The page's text: a stage's help page, or the welcome/summary page. */
 const char *help_text(int screen);
 /* Show the help page of a screen until Esc/F1/q.  NAV_QUIT on F10. */
 enum nav help_show(struct ui *ui, int screen);

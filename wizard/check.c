@@ -99,13 +99,13 @@ static void check_agent(struct flow *f, const struct check_opts *o,
 	int r = agentconf_read(path, &a, &rd);
 	if (r == 1) {
 		diag_add(dl, DIAG_AGENT_CONFIG,
-			 files_only || f->cfg.role == ROLE_SERVER ? SEV_SKIP : SEV_FAIL,
+			 files_only || !flow_stage_applies(f, STAGE_AGENT) ? SEV_SKIP : SEV_FAIL,
 			 "agent.config",
 			 "run stage 5 (install agent)",
 			 "no agent configuration at '%s'%s", path,
 			 files_only ? " (checking the given files only)" : "");
 		diag_add(dl, DIAG_SERIAL_AGENT_CONFIGURED,
-			 files_only || f->cfg.role == ROLE_SERVER ? SEV_SKIP : SEV_FAIL,
+			 files_only || !flow_stage_applies(f, STAGE_AGENT) ? SEV_SKIP : SEV_FAIL,
 			 "agent.config", "run stage 5 (install agent), then stage 6",
 			 "no serial can be recorded without an agent configuration");
 		goto out;

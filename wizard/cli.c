@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,32 +15,109 @@ enum {
 	OPT_TRUST, OPT_OFFLINE, OPT_HELP, OPT_VERSION
 };
 
-static const struct option WIZARD_OPTS[] = {
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "answers", required_argument, NULL, OPT_ANSWERS },
-	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-	{ "non-interactive", no_argument, NULL, OPT_NONINT },
-	{ "stages", required_argument, NULL, OPT_STAGES },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 }
-};
+/* Every option once, with the commands that take it; getopt_long gets the
+ * ones of the command being parsed, in this order. */
+enum { FOR_WIZARD = 1u, FOR_CHECK = 2u };
 
-static const struct option CHECK_OPTS[] = {
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "answers", required_argument, NULL, OPT_ANSWERS },
-	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "pfx", required_argument, NULL, OPT_PFX },
-	{ "password-file", required_argument, NULL, OPT_PASSFILE },
-	{ "fqdn", required_argument, NULL, OPT_FQDN },
-	{ "trust-store", required_argument, NULL, OPT_TRUST },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 }
+static const struct {
+	const char *name;
+	int has_arg;
+	int val;
+	unsigned cmds;
+} OPTS[] = {
+	{ "config", required_argument, OPT_CONFIG, FOR_WIZARD | FOR_CHECK },
+	{ "answers", required_argument, OPT_ANSWERS, FOR_WIZARD | FOR_CHECK },
+	{ "state-dir", required_argument, OPT_STATE_DIR, FOR_WIZARD | FOR_CHECK },
+	{ "non-interactive", no_argument, OPT_NONINT, FOR_WIZARD },
+	{ "stages", required_argument, OPT_STAGES, FOR_WIZARD },
+	{ "json", no_argument, OPT_JSON, FOR_CHECK },
+	{ "cert", required_argument, OPT_CERT, FOR_CHECK },
+	{ "key", required_argument, OPT_KEY, FOR_CHECK },
+	{ "pfx", required_argument, OPT_PFX, FOR_CHECK },
+	{ "password-file", required_argument, OPT_PASSFILE, FOR_CHECK },
+	{ "fqdn", required_argument, OPT_FQDN, FOR_CHECK },
+	{ "trust-store", required_argument, OPT_TRUST, FOR_CHECK },
+	{ "offline", no_argument, OPT_OFFLINE, FOR_CHECK },
+	{ "help", no_argument, OPT_HELP, FOR_WIZARD | FOR_CHECK },
+	{ "version", no_argument, OPT_VERSION, FOR_WIZARD },
 };
+#define NOPTS (sizeof(OPTS) / sizeof(OPTS[0]))
+
+/* The getopt_long table of one command (out has NOPTS + 1 entries). */
+static void options_for(unsigned cmd, struct option *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < NOPTS; i++)
+		if (OPTS[i].cmds & cmd)
+			out[n++] = (struct option){ OPTS[i].name, OPTS[i].has_arg,
+						    NULL, OPTS[i].val };
+	out[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* "seven" for the usage text; digits past ten. */
+static void put_count(FILE *out, int n)
+{
+	static const char *const WORDS[] = { "no", "one", "two", "three",
+					     "four", "five", "six", "seven",
+					     "eight", "nine", "ten" };
+	if (n >= 0 && n <= 10)
+		fputs(WORDS[n], out);
+	else
+		fprintf(out, "%d", n);
+}
+
+/* A stage's title in running text: "trust root", "install agent"; its
+ * spaces written as `space`. */
+static void put_stage_name(FILE *out, enum stage s, char space)
+{
+	const char *t = stage_title(s);
+	fputc(tolower((unsigned char)t[0]), out);
+	for (const char *p = t + 1; *p; p++)
+		fputc(*p == ' ' ? space : *p, out);
+}
+
+/*
+ * The paragraph naming the stages, "... in seven stages: 1 trust root,
+ * 2 request, ... 7 await approval.  Without ...", wrapped at 72 columns
+ * without breaking inside "N name,".
+ */
+#define NBSP '\a'   /* a space the wrapping does not break at */
+
+static void put_stages_paragraph(FILE *out)
+{
+	char text[1024];
+	FILE *m = fmemopen(text, sizeof(text), "w");
+	if (!m)
+		return;
+	fputs("Enrolls an Operations Manager agent (or management server) on a "
+	      "computer outside the domain with certificates, in ", m);
+	put_count(m, STAGE_LAST);
+	fputs(" stages:", m);
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
+		fprintf(m, " %d", s);
+		fputc(NBSP, m);
+		put_stage_name(m, (enum stage)s, NBSP);
+		fputs(s < STAGE_LAST ? "," : ".", m);
+	}
+	fputs("\a\aWithout --non-interactive it opens the wizard and resumes "
+	      "saved progress.", m);
+	fclose(m);
+	int col = 0;
+	for (char *w = strtok(text, " "); w; w = strtok(NULL, " ")) {
+		int len = (int)strlen(w);
+		if (col && col + 1 + len > 72) {
+			fputc('\n', out);
+			col = 0;
+		} else if (col) {
+			fputc(' ', out);
+			col++;
+		}
+		for (char *p = w; *p; p++)
+			fputc(*p == NBSP ? ' ' : *p, out);
+		col += len;
+	}
+	fputc('\n', out);
+}
 
 void cli_usage(FILE *out)
 {
@@ -50,25 +128,27 @@ void cli_usage(FILE *out)
 "                     [--cert FILE --key FILE | --pfx FILE --password-file FILE]\n"
 "                     [--fqdn NAME] [--trust-store DIR] [--offline]\n"
 "       opsmgr-enroll --help | --version\n"
-"\n"
-"Enrolls an Operations Manager agent (or management server) on a computer\n"
-"outside the domain with certificates, in seven stages: 1 trust root,\n"
-"2 request, 3 verify, 4 export, 5 install agent, 6 import serial,\n"
-"7 await approval.  Without --non-interactive it opens the wizard and\n"
-"resumes saved progress.\n"
+"\n", out);
+	put_stages_paragraph(out);
+	fprintf(out,
 "\n"
 "  --config FILE        configuration file (INI), over the system and user files\n"
 "  --answers FILE       answers file (INI) that pre-fills every field\n"
 "  --state-dir DIR      where progress, keys and logs live\n"
 "                       (default $XDG_STATE_HOME/opsmgr-enroll)\n"
 "  --non-interactive    run the stages without a UI, one line per step\n"
-"  --stages A-B         only stages A to B (1-7), e.g. 1-4 or 6\n"
+"  --stages A-B         only stages A to B (%d-%d), e.g. 1-4 or 6\n"
 "  check                troubleshooting report on an existing setup\n"
 "    --json             print the report as JSON\n"
 "    --offline          no network: skip CRL fetches and the server probe\n"
 "\n"
 "Exit status: 0 done; 2 usage or configuration error; 10+N stage N failed\n"
-"(11 trust root ... 17 await approval); 75 waiting on the CA or on approval\n"
+"(%d ", STAGE_FIRST, STAGE_LAST, stage_exit_code(STAGE_FIRST));
+	put_stage_name(out, STAGE_FIRST, ' ');
+	fprintf(out, " ... %d ", stage_exit_code(STAGE_LAST));
+	put_stage_name(out, STAGE_LAST, ' ');
+	fputs(
+"); 75 waiting on the CA or on approval\n"
 "(run again later to resume); check: 0 nothing failed, 1 a check failed.\n"
 "See opsmgr-enroll(1).\n", out);
 }
@@ -86,7 +166,8 @@ int cli_parse_stages(const char *s, int *from, int *to)
 		if (end == p)
 			return -1;
 	}
-	if (*end || a < 1 || a > 7 || b < a || b > 7)
+	if (*end || a < STAGE_FIRST || a > STAGE_LAST || b < a ||
+	    b > STAGE_LAST)
 		return -1;
 	*from = (int)a;
 	*to = (int)b;
@@ -98,13 +179,15 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 {
 	memset(out, 0, sizeof(*out));
 	out->flow.interactive = true;
-	const struct option *opts = WIZARD_OPTS;
+	unsigned cmd = FOR_WIZARD;
 	int first = 1;
 	if (argc > 1 && strcmp(argv[1], "check") == 0) {
 		out->cmd = CLI_CHECK;
-		opts = CHECK_OPTS;
+		cmd = FOR_CHECK;
 		first = 2;
 	}
+	struct option opts[NOPTS + 1];
+	options_for(cmd, opts);
 	/* getopt_long on a sub-vector: argv[first-1] plays the program name */
 	int subc = argc - first + 1;
 	char **subv = argv + first - 1;
@@ -124,8 +207,8 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 			if (cli_parse_stages(optarg, &out->flow.stage_from,
 					     &out->flow.stage_to) < 0) {
 				snprintf(err, errlen,
-					 "--stages '%s': expected A-B or N with 1 <= A <= B <= 7",
-					 optarg);
+					 "--stages '%s': expected A-B or N with %d <= A <= B <= %d",
+					 optarg, STAGE_FIRST, STAGE_LAST);
 				return -1;
 			}
 			break;

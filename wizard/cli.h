@@ -23,7 +23,7 @@ struct cli {
 /* Returns 0, or -1 with a one-line message in err (exit 2). */
 int cli_parse(int argc, char **argv, struct cli *out, char *err,
 	      size_t errlen);
-/* Parse "A-B" or "N" (1..7) into from/to. 0 / -1. */
+/* Parse "A-B" or "N" (STAGE_FIRST..STAGE_LAST) into from/to. 0 / -1. */
 int cli_parse_stages(const char *s, int *from, int *to);
 void cli_usage(FILE *out);
 

@@ -12,35 +12,6 @@
 #include "core/log.h"
 #include "stages/stages.h"
 
-static const stage_fn STAGE_FNS[STAGE_COUNT] = {
-	NULL,
-	stage_trust_run,
-	stage_request_run,
-	stage_verify_run,
-	stage_export_run,
-	stage_agent_run,
-	stage_serial_run,
-	stage_approval_run,
-};
-
-/*
- * Redoing a stage makes the results of the stages that consumed its output
- * stale: a new certificate (2) must be verified, exported and imported
- * again; a new root (1) changes the chain check; a new agent configuration
- * (5) needs the serial imported again.
- */
-static const unsigned INVALIDATES[STAGE_COUNT] = {
-	0,
-	1u << STAGE_VERIFY,
-	(1u << STAGE_VERIFY) | (1u << STAGE_EXPORT) | (1u << STAGE_SERIAL) |
-		(1u << STAGE_APPROVAL),
-	0,
-	0,
-	(1u << STAGE_SERIAL) | (1u << STAGE_APPROVAL),
-	1u << STAGE_APPROVAL,
-	0,
-};
-
 static int flow_checkpoint(struct ctx *c, struct diag_list *dl)
 {
 	struct flow *f = c->checkpoint_ud;
@@ -83,7 +54,11 @@ int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 	if (r < 0)
 		return -1;
 	f->resumed = r == 0 && f->st.updated != 0;
-	if (!f->resumed)
+	/* Resumed progress was made in its own role: keep using it (the
+	 * screens and the runner alike). */
+	if (f->resumed)
+		f->cfg.role = f->st.role;
+	else
 		f->st.role = f->cfg.role;
 
 	if (log_open(f->state_dir) < 0)
@@ -136,14 +111,13 @@ void flow_close(struct flow *f)
 
 bool flow_stage_applies(const struct flow *f, enum stage s)
 {
-	if (s == STAGE_AGENT && f->cfg.role == ROLE_SERVER)
-		return false;
-	return s >= STAGE_TRUST && s <= STAGE_APPROVAL;
+	return s >= STAGE_FIRST && s <= STAGE_LAST &&
+	       stage_applies_to_role(s, (int)f->cfg.role);
 }
 
 int flow_next_stage(const struct flow *f)
 {
-	for (int s = STAGE_TRUST; s <= STAGE_APPROVAL; s++) {
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
 		enum stage_status st = f->st.stage[s];
 		if (!flow_stage_applies(f, (enum stage)s))
 			continue;
@@ -164,7 +138,7 @@ int flow_save(struct flow *f, struct diag_list *dl)
 enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 			   struct diag_list *dl)
 {
-	if (s < STAGE_TRUST || s > STAGE_APPROVAL)
+	if (s < STAGE_FIRST || s > STAGE_LAST)
 		return ST_FAIL;
 	struct diag_list *out = &f->last[s];
 	diag_list_release(out);
@@ -179,7 +153,7 @@ enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 		r = ST_OK;
 	} else {
 		log_msg("stage %d (%s): start", s, stage_title(s));
-		r = STAGE_FNS[s](&f->ctx, h, out);
+		r = stage_entry(s)(&f->ctx, h, out);
 		switch (r) {
 		case ST_OK:
 			f->st.stage[s] = diag_worst(out) >= SEV_WARN ?
@@ -205,10 +179,11 @@ enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 				diag_check_id(out->items[i].check),
 				out->items[i].message);
 	}
-	/* A stage redone after it had completed makes its consumers stale. */
+	/* A stage redone after it had completed makes the stages the table
+	 * says it invalidates stale. */
 	if (r == ST_OK && (before == STAGE_ST_DONE || before == STAGE_ST_WARN)) {
 		for (int t = s + 1; t < STAGE_COUNT; t++)
-			if ((INVALIDATES[s] >> t) & 1u &&
+			if ((stage_invalidates_mask(s) >> t) & 1u &&
 			    f->st.stage[t] != STAGE_ST_SKIPPED)
 				f->st.stage[t] = STAGE_ST_NONE;
 	}
@@ -262,5 +237,5 @@ int flow_exit_code(enum stage s, enum status st)
 	case ST_NEED_CONFIRM:
 		break;
 	}
-	return EXIT_STAGE_BASE + (int)s;
+	return stage_exit_code(s);
 }

@@ -43,9 +43,11 @@ struct flow {
 int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl);
 void flow_close(struct flow *f);
 
-/* Stage titles and applicability (stage 5 is skipped for role=server). */
+/* Does stage s apply to the flow's role (the stage table's roles)?  A
+ * resumed flow uses the role its state was saved with. */
 bool flow_stage_applies(const struct flow *f, enum stage s);
-/* First stage not done (1..7), 8 when everything is done. */
+/* First stage not done (STAGE_FIRST..STAGE_LAST), STAGE_COUNT when
+ * everything is done. */
 int flow_next_stage(const struct flow *f);
 
 /*
@@ -61,7 +63,8 @@ int flow_save(struct flow *f, struct diag_list *dl);
 /* "Start over": move the state aside (never delete), fresh state. */
 int flow_start_over(struct flow *f, struct diag_list *dl);
 
-/* Process exit code for a stage that ended with st (product.md s.4). */
+/* Process exit code for a stage that ended with st (product.md s.4; a
+ * failed stage gives stage_exit_code(s)). */
 int flow_exit_code(enum stage s, enum status st);
 
 #endif

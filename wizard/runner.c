@@ -35,7 +35,6 @@ static double elapsed(const struct timespec *t0)
 static void on_progress(void *ud, const char *what, double fraction)
 {
 	struct runner_ui *u = ud;
-	(void)fraction;
 	if (!what || strcmp(what, u->last) == 0)
 		return;
 	snprintf(u->last, sizeof(u->last), "%s", what);
@@ -45,7 +44,6 @@ static void on_progress(void *ud, const char *what, double fraction)
 
 static int on_cancelled(void *ud)
 {
-	(void)ud;
 	return cancel_requested != 0;
 }
 
@@ -58,8 +56,8 @@ static void on_line(void *ud, const char *line)
 
 int runner_run(struct flow *f, FILE *out)
 {
-	int from = f->cfg.stage_from ? f->cfg.stage_from : STAGE_TRUST;
-	int to = f->cfg.stage_to ? f->cfg.stage_to : STAGE_APPROVAL;
+	int from = f->cfg.stage_from ? f->cfg.stage_from : STAGE_FIRST;
+	int to = f->cfg.stage_to ? f->cfg.stage_to : STAGE_LAST;
 	struct runner_ui u = { .out = out };
 	struct hooks h = { on_progress, on_cancelled, on_line, &u };
 
@@ -71,14 +69,15 @@ int runner_run(struct flow *f, FILE *out)
 		enum stage_status done = f->st.stage[s];
 		if (done == STAGE_ST_DONE || done == STAGE_ST_WARN ||
 		    done == STAGE_ST_SKIPPED) {
-			fprintf(out, "[%d/7] %s: already %s, skipped\n", s,
-				stage_title((enum stage)s),
+			fprintf(out, "[%d/%d] %s: already %s, skipped\n", s,
+				STAGE_LAST, stage_title((enum stage)s),
 				stage_status_name(done));
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &u.start);
 		u.last[0] = '\0';
-		fprintf(out, "[%d/7] %s ...\n", s, stage_title((enum stage)s));
+		fprintf(out, "[%d/%d] %s ...\n", s, STAGE_LAST,
+			stage_title((enum stage)s));
 		fflush(out);
 		enum status r = flow_run_stage(f, (enum stage)s, &h, NULL);
 		/* Verify warnings were shown; without a person they are
@@ -88,7 +87,7 @@ int runner_run(struct flow *f, FILE *out)
 			r = flow_run_stage(f, (enum stage)s, &h, NULL);
 		}
 		diag_print_text(out, &f->last[s], SEV_PASS);
-		fprintf(out, "[%d/7] %s: %s (%.1f s)\n", s,
+		fprintf(out, "[%d/%d] %s: %s (%.1f s)\n", s, STAGE_LAST,
 			stage_title((enum stage)s),
 			r == ST_NEED_CONFIRM ? "needs a confirmation" :
 			status_name(r), elapsed(&u.start));

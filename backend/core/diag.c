@@ -18,16 +18,6 @@ static const struct {
 #undef X
 };
 
-static const char *const STAGE_IDS[STAGE_COUNT] = {
-	"general", "trust", "request", "verify", "export", "agent", "serial",
-	"approval"
-};
-
-static const char *const STAGE_TITLES[STAGE_COUNT] = {
-	"General", "Trust root", "Request", "Verify", "Export",
-	"Install agent", "Import serial", "Await approval"
-};
-
 static const char *const SEV_NAMES[] = { "pass", "skip", "info", "warn",
 					 "fail" };
 
@@ -146,16 +136,6 @@ int diag_check_event(enum diag_check c)
 const char *diag_severity_name(enum diag_severity s)
 {
 	return (unsigned)s <= SEV_FAIL ? SEV_NAMES[s] : "fail";
-}
-
-const char *stage_id(enum stage s)
-{
-	return (unsigned)s < STAGE_COUNT ? STAGE_IDS[s] : "general";
-}
-
-const char *stage_title(enum stage s)
-{
-	return (unsigned)s < STAGE_COUNT ? STAGE_TITLES[s] : "General";
 }
 
 int diag_check_lookup(enum stage s, const char *id)

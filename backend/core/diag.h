@@ -18,18 +18,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Stages, numbered as the product numbers them (1..7). */
-enum stage {
-	STAGE_NONE = 0,
-	STAGE_TRUST = 1,
-	STAGE_REQUEST = 2,
-	STAGE_VERIFY = 3,
-	STAGE_EXPORT = 4,
-	STAGE_AGENT = 5,
-	STAGE_SERIAL = 6,
-	STAGE_APPROVAL = 7,
-	STAGE_COUNT = 8
-};
+#include "core/stage_table.h"   /* enum stage, stage_id(), stage_title() */
 
 /*
  * X(ENUM_SUFFIX, stage, "public id", event)
@@ -176,8 +165,6 @@ const char *diag_check_id(enum diag_check c);
 enum stage diag_check_stage(enum diag_check c);
 int diag_check_event(enum diag_check c);
 const char *diag_severity_name(enum diag_severity s);   /* "pass".."fail" */
-const char *stage_id(enum stage s);      /* "trust", "request", ... (JSON) */
-const char *stage_title(enum stage s);   /* "Trust root", "Request", ... */
 int diag_check_lookup(enum stage s, const char *id); /* -1 when unknown */
 
 /* Worst severity in the list (SEV_PASS for an empty list). */

@@ -1,8 +1,9 @@
 /*
- * stages.h - the seven stage entry points, all of one shape.  Each does the
- * stage's work with the configuration and state in ctx, appends what it
- * found to dl, updates ctx->st (the wizard saves it), and returns a status.
- * Screens and the non-interactive runner both call these through wizard/.
+ * stages.h - the stage entry points, all of one shape, declared from the
+ * stage table (core/stage_table.h).  Each does the stage's work with the
+ * configuration and state in ctx, appends what it found to dl, updates
+ * ctx->st (the wizard saves it), and returns a status.  Screens and the
+ * non-interactive runner both call these through wizard/flow.c.
  */
 #ifndef OPSMGR_STAGES_H
 #define OPSMGR_STAGES_H
@@ -10,24 +11,21 @@
 #include "core/ctx.h"
 #include "core/diag.h"
 #include "core/hooks.h"
+#include "core/stage_table.h"
 #include "core/status.h"
 
 typedef enum status (*stage_fn)(struct ctx *c, const struct hooks *h,
 				struct diag_list *dl);
 
-enum status stage_trust_run(struct ctx *c, const struct hooks *h,
-			    struct diag_list *dl);     /* backend/stages/trust.c */
-enum status stage_request_run(struct ctx *c, const struct hooks *h,
-			      struct diag_list *dl);   /* backend/stages/request.c */
-enum status stage_verify_run(struct ctx *c, const struct hooks *h,
-			     struct diag_list *dl);    /* backend/stages/verify.c */
-enum status stage_export_run(struct ctx *c, const struct hooks *h,
-			     struct diag_list *dl);    /* backend/stages/export.c */
-enum status stage_agent_run(struct ctx *c, const struct hooks *h,
-			    struct diag_list *dl);     /* backend/stages/agent.c */
-enum status stage_serial_run(struct ctx *c, const struct hooks *h,
-			     struct diag_list *dl);    /* backend/stages/serial.c */
-enum status stage_approval_run(struct ctx *c, const struct hooks *h,
-			       struct diag_list *dl);  /* backend/stages/approval.c */
+/* enum status stage_trust_run(struct ctx *, const struct hooks *,
+ * struct diag_list *); ... one per row, in backend/stages/<id>.c */
+#define X(name, id, title, rail, entry, roles, uses, inval, help, keys) \
+	enum status entry(struct ctx *c, const struct hooks *h,           \
+			  struct diag_list *dl);
+STAGE_TABLE(X)
+#undef X
+
+/* The entry point of stage s, or NULL outside 1..STAGE_LAST. */
+stage_fn stage_entry(enum stage s);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/stage_table.h"
 #include "lab_harness.h"
 #include "run_capture.h"
 
@@ -69,14 +70,22 @@ static char *answers_with(const struct lab *l, const char *dir,
 	return path;
 }
 
-static int run_wizard(const char *answers, const char *state_dir, char **out)
+/* Run the wizard non-interactively; stages NULL = all of them. */
+static int run_wizard_stages(const char *answers, const char *state_dir,
+			     const char *stages, char **out)
 {
 	char *bin = test_build_path("opsmgr-enroll");
 	const char *argv[] = { bin, "--answers", answers, "--state-dir",
-			       state_dir, "--non-interactive", NULL };
+			       state_dir, "--non-interactive",
+			       stages ? "--stages" : NULL, stages, NULL };
 	int rc = run_capture(argv, 300, out);
 	free(bin);
 	return rc;
+}
+
+static int run_wizard(const char *answers, const char *state_dir, char **out)
+{
+	return run_wizard_stages(answers, state_dir, NULL, out);
 }
 
 static int count_requests(const struct lab *l)
@@ -175,11 +184,14 @@ static void test_full_run_modern_and_legacy(void **st)
 	if (rc != 0)
 		fprintf(stderr, "%s\n", out);
 	assert_int_equal(rc, 0);
-	for (int s = 1; s <= 7; s++) {
-		char want[32];
-		snprintf(want, sizeof(want), "[%d/7]", s);
+	/* one line per stage of the stage table, numbered and titled by it */
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
+		char want[64];
+		snprintf(want, sizeof(want), "[%d/%d] %s ...", s, STAGE_LAST,
+			 stage_title((enum stage)s));
 		assert_non_null(strstr(out, want));
 	}
+	assert_null(strstr(out, "[8/"));
 	free(out);
 
 	struct stat sb;
@@ -304,6 +316,47 @@ static void test_approval_timeout_then_resume(void **st)
 	free(work);
 }
 
+/* A state saved by a management server is resumed as one even when the
+ * answers say agent, as the screens do: stage 5 is skipped, not run. */
+static void test_resume_keeps_saved_role(void **st)
+{
+	(void)st;
+	struct lab *lp = start_lab(NULL);
+	struct lab l = *lp;
+	char *work = test_mkdtemp("runner");
+	char state_dir[600], state_file[700];
+	snprintf(state_dir, sizeof(state_dir), "%s/state", work);
+	snprintf(state_file, sizeof(state_file), "%s/state", state_dir);
+	const char *const server[][3] = { { "wizard", "role", "server" },
+					  { NULL, NULL, NULL } };
+	char *answers = answers_with(&l, work, server);
+	char *out = NULL;
+	int rc = run_wizard_stages(answers, state_dir, "1", &out);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	free(out);
+	free(answers);
+
+	const char *const agent[][3] = { { "wizard", "role", "agent" },
+					 { NULL, NULL, NULL } };
+	answers = answers_with(&l, work, agent);
+	rc = run_wizard_stages(answers, state_dir, "5", &out);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "does not apply to the server role"));
+	free(out);
+	char *saved = test_read_file(state_file);
+	assert_true(saved && strstr(saved, "role=server\n") &&
+		    strstr(saved, "stage5=skipped\n"));
+	free(saved);
+
+	free(answers);
+	test_rm_rf(work);
+	free(work);
+}
+
 /* Failures map to 10+stage with the diagnostic at its field. */
 static void test_failures_exit_codes(void **st)
 {
@@ -394,6 +447,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_full_run_modern_and_legacy, stop_lab),
 		cmocka_unit_test_teardown(test_ca_pending_then_approved, stop_lab),
 		cmocka_unit_test_teardown(test_approval_timeout_then_resume, stop_lab),
+		cmocka_unit_test_teardown(test_resume_keeps_saved_role, stop_lab),
 		cmocka_unit_test_teardown(test_failures_exit_codes, stop_lab),
 		cmocka_unit_test_teardown(test_log_link_reported, stop_lab),
 	};

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -47,6 +49,8 @@ static void test_stages(void **st)
 	assert_int_equal(a, 6);
 	assert_int_equal(b, 6);
 	assert_int_equal(cli_parse_stages("1-7", &a, &b), 0);
+	assert_int_equal(a, STAGE_FIRST);
+	assert_int_equal(b, STAGE_LAST);
 	assert_int_equal(cli_parse_stages("0-3", &a, &b), -1);
 	assert_int_equal(cli_parse_stages("4-2", &a, &b), -1);
 	assert_int_equal(cli_parse_stages("1-8", &a, &b), -1);
@@ -66,6 +70,7 @@ static void test_errors(void **st)
 	assert_non_null(strstr(err, "needs a value"));
 	assert_int_equal(parse(&c, err, 3, "--stages", "9"), -1);
 	assert_non_null(strstr(err, "--stages '9'"));
+	assert_non_null(strstr(err, "with 1 <= A <= B <= 7"));
 	assert_int_equal(parse(&c, err, 2, "enroll"), -1);
 	assert_non_null(strstr(err, "unexpected argument 'enroll'"));
 }
@@ -87,6 +92,15 @@ static void test_check_command(void **st)
 	assert_non_null(strstr(err, "--password-file"));
 	assert_int_equal(parse(&c, err, 8, "check", "--pfx", "a.pfx",
 			       "--password-file", "p", "--cert", "c"), -1);
+	/* options of the other command are unknown, abbreviations still work */
+	assert_int_equal(parse(&c, err, 2, "--json"), -1);
+	assert_non_null(strstr(err, "unknown option '--json'"));
+	assert_int_equal(parse(&c, err, 3, "check", "--version"), -1);
+	assert_int_equal(parse(&c, err, 4, "check", "--s", "dir"), 0);
+	assert_string_equal(c.flow.state_dir, "dir");
+	assert_int_equal(parse(&c, err, 3, "--st", "dir"), -1);  /* ambiguous */
+	assert_int_equal(parse(&c, err, 2, "--non"), 0);
+	assert_true(c.non_interactive);
 	/* check has no --non-interactive / --stages */
 	assert_int_equal(parse(&c, err, 3, "check", "--stages=1"), -1);
 	/* "check" only counts as the first word */
@@ -106,6 +120,37 @@ static void test_help_version(void **st)
 	assert_int_equal(c.cmd, CLI_HELP);
 }
 
+/* The usage text names the stages from the stage table, wrapped as it
+ * always was. */
+static void test_usage_from_table(void **st)
+{
+	(void)st;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	assert_non_null(m);
+	cli_usage(m);
+	fclose(m);
+	assert_non_null(strstr(text,
+		"\nEnrolls an Operations Manager agent (or management server) on a computer\n"
+		"outside the domain with certificates, in seven stages: 1 trust root,\n"
+		"2 request, 3 verify, 4 export, 5 install agent, 6 import serial,\n"
+		"7 await approval.  Without --non-interactive it opens the wizard and\n"
+		"resumes saved progress.\n\n  --config FILE"));
+	assert_non_null(strstr(text, "only stages A to B (1-7), e.g."));
+	assert_non_null(strstr(text, "\n(11 trust root ... 17 await approval); 75 "));
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
+		char want[64];
+		snprintf(want, sizeof(want), "%d %c%s", s,
+			 stage_title((enum stage)s)[0] - 'A' + 'a',
+			 stage_title((enum stage)s) + 1);
+		assert_non_null(strstr(text, want));
+	}
+	for (char *line = text, *nl; (nl = strchr(line, '\n')); line = nl + 1)
+		assert_true(nl - line <= 88);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_check_command),
 		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_usage_from_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
