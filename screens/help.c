@@ -5,9 +5,11 @@
  * the Operations Manager facts in the project docs.  help_show() pages
  * through one of them.
  */
+#include "help.h"
+
 #include <string.h>
 
-#include "ui_int.h"
+#include "frame.h"
 
 static const char *const TITLES[STAGE_COUNT + 1] = {
 	"Help: welcome",
@@ -252,8 +254,8 @@ const char *help_text(int screen)
 enum nav help_show(struct ui *ui, int screen)
 {
 	static const struct keyhint keys[] = {
-		{ "Up/Down", "Scroll" }, { "Esc", "Close help" },
-		{ "F10", "Quit" },
+		{ ACT_UP, ACT_DOWN, "Scroll" }, { ACT_BACK, ACT_NONE, "Close help" },
+		{ ACT_QUIT, ACT_NONE, NULL },
 	};
 	int first = 0;
 	const char *text = help_text(screen);
@@ -267,7 +269,8 @@ enum nav help_show(struct ui *ui, int screen)
 		if (ui->lay.too_small) {
 			frame_too_small(ui);
 		} else {
-			frame_draw(ui, help_title(screen), keys, 3);
+			frame_draw(ui, help_title(screen),
+				   (struct keyline){ KC_HELP, keys, 3 });
 			n = layout_wrap(text, in.w, 400, starts, lens);
 			if (n > 400)
 				n = 400;
@@ -288,18 +291,24 @@ enum nav help_show(struct ui *ui, int screen)
 			refresh();
 		}
 		r = ui_getkey(ui, &ch);
-		if (r == KEY_CODE_YES && ch == KEY_F(10))
+		switch (keymap_action(r, ch, KC_HELP)) {
+		case ACT_QUIT:
 			return NAV_QUIT;
-		if ((r == OK && (ch == UI_KEY_ESC || ch == 'q')) ||
-		    (r == KEY_CODE_YES && ch == KEY_F(1)))
+		case ACT_BACK:
 			return NAV_STAY;
-		if (r == KEY_CODE_YES && ch == KEY_DOWN)
+		case ACT_DOWN:
 			first++;
-		else if (r == KEY_CODE_YES && ch == KEY_UP && first > 0)
-			first--;
-		else if (r == KEY_CODE_YES && ch == KEY_NPAGE)
-			first += in.h - 1;
-		else if (r == KEY_CODE_YES && ch == KEY_PPAGE)
-			first = first > in.h ? first - in.h + 1 : 0;
+			break;
+		case ACT_UP:
+			if (first > 0)
+				first--;
+			break;
+		default:
+			if (r == KEY_CODE_YES && ch == KEY_NPAGE)
+				first += in.h - 1;
+			else if (r == KEY_CODE_YES && ch == KEY_PPAGE)
+				first = first > in.h ? first - in.h + 1 : 0;
+			break;
+		}
 	}
 }

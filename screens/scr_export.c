@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "stages/export.h"
+#include "screens.h"
 #include "stage_screen.h"
 
 static const char *const COMPAT[] = { "modern", "legacy", NULL };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "stages/request.h"
+#include "screens.h"
 #include "stage_screen.h"
 
 static const char *const AUTHS[] = { "basic", "ntlm", "negotiate", "cert",
@@ -302,6 +303,13 @@ static const char *pending_text(struct ui *ui, char *buf, size_t n)
 	return buf;
 }
 
+/* "check again" asks the CA about the pending request, whatever mode the
+ * request was made in. */
+static void recheck(struct ui *ui)
+{
+	ui->f->ctx.request_action = REQ_ACT_AUTO;
+}
+
 static void load_mode(struct ui *ui, struct uform *fm)
 {
 	char *p = ctx_path(&ui->f->ctx, "offline-request.csr");
@@ -325,5 +333,6 @@ const struct stage_screen SCR_REQUEST = {
 	.commit = commit,
 	.result = result,
 	.pending_text = pending_text,
+	.recheck = recheck,
 	.run_label = "Request",
 };

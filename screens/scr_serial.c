@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "stages/serial.h"
+#include "screens.h"
 #include "stage_screen.h"
 
 static void result(struct ui *ui, struct pane *p, enum status st)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "screens.h"
 #include "stage_screen.h"
 #include "stages/trust.h"
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "screens.h"
 #include "stage_screen.h"
 
 static const char *const REVOCATION[] = { "check", "skip", NULL };

@@ -1,27 +1,18 @@
 /*
- * ui.c - ui_run(): terminal set-up and restore, stderr captured to a
- * temporary file while curses owns the screen (printed after endwin), the
- * screen state machine (welcome -> stages 1..7 -> summary), key reading
- * with resize handling, and the hooks that keep the screen alive during
- * long backend work (spinner, elapsed time, Esc cancels; no threads).
+ * uikit.c - the helpers the screens share (see uikit.h): the status
+ * message, key reading with resize handling and a lost terminal, and the
+ * hooks that keep the screen alive during long backend work (spinner,
+ * elapsed time, Esc cancels; no threads).  Painting during long work is the
+ * current screen's repaint callback.
  */
-#include "ui.h"
+#include "uikit.h"
 
 #include <poll.h>
-#include <fcntl.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "errcap.h"
-#include "termcheck.h"
-#include "stage_screen.h"
-#include "ui_int.h"
-
-/* ---- shared helpers ---------------------------------------------------- */
 
 void ui_set_msg(struct ui *ui, enum theme_el el, const char *fmt, ...)
 {
@@ -58,12 +49,12 @@ int ui_getkey(struct ui *ui, wint_t *ch)
 	}
 	if (r == KEY_CODE_YES && *ch == KEY_RESIZE)
 		ui_relayout(ui);
-	/* ^C quits like F10 (raw mode; also for terminals without F10) */
-	if (r == OK && *ch == 3) {
-		*ch = KEY_F(10);
-		r = KEY_CODE_YES;
-	}
 	return r;
+}
+
+bool ui_key_ignored(int r, wint_t ch)
+{
+	return r == ERR || (r == KEY_CODE_YES && ch == KEY_RESIZE);
 }
 
 static long ms_since(const struct timespec *a)
@@ -74,18 +65,12 @@ static long ms_since(const struct timespec *a)
 	       (now.tv_nsec - a->tv_nsec) / 1000000;
 }
 
+/* The screen running long work repaints itself (status line and spinner
+ * included, or the "too small" notice); it sets ui->repaint first. */
 static void busy_paint(struct ui *ui)
 {
-	if (ui->lay.too_small) {
-		frame_too_small(ui);
-		return;
-	}
-	if (ui->repaint) {
+	if (ui->repaint)
 		ui->repaint(ui, ui->repaint_ud);
-	} else {
-		frame_status(ui);
-		refresh();
-	}
 }
 
 /* Poll keys without waiting and redraw at most ten times a second. */
@@ -97,11 +82,11 @@ static void busy_tick(struct ui *ui, bool force)
 
 	nodelay(stdscr, TRUE);
 	while ((r = get_wch(&ch)) != ERR) {
-		if (r == OK && ch == UI_KEY_ESC) {
+		enum action act = keymap_action(r, ch, KC_BUSY);
+		if (act == ACT_CANCEL) {
 			ui->cancel = true;
 			snprintf(ui->busy_what, sizeof(ui->busy_what), "cancelling...");
-		} else if ((r == KEY_CODE_YES && ch == KEY_F(10)) ||
-			   (r == OK && ch == 3)) {
+		} else if (act == ACT_QUIT) {
 			ui->cancel = true;
 			ui->quit_after = true;
 		} else if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
@@ -214,108 +199,4 @@ enum status ui_run_stage(struct ui *ui, enum stage s)
 	st = flow_run_stage(ui->f, s, &h, NULL);
 	ui_busy_end(ui);
 	return st;
-}
-
-/* ---- the screen state machine ------------------------------------------ */
-
-static const struct stage_screen *const SCREENS[STAGE_COUNT] = {
-	NULL, &SCR_TRUST, &SCR_REQUEST, &SCR_VERIFY, &SCR_EXPORT, &SCR_AGENT,
-	&SCR_SERIAL, &SCR_APPROVAL,
-};
-
-static int ui_loop(struct ui *ui)
-{
-	int dir = 1;
-	for (;;) {
-		enum nav nv;
-		ui->msg[0] = 0;
-		if (ui->cur == SCREEN_WELCOME) {
-			nv = scr_welcome_run(ui);
-		} else if (ui->cur >= SCREEN_SUMMARY) {
-			ui->cur = SCREEN_SUMMARY;
-			nv = scr_summary_run(ui);
-		} else if (!flow_stage_applies(ui->f, (enum stage)ui->cur)) {
-			if (ui->f->st.stage[ui->cur] != STAGE_ST_SKIPPED)
-				flow_run_stage(ui->f, (enum stage)ui->cur, NULL, NULL);
-			nv = dir > 0 ? NAV_NEXT : NAV_BACK;
-		} else {
-			nv = stage_screen_run(ui, SCREENS[ui->cur]);
-		}
-		switch (nv) {
-		case NAV_NEXT:
-			dir = 1;
-			ui->cur++;
-			break;
-		case NAV_BACK:
-			dir = -1;
-			if (ui->cur > SCREEN_WELCOME)
-				ui->cur--;
-			break;
-		case NAV_GOTO:
-			dir = ui->go_to >= ui->cur ? 1 : -1;
-			ui->cur = ui->go_to;
-			break;
-		case NAV_QUIT:
-		case NAV_DONE:
-			return EXIT_OK;
-		case NAV_LEAVE:
-			return EXIT_WAITING;
-		case NAV_STAY:
-			break;
-		}
-	}
-}
-
-int ui_run(struct flow *f)
-{
-	struct ui ui;
-	struct errcap ec;
-	SCREEN *scr;
-	int code;
-
-	memset(&ui, 0, sizeof(ui));
-	ui.f = f;
-	setlocale(LC_ALL, "");
-	if (!getenv("ESCDELAY"))
-		set_escdelay(60);
-	/* ask terminfo first: a failed newterm() leaks inside ncurses */
-	if (!termcheck_usable(STDOUT_FILENO)) {
-		fprintf(stderr, "opsmgr-enroll: cannot use the terminal '%s': "
-			"set TERM, or use --answers FILE --non-interactive\n",
-			getenv("TERM") ? getenv("TERM") : "(unset)");
-		return EXIT_USAGE;
-	}
-	errcap_begin(&ec);
-	scr = newterm(NULL, stdout, stdin);
-	if (!scr) {
-		errcap_end(&ec);
-		fprintf(stderr, "opsmgr-enroll: cannot use the terminal '%s': "
-			"set TERM, or use --answers FILE --non-interactive\n",
-			getenv("TERM") ? getenv("TERM") : "(unset)");
-		return EXIT_USAGE;
-	}
-	set_term(scr);
-	raw();   /* ^C arrives as a key and quits like F10 */
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	curs_set(0);
-	theme_init(&ui.th);
-	ui_relayout(&ui);
-	f->ctx.interactive = true;
-	/* resumed progress was made in its own role: keep using it */
-	if (f->resumed)
-		f->cfg.role = f->st.role;
-
-	code = ui_loop(&ui);
-
-	curs_set(1);
-	endwin();
-	delscreen(scr);
-	errcap_end(&ec);
-	if (code == EXIT_WAITING)
-		fprintf(stderr, "opsmgr-enroll: waiting on someone else; run "
-			"opsmgr-enroll again to resume (state in %s)\n",
-			f->state_dir ? f->state_dir : "the state directory");
-	return code;
 }

@@ -524,22 +524,19 @@ int uform_key(struct uform *fm, int r, wint_t ch)
 {
 	const struct fdef *d;
 	struct fstate *s;
-	int nx;
+	enum action act;
+	int nx, dir;
 
 	if (!fm->form || fm->n == 0 || !fm->active)
 		return 0;
 	d = &fm->defs[fm->focus];
 	s = &fm->fs[fm->focus];
+	act = keymap_action(r, ch, KC_FORM);
 
-	if ((r == OK && ch == '\t') || (r == KEY_CODE_YES && ch == KEY_DOWN)) {
-		nx = next_visible(fm, fm->focus, +1);
-		if (nx < 0)
-			return 0;
-		uform_focus(fm, nx);
-		return 2;
-	}
-	if (r == KEY_CODE_YES && (ch == KEY_BTAB || ch == KEY_UP)) {
-		nx = next_visible(fm, fm->focus, -1);
+	dir = act == ACT_FIELD_NEXT || act == ACT_DOWN ? +1 :
+	      act == ACT_FIELD_PREV || act == ACT_UP ? -1 : 0;
+	if (dir != 0) {
+		nx = next_visible(fm, fm->focus, dir);
 		if (nx < 0)
 			return 0;
 		uform_focus(fm, nx);
@@ -547,9 +544,9 @@ int uform_key(struct uform *fm, int r, wint_t ch)
 	}
 	if (d->type == FT_CHOICE) {
 		int n = nchoices(d);
-		if ((r == KEY_CODE_YES && ch == KEY_RIGHT) || (r == OK && ch == ' ')) {
+		if (act == ACT_RIGHT) {
 			s->choice = (s->choice + 1) % n;
-		} else if (r == KEY_CODE_YES && ch == KEY_LEFT) {
+		} else if (act == ACT_LEFT) {
 			s->choice = (s->choice + n - 1) % n;
 		} else {
 			return 0;
