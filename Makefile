@@ -135,15 +135,20 @@ fuzz-build: $(FUZZ_BINS)
 .PHONY: fuzz-build
 
 # --- test ------------------------------------------------------------------
-# Both builds and a short run of every fuzz target (corpus + 5 s), one
-# summary line at the end ("N passed, N failed").
+# First the include check (scripts/check-includes.sh: no include cycle, every
+# folder includes only in its allowed directions; also counted in the suite
+# by tests/unit/test_include_check), then both builds and a short run of
+# every fuzz target (corpus + 5 s), one summary line at the end ("N passed,
+# N failed").
 test: deps
+	scripts/check-includes.sh
 	$(MAKE) --no-print-directory all tests
 	$(MAKE) --no-print-directory SAN=1 all tests
 	$(MAKE) --no-print-directory FUZZ=1 fuzz-build
 	VALGRIND=build FUZZ_SMOKE=build-fuzz scripts/run-tests.sh build build-san
 
 test-plain: deps
+	scripts/check-includes.sh
 	$(MAKE) --no-print-directory all tests
 	scripts/run-tests.sh build
 
