@@ -263,6 +263,7 @@ enum nav help_show(struct ui *ui, int screen)
 	for (;;) {
 		struct rect in = ui->lay.inner;
 		int starts[400], lens[400], n;
+		enum action act;
 		wint_t ch;
 		int r;
 
@@ -291,24 +292,16 @@ enum nav help_show(struct ui *ui, int screen)
 			refresh();
 		}
 		r = ui_getkey(ui, &ch);
-		switch (keymap_action(r, ch, KC_HELP)) {
-		case ACT_QUIT:
+		act = keymap_action(r, ch, KC_HELP);
+		if (act == ACT_QUIT)
 			return NAV_QUIT;
-		case ACT_BACK:
+		if (act == ACT_BACK)
 			return NAV_STAY;
-		case ACT_DOWN:
-			first++;
-			break;
-		case ACT_UP:
-			if (first > 0)
-				first--;
-			break;
-		default:
-			if (r == KEY_CODE_YES && ch == KEY_NPAGE)
-				first += in.h - 1;
-			else if (r == KEY_CODE_YES && ch == KEY_PPAGE)
-				first = first > in.h ? first - in.h + 1 : 0;
-			break;
-		}
+		if (ui_scroll(act, &first))
+			continue;
+		if (r == KEY_CODE_YES && ch == KEY_NPAGE)
+			first += in.h - 1;
+		else if (r == KEY_CODE_YES && ch == KEY_PPAGE)
+			first = first > in.h ? first - in.h + 1 : 0;
 	}
 }

@@ -68,7 +68,6 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct approval_view *v = ui->f->ctx.out[STAGE_APPROVAL];
 	const char *a = ui->f->st.approval;
-	(void)st;
 	if (ui->f->cfg.role == ROLE_SERVER) {
 		if (!v)
 			return;
@@ -161,7 +160,6 @@ static bool key_hint(struct ui *ui, struct keyhint *k)
 
 static const char *pending_text(struct ui *ui, char *buf, size_t n)
 {
-	(void)ui;
 	snprintf(buf, n, "not approved yet: c checks again, l leaves (run the "
 		 "wizard again to resume)");
 	return buf;

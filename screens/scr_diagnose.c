@@ -88,30 +88,20 @@ enum nav scr_diagnose_run(struct ui *ui)
 	pane_init(&ds.pane, true, false);
 	run(ui, &ds);
 	while (nav == NAV_STAY) {
+		enum action act;
 		wint_t ch;
 		int r;
 		draw(ui, &ds);
 		r = ui_getkey(ui, &ch);
-		if (ui_key_ignored(r, ch))
-			continue;
-		switch (keymap_action(r, ch, KC_LIST)) {
-		case ACT_QUIT:
-			nav = NAV_QUIT;
-			break;
-		case ACT_BACK:
-			nav = NAV_BACK;
-			break;
-		case ACT_HELP:
+		act = keymap_action(r, ch, KC_LIST);
+		if (act == ACT_HELP)
 			nav = help_show(ui, SCREEN_WELCOME);
-			break;
-		case ACT_RETRY:
+		else if (act == ACT_RETRY)
 			run(ui, &ds);
-			break;
-		default:
-			if (r == KEY_CODE_YES)
-				pane_key(&ds.pane, (int)ch, 5);
-			break;
-		}
+		else if (act == ACT_QUIT || act == ACT_BACK)
+			nav = act == ACT_QUIT ? NAV_QUIT : NAV_BACK;
+		else if (r == KEY_CODE_YES)
+			pane_key(&ds.pane, (int)ch, 5);
 	}
 	ui->repaint = NULL;
 	ui->msg[0] = 0;

@@ -128,6 +128,11 @@ static void draw(struct ui *ui, const char *text, int first)
 	refresh();
 }
 
+/* The actions that leave the summary, and where to. */
+static const enum nav LEAVES[ACT_COUNT] = {
+	[ACT_QUIT] = NAV_QUIT, [ACT_NEXT] = NAV_DONE, [ACT_BACK] = NAV_BACK,
+};
+
 /* s: <state dir>/summary.txt, written atomically. */
 static void save_report(struct ui *ui, const char *text)
 {
@@ -151,38 +156,18 @@ enum nav scr_summary_run(struct ui *ui)
 	if (!text)
 		return NAV_DONE;
 	while (nav == NAV_STAY) {
+		enum action act;
 		wint_t ch;
 		int r;
 		draw(ui, text, first);
 		r = ui_getkey(ui, &ch);
-		if (ui_key_ignored(r, ch))
-			continue;
-		switch (keymap_action(r, ch, KC_LIST)) {
-		case ACT_QUIT:
-			nav = NAV_QUIT;
-			break;
-		case ACT_NEXT:
-			nav = NAV_DONE;
-			break;
-		case ACT_BACK:
-			nav = NAV_BACK;
-			break;
-		case ACT_HELP:
+		act = keymap_action(r, ch, KC_LIST);
+		if (act == ACT_HELP)
 			nav = help_show(ui, SCREEN_SUMMARY);
-			break;
-		case ACT_DOWN:
-			first++;
-			break;
-		case ACT_UP:
-			if (first > 0)
-				first--;
-			break;
-		case ACT_SAVE:
+		else if (act == ACT_SAVE)
 			save_report(ui, text);
-			break;
-		default:
-			break;
-		}
+		else if (!ui_scroll(act, &first))
+			nav = LEAVES[act];
 	}
 	free(text);
 	return nav;

@@ -242,6 +242,14 @@ static void enter_pending(struct sstate *ss, const char *resume_note)
 			   resume_note);
 }
 
+/* The y/n question on the status line. */
+static void ask(struct sstate *ss)
+{
+	char q[300];
+	ui_set_msg(ss->ui, TH_WARN, "Confirm (y/n): %s", ss->sc->question ?
+		   ss->sc->question(ss->ui, q, sizeof(q)) : "go on?");
+}
+
 /* Run the stage; returns a navigation when the screen must be left. */
 static enum nav run(struct sstate *ss)
 {
@@ -301,8 +309,7 @@ static enum nav run(struct sstate *ss)
 		/* show what the question is about: the first row of the list */
 		ss->pane.sel = 0;
 		ss->pane.first = 0;
-		ui_set_msg(ui, TH_WARN, "Confirm (y/n): %s",
-			   sc->question ? sc->question(ui) : "go on?");
+		ask(ss);
 		break;
 	}
 	return NAV_STAY;
@@ -357,16 +364,15 @@ static enum nav on_confirm(struct sstate *ss, enum action act)
 {
 	const struct stage_screen *sc = ss->sc;
 	if (act == ACT_YES) {
-		if (sc->confirm_yes)
-			sc->confirm_yes(ss->ui);
+		if (sc->confirm_flag)
+			*(bool *)((char *)&ss->ui->f->ctx + sc->confirm_flag) = true;
 		return run(ss);
 	}
 	if (act == ACT_NO) {
 		ss->phase = P_EDIT;
 		ui_set_msg(ss->ui, TH_WARN, "not confirmed: nothing was changed");
 	} else {
-		ui_set_msg(ss->ui, TH_WARN, "Confirm (y/n): %s",
-			   sc->question ? sc->question(ss->ui) : "go on?");
+		ask(ss);
 	}
 	return NAV_STAY;
 }

@@ -11,6 +11,8 @@
 #ifndef OPSMGR_STAGE_SCREEN_H
 #define OPSMGR_STAGE_SCREEN_H
 
+#include <stddef.h>
+
 #include "frame.h"
 #include "uikit.h"
 #include "widgets/form.h"
@@ -29,9 +31,10 @@ struct stage_screen {
 	int (*commit)(struct ui *ui, struct uform *fm);
 	/* Rows shown before the diagnostics in the pane (may be NULL). */
 	void (*result)(struct ui *ui, struct pane *p, enum status st);
-	/* ST_NEED_CONFIRM: the question, and what "yes" sets. */
-	const char *(*question)(struct ui *ui);
-	void (*confirm_yes)(struct ui *ui);
+	/* ST_NEED_CONFIRM: the question (written into buf), and the flag of
+	 * struct ctx that "yes" sets: CTX_FLAG(confirm_trust), 0 for none. */
+	const char *(*question)(struct ui *ui, char *buf, size_t n);
+	size_t confirm_flag;
 	/* ST_PENDING: text of the pending panel (may be NULL). */
 	const char *(*pending_text)(struct ui *ui, char *buf, size_t n);
 	/* Before "check again" while pending (may be NULL). */
@@ -51,6 +54,13 @@ struct stage_screen {
 
 /* Run a stage screen until the operator leaves it: NAV_NEXT, NAV_BACK,
  * NAV_GOTO (F2), NAV_LEAVE, NAV_QUIT. */
+/* A struct ctx member for confirm_flag (never 0: ctx starts with a
+ * pointer). */
+#define CTX_FLAG(member) offsetof(struct ctx, member)
+/* .fields and .nfields from one array. */
+#define SCREEN_FIELDS(defs) \
+	.fields = (defs), .nfields = (int)(sizeof(defs) / sizeof((defs)[0]))
+
 enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc);
 
 /* Shared validators (scr_common.c). */

@@ -57,6 +57,15 @@ bool ui_key_ignored(int r, wint_t ch)
 	return r == ERR || (r == KEY_CODE_YES && ch == KEY_RESIZE);
 }
 
+bool ui_scroll(enum action act, int *first)
+{
+	if (act == ACT_DOWN)
+		(*first)++;
+	else if (act == ACT_UP && *first > 0)
+		(*first)--;
+	return act == ACT_DOWN || act == ACT_UP;
+}
+
 static long ms_since(const struct timespec *a)
 {
 	struct timespec now;

@@ -75,6 +75,9 @@ void ui_relayout(struct ui *ui);
 int ui_getkey(struct ui *ui, wint_t *ch);
 /* Whether a key read by ui_getkey is a terminal resize (or nothing). */
 bool ui_key_ignored(int r, wint_t ch);
+/* Up/Down scroll a text by one line (*first, never below 0); returns
+ * whether act was one of them. */
+bool ui_scroll(enum action act, int *first);
 void ui_hooks(struct ui *ui, struct hooks *h);
 void ui_busy_begin(struct ui *ui, const char *what);
 void ui_busy_end(struct ui *ui);

@@ -6,6 +6,7 @@
 #include "widgets/form.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -513,6 +514,16 @@ void uform_untouch(struct uform *fm)
 {
 	for (int i = 0; i < fm->n; i++)
 		fm->fs[i].touched = false;
+}
+
+enum diag_severity uform_say(enum diag_severity sev, char *msg, size_t n,
+			     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, n, fmt, ap);
+	va_end(ap);
+	return sev;
 }
 
 static int req(struct uform *fm, int request)

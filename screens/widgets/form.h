@@ -36,6 +36,11 @@ typedef enum diag_severity (*fvalidate_fn)(struct uform *fm, int idx,
 					   const char *v, char *msg,
 					   size_t msglen, void *ud);
 
+/* A validator's verdict: writes the message, returns sev. */
+enum diag_severity uform_say(enum diag_severity sev, char *msg, size_t n,
+			     const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 struct fdef {
 	const char *key;                  /* "section.key" (diag field) */
 	const char *label;

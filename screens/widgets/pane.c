@@ -83,6 +83,13 @@ void pane_addf(struct pane *p, enum theme_el el, const char *fmt, ...)
 	pane_add(p, el, NULL, buf, NULL, 0);
 }
 
+void pane_add_value(struct pane *p, enum theme_el el, const char *fmt,
+		    const char *value)
+{
+	if (value)
+		pane_addf(p, el, fmt, value);
+}
+
 void pane_add_diags(struct pane *p, const struct diag_list *dl,
 		    bool (*skip)(const struct diag *d, void *ud), void *ud,
 		    bool with_stage)
