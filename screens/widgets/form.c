@@ -531,6 +531,39 @@ static int req(struct uform *fm, int request)
 	return form_driver_w(fm->form, KEY_CODE_YES, (wchar_t)request);
 }
 
+/* Text editing keys of a field: the formw request each one makes, and
+ * whether it changes the value. */
+static const struct {
+	bool code;
+	wint_t key;
+	int request;
+	bool edits;
+} EDIT_KEYS[] = {
+	{ false, 127, REQ_DEL_PREV, true },
+	{ false, 8, REQ_DEL_PREV, true },
+	{ true, KEY_BACKSPACE, REQ_DEL_PREV, true },
+	{ false, 21, REQ_CLR_FIELD, true },   /* Ctrl-U */
+	{ true, KEY_DC, REQ_DEL_CHAR, true },
+	{ true, KEY_LEFT, REQ_PREV_CHAR, false },
+	{ true, KEY_RIGHT, REQ_NEXT_CHAR, false },
+	{ true, KEY_HOME, REQ_BEG_FIELD, false },
+	{ true, KEY_END, REQ_END_FIELD, false },
+};
+
+static int edit_key(struct uform *fm, struct fstate *s, int r, wint_t ch)
+{
+	for (size_t i = 0; i < sizeof(EDIT_KEYS) / sizeof(EDIT_KEYS[0]); i++) {
+		if (EDIT_KEYS[i].code != (r == KEY_CODE_YES) ||
+		    EDIT_KEYS[i].key != ch)
+			continue;
+		if (EDIT_KEYS[i].edits)
+			s->touched = true;
+		req(fm, EDIT_KEYS[i].request);
+		return 1;
+	}
+	return 0;
+}
+
 int uform_key(struct uform *fm, int r, wint_t ch)
 {
 	const struct fdef *d;
@@ -571,37 +604,5 @@ int uform_key(struct uform *fm, int r, wint_t ch)
 		form_driver_w(fm->form, OK, (wchar_t)ch);
 		return 1;
 	}
-	if ((r == OK && (ch == 127 || ch == 8)) ||
-	    (r == KEY_CODE_YES && ch == KEY_BACKSPACE)) {
-		s->touched = true;
-		req(fm, REQ_DEL_PREV);
-		return 1;
-	}
-	if (r == OK && ch == 21) {   /* Ctrl-U */
-		s->touched = true;
-		req(fm, REQ_CLR_FIELD);
-		return 1;
-	}
-	if (r != KEY_CODE_YES)
-		return 0;
-	switch (ch) {
-	case KEY_DC:
-		s->touched = true;
-		req(fm, REQ_DEL_CHAR);
-		return 1;
-	case KEY_LEFT:
-		req(fm, REQ_PREV_CHAR);
-		return 1;
-	case KEY_RIGHT:
-		req(fm, REQ_NEXT_CHAR);
-		return 1;
-	case KEY_HOME:
-		req(fm, REQ_BEG_FIELD);
-		return 1;
-	case KEY_END:
-		req(fm, REQ_END_FIELD);
-		return 1;
-	default:
-		return 0;
-	}
+	return edit_key(fm, s, r, ch);
 }

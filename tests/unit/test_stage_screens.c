@@ -29,13 +29,19 @@ static void test_each_names_its_stage(void **st)
 	}
 }
 
-static void test_request_recheck_asks_the_ca(void **st)
+static struct flow f;
+static struct ui ui;
+
+static int setup(void **st)
 {
-	struct flow f;
-	struct ui ui;
 	memset(&f, 0, sizeof(f));
 	memset(&ui, 0, sizeof(ui));
 	ui.f = &f;
+	return 0;
+}
+
+static void test_request_recheck_asks_the_ca(void **st)
+{
 	f.ctx.request_action = REQ_ACT_SAVE_CSR;
 	assert_non_null(SCR_REQUEST.recheck);
 	SCR_REQUEST.recheck(&ui);
@@ -44,11 +50,6 @@ static void test_request_recheck_asks_the_ca(void **st)
 
 static void test_other_stages_leave_request_action(void **st)
 {
-	struct flow f;
-	struct ui ui;
-	memset(&f, 0, sizeof(f));
-	memset(&ui, 0, sizeof(ui));
-	ui.f = &f;
 	for (size_t i = 0; i < sizeof(ALL) / sizeof(ALL[0]); i++) {
 		if (ALL[i] == &SCR_REQUEST || !ALL[i]->recheck)
 			continue;
@@ -62,8 +63,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_names_its_stage),
-		cmocka_unit_test(test_request_recheck_asks_the_ca),
-		cmocka_unit_test(test_other_stages_leave_request_action),
+		cmocka_unit_test_setup(test_request_recheck_asks_the_ca, setup),
+		cmocka_unit_test_setup(test_other_stages_leave_request_action,
+				       setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
