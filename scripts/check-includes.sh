@@ -126,6 +126,21 @@ def statements(text):
 
 IDENT = r"[A-Za-z_]\w*"
 
+def called(st):
+    """The names before a "(" outside parentheses: the function a
+    prototype or definition names (macro calls in capitals are passed)."""
+    out, depth = [], 0
+    for m in re.finditer(r"(" + IDENT + r")?\s*([()])", st):
+        if m.group(2) == "(":
+            name = m.group(1)
+            if depth == 0 and name and name != "__attribute__" and \
+                    not re.fullmatch(r"[A-Z0-9_]+", name):
+                out.append(name)
+            depth += 1
+        else:
+            depth = max(depth - 1, 0)
+    return out
+
 def names(path, want_defs):
     """Names a header declares, or a .c file defines (not static)."""
     found = set()
@@ -135,16 +150,14 @@ def names(path, want_defs):
             continue
         if want_defs:
             if kind == "def":
-                m = re.search(r"(" + IDENT + r")\s*\(", st)
+                found.update(called(st)[:1])
             else:
                 m = re.search(r"(" + IDENT + r")\s*(?:\[[^\]]*\])?\s*=", st)
-            if m:
-                found.add(m.group(1))
+                if m:
+                    found.add(m.group(1))
         elif kind == "decl":
             if "(" in st:
-                m = re.search(r"(" + IDENT + r")\s*\(", st)
-                if m and m.group(1) != "__attribute__":
-                    found.add(m.group(1))
+                found.update(called(st)[:1])
             elif st.startswith("extern"):
                 for part in st.split(","):
                     m = re.search(r"(" + IDENT + r")\s*(?:\[[^\]]*\])?\s*$", part)
