@@ -6,7 +6,8 @@
  * flow with a live spinner, and handles the outcomes (done, failed,
  * pending, needs confirmation, cancelled).
  *
- * Ownership: definitions are static const tables in the scr_*.c files.
+ * Ownership: definitions are const tables in the scr_*.c files (listed in
+ * screens.h for the router).
  */
 #ifndef OPSMGR_STAGE_SCREEN_H
 #define OPSMGR_STAGE_SCREEN_H
@@ -52,8 +53,6 @@ struct stage_screen {
 	bool cancel_leaves;                    /* Esc while running = leave (7) */
 };
 
-/* Run a stage screen until the operator leaves it: NAV_NEXT, NAV_BACK,
- * NAV_GOTO (F2), NAV_LEAVE, NAV_QUIT. */
 /* A struct ctx member for confirm_flag (never 0: ctx starts with a
  * pointer). */
 #define CTX_FLAG(member) offsetof(struct ctx, member)
@@ -61,6 +60,8 @@ struct stage_screen {
 #define SCREEN_FIELDS(defs) \
 	.fields = (defs), .nfields = (int)(sizeof(defs) / sizeof((defs)[0]))
 
+/* Run a stage screen until the operator leaves it: NAV_NEXT, NAV_BACK,
+ * NAV_GOTO (F2), NAV_LEAVE, NAV_QUIT. */
 enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc);
 
 /* Shared validators (scr_common.c). */

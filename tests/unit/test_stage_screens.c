@@ -59,6 +59,28 @@ static void test_other_stages_leave_request_action(void **st)
 	}
 }
 
+/* "y" to a question sets the ctx flag the stage reads on its next run. */
+static void test_confirmations_name_their_flag(void **st)
+{
+	assert_int_equal(SCR_TRUST.confirm_flag, CTX_FLAG(confirm_trust));
+	assert_int_equal(SCR_VERIFY.confirm_flag, CTX_FLAG(confirm_warnings));
+	assert_int_equal(SCR_EXPORT.confirm_flag, CTX_FLAG(confirm_overwrite));
+	assert_non_null(SCR_TRUST.question);
+	assert_int_equal(SCR_REQUEST.confirm_flag, 0);
+	assert_int_equal(SCR_APPROVAL.confirm_flag, 0);
+}
+
+static void test_verify_question_counts_warnings(void **st)
+{
+	char q[200];
+	diag_list_init(&f.last[STAGE_VERIFY]);
+	diag_add(&f.last[STAGE_VERIFY], DIAG_VERIFY_SUBJECT_NAME, SEV_WARN, NULL,
+		 NULL, "short name");
+	assert_string_equal(SCR_VERIFY.question(&ui, q, sizeof(q)),
+			    "accept 1 warning(s) and go on?");
+	diag_list_release(&f.last[STAGE_VERIFY]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -66,6 +88,8 @@ int main(void)
 		cmocka_unit_test_setup(test_request_recheck_asks_the_ca, setup),
 		cmocka_unit_test_setup(test_other_stages_leave_request_action,
 				       setup),
+		cmocka_unit_test(test_confirmations_name_their_flag),
+		cmocka_unit_test_setup(test_verify_question_counts_warnings, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
