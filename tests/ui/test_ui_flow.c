@@ -504,6 +504,35 @@ static void test_diagnose(void **state)
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }
 
+/* The router: welcome -> diagnose (F1 help and back) -> Esc to welcome
+ * with Diagnose still selected, so Enter runs it again. */
+static void test_diagnose_and_back(void **state)
+{
+	struct fx *fx = *state;
+	const char *const any[] = { "problems found", "no failures", NULL };
+
+	start(fx);
+	WAIT(&fx->t, "Diagnose the existing setup");
+	vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
+	enter(fx);
+	if (vt_wait_any(&fx->t, any, WAIT_MS) < 0) {
+		vt_dump(&fx->t, stderr);
+		fail_msg("no diagnose result");
+	}
+	assert_true(vt_has_text(&fx->t, "F5 Run again"));
+	vt_fkey(&fx->t, 1);
+	WAIT(&fx->t, "Help: welcome");
+	assert_true(vt_has_text(&fx->t, "Esc Close help"));
+	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
+	WAIT(&fx->t, "Every check of the existing setup");
+	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
+	WAIT(&fx->t, "Diagnose the existing setup");
+	enter(fx);
+	WAIT(&fx->t, "Every check of the existing setup");
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
 /* The WebServer template lacks Client Authentication: verify lists a FAIL
  * with its fix and event, and the stage cannot be passed. */
 static void test_verify_fail_blocks(void **state)
@@ -780,6 +809,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rail_redo_and_start_over,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diagnose, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diagnose_and_back, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_installer_output, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_offline_request, setup,
