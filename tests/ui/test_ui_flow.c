@@ -476,10 +476,19 @@ static void test_rail_redo_and_start_over(void **state)
 	assert_true(moved);
 }
 
+/* Diagnose has run: its closing line is on the status line. */
+static void wait_diagnosed(struct fx *fx)
+{
+	const char *const any[] = { "problems found", "no failures", NULL };
+	if (vt_wait_any(&fx->t, any, WAIT_MS) < 0) {
+		vt_dump(&fx->t, stderr);
+		fail_msg("no diagnose result");
+	}
+}
+
 static void test_diagnose(void **state)
 {
 	struct fx *fx = *state;
-	const char *const any[] = { "problems found", "no failures", NULL };
 
 	start(fx);
 	enter(fx);
@@ -492,10 +501,7 @@ static void test_diagnose(void **state)
 	for (int i = 0; i < 2; i++)
 		vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
 	enter(fx);
-	if (vt_wait_any(&fx->t, any, WAIT_MS) < 0) {
-		vt_dump(&fx->t, stderr);
-		fail_msg("no diagnose result");
-	}
+	wait_diagnosed(fx);
 	/* results by stage, e.g. the trust store check of stage 1 */
 	assert_true(vt_has_text(&fx->t, "trust/"));
 	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
@@ -509,16 +515,12 @@ static void test_diagnose(void **state)
 static void test_diagnose_and_back(void **state)
 {
 	struct fx *fx = *state;
-	const char *const any[] = { "problems found", "no failures", NULL };
 
 	start(fx);
 	WAIT(&fx->t, "Diagnose the existing setup");
 	vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
 	enter(fx);
-	if (vt_wait_any(&fx->t, any, WAIT_MS) < 0) {
-		vt_dump(&fx->t, stderr);
-		fail_msg("no diagnose result");
-	}
+	wait_diagnosed(fx);
 	assert_true(vt_has_text(&fx->t, "F5 Run again"));
 	vt_fkey(&fx->t, 1);
 	WAIT(&fx->t, "Help: welcome");
