@@ -209,7 +209,6 @@ static void put_wrapped(const struct theme *t, const char *prefix,
 		theme_put(stdscr, y + l, x, line, w);
 		(*rows_left)--;
 	}
-	(void)t;
 }
 
 void uform_show(struct uform *fm, const struct theme *t, struct rect area)
