@@ -117,15 +117,32 @@ static void binding_name(const struct binding *b, char *buf, size_t n)
 		snprintf(buf, n, "key %u", (unsigned)b->key);
 }
 
-int keymap_key_name(enum action a, enum keyctx ctx, char *buf, size_t n)
+/* The first row of a that applies in ctx and is not taken there by an
+ * earlier row, or NULL. */
+static const struct binding *first_key(enum action a, enum keyctx ctx)
 {
 	for (size_t i = 0; i < NBINDINGS; i++) {
 		const struct binding *b = &BINDINGS[i];
-		if (b->act != a || !(b->ctx & (unsigned)ctx))
-			continue;
-		/* shown only when that key really means a here */
-		if (keymap_action(b->code ? KEY_CODE_YES : OK, b->key, ctx) != a)
-			continue;
+		if (b->act == a && (b->ctx & (unsigned)ctx) &&
+		    keymap_action(b->code ? KEY_CODE_YES : OK, b->key, ctx) == a)
+			return b;
+	}
+	return NULL;
+}
+
+int keymap_key(enum action a, enum keyctx ctx, wint_t *ch)
+{
+	const struct binding *b = first_key(a, ctx);
+	if (!b)
+		return ERR;
+	*ch = b->key;
+	return b->code ? KEY_CODE_YES : OK;
+}
+
+int keymap_key_name(enum action a, enum keyctx ctx, char *buf, size_t n)
+{
+	const struct binding *b = first_key(a, ctx);
+	if (b) {
 		binding_name(b, buf, n);
 		return 0;
 	}

@@ -61,6 +61,10 @@ enum keyctx {
  * context ctx; ACT_NONE when the key means nothing there. */
 enum action keymap_action(int r, wint_t ch, enum keyctx ctx);
 
+/* The key that means a in ctx, as get_wch would return it: OK or
+ * KEY_CODE_YES with *ch set, or ERR when a has no key there. */
+int keymap_key(enum action a, enum keyctx ctx, wint_t *ch);
+
 /* The action's default text for the key line ("Help"). */
 const char *keymap_what(enum action a);
 

@@ -43,10 +43,8 @@ static bool terminal_gone(void)
 int ui_getkey(struct ui *ui, wint_t *ch)
 {
 	int r = get_wch(ch);
-	if (r == ERR && terminal_gone()) {
-		*ch = KEY_F(10);
-		return KEY_CODE_YES;
-	}
+	if (r == ERR && terminal_gone())
+		return keymap_key(ACT_QUIT, KC_ANY, ch);
 	if (r == KEY_CODE_YES && *ch == KEY_RESIZE)
 		ui_relayout(ui);
 	return r;

@@ -71,7 +71,7 @@ struct ui {
 void ui_relayout(struct ui *ui);
 /* Read one key (blocking).  Returns get_wch's OK / KEY_CODE_YES / ERR;
  * handles KEY_RESIZE by recomputing the layout (and still returns it); a
- * terminal that went away reads as F10. */
+ * terminal that went away reads as the quit key. */
 int ui_getkey(struct ui *ui, wint_t *ch);
 /* Whether a key read by ui_getkey is a terminal resize (or nothing). */
 bool ui_key_ignored(int r, wint_t ch);

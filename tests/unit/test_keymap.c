@@ -127,6 +127,13 @@ static void test_key_line_names(void **st)
 	assert_int_equal(keymap_key_name(ACT_YES, KC_STAGE, (char[8]){ 0 }, 8), -1);
 	assert_string_equal(name(ACT_APPROVE, KC_PENDING), "");
 	assert_string_equal(keymap_what(ACT_HELP), "Help");
+	/* the key itself, e.g. for a lost terminal that must quit */
+	wint_t k = 0;
+	assert_int_equal(keymap_key(ACT_QUIT, KC_ANY, &k), KEY_CODE_YES);
+	assert_int_equal(k, (wint_t)KEY_F(10));
+	assert_int_equal(keymap_key(ACT_CANCEL, KC_BUSY, &k), OK);
+	assert_int_equal(k, 27);
+	assert_int_equal(keymap_key(ACT_SAVE, KC_STAGE, &k), ERR);
 	assert_string_equal(keymap_what(ACT_QUIT), "Quit");
 }
 
