@@ -135,8 +135,8 @@ static void draw(struct ui *ui, void *ud)
 	}
 	in = ui->lay.inner;
 	kl.n = keys_for(ss, keys);
-	snprintf(heading, sizeof(heading), "Stage %d of 7: %s", sc->stage,
-		 stage_title(sc->stage));
+	snprintf(heading, sizeof(heading), "Stage %d of %d: %s", sc->stage,
+		 STAGE_COUNT - 1, stage_title(sc->stage));
 	frame_draw(ui, heading, kl);
 
 	y = in.y;
