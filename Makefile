@@ -8,7 +8,9 @@
 #
 # Sources are picked up by directory, so a new file needs no Makefile edit:
 #   backend/*/*.c                -> $(B)/libbackend.a   (no curses here)
-#   wizard/*.c screens/**/*.c    -> $(B)/libapp.a + wizard/main.c -> opsmgr-enroll
+#   wizard/*.c screens/**/*.c    -> $(B)/libapp.a + app/main.c -> opsmgr-enroll
+#   (app/ may include wizard/, screens/ and backend/; scripts/check-includes.sh
+#   keeps every folder to its allowed directions)
 #   lab/*.c                      -> $(B)/liblab.a + lab/main.c -> opsmgr-enroll-lab
 #   tests/common/*.c             -> $(B)/libtestcommon.a
 #   tests/{unit,integration,ui}/test_*.c -> one test program each
@@ -56,7 +58,7 @@ LDFLAGS += $(SANFLAGS)
 LIBS := $(PKG_LIBS) -liniparser -lutil -lm -lpthread
 
 BACKEND_SRC := $(wildcard backend/*/*.c)
-APP_SRC := $(filter-out wizard/main.c,$(wildcard wizard/*.c)) $(wildcard screens/*.c screens/widgets/*.c)
+APP_SRC := $(wildcard wizard/*.c) $(wildcard screens/*.c screens/widgets/*.c)
 LAB_SRC := $(filter-out lab/main.c,$(wildcard lab/*.c))
 TESTCOMMON_SRC := $(wildcard tests/common/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -110,7 +112,7 @@ $(TESTCOMMON_LIB): $(call obj,$(TESTCOMMON_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(WIZARD): $(call obj,wizard/main.c) $(APP_LIB) $(BACKEND_LIB)
+$(WIZARD): $(call obj,app/main.c) $(APP_LIB) $(BACKEND_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(LABBIN): $(call obj,lab/main.c) $(LAB_LIB) $(BACKEND_LIB)
@@ -133,15 +135,20 @@ fuzz-build: $(FUZZ_BINS)
 .PHONY: fuzz-build
 
 # --- test ------------------------------------------------------------------
-# Both builds and a short run of every fuzz target (corpus + 5 s), one
-# summary line at the end ("N passed, N failed").
+# First the include check (scripts/check-includes.sh: no include cycle, every
+# folder includes only in its allowed directions; also counted in the suite
+# by tests/unit/test_include_check), then both builds and a short run of
+# every fuzz target (corpus + 5 s), one summary line at the end ("N passed,
+# N failed").
 test: deps
+	scripts/check-includes.sh
 	$(MAKE) --no-print-directory all tests
 	$(MAKE) --no-print-directory SAN=1 all tests
 	$(MAKE) --no-print-directory FUZZ=1 fuzz-build
 	VALGRIND=build FUZZ_SMOKE=build-fuzz scripts/run-tests.sh build build-san
 
 test-plain: deps
+	scripts/check-includes.sh
 	$(MAKE) --no-print-directory all tests
 	scripts/run-tests.sh build
 

@@ -4,11 +4,11 @@
  * status line (messages, spinner with elapsed time) and the key line; the
  * "terminal too small" screen; choosing a stage on the rail (F2).
  */
+#include "frame.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-#include "ui_int.h"
 
 static void fill_line(struct ui *ui, int y, enum theme_el el)
 {
@@ -94,25 +94,44 @@ static void draw_rail(struct ui *ui, int selected)
 	}
 }
 
+/* The key name of an entry ("F1", or "Up/Down" for a pair); returns its
+ * text ("Help"). */
+static const char *hint(const struct keyhint *k, enum keyctx ctx, char *key,
+			size_t n)
+{
+	char second[32];
+	keymap_key_name(k->act, ctx, key, n);
+	if (k->act2 != ACT_NONE &&
+	    keymap_key_name(k->act2, ctx, second, sizeof(second)) == 0) {
+		size_t l = strlen(key);
+		snprintf(key + l, n - l, "/%s", second);
+	}
+	return k->what ? k->what : keymap_what(k->act);
+}
+
 /* The key line; when it does not fit, entries before the last are dropped
  * so the last one (F10 Quit) always shows. */
-static void draw_keys(struct ui *ui, const struct keyhint *keys, int n)
+static void draw_keys(struct ui *ui, struct keyline kl)
 {
 	int x = 0, last_w = 0;
+	char key[64];
 	fill_line(ui, ui->lay.keys.y, TH_KEYS);
-	if (n > 0)
-		last_w = (int)(strlen(keys[n - 1].key) + strlen(keys[n - 1].what)) + 3;
-	for (int i = 0; i < n; i++) {
-		int kl = (int)strlen(keys[i].key), wl = (int)strlen(keys[i].what);
-		int room = ui->lay.cols - (i < n - 1 ? last_w : 0);
-		if (x + kl + wl + 1 > room)
+	if (kl.n > 0) {
+		const char *what = hint(&kl.keys[kl.n - 1], kl.ctx, key, sizeof(key));
+		last_w = (int)(strlen(key) + strlen(what)) + 3;
+	}
+	for (int i = 0; i < kl.n; i++) {
+		const char *what = hint(&kl.keys[i], kl.ctx, key, sizeof(key));
+		int kw = (int)strlen(key), wl = (int)strlen(what);
+		int room = ui->lay.cols - (i < kl.n - 1 ? last_w : 0);
+		if (kw == 0 || x + kw + wl + 1 > room)   /* no key here: not shown */
 			continue;
 		theme_on(&ui->th, stdscr, TH_KEYNAME);
-		theme_put(stdscr, ui->lay.keys.y, x, keys[i].key, kl);
+		theme_put(stdscr, ui->lay.keys.y, x, key, kw);
 		theme_on(&ui->th, stdscr, TH_KEYS);
-		theme_put(stdscr, ui->lay.keys.y, x + kl, " ", 1);
-		theme_put(stdscr, ui->lay.keys.y, x + kl + 1, keys[i].what, wl);
-		x += kl + wl + 3;
+		theme_put(stdscr, ui->lay.keys.y, x + kw, " ", 1);
+		theme_put(stdscr, ui->lay.keys.y, x + kw + 1, what, wl);
+		x += kw + wl + 3;
 	}
 	theme_on(&ui->th, stdscr, TH_NORMAL);
 }
@@ -150,8 +169,7 @@ void frame_status(struct ui *ui)
 	}
 }
 
-void frame_draw(struct ui *ui, const char *heading,
-		const struct keyhint *keys, int nkeys)
+void frame_draw(struct ui *ui, const char *heading, struct keyline kl)
 {
 	struct rect b = ui->lay.body;
 	erase();
@@ -168,7 +186,7 @@ void frame_draw(struct ui *ui, const char *heading,
 		theme_on(&ui->th, stdscr, TH_NORMAL);
 	}
 	frame_status(ui);
-	draw_keys(ui, keys, nkeys);
+	draw_keys(ui, kl);
 }
 
 void frame_too_small(struct ui *ui)
@@ -200,13 +218,22 @@ bool frame_stage_reachable(const struct ui *ui, int s)
 	return s <= next || s <= ui->cur;
 }
 
+/* The nearest reachable stage after sel in direction dir, or sel. */
+static int reachable_from(const struct ui *ui, int sel, int dir)
+{
+	for (int s = sel + dir; s >= STAGE_TRUST && s <= STAGE_APPROVAL; s += dir)
+		if (frame_stage_reachable(ui, s))
+			return s;
+	return sel;
+}
+
 int frame_rail_select(struct ui *ui)
 {
 	int sel = ui->cur >= STAGE_TRUST && ui->cur <= STAGE_APPROVAL ? ui->cur :
 		  STAGE_TRUST;
 	static const struct keyhint keys[] = {
-		{ "Up/Down", "Choose" }, { "Enter", "Go to stage" },
-		{ "Esc", "Back" }, { "F10", "Quit" },
+		{ ACT_UP, ACT_DOWN, "Choose" }, { ACT_NEXT, ACT_NONE, "Go to stage" },
+		{ ACT_BACK, ACT_NONE, NULL }, { ACT_QUIT, ACT_NONE, NULL },
 	};
 	for (;;) {
 		wint_t ch;
@@ -218,7 +245,7 @@ int frame_rail_select(struct ui *ui)
 			ui_set_msg(ui, TH_NORMAL,
 				   "choose a completed stage to redo it, or the current one");
 			frame_status(ui);
-			draw_keys(ui, keys, 4);
+			draw_keys(ui, (struct keyline){ KC_RAIL, keys, 4 });
 			curs_set(0);
 			refresh();
 		}
@@ -226,25 +253,21 @@ int frame_rail_select(struct ui *ui)
 		ui->msg[0] = 0;
 		if (r == KEY_CODE_YES && ch == KEY_RESIZE)
 			return -1;   /* caller redraws, then may ask again */
-		if (r == KEY_CODE_YES && ch == KEY_F(10))
+		switch (keymap_action(r, ch, KC_RAIL)) {
+		case ACT_QUIT:
 			return -2;
-		if ((r == OK && ch == UI_KEY_ESC) ||
-		    (r == KEY_CODE_YES && ch == KEY_F(2)))
+		case ACT_BACK:
 			return 0;
-		if (r == KEY_CODE_YES && ch == KEY_UP) {
-			for (int s = sel - 1; s >= STAGE_TRUST; s--)
-				if (frame_stage_reachable(ui, s)) {
-					sel = s;
-					break;
-				}
-		} else if (r == KEY_CODE_YES && ch == KEY_DOWN) {
-			for (int s = sel + 1; s <= STAGE_APPROVAL; s++)
-				if (frame_stage_reachable(ui, s)) {
-					sel = s;
-					break;
-				}
-		} else if (ui_is_enter(r, ch)) {
+		case ACT_UP:
+			sel = reachable_from(ui, sel, -1);
+			break;
+		case ACT_DOWN:
+			sel = reachable_from(ui, sel, +1);
+			break;
+		case ACT_NEXT:
 			return sel;
+		default:
+			break;
 		}
 	}
 }

@@ -3,10 +3,12 @@
  * stage table (backend/core/stage_help.c holds the text), or the welcome
  * or summary page; help_show() pages through it.
  */
+#include "help.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "ui_int.h"
+#include "frame.h"
 
 void help_title(int screen, char *buf, size_t n)
 {
@@ -29,8 +31,8 @@ const char *help_text(int screen)
 enum nav help_show(struct ui *ui, int screen)
 {
 	static const struct keyhint keys[] = {
-		{ "Up/Down", "Scroll" }, { "Esc", "Close help" },
-		{ "F10", "Quit" },
+		{ ACT_UP, ACT_DOWN, "Scroll" }, { ACT_BACK, ACT_NONE, "Close help" },
+		{ ACT_QUIT, ACT_NONE, NULL },
 	};
 	int first = 0;
 	const char *text = help_text(screen);
@@ -41,13 +43,14 @@ enum nav help_show(struct ui *ui, int screen)
 	for (;;) {
 		struct rect in = ui->lay.inner;
 		int starts[400], lens[400], n;
+		enum action act;
 		wint_t ch;
 		int r;
 
 		if (ui->lay.too_small) {
 			frame_too_small(ui);
 		} else {
-			frame_draw(ui, title, keys, 3);
+			frame_draw(ui, title, (struct keyline){ KC_HELP, keys, 3 });
 			n = layout_wrap(text, in.w, 400, starts, lens);
 			if (n > 400)
 				n = 400;
@@ -68,16 +71,14 @@ enum nav help_show(struct ui *ui, int screen)
 			refresh();
 		}
 		r = ui_getkey(ui, &ch);
-		if (r == KEY_CODE_YES && ch == KEY_F(10))
+		act = keymap_action(r, ch, KC_HELP);
+		if (act == ACT_QUIT)
 			return NAV_QUIT;
-		if ((r == OK && (ch == UI_KEY_ESC || ch == 'q')) ||
-		    (r == KEY_CODE_YES && ch == KEY_F(1)))
+		if (act == ACT_BACK)
 			return NAV_STAY;
-		if (r == KEY_CODE_YES && ch == KEY_DOWN)
-			first++;
-		else if (r == KEY_CODE_YES && ch == KEY_UP && first > 0)
-			first--;
-		else if (r == KEY_CODE_YES && ch == KEY_NPAGE)
+		if (ui_scroll(act, &first))
+			continue;
+		if (r == KEY_CODE_YES && ch == KEY_NPAGE)
 			first += in.h - 1;
 		else if (r == KEY_CODE_YES && ch == KEY_PPAGE)
 			first = first > in.h ? first - in.h + 1 : 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "stages/agent.h"
+#include "screens.h"
 #include "stage_screen.h"
 
 static const char *const TARGETS[] = { "local", "windows", NULL };

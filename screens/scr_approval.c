@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "stages/approval.h"
+#include "screens.h"
 #include "stage_screen.h"
 
 #define AGENT_TAG "AGNT"
@@ -67,7 +68,6 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct approval_result *v = ui->f->ctx.out[STAGE_APPROVAL];
 	const char *a = ui->f->st.approval;
-	(void)st;
 	if (ui->f->cfg.role == ROLE_SERVER) {
 		if (!v)
 			return;
@@ -108,7 +108,7 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 }
 
 /* Server role: 'a' approves the agent on the selected row. */
-static bool key(struct ui *ui, struct pane *p, int r, wint_t ch)
+static bool key(struct ui *ui, struct pane *p, enum action act)
 {
 	struct diag_list dl;
 	struct hooks h;
@@ -117,7 +117,7 @@ static bool key(struct ui *ui, struct pane *p, int r, wint_t ch)
 	const struct prow *row;
 	int rc;
 
-	if (ui->f->cfg.role != ROLE_SERVER || r != OK || (ch != 'a' && ch != 'A'))
+	if (ui->f->cfg.role != ROLE_SERVER || act != ACT_APPROVE)
 		return false;
 	if (p->n == 0 || p->sel < 0 || p->sel >= p->n ||
 	    strcmp(p->rows[p->sel].tag, AGENT_TAG) != 0) {
@@ -154,13 +154,12 @@ static bool key_hint(struct ui *ui, struct keyhint *k)
 {
 	if (ui->f->cfg.role != ROLE_SERVER)
 		return false;
-	*k = (struct keyhint){ "a", "Approve agent" };
+	*k = (struct keyhint){ ACT_APPROVE, ACT_NONE, NULL };
 	return true;
 }
 
 static const char *pending_text(struct ui *ui, char *buf, size_t n)
 {
-	(void)ui;
 	snprintf(buf, n, "not approved yet: c checks again, l leaves (run the "
 		 "wizard again to resume)");
 	return buf;

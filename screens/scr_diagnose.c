@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "stage_screen.h"
+#include "frame.h"
+#include "help.h"
+#include "screens.h"
 
 struct dstate {
 	struct pane pane;
@@ -18,15 +20,16 @@ static void draw(struct ui *ui, void *ud)
 {
 	struct dstate *ds = ud;
 	static const struct keyhint keys[] = {
-		{ "Up/Down", "Select" }, { "F5", "Run again" }, { "Esc", "Back" },
-		{ "F1", "Help" }, { "F10", "Quit" },
+		{ ACT_UP, ACT_DOWN, "Select" }, { ACT_RETRY, ACT_NONE, NULL },
+		{ ACT_BACK, ACT_NONE, NULL }, { ACT_HELP, ACT_NONE, NULL },
+		{ ACT_QUIT, ACT_NONE, NULL },
 	};
 	struct rect in = ui->lay.inner;
 	if (ui->lay.too_small) {
 		frame_too_small(ui);
 		return;
 	}
-	frame_draw(ui, "Diagnose", keys, 5);
+	frame_draw(ui, "Diagnose", (struct keyline){ KC_LIST, keys, 5 });
 	theme_on(&ui->th, stdscr, TH_DIM);
 	theme_put(stdscr, in.y, in.x, "Every check of the existing setup, by "
 		  "stage; the fix of the selected line is shown below.", in.w);
@@ -85,21 +88,18 @@ enum nav scr_diagnose_run(struct ui *ui)
 	pane_init(&ds.pane, true, false);
 	run(ui, &ds);
 	while (nav == NAV_STAY) {
+		enum action act;
 		wint_t ch;
 		int r;
 		draw(ui, &ds);
 		r = ui_getkey(ui, &ch);
-		if (r == ERR || (r == KEY_CODE_YES && ch == KEY_RESIZE))
-			continue;
-		if (r == KEY_CODE_YES && ch == KEY_F(10))
-			nav = NAV_QUIT;
-		else if (r == OK && ch == UI_KEY_ESC)
-			nav = NAV_BACK;
-		else if (r == KEY_CODE_YES && ch == KEY_F(1))
-			nav = help_show(ui, SCREEN_WELCOME) == NAV_QUIT ? NAV_QUIT :
-									  NAV_STAY;
-		else if (r == KEY_CODE_YES && ch == KEY_F(5))
+		act = keymap_action(r, ch, KC_LIST);
+		if (act == ACT_HELP)
+			nav = help_show(ui, SCREEN_WELCOME);
+		else if (act == ACT_RETRY)
 			run(ui, &ds);
+		else if (act == ACT_QUIT || act == ACT_BACK)
+			nav = act == ACT_QUIT ? NAV_QUIT : NAV_BACK;
 		else if (r == KEY_CODE_YES)
 			pane_key(&ds.pane, (int)ch, 5);
 	}

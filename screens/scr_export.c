@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "stages/export.h"
+#include "screens.h"
 #include "stage_screen.h"
 
 static const char *const COMPAT[] = { "modern", "legacy", NULL };
@@ -25,13 +26,9 @@ static bool have_password(struct ui *ui)
 static enum diag_severity val_pw(struct uform *fm, int idx, const char *v,
 				 char *msg, size_t n, void *ud)
 {
-	(void)fm;
-	(void)idx;
-	if (!*v && !have_password(ud)) {
-		snprintf(msg, n, "type a password to protect the PFX (Windows asks "
-			 "for it on import)");
-		return SEV_FAIL;
-	}
+	if (!*v && !have_password(ud))
+		return uform_say(SEV_FAIL, msg, n, "type a password to protect the "
+				 "PFX (Windows asks for it on import)");
 	return SEV_PASS;
 }
 
@@ -40,13 +37,9 @@ static enum diag_severity val_confirm(struct uform *fm, int idx,
 				      void *ud)
 {
 	const char *pw = uform_value(fm, "export.password");
-	(void)idx;
-	(void)ud;
-	if ((*pw || *v) && strcmp(pw, v) != 0) {
-		snprintf(msg, n, "the two passwords differ: type the same password "
-			 "in both fields");
-		return SEV_FAIL;
-	}
+	if ((*pw || *v) && strcmp(pw, v) != 0)
+		return uform_say(SEV_FAIL, msg, n, "the two passwords differ: type "
+				 "the same password in both fields");
 	return SEV_PASS;
 }
 
@@ -54,13 +47,9 @@ static enum diag_severity val_friendly(struct uform *fm, int idx,
 				       const char *v, char *msg, size_t n,
 				       void *ud)
 {
-	(void)fm;
-	(void)idx;
-	(void)ud;
-	if (strlen(v) > 64) {
-		snprintf(msg, n, "the friendly name is longer than 64 characters");
-		return SEV_FAIL;
-	}
+	if (strlen(v) > 64)
+		return uform_say(SEV_FAIL, msg, n, "the friendly name is longer "
+				 "than 64 characters");
 	return SEV_PASS;
 }
 
@@ -102,11 +91,10 @@ static int commit(struct ui *ui, struct uform *fm)
 static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct export_result *r = ui->f->ctx.out[STAGE_EXPORT];
-	(void)st;
 	if (!r) {
-		if (ui->f->st.pfx_path && ui->f->st.stage[STAGE_EXPORT] == STAGE_ST_DONE)
-			pane_addf(p, TH_DONE, "PFX written earlier: %s",
-				  ui->f->st.pfx_path);
+		if (ui->f->st.stage[STAGE_EXPORT] == STAGE_ST_DONE)
+			pane_add_value(p, TH_DONE, "PFX written earlier: %s",
+				       ui->f->st.pfx_path);
 		return;
 	}
 	pane_add(p, TH_DONE, "DONE", "PFX written and read back with the password",
@@ -119,29 +107,22 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 	pane_addf(p, TH_NORMAL, "SHA-1 thumbprint %s", r->thumbprint);
 }
 
-static const char *question(struct ui *ui)
+static const char *question(struct ui *ui, char *q, size_t n)
 {
-	static char q[300];
-	snprintf(q, sizeof(q), "'%.200s' exists: replace it?",
+	snprintf(q, n, "'%.200s' exists: replace it?",
 		 ui->f->cfg.export_pfx ? ui->f->cfg.export_pfx : "the PFX file");
 	return q;
-}
-
-static void confirm_yes(struct ui *ui)
-{
-	ui->f->ctx.confirm_overwrite = true;
 }
 
 const struct stage_screen SCR_EXPORT = {
 	.stage = STAGE_EXPORT,
 	.intro = "Write the certificate and its key into a password-protected "
 		 "PFX file for Windows and MOMCertImport.",
-	.fields = FIELDS,
-	.nfields = (int)(sizeof(FIELDS) / sizeof(FIELDS[0])),
+	SCREEN_FIELDS(FIELDS),
 	.load = load,
 	.commit = commit,
 	.result = result,
 	.question = question,
-	.confirm_yes = confirm_yes,
+	.confirm_flag = CTX_FLAG(confirm_overwrite),
 	.run_label = "Export",
 };

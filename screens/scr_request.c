@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "stages/request.h"
+#include "screens.h"
 #include "stage_screen.h"
 
 static const char *const AUTHS[] = { "basic", "ntlm", "negotiate", "cert",
@@ -22,19 +23,13 @@ static enum diag_severity val_template(struct uform *fm, int idx,
 				       const char *v, char *msg, size_t n,
 				       void *ud)
 {
-	(void)fm;
-	(void)idx;
-	(void)ud;
-	if (!*v) {
-		snprintf(msg, n, "the template name is required, e.g. 'OpsMgr'");
-		return SEV_FAIL;
-	}
-	if (strchr(v, ' ')) {
-		snprintf(msg, n, "'%s' contains a space: that looks like the "
-			 "template's display name; use its name, e.g. without "
-			 "spaces", v);
-		return SEV_WARN;
-	}
+	if (!*v)
+		return uform_say(SEV_FAIL, msg, n, "the template name is required, "
+				 "e.g. 'OpsMgr'");
+	if (strchr(v, ' '))
+		return uform_say(SEV_WARN, msg, n, "'%s' contains a space: that "
+				 "looks like the template's display name; use its "
+				 "name, e.g. without spaces", v);
 	return SEV_PASS;
 }
 
@@ -42,18 +37,13 @@ static enum diag_severity val_bits(struct uform *fm, int idx, const char *v,
 				   char *msg, size_t n, void *ud)
 {
 	long b = strtol(v, NULL, 10);
-	(void)fm;
-	(void)idx;
-	(void)ud;
-	if (b < 1024) {
-		snprintf(msg, n, "%ld bits is too small: Operations Manager needs "
-			 "at least 1024, use 2048", b);
-		return SEV_FAIL;
-	}
-	if (b < 2048) {
-		snprintf(msg, n, "%ld bits is weak: 2048 is the usual size", b);
-		return SEV_WARN;
-	}
+	if (b < 1024)
+		return uform_say(SEV_FAIL, msg, n, "%ld bits is too small: "
+				 "Operations Manager needs at least 1024, use 2048",
+				 b);
+	if (b < 2048)
+		return uform_say(SEV_WARN, msg, n, "%ld bits is weak: 2048 is the "
+				 "usual size", b);
 	return SEV_PASS;
 }
 
@@ -67,13 +57,9 @@ static bool needs_password(const struct uform *fm)
 static enum diag_severity val_user(struct uform *fm, int idx, const char *v,
 				   char *msg, size_t n, void *ud)
 {
-	(void)idx;
-	(void)ud;
-	if (needs_password(fm) && !*v) {
-		snprintf(msg, n, "authentication '%s' needs a user name",
-			 uform_choice(fm, "ca.auth"));
-		return SEV_FAIL;
-	}
+	if (needs_password(fm) && !*v)
+		return uform_say(SEV_FAIL, msg, n, "authentication '%s' needs a "
+				 "user name", uform_choice(fm, "ca.auth"));
 	return SEV_PASS;
 }
 
@@ -82,12 +68,9 @@ static enum diag_severity val_password(struct uform *fm, int idx,
 				       void *ud)
 {
 	struct ui *ui = ud;
-	(void)idx;
-	if (needs_password(fm) && !*v && !secret_is_set(&ui->f->ctx.ca_password)) {
-		snprintf(msg, n, "type the password for '%s' (it is never saved)",
-			 uform_value(fm, "ca.user"));
-		return SEV_FAIL;
-	}
+	if (needs_password(fm) && !*v && !secret_is_set(&ui->f->ctx.ca_password))
+		return uform_say(SEV_FAIL, msg, n, "type the password for '%s' (it "
+				 "is never saved)", uform_value(fm, "ca.user"));
 	return SEV_PASS;
 }
 
@@ -113,13 +96,9 @@ static enum diag_severity val_csr_file(struct uform *fm, int idx,
 				       const char *v, char *msg, size_t n,
 				       void *ud)
 {
-	(void)ud;
-	(void)idx;
-	if (mode_of(fm) == REQ_ACT_SAVE_CSR && !*v) {
-		snprintf(msg, n, "give the file to save the request to, e.g. "
-			 "'/tmp/agent.csr'");
-		return SEV_FAIL;
-	}
+	if (mode_of(fm) == REQ_ACT_SAVE_CSR && !*v)
+		return uform_say(SEV_FAIL, msg, n, "give the file to save the "
+				 "request to, e.g. '/tmp/agent.csr'");
 	return SEV_PASS;
 }
 
@@ -127,19 +106,14 @@ static enum diag_severity val_cert_file(struct uform *fm, int idx,
 					const char *v, char *msg, size_t n,
 					void *ud)
 {
-	(void)ud;
-	(void)idx;
 	if (mode_of(fm) != REQ_ACT_IMPORT_CERT)
 		return SEV_PASS;
-	if (!*v) {
-		snprintf(msg, n, "give the certificate file the CA issued (.cer "
-			 "or .p7b)");
-		return SEV_FAIL;
-	}
-	if (access(v, R_OK) != 0) {
-		snprintf(msg, n, "cannot read '%s': %s", v, strerror(errno));
-		return SEV_FAIL;
-	}
+	if (!*v)
+		return uform_say(SEV_FAIL, msg, n, "give the certificate file the "
+				 "CA issued (.cer or .p7b)");
+	if (access(v, R_OK) != 0)
+		return uform_say(SEV_FAIL, msg, n, "cannot read '%s': %s", v,
+				 strerror(errno));
 	return SEV_PASS;
 }
 
@@ -177,7 +151,17 @@ static void detect_fqdn(char *buf, size_t n)
 	}
 }
 
-static void load_mode(struct ui *ui, struct uform *fm);
+static void load_mode(struct ui *ui, struct uform *fm)
+{
+	char *p = ctx_path(&ui->f->ctx, "offline-request.csr");
+	if (ui->f->ctx.offline_csr_path)
+		uform_set(fm, "request.csr_file", ui->f->ctx.offline_csr_path);
+	else if (p)
+		uform_set(fm, "request.csr_file", p);
+	free(p);
+	if (ui->f->ctx.import_cert_path)
+		uform_set(fm, "request.cert_file", ui->f->ctx.import_cert_path);
+}
 
 static void load(struct ui *ui, struct uform *fm)
 {
@@ -199,7 +183,6 @@ static void update(struct ui *ui, struct uform *fm)
 	int mode = mode_of(fm);
 	bool online = mode == REQ_ACT_AUTO;
 	bool pw = online && needs_password(fm);
-	(void)ui;
 	uform_set_hidden(fm, "ca.url", !online);
 	uform_set_hidden(fm, "ca.auth", !online);
 	uform_set_hidden(fm, "ca.user", !pw);
@@ -235,7 +218,6 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct state *s = &ui->f->st;
 	const struct request_out *o = ui->f->ctx.out[STAGE_REQUEST];
-	(void)st;
 	switch (s->req_phase) {
 	case REQ_ISSUED:
 		pane_add(p, TH_DONE, "DONE", "the CA issued the certificate", NULL, 0);
@@ -245,12 +227,9 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 				  o->not_after ? o->not_after : "?");
 		if (s->request_id)
 			pane_addf(p, TH_NORMAL, "request ID %ld", s->request_id);
-		if (s->cert_path)
-			pane_addf(p, TH_NORMAL, "certificate %s", s->cert_path);
-		if (s->chain_path)
-			pane_addf(p, TH_NORMAL, "chain %s", s->chain_path);
-		if (s->key_path)
-			pane_addf(p, TH_NORMAL, "private key %s (mode 0600)", s->key_path);
+		pane_add_value(p, TH_NORMAL, "certificate %s", s->cert_path);
+		pane_add_value(p, TH_NORMAL, "chain %s", s->chain_path);
+		pane_add_value(p, TH_NORMAL, "private key %s (mode 0600)", s->key_path);
 		break;
 	case REQ_PENDING:
 		pane_add(p, TH_WAIT, "WAIT", "the CA holds the request for approval",
@@ -258,8 +237,7 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 			 "again'; you can leave now and run the wizard later", 0);
 		pane_addf(p, TH_NORMAL, "request ID %ld at %s", s->request_id,
 			  s->request_ca_url ? s->request_ca_url : "the CA");
-		if (s->disposition)
-			pane_addf(p, TH_NORMAL, "CA says: %s", s->disposition);
+		pane_add_value(p, TH_NORMAL, "CA says: %s", s->disposition);
 		break;
 	case REQ_DENIED: {
 		/* the CA's own words in the row: selected, they show in full */
@@ -282,9 +260,10 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 				 0);
 			pane_addf(p, TH_NORMAL, "request file %s",
 				  ui->f->ctx.offline_csr_path);
-		} else if (s->key_path)
-			pane_addf(p, TH_NORMAL, "key written to %s, request not "
-				  "answered yet", s->key_path);
+		} else {
+			pane_add_value(p, TH_NORMAL, "key written to %s, request "
+				       "not answered yet", s->key_path);
+		}
 		break;
 	case REQ_NONE:
 		break;
@@ -302,28 +281,23 @@ static const char *pending_text(struct ui *ui, char *buf, size_t n)
 	return buf;
 }
 
-static void load_mode(struct ui *ui, struct uform *fm)
+/* "check again" asks the CA about the pending request, whatever mode the
+ * request was made in. */
+static void recheck(struct ui *ui)
 {
-	char *p = ctx_path(&ui->f->ctx, "offline-request.csr");
-	if (ui->f->ctx.offline_csr_path)
-		uform_set(fm, "request.csr_file", ui->f->ctx.offline_csr_path);
-	else if (p)
-		uform_set(fm, "request.csr_file", p);
-	free(p);
-	if (ui->f->ctx.import_cert_path)
-		uform_set(fm, "request.cert_file", ui->f->ctx.import_cert_path);
+	ui->f->ctx.request_action = REQ_ACT_AUTO;
 }
 
 const struct stage_screen SCR_REQUEST = {
 	.stage = STAGE_REQUEST,
 	.intro = "Create a key on this computer and request a certificate for "
 		 "it from the CA's web enrollment pages.",
-	.fields = FIELDS,
-	.nfields = (int)(sizeof(FIELDS) / sizeof(FIELDS[0])),
+	SCREEN_FIELDS(FIELDS),
 	.load = load,
 	.update = update,
 	.commit = commit,
 	.result = result,
 	.pending_text = pending_text,
+	.recheck = recheck,
 	.run_label = "Request",
 };

@@ -6,32 +6,24 @@
 #include <stdio.h>
 
 #include "stages/serial.h"
+#include "screens.h"
 #include "stage_screen.h"
 
 static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct serial_result *r = ui->f->ctx.out[STAGE_SERIAL];
-	(void)st;
 	if (!r) {
-		if (ui->f->st.serial_hex)
-			pane_addf(p, TH_DONE, "serial %s recorded earlier",
-				  ui->f->st.serial_hex);
+		pane_add_value(p, TH_DONE, "serial %s recorded earlier",
+			       ui->f->st.serial_hex);
 		return;
 	}
-	if (r->serial_hex)
-		pane_addf(p, TH_NORMAL, "serial as printed:  %s", r->serial_hex);
-	if (r->serial_reversed)
-		pane_addf(p, TH_NORMAL, "registry (reversed): %s", r->serial_reversed);
-	if (r->thumbprint)
-		pane_addf(p, TH_NORMAL, "SHA-1 thumbprint:   %s", r->thumbprint);
-	if (r->cert_path)
-		pane_addf(p, TH_NORMAL, "certificate  %s", r->cert_path);
-	if (r->key_path)
-		pane_addf(p, TH_NORMAL, "private key  %s (0600)", r->key_path);
-	if (r->config_path)
-		pane_addf(p, TH_NORMAL, "agent config %s", r->config_path);
-	if (r->reg_file)
-		pane_addf(p, TH_NORMAL, "registry file %s", r->reg_file);
+	pane_add_value(p, TH_NORMAL, "serial as printed:  %s", r->serial_hex);
+	pane_add_value(p, TH_NORMAL, "registry (reversed): %s", r->serial_reversed);
+	pane_add_value(p, TH_NORMAL, "SHA-1 thumbprint:   %s", r->thumbprint);
+	pane_add_value(p, TH_NORMAL, "certificate  %s", r->cert_path);
+	pane_add_value(p, TH_NORMAL, "private key  %s (0600)", r->key_path);
+	pane_add_value(p, TH_NORMAL, "agent config %s", r->config_path);
+	pane_add_value(p, TH_NORMAL, "registry file %s", r->reg_file);
 	if (r->restarted)
 		pane_addf(p, TH_DONE, "the agent service was restarted");
 }

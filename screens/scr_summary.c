@@ -10,7 +10,9 @@
 
 #include "sys/fsutil.h"
 #include "stages/serial.h"
-#include "stage_screen.h"
+#include "frame.h"
+#include "help.h"
+#include "screens.h"
 
 struct sbuf {
 	char *p;
@@ -47,7 +49,8 @@ static const char *v(const char *s)
 	return s && *s ? s : "(none)";
 }
 
-char *summary_text(struct ui *ui)
+/* The summary as text (for the report file and the screen); malloc'd. */
+static char *summary_text(struct ui *ui)
 {
 	const struct state *s = &ui->f->st;
 	const struct config *c = &ui->f->cfg;
@@ -101,8 +104,9 @@ char *summary_text(struct ui *ui)
 static void draw(struct ui *ui, const char *text, int first)
 {
 	static const struct keyhint keys[] = {
-		{ "Enter", "Finish" }, { "s", "Save report" }, { "Esc", "Back" },
-		{ "F1", "Help" }, { "F10", "Quit" },
+		{ ACT_NEXT, ACT_NONE, "Finish" }, { ACT_SAVE, ACT_NONE, NULL },
+		{ ACT_BACK, ACT_NONE, NULL }, { ACT_HELP, ACT_NONE, NULL },
+		{ ACT_QUIT, ACT_NONE, NULL },
 	};
 	struct rect in = ui->lay.inner;
 	int starts[200], lens[200], n;
@@ -110,7 +114,7 @@ static void draw(struct ui *ui, const char *text, int first)
 		frame_too_small(ui);
 		return;
 	}
-	frame_draw(ui, "Summary", keys, 5);
+	frame_draw(ui, "Summary", (struct keyline){ KC_LIST, keys, 5 });
 	n = layout_wrap(text, in.w, 200, starts, lens);
 	if (n > 200)
 		n = 200;
@@ -124,6 +128,25 @@ static void draw(struct ui *ui, const char *text, int first)
 	refresh();
 }
 
+/* The actions that leave the summary, and where to. */
+static const enum nav LEAVES[ACT_COUNT] = {
+	[ACT_QUIT] = NAV_QUIT, [ACT_NEXT] = NAV_DONE, [ACT_BACK] = NAV_BACK,
+};
+
+/* s: <state dir>/summary.txt, written atomically. */
+static void save_report(struct ui *ui, const char *text)
+{
+	char err[FS_ERRLEN];
+	char *path = fs_join(ui->f->state_dir, "summary.txt");
+	if (path && fs_write_atomic(path, text, strlen(text), 0600, err,
+				    sizeof(err)) == 0)
+		ui_set_msg(ui, TH_DONE, "report saved to %s", path);
+	else
+		ui_set_msg(ui, TH_ERROR, "cannot save the report: %s",
+			   path ? err : "out of memory");
+	free(path);
+}
+
 enum nav scr_summary_run(struct ui *ui)
 {
 	char *text = summary_text(ui);
@@ -133,36 +156,18 @@ enum nav scr_summary_run(struct ui *ui)
 	if (!text)
 		return NAV_DONE;
 	while (nav == NAV_STAY) {
+		enum action act;
 		wint_t ch;
 		int r;
 		draw(ui, text, first);
 		r = ui_getkey(ui, &ch);
-		if (r == ERR || (r == KEY_CODE_YES && ch == KEY_RESIZE))
-			continue;
-		if (r == KEY_CODE_YES && ch == KEY_F(10))
-			nav = NAV_QUIT;
-		else if (ui_is_enter(r, ch))
-			nav = NAV_DONE;
-		else if (r == OK && ch == UI_KEY_ESC)
-			nav = NAV_BACK;
-		else if (r == KEY_CODE_YES && ch == KEY_F(1))
-			nav = help_show(ui, SCREEN_SUMMARY) == NAV_QUIT ? NAV_QUIT :
-									  NAV_STAY;
-		else if (r == KEY_CODE_YES && ch == KEY_DOWN)
-			first++;
-		else if (r == KEY_CODE_YES && ch == KEY_UP && first > 0)
-			first--;
-		else if (r == OK && (ch == 's' || ch == 'S')) {
-			char err[FS_ERRLEN];
-			char *path = fs_join(ui->f->state_dir, "summary.txt");
-			if (path && fs_write_atomic(path, text, strlen(text), 0600, err,
-						    sizeof(err)) == 0)
-				ui_set_msg(ui, TH_DONE, "report saved to %s", path);
-			else
-				ui_set_msg(ui, TH_ERROR, "cannot save the report: %s",
-					   path ? err : "out of memory");
-			free(path);
-		}
+		act = keymap_action(r, ch, KC_LIST);
+		if (act == ACT_HELP)
+			nav = help_show(ui, SCREEN_SUMMARY);
+		else if (act == ACT_SAVE)
+			save_report(ui, text);
+		else if (!ui_scroll(act, &first))
+			nav = LEAVES[act];
 	}
 	free(text);
 	return nav;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "screens.h"
 #include "stage_screen.h"
 #include "stages/trust.h"
 
@@ -27,7 +28,6 @@ static const struct fdef FIELDS[] = {
 static void update(struct ui *ui, struct uform *fm)
 {
 	const char *src = uform_choice(fm, "trust.source");
-	(void)ui;
 	uform_set_hidden(fm, "ca.url", strcmp(src, "ca") != 0);
 	uform_set_hidden(fm, "trust.file", strcmp(src, "file") != 0);
 	uform_set_hidden(fm, "trust.url", strcmp(src, "url") != 0);
@@ -36,11 +36,9 @@ static void update(struct ui *ui, struct uform *fm)
 static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct trust_result *r = ui->f->ctx.out[STAGE_TRUST];
-	(void)st;
 	if (!r) {
-		if (ui->f->st.root_sha256)
-			pane_addf(p, TH_DONE, "trusted root SHA-256 %s",
-				  ui->f->st.root_sha256);
+		pane_add_value(p, TH_DONE, "trusted root SHA-256 %s",
+			       ui->f->st.root_sha256);
 		return;
 	}
 	pane_addf(p, TH_NORMAL, "%zu certificate%s from %s", r->n,
@@ -68,25 +66,17 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 			  "fingerprint");
 	if (r->already_trusted)
 		pane_addf(p, TH_DONE, "the root was already trusted");
-	if (r->stored_path)
-		pane_addf(p, TH_DONE, "stored in %s", r->stored_path);
+	pane_add_value(p, TH_DONE, "stored in %s", r->stored_path);
 }
 
-static const char *question(struct ui *ui)
+static const char *question(struct ui *ui, char *q, size_t n)
 {
-	static char q[300];
 	const struct trust_result *r = ui->f->ctx.out[STAGE_TRUST];
 	if (r && r->root >= 0 && (size_t)r->root < r->n)
-		snprintf(q, sizeof(q), "trust root SHA-1 %s?",
-			 r->certs[r->root].sha1);
+		snprintf(q, n, "trust root SHA-1 %s?", r->certs[r->root].sha1);
 	else
-		snprintf(q, sizeof(q), "trust the root certificate shown?");
+		snprintf(q, n, "trust the root certificate shown?");
 	return q;
-}
-
-static void confirm_yes(struct ui *ui)
-{
-	ui->f->ctx.confirm_trust = true;
 }
 
 const struct stage_screen SCR_TRUST = {
@@ -94,11 +84,10 @@ const struct stage_screen SCR_TRUST = {
 	.intro = "Get the certification authority's root certificate and trust "
 		 "it, so this computer and the management server accept each "
 		 "other's certificates.",
-	.fields = FIELDS,
-	.nfields = (int)(sizeof(FIELDS) / sizeof(FIELDS[0])),
+	SCREEN_FIELDS(FIELDS),
 	.update = update,
 	.result = result,
 	.question = question,
-	.confirm_yes = confirm_yes,
+	.confirm_flag = CTX_FLAG(confirm_trust),
 	.run_label = "Fetch and check",
 };

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "screens.h"
 #include "stage_screen.h"
 
 static const char *const REVOCATION[] = { "check", "skip", NULL };
@@ -36,7 +37,6 @@ static int commit(struct ui *ui, struct uform *fm)
 static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct diag_list *dl = &ui->f->last[STAGE_VERIFY];
-	(void)st;
 	if (dl->n == 0)
 		return;
 	pane_addf(p, TH_DIM, "%zu passed, %zu warnings, %zu failed",
@@ -44,29 +44,22 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 		  diag_count(dl, SEV_FAIL));
 }
 
-static const char *question(struct ui *ui)
+static const char *question(struct ui *ui, char *q, size_t n)
 {
-	static char q[200];
-	snprintf(q, sizeof(q), "accept %zu warning(s) and go on?",
+	snprintf(q, n, "accept %zu warning(s) and go on?",
 		 diag_count(&ui->f->last[STAGE_VERIFY], SEV_WARN));
 	return q;
-}
-
-static void confirm_yes(struct ui *ui)
-{
-	ui->f->ctx.confirm_warnings = true;
 }
 
 const struct stage_screen SCR_VERIFY = {
 	.stage = STAGE_VERIFY,
 	.intro = "Check the certificate the way the Operations Manager agent "
 		 "will before it is used.",
-	.fields = FIELDS,
-	.nfields = 1,
+	SCREEN_FIELDS(FIELDS),
 	.load = load,
 	.commit = commit,
 	.result = result,
 	.question = question,
-	.confirm_yes = confirm_yes,
+	.confirm_flag = CTX_FLAG(confirm_warnings),
 	.run_label = "Check",
 };

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "stage_screen.h"
+#include "frame.h"
+#include "help.h"
+#include "screens.h"
 
 enum item { IT_ROLE, IT_CONTINUE, IT_START_OVER, IT_DIAGNOSE };
 
@@ -59,11 +61,13 @@ static void item_text(const struct ui *ui, enum item it, char *buf, size_t n)
 static void draw(struct ui *ui, int sel, bool confirm)
 {
 	static const struct keyhint keys[] = {
-		{ "Enter", "Choose" }, { "Up/Down", "Move" },
-		{ "Left/Right", "Role" }, { "F1", "Help" }, { "F10", "Quit" },
+		{ ACT_NEXT, ACT_NONE, "Choose" }, { ACT_UP, ACT_DOWN, "Move" },
+		{ ACT_LEFT, ACT_RIGHT, "Role" }, { ACT_HELP, ACT_NONE, NULL },
+		{ ACT_QUIT, ACT_NONE, NULL },
 	};
 	static const struct keyhint ckeys[] = {
-		{ "y", "Yes" }, { "n", "No" }, { "F10", "Quit" },
+		{ ACT_YES, ACT_NONE, NULL }, { ACT_NO, ACT_NONE, NULL },
+		{ ACT_QUIT, ACT_NONE, NULL },
 	};
 	static const char *const intro =
 		"This wizard enrolls this computer in System Center Operations "
@@ -79,7 +83,8 @@ static void draw(struct ui *ui, int sel, bool confirm)
 		frame_too_small(ui);
 		return;
 	}
-	frame_draw(ui, "Welcome", confirm ? ckeys : keys, confirm ? 3 : 5);
+	frame_draw(ui, "Welcome", confirm ? (struct keyline){ KC_CONFIRM, ckeys, 3 } :
+		   (struct keyline){ KC_WELCOME, keys, 5 });
 	nl = layout_wrap(intro, in.w, 8, starts, lens);
 	for (int i = 0; i < nl && i < 8; i++) {
 		char line[300];
@@ -120,14 +125,62 @@ static void set_role(struct ui *ui, enum role r)
 	ui->f->st.role = r;
 }
 
+static void start_over(struct ui *ui)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	if (flow_start_over(ui->f, &dl) < 0)
+		ui_set_msg(ui, TH_ERROR, "cannot start over: %s",
+			   dl.n ? dl.items[0].message : "unknown error");
+	else
+		ui_set_msg(ui, TH_DONE, "started over: the old state was moved "
+			   "aside");
+	diag_list_release(&dl);
+}
+
+/* Enter on an item: where to go, or NAV_STAY (*confirm: ask y/n). */
+static enum nav choose(struct ui *ui, enum item it, int *sel, bool *confirm)
+{
+	switch (it) {
+	case IT_ROLE:
+		(*sel)++;
+		break;
+	case IT_CONTINUE:
+		ui->go_to = has_progress(ui) ? flow_next_stage(ui->f) : STAGE_TRUST;
+		return NAV_GOTO;
+	case IT_START_OVER:
+		*confirm = true;
+		ui_set_msg(ui, TH_WARN, "start over? the saved progress is moved "
+			   "aside, not deleted (y/n)");
+		break;
+	case IT_DIAGNOSE:
+		return NAV_DIAGNOSE;
+	}
+	return NAV_STAY;
+}
+
+/* The item selected first: Diagnose again when coming back from it. */
+static int first_item(const struct ui *ui)
+{
+	enum item it[4];
+	int n = items(ui, it);
+	if (ui->prev == SCREEN_DIAGNOSE)
+		for (int i = 0; i < n; i++)
+			if (it[i] == IT_DIAGNOSE)
+				return i;
+	return 1;
+}
+
 enum nav scr_welcome_run(struct ui *ui)
 {
-	int sel = 1;
+	int sel = first_item(ui);
 	bool confirm = false;
 
 	for (;;) {
 		enum item it[4];
 		int n = items(ui, it);
+		enum action act;
+		enum nav nav;
 		wint_t ch;
 		int r;
 
@@ -135,64 +188,46 @@ enum nav scr_welcome_run(struct ui *ui)
 			sel = n - 1;
 		draw(ui, sel, confirm);
 		r = ui_getkey(ui, &ch);
-		if (r == ERR || (r == KEY_CODE_YES && ch == KEY_RESIZE))
+		if (ui_key_ignored(r, ch))
 			continue;
-		if (r == KEY_CODE_YES && ch == KEY_F(10))
+		act = keymap_action(r, ch, confirm ? KC_CONFIRM : KC_WELCOME);
+		if (act == ACT_QUIT)
 			return NAV_QUIT;
 		if (ui->lay.too_small)
 			continue;
 		ui->msg[0] = 0;
 		if (confirm) {
 			confirm = false;
-			if (r == OK && (ch == 'y' || ch == 'Y')) {
-				struct diag_list dl;
-				diag_list_init(&dl);
-				if (flow_start_over(ui->f, &dl) < 0)
-					ui_set_msg(ui, TH_ERROR, "cannot start over: %s",
-						   dl.n ? dl.items[0].message : "unknown error");
-				else
-					ui_set_msg(ui, TH_DONE, "started over: the old state "
-						   "was moved aside");
-				diag_list_release(&dl);
+			if (act == ACT_YES) {
+				start_over(ui);
 				sel = 1;
 			}
 			continue;
 		}
-		if (r == KEY_CODE_YES && ch == KEY_F(1)) {
+		switch (act) {
+		case ACT_HELP:
 			if (help_show(ui, SCREEN_WELCOME) == NAV_QUIT)
 				return NAV_QUIT;
-			continue;
-		}
-		if (r == KEY_CODE_YES && (ch == KEY_UP || ch == KEY_BTAB)) {
+			break;
+		case ACT_UP:
 			sel = sel > 0 ? sel - 1 : n - 1;
-		} else if ((r == KEY_CODE_YES && ch == KEY_DOWN) ||
-			   (r == OK && ch == '\t')) {
+			break;
+		case ACT_DOWN:
 			sel = (sel + 1) % n;
-		} else if (it[sel] == IT_ROLE &&
-			   ((r == KEY_CODE_YES && (ch == KEY_LEFT || ch == KEY_RIGHT)) ||
-			    (r == OK && ch == ' '))) {
-			set_role(ui, ui->f->cfg.role == ROLE_SERVER ? ROLE_AGENT :
-								      ROLE_SERVER);
-		} else if (ui_is_enter(r, ch)) {
-			switch (it[sel]) {
-			case IT_ROLE:
-				sel++;
-				break;
-			case IT_CONTINUE: {
-				int next = flow_next_stage(ui->f);
-				ui->go_to = has_progress(ui) ? next : STAGE_TRUST;
-				return NAV_GOTO;
-			}
-			case IT_START_OVER:
-				confirm = true;
-				ui_set_msg(ui, TH_WARN, "start over? the saved progress is "
-					   "moved aside, not deleted (y/n)");
-				break;
-			case IT_DIAGNOSE:
-				if (scr_diagnose_run(ui) == NAV_QUIT)
-					return NAV_QUIT;
-				break;
-			}
+			break;
+		case ACT_LEFT:
+		case ACT_RIGHT:
+			if (it[sel] == IT_ROLE)
+				set_role(ui, ui->f->cfg.role == ROLE_SERVER ?
+					     ROLE_AGENT : ROLE_SERVER);
+			break;
+		case ACT_NEXT:
+			nav = choose(ui, it[sel], &sel, &confirm);
+			if (nav != NAV_STAY)
+				return nav;
+			break;
+		default:
+			break;
 		}
 	}
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cfgfield.h"
+#include "help.h"
 
 enum phase { P_EDIT, P_DONE, P_PENDING, P_CONFIRM };
 
@@ -65,47 +66,54 @@ static void fill_pane(struct sstate *ss, enum status st)
 	ss->pane.first = 0;
 }
 
-static void keys_for(struct sstate *ss, struct keyhint *k, int *n)
+#define HINT(a, what) ((struct keyhint){ (a), ACT_NONE, (what) })
+
+static enum keyctx key_ctx(const struct sstate *ss)
+{
+	if (ss->ui->busy)
+		return KC_BUSY;
+	if (ss->phase == P_CONFIRM)
+		return KC_CONFIRM;
+	return ss->phase == P_PENDING ? KC_PENDING : KC_STAGE;
+}
+
+/* The key line of the phase: its own keys, then the ones every stage
+ * screen has. */
+static int keys_for(struct sstate *ss, struct keyhint *k)
 {
 	int i = 0;
 	if (ss->ui->busy) {
-		k[i++] = (struct keyhint){ "Esc", ss->sc->cancel_leaves ?
-					   "Leave, resume later" : "Cancel" };
-		k[i++] = (struct keyhint){ "F10", "Quit" };
-		*n = i;
-		return;
+		k[i++] = HINT(ACT_CANCEL, ss->sc->cancel_leaves ?
+			      keymap_what(ACT_LEAVE) : NULL);
+		k[i++] = HINT(ACT_QUIT, NULL);
+		return i;
 	}
-	switch (ss->phase) {
-	case P_EDIT:
-		k[i++] = (struct keyhint){ "Enter", ss->sc->run_label };
+	if (ss->phase == P_EDIT) {
+		k[i++] = HINT(ACT_NEXT, ss->sc->run_label);
 		if (ss->fm.n > 0)
-			k[i++] = (struct keyhint){ "Tab/S-Tab", "Field" };
-		break;
-	case P_DONE:
-		k[i++] = (struct keyhint){ "Enter", "Next" };
-		k[i++] = (struct keyhint){ "F5", "Run again" };
-		break;
-	case P_PENDING:
-		k[i++] = (struct keyhint){ "c", "Check again" };
-		k[i++] = (struct keyhint){ "l", "Leave, resume later" };
+			k[i++] = (struct keyhint){ ACT_FIELD_NEXT, ACT_FIELD_PREV, NULL };
+	} else if (ss->phase == P_DONE) {
+		k[i++] = HINT(ACT_NEXT, NULL);
+		k[i++] = HINT(ACT_RETRY, NULL);
+	} else if (ss->phase == P_PENDING) {
+		k[i++] = HINT(ACT_CHECK, NULL);
+		k[i++] = HINT(ACT_LEAVE, NULL);
 		if (ss->fm.n > 0)
-			k[i++] = (struct keyhint){ "e", "Edit" };
-		break;
-	case P_CONFIRM:
-		k[i++] = (struct keyhint){ "y", "Yes" };
-		k[i++] = (struct keyhint){ "n", "No" };
-		break;
+			k[i++] = HINT(ACT_EDIT, NULL);
+	} else {
+		k[i++] = HINT(ACT_YES, NULL);
+		k[i++] = HINT(ACT_NO, NULL);
 	}
 	if (ss->sc->key_hint && ss->phase != P_CONFIRM &&
 	    ss->sc->key_hint(ss->ui, &k[i]))
 		i++;
 	if (ss->phase != P_CONFIRM)
-		k[i++] = (struct keyhint){ "Esc", "Back" };
-	k[i++] = (struct keyhint){ "F1", "Help" };
+		k[i++] = HINT(ACT_BACK, NULL);
+	k[i++] = HINT(ACT_HELP, NULL);
 	if (ss->phase != P_CONFIRM && ss->phase != P_PENDING)
-		k[i++] = (struct keyhint){ "F2", "Stages" };
-	k[i++] = (struct keyhint){ "F10", "Quit" };
-	*n = i;
+		k[i++] = HINT(ACT_RAIL, NULL);
+	k[i++] = HINT(ACT_QUIT, NULL);
+	return i;
 }
 
 static void draw(struct ui *ui, void *ud)
@@ -113,7 +121,8 @@ static void draw(struct ui *ui, void *ud)
 	struct sstate *ss = ud;
 	const struct stage_screen *sc = ss->sc;
 	struct keyhint keys[10];
-	int nkeys, y, starts[4], lens[4], nintro, form_need, form_h, pane_y,
+	struct keyline kl = { key_ctx(ss), keys, 0 };
+	int y, starts[4], lens[4], nintro, form_need, form_h, pane_y,
 	    pane_h, pane_min;
 	char heading[120];
 	struct rect in;
@@ -125,10 +134,10 @@ static void draw(struct ui *ui, void *ud)
 		return;
 	}
 	in = ui->lay.inner;
-	keys_for(ss, keys, &nkeys);
-	snprintf(heading, sizeof(heading), "Stage %d of %d: %s", sc->stage, STAGE_LAST,
-		 stage_title(sc->stage));
-	frame_draw(ui, heading, keys, nkeys);
+	kl.n = keys_for(ss, keys);
+	snprintf(heading, sizeof(heading), "Stage %d of %d: %s", sc->stage,
+		 STAGE_LAST, stage_title(sc->stage));
+	frame_draw(ui, heading, kl);
 
 	y = in.y;
 	nintro = layout_wrap(sc->intro, in.w, 3, starts, lens);
@@ -220,6 +229,27 @@ static void focus_first_problem(struct sstate *ss)
 		ss->pane_focus = true;
 }
 
+/* Waiting on someone: the screen's own words, or the general ones. */
+static void enter_pending(struct sstate *ss, const char *resume_note)
+{
+	char buf[300];
+	ss->phase = P_PENDING;
+	if (ss->sc->pending_text &&
+	    ss->sc->pending_text(ss->ui, buf, sizeof(buf)))
+		ui_set_msg(ss->ui, TH_WAIT, "%s", buf);
+	else
+		ui_set_msg(ss->ui, TH_WAIT, "waiting: c checks again, l leaves%s",
+			   resume_note);
+}
+
+/* The y/n question on the status line. */
+static void ask(struct sstate *ss)
+{
+	char q[300];
+	ui_set_msg(ss->ui, TH_WARN, "Confirm (y/n): %s", ss->sc->question ?
+		   ss->sc->question(ss->ui, q, sizeof(q)) : "go on?");
+}
+
 /* Run the stage; returns a navigation when the screen must be left. */
 static enum nav run(struct sstate *ss)
 {
@@ -264,16 +294,9 @@ static enum nav run(struct sstate *ss)
 			   "and press Enter to try again", s);
 		focus_first_problem(ss);
 		break;
-	case ST_PENDING: {
-		char buf[300];
-		ss->phase = P_PENDING;
-		if (sc->pending_text && sc->pending_text(ui, buf, sizeof(buf)))
-			ui_set_msg(ui, TH_WAIT, "%s", buf);
-		else
-			ui_set_msg(ui, TH_WAIT, "waiting: c checks again, l leaves "
-				   "(run the wizard again to resume)");
+	case ST_PENDING:
+		enter_pending(ss, " (run the wizard again to resume)");
 		break;
-	}
 	case ST_CANCELLED:
 		if (sc->cancel_leaves)
 			return NAV_LEAVE;
@@ -286,8 +309,7 @@ static enum nav run(struct sstate *ss)
 		/* show what the question is about: the first row of the list */
 		ss->pane.sel = 0;
 		ss->pane.first = 0;
-		ui_set_msg(ui, TH_WARN, "Confirm (y/n): %s",
-			   sc->question ? sc->question(ui) : "go on?");
+		ask(ss);
 		break;
 	}
 	return NAV_STAY;
@@ -324,17 +346,183 @@ static void enter_phase(struct sstate *ss)
 		ui_set_msg(ss->ui, TH_DONE, "stage %d is done: Enter for the next "
 			   "stage, F5 runs it again", s);
 	} else if (st == STAGE_ST_WAITING) {
-		char buf[300];
-		ss->phase = P_PENDING;
-		if (ss->sc->pending_text &&
-		    ss->sc->pending_text(ss->ui, buf, sizeof(buf)))
-			ui_set_msg(ss->ui, TH_WAIT, "%s", buf);
-		else
-			ui_set_msg(ss->ui, TH_WAIT, "waiting: c checks again, l leaves");
+		enter_pending(ss, "");
 	} else {
 		ss->phase = P_EDIT;
 	}
 	focus_first_problem(ss);
+}
+
+static void close_form(struct sstate *ss)
+{
+	uform_sync(&ss->fm);
+	uform_hide(&ss->fm);
+}
+
+/* y runs the stage with "yes" set; n or Esc leaves things as they are. */
+static enum nav on_confirm(struct sstate *ss, enum action act)
+{
+	const struct stage_screen *sc = ss->sc;
+	if (act == ACT_YES) {
+		if (sc->confirm_flag)
+			*(bool *)((char *)&ss->ui->f->ctx + sc->confirm_flag) = true;
+		return run(ss);
+	}
+	if (act == ACT_NO) {
+		ss->phase = P_EDIT;
+		ui_set_msg(ss->ui, TH_WARN, "not confirmed: nothing was changed");
+	} else {
+		ask(ss);
+	}
+	return NAV_STAY;
+}
+
+/* F2: another stage from the rail. */
+static enum nav on_rail(struct sstate *ss)
+{
+	int t;
+	close_form(ss);
+	t = frame_rail_select(ss->ui);
+	if (t == -2)
+		return NAV_QUIT;
+	if (t > 0 && t != (int)ss->sc->stage) {
+		ss->ui->go_to = t;
+		return NAV_GOTO;
+	}
+	return NAV_STAY;
+}
+
+/* Waiting: check again (c or Enter), leave, or edit the fields. */
+static enum nav on_pending(struct sstate *ss, enum action act, int r,
+			   wint_t ch)
+{
+	if (act == ACT_CHECK || act == ACT_NEXT) {
+		if (ss->sc->recheck)
+			ss->sc->recheck(ss->ui);
+		return run(ss);
+	}
+	if (act == ACT_LEAVE)
+		return NAV_LEAVE;
+	if (act == ACT_EDIT && ss->fm.n > 0) {
+		ss->phase = P_EDIT;
+		ss->pane_focus = false;
+		ui_set_msg(ss->ui, TH_NORMAL, "change the fields, Enter runs the "
+			   "stage again");
+	} else if (r == KEY_CODE_YES) {
+		pane_key(&ss->pane, (int)ch, 5);
+	}
+	return NAV_STAY;
+}
+
+/* Enter: the next stage when done and nothing changed, else run. */
+static enum nav on_enter(struct sstate *ss)
+{
+	if (ss->phase == P_DONE && !uform_any_touched(&ss->fm)) {
+		uform_sync(&ss->fm);
+		if (!uform_any_touched(&ss->fm))
+			return NAV_NEXT;
+	}
+	return try_run(ss);
+}
+
+/* Tab moves between the form and the result list; Shift-Tab back. */
+static void on_field_key(struct sstate *ss, enum action act)
+{
+	if (act == ACT_FIELD_NEXT) {
+		if (ss->pane_focus || ss->pane.n == 0) {
+			ss->pane_focus = false;
+			if (ss->fm.n > 0)
+				uform_focus(&ss->fm, 0);
+		} else {
+			uform_sync(&ss->fm);
+			ss->pane_focus = true;
+		}
+	} else if (ss->pane_focus) {
+		ss->pane_focus = false;
+	} else if (ss->pane.n > 0) {
+		ss->pane_focus = true;
+	}
+}
+
+/* A printable character while a field has the focus is text, not a key. */
+static bool typing(const struct sstate *ss, int r, wint_t ch)
+{
+	return ss->fm.n > 0 && ss->fm.active && !ss->pane_focus && r == OK &&
+	       ch >= 32;
+}
+
+/* What is left after the engine's own keys: the form, the screen's own
+ * actions, focus moves, and the result list.  *full is cleared when only
+ * the field changed (formw drew it). */
+static void on_other(struct sstate *ss, enum action act, int r, wint_t ch,
+		     bool *full)
+{
+	struct ui *ui = ss->ui;
+	const struct stage_screen *sc = ss->sc;
+	bool pane_keys = ss->pane_focus || ss->fm.n == 0 || !ss->fm.active;
+	if (!pane_keys) {
+		int fr = uform_key(&ss->fm, r, ch);
+		if (fr == 1)
+			*full = false;
+		if (fr > 0) {
+			if (ss->phase == P_DONE && uform_any_touched(&ss->fm) &&
+			    !ui->msg[0]) {
+				ui_set_msg(ui, TH_NORMAL, "changed: Enter runs the "
+					   "stage again with the new values");
+				*full = true;
+			}
+			return;
+		}
+	}
+	if (sc->key && act != ACT_NONE && !typing(ss, r, ch) &&
+	    sc->key(ui, &ss->pane, act))
+		return;
+	if (act == ACT_FIELD_NEXT || act == ACT_FIELD_PREV) {
+		on_field_key(ss, act);
+		return;
+	}
+	/* arrows the form did not use move the selection in the list */
+	if (r == KEY_CODE_YES && ss->pane.n > 0 &&
+	    pane_key(&ss->pane, (int)ch, 5))
+		ss->pane_focus = ss->fm.n == 0 || pane_keys ||
+				 ch == KEY_DOWN || ch == KEY_UP ||
+				 ch == KEY_NPAGE || ch == KEY_PPAGE;
+}
+
+/* One key; returns where to go (NAV_STAY: this screen again). */
+static enum nav on_key(struct sstate *ss, int r, wint_t ch, bool *full)
+{
+	struct ui *ui = ss->ui;
+	enum action act = keymap_action(r, ch, key_ctx(ss));
+
+	if (ui->lay.too_small)
+		return act == ACT_QUIT ? NAV_QUIT : NAV_STAY;
+	if (act != ACT_UP && act != ACT_DOWN)
+		ui->msg[0] = 0;
+	if (act == ACT_QUIT)
+		return NAV_QUIT;
+	if (act == ACT_HELP) {
+		close_form(ss);
+		return help_show(ui, ss->sc->stage);
+	}
+	if (ss->phase == P_CONFIRM)
+		return on_confirm(ss, act);
+	switch (act) {
+	case ACT_RAIL:
+		return on_rail(ss);
+	case ACT_BACK:
+		return NAV_BACK;
+	case ACT_RETRY:
+		return try_run(ss);
+	default:
+		break;
+	}
+	if (ss->phase == P_PENDING)
+		return on_pending(ss, act, r, ch);
+	if (act == ACT_NEXT)
+		return on_enter(ss);
+	on_other(ss, act, r, ch, full);
+	return NAV_STAY;
 }
 
 enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
@@ -357,8 +545,7 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 
 	while (nav == NAV_STAY) {
 		wint_t ch;
-		int r, fr;
-		bool pane_keys;
+		int r;
 
 		if (full) {
 			draw(ui, &ss);
@@ -370,136 +557,8 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 		}
 		full = true;
 		r = ui_getkey(ui, &ch);
-		if (r == ERR)
-			continue;
-		if (r == KEY_CODE_YES && ch == KEY_RESIZE)
-			continue;
-		if (ui->lay.too_small) {
-			if (r == KEY_CODE_YES && ch == KEY_F(10))
-				nav = NAV_QUIT;
-			continue;
-		}
-		if (!(r == KEY_CODE_YES && (ch == KEY_UP || ch == KEY_DOWN)))
-			ui->msg[0] = 0;
-		if (r == KEY_CODE_YES && ch == KEY_F(10)) {
-			nav = NAV_QUIT;
-			break;
-		}
-		if (r == KEY_CODE_YES && ch == KEY_F(1)) {
-			uform_sync(&ss.fm);
-			uform_hide(&ss.fm);
-			if (help_show(ui, sc->stage) == NAV_QUIT)
-				nav = NAV_QUIT;
-			continue;
-		}
-		if (ss.phase == P_CONFIRM) {
-			if (r == OK && (ch == 'y' || ch == 'Y')) {
-				if (sc->confirm_yes)
-					sc->confirm_yes(ui);
-				nav = run(&ss);
-			} else if ((r == OK && (ch == 'n' || ch == 'N' ||
-						ch == UI_KEY_ESC))) {
-				ss.phase = P_EDIT;
-				ui_set_msg(ui, TH_WARN, "not confirmed: nothing was "
-					   "changed");
-			} else {
-				ui_set_msg(ui, TH_WARN, "Confirm (y/n): %s",
-					   sc->question ? sc->question(ui) : "go on?");
-			}
-			continue;
-		}
-		if (r == KEY_CODE_YES && ch == KEY_F(2)) {
-			int t;
-			uform_sync(&ss.fm);
-			uform_hide(&ss.fm);
-			t = frame_rail_select(ui);
-			if (t == -2) {
-				nav = NAV_QUIT;
-			} else if (t > 0 && t != (int)sc->stage) {
-				ui->go_to = t;
-				nav = NAV_GOTO;
-			}
-			continue;
-		}
-		if (r == OK && ch == UI_KEY_ESC) {
-			nav = NAV_BACK;
-			break;
-		}
-		if (r == KEY_CODE_YES && ch == KEY_F(5) && ss.phase != P_CONFIRM) {
-			nav = try_run(&ss);
-			continue;
-		}
-		if (ss.phase == P_PENDING) {
-			if ((r == OK && (ch == 'c' || ch == 'C')) || ui_is_enter(r, ch)) {
-				ui->f->ctx.request_action = REQ_ACT_AUTO;
-				nav = run(&ss);
-			} else if (r == OK && (ch == 'l' || ch == 'L')) {
-				nav = NAV_LEAVE;
-			} else if (r == OK && (ch == 'e' || ch == 'E') &&
-				   ss.fm.n > 0) {
-				ss.phase = P_EDIT;
-				ss.pane_focus = false;
-				ui_set_msg(ui, TH_NORMAL, "change the fields, Enter runs "
-					   "the stage again");
-			} else if (r == KEY_CODE_YES) {
-				pane_key(&ss.pane, (int)ch, 5);
-			}
-			continue;
-		}
-		if (ui_is_enter(r, ch)) {
-			if (ss.phase == P_DONE && !uform_any_touched(&ss.fm)) {
-				uform_sync(&ss.fm);
-				if (!uform_any_touched(&ss.fm)) {
-					nav = NAV_NEXT;
-					break;
-				}
-			}
-			nav = try_run(&ss);
-			continue;
-		}
-		pane_keys = ss.pane_focus || ss.fm.n == 0 || !ss.fm.active;
-		if (!pane_keys) {
-			fr = uform_key(&ss.fm, r, ch);
-			if (fr == 1)
-				full = false;
-			if (fr > 0) {
-				if (ss.phase == P_DONE && uform_any_touched(&ss.fm) &&
-				    !ui->msg[0]) {
-					ui_set_msg(ui, TH_NORMAL, "changed: Enter runs the "
-						   "stage again with the new values");
-					full = true;
-				}
-				continue;
-			}
-		}
-		if (sc->key && !(ss.fm.n > 0 && ss.fm.active && !ss.pane_focus &&
-				 r == OK && ch >= 32) &&
-		    sc->key(ui, &ss.pane, r, ch))
-			continue;
-		if (r == OK && ch == UI_KEY_TAB) {
-			if (ss.pane_focus || ss.pane.n == 0) {
-				ss.pane_focus = false;
-				if (ss.fm.n > 0)
-					uform_focus(&ss.fm, 0);
-			} else {
-				uform_sync(&ss.fm);
-				ss.pane_focus = true;
-			}
-			continue;
-		}
-		if (r == KEY_CODE_YES && ch == KEY_BTAB) {
-			if (ss.pane_focus)
-				ss.pane_focus = false;
-			else if (ss.pane.n > 0)
-				ss.pane_focus = true;
-			continue;
-		}
-		/* arrows the form did not use move the selection in the list */
-		if (r == KEY_CODE_YES && ss.pane.n > 0 &&
-		    pane_key(&ss.pane, (int)ch, 5))
-			ss.pane_focus = ss.fm.n == 0 || pane_keys ||
-					ch == KEY_DOWN || ch == KEY_UP ||
-					ch == KEY_NPAGE || ch == KEY_PPAGE;
+		if (!ui_key_ignored(r, ch))
+			nav = on_key(&ss, r, ch, &full);
 	}
 	uform_sync(&ss.fm);
 	for (int i = 0; i < ss.fm.n; i++)

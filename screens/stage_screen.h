@@ -6,12 +6,16 @@
  * flow with a live spinner, and handles the outcomes (done, failed,
  * pending, needs confirmation, cancelled).
  *
- * Ownership: definitions are static const tables in the scr_*.c files.
+ * Ownership: definitions are const tables in the scr_*.c files (listed in
+ * screens.h for the router).
  */
 #ifndef OPSMGR_STAGE_SCREEN_H
 #define OPSMGR_STAGE_SCREEN_H
 
-#include "ui_int.h"
+#include <stddef.h>
+
+#include "frame.h"
+#include "uikit.h"
 #include "widgets/form.h"
 #include "widgets/pane.h"
 
@@ -28,35 +32,37 @@ struct stage_screen {
 	int (*commit)(struct ui *ui, struct uform *fm);
 	/* Rows shown before the diagnostics in the pane (may be NULL). */
 	void (*result)(struct ui *ui, struct pane *p, enum status st);
-	/* ST_NEED_CONFIRM: the question, and what "yes" sets. */
-	const char *(*question)(struct ui *ui);
-	void (*confirm_yes)(struct ui *ui);
+	/* ST_NEED_CONFIRM: the question (written into buf), and the flag of
+	 * struct ctx that "yes" sets: CTX_FLAG(confirm_trust), 0 for none. */
+	const char *(*question)(struct ui *ui, char *buf, size_t n);
+	size_t confirm_flag;
 	/* ST_PENDING: text of the pending panel (may be NULL). */
 	const char *(*pending_text)(struct ui *ui, char *buf, size_t n);
+	/* Before "check again" while pending (may be NULL). */
+	void (*recheck)(struct ui *ui);
 	/* Lines shown in the live pane before the stage starts (may be NULL). */
 	void (*live_intro)(struct ui *ui, struct pane *p);
-	/* A key the engine did not use, with the result list; returns true
-	 * when handled (may be NULL).  key_hint fills the key line entry for
-	 * it and returns true when it applies now (may be NULL). */
-	bool (*key)(struct ui *ui, struct pane *p, int r, wint_t ch);
+	/* An action the engine did not use (a key bound in KC_STAGE), with
+	 * the result list; returns true when handled (may be NULL).  key_hint
+	 * fills the key line entry for it and returns true when it applies now
+	 * (may be NULL). */
+	bool (*key)(struct ui *ui, struct pane *p, enum action act);
 	bool (*key_hint)(struct ui *ui, struct keyhint *k);
 	const char *run_label;                 /* "Enter <run_label>" */
 	bool live_output;                      /* progress + command lines */
 	bool cancel_leaves;                    /* Esc while running = leave (7) */
 };
 
+/* A struct ctx member for confirm_flag (never 0: ctx starts with a
+ * pointer). */
+#define CTX_FLAG(member) offsetof(struct ctx, member)
+/* .fields and .nfields from one array. */
+#define SCREEN_FIELDS(defs) \
+	.fields = (defs), .nfields = (int)(sizeof(defs) / sizeof((defs)[0]))
+
+/* Run a stage screen until the operator leaves it: NAV_NEXT, NAV_BACK,
+ * NAV_GOTO (F2), NAV_LEAVE, NAV_QUIT. */
 enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc);
-
-/* Stage screen definitions (scr_*.c). */
-extern const struct stage_screen SCR_TRUST, SCR_REQUEST, SCR_VERIFY,
-	SCR_EXPORT, SCR_AGENT, SCR_SERIAL, SCR_APPROVAL;
-
-/* Other screens. */
-enum nav scr_welcome_run(struct ui *ui);
-enum nav scr_diagnose_run(struct ui *ui);
-enum nav scr_summary_run(struct ui *ui);
-/* The summary as text (for the report file and the screen); malloc'd. */
-char *summary_text(struct ui *ui);
 
 /* Shared validators (scr_common.c). */
 enum diag_severity val_required(struct uform *fm, int idx, const char *v,

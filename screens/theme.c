@@ -83,8 +83,6 @@ void theme_on(const struct theme *t, WINDOW *w, enum theme_el e)
 
 void theme_off(const struct theme *t, WINDOW *w, enum theme_el e)
 {
-	(void)t;
-	(void)e;
 	wattr_set(w, A_NORMAL, 0, NULL);
 }
 

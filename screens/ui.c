@@ -1,269 +1,112 @@
 /*
- * ui.c - ui_run(): terminal set-up and restore, stderr captured to a
- * temporary file while curses owns the screen (printed after endwin), the
- * screen state machine (welcome -> stages 1..7 -> summary), key reading
- * with resize handling, and the hooks that keep the screen alive during
- * long backend work (spinner, elapsed time, Esc cancels; no threads).
+ * ui.c - the router: ui_run() sets the terminal up and restores it (stderr
+ * captured to a temporary file while curses owns the screen, printed after
+ * endwin), owns the table of screens (welcome, stages 1..7, summary,
+ * diagnose), runs the one that is current and decides from the navigation
+ * value it returns which one comes next.  Screens never call each other.
  */
 #include "ui.h"
 
-#include <poll.h>
-#include <fcntl.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "errcap.h"
-#include "termcheck.h"
+#include "screens.h"
 #include "stage_screen.h"
-#include "ui_int.h"
+#include "termcheck.h"
+#include "uikit.h"
 
-/* ---- shared helpers ---------------------------------------------------- */
-
-void ui_set_msg(struct ui *ui, enum theme_el el, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(ui->msg, sizeof(ui->msg), fmt, ap);
-	va_end(ap);
-	ui->msg_el = el;
-}
-
-void ui_relayout(struct ui *ui)
-{
-	int y, x;
-	getmaxyx(stdscr, y, x);
-	layout_compute(&ui->lay, x, y);
-}
-
-/* The console went away (ssh dropped, terminal closed): the terminal
- * reports a hang-up and every read fails at once.  Quit then (progress is
- * saved after every step) instead of spinning on get_wch's errors. */
-static bool terminal_gone(void)
-{
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-	return poll(&p, 1, 0) == 1 &&
-	       (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
-}
-
-int ui_getkey(struct ui *ui, wint_t *ch)
-{
-	int r = get_wch(ch);
-	if (r == ERR && terminal_gone()) {
-		*ch = KEY_F(10);
-		return KEY_CODE_YES;
-	}
-	if (r == KEY_CODE_YES && *ch == KEY_RESIZE)
-		ui_relayout(ui);
-	/* ^C quits like F10 (raw mode; also for terminals without F10) */
-	if (r == OK && *ch == 3) {
-		*ch = KEY_F(10);
-		r = KEY_CODE_YES;
-	}
-	return r;
-}
-
-static long ms_since(const struct timespec *a)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(now.tv_sec - a->tv_sec) * 1000 +
-	       (now.tv_nsec - a->tv_nsec) / 1000000;
-}
-
-static void busy_paint(struct ui *ui)
-{
-	if (ui->lay.too_small) {
-		frame_too_small(ui);
-		return;
-	}
-	if (ui->repaint) {
-		ui->repaint(ui, ui->repaint_ud);
-	} else {
-		frame_status(ui);
-		refresh();
-	}
-}
-
-/* Poll keys without waiting and redraw at most ten times a second. */
-static void busy_tick(struct ui *ui, bool force)
-{
-	wint_t ch;
-	int r;
-	bool resized = false;
-
-	nodelay(stdscr, TRUE);
-	while ((r = get_wch(&ch)) != ERR) {
-		if (r == OK && ch == UI_KEY_ESC) {
-			ui->cancel = true;
-			snprintf(ui->busy_what, sizeof(ui->busy_what), "cancelling...");
-		} else if ((r == KEY_CODE_YES && ch == KEY_F(10)) ||
-			   (r == OK && ch == 3)) {
-			ui->cancel = true;
-			ui->quit_after = true;
-		} else if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
-			ui_relayout(ui);
-			resized = true;
-		}
-	}
-	nodelay(stdscr, FALSE);
-	if (terminal_gone()) {
-		ui->cancel = true;
-		ui->quit_after = true;
-	}
-	if (force || resized || ms_since(&ui->last_tick) >= 100) {
-		clock_gettime(CLOCK_MONOTONIC, &ui->last_tick);
-		ui->tick++;
-		busy_paint(ui);
-	}
-}
-
-/*
- * A progress line that repeats the previous one's "topic:" (e.g. "attempt
- * 3: pending, 4 s elapsed") replaces it instead of scrolling the pane.
- */
-static void live_line(struct pane *p, const char *what)
-{
-	const char *c = strchr(what, ':');
-	if (p->n > 0 && c && p->rows[p->n - 1].el == TH_DIM) {
-		struct prow *last = &p->rows[p->n - 1];
-		size_t k = (size_t)(c - what) + 1;
-		if (strncmp(last->text, what, k) == 0) {
-			char *dup = strdup(what);
-			if (dup) {
-				free(last->text);
-				last->text = dup;
-			}
-			return;
-		}
-	}
-	/* a step repeated by a polling loop is not listed again */
-	for (int i = p->n - 1; i >= 0 && i >= p->n - 4; i--)
-		if (strcmp(p->rows[i].text, what) == 0)
-			return;
-	pane_add(p, TH_DIM, NULL, what, NULL, 0);
-}
-
-static void hook_progress(void *ud, const char *what, double fraction)
-{
-	struct ui *ui = ud;
-	bool changed = what && strcmp(what, ui->busy_what) != 0;
-	if (what && !ui->cancel)
-		snprintf(ui->busy_what, sizeof(ui->busy_what), "%s", what);
-	ui->busy_frac = fraction;
-	if (changed && ui->live && what && *what)
-		live_line(ui->live, what);
-	busy_tick(ui, changed);
-}
-
-static int hook_cancelled(void *ud)
-{
-	struct ui *ui = ud;
-	busy_tick(ui, false);
-	return ui->cancel;
-}
-
-static void hook_line(void *ud, const char *line)
-{
-	struct ui *ui = ud;
-	if (ui->live && line)
-		pane_add(ui->live, TH_NORMAL, NULL, line, NULL, 0);
-	busy_tick(ui, false);
-}
-
-void ui_hooks(struct ui *ui, struct hooks *h)
-{
-	h->progress = hook_progress;
-	h->cancelled = hook_cancelled;
-	h->line = hook_line;
-	h->ud = ui;
-}
-
-void ui_busy_begin(struct ui *ui, const char *what)
-{
-	ui->busy = true;
-	ui->cancel = false;
-	ui->quit_after = false;
-	ui->busy_frac = -1.0;
-	ui->tick = 0;
-	snprintf(ui->busy_what, sizeof(ui->busy_what), "%s", what);
-	clock_gettime(CLOCK_MONOTONIC, &ui->busy_start);
-	ui->last_tick = ui->busy_start;
-	curs_set(0);
-	busy_paint(ui);
-}
-
-void ui_busy_end(struct ui *ui)
-{
-	ui->busy = false;
-	ui->busy_what[0] = 0;
-}
-
-enum status ui_run_stage(struct ui *ui, enum stage s)
-{
-	struct hooks h;
-	enum status st;
-	char what[120];
-
-	ui_hooks(ui, &h);
-	snprintf(what, sizeof(what), "%s...", stage_title(s));
-	ui_busy_begin(ui, what);
-	st = flow_run_stage(ui->f, s, &h, NULL);
-	ui_busy_end(ui);
-	return st;
-}
-
-/* ---- the screen state machine ------------------------------------------ */
-
-static const struct stage_screen *const SCREENS[STAGE_COUNT] = {
-	NULL, &SCR_TRUST, &SCR_REQUEST, &SCR_VERIFY, &SCR_EXPORT, &SCR_AGENT,
-	&SCR_SERIAL, &SCR_APPROVAL,
+/* A screen of the table: its own loop, or a stage screen for the engine. */
+struct route {
+	enum nav (*run)(struct ui *ui);
+	const struct stage_screen *stage;
 };
+
+static const struct route ROUTES[SCREEN_COUNT] = {
+	[SCREEN_WELCOME] = { scr_welcome_run, NULL },
+	[STAGE_TRUST] = { NULL, &SCR_TRUST },
+	[STAGE_REQUEST] = { NULL, &SCR_REQUEST },
+	[STAGE_VERIFY] = { NULL, &SCR_VERIFY },
+	[STAGE_EXPORT] = { NULL, &SCR_EXPORT },
+	[STAGE_AGENT] = { NULL, &SCR_AGENT },
+	[STAGE_SERIAL] = { NULL, &SCR_SERIAL },
+	[STAGE_APPROVAL] = { NULL, &SCR_APPROVAL },
+	[SCREEN_SUMMARY] = { scr_summary_run, NULL },
+	[SCREEN_DIAGNOSE] = { scr_diagnose_run, NULL },
+};
+
+/* A stage that does not apply to this role is recorded as skipped and
+ * passed over in the direction the operator was going. */
+static enum nav show(struct ui *ui, int dir)
+{
+	const struct route *rt = &ROUTES[ui->cur];
+	if (rt->run)
+		return rt->run(ui);
+	if (!flow_stage_applies(ui->f, (enum stage)ui->cur)) {
+		if (ui->f->st.stage[ui->cur] != STAGE_ST_SKIPPED)
+			flow_run_stage(ui->f, (enum stage)ui->cur, NULL, NULL);
+		return dir > 0 ? NAV_NEXT : NAV_BACK;
+	}
+	return stage_screen_run(ui, rt->stage);
+}
+
+/* The screen after ui->cur for nav; *dir is the direction of travel. */
+static int route(const struct ui *ui, enum nav nv, int *dir)
+{
+	switch (nv) {
+	case NAV_NEXT:
+		*dir = 1;
+		return ui->cur + 1 < SCREEN_SUMMARY ? ui->cur + 1 : SCREEN_SUMMARY;
+	case NAV_BACK:
+		*dir = -1;
+		if (ui->cur == SCREEN_DIAGNOSE)
+			return SCREEN_WELCOME;
+		return ui->cur > SCREEN_WELCOME ? ui->cur - 1 : SCREEN_WELCOME;
+	case NAV_GOTO:
+		*dir = ui->go_to >= ui->cur ? 1 : -1;
+		return ui->go_to < SCREEN_SUMMARY ? ui->go_to : SCREEN_SUMMARY;
+	case NAV_DIAGNOSE:
+		return SCREEN_DIAGNOSE;
+	default:
+		return ui->cur;
+	}
+}
 
 static int ui_loop(struct ui *ui)
 {
 	int dir = 1;
+	ui->prev = SCREEN_WELCOME;
 	for (;;) {
 		enum nav nv;
+		int next;
 		ui->msg[0] = 0;
-		if (ui->cur == SCREEN_WELCOME) {
-			nv = scr_welcome_run(ui);
-		} else if (ui->cur >= SCREEN_SUMMARY) {
-			ui->cur = SCREEN_SUMMARY;
-			nv = scr_summary_run(ui);
-		} else if (!flow_stage_applies(ui->f, (enum stage)ui->cur)) {
-			if (ui->f->st.stage[ui->cur] != STAGE_ST_SKIPPED)
-				flow_run_stage(ui->f, (enum stage)ui->cur, NULL, NULL);
-			nv = dir > 0 ? NAV_NEXT : NAV_BACK;
-		} else {
-			nv = stage_screen_run(ui, SCREENS[ui->cur]);
-		}
+		nv = show(ui, dir);
 		switch (nv) {
-		case NAV_NEXT:
-			dir = 1;
-			ui->cur++;
-			break;
-		case NAV_BACK:
-			dir = -1;
-			if (ui->cur > SCREEN_WELCOME)
-				ui->cur--;
-			break;
-		case NAV_GOTO:
-			dir = ui->go_to >= ui->cur ? 1 : -1;
-			ui->cur = ui->go_to;
-			break;
 		case NAV_QUIT:
 		case NAV_DONE:
 			return EXIT_OK;
 		case NAV_LEAVE:
 			return EXIT_WAITING;
-		case NAV_STAY:
+		default:
 			break;
 		}
+		next = route(ui, nv, &dir);
+		if (next != ui->cur) {
+			ui->prev = ui->cur;
+			ui->cur = next;
+		}
 	}
+}
+
+static int refuse_terminal(void)
+{
+	fprintf(stderr, "opsmgr-enroll: cannot use the terminal '%s': "
+		"set TERM, or use --answers FILE --non-interactive\n",
+		getenv("TERM") ? getenv("TERM") : "(unset)");
+	return EXIT_USAGE;
 }
 
 int ui_run(struct flow *f)
@@ -279,23 +122,16 @@ int ui_run(struct flow *f)
 	if (!getenv("ESCDELAY"))
 		set_escdelay(60);
 	/* ask terminfo first: a failed newterm() leaks inside ncurses */
-	if (!termcheck_usable(STDOUT_FILENO)) {
-		fprintf(stderr, "opsmgr-enroll: cannot use the terminal '%s': "
-			"set TERM, or use --answers FILE --non-interactive\n",
-			getenv("TERM") ? getenv("TERM") : "(unset)");
-		return EXIT_USAGE;
-	}
+	if (!termcheck_usable(STDOUT_FILENO))
+		return refuse_terminal();
 	errcap_begin(&ec);
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		errcap_end(&ec);
-		fprintf(stderr, "opsmgr-enroll: cannot use the terminal '%s': "
-			"set TERM, or use --answers FILE --non-interactive\n",
-			getenv("TERM") ? getenv("TERM") : "(unset)");
-		return EXIT_USAGE;
+		return refuse_terminal();
 	}
 	set_term(scr);
-	raw();   /* ^C arrives as a key and quits like F10 */
+	raw();   /* ^C arrives as a key and quits like F10 (keymap.c) */
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);

@@ -1,5 +1,5 @@
 /*
- * ui.h - the interactive wizard (ncurses).  wizard/main.c calls ui_run()
+ * ui.h - the interactive wizard (ncurses).  app/main.c calls ui_run()
  * when stdin/stdout are a terminal and --non-interactive is not given.
  * Owner: screens/ui.c.
  */

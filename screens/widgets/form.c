@@ -6,6 +6,7 @@
 #include "widgets/form.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,7 +209,6 @@ static void put_wrapped(const struct theme *t, const char *prefix,
 		theme_put(stdscr, y + l, x, line, w);
 		(*rows_left)--;
 	}
-	(void)t;
 }
 
 void uform_show(struct uform *fm, const struct theme *t, struct rect area)
@@ -515,31 +515,71 @@ void uform_untouch(struct uform *fm)
 		fm->fs[i].touched = false;
 }
 
+enum diag_severity uform_say(enum diag_severity sev, char *msg, size_t n,
+			     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, n, fmt, ap);
+	va_end(ap);
+	return sev;
+}
+
 static int req(struct uform *fm, int request)
 {
 	return form_driver_w(fm->form, KEY_CODE_YES, (wchar_t)request);
+}
+
+/* Text editing keys of a field: the formw request each one makes, and
+ * whether it changes the value. */
+static const struct {
+	bool code;
+	wint_t key;
+	int request;
+	bool edits;
+} EDIT_KEYS[] = {
+	{ false, 127, REQ_DEL_PREV, true },
+	{ false, 8, REQ_DEL_PREV, true },
+	{ true, KEY_BACKSPACE, REQ_DEL_PREV, true },
+	{ false, 21, REQ_CLR_FIELD, true },   /* Ctrl-U */
+	{ true, KEY_DC, REQ_DEL_CHAR, true },
+	{ true, KEY_LEFT, REQ_PREV_CHAR, false },
+	{ true, KEY_RIGHT, REQ_NEXT_CHAR, false },
+	{ true, KEY_HOME, REQ_BEG_FIELD, false },
+	{ true, KEY_END, REQ_END_FIELD, false },
+};
+
+static int edit_key(struct uform *fm, struct fstate *s, int r, wint_t ch)
+{
+	for (size_t i = 0; i < sizeof(EDIT_KEYS) / sizeof(EDIT_KEYS[0]); i++) {
+		if (EDIT_KEYS[i].code != (r == KEY_CODE_YES) ||
+		    EDIT_KEYS[i].key != ch)
+			continue;
+		if (EDIT_KEYS[i].edits)
+			s->touched = true;
+		req(fm, EDIT_KEYS[i].request);
+		return 1;
+	}
+	return 0;
 }
 
 int uform_key(struct uform *fm, int r, wint_t ch)
 {
 	const struct fdef *d;
 	struct fstate *s;
-	int nx;
+	enum action act;
+	int nx, dir;
 
 	if (!fm->form || fm->n == 0 || !fm->active)
 		return 0;
 	d = &fm->defs[fm->focus];
 	s = &fm->fs[fm->focus];
+	act = keymap_action(r, ch, KC_FORM);
 
-	if ((r == OK && ch == '\t') || (r == KEY_CODE_YES && ch == KEY_DOWN)) {
-		nx = next_visible(fm, fm->focus, +1);
-		if (nx < 0)
-			return 0;
-		uform_focus(fm, nx);
-		return 2;
-	}
-	if (r == KEY_CODE_YES && (ch == KEY_BTAB || ch == KEY_UP)) {
-		nx = next_visible(fm, fm->focus, -1);
+	dir = act == ACT_FIELD_NEXT || act == ACT_DOWN ? +1 :
+	      act == ACT_FIELD_PREV || act == ACT_UP ? -1 : 0;
+	if (dir != 0) {
+		nx = next_visible(fm, fm->focus, dir);
 		if (nx < 0)
 			return 0;
 		uform_focus(fm, nx);
@@ -547,9 +587,9 @@ int uform_key(struct uform *fm, int r, wint_t ch)
 	}
 	if (d->type == FT_CHOICE) {
 		int n = nchoices(d);
-		if ((r == KEY_CODE_YES && ch == KEY_RIGHT) || (r == OK && ch == ' ')) {
+		if (act == ACT_RIGHT) {
 			s->choice = (s->choice + 1) % n;
-		} else if (r == KEY_CODE_YES && ch == KEY_LEFT) {
+		} else if (act == ACT_LEFT) {
 			s->choice = (s->choice + n - 1) % n;
 		} else {
 			return 0;
@@ -563,37 +603,5 @@ int uform_key(struct uform *fm, int r, wint_t ch)
 		form_driver_w(fm->form, OK, (wchar_t)ch);
 		return 1;
 	}
-	if ((r == OK && (ch == 127 || ch == 8)) ||
-	    (r == KEY_CODE_YES && ch == KEY_BACKSPACE)) {
-		s->touched = true;
-		req(fm, REQ_DEL_PREV);
-		return 1;
-	}
-	if (r == OK && ch == 21) {   /* Ctrl-U */
-		s->touched = true;
-		req(fm, REQ_CLR_FIELD);
-		return 1;
-	}
-	if (r != KEY_CODE_YES)
-		return 0;
-	switch (ch) {
-	case KEY_DC:
-		s->touched = true;
-		req(fm, REQ_DEL_CHAR);
-		return 1;
-	case KEY_LEFT:
-		req(fm, REQ_PREV_CHAR);
-		return 1;
-	case KEY_RIGHT:
-		req(fm, REQ_NEXT_CHAR);
-		return 1;
-	case KEY_HOME:
-		req(fm, REQ_BEG_FIELD);
-		return 1;
-	case KEY_END:
-		req(fm, REQ_END_FIELD);
-		return 1;
-	default:
-		return 0;
-	}
+	return edit_key(fm, s, r, ch);
 }

@@ -20,6 +20,7 @@
 #include <form.h>
 
 #include "core/diag.h"
+#include "keymap.h"
 #include "layout.h"
 #include "theme.h"
 
@@ -34,6 +35,11 @@ struct uform;
 typedef enum diag_severity (*fvalidate_fn)(struct uform *fm, int idx,
 					   const char *v, char *msg,
 					   size_t msglen, void *ud);
+
+/* A validator's verdict: writes the message, returns sev. */
+enum diag_severity uform_say(enum diag_severity sev, char *msg, size_t n,
+			     const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 struct fdef {
 	const char *key;                  /* "section.key" (diag field) */
@@ -111,7 +117,8 @@ void uform_apply_diags(struct uform *fm, const struct diag_list *dl);
 bool uform_owns_diag(const struct uform *fm, const struct diag *d);
 
 /*
- * Offer a key.  Returns 0 not used, 1 used (field content changed or cursor
+ * Offer a key (what it means is read from the keymap in KC_FORM: field
+ * moves, choice changes; the rest is text editing).  Returns 0 not used, 1 used (field content changed or cursor
  * moved, refresh enough), 2 used and a full redraw is needed (focus moved
  * with a new message, a choice changed).
  */

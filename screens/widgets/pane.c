@@ -83,6 +83,13 @@ void pane_addf(struct pane *p, enum theme_el el, const char *fmt, ...)
 	pane_add(p, el, NULL, buf, NULL, 0);
 }
 
+void pane_add_value(struct pane *p, enum theme_el el, const char *fmt,
+		    const char *value)
+{
+	if (value)
+		pane_addf(p, el, fmt, value);
+}
+
 void pane_add_diags(struct pane *p, const struct diag_list *dl,
 		    bool (*skip)(const struct diag *d, void *ud), void *ud,
 		    bool with_stage)
@@ -150,10 +157,9 @@ static int detail_lines_draw(const struct theme *t, WINDOW *w,
 	return k;
 }
 
-static int detail_lines(const struct prow *sel, int width, void *unused)
+static int detail_lines(const struct prow *sel, int width)
 {
 	struct rect r = { 0, 0, 1000, width };
-	(void)unused;
 	return detail_lines_draw(NULL, NULL, sel, r, 0);
 }
 
@@ -180,7 +186,7 @@ void pane_draw(const struct theme *t, WINDOW *w, struct pane *p,
 		/* the detail shows a fix, or the whole of a cut-off line */
 		if (sel->fix || sel->event ||
 		    (int)strlen(sel->text) + (sel->tag[0] ? 5 : 0) > r.w) {
-			int want = 1 + detail_lines(sel, r.w, NULL);
+			int want = 1 + detail_lines(sel, r.w);
 			int cap = r.h >= 12 ? 7 : r.h >= 8 ? 4 : r.h >= 5 ? 2 : 0;
 			detail_h = want < cap ? want : cap;
 			list_h = r.h - detail_h;

@@ -43,6 +43,9 @@ void pane_add(struct pane *p, enum theme_el el, const char *tag,
 	      const char *text, const char *fix, int event);
 void pane_addf(struct pane *p, enum theme_el el, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Append fmt (one %s) with value, when value is set. */
+void pane_add_value(struct pane *p, enum theme_el el, const char *fmt,
+		    const char *value) __attribute__((format(printf, 3, 0)));
 /* Append diagnostics as checklist rows; skip those for which skip(d, ud)
  * returns true (e.g. already shown under a field). */
 void pane_add_diags(struct pane *p, const struct diag_list *dl,

@@ -476,10 +476,19 @@ static void test_rail_redo_and_start_over(void **state)
 	assert_true(moved);
 }
 
+/* Diagnose has run: its closing line is on the status line. */
+static void wait_diagnosed(struct fx *fx)
+{
+	const char *const any[] = { "problems found", "no failures", NULL };
+	if (vt_wait_any(&fx->t, any, WAIT_MS) < 0) {
+		vt_dump(&fx->t, stderr);
+		fail_msg("no diagnose result");
+	}
+}
+
 static void test_diagnose(void **state)
 {
 	struct fx *fx = *state;
-	const char *const any[] = { "problems found", "no failures", NULL };
 
 	start(fx);
 	enter(fx);
@@ -492,14 +501,36 @@ static void test_diagnose(void **state)
 	for (int i = 0; i < 2; i++)
 		vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
 	enter(fx);
-	if (vt_wait_any(&fx->t, any, WAIT_MS) < 0) {
-		vt_dump(&fx->t, stderr);
-		fail_msg("no diagnose result");
-	}
+	wait_diagnosed(fx);
 	/* results by stage, e.g. the trust store check of stage 1 */
 	assert_true(vt_has_text(&fx->t, "trust/"));
 	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
 	WAIT(&fx->t, "Continue at stage 3: Verify");
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
+/* The router: welcome -> diagnose (F1 help and back) -> Esc to welcome
+ * with Diagnose still selected, so Enter runs it again. */
+static void test_diagnose_and_back(void **state)
+{
+	struct fx *fx = *state;
+
+	start(fx);
+	WAIT(&fx->t, "Diagnose the existing setup");
+	vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
+	enter(fx);
+	wait_diagnosed(fx);
+	assert_true(vt_has_text(&fx->t, "F5 Run again"));
+	vt_fkey(&fx->t, 1);
+	WAIT(&fx->t, "Help: welcome");
+	assert_true(vt_has_text(&fx->t, "Esc Close help"));
+	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
+	WAIT(&fx->t, "Every check of the existing setup");
+	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
+	WAIT(&fx->t, "Diagnose the existing setup");
+	enter(fx);
+	WAIT(&fx->t, "Every check of the existing setup");
 	vt_fkey(&fx->t, 10);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }
@@ -780,6 +811,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rail_redo_and_start_over,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diagnose, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diagnose_and_back, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_installer_output, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_offline_request, setup,

@@ -21,7 +21,7 @@
 #include "layout.h"
 #include "run_capture.h"
 #include "stages/stages.h"
-#include "ui_int.h"
+#include "help.h"
 
 static void test_rows_complete(void **st)
 {

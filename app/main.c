@@ -1,7 +1,9 @@
 /*
- * main.c - opsmgr-enroll's entry point: parses the command line, opens the
- * flow (configuration + state) and hands over to the wizard screens, the
+ * app/main.c - opsmgr-enroll's entry point: parses the command line, opens
+ * the flow (configuration + state) and hands over to the wizard screens, the
  * non-interactive runner or the check report.  The only place that exits.
+ * It lives above wizard/ and screens/ so that neither includes the other's
+ * caller: app/ -> screens/, wizard/, backend/; screens/ -> wizard/.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -17,7 +19,6 @@
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	runner_request_cancel();
 }
 

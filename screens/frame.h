@@ -1,0 +1,38 @@
+/*
+ * frame.h - what every screen has around its content: the title line, the
+ * stage rail, the body frame, the status line and the key line (whose key
+ * names come from the keymap, so a key shown is a key that works); the
+ * "terminal too small" notice; choosing a stage on the rail.
+ * Owner: screens/frame.c.  No allocation.
+ */
+#ifndef OPSMGR_FRAME_H
+#define OPSMGR_FRAME_H
+
+#include "keymap.h"
+#include "uikit.h"
+
+/* One entry of the key line: the key of act (and of act2, shown as
+ * "Up/Down"), then what (NULL: the action's default text). */
+struct keyhint {
+	enum action act;
+	enum action act2;     /* ACT_NONE: one key */
+	const char *what;
+};
+
+/* The key line of a screen: its entries and the context its keys are read
+ * in (the key names follow that context's bindings). */
+struct keyline {
+	enum keyctx ctx;
+	const struct keyhint *keys;
+	int n;
+};
+
+void frame_draw(struct ui *ui, const char *heading, struct keyline kl);
+void frame_status(struct ui *ui);
+void frame_too_small(struct ui *ui);
+/* F2: choose a stage on the rail; returns the stage, 0 (closed), -1 (the
+ * terminal was resized: redraw, then ask again) or -2 (quit). */
+int frame_rail_select(struct ui *ui);
+bool frame_stage_reachable(const struct ui *ui, int s);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * keymap.h - the one keymap of the wizard: named actions (an X-macro table,
+ * tig's `enum request`), the keys bound to them in each key context, and the
+ * key line's labels, read from the same bindings so a key shown is a key
+ * that works.  Screens ask keymap_action() what a key means instead of
+ * comparing raw key codes.  Owner: screens/keymap.c.  No allocation.
+ */
+#ifndef OPSMGR_KEYMAP_H
+#define OPSMGR_KEYMAP_H
+
+#include <stddef.h>
+#include <wchar.h>
+
+/*
+ * ACTION(name, default key-line text).  The keys of an action are its rows
+ * in BINDINGS (keymap.c); the first row that applies in a context is the
+ * key the key line shows.
+ */
+#define KEYMAP_ACTIONS(ACTION)                                   \
+	ACTION(NONE, "")                                         \
+	ACTION(NEXT, "Next")           /* Enter: run, go on */   \
+	ACTION(BACK, "Back")           /* Esc: leave, close */   \
+	ACTION(HELP, "Help")                                     \
+	ACTION(RAIL, "Stages")         /* choose a stage */      \
+	ACTION(RETRY, "Run again")                               \
+	ACTION(QUIT, "Quit")                                     \
+	ACTION(CANCEL, "Cancel")       /* stop running work */   \
+	ACTION(LEAVE, "Leave, resume later")                     \
+	ACTION(CHECK, "Check again")                             \
+	ACTION(EDIT, "Edit")                                     \
+	ACTION(YES, "Yes")                                       \
+	ACTION(NO, "No")                                         \
+	ACTION(FIELD_NEXT, "Field")                              \
+	ACTION(FIELD_PREV, "Field")                              \
+	ACTION(UP, "Up")                                         \
+	ACTION(DOWN, "Down")                                     \
+	ACTION(LEFT, "Left")                                     \
+	ACTION(RIGHT, "Right")                                   \
+	ACTION(SAVE, "Save report")                              \
+	ACTION(APPROVE, "Approve agent")
+
+#define KEYMAP_ENUM(name, what) ACT_##name,
+enum action { KEYMAP_ACTIONS(KEYMAP_ENUM) ACT_COUNT };
+#undef KEYMAP_ENUM
+
+/* Where a key is read: the same key may mean another action elsewhere. */
+enum keyctx {
+	KC_STAGE = 1u << 0,    /* a stage screen, editing or done */
+	KC_PENDING = 1u << 1,  /* a stage waiting on someone */
+	KC_CONFIRM = 1u << 2,  /* a y/n question */
+	KC_BUSY = 1u << 3,     /* long work running (spinner) */
+	KC_LIST = 1u << 4,     /* diagnose and summary */
+	KC_WELCOME = 1u << 5,  /* the welcome menu */
+	KC_HELP = 1u << 6,     /* a help page */
+	KC_RAIL = 1u << 7,     /* choosing a stage on the rail */
+	KC_FORM = 1u << 8,     /* a form field has the focus */
+	KC_ANY = 0x1ffu
+};
+
+/* The action bound to a key read by get_wch (r: OK or KEY_CODE_YES) in
+ * context ctx; ACT_NONE when the key means nothing there. */
+enum action keymap_action(int r, wint_t ch, enum keyctx ctx);
+
+/* The key that means a in ctx, as get_wch would return it: OK or
+ * KEY_CODE_YES with *ch set, or ERR when a has no key there. */
+int keymap_key(enum action a, enum keyctx ctx, wint_t *ch);
+
+/* The action's default text for the key line ("Help"). */
+const char *keymap_what(enum action a);
+
+/* The name of the key the key line shows for a in ctx ("F1", "Esc",
+ * "Enter", "y"): the action's first binding in ctx.  Writes "" and returns
+ * -1 when a has no key there. */
+int keymap_key_name(enum action a, enum keyctx ctx, char *buf, size_t n);
+
+#endif

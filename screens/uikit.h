@@ -1,0 +1,89 @@
+/*
+ * uikit.h - the helper library every screen uses: the ui object (flow,
+ * theme, layout, busy state for the spinner, the status line), the
+ * navigation values a screen returns to the router (screens/ui.c), key
+ * reading with resize handling, the status message, and the hooks that keep
+ * the screen alive during long backend work.  Owner: screens/uikit.c.
+ * Nothing here calls a screen.
+ *
+ * Ownership: struct ui lives on ui_run()'s stack; it borrows the flow.
+ */
+#ifndef OPSMGR_UIKIT_H
+#define OPSMGR_UIKIT_H
+
+#include <stdbool.h>
+#include <time.h>
+#include <wchar.h>
+#include <curses.h>
+
+#include "flow.h"
+#include "core/hooks.h"
+#include "keymap.h"
+#include "layout.h"
+#include "theme.h"
+#include "widgets/pane.h"
+
+/* Where a screen wants to go next; the router decides what that means. */
+enum nav {
+	NAV_STAY = 0,
+	NAV_NEXT,      /* the following stage */
+	NAV_BACK,      /* the previous stage (or the screen we came from) */
+	NAV_QUIT,      /* F10: exit 0 */
+	NAV_LEAVE,     /* leave while waiting on someone: exit 75 */
+	NAV_GOTO,      /* ui->go_to */
+	NAV_DIAGNOSE,  /* the diagnose screen */
+	NAV_DONE       /* summary acknowledged: exit 0 */
+};
+
+/* Screens of the router's table: 0 welcome, 1..7 the stages, then these. */
+#define SCREEN_WELCOME 0
+#define SCREEN_SUMMARY STAGE_COUNT
+#define SCREEN_DIAGNOSE (STAGE_COUNT + 1)
+#define SCREEN_COUNT (STAGE_COUNT + 2)
+
+struct ui {
+	struct flow *f;
+	struct theme th;
+	struct layout lay;
+	int cur;                /* screen shown (SCREEN_* or a stage) */
+	int prev;               /* the screen shown before it */
+	int go_to;              /* target of NAV_GOTO */
+
+	/* status line message (cleared on the next key) */
+	char msg[300];
+	enum theme_el msg_el;
+
+	/* long work */
+	bool busy;
+	struct timespec busy_start, last_tick;
+	char busy_what[200];
+	double busy_frac;
+	unsigned tick;
+	bool cancel;            /* Esc pressed while busy */
+	bool quit_after;        /* F10 pressed while busy */
+	struct pane *live;      /* where progress lines and command output go */
+
+	/* repaint of the current screen (resize while busy) */
+	void (*repaint)(struct ui *ui, void *ud);
+	void *repaint_ud;
+};
+
+void ui_relayout(struct ui *ui);
+/* Read one key (blocking).  Returns get_wch's OK / KEY_CODE_YES / ERR;
+ * handles KEY_RESIZE by recomputing the layout (and still returns it); a
+ * terminal that went away reads as the quit key. */
+int ui_getkey(struct ui *ui, wint_t *ch);
+/* Whether a key read by ui_getkey is a terminal resize (or nothing). */
+bool ui_key_ignored(int r, wint_t ch);
+/* Up/Down scroll a text by one line (*first, never below 0); returns
+ * whether act was one of them. */
+bool ui_scroll(enum action act, int *first);
+void ui_hooks(struct ui *ui, struct hooks *h);
+void ui_busy_begin(struct ui *ui, const char *what);
+void ui_busy_end(struct ui *ui);
+/* Run stage s through the flow with the UI's hooks (spinner, Esc). */
+enum status ui_run_stage(struct ui *ui, enum stage s);
+void ui_set_msg(struct ui *ui, enum theme_el el, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,2 @@
+/* kit.h - fixture: helpers the screen calls, defined in router.c. */
+int kit_getkey(void);

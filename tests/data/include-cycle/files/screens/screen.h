@@ -1,0 +1,2 @@
+/* screen.h - fixture: the screen the router runs. */
+int screen_run(void);

@@ -1,0 +1,3 @@
+/* ui.h - fixture: a screen that uses the flow. */
+#include "flow.h"
+int ui_run(void);

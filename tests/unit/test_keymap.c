@@ -1,0 +1,187 @@
+/*
+ * test_keymap.c - the wizard's one keymap (screens/keymap.c): today's
+ * bindings in each key context, a context's own meaning of a key before its
+ * general one, and key-line names read from the same bindings (a key shown
+ * is a key that works).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <curses.h>
+
+#include "keymap.h"
+
+#define ESC 27
+
+static enum action ch(wint_t c, enum keyctx ctx)
+{
+	return keymap_action(OK, c, ctx);
+}
+
+static enum action code(int k, enum keyctx ctx)
+{
+	return keymap_action(KEY_CODE_YES, (wint_t)k, ctx);
+}
+
+static const char *name(enum action a, enum keyctx ctx)
+{
+	static char buf[32];
+	keymap_key_name(a, ctx, buf, sizeof(buf));
+	return buf;
+}
+
+static void test_function_keys_everywhere(void **st)
+{
+	static const enum keyctx ctxs[] = { KC_STAGE, KC_PENDING, KC_CONFIRM,
+					    KC_LIST, KC_WELCOME };
+	for (size_t i = 0; i < sizeof(ctxs) / sizeof(ctxs[0]); i++) {
+		assert_int_equal(code(KEY_F(1), ctxs[i]), ACT_HELP);
+		assert_int_equal(code(KEY_F(10), ctxs[i]), ACT_QUIT);
+		assert_int_equal(ch(3, ctxs[i]), ACT_QUIT);   /* ^C */
+		assert_int_equal(code(KEY_F(5), ctxs[i]), ACT_RETRY);
+		assert_int_equal(ch('\r', ctxs[i]), ACT_NEXT);
+		assert_int_equal(ch('\n', ctxs[i]), ACT_NEXT);
+		assert_int_equal(code(KEY_ENTER, ctxs[i]), ACT_NEXT);
+	}
+	assert_int_equal(code(KEY_F(2), KC_STAGE), ACT_RAIL);
+	assert_int_equal(code(KEY_F(10), KC_BUSY), ACT_QUIT);
+	assert_int_equal(ch(3, KC_BUSY), ACT_QUIT);
+}
+
+static void test_esc_by_context(void **st)
+{
+	assert_int_equal(ch(ESC, KC_STAGE), ACT_BACK);
+	assert_int_equal(ch(ESC, KC_PENDING), ACT_BACK);
+	assert_int_equal(ch(ESC, KC_LIST), ACT_BACK);
+	assert_int_equal(ch(ESC, KC_HELP), ACT_BACK);
+	assert_int_equal(ch(ESC, KC_RAIL), ACT_BACK);
+	assert_int_equal(ch(ESC, KC_CONFIRM), ACT_NO);
+	assert_int_equal(ch(ESC, KC_BUSY), ACT_CANCEL);
+}
+
+static void test_context_keys(void **st)
+{
+	/* a help page closes with Esc, q or F1 again; the rail with F2 */
+	assert_int_equal(ch('q', KC_HELP), ACT_BACK);
+	assert_int_equal(code(KEY_F(1), KC_HELP), ACT_BACK);
+	assert_int_equal(code(KEY_F(2), KC_RAIL), ACT_BACK);
+	assert_int_equal(ch('q', KC_STAGE), ACT_NONE);
+	/* y/n only in a question, c/l/e only while waiting */
+	assert_int_equal(ch('y', KC_CONFIRM), ACT_YES);
+	assert_int_equal(ch('Y', KC_CONFIRM), ACT_YES);
+	assert_int_equal(ch('N', KC_CONFIRM), ACT_NO);
+	assert_int_equal(ch('y', KC_STAGE), ACT_NONE);
+	assert_int_equal(ch('c', KC_PENDING), ACT_CHECK);
+	assert_int_equal(ch('L', KC_PENDING), ACT_LEAVE);
+	assert_int_equal(ch('e', KC_PENDING), ACT_EDIT);
+	assert_int_equal(ch('c', KC_STAGE), ACT_NONE);
+	assert_int_equal(ch('s', KC_LIST), ACT_SAVE);
+	assert_int_equal(ch('a', KC_STAGE), ACT_APPROVE);
+	assert_int_equal(ch('a', KC_FORM), ACT_NONE);   /* typed text */
+	/* Tab: next field in a stage screen and a form, next item on the
+	 * welcome menu; Space changes a choice and the role */
+	assert_int_equal(ch('\t', KC_STAGE), ACT_FIELD_NEXT);
+	assert_int_equal(ch('\t', KC_FORM), ACT_FIELD_NEXT);
+	assert_int_equal(code(KEY_BTAB, KC_FORM), ACT_FIELD_PREV);
+	assert_int_equal(ch('\t', KC_WELCOME), ACT_DOWN);
+	assert_int_equal(code(KEY_BTAB, KC_WELCOME), ACT_UP);
+	assert_int_equal(ch(' ', KC_FORM), ACT_RIGHT);
+	assert_int_equal(ch(' ', KC_WELCOME), ACT_RIGHT);
+	assert_int_equal(ch(' ', KC_STAGE), ACT_NONE);
+	assert_int_equal(code(KEY_LEFT, KC_WELCOME), ACT_LEFT);
+	assert_int_equal(code(KEY_DOWN, KC_LIST), ACT_DOWN);
+}
+
+static void test_nothing_for_unbound_keys(void **st)
+{
+	assert_int_equal(ch('x', KC_ANY), ACT_NONE);
+	assert_int_equal(code(KEY_F(7), KC_ANY), ACT_NONE);
+	assert_int_equal(keymap_action(ERR, 0, KC_ANY), ACT_NONE);
+	/* a code and a character with the same number are different keys */
+	assert_int_equal(keymap_action(KEY_CODE_YES, '\r', KC_STAGE), ACT_NONE);
+}
+
+static void test_key_line_names(void **st)
+{
+	assert_string_equal(name(ACT_HELP, KC_STAGE), "F1");
+	assert_string_equal(name(ACT_RAIL, KC_STAGE), "F2");
+	assert_string_equal(name(ACT_RETRY, KC_STAGE), "F5");
+	assert_string_equal(name(ACT_QUIT, KC_STAGE), "F10");
+	assert_string_equal(name(ACT_NEXT, KC_STAGE), "Enter");
+	assert_string_equal(name(ACT_BACK, KC_STAGE), "Esc");
+	assert_string_equal(name(ACT_BACK, KC_HELP), "Esc");
+	assert_string_equal(name(ACT_CANCEL, KC_BUSY), "Esc");
+	assert_string_equal(name(ACT_YES, KC_CONFIRM), "y");
+	assert_string_equal(name(ACT_NO, KC_CONFIRM), "n");
+	assert_string_equal(name(ACT_CHECK, KC_PENDING), "c");
+	assert_string_equal(name(ACT_LEAVE, KC_PENDING), "l");
+	assert_string_equal(name(ACT_FIELD_NEXT, KC_STAGE), "Tab");
+	assert_string_equal(name(ACT_FIELD_PREV, KC_STAGE), "S-Tab");
+	assert_string_equal(name(ACT_UP, KC_WELCOME), "Up");
+	assert_string_equal(name(ACT_RIGHT, KC_WELCOME), "Right");
+	assert_string_equal(name(ACT_SAVE, KC_LIST), "s");
+	/* no key for an action in a context: nothing to show */
+	assert_int_equal(keymap_key_name(ACT_YES, KC_STAGE, (char[8]){ 0 }, 8), -1);
+	assert_string_equal(name(ACT_APPROVE, KC_PENDING), "");
+	assert_string_equal(keymap_what(ACT_HELP), "Help");
+	/* the key itself, e.g. for a lost terminal that must quit */
+	wint_t k = 0;
+	assert_int_equal(keymap_key(ACT_QUIT, KC_ANY, &k), KEY_CODE_YES);
+	assert_int_equal(k, (wint_t)KEY_F(10));
+	assert_int_equal(keymap_key(ACT_CANCEL, KC_BUSY, &k), OK);
+	assert_int_equal(k, 27);
+	assert_int_equal(keymap_key(ACT_SAVE, KC_STAGE, &k), ERR);
+	assert_string_equal(keymap_what(ACT_QUIT), "Quit");
+}
+
+/* Every name on the key line is a key that means that action there. */
+static void test_shown_key_works(void **st)
+{
+	static const struct {
+		const char *name;
+		int r;
+		wint_t ch;
+	} KEYS[] = {
+		{ "F1", KEY_CODE_YES, KEY_F(1) }, { "F2", KEY_CODE_YES, KEY_F(2) },
+		{ "F5", KEY_CODE_YES, KEY_F(5) }, { "F10", KEY_CODE_YES, KEY_F(10) },
+		{ "Enter", OK, '\r' }, { "Esc", OK, ESC }, { "Tab", OK, '\t' },
+		{ "S-Tab", KEY_CODE_YES, KEY_BTAB }, { "Up", KEY_CODE_YES, KEY_UP },
+		{ "Down", KEY_CODE_YES, KEY_DOWN }, { "Left", KEY_CODE_YES, KEY_LEFT },
+		{ "Right", KEY_CODE_YES, KEY_RIGHT },
+	};
+	for (unsigned c = 1; c <= KC_FORM; c <<= 1)
+		for (int a = ACT_NONE + 1; a < ACT_COUNT; a++) {
+			char n[32];
+			if (keymap_key_name((enum action)a, (enum keyctx)c, n,
+					    sizeof(n)) < 0)
+				continue;
+			if (strlen(n) == 1) {
+				assert_int_equal(keymap_action(OK, (wint_t)n[0],
+							       (enum keyctx)c), a);
+				continue;
+			}
+			size_t k = 0;
+			while (k < sizeof(KEYS) / sizeof(KEYS[0]) &&
+			       strcmp(KEYS[k].name, n) != 0)
+				k++;
+			assert_true(k < sizeof(KEYS) / sizeof(KEYS[0]));
+			assert_int_equal(keymap_action(KEYS[k].r, KEYS[k].ch,
+						       (enum keyctx)c), a);
+		}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_function_keys_everywhere),
+		cmocka_unit_test(test_esc_by_context),
+		cmocka_unit_test(test_context_keys),
+		cmocka_unit_test(test_nothing_for_unbound_keys),
+		cmocka_unit_test(test_key_line_names),
+		cmocka_unit_test(test_shown_key_works),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
