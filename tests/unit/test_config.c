@@ -311,20 +311,21 @@ static void test_bad_numbers(void **st)
 {
 	(void)st;
 	expect_fail("[key]\nbits = 12abc\n", "key.bits",
-		    "[key] bits = '12abc' is not a number");
+		    "[key] bits: '12abc' is not a number");
 	expect_fail("[key]\nbits = abc\n", "key.bits",
-		    "[key] bits = 'abc' is not a number");
-	expect_fail("[key]\nbits =\n", "key.bits", "[key] bits = '' is empty");
+		    "[key] bits: 'abc' is not a number");
+	expect_fail("[key]\nbits =\n", "key.bits", "[key] bits: the value is empty");
 	expect_fail("[key]\nbits = \"\"\n", "key.bits", "is empty");
 	expect_fail("[key]\nbits = 99999999999\n", "key.bits",
-		    "is out of range: it must be between 1024 and 16384");
+		    "a 99999999999-bit key is larger than this tool makes (16384)");
 	expect_fail("[key]\nbits = 99999999999999999999999\n", "key.bits",
 		    "is out of range");
 	expect_fail("[key]\nbits = 0x800\n", "key.bits", "is not a number");
 	expect_fail("[key]\nbits = 2048.0\n", "key.bits", "is not a number");
 	expect_fail("[key]\nbits = \"2048 \"\n", "key.bits", "is not a number");
 	expect_fail("[key]\nbits = \" 2048\"\n", "key.bits", "is not a number");
-	expect_fail("[key]\nbits = -2048\n", "key.bits", "is out of range");
+	expect_fail("[key]\nbits = -2048\n", "key.bits",
+		    "below the 1024-bit floor");
 	/* the message names the file */
 	struct config c;
 	struct diag_list dl;
@@ -338,9 +339,11 @@ static void test_bad_numbers(void **st)
 static void test_ranges(void **st)
 {
 	(void)st;
-	expect_fail("[key]\nbits = 1023\n", "key.bits", "between 1024 and 16384");
-	expect_fail("[key]\nbits = 16385\n", "key.bits", "between 1024 and 16384");
-	expect_fail("[key]\nbits = 512\n", "key.bits", "out of range");
+	expect_fail("[key]\nbits = 1023\n", "key.bits",
+		    "[key] bits: a 1023-bit key is below the 1024-bit floor Operations Manager accepts");
+	expect_fail("[key]\nbits = 16385\n", "key.bits",
+		    "a 16385-bit key is larger than this tool makes (16384)");
+	expect_fail("[key]\nbits = 512\n", "key.bits", "below the 1024-bit floor");
 	expect_fail("[agent]\nport = 0\n", "agent.port", "between 1 and 65535");
 	expect_fail("[agent]\nport = 65536\n", "agent.port", "between 1 and 65535");
 	expect_fail("[ca]\ntimeout = 0\n", "ca.timeout", "between 1 and");
@@ -393,7 +396,7 @@ static void test_booleans(void **st)
 		config_release(&c);
 	}
 	expect_fail("[trust]\naccept = maybe\n", "trust.accept",
-		    "[trust] accept = 'maybe' is not a yes/no value");
+		    "[trust] accept: 'maybe' is not a yes/no value");
 	expect_fail("[trust]\naccept = y\n", "trust.accept", "yes/no");
 	expect_fail("[trust]\naccept =\n", "trust.accept", "yes/no");
 	expect_fail("[ca]\nallow_insecure_http = 2\n", "ca.allow_insecure_http",
@@ -404,7 +407,7 @@ static void test_enums(void **st)
 {
 	(void)st;
 	expect_fail("[ca]\nauth = kerberos\n", "ca.auth",
-		    "[ca] auth = 'kerberos' must be one of basic, ntlm, negotiate, cert, none");
+		    "[ca] auth: 'kerberos' must be one of basic, ntlm, negotiate, cert, none");
 	expect_fail("[trust]\nsource = ldap\n", "trust.source",
 		    "must be one of ca, file, url");
 	expect_fail("[export]\ncompat = ancient\n", "export.compat",
@@ -465,30 +468,32 @@ static void test_pins_urls_hosts(void **st)
 	expect_fail("[trust]\nurl = \"https://ca.example.com/a b\"\n", "trust.url",
 		    "contains a space");
 	expect_fail("[computer]\nfqdn = web_01.example.com\n", "computer.fqdn",
-		    "'_' is not allowed");
+		    "contains '_'");
 	expect_fail("[computer]\nfqdn = -web.example.com\n", "computer.fqdn",
 		    "starts or ends with '-'");
 	expect_fail("[agent]\nserver = ms..example.com\n", "agent.server",
 		    "empty label");
 	expect_fail("[agent]\nmanagement_group = \"MG.1\"\n",
-		    "agent.management_group", "'.' is not allowed");
+		    "agent.management_group", "contains '.'");
 	expect_fail("[agent]\ninstall_command = /bin/install 'unterminated\n",
 		    "agent.install_command",
 		    "is not a usable command: unterminated single quote");
 	expect_fail("[approval]\ncommand = '/bin/check \"x'\n", "approval.command",
 		    "unterminated double quote");
 	expect_fail("[agent]\nmanagement_group = \" MG1\"\n",
-		    "agent.management_group", "begins or ends with a space");
+		    "agent.management_group", "begins with a space");
+	expect_fail("[computer]\nfqdn = web01.example.com.\n", "computer.fqdn",
+		    "ends with a trailing dot");
 
 	struct config c;
 	struct diag_list dl;
 	assert_int_equal(load_text(&c, &dl,
-				   "[agent]\nserver = 127.0.0.1\n[computer]\nfqdn = WEB01.Example.COM.\n"
+				   "[agent]\nserver = 127.0.0.1\n[computer]\nfqdn = WEB01.Example.COM\n"
 				   "[ca]\nurl = https://[::1]:8443/certsrv/\n"
 				   "[trust]\nsha256 = 0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F9\n"),
 			 0);
 	assert_string_equal(c.agent_server, "127.0.0.1");
-	assert_string_equal(c.fqdn, "WEB01.Example.COM.");
+	assert_string_equal(c.fqdn, "WEB01.Example.COM");
 	assert_string_equal(c.ca_url, "https://[::1]:8443/certsrv/");
 	diag_list_release(&dl);
 	config_release(&c);
@@ -920,7 +925,7 @@ static void test_layers(void **st)
 	setenv("OPSMGR_ENROLL_SYSTEM_CONFIG", write_ini("broken-sys.ini", "[key]\nbits = lots\n"), 1);
 	config_init(&c);
 	assert_int_equal(config_load_layers(&c, NULL, NULL, &dl), -1);
-	assert_non_null(find_msg(&dl, SEV_FAIL, "broken-sys.ini' line 2: [key] bits = 'lots'"));
+	assert_non_null(find_msg(&dl, SEV_FAIL, "broken-sys.ini' line 2: [key] bits: 'lots' is not a number"));
 	config_release(&c);
 	diag_list_release(&dl);
 
