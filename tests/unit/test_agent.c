@@ -27,6 +27,7 @@
 #include "core/agentconf.h"
 #include "core/config.h"
 #include "core/ctx.h"
+#include "core/validate.h"
 #include "sys/fsutil.h"
 #include "lab_harness.h"
 #include "windows/msicmd.h"
@@ -150,10 +151,10 @@ static void test_mgmt_group_rules(void **state)
 
 	char mg[80];
 	memset(mg, 'a', sizeof(mg));
-	mg[AGENT_MGMT_GROUP_MAX] = '\0';
+	mg[RULE_MGMT_GROUP_MAX] = '\0';
 	assert_int_equal(agent_check_mgmt_group(mg, err, sizeof(err)), 0);
-	mg[AGENT_MGMT_GROUP_MAX] = 'a';
-	mg[AGENT_MGMT_GROUP_MAX + 1] = '\0';
+	mg[RULE_MGMT_GROUP_MAX] = 'a';
+	mg[RULE_MGMT_GROUP_MAX + 1] = '\0';
 	assert_int_equal(agent_check_mgmt_group(mg, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "limit is 50"));
 	/* Characters, not bytes: 50 x "é" (100 bytes) is fine. */
@@ -168,32 +169,32 @@ static void test_server_and_port(void **state)
 	(void)state;
 	char err[512];
 	assert_int_equal(agent_check_server("ms01.contoso.com", err,
-					    sizeof(err)), 0);
+					    sizeof(err)), SEV_PASS);
 	assert_int_equal(agent_check_server("ms01.contoso.com.", err,
-					    sizeof(err)), 0);
-	assert_int_equal(agent_check_server("127.0.0.1", err, sizeof(err)), 0);
-	assert_int_equal(agent_check_server("::1", err, sizeof(err)), 0);
-	assert_int_equal(agent_check_server("ms01", err, sizeof(err)), 1);
+					    sizeof(err)), SEV_PASS);
+	assert_int_equal(agent_check_server("127.0.0.1", err, sizeof(err)), SEV_PASS);
+	assert_int_equal(agent_check_server("::1", err, sizeof(err)), SEV_PASS);
+	assert_int_equal(agent_check_server("ms01", err, sizeof(err)), SEV_WARN);
 	assert_non_null(strstr(err, "FQDN"));
-	assert_int_equal(agent_check_server("localhost", err, sizeof(err)), 0);
+	assert_int_equal(agent_check_server("localhost", err, sizeof(err)), SEV_PASS);
 	assert_int_equal(agent_check_server("ms_01.contoso.com", err,
-					    sizeof(err)), -1);
+					    sizeof(err)), SEV_FAIL);
 	assert_non_null(strstr(err, "'_'"));
 	assert_int_equal(agent_check_server("ms01..contoso.com", err,
-					    sizeof(err)), -1);
+					    sizeof(err)), SEV_FAIL);
 	assert_int_equal(agent_check_server("-ms.contoso.com", err,
-					    sizeof(err)), -1);
+					    sizeof(err)), SEV_FAIL);
 	assert_int_equal(agent_check_server("ms .contoso.com", err,
-					    sizeof(err)), -1);
+					    sizeof(err)), SEV_FAIL);
 	assert_int_equal(agent_check_server("300.1.1.1", err, sizeof(err)),
-			 -1);
-	assert_int_equal(agent_check_server("", err, sizeof(err)), -1);
+			 SEV_FAIL);
+	assert_int_equal(agent_check_server("", err, sizeof(err)), SEV_FAIL);
 
 	assert_int_equal(agent_check_port(1, err, sizeof(err)), 0);
 	assert_int_equal(agent_check_port(5723, err, sizeof(err)), 0);
 	assert_int_equal(agent_check_port(65535, err, sizeof(err)), 0);
 	assert_int_equal(agent_check_port(0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "1-65535"));
+	assert_non_null(strstr(err, "between 1 and 65535"));
 	assert_int_equal(agent_check_port(65536, err, sizeof(err)), -1);
 	assert_int_equal(agent_check_port(-5, err, sizeof(err)), -1);
 }
