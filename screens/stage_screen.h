@@ -58,13 +58,14 @@ enum nav scr_summary_run(struct ui *ui);
 /* The summary as text (for the report file and the screen); malloc'd. */
 char *summary_text(struct ui *ui);
 
-/* Shared validators (scr_common.c). */
+/* Shared validators (scr_common.c).  val_schema judges a field by the rule
+ * its key has in the configuration schema (config_schema.h); val_url does
+ * so too and applies [ca] allow_insecure_http to "ca.url". */
 enum diag_severity val_required(struct uform *fm, int idx, const char *v,
 				char *msg, size_t n, void *ud);
-enum diag_severity val_fqdn(struct uform *fm, int idx, const char *v,
-			    char *msg, size_t n, void *ud);
+enum diag_severity val_schema(struct uform *fm, int idx, const char *v,
+			      char *msg, size_t n, void *ud);
 enum diag_severity val_url(struct uform *fm, int idx, const char *v,
 			   char *msg, size_t n, void *ud);
-bool val_fqdn_ok(const char *v, char *msg, size_t n);
 
 #endif

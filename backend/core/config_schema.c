@@ -13,13 +13,14 @@
 
 /* ---- enumeration names ------------------------------------------------------ */
 
-static const char *const TRUST_NAMES[] = { "ca", "file", "url", NULL };
-static const char *const AUTH_NAMES[] = { "basic", "ntlm", "negotiate",
-					  "cert", "none", NULL };
-static const char *const COMPAT_NAMES[] = { "modern", "legacy", NULL };
-static const char *const TARGET_NAMES[] = { "local", "windows", NULL };
-static const char *const APPROVAL_NAMES[] = { "lab", "command", "none", NULL };
-static const char *const ROLE_NAMES[] = { "agent", "server", NULL };
+const char *const CONFIG_NAMES_TRUST_SOURCE[] = { "ca", "file", "url", NULL };
+const char *const CONFIG_NAMES_CA_AUTH[] = { "basic", "ntlm", "negotiate",
+					     "cert", "none", NULL };
+const char *const CONFIG_NAMES_PFX_COMPAT[] = { "modern", "legacy", NULL };
+const char *const CONFIG_NAMES_AGENT_TARGET[] = { "local", "windows", NULL };
+const char *const CONFIG_NAMES_APPROVAL_SOURCE[] = { "lab", "command", "none",
+						      NULL };
+const char *const CONFIG_NAMES_ROLE[] = { "agent", "server", NULL };
 
 const char *config_enum_name(const char *const *names, int v)
 {
@@ -32,12 +33,12 @@ const char *config_enum_name(const char *const *names, int v)
 #define ENUM_NAME_FN(fn, type, names)                                       \
 	const char *fn(type v) { return config_enum_name(names, (int)v); }
 
-ENUM_NAME_FN(trust_source_name, enum trust_source, TRUST_NAMES)
-ENUM_NAME_FN(ca_auth_name, enum ca_auth, AUTH_NAMES)
-ENUM_NAME_FN(pfx_compat_name, enum pfx_compat, COMPAT_NAMES)
-ENUM_NAME_FN(agent_target_name, enum agent_target, TARGET_NAMES)
-ENUM_NAME_FN(approval_source_name, enum approval_source, APPROVAL_NAMES)
-ENUM_NAME_FN(role_name, enum role, ROLE_NAMES)
+ENUM_NAME_FN(trust_source_name, enum trust_source, CONFIG_NAMES_TRUST_SOURCE)
+ENUM_NAME_FN(ca_auth_name, enum ca_auth, CONFIG_NAMES_CA_AUTH)
+ENUM_NAME_FN(pfx_compat_name, enum pfx_compat, CONFIG_NAMES_PFX_COMPAT)
+ENUM_NAME_FN(agent_target_name, enum agent_target, CONFIG_NAMES_AGENT_TARGET)
+ENUM_NAME_FN(approval_source_name, enum approval_source, CONFIG_NAMES_APPROVAL_SOURCE)
+ENUM_NAME_FN(role_name, enum role, CONFIG_NAMES_ROLE)
 
 /* ---- the table ----------------------------------------------------------- */
 
@@ -65,7 +66,7 @@ _Static_assert(sizeof(enum role) == sizeof(int), "enum size");
 static const struct config_key KEYS[] = {
 	S("computer", "fqdn", fqdn, rule_computer_fqdn),
 
-	E("trust", "source", trust_source, TRUST_NAMES, TRUST_SRC_CA),
+	E("trust", "source", trust_source, CONFIG_NAMES_TRUST_SOURCE, TRUST_SRC_CA),
 	S("trust", "file", trust_file, rule_path),
 	S("trust", "url", trust_url, rule_url),
 	S("trust", "store", trust_store, rule_path),
@@ -74,7 +75,7 @@ static const struct config_key KEYS[] = {
 
 	S("ca", "url", ca_url, rule_url),
 	S("ca", "template", ca_template, rule_template),
-	E("ca", "auth", ca_auth, AUTH_NAMES, AUTH_BASIC),
+	E("ca", "auth", ca_auth, CONFIG_NAMES_CA_AUTH, AUTH_BASIC),
 	S("ca", "user", ca_user, NULL),
 	S("ca", "password_file", ca_password_file, rule_path),
 	S("ca", "client_cert", ca_client_cert, rule_path),
@@ -89,7 +90,7 @@ static const struct config_key KEYS[] = {
 
 	S("export", "pfx", export_pfx, rule_path),
 	S("export", "password_file", export_password_file, rule_path),
-	E("export", "compat", export_compat, COMPAT_NAMES, COMPAT_MODERN),
+	E("export", "compat", export_compat, CONFIG_NAMES_PFX_COMPAT, COMPAT_MODERN),
 	S("export", "friendly_name", export_friendly_name, NULL),
 	B("export", "overwrite", export_overwrite, false),
 	B("export", "include_chain", export_include_chain, true),
@@ -103,11 +104,11 @@ static const struct config_key KEYS[] = {
 	S("agent", "restart_command", agent_restart_command, rule_command),
 	I("agent", "command_timeout", agent_command_timeout, 1, 86400,
 	  " seconds", CONFIG_DEFAULT_COMMAND_TIMEOUT, NULL),
-	E("agent", "target", agent_target, TARGET_NAMES, TARGET_LOCAL),
+	E("agent", "target", agent_target, CONFIG_NAMES_AGENT_TARGET, TARGET_LOCAL),
 	S("agent", "reg_file", agent_reg_file, rule_path),
 	S("agent", "msi_command_file", agent_msi_command_file, rule_path),
 
-	E("approval", "source", approval_source, APPROVAL_NAMES, APPROVAL_LAB),
+	E("approval", "source", approval_source, CONFIG_NAMES_APPROVAL_SOURCE, APPROVAL_LAB),
 	S("approval", "command", approval_command, rule_command),
 	S("approval", "list_command", approval_list_command, rule_command),
 	S("approval", "approve_command", approval_approve_command, rule_command),
@@ -117,7 +118,7 @@ static const struct config_key KEYS[] = {
 	  CONFIG_DEFAULT_APPROVAL_TIMEOUT, NULL),
 
 	S("wizard", "state_dir", state_dir, rule_path),
-	E("wizard", "role", role, ROLE_NAMES, ROLE_AGENT),
+	E("wizard", "role", role, CONFIG_NAMES_ROLE, ROLE_AGENT),
 };
 #define NKEYS (sizeof(KEYS) / sizeof(KEYS[0]))
 

@@ -70,6 +70,15 @@ int config_key_get_text(const struct config *c, const struct config_key *k,
 int config_key_set_text(struct config *c, const struct config_key *k,
 			const char *text, struct verdict *v);
 
+/* The INI names of each enumeration, in enum order, NULL-terminated (the
+ * screens' choice lists use them too). */
+extern const char *const CONFIG_NAMES_TRUST_SOURCE[];
+extern const char *const CONFIG_NAMES_CA_AUTH[];
+extern const char *const CONFIG_NAMES_PFX_COMPAT[];
+extern const char *const CONFIG_NAMES_AGENT_TARGET[];
+extern const char *const CONFIG_NAMES_APPROVAL_SOURCE[];
+extern const char *const CONFIG_NAMES_ROLE[];
+
 /* An enumeration value's name, "unknown" when out of range. */
 const char *config_enum_name(const char *const *names, int v);
 
