@@ -38,12 +38,24 @@ enum diag_severity verdict_pass(struct verdict *v)
 	return SEV_PASS;
 }
 
-/* A value as quoted in messages: cut after SHOW_MAX characters. */
+/* A value as quoted in messages: cut after max bytes (never inside a
+ * UTF-8 sequence), "..." marking the cut. */
+static const char *shown_max(const char *s, size_t max, char *buf, size_t n)
+{
+	size_t len = strlen(s);
+	if (len <= max) {
+		snprintf(buf, n, "%s", s);
+		return buf;
+	}
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	snprintf(buf, n, "%.*s...", (int)max, s);
+	return buf;
+}
+
 static const char *shown(const char *s, char *buf, size_t n)
 {
-	snprintf(buf, n, "%.*s%s", SHOW_MAX, s,
-		 strlen(s) > SHOW_MAX ? "..." : "");
-	return buf;
+	return shown_max(s, SHOW_MAX, buf, n);
 }
 
 static bool is_ascii_alnum(unsigned char ch)
@@ -196,10 +208,12 @@ enum diag_severity rule_mgmt_group(const char *mg, struct verdict *v)
 	size_t chars = 0;               /* characters, not bytes (UTF-8) */
 	for (const unsigned char *p = (const unsigned char *)mg; *p; p++)
 		chars += (*p & 0xC0) != 0x80;
-	if (chars > RULE_MGMT_GROUP_MAX)
+	char sb[SHOW_MAX + 4];
+	if (chars > RULE_MGMT_GROUP_MAX)     /* the reason first, then the start */
 		return verdict_set(v, SEV_FAIL, fix,
-				   "management group '%s' is %zu characters long; the limit is %d",
-				   mg, chars, RULE_MGMT_GROUP_MAX);
+				   "management group is %zu characters long, the limit is %d: '%s'",
+				   chars, RULE_MGMT_GROUP_MAX,
+				   shown_max(mg, 24, sb, sizeof(sb)));
 	return verdict_pass(v);
 }
 

@@ -135,7 +135,7 @@ static void test_mgmt_group_rules(void **state)
 	memset(mg, 'a', sizeof(mg));
 	mg[RULE_MGMT_GROUP_MAX + 1] = '\0';
 	assert_int_equal(agent_check_mgmt_group(mg, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "limit is 50"));
+	assert_non_null(strstr(err, "the limit is 50"));
 	assert_int_equal(agent_check_mgmt_group(NULL, err, sizeof(err)), -1);
 }
 

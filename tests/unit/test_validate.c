@@ -118,7 +118,7 @@ static void test_mgmt_group(void **st)
 	mg[RULE_MGMT_GROUP_MAX] = 'a';
 	mg[60] = '\0';
 	EXPECT(rule_mgmt_group(mg, &V), SEV_FAIL,
-	       "is 60 characters long; the limit is 50");
+	       "is 60 characters long, the limit is 50");
 	char u[128] = "";                 /* 50 characters, 100 bytes */
 	for (int i = 0; i < 50; i++)
 		strcat(u, "\xc3\xa9");
