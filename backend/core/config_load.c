@@ -128,7 +128,7 @@ static void warn_unknown_section(struct scan *s, size_t i)
 		nsec++;
 	const char *sug = closest(name, CONFIG_SECTIONS, nsec);
 	char fix[200], known[128];
-	scan_known_sections(known, sizeof(known));
+	config_join(known, sizeof(known), CONFIG_SECTIONS, "[", "]", " ");
 	if (sug)
 		snprintf(fix, sizeof(fix), "rename it to [%s]", sug);
 	else
@@ -146,10 +146,11 @@ static void warn_unknown_section(struct scan *s, size_t i)
 static void warn_unknown_key(struct scan *s, const struct scan_entry *e)
 {
 	size_t nkeys = config_key_count(), n = 0;
-	const char *cands[nkeys ? nkeys : 1];
+	const char *cands[nkeys + 1];
 	for (size_t i = 0; i < nkeys; i++)
 		if (strcmp(config_key_at(i)->section, e->section) == 0)
 			cands[n++] = config_key_at(i)->key;
+	cands[n] = NULL;
 	char field[256], fix[256];
 	snprintf(field, sizeof(field), "%s.%s", e->section, e->key);
 	const char *sug = closest(e->key, cands, n);
@@ -171,16 +172,10 @@ static void warn_unknown_key(struct scan *s, const struct scan_entry *e)
 			return;
 		}
 	}
-	size_t used = 0;
-	fix[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		int w = snprintf(fix + used, sizeof(fix) - used, "%s%s",
-				 i ? ", " : "known keys: ", cands[i]);
-		if (w < 0 || (size_t)w >= sizeof(fix) - used)
-			break;
-		used += (size_t)w;
-	}
-	diag_add(s->dl, DIAG_CONFIG, SEV_WARN, field, fix[0] ? fix : NULL,
+	char known[200];
+	config_join(known, sizeof(known), cands, "", "", ", ");
+	snprintf(fix, sizeof(fix), "known keys: %s", known);
+	diag_add(s->dl, DIAG_CONFIG, SEV_WARN, field, n ? fix : NULL,
 		 "'%s' line %d: unknown key [%s] %s; it is ignored", s->path,
 		 e->line, e->section, e->key);
 }

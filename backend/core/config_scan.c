@@ -45,13 +45,17 @@ static bool is_name_char(unsigned char ch)
 	return isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
 }
 
+static void entry_release(struct scan_entry *e)
+{
+	free(e->section);
+	free(e->key);
+	free(e->value);
+}
+
 void scan_release(struct scan *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->e[i].section);
-		free(s->e[i].key);
-		free(s->e[i].value);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		entry_release(&s->e[i]);
 	free(s->e);
 	for (size_t i = 0; i < s->nsec; i++)
 		free(s->secs[i]);
@@ -137,9 +141,7 @@ static int add_entry(struct scan *s, const char *section, const char *key,
 	e->key = strdup(key);
 	e->value = malloc(vlen + 1);
 	if (!e->section || !e->key || !e->value) {
-		free(e->section);
-		free(e->key);
-		free(e->value);
+		entry_release(e);
 		return -1;
 	}
 	memcpy(e->value, value, vlen);
@@ -208,6 +210,24 @@ static void trim(const char **b, const char **e)
 		(*e)--;
 }
 
+/* Whether [b, e) is a usable section or key name; a diagnostic if not. */
+static bool name_ok(struct scan *s, int line, const char *what,
+		    const char *example, const char *b, const char *e)
+{
+	char fix[128];
+	for (const char *p = b; p < e; p++) {
+		if (is_name_char((unsigned char)*p))
+			continue;
+		snprintf(fix, sizeof(fix),
+			 "%s names use letters, digits, '_', '-' and '.' only, %s",
+			 what, example);
+		scan_error(s, line, NULL, fix, "%s name '%.*s' contains '%c'",
+			   what, (int)(e - b), b, *p);
+		return false;
+	}
+	return true;
+}
+
 static void scan_section(struct scan *s, const char *b, const char *e,
 			 int line, char **cur)
 {
@@ -218,18 +238,11 @@ static void scan_section(struct scan *s, const char *b, const char *e,
 			   "empty section name '[]'");
 		return;
 	}
-	for (const char *p = nb; p < ne; p++) {
-		if (!is_name_char((unsigned char)*p)) {
-			scan_error(s, line, NULL,
-				   "section names use letters, digits, '_', '-' and '.' only, e.g. [ca]",
-				   "section name '%.*s' contains '%c'",
-				   (int)(ne - nb), nb, *p);
-			return;
-		}
-	}
+	if (!name_ok(s, line, "section", "e.g. [ca]", nb, ne))
+		return;
 	if (s->nsec >= SCAN_MAX_SECTIONS) {
 		char fix[200], known[128];
-		scan_known_sections(known, sizeof(known));
+		config_join(known, sizeof(known), CONFIG_SECTIONS, "[", "]", " ");
 		snprintf(fix, sizeof(fix), "remove the extra sections; known ones: %s",
 			 known);
 		scan_error(s, line, NULL, fix,
@@ -260,15 +273,8 @@ static void scan_value_line(struct scan *s, const char *b, const char *e,
 			   (int)(e - b), b);
 		return;
 	}
-	for (const char *p = kb; p < ke; p++) {
-		if (!is_name_char((unsigned char)*p)) {
-			scan_error(s, line, NULL,
-				   "key names use letters, digits, '_', '-' and '.' only",
-				   "key name '%.*s' contains '%c'",
-				   (int)(ke - kb), kb, *p);
-			return;
-		}
-	}
+	if (!name_ok(s, line, "key", "e.g. template", kb, ke))
+		return;
 	char *key = dup_lower(kb, (size_t)(ke - kb));
 	if (!key) {
 		s->oom = 1;
@@ -402,19 +408,6 @@ void scan_file(struct scan *s, const unsigned char *buf, size_t len)
 {
 	if (scan_bytes(s, buf, len) == 0)
 		scan_lines(s, (const char *)buf, len);
-}
-
-void scan_known_sections(char *buf, size_t n)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (int i = 0; CONFIG_SECTIONS[i]; i++) {
-		int w = snprintf(buf + used, n - used, "%s[%s]", i ? " " : "",
-				 CONFIG_SECTIONS[i]);
-		if (w < 0 || (size_t)w >= n - used)
-			break;
-		used += (size_t)w;
-	}
 }
 
 /* ---- iniparser with its error callback captured --------------------------- */

@@ -47,9 +47,6 @@ struct scan {
 void scan_file(struct scan *s, const unsigned char *buf, size_t len);
 void scan_release(struct scan *s);
 
-/* "[computer] [trust] ..." from CONFIG_SECTIONS. */
-void scan_known_sections(char *buf, size_t n);
-
 /* Load with iniparser, its complaints captured into err (never stderr). */
 dictionary *ini_load_quiet(const char *path, char *err, size_t errlen);
 

@@ -239,16 +239,17 @@ static int find_enum(const char *const *names, const char *v)
 	return -1;
 }
 
-static void join_names(const char *const *names, char *buf, size_t len)
+void config_join(char *buf, size_t n, const char *const *names,
+		 const char *open, const char *close, const char *sep)
 {
 	size_t used = 0;
 	buf[0] = '\0';
 	for (int i = 0; names[i]; i++) {
-		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-				 names[i]);
-		if (n < 0 || (size_t)n >= len - used)
+		int w = snprintf(buf + used, n - used, "%s%s%s%s", i ? sep : "",
+				 open, names[i], close);
+		if (w < 0 || (size_t)w >= n - used)
 			break;
-		used += (size_t)n;
+		used += (size_t)w;
 	}
 }
 
@@ -299,7 +300,7 @@ enum diag_severity config_key_check_text(const struct config_key *k,
 	case CT_ENUM:
 		if (find_enum(k->names, text) >= 0)
 			return verdict_pass(v);
-		join_names(k->names, names, sizeof(names));
+		config_join(names, sizeof(names), k->names, "", "", ", ");
 		snprintf(fix, sizeof(fix), "write one of: %s", names);
 		return verdict_set(v, SEV_FAIL, fix, "'%s' must be one of %s",
 				   text, names);

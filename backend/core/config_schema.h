@@ -79,6 +79,11 @@ extern const char *const CONFIG_NAMES_AGENT_TARGET[];
 extern const char *const CONFIG_NAMES_APPROVAL_SOURCE[];
 extern const char *const CONFIG_NAMES_ROLE[];
 
+/* names joined into buf, each between open and close, sep between:
+ * ("[", "]", " ") gives "[ca] [key]". */
+void config_join(char *buf, size_t n, const char *const *names,
+		 const char *open, const char *close, const char *sep);
+
 /* An enumeration value's name, "unknown" when out of range. */
 const char *config_enum_name(const char *const *names, int v);
 

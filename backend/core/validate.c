@@ -125,18 +125,50 @@ static enum diag_severity host_labels(const char *s, size_t n,
 	return verdict_pass(v);
 }
 
+/* What a host name names: the words of its messages. */
+struct host_use {
+	const char *what;          /* "computer name" */
+	const char *empty;         /* the message for no name at all */
+	const char *fix;
+};
+
+static const struct host_use COMPUTER = {
+	"computer name",
+	"no computer name: type this computer's fully qualified DNS name, "
+	"e.g. 'agent01.example.com'",
+	"set [computer] fqdn to this computer's fully qualified DNS name, "
+	"e.g. 'agent01.example.com'",
+};
+
+static const struct host_use SERVER = {
+	"management server",
+	"no management server: set it to the server's FQDN (e.g. "
+	"ms01.contoso.com)",
+	"set [agent] server to the management server's FQDN, e.g. "
+	"ms01.contoso.com",
+};
+
+/* The subject of the messages ("computer name 'x'"); false with the
+ * failure in v when there is no name. */
+static bool host_subject(const struct host_use *u, const char *name,
+			 char *subj, size_t n, struct verdict *v)
+{
+	char sb[SHOW_MAX + 4];
+	if (!name || !*name) {
+		verdict_set(v, SEV_FAIL, u->fix, "%s", u->empty);
+		return false;
+	}
+	snprintf(subj, n, "%s '%s'", u->what, shown(name, sb, sizeof(sb)));
+	return true;
+}
+
 enum diag_severity rule_computer_fqdn(const char *name, struct verdict *v)
 {
-	static const char fix[] =
-		"set [computer] fqdn to this computer's fully qualified DNS "
-		"name, e.g. 'agent01.example.com'";
-	char subj[SHOW_MAX + 32], sb[SHOW_MAX + 4];
+	const char *fix = COMPUTER.fix;
+	char subj[SHOW_MAX + 32];
 	int labels;
-	if (!name || !*name)
-		return verdict_set(v, SEV_FAIL, fix,
-				   "no computer name: type this computer's fully qualified DNS name, e.g. 'agent01.example.com'");
-	snprintf(subj, sizeof(subj), "computer name '%s'",
-		 shown(name, sb, sizeof(sb)));
+	if (!host_subject(&COMPUTER, name, subj, sizeof(subj), v))
+		return v->sev;
 	size_t n = strlen(name);
 	if (is_ip_literal(name))
 		return verdict_set(v, SEV_FAIL, fix,
@@ -155,22 +187,16 @@ enum diag_severity rule_computer_fqdn(const char *name, struct verdict *v)
 
 enum diag_severity rule_server(const char *name, struct verdict *v)
 {
-	static const char fix[] =
-		"set [agent] server to the management server's FQDN, e.g. "
-		"ms01.contoso.com";
-	char subj[SHOW_MAX + 32], sb[SHOW_MAX + 4];
+	char subj[SHOW_MAX + 32];
 	int labels;
-	if (!name || !*name)
-		return verdict_set(v, SEV_FAIL, fix,
-				   "no management server: set it to the server's FQDN (e.g. ms01.contoso.com)");
+	if (!host_subject(&SERVER, name, subj, sizeof(subj), v))
+		return v->sev;
 	if (is_ip_literal(name))
 		return verdict_pass(v);
-	snprintf(subj, sizeof(subj), "management server '%s'",
-		 shown(name, sb, sizeof(sb)));
 	size_t n = strlen(name);
 	if (n > 1 && name[n - 1] == '.')
 		n--;                       /* absolute name: trailing dot */
-	if (host_labels(name, n, subj, fix, &labels, v) != SEV_PASS)
+	if (host_labels(name, n, subj, SERVER.fix, &labels, v) != SEV_PASS)
 		return v->sev;
 	if (labels == 1 && strcasecmp(name, "localhost") != 0)
 		return verdict_set(v, SEV_WARN,

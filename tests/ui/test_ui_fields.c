@@ -30,6 +30,7 @@
 #define LONG_MG "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM"
 #define SHORT_SERVER "ms01"
 
+/* The test's directory, its state directory and the wizard it runs. */
 struct fx {
 	char *dir;
 	char state[4096];
@@ -37,37 +38,32 @@ struct fx {
 	bool started;
 };
 
-#define WAIT(t, text)                                                     \
-	do {                                                              \
-		if (vt_wait_text((t), (text), VT_DEFAULT_WAIT_MS) != 0) { \
-			vt_dump((t), stderr);                             \
-			fail_msg("timed out waiting for '%s'", (text));   \
-		}                                                         \
-	} while (0)
+static struct fx g_fx;
 
-static int setup(void **state)
+static void wait_for(struct fx *fx, const char *text)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
-	if (!fx)
+	if (vt_wait_text(&fx->t, text, VT_DEFAULT_WAIT_MS) == 0)
+		return;
+	vt_dump(&fx->t, stderr);
+	fail_msg("timed out waiting for '%s'", text);
+}
+
+static int group_setup(void **state)
+{
+	g_fx.dir = test_mkdtemp("ui-fields-");
+	if (!g_fx.dir)
 		return -1;
-	fx->dir = test_mkdtemp("ui-fields-");
-	if (!fx->dir) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->state, sizeof(fx->state), "%s/state", fx->dir);
-	*state = fx;
+	snprintf(g_fx.state, sizeof(g_fx.state), "%s/state", g_fx.dir);
+	*state = &g_fx;
 	return 0;
 }
 
-static int teardown(void **state)
+static int group_teardown(void **state)
 {
-	struct fx *fx = *state;
-	if (fx->started)
-		vt_close(&fx->t);
-	test_rm_rf(fx->dir);
-	free(fx->dir);
-	free(fx);
+	if (g_fx.started)
+		vt_close(&g_fx.t);
+	test_rm_rf(g_fx.dir);
+	free(g_fx.dir);
 	return 0;
 }
 
@@ -268,22 +264,22 @@ static void test_one_message_everywhere(void **state)
 	assert_int_equal(vt_start_wizard(&fx->t, 30, 120, fx->state, NULL, NULL),
 			 0);
 	fx->started = true;
-	WAIT(&fx->t, "Continue at stage 5");
+	wait_for(fx, "Continue at stage 5");
 	vt_key(&fx->t, VTERM_KEY_ENTER, VTERM_MOD_NONE);
-	WAIT(&fx->t, "Stage 5 of 7");
+	wait_for(fx, "Stage 5 of 7");
 	vt_type(&fx->t, LONG_MG);
 	vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_NONE);
-	WAIT(&fx->t, "the limit is 50");
+	wait_for(fx, "the limit is 50");
 	assert_shown(fx, "Management group:", "Management server:", "\u2717",
 		     mg.msg);
 	vt_type(&fx->t, SHORT_SERVER);
 	vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_NONE);
-	WAIT(&fx->t, "is a short name");
+	wait_for(fx, "is a short name");
 	assert_shown(fx, "Management server:", "Port:", "!", server.msg);
 	/* it stays: focus moves on, Enter is refused for the group */
 	vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_NONE);
 	vt_key(&fx->t, VTERM_KEY_ENTER, VTERM_MOD_NONE);
-	WAIT(&fx->t, "'Management group' is not valid");
+	wait_for(fx, "'Management group' is not valid");
 	assert_shown(fx, "Management group:", "Management server:", "\u2717",
 		     mg.msg);
 	assert_shown(fx, "Management server:", "Port:", "!", server.msg);
@@ -296,8 +292,7 @@ static void test_one_message_everywhere(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_one_message_everywhere,
-						setup, teardown),
+		cmocka_unit_test(test_one_message_everywhere),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

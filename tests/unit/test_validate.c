@@ -3,8 +3,9 @@
  * names for the computer and for the management server, the management
  * group (every forbidden character, spaces, 50 characters), template
  * name, port, key size, URLs and the CA URL's plain-http policy, the
- * SHA-256 pin, commands and paths; and that the loader, the schema and
- * stage 5 report a rule's message word for word.
+ * SHA-256 pin, commands and paths (tests/ui/test_ui_fields.c checks that
+ * the loader, stage 5 and the screen report a rule's message word for
+ * word).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,18 +13,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/config.h"
-#include "core/config_schema.h"
-#include "core/ctx.h"
-#include "core/state.h"
 #include "core/validate.h"
-#include "stages/stages.h"
 
 static struct verdict V;
 
@@ -37,31 +32,50 @@ static void expect(enum diag_severity got, enum diag_severity want,
 
 #define EXPECT(call, want, needle) expect((call), (want), (needle), #call)
 
+/* One case of a text rule: the value, the severity, a part of the
+ * message (NULL: none expected). */
+struct tcase {
+	const char *in;
+	enum diag_severity sev;
+	const char *needle;
+};
+
+static void run_cases(enum diag_severity (*rule)(const char *,
+						 struct verdict *),
+		      const struct tcase *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum diag_severity got = rule(c[i].in, &V);
+		if (got != c[i].sev || got != V.sev ||
+		    (c[i].needle && !strstr(V.msg, c[i].needle)) ||
+		    (got == SEV_PASS && V.msg[0]))
+			fail_msg("'%s': severity %d, message \"%s\"",
+				 c[i].in ? c[i].in : "(null)", (int)got, V.msg);
+	}
+}
+
+#define RUN(rule, cases) run_cases(rule, cases, sizeof(cases) / sizeof(cases[0]))
+
+static const struct tcase COMPUTER[] = {
+	{ "agent01.example.com", SEV_PASS, NULL },
+	{ "a-b.c0.example", SEV_PASS, NULL },
+	{ "", SEV_FAIL, "no computer name" },
+	{ NULL, SEV_FAIL, "no computer name" },
+	{ "agent01", SEV_FAIL, "computer name 'agent01' has no domain part" },
+	{ "agent01.example.com.", SEV_FAIL, "trailing dot" },
+	{ "192.168.1.10", SEV_FAIL, "IP address" },
+	{ "::1", SEV_FAIL, "IP address" },
+	{ "agent_01.example.com", SEV_FAIL, "contains '_'" },
+	{ "agent..example.com", SEV_FAIL, "empty label" },
+	{ "-agent.example.com", SEV_FAIL, "starts or ends with '-'" },
+	{ "agent.example-.com", SEV_FAIL, "starts or ends with '-'" },
+	{ "agent.caf\xc3\xa9.com", SEV_FAIL, "non-ASCII" },
+	{ "host.123", SEV_FAIL, "neither a host name nor an IP address" },
+};
+
 static void test_computer_fqdn(void **st)
 {
-	EXPECT(rule_computer_fqdn("agent01.example.com", &V), SEV_PASS, NULL);
-	assert_string_equal(V.msg, "");
-	EXPECT(rule_computer_fqdn("a-b.c0.example", &V), SEV_PASS, NULL);
-	EXPECT(rule_computer_fqdn("", &V), SEV_FAIL, "no computer name");
-	EXPECT(rule_computer_fqdn(NULL, &V), SEV_FAIL, "no computer name");
-	EXPECT(rule_computer_fqdn("agent01", &V), SEV_FAIL,
-	       "computer name 'agent01' has no domain part");
-	EXPECT(rule_computer_fqdn("agent01.example.com.", &V), SEV_FAIL,
-	       "trailing dot");
-	EXPECT(rule_computer_fqdn("192.168.1.10", &V), SEV_FAIL, "IP address");
-	EXPECT(rule_computer_fqdn("::1", &V), SEV_FAIL, "IP address");
-	EXPECT(rule_computer_fqdn("agent_01.example.com", &V), SEV_FAIL,
-	       "contains '_'");
-	EXPECT(rule_computer_fqdn("agent..example.com", &V), SEV_FAIL,
-	       "empty label");
-	EXPECT(rule_computer_fqdn("-agent.example.com", &V), SEV_FAIL,
-	       "starts or ends with '-'");
-	EXPECT(rule_computer_fqdn("agent.example-.com", &V), SEV_FAIL,
-	       "starts or ends with '-'");
-	EXPECT(rule_computer_fqdn("agent.caf\xc3\xa9.com", &V), SEV_FAIL,
-	       "non-ASCII");
-	EXPECT(rule_computer_fqdn("host.123", &V), SEV_FAIL,
-	       "neither a host name nor an IP address");
+	RUN(rule_computer_fqdn, COMPUTER);
 	char label[80];
 	memset(label, 'a', sizeof(label));
 	snprintf(label + 64, sizeof(label) - 64, ".example");
@@ -75,26 +89,29 @@ static void test_computer_fqdn(void **st)
 	assert_non_null(strstr(V.fix, "[computer] fqdn"));
 }
 
+static const struct tcase SERVER[] = {
+	{ "ms01.contoso.com", SEV_PASS, NULL },
+	{ "ms01.contoso.com.", SEV_PASS, NULL },
+	{ "127.0.0.1", SEV_PASS, NULL },
+	{ "::1", SEV_PASS, NULL },
+	{ "localhost", SEV_PASS, NULL },
+	{ "ms01", SEV_WARN,
+	  "management server 'ms01' is a short name; the agent should use the server's FQDN" },
+	{ "", SEV_FAIL, "no management server" },
+	{ "ms_01.contoso.com", SEV_FAIL, "contains '_'" },
+	{ "ms01..contoso.com", SEV_FAIL, "empty label" },
+	{ ".", SEV_FAIL, "empty label" },
+	{ "ms .contoso.com", SEV_FAIL, "contains ' '" },
+	{ "300.1.1.1", SEV_FAIL, "neither a host name nor an IP address" },
+	{ "1234", SEV_FAIL, "neither a host name" },
+	{ "ms\x01.contoso.com", SEV_FAIL, "non-printable" },
+};
+
 static void test_server(void **st)
 {
-	EXPECT(rule_server("ms01.contoso.com", &V), SEV_PASS, NULL);
-	EXPECT(rule_server("ms01.contoso.com.", &V), SEV_PASS, NULL);
-	EXPECT(rule_server("127.0.0.1", &V), SEV_PASS, NULL);
-	EXPECT(rule_server("::1", &V), SEV_PASS, NULL);
-	EXPECT(rule_server("localhost", &V), SEV_PASS, NULL);
-	EXPECT(rule_server("ms01", &V), SEV_WARN,
-	       "management server 'ms01' is a short name; the agent should use the server's FQDN");
+	RUN(rule_server, SERVER);
+	rule_server("ms01", &V);
 	assert_non_null(strstr(V.fix, "fully qualified"));
-	EXPECT(rule_server("", &V), SEV_FAIL, "no management server");
-	EXPECT(rule_server("ms_01.contoso.com", &V), SEV_FAIL, "contains '_'");
-	EXPECT(rule_server("ms01..contoso.com", &V), SEV_FAIL, "empty label");
-	EXPECT(rule_server(".", &V), SEV_FAIL, "empty label");
-	EXPECT(rule_server("ms .contoso.com", &V), SEV_FAIL, "contains ' '");
-	EXPECT(rule_server("300.1.1.1", &V), SEV_FAIL,
-	       "neither a host name nor an IP address");
-	EXPECT(rule_server("1234", &V), SEV_FAIL, "neither a host name");
-	EXPECT(rule_server("ms\x01.contoso.com", &V), SEV_FAIL,
-	       "non-printable");
 }
 
 static void test_mgmt_group(void **st)
@@ -150,26 +167,28 @@ static void test_template_port_bits(void **st)
 	assert_string_equal(V.fix, "use 2048 (the default), 3072 or 4096");
 }
 
+static const struct tcase URLS[] = {
+	{ "https://ca.example.com/certsrv/", SEV_PASS, NULL },
+	{ "http://pki.example.com/root.cer", SEV_PASS, NULL },
+	{ "https://[::1]:8443/certsrv/", SEV_PASS, NULL },
+	{ "", SEV_FAIL, "no URL" },
+	{ "ftp://ca/", SEV_FAIL, "is not an http:// or https:// URL" },
+	{ "https://ca.example.com/a b", SEV_FAIL, "contains a space" },
+	{ "https:///certsrv/", SEV_FAIL, "has no host" },
+	{ "https://:443/", SEV_FAIL, "has no host" },
+	{ "https://ca:/", SEV_FAIL, "empty port" },
+	{ "https://ca:44x/", SEV_FAIL, "invalid port '44x'" },
+	{ "https://ca:0/", SEV_FAIL, "port out of range (0)" },
+	{ "https://[::1/", SEV_FAIL, "unterminated '['" },
+	{ "https://[::1]x/", SEV_FAIL, "after the IPv6" },
+};
+
 static void test_urls(void **st)
 {
-	EXPECT(rule_url("https://ca.example.com/certsrv/", &V), SEV_PASS, NULL);
-	EXPECT(rule_url("http://pki.example.com/root.cer", &V), SEV_PASS, NULL);
-	EXPECT(rule_url("https://[::1]:8443/certsrv/", &V), SEV_PASS, NULL);
-	EXPECT(rule_url("", &V), SEV_FAIL, "no URL");
-	EXPECT(rule_url("ftp://ca/", &V), SEV_FAIL,
-	       "is not an http:// or https:// URL");
-	EXPECT(rule_url("https://ca.example.com/a b", &V), SEV_FAIL,
-	       "contains a space");
-	EXPECT(rule_url("https:///certsrv/", &V), SEV_FAIL, "has no host");
-	EXPECT(rule_url("https://:443/", &V), SEV_FAIL, "has no host");
+	RUN(rule_url, URLS);
 	EXPECT(rule_url("https://u:pw@ca/", &V), SEV_FAIL,
 	       "must not contain a user name or password");
 	assert_null(strstr(V.msg, "pw"));
-	EXPECT(rule_url("https://ca:/", &V), SEV_FAIL, "empty port");
-	EXPECT(rule_url("https://ca:44x/", &V), SEV_FAIL, "invalid port '44x'");
-	EXPECT(rule_url("https://ca:0/", &V), SEV_FAIL, "port out of range (0)");
-	EXPECT(rule_url("https://[::1/", &V), SEV_FAIL, "unterminated '['");
-	EXPECT(rule_url("https://[::1]x/", &V), SEV_FAIL, "after the IPv6");
 
 	EXPECT(rule_ca_url("https://ca.example.com/certsrv/", false, &V),
 	       SEV_PASS, NULL);
@@ -219,121 +238,6 @@ static void test_rule_diag(void **st)
 	diag_list_release(&dl);
 }
 
-/* ---- one message from the loader, the schema and stage 5 ---------------- */
-
-static char g_dir[] = "/tmp/test_validate.XXXXXX";
-
-static const struct diag *load_answers(struct config *c, struct diag_list *dl,
-				       const char *text, int want)
-{
-	char path[256];
-	snprintf(path, sizeof(path), "%s/answers.ini", g_dir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	config_init(c);
-	diag_list_init(dl);
-	assert_int_equal(config_load_file(c, path, true, dl), want);
-	return diag_find_field(dl, "agent.server", SEV_WARN) ?
-		       diag_find_field(dl, "agent.server", SEV_WARN) :
-		       diag_find_field(dl, "agent.management_group", SEV_WARN);
-}
-
-static int cancel_now(void *ud)
-{
-	return 1;
-}
-
-/* Stage 5's diagnostic at field (its field checks only: cancelled right
- * after them, before any network probe). */
-static char *stage_message(const char *mg, const char *server,
-			   const char *field, enum diag_severity *sev)
-{
-	struct config c;
-	struct state s;
-	struct ctx x;
-	struct diag_list dl;
-	struct hooks h = { .cancelled = cancel_now };
-	config_init(&c);
-	state_init(&s);
-	config_set_str(&c.agent_mgmt_group, mg);
-	config_set_str(&c.agent_server, server);
-	ctx_init(&x, &c, &s, g_dir);
-	diag_list_init(&dl);
-	stage_agent_run(&x, &h, &dl);
-	const struct diag *d = diag_find_field(&dl, field, SEV_WARN);
-	char *r = d ? strdup(d->message) : NULL;
-	*sev = d ? d->sev : SEV_PASS;
-	diag_list_release(&dl);
-	ctx_release(&x);
-	state_release(&s);
-	config_release(&c);
-	return r;
-}
-
-static void test_loader_schema_stage_agree(void **st)
-{
-	char mg[61], text[512];
-	struct config c;
-	struct diag_list dl;
-	enum diag_severity sev;
-	memset(mg, 'M', 60);
-	mg[60] = '\0';
-
-	/* the 60-character group: refused by all three with one message */
-	rule_mgmt_group(mg, &V);
-	snprintf(text, sizeof(text), "[agent]\nmanagement_group = %s\n", mg);
-	const struct diag *d = load_answers(&c, &dl, text, -1);
-	assert_non_null(d);
-	assert_int_equal(d->sev, SEV_FAIL);
-	assert_non_null(strstr(d->message, V.msg));
-	assert_null(c.agent_mgmt_group);
-	diag_list_release(&dl);
-	config_release(&c);
-	struct verdict sv;
-	assert_int_equal(config_key_check_text(
-				 config_key_find("agent.management_group"), mg,
-				 &sv), SEV_FAIL);
-	assert_string_equal(sv.msg, V.msg);
-	char *m = stage_message(mg, "ms01.contoso.com",
-				"agent.management_group", &sev);
-	assert_non_null(m);
-	assert_int_equal(sev, SEV_FAIL);
-	assert_string_equal(m, V.msg);
-	free(m);
-
-	/* the short server name: a warning from all three */
-	rule_server("ms01", &V);
-	d = load_answers(&c, &dl,
-			 "[agent]\nmanagement_group = OpsMgr\nserver = ms01\n", 0);
-	assert_non_null(d);
-	assert_int_equal(d->sev, SEV_WARN);
-	assert_non_null(strstr(d->message, V.msg));
-	assert_string_equal(c.agent_server, "ms01");
-	diag_list_release(&dl);
-	config_release(&c);
-	m = stage_message("OpsMgr", "ms01", "agent.server", &sev);
-	assert_non_null(m);
-	assert_int_equal(sev, SEV_WARN);
-	assert_string_equal(m, V.msg);
-	free(m);
-}
-
-static int group_setup(void **st)
-{
-	return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int group_teardown(void **st)
-{
-	char path[256];
-	snprintf(path, sizeof(path), "%s/answers.ini", g_dir);
-	unlink(path);
-	rmdir(g_dir);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,7 +248,6 @@ int main(void)
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_pin_command_path),
 		cmocka_unit_test(test_rule_diag),
-		cmocka_unit_test(test_loader_schema_stage_agree),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -295,15 +295,7 @@ static void test_schema_limits_and_rules(void **st)
 	config_release(&c);
 }
 
-static const struct fdef AGENT_FIELDS[] = {
-	{ "agent.management_group", "Management group", FT_TEXT, NULL, NULL,
-	  val_schema, 0, 0 },
-	{ "agent.server", "Management server", FT_TEXT, NULL, NULL, val_schema,
-	  0, 0 },
-	{ "agent.port", "Port", FT_INT, NULL, NULL, val_schema, 1, 65535 },
-};
-
-/* The screen's fields say what the rules say; a warning keeps its
+/* Stage 5's fields say what the rules say; a warning keeps its
  * message when the focus moves on (it used to be read as a pass and
  * erased). */
 static void test_fields_use_rules(void **st)
@@ -313,7 +305,8 @@ static void test_fields_use_rules(void **st)
 	char mg[61];
 	memset(mg, 'M', 60);
 	mg[60] = '\0';
-	assert_int_equal(uform_init(&fm, AGENT_FIELDS, 3, NULL), 0);
+	assert_int_equal(uform_init(&fm, SCR_AGENT.fields, SCR_AGENT.nfields,
+				    NULL), 0);
 	uform_set(&fm, "agent.management_group", mg);
 	uform_set(&fm, "agent.server", "ms01");
 	uform_set(&fm, "agent.port", "5723");
