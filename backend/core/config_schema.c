@@ -347,9 +347,10 @@ int config_key_set_text(struct config *c, const struct config_key *k,
 	long n = 0;
 	if (!v)
 		v = &scratch;
-	if (!k || !text)
-		return verdict_set(v, SEV_FAIL, NULL,
-				   "no such configuration key"), -1;
+	if (!k || !text) {
+		verdict_set(v, SEV_FAIL, NULL, "no such configuration key");
+		return -1;
+	}
 	if (k->type == CT_STR && !*text) {
 		verdict_pass(v);
 		config_set_str(str_at(c, k), NULL);
@@ -359,8 +360,10 @@ int config_key_set_text(struct config *c, const struct config_key *k,
 		return -1;
 	switch (k->type) {
 	case CT_STR: {
-		char *d = strdup(k->pin && rule_pin(text, hex, &scratch) ==
-					   SEV_PASS ? hex : text);
+		const char *keep = text;      /* a pin is kept as 64 hex digits */
+		if (k->pin && rule_pin(text, hex, &scratch) == SEV_PASS)
+			keep = hex;
+		char *d = strdup(keep);
 		if (!d)
 			return -1;
 		free(*str_at(c, k));

@@ -122,7 +122,6 @@ static const struct diag *find_sev(const struct diag_list *dl,
  * wrappers' return values and messages. */
 static void test_mgmt_group_rules(void **state)
 {
-	(void)state;
 	char err[512];
 	struct verdict v;
 	assert_int_equal(agent_check_mgmt_group("Contoso Ops-1_x", err,
@@ -141,7 +140,6 @@ static void test_mgmt_group_rules(void **state)
 
 static void test_server_and_port(void **state)
 {
-	(void)state;
 	char err[512];
 	assert_int_equal(agent_check_server("ms01.contoso.com", err,
 					    sizeof(err)), SEV_PASS);

@@ -87,7 +87,6 @@ static void find_data_dir(void)
 
 static int group_setup(void **st)
 {
-	(void)st;
 	find_data_dir();
 	snprintf(g_tmp, sizeof(g_tmp), "/tmp/test_config.XXXXXX");
 	if (!mkdtemp(g_tmp))
@@ -102,7 +101,6 @@ static int group_setup(void **st)
 
 static int group_teardown(void **st)
 {
-	(void)st;
 	nftw(g_tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	return 0;
 }
@@ -208,7 +206,6 @@ static void expect_fail(const char *text, const char *field,
 
 static void test_defaults(void **st)
 {
-	(void)st;
 	struct config c;
 	config_init(&c);
 	assert_int_equal(c.trust_source, TRUST_SRC_CA);
@@ -239,7 +236,6 @@ static void test_defaults(void **st)
 
 static void test_full_file(void **st)
 {
-	(void)st;
 	struct config c;
 	struct diag_list dl;
 	config_init(&c);
@@ -309,7 +305,6 @@ static void test_full_file(void **st)
 
 static void test_bad_numbers(void **st)
 {
-	(void)st;
 	expect_fail("[key]\nbits = 12abc\n", "key.bits",
 		    "[key] bits: '12abc' is not a number");
 	expect_fail("[key]\nbits = abc\n", "key.bits",
@@ -338,7 +333,6 @@ static void test_bad_numbers(void **st)
 
 static void test_ranges(void **st)
 {
-	(void)st;
 	expect_fail("[key]\nbits = 1023\n", "key.bits",
 		    "[key] bits: a 1023-bit key is below the 1024-bit floor Operations Manager accepts");
 	expect_fail("[key]\nbits = 16385\n", "key.bits",
@@ -375,7 +369,6 @@ static void test_ranges(void **st)
 
 static void test_booleans(void **st)
 {
-	(void)st;
 	static const struct {
 		const char *v;
 		bool want;
@@ -405,7 +398,6 @@ static void test_booleans(void **st)
 
 static void test_enums(void **st)
 {
-	(void)st;
 	expect_fail("[ca]\nauth = kerberos\n", "ca.auth",
 		    "[ca] auth: 'kerberos' must be one of basic, ntlm, negotiate, cert, none");
 	expect_fail("[trust]\nsource = ldap\n", "trust.source",
@@ -443,7 +435,6 @@ static void test_enums(void **st)
 
 static void test_pins_urls_hosts(void **st)
 {
-	(void)st;
 	expect_fail("[trust]\nsha256 = abcd\n", "trust.sha256",
 		    "it has 4 hex digits, 64 are needed");
 	expect_fail("[trust]\nsha256 = 0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8fg\n",
@@ -502,7 +493,6 @@ static void test_pins_urls_hosts(void **st)
 /* An empty string value unsets a string an earlier layer set. */
 static void test_empty_string_unsets(void **st)
 {
-	(void)st;
 	struct config c;
 	struct diag_list dl;
 	config_init(&c);
@@ -521,7 +511,6 @@ static void test_empty_string_unsets(void **st)
 
 static void test_unknown_section_and_key(void **st)
 {
-	(void)st;
 	struct config c;
 	struct diag_list dl;
 	int r = load_text(&c, &dl,
@@ -550,7 +539,6 @@ static void test_unknown_section_and_key(void **st)
 
 static void test_names_case_and_duplicates(void **st)
 {
-	(void)st;
 	struct config c;
 	struct diag_list dl;
 	int r = load_text(&c, &dl,
@@ -567,7 +555,6 @@ static void test_names_case_and_duplicates(void **st)
 
 static void test_missing_files(void **st)
 {
-	(void)st;
 	struct config c;
 	struct diag_list dl;
 	config_init(&c);
@@ -600,7 +587,6 @@ static void test_missing_files(void **st)
 
 static void test_empty_and_comment_only(void **st)
 {
-	(void)st;
 	struct config c;
 	struct diag_list dl;
 	assert_int_equal(load_text(&c, &dl, ""), 0);
@@ -617,7 +603,6 @@ static void test_empty_and_comment_only(void **st)
 
 static void test_binary_and_encoding(void **st)
 {
-	(void)st;
 	struct config c;
 	struct diag_list dl;
 	config_init(&c);
@@ -655,7 +640,6 @@ static void test_binary_and_encoding(void **st)
 
 static void test_long_lines(void **st)
 {
-	(void)st;
 	/* 1022 characters: the longest line iniparser 4.1 reads */
 	char *text = malloc(4096);
 	assert_non_null(text);
@@ -690,7 +674,6 @@ static void test_long_lines(void **st)
 /* Hostile sizes: refused early (no quadratic work, no huge lists). */
 static void test_huge_files(void **st)
 {
-	(void)st;
 	size_t cap = 2u << 20;
 	char *text = malloc(cap);
 	assert_non_null(text);
@@ -723,7 +706,6 @@ static void test_huge_files(void **st)
 /* ';' and '#': iniparser 4.1 cuts an unquoted value there. */
 static void test_semicolon_and_hash(void **st)
 {
-	(void)st;
 	expect_fail("[ca]\ntemplate = Ops;Mgr\n", "ca.template",
 		    "value contains ';'; iniparser would cut the value there; put it in double quotes");
 	expect_fail("[ca]\nurl = https://ca.example.com/certsrv/#x\n", "ca.url",
@@ -757,7 +739,6 @@ static void test_semicolon_and_hash(void **st)
 
 static void test_malformed_lines(void **st)
 {
-	(void)st;
 	expect_fail("[ca\ntemplate = x\n", NULL,
 		    "line 1: malformed section header '[ca'");
 	expect_fail("[ca] ; comment\n", NULL, "malformed section header");
@@ -781,7 +762,6 @@ static void test_malformed_lines(void **st)
 /* CVE-2023-33461: a key that names a section made iniparser_getint crash. */
 static void test_key_naming_a_section(void **st)
 {
-	(void)st;
 	expect_fail("[ca]\ntimeout = 5\n[ca:timeout]\n", NULL,
 		    "section name 'ca:timeout' contains ':'");
 	expect_fail("[ca:timeout]\n[key:bits]\n", NULL, "contains ':'");
@@ -795,7 +775,6 @@ static void test_key_naming_a_section(void **st)
 
 static void test_password_refused(void **st)
 {
-	(void)st;
 	expect_fail("[ca]\nuser = bob\npassword = hunter2\n", "ca.password",
 		    "[ca] password is not allowed");
 	expect_fail("[export]\npassword = hunter2\n", "export.password",
@@ -818,7 +797,6 @@ static void test_password_refused(void **st)
 /* A file with one bad value changes nothing (earlier layers stay). */
 static void test_failed_file_applies_nothing(void **st)
 {
-	(void)st;
 	struct config c;
 	struct diag_list dl;
 	config_init(&c);
@@ -839,7 +817,6 @@ static void test_failed_file_applies_nothing(void **st)
 
 static void test_tilde_warning(void **st)
 {
-	(void)st;
 	struct config c;
 	struct diag_list dl;
 	assert_int_equal(load_text(&c, &dl, "[export]\npfx = ~/web.pfx\n"), 0);
@@ -855,7 +832,6 @@ static void test_tilde_warning(void **st)
 
 static void test_layers(void **st)
 {
-	(void)st;
 	char xdg[PATH_MAX + 32], dir[PATH_MAX + 64], dst[PATH_MAX + 96];
 	snprintf(xdg, sizeof(xdg), "%s/layers-xdg", g_tmp);
 	snprintf(dir, sizeof(dir), "%s/opsmgr-enroll", xdg);
@@ -963,7 +939,6 @@ static void test_layers(void **st)
 
 static void test_default_state_dir(void **st)
 {
-	(void)st;
 	char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
 	setenv("XDG_STATE_HOME", "/srv/state", 1);
 	char *d = config_default_state_dir();
@@ -1021,7 +996,6 @@ static void expect_validate_ok(const char *text)
 
 static void test_validate(void **st)
 {
-	(void)st;
 	expect_validate_fail("[ca]\nurl = https://ca.example.com/certsrv/\nauth = basic\n",
 			     "ca.user", "[ca] auth = basic needs [ca] user");
 	expect_validate_ok("[ca]\nurl = https://ca.example.com/certsrv/\nauth = basic\nuser = bob\n");
@@ -1068,7 +1042,6 @@ static void test_validate(void **st)
 
 static void test_value_ok_for_ini(void **st)
 {
-	(void)st;
 	static const char *const good[] = {
 		"OpsMgr", "", "/path/with spaces/x.pfx", "a=b", "C:\\dir\\file",
 		"https://ca.example.com/certsrv/", "Café", "[x]", "tab\tinside"
@@ -1110,7 +1083,6 @@ static void test_value_ok_for_ini(void **st)
 
 static void test_set_str(void **st)
 {
-	(void)st;
 	char *m = NULL;
 	config_set_str(&m, "a");
 	assert_string_equal(m, "a");
@@ -1138,7 +1110,6 @@ static const char *ini_get(dictionary *d, const char *key)
 
 static void test_iniparser_41_quirks(void **st)
 {
-	(void)st;
 	iniparser_set_error_callback(silent_cb);
 	dictionary *d = iniparser_load(write_ini("q.ini",
 		"top = 1\n"
@@ -1186,7 +1157,6 @@ static void test_iniparser_41_quirks(void **st)
  */
 static void test_scan_agrees_with_iniparser(void **st)
 {
-	(void)st;
 	static const char alpha[] = "[]=;#\"'\\ \tab:c";
 	unsigned int seed = 12345;
 	int accepted = 0, refused = 0;
@@ -1233,7 +1203,6 @@ static void test_scan_agrees_with_iniparser(void **st)
 
 static void test_nothing_on_stderr(void **st)
 {
-	(void)st;
 	static const char *const texts[] = {
 		"[ca\n", "[ca]\nno equals sign\n", "[ca]\ntemplate = a;b\n",
 		"[ca:timeout]\n", "[ca]\npassword = x\n", "[key]\nbits = x\n",

@@ -24,9 +24,6 @@
 static enum diag_severity no_spaces(struct uform *fm, int idx, const char *v,
 				    char *msg, size_t n, void *ud)
 {
-	(void)fm;
-	(void)idx;
-	(void)ud;
 	if (strchr(v, ' ')) {
 		snprintf(msg, n, "'%s' contains a space", v);
 		return SEV_WARN;
@@ -50,7 +47,6 @@ static const struct fdef FIELDS[] = {
 static void test_form_validation(void **st)
 {
 	struct uform fm;
-	(void)st;
 	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
 	uform_set(&fm, "ca.template", "Ops Mgr");
 	uform_set(&fm, "key.bits", "512");
@@ -76,7 +72,6 @@ static void test_form_validation(void **st)
 static void test_form_choice_and_hidden(void **st)
 {
 	struct uform fm;
-	(void)st;
 	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
 	assert_string_equal(uform_choice(&fm, "ca.auth"), "basic");
 	uform_set_choice(&fm, "ca.auth", "none");
@@ -100,7 +95,6 @@ static void test_form_backend_diags(void **st)
 	struct uform fm;
 	struct diag_list dl;
 	const struct diag *d;
-	(void)st;
 	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
 	diag_list_init(&dl);
 	diag_add(&dl, DIAG_REQ_PASSWORD, SEV_FAIL, "ca.password",
@@ -134,7 +128,6 @@ static void test_form_backend_diags(void **st)
 static void test_form_password_wipe(void **st)
 {
 	struct uform fm;
-	(void)st;
 	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
 	uform_set(&fm, "ca.password", "s3cret-value");
 	assert_string_equal(uform_value(&fm, "ca.password"), "s3cret-value");
@@ -149,7 +142,6 @@ static void test_pane_rows(void **st)
 {
 	struct pane p;
 	struct diag_list dl;
-	(void)st;
 	pane_init(&p, true, false);
 	pane_add(&p, TH_DONE, "PASS", "one", NULL, 0);
 	pane_addf(&p, TH_NORMAL, "two %d", 2);
@@ -181,7 +173,6 @@ static void test_pane_rows(void **st)
 static void test_pane_cap_and_follow(void **st)
 {
 	struct pane p;
-	(void)st;
 	pane_init(&p, false, true);
 	for (int i = 0; i < PANE_MAX_ROWS + 10; i++)
 		pane_addf(&p, TH_NORMAL, "line %d", i);
