@@ -33,7 +33,7 @@ struct config_key {
 	const char *name;               /* "section.key" */
 	enum config_type type;
 	size_t off;                     /* offsetof(struct config, member) */
-	int min, max;                   /* CT_INT, when int_rule is NULL */
+	int min, max;                   /* CT_INT range (int_rule, when set, judges) */
 	const char *unit;               /* CT_INT: " seconds", " bits", "" */
 	const char *const *names;       /* CT_ENUM: NULL-terminated */
 	int def;                        /* default of CT_INT, CT_BOOL, CT_ENUM */

@@ -127,13 +127,13 @@ static enum diag_severity host_labels(const char *s, size_t n,
 
 /* What a host name names: the words of its messages. */
 struct host_use {
-	const char *what;          /* "computer name" */
+	const char *what;          /* "management server", or "" */
 	const char *empty;         /* the message for no name at all */
 	const char *fix;
 };
 
 static const struct host_use COMPUTER = {
-	"computer name",
+	"",                        /* its field says whose name it is */
 	"no computer name: type this computer's fully qualified DNS name, "
 	"e.g. 'agent01.example.com'",
 	"set [computer] fqdn to this computer's fully qualified DNS name, "
@@ -148,7 +148,7 @@ static const struct host_use SERVER = {
 	"ms01.contoso.com",
 };
 
-/* The subject of the messages ("computer name 'x'"); false with the
+/* The subject of the messages ("management server 'x'"); false with the
  * failure in v when there is no name. */
 static bool host_subject(const struct host_use *u, const char *name,
 			 char *subj, size_t n, struct verdict *v)
@@ -158,7 +158,8 @@ static bool host_subject(const struct host_use *u, const char *name,
 		verdict_set(v, SEV_FAIL, u->fix, "%s", u->empty);
 		return false;
 	}
-	snprintf(subj, n, "%s '%s'", u->what, shown(name, sb, sizeof(sb)));
+	snprintf(subj, n, "%s%s'%s'", u->what, *u->what ? " " : "",
+		 shown(name, sb, sizeof(sb)));
 	return true;
 }
 

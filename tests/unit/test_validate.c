@@ -61,7 +61,7 @@ static const struct tcase COMPUTER[] = {
 	{ "a-b.c0.example", SEV_PASS, NULL },
 	{ "", SEV_FAIL, "no computer name" },
 	{ NULL, SEV_FAIL, "no computer name" },
-	{ "agent01", SEV_FAIL, "computer name 'agent01' has no domain part" },
+	{ "agent01", SEV_FAIL, "'agent01' has no domain part" },
 	{ "agent01.example.com.", SEV_FAIL, "trailing dot" },
 	{ "192.168.1.10", SEV_FAIL, "IP address" },
 	{ "::1", SEV_FAIL, "IP address" },
