@@ -1,6 +1,7 @@
 /*
- * test_config.c - the configuration / answers file loader (backend/core/config.c):
- * every value kind, malformed INI files of every sort, iniparser 4.1's
+ * test_config.c - the configuration / answers file loader
+ * (backend/core/config_load.c, config_scan.c, config_schema.c): every
+ * value kind, malformed INI files of every sort, iniparser 4.1's
  * quirks, the four layers, refused passwords, cross-field checks, and that
  * nothing is ever printed to stderr.  Fixtures: tests/data/config/.
  */
@@ -1093,7 +1094,7 @@ static void test_set_str(void **st)
 }
 
 /*
- * What iniparser 4.1 itself does (the model config.c's scan is built on).
+ * What iniparser 4.1 itself does (the model config_scan.c is built on).
  * Should the library change behaviour, this test says which assumption
  * broke.
  */
