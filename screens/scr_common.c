@@ -1,8 +1,8 @@
 /*
  * scr_common.c - field validators several stage screens share: a required
  * value, any configuration key by its rule in the schema (the same
- * verdict the loader and the stages give), and URLs with the CA URL's
- * plain-http policy.
+ * verdict the loader and the stages give), and URLs with the plain-http
+ * policy of [ca] allow_insecure_http.
  */
 #include <stdio.h>
 #include <string.h>
@@ -43,8 +43,9 @@ enum diag_severity val_url(struct uform *fm, int idx, const char *v,
 {
 	struct ui *ui = ud;
 	struct verdict vd;
-	if (strcmp(fm->defs[idx].key, "ca.url") != 0)
-		return val_schema(fm, idx, v, msg, n, ud);
-	rule_ca_url(v, ui->f->cfg.ca_allow_http, &vd);
+	if (strcmp(fm->defs[idx].key, "ca.url") == 0)
+		rule_ca_url(v, ui->f->cfg.ca_allow_http, &vd);
+	else
+		rule_plain_http(v, ui->f->cfg.ca_allow_http, &vd);
 	return verdict_to_field(&vd, msg, n);
 }

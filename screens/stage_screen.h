@@ -59,8 +59,8 @@ enum nav scr_summary_run(struct ui *ui);
 char *summary_text(struct ui *ui);
 
 /* Shared validators (scr_common.c).  val_schema judges a field by the rule
- * its key has in the configuration schema (config_schema.h); val_url does
- * so too and applies [ca] allow_insecure_http to "ca.url". */
+ * its key has in the configuration schema (config_schema.h); val_url
+ * judges a URL and applies [ca] allow_insecure_http to plain http. */
 enum diag_severity val_required(struct uform *fm, int idx, const char *v,
 				char *msg, size_t n, void *ud);
 enum diag_severity val_schema(struct uform *fm, int idx, const char *v,

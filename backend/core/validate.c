@@ -364,6 +364,21 @@ enum diag_severity rule_url(const char *u, struct verdict *v)
 	return verdict_pass(v);
 }
 
+enum diag_severity rule_plain_http(const char *u, bool allow_http,
+				   struct verdict *v)
+{
+	if (rule_url(u, v) != SEV_PASS || strncasecmp(u, "http://", 7) != 0)
+		return v->sev;
+	if (allow_http)
+		return verdict_set(v, SEV_WARN, "use https:// outside a test bench",
+				   "'%s' is plain http (allowed by allow_insecure_http): requests, passwords and certificates travel unencrypted",
+				   u);
+	return verdict_set(v, SEV_FAIL,
+			   "use https:// (AD CS web enrollment needs it for Basic authentication anyway), or set [ca] allow_insecure_http = yes on a test bench",
+			   "'%s' is plain http: requests, passwords and certificates would travel unencrypted",
+			   u);
+}
+
 enum diag_severity rule_ca_url(const char *u, bool allow_http,
 			       struct verdict *v)
 {
@@ -371,16 +386,7 @@ enum diag_severity rule_ca_url(const char *u, bool allow_http,
 		return verdict_set(v, SEV_FAIL,
 				   "set [ca] url to the CA's web enrollment address, e.g. https://ca.example.com/certsrv/",
 				   "no CA URL is set");
-	if (rule_url(u, v) != SEV_PASS || strncasecmp(u, "http://", 7) != 0)
-		return v->sev;
-	if (allow_http)
-		return verdict_set(v, SEV_WARN, "use https:// outside a test bench",
-				   "the CA URL '%s' is plain http (allowed by allow_insecure_http): the request and the password travel unencrypted",
-				   u);
-	return verdict_set(v, SEV_FAIL,
-			   "use https:// (AD CS web enrollment needs it for Basic authentication anyway), or set [ca] allow_insecure_http = yes on a test bench",
-			   "the CA URL '%s' is plain http: the request and the password would travel unencrypted",
-			   u);
+	return rule_plain_http(u, allow_http, v);
 }
 
 /* ---- pin, command, path --------------------------------------------------- */

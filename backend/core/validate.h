@@ -26,7 +26,9 @@
  *                RULE_KEY_BITS_MAX refused;
  *   URL          http:// or https://, a host, no white space, no user
  *                name or password, a port 1..65535 when given;
- *     CA URL     also: plain http refused unless allowed, then a warning;
+ *     plain http refused unless allowed ([ca] allow_insecure_http),
+ *                then a warning;
+ *     CA URL     also: must be set;
  *   pin          a SHA-256 fingerprint: 64 hex digits, colons allowed;
  *   command      an argv string proc_split_argv accepts;
  *   path         '~' is not expanded (a warning).
@@ -62,6 +64,8 @@ enum diag_severity rule_template(const char *name, struct verdict *v);
 enum diag_severity rule_port(long port, struct verdict *v);
 enum diag_severity rule_key_bits(long bits, struct verdict *v);
 enum diag_severity rule_url(const char *url, struct verdict *v);
+enum diag_severity rule_plain_http(const char *url, bool allow_http,
+				   struct verdict *v);
 enum diag_severity rule_ca_url(const char *url, bool allow_http,
 			       struct verdict *v);
 /* hex (may be NULL) receives the 64 upper-case digits on a pass. */

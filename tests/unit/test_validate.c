@@ -193,10 +193,15 @@ static void test_urls(void **st)
 	EXPECT(rule_ca_url("https://ca.example.com/certsrv/", false, &V),
 	       SEV_PASS, NULL);
 	EXPECT(rule_ca_url("http://ca/certsrv/", false, &V), SEV_FAIL,
-	       "the CA URL 'http://ca/certsrv/' is plain http");
+	       "'http://ca/certsrv/' is plain http: requests, passwords");
 	EXPECT(rule_ca_url("http://ca/certsrv/", true, &V), SEV_WARN,
 	       "plain http (allowed by allow_insecure_http)");
 	EXPECT(rule_ca_url(NULL, true, &V), SEV_FAIL, "no CA URL is set");
+	EXPECT(rule_plain_http("http://pki/root.cer", false, &V), SEV_FAIL,
+	       "is plain http");
+	EXPECT(rule_plain_http("https://pki/root.cer", false, &V), SEV_PASS,
+	       NULL);
+	EXPECT(rule_plain_http("", true, &V), SEV_FAIL, "no URL");
 	EXPECT(rule_ca_url("ca/certsrv", true, &V), SEV_FAIL, "not an http://");
 }
 
