@@ -1,6 +1,8 @@
 /*
  * scr_agent.c - stage 5 screen: management group, management server, port
- * and target; the DNS and TCP results inline at the server and port
+ * and target, each judged by its key's rule in the configuration schema
+ * (the loader and stage 5 say the same; a short server name shows as a
+ * warning); the DNS and TCP results inline at the server and port
  * fields; the installer's output in the scrolling pane; the silent
  * MOMAgent.msi line for Windows targets.
  */
@@ -8,57 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config_schema.h"
 #include "stages/agent.h"
 #include "screens.h"
 #include "stage_screen.h"
 
-static const char *const TARGETS[] = { "local", "windows", NULL };
 static const char *const TARGET_HINTS[] = {
 	"configure the agent on this computer",
 	"prepare files and the MOMAgent.msi command line for a Windows computer",
 };
 
-static enum diag_severity val_mg(struct uform *fm, int idx, const char *v,
-				 char *msg, size_t n, void *ud)
-{
-	(void)fm;
-	(void)idx;
-	(void)ud;
-	return agent_check_mgmt_group(v, msg, n) < 0 ? SEV_FAIL : SEV_PASS;
-}
-
-static enum diag_severity val_server(struct uform *fm, int idx, const char *v,
-				     char *msg, size_t n, void *ud)
-{
-	(void)fm;
-	(void)idx;
-	(void)ud;
-	return agent_check_server(v, msg, n) < 0 ? SEV_FAIL : SEV_PASS;
-}
-
-static enum diag_severity val_port(struct uform *fm, int idx, const char *v,
-				   char *msg, size_t n, void *ud)
-{
-	(void)fm;
-	(void)idx;
-	(void)ud;
-	return agent_check_port(strtol(v, NULL, 10), msg, n) < 0 ? SEV_FAIL :
-									 SEV_PASS;
-}
-
 static const struct fdef FIELDS[] = {
 	{ "agent.management_group", "Management group", FT_TEXT, NULL, NULL,
-	  val_mg, 0, 0 },
-	{ "agent.server", "Management server", FT_TEXT, NULL, NULL, val_server,
+	  val_schema, 0, 0 },
+	{ "agent.server", "Management server", FT_TEXT, NULL, NULL, val_schema,
 	  0, 0 },
-	{ "agent.port", "Port", FT_INT, NULL, NULL, val_port, 1, 65535 },
-	{ "agent.target", "Target", FT_CHOICE, TARGETS, TARGET_HINTS, NULL, 0, 0 },
+	{ "agent.port", "Port", FT_INT, NULL, NULL, val_schema, 1, 65535 },
+	{ "agent.target", "Target", FT_CHOICE, CONFIG_NAMES_AGENT_TARGET,
+	  TARGET_HINTS, NULL, 0, 0 },
 };
 
 static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct agent_result *r = ui->f->ctx.out[STAGE_AGENT];
-	(void)st;
 	if (!r) {
 		if (ui->f->st.agent_config_path)
 			pane_addf(p, TH_DONE, "agent configuration %s",

@@ -19,34 +19,6 @@
 static const char *const AUTHS[] = { "basic", "ntlm", "negotiate", "cert",
 				     "none", NULL };
 
-static enum diag_severity val_template(struct uform *fm, int idx,
-				       const char *v, char *msg, size_t n,
-				       void *ud)
-{
-	if (!*v)
-		return uform_say(SEV_FAIL, msg, n, "the template name is required, "
-				 "e.g. 'OpsMgr'");
-	if (strchr(v, ' '))
-		return uform_say(SEV_WARN, msg, n, "'%s' contains a space: that "
-				 "looks like the template's display name; use its "
-				 "name, e.g. without spaces", v);
-	return SEV_PASS;
-}
-
-static enum diag_severity val_bits(struct uform *fm, int idx, const char *v,
-				   char *msg, size_t n, void *ud)
-{
-	long b = strtol(v, NULL, 10);
-	if (b < 1024)
-		return uform_say(SEV_FAIL, msg, n, "%ld bits is too small: "
-				 "Operations Manager needs at least 1024, use 2048",
-				 b);
-	if (b < 2048)
-		return uform_say(SEV_WARN, msg, n, "%ld bits is weak: 2048 is the "
-				 "usual size", b);
-	return SEV_PASS;
-}
-
 static bool needs_password(const struct uform *fm)
 {
 	const char *a = uform_choice(fm, "ca.auth");
@@ -118,10 +90,10 @@ static enum diag_severity val_cert_file(struct uform *fm, int idx,
 }
 
 static const struct fdef FIELDS[] = {
-	{ "computer.fqdn", "Computer FQDN", FT_TEXT, NULL, NULL, val_fqdn, 0, 0 },
+	{ "computer.fqdn", "Computer FQDN", FT_TEXT, NULL, NULL, val_schema, 0, 0 },
 	{ "ca.url", "CA URL", FT_TEXT, NULL, NULL, val_url, 0, 0 },
-	{ "ca.template", "Template name", FT_TEXT, NULL, NULL, val_template, 0, 0 },
-	{ "key.bits", "Key size (bits)", FT_INT, NULL, NULL, val_bits, 512, 16384 },
+	{ "ca.template", "Template name", FT_TEXT, NULL, NULL, val_schema, 0, 0 },
+	{ "key.bits", "Key size (bits)", FT_INT, NULL, NULL, val_schema, 512, 16384 },
 	{ "ca.auth", "Authentication", FT_CHOICE, AUTHS, NULL, NULL, 0, 0 },
 	{ "ca.user", "User", FT_TEXT, NULL, NULL, val_user, 0, 0 },
 	{ "ca.password", "Password", FT_PASSWORD, NULL, NULL, val_password, 0, 0 },

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cfgfield.h"
+#include "core/config_schema.h"
 #include "help.h"
 
 enum phase { P_EDIT, P_DONE, P_PENDING, P_CONFIRM };
@@ -193,7 +193,8 @@ static void load_fields(struct sstate *ss)
 		char buf[UFORM_VALUE_MAX];
 		if (d->type == FT_PASSWORD)
 			continue;
-		if (cfgfield_get(&ss->ui->f->cfg, d->key, buf, sizeof(buf)) < 0)
+		if (config_key_get_text(&ss->ui->f->cfg, config_key_find(d->key),
+					buf, sizeof(buf)) < 0)
 			continue;
 		if (d->type == FT_CHOICE)
 			uform_set_choice(fm, d->key, buf);
@@ -211,7 +212,8 @@ static int commit_fields(struct sstate *ss)
 		const struct fdef *d = &fm->defs[i];
 		if (d->type == FT_PASSWORD || fm->fs[i].hidden)
 			continue;
-		cfgfield_set(&ss->ui->f->cfg, d->key, uform_value(fm, d->key));
+		config_key_set_text(&ss->ui->f->cfg, config_key_find(d->key),
+				    uform_value(fm, d->key), NULL);
 	}
 	return ss->sc->commit ? ss->sc->commit(ss->ui, fm) : 0;
 }

@@ -64,13 +64,14 @@ struct stage_screen {
  * NAV_GOTO (F2), NAV_LEAVE, NAV_QUIT. */
 enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc);
 
-/* Shared validators (scr_common.c). */
+/* Shared validators (scr_common.c).  val_schema judges a field by the rule
+ * its key has in the configuration schema (config_schema.h); val_url
+ * judges a URL and applies [ca] allow_insecure_http to plain http. */
 enum diag_severity val_required(struct uform *fm, int idx, const char *v,
 				char *msg, size_t n, void *ud);
-enum diag_severity val_fqdn(struct uform *fm, int idx, const char *v,
-			    char *msg, size_t n, void *ud);
+enum diag_severity val_schema(struct uform *fm, int idx, const char *v,
+			      char *msg, size_t n, void *ud);
 enum diag_severity val_url(struct uform *fm, int idx, const char *v,
 			   char *msg, size_t n, void *ud);
-bool val_fqdn_ok(const char *v, char *msg, size_t n);
 
 #endif

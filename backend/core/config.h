@@ -7,7 +7,11 @@
  * diagnostic (field "section.key") whose message names the file, section,
  * key and the problem.  Unknown sections and keys give warnings.
  *
- * iniparser 4.1 pitfalls handled here (see shared/docs/style.md): its error
+ * Every key (type, limits, default, rule) is declared once in the schema
+ * (config_schema.h); the loader lives in config_load.c, the strict INI
+ * scan in config_scan.c, the value rules in validate.h.
+ *
+ * iniparser 4.1 pitfalls handled (see shared/docs/style.md): its error
  * callback is captured instead of writing to stderr, a rejected file is
  * reported with the offending line, numbers are parsed by us, and
  * config_value_ok_for_ini() tells whether a value round-trips.
@@ -28,6 +32,8 @@ enum agent_target { TARGET_LOCAL = 0, TARGET_WINDOWS };
 enum approval_source { APPROVAL_LAB = 0, APPROVAL_COMMAND, APPROVAL_NONE };
 enum role { ROLE_AGENT = 0, ROLE_SERVER };
 
+/* Defaults the schema's table reads (config_schema.c); stages fall back
+ * on them for a zeroed struct. */
 #define CONFIG_DEFAULT_KEY_BITS 2048
 #define CONFIG_DEFAULT_PORT 5723
 #define CONFIG_DEFAULT_CA_TIMEOUT 60
@@ -99,7 +105,7 @@ struct config {
 	char *loaded_files;           /* "a.ini, b.ini" or NULL */
 };
 
-void config_init(struct config *c);        /* defaults */
+void config_init(struct config *c);        /* the schema's defaults */
 void config_release(struct config *c);
 
 /*

@@ -7,8 +7,6 @@
  */
 #include "stages/agent.h"
 
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,7 @@
 
 #include "core/agentconf.h"
 #include "core/config.h"
+#include "core/validate.h"
 #include "sys/fsutil.h"
 #include "windows/msicmd.h"
 #include "sys/netprobe.h"
@@ -33,139 +32,27 @@
 
 int agent_check_mgmt_group(const char *mg, char *err, size_t errlen)
 {
-	if (!mg || !*mg) {
-		snprintf(err, errlen, "no management group name: set it to "
-				      "the name chosen when Operations "
-				      "Manager was installed");
-		return -1;
-	}
-	size_t n = strlen(mg);
-	if (mg[0] == ' ' || mg[n - 1] == ' ') {
-		snprintf(err, errlen, "management group '%s' %s with a space, "
-				      "which Operations Manager does not allow",
-			 mg, mg[0] == ' ' ? "begins" : "ends");
-		return -1;
-	}
-	for (const unsigned char *p = (const unsigned char *)mg; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			snprintf(err, errlen, "management group '%s' contains "
-					      "a control character", mg);
-			return -1;
-		}
-		if (strchr(AGENT_MGMT_GROUP_FORBIDDEN, *p)) {
-			snprintf(err, errlen,
-				 "management group '%s' contains '%c', which "
-				 "Operations Manager does not allow (none of "
-				 "%s)", mg, *p, AGENT_MGMT_GROUP_FORBIDDEN);
-			return -1;
-		}
-	}
-	/* Count characters, not bytes (UTF-8). */
-	size_t chars = 0;
-	for (const unsigned char *p = (const unsigned char *)mg; *p; p++)
-		chars += (*p & 0xC0) != 0x80;
-	if (chars > AGENT_MGMT_GROUP_MAX) {
-		snprintf(err, errlen, "management group '%s' is %zu characters "
-				      "long; the limit is %d",
-			 mg, chars, AGENT_MGMT_GROUP_MAX);
-		return -1;
-	}
-	return 0;
+	struct verdict v;
+	rule_mgmt_group(mg, &v);
+	snprintf(err, errlen, "%s", v.msg);
+	return v.sev == SEV_FAIL ? -1 : 0;
 }
 
-static int is_ip_literal(const char *s)
+enum diag_severity agent_check_server(const char *server, char *err,
+				      size_t errlen)
 {
-	unsigned char b[16];
-	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
-}
-
-int agent_check_server(const char *server, char *err, size_t errlen)
-{
-	if (!server || !*server) {
-		snprintf(err, errlen, "no management server: set it to the "
-				      "server's FQDN (e.g. ms01.contoso.com)");
-		return -1;
-	}
-	if (is_ip_literal(server))
-		return 0;
-	size_t n = strlen(server);
-	if (n > AGENT_SERVER_MAX) {
-		snprintf(err, errlen, "management server name is %zu "
-				      "characters long; a DNS name has at "
-				      "most %d", n, AGENT_SERVER_MAX);
-		return -1;
-	}
-	if (n > 1 && server[n - 1] == '.')
-		n--;                       /* absolute name: trailing dot */
-	int labels = 0, all_numeric = 1;
-	size_t start = 0;
-	for (size_t i = 0; i <= n; i++) {
-		char ch = i < n ? server[i] : '.';
-		if (ch == '.') {
-			size_t l = i - start;
-			if (l == 0 || l > 63) {
-				snprintf(err, errlen,
-					 "management server '%s' is not a valid "
-					 "host name: %s", server,
-					 l == 0 ? "empty label (two dots in a "
-						  "row, or a leading dot)"
-						: "a label is longer than 63 "
-						  "characters");
-				return -1;
-			}
-			if (server[start] == '-' || server[i - 1] == '-') {
-				snprintf(err, errlen,
-					 "management server '%s' is not a valid "
-					 "host name: a label begins or ends "
-					 "with '-'", server);
-				return -1;
-			}
-			labels++;
-			start = i + 1;
-			continue;
-		}
-		if (!isalnum((unsigned char)ch) && ch != '-') {
-			if (isprint((unsigned char)ch))
-				snprintf(err, errlen,
-					 "management server '%s' is not a "
-					 "valid host name: '%c' is not allowed "
-					 "(letters, digits, '-' and '.')",
-					 server, ch);
-			else
-				snprintf(err, errlen,
-					 "management server '%s' is not a "
-					 "valid host name: it contains a "
-					 "non-printable or non-ASCII character",
-					 server);
-			return -1;
-		}
-		if (!isdigit((unsigned char)ch))
-			all_numeric = 0;
-	}
-	if (all_numeric) {
-		snprintf(err, errlen, "management server '%s' is neither a "
-				      "host name nor an IP address", server);
-		return -1;
-	}
-	if (labels == 1 && strcasecmp(server, "localhost") != 0) {
-		snprintf(err, errlen, "management server '%s' is a short "
-				      "name; the agent should use the "
-				      "server's FQDN (the name in its "
-				      "certificate)", server);
-		return 1;
-	}
-	return 0;
+	struct verdict v;
+	rule_server(server, &v);
+	snprintf(err, errlen, "%s", v.msg);
+	return v.sev;
 }
 
 int agent_check_port(long port, char *err, size_t errlen)
 {
-	if (port < 1 || port > 65535) {
-		snprintf(err, errlen, "port %ld is out of range: use 1-65535 "
-				      "(Operations Manager's default is %d)",
-			 port, CONFIG_DEFAULT_PORT);
-		return -1;
-	}
-	return 0;
+	struct verdict v;
+	rule_port(port, &v);
+	snprintf(err, errlen, "%s", v.msg);
+	return v.sev == SEV_FAIL ? -1 : 0;
 }
 
 /* ---- paths --------------------------------------------------------------- */
@@ -195,42 +82,22 @@ void agent_result_free(void *p)
 static int check_fields(const struct config *cfg, int port,
 			struct diag_list *dl)
 {
-	char err[512];
+	struct verdict v;
+	struct diag *d;
 	int bad = 0;
-	if (agent_check_mgmt_group(cfg->agent_mgmt_group, err, sizeof(err))) {
-		diag_add(dl, DIAG_AGENT_MGMT_GROUP, SEV_FAIL, F_MG,
-			 "use the management group name exactly as shown at "
-			 "the top of the Operations console",
-			 "%s", err);
-		bad = 1;
-	} else {
+	bad |= rule_mgmt_group(cfg->agent_mgmt_group, &v) == SEV_FAIL;
+	if (!rule_diag(dl, DIAG_AGENT_MGMT_GROUP, F_MG, &v))
 		diag_add(dl, DIAG_AGENT_MGMT_GROUP, SEV_PASS, F_MG, NULL,
 			 "management group '%s'", cfg->agent_mgmt_group);
-	}
-	int s = agent_check_server(cfg->agent_server, err, sizeof(err));
-	if (s < 0) {
-		diag_add(dl, DIAG_AGENT_SERVER, SEV_FAIL, F_SERVER,
-			 "set [agent] server to the management server's FQDN",
-			 "%s", err);
-		bad = 1;
-	} else if (s > 0) {
-		struct diag *d = diag_add(dl, DIAG_AGENT_SERVER, SEV_WARN,
-					  F_SERVER,
-					  "use the fully qualified name, e.g. "
-					  "ms01.contoso.com",
-					  "%s", err);
-		if (d)
-			d->event = 0;   /* a naming advice, not a failure */
-	} else {
+	bad |= rule_server(cfg->agent_server, &v) == SEV_FAIL;
+	d = rule_diag(dl, DIAG_AGENT_SERVER, F_SERVER, &v);
+	if (d && v.sev == SEV_WARN)
+		d->event = 0;   /* a naming advice, not a failure */
+	if (!d)
 		diag_add(dl, DIAG_AGENT_SERVER, SEV_PASS, F_SERVER, NULL,
 			 "management server '%s'", cfg->agent_server);
-	}
-	if (agent_check_port(port, err, sizeof(err))) {
-		diag_add(dl, DIAG_AGENT_PORT, SEV_FAIL, F_PORT,
-			 "use 5723 unless the server was set up with another "
-			 "port", "%s", err);
-		bad = 1;
-	}
+	bad |= rule_port(port, &v) == SEV_FAIL;
+	rule_diag(dl, DIAG_AGENT_PORT, F_PORT, &v);
 	return bad ? -1 : 0;
 }
 

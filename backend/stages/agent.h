@@ -4,11 +4,8 @@
  * writes, and what the stage leaves in ctx->out[STAGE_AGENT] for the
  * screen (struct agent_result).
  *
- * Management group rules (opsmgr-facts.md; Microsoft's manual agent install
- * doc): none of ( ) ^ ~ : ; . ! ? " , ' ` @ # % \ / * + = $ | & [ ] < > { },
- * no leading or trailing space, 1..AGENT_MGMT_GROUP_MAX characters (50: the
- * agent configuration API's AddManagementGroup documents "between 1 and 50
- * characters"), no control characters.
+ * The management group, server and port follow the rules of
+ * core/validate.h, the same the loader and the screen apply.
  *
  * Ownership: strings returned are malloc'd, the caller frees them; struct
  * agent_result is owned by the ctx once stored there (freed with
@@ -23,17 +20,16 @@
 #include "core/hooks.h"
 #include "core/status.h"
 
-#define AGENT_MGMT_GROUP_MAX 50
-#define AGENT_MGMT_GROUP_FORBIDDEN "()^~:;.!?\",'`@#%\\/*+=$|&[]<>{}"
-#define AGENT_SERVER_MAX 253
 #define AGENT_PROBE_TIMEOUT_MS 10000
 
-/* Field checks: 0 when fine, -1 with a message (lowercase, specific) in err.
- * agent_check_server accepts an FQDN, a host name or an IPv4/IPv6 literal;
- * it returns 1 for a usable single-label name other than "localhost" (a
- * warning: the management server should be named by its FQDN). */
+/* Field checks, thin wrappers around rule_mgmt_group, rule_server and
+ * rule_port (core/validate.h): the rule's message in err.  The first and
+ * the last return 0 when fine, -1 on a failure; agent_check_server returns
+ * the severity (SEV_WARN for a single-label name other than "localhost":
+ * the management server should be named by its FQDN). */
 int agent_check_mgmt_group(const char *mg, char *err, size_t errlen);
-int agent_check_server(const char *server, char *err, size_t errlen);
+enum diag_severity agent_check_server(const char *server, char *err,
+				      size_t errlen);
 int agent_check_port(long port, char *err, size_t errlen);
 
 /* The install command file (malloc'd): [agent] msi_command_file or

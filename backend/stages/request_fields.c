@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pki/keygen.h"
+#include "core/validate.h"
 #include "sys/http.h"
 
 int key_bits(const struct config *cfg)
@@ -27,73 +28,10 @@ int key_bits(const struct config *cfg)
 
 int request_fqdn_check(const char *f, char *why, size_t wl)
 {
-	size_t n = f ? strlen(f) : 0;
-	if (n == 0) {
-		snprintf(why, wl, "the name is empty");
-		return -1;
-	}
-	if (n > 253) {
-		snprintf(why, wl, "it is %zu characters long; a DNS name has at "
-			 "most 253", n);
-		return -1;
-	}
-	if (f[n - 1] == '.') {
-		snprintf(why, wl, "it ends with a dot; leave the trailing dot out");
-		return -1;
-	}
-	if (!strchr(f, '.')) {
-		snprintf(why, wl, "it has no domain part; use the fully qualified "
-			 "name, e.g. '%.60s.example.com'", f);
-		return -1;
-	}
-	const char *label = f;
-	int all_digits = 1;
-	for (const char *p = f;; p++) {
-		if (*p == '.' || *p == '\0') {
-			size_t ll = (size_t)(p - label);
-			if (ll == 0) {
-				snprintf(why, wl, "it has an empty label (a leading "
-					 "dot or two dots in a row)");
-				return -1;
-			}
-			if (ll > 63) {
-				snprintf(why, wl, "the label '%.*s...' is %zu "
-					 "characters long; labels have at most 63",
-					 20, label, ll);
-				return -1;
-			}
-			if (label[0] == '-' || p[-1] == '-') {
-				snprintf(why, wl, "the label '%.*s' starts or ends "
-					 "with '-'", (int)ll, label);
-				return -1;
-			}
-			if (*p == '\0')
-				break;
-			label = p + 1;
-			all_digits = 1;
-			continue;
-		}
-		unsigned char ch = (unsigned char)*p;
-		if (!(isascii(ch) && (isalnum(ch) || ch == '-'))) {
-			if (isascii(ch) && isprint(ch))
-				snprintf(why, wl, "it contains '%c'; a host name "
-					 "has only letters, digits, '-' and dots",
-					 ch);
-			else
-				snprintf(why, wl, "it contains the byte 0x%02X; a "
-					 "host name has only ASCII letters, digits, "
-					 "'-' and dots", ch);
-			return -1;
-		}
-		if (!isdigit(ch))
-			all_digits = 0;
-	}
-	if (all_digits) {
-		snprintf(why, wl, "it looks like an IP address; the certificate "
-			 "must name the computer's DNS name");
-		return -1;
-	}
-	return 0;
+	struct verdict v;
+	rule_computer_fqdn(f, &v);
+	snprintf(why, wl, "%s", v.msg);
+	return v.sev == SEV_FAIL ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -119,83 +57,18 @@ static int file_readable(const char *path, char *why, size_t wl)
 
 static int validate_url(struct ctx *c, struct diag_list *dl)
 {
-	const char *u = c->cfg->ca_url;
-	static const char ex[] =
-		"set [ca] url to the CA's web enrollment address, e.g. "
-		"https://ca.example.com/certsrv/";
-	if (!u || !*u) {
-		diag_add(dl, DIAG_REQ_CA_URL, SEV_FAIL, "ca.url", ex,
-			 "no CA URL is set");
-		return -1;
-	}
-	if (strpbrk(u, " \t\r\n")) {
-		diag_add(dl, DIAG_REQ_CA_URL, SEV_FAIL, "ca.url", ex,
-			 "the CA URL '%s' contains white space", u);
-		return -1;
-	}
-	const char *rest;
-	if (strncasecmp(u, "https://", 8) == 0) {
-		rest = u + 8;
-	} else if (strncasecmp(u, "http://", 7) == 0) {
-		rest = u + 7;
-		if (!c->cfg->ca_allow_http) {
-			diag_add(dl, DIAG_REQ_CA_URL, SEV_FAIL, "ca.url",
-				 "use https:// (AD CS web enrollment needs it for "
-				 "Basic authentication anyway), or set [ca] "
-				 "allow_insecure_http = yes on a test bench",
-				 "the CA URL '%s' is plain http: the request and the "
-				 "password would travel unencrypted", u);
-			return -1;
-		}
-		diag_add(dl, DIAG_REQ_CA_URL, SEV_WARN, "ca.url",
-			 "use https:// outside a test bench",
-			 "the CA URL '%s' is plain http (allowed by "
-			 "allow_insecure_http): the request and the password "
-			 "travel unencrypted", u);
-	} else {
-		diag_add(dl, DIAG_REQ_CA_URL, SEV_FAIL, "ca.url", ex,
-			 "the CA URL '%s' is not an https:// URL", u);
-		return -1;
-	}
-	size_t hl = strcspn(rest, "/?#");
-	if (hl == 0) {
-		diag_add(dl, DIAG_REQ_CA_URL, SEV_FAIL, "ca.url", ex,
-			 "the CA URL '%s' has no host name", u);
-		return -1;
-	}
-	if (memchr(rest, '@', hl)) {
-		diag_add(dl, DIAG_REQ_CA_URL, SEV_FAIL, "ca.url",
-			 "put the user in ca.user and the password in "
-			 "ca.password_file",
-			 "the CA URL must not contain a user name or password");
-		return -1;
-	}
-	return 0;
+	struct verdict v;
+	rule_ca_url(c->cfg->ca_url, c->cfg->ca_allow_http, &v);
+	rule_diag(dl, DIAG_REQ_CA_URL, "ca.url", &v);
+	return v.sev == SEV_FAIL ? -1 : 0;
 }
 
 static int validate_template(struct ctx *c, struct diag_list *dl)
 {
-	const char *t = c->cfg->ca_template;
-	if (!t || !*t) {
-		diag_add(dl, DIAG_REQ_TEMPLATE, SEV_FAIL, "ca.template",
-			 "set [ca] template to the template's name, e.g. 'OpsMgr'",
-			 "no certificate template is set");
-		return -1;
-	}
-	for (const char *p = t; *p; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			diag_add(dl, DIAG_REQ_TEMPLATE, SEV_FAIL, "ca.template",
-				 "type the template name on one line, e.g. 'OpsMgr'",
-				 "the template name contains a control character");
-			return -1;
-		}
-	}
-	if (strchr(t, ' '))
-		diag_add(dl, DIAG_REQ_TEMPLATE, SEV_WARN, "ca.template",
-			 "use the template name without spaces, e.g. 'OpsMgr'",
-			 "template '%s' contains spaces: AD CS wants the template "
-			 "name, not its display name", t);
-	return 0;
+	struct verdict v;
+	rule_template(c->cfg->ca_template, &v);
+	rule_diag(dl, DIAG_REQ_TEMPLATE, "ca.template", &v);
+	return v.sev == SEV_FAIL ? -1 : 0;
 }
 
 static int validate_auth(struct ctx *c, struct diag_list *dl)
@@ -280,32 +153,14 @@ int request_validate(struct ctx *c, const char *fqdn, bool online,
 	char why[256];
 	int bad = 0;
 
-	if (fqdn && request_fqdn_check(fqdn, why, sizeof(why)) < 0) {
-		diag_add(dl, DIAG_REQ_FQDN, SEV_FAIL, "computer.fqdn",
-			 "set [computer] fqdn to this computer's fully qualified "
-			 "DNS name, e.g. 'agent01.example.com'",
-			 "the computer name '%s' cannot be used: %s", fqdn, why);
+	struct verdict v;
+	if (fqdn && rule_computer_fqdn(fqdn, &v) == SEV_FAIL) {
+		rule_diag(dl, DIAG_REQ_FQDN, "computer.fqdn", &v);
 		bad = -1;
 	}
-	int bits = key_bits(cfg);
-	if (bits < KEYGEN_MIN_BITS) {
-		diag_add(dl, DIAG_REQ_KEY_SIZE, SEV_FAIL, "key.bits",
-			 "use 2048 (the default), 3072 or 4096",
-			 "a %d-bit key is below the 1024-bit floor Operations "
-			 "Manager accepts", bits);
+	if (rule_key_bits(key_bits(cfg), &v) == SEV_FAIL)
 		bad = -1;
-	} else if (bits > KEYGEN_MAX_BITS) {
-		diag_add(dl, DIAG_REQ_KEY_SIZE, SEV_FAIL, "key.bits",
-			 "use 2048 (the default), 3072 or 4096",
-			 "a %d-bit key is larger than this tool makes (%d)", bits,
-			 KEYGEN_MAX_BITS);
-		bad = -1;
-	} else if (bits < 2048) {
-		diag_add(dl, DIAG_REQ_KEY_SIZE, SEV_WARN, "key.bits",
-			 "use 2048 (the default), 3072 or 4096",
-			 "a %d-bit key is weaker than the 2048 bits current "
-			 "guidance requires", bits);
-	}
+	rule_diag(dl, DIAG_REQ_KEY_SIZE, "key.bits", &v);
 	if (!online)
 		return bad;
 	if (validate_url(c, dl) < 0)

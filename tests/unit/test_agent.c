@@ -28,6 +28,7 @@
 #include "core/agentconf.h"
 #include "core/config.h"
 #include "core/ctx.h"
+#include "core/validate.h"
 #include "sys/fsutil.h"
 #include "line_sink.h"
 #include "lab_harness.h"
@@ -107,83 +108,40 @@ static const struct diag *find_sev(const struct diag_list *dl,
 
 /* ---- validation ------------------------------------------------------------ */
 
+/* The rules themselves are tested in test_validate.c; these are the
+ * wrappers' return values and messages. */
 static void test_mgmt_group_rules(void **state)
 {
 	char err[512];
-	assert_int_equal(agent_check_mgmt_group("OpsMgrMG", err, sizeof(err)),
-			 0);
+	struct verdict v;
 	assert_int_equal(agent_check_mgmt_group("Contoso Ops-1_x", err,
 						sizeof(err)), 0);
-	const char *forbidden = "()^~:;.!?\",'`@#%\\/*+=$|&[]<>{}";
-	for (const char *p = forbidden; *p; p++) {
-		char mg[32];
-		snprintf(mg, sizeof(mg), "Ops%cMG", *p);
-		err[0] = '\0';
-		assert_int_equal(agent_check_mgmt_group(mg, err, sizeof(err)),
-				 -1);
-		char quoted[8];
-		snprintf(quoted, sizeof(quoted), "'%c'", *p);
-		if (!strstr(err, quoted))
-			fail_msg("no mention of %s in \"%s\"", quoted, err);
-	}
-	assert_int_equal(agent_check_mgmt_group(" OpsMgr", err, sizeof(err)),
+	assert_int_equal(agent_check_mgmt_group("Ops.MG", err, sizeof(err)),
 			 -1);
-	assert_non_null(strstr(err, "begins with a space"));
-	assert_int_equal(agent_check_mgmt_group("OpsMgr ", err, sizeof(err)),
-			 -1);
-	assert_non_null(strstr(err, "ends with a space"));
-	assert_int_equal(agent_check_mgmt_group("", err, sizeof(err)), -1);
-	assert_int_equal(agent_check_mgmt_group(NULL, err, sizeof(err)), -1);
-	assert_int_equal(agent_check_mgmt_group("Ops\tMG", err, sizeof(err)),
-			 -1);
-
+	rule_mgmt_group("Ops.MG", &v);
+	assert_string_equal(err, v.msg);
 	char mg[80];
 	memset(mg, 'a', sizeof(mg));
-	mg[AGENT_MGMT_GROUP_MAX] = '\0';
-	assert_int_equal(agent_check_mgmt_group(mg, err, sizeof(err)), 0);
-	mg[AGENT_MGMT_GROUP_MAX] = 'a';
-	mg[AGENT_MGMT_GROUP_MAX + 1] = '\0';
+	mg[RULE_MGMT_GROUP_MAX + 1] = '\0';
 	assert_int_equal(agent_check_mgmt_group(mg, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "limit is 50"));
-	/* Characters, not bytes: 50 x "é" (100 bytes) is fine. */
-	char u[128] = "";
-	for (int i = 0; i < 50; i++)
-		strcat(u, "\xc3\xa9");
-	assert_int_equal(agent_check_mgmt_group(u, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "the limit is 50"));
+	assert_int_equal(agent_check_mgmt_group(NULL, err, sizeof(err)), -1);
 }
 
 static void test_server_and_port(void **state)
 {
 	char err[512];
 	assert_int_equal(agent_check_server("ms01.contoso.com", err,
-					    sizeof(err)), 0);
-	assert_int_equal(agent_check_server("ms01.contoso.com.", err,
-					    sizeof(err)), 0);
-	assert_int_equal(agent_check_server("127.0.0.1", err, sizeof(err)), 0);
-	assert_int_equal(agent_check_server("::1", err, sizeof(err)), 0);
-	assert_int_equal(agent_check_server("ms01", err, sizeof(err)), 1);
+					    sizeof(err)), SEV_PASS);
+	assert_int_equal(agent_check_server("ms01", err, sizeof(err)),
+			 SEV_WARN);
 	assert_non_null(strstr(err, "FQDN"));
-	assert_int_equal(agent_check_server("localhost", err, sizeof(err)), 0);
 	assert_int_equal(agent_check_server("ms_01.contoso.com", err,
-					    sizeof(err)), -1);
+					    sizeof(err)), SEV_FAIL);
 	assert_non_null(strstr(err, "'_'"));
-	assert_int_equal(agent_check_server("ms01..contoso.com", err,
-					    sizeof(err)), -1);
-	assert_int_equal(agent_check_server("-ms.contoso.com", err,
-					    sizeof(err)), -1);
-	assert_int_equal(agent_check_server("ms .contoso.com", err,
-					    sizeof(err)), -1);
-	assert_int_equal(agent_check_server("300.1.1.1", err, sizeof(err)),
-			 -1);
-	assert_int_equal(agent_check_server("", err, sizeof(err)), -1);
-
-	assert_int_equal(agent_check_port(1, err, sizeof(err)), 0);
 	assert_int_equal(agent_check_port(5723, err, sizeof(err)), 0);
-	assert_int_equal(agent_check_port(65535, err, sizeof(err)), 0);
 	assert_int_equal(agent_check_port(0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "1-65535"));
-	assert_int_equal(agent_check_port(65536, err, sizeof(err)), -1);
-	assert_int_equal(agent_check_port(-5, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "between 1 and 65535"));
 }
 
 /* ---- the agent configuration file ------------------------------------------ */

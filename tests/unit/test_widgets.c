@@ -2,8 +2,10 @@
  * test_widgets.c - the screens' pure parts, without a terminal: the form
  * model (validation on leave, required/int bounds, backend diagnostics
  * shown at their field, hidden fields, password wiping), the pane (rows,
- * cap, scrolling keys, diagnostics as checklist rows) and the
- * "section.key" <-> struct config table.
+ * cap, scrolling keys, diagnostics as checklist rows), the schema's
+ * "section.key" <-> struct config text access the screens use, and the
+ * shared field validators judging by the schema's rules (a short server
+ * name stays a visible warning).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,17 +15,16 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cfgfield.h"
 #include "core/config.h"
+#include "core/config_schema.h"
+#include "screens.h"
+#include "stage_screen.h"
 #include "widgets/form.h"
 #include "widgets/pane.h"
 
 static enum diag_severity no_spaces(struct uform *fm, int idx, const char *v,
 				    char *msg, size_t n, void *ud)
 {
-	(void)fm;
-	(void)idx;
-	(void)ud;
 	if (strchr(v, ' ')) {
 		snprintf(msg, n, "'%s' contains a space", v);
 		return SEV_WARN;
@@ -47,7 +48,6 @@ static const struct fdef FIELDS[] = {
 static void test_form_validation(void **st)
 {
 	struct uform fm;
-	(void)st;
 	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
 	uform_set(&fm, "ca.template", "Ops Mgr");
 	uform_set(&fm, "key.bits", "512");
@@ -73,7 +73,6 @@ static void test_form_validation(void **st)
 static void test_form_choice_and_hidden(void **st)
 {
 	struct uform fm;
-	(void)st;
 	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
 	assert_string_equal(uform_choice(&fm, "ca.auth"), "basic");
 	uform_set_choice(&fm, "ca.auth", "none");
@@ -97,7 +96,6 @@ static void test_form_backend_diags(void **st)
 	struct uform fm;
 	struct diag_list dl;
 	const struct diag *d;
-	(void)st;
 	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
 	diag_list_init(&dl);
 	diag_add(&dl, DIAG_REQ_PASSWORD, SEV_FAIL, "ca.password",
@@ -131,7 +129,6 @@ static void test_form_backend_diags(void **st)
 static void test_form_password_wipe(void **st)
 {
 	struct uform fm;
-	(void)st;
 	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
 	uform_set(&fm, "ca.password", "s3cret-value");
 	assert_string_equal(uform_value(&fm, "ca.password"), "s3cret-value");
@@ -146,7 +143,6 @@ static void test_pane_rows(void **st)
 {
 	struct pane p;
 	struct diag_list dl;
-	(void)st;
 	pane_init(&p, true, false);
 	pane_add(&p, TH_DONE, "PASS", "one", NULL, 0);
 	pane_addf(&p, TH_NORMAL, "two %d", 2);
@@ -178,7 +174,6 @@ static void test_pane_rows(void **st)
 static void test_pane_cap_and_follow(void **st)
 {
 	struct pane p;
-	(void)st;
 	pane_init(&p, false, true);
 	for (int i = 0; i < PANE_MAX_ROWS + 10; i++)
 		pane_addf(&p, TH_NORMAL, "line %d", i);
@@ -193,9 +188,16 @@ static void test_pane_cap_and_follow(void **st)
 	pane_release(&p);
 }
 
-static void test_cfgfield_roundtrip(void **st)
+static int set(struct config *c, const char *key, const char *text,
+	       struct verdict *v)
+{
+	return config_key_set_text(c, config_key_find(key), text, v);
+}
+
+static void test_schema_text_roundtrip(void **st)
 {
 	struct config c;
+	struct verdict v;
 	char buf[256];
 	static const char *const keys[][2] = {
 		{ "computer.fqdn", "agent01.example.com" },
@@ -208,33 +210,113 @@ static void test_cfgfield_roundtrip(void **st)
 		{ "key.bits", "4096" },
 		{ "export.pfx", "/tmp/a.pfx" },
 		{ "export.compat", "legacy" },
+		{ "export.include_chain", "no" },
 		{ "agent.management_group", "MG1" },
 		{ "agent.server", "ms.example.com" },
 		{ "agent.port", "5723" },
 		{ "agent.target", "windows" },
 		{ "wizard.role", "server" },
 	};
-	(void)st;
 	config_init(&c);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		assert_int_equal(cfgfield_set(&c, keys[i][0], keys[i][1]), 0);
-		assert_int_equal(cfgfield_get(&c, keys[i][0], buf, sizeof(buf)), 0);
+		const struct config_key *k = config_key_find(keys[i][0]);
+		assert_non_null(k);
+		assert_string_equal(k->name, keys[i][0]);
+		assert_int_equal(set(&c, keys[i][0], keys[i][1], &v), 0);
+		assert_int_equal(v.sev, SEV_PASS);
+		assert_int_equal(config_key_get_text(&c, k, buf, sizeof(buf)), 0);
 		assert_string_equal(buf, keys[i][1]);
 	}
 	assert_int_equal(c.ca_auth, AUTH_NTLM);
 	assert_int_equal(c.key_bits, 4096);
 	assert_int_equal(c.role, ROLE_SERVER);
+	assert_false(c.export_include_chain);
 	/* empty unsets a string; bad values and unknown keys are refused */
-	assert_int_equal(cfgfield_set(&c, "computer.fqdn", ""), 0);
+	assert_int_equal(set(&c, "computer.fqdn", "", &v), 0);
 	assert_null(c.fqdn);
-	assert_int_equal(cfgfield_set(&c, "ca.auth", "kerberos"), -1);
+	assert_int_equal(set(&c, "ca.auth", "kerberos", &v), -1);
 	assert_int_equal(c.ca_auth, AUTH_NTLM);
-	assert_int_equal(cfgfield_set(&c, "agent.port", "57x"), -1);
+	assert_int_equal(set(&c, "agent.port", "57x", &v), -1);
 	assert_int_equal(c.agent_port, 5723);
-	assert_int_equal(cfgfield_set(&c, "no.such", "x"), -1);
-	assert_int_equal(cfgfield_get(&c, "no.such", buf, sizeof(buf)), -1);
+	assert_null(config_key_find("no.such"));
+	assert_int_equal(set(&c, "no.such", "x", &v), -1);
+	assert_int_equal(config_key_get_text(&c, NULL, buf, sizeof(buf)), -1);
 	assert_string_equal(buf, "");
 	config_release(&c);
+}
+
+/* Each key's own limits and rule, not one range for every number. */
+static void test_schema_limits_and_rules(void **st)
+{
+	struct config c;
+	struct verdict v;
+	config_init(&c);
+	assert_int_equal(set(&c, "agent.port", "70000", &v), -1);
+	assert_int_equal(v.sev, SEV_FAIL);
+	assert_non_null(strstr(v.msg, "port 70000 is out of range"));
+	assert_int_equal(c.agent_port, CONFIG_DEFAULT_PORT);
+	assert_int_equal(set(&c, "key.bits", "512", &v), -1);
+	assert_int_equal(c.key_bits, CONFIG_DEFAULT_KEY_BITS);
+	assert_int_equal(set(&c, "approval.interval", "3601", &v), -1);
+	assert_non_null(strstr(v.msg, "between 1 and 3600 seconds"));
+	assert_int_equal(set(&c, "agent.management_group",
+			     "MG.1", &v), -1);
+	assert_null(c.agent_mgmt_group);
+	/* a warning is stored, with its message */
+	assert_int_equal(set(&c, "key.bits", "1024", &v), 0);
+	assert_int_equal(v.sev, SEV_WARN);
+	assert_int_equal(c.key_bits, 1024);
+	assert_int_equal(set(&c, "agent.server", "ms01", &v), 0);
+	assert_int_equal(v.sev, SEV_WARN);
+	assert_string_equal(c.agent_server, "ms01");
+	/* the pin is stored the way the loader stores it */
+	assert_int_equal(set(&c, "trust.sha256",
+			     "0a:1b:2c:3d:4e:5f:60:71:82:93:a4:b5:c6:d7:e8:f9:"
+			     "0a:1b:2c:3d:4e:5f:60:71:82:93:a4:b5:c6:d7:e8:f9",
+			     &v), 0);
+	assert_string_equal(c.trust_sha256,
+			    "0A1B2C3D4E5F60718293A4B5C6D7E8F9"
+			    "0A1B2C3D4E5F60718293A4B5C6D7E8F9");
+	config_release(&c);
+	/* defaults come from the table */
+	config_init(&c);
+	assert_int_equal(c.agent_port, CONFIG_DEFAULT_PORT);
+	assert_int_equal(c.export_compat, COMPAT_MODERN);
+	assert_true(c.export_include_chain);
+	assert_int_equal(c.approval_timeout, CONFIG_DEFAULT_APPROVAL_TIMEOUT);
+	config_release(&c);
+}
+
+/* Stage 5's fields say what the rules say; a warning keeps its
+ * message when the focus moves on (it used to be read as a pass and
+ * erased). */
+static void test_fields_use_rules(void **st)
+{
+	struct uform fm;
+	struct verdict v;
+	char mg[61];
+	memset(mg, 'M', 60);
+	mg[60] = '\0';
+	assert_int_equal(uform_init(&fm, SCR_AGENT.fields, SCR_AGENT.nfields,
+				    NULL), 0);
+	uform_set(&fm, "agent.management_group", mg);
+	uform_set(&fm, "agent.server", "ms01");
+	uform_set(&fm, "agent.port", "5723");
+	assert_int_equal(uform_validate_all(&fm), 0);
+	assert_int_equal(rule_mgmt_group(mg, &v), SEV_FAIL);
+	assert_int_equal(fm.fs[0].sev, SEV_FAIL);
+	assert_string_equal(fm.fs[0].msg, v.msg);
+	assert_int_equal(rule_server("ms01", &v), SEV_WARN);
+	assert_int_equal(fm.fs[1].sev, SEV_WARN);
+	assert_string_equal(fm.fs[1].msg, v.msg);
+	/* leave the server field: the warning stays */
+	fm.focus = 1;
+	fm.fs[1].touched = true;
+	uform_focus(&fm, 2);
+	assert_int_equal(fm.fs[1].sev, SEV_WARN);
+	assert_string_equal(fm.fs[1].msg, v.msg);
+	assert_int_equal(fm.fs[2].sev, SEV_PASS);
+	uform_release(&fm);
 }
 
 int main(void)
@@ -246,7 +328,9 @@ int main(void)
 		cmocka_unit_test(test_form_password_wipe),
 		cmocka_unit_test(test_pane_rows),
 		cmocka_unit_test(test_pane_cap_and_follow),
-		cmocka_unit_test(test_cfgfield_roundtrip),
+		cmocka_unit_test(test_schema_text_roundtrip),
+		cmocka_unit_test(test_schema_limits_and_rules),
+		cmocka_unit_test(test_fields_use_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
