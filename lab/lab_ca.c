@@ -13,7 +13,7 @@
  * serverAuth only), anything else denied like AD CS.
  */
 #include "lab.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #include <errno.h>
 #include <stdio.h>

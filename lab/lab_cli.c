@@ -12,7 +12,7 @@
  * state (or the directory holds no lab), 2 usage.
  */
 #include "lab.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>

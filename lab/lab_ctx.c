@@ -4,7 +4,7 @@
  * event; never secrets).
  */
 #include "lab.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #include <fcntl.h>
 #include <stdarg.h>

@@ -6,7 +6,7 @@
  * Passwords are never written into them, only the files holding them.
  */
 #include "lab.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>

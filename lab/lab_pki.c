@@ -6,7 +6,7 @@
  * PKI code: the lab checks the client with its own.
  */
 #include "lab.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>

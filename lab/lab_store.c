@@ -13,7 +13,7 @@
  *   agent <state> <first_seen> <serial|-> <fqdn>
  */
 #include "lab.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -6,7 +6,7 @@
  *   opsmgr-enroll-lab approve|deny|revoke|list --dir DIR ...  (lab_cli.c)
  */
 #include "lab.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "stages/serial.h"
 #include "frame.h"
 #include "help.h"

@@ -12,7 +12,7 @@
 #include "core/agentconf.h"
 #include "stages/approval.h"
 #include "stages/export.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "sys/netprobe.h"
 #include "stages/serial.h"
 #include "stages/trust.h"

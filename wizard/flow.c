@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/fsutil.h"
+#include "core/config_load.h"
+#include "core/fsutil.h"
 #include "sys/http.h"
 #include "core/log.h"
 #include "stages/stages.h"

@@ -19,8 +19,9 @@
 #include <iniparser.h>
 
 #include "core/config.h"
+#include "core/config_load.h"
 #include "core/state.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #define AGENTCONF_FIELD "agent.config"
 #define AGENTCONF_CAP (256u * 1024u)

@@ -1,11 +1,7 @@
 /*
- * config.h - the configuration / answers file schema (product.md section 4)
- * and its layered loader: system file < user file < --config < --answers,
- * later files overriding earlier ones key by key.
- *
- * Every value is validated when loaded; a problem becomes a DIAG_CONFIG
- * diagnostic (field "section.key") whose message names the file, section,
- * key and the problem.  Unknown sections and keys give warnings.
+ * config.h - struct config: the settings of the configuration / answers
+ * file (product.md section 4) as the program uses them, their enums and
+ * defaults.  Loading (config_load.h) fills it.
  *
  * Every key (type, limits, default, rule) is declared once in the schema
  * (config_schema.h); the loader lives in config_load.c, the strict INI
@@ -23,7 +19,6 @@
 #define OPSMGR_CONFIG_H
 
 #include <stdbool.h>
-#include "core/diag.h"
 
 enum trust_source { TRUST_SRC_CA = 0, TRUST_SRC_FILE, TRUST_SRC_URL };
 enum ca_auth { AUTH_BASIC = 0, AUTH_NTLM, AUTH_NEGOTIATE, AUTH_CERT, AUTH_NONE };
@@ -107,33 +102,6 @@ struct config {
 
 void config_init(struct config *c);        /* the schema's defaults */
 void config_release(struct config *c);
-
-/*
- * Load one INI file on top of c.  required=false: a missing file is silently
- * skipped (system/user layers); required=true: missing file is a failure.
- * Returns 0 when the file was usable (warnings possible), -1 on failure
- * (diagnostics say why; c keeps what was valid from earlier layers).
- */
-int config_load_file(struct config *c, const char *path, bool required,
-		     struct diag_list *dl);
-
-/*
- * Load all layers: /etc/opsmgr-enroll/opsmgr-enroll.ini (or
- * $OPSMGR_ENROLL_SYSTEM_CONFIG when set, for tests), the user file
- * ($XDG_CONFIG_HOME/opsmgr-enroll/opsmgr-enroll.ini or ~/.config/...),
- * then config_path and answers_path when non-NULL (both required).
- */
-int config_load_layers(struct config *c, const char *config_path,
-		       const char *answers_path, struct diag_list *dl);
-
-/* Cross-field validation after loading (e.g. auth=basic needs user). */
-int config_validate(const struct config *c, struct diag_list *dl);
-
-/* Resolved defaults that depend on the environment. */
-char *config_default_state_dir(void);                  /* malloc'd */
-
-/* True when value can be written to an INI and read back unchanged. */
-bool config_value_ok_for_ini(const char *value);
 
 /* Enum <-> string. */
 const char *trust_source_name(enum trust_source s);

@@ -14,7 +14,8 @@
  * that the wizard can still ask for (the [ca] user for basic auth while no
  * CA URL is configured) is not required yet.
  */
-#include "core/config.h"
+#include "core/config_load.h"
+#include "core/config_load.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -30,7 +31,7 @@
 #include "core/config_scan.h"
 #include "core/config_schema.h"
 #include "core/text.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #define INI_VALUE_MAX 1000        /* longest value we write */
 #define INI_FILE_CAP (1024u * 1024u)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 void ctx_init(struct ctx *c, struct config *cfg, struct state *st,
 	      const char *state_dir)

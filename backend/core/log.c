@@ -19,7 +19,7 @@
 
 #include <openssl/crypto.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #define LOG_NAME "opsmgr-enroll.log"
 #define MASK "********"

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #define STATE_CAP (1024u * 1024u)
 

@@ -15,7 +15,7 @@
 
 #include "core/config.h"
 #include "core/text.h"
-#include "sys/proc.h"
+#include "core/cmdline.h"
 
 #define SHOW_MAX 80               /* longest value quoted in a message */
 
@@ -425,12 +425,12 @@ enum diag_severity rule_command(const char *cmd, struct verdict *v)
 	char **argv = NULL, err[256] = "", sb[SHOW_MAX + 4];
 	if (!*cmd)
 		return verdict_pass(v);
-	if (proc_split_argv(cmd, &argv, err, sizeof(err)) != 0)
+	if (cmdline_split(cmd, &argv, err, sizeof(err)) != 0)
 		return verdict_set(v, SEV_FAIL,
 				   "write the program and its arguments separated by blanks; quote arguments with '...' or \"...\"",
 				   "'%s' is not a usable command: %s",
 				   shown(cmd, sb, sizeof(sb)), err);
-	proc_argv_free(argv);
+	strv_free(argv);
 	return verdict_pass(v);
 }
 

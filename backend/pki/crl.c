@@ -15,16 +15,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "core/cmdline.h"
 #include "pki/x509util.h"
-
-void crl_urls_free(char **urls)
-{
-	if (!urls)
-		return;
-	for (char **p = urls; *p; p++)
-		free(*p);
-	free(urls);
-}
 
 char **crl_distribution_points(X509 *x)
 {

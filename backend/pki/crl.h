@@ -9,7 +9,7 @@
  * option: integrity comes from the signature check, not the transport.
  *
  * Owner: backend/pki/crl.c.  Ownership: crl_distribution_points() returns a
- * NULL-terminated malloc'd array of malloc'd strings (crl_urls_free());
+ * NULL-terminated malloc'd array of malloc'd strings (strv_free());
  * X509_CRL results are freed with X509_CRL_free().
  */
 #ifndef OPSMGR_CRL_H
@@ -19,6 +19,7 @@
 #include <time.h>
 #include <openssl/x509.h>
 
+#include "core/cmdline.h"
 #include "core/hooks.h"
 #include "sys/http.h"
 
@@ -27,7 +28,6 @@
 
 /* URIs of the cRLDistributionPoints extension (NULL when none). */
 char **crl_distribution_points(X509 *x);
-void crl_urls_free(char **urls);
 
 /* Parse DER or PEM.  NULL with err when neither. */
 X509_CRL *crl_parse(const unsigned char *buf, size_t len, char *err,

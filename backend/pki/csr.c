@@ -12,7 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include "pki/x509util.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 static int add_ext(STACK_OF(X509_EXTENSION) *exts, int nid, const char *value)
 {

@@ -19,7 +19,7 @@
 #include <openssl/rsa.h>
 
 #include "pki/x509util.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 /*
  * Stage 2's key generation is the one long computation an operator waits

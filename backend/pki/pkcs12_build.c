@@ -16,7 +16,7 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "pki/x509util.h"
 
 /* The password-based encryption of one compat mode, explicit in full. */

@@ -17,7 +17,7 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "pki/x509util.h"
 
 void pfx_info_release(struct pfx_info *i)

@@ -18,7 +18,7 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "pki/x509util.h"
 
 #define MAX_HASH_SLOTS 64

@@ -19,7 +19,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #define TRIED_FORMATS "PKCS#7 (DER), PKCS#7 (PEM), PEM bundle, DER"
 /* Move the certificates of a signed PKCS#7 onto out.  0 / -1 (none). */

@@ -15,7 +15,7 @@
 #include "core/agentconf.h"
 #include "core/config.h"
 #include "core/validate.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "windows/msicmd.h"
 #include "sys/netprobe.h"
 #include "sys/cmdrun.h"

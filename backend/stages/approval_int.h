@@ -12,7 +12,7 @@
 #include "stages/approval.h"
 #include "core/config.h"
 #include "sys/cmdrun.h"
-#include "sys/mtls.h"
+#include "mgmt/mtls.h"
 
 #define F_SERVER "agent.server"
 #define F_PORT "agent.port"

@@ -16,7 +16,7 @@
 
 #include "core/agentconf.h"
 #include "core/config.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "sys/netprobe.h"
 #include "pki/x509util.h"
 

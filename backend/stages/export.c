@@ -14,7 +14,7 @@
 #include <openssl/x509.h>
 
 #include "core/ctx.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "stages/stages.h"
 #include "pki/x509util.h"
 

@@ -22,7 +22,7 @@
 #include "core/log.h"
 #include "pki/x509util.h"
 #include "stages/stages.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 void request_out_free(void *p)
 {

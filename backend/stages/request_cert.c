@@ -12,7 +12,7 @@
 #include "adcs/certsrv.h"
 #include "core/log.h"
 #include "pki/x509util.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 static void fill_out_cert(struct run *r, X509 *leaf)
 {

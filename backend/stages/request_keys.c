@@ -16,7 +16,7 @@
 #include "pki/csr.h"
 #include "pki/keygen.h"
 #include "pki/x509util.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 /* The request's CN vs the FQDN in use: warn when they differ. */
 void req_check_cn(struct run *r, const char *why)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "pki/x509util.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 static enum status save_csr_file(struct run *r)
 {

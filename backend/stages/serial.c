@@ -14,7 +14,7 @@
 #include <openssl/x509.h>
 
 #include "core/agentconf.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "sys/cmdrun.h"
 #include "windows/regfile.h"
 #include "stages/stages.h"

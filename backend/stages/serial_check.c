@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 
 #include "core/agentconf.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "pki/x509util.h"
 
 /* The refusal MOMCertImport gives when no agent is installed. */

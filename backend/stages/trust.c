@@ -15,7 +15,7 @@
 #include "adcs/ca_http.h"
 #include "adcs/certsrv.h"
 #include "core/ctx.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "sys/http.h"
 #include "core/log.h"
 #include "stages/stages.h"

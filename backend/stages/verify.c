@@ -20,7 +20,7 @@
 #include "pki/x509util.h"
 #include "stages/stages.h"
 #include "stages/verify_chain.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 /* --- small helpers ------------------------------------------------------ */
 

@@ -49,25 +49,11 @@
 #include "core/diag.h"
 #include "core/hooks.h"
 #include "core/secret.h"
+#include "stages/verify_input.h"
 #include "core/status.h"
 #include "pki/certrules.h"
 
 #define VERIFY_EXPIRY_WARN_DAYS CERTRULE_EXPIRY_WARN_DAYS
-
-struct verify_input {
-	/* Files: either cert_path (+ key_path, chain_path) or pfx_path. */
-	const char *cert_path;      /* PEM/DER/PKCS#7; may hold the chain too */
-	const char *key_path;       /* unencrypted private key, or NULL */
-	const char *chain_path;     /* extra intermediates, or NULL */
-	const char *pfx_path;       /* PKCS#12 with pfx_password */
-	const struct secret *pfx_password;
-
-	const char *fqdn;           /* the name the certificate must carry */
-	const char *trust_store;    /* hashed directory of trusted roots */
-	const char *ca_file;        /* extra trusted roots (PEM), or NULL */
-	bool skip_revocation;
-	int crl_timeout_s;          /* 0 = CRL_DEFAULT_TIMEOUT */
-};
 
 /*
  * Run the checklist on files.  Returns ST_FAIL when a check failed,

@@ -216,7 +216,7 @@ int verify_check_revocation(struct cert_check *r,
 		free(when);
 		X509_CRL_free(crl);
 	}
-	crl_urls_free(urls);
+	strv_free(urls);
 	if (cancel)
 		return 1;
 	if (revoked)

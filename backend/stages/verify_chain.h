@@ -12,7 +12,7 @@
 
 #include "core/hooks.h"
 #include "pki/certrules.h"
-#include "stages/verify.h"
+#include "stages/verify_input.h"
 
 /* One DIAG_VERIFY_CHAIN diagnostic: the trust store of in (and ca_file). */
 void verify_check_chain(struct cert_check *c, const struct verify_input *in);

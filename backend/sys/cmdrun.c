@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cmdline.h"
 #include "core/config.h"
 
 #define PLACEHOLDER "{agent}"
@@ -51,7 +52,7 @@ static int make_env(const char *const *pairs, char ***out)
 		if (asprintf(&env[i], "%s=%s", pairs[2 * i],
 			     pairs[2 * i + 1]) < 0) {
 			env[i] = NULL;
-			proc_argv_free(env);
+			strv_free(env);
 			return -1;
 		}
 	}
@@ -97,7 +98,7 @@ static enum status start(const struct cmdrun *s, char **argv,
 		hooks_progress(h, s->progress, -1.0);
 	int rc = proc_run(argv, env, res->timeout_ms, h, &res->proc, err,
 			  sizeof(err));
-	proc_argv_free(env);
+	strv_free(env);
 	if (rc != 0)
 		return refuse(s, "check the program's path and that it is "
 				 "executable", err, dl);
@@ -124,7 +125,7 @@ enum status cmdrun_run(const struct cmdrun *s, const struct hooks *h,
 	}
 	char err[512];
 	char **argv = NULL;
-	if (proc_split_argv(s->cmdline, &argv, err, sizeof(err)) != 0) {
+	if (cmdline_split(s->cmdline, &argv, err, sizeof(err)) != 0) {
 		char *what = NULL;
 		enum status st = refuse(
 			s, "write the command as a program and its arguments, "
@@ -137,7 +138,7 @@ enum status cmdrun_run(const struct cmdrun *s, const struct hooks *h,
 	res->program = strdup(argv[0]);
 	enum status st = res->program ? start(s, argv, h, res, dl)
 				      : refuse(s, NULL, "out of memory", dl);
-	proc_argv_free(argv);
+	strv_free(argv);
 	return st;
 }
 

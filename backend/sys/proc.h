@@ -2,13 +2,9 @@
  * proc.h - running commands from configuration: an argv (never a shell),
  * with a timeout, cancellable, output captured and handed line by line to
  * a callback (for the UI's scrolling pane) as well as collected.
+ * Command strings from the INI become an argv through core/cmdline.h.
  *
- * Command strings in the INI are split by proc_split_argv(): words separated
- * by blanks, '...' and "..." quoting, backslash escapes in double quotes; no
- * variable, glob, tilde or $(...) expansion: such characters stay literal.
- *
- * Ownership: argv from proc_split_argv is freed with proc_argv_free();
- * struct proc_result owns its output, freed by proc_result_release().
+ * Ownership: struct proc_result owns its output, freed by proc_result_release().
  */
 #ifndef OPSMGR_PROC_H
 #define OPSMGR_PROC_H
@@ -28,9 +24,6 @@ struct proc_result {
 	size_t output_len; /* capped at PROC_OUTPUT_CAP (rest dropped) */
 };
 
-int proc_split_argv(const char *cmdline, char ***argv_out, char *err,
-		    size_t errlen);
-void proc_argv_free(char **argv);
 
 /*
  * Run argv[0] (PATH searched when it has no '/') with argv, stdin from

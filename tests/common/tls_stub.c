@@ -22,7 +22,7 @@
 #include <openssl/ssl.h>
 
 #include "certgen.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 #define MAX_SILENT 64
 #define REQ_CAP (256 * 1024)

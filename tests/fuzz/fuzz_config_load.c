@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/config_load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char **urls = crl_distribution_points(x);
 		for (size_t i = 0; urls && urls[i]; i++)
 			fuzz_crl_sink += strlen(urls[i]);   /* each a whole C string */
-		crl_urls_free(urls);
+		strv_free(urls);
 		X509_free(x);
 	}
 	return 0;

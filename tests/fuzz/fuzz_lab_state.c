@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "lab.h"
 
 static char dir[64];

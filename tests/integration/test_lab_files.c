@@ -28,6 +28,7 @@
 #include <openssl/x509.h>
 
 #include "core/config.h"
+#include "core/config_load.h"
 #include "core/diag.h"
 #include "lab_harness.h"
 

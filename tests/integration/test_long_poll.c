@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "lab_harness.h"
-#include "sys/mtls.h"
+#include "mgmt/mtls.h"
 #include "run_capture.h"
 
 static struct lab g_lab;

@@ -28,10 +28,11 @@
 
 #include "adcs/certsrv.h"
 #include "core/config.h"
+#include "core/config_load.h"
 #include "pki/csr.h"
 #include "core/ctx.h"
 #include "core/diag.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "sys/http.h"
 #include "lab_harness.h"
 #include "stages/request.h"

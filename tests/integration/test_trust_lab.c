@@ -17,8 +17,9 @@
 
 #include "adcs/certsrv.h"
 #include "core/config.h"
+#include "core/config_load.h"
 #include "core/ctx.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "sys/http.h"
 #include "lab_harness.h"
 #include "stages/stages.h"

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "core/config.h"
+#include "core/config_load.h"
 #include "core/ctx.h"
 #include "core/state.h"
 #include "core/validate.h"

@@ -29,7 +29,7 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/validate.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "line_sink.h"
 #include "lab_harness.h"
 #include "unit_util.h"

@@ -24,7 +24,7 @@
 #include "stages/approval.h"
 #include "core/config.h"
 #include "core/ctx.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "lab_harness.h"
 #include "unit_util.h"
 #include "sys/netprobe.h"

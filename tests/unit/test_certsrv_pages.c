@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "adcs/certsrv.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 static char *fixture_path(const char *name)
 {

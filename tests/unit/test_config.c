@@ -26,6 +26,7 @@
 #include <iniparser.h>
 
 #include "core/config.h"
+#include "core/config_load.h"
 #include "core/diag.h"
 
 static char g_tmp[PATH_MAX];

@@ -25,7 +25,7 @@
 #include <openssl/x509v3.h>
 
 #include "pki/csr.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "pki/keygen.h"
 #include "lab_harness.h"
 

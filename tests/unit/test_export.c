@@ -28,7 +28,7 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "stages/export.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "lab_harness.h"
 #include "run_capture.h"
 #include "stages/stages.h"

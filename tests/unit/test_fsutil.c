@@ -1,5 +1,5 @@
 /*
- * test_fsutil.c - backend/sys/fsutil.c: atomic writes (mode, replace, symlink
+ * test_fsutil.c - backend/core/fsutil.c: atomic writes (mode, replace, symlink
  * refusal, old file intact on failure), capped reads (cap, FIFO, directory),
  * the private-directory check, mkdir -p and the path helpers.
  */
@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 
 struct fx {
 	char dir[64];

@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "lab_harness.h"
 
 /*

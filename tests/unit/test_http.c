@@ -48,7 +48,7 @@
 
 #include "certgen.h"
 #include "sys/curl_dl.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "sys/http.h"
 #include "lab_harness.h"
 #include "core/secret.h"

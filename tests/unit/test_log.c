@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "core/log.h"
 
 struct fx {

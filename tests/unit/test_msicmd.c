@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "windows/msicmd.h"
 
 static char *data_path(const char *name)

@@ -30,10 +30,10 @@
 #include <openssl/ssl.h>
 
 #include "certgen.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "lab_harness.h"
-#include "sys/mtls.h"
-#include "sys/mtls_http.h"
+#include "mgmt/mtls.h"
+#include "mgmt/mtls_http.h"
 #include "sys/netprobe.h"
 #include "pki/x509util.h"
 
@@ -456,7 +456,7 @@ static void test_request_text(void **state)
 {
 	struct mtls_opts o = { .host = "ms.example.test", .port = 5723 };
 	char *req = NULL;
-	int n = mtls_request_text(&o, "GET", "/x", NULL, &req);
+	int n = mtls_request_text(o.host, o.port, "GET", "/x", NULL, &req);
 	assert_string_equal(req,
 			    "GET /x HTTP/1.1\r\nHost: ms.example.test:5723\r\n"
 			    "User-Agent: opsmgr-enroll\r\n"
@@ -465,7 +465,7 @@ static void test_request_text(void **state)
 	assert_int_equal(n, (int)strlen(req));
 	free(req);
 	o.host = "::1";
-	n = mtls_request_text(&o, "POST", "/y", "a=1&b=2", &req);
+	n = mtls_request_text(o.host, o.port, "POST", "/y", "a=1&b=2", &req);
 	assert_string_equal(req,
 			    "POST /y HTTP/1.1\r\nHost: [::1]:5723\r\n"
 			    "User-Agent: opsmgr-enroll\r\n"

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cmdline.h"
 #include "sys/proc.h"
 
 static long long ms_now(void)
@@ -88,9 +89,9 @@ static int run_cmd(const char *cmdline, char *const env[], int timeout_ms,
 		   const struct hooks *h, struct proc_result *res, char *err)
 {
 	char **argv = NULL;
-	assert_int_equal(proc_split_argv(cmdline, &argv, err, 256), 0);
+	assert_int_equal(cmdline_split(cmdline, &argv, err, 256), 0);
 	int r = proc_run(argv, env, timeout_ms, h, res, err, 256);
-	proc_argv_free(argv);
+	strv_free(argv);
 	return r;
 }
 
@@ -98,7 +99,7 @@ static void check_split(const char *cmdline, const char *const *want)
 {
 	char **argv = NULL;
 	char err[256] = "";
-	int r = proc_split_argv(cmdline, &argv, err, sizeof(err));
+	int r = cmdline_split(cmdline, &argv, err, sizeof(err));
 	if (r != 0)
 		fail_msg("split of [%s] failed: %s", cmdline, err);
 	size_t i = 0;
@@ -107,14 +108,14 @@ static void check_split(const char *cmdline, const char *const *want)
 		assert_string_equal(argv[i], want[i]);
 	}
 	assert_null(argv[i]);
-	proc_argv_free(argv);
+	strv_free(argv);
 }
 
 static void check_split_error(const char *cmdline, const char *want_err)
 {
 	char **argv = (char **)1;
 	char err[256] = "";
-	assert_int_equal(proc_split_argv(cmdline, &argv, err, sizeof(err)), -1);
+	assert_int_equal(cmdline_split(cmdline, &argv, err, sizeof(err)), -1);
 	assert_null(argv);
 	assert_string_equal(err, want_err);
 }
@@ -184,7 +185,7 @@ static void test_split_round_trip(void **state)
 		line[ll] = '\0';
 		char **argv = NULL;
 		char err[256];
-		if (proc_split_argv(line, &argv, err, sizeof(err)) != 0)
+		if (cmdline_split(line, &argv, err, sizeof(err)) != 0)
 			fail_msg("round %d: [%s]: %s", round, line, err);
 		for (int w = 0; w < nw; w++) {
 			if (!argv[w] || strcmp(argv[w], words[w]) != 0)
@@ -192,7 +193,7 @@ static void test_split_round_trip(void **state)
 					 w, argv[w] ? argv[w] : "(null)", line);
 		}
 		assert_null(argv[nw]);
-		proc_argv_free(argv);
+		strv_free(argv);
 	}
 }
 

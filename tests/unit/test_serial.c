@@ -27,7 +27,7 @@
 #include "certgen.h"
 #include "core/config.h"
 #include "core/ctx.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "line_sink.h"
 #include "lab_harness.h"
 #include "run_capture.h"

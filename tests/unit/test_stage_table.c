@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "core/config_load.h"
 #include "core/stage_table.h"
 #include "flow.h"
 #include "lab_harness.h"

@@ -31,7 +31,7 @@
 #include "adcs/ca_http.h"
 #include "certgen.h"
 #include "core/config.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "core/ctx.h"
 #include "lab_harness.h"
 #include "stages/stages.h"

@@ -31,7 +31,7 @@
 #include "core/config.h"
 #include "pki/crl.h"
 #include "core/ctx.h"
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "lab_harness.h"
 #include "stages/stages.h"
 #include "core/state.h"
@@ -747,7 +747,7 @@ static void test_no_fqdn_and_ldap_only_cdp(void **state)
 	assert_string_equal(urls[0], "ldap://ldap.corp.example.test/cdp");
 	assert_string_equal(urls[1], f->crl_url);
 	assert_null(urls[2]);
-	crl_urls_free(urls);
+	strv_free(urls);
 	f->in.fqdn = FQDN;
 	assert_int_equal(run(f), ST_OK);
 	expect(f, DIAG_VERIFY_REVOCATION, SEV_PASS, f->crl_url);

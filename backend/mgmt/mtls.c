@@ -5,7 +5,7 @@
  * cancellation, and classification of TLS failures.  The HTTP text of the
  * request and the answer is mtls_http.c's.
  */
-#include "sys/mtls.h"
+#include "mgmt/mtls.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -27,39 +27,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "sys/mtls_http.h"
+#include "mgmt/mtls_http.h"
 #include "sys/netprobe.h"
 #include "pki/x509util.h"
 
 #define HEADER_CAP (32u * 1024u)
-
-const char *mtls_err_name(enum mtls_err e)
-{
-	switch (e) {
-	case MTLS_OK: return "ok";
-	case MTLS_E_CONFIG: return "certificate or key unusable";
-	case MTLS_E_CONNECT: return "cannot connect";
-	case MTLS_E_TIMEOUT: return "timed out";
-	case MTLS_E_CANCELLED: return "cancelled";
-	case MTLS_E_SERVER_UNTRUSTED: return "server not trusted";
-	case MTLS_E_NAME_MISMATCH: return "server name mismatch";
-	case MTLS_E_CLIENT_REJECTED: return "our certificate was refused";
-	case MTLS_E_CLOSED: return "connection closed";
-	case MTLS_E_HANDSHAKE: return "TLS handshake failed";
-	case MTLS_E_PROTOCOL: return "unexpected answer";
-	case MTLS_E_TOO_LARGE: return "answer too large";
-	}
-	return "error";
-}
-
-void mtls_response_release(struct mtls_response *r)
-{
-	if (!r)
-		return;
-	free(r->body);
-	free(r->peer_subject);
-	memset(r, 0, sizeof(*r));
-}
 
 /* ---- context ------------------------------------------------------------ */
 
@@ -487,7 +459,7 @@ static enum mtls_err request(const struct mtls_opts *o, int fd,
 		X509_free(peer);
 	}
 
-	int rl = mtls_request_text(o, method, path, form_body, &req);
+	int rl = mtls_request_text(o->host, o->port, method, path, form_body, &req);
 	if (rl < 0) {
 		snprintf(err, errlen, "out of memory");
 		code = MTLS_E_PROTOCOL;

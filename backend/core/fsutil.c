@@ -4,7 +4,7 @@
  * anything but regular files, mkdir -p, the private-directory check and
  * small path helpers.
  */
-#include "sys/fsutil.h"
+#include "core/fsutil.h"
 #include "core/errbuf.h"
 
 #include <ctype.h>

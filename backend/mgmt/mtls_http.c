@@ -3,18 +3,46 @@
  * the one request we send, and the answer parsed as it arrives
  * (Content-Length, chunked, or read to close).
  */
-#include "sys/mtls_http.h"
+#include "mgmt/mtls_http.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-int mtls_request_text(const struct mtls_opts *o, const char *method,
+const char *mtls_err_name(enum mtls_err e)
+{
+	switch (e) {
+	case MTLS_OK: return "ok";
+	case MTLS_E_CONFIG: return "certificate or key unusable";
+	case MTLS_E_CONNECT: return "cannot connect";
+	case MTLS_E_TIMEOUT: return "timed out";
+	case MTLS_E_CANCELLED: return "cancelled";
+	case MTLS_E_SERVER_UNTRUSTED: return "server not trusted";
+	case MTLS_E_NAME_MISMATCH: return "server name mismatch";
+	case MTLS_E_CLIENT_REJECTED: return "our certificate was refused";
+	case MTLS_E_CLOSED: return "connection closed";
+	case MTLS_E_HANDSHAKE: return "TLS handshake failed";
+	case MTLS_E_PROTOCOL: return "unexpected answer";
+	case MTLS_E_TOO_LARGE: return "answer too large";
+	}
+	return "error";
+}
+
+void mtls_response_release(struct mtls_response *r)
+{
+	if (!r)
+		return;
+	free(r->body);
+	free(r->peer_subject);
+	memset(r, 0, sizeof(*r));
+}
+
+int mtls_request_text(const char *host, int port, const char *method,
 		      const char *path, const char *form_body, char **out)
 {
 	/* An IPv6 literal goes in brackets in the Host header. */
-	const char *open = strchr(o->host, ':') ? "[" : "";
+	const char *open = strchr(host, ':') ? "[" : "";
 	const char *close = *open ? "]" : "";
 	char form_headers[128] = "";
 	if (form_body)
@@ -26,7 +54,7 @@ int mtls_request_text(const struct mtls_opts *o, const char *method,
 			 "User-Agent: opsmgr-enroll\r\n"
 			 "Accept: application/json\r\n"
 			 "%sConnection: close\r\n\r\n%s",
-			 method, path, open, o->host, close, o->port,
+			 method, path, open, host, close, port,
 			 form_headers, form_body ? form_body : "");
 	if (n < 0)
 		*out = NULL;

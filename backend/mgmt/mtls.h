@@ -14,7 +14,7 @@
  * trust the server's (20072), the connection closed before or right after
  * authentication, time-outs, cancellation.
  *
- * Owner: backend/sys/mtls.c.  Ownership: options are borrowed; struct
+ * Owner: backend/mgmt/mtls.c.  Ownership: options are borrowed; struct
  * mtls_response owns body and peer_subject, mtls_response_release() frees
  * them (on failure mtls_request leaves nothing to free).
  */
@@ -23,24 +23,11 @@
 
 #include <stddef.h>
 #include "core/hooks.h"
+#include "mgmt/mtls_http.h"
 
 #define MTLS_DEFAULT_TIMEOUT_MS 10000
 #define MTLS_DEFAULT_BODY_CAP (1024u * 1024u)
 
-enum mtls_err {
-	MTLS_OK = 0,
-	MTLS_E_CONFIG,          /* our certificate or key unusable */
-	MTLS_E_CONNECT,         /* DNS / TCP failed (err says which) */
-	MTLS_E_TIMEOUT,
-	MTLS_E_CANCELLED,
-	MTLS_E_SERVER_UNTRUSTED,/* the server's chain does not verify */
-	MTLS_E_NAME_MISMATCH,   /* the server's certificate is for another name */
-	MTLS_E_CLIENT_REJECTED, /* the server refused our certificate (alert) */
-	MTLS_E_CLOSED,          /* closed without an answer */
-	MTLS_E_HANDSHAKE,       /* any other TLS failure */
-	MTLS_E_PROTOCOL,        /* not an HTTP answer we understand */
-	MTLS_E_TOO_LARGE
-};
 
 struct mtls_opts {
 	const char *host;       /* server name or address: verified, SNI */
@@ -53,12 +40,6 @@ struct mtls_opts {
 	size_t body_cap;        /* 0 = MTLS_DEFAULT_BODY_CAP */
 };
 
-struct mtls_response {
-	int status;             /* HTTP status */
-	char *body;             /* NUL terminated (not counted in body_len) */
-	size_t body_len;
-	char *peer_subject;     /* the server certificate's subject, text */
-};
 
 /*
  * One request: method "GET" or "POST" (form_body then sent as
@@ -73,7 +54,5 @@ enum mtls_err mtls_request(const struct mtls_opts *o, int fd,
 			   const char *form_body, const struct hooks *h,
 			   struct mtls_response *r, char *err, size_t errlen);
 
-void mtls_response_release(struct mtls_response *r);
-const char *mtls_err_name(enum mtls_err e);
 
 #endif
