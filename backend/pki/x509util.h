@@ -1,5 +1,6 @@
 /*
- * x509util.h - certificate helpers shared by the stages, check and the lab:
+ * x509util.h - certificate helpers shared by the stages and check (the lab
+ * has its own, so that it checks these rather than repeats them):
  * loading certificates from any of the formats operators bring (PKCS#7 DER
  * or PEM, including AD CS's PKCS#7 inside CERTIFICATE armour, PEM bundles
  * with junk between blocks, DER), fingerprints as Windows prints them,
