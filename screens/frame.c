@@ -58,7 +58,7 @@ static void draw_rail(struct ui *ui, int selected)
 	theme_box(t, stdscr, r.y, r.x, r.h, r.w);
 	theme_on(t, stdscr, TH_NORMAL);
 	theme_put(stdscr, r.y, r.x + 2, " Stages ", 8);
-	for (int s = STAGE_TRUST; s <= STAGE_APPROVAL; s++) {
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
 		int y = r.y + 1 + (s - 1) * 2;
 		enum stage_status st = ui->f->st.stage[s];
 		bool cur = ui->cur == s;
@@ -221,7 +221,7 @@ bool frame_stage_reachable(const struct ui *ui, int s)
 /* The nearest reachable stage after sel in direction dir, or sel. */
 static int reachable_from(const struct ui *ui, int sel, int dir)
 {
-	for (int s = sel + dir; s >= STAGE_TRUST && s <= STAGE_APPROVAL; s += dir)
+	for (int s = sel + dir; s >= STAGE_FIRST && s <= STAGE_LAST; s += dir)
 		if (frame_stage_reachable(ui, s))
 			return s;
 	return sel;
@@ -229,8 +229,8 @@ static int reachable_from(const struct ui *ui, int sel, int dir)
 
 int frame_rail_select(struct ui *ui)
 {
-	int sel = ui->cur >= STAGE_TRUST && ui->cur <= STAGE_APPROVAL ? ui->cur :
-		  STAGE_TRUST;
+	int sel = ui->cur >= STAGE_FIRST && ui->cur <= STAGE_LAST ? ui->cur :
+		  STAGE_FIRST;
 	static const struct keyhint keys[] = {
 		{ ACT_UP, ACT_DOWN, "Choose" }, { ACT_NEXT, ACT_NONE, "Go to stage" },
 		{ ACT_BACK, ACT_NONE, NULL }, { ACT_QUIT, ACT_NONE, NULL },

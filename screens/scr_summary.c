@@ -69,7 +69,7 @@ static char *summary_text(struct ui *ui)
 	else
 		add(&b, "Enrollment complete: every stage is done (approval was "
 		    "not checked: [approval] source = none).\n\n");
-	for (int i = STAGE_TRUST; i <= STAGE_APPROVAL; i++)
+	for (int i = STAGE_FIRST; i <= STAGE_LAST; i++)
 		add(&b, "  stage %d %-15s %s\n", i, stage_title((enum stage)i),
 		    stage_status_name(s->stage[i]));
 	add(&b, "\nComputer:          %s\n", v(ctx_fqdn(&ui->f->ctx)));

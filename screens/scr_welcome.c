@@ -15,7 +15,7 @@ enum item { IT_ROLE, IT_CONTINUE, IT_START_OVER, IT_DIAGNOSE };
 
 static bool has_progress(const struct ui *ui)
 {
-	for (int s = STAGE_TRUST; s <= STAGE_APPROVAL; s++)
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++)
 		if (ui->f->st.stage[s] != STAGE_ST_NONE)
 			return true;
 	return ui->f->st.req_phase != REQ_NONE;
@@ -146,7 +146,7 @@ static enum nav choose(struct ui *ui, enum item it, int *sel, bool *confirm)
 		(*sel)++;
 		break;
 	case IT_CONTINUE:
-		ui->go_to = has_progress(ui) ? flow_next_stage(ui->f) : STAGE_TRUST;
+		ui->go_to = has_progress(ui) ? flow_next_stage(ui->f) : STAGE_FIRST;
 		return NAV_GOTO;
 	case IT_START_OVER:
 		*confirm = true;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/stage_table.h"
 #include "stages/agent.h"
 #include "core/agentconf.h"
 #include "stages/approval.h"
@@ -72,10 +73,11 @@ static void check_certificate(struct flow *f, const struct check_opts *o,
 			export_reread(f->st.pfx_path, f->ctx.pfx_password.buf,
 				      f->st.cert_path, NULL, dl);
 	} else {
-		diag_add(dl, DIAG_VERIFY_PARSE, SEV_FAIL, "computer.fqdn",
-			 "run stage 2 (request) first, or pass --cert FILE --key FILE or --pfx FILE --password-file FILE",
-			 "no certificate to check: the state in '%s' has none and no file was given",
-			 f->state_dir);
+		diag_add_rerun(
+			dl, DIAG_VERIFY_PARSE, SEV_FAIL, "computer.fqdn", STAGE_REQUEST,
+			" first, or pass --cert FILE --key FILE or --pfx FILE --password-file FILE",
+			"no certificate to check: the state in '%s' has none and no file was given",
+			f->state_dir);
 		return;
 	}
 	if (!fqdn)
@@ -98,16 +100,18 @@ static void check_agent(struct flow *f, const struct check_opts *o,
 	diag_list_init(&rd);
 	int r = agentconf_read(path, &a, &rd);
 	if (r == 1) {
-		diag_add(dl, DIAG_AGENT_CONFIG,
-			 files_only || !flow_stage_applies(f, STAGE_AGENT) ? SEV_SKIP : SEV_FAIL,
-			 "agent.config",
-			 "run stage 5 (install agent)",
-			 "no agent configuration at '%s'%s", path,
-			 files_only ? " (checking the given files only)" : "");
-		diag_add(dl, DIAG_SERIAL_AGENT_CONFIGURED,
-			 files_only || !flow_stage_applies(f, STAGE_AGENT) ? SEV_SKIP : SEV_FAIL,
-			 "agent.config", "run stage 5 (install agent), then stage 6",
-			 "no serial can be recorded without an agent configuration");
+		diag_add_rerun(dl, DIAG_AGENT_CONFIG,
+			       files_only || !flow_stage_applies(f, STAGE_AGENT) ? SEV_SKIP : SEV_FAIL,
+			       "agent.config", STAGE_AGENT, "",
+			       "no agent configuration at '%s'%s", path,
+			       files_only ? " (checking the given files only)" : "");
+		struct diag *d = diag_add(
+			dl, DIAG_SERIAL_AGENT_CONFIGURED,
+			files_only || !flow_stage_applies(f, STAGE_AGENT) ? SEV_SKIP : SEV_FAIL,
+			"agent.config", NULL,
+			"no serial can be recorded without an agent configuration");
+		diag_set_fix(d, "run %s, then stage %d",
+			     stage_ref(STAGE_AGENT), STAGE_SERIAL);
 		goto out;
 	}
 	if (r < 0) {
@@ -116,8 +120,10 @@ static void check_agent(struct flow *f, const struct check_opts *o,
 	}
 	char err[512];
 	if (agent_check_mgmt_group(a.management_group, err, sizeof(err)) < 0)
-		diag_add(dl, DIAG_AGENT_MGMT_GROUP, SEV_FAIL, "agent.management_group",
-			 "correct the management group in stage 5", "%s", err);
+		diag_set_fix(diag_add(dl, DIAG_AGENT_MGMT_GROUP, SEV_FAIL,
+				      "agent.management_group", NULL, "%s", err),
+			     "correct the management group in stage %d",
+			     STAGE_AGENT);
 	else
 		diag_add(dl, DIAG_AGENT_MGMT_GROUP, SEV_PASS, "agent.management_group",
 			 NULL, "management group '%s'", a.management_group);

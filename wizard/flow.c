@@ -9,6 +9,7 @@
 
 #include "core/config_load.h"
 #include "core/fsutil.h"
+#include "core/stage_table.h"
 #include "sys/http.h"
 #include "core/log.h"
 #include "stages/stages.h"
@@ -148,12 +149,12 @@ enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 
 	if (!flow_stage_applies(f, s)) {
 		diag_add(out, DIAG_AGENT_SKIPPED, SEV_INFO, NULL, NULL,
-			 "stage %d (%s) does not apply to the %s role", s,
-			 stage_title(s), role_name(f->cfg.role));
+			 "%s does not apply to the %s role", stage_ref(s),
+			 role_name(f->cfg.role));
 		f->st.stage[s] = STAGE_ST_SKIPPED;
 		r = ST_OK;
 	} else {
-		log_msg("stage %d (%s): start", s, stage_title(s));
+		log_msg("%s: start", stage_ref(s));
 		r = stage_entry(s)(&f->ctx, h, out);
 		switch (r) {
 		case ST_OK:
@@ -170,8 +171,8 @@ enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 		case ST_NEED_CONFIRM:
 			break;
 		}
-		log_msg("stage %d (%s): %s (%zu diagnostics, worst %s)", s,
-			stage_title(s), status_name(r), out->n,
+		log_msg("%s: %s (%zu diagnostics, worst %s)", stage_ref(s),
+			status_name(r), out->n,
 			diag_severity_name(diag_worst(out)));
 		for (size_t i = 0; i < out->n; i++)
 			log_msg("  %s %s/%s: %s",

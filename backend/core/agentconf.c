@@ -20,6 +20,7 @@
 
 #include "core/config.h"
 #include "core/config_load.h"
+#include "core/stage_table.h"
 #include "core/state.h"
 #include "core/fsutil.h"
 
@@ -172,7 +173,8 @@ int agentconf_write(const char *path, const struct agentconf *a,
 	size_t len = 0, cap = 0;
 	int rc = append(&buf, &len, &cap,
 			"; agent configuration written by opsmgr-enroll\n"
-			"; (stage 5 install agent, stage 6 import serial)\n");
+			"; (%s, %s)\n", stage_ref(STAGE_AGENT),
+			stage_ref(STAGE_SERIAL));
 	const char *cur = NULL;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (!cur || strcmp(cur, items[i].section) != 0) {
@@ -298,10 +300,11 @@ int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
 	char err[FS_ERRLEN];
 	if (fs_read_file(path, AGENTCONF_CAP, &raw, &rawlen, err,
 			 sizeof(err)) != 0) {
-		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
-			 "check the file's permissions, or run stage 5 "
-			 "(install agent) again to rewrite it",
-			 "cannot read the agent configuration: %s", err);
+		struct diag *dg = diag_add(
+			dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD, NULL,
+			"cannot read the agent configuration: %s", err);
+		diag_set_fix(dg, "check the file's permissions, or run %s "
+			     "again to rewrite it", stage_ref(STAGE_AGENT));
 		return -1;
 	}
 	free(raw);
@@ -311,11 +314,12 @@ int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
 	dictionary *d = iniparser_load(path);
 	iniparser_set_error_callback(NULL);
 	if (!d) {
-		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
-			 "run stage 5 (install agent) again to rewrite it",
-			 "the agent configuration '%s' is not a valid INI "
-			 "file%s%s",
-			 path, ini_err[0] ? ": " : "", ini_err);
+		diag_add_rerun(
+			dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD, STAGE_AGENT,
+			" again to rewrite it",
+			"the agent configuration '%s' is not a valid INI "
+			"file%s%s",
+			path, ini_err[0] ? ": " : "", ini_err);
 		return -1;
 	}
 
@@ -331,11 +335,12 @@ int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
 	const char *port = iniparser_getstring(d, "agent:port", NULL);
 	int rc = 0;
 	if (port && *port && parse_port(port, &a->port) != 0) {
-		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
-			 "run stage 5 (install agent) again to rewrite it",
-			 "the agent configuration '%s' has an invalid port "
-			 "'%s' (expected 1-65535)",
-			 path, port);
+		diag_add_rerun(
+			dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD, STAGE_AGENT,
+			" again to rewrite it",
+			"the agent configuration '%s' has an invalid port "
+			"'%s' (expected 1-65535)",
+			path, port);
 		rc = -1;
 	}
 	if (!one_of(path, "role", a->role, "agent", "server", dl))
@@ -352,13 +357,13 @@ int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
 	};
 	for (size_t i = 0; i < sizeof(hex) / sizeof(hex[0]); i++) {
 		if (hex[i].v && !is_hex(hex[i].v)) {
-			diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL,
-				 AGENTCONF_FIELD,
-				 "run stage 6 (import serial) again to "
-				 "rewrite it",
-				 "the agent configuration '%s' has a [certificate] "
-				 "%s that is not hexadecimal: '%s'",
-				 path, hex[i].name, hex[i].v);
+			diag_add_rerun(
+				dl, DIAG_AGENT_CONFIG, SEV_FAIL,
+				AGENTCONF_FIELD, STAGE_SERIAL,
+				" again to rewrite it",
+				"the agent configuration '%s' has a [certificate] "
+				"%s that is not hexadecimal: '%s'",
+				path, hex[i].name, hex[i].v);
 			rc = -1;
 		}
 	}

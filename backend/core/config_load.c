@@ -30,6 +30,7 @@
 
 #include "core/config_scan.h"
 #include "core/config_schema.h"
+#include "core/stage_table.h"
 #include "core/text.h"
 #include "core/fsutil.h"
 
@@ -521,11 +522,16 @@ int config_validate(const struct config *c, struct diag_list *dl)
 			 "make [approval] interval smaller than [approval] timeout",
 			 "[approval] interval (%d s) is longer than [approval] timeout (%d s): only one check will be made",
 			 c->approval_interval, c->approval_timeout);
-	NEED(c->stage_from >= STAGE_TRUST && c->stage_to <= STAGE_APPROVAL &&
-		     c->stage_from <= c->stage_to,
-	     NULL, "give --stages A-B with 1 <= A <= B <= 7",
-	     "stages %d-%d are not a range within 1-7", c->stage_from,
-	     c->stage_to);
+	if (c->stage_from < STAGE_FIRST || c->stage_to > STAGE_LAST ||
+	    c->stage_from > c->stage_to) {
+		diag_set_fix(diag_add(dl, DIAG_CONFIG, SEV_FAIL, NULL, NULL,
+				      "stages %d-%d are not a range within %d-%d",
+				      c->stage_from, c->stage_to, STAGE_FIRST,
+				      STAGE_LAST),
+			     "give --stages A-B with %d <= A <= B <= %d",
+			     STAGE_FIRST, STAGE_LAST);
+		fails++;
+	}
 #undef NEED
 	return fails ? -1 : 0;
 }

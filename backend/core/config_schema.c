@@ -4,6 +4,7 @@
  * config's defaults and release; one value of one key to and from text.
  */
 #include "core/config_schema.h"
+#include "core/stage_table.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -191,8 +192,8 @@ void config_init(struct config *c)
 	for (size_t i = 0; i < NKEYS; i++)
 		if (KEYS[i].type != CT_STR)
 			int_put(c, &KEYS[i], KEYS[i].def);
-	c->stage_from = STAGE_TRUST;
-	c->stage_to = STAGE_APPROVAL;
+	c->stage_from = STAGE_FIRST;
+	c->stage_to = STAGE_LAST;
 }
 
 void config_release(struct config *c)

@@ -102,6 +102,19 @@ void diag_set_fix(struct diag *d, const char *fmt, ...)
 	d->fix = s;
 }
 
+struct diag *diag_add_rerun(struct diag_list *l, enum diag_check check,
+			    enum diag_severity sev, const char *field,
+			    enum stage s, const char *then, const char *fmt,
+			    ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct diag *d = diag_addv(l, check, sev, field, NULL, fmt, ap);
+	va_end(ap);
+	diag_set_fix(d, "run %s%s", stage_ref(s), then);
+	return d;
+}
+
 void diag_list_append(struct diag_list *dst, const struct diag_list *src)
 {
 	/* dst may be src: count first, and read the source item before

@@ -157,6 +157,13 @@ struct diag *diag_addv(struct diag_list *l, enum diag_check check,
 /* Replace the fix of an item with a formatted one. */
 void diag_set_fix(struct diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* diag_add whose fix is to run a stage: "run <stage_ref(s)><then>", e.g.
+ * "run stage 6 (import serial) again" for (STAGE_SERIAL, " again"). */
+struct diag *diag_add_rerun(struct diag_list *l, enum diag_check check,
+			    enum diag_severity sev, const char *field,
+			    enum stage s, const char *then, const char *fmt,
+			    ...)
+	__attribute__((format(printf, 7, 8)));
 /* Append every item of src to dst (copies). */
 void diag_list_append(struct diag_list *dst, const struct diag_list *src);
 

@@ -5,6 +5,9 @@
  */
 #include "core/stage_table.h"
 
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/config.h"
@@ -53,6 +56,28 @@ const char *stage_title(enum stage s)
 const char *stage_rail_name(enum stage s)
 {
 	return row(s)->rail;
+}
+
+/* "stage N (title)" for every stage, built once from the rows; [0] is the
+ * general answer. */
+static char REFS[STAGE_COUNT][48];
+static pthread_once_t refs_once = PTHREAD_ONCE_INIT;
+
+static void build_refs(void)
+{
+	snprintf(REFS[STAGE_NONE], sizeof(REFS[STAGE_NONE]), "general");
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
+		int lead = snprintf(REFS[s], sizeof(REFS[s]), "stage %d (", s);
+		snprintf(REFS[s] + lead, sizeof(REFS[s]) - (size_t)lead, "%s)",
+			 ROWS[s].title);
+		REFS[s][lead] = (char)tolower((unsigned char)REFS[s][lead]);
+	}
+}
+
+const char *stage_ref(enum stage s)
+{
+	pthread_once(&refs_once, build_refs);
+	return REFS[(unsigned)s < STAGE_COUNT ? s : STAGE_NONE];
 }
 
 const char *stage_help(enum stage s)

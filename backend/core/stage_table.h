@@ -14,7 +14,9 @@
  *
  *   NAME        STAGE_<NAME> in enum stage
  *   "id"        the public id (check --json "stage", state and log lines)
- *   "Title"     what the screens, the runner and the summary call it
+ *   "Title"     what the screens, the runner and the summary call it;
+ *               sentence case: messages name the stage as "stage 1 (trust
+ *               root)" (stage_ref), the title with a lower-case initial
  *   "rail name" its (short) name on the screens' stage rail
  *   entry       the backend entry point (backend/stages/, stages.h)
  *   roles       STAGE_ROLE(AGENT) | STAGE_ROLE(SERVER): the roles it
@@ -151,6 +153,13 @@ extern const char stage_help_summary[];
 const char *stage_id(enum stage s);        /* "trust", "request", ... */
 const char *stage_title(enum stage s);     /* "Trust root", "Request", ... */
 const char *stage_rail_name(enum stage s); /* its name on the stage rail */
+/*
+ * The one way messages name a stage in prose: "stage 1 (trust root)", its
+ * number and its title with a lower-case first letter (titles are sentence
+ * case).  Use it as "run %s again", stage_ref(STAGE_TRUST).  Out of range:
+ * "general".
+ */
+const char *stage_ref(enum stage s);
 const char *stage_help(enum stage s);      /* the help page, or NULL */
 /* NULL-terminated "section.key" list (never NULL itself). */
 const char *const *stage_input_keys(enum stage s);

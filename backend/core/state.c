@@ -245,7 +245,7 @@ int state_move_aside(const char *dir, const char *why, char *newpath,
 
 int state_next_stage(const struct state *s)
 {
-	for (int i = 1; i < STAGE_COUNT; i++) {
+	for (int i = STAGE_FIRST; i <= STAGE_LAST; i++) {
 		enum stage_status st = s->stage[i];
 		if (st != STAGE_ST_DONE && st != STAGE_ST_WARN &&
 		    st != STAGE_ST_SKIPPED)

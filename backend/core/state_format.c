@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/stage_table.h"
 #include "core/strbuf.h"
 #include "core/text.h"
 
@@ -143,7 +144,7 @@ char *state_format(const struct state *s)
 	strbuf_printf(&b, "%s %d\n", STATE_HEADER, STATE_VERSION);
 	strbuf_printf(&b, "role=%s\n", (unsigned)s->role <= ROLE_SERVER ?
 		  ROLE_IDS[s->role] : ROLE_IDS[0]);
-	for (int i = 1; i < STAGE_COUNT; i++)
+	for (int i = STAGE_FIRST; i <= STAGE_LAST; i++)
 		strbuf_printf(&b, "stage%d=%s\n", i, stage_status_name(s->stage[i]));
 	strbuf_printf(&b, "req_phase=%s\n", request_phase_name(s->req_phase));
 	strbuf_printf(&b, "request_id=%ld\n", s->request_id);
@@ -263,8 +264,8 @@ static int key_index(const char *key)
 {
 	if (strcmp(key, "role") == 0)
 		return K_ROLE;
-	if (strncmp(key, "stage", 5) == 0 && key[5] >= '1' &&
-	    key[5] - '0' < STAGE_COUNT && key[6] == '\0')
+	if (strncmp(key, "stage", 5) == 0 && key[5] - '0' >= STAGE_FIRST &&
+	    key[5] - '0' <= STAGE_LAST && key[6] == '\0')
 		return K_STAGE + (key[5] - '0');
 	if (strcmp(key, "req_phase") == 0)
 		return K_PHASE;

@@ -27,6 +27,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "core/stage_table.h"
 #include "mgmt/mtls_http.h"
 #include "sys/netprobe.h"
 #include "pki/x509util.h"
@@ -94,7 +95,8 @@ static SSL_CTX *make_ctx(const struct mtls_opts *o, char *err, size_t errlen)
 	char xe[512];
 	if (!o->cert_path || !o->key_path) {
 		snprintf(err, errlen, "no client certificate and key to "
-				      "present (run stages 2 and 6 first)");
+				      "present (run stages %d and %d first)",
+			 STAGE_REQUEST, STAGE_SERIAL);
 		goto fail;
 	}
 	if (x509_load_certs_file(o->cert_path, &mine, xe, sizeof(xe)) != 0) {
@@ -135,9 +137,10 @@ static SSL_CTX *make_ctx(const struct mtls_opts *o, char *err, size_t errlen)
 		trusted += add_trusted_dir(store, o->ca_dir);
 	if (trusted == 0) {
 		snprintf(err, errlen, "no trusted root certificate found in "
-				      "'%s' to verify the server (run stage 1 "
+				      "'%s' to verify the server (run stage %d "
 				      "first)",
-			 o->ca_dir ? o->ca_dir : o->ca_file ? o->ca_file : "?");
+			 o->ca_dir ? o->ca_dir : o->ca_file ? o->ca_file : "?",
+			 STAGE_TRUST);
 		goto fail;
 	}
 	return ctx;

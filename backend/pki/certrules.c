@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "core/stage_table.h"
 #include "pki/x509util.h"
 
 #define FIELD_FQDN "computer.fqdn"
@@ -85,10 +86,12 @@ void certrule_key_match(struct cert_check *r)
 {
 	if (!r->key) {
 		if (r->key_err)
-			diag_add(r->dl, DIAG_VERIFY_KEY_MATCH, SEV_FAIL, NULL,
-				 "give the unencrypted private key that was generated with the request (stage 2 writes it 0600 in the state directory)",
-				 "cannot use the private key for %s: %s", r->label,
-				 r->key_err);
+			diag_set_fix(diag_add(r->dl, DIAG_VERIFY_KEY_MATCH,
+					      SEV_FAIL, NULL, NULL,
+					      "cannot use the private key for %s: %s",
+					      r->label, r->key_err),
+				     "give the unencrypted private key that was generated with the request (stage %d writes it 0600 in the state directory)",
+				     STAGE_REQUEST);
 		else
 			diag_add(r->dl, DIAG_VERIFY_KEY_MATCH, SEV_FAIL, NULL,
 				 "give the private key file (or a PFX that holds certificate and key)",
@@ -179,10 +182,12 @@ void certrule_san(struct cert_check *r)
 			 "no FQDN to look for in the subjectAltName (%s)",
 			 ndns ? list : "no DNS names");
 	} else if (pos < 0) {
-		diag_add(r->dl, DIAG_VERIFY_SAN, SEV_FAIL, FIELD_FQDN,
-			 "request a certificate whose subjectAltName includes the FQDN (stage 2 puts it there)",
-			 "the subjectAltName of %s does not contain '%s' (DNS names: %s)",
-			 r->label, fqdn, ndns ? list : "none");
+		diag_set_fix(diag_add(r->dl, DIAG_VERIFY_SAN, SEV_FAIL,
+				      FIELD_FQDN, NULL,
+				      "the subjectAltName of %s does not contain '%s' (DNS names: %s)",
+				      r->label, fqdn, ndns ? list : "none"),
+			     "request a certificate whose subjectAltName includes the FQDN (stage %d puts it there)",
+			     STAGE_REQUEST);
 	} else if (pos > 0) {
 		diag_add(r->dl, DIAG_VERIFY_SAN, SEV_WARN, FIELD_FQDN,
 			 "request a certificate whose first DNS name is the FQDN",
@@ -309,9 +314,11 @@ int certrule_validity(struct cert_check *r)
 			 "check this computer's clock and time zone, or wait until the certificate becomes valid",
 			 "%s is not valid yet: valid from %s", r->label, from);
 	else if (na < 0)
-		diag_add(r->dl, DIAG_VERIFY_VALIDITY, SEV_FAIL, NULL,
-			 "request a new certificate (stage 2) and import its serial again (stage 6)",
-			 "%s expired on %s", r->label, to);
+		diag_set_fix(diag_add(r->dl, DIAG_VERIFY_VALIDITY, SEV_FAIL,
+				      NULL, NULL, "%s expired on %s", r->label,
+				      to),
+			     "request a new certificate (stage %d) and import its serial again (stage %d)",
+			     STAGE_REQUEST, STAGE_SERIAL);
 	else {
 		diag_add(r->dl, DIAG_VERIFY_VALIDITY, SEV_PASS, NULL, NULL,
 			 "valid from %s to %s", from, to);
@@ -338,10 +345,11 @@ void certrule_expiry(struct cert_check *r)
 	}
 	char *to = x509_time_text(X509_get0_notAfter(r->leaf));
 	if (days < CERTRULE_EXPIRY_WARN_DAYS)
-		diag_add(r->dl, DIAG_VERIFY_EXPIRY, SEV_WARN, NULL,
-			 "renew the certificate soon: request a new one (stage 2) and import its serial (stage 6)",
-			 "%s expires in %d day%s (%s)", r->label, days,
-			 days == 1 ? "" : "s", to);
+		diag_set_fix(diag_add(r->dl, DIAG_VERIFY_EXPIRY, SEV_WARN,
+				      NULL, NULL, "%s expires in %d day%s (%s)",
+				      r->label, days, days == 1 ? "" : "s", to),
+			     "renew the certificate soon: request a new one (stage %d) and import its serial (stage %d)",
+			     STAGE_REQUEST, STAGE_SERIAL);
 	else
 		diag_add(r->dl, DIAG_VERIFY_EXPIRY, SEV_PASS, NULL, NULL,
 			 "expires in %d days (%s)", days, to);

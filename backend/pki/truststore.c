@@ -19,6 +19,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "core/fsutil.h"
+#include "core/stage_table.h"
 #include "pki/x509util.h"
 
 #define MAX_HASH_SLOTS 64
@@ -231,8 +232,8 @@ X509_STORE *truststore_open(const char *dir, char *err, size_t errlen)
 	struct stat st;
 	if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		errbuf_printf(err, errlen,
-			"the trust store '%s' does not exist or is not a directory; run stage 1 (trust root) first",
-			dir ? dir : "(none)");
+			"the trust store '%s' does not exist or is not a directory; run %s first",
+			dir ? dir : "(none)", stage_ref(STAGE_TRUST));
 		return NULL;
 	}
 	X509_STORE *store = X509_STORE_new();

@@ -14,6 +14,7 @@
 
 #include "core/agentconf.h"
 #include "core/config.h"
+#include "core/stage_table.h"
 #include "core/validate.h"
 #include "core/fsutil.h"
 #include "windows/msicmd.h"
@@ -218,9 +219,9 @@ enum status stage_agent_run(struct ctx *c, const struct hooks *h,
 	const struct config *cfg = c->cfg;
 	if (cfg->role == ROLE_SERVER) {
 		diag_add(dl, DIAG_AGENT_SKIPPED, SEV_INFO, NULL, NULL,
-			 "stage 5 (install agent) does not apply to a "
-			 "management server: its own Health Service comes with "
-			 "the server installation");
+			 "%s does not apply to a management server: its own "
+			 "Health Service comes with the server installation",
+			 stage_ref(STAGE_AGENT));
 		return ST_OK;
 	}
 	int port = cfg->agent_port ? cfg->agent_port : CONFIG_DEFAULT_PORT;
@@ -228,7 +229,7 @@ enum status stage_agent_run(struct ctx *c, const struct hooks *h,
 		return ST_FAIL;
 	if (hooks_cancelled(h)) {
 		diag_add(dl, DIAG_CANCELLED, SEV_INFO, NULL, NULL,
-			 "install agent cancelled");
+			 "%s cancelled", stage_ref(STAGE_AGENT));
 		return ST_CANCELLED;
 	}
 

@@ -17,6 +17,7 @@
 #include "core/agentconf.h"
 #include "core/config.h"
 #include "core/fsutil.h"
+#include "core/stage_table.h"
 #include "sys/netprobe.h"
 #include "pki/x509util.h"
 
@@ -92,11 +93,13 @@ void approval_target_resolve(struct ctx *c, struct approval_target *t)
 /* ---- the lab exchange ------------------------------------------------------ */
 
 /* How each failed TLS exchange is reported: "<lead>TLS with '<server>'
- * port <port><verb>: <err><events>", event 0 = the check's own. */
+ * port <port><verb>: <err><events>", event 0 = the check's own.  The fix
+ * is a format: "%d" there are the stages s1 and s2 in that order. */
 static const struct tls_text {
 	enum mtls_err e;
 	const char *field, *lead, *verb, *events, *fix;
 	int event;
+	enum stage s1, s2;
 } tls_texts[] = {
 	{ MTLS_E_CLIENT_REJECTED, F_SERVER, "mutually authenticated ",
 	  " failed", "; the agent logs event 21007 (cannot create a mutually "
@@ -104,53 +107,57 @@ static const struct tls_text {
 		     "(connection closed before authentication)",
 	  "have the certificate issued by a CA the management server trusts "
 	  "(its root must be in the server's Trusted Root store), then run "
-	  "stages 2-6 again", 21007 },
+	  "stages %d-%d again", 21007, STAGE_REQUEST, STAGE_SERIAL },
 	{ MTLS_E_SERVER_UNTRUSTED, F_SERVER, "", " failed",
 	  "; the agent logs event 20072 (remote certificate not trusted), "
 	  "then 21007",
 	  "trust the root CA that issued the management server's certificate "
-	  "(stage 1)", 20072 },
+	  "(stage %d)", 20072, STAGE_TRUST, STAGE_NONE },
 	{ MTLS_E_NAME_MISMATCH, F_SERVER, "", " failed", " (event 21007)",
 	  "set [agent] server to the name in the management server's "
-	  "certificate (its FQDN)", 0 },
+	  "certificate (its FQDN)", 0, STAGE_NONE, STAGE_NONE },
 	{ MTLS_E_CLOSED, F_SERVER, "", "",
 	  " (the server logs event 20071 when it closes before "
 	  "authentication, 20070 right after it)",
 	  "check that the management server trusts our CA and that the agent "
-	  "is approved", 20071 },
+	  "is approved", 20071, STAGE_NONE, STAGE_NONE },
 	{ MTLS_E_TIMEOUT, F_PORT, "", "",
 	  "; the agent logs event 21006, then 21016 (no channel, no failover)",
 	  "check that the management server is running and reachable on this "
-	  "port", 21006 },
+	  "port", 21006, STAGE_NONE, STAGE_NONE },
 	{ MTLS_E_CONNECT, F_PORT, "", "",
 	  "; the agent logs event 21006, then 21016 (no channel, no failover)",
 	  "check that the management server is running and reachable on this "
-	  "port", 21006 },
+	  "port", 21006, STAGE_NONE, STAGE_NONE },
 };
 
 void approval_tls_failure(struct diag_list *dl, enum mtls_err e,
 			  const char *err, const struct approval_target *t)
 {
 	if (e == MTLS_E_CONFIG) {
-		diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_CONFIG,
-			 "run stages 1-6 first so the certificate, key and "
-			 "trusted root are in place",
-			 "cannot prepare the TLS connection: %s (event 21007)",
-			 err);
+		diag_set_fix(diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_CONFIG,
+				      NULL,
+				      "cannot prepare the TLS connection: %s "
+				      "(event 21007)", err),
+			     "run stages %d-%d first so the certificate, key "
+			     "and trusted root are in place", STAGE_TRUST,
+			     STAGE_SERIAL);
 		return;
 	}
 	static const struct tls_text other = {
 		MTLS_OK, F_SERVER, "", " failed", " (event 21007)",
-		"check the management server's TLS set-up", 0
+		"check the management server's TLS set-up", 0, STAGE_NONE,
+		STAGE_NONE
 	};
 	const struct tls_text *x = &other;
 	for (size_t i = 0; i < sizeof(tls_texts) / sizeof(tls_texts[0]); i++)
 		if (tls_texts[i].e == e)
 			x = &tls_texts[i];
 	struct diag *d = diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, x->field,
-				  x->fix, "%sTLS with '%s' port %d%s: %s%s",
+				  NULL, "%sTLS with '%s' port %d%s: %s%s",
 				  x->lead, t->server, t->port, x->verb, err,
 				  x->events);
+	diag_set_fix(d, x->fix, x->s1, x->s2);
 	if (d && x->event)
 		d->event = x->event;
 }
@@ -213,12 +220,14 @@ void approval_http_failure(struct diag_list *dl,
 	if (r->status == 401 || r->status == 403) {
 		struct diag *d = diag_add(
 			dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_SERVER,
-			"have the certificate issued by a CA the management "
-			"server trusts, then run stages 2-6 again",
+			NULL,
 			"the management server '%s' refused %s with HTTP %d "
 			"(%s): our certificate is not accepted (event 21007, "
 			"server event 20071)",
 			t->server, what, r->status, body);
+		diag_set_fix(d, "have the certificate issued by a CA the "
+			     "management server trusts, then run stages %d-%d "
+			     "again", STAGE_REQUEST, STAGE_SERIAL);
 		if (d)
 			d->event = 21007;
 		return;
@@ -378,10 +387,11 @@ enum approval_state approval_probe(struct ctx *c, const struct hooks *h,
 				 NULL, "no management server configured: DNS "
 				       "and TCP probes skipped");
 		} else {
-			diag_add(dl, DIAG_APPROVAL_DNS, SEV_FAIL, F_SERVER,
-				 "set [agent] server to the management "
-				 "server's FQDN (stage 5)",
-				 "no management server to probe");
+			diag_set_fix(diag_add(dl, DIAG_APPROVAL_DNS, SEV_FAIL,
+					      F_SERVER, NULL,
+					      "no management server to probe"),
+				     "set [agent] server to the management "
+				     "server's FQDN (stage %d)", STAGE_AGENT);
 			goto out;
 		}
 	} else {

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/config.h"
+#include "core/stage_table.h"
 #include "sys/http.h"
 #include "sys/netprobe.h"
 
@@ -247,13 +248,16 @@ enum status approval_server_run(struct ctx *c, const struct hooks *h,
 			 pending == 1 ? "" : "s", pending == 1 ? "s" : "",
 			 names ? names : "?");
 	free(names);
-	if (!c->interactive && pending > 0)
-		diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_INFO, NULL,
-			 "approve them in the wizard's stage 7, with "
-			 "'opsmgr-enroll-lab approve', or with the "
-			 "administrator's Approve-SCOMPendingManagement",
-			 "non-interactive run: no agent was approved (an "
-			 "operator picks which)");
+	if (!c->interactive && pending > 0) {
+		struct diag *d = diag_add(
+			dl, DIAG_APPROVAL_AGENTS, SEV_INFO, NULL, NULL,
+			"non-interactive run: no agent was approved (an "
+			"operator picks which)");
+		diag_set_fix(d, "approve them in the wizard's stage %d, with "
+			     "'opsmgr-enroll-lab approve', or with the "
+			     "administrator's Approve-SCOMPendingManagement",
+			     STAGE_APPROVAL);
+	}
 	return ST_OK;
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/ctx.h"
 #include "core/fsutil.h"
+#include "core/stage_table.h"
 #include "stages/stages.h"
 #include "pki/x509util.h"
 
@@ -107,10 +108,13 @@ enum status export_pfx(const struct export_opts *o, const struct hooks *h,
 				 "export cancelled; nothing was written");
 			return ST_CANCELLED;
 		}
-		diag_add(dl, DIAG_EXPORT_WRITE, SEV_FAIL, NULL,
-			 "run stages 2 and 3 again if the key or certificate "
-			 "is missing or damaged",
-			 "cannot build the PFX: %s", err);
+		struct diag *d = diag_add(dl, DIAG_EXPORT_WRITE, SEV_FAIL,
+					  NULL, NULL,
+					  "cannot build the PFX: %s", err);
+		diag_set_fix(d,
+			     "run stages %d and %d again if the key or "
+			     "certificate is missing or damaged",
+			     STAGE_REQUEST, STAGE_VERIFY);
 		return ST_FAIL;
 	}
 	if (hooks_cancelled(h)) {
@@ -263,13 +267,13 @@ enum status stage_export_run(struct ctx *c, const struct hooks *h,
 
 	if (!st->key_path || !*st->key_path || !st->cert_path ||
 	    !*st->cert_path) {
-		struct diag *d = diag_add(
-			dl, DIAG_STATE, SEV_FAIL, NULL,
-			"run stage 2 (request) until the certificate is issued",
-			"nothing to export yet: there is no %s from stage 2",
+		struct diag *d = diag_add_rerun(
+			dl, DIAG_STATE, SEV_FAIL, NULL, STAGE_REQUEST,
+			" until the certificate is issued",
+			"nothing to export yet: there is no %s from stage %d",
 			!st->key_path || !*st->key_path
 				? "private key"
-				: "issued certificate");
+				: "issued certificate", STAGE_REQUEST);
 		if (d)
 			d->stage = STAGE_EXPORT;
 		return ST_FAIL;

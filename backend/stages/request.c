@@ -20,6 +20,7 @@
 
 #include "adcs/ca_http.h"
 #include "core/log.h"
+#include "core/stage_table.h"
 #include "pki/x509util.h"
 #include "stages/stages.h"
 #include "core/fsutil.h"
@@ -169,11 +170,12 @@ enum status stage_request_run(struct ctx *c, const struct hooks *h,
 	r.dl = dl;
 	if (!c->cfg || !c->st) {
 		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
-			 "the request stage needs a configuration and a state");
+			 "%s needs a configuration and a state",
+			 stage_ref(STAGE_REQUEST));
 		return ST_FAIL;
 	}
 	if (hooks_cancelled(h))
-		return req_cancelled(&r, "before the request stage started");
+		return req_cancelled(&r, "before the stage started");
 
 	/* The name: configured, else detected once and kept in the state. */
 	char *detected = NULL;

@@ -11,6 +11,7 @@
 
 #include "adcs/certsrv.h"
 #include "core/log.h"
+#include "core/stage_table.h"
 #include "pki/x509util.h"
 #include "core/fsutil.h"
 
@@ -136,17 +137,18 @@ enum status req_store_cert(struct run *r, STACK_OF(X509) *certs, long id,
 					  sizeof(err)) == 0) {
 			state_set_str(&r->st->chain_path, chain_path);
 		} else {
-			diag_add(r->dl, DIAG_IO, SEV_WARN, NULL,
-				 "the verify stage builds the chain from the trust "
-				 "store instead",
-				 "cannot save the certificate chain: %s",
-				 cp ? err : "out of memory");
+			struct diag *d = diag_add(
+				r->dl, DIAG_IO, SEV_WARN, NULL, NULL,
+				"cannot save the certificate chain: %s",
+				cp ? err : "out of memory");
+			diag_set_fix(d, "%s builds the chain from the trust "
+				     "store instead", stage_ref(STAGE_VERIFY));
 		}
 		free(cp);
 	} else {
 		diag_add(r->dl, DIAG_REQ_RETRIEVE, SEV_INFO, NULL, NULL,
-			 "no issuer certificates to save with it; the verify stage "
-			 "builds the chain from the trust store");
+			 "no issuer certificates to save with it; %s builds the "
+			 "chain from the trust store", stage_ref(STAGE_VERIFY));
 	}
 
 	if (id > 0)

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/stage_table.h"
 #include "pki/csr.h"
 #include "pki/keygen.h"
 #include "pki/x509util.h"
@@ -23,11 +24,13 @@ void req_check_cn(struct run *r, const char *why)
 {
 	char *cn = csr_subject_cn(r->req);
 	if (cn && strcasecmp(cn, r->fqdn) != 0)
-		diag_add(r->dl, DIAG_REQ_FQDN, SEV_WARN, "computer.fqdn",
-			 "to get a certificate for the new name, start over "
-			 "(move the state aside); the verify stage checks the name",
-			 "the request %s names '%s', but computer.fqdn is now '%s'",
-			 why, cn, r->fqdn);
+		diag_set_fix(diag_add(r->dl, DIAG_REQ_FQDN, SEV_WARN,
+				      "computer.fqdn", NULL,
+				      "the request %s names '%s', but computer.fqdn is now '%s'",
+				      why, cn, r->fqdn),
+			     "to get a certificate for the new name, start over "
+			     "(move the state aside); %s checks the name",
+			     stage_ref(STAGE_VERIFY));
 	free(cn);
 }
 

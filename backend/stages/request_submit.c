@@ -12,6 +12,7 @@
 
 #include "adcs/certsrv.h"
 #include "core/log.h"
+#include "core/stage_table.h"
 
 /*
  * A transport failure: the diagnostic at ca.url.  `reached` tells the
@@ -34,9 +35,7 @@ static enum status net_failure(struct run *r, enum http_err e, const char *err,
 	case HTTP_E_TLS:
 		*reached = 0;
 		chk = DIAG_REQ_TLS;
-		fix = "import the CA root first (stage 1) so the CA web "
-		      "server's certificate can be verified, or set ca.ca_file "
-		      "to the CA bundle that signed it";
+		fix = NULL;   /* names the trust stage: set below */
 		break;
 	case HTTP_E_TIMEOUT:
 		chk = DIAG_REQ_TIMEOUT;
@@ -63,6 +62,12 @@ static enum status net_failure(struct run *r, enum http_err e, const char *err,
 			     "run again: the same request is sent again and "
 			     "nothing is lost; if the CA is just slow, raise "
 			     "ca.timeout (now %d s)", r->o.timeout_s);
+	if (d && e == HTTP_E_TLS)
+		diag_set_fix(d,
+			     "import the CA root first (stage %d) so the CA web "
+			     "server's certificate can be verified, or set "
+			     "ca.ca_file to the CA bundle that signed it",
+			     STAGE_TRUST);
 	return ST_FAIL;
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/agentconf.h"
 #include "core/fsutil.h"
+#include "core/stage_table.h"
 #include "sys/cmdrun.h"
 #include "windows/regfile.h"
 #include "stages/stages.h"
@@ -193,35 +194,38 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 	/* 2. the certificate and key from stage 2 */
 	if (!st->cert_path || !*st->cert_path || !st->key_path ||
 	    !*st->key_path) {
-		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL,
-			 "run stages 2 to 4 first",
-			 "no certificate to import yet: stage 2 (request) has "
-			 "not produced a %s",
-			 !st->key_path || !*st->key_path ? "private key"
-							 : "certificate");
+		struct diag *d = diag_add(
+			dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL, NULL,
+			"no certificate to import yet: %s has not produced a %s",
+			stage_ref(STAGE_REQUEST),
+			!st->key_path || !*st->key_path ? "private key"
+							: "certificate");
+		diag_set_fix(d, "run stages %d to %d first",
+			     STAGE_REQUEST, STAGE_EXPORT);
 		goto out;
 	}
 	hooks_progress(h, "reading the certificate and key", 0.1);
 	if (!(cert = serial_load_first_cert(st->cert_path, err, sizeof(err)))) {
-		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL,
-			 "run stage 2 (request) again to fetch the certificate",
-			 "cannot read the certificate '%s': %s", st->cert_path,
-			 err);
+		diag_add_rerun(
+			dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL, STAGE_REQUEST,
+			" again to fetch the certificate",
+			"cannot read the certificate '%s': %s", st->cert_path,
+			err);
 		goto out;
 	}
 	if (!(key = x509_load_key_file(st->key_path, err, sizeof(err)))) {
-		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL,
-			 "the key from stage 2 is needed; restore it from a "
-			 "backup or start over",
-			 "cannot read the private key '%s': %s", st->key_path,
-			 err);
+		struct diag *d = diag_add(
+			dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL, NULL,
+			"cannot read the private key '%s': %s", st->key_path,
+			err);
+		diag_set_fix(d, "the key from stage %d is needed; restore it "
+			     "from a backup or start over", STAGE_REQUEST);
 		goto out;
 	}
 	if (x509_key_matches(cert, key) != 1) {
-		struct diag *d = diag_add(
-			dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL,
-			"run stage 2 (request) again so key and certificate "
-			"belong together",
+		struct diag *d = diag_add_rerun(
+			dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL, STAGE_REQUEST,
+			" again so key and certificate belong together",
 			"the private key '%s' does not belong to the certificate "
 			"'%s'", st->key_path, st->cert_path);
 		if (d)
@@ -305,7 +309,7 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 out:
 	if (s == ST_CANCELLED && !diag_find(dl, DIAG_CANCELLED))
 		diag_add(dl, DIAG_CANCELLED, SEV_INFO, NULL, NULL,
-			 "import serial cancelled");
+			 "%s cancelled", stage_ref(STAGE_SERIAL));
 	serial_result_free(res);
 	X509_free(cert);
 	EVP_PKEY_free(key);

@@ -24,11 +24,12 @@
 /* The refusal MOMCertImport gives when no agent is installed. */
 void serial_not_configured(struct diag_list *dl, const char *path)
 {
-	diag_add(dl, DIAG_SERIAL_AGENT_CONFIGURED, SEV_FAIL, FIELD_CONFIG,
-		 "run stage 5 (install agent) first, or point [agent] config "
-		 "at the existing agent configuration",
-		 "the agent is not configured yet: run stage 5 'install "
-		 "agent' first (no agent configuration at '%s')", path);
+	struct diag *d = diag_add(
+		dl, DIAG_SERIAL_AGENT_CONFIGURED, SEV_FAIL, FIELD_CONFIG, NULL,
+		"the agent is not configured yet: run %s first (no agent "
+		"configuration at '%s')", stage_ref(STAGE_AGENT), path);
+	diag_set_fix(d, "run %s first, or point [agent] config at the existing "
+		     "agent configuration", stage_ref(STAGE_AGENT));
 }
 
 X509 *serial_load_first_cert(const char *path, char *err, size_t errlen)
@@ -52,37 +53,41 @@ static void check_key(const struct agentconf *a, const char *config_path,
 	char err[FS_ERRLEN];
 	struct stat sb;
 	if (!a->key_path) {
-		diag_add(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again",
-			 "no private key is recorded in '%s' ([certificate] key)",
-			 config_path);
+		diag_add_rerun(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
+			       STAGE_SERIAL, " again",
+			       "no private key is recorded in '%s' ([certificate] key)",
+			       config_path);
 		*failed = 1;
 		return;
 	}
 	if (lstat(a->key_path, &sb) != 0) {
-		diag_add(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again to install it",
-			 "the agent's private key '%s' is missing: %s",
-			 a->key_path, strerror(errno));
+		diag_add_rerun(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
+			       STAGE_SERIAL, " again to install it",
+			       "the agent's private key '%s' is missing: %s",
+			       a->key_path, strerror(errno));
 		*failed = 1;
 		return;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		diag_add(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
-			 "replace it with the key file itself (stage 6 does)",
-			 "the agent's private key '%s' is not a regular file%s",
-			 a->key_path,
-			 S_ISLNK(sb.st_mode) ? " (a symbolic link)" : "");
+		struct diag *d = diag_add(
+			dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG, NULL,
+			"the agent's private key '%s' is not a regular file%s",
+			a->key_path,
+			S_ISLNK(sb.st_mode) ? " (a symbolic link)" : "");
+		diag_set_fix(d, "replace it with the key file itself (stage "
+			     "%d does)", STAGE_SERIAL);
 		*failed = 1;
 		return;
 	}
 	if (sb.st_uid != geteuid()) {
-		diag_add(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
-			 "the key must belong to the account the agent runs as; "
-			 "run stage 6 (import serial) as that account",
-			 "the agent's private key '%s' belongs to uid %u, not to "
-			 "us (uid %u)",
-			 a->key_path, (unsigned)sb.st_uid, (unsigned)geteuid());
+		struct diag *d = diag_add(
+			dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG, NULL,
+			"the agent's private key '%s' belongs to uid %u, not to "
+			"us (uid %u)",
+			a->key_path, (unsigned)sb.st_uid, (unsigned)geteuid());
+		diag_set_fix(d, "the key must belong to the account the agent "
+			     "runs as; run %s as that account",
+			     stage_ref(STAGE_SERIAL));
 		*failed = 1;
 		return;
 	}
@@ -100,20 +105,19 @@ static void check_key(const struct agentconf *a, const char *config_path,
 	}
 	EVP_PKEY *k = x509_load_key_file(a->key_path, err, sizeof(err));
 	if (!k) {
-		diag_add(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again to install it",
-			 "the agent's private key '%s' cannot be read: %s",
-			 a->key_path, err);
+		diag_add_rerun(dl, DIAG_SERIAL_KEY_PERMS, SEV_FAIL, FIELD_CONFIG,
+			       STAGE_SERIAL, " again to install it",
+			       "the agent's private key '%s' cannot be read: %s",
+			       a->key_path, err);
 		*failed = 1;
 		return;
 	}
 	int match = cert ? x509_key_matches(cert, k) : 1;
 	EVP_PKEY_free(k);
 	if (match != 1) {
-		struct diag *d = diag_add(
-			dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
-			"run stage 6 (import serial) again to install the "
-			"matching pair",
+		struct diag *d = diag_add_rerun(
+			dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG, STAGE_SERIAL,
+			" again to install the matching pair",
 			"the agent's private key '%s' does not belong to the "
 			"installed certificate '%s'",
 			a->key_path, a->cert_path);
@@ -139,37 +143,37 @@ static void check_serial(const struct agentconf *a, const char *config_path,
 			 "cannot read the serial of '%s'", a->cert_path);
 		*failed = 1;
 	} else if (!a->serial_hex) {
-		diag_add(dl, DIAG_SERIAL_RECORD, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial)",
-			 "no certificate serial is recorded in '%s': the agent "
-			 "has no certificate to load",
-			 config_path);
+		diag_add_rerun(dl, DIAG_SERIAL_RECORD, SEV_FAIL, FIELD_CONFIG,
+			       STAGE_SERIAL, "",
+			       "no certificate serial is recorded in '%s': the agent "
+			       "has no certificate to load",
+			       config_path);
 		*failed = 1;
 	} else if (!hex_eq(a->serial_hex, hex)) {
-		diag_add(dl, DIAG_SERIAL_MATCH, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again to record the "
-			 "installed certificate's serial",
-			 "event 20066: the serial recorded in '%s' (%s) does "
-			 "not match the installed certificate '%s' (%s): the "
-			 "agent will find no certificate with that serial",
-			 config_path, a->serial_hex, a->cert_path, hex);
+		diag_add_rerun(dl, DIAG_SERIAL_MATCH, SEV_FAIL, FIELD_CONFIG,
+			       STAGE_SERIAL,
+			       " again to record the installed certificate's serial",
+			       "event 20066: the serial recorded in '%s' (%s) does "
+			       "not match the installed certificate '%s' (%s): the "
+			       "agent will find no certificate with that serial",
+			       config_path, a->serial_hex, a->cert_path, hex);
 		*failed = 1;
 	} else if (!hex_eq(a->serial_reversed, rev)) {
-		diag_add(dl, DIAG_SERIAL_MATCH, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again",
-			 "event 20066: the registry-order serial recorded in "
-			 "'%s' (%s) is not the byte-reversed serial of the "
-			 "installed certificate (%s)",
-			 config_path, a->serial_reversed ? a->serial_reversed
-							 : "none",
-			 rev);
+		diag_add_rerun(dl, DIAG_SERIAL_MATCH, SEV_FAIL, FIELD_CONFIG,
+			       STAGE_SERIAL, " again",
+			       "event 20066: the registry-order serial recorded in "
+			       "'%s' (%s) is not the byte-reversed serial of the "
+			       "installed certificate (%s)",
+			       config_path, a->serial_reversed ? a->serial_reversed
+							   : "none",
+			   rev);
 		*failed = 1;
 	} else if (a->thumbprint && !hex_eq(a->thumbprint, thumb)) {
-		diag_add(dl, DIAG_SERIAL_MATCH, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again",
-			 "event 20066: the thumbprint recorded in '%s' (%s) is "
-			 "not the installed certificate's (%s)",
-			 config_path, a->thumbprint, thumb);
+		diag_add_rerun(dl, DIAG_SERIAL_MATCH, SEV_FAIL, FIELD_CONFIG,
+			       STAGE_SERIAL, " again",
+			       "event 20066: the thumbprint recorded in '%s' (%s) is "
+			       "not the installed certificate's (%s)",
+			       config_path, a->thumbprint, thumb);
 		*failed = 1;
 	} else {
 		diag_add(dl, DIAG_SERIAL_MATCH, SEV_PASS, FIELD_CONFIG, NULL,
@@ -196,13 +200,13 @@ static void check_current(X509 *installed, const char *cert_path,
 		char *a = x509_serial_hex(installed);
 		char *b = x509_serial_hex(want);
 		struct diag *d = diag_add(
-			dl, DIAG_SERIAL_MATCH, SEV_WARN, FIELD_CONFIG,
-			"run stage 6 (import serial) to install the current "
-			"certificate",
+			dl, DIAG_SERIAL_MATCH, SEV_WARN, FIELD_CONFIG, NULL,
 			"the installed certificate '%s' (serial %s) is not the "
 			"current one '%s' (serial %s): a renewed certificate "
 			"is used only after it is imported",
 			cert_path, a ? a : "?", expect_cert_path, b ? b : "?");
+		diag_set_fix(d, "run %s to install the current certificate",
+			     stage_ref(STAGE_SERIAL));
 		if (d)
 			d->event = 0;
 		free(a);
@@ -234,17 +238,17 @@ enum status serial_check_files(const char *config_path,
 
 	X509 *cert = NULL;
 	if (!a.cert_path) {
-		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial)",
-			 "no certificate is installed for the agent: '%s' names "
-			 "none ([certificate] certificate)",
-			 config_path);
+		diag_add_rerun(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
+			       STAGE_SERIAL, "",
+			       "no certificate is installed for the agent: '%s' names "
+			       "none ([certificate] certificate)",
+			       config_path);
 		failed = 1;
 	} else if (!(cert = serial_load_first_cert(a.cert_path, err, sizeof(err)))) {
-		diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
-			 "run stage 6 (import serial) again to install it",
-			 "the agent's certificate '%s' cannot be read: %s",
-			 a.cert_path, err);
+		diag_add_rerun(dl, DIAG_SERIAL_INSTALL, SEV_FAIL, FIELD_CONFIG,
+			       STAGE_SERIAL, " again to install it",
+			       "the agent's certificate '%s' cannot be read: %s",
+			       a.cert_path, err);
 		failed = 1;
 	} else {
 		check_serial(&a, config_path, cert, dl, &failed);

@@ -16,6 +16,7 @@
 #include "adcs/certsrv.h"
 #include "core/ctx.h"
 #include "core/fsutil.h"
+#include "core/stage_table.h"
 #include "sys/http.h"
 #include "core/log.h"
 #include "stages/stages.h"
@@ -437,7 +438,7 @@ static int fetch_source(struct ctx *c, const struct hooks *h,
 static enum status cancelled(struct diag_list *dl)
 {
 	diag_add(dl, DIAG_CANCELLED, SEV_INFO, NULL, NULL,
-		 "trust root: cancelled; nothing was written");
+		 "%s: cancelled; nothing was written", stage_ref(STAGE_TRUST));
 	return ST_CANCELLED;
 }
 
@@ -446,7 +447,7 @@ enum status stage_trust_run(struct ctx *c, const struct hooks *h,
 {
 	if (!c || !c->cfg || !c->st) {
 		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
-			 "trust root: no configuration or state");
+			 "%s: no configuration or state", stage_ref(STAGE_TRUST));
 		return ST_FAIL;
 	}
 	/* A previous run's certificates must not be shown for this one. */
@@ -573,10 +574,11 @@ enum status trust_check_existing(struct ctx *c, struct diag_list *dl)
 	const char *store = ctx_trust_store(c);
 	const char *path = c->st ? c->st->root_path : NULL;
 	if (!path || !*path) {
-		diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
-			 "run stage 1 (trust root) to trust the CA's root",
-			 "no trusted root is recorded yet (trust store '%s')",
-			 store);
+		diag_add_rerun(
+			dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store", STAGE_TRUST,
+			" to trust the CA's root",
+			"no trusted root is recorded yet (trust store '%s')",
+			store);
 		return ST_FAIL;
 	}
 	struct trust_result *res = calloc(1, sizeof(*res));
@@ -590,10 +592,11 @@ enum status trust_check_existing(struct ctx *c, struct diag_list *dl)
 	STACK_OF(X509) *certs = NULL;
 	char err[1024];
 	if (x509_load_certs_file(path, &certs, err, sizeof(err)) != 0) {
-		diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
-			 "run stage 1 (trust root) again to restore the trust store",
-			 "the trusted root recorded in the state cannot be read: %s",
-			 err);
+		diag_add_rerun(
+			dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store", STAGE_TRUST,
+			" again to restore the trust store",
+			"the trusted root recorded in the state cannot be read: %s",
+			err);
 		trust_result_free(res);
 		return ST_FAIL;
 	}
@@ -604,15 +607,18 @@ enum status trust_check_existing(struct ctx *c, struct diag_list *dl)
 		const struct trust_cert *rc = &res->certs[res->root];
 		if (c->st->root_sha256 && res->root_sha256 &&
 		    strcmp(c->st->root_sha256, res->root_sha256) != 0) {
-			diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
-				 "run stage 1 (trust root) again",
-				 "'%s' no longer holds the root trusted in stage 1 (SHA-256 %s recorded, %s found)",
-				 path, c->st->root_sha256, res->root_sha256);
+			diag_add_rerun(
+				dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store", STAGE_TRUST,
+				" again",
+				"'%s' no longer holds the root trusted in stage %d (SHA-256 %s recorded, %s found)",
+				path, STAGE_TRUST, c->st->root_sha256,
+				res->root_sha256);
 		} else if (!store_finds(store, rx)) {
-			diag_add(dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store",
-				 "run stage 1 (trust root) again to rewrite the store and its hash links",
-				 "OpenSSL does not find the root '%s' in the trust store '%s' (missing file or hash link)",
-				 rc->subject, store);
+			diag_add_rerun(
+				dl, DIAG_TRUST_STORE, SEV_FAIL, "trust.store", STAGE_TRUST,
+				" again to rewrite the store and its hash links",
+				"OpenSSL does not find the root '%s' in the trust store '%s' (missing file or hash link)",
+				rc->subject, store);
 		} else {
 			res->stored_path = strdup(path);
 			res->already_trusted = true;

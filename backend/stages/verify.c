@@ -16,6 +16,7 @@
 
 #include "core/ctx.h"
 #include "core/log.h"
+#include "core/stage_table.h"
 #include "pki/crl.h"
 #include "pki/x509util.h"
 #include "stages/stages.h"
@@ -214,8 +215,11 @@ enum status verify_certificate(const struct verify_input *in,
 	} else {
 		src = in->cert_path;
 		if (!in->cert_path || !*in->cert_path) {
-			return unreadable(dl,
-				"give the certificate file (--cert FILE) or run stage 2 (request) first",
+			char fix[160];
+			snprintf(fix, sizeof(fix),
+				 "give the certificate file (--cert FILE) or run %s first",
+				 stage_ref(STAGE_REQUEST));
+			return unreadable(dl, fix,
 				"there is no certificate",
 				"no certificate file was given");
 		}
@@ -281,8 +285,11 @@ enum status stage_verify_run(struct ctx *c, const struct hooks *h,
 	}
 	const struct state *st = c->st;
 	if (!st->cert_path || !*st->cert_path) {
-		return unreadable(dl,
-			"run stage 2 (request) first, or import an issued certificate there",
+		char fix[160];
+		snprintf(fix, sizeof(fix),
+			 "run %s first, or import an issued certificate there",
+			 stage_ref(STAGE_REQUEST));
+		return unreadable(dl, fix,
 			"there is no certificate",
 			"there is no certificate to verify yet");
 	}

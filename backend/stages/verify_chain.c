@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+#include "core/stage_table.h"
 #include "pki/crl.h"
 #include "pki/truststore.h"
 #include "pki/x509util.h"
@@ -58,9 +59,11 @@ void verify_check_chain(struct cert_check *r, const struct verify_input *in)
 	char err[600];
 	X509_STORE *store = open_store(in, err, sizeof(err));
 	if (!store) {
-		diag_add(r->dl, DIAG_VERIFY_CHAIN, SEV_FAIL, "trust.store",
-			 "trust the CA's root first (stage 1), or give --trust-store",
-			 "cannot check the chain of %s: %s", r->label, err);
+		struct diag *d = diag_add(
+			r->dl, DIAG_VERIFY_CHAIN, SEV_FAIL, "trust.store", NULL,
+			"cannot check the chain of %s: %s", r->label, err);
+		diag_set_fix(d, "trust the CA's root first (stage %d), or give "
+			     "--trust-store", STAGE_TRUST);
 		return;
 	}
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -88,8 +91,10 @@ void verify_check_chain(struct cert_check *r, const struct verify_input *in)
 		X509 *bad = X509_STORE_CTX_get_current_cert(ctx);
 		char *bn = bad ? x509_name_text(X509_get_subject_name(bad)) : NULL;
 		char *bi = bad ? x509_name_text(X509_get_issuer_name(bad)) : NULL;
-		const char *fix =
-			"trust the root of the CA that issued this certificate (stage 1) and give its intermediate CA certificates in the chain file";
+		char fix[200];
+		snprintf(fix, sizeof(fix),
+			 "trust the root of the CA that issued this certificate (stage %d) and give its intermediate CA certificates in the chain file",
+			 STAGE_TRUST);
 		if (e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
 		    e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
 		    e == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
@@ -181,11 +186,14 @@ int verify_check_revocation(struct cert_check *r,
 		switch (cs) {
 		case CRL_REVOKED: {
 			char *serial = x509_serial_hex(r->leaf);
-			diag_add(r->dl, DIAG_VERIFY_REVOCATION, SEV_FAIL, NULL,
-				 "request a new certificate (stage 2) and import its serial (stage 6)",
-				 "%s (serial %s) was revoked on %s according to the CRL at '%s'",
-				 r->label, serial ? serial : "?",
-				 when ? when : "an unknown date", *u);
+			struct diag *d = diag_add(
+				r->dl, DIAG_VERIFY_REVOCATION, SEV_FAIL, NULL, NULL,
+				"%s (serial %s) was revoked on %s according to the CRL at '%s'",
+				r->label, serial ? serial : "?",
+				when ? when : "an unknown date", *u);
+			diag_set_fix(d, "request a new certificate (stage %d) "
+				     "and import its serial (stage %d)",
+				     STAGE_REQUEST, STAGE_SERIAL);
 			free(serial);
 			revoked = 1;
 			break;

@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "core/errbuf.h"
+#include "core/stage_table.h"
 
 const char *http_err_name(enum http_err e)
 {
@@ -130,8 +131,8 @@ enum http_err http_map_error(const struct curl_fns *f, CURL *c,
 		} else {
 			errbuf_printf(err, errlen,
 			              "certificate verify failed for %s: %s (trusted: %s) - "
-			              "import the CA root first (stage 1)",
-			              url, why, trust);
+			              "import the CA root first (stage %d)",
+			              url, why, trust, STAGE_TRUST);
 		}
 		return HTTP_E_TLS;
 	}

@@ -32,18 +32,27 @@ int test_listen_loopback(int *port)
 	return fd;
 }
 
-char *test_data_path(const char *sub, const char *name)
+char *test_source_path(const char *rel)
 {
 	const char *b = getenv("OPSMGR_BUILD_DIR");
 	char *p = NULL;
 	if (b && *b && b[0] == '/') {
 		char *copy = strdup(b);
-		if (!copy || asprintf(&p, "%s/tests/data/%s/%s", dirname(copy),
-				      sub, name) < 0)
+		if (!copy || asprintf(&p, "%s/%s", dirname(copy), rel) < 0)
 			p = NULL;
 		free(copy);
-	} else if (asprintf(&p, "tests/data/%s/%s", sub, name) < 0) {
-		p = NULL;
+	} else {
+		p = strdup(rel);
 	}
+	return p;
+}
+
+char *test_data_path(const char *sub, const char *name)
+{
+	char *rel = NULL, *p = NULL;
+	if (asprintf(&rel, "tests/data/%s/%s", sub, name) < 0)
+		return NULL;
+	p = test_source_path(rel);
+	free(rel);
 	return p;
 }

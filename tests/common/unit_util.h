@@ -1,7 +1,7 @@
 /*
  * unit_util.h - small helpers several unit tests share: a listening
- * loopback socket on an ephemeral port, and the path of a file under
- * tests/data next to the build directory under test.
+ * loopback socket on an ephemeral port, and the path of a file of the
+ * source tree (under tests/data) next to the build directory under test.
  *
  * Ownership: the socket is the caller's (close); paths are malloc'd.
  */
@@ -11,6 +11,10 @@
 /* A TCP socket listening on 127.0.0.1; *port gets its port.  -1 on
  * failure. */
 int test_listen_loopback(int *port);
+
+/* <dirname of $OPSMGR_BUILD_DIR>/<rel> when that is an absolute path,
+ * else <rel> (the tests run in the source tree); NULL when out of memory. */
+char *test_source_path(const char *rel);
 
 /* <dirname of $OPSMGR_BUILD_DIR>/tests/data/<sub>/<name> when that is an
  * absolute path, else tests/data/<sub>/<name>; NULL when out of memory. */

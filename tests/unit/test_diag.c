@@ -293,6 +293,29 @@ static void test_text_output(void **state)
 	diag_list_release(&l);
 }
 
+/* diag_add_rerun: the message formatted, the fix names the stage through
+ * the table. */
+static void test_add_rerun(void **state)
+{
+	(void)state;
+	struct diag_list l;
+	diag_list_init(&l);
+	struct diag *d = diag_add_rerun(&l, DIAG_SERIAL_MATCH, SEV_FAIL,
+					"agent.config", STAGE_SERIAL, " again",
+					"serial %s is not %d", "ab", 7);
+	assert_non_null(d);
+	assert_string_equal(d->message, "serial ab is not 7");
+	assert_string_equal(d->fix, "run stage 6 (import serial) again");
+	assert_string_equal(d->field, "agent.config");
+	assert_int_equal(d->sev, SEV_FAIL);
+	d = diag_add_rerun(&l, DIAG_TRUST_STORE, SEV_WARN, NULL, STAGE_TRUST,
+			   "", "no root");
+	assert_string_equal(d->fix, "run stage 1 (trust root)");
+	assert_null(d->field);
+	assert_int_equal(l.n, 2);
+	diag_list_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_json_exact),
 		cmocka_unit_test(test_json_strings),
 		cmocka_unit_test(test_text_output),
+		cmocka_unit_test(test_add_rerun),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

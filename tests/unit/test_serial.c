@@ -170,7 +170,7 @@ static void test_refused_before_install(void **state)
 	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_FAIL);
 	const struct diag *d = find_diag(
 		&f->dl, DIAG_SERIAL_AGENT_CONFIGURED, SEV_FAIL, "agent.config",
-		"the agent is not configured yet: run stage 5 'install agent' "
+		"the agent is not configured yet: run stage 5 (install agent) "
 		"first");
 	assert_non_null(strstr(d->message, f->config));
 	assert_int_equal(d->stage, STAGE_SERIAL);

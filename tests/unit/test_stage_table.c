@@ -2,7 +2,9 @@
  * test_stage_table.c - the stage table (backend/core/stage_table.[ch]) is
  * consistent (entry points, unique ids, order of what a stage uses and
  * invalidates, configuration keys the loader knows, help pages), and the
- * flow, the help screen and the stage rail read it.
+ * flow, the help screen and the stage rail read it.  Messages name a stage
+ * only through stage_ref(): no product source spells "stage 1" or a stage's
+ * name in a string of its own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,11 +12,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <ctype.h>
+#include <dirent.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/config.h"
+#include "core/ctx.h"
+#include "core/diag.h"
+#include "core/state.h"
 #include "core/config_load.h"
 #include "core/stage_table.h"
 #include "flow.h"
@@ -22,6 +30,7 @@
 #include "layout.h"
 #include "run_capture.h"
 #include "stages/stages.h"
+#include "unit_util.h"
 #include "help.h"
 
 static void test_rows_complete(void **st)
@@ -232,6 +241,235 @@ static void test_rail_names_fit(void **st)
 	}
 }
 
+/* stage_ref: "stage N (title with a lower-case initial)", static. */
+static void test_stage_ref(void **st)
+{
+	(void)st;
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
+		char want[80];
+		snprintf(want, sizeof(want), "stage %d (%s)", s,
+			 stage_title((enum stage)s));
+		char *name = strchr(want, '(') + 1;
+		*name = (char)tolower((unsigned char)*name);
+		assert_string_equal(stage_ref((enum stage)s), want);
+		assert_ptr_equal(stage_ref((enum stage)s),
+				 stage_ref((enum stage)s));
+		/* the title is sentence case: only its initial changes */
+		assert_int_equal(strncmp(name + 1, stage_title((enum stage)s) + 1,
+					 strlen(stage_title((enum stage)s)) - 1),
+				 0);
+	}
+	assert_string_equal(stage_ref(STAGE_TRUST), "stage 1 (trust root)");
+	assert_string_equal(stage_ref(STAGE_AGENT), "stage 5 (install agent)");
+	assert_string_equal(stage_ref(STAGE_LAST), "stage 7 (await approval)");
+	assert_string_equal(stage_ref(STAGE_NONE), "general");
+	assert_string_equal(stage_ref(STAGE_COUNT), "general");
+	assert_string_equal(stage_ref((enum stage)-1), "general");
+}
+
+/* A message that names a stage says what stage_ref says. */
+static void test_messages_use_stage_ref(void **st)
+{
+	(void)st;
+	struct config cfg;
+	struct state s;
+	struct ctx c;
+	struct diag_list dl;
+	config_init(&cfg);
+	cfg.role = ROLE_SERVER;
+	state_init(&s);
+	ctx_init(&c, &cfg, &s, "/nonexistent");
+	diag_list_init(&dl);
+	assert_int_equal(stage_entry(STAGE_AGENT)(&c, NULL, &dl), ST_OK);
+	assert_int_equal(dl.n, 1);
+	assert_int_equal(strncmp(dl.items[0].message, stage_ref(STAGE_AGENT),
+				 strlen(stage_ref(STAGE_AGENT))), 0);
+	diag_list_release(&dl);
+	assert_int_equal(stage_entry(STAGE_EXPORT)(&c, NULL, &dl), ST_FAIL);
+	assert_non_null(dl.items[0].fix);
+	assert_string_equal(dl.items[0].fix,
+			    "run stage 2 (request) until the certificate is issued");
+	assert_non_null(strstr(dl.items[0].message, "from stage 2"));
+	diag_list_release(&dl);
+	ctx_release(&c);
+	state_release(&s);
+	config_release(&cfg);
+}
+
+/* ---- the rule, guarded: no product source names a stage itself --------- */
+
+/* The table's own files: the rows and the help pages (static text). */
+static bool exempt(const char *rel)
+{
+	return strncmp(rel, "backend/core/stage_table.", 25) == 0 ||
+	       strcmp(rel, "backend/core/stage_help.c") == 0;
+}
+
+struct scan {
+	regex_t re;
+	char found[4096];
+	size_t nfound;
+	size_t files;
+};
+
+/* The contents of the string literals on a line, outside comments;
+ * *in_comment carries a block comment over to the next line. */
+static void literals(const char *line, bool *in_comment, char *out,
+		     size_t n)
+{
+	size_t o = 0;
+	for (const char *p = line; *p; p++) {
+		if (*in_comment) {
+			if (p[0] == '*' && p[1] == '/') {
+				*in_comment = false;
+				p++;
+			}
+		} else if (p[0] == '/' && p[1] == '*') {
+			*in_comment = true;
+			p++;
+		} else if (p[0] == '/' && p[1] == '/') {
+			break;
+		} else if (*p == '\'') {
+			for (p++; *p && *p != '\''; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (!*p)
+				break;
+		} else if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				if (o + 1 < n)
+					out[o++] = *p;
+			}
+			if (o + 1 < n)
+				out[o++] = ' ';
+			if (!*p)
+				break;
+		}
+	}
+	out[o] = '\0';
+}
+
+static void scan_file(struct scan *sc, const char *path, const char *rel)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[4096], text[4096];
+	bool in_comment = false;
+	int ln = 0;
+	sc->files++;
+	while (fgets(line, sizeof(line), f)) {
+		ln++;
+		literals(line, &in_comment, text, sizeof(text));
+		if (regexec(&sc->re, text, 0, NULL, 0) != 0)
+			continue;
+		size_t left = sizeof(sc->found) - strlen(sc->found);
+		snprintf(sc->found + strlen(sc->found), left, "%s:%d: %s", rel,
+			 ln, line);
+		sc->nfound++;
+	}
+	fclose(f);
+}
+
+static void scan_dir(struct scan *sc, const char *root, const char *rel)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	DIR *d = opendir(path);
+	if (!d)
+		return;   /* a folder the tree does not have */
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char sub[1024], full[4200];
+		struct stat sb;
+		snprintf(sub, sizeof(sub), "%s/%s", rel, e->d_name);
+		snprintf(full, sizeof(full), "%s/%s", root, sub);
+		if (stat(full, &sb) != 0)
+			continue;
+		size_t len = strlen(sub);
+		if (S_ISDIR(sb.st_mode))
+			scan_dir(sc, root, sub);
+		else if (len > 2 && sub[len - 2] == '.' &&
+			 (sub[len - 1] == 'c' || sub[len - 1] == 'h') &&
+			 !exempt(sub))
+			scan_file(sc, full, sub);
+	}
+	closedir(d);
+}
+
+/* The pattern of a stage spelled by hand: "stage 3", "stages 2-6", or a
+ * stage's prose name in brackets or quotes ("(install agent)") or as "the
+ * verify stage".  The names come from the table. */
+static void build_pattern(char *re, size_t n)
+{
+	char names[512] = "";
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
+		const char *r = strchr(stage_ref((enum stage)s), '(') + 1;
+		size_t l = strlen(names);
+		snprintf(names + l, sizeof(names) - l, "%s%.*s",
+			 s > STAGE_FIRST ? "|" : "", (int)(strlen(r) - 1), r);
+	}
+	snprintf(re, n,
+		 "[Ss]tages? [0-9]|[('](%s)[)']|the (%s) stage", names, names);
+}
+
+static void test_sources_name_no_stage(void **st)
+{
+	(void)st;
+	char *root = test_source_path(".");
+	assert_non_null(root);
+	static const char *const dirs[] = { "backend", "wizard", "screens",
+					    "app", "lab" };
+	struct scan sc;
+	memset(&sc, 0, sizeof(sc));
+	char re[2048];
+	build_pattern(re, sizeof(re));
+	assert_int_equal(regcomp(&sc.re, re, REG_EXTENDED | REG_NOSUB), 0);
+	/* the pattern finds what it is for, and not what is allowed */
+	assert_int_equal(regexec(&sc.re, "run stage 1 (trust root) again ",
+				 0, NULL, 0), 0);
+	assert_int_equal(regexec(&sc.re, "run stages 2-6 again ", 0, NULL, 0),
+			 0);
+	assert_int_equal(regexec(&sc.re, "run stage 5 'install agent' ", 0,
+				 NULL, 0), 0);
+	assert_int_equal(regexec(&sc.re, "the verify stage checks ", 0, NULL,
+				 0), 0);
+	assert_int_equal(regexec(&sc.re, "run %s again ", 0, NULL, 0),
+			 REG_NOMATCH);
+	assert_int_equal(regexec(&sc.re, "stage %d done ", 0, NULL, 0),
+			 REG_NOMATCH);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		scan_dir(&sc, root, dirs[i]);
+	regfree(&sc.re);
+	free(root);
+	assert_true(sc.files > 100);
+	if (sc.nfound)
+		fail_msg("stage numbers or names spelled outside the stage "
+			 "table (use stage_ref() or STAGE_*):\n%s", sc.found);
+}
+
+/* The scanner reads literals only, across lines and comments. */
+static void test_literal_scanner(void **st)
+{
+	(void)st;
+	char out[256];
+	bool c = false;
+	literals("x = \"run stage 1\"; /* stage 2 */ y(\"a\\\"b\");\n", &c,
+		 out, sizeof(out));
+	assert_string_equal(out, "run stage 1 a\"b ");
+	assert_false(c);
+	literals("f(); /* stage 3 \"in a comment\"\n", &c, out, sizeof(out));
+	assert_string_equal(out, "");
+	assert_true(c);
+	literals(" * \"still\" */ g('\"', \"here\"); // \"not\"\n", &c, out,
+		 sizeof(out));
+	assert_string_equal(out, "here ");
+	assert_false(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +480,10 @@ int main(void)
 		cmocka_unit_test(test_input_keys_known),
 		cmocka_unit_test(test_help_reads_table),
 		cmocka_unit_test(test_rail_names_fit),
+		cmocka_unit_test(test_stage_ref),
+		cmocka_unit_test(test_messages_use_stage_ref),
+		cmocka_unit_test(test_literal_scanner),
+		cmocka_unit_test(test_sources_name_no_stage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
