@@ -22,6 +22,7 @@
 #include "core/config_load.h"
 #include "core/state.h"
 #include "core/fsutil.h"
+#include "core/validate.h"
 
 #define AGENTCONF_FIELD "agent.config"
 #define AGENTCONF_CAP (256u * 1024u)
@@ -145,12 +146,11 @@ int agentconf_write(const char *path, const struct agentconf *a,
 	};
 	const size_t n = sizeof(items) / sizeof(items[0]);
 
-	if (a->port < 0 || a->port > 65535) {
-		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, "agent.port",
-			 "use a port between 1 and 65535 (default 5723)",
-			 "port %d cannot be written to the agent configuration "
-			 "'%s': out of range",
-			 a->port, path);
+	struct verdict v;
+	if (a->port != 0 && rule_port(a->port, &v) == SEV_FAIL) {
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, "agent.port", v.fix,
+			 "cannot write the agent configuration '%s': %s", path,
+			 v.msg);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -243,21 +243,19 @@ static char *get_dup(dictionary *d, const char *key)
 	return strdup(v);
 }
 
-static int parse_port(const char *s, int *out)
+/* The port as agentconf_write wrote it: digits that rule_port accepts. */
+static int parse_port(const char *s, int *out, struct verdict *v)
 {
-	if (!s || !*s)
+	char *end = NULL;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	if (!isdigit((unsigned char)*s) || *end || errno == ERANGE) {
+		verdict_set(v, SEV_FAIL, NULL, "'%s' is not a port number", s);
 		return -1;
-	long v = 0;
-	for (const char *p = s; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		v = v * 10 + (*p - '0');
-		if (v > 65535)
-			return -1;
 	}
-	if (v < 1)
+	if (rule_port(n, v) == SEV_FAIL)
 		return -1;
-	*out = (int)v;
+	*out = (int)n;
 	return 0;
 }
 
@@ -330,12 +328,12 @@ int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
 	a->thumbprint = get_dup(d, "certificate:thumbprint");
 	const char *port = iniparser_getstring(d, "agent:port", NULL);
 	int rc = 0;
-	if (port && *port && parse_port(port, &a->port) != 0) {
+	struct verdict v;
+	if (port && *port && parse_port(port, &a->port, &v) != 0) {
 		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
 			 "run stage 5 (install agent) again to rewrite it",
-			 "the agent configuration '%s' has an invalid port "
-			 "'%s' (expected 1-65535)",
-			 path, port);
+			 "the agent configuration '%s' has an invalid port: %s",
+			 path, v.msg);
 		rc = -1;
 	}
 	if (!one_of(path, "role", a->role, "agent", "server", dl))
