@@ -91,7 +91,7 @@ static const struct config_key KEYS[] = {
 	S("export", "pfx", export_pfx, rule_path),
 	S("export", "password_file", export_password_file, rule_path),
 	E("export", "compat", export_compat, CONFIG_NAMES_PFX_COMPAT, COMPAT_MODERN),
-	S("export", "friendly_name", export_friendly_name, NULL),
+	S("export", "friendly_name", export_friendly_name, rule_friendly_name),
 	B("export", "overwrite", export_overwrite, false),
 	B("export", "include_chain", export_include_chain, true),
 
