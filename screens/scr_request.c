@@ -12,18 +12,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/config_schema.h"
 #include "stages/request.h"
 #include "screens.h"
 #include "stage_screen.h"
 
-static const char *const AUTHS[] = { "basic", "ntlm", "negotiate", "cert",
-				     "none", NULL };
-
 static bool needs_password(const struct uform *fm)
 {
-	const char *a = uform_choice(fm, "ca.auth");
-	return strcmp(a, "basic") == 0 || strcmp(a, "ntlm") == 0 ||
-	       strcmp(a, "negotiate") == 0;
+	int a = uform_choice_index(fm, "ca.auth");   /* enum ca_auth */
+	return a == AUTH_BASIC || a == AUTH_NTLM || a == AUTH_NEGOTIATE;
 }
 
 static enum diag_severity val_user(struct uform *fm, int idx, const char *v,
@@ -90,18 +87,19 @@ static enum diag_severity val_cert_file(struct uform *fm, int idx,
 }
 
 static const struct fdef FIELDS[] = {
-	{ "computer.fqdn", "Computer FQDN", FT_TEXT, NULL, NULL, val_schema, 0, 0 },
-	{ "ca.url", "CA URL", FT_TEXT, NULL, NULL, val_url, 0, 0 },
-	{ "ca.template", "Template name", FT_TEXT, NULL, NULL, val_schema, 0, 0 },
-	{ "key.bits", "Key size (bits)", FT_INT, NULL, NULL, val_schema, 512, 16384 },
-	{ "ca.auth", "Authentication", FT_CHOICE, AUTHS, NULL, NULL, 0, 0 },
-	{ "ca.user", "User", FT_TEXT, NULL, NULL, val_user, 0, 0 },
-	{ "ca.password", "Password", FT_PASSWORD, NULL, NULL, val_password, 0, 0 },
-	{ "request.mode", "Mode", FT_CHOICE, MODES, MODE_HINTS, NULL, 0, 0 },
+	{ "computer.fqdn", "Computer FQDN", FT_TEXT, NULL, NULL, val_schema },
+	{ "ca.url", "CA URL", FT_TEXT, NULL, NULL, val_url },
+	{ "ca.template", "Template name", FT_TEXT, NULL, NULL, val_schema },
+	{ "key.bits", "Key size (bits)", FT_INT, NULL, NULL, val_schema },
+	{ "ca.auth", "Authentication", FT_CHOICE, CONFIG_NAMES_CA_AUTH, NULL,
+	  NULL },
+	{ "ca.user", "User", FT_TEXT, NULL, NULL, val_user },
+	{ "ca.password", "Password", FT_PASSWORD, NULL, NULL, val_password },
+	{ "request.mode", "Mode", FT_CHOICE, MODES, MODE_HINTS, NULL },
 	{ "request.csr_file", "Save request to", FT_TEXT, NULL, NULL,
-	  val_csr_file, 0, 0 },
+	  val_csr_file },
 	{ "request.cert_file", "Certificate file", FT_TEXT, NULL, NULL,
-	  val_cert_file, 0, 0 },
+	  val_cert_file },
 };
 
 static void detect_fqdn(char *buf, size_t n)
