@@ -187,7 +187,7 @@ static int commit(struct ui *ui, struct uform *fm)
 static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct state *s = &ui->f->st;
-	const struct request_out *o = ui->f->ctx.out[STAGE_REQUEST];
+	const struct request_result *o = ui->f->ctx.out[STAGE_REQUEST];
 	switch (s->req_phase) {
 	case REQ_ISSUED:
 		pane_add(p, TH_DONE, "DONE", "the CA issued the certificate", NULL, 0);
