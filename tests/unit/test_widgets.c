@@ -151,13 +151,14 @@ static void test_pane_rows(void **st)
 	pane_addf(&p, TH_NORMAL, "two %d", 2);
 	assert_int_equal(p.n, 2);
 	assert_string_equal(p.rows[1].text, "two 2");
-	assert_true(pane_key(&p, KEY_DOWN, 5));
+	assert_true(pane_key(&p, ACT_DOWN, 5));
 	assert_int_equal(p.sel, 1);
-	pane_key(&p, KEY_DOWN, 5);
+	pane_key(&p, ACT_DOWN, 5);
 	assert_int_equal(p.sel, 1);   /* stays on the last row */
-	pane_key(&p, KEY_HOME, 5);
+	pane_key(&p, ACT_TOP, 5);
 	assert_int_equal(p.sel, 0);
-	assert_false(pane_key(&p, 'x', 5));
+	assert_false(pane_key(&p, ACT_NEXT, 5));
+	assert_false(pane_key(&p, ACT_NONE, 5));
 	/* diagnostics become tagged rows with fix and event */
 	diag_list_init(&dl);
 	diag_add(&dl, DIAG_VERIFY_EKU, SEV_FAIL, NULL, "use OpsMgr",
@@ -184,10 +185,20 @@ static void test_pane_cap_and_follow(void **st)
 	assert_string_equal(p.rows[0].text, "line 10");
 	assert_int_equal(p.sel, p.n - 1);
 	/* scrolling up stops following, End follows again */
-	pane_key(&p, KEY_UP, 5);
+	pane_key(&p, ACT_UP, 5);
 	assert_false(p.follow);
-	pane_key(&p, KEY_END, 5);
+	pane_key(&p, ACT_BOTTOM, 5);
 	assert_true(p.follow);
+	/* a page is page rows, never past either end */
+	int last = p.n - 1;
+	assert_true(pane_key(&p, ACT_PAGE_UP, 5));
+	assert_int_equal(p.sel, last - 5);
+	pane_key(&p, ACT_PAGE_UP, PANE_MAX_ROWS);
+	assert_int_equal(p.sel, 0);
+	pane_key(&p, ACT_PAGE_DOWN, 5);
+	assert_int_equal(p.sel, 5);
+	pane_key(&p, ACT_PAGE_DOWN, 0);      /* at least one row */
+	assert_int_equal(p.sel, 6);
 	pane_release(&p);
 }
 
