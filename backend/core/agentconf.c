@@ -20,6 +20,7 @@
 
 #include "core/config.h"
 #include "core/config_load.h"
+#include "core/config_schema.h"
 #include "core/state.h"
 #include "core/fsutil.h"
 #include "core/validate.h"
@@ -269,18 +270,25 @@ static int is_hex(const char *s)
 	return 1;
 }
 
-/* value (when set) is a or b; else a diagnostic naming the key. */
+/* value (when set) is one of the schema's names (CONFIG_NAMES_*); else a
+ * diagnostic naming the key. */
 static bool one_of(const char *path, const char *key, const char *value,
-		   const char *a, const char *b, struct diag_list *dl)
+		   const char *const *names, struct diag_list *dl)
 {
-	if (!value || strcmp(value, a) == 0 || strcmp(value, b) == 0)
+	char open[32], fix[160];
+	for (int i = 0; value && names[i]; i++)
+		if (strcmp(value, names[i]) == 0)
+			return true;
+	if (!value)
 		return true;
+	snprintf(open, sizeof(open), "%s = ", key);
+	config_join(fix, sizeof(fix), names, open, "", " or ");
 	struct diag *d = diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL,
 				  AGENTCONF_FIELD, NULL,
 				  "the agent configuration '%s' has an unknown "
 				  "%s '%s'", path, key, value);
 	if (d)
-		diag_set_fix(d, "use %s = %s or %s = %s", key, a, key, b);
+		diag_set_fix(d, "use %s", fix);
 	return false;
 }
 
@@ -336,9 +344,9 @@ int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
 			 path, v.msg);
 		rc = -1;
 	}
-	if (!one_of(path, "role", a->role, "agent", "server", dl))
+	if (!one_of(path, "role", a->role, CONFIG_NAMES_ROLE, dl))
 		rc = -1;
-	if (!one_of(path, "target", a->target, "local", "windows", dl))
+	if (!one_of(path, "target", a->target, CONFIG_NAMES_AGENT_TARGET, dl))
 		rc = -1;
 	const struct {
 		const char *name;

@@ -226,6 +226,37 @@ static void test_agentconf_invalid(void **state)
 			       "not hexadecimal"));
 	diag_list_release(&f->dl);
 
+	/* role and target take the schema's names, each of them */
+	static const struct {
+		const char *key;
+		const char *const *names;
+	} enums[] = { { "role", CONFIG_NAMES_ROLE },
+		      { "target", CONFIG_NAMES_AGENT_TARGET } };
+	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++) {
+		char text[128], want[64];
+		for (int j = 0; enums[i].names[j]; j++) {
+			snprintf(text, sizeof(text), "[agent]\n%s = %s\n",
+				 enums[i].key, enums[i].names[j]);
+			assert_int_equal(fs_write_atomic(p, text, strlen(text), 0600,
+							 err, sizeof(err)), 0);
+			assert_int_equal(agentconf_read(p, &a, &f->dl), 0);
+			agentconf_release(&a);
+		}
+		snprintf(text, sizeof(text), "[agent]\n%s = gateway\n",
+			 enums[i].key);
+		assert_int_equal(fs_write_atomic(p, text, strlen(text), 0600, err,
+						 sizeof(err)), 0);
+		assert_int_equal(agentconf_read(p, &a, &f->dl), -1);
+		d = diag_find(&f->dl, DIAG_AGENT_CONFIG);
+		assert_non_null(strstr(d->message, "'gateway'"));
+		for (int j = 0; enums[i].names[j]; j++) {
+			snprintf(want, sizeof(want), "%s = %s", enums[i].key,
+				 enums[i].names[j]);
+			assert_non_null(strstr(d->fix, want));
+		}
+		diag_list_release(&f->dl);
+	}
+
 	const char *garbage = "[agent\nthis is = = not ini\n";
 	assert_int_equal(fs_write_atomic(p, garbage, strlen(garbage), 0600,
 					 err, sizeof(err)), 0);
