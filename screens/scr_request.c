@@ -17,10 +17,11 @@
 #include "screens.h"
 #include "stage_screen.h"
 
+/* The choices are CONFIG_NAMES_CA_AUTH: the index is the enum. */
 static bool needs_password(const struct uform *fm)
 {
-	int a = uform_choice_index(fm, "ca.auth");   /* enum ca_auth */
-	return a == AUTH_BASIC || a == AUTH_NTLM || a == AUTH_NEGOTIATE;
+	return ca_auth_needs_password(
+		(enum ca_auth)uform_choice_index(fm, "ca.auth"));
 }
 
 static enum diag_severity val_user(struct uform *fm, int idx, const char *v,

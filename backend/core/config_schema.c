@@ -40,6 +40,11 @@ ENUM_NAME_FN(agent_target_name, enum agent_target, CONFIG_NAMES_AGENT_TARGET)
 ENUM_NAME_FN(approval_source_name, enum approval_source, CONFIG_NAMES_APPROVAL_SOURCE)
 ENUM_NAME_FN(role_name, enum role, CONFIG_NAMES_ROLE)
 
+bool ca_auth_needs_password(enum ca_auth a)
+{
+	return a == AUTH_BASIC || a == AUTH_NTLM;
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 _Static_assert(sizeof(enum trust_source) == sizeof(int), "enum size");

@@ -21,6 +21,7 @@
 #include "core/config_load.h"
 #include "core/config_schema.h"
 #include "core/ctx.h"
+#include "stages/request.h"
 #include "stages/stages.h"
 
 #include "screens.h"
@@ -209,6 +210,43 @@ static void test_friendly_name_one_rule(void **st)
 	config_release(&cfg);
 }
 
+/* Stage 2 and its screen ask for a user name for the same methods
+ * (ca_auth_needs_password): negotiate takes the Kerberos ticket. */
+static void test_auth_user_asked_alike(void **st)
+{
+	for (int a = 0; CONFIG_NAMES_CA_AUTH[a]; a++) {
+		bool needs = ca_auth_needs_password((enum ca_auth)a);
+		struct uform fm;
+		assert_int_equal(uform_init(&fm, SCR_REQUEST.fields,
+					    SCR_REQUEST.nfields, &ui), 0);
+		uform_set_choice(&fm, "ca.auth", CONFIG_NAMES_CA_AUTH[a]);
+		assert_int_equal(uform_choice_index(&fm, "ca.auth"), a);
+		int i = uform_index(&fm, "ca.user");
+		fm.fs[i].touched = true;
+		assert_int_equal(uform_validate(&fm, i) == SEV_FAIL, needs);
+		uform_release(&fm);
+
+		struct config cfg;
+		struct state sta;
+		struct ctx c;
+		struct diag_list dl;
+		config_init(&cfg);
+		state_init(&sta);
+		diag_list_init(&dl);
+		cfg.ca_auth = (enum ca_auth)a;
+		ctx_init(&c, &cfg, &sta, "/nonexistent");
+		request_validate(&c, "agent01.example.com", true, &dl);
+		assert_int_equal(diag_find_field(&dl, "ca.user", SEV_FAIL) != NULL,
+				 needs);
+		diag_list_release(&dl);
+		ctx_release(&c);
+		state_release(&sta);
+		config_release(&cfg);
+	}
+	assert_false(ca_auth_needs_password(AUTH_NEGOTIATE));
+	assert_true(ca_auth_needs_password(AUTH_NTLM));
+}
+
 /* A number field says what its key's rule says, not a range of its own. */
 static void test_number_fields_say_the_rule(void **st)
 {
@@ -261,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_fields_read_the_schema),
 		cmocka_unit_test_setup(test_friendly_name_one_rule, setup),
 		cmocka_unit_test_setup(test_number_fields_say_the_rule, setup),
+		cmocka_unit_test_setup(test_auth_user_asked_alike, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
