@@ -163,6 +163,30 @@ static char *loader_says(const char *key, const char *value)
 	return msg;
 }
 
+/* What a stage runs with: defaults, no state, no directory. */
+struct stage_env {
+	struct config cfg;
+	struct state st;
+	struct ctx c;
+	struct diag_list dl;
+};
+
+static void env_open(struct stage_env *e)
+{
+	config_init(&e->cfg);
+	state_init(&e->st);
+	diag_list_init(&e->dl);
+	ctx_init(&e->c, &e->cfg, &e->st, "/nonexistent");
+}
+
+static void env_close(struct stage_env *e)
+{
+	diag_list_release(&e->dl);
+	ctx_release(&e->c);
+	state_release(&e->st);
+	config_release(&e->cfg);
+}
+
 /* The friendly name: the loader refuses a 65-character name from an
  * answers file with the message the screen shows and stage 4 gives. */
 static void test_friendly_name_one_rule(void **st)
@@ -189,25 +213,16 @@ static void test_friendly_name_one_rule(void **st)
 				     msg, sizeof(msg)), SEV_FAIL);
 	assert_string_equal(msg, rule.msg);
 
-	struct config cfg;
-	struct state sta;
-	struct ctx c;
-	struct diag_list dl;
-	config_init(&cfg);
-	state_init(&sta);
-	diag_list_init(&dl);
-	config_set_str(&cfg.export_friendly_name, name);
-	ctx_init(&c, &cfg, &sta, "/nonexistent");
-	assert_int_equal(stage_export_run(&c, NULL, &dl), ST_FAIL);
-	const struct diag *d = diag_find_field(&dl, "export.friendly_name",
+	struct stage_env e;
+	env_open(&e);
+	config_set_str(&e.cfg.export_friendly_name, name);
+	assert_int_equal(stage_export_run(&e.c, NULL, &e.dl), ST_FAIL);
+	const struct diag *d = diag_find_field(&e.dl, "export.friendly_name",
 					       SEV_FAIL);
 	assert_non_null(d);
 	assert_string_equal(d->message, rule.msg);
 	assert_int_equal(d->stage, STAGE_EXPORT);
-	diag_list_release(&dl);
-	ctx_release(&c);
-	state_release(&sta);
-	config_release(&cfg);
+	env_close(&e);
 }
 
 /* Stage 2 and its screen ask for a user name for the same methods
@@ -226,22 +241,13 @@ static void test_auth_user_asked_alike(void **st)
 		assert_int_equal(uform_validate(&fm, i) == SEV_FAIL, needs);
 		uform_release(&fm);
 
-		struct config cfg;
-		struct state sta;
-		struct ctx c;
-		struct diag_list dl;
-		config_init(&cfg);
-		state_init(&sta);
-		diag_list_init(&dl);
-		cfg.ca_auth = (enum ca_auth)a;
-		ctx_init(&c, &cfg, &sta, "/nonexistent");
-		request_validate(&c, "agent01.example.com", true, &dl);
-		assert_int_equal(diag_find_field(&dl, "ca.user", SEV_FAIL) != NULL,
+		struct stage_env e;
+		env_open(&e);
+		e.cfg.ca_auth = (enum ca_auth)a;
+		request_validate(&e.c, "agent01.example.com", true, &e.dl);
+		assert_int_equal(diag_find_field(&e.dl, "ca.user", SEV_FAIL) != NULL,
 				 needs);
-		diag_list_release(&dl);
-		ctx_release(&c);
-		state_release(&sta);
-		config_release(&cfg);
+		env_close(&e);
 	}
 	assert_false(ca_auth_needs_password(AUTH_NEGOTIATE));
 	assert_true(ca_auth_needs_password(AUTH_NTLM));
