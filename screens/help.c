@@ -76,11 +76,7 @@ enum nav help_show(struct ui *ui, int screen)
 			return NAV_QUIT;
 		if (act == ACT_BACK)
 			return NAV_STAY;
-		if (ui_scroll(act, &first))
-			continue;
-		if (r == KEY_CODE_YES && ch == KEY_NPAGE)
-			first += in.h - 1;
-		else if (r == KEY_CODE_YES && ch == KEY_PPAGE)
-			first = first > in.h ? first - in.h + 1 : 0;
+		if (!ui_scroll(act, &first))
+			ui_page(act, &first, in.h - 1);
 	}
 }

@@ -29,6 +29,10 @@ static const struct binding BINDINGS[] = {
 	{ KC_ANY, ACT_DOWN, CODE(KEY_DOWN) },
 	{ KC_ANY, ACT_LEFT, CODE(KEY_LEFT) },
 	{ KC_ANY, ACT_RIGHT, CODE(KEY_RIGHT) },
+	{ KC_ANY, ACT_PAGE_UP, CODE(KEY_PPAGE) },
+	{ KC_ANY, ACT_PAGE_DOWN, CODE(KEY_NPAGE) },
+	{ KC_ANY, ACT_TOP, CODE(KEY_HOME) },
+	{ KC_ANY, ACT_BOTTOM, CODE(KEY_END) },
 	/* what a key means in one context (before its general meaning) */
 	{ KC_CONFIRM, ACT_YES, CHAR('y') },
 	{ KC_CONFIRM, ACT_YES, CHAR('Y') },
@@ -103,6 +107,8 @@ static void binding_name(const struct binding *b, char *buf, size_t n)
 		{ CHAR(' '), "Space" },        { CHAR(KEY_CTRL_C), "^C" },
 		{ CODE(KEY_UP), "Up" },        { CODE(KEY_DOWN), "Down" },
 		{ CODE(KEY_LEFT), "Left" },    { CODE(KEY_RIGHT), "Right" },
+		{ CODE(KEY_PPAGE), "PgUp" },   { CODE(KEY_NPAGE), "PgDn" },
+		{ CODE(KEY_HOME), "Home" },    { CODE(KEY_END), "End" },
 	};
 	for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); i++)
 		if (NAMES[i].code == b->code && NAMES[i].key == b->key) {

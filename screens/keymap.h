@@ -36,6 +36,10 @@
 	ACTION(DOWN, "Down")                                     \
 	ACTION(LEFT, "Left")                                     \
 	ACTION(RIGHT, "Right")                                   \
+	ACTION(PAGE_UP, "Page up")                               \
+	ACTION(PAGE_DOWN, "Page down")                           \
+	ACTION(TOP, "First")           /* Home: the first row */ \
+	ACTION(BOTTOM, "Last")         /* End: the last row */   \
 	ACTION(SAVE, "Save report")                              \
 	ACTION(APPROVE, "Approve agent")
 

@@ -22,12 +22,12 @@ static const char *const TARGET_HINTS[] = {
 
 static const struct fdef FIELDS[] = {
 	{ "agent.management_group", "Management group", FT_TEXT, NULL, NULL,
-	  val_schema, 0, 0 },
-	{ "agent.server", "Management server", FT_TEXT, NULL, NULL, val_schema,
-	  0, 0 },
-	{ "agent.port", "Port", FT_INT, NULL, NULL, val_schema, 1, 65535 },
+	  val_schema },
+	{ "agent.server", "Management server", FT_TEXT, NULL, NULL,
+	  val_schema },
+	{ "agent.port", "Port", FT_INT, NULL, NULL, val_schema },
 	{ "agent.target", "Target", FT_CHOICE, CONFIG_NAMES_AGENT_TARGET,
-	  TARGET_HINTS, NULL, 0, 0 },
+	  TARGET_HINTS, NULL },
 };
 
 static void result(struct ui *ui, struct pane *p, enum status st)

@@ -100,8 +100,8 @@ enum nav scr_diagnose_run(struct ui *ui)
 			run(ui, &ds);
 		else if (act == ACT_QUIT || act == ACT_BACK)
 			nav = act == ACT_QUIT ? NAV_QUIT : NAV_BACK;
-		else if (r == KEY_CODE_YES)
-			pane_key(&ds.pane, (int)ch, 5);
+		else
+			pane_key(&ds.pane, act, 5);
 	}
 	ui->repaint = NULL;
 	ui->msg[0] = 0;

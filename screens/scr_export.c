@@ -1,18 +1,19 @@
 /*
  * scr_export.c - stage 4 screen: PFX path, password typed twice (a
  * mismatch is shown at the confirmation field), compatibility with a
- * one-line note of which Windows needs which, friendly name; asks before an
- * existing file is replaced.
+ * one-line note of which Windows needs which, friendly name (judged by its
+ * key's rule, as the loader and stage 4 judge it); asks before an existing
+ * file is replaced.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config_schema.h"
 #include "stages/export.h"
 #include "screens.h"
 #include "stage_screen.h"
 
-static const char *const COMPAT[] = { "modern", "legacy", NULL };
 static const char *const COMPAT_HINTS[] = {
 	"AES-256/SHA-256: Windows Server 2019, Windows 10 1709 and later",
 	"3DES/SHA-1: Windows Server 2016 and older cannot read AES PFX files",
@@ -43,25 +44,15 @@ static enum diag_severity val_confirm(struct uform *fm, int idx,
 	return SEV_PASS;
 }
 
-static enum diag_severity val_friendly(struct uform *fm, int idx,
-				       const char *v, char *msg, size_t n,
-				       void *ud)
-{
-	if (strlen(v) > 64)
-		return uform_say(SEV_FAIL, msg, n, "the friendly name is longer "
-				 "than 64 characters");
-	return SEV_PASS;
-}
-
 static const struct fdef FIELDS[] = {
-	{ "export.pfx", "PFX file", FT_TEXT, NULL, NULL, val_required, 0, 0 },
-	{ "export.password", "Password", FT_PASSWORD, NULL, NULL, val_pw, 0, 0 },
+	{ "export.pfx", "PFX file", FT_TEXT, NULL, NULL, val_required },
+	{ "export.password", "Password", FT_PASSWORD, NULL, NULL, val_pw },
 	{ "export.password_confirm", "Password again", FT_PASSWORD, NULL, NULL,
-	  val_confirm, 0, 0 },
-	{ "export.compat", "Compatibility", FT_CHOICE, COMPAT, COMPAT_HINTS, NULL,
-	  0, 0 },
+	  val_confirm },
+	{ "export.compat", "Compatibility", FT_CHOICE, CONFIG_NAMES_PFX_COMPAT,
+	  COMPAT_HINTS, NULL },
 	{ "export.friendly_name", "Friendly name", FT_TEXT, NULL, NULL,
-	  val_friendly, 0, 0 },
+	  val_schema },
 };
 
 static void load(struct ui *ui, struct uform *fm)

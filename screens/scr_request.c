@@ -12,18 +12,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/config_schema.h"
 #include "stages/request.h"
 #include "screens.h"
 #include "stage_screen.h"
 
-static const char *const AUTHS[] = { "basic", "ntlm", "negotiate", "cert",
-				     "none", NULL };
-
+/* The choices are CONFIG_NAMES_CA_AUTH: the index is the enum. */
 static bool needs_password(const struct uform *fm)
 {
-	const char *a = uform_choice(fm, "ca.auth");
-	return strcmp(a, "basic") == 0 || strcmp(a, "ntlm") == 0 ||
-	       strcmp(a, "negotiate") == 0;
+	return ca_auth_needs_password(
+		(enum ca_auth)uform_choice_index(fm, "ca.auth"));
 }
 
 static enum diag_severity val_user(struct uform *fm, int idx, const char *v,
@@ -90,18 +88,19 @@ static enum diag_severity val_cert_file(struct uform *fm, int idx,
 }
 
 static const struct fdef FIELDS[] = {
-	{ "computer.fqdn", "Computer FQDN", FT_TEXT, NULL, NULL, val_schema, 0, 0 },
-	{ "ca.url", "CA URL", FT_TEXT, NULL, NULL, val_url, 0, 0 },
-	{ "ca.template", "Template name", FT_TEXT, NULL, NULL, val_schema, 0, 0 },
-	{ "key.bits", "Key size (bits)", FT_INT, NULL, NULL, val_schema, 512, 16384 },
-	{ "ca.auth", "Authentication", FT_CHOICE, AUTHS, NULL, NULL, 0, 0 },
-	{ "ca.user", "User", FT_TEXT, NULL, NULL, val_user, 0, 0 },
-	{ "ca.password", "Password", FT_PASSWORD, NULL, NULL, val_password, 0, 0 },
-	{ "request.mode", "Mode", FT_CHOICE, MODES, MODE_HINTS, NULL, 0, 0 },
+	{ "computer.fqdn", "Computer FQDN", FT_TEXT, NULL, NULL, val_schema },
+	{ "ca.url", "CA URL", FT_TEXT, NULL, NULL, val_url },
+	{ "ca.template", "Template name", FT_TEXT, NULL, NULL, val_schema },
+	{ "key.bits", "Key size (bits)", FT_INT, NULL, NULL, val_schema },
+	{ "ca.auth", "Authentication", FT_CHOICE, CONFIG_NAMES_CA_AUTH, NULL,
+	  NULL },
+	{ "ca.user", "User", FT_TEXT, NULL, NULL, val_user },
+	{ "ca.password", "Password", FT_PASSWORD, NULL, NULL, val_password },
+	{ "request.mode", "Mode", FT_CHOICE, MODES, MODE_HINTS, NULL },
 	{ "request.csr_file", "Save request to", FT_TEXT, NULL, NULL,
-	  val_csr_file, 0, 0 },
+	  val_csr_file },
 	{ "request.cert_file", "Certificate file", FT_TEXT, NULL, NULL,
-	  val_cert_file, 0, 0 },
+	  val_cert_file },
 };
 
 static void detect_fqdn(char *buf, size_t n)
@@ -189,7 +188,7 @@ static int commit(struct ui *ui, struct uform *fm)
 static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct state *s = &ui->f->st;
-	const struct request_out *o = ui->f->ctx.out[STAGE_REQUEST];
+	const struct request_result *o = ui->f->ctx.out[STAGE_REQUEST];
 	switch (s->req_phase) {
 	case REQ_ISSUED:
 		pane_add(p, TH_DONE, "DONE", "the CA issued the certificate", NULL, 0);

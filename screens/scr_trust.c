@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/config_schema.h"
 #include "screens.h"
 #include "stage_screen.h"
 #include "stages/trust.h"
 
-static const char *const SOURCES[] = { "ca", "file", "url", NULL };
 static const char *const SOURCE_HINTS[] = {
 	"download the chain from the CA's web enrollment pages (CA URL)",
 	"a local .p7b (DER or PEM), PEM bundle or DER .cer file",
@@ -18,11 +18,12 @@ static const char *const SOURCE_HINTS[] = {
 };
 
 static const struct fdef FIELDS[] = {
-	{ "trust.source", "Source", FT_CHOICE, SOURCES, SOURCE_HINTS, NULL, 0, 0 },
-	{ "ca.url", "CA URL", FT_TEXT, NULL, NULL, val_url, 0, 0 },
-	{ "trust.file", "File", FT_TEXT, NULL, NULL, val_required, 0, 0 },
-	{ "trust.url", "URL", FT_TEXT, NULL, NULL, val_url, 0, 0 },
-	{ "trust.sha256", "Pin (SHA-256)", FT_TEXT, NULL, NULL, NULL, 0, 0 },
+	{ "trust.source", "Source", FT_CHOICE, CONFIG_NAMES_TRUST_SOURCE,
+	  SOURCE_HINTS, NULL },
+	{ "ca.url", "CA URL", FT_TEXT, NULL, NULL, val_url },
+	{ "trust.file", "File", FT_TEXT, NULL, NULL, val_required },
+	{ "trust.url", "URL", FT_TEXT, NULL, NULL, val_url },
+	{ "trust.sha256", "Pin (SHA-256)", FT_TEXT, NULL, NULL, NULL },
 };
 
 static void update(struct ui *ui, struct uform *fm)

@@ -18,7 +18,7 @@ static const char *const REVOCATION_HINTS[] = {
 
 static const struct fdef FIELDS[] = {
 	{ "verify.revocation", "Revocation", FT_CHOICE, REVOCATION,
-	  REVOCATION_HINTS, NULL, 0, 0 },
+	  REVOCATION_HINTS, NULL },
 };
 
 static void load(struct ui *ui, struct uform *fm)

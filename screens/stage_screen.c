@@ -410,8 +410,8 @@ static enum nav on_pending(struct sstate *ss, enum action act, int r,
 		ss->pane_focus = false;
 		ui_set_msg(ss->ui, TH_NORMAL, "change the fields, Enter runs the "
 			   "stage again");
-	} else if (r == KEY_CODE_YES) {
-		pane_key(&ss->pane, (int)ch, 5);
+	} else {
+		pane_key(&ss->pane, act, 5);
 	}
 	return NAV_STAY;
 }
@@ -483,12 +483,11 @@ static void on_other(struct sstate *ss, enum action act, int r, wint_t ch,
 		on_field_key(ss, act);
 		return;
 	}
-	/* arrows the form did not use move the selection in the list */
-	if (r == KEY_CODE_YES && ss->pane.n > 0 &&
-	    pane_key(&ss->pane, (int)ch, 5))
+	/* moves the form did not use move the selection in the list */
+	if (ss->pane.n > 0 && pane_key(&ss->pane, act, 5))
 		ss->pane_focus = ss->fm.n == 0 || pane_keys ||
-				 ch == KEY_DOWN || ch == KEY_UP ||
-				 ch == KEY_NPAGE || ch == KEY_PPAGE;
+				 act == ACT_DOWN || act == ACT_UP ||
+				 act == ACT_PAGE_DOWN || act == ACT_PAGE_UP;
 }
 
 /* One key; returns where to go (NAV_STAY: this screen again). */

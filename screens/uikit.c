@@ -64,6 +64,17 @@ bool ui_scroll(enum action act, int *first)
 	return act == ACT_DOWN || act == ACT_UP;
 }
 
+bool ui_page(enum action act, int *first, int page)
+{
+	if (page < 1)
+		page = 1;
+	if (act == ACT_PAGE_DOWN)
+		*first += page;
+	else if (act == ACT_PAGE_UP)
+		*first = *first > page ? *first - page : 0;
+	return act == ACT_PAGE_DOWN || act == ACT_PAGE_UP;
+}
+
 static long ms_since(const struct timespec *a)
 {
 	struct timespec now;

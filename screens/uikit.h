@@ -78,6 +78,9 @@ bool ui_key_ignored(int r, wint_t ch);
 /* Up/Down scroll a text by one line (*first, never below 0); returns
  * whether act was one of them. */
 bool ui_scroll(enum action act, int *first);
+/* PgUp/PgDn scroll it by page lines (at least one); returns whether act
+ * was one of them. */
+bool ui_page(enum action act, int *first, int page);
 void ui_hooks(struct ui *ui, struct hooks *h);
 void ui_busy_begin(struct ui *ui, const char *what);
 void ui_busy_end(struct ui *ui);

@@ -21,8 +21,10 @@
 #include "core/config.h"
 #include "core/config_load.h"
 #include "core/stage_table.h"
+#include "core/config_schema.h"
 #include "core/state.h"
 #include "core/fsutil.h"
+#include "core/validate.h"
 
 #define AGENTCONF_FIELD "agent.config"
 #define AGENTCONF_CAP (256u * 1024u)
@@ -146,12 +148,11 @@ int agentconf_write(const char *path, const struct agentconf *a,
 	};
 	const size_t n = sizeof(items) / sizeof(items[0]);
 
-	if (a->port < 0 || a->port > 65535) {
-		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, "agent.port",
-			 "use a port between 1 and 65535 (default 5723)",
-			 "port %d cannot be written to the agent configuration "
-			 "'%s': out of range",
-			 a->port, path);
+	struct verdict v;
+	if (a->port != 0 && rule_port(a->port, &v) == SEV_FAIL) {
+		diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL, "agent.port", v.fix,
+			 "cannot write the agent configuration '%s': %s", path,
+			 v.msg);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -245,21 +246,19 @@ static char *get_dup(dictionary *d, const char *key)
 	return strdup(v);
 }
 
-static int parse_port(const char *s, int *out)
+/* The port as agentconf_write wrote it: digits that rule_port accepts. */
+static int parse_port(const char *s, int *out, struct verdict *v)
 {
-	if (!s || !*s)
+	char *end = NULL;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	if (!isdigit((unsigned char)*s) || *end || errno == ERANGE) {
+		verdict_set(v, SEV_FAIL, NULL, "'%s' is not a port number", s);
 		return -1;
-	long v = 0;
-	for (const char *p = s; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		v = v * 10 + (*p - '0');
-		if (v > 65535)
-			return -1;
 	}
-	if (v < 1)
+	if (rule_port(n, v) == SEV_FAIL)
 		return -1;
-	*out = (int)v;
+	*out = (int)n;
 	return 0;
 }
 
@@ -273,18 +272,25 @@ static int is_hex(const char *s)
 	return 1;
 }
 
-/* value (when set) is a or b; else a diagnostic naming the key. */
+/* value (when set) is one of the schema's names (CONFIG_NAMES_*); else a
+ * diagnostic naming the key. */
 static bool one_of(const char *path, const char *key, const char *value,
-		   const char *a, const char *b, struct diag_list *dl)
+		   const char *const *names, struct diag_list *dl)
 {
-	if (!value || strcmp(value, a) == 0 || strcmp(value, b) == 0)
+	char open[32], fix[160];
+	for (int i = 0; value && names[i]; i++)
+		if (strcmp(value, names[i]) == 0)
+			return true;
+	if (!value)
 		return true;
+	snprintf(open, sizeof(open), "%s = ", key);
+	config_join(fix, sizeof(fix), names, open, "", " or ");
 	struct diag *d = diag_add(dl, DIAG_AGENT_CONFIG, SEV_FAIL,
 				  AGENTCONF_FIELD, NULL,
 				  "the agent configuration '%s' has an unknown "
 				  "%s '%s'", path, key, value);
 	if (d)
-		diag_set_fix(d, "use %s = %s or %s = %s", key, a, key, b);
+		diag_set_fix(d, "use %s", fix);
 	return false;
 }
 
@@ -334,18 +340,17 @@ int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
 	a->thumbprint = get_dup(d, "certificate:thumbprint");
 	const char *port = iniparser_getstring(d, "agent:port", NULL);
 	int rc = 0;
-	if (port && *port && parse_port(port, &a->port) != 0) {
-		diag_add_rerun(
-			dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD, STAGE_AGENT,
-			" again to rewrite it",
-			"the agent configuration '%s' has an invalid port "
-			"'%s' (expected 1-65535)",
-			path, port);
+	struct verdict v;
+	if (port && *port && parse_port(port, &a->port, &v) != 0) {
+		diag_add_rerun(dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD,
+			       STAGE_AGENT, " again to rewrite it",
+			       "the agent configuration '%s' has an invalid port: %s",
+			       path, v.msg);
 		rc = -1;
 	}
-	if (!one_of(path, "role", a->role, "agent", "server", dl))
+	if (!one_of(path, "role", a->role, CONFIG_NAMES_ROLE, dl))
 		rc = -1;
-	if (!one_of(path, "target", a->target, "local", "windows", dl))
+	if (!one_of(path, "target", a->target, CONFIG_NAMES_AGENT_TARGET, dl))
 		rc = -1;
 	const struct {
 		const char *name;

@@ -106,6 +106,10 @@ void config_release(struct config *c);
 /* Enum <-> string. */
 const char *trust_source_name(enum trust_source s);
 const char *ca_auth_name(enum ca_auth a);
+/* Whether ca.auth a sends a user name and password (basic, ntlm; negotiate
+ * takes the Kerberos ticket, cert the client certificate).  Stage 2 and
+ * its screen ask for them by this. */
+bool ca_auth_needs_password(enum ca_auth a);
 const char *pfx_compat_name(enum pfx_compat c);
 const char *agent_target_name(enum agent_target t);
 const char *approval_source_name(enum approval_source s);

@@ -41,6 +41,11 @@ ENUM_NAME_FN(agent_target_name, enum agent_target, CONFIG_NAMES_AGENT_TARGET)
 ENUM_NAME_FN(approval_source_name, enum approval_source, CONFIG_NAMES_APPROVAL_SOURCE)
 ENUM_NAME_FN(role_name, enum role, CONFIG_NAMES_ROLE)
 
+bool ca_auth_needs_password(enum ca_auth a)
+{
+	return a == AUTH_BASIC || a == AUTH_NTLM;
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 _Static_assert(sizeof(enum trust_source) == sizeof(int), "enum size");
@@ -92,7 +97,7 @@ static const struct config_key KEYS[] = {
 	S("export", "pfx", export_pfx, rule_path),
 	S("export", "password_file", export_password_file, rule_path),
 	E("export", "compat", export_compat, CONFIG_NAMES_PFX_COMPAT, COMPAT_MODERN),
-	S("export", "friendly_name", export_friendly_name, NULL),
+	S("export", "friendly_name", export_friendly_name, rule_friendly_name),
 	B("export", "overwrite", export_overwrite, false),
 	B("export", "include_chain", export_include_chain, true),
 

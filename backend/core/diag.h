@@ -77,6 +77,7 @@
 	X(EXPORT_PATH, STAGE_EXPORT, "pfx_path", 0)                      \
 	X(EXPORT_PASSWORD, STAGE_EXPORT, "password", 0)                  \
 	X(EXPORT_COMPAT, STAGE_EXPORT, "compat", 0)                      \
+	X(EXPORT_FRIENDLY_NAME, STAGE_EXPORT, "friendly_name", 0)        \
 	X(EXPORT_OVERWRITE, STAGE_EXPORT, "overwrite", 0)                \
 	X(EXPORT_WRITE, STAGE_EXPORT, "write", 0)                        \
 	X(EXPORT_REREAD, STAGE_EXPORT, "reread", 20068)                  \

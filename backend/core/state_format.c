@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "core/stage_table.h"
+#include "core/config_schema.h"
 #include "core/strbuf.h"
 #include "core/text.h"
 
@@ -41,7 +42,6 @@ static const char *const STATUS_NAMES[] = { "none", "done", "warn", "failed",
 static const char *const PHASE_NAMES[] = { "none", "key_written",
 					   "submitting", "pending", "issued",
 					   "denied", NULL };
-static const char *const ROLE_IDS[] = { "agent", "server", NULL };
 
 const char *stage_status_name(enum stage_status st)
 {
@@ -143,7 +143,7 @@ char *state_format(const struct state *s)
 	struct strbuf b = STRBUF_INIT;
 	strbuf_printf(&b, "%s %d\n", STATE_HEADER, STATE_VERSION);
 	strbuf_printf(&b, "role=%s\n", (unsigned)s->role <= ROLE_SERVER ?
-		  ROLE_IDS[s->role] : ROLE_IDS[0]);
+		  CONFIG_NAMES_ROLE[s->role] : CONFIG_NAMES_ROLE[0]);
 	for (int i = STAGE_FIRST; i <= STAGE_LAST; i++)
 		strbuf_printf(&b, "stage%d=%s\n", i, stage_status_name(s->stage[i]));
 	strbuf_printf(&b, "req_phase=%s\n", request_phase_name(s->req_phase));
@@ -287,7 +287,7 @@ static int set_field(struct state *t, int idx, const char *key, char *val,
 	long long n;
 	int e;
 	if (idx == K_ROLE) {
-		e = lookup(ROLE_IDS, val);
+		e = lookup(CONFIG_NAMES_ROLE, val);
 		if (e < 0)
 			return perr(err, errlen, "line %d: unknown role '%s'",
 				    line, val);

@@ -1,7 +1,8 @@
 /*
  * validate.c - the value rules of validate.h: host names (the computer's
  * and the management server's), the management group, the template name,
- * port, key size, URLs, the SHA-256 pin, commands and paths.  Messages
+ * the PFX friendly name, port, key size, URLs, the SHA-256 pin, commands
+ * and paths.  Messages
  * start lowercase, quote the value and say what is wrong; the fix says
  * what to write instead.
  */
@@ -56,6 +57,15 @@ static const char *shown_max(const char *s, size_t max, char *buf, size_t n)
 static const char *shown(const char *s, char *buf, size_t n)
 {
 	return shown_max(s, SHOW_MAX, buf, n);
+}
+
+/* Characters, not bytes (UTF-8). */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xC0) != 0x80;
+	return n;
 }
 
 static bool is_ascii_alnum(unsigned char ch)
@@ -232,15 +242,26 @@ enum diag_severity rule_mgmt_group(const char *mg, struct verdict *v)
 					   "management group '%s' contains '%c', which Operations Manager does not allow (none of %s)",
 					   mg, *p, RULE_MGMT_GROUP_FORBIDDEN);
 	}
-	size_t chars = 0;               /* characters, not bytes (UTF-8) */
-	for (const unsigned char *p = (const unsigned char *)mg; *p; p++)
-		chars += (*p & 0xC0) != 0x80;
+	size_t chars = utf8_chars(mg);
 	char sb[SHOW_MAX + 4];
 	if (chars > RULE_MGMT_GROUP_MAX)     /* the reason first, then the start */
 		return verdict_set(v, SEV_FAIL, fix,
 				   "management group is %zu characters long, the limit is %d: '%s'",
 				   chars, RULE_MGMT_GROUP_MAX,
 				   shown_max(mg, 24, sb, sizeof(sb)));
+	return verdict_pass(v);
+}
+
+enum diag_severity rule_friendly_name(const char *name, struct verdict *v)
+{
+	size_t chars = name ? utf8_chars(name) : 0;
+	char sb[SHOW_MAX + 4];
+	if (chars > RULE_FRIENDLY_NAME_MAX)
+		return verdict_set(v, SEV_FAIL,
+				   "shorten the friendly name, or leave it empty to use the computer's name",
+				   "the friendly name is %zu characters long, the limit is %d: '%s'",
+				   chars, RULE_FRIENDLY_NAME_MAX,
+				   shown_max(name, 24, sb, sizeof(sb)));
 	return verdict_pass(v);
 }
 

@@ -21,6 +21,8 @@
  *                leading or trailing space;
  *   template     not empty, no control character; spaces warn (that is
  *                the display name, not the template name);
+ *   friendly name  the PFX's, at most RULE_FRIENDLY_NAME_MAX characters
+ *                (empty: stage 4 uses the computer's name);
  *   port         1..65535;
  *   key size     below 1024 refused, below 2048 warns, above
  *                RULE_KEY_BITS_MAX refused;
@@ -46,6 +48,7 @@
 #define RULE_MGMT_GROUP_MAX 50   /* AddManagementGroup: 1..50 characters */
 #define RULE_MGMT_GROUP_FORBIDDEN "()^~:;.!?\",'`@#%\\/*+=$|&[]<>{}"
 #define RULE_HOST_MAX 253
+#define RULE_FRIENDLY_NAME_MAX 64
 #define RULE_KEY_BITS_MIN 1024   /* the floor Operations Manager accepts */
 #define RULE_KEY_BITS_GOOD 2048  /* below: a warning */
 #define RULE_KEY_BITS_MAX 16384  /* the largest key this tool makes */
@@ -61,6 +64,7 @@ enum diag_severity rule_computer_fqdn(const char *name, struct verdict *v);
 enum diag_severity rule_server(const char *name, struct verdict *v);
 enum diag_severity rule_mgmt_group(const char *name, struct verdict *v);
 enum diag_severity rule_template(const char *name, struct verdict *v);
+enum diag_severity rule_friendly_name(const char *name, struct verdict *v);
 enum diag_severity rule_port(long port, struct verdict *v);
 enum diag_severity rule_key_bits(long bits, struct verdict *v);
 enum diag_severity rule_url(const char *url, struct verdict *v);

@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "core/stage_table.h"
+#include "core/validate.h"
 #include "pki/x509util.h"
 
 #define FIELD_FQDN "computer.fqdn"
@@ -281,16 +282,16 @@ void certrule_key_type(struct cert_check *r)
 			 "request a certificate with an RSA key (2048 bits or more) stored in a legacy CSP",
 			 "%s has a %s key (%d bits); Operations Manager needs RSA",
 			 r->label, name, bits);
-	} else if (bits < 1024) {
+	} else if (bits < RULE_KEY_BITS_MIN) {
 		diag_add(r->dl, DIAG_VERIFY_KEY_TYPE, SEV_FAIL, "key.bits",
 			 "request a new certificate with a 2048-bit (or larger) RSA key",
-			 "the RSA key of %s has %d bits, below the 1024-bit floor",
-			 r->label, bits);
-	} else if (bits < 2048) {
+			 "the RSA key of %s has %d bits, below the %d-bit floor",
+			 r->label, bits, RULE_KEY_BITS_MIN);
+	} else if (bits < RULE_KEY_BITS_GOOD) {
 		diag_add(r->dl, DIAG_VERIFY_KEY_TYPE, SEV_WARN, "key.bits",
 			 "request a new certificate with a 2048-bit (or larger) RSA key",
-			 "the RSA key of %s has only %d bits; 2048 is recommended",
-			 r->label, bits);
+			 "the RSA key of %s has only %d bits; %d is recommended",
+			 r->label, bits, RULE_KEY_BITS_GOOD);
 	} else {
 		diag_add(r->dl, DIAG_VERIFY_KEY_TYPE, SEV_PASS, NULL, NULL,
 			 "RSA key of %d bits", bits);

@@ -20,6 +20,7 @@
 
 #include "pki/x509util.h"
 #include "core/fsutil.h"
+#include "core/validate.h"
 
 /*
  * Stage 2's key generation is the one long computation an operator waits
@@ -159,10 +160,9 @@ EVP_PKEY *keygen_rsa_racers(int bits, int racers, const struct hooks *h,
 {
 	if (cancelled)
 		*cancelled = 0;
-	if (bits < KEYGEN_MIN_BITS || bits > KEYGEN_MAX_BITS) {
-		snprintf(err, errlen,
-			 "key size %d is outside %d..%d bits", bits,
-			 KEYGEN_MIN_BITS, KEYGEN_MAX_BITS);
+	struct verdict v;
+	if (rule_key_bits(bits, &v) == SEV_FAIL) {
+		snprintf(err, errlen, "%s", v.msg);
 		return NULL;
 	}
 	if (racers < 1)

@@ -16,12 +16,11 @@
 #include <openssl/evp.h>
 #include "core/hooks.h"
 
-#define KEYGEN_MIN_BITS 1024
-#define KEYGEN_MAX_BITS 16384
 #define KEYGEN_MAX_RACERS 4
 
 /*
- * Generate an RSA key of `bits` (1024..16384) with exponent 65537.
+ * Generate an RSA key of `bits` with exponent 65537; a size rule_key_bits
+ * (core/validate.h) refuses is refused with its message.
  * Progress: "generating a N-bit RSA key" with fraction 0, 0.5 (first prime
  * found), 1.  Returns NULL with err on failure; *cancelled (may be NULL) is
  * set to 1 when hooks asked to stop (err then says so).

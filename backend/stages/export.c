@@ -1,5 +1,6 @@
 /*
- * export.c - stage 4 (export.h): the PFX's password and path, the checks
+ * export.c - stage 4 (export.h): the PFX's password, path and friendly
+ * name (rule_friendly_name, as the loader and the screen judge it), the checks
  * of the destination, writing the file built by pkcs12_build 0600
  * atomically, and reading it back with the password (pkcs12_verify).
  */
@@ -16,12 +17,14 @@
 #include "core/ctx.h"
 #include "core/fsutil.h"
 #include "core/stage_table.h"
+#include "core/validate.h"
 #include "stages/stages.h"
 #include "pki/x509util.h"
 
 #define FIELD_PFX "export.pfx"
 #define FIELD_PASSWORD "export.password"
 #define FIELD_PASSWORD_FILE "export.password_file"
+#define FIELD_FRIENDLY_NAME "export.friendly_name"
 
 /* ---- results ------------------------------------------------------------- */
 
@@ -264,7 +267,12 @@ enum status stage_export_run(struct ctx *c, const struct hooks *h,
 {
 	struct config *cfg = c->cfg;
 	struct state *st = c->st;
+	struct verdict v;
 
+	if (rule_friendly_name(cfg->export_friendly_name, &v) == SEV_FAIL) {
+		rule_diag(dl, DIAG_EXPORT_FRIENDLY_NAME, FIELD_FRIENDLY_NAME, &v);
+		return ST_FAIL;
+	}
 	if (!st->key_path || !*st->key_path || !st->cert_path ||
 	    !*st->cert_path) {
 		struct diag *d = diag_add_rerun(

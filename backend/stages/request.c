@@ -25,9 +25,9 @@
 #include "stages/stages.h"
 #include "core/fsutil.h"
 
-void request_out_free(void *p)
+void request_result_free(void *p)
 {
-	struct request_out *o = p;
+	struct request_result *o = p;
 	if (!o)
 		return;
 	free(o->fqdn);
@@ -80,7 +80,7 @@ void req_set_phase(struct run *r, enum request_phase p)
 
 static void fill_out(struct run *r)
 {
-	struct request_out *o = r->out;
+	struct request_result *o = r->out;
 	struct state *st = r->st;
 	if (!o)
 		return;
@@ -254,7 +254,7 @@ enum status stage_request_run(struct ctx *c, const struct hooks *h,
 out:
 	fill_out(&r);
 	if (r.out) {
-		ctx_set_out(c, STAGE_REQUEST, r.out, request_out_free);
+		ctx_set_out(c, STAGE_REQUEST, r.out, request_result_free);
 		r.out = NULL;
 	}
 	EVP_PKEY_free(r.key);

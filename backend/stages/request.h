@@ -14,8 +14,8 @@
  * request_name.c, request_keys.c, request_submit.c, request_cert.c,
  * request_offline.c; what they share is in request_int.h.
  *
- * Ownership: struct request_out is owned by ctx (freed with
- * request_out_free via ctx_set_out); strings returned by
+ * Ownership: struct request_result is owned by ctx (freed with
+ * request_result_free via ctx_set_out); strings returned by
  * request_detect_fqdn are malloc'd, caller frees.
  */
 #ifndef OPSMGR_REQUEST_H
@@ -33,7 +33,7 @@
 #define REQUEST_CHAIN_FILE "chain.pem"
 
 /* ctx->out[STAGE_REQUEST] after a run (any member may be NULL). */
-struct request_out {
+struct request_result {
 	enum request_phase phase;
 	long request_id;
 	char *fqdn;
@@ -41,7 +41,7 @@ struct request_out {
 	char *disposition;        /* the CA's words, when it said something */
 	char *subject, *serial_hex, *not_after;   /* issued certificate */
 };
-void request_out_free(void *p);
+void request_result_free(void *p);
 
 /* RFC 1123 host name with at least one dot, <= 253 characters, not an IP
  * address.  0, or -1 with the reason in why. */

@@ -17,7 +17,7 @@
 
 static void fill_out_cert(struct run *r, X509 *leaf)
 {
-	struct request_out *o = r->out;
+	struct request_result *o = r->out;
 	if (!o)
 		return;
 	free(o->subject);

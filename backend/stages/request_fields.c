@@ -71,6 +71,38 @@ static int validate_template(struct ctx *c, struct diag_list *dl)
 	return v.sev == SEV_FAIL ? -1 : 0;
 }
 
+/* The user name and password of the methods that send them
+ * (ca_auth_needs_password). */
+static int validate_user_password(struct ctx *c, struct diag_list *dl)
+{
+	struct config *cfg = c->cfg;
+	int bad = 0;
+	if (!cfg->ca_user || !*cfg->ca_user) {
+		diag_add(dl, DIAG_REQ_AUTH, SEV_FAIL, "ca.user",
+			 "set [ca] user (DOMAIN\\user or user@domain)",
+			 "ca.auth = %s needs a user name",
+			 ca_auth_name(cfg->ca_auth));
+		bad = -1;
+	}
+	if (!secret_is_set(&c->ca_password) && cfg->ca_password_file &&
+	    *cfg->ca_password_file) {
+		if (ctx_load_secrets(c, dl) < 0)
+			bad = -1;
+	}
+	if (!secret_is_set(&c->ca_password) &&
+	    !diag_find_field(dl, "ca.password_file", SEV_FAIL)) {
+		diag_add(dl, DIAG_REQ_PASSWORD, SEV_FAIL, "ca.password",
+			 "type the password, or set [ca] password_file to a "
+			 "file whose first line is the password",
+			 "no password for CA user '%s'",
+			 cfg->ca_user ? cfg->ca_user : "");
+		bad = -1;
+	} else if (!secret_is_set(&c->ca_password)) {
+		bad = -1;
+	}
+	return bad;
+}
+
 static int validate_auth(struct ctx *c, struct diag_list *dl)
 {
 	struct config *cfg = c->cfg;
@@ -82,32 +114,6 @@ static int validate_auth(struct ctx *c, struct diag_list *dl)
 			diag_add(dl, DIAG_REQ_AUTH, SEV_FAIL, "ca.auth",
 				 "use auth = basic (over https) or negotiate", "%s",
 				 why);
-			bad = -1;
-		}
-		/* fall through: NTLM needs a user and password too */
-		/* FALLTHROUGH */
-	case AUTH_BASIC:
-		if (!cfg->ca_user || !*cfg->ca_user) {
-			diag_add(dl, DIAG_REQ_AUTH, SEV_FAIL, "ca.user",
-				 "set [ca] user (DOMAIN\\user or user@domain)",
-				 "ca.auth = %s needs a user name",
-				 ca_auth_name(cfg->ca_auth));
-			bad = -1;
-		}
-		if (!secret_is_set(&c->ca_password) && cfg->ca_password_file &&
-		    *cfg->ca_password_file) {
-			if (ctx_load_secrets(c, dl) < 0)
-				bad = -1;
-		}
-		if (!secret_is_set(&c->ca_password) &&
-		    !diag_find_field(dl, "ca.password_file", SEV_FAIL)) {
-			diag_add(dl, DIAG_REQ_PASSWORD, SEV_FAIL, "ca.password",
-				 "type the password, or set [ca] password_file to a "
-				 "file whose first line is the password",
-				 "no password for CA user '%s'",
-				 cfg->ca_user ? cfg->ca_user : "");
-			bad = -1;
-		} else if (!secret_is_set(&c->ca_password)) {
 			bad = -1;
 		}
 		break;
@@ -140,9 +146,13 @@ static int validate_auth(struct ctx *c, struct diag_list *dl)
 			bad = -1;
 		}
 		break;
+	case AUTH_BASIC:
 	case AUTH_NONE:
 		break;
 	}
+	if (ca_auth_needs_password(cfg->ca_auth) &&
+	    validate_user_password(c, dl) < 0)
+		bad = -1;
 	return bad;
 }
 

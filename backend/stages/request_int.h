@@ -31,7 +31,7 @@ struct run {
 	X509_REQ *req;
 	char *csr_pem;
 	struct http_opts o;
-	struct request_out *out;
+	struct request_result *out;
 	int offline;              /* no network: the offline path */
 };
 

@@ -434,7 +434,7 @@ static enum http_err request(const struct http_opts *o, const char *url,
 		opt_off(f, c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(post));
 	}
 
-	e = http_set_auth(f, c, o, url, err, errlen);
+	e = http_set_auth(f, c, o, err, errlen);
 	if (e == HTTP_OK) {
 		hooks_progress(h, x.what, -1.0);
 		CURLcode rc = f->easy_perform(c);

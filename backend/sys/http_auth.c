@@ -124,8 +124,7 @@ static void set_user_auth(const struct curl_fns *f, CURL *c, long scheme,
 }
 
 enum http_err http_set_auth(const struct curl_fns *f, CURL *c,
-			    const struct http_opts *o, const char *url,
-			    char *err, size_t errlen)
+			    const struct http_opts *o, char *err, size_t errlen)
 {
 	const char *user = o->user ? o->user : "";
 	const char *pw = (o->password && o->password->buf) ? o->password->buf : "";
@@ -133,14 +132,7 @@ enum http_err http_set_auth(const struct curl_fns *f, CURL *c,
 	switch (o->auth) {
 	case AUTH_NONE:
 		return HTTP_OK;
-	case AUTH_BASIC:
-		if (!http_scheme_is(url, "https") && !o->allow_http) {
-			errbuf_printf(err, errlen,
-			              "refusing Basic authentication over plain http for "
-			              "'%s': the password would travel in clear",
-			              url);
-			return HTTP_E_URL;
-		}
+	case AUTH_BASIC:   /* plain http was refused before, unless allowed */
 		set_user_auth(f, c, (long)CURLAUTH_BASIC, user, pw);
 		return HTTP_OK;
 	case AUTH_NTLM:

@@ -63,16 +63,15 @@ const struct curl_fns *http_curl_ready(char *err, size_t errlen);
 void http_url_host(const char *url, char *out, size_t outlen);
 /* Lower-case scheme://host:port of url, the key for picking a handle. */
 void http_url_origin(const char *url, char *out, size_t outlen);
-int http_scheme_is(const char *url, const char *scheme);
-/* Refuse what is not an https:// (or allowed http://) URL with a host
- * and without credentials in it. */
+/* Refuse what rule_plain_http (core/validate.h) refuses, with its
+ * message: a URL that is not https:// (or allowed http://) with a host and
+ * without credentials in it. */
 enum http_err http_check_url(const struct http_opts *o, const char *url,
 			     char *err, size_t errlen);
 
 /* http_auth.c */
 enum http_err http_set_auth(const struct curl_fns *f, CURL *c,
-			    const struct http_opts *o, const char *url,
-			    char *err, size_t errlen);
+			    const struct http_opts *o, char *err, size_t errlen);
 void http_set_trust(const struct curl_fns *f, CURL *c,
 		    const struct http_opts *o);
 /* Where verification looked, for TLS messages. */

@@ -1,7 +1,7 @@
 /*
  * http_url.c - the URLs of the libcurl wrapper (http_int.h): what may be
- * fetched (https, or http when allowed; a host; no credentials in the
- * URL), the origin that picks a pooled handle, the host named in progress
+ * fetched (rule_url and rule_plain_http of core/validate.h: https, or http
+ * when allowed; a host; no credentials in the URL), the origin that picks a pooled handle, the host named in progress
  * lines, and form encoding (http_urlencode, http.h).
  */
 #include "sys/http_int.h"
@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/errbuf.h"
+#include "core/validate.h"
 
 char *http_urlencode(const char *s)
 {
@@ -61,51 +61,12 @@ void http_url_origin(const char *url, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-int http_scheme_is(const char *url, const char *scheme)
-{
-	size_t n = strlen(scheme);
-	return strncasecmp(url, scheme, n) == 0 && strncmp(url + n, "://", 3) == 0;
-}
-
 enum http_err http_check_url(const struct http_opts *o, const char *url,
 			     char *err, size_t errlen)
 {
-	if (!url || !*url) {
-		errbuf_printf(err, errlen, "no URL given");
-		return HTTP_E_URL;
-	}
-	if (strpbrk(url, " \t\r\n")) {
-		errbuf_printf(err, errlen, "'%s' is not a valid URL: it contains white space",
-		              url);
-		return HTTP_E_URL;
-	}
-	if (http_scheme_is(url, "http")) {
-		if (!o->allow_http) {
-			errbuf_printf(err, errlen,
-			              "'%s' uses plain http, which sends the request and "
-			              "credentials unencrypted; use https:// (or set "
-			              "allow_insecure_http = yes on a test bench)",
-			              url);
-			return HTTP_E_URL;
-		}
-	} else if (!http_scheme_is(url, "https")) {
-		errbuf_printf(err, errlen,
-		              "'%s' is not an https:// URL; give the full address, e.g. "
-		              "https://ca.example.com/certsrv/",
-		              url);
-		return HTTP_E_URL;
-	}
-	const char *host = strstr(url, "://") + 3;
-	size_t hl = strcspn(host, "/?#");
-	if (hl == 0) {
-		errbuf_printf(err, errlen, "'%s' has no host name", url);
-		return HTTP_E_URL;
-	}
-	if (memchr(host, '@', hl)) {
-		/* do not echo the URL: it may hold a password */
-		errbuf_printf(err, errlen,
-		              "the URL must not contain a user name or password; put the "
-		              "user in ca.user and the password in ca.password_file");
+	struct verdict v;
+	if (rule_plain_http(url, o->allow_http, &v) == SEV_FAIL) {
+		errbuf_printf(err, errlen, "%s", v.msg);
 		return HTTP_E_URL;
 	}
 	return HTTP_OK;

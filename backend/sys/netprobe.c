@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/validate.h"
+
 long long netprobe_now_ms(void)
 {
 	struct timespec ts;
@@ -228,8 +230,9 @@ enum np_result netprobe_resolve(const char *host, int port, int timeout_ms,
 	j->pipefd[0] = j->pipefd[1] = -1;
 	pthread_mutex_init(&j->mu, NULL);
 	j->host = strdup(host);
+	struct verdict v;
 	snprintf(j->port, sizeof(j->port), "%d",
-		 port > 0 && port <= 65535 ? port : 0);
+		 rule_port(port, &v) == SEV_PASS ? port : 0);
 	if (!j->host || pipe2(j->pipefd, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "cannot start the DNS lookup: %s",
 			 strerror(errno));

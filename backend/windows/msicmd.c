@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/validate.h"
+
 static bool needs_quotes(const char *v)
 {
 	if (!*v)
@@ -46,7 +48,8 @@ char *msicmd_quote(const char *value, bool always, bool batch)
 char *msicmd_line(const char *mgmt_group, const char *server, int port,
 		  bool batch)
 {
-	if (!mgmt_group || !server || port < 1 || port > 65535)
+	struct verdict v;
+	if (!mgmt_group || !server || rule_port(port, &v) == SEV_FAIL)
 		return NULL;
 	char *mg = msicmd_quote(mgmt_group, true, batch);
 	char *srv = msicmd_quote(server, false, batch);

@@ -5,7 +5,6 @@
  */
 #include "widgets/form.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +68,12 @@ const char *uform_value(const struct uform *fm, const char *key)
 const char *uform_choice(const struct uform *fm, const char *key)
 {
 	return uform_value(fm, key);
+}
+
+int uform_choice_index(const struct uform *fm, const char *key)
+{
+	int i = uform_index(fm, key);
+	return i >= 0 && fm->defs[i].type == FT_CHOICE ? fm->fs[i].choice : -1;
 }
 
 void uform_set(struct uform *fm, const char *key, const char *v)
@@ -413,19 +418,6 @@ enum diag_severity uform_validate(struct uform *fm, int i)
 	s->from_backend = false;
 	if (s->hidden)
 		return SEV_PASS;
-	if (d->type == FT_INT) {
-		char *end;
-		long v;
-		errno = 0;
-		v = strtol(s->value, &end, 10);
-		if (!s->value[0] || *end || errno || v < d->min || v > d->max) {
-			snprintf(s->msg, sizeof(s->msg),
-				 "%s must be a whole number from %ld to %ld",
-				 d->label, d->min, d->max);
-			s->sev = SEV_FAIL;
-			return SEV_FAIL;
-		}
-	}
 	if (d->validate)
 		sev = d->validate(fm, i, d->type == FT_CHOICE ?
 				  d->choices[s->choice] : s->value,

@@ -27,6 +27,7 @@
 #define UFORM_VALUE_MAX 512
 #define UFORM_MSG_MAX 600
 
+/* FT_INT is a narrow field for a number; its validator judges it. */
 enum ftype { FT_TEXT = 0, FT_PASSWORD, FT_INT, FT_CHOICE };
 
 struct uform;
@@ -47,8 +48,8 @@ struct fdef {
 	enum ftype type;
 	const char *const *choices;       /* FT_CHOICE: NULL-terminated */
 	const char *const *choice_hints;  /* one line per choice, or NULL */
-	fvalidate_fn validate;            /* NULL = anything goes */
-	long min, max;                    /* FT_INT bounds */
+	fvalidate_fn validate;            /* NULL = anything goes; FT_INT:
+					     the key's rule (val_schema) */
 };
 
 struct fstate {
@@ -88,6 +89,9 @@ const char *uform_value(const struct uform *fm, const char *key);
 void uform_set(struct uform *fm, const char *key, const char *v);
 void uform_set_choice(struct uform *fm, const char *key, const char *name);
 const char *uform_choice(const struct uform *fm, const char *key);
+/* The chosen entry's index in the field's choices, -1 when key is not a
+ * choice (choices from a CONFIG_NAMES_* list: the index is the enum). */
+int uform_choice_index(const struct uform *fm, const char *key);
 void uform_set_hidden(struct uform *fm, const char *key, bool hidden);
 /* Wipe a (password) value. */
 void uform_wipe(struct uform *fm, const char *key);

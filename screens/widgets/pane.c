@@ -221,28 +221,28 @@ void pane_draw(const struct theme *t, WINDOW *w, struct pane *p,
 						      r.w });
 }
 
-bool pane_key(struct pane *p, int keycode, int page)
+bool pane_key(struct pane *p, enum action act, int page)
 {
 	int old = p->sel;
 	if (p->n == 0)
 		return false;
-	switch (keycode) {
-	case KEY_UP:
+	switch (act) {
+	case ACT_UP:
 		p->sel--;
 		break;
-	case KEY_DOWN:
+	case ACT_DOWN:
 		p->sel++;
 		break;
-	case KEY_PPAGE:
+	case ACT_PAGE_UP:
 		p->sel -= page > 1 ? page : 1;
 		break;
-	case KEY_NPAGE:
+	case ACT_PAGE_DOWN:
 		p->sel += page > 1 ? page : 1;
 		break;
-	case KEY_HOME:
+	case ACT_TOP:
 		p->sel = 0;
 		break;
-	case KEY_END:
+	case ACT_BOTTOM:
 		p->sel = p->n - 1;
 		break;
 	default:

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <curses.h>
 #include "core/diag.h"
+#include "keymap.h"
 #include "layout.h"
 #include "theme.h"
 
@@ -54,7 +55,9 @@ void pane_add_diags(struct pane *p, const struct diag_list *dl,
 /* Draw into r of w. */
 void pane_draw(const struct theme *t, WINDOW *w, struct pane *p,
 	       struct rect r, bool focused);
-/* Up/Down/PgUp/PgDn/Home/End; returns true when the key was used. */
-bool pane_key(struct pane *p, int keycode, int page);
+/* Move the selection by an action (keymap.h): ACT_UP, ACT_DOWN, ACT_PAGE_UP,
+ * ACT_PAGE_DOWN (page rows), ACT_TOP, ACT_BOTTOM; returns true when act
+ * was one of them. */
+bool pane_key(struct pane *p, enum action act, int page);
 
 #endif

@@ -196,7 +196,7 @@ static void check_issued(struct env *e)
 	const struct diag *m = diag_find(&e->dl, DIAG_REQ_CERT_MATCH);
 	if (m)
 		assert_int_equal(m->sev, SEV_PASS);
-	struct request_out *o = e->c.out[STAGE_REQUEST];
+	struct request_result *o = e->c.out[STAGE_REQUEST];
 	assert_non_null(o);
 	assert_int_equal(o->phase, REQ_ISSUED);
 	assert_non_null(o->cert_path);
@@ -215,7 +215,7 @@ static void test_issued(void **state)
 	assert_true(fs_exists(e.st.chain_path));
 	assert_int_equal(lab_requests(), before + 1);
 	assert_true(e.saves >= 3);   /* key written, submitting, CA holds it */
-	struct request_out *o = e.c.out[STAGE_REQUEST];
+	struct request_result *o = e.c.out[STAGE_REQUEST];
 	assert_non_null(strstr(o->subject, "agent01.lab.test"));
 	assert_non_null(o->serial_hex);
 

@@ -29,6 +29,7 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/validate.h"
+#include "core/config_schema.h"
 #include "core/fsutil.h"
 #include "line_sink.h"
 #include "lab_harness.h"
@@ -225,11 +226,91 @@ static void test_agentconf_invalid(void **state)
 			       "not hexadecimal"));
 	diag_list_release(&f->dl);
 
+	/* role and target take the schema's names, each of them */
+	static const struct {
+		const char *key;
+		const char *const *names;
+	} enums[] = { { "role", CONFIG_NAMES_ROLE },
+		      { "target", CONFIG_NAMES_AGENT_TARGET } };
+	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++) {
+		char text[128], want[64];
+		for (int j = 0; enums[i].names[j]; j++) {
+			snprintf(text, sizeof(text), "[agent]\n%s = %s\n",
+				 enums[i].key, enums[i].names[j]);
+			assert_int_equal(fs_write_atomic(p, text, strlen(text), 0600,
+							 err, sizeof(err)), 0);
+			assert_int_equal(agentconf_read(p, &a, &f->dl), 0);
+			agentconf_release(&a);
+		}
+		snprintf(text, sizeof(text), "[agent]\n%s = gateway\n",
+			 enums[i].key);
+		assert_int_equal(fs_write_atomic(p, text, strlen(text), 0600, err,
+						 sizeof(err)), 0);
+		assert_int_equal(agentconf_read(p, &a, &f->dl), -1);
+		d = diag_find(&f->dl, DIAG_AGENT_CONFIG);
+		assert_non_null(strstr(d->message, "'gateway'"));
+		for (int j = 0; enums[i].names[j]; j++) {
+			snprintf(want, sizeof(want), "%s = %s", enums[i].key,
+				 enums[i].names[j]);
+			assert_non_null(strstr(d->fix, want));
+		}
+		diag_list_release(&f->dl);
+	}
+
 	const char *garbage = "[agent\nthis is = = not ini\n";
 	assert_int_equal(fs_write_atomic(p, garbage, strlen(garbage), 0600,
 					 err, sizeof(err)), 0);
 	assert_int_equal(agentconf_read(p, &a, &f->dl), -1);
 	assert_non_null(diag_find(&f->dl, DIAG_AGENT_CONFIG));
+	free(p);
+}
+
+/* The port in the agent configuration, read and written, gets the
+ * verdict of agent.port's rule: the loader's, the stage's and the
+ * screen's message. */
+static void test_agentconf_port_rule(void **state)
+{
+	struct fixture *f = *state;
+	static const long bad[] = { 0, 65536, 70000 };
+	const struct config_key *k = config_key_find("agent.port");
+	char err[FS_ERRLEN];
+	char *p = path_in(f, "port.ini");
+	assert_non_null(k);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct verdict rule, loader;
+		char text[64];
+		struct agentconf a;
+		assert_int_equal(rule_port(bad[i], &rule), SEV_FAIL);
+		snprintf(text, sizeof(text), "%ld", bad[i]);
+		assert_int_equal(config_key_check_text(k, text, &loader),
+				 SEV_FAIL);
+		assert_string_equal(loader.msg, rule.msg);
+		snprintf(text, sizeof(text), "[agent]\nport = %ld\n", bad[i]);
+		assert_int_equal(fs_write_atomic(p, text, strlen(text), 0600, err,
+						 sizeof(err)), 0);
+		assert_int_equal(agentconf_read(p, &a, &f->dl), -1);
+		const struct diag *d = diag_find(&f->dl, DIAG_AGENT_CONFIG);
+		assert_non_null(d);
+		assert_non_null(strstr(d->message, rule.msg));
+		diag_list_release(&f->dl);
+		if (bad[i] == 0)
+			continue;                /* 0 is "not set" when writing */
+		agentconf_init(&a);
+		a.port = (int)bad[i];
+		assert_int_equal(agentconf_write(p, &a, &f->dl), -1);
+		d = diag_find_field(&f->dl, "agent.port", SEV_FAIL);
+		assert_non_null(d);
+		assert_non_null(strstr(d->message, rule.msg));
+		assert_string_equal(d->fix, rule.fix);
+		diag_list_release(&f->dl);
+	}
+	const char *word = "[agent]\nport = 57x3\n";
+	struct agentconf a;
+	assert_int_equal(fs_write_atomic(p, word, strlen(word), 0600, err,
+					 sizeof(err)), 0);
+	assert_int_equal(agentconf_read(p, &a, &f->dl), -1);
+	assert_non_null(strstr(diag_find(&f->dl, DIAG_AGENT_CONFIG)->message,
+			       "'57x3' is not a port number"));
 	free(p);
 }
 
@@ -296,7 +377,9 @@ static void test_stage_bad_fields(void **state)
 	assert_non_null(strstr(d->message, "'.'"));
 	d = diag_find_field(&f->dl, "agent.port", SEV_FAIL);
 	assert_non_null(d);
-	assert_non_null(strstr(d->message, "70000"));
+	struct verdict rule;
+	rule_port(70000, &rule);
+	assert_non_null(strstr(d->message, rule.msg));
 	/* Nothing written, no network touched. */
 	assert_null(diag_find(&f->dl, DIAG_AGENT_DNS));
 	char *p = path_in(f, "agent.ini");
@@ -533,6 +616,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_agentconf_roundtrip, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_agentconf_invalid, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_agentconf_port_rule, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stage_writes_config, setup,
 						teardown),

@@ -52,6 +52,7 @@
 #include "sys/http.h"
 #include "lab_harness.h"
 #include "core/secret.h"
+#include "core/validate.h"
 #include "tls_stub.h"
 
 struct fx {
@@ -280,6 +281,7 @@ static void test_refused_urls(void **state)
 {
 	struct http_opts o;
 	struct http_response r;
+	struct verdict v;
 	char err[1024];
 	http_opts_init(&o);
 	assert_int_equal(http_get(&o, "http://127.0.0.1:1/certsrv/", NULL, &r, err,
@@ -287,7 +289,27 @@ static void test_refused_urls(void **state)
 	assert_non_null(strstr(err, "plain http"));
 	assert_int_equal(http_get(&o, "ftp://127.0.0.1/x", NULL, &r, err, sizeof(err)),
 			 HTTP_E_URL);
-	assert_non_null(strstr(err, "not an https:// URL"));
+	assert_non_null(strstr(err, "not an http:// or https:// URL"));
+	/* the refusals are rule_plain_http's, word for word: the loader and
+	 * the screens say the same about the same URL */
+	static const char *const refused[] = {
+		"http://127.0.0.1:1/certsrv/", "ftp://127.0.0.1/x",
+		"https://bob:topsecret@127.0.0.1/", "https:///nohost", "",
+		"https://ca.example.com:99999/", "https://ca example.com/",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(rule_plain_http(refused[i], false, &v), SEV_FAIL);
+		assert_int_equal(http_get(&o, refused[i], NULL, &r, err,
+					  sizeof(err)), HTTP_E_URL);
+		assert_string_equal(err, v.msg);
+	}
+	/* allowed plain http is only a warning there, and not refused here */
+	o.allow_http = true;
+	assert_int_equal(rule_plain_http("http://127.0.0.1:1/", true, &v), SEV_WARN);
+	assert_int_not_equal(http_get(&o, "http://127.0.0.1:1/", NULL, &r, err,
+				      sizeof(err)), HTTP_E_URL);
+	http_response_release(&r);
+	o.allow_http = false;
 	assert_int_equal(http_get(&o, "https://bob:topsecret@127.0.0.1/", NULL, &r,
 				  err, sizeof(err)), HTTP_E_URL);
 	assert_null(strstr(err, "topsecret"));

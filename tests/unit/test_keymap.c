@@ -137,6 +137,29 @@ static void test_key_line_names(void **st)
 	assert_string_equal(keymap_what(ACT_QUIT), "Quit");
 }
 
+/* PgUp/PgDn and Home/End are actions in every context (help pages, lists,
+ * the result pane, and a form, whose text fields still read Home/End as
+ * the cursor keys they are there). */
+static void test_page_keys(void **st)
+{
+	for (unsigned c = 1; c <= KC_FORM; c <<= 1) {
+		assert_int_equal(code(KEY_PPAGE, (enum keyctx)c), ACT_PAGE_UP);
+		assert_int_equal(code(KEY_NPAGE, (enum keyctx)c), ACT_PAGE_DOWN);
+		assert_int_equal(code(KEY_HOME, (enum keyctx)c), ACT_TOP);
+		assert_int_equal(code(KEY_END, (enum keyctx)c), ACT_BOTTOM);
+	}
+	/* a character with the same number is not the key */
+	assert_int_equal(ch(KEY_NPAGE, KC_ANY), ACT_NONE);
+	assert_string_equal(name(ACT_PAGE_UP, KC_HELP), "PgUp");
+	assert_string_equal(name(ACT_PAGE_DOWN, KC_LIST), "PgDn");
+	assert_string_equal(name(ACT_TOP, KC_STAGE), "Home");
+	assert_string_equal(name(ACT_BOTTOM, KC_STAGE), "End");
+	assert_string_equal(keymap_what(ACT_PAGE_DOWN), "Page down");
+	wint_t k = 0;
+	assert_int_equal(keymap_key(ACT_PAGE_DOWN, KC_HELP, &k), KEY_CODE_YES);
+	assert_int_equal(k, (wint_t)KEY_NPAGE);
+}
+
 /* Every name on the key line is a key that means that action there. */
 static void test_shown_key_works(void **st)
 {
@@ -151,6 +174,8 @@ static void test_shown_key_works(void **st)
 		{ "S-Tab", KEY_CODE_YES, KEY_BTAB }, { "Up", KEY_CODE_YES, KEY_UP },
 		{ "Down", KEY_CODE_YES, KEY_DOWN }, { "Left", KEY_CODE_YES, KEY_LEFT },
 		{ "Right", KEY_CODE_YES, KEY_RIGHT },
+		{ "PgUp", KEY_CODE_YES, KEY_PPAGE }, { "PgDn", KEY_CODE_YES, KEY_NPAGE },
+		{ "Home", KEY_CODE_YES, KEY_HOME }, { "End", KEY_CODE_YES, KEY_END },
 	};
 	for (unsigned c = 1; c <= KC_FORM; c <<= 1)
 		for (int a = ACT_NONE + 1; a < ACT_COUNT; a++) {
@@ -181,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_context_keys),
 		cmocka_unit_test(test_nothing_for_unbound_keys),
 		cmocka_unit_test(test_key_line_names),
+		cmocka_unit_test(test_page_keys),
 		cmocka_unit_test(test_shown_key_works),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/fsutil.h"
+#include "core/validate.h"
 #include "windows/msicmd.h"
 
 static char *data_path(const char *name)
@@ -94,6 +95,14 @@ static void test_line(void **state)
 	assert_null(msicmd_line("MG", "ms", 65536, false));
 	assert_null(msicmd_line(NULL, "ms", 5723, false));
 	assert_null(msicmd_line("MG\n", "ms", 5723, false));
+	/* the ports it takes are the ones agent.port's rule takes */
+	static const int ports[] = { -1, 0, 1, 5723, 65535, 65536, 70000 };
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		struct verdict v;
+		l = msicmd_line("MG", "ms", ports[i], false);
+		assert_int_equal(l != NULL, rule_port(ports[i], &v) == SEV_PASS);
+		free(l);
+	}
 }
 
 static void test_file_byte_for_byte(void **state)

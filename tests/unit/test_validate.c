@@ -142,6 +142,28 @@ static void test_mgmt_group(void **st)
 	EXPECT(rule_mgmt_group(u, &V), SEV_PASS, NULL);
 }
 
+/* The PFX friendly name: at most 64 characters (not bytes), empty allowed
+ * (stage 4 then uses the computer's name). */
+static void test_friendly_name(void **st)
+{
+	char name[4 * RULE_FRIENDLY_NAME_MAX];
+	EXPECT(rule_friendly_name("", &V), SEV_PASS, NULL);
+	EXPECT(rule_friendly_name(NULL, &V), SEV_PASS, NULL);
+	EXPECT(rule_friendly_name("OpsMgr agent; web01", &V), SEV_PASS, NULL);
+	memset(name, 'a', RULE_FRIENDLY_NAME_MAX);
+	name[RULE_FRIENDLY_NAME_MAX] = '\0';
+	EXPECT(rule_friendly_name(name, &V), SEV_PASS, NULL);
+	strcat(name, "b");
+	EXPECT(rule_friendly_name(name, &V), SEV_FAIL,
+	       "the friendly name is 65 characters long, the limit is 64: 'aaaa");
+	assert_non_null(strstr(V.fix, "leave it empty"));
+	/* 64 two-byte characters pass */
+	name[0] = '\0';
+	for (int i = 0; i < RULE_FRIENDLY_NAME_MAX; i++)
+		strcat(name, "\xc3\xa9");
+	EXPECT(rule_friendly_name(name, &V), SEV_PASS, NULL);
+}
+
 static void test_template_port_bits(void **st)
 {
 	EXPECT(rule_template("OpsMgr", &V), SEV_PASS, NULL);
@@ -249,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_computer_fqdn),
 		cmocka_unit_test(test_server),
 		cmocka_unit_test(test_mgmt_group),
+		cmocka_unit_test(test_friendly_name),
 		cmocka_unit_test(test_template_port_bits),
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_pin_command_path),

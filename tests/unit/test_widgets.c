@@ -39,10 +39,10 @@ static enum diag_severity no_spaces(struct uform *fm, int idx, const char *v,
 static const char *const AUTHS[] = { "basic", "none", NULL };
 
 static const struct fdef FIELDS[] = {
-	{ "ca.template", "Template", FT_TEXT, NULL, NULL, no_spaces, 0, 0 },
-	{ "key.bits", "Key size", FT_INT, NULL, NULL, NULL, 1024, 16384 },
-	{ "ca.auth", "Auth", FT_CHOICE, AUTHS, NULL, NULL, 0, 0 },
-	{ "ca.password", "Password", FT_PASSWORD, NULL, NULL, NULL, 0, 0 },
+	{ "ca.template", "Template", FT_TEXT, NULL, NULL, no_spaces },
+	{ "key.bits", "Key size", FT_INT, NULL, NULL, val_schema },
+	{ "ca.auth", "Auth", FT_CHOICE, AUTHS, NULL, NULL },
+	{ "ca.password", "Password", FT_PASSWORD, NULL, NULL, NULL },
 };
 
 static void test_form_validation(void **st)
@@ -55,9 +55,11 @@ static void test_form_validation(void **st)
 	assert_int_equal(uform_validate_all(&fm), 1);
 	assert_int_equal(fm.fs[0].sev, SEV_WARN);
 	assert_string_equal(fm.fs[0].msg, "'Ops Mgr' contains a space");
+	/* a number field has no range of its own: its key's rule speaks */
+	struct verdict rule;
+	rule_key_bits(512, &rule);
 	assert_int_equal(fm.fs[1].sev, SEV_FAIL);
-	assert_string_equal(fm.fs[1].msg,
-			    "Key size must be a whole number from 1024 to 16384");
+	assert_string_equal(fm.fs[1].msg, rule.msg);
 	/* fixing the values clears the messages */
 	uform_set(&fm, "ca.template", "OpsMgr");
 	uform_set(&fm, "key.bits", "2048");
@@ -67,6 +69,7 @@ static void test_form_validation(void **st)
 	/* not a number */
 	uform_set(&fm, "key.bits", "20x8");
 	assert_int_equal(uform_validate_all(&fm), 1);
+	assert_string_equal(fm.fs[1].msg, "'20x8' is not a number");
 	uform_release(&fm);
 }
 
@@ -148,13 +151,14 @@ static void test_pane_rows(void **st)
 	pane_addf(&p, TH_NORMAL, "two %d", 2);
 	assert_int_equal(p.n, 2);
 	assert_string_equal(p.rows[1].text, "two 2");
-	assert_true(pane_key(&p, KEY_DOWN, 5));
+	assert_true(pane_key(&p, ACT_DOWN, 5));
 	assert_int_equal(p.sel, 1);
-	pane_key(&p, KEY_DOWN, 5);
+	pane_key(&p, ACT_DOWN, 5);
 	assert_int_equal(p.sel, 1);   /* stays on the last row */
-	pane_key(&p, KEY_HOME, 5);
+	pane_key(&p, ACT_TOP, 5);
 	assert_int_equal(p.sel, 0);
-	assert_false(pane_key(&p, 'x', 5));
+	assert_false(pane_key(&p, ACT_NEXT, 5));
+	assert_false(pane_key(&p, ACT_NONE, 5));
 	/* diagnostics become tagged rows with fix and event */
 	diag_list_init(&dl);
 	diag_add(&dl, DIAG_VERIFY_EKU, SEV_FAIL, NULL, "use OpsMgr",
@@ -181,10 +185,20 @@ static void test_pane_cap_and_follow(void **st)
 	assert_string_equal(p.rows[0].text, "line 10");
 	assert_int_equal(p.sel, p.n - 1);
 	/* scrolling up stops following, End follows again */
-	pane_key(&p, KEY_UP, 5);
+	pane_key(&p, ACT_UP, 5);
 	assert_false(p.follow);
-	pane_key(&p, KEY_END, 5);
+	pane_key(&p, ACT_BOTTOM, 5);
 	assert_true(p.follow);
+	/* a page is page rows, never past either end */
+	int last = p.n - 1;
+	assert_true(pane_key(&p, ACT_PAGE_UP, 5));
+	assert_int_equal(p.sel, last - 5);
+	pane_key(&p, ACT_PAGE_UP, PANE_MAX_ROWS);
+	assert_int_equal(p.sel, 0);
+	pane_key(&p, ACT_PAGE_DOWN, 5);
+	assert_int_equal(p.sel, 5);
+	pane_key(&p, ACT_PAGE_DOWN, 0);      /* at least one row */
+	assert_int_equal(p.sel, 6);
 	pane_release(&p);
 }
 
