@@ -42,6 +42,15 @@ static enum status unreadable(struct diag_list *dl, const char *fix,
 	return ST_FAIL;
 }
 
+/* No certificate yet: the fix names stage 2 (fix_fmt has one %s for it). */
+static enum status no_certificate(struct diag_list *dl, const char *fix_fmt,
+				  const char *message)
+{
+	char fix[160];
+	snprintf(fix, sizeof(fix), fix_fmt, stage_ref(STAGE_REQUEST));
+	return unreadable(dl, fix, "there is no certificate", message);
+}
+
 static enum status status_since(const struct diag_list *dl, size_t first)
 {
 	enum diag_severity w = SEV_PASS;
@@ -214,15 +223,10 @@ enum status verify_certificate(const struct verify_input *in,
 				 in->pfx_path);
 	} else {
 		src = in->cert_path;
-		if (!in->cert_path || !*in->cert_path) {
-			char fix[160];
-			snprintf(fix, sizeof(fix),
-				 "give the certificate file (--cert FILE) or run %s first",
-				 stage_ref(STAGE_REQUEST));
-			return unreadable(dl, fix,
-				"there is no certificate",
+		if (!in->cert_path || !*in->cert_path)
+			return no_certificate(dl,
+				"give the certificate file (--cert FILE) or run %s first",
 				"no certificate file was given");
-		}
 		if (x509_load_certs_file(in->cert_path, &certs, err, sizeof(err)) != 0) {
 			return unreadable(dl,
 				"give the certificate as PEM, DER (.cer) or PKCS#7 (.p7b)",
@@ -284,15 +288,10 @@ enum status stage_verify_run(struct ctx *c, const struct hooks *h,
 		return ST_FAIL;
 	}
 	const struct state *st = c->st;
-	if (!st->cert_path || !*st->cert_path) {
-		char fix[160];
-		snprintf(fix, sizeof(fix),
-			 "run %s first, or import an issued certificate there",
-			 stage_ref(STAGE_REQUEST));
-		return unreadable(dl, fix,
-			"there is no certificate",
+	if (!st->cert_path || !*st->cert_path)
+		return no_certificate(dl,
+			"run %s first, or import an issued certificate there",
 			"there is no certificate to verify yet");
-	}
 	struct verify_input in = {
 		.cert_path = st->cert_path,
 		.key_path = st->key_path,
