@@ -95,8 +95,6 @@ char *lab_name_cn(const X509_NAME *n);
 char *lab_root_sha256(const struct lab_ctx *c);
 /* The CRL distribution point URL for the lab CA listening on port. */
 char *lab_cdp_url(int ca_port);
-/* Random printable password of n characters (malloc'd). */
-char *lab_random_password(size_t n);
 
 /* Helpers lab_pki.c shares with lab_issue.c and lab_ca.c. */
 struct lab_ext {
@@ -152,8 +150,6 @@ struct lab_state {
 	size_t nag;
 };
 
-/* Exclusive lock on DIR/state.lock; returns an fd for lab_state_unlock. */
-int lab_state_lock(const char *dir, char *err, size_t errlen);
 void lab_state_unlock(int fd);
 /* Lock, then load: the locked fd with st filled, or -1 (nothing held). */
 int lab_state_open(const char *dir, struct lab_state *st, char *err,

@@ -35,7 +35,8 @@ void lab_ossl_err(char *err, size_t errlen, const char *what)
 	ERR_clear_error();
 }
 
-char *lab_random_password(size_t n)
+/* Random printable password of n characters (malloc'd). */
+static char *lab_random_password(size_t n)
 {
 	static const char alpha[] = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 		"abcdefghijkmnopqrstuvwxyz23456789";

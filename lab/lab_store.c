@@ -70,7 +70,8 @@ void lab_sanitise(char *dst, size_t cap, const char *s, int nospace)
 	dst[k] = '\0';
 }
 
-int lab_state_lock(const char *dir, char *err, size_t errlen)
+/* Exclusive lock on DIR/state.lock; returns an fd for lab_state_unlock. */
+static int lab_state_lock(const char *dir, char *err, size_t errlen)
 {
 	char *p = fs_join(dir, "state.lock");
 	int fd;

@@ -208,7 +208,7 @@ void frame_too_small(struct ui *ui)
 	refresh();
 }
 
-bool frame_stage_reachable(const struct ui *ui, int s)
+static bool frame_stage_reachable(const struct ui *ui, int s)
 {
 	int next = flow_next_stage(ui->f);
 	if (s < STAGE_TRUST || s > STAGE_APPROVAL)

@@ -33,6 +33,5 @@ void frame_too_small(struct ui *ui);
 /* F2: choose a stage on the rail; returns the stage, 0 (closed), -1 (the
  * terminal was resized: redraw, then ask again) or -2 (quit). */
 int frame_rail_select(struct ui *ui);
-bool frame_stage_reachable(const struct ui *ui, int s);
 
 #endif

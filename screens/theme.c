@@ -10,13 +10,15 @@
 #include <string.h>
 #include <wchar.h>
 
-bool theme_no_color_env(void)
+/* True when the environment asks for no colour (NO_COLOR non-empty). */
+static bool theme_no_color_env(void)
 {
 	const char *nc = getenv("NO_COLOR");
 	return nc && *nc;
 }
 
-bool theme_locale_utf8(void)
+/* True when the current locale's codeset is UTF-8. */
+static bool theme_locale_utf8(void)
 {
 	const char *cs = nl_langinfo(CODESET);
 	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
@@ -79,11 +81,6 @@ void theme_init(struct theme *t)
 void theme_on(const struct theme *t, WINDOW *w, enum theme_el e)
 {
 	wattr_set(w, t->attr[e], t->pair[e], NULL);
-}
-
-void theme_off(const struct theme *t, WINDOW *w, enum theme_el e)
-{
-	wattr_set(w, A_NORMAL, 0, NULL);
 }
 
 static void put_line_ch(const struct theme *t, WINDOW *w, int y, int x,

@@ -44,13 +44,8 @@ struct theme {
 
 /* Decide colour / UTF-8 (call after initscr and setlocale). */
 void theme_init(struct theme *t);
-/* True when the environment asks for no colour (NO_COLOR non-empty). */
-bool theme_no_color_env(void);
-/* True when the current locale's codeset is UTF-8. */
-bool theme_locale_utf8(void);
 
 void theme_on(const struct theme *t, WINDOW *w, enum theme_el e);
-void theme_off(const struct theme *t, WINDOW *w, enum theme_el e);
 
 /* A frame around (y,x,h,w) of w: Unicode/ACS lines or ASCII +-|. */
 void theme_box(const struct theme *t, WINDOW *w, int y, int x, int h, int wd);

@@ -14,6 +14,8 @@
 #include "core/log.h"
 #include "stages/stages.h"
 
+static int flow_save(struct flow *f, struct diag_list *dl);
+
 static int flow_checkpoint(struct ctx *c, struct diag_list *dl)
 {
 	struct flow *f = c->checkpoint_ud;
@@ -130,7 +132,8 @@ int flow_next_stage(const struct flow *f)
 	return STAGE_COUNT;
 }
 
-int flow_save(struct flow *f, struct diag_list *dl)
+/* Save the state now (also the ctx checkpoint). 0 / -1. */
+static int flow_save(struct flow *f, struct diag_list *dl)
 {
 	if (f->ctx.cfg && !f->st.fqdn && ctx_fqdn(&f->ctx))
 		state_set_str(&f->st.fqdn, ctx_fqdn(&f->ctx));

@@ -57,9 +57,6 @@ int flow_next_stage(const struct flow *f);
 enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 			   struct diag_list *dl);
 
-/* Save the state now (also the ctx checkpoint). 0 / -1. */
-int flow_save(struct flow *f, struct diag_list *dl);
-
 /* "Start over": move the state aside (never delete), fresh state. */
 int flow_start_over(struct flow *f, struct diag_list *dl);
 

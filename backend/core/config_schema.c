@@ -23,7 +23,8 @@ const char *const CONFIG_NAMES_APPROVAL_SOURCE[] = { "lab", "command", "none",
 						      NULL };
 const char *const CONFIG_NAMES_ROLE[] = { "agent", "server", NULL };
 
-const char *config_enum_name(const char *const *names, int v)
+/* An enumeration value's name, "unknown" when out of range. */
+static const char *config_enum_name(const char *const *names, int v)
 {
 	for (int i = 0; names[i]; i++)
 		if (i == v)

@@ -84,7 +84,4 @@ extern const char *const CONFIG_NAMES_ROLE[];
 void config_join(char *buf, size_t n, const char *const *names,
 		 const char *open, const char *close, const char *sep);
 
-/* An enumeration value's name, "unknown" when out of range. */
-const char *config_enum_name(const char *const *names, int v);
-
 #endif

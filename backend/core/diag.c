@@ -5,6 +5,7 @@
 #include "core/diag.h"
 #include "core/text.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,9 +49,9 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-struct diag *diag_addv(struct diag_list *l, enum diag_check check,
-		       enum diag_severity sev, const char *field,
-		       const char *fix, const char *fmt, va_list ap)
+static struct diag *diag_addv(struct diag_list *l, enum diag_check check,
+			      enum diag_severity sev, const char *field,
+			      const char *fix, const char *fmt, va_list ap)
 {
 	if ((unsigned)check >= DIAG_CHECK_COUNT)
 		check = DIAG_INTERNAL;

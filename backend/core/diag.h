@@ -14,7 +14,6 @@
 #ifndef OPSMGR_DIAG_H
 #define OPSMGR_DIAG_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -152,9 +151,6 @@ struct diag *diag_add(struct diag_list *l, enum diag_check check,
 		      enum diag_severity sev, const char *field,
 		      const char *fix, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
-struct diag *diag_addv(struct diag_list *l, enum diag_check check,
-		       enum diag_severity sev, const char *field,
-		       const char *fix, const char *fmt, va_list ap);
 /* Replace the fix of an item with a formatted one. */
 void diag_set_fix(struct diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

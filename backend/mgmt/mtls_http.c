@@ -10,25 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-const char *mtls_err_name(enum mtls_err e)
-{
-	switch (e) {
-	case MTLS_OK: return "ok";
-	case MTLS_E_CONFIG: return "certificate or key unusable";
-	case MTLS_E_CONNECT: return "cannot connect";
-	case MTLS_E_TIMEOUT: return "timed out";
-	case MTLS_E_CANCELLED: return "cancelled";
-	case MTLS_E_SERVER_UNTRUSTED: return "server not trusted";
-	case MTLS_E_NAME_MISMATCH: return "server name mismatch";
-	case MTLS_E_CLIENT_REJECTED: return "our certificate was refused";
-	case MTLS_E_CLOSED: return "connection closed";
-	case MTLS_E_HANDSHAKE: return "TLS handshake failed";
-	case MTLS_E_PROTOCOL: return "unexpected answer";
-	case MTLS_E_TOO_LARGE: return "answer too large";
-	}
-	return "error";
-}
-
 void mtls_response_release(struct mtls_response *r)
 {
 	if (!r)

@@ -36,7 +36,6 @@ struct mtls_response {
 };
 
 void mtls_response_release(struct mtls_response *r);
-const char *mtls_err_name(enum mtls_err e);
 
 /* "METHOD path HTTP/1.1" with Host (host:port), User-Agent, Accept and, with
  * form_body, its urlencoded headers and the body.  Length, or -1. */

@@ -58,7 +58,9 @@ int agent_check_port(long port, char *err, size_t errlen)
 
 /* ---- paths --------------------------------------------------------------- */
 
-char *agent_msi_file_path(const struct ctx *c)
+/* The install command file (malloc'd): [agent] msi_command_file or
+ * <state_dir>/install.cmd. */
+static char *agent_msi_file_path(const struct ctx *c)
 {
 	if (c->cfg && c->cfg->agent_msi_command_file &&
 	    *c->cfg->agent_msi_command_file)

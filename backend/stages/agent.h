@@ -32,10 +32,6 @@ enum diag_severity agent_check_server(const char *server, char *err,
 				      size_t errlen);
 int agent_check_port(long port, char *err, size_t errlen);
 
-/* The install command file (malloc'd): [agent] msi_command_file or
- * <state_dir>/install.cmd.  The agent configuration's path is
- * agentconf_path (agentconf.h). */
-char *agent_msi_file_path(const struct ctx *c);
 
 /* For the screen: what the last run of stage 5 produced. */
 struct agent_result {

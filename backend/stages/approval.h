@@ -108,8 +108,6 @@ enum approval_state approval_probe(struct ctx *c, const struct hooks *h,
 char *approval_admin_command(const char *fqdn);
 
 /* Server role.  0 / -1 (diagnostics say why). */
-int approval_list(struct ctx *c, const struct hooks *h,
-		  struct approval_agents *out, struct diag_list *dl);
 int approval_approve(struct ctx *c, const struct hooks *h, const char *agent,
 		     struct diag_list *dl);
 void approval_agents_release(struct approval_agents *a);

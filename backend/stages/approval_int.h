@@ -40,13 +40,6 @@ void approval_target_release(struct approval_target *t);
 /* TLS options for the lab exchange with t (pointers into t and c). */
 void approval_mtls_opts(struct ctx *c, const struct approval_target *t,
 			struct mtls_opts *o);
-/* A failed TLS exchange, or an HTTP status other than 200: a diagnostic
- * naming the events the agent and the server log. */
-void approval_tls_failure(struct diag_list *dl, enum mtls_err e,
-			  const char *err, const struct approval_target *t);
-void approval_http_failure(struct diag_list *dl,
-			   const struct approval_target *t, const char *what,
-			   const struct mtls_response *r);
 
 /* One exchange with the lab over mutual TLS (fd: a connected socket it
  * takes, or -1; form: a POST body or NULL; what: "the status request", for

@@ -131,8 +131,16 @@ static const struct tls_text {
 	  "port", 21006, STAGE_NONE, STAGE_NONE },
 };
 
-void approval_tls_failure(struct diag_list *dl, enum mtls_err e,
-			  const char *err, const struct approval_target *t)
+static void approval_http_failure(struct diag_list *dl,
+				  const struct approval_target *t,
+				  const char *what,
+				  const struct mtls_response *r);
+
+/* A failed TLS exchange: a diagnostic naming the events the agent and the
+ * server log. */
+static void approval_tls_failure(struct diag_list *dl, enum mtls_err e,
+				 const char *err,
+				 const struct approval_target *t)
 {
 	if (e == MTLS_E_CONFIG) {
 		diag_set_fix(diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_CONFIG,
@@ -207,9 +215,10 @@ void approval_mtls_opts(struct ctx *c, const struct approval_target *t,
 }
 
 /* HTTP status other than 200 from the lab: a diagnostic. */
-void approval_http_failure(struct diag_list *dl,
-			   const struct approval_target *t, const char *what,
-			   const struct mtls_response *r)
+static void approval_http_failure(struct diag_list *dl,
+				  const struct approval_target *t,
+				  const char *what,
+				  const struct mtls_response *r)
 {
 	char body[200];
 	size_t n = r->body_len < sizeof(body) - 1 ? r->body_len

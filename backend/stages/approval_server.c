@@ -104,8 +104,9 @@ static int list_from_lab(struct ctx *c, const struct approval_target *t,
 	return rc;
 }
 
-int approval_list(struct ctx *c, const struct hooks *h,
-		  struct approval_agents *out, struct diag_list *dl)
+/* The agents waiting on the server.  0 / -1 (diagnostics say why). */
+static int approval_list(struct ctx *c, const struct hooks *h,
+			 struct approval_agents *out, struct diag_list *dl)
 {
 	out->items = NULL;
 	out->n = 0;

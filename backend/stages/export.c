@@ -44,7 +44,8 @@ void export_result_free(void *r)
 	free(r);
 }
 
-char *export_default_path(const char *state_dir, const char *name)
+/* Default PFX path: <state_dir>/<name>.pfx; malloc'd, caller frees. */
+static char *export_default_path(const char *state_dir, const char *name)
 {
 	char *file = NULL;
 	if (asprintf(&file, "%s.pfx", name && *name ? name : "opsmgr-agent") < 0)

@@ -58,7 +58,4 @@ enum status export_reread(const char *path, const char *password,
 			  const char *expect_cert_path, struct pfx_info *info,
 			  struct diag_list *dl);
 
-/* Default PFX path: <state_dir>/<name>.pfx; malloc'd, caller frees. */
-char *export_default_path(const char *state_dir, const char *name);
-
 #endif

@@ -41,8 +41,10 @@ void serial_result_free(void *p)
 
 /* ---- writing -------------------------------------------------------------- */
 
-int serial_write_reg(const char *path, const char *reversed_hex,
-		     const char *thumbprint, struct diag_list *dl)
+/* Write the .reg file for reversed_hex + thumbprint to path (atomic,
+ * 0644).  0 / -1 with a DIAG_SERIAL_REG_FILE diagnostic at "agent.reg_file". */
+static int serial_write_reg(const char *path, const char *reversed_hex,
+			    const char *thumbprint, struct diag_list *dl)
 {
 	char err[FS_ERRLEN];
 	size_t len = 0;

@@ -65,11 +65,4 @@ enum status serial_check_files(const char *config_path,
 /* The same for a ctx: agentconf_path() and c->st->cert_path. */
 enum status serial_check(struct ctx *c, struct diag_list *dl);
 
-/*
- * Write the .reg file for reversed_hex + thumbprint to path (atomic,
- * 0644).  0 / -1 with a DIAG_SERIAL_REG_FILE diagnostic at "agent.reg_file".
- */
-int serial_write_reg(const char *path, const char *reversed_hex,
-		     const char *thumbprint, struct diag_list *dl);
-
 #endif

@@ -64,7 +64,8 @@ int netprobe_sleep(int ms, const struct hooks *h)
 	return netprobe_wait(-1, 0, end, h) == NPW_CANCELLED;
 }
 
-const char *np_result_name(enum np_result r)
+/* "refused", ... */
+static const char *np_result_name(enum np_result r)
 {
 	switch (r) {
 	case NP_OK: return "ok";

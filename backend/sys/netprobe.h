@@ -85,7 +85,6 @@ int netprobe_sleep(int ms, const struct hooks *h);
 /* "127.0.0.1, ::1" (malloc'd; caller frees). */
 char *netprobe_addrs_text(const struct netprobe_addrs *a);
 
-const char *np_result_name(enum np_result r);   /* "refused", ... */
 
 /* Milliseconds of CLOCK_MONOTONIC (for deadlines). */
 long long netprobe_now_ms(void);

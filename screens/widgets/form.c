@@ -501,12 +501,6 @@ bool uform_any_touched(const struct uform *fm)
 	return false;
 }
 
-void uform_untouch(struct uform *fm)
-{
-	for (int i = 0; i < fm->n; i++)
-		fm->fs[i].touched = false;
-}
-
 enum diag_severity uform_say(enum diag_severity sev, char *msg, size_t n,
 			     const char *fmt, ...)
 {

@@ -130,7 +130,6 @@ int uform_key(struct uform *fm, int r, wint_t ch);
 /* Move focus to field i (visible), validating the field left. */
 void uform_focus(struct uform *fm, int i);
 bool uform_any_touched(const struct uform *fm);
-void uform_untouch(struct uform *fm);
 int uform_visible_count(const struct uform *fm);
 
 #endif
