@@ -121,14 +121,10 @@ bool flow_stage_applies(const struct flow *f, enum stage s)
 
 int flow_next_stage(const struct flow *f)
 {
-	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
-		enum stage_status st = f->st.stage[s];
-		if (!flow_stage_applies(f, (enum stage)s))
-			continue;
-		if (st != STAGE_ST_DONE && st != STAGE_ST_WARN &&
-		    st != STAGE_ST_SKIPPED)
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++)
+		if (flow_stage_applies(f, (enum stage)s) &&
+		    !stage_status_finished(f->st.stage[s]))
 			return s;
-	}
 	return STAGE_COUNT;
 }
 

@@ -67,8 +67,7 @@ int runner_run(struct flow *f, FILE *out)
 
 	for (int s = from; s <= to; s++) {
 		enum stage_status done = f->st.stage[s];
-		if (done == STAGE_ST_DONE || done == STAGE_ST_WARN ||
-		    done == STAGE_ST_SKIPPED) {
+		if (stage_status_finished(done)) {
 			fprintf(out, "[%d/%d] %s: already %s, skipped\n", s,
 				STAGE_LAST, stage_title((enum stage)s),
 				stage_status_name(done));

@@ -243,13 +243,16 @@ int state_move_aside(const char *dir, const char *why, char *newpath,
 	return 0;
 }
 
+bool stage_status_finished(enum stage_status st)
+{
+	return st == STAGE_ST_DONE || st == STAGE_ST_WARN ||
+	       st == STAGE_ST_SKIPPED;
+}
+
 int state_next_stage(const struct state *s)
 {
-	for (int i = STAGE_FIRST; i <= STAGE_LAST; i++) {
-		enum stage_status st = s->stage[i];
-		if (st != STAGE_ST_DONE && st != STAGE_ST_WARN &&
-		    st != STAGE_ST_SKIPPED)
+	for (int i = STAGE_FIRST; i <= STAGE_LAST; i++)
+		if (!stage_status_finished(s->stage[i]))
 			return i;
-	}
 	return STAGE_COUNT;
 }

@@ -44,7 +44,7 @@ enum request_phase {
 struct state {
 	int version;
 	enum role role;
-	enum stage_status stage[STAGE_COUNT];   /* index 1..7 */
+	enum stage_status stage[STAGE_COUNT];   /* index STAGE_FIRST..STAGE_LAST */
 	char *fqdn;
 
 	/* stage 1 */
@@ -106,7 +106,11 @@ int state_save(struct state *s, const char *dir, struct diag_list *dl);
 int state_move_aside(const char *dir, const char *why, char *newpath,
 		     size_t newpath_len, struct diag_list *dl);
 
-/* First stage (1..7) that is not done/skipped, or 8 when all are. */
+/* Whether a stage with status st needs no further run: done, done with
+ * confirmed warnings, or skipped (the one definition of "finished"). */
+bool stage_status_finished(enum stage_status st);
+/* First stage (STAGE_FIRST..STAGE_LAST) that is not finished, or
+ * STAGE_COUNT when all are. */
 int state_next_stage(const struct state *s);
 
 const char *request_phase_name(enum request_phase p);

@@ -385,6 +385,17 @@ static void test_next_stage(void **st)
 	state_release(&s);
 }
 
+static void test_stage_status_finished(void **st)
+{
+	(void)st;
+	assert_true(stage_status_finished(STAGE_ST_DONE));
+	assert_true(stage_status_finished(STAGE_ST_WARN));
+	assert_true(stage_status_finished(STAGE_ST_SKIPPED));
+	assert_false(stage_status_finished(STAGE_ST_NONE));
+	assert_false(stage_status_finished(STAGE_ST_FAILED));
+	assert_false(stage_status_finished(STAGE_ST_WAITING));
+}
+
 /* ---- files ------------------------------------------------------------------ */
 
 static void test_save_load(void **st)
@@ -746,6 +757,7 @@ int main(void)
 		cmocka_unit_test(test_parse_strict),
 		cmocka_unit_test(test_unknown_keys_ignored),
 		cmocka_unit_test(test_next_stage),
+		cmocka_unit_test(test_stage_status_finished),
 		cmocka_unit_test(test_strbuf_put_grows),
 		cmocka_unit_test(test_strbuf_printf_long),
 		cmocka_unit_test(test_strbuf_take_empty_and_oom),
