@@ -1,7 +1,7 @@
 /*
  * screens.h - the screens the router (screens/ui.c) puts in its table: the
- * seven stage screen definitions (run by the stage engine) and the welcome,
- * summary and diagnose screens.  Each returns a navigation value and never
+ * stage screen definitions, one per row of the stage table (run by the
+ * stage engine), and the welcome, summary and diagnose screens.  Each returns a navigation value and never
  * calls another screen.  Owners: screens/scr_*.c.
  */
 #ifndef OPSMGR_SCREENS_H

@@ -1,5 +1,5 @@
 /*
- * stage_screen.c - the engine behind the seven stage screens (see
+ * stage_screen.c - the engine behind the stage screens (see
  * stage_screen.h): drawing, keys, validation before Next, running the
  * stage with a live spinner, and the outcome phases.
  */

@@ -1,7 +1,7 @@
 /*
  * ui.c - the router: ui_run() sets the terminal up and restores it (stderr
  * captured to a temporary file while curses owns the screen, printed after
- * endwin), owns the table of screens (welcome, stages 1..7, summary,
+ * endwin), owns the table of screens (welcome, one per stage, summary,
  * diagnose), runs the one that is current and decides from the navigation
  * value it returns which one comes next.  Screens never call each other.
  */

@@ -35,7 +35,8 @@ enum nav {
 	NAV_DONE       /* summary acknowledged: exit 0 */
 };
 
-/* Screens of the router's table: 0 welcome, 1..7 the stages, then these. */
+/* Screens of the router's table: 0 welcome, STAGE_FIRST..STAGE_LAST the
+ * stages, then these. */
 #define SCREEN_WELCOME 0
 #define SCREEN_SUMMARY STAGE_COUNT
 #define SCREEN_DIAGNOSE (STAGE_COUNT + 1)

@@ -3,7 +3,7 @@
  * stage 5 writes and stage 6 completes.  Writing is ours (fs_write_atomic,
  * 0600, every value checked to round-trip through iniparser); reading uses
  * iniparser with its error callback captured during the load (then reset
- * to the default, as config.c does), and validates every value
+ * to the default, as config_scan.c does), and validates every value
  * (numbers are parsed here, never with iniparser_getint).
  */
 #include "core/agentconf.h"

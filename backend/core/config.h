@@ -76,7 +76,7 @@ struct config {
 	char *agent_server;
 	int agent_port;
 	char *agent_config;           /* agent configuration INI path */
-	char *agent_install_command;  /* argv string, see proc_split_argv */
+	char *agent_install_command;  /* argv string, see cmdline_split */
 	char *agent_restart_command;
 	int agent_command_timeout;    /* seconds */
 	enum agent_target agent_target;
@@ -94,7 +94,7 @@ struct config {
 	/* [wizard] */
 	char *state_dir;
 	enum role role;
-	int stage_from, stage_to;     /* --stages A-B, 1..7 */
+	int stage_from, stage_to;     /* --stages A-B, STAGE_FIRST..STAGE_LAST */
 
 	/* bookkeeping: which files were loaded, for messages */
 	char *loaded_files;           /* "a.ini, b.ini" or NULL */

@@ -32,7 +32,7 @@
  *                then a warning;
  *     CA URL     also: must be set;
  *   pin          a SHA-256 fingerprint: 64 hex digits, colons allowed;
- *   command      an argv string proc_split_argv accepts;
+ *   command      an argv string cmdline_split accepts (cmdline.h);
  *   path         '~' is not expanded (a warning).
  *
  * Owner: backend/core/validate.c.  No allocation.

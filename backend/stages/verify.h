@@ -34,9 +34,8 @@
  * ctx_fqdn() and ctx_trust_store(); FAIL -> ST_FAIL; WARN without
  * ctx->confirm_warnings -> ST_NEED_CONFIRM; else ST_OK.
  *
- * Owners: backend/stages/verify.c (inputs, order, the stage),
- * backend/pki/certrules.c (the certificate rules),
- * backend/stages/verify_chain.c (chain and revocation).
+ * Owner: backend/stages/verify.c (inputs, order, the stage); the rules it
+ * runs are pki/certrules.h, chain and revocation stages/verify_chain.h.
  * Ownership: everything in struct verify_input is borrowed.
  */
 #ifndef OPSMGR_VERIFY_H

@@ -95,7 +95,7 @@ long long netprobe_now_ms(void);
  * port_field naming refused / timed out / unreachable, event 21006).
  * `then_event` non-zero adds "then event N" to failure messages (stage 7:
  * 21016).  On success returns NP_OK and, when fd_out is non-NULL, the
- * connected socket (caller closes) and *addr_out (may be NULL) the address.
+ * connected socket (caller closes).
  */
 enum np_result netprobe_check(const char *host, int port, int timeout_ms,
 			      const struct hooks *h, struct diag_list *dl,
