@@ -50,9 +50,6 @@
 #include "core/secret.h"
 #include "stages/verify_input.h"
 #include "core/status.h"
-#include "pki/certrules.h"
-
-#define VERIFY_EXPIRY_WARN_DAYS CERTRULE_EXPIRY_WARN_DAYS
 
 /*
  * Run the checklist on files.  Returns ST_FAIL when a check failed,

@@ -29,6 +29,7 @@
 
 #include "certgen.h"
 #include "core/config.h"
+#include "pki/certrules.h"
 #include "pki/crl.h"
 #include "core/ctx.h"
 #include "core/fsutil.h"
