@@ -13,7 +13,6 @@
  * serverAuth only), anything else denied like AD CS.
  */
 #include "lab.h"
-#include "core/fsutil.h"
 
 #include <errno.h>
 #include <stdio.h>

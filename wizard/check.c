@@ -13,7 +13,6 @@
 #include "core/agentconf.h"
 #include "stages/approval.h"
 #include "stages/export.h"
-#include "core/fsutil.h"
 #include "sys/netprobe.h"
 #include "stages/serial.h"
 #include "stages/trust.h"

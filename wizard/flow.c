@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "core/config_load.h"
-#include "core/fsutil.h"
 #include "core/stage_table.h"
 #include "sys/http.h"
 #include "core/log.h"

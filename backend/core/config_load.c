@@ -15,7 +15,6 @@
  * CA URL is configured) is not required yet.
  */
 #include "core/config_load.h"
-#include "core/config_load.h"
 
 #include <ctype.h>
 #include <errno.h>

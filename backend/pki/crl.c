@@ -15,7 +15,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "core/cmdline.h"
 #include "pki/x509util.h"
 
 char **crl_distribution_points(X509 *x)

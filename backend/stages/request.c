@@ -21,7 +21,6 @@
 #include "adcs/ca_http.h"
 #include "core/log.h"
 #include "core/stage_table.h"
-#include "pki/x509util.h"
 #include "stages/stages.h"
 #include "core/fsutil.h"
 

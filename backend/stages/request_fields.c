@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pki/keygen.h"
 #include "core/validate.h"
 #include "sys/http.h"
 
