@@ -2,6 +2,10 @@
  * request_int.h - what the files of stage 2 share among themselves
  * (request.c and request_*.c): the run in progress and the steps of the
  * stage; not for other stages or screens.
+ *
+ * Ownership: struct run borrows c, cfg, st, h, dl and fqdn; it owns
+ * ca_url, key_path, csr_path, key, req and csr_pem, which
+ * stage_request_run frees when the run ends (out goes to the ctx).
  */
 #ifndef OPSMGR_REQUEST_INT_H
 #define OPSMGR_REQUEST_INT_H
