@@ -1,15 +1,15 @@
 /*
  * agent.h - stage 5, install agent (stage_agent_run in stages.h): field
- * validation a screen can call on leave, the resolved paths the stage
- * writes, and what the stage leaves in ctx->out[STAGE_AGENT] for the
- * screen (struct agent_result).
+ * checks in the err-buffer form (`check` reads the management group's),
+ * and what the stage leaves in ctx->out[STAGE_AGENT] for the screen
+ * (struct agent_result).  Where the agent configuration goes is
+ * agentconf_path (core/agentconf.h).
  *
  * The management group, server and port follow the rules of
  * core/validate.h, the same the loader and the screen apply.
  *
- * Ownership: strings returned are malloc'd, the caller frees them; struct
- * agent_result is owned by the ctx once stored there (freed with
- * agent_result_free).
+ * Ownership: struct agent_result is owned by the ctx once stored there
+ * (freed with agent_result_free); the checks fill the caller's buffer.
  */
 #ifndef OPSMGR_AGENT_H
 #define OPSMGR_AGENT_H
