@@ -1,7 +1,7 @@
 /*
  * approval.h - stage 7, await approval (stage_approval_run in stages.h),
  * its single-attempt probe for `check`, and the management-server role's
- * list-and-approve API for the screen.
+ * approve call for the screen (the list comes from the stage run).
  *
  * Agent role.  Each attempt is a probe sequence, each step a diagnostic:
  * DNS (every address), TCP (refused / timed out / unreachable: event 21006
