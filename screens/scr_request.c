@@ -5,11 +5,9 @@
  * later) or denied (the CA's own text).
  */
 #include <errno.h>
-#include <netdb.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/config_schema.h"
@@ -103,22 +101,19 @@ static const struct fdef FIELDS[] = {
 	  val_cert_file },
 };
 
+/* This computer's FQDN as stage 2 detects it (request_detect_fqdn); when
+ * it has none, its short name for the operator to complete. */
 static void detect_fqdn(char *buf, size_t n)
 {
-	char host[256];
-	struct addrinfo hints, *res = NULL;
+	char err[256], host[256];
+	char *name = request_detect_fqdn(err, sizeof(err));
 	buf[0] = 0;
-	if (gethostname(host, sizeof(host)) != 0)
-		return;
-	host[sizeof(host) - 1] = 0;
-	snprintf(buf, n, "%s", host);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_flags = AI_CANONNAME;
-	hints.ai_family = AF_UNSPEC;
-	if (getaddrinfo(host, NULL, &hints, &res) == 0) {
-		if (res && res->ai_canonname && strchr(res->ai_canonname, '.'))
-			snprintf(buf, n, "%s", res->ai_canonname);
-		freeaddrinfo(res);
+	if (name) {
+		snprintf(buf, n, "%s", name);
+		free(name);
+	} else if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = 0;
+		snprintf(buf, n, "%s", host);
 	}
 }
 
