@@ -104,8 +104,8 @@ static const struct config_key KEYS[] = {
 
 	S("agent", "management_group", agent_mgmt_group, rule_mgmt_group),
 	S("agent", "server", agent_server, rule_server),
-	I("agent", "port", agent_port, 1, 65535, "", CONFIG_DEFAULT_PORT,
-	  rule_port),
+	I("agent", "port", agent_port, RULE_PORT_MIN, RULE_PORT_MAX, "",
+	  CONFIG_DEFAULT_PORT, rule_port),
 	S("agent", "config", agent_config, rule_path),
 	S("agent", "install_command", agent_install_command, rule_command),
 	S("agent", "restart_command", agent_restart_command, rule_command),

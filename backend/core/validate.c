@@ -19,6 +19,8 @@
 #include "core/cmdline.h"
 
 #define SHOW_MAX 80               /* longest value quoted in a message */
+#define STR_(x) #x
+#define STR(x) STR_(x)           /* a number macro as a string literal */
 
 enum diag_severity verdict_set(struct verdict *v, enum diag_severity sev,
 			       const char *fix, const char *fmt, ...)
@@ -288,11 +290,12 @@ enum diag_severity rule_template(const char *t, struct verdict *v)
 
 enum diag_severity rule_port(long port, struct verdict *v)
 {
-	if (port < 1 || port > 65535)
+	if (port < RULE_PORT_MIN || port > RULE_PORT_MAX)
 		return verdict_set(v, SEV_FAIL,
 				   "use 5723 unless the server was set up with another port",
-				   "port %ld is out of range: it must be between 1 and 65535 (Operations Manager's default is %d)",
-				   port, CONFIG_DEFAULT_PORT);
+				   "port %ld is out of range: it must be between %d and %d (Operations Manager's default is %d)",
+				   port, RULE_PORT_MIN, RULE_PORT_MAX,
+				   CONFIG_DEFAULT_PORT);
 	return verdict_pass(v);
 }
 
@@ -320,20 +323,21 @@ enum diag_severity rule_key_bits(long bits, struct verdict *v)
 static enum diag_severity url_port(const char *u, const char *pb,
 				   const char *ae, struct verdict *v)
 {
-	static const char fix[] = "write the port as a number from 1 to 65535";
+	static const char fix[] = "write the port as a number from "
+		STR(RULE_PORT_MIN) " to " STR(RULE_PORT_MAX);
 	long port = 0;
 	if (pb == ae)
 		return verdict_set(v, SEV_FAIL,
 				   "write the full URL, e.g. https://ca.example.com/certsrv/",
 				   "'%s' has an empty port after ':'", u);
 	for (const char *p = pb; p < ae; p++) {
-		if (*p < '0' || *p > '9' || port > 65535)
+		if (*p < '0' || *p > '9' || port > RULE_PORT_MAX)
 			return verdict_set(v, SEV_FAIL, fix,
 					   "'%s' has an invalid port '%.*s'", u,
 					   (int)(ae - pb), pb);
 		port = port * 10 + (*p - '0');
 	}
-	if (port < 1 || port > 65535)
+	if (port < RULE_PORT_MIN || port > RULE_PORT_MAX)
 		return verdict_set(v, SEV_FAIL, fix,
 				   "'%s' has a port out of range (%ld)", u, port);
 	return verdict_pass(v);

@@ -52,6 +52,8 @@
 #define RULE_KEY_BITS_MIN 1024   /* the floor Operations Manager accepts */
 #define RULE_KEY_BITS_GOOD 2048  /* below: a warning */
 #define RULE_KEY_BITS_MAX 16384  /* the largest key this tool makes */
+#define RULE_PORT_MIN 1
+#define RULE_PORT_MAX 65535
 #define RULE_PIN_HEX 64
 
 struct verdict {
