@@ -27,22 +27,12 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "core/text.h"
 
 #define MAX_REQ 4
 #define VAL_MAX 8192
 
 static struct lab_ctx C;
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* %XX-decode s[0..n) into out (cap bytes); returns the decoded length,
  * out NUL-terminated after it. */
@@ -51,8 +41,9 @@ static size_t decode(const char *s, size_t n, char *out, size_t cap)
 	size_t o = 0;
 	for (size_t i = 0; i < n && o + 1 < cap; i++) {
 		int h, l;
-		if (s[i] == '%' && i + 2 < n + 0 && (h = hexval(s[i + 1])) >= 0 &&
-		    (l = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n &&
+		    (h = text_hex_digit((unsigned char)s[i + 1])) >= 0 &&
+		    (l = text_hex_digit((unsigned char)s[i + 2])) >= 0) {
 			out[o++] = (char)(h * 16 + l);
 			i += 2;
 		} else {
