@@ -205,8 +205,7 @@ char *x509_general_name_text(const GENERAL_NAME *gn, int type)
 {
 	if (!gn || gn->type != type || (type != GEN_DNS && type != GEN_URI))
 		return NULL;
-	const ASN1_IA5STRING *s = type == GEN_DNS ? gn->d.dNSName
-						  : gn->d.uniformResourceIdentifier;
+	const ASN1_IA5STRING *s = gn->d.ia5;   /* both are IA5Strings */
 	int l = ASN1_STRING_length(s);
 	const unsigned char *d = ASN1_STRING_get0_data(s);
 	if (l <= 0 || memchr(d, 0, (size_t)l))

@@ -652,6 +652,7 @@ static void test_general_name_text(void **state)
 	GENERAL_NAME *uri = ia5_name(GEN_URI, "http://pki.example.test/ca.crl", -1);
 	GENERAL_NAME *nul = ia5_name(GEN_DNS, "good.test\0evil.test", 19);
 	GENERAL_NAME *empty = ia5_name(GEN_URI, "", 0);
+	GENERAL_NAME *mail = ia5_name(GEN_EMAIL, "pki@example.test", -1);
 	char *s = x509_general_name_text(dns, GEN_DNS);
 	assert_string_equal(s, "agent1.example.test");
 	free(s);
@@ -663,10 +664,12 @@ static void test_general_name_text(void **state)
 	assert_null(x509_general_name_text(nul, GEN_DNS));   /* embedded NUL */
 	assert_null(x509_general_name_text(empty, GEN_URI));
 	assert_null(x509_general_name_text(NULL, GEN_DNS));
+	assert_null(x509_general_name_text(mail, GEN_EMAIL));   /* not read */
 	GENERAL_NAME_free(dns);
 	GENERAL_NAME_free(uri);
 	GENERAL_NAME_free(nul);
 	GENERAL_NAME_free(empty);
+	GENERAL_NAME_free(mail);
 }
 
 static void test_properties(void **state)
