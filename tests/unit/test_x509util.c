@@ -505,9 +505,9 @@ static void test_serial_lengths(void **state)
 /*
  * The lab's serial text (lab/lab_issue.c) is written apart from
  * x509_serial_hex: both must give the DER content bytes, so a byte-order
- * or padding bug in either shows.
+ * or padding bug in either shows.  cert_with_value gives a certificate
+ * whose serial has the value of the big-endian bytes v.
  */
-/* A certificate whose serial has the value of the big-endian bytes v. */
 static X509 *cert_with_value(struct fx *f, const unsigned char *v, size_t n)
 {
 	X509 *x = cert_with_serial(f, v, n);   /* then the value set again */
@@ -564,7 +564,8 @@ static void test_lab_serial_one_byte(void **state)
 	const unsigned char w[] = { 0x7F };
 	expect_serial(*state, w, sizeof(w), "7F");
 	const unsigned char h[] = { 0x80 };
-	expect_serial(*state, h, sizeof(h), "0080");
+	expect_serial(*state, h, sizeof(h), "0080");	const unsigned char z[] = { 0x00 };   /* zero: one 00 byte */
+	expect_serial(*state, z, sizeof(z), "00");
 }
 
 static void test_lab_serial_twenty_bytes(void **state)
@@ -589,6 +590,20 @@ static void test_lab_serial_no_certificate(void **state)
 {
 	assert_null(lab_serial_hex(NULL));
 	assert_null(x509_serial_hex(NULL));
+}
+
+/* Serials the lab issues are positive: a negative one has no lab text. */
+static void test_lab_serial_negative(void **state)
+{
+	const unsigned char v[] = { 0x01, 0x02 };
+	X509 *x = cert_with_value(*state, v, sizeof(v));
+	ASN1_INTEGER *ai = ASN1_INTEGER_new();
+	assert_non_null(ai);
+	assert_int_equal(ASN1_INTEGER_set(ai, -258), 1);
+	assert_int_equal(X509_set_serialNumber(x, ai), 1);
+	ASN1_INTEGER_free(ai);
+	assert_null(lab_serial_hex(x));
+	X509_free(x);
 }
 
 static void test_hex_reverse(void **state)
@@ -834,6 +849,7 @@ int main(void)
 		cmocka_unit_test(test_lab_serial_one_byte),
 		cmocka_unit_test(test_lab_serial_twenty_bytes),
 		cmocka_unit_test(test_lab_serial_no_certificate),
+		cmocka_unit_test(test_lab_serial_negative),
 		cmocka_unit_test(test_hex_reverse),
 		cmocka_unit_test(test_names_and_times),
 		cmocka_unit_test(test_general_name_text),
