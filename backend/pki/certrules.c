@@ -69,18 +69,6 @@ static char *first_label(const char *fqdn)
 	return strndup(fqdn, n);
 }
 
-/*
- * What a two-part requirement lacks, into buf: "a", "b" or "a and b".
- * Returns 0 (buf empty) when both parts are there.
- */
-static int lacking(int has_a, const char *a, int has_b, const char *b,
-		   char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s%s", has_a ? "" : a,
-		 !has_a && !has_b ? " and " : "", has_b ? "" : b);
-	return buf[0] != '\0';
-}
-
 /* --- the rules ------------------------------------------------------------ */
 
 void certrule_key_match(struct cert_check *r)
@@ -202,33 +190,28 @@ void certrule_san(struct cert_check *r)
 }
 
 /*
- * The two usage rules: an optional extension (flag in
- * X509_get_extension_flags) that, when present, must grant both parts.
+ * The two usage rules: an extension that, when there, must grant both
+ * parts (a missing one is each rule's own verdict).
  */
 struct usage_rule {
 	enum diag_check check;
-	uint32_t present;              /* EXFLAG_XKUSAGE / EXFLAG_KUSAGE */
-	enum diag_severity absent_sev; /* what a missing extension is */
-	const char *absent;            /* after the label when missing */
 	const char *what;              /* "extended key usage" */
 	const char *a, *b;             /* the two parts it must grant */
 	const char *pass;
 	const char *fix;
 };
 
+#define SERVER_AUTH "Server Authentication (1.3.6.1.5.5.7.3.1)"
+#define CLIENT_AUTH "Client Authentication (1.3.6.1.5.5.7.3.2)"
+
 static const struct usage_rule EKU_RULE = {
-	DIAG_VERIFY_EKU, EXFLAG_XKUSAGE, SEV_FAIL,
-	" has no extended key usage; Operations Manager needs Server Authentication (1.3.6.1.5.5.7.3.1) and Client Authentication (1.3.6.1.5.5.7.3.2)",
-	"extended key usage", "Server Authentication (1.3.6.1.5.5.7.3.1)",
-	"Client Authentication (1.3.6.1.5.5.7.3.2)",
+	DIAG_VERIFY_EKU, "extended key usage", SERVER_AUTH, CLIENT_AUTH,
 	"the extended key usage has Server and Client Authentication",
 	"request the certificate from a template with both Server and Client Authentication (e.g. the Operations Manager template, not 'WebServer')"
 };
 
 static const struct usage_rule KU_RULE = {
-	DIAG_VERIFY_KEY_USAGE, EXFLAG_KUSAGE, SEV_PASS,
-	" has no keyUsage extension: every usage is allowed",
-	"key usage", "digitalSignature", "keyEncipherment",
+	DIAG_VERIFY_KEY_USAGE, "key usage", "digitalSignature", "keyEncipherment",
 	"the key usage allows digitalSignature and keyEncipherment",
 	"request from a template whose key usage includes digital signature and key encipherment (0xA0)"
 };
@@ -236,27 +219,38 @@ static const struct usage_rule KU_RULE = {
 static void usage(struct cert_check *r, const struct usage_rule *u,
 		  int has_a, int has_b)
 {
-	int fails = u->absent_sev == SEV_FAIL;
 	char lacks[128];
-	if (!(X509_get_extension_flags(r->leaf) & u->present))
-		diag_add(r->dl, u->check, u->absent_sev,
-			 fails ? "ca.template" : NULL, fails ? u->fix : NULL,
-			 "%s%s", r->label, u->absent);
-	else if (lacking(has_a, u->a, has_b, u->b, lacks, sizeof(lacks)))
-		diag_add(r->dl, u->check, SEV_FAIL, "ca.template", u->fix,
-			 "the %s of %s lacks %s", u->what, r->label, lacks);
-	else
+	if (has_a && has_b) {
 		diag_add(r->dl, u->check, SEV_PASS, NULL, NULL, "%s", u->pass);
+		return;
+	}
+	snprintf(lacks, sizeof(lacks), "%s%s%s", has_a ? "" : u->a,
+		 !has_a && !has_b ? " and " : "", has_b ? "" : u->b);
+	diag_add(r->dl, u->check, SEV_FAIL, "ca.template", u->fix,
+		 "the %s of %s lacks %s", u->what, r->label, lacks);
 }
 
 void certrule_eku(struct cert_check *r)
 {
+	if (!(X509_get_extension_flags(r->leaf) & EXFLAG_XKUSAGE)) {
+		diag_add(r->dl, DIAG_VERIFY_EKU, SEV_FAIL, "ca.template",
+			 EKU_RULE.fix,
+			 "%s has no extended key usage; Operations Manager needs "
+			 SERVER_AUTH " and " CLIENT_AUTH, r->label);
+		return;
+	}
 	uint32_t x = X509_get_extended_key_usage(r->leaf);
 	usage(r, &EKU_RULE, (x & XKU_SSL_SERVER) != 0, (x & XKU_SSL_CLIENT) != 0);
 }
 
 void certrule_key_usage(struct cert_check *r)
 {
+	if (!(X509_get_extension_flags(r->leaf) & EXFLAG_KUSAGE)) {
+		diag_add(r->dl, DIAG_VERIFY_KEY_USAGE, SEV_PASS, NULL, NULL,
+			 "%s has no keyUsage extension: every usage is allowed",
+			 r->label);
+		return;
+	}
 	uint32_t ku = X509_get_key_usage(r->leaf);
 	usage(r, &KU_RULE, (ku & KU_DIGITAL_SIGNATURE) != 0,
 	      (ku & KU_KEY_ENCIPHERMENT) != 0);
