@@ -497,6 +497,15 @@ static void test_chain(void **state)
 	assert_int_equal(certgen_write_pem(cafile, &f->root, 1), 0);
 	f->in.ca_file = cafile;
 	assert_int_equal(run(f), ST_OK);
+	/* A CA file that does not load; then neither store nor file. */
+	f->in.ca_file = "/nonexistent/ca-file.pem";
+	assert_int_equal(run(f), ST_FAIL);
+	expect(f, DIAG_VERIFY_CHAIN, SEV_FAIL,
+	       "cannot load the CA file '/nonexistent/ca-file.pem'");
+	f->in.trust_store = NULL;
+	f->in.ca_file = NULL;
+	assert_int_equal(run(f), ST_FAIL);
+	expect(f, DIAG_VERIFY_CHAIN, SEV_FAIL, "no trust store is configured");
 	X509_free(x);
 }
 
