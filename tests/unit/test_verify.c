@@ -693,6 +693,13 @@ static void test_revocation(void **state)
 	assert_int_equal(run(f), ST_NEED_CONFIRM);
 	expect(f, DIAG_VERIFY_REVOCATION, SEV_WARN, "not signed by");
 
+	/* A CRL another CA issued: warn. */
+	crl = certgen_crl(f->other_root, f->other_key, &other, 1, 86400);
+	set_crl(crl);
+	X509_CRL_free(crl);
+	assert_int_equal(run(f), ST_NEED_CONFIRM);
+	expect(f, DIAG_VERIFY_REVOCATION, SEV_WARN, "is for another CA");
+
 	/* Stale CRL: warn. */
 	crl = certgen_crl(f->inter, f->inter_key, &other, 1, -60);
 	set_crl(crl);
