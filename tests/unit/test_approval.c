@@ -475,18 +475,28 @@ static void test_server_role_commands(void **state)
 	free(log);
 }
 
+/* Approve 'b.contoso.com', which fails: the FAIL at field, under check,
+ * whose message holds text. */
+static const struct diag *approve_fails(struct fixture *f, const char *field,
+					enum diag_check check, const char *text)
+{
+	diag_list_release(&f->dl);
+	assert_int_equal(approval_approve(&f->c, NULL, "b.contoso.com",
+					  &f->dl), -1);
+	const struct diag *d = diag_find_field(&f->dl, field, SEV_FAIL);
+	assert_non_null(d);
+	assert_int_equal(d->check, check);
+	assert_non_null(strstr(d->message, text));
+	return d;
+}
+
 /* The lab's approve request when it cannot go out: no way to approve
  * without the lab source; no certificate yet; a closed port (21006). */
 static void test_approve_at_lab_failures(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(approval_approve(&f->c, NULL, "b.contoso.com",
-					  &f->dl), -1);
-	const struct diag *d = diag_find_field(&f->dl,
-					       "approval.approve_command",
-					       SEV_FAIL);
-	assert_non_null(d);
-	assert_non_null(strstr(d->message, "no way to approve 'b.contoso.com'"));
+	approve_fails(f, "approval.approve_command", DIAG_APPROVAL_AGENTS,
+		      "no way to approve 'b.contoso.com'");
 
 	int port = 0;
 	int lfd = test_listen_loopback(&port);
@@ -495,13 +505,8 @@ static void test_approve_at_lab_failures(void **state)
 	f->cfg.approval_source = APPROVAL_LAB;
 	config_set_str(&f->cfg.agent_server, "localhost");
 	f->cfg.agent_port = port;
-	diag_list_release(&f->dl);
-	assert_int_equal(approval_approve(&f->c, NULL, "b.contoso.com",
-					  &f->dl), -1);
-	d = diag_find_field(&f->dl, "agent.config", SEV_FAIL);
-	assert_non_null(d);
-	assert_int_equal(d->check, DIAG_APPROVAL_TLS);
-	assert_non_null(strstr(d->message, "cannot prepare the TLS"));
+	approve_fails(f, "agent.config", DIAG_APPROVAL_TLS,
+		      "cannot prepare the TLS");
 
 	struct certgen_opts o;
 	X509 *cert = NULL;
@@ -516,14 +521,9 @@ static void test_approve_at_lab_failures(void **state)
 	state_set_str(&f->st.cert_path, cp);
 	state_set_str(&f->st.key_path, kp);
 	state_set_str(&f->st.root_path, cp);
-	diag_list_release(&f->dl);
-	assert_int_equal(approval_approve(&f->c, NULL, "b.contoso.com",
-					  &f->dl), -1);
-	d = diag_find_field(&f->dl, "agent.port", SEV_FAIL);
-	assert_non_null(d);
-	assert_int_equal(d->check, DIAG_APPROVAL_TLS);
+	const struct diag *d = approve_fails(f, "agent.port", DIAG_APPROVAL_TLS,
+					     "21016");
 	assert_int_equal(d->event, 21006);
-	assert_non_null(strstr(d->message, "21016"));
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	free(cp);
