@@ -99,14 +99,15 @@ static void check_agent(struct flow *f, const struct check_opts *o,
 	diag_list_init(&rd);
 	int r = agentconf_read(path, &a, &rd);
 	if (r == 1) {
-		diag_add_rerun(dl, DIAG_AGENT_CONFIG,
-			       files_only || !flow_stage_applies(f, STAGE_AGENT) ? SEV_SKIP : SEV_FAIL,
+		enum diag_severity sev =
+			files_only || !flow_stage_applies(f, STAGE_AGENT)
+				? SEV_SKIP : SEV_FAIL;
+		diag_add_rerun(dl, DIAG_AGENT_CONFIG, sev,
 			       "agent.config", STAGE_AGENT, "",
 			       "no agent configuration at '%s'%s", path,
 			       files_only ? " (checking the given files only)" : "");
 		struct diag *d = diag_add(
-			dl, DIAG_SERIAL_AGENT_CONFIGURED,
-			files_only || !flow_stage_applies(f, STAGE_AGENT) ? SEV_SKIP : SEV_FAIL,
+			dl, DIAG_SERIAL_AGENT_CONFIGURED, sev,
 			"agent.config", NULL,
 			"no serial can be recorded without an agent configuration");
 		diag_set_fix(d, "run %s, then stage %d",

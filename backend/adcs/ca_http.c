@@ -26,7 +26,6 @@ void ca_http_options(struct ctx *c, enum ca_credentials cred,
 	/* without ca.ca_file the system store verifies the CA's web server
 	 * too (it may carry a publicly issued certificate) */
 	o->system_trust = true;
-	o->auth = AUTH_NONE;
 	if (cred == CA_WITH_CREDENTIALS) {
 		o->auth = cfg->ca_auth;
 		o->user = cfg->ca_user;
@@ -36,7 +35,7 @@ void ca_http_options(struct ctx *c, enum ca_credentials cred,
 	}
 	o->timeout_s = cfg->ca_timeout > 0 ? cfg->ca_timeout
 					   : CONFIG_DEFAULT_CA_TIMEOUT;
-	o->connect_timeout_s = o->timeout_s < CA_HTTP_CONNECT_TIMEOUT
-				       ? o->timeout_s : CA_HTTP_CONNECT_TIMEOUT;
+	o->connect_timeout_s = o->timeout_s < HTTP_CONNECT_TIMEOUT
+				       ? o->timeout_s : HTTP_CONNECT_TIMEOUT;
 	o->allow_http = cfg->ca_allow_http;
 }

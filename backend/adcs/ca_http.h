@@ -17,16 +17,14 @@
 #include "core/ctx.h"
 #include "sys/http.h"
 
-/* The connect timeout for the CA's web server (the total one is ca.timeout;
- * the connect timeout is never longer). */
-#define CA_HTTP_CONNECT_TIMEOUT 10
-
 enum ca_credentials {
 	CA_WITHOUT_CREDENTIALS,   /* auth = none: a URL off the CA */
 	CA_WITH_CREDENTIALS       /* ca.auth, ca.user, password, client cert */
 };
 
-/* Fill o (http_opts_init first) from c's [ca] settings. */
+/* Fill o from c's [ca] settings (all of it: http_opts_init, then the
+ * settings).  The connect timeout is HTTP_CONNECT_TIMEOUT, never longer
+ * than ca.timeout. */
 void ca_http_options(struct ctx *c, enum ca_credentials cred,
 		     struct http_opts *o);
 

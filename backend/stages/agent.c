@@ -39,23 +39,6 @@ int agent_check_mgmt_group(const char *mg, char *err, size_t errlen)
 	return v.sev == SEV_FAIL ? -1 : 0;
 }
 
-enum diag_severity agent_check_server(const char *server, char *err,
-				      size_t errlen)
-{
-	struct verdict v;
-	rule_server(server, &v);
-	snprintf(err, errlen, "%s", v.msg);
-	return v.sev;
-}
-
-int agent_check_port(long port, char *err, size_t errlen)
-{
-	struct verdict v;
-	rule_port(port, &v);
-	snprintf(err, errlen, "%s", v.msg);
-	return v.sev == SEV_FAIL ? -1 : 0;
-}
-
 /* ---- paths --------------------------------------------------------------- */
 
 /* The install command file (malloc'd): [agent] msi_command_file or

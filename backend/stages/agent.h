@@ -22,15 +22,9 @@
 
 #define AGENT_PROBE_TIMEOUT_MS 10000
 
-/* Field checks, thin wrappers around rule_mgmt_group, rule_server and
- * rule_port (core/validate.h): the rule's message in err.  The first and
- * the last return 0 when fine, -1 on a failure; agent_check_server returns
- * the severity (SEV_WARN for a single-label name other than "localhost":
- * the management server should be named by its FQDN). */
+/* rule_mgmt_group (core/validate.h) for `check`: the rule's message in
+ * err; 0 when fine, -1 on a failure. */
 int agent_check_mgmt_group(const char *mg, char *err, size_t errlen);
-enum diag_severity agent_check_server(const char *server, char *err,
-				      size_t errlen);
-int agent_check_port(long port, char *err, size_t errlen);
 
 
 /* For the screen: what the last run of stage 5 produced. */

@@ -94,38 +94,36 @@ void approval_target_resolve(struct ctx *c, struct approval_target *t)
 
 /* How each failed TLS exchange is reported: "<lead>TLS with '<server>'
  * port <port><verb>: <err><events>", event 0 = the check's own.  The fix
- * is a format: "%d" there are the stages s1 and s2 in that order. */
+ * is a format: "%d" there are the stages s1 and s2 in that order.  A row
+ * serves e and, when set, also. */
 static const struct tls_text {
-	enum mtls_err e;
+	enum mtls_err e, also;
 	const char *field, *lead, *verb, *events, *fix;
 	int event;
 	enum stage s1, s2;
 } tls_texts[] = {
-	{ MTLS_E_CLIENT_REJECTED, F_SERVER, "mutually authenticated ",
+	{ MTLS_E_CLIENT_REJECTED, MTLS_OK, F_SERVER, "mutually authenticated ",
 	  " failed", "; the agent logs event 21007 (cannot create a mutually "
 		     "authenticated connection) and the server 20071 "
 		     "(connection closed before authentication)",
 	  "have the certificate issued by a CA the management server trusts "
 	  "(its root must be in the server's Trusted Root store), then run "
 	  "stages %d-%d again", 21007, STAGE_REQUEST, STAGE_SERIAL },
-	{ MTLS_E_SERVER_UNTRUSTED, F_SERVER, "", " failed",
+	{ MTLS_E_SERVER_UNTRUSTED, MTLS_OK, F_SERVER, "", " failed",
 	  "; the agent logs event 20072 (remote certificate not trusted), "
 	  "then 21007",
 	  "trust the root CA that issued the management server's certificate "
 	  "(stage %d)", 20072, STAGE_TRUST, STAGE_NONE },
-	{ MTLS_E_NAME_MISMATCH, F_SERVER, "", " failed", " (event 21007)",
+	{ MTLS_E_NAME_MISMATCH, MTLS_OK, F_SERVER, "", " failed",
+	  " (event 21007)",
 	  "set [agent] server to the name in the management server's "
 	  "certificate (its FQDN)", 0, STAGE_NONE, STAGE_NONE },
-	{ MTLS_E_CLOSED, F_SERVER, "", "",
+	{ MTLS_E_CLOSED, MTLS_OK, F_SERVER, "", "",
 	  " (the server logs event 20071 when it closes before "
 	  "authentication, 20070 right after it)",
 	  "check that the management server trusts our CA and that the agent "
 	  "is approved", 20071, STAGE_NONE, STAGE_NONE },
-	{ MTLS_E_TIMEOUT, F_PORT, "", "",
-	  "; the agent logs event 21006, then 21016 (no channel, no failover)",
-	  "check that the management server is running and reachable on this "
-	  "port", 21006, STAGE_NONE, STAGE_NONE },
-	{ MTLS_E_CONNECT, F_PORT, "", "",
+	{ MTLS_E_CONNECT, MTLS_E_TIMEOUT, F_PORT, "", "",
 	  "; the agent logs event 21006, then 21016 (no channel, no failover)",
 	  "check that the management server is running and reachable on this "
 	  "port", 21006, STAGE_NONE, STAGE_NONE },
@@ -153,13 +151,13 @@ static void approval_tls_failure(struct diag_list *dl, enum mtls_err e,
 		return;
 	}
 	static const struct tls_text other = {
-		MTLS_OK, F_SERVER, "", " failed", " (event 21007)",
+		MTLS_OK, MTLS_OK, F_SERVER, "", " failed", " (event 21007)",
 		"check the management server's TLS set-up", 0, STAGE_NONE,
 		STAGE_NONE
 	};
 	const struct tls_text *x = &other;
 	for (size_t i = 0; i < sizeof(tls_texts) / sizeof(tls_texts[0]); i++)
-		if (tls_texts[i].e == e)
+		if (tls_texts[i].e == e || tls_texts[i].also == e)
 			x = &tls_texts[i];
 	struct diag *d = diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, x->field,
 				  NULL, "%sTLS with '%s' port %d%s: %s%s",

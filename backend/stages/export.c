@@ -274,15 +274,14 @@ enum status stage_export_run(struct ctx *c, const struct hooks *h,
 		rule_diag(dl, DIAG_EXPORT_FRIENDLY_NAME, FIELD_FRIENDLY_NAME, &v);
 		return ST_FAIL;
 	}
-	if (!st->key_path || !*st->key_path || !st->cert_path ||
-	    !*st->cert_path) {
+	enum request_have have = stage_request_have(st);
+	if (have != REQ_HAVE) {
 		struct diag *d = diag_add_rerun(
 			dl, DIAG_STATE, SEV_FAIL, NULL, STAGE_REQUEST,
 			" until the certificate is issued",
 			"nothing to export yet: there is no %s from stage %d",
-			!st->key_path || !*st->key_path
-				? "private key"
-				: "issued certificate", STAGE_REQUEST);
+			have == REQ_NO_KEY ? "private key"
+					   : "issued certificate", STAGE_REQUEST);
 		if (d)
 			d->stage = STAGE_EXPORT;
 		return ST_FAIL;

@@ -40,7 +40,8 @@ static STACK_OF(X509) *chain_for(struct run *r, X509 *leaf,
 		return NULL;
 	if (extra && sk_X509_num(extra) > 1) {
 		got = extra;
-	} else if (id > 0 && r->ca_url && !r->offline) {
+	} else if (id > 0 && r->ca_url &&
+		   r->c->request_action == REQ_ACT_AUTO) {   /* online */
 		unsigned char *p7 = NULL;
 		size_t p7len = 0;
 		enum http_err e = certsrv_fetch_chain(&r->o, r->ca_url, id, r->h,

@@ -36,7 +36,6 @@ struct run {
 	char *csr_pem;
 	struct http_opts o;
 	struct request_result *out;
-	int offline;              /* no network: the offline path */
 };
 
 /* key.bits, or its default when unset. */

@@ -70,7 +70,6 @@ enum status req_save_csr(struct run *r)
 {
 	const struct state *st = r->st;
 	enum status s;
-	r->offline = 1;
 	if (st->req_phase == REQ_SUBMITTING || st->req_phase == REQ_PENDING ||
 	    st->req_phase == REQ_ISSUED)
 		s = req_load_bound(r);
@@ -84,7 +83,6 @@ enum status req_save_csr(struct run *r)
 enum status req_import_cert(struct run *r)
 {
 	char err[REQ_ERRLEN];
-	r->offline = 1;
 	r->key = fs_exists(r->key_path)
 			 ? x509_load_key_file(r->key_path, err, sizeof(err))
 			 : NULL;

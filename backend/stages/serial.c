@@ -194,14 +194,13 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 	}
 
 	/* 2. the certificate and key from stage 2 */
-	if (!st->cert_path || !*st->cert_path || !st->key_path ||
-	    !*st->key_path) {
+	enum request_have have = stage_request_have(st);
+	if (have != REQ_HAVE) {
 		struct diag *d = diag_add(
 			dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL, NULL,
 			"no certificate to import yet: %s has not produced a %s",
 			stage_ref(STAGE_REQUEST),
-			!st->key_path || !*st->key_path ? "private key"
-							: "certificate");
+			have == REQ_NO_KEY ? "private key" : "certificate");
 		diag_set_fix(d, "run stages %d to %d first",
 			     STAGE_REQUEST, STAGE_EXPORT);
 		goto out;

@@ -28,4 +28,9 @@ STAGE_TABLE(X)
 /* The entry point of stage s, or NULL outside 1..STAGE_LAST. */
 stage_fn stage_entry(enum stage s);
 
+/* What stage 2 has not left in the state yet for the stages that use its
+ * key and certificate: REQ_NO_KEY first, then REQ_NO_CERT, else REQ_HAVE. */
+enum request_have { REQ_HAVE, REQ_NO_KEY, REQ_NO_CERT };
+enum request_have stage_request_have(const struct state *st);
+
 #endif

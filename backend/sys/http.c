@@ -69,7 +69,7 @@ void http_opts_init(struct http_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->auth = AUTH_NONE;
-	o->connect_timeout_s = 10;
+	o->connect_timeout_s = HTTP_CONNECT_TIMEOUT;
 	o->timeout_s = CONFIG_DEFAULT_CA_TIMEOUT;
 	o->body_cap = HTTP_DEFAULT_BODY_CAP;
 }
@@ -398,10 +398,8 @@ static enum http_err request(const struct http_opts *o, const char *url,
 	opt_long(f, c, CURLOPT_NOSIGNAL, 1L);
 	opt_ptr(f, c, CURLOPT_ERRORBUFFER, cerr);
 	opt_str(f, c, CURLOPT_USERAGENT, HTTP_USER_AGENT);
-	opt_long(f, c, CURLOPT_CONNECTTIMEOUT,
-		 (long)(o->connect_timeout_s > 0 ? o->connect_timeout_s : 10));
-	opt_long(f, c, CURLOPT_TIMEOUT,
-		 (long)(o->timeout_s > 0 ? o->timeout_s : CONFIG_DEFAULT_CA_TIMEOUT));
+	opt_long(f, c, CURLOPT_CONNECTTIMEOUT, (long)http_connect_timeout(o));
+	opt_long(f, c, CURLOPT_TIMEOUT, (long)http_total_timeout(o));
 	opt_off(f, c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x.cap);
 	f->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	opt_ptr(f, c, CURLOPT_WRITEDATA, &x);

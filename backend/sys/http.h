@@ -24,6 +24,7 @@
 #include "core/secret.h"
 
 #define HTTP_DEFAULT_BODY_CAP (8u * 1024u * 1024u)
+#define HTTP_CONNECT_TIMEOUT 10   /* s: connect_timeout_s when unset */
 
 struct http_opts {
 	const char *ca_file;          /* PEM bundle to verify the server, or NULL */
@@ -33,7 +34,7 @@ struct http_opts {
 	const struct secret *password;
 	const char *client_cert;      /* PEM, for AUTH_CERT */
 	const char *client_key;
-	int connect_timeout_s;        /* default 10 */
+	int connect_timeout_s;        /* default HTTP_CONNECT_TIMEOUT */
 	int timeout_s;                /* total; default 60 */
 	size_t body_cap;              /* 0 = HTTP_DEFAULT_BODY_CAP */
 	bool allow_http;

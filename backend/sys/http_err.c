@@ -63,8 +63,8 @@ enum http_err http_map_error(const struct curl_fns *f, CURL *c,
 {
 	const char *detail = cerr && *cerr ? cerr : f->easy_strerror(rc);
 	char trust[768];
-	int cto = o->connect_timeout_s > 0 ? o->connect_timeout_s : 10;
-	int tto = o->timeout_s > 0 ? o->timeout_s : CONFIG_DEFAULT_CA_TIMEOUT;
+	int cto = http_connect_timeout(o);
+	int tto = http_total_timeout(o);
 
 	if (x->cancelled || (rc == CURLE_ABORTED_BY_CALLBACK)) {
 		errbuf_printf(err, errlen, "cancelled while talking to '%s'", url);

@@ -32,6 +32,18 @@ struct xfer {
 	size_t www_auth_len;
 };
 
+/* The timeouts a transfer runs with: o's, or the defaults where unset. */
+static inline int http_connect_timeout(const struct http_opts *o)
+{
+	return o->connect_timeout_s > 0 ? o->connect_timeout_s
+					: HTTP_CONNECT_TIMEOUT;
+}
+
+static inline int http_total_timeout(const struct http_opts *o)
+{
+	return o->timeout_s > 0 ? o->timeout_s : CONFIG_DEFAULT_CA_TIMEOUT;
+}
+
 /* Typed curl_easy_setopt (the table's function is variadic and unchecked). */
 static inline void opt_long(const struct curl_fns *f, CURL *c, CURLoption o, long v)
 {

@@ -109,8 +109,8 @@ static const struct diag *find_sev(const struct diag_list *dl,
 
 /* ---- validation ------------------------------------------------------------ */
 
-/* The rules themselves are tested in test_validate.c; these are the
- * wrappers' return values and messages. */
+/* The rules themselves are tested in test_validate.c; this is the
+ * wrapper's return value and message. */
 static void test_mgmt_group_rules(void **state)
 {
 	char err[512];
@@ -127,22 +127,6 @@ static void test_mgmt_group_rules(void **state)
 	assert_int_equal(agent_check_mgmt_group(mg, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "the limit is 50"));
 	assert_int_equal(agent_check_mgmt_group(NULL, err, sizeof(err)), -1);
-}
-
-static void test_server_and_port(void **state)
-{
-	char err[512];
-	assert_int_equal(agent_check_server("ms01.contoso.com", err,
-					    sizeof(err)), SEV_PASS);
-	assert_int_equal(agent_check_server("ms01", err, sizeof(err)),
-			 SEV_WARN);
-	assert_non_null(strstr(err, "FQDN"));
-	assert_int_equal(agent_check_server("ms_01.contoso.com", err,
-					    sizeof(err)), SEV_FAIL);
-	assert_non_null(strstr(err, "'_'"));
-	assert_int_equal(agent_check_port(5723, err, sizeof(err)), 0);
-	assert_int_equal(agent_check_port(0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "between 1 and 65535"));
 }
 
 /* ---- the agent configuration file ------------------------------------------ */
@@ -612,7 +596,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mgmt_group_rules),
-		cmocka_unit_test(test_server_and_port),
 		cmocka_unit_test_setup_teardown(test_agentconf_roundtrip, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_agentconf_invalid, setup,

@@ -25,6 +25,7 @@
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/fsutil.h"
+#include "certgen.h"
 #include "lab_harness.h"
 #include "unit_util.h"
 #include "sys/netprobe.h"
@@ -474,10 +475,67 @@ static void test_server_role_commands(void **state)
 	free(log);
 }
 
+/* Approve 'b.contoso.com', which fails: the FAIL at field, under check,
+ * whose message holds text. */
+static const struct diag *approve_fails(struct fixture *f, const char *field,
+					enum diag_check check, const char *text)
+{
+	diag_list_release(&f->dl);
+	assert_int_equal(approval_approve(&f->c, NULL, "b.contoso.com",
+					  &f->dl), -1);
+	const struct diag *d = diag_find_field(&f->dl, field, SEV_FAIL);
+	assert_non_null(d);
+	assert_int_equal(d->check, check);
+	assert_non_null(strstr(d->message, text));
+	return d;
+}
+
+/* The lab's approve request when it cannot go out: no way to approve
+ * without the lab source; no certificate yet; a closed port (21006). */
+static void test_approve_at_lab_failures(void **state)
+{
+	struct fixture *f = *state;
+	approve_fails(f, "approval.approve_command", DIAG_APPROVAL_AGENTS,
+		      "no way to approve 'b.contoso.com'");
+
+	int port = 0;
+	int lfd = test_listen_loopback(&port);
+	assert_true(lfd >= 0);
+	close(lfd);
+	f->cfg.approval_source = APPROVAL_LAB;
+	config_set_str(&f->cfg.agent_server, "localhost");
+	f->cfg.agent_port = port;
+	approve_fails(f, "agent.config", DIAG_APPROVAL_TLS,
+		      "cannot prepare the TLS");
+
+	struct certgen_opts o;
+	X509 *cert = NULL;
+	EVP_PKEY *key = NULL;
+	certgen_opts_leaf(&o, "pc1.contoso.com");
+	assert_int_equal(certgen_make(&o, &cert, &key), 0);
+	char *cp = NULL, *kp = NULL;
+	assert_true(asprintf(&cp, "%s/pc1.crt", f->dir) > 0);
+	assert_true(asprintf(&kp, "%s/pc1.key", f->dir) > 0);
+	assert_int_equal(certgen_write_pem(cp, &cert, 1), 0);
+	assert_int_equal(certgen_write_key(kp, key), 0);
+	state_set_str(&f->st.cert_path, cp);
+	state_set_str(&f->st.key_path, kp);
+	state_set_str(&f->st.root_path, cp);
+	const struct diag *d = approve_fails(f, "agent.port", DIAG_APPROVAL_TLS,
+					     "21016");
+	assert_int_equal(d->event, 21006);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	free(cp);
+	free(kp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_status),
+		cmocka_unit_test_setup_teardown(test_approve_at_lab_failures,
+						setup, teardown),
 		cmocka_unit_test(test_parse_agents),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_admin_command),

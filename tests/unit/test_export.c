@@ -676,9 +676,16 @@ static void test_stage(void **state)
 	const struct diag *d = diag_find(&dl, DIAG_STATE);
 	assert_non_null(d);
 	assert_int_equal(d->stage, STAGE_EXPORT);
+	assert_diag(&dl, DIAG_STATE, SEV_FAIL, NULL, "no private key from stage");
 	diag_list_release(&dl);
 
+	/* a key but no certificate yet */
 	state_set_str(&st.key_path, f->key);
+	assert_int_equal(stage_export_run(&c, NULL, &dl), ST_FAIL);
+	assert_diag(&dl, DIAG_STATE, SEV_FAIL, NULL,
+		    "no issued certificate from stage");
+	diag_list_release(&dl);
+
 	state_set_str(&st.cert_path, f->cert);
 	state_set_str(&st.chain_path, f->chain);
 

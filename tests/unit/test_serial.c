@@ -404,7 +404,13 @@ static void test_no_certificate_yet(void **state)
 	state_set_str(&f->st.cert_path, NULL);
 	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_FAIL);
 	find_diag(&f->dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL,
-		  "no certificate to import yet");
+		  "has not produced a certificate");
+	diag_list_release(&f->dl);
+
+	state_set_str(&f->st.key_path, "");
+	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_FAIL);
+	find_diag(&f->dl, DIAG_SERIAL_INSTALL, SEV_FAIL, NULL,
+		  "has not produced a private key");
 }
 
 /* ---- restart command ------------------------------------------------------ */

@@ -805,7 +805,7 @@ static void test_ca_options_credentials(void **state)
 		assert_true(both[i]->system_trust);
 		assert_int_equal(both[i]->timeout_s, 25);
 		assert_int_equal(both[i]->connect_timeout_s,
-				 CA_HTTP_CONNECT_TIMEOUT);
+				 HTTP_CONNECT_TIMEOUT);
 		assert_true(both[i]->allow_http);
 		assert_int_equal(both[i]->body_cap, HTTP_DEFAULT_BODY_CAP);
 	}
@@ -820,7 +820,7 @@ static void test_ca_options_defaults_and_store(void **state)
 	assert_null(o.ca_file);               /* empty: not a bundle */
 	assert_null(o.ca_path);               /* the store does not exist yet */
 	assert_int_equal(o.timeout_s, CONFIG_DEFAULT_CA_TIMEOUT);
-	assert_int_equal(o.connect_timeout_s, CA_HTTP_CONNECT_TIMEOUT);
+	assert_int_equal(o.connect_timeout_s, HTTP_CONNECT_TIMEOUT);
 	assert_false(o.allow_http);
 
 	f->cfg.ca_timeout = 4;                /* connect never longer than total */
