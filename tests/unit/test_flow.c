@@ -57,23 +57,28 @@ static void open_as(struct flow *f, const char *role)
 	diag_list_release(&dl);
 }
 
+/* The flow runs as role: configuration and state agree, and stage 5
+ * applies to an agent only. */
+static void assert_opened(const struct flow *f, bool resumed, enum role role)
+{
+	assert_int_equal(f->resumed, resumed);
+	assert_int_equal(f->cfg.role, role);
+	assert_int_equal(f->st.role, role);
+	assert_int_equal(flow_stage_applies(f, STAGE_AGENT), role == ROLE_AGENT);
+}
+
 static void test_resume_keeps_saved_role(void **st)
 {
 	struct flow f;
 
 	open_as(&f, "server");
-	assert_false(f.resumed);
-	assert_int_equal(f.st.role, ROLE_SERVER);
-	assert_false(flow_stage_applies(&f, STAGE_AGENT));
+	assert_opened(&f, false, ROLE_SERVER);
 	assert_int_equal(flow_run_stage(&f, STAGE_AGENT, NULL, NULL), ST_OK);
 	assert_int_equal(f.st.stage[STAGE_AGENT], STAGE_ST_SKIPPED);
 	flow_close(&f);
 
 	open_as(&f, "agent");
-	assert_true(f.resumed);
-	assert_int_equal(f.cfg.role, ROLE_SERVER);
-	assert_int_equal(f.st.role, ROLE_SERVER);
-	assert_false(flow_stage_applies(&f, STAGE_AGENT));
+	assert_opened(&f, true, ROLE_SERVER);
 	assert_int_equal(flow_next_stage(&f), STAGE_FIRST);
 
 	/* a fresh state is the flow's role's, not the answers' */
@@ -81,8 +86,7 @@ static void test_resume_keeps_saved_role(void **st)
 	diag_list_init(&dl);
 	assert_int_equal(flow_start_over(&f, &dl), 0);
 	diag_list_release(&dl);
-	assert_false(f.resumed);
-	assert_int_equal(f.st.role, ROLE_SERVER);
+	assert_opened(&f, false, ROLE_SERVER);
 	assert_int_equal(f.st.stage[STAGE_AGENT], STAGE_ST_NONE);
 	flow_close(&f);
 }
@@ -92,10 +96,7 @@ static void test_new_state_takes_configured_role(void **st)
 {
 	struct flow f;
 	open_as(&f, "agent");
-	assert_false(f.resumed);
-	assert_int_equal(f.cfg.role, ROLE_AGENT);
-	assert_int_equal(f.st.role, ROLE_AGENT);
-	assert_true(flow_stage_applies(&f, STAGE_AGENT));
+	assert_opened(&f, false, ROLE_AGENT);
 	flow_close(&f);
 }
 
