@@ -40,7 +40,7 @@ static int open_flow(struct flow *f, const struct flow_opts *o)
 	diag_list_init(&dl);
 	int r = flow_open(f, o, &dl);
 	/* Configuration warnings and errors go to stderr before any UI. */
-	diag_print_text(stderr, &dl, r < 0 ? SEV_WARN : SEV_WARN);
+	diag_print_text(stderr, &dl, SEV_WARN);
 	diag_list_release(&dl);
 	return r;
 }

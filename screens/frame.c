@@ -189,6 +189,21 @@ void frame_draw(struct ui *ui, const char *heading, struct keyline kl)
 	draw_keys(ui, kl);
 }
 
+int frame_text(struct rect r, const char *text, int first)
+{
+	int starts[FRAME_TEXT_MAX], lens[FRAME_TEXT_MAX];
+	int n = layout_wrap(text, r.w, FRAME_TEXT_MAX, starts, lens);
+	if (n > FRAME_TEXT_MAX)
+		n = FRAME_TEXT_MAX;
+	for (int i = 0; i < r.h && first + i < n; i++) {
+		char line[1024];
+		snprintf(line, sizeof(line), "%.*s", lens[first + i],
+			 text + starts[first + i]);
+		theme_put(stdscr, r.y + i, r.x, line, r.w);
+	}
+	return n;
+}
+
 void frame_too_small(struct ui *ui)
 {
 	char l1[120], l2[120];

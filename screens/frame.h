@@ -2,7 +2,8 @@
  * frame.h - what every screen has around its content: the title line, the
  * stage rail, the body frame, the status line and the key line (whose key
  * names come from the keymap, so a key shown is a key that works); the
- * "terminal too small" notice; choosing a stage on the rail.
+ * "terminal too small" notice; wrapped text in the body; choosing a stage
+ * on the rail.
  * Owner: screens/frame.c.  No allocation.
  */
 #ifndef OPSMGR_FRAME_H
@@ -30,6 +31,11 @@ struct keyline {
 void frame_draw(struct ui *ui, const char *heading, struct keyline kl);
 void frame_status(struct ui *ui);
 void frame_too_small(struct ui *ui);
+/* Paint text wrapped at r.w into r, from its wrapped line first on (the
+ * first FRAME_TEXT_MAX lines of it at most); returns how many lines it
+ * wraps to (at most FRAME_TEXT_MAX). */
+#define FRAME_TEXT_MAX 400
+int frame_text(struct rect r, const char *text, int first);
 /* F2: choose a stage on the rail; returns the stage, 0 (closed), -1 (the
  * terminal was resized: redraw, then ask again) or -2 (quit). */
 int frame_rail_select(struct ui *ui);

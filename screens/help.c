@@ -6,7 +6,6 @@
 #include "help.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "frame.h"
 
@@ -42,31 +41,22 @@ enum nav help_show(struct ui *ui, int screen)
 
 	for (;;) {
 		struct rect in = ui->lay.inner;
-		int starts[400], lens[400], n;
 		enum action act;
 		wint_t ch;
-		int r;
+		int r, n;
 
 		if (ui->lay.too_small) {
 			frame_too_small(ui);
 		} else {
 			frame_draw(ui, title, (struct keyline){ KC_HELP, keys, 3 });
-			n = layout_wrap(text, in.w, 400, starts, lens);
-			if (n > 400)
-				n = 400;
+			n = layout_wrap(text, in.w, 0, NULL, NULL);
+			if (n > FRAME_TEXT_MAX)
+				n = FRAME_TEXT_MAX;
 			if (first > n - in.h)
 				first = n - in.h;
 			if (first < 0)
 				first = 0;
-			for (int i = 0; i < in.h && first + i < n; i++) {
-				char line[512];
-				int l = lens[first + i];
-				if (l > (int)sizeof(line) - 1)
-					l = (int)sizeof(line) - 1;
-				memcpy(line, text + starts[first + i], (size_t)l);
-				line[l] = 0;
-				theme_put(stdscr, in.y + i, in.x, line, in.w);
-			}
+			frame_text(in, text, first);
 			curs_set(0);
 			refresh();
 		}

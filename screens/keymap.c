@@ -22,6 +22,10 @@ struct binding {
 
 #define CODE(k) true, (wint_t)(k)
 #define CHAR(c) false, (wint_t)(c)
+/* A lowercase letter and its capital (Caps Lock on): two rows, the
+ * lowercase one first, so the key line shows it. */
+#define LETTER(ctx, act, c) \
+	{ ctx, act, CHAR(c) }, { ctx, act, CHAR((c) - 'a' + 'A') }
 
 static const struct binding BINDINGS[] = {
 	/* the arrows first: the key line shows "Up/Down", "Left/Right" */
@@ -34,22 +38,15 @@ static const struct binding BINDINGS[] = {
 	{ KC_ANY, ACT_TOP, CODE(KEY_HOME) },
 	{ KC_ANY, ACT_BOTTOM, CODE(KEY_END) },
 	/* what a key means in one context (before its general meaning) */
-	{ KC_CONFIRM, ACT_YES, CHAR('y') },
-	{ KC_CONFIRM, ACT_YES, CHAR('Y') },
-	{ KC_CONFIRM, ACT_NO, CHAR('n') },
-	{ KC_CONFIRM, ACT_NO, CHAR('N') },
+	LETTER(KC_CONFIRM, ACT_YES, 'y'),
+	LETTER(KC_CONFIRM, ACT_NO, 'n'),
 	{ KC_CONFIRM, ACT_NO, CHAR(KEY_ESC) },
 	{ KC_BUSY, ACT_CANCEL, CHAR(KEY_ESC) },
-	{ KC_PENDING, ACT_CHECK, CHAR('c') },
-	{ KC_PENDING, ACT_CHECK, CHAR('C') },
-	{ KC_PENDING, ACT_LEAVE, CHAR('l') },
-	{ KC_PENDING, ACT_LEAVE, CHAR('L') },
-	{ KC_PENDING, ACT_EDIT, CHAR('e') },
-	{ KC_PENDING, ACT_EDIT, CHAR('E') },
-	{ KC_LIST, ACT_SAVE, CHAR('s') },
-	{ KC_LIST, ACT_SAVE, CHAR('S') },
-	{ KC_STAGE, ACT_APPROVE, CHAR('a') },
-	{ KC_STAGE, ACT_APPROVE, CHAR('A') },
+	LETTER(KC_PENDING, ACT_CHECK, 'c'),
+	LETTER(KC_PENDING, ACT_LEAVE, 'l'),
+	LETTER(KC_PENDING, ACT_EDIT, 'e'),
+	LETTER(KC_LIST, ACT_SAVE, 's'),
+	LETTER(KC_STAGE, ACT_APPROVE, 'a'),
 	{ KC_WELCOME, ACT_DOWN, CHAR('\t') },
 	{ KC_WELCOME, ACT_UP, CODE(KEY_BTAB) },
 	{ KC_WELCOME | KC_FORM, ACT_RIGHT, CHAR(' ') },

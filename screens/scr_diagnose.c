@@ -13,7 +13,6 @@
 
 struct dstate {
 	struct pane pane;
-	bool done;
 };
 
 static void draw(struct ui *ui, void *ud)
@@ -76,7 +75,6 @@ static void run(struct ui *ui, struct dstate *ds)
 			break;
 		}
 	diag_list_release(&dl);
-	ds->done = true;
 }
 
 enum nav scr_diagnose_run(struct ui *ui)

@@ -108,22 +108,12 @@ static void draw(struct ui *ui, const char *text, int first)
 		{ ACT_BACK, ACT_NONE, NULL }, { ACT_HELP, ACT_NONE, NULL },
 		{ ACT_QUIT, ACT_NONE, NULL },
 	};
-	struct rect in = ui->lay.inner;
-	int starts[200], lens[200], n;
 	if (ui->lay.too_small) {
 		frame_too_small(ui);
 		return;
 	}
 	frame_draw(ui, "Summary", (struct keyline){ KC_LIST, keys, 5 });
-	n = layout_wrap(text, in.w, 200, starts, lens);
-	if (n > 200)
-		n = 200;
-	for (int i = 0; i < in.h && first + i < n; i++) {
-		char line[400];
-		snprintf(line, sizeof(line), "%.*s", lens[first + i],
-			 text + starts[first + i]);
-		theme_put(stdscr, in.y + i, in.x, line, in.w);
-	}
+	frame_text(ui->lay.inner, text, first);
 	curs_set(0);
 	refresh();
 }

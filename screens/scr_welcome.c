@@ -77,7 +77,7 @@ static void draw(struct ui *ui, int sel, bool confirm)
 		"approval. Progress is saved after every step.";
 	struct rect in = ui->lay.inner;
 	enum item it[4];
-	int n = items(ui, it), y = in.y, starts[8], lens[8], nl;
+	int n = items(ui, it), y = in.y, nl;
 
 	if (ui->lay.too_small) {
 		frame_too_small(ui);
@@ -85,12 +85,8 @@ static void draw(struct ui *ui, int sel, bool confirm)
 	}
 	frame_draw(ui, "Welcome", confirm ? (struct keyline){ KC_CONFIRM, ckeys, 3 } :
 		   (struct keyline){ KC_WELCOME, keys, 5 });
-	nl = layout_wrap(intro, in.w, 8, starts, lens);
-	for (int i = 0; i < nl && i < 8; i++) {
-		char line[300];
-		snprintf(line, sizeof(line), "%.*s", lens[i], intro + starts[i]);
-		theme_put(stdscr, y++, in.x, line, in.w);
-	}
+	nl = frame_text((struct rect){ y, in.x, 8, in.w }, intro, 0);
+	y += nl < 8 ? nl : 8;
 	y++;
 	if (has_progress(ui)) {
 		char line[300];

@@ -122,8 +122,7 @@ static void draw(struct ui *ui, void *ud)
 	const struct stage_screen *sc = ss->sc;
 	struct keyhint keys[10];
 	struct keyline kl = { key_ctx(ss), keys, 0 };
-	int y, starts[4], lens[4], nintro, form_need, form_h, pane_y,
-	    pane_h, pane_min;
+	int y, nintro, form_need, form_h, pane_y, pane_h, pane_min;
 	char heading[120];
 	struct rect in;
 
@@ -140,18 +139,11 @@ static void draw(struct ui *ui, void *ud)
 	frame_draw(ui, heading, kl);
 
 	y = in.y;
-	nintro = layout_wrap(sc->intro, in.w, 3, starts, lens);
-	if (nintro > 3)
-		nintro = 3;
-	for (int i = 0; i < nintro; i++) {
-		char line[300];
-		snprintf(line, sizeof(line), "%.*s", lens[i], sc->intro + starts[i]);
-		theme_on(&ui->th, stdscr, TH_DIM);
-		theme_put(stdscr, y++, in.x, line, in.w);
-	}
+	theme_on(&ui->th, stdscr, TH_DIM);
+	nintro = frame_text((struct rect){ y, in.x, 3, in.w }, sc->intro, 0);
 	theme_on(&ui->th, stdscr, TH_NORMAL);
 	if (nintro > 0)
-		y++;
+		y += (nintro < 3 ? nintro : 3) + 1;
 
 	if (sc->update)
 		sc->update(ui, &ss->fm);

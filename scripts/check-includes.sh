@@ -43,10 +43,6 @@ ALLOWED = {
     "backend/sys": ["backend/core"],
     "backend/core": [],
 }
-# Edges that break the rules but are accepted for a while: reported on
-# every run, not failed.  Empty: every include follows the rules.
-TOLERATED = {}
-
 def usage():
     sys.stderr.write("usage: check-includes.sh [--root DIR]\n")
     sys.exit(2)
@@ -210,14 +206,11 @@ for f in files:
             incs[f].append(target)
 
 # -- folders: every edge in an allowed direction, no cycle ----------------
-fedges, tolerated = {}, set()
+fedges = {}
 for f in files:
     for t in incs[f]:
         a, b = folder(f), folder(t)
         if a == b:
-            continue
-        if (a, b) in TOLERATED:
-            tolerated.add((a, b))
             continue
         if a in ALLOWED and b not in ALLOWED[a]:
             ok = [x for x in ALLOWED[a] if x not in BACKEND]
@@ -265,9 +258,6 @@ if os.environ.get("INCLUDE_CHECK_UNITS"):
     for u in sorted(set(unit.values())):
         print("unit %s: %s -> %s" % (u, " ".join(f for f in files if find(f) == u),
                                     " ".join(sorted(uedges.get(u, ())))))
-for a, b in sorted(tolerated):
-    print("include check: tolerated for now: %s/ -> %s/ (%s)" %
-          (a, b, TOLERATED[(a, b)]))
 for p in problems:
     print("include check: " + p)
 if problems:

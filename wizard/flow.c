@@ -210,10 +210,9 @@ int flow_start_over(struct flow *f, struct diag_list *dl)
 	if (state_move_aside(f->state_dir, "start over", moved, sizeof(moved),
 			     dl) < 0)
 		return -1;
-	enum role role = f->cfg.role;
 	state_release(&f->st);
 	state_init(&f->st);
-	f->st.role = role;
+	f->st.role = f->cfg.role;
 	for (int i = 0; i < STAGE_COUNT; i++) {
 		diag_list_release(&f->last[i]);
 		f->last_status[i] = ST_OK;

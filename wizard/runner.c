@@ -61,9 +61,12 @@ int runner_run(struct flow *f, FILE *out)
 	struct runner_ui u = { .out = out };
 	struct hooks h = { on_progress, on_cancelled, on_line, &u };
 
-	/* Non-interactive answers stand in for the operator's confirmations. */
+	/* Non-interactive answers stand in for the operator's confirmations;
+	 * verify warnings were shown and, without a person, are accepted
+	 * (they are warnings, not failures). */
 	f->ctx.confirm_trust = f->cfg.trust_accept;
 	f->ctx.confirm_overwrite = f->cfg.export_overwrite;
+	f->ctx.confirm_warnings = true;
 
 	for (int s = from; s <= to; s++) {
 		enum stage_status done = f->st.stage[s];
@@ -79,12 +82,6 @@ int runner_run(struct flow *f, FILE *out)
 			stage_title((enum stage)s));
 		fflush(out);
 		enum status r = flow_run_stage(f, (enum stage)s, &h, NULL);
-		/* Verify warnings were shown; without a person they are
-		 * accepted (they are warnings, not failures) and said so. */
-		if (r == ST_NEED_CONFIRM && s == STAGE_VERIFY) {
-			f->ctx.confirm_warnings = true;
-			r = flow_run_stage(f, (enum stage)s, &h, NULL);
-		}
 		diag_print_text(out, &f->last[s], SEV_PASS);
 		fprintf(out, "[%d/%d] %s: %s (%.1f s)\n", s, STAGE_LAST,
 			stage_title((enum stage)s),

@@ -223,7 +223,6 @@ void pane_draw(const struct theme *t, WINDOW *w, struct pane *p,
 
 bool pane_key(struct pane *p, enum action act, int page)
 {
-	int old = p->sel;
 	if (p->n == 0)
 		return false;
 	switch (act) {
@@ -256,5 +255,5 @@ bool pane_key(struct pane *p, enum action act, int page)
 		/* output pane: scroll the view instead of a selection */
 		p->follow = p->sel == p->n - 1;
 	}
-	return p->sel != old || p->n > 0;
+	return true;
 }

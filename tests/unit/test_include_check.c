@@ -104,12 +104,23 @@ static void test_file_cycle_fails(void **st)
 	assert_refused("files", want);
 }
 
+/* An include the script cannot resolve is a problem, not a silent skip. */
+static void test_missing_header_fails(void **st)
+{
+	static const char *const want[] = {
+		"wizard/flow.c: cannot find \"flow_gone.h\"",
+		"1 files, 1 problem", NULL,
+	};
+	assert_refused("missing", want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_product_tree_has_no_cycle),
 		cmocka_unit_test(test_folder_cycle_fails),
 		cmocka_unit_test(test_file_cycle_fails),
+		cmocka_unit_test(test_missing_header_fails),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,6 +81,12 @@ static void test_context_keys(void **st)
 	assert_int_equal(ch('s', KC_LIST), ACT_SAVE);
 	assert_int_equal(ch('a', KC_STAGE), ACT_APPROVE);
 	assert_int_equal(ch('a', KC_FORM), ACT_NONE);   /* typed text */
+	/* every letter works with Caps Lock on; the key line shows it small */
+	assert_int_equal(ch('C', KC_PENDING), ACT_CHECK);
+	assert_int_equal(ch('E', KC_PENDING), ACT_EDIT);
+	assert_int_equal(ch('S', KC_LIST), ACT_SAVE);
+	assert_int_equal(ch('A', KC_STAGE), ACT_APPROVE);
+	assert_int_equal(ch('Y', KC_STAGE), ACT_NONE);
 	/* Tab: next field in a stage screen and a form, next item on the
 	 * welcome menu; Space changes a choice and the role */
 	assert_int_equal(ch('\t', KC_STAGE), ACT_FIELD_NEXT);

@@ -147,13 +147,14 @@ static void test_pane_rows(void **st)
 	struct pane p;
 	struct diag_list dl;
 	pane_init(&p, true, false);
+	assert_false(pane_key(&p, ACT_DOWN, 5));   /* nothing to move in */
 	pane_add(&p, TH_DONE, "PASS", "one", NULL, 0);
 	pane_addf(&p, TH_NORMAL, "two %d", 2);
 	assert_int_equal(p.n, 2);
 	assert_string_equal(p.rows[1].text, "two 2");
 	assert_true(pane_key(&p, ACT_DOWN, 5));
 	assert_int_equal(p.sel, 1);
-	pane_key(&p, ACT_DOWN, 5);
+	assert_true(pane_key(&p, ACT_DOWN, 5));   /* a move key, taken */
 	assert_int_equal(p.sel, 1);   /* stays on the last row */
 	pane_key(&p, ACT_TOP, 5);
 	assert_int_equal(p.sel, 0);
