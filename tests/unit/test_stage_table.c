@@ -372,13 +372,15 @@ static void scan_file(struct scan *sc, const char *path, const char *rel)
 	fclose(f);
 }
 
-static void scan_dir(struct scan *sc, const char *root, const char *rel)
+/* Scan the sources under root/rel; false when that folder cannot be read
+ * (a renamed folder must not pass unscanned). */
+static bool scan_dir(struct scan *sc, const char *root, const char *rel)
 {
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	DIR *d = opendir(path);
 	if (!d)
-		return;   /* a folder the tree does not have */
+		return false;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
@@ -391,13 +393,14 @@ static void scan_dir(struct scan *sc, const char *root, const char *rel)
 			continue;
 		size_t len = strlen(sub);
 		if (S_ISDIR(sb.st_mode))
-			scan_dir(sc, root, sub);
+			assert_true(scan_dir(sc, root, sub));
 		else if (len > 2 && sub[len - 2] == '.' &&
 			 (sub[len - 1] == 'c' || sub[len - 1] == 'h') &&
 			 !exempt(sub))
 			scan_file(sc, full, sub);
 	}
 	closedir(d);
+	return true;
 }
 
 /* The pattern of a stage spelled by hand: "stage 3", "stages 2-6", or a
@@ -442,13 +445,53 @@ static void test_sources_name_no_stage(void **st)
 	assert_int_equal(regexec(&sc.re, "stage %d done ", 0, NULL, 0),
 			 REG_NOMATCH);
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		scan_dir(&sc, root, dirs[i]);
+		if (!scan_dir(&sc, root, dirs[i]))
+			fail_msg("cannot read the source folder '%s'", dirs[i]);
 	regfree(&sc.re);
 	free(root);
 	assert_true(sc.files > 100);
 	if (sc.nfound)
 		fail_msg("stage numbers or names spelled outside the stage "
 			 "table (use stage_ref() or STAGE_*):\n%s", sc.found);
+}
+
+/* The walk finds a stage spelled in a source file, reads .c and .h files
+ * only, skips the table's own files, and refuses a missing folder. */
+static void test_scan_finds_planted(void **st)
+{
+	(void)st;
+	char *root = test_mkdtemp("stagescan");
+	char path[600], re[2048];
+	static const struct {
+		const char *rel, *text;
+	} FILES[] = {
+		{ "backend", NULL },
+		{ "backend/core", NULL },
+		{ "backend/core/stage_table.h", "x(\"stage 1\");\n" },
+		{ "backend/core/stage_help.c", "x(\"the verify stage\");\n" },
+		{ "backend/core/other.c", "f();\ng(\"run stage 2 again\");\n" },
+		{ "backend/core/clean.h", "h(\"run %s again\"); /* stage 3 */\n" },
+		{ "backend/core/notes.txt", "\"stage 4\"\n" },
+	};
+	for (size_t i = 0; i < sizeof(FILES) / sizeof(FILES[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, FILES[i].rel);
+		if (FILES[i].text)
+			assert_int_equal(test_write_file(path, FILES[i].text), 0);
+		else
+			assert_int_equal(mkdir(path, 0700), 0);
+	}
+	struct scan sc;
+	memset(&sc, 0, sizeof(sc));
+	build_pattern(re, sizeof(re));
+	assert_int_equal(regcomp(&sc.re, re, REG_EXTENDED | REG_NOSUB), 0);
+	assert_true(scan_dir(&sc, root, "backend"));
+	assert_false(scan_dir(&sc, root, "screens"));
+	regfree(&sc.re);
+	assert_int_equal(sc.files, 2);
+	assert_int_equal(sc.nfound, 1);
+	assert_non_null(strstr(sc.found, "backend/core/other.c:2: "));
+	test_rm_rf(root);
+	free(root);
 }
 
 /* The scanner reads literals only, across lines and comments. */
@@ -483,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_stage_ref),
 		cmocka_unit_test(test_messages_use_stage_ref),
 		cmocka_unit_test(test_literal_scanner),
+		cmocka_unit_test(test_scan_finds_planted),
 		cmocka_unit_test(test_sources_name_no_stage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
