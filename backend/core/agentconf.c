@@ -20,6 +20,7 @@
 
 #include "core/config.h"
 #include "core/config_load.h"
+#include "core/config_scan.h"
 #include "core/stage_table.h"
 #include "core/config_schema.h"
 #include "core/state.h"
@@ -221,23 +222,6 @@ int agentconf_write(const char *path, const struct agentconf *a,
 
 /* ---- reading ------------------------------------------------------------ */
 
-static char ini_err[512];
-
-/* iniparser's error callback: keep the first message instead of stderr. */
-static int capture_ini_error(const char *fmt, ...)
-{
-	if (ini_err[0])
-		return 0;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(ini_err, sizeof(ini_err), fmt, ap);
-	va_end(ap);
-	size_t l = strlen(ini_err);
-	while (l && (ini_err[l - 1] == '\n' || ini_err[l - 1] == '\r'))
-		ini_err[--l] = '\0';
-	return 0;
-}
-
 static char *get_dup(dictionary *d, const char *key)
 {
 	const char *v = iniparser_getstring(d, key, NULL);
@@ -315,10 +299,8 @@ int agentconf_read(const char *path, struct agentconf *a, struct diag_list *dl)
 	}
 	free(raw);
 
-	ini_err[0] = '\0';
-	iniparser_set_error_callback(capture_ini_error);
-	dictionary *d = iniparser_load(path);
-	iniparser_set_error_callback(NULL);
+	char ini_err[512];
+	dictionary *d = ini_load_quiet(path, ini_err, sizeof(ini_err));
 	if (!d) {
 		diag_add_rerun(
 			dl, DIAG_AGENT_CONFIG, SEV_FAIL, AGENTCONF_FIELD, STAGE_AGENT,

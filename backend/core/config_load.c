@@ -53,19 +53,6 @@ static const char *show(const char *v, char *buf, size_t len)
 	return buf;
 }
 
-static void lower_first(char *s)
-{
-	if (s[0] && s[1] && !isupper((unsigned char)s[1]))
-		s[0] = (char)tolower((unsigned char)s[0]);
-}
-
-static const char *errno_text(int e, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", strerror(e));
-	lower_first(buf);
-	return buf;
-}
-
 /* Optimal string alignment distance (a transposition counts as one). */
 static size_t edit_distance(const char *a, const char *b)
 {
@@ -339,7 +326,7 @@ static int unreadable(const char *path, int e, bool required,
 	diag_add(dl, DIAG_CONFIG, required ? SEV_FAIL : SEV_WARN, NULL,
 		 e == ENOENT ? "check the file name and directory" : NULL,
 		 "cannot read '%s': %s%s", path,
-		 e == ENOENT ? "the file does not exist" : errno_text(e, eb, sizeof(eb)),
+		 e == ENOENT ? "the file does not exist" : diag_errno_text(e, eb, sizeof(eb)),
 		 required ? "" : "; skipped");
 	return required ? -1 : 0;
 }

@@ -1,8 +1,9 @@
 /*
  * config_scan.h - the strict scan of an INI file that runs before
  * iniparser sees it (config_scan.c says what it refuses and why), and
- * iniparser's loading with its error callback captured.  Internal to the
- * configuration loader (config_load.c).
+ * iniparser's loading with its error callback captured.  The scan is
+ * internal to the configuration loader (config_load.c); ini_load_quiet is
+ * also how agentconf.c reads the agent's configuration.
  *
  * Ownership: struct scan owns its entries and section names;
  * scan_release() frees them.  ini_load_quiet's dictionary is freed with

@@ -70,15 +70,14 @@ const char *ctx_fqdn(const struct ctx *c)
 }
 
 static int load_one(struct secret *s, const char *path, const char *field,
-		    const char *what, struct diag_list *dl)
+		    const char *what, enum diag_check chk,
+		    struct diag_list *dl)
 {
 	char err[FS_ERRLEN];
 	if (secret_is_set(s) || !path || !*path)
 		return 0;
 	if (secret_read_file(s, path, err, sizeof(err)) == 0)
 		return 0;
-	enum diag_check chk = strncmp(field, "ca.", 3) == 0 ? DIAG_REQ_PASSWORD
-							   : DIAG_EXPORT_PASSWORD;
 	diag_add(dl, chk, SEV_FAIL, field,
 		 "point password_file at a readable file whose first line is the password",
 		 "cannot read the %s from '%s': %s", what, path, err);
@@ -91,8 +90,9 @@ int ctx_load_secrets(struct ctx *c, struct diag_list *dl)
 	if (!c->cfg)
 		return 0;
 	r |= load_one(&c->ca_password, c->cfg->ca_password_file,
-		      "ca.password_file", "CA password", dl);
+		      "ca.password_file", "CA password", DIAG_REQ_PASSWORD, dl);
 	r |= load_one(&c->pfx_password, c->cfg->export_password_file,
-		      "export.password_file", "PFX password", dl);
+		      "export.password_file", "PFX password",
+		      DIAG_EXPORT_PASSWORD, dl);
 	return r ? -1 : 0;
 }

@@ -5,7 +5,9 @@
 #include "core/diag.h"
 #include "core/text.h"
 
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +132,14 @@ void diag_list_append(struct diag_list *dst, const struct diag_list *src)
 			d->event = s.event;
 		}
 	}
+}
+
+const char *diag_errno_text(int e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", strerror(e));
+	if (buf[0] && buf[1] && !isupper((unsigned char)buf[1]))
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+	return buf;
 }
 
 const char *diag_check_id(enum diag_check c)

@@ -163,6 +163,9 @@ struct diag *diag_add_rerun(struct diag_list *l, enum diag_check check,
 	__attribute__((format(printf, 7, 8)));
 /* Append every item of src to dst (copies). */
 void diag_list_append(struct diag_list *dst, const struct diag_list *src);
+/* strerror(e) as a clause inside a message, written into buf: its initial
+ * lowered ("no such file or directory") unless the word is an acronym. */
+const char *diag_errno_text(int e, char *buf, size_t len);
 
 /* Table look-ups. */
 const char *diag_check_id(enum diag_check c);

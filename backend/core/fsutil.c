@@ -121,8 +121,9 @@ void fs_free_secret(void *buf, size_t len)
 	free(buf);
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
+int fs_write_all(int fd, const void *data, size_t len)
 {
+	const unsigned char *p = data;
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
 		if (w < 0) {
@@ -194,7 +195,7 @@ static int write_temp(const char *path, const void *data, size_t len,
 	if (fchmod(fd, mode & 07777) != 0)
 		goto fail;
 	what = "cannot write to";
-	if (write_all(fd, data, len) != 0)
+	if (fs_write_all(fd, data, len) != 0)
 		goto fail;
 	what = "cannot sync";
 	if (fsync(fd) != 0)

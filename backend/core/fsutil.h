@@ -29,6 +29,10 @@
 int fs_write_atomic(const char *path, const void *data, size_t len,
 		    mode_t mode, char *err, size_t errlen);
 
+/* Write all len bytes to fd, retrying short writes and EINTR; 0, or -1
+ * with errno set (EIO when write makes no progress). */
+int fs_write_all(int fd, const void *data, size_t len);
+
 /* Like fs_write_atomic but fails when path already exists (any type). */
 int fs_write_new(const char *path, const void *data, size_t len, mode_t mode,
 		 char *err, size_t errlen);

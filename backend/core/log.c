@@ -6,7 +6,6 @@
  */
 #include "core/log.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -182,19 +181,6 @@ static char *redact_copy(char *s)
 	return s;
 }
 
-static void write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* best effort */
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 /* msg with stamp in front of every line, each ended by '\n' (malloc'd). */
 static char *stamped(const char *msg, const char *stamp, size_t *len)
 {
@@ -247,7 +233,7 @@ static void log_text(char *msg)
 	size_t len = 0;
 	char *out = stamped(msg, stamp, &len);
 	if (out) {
-		write_all(log_fd, out, len);
+		fs_write_all(log_fd, out, len);   /* best effort */
 		free(out);
 	}
 	pthread_mutex_unlock(&log_lock);

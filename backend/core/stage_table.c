@@ -67,10 +67,10 @@ static void build_refs(void)
 {
 	snprintf(REFS[STAGE_NONE], sizeof(REFS[STAGE_NONE]), "general");
 	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
-		int lead = snprintf(REFS[s], sizeof(REFS[s]), "stage %d (", s);
-		snprintf(REFS[s] + lead, sizeof(REFS[s]) - (size_t)lead, "%s)",
+		snprintf(REFS[s], sizeof(REFS[s]), "stage %d (%s)", s,
 			 ROWS[s].title);
-		REFS[s][lead] = (char)tolower((unsigned char)REFS[s][lead]);
+		char *initial = strchr(REFS[s], '(') + 1;
+		*initial = (char)tolower((unsigned char)*initial);
 	}
 }
 

@@ -6,7 +6,6 @@
  */
 #include "core/state.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -57,14 +56,6 @@ static int move_state(const char *path, const char *tag, char *out,
 	}
 	errno = EEXIST;
 	return -1;
-}
-
-static const char *errtext(int e, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", strerror(e));
-	if (buf[0] && buf[1] && !isupper((unsigned char)buf[1]))
-		buf[0] = (char)tolower((unsigned char)buf[0]);
-	return buf;
 }
 
 /*
@@ -126,7 +117,7 @@ int state_load(struct state *s, const char *dir, struct diag_list *dl)
 			diag_add(dl, DIAG_STATE, SEV_FAIL, NULL,
 				 "check the permissions of the state directory",
 				 "cannot read the saved state '%s': %s", path,
-				 errtext(errno, eb, sizeof(eb)));
+				 diag_errno_text(errno, eb, sizeof(eb)));
 		free(path);
 		return exists;
 	}
@@ -170,7 +161,7 @@ int state_load(struct state *s, const char *dir, struct diag_list *dl)
 		diag_add(dl, DIAG_STATE, SEV_FAIL, NULL,
 			 "move the file away by hand, then run again",
 			 "the saved state '%s' is damaged (%s) and cannot be moved aside: %s",
-			 path, perrbuf, errtext(errno, eb, sizeof(eb)));
+			 path, perrbuf, diag_errno_text(errno, eb, sizeof(eb)));
 		free(path);
 		return -1;
 	}
@@ -229,7 +220,7 @@ int state_move_aside(const char *dir, const char *why, char *newpath,
 		diag_add(dl, DIAG_STATE, SEV_FAIL, NULL,
 			 "check the permissions of the state directory",
 			 "cannot move the saved state '%s' aside: %s", path,
-			 errtext(errno, eb, sizeof(eb)));
+			 diag_errno_text(errno, eb, sizeof(eb)));
 		free(path);
 		return -1;
 	}

@@ -319,6 +319,9 @@ enum diag_severity rule_key_bits(long bits, struct verdict *v)
 
 /* ---- URLs ---------------------------------------------------------------- */
 
+static const char URL_FIX[] =
+	"write the full URL, e.g. https://ca.example.com/certsrv/";
+
 /* The port after the host, [pb, ae). */
 static enum diag_severity url_port(const char *u, const char *pb,
 				   const char *ae, struct verdict *v)
@@ -327,8 +330,7 @@ static enum diag_severity url_port(const char *u, const char *pb,
 		STR(RULE_PORT_MIN) " to " STR(RULE_PORT_MAX);
 	long port = 0;
 	if (pb == ae)
-		return verdict_set(v, SEV_FAIL,
-				   "write the full URL, e.g. https://ca.example.com/certsrv/",
+		return verdict_set(v, SEV_FAIL, URL_FIX,
 				   "'%s' has an empty port after ':'", u);
 	for (const char *p = pb; p < ae; p++) {
 		if (*p < '0' || *p > '9' || port > RULE_PORT_MAX)
@@ -345,8 +347,7 @@ static enum diag_severity url_port(const char *u, const char *pb,
 
 enum diag_severity rule_url(const char *u, struct verdict *v)
 {
-	static const char fix[] =
-		"write the full URL, e.g. https://ca.example.com/certsrv/";
+	const char *fix = URL_FIX;
 	const char *rest;
 	if (!u || !*u)
 		return verdict_set(v, SEV_FAIL, fix, "no URL is set");

@@ -202,6 +202,19 @@ static void test_agentconf_invalid(void **state)
 	assert_null(a.server);   /* released on failure */
 	diag_list_release(&f->dl);
 
+	/* a file iniparser rejects: its complaint on one line */
+	const char *not_ini = "[agent]\nserver = ms\nnot an ini line\n";
+	assert_int_equal(fs_write_atomic(p, not_ini, strlen(not_ini), 0600,
+					 err, sizeof(err)), 0);
+	assert_int_equal(agentconf_read(p, &a, &f->dl), -1);
+	d = diag_find(&f->dl, DIAG_AGENT_CONFIG);
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, "is not a valid INI file: iniparser: syntax error"));
+	assert_non_null(strstr(d->message, "not an ini line"));
+	assert_null(strchr(d->message, '\n'));
+	assert_string_equal(d->fix, "run stage 5 (install agent) again to rewrite it");
+	diag_list_release(&f->dl);
+
 	const char *bad_serial = "[certificate]\nserial = XYZ\n";
 	assert_int_equal(fs_write_atomic(p, bad_serial, strlen(bad_serial),
 					 0600, err, sizeof(err)), 0);

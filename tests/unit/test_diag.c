@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,19 @@ static void test_add_rerun(void **state)
 	diag_list_release(&l);
 }
 
+/* strerror's text as a clause: lower-case initial, cut to the buffer. */
+static void test_errno_text(void **st)
+{
+	(void)st;
+	char buf[64], tiny[2];
+	assert_ptr_equal(diag_errno_text(ENOENT, buf, sizeof(buf)), buf);
+	assert_string_equal(buf, "no such file or directory");
+	assert_string_equal(diag_errno_text(EACCES, buf, sizeof(buf)),
+			    "permission denied");
+	/* one letter is not lowered: too short to tell a word */
+	assert_string_equal(diag_errno_text(ENOENT, tiny, sizeof(tiny)), "N");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_json_strings),
 		cmocka_unit_test(test_text_output),
 		cmocka_unit_test(test_add_rerun),
+		cmocka_unit_test(test_errno_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -618,6 +618,47 @@ static void test_stale_temp_removed(void **state)
 	free(odd);
 }
 
+/* fs_write_all: more than a pipe holds goes out whole, in order, through
+ * the short writes a pipe makes; a bad descriptor is an error. */
+static void test_write_all(void **state)
+{
+	(void)state;
+	enum { N = 300 * 1024 };
+	unsigned char *buf = malloc(N);
+	assert_non_null(buf);
+	for (size_t i = 0; i < N; i++)
+		buf[i] = (unsigned char)(i * 7 + i / 251);
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[1]);
+		size_t got = 0;
+		unsigned char chunk[4096];
+		ssize_t r;
+		while ((r = read(fds[0], chunk, sizeof(chunk))) > 0) {
+			for (ssize_t j = 0; j < r; j++)
+				if (got + (size_t)j >= N ||
+				    chunk[j] != buf[got + (size_t)j])
+					_exit(2);
+			got += (size_t)r;
+		}
+		_exit(got == N ? 0 : 1);
+	}
+	close(fds[0]);
+	assert_int_equal(fs_write_all(fds[1], buf, N), 0);
+	close(fds[1]);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(fs_write_all(fds[1], buf, 1), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(fs_write_all(fds[1], buf, 0), 0);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_path_helpers),
 		cmocka_unit_test_setup_teardown(test_copy_and_predicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_temp_removed, setup, teardown),
+		cmocka_unit_test(test_write_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

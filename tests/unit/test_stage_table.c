@@ -312,30 +312,41 @@ struct scan {
 	size_t files;
 };
 
-/* The contents of the string literals on a line, outside comments;
- * *in_comment carries a block comment over to the next line. */
-static void literals(const char *line, bool *in_comment, char *out,
+/* What the literal scanner carries from one line to the next. */
+struct lit_state {
+	bool in_comment;     /* inside a block comment */
+	bool after_literal;  /* the last token was a string literal */
+};
+
+/*
+ * The contents of the string literals on a line, outside comments, each
+ * followed by a blank; literals C joins (only blanks and comments between)
+ * are joined here too.  True when the line's first literal continues the
+ * previous line's last one ("run stage "\n "1 (trust root)").
+ */
+static bool literals(const char *line, struct lit_state *ls, char *out,
 		     size_t n)
 {
 	size_t o = 0;
+	bool continues = false;
 	for (const char *p = line; *p; p++) {
-		if (*in_comment) {
+		if (ls->in_comment) {
 			if (p[0] == '*' && p[1] == '/') {
-				*in_comment = false;
+				ls->in_comment = false;
 				p++;
 			}
 		} else if (p[0] == '/' && p[1] == '*') {
-			*in_comment = true;
+			ls->in_comment = true;
 			p++;
 		} else if (p[0] == '/' && p[1] == '/') {
 			break;
-		} else if (*p == '\'') {
-			for (p++; *p && *p != '\''; p++)
-				if (*p == '\\' && p[1])
-					p++;
-			if (!*p)
-				break;
+		} else if (isspace((unsigned char)*p)) {
+			continue;
 		} else if (*p == '"') {
+			if (ls->after_literal && o > 0)
+				o--;              /* the blank after the last one */
+			else if (ls->after_literal)
+				continues = true;
 			for (p++; *p && *p != '"'; p++) {
 				if (*p == '\\' && p[1])
 					p++;
@@ -344,26 +355,47 @@ static void literals(const char *line, bool *in_comment, char *out,
 			}
 			if (o + 1 < n)
 				out[o++] = ' ';
+			ls->after_literal = true;
+			if (!*p)
+				break;
+		} else {
+			ls->after_literal = false;
+			if (*p != '\'')
+				continue;
+			for (p++; *p && *p != '\''; p++)
+				if (*p == '\\' && p[1])
+					p++;
 			if (!*p)
 				break;
 		}
 	}
 	out[o] = '\0';
+	return continues;
 }
 
 static void scan_file(struct scan *sc, const char *path, const char *rel)
 {
 	FILE *f = fopen(path, "r");
 	assert_non_null(f);
-	char line[4096], text[4096];
-	bool in_comment = false;
+	char line[4096], text[4096], run[8192] = "";
+	struct lit_state ls = { false, false };
+	bool run_found = false;   /* the run is reported already */
 	int ln = 0;
 	sc->files++;
 	while (fgets(line, sizeof(line), f)) {
 		ln++;
-		literals(line, &in_comment, text, sizeof(text));
-		if (regexec(&sc->re, text, 0, NULL, 0) != 0)
+		size_t rl = strlen(run);
+		if (literals(line, &ls, text, sizeof(text)) && rl) {
+			run[rl - 1] = '\0';    /* join: drop the blank */
+		} else {
+			run[0] = '\0';
+			run_found = false;
+		}
+		rl = strlen(run);
+		snprintf(run + rl, sizeof(run) - rl, "%s", text);
+		if (run_found || regexec(&sc->re, run, 0, NULL, 0) != 0)
 			continue;
+		run_found = true;
 		size_t left = sizeof(sc->found) - strlen(sc->found);
 		snprintf(sc->found + strlen(sc->found), left, "%s:%d: %s", rel,
 			 ln, line);
@@ -372,13 +404,15 @@ static void scan_file(struct scan *sc, const char *path, const char *rel)
 	fclose(f);
 }
 
-static void scan_dir(struct scan *sc, const char *root, const char *rel)
+/* Scan the sources under root/rel; false when that folder cannot be read
+ * (a renamed folder must not pass unscanned). */
+static bool scan_dir(struct scan *sc, const char *root, const char *rel)
 {
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	DIR *d = opendir(path);
 	if (!d)
-		return;   /* a folder the tree does not have */
+		return false;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
@@ -391,13 +425,14 @@ static void scan_dir(struct scan *sc, const char *root, const char *rel)
 			continue;
 		size_t len = strlen(sub);
 		if (S_ISDIR(sb.st_mode))
-			scan_dir(sc, root, sub);
+			assert_true(scan_dir(sc, root, sub));
 		else if (len > 2 && sub[len - 2] == '.' &&
 			 (sub[len - 1] == 'c' || sub[len - 1] == 'h') &&
 			 !exempt(sub))
 			scan_file(sc, full, sub);
 	}
 	closedir(d);
+	return true;
 }
 
 /* The pattern of a stage spelled by hand: "stage 3", "stages 2-6", or a
@@ -442,7 +477,8 @@ static void test_sources_name_no_stage(void **st)
 	assert_int_equal(regexec(&sc.re, "stage %d done ", 0, NULL, 0),
 			 REG_NOMATCH);
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		scan_dir(&sc, root, dirs[i]);
+		if (!scan_dir(&sc, root, dirs[i]))
+			fail_msg("cannot read the source folder '%s'", dirs[i]);
 	regfree(&sc.re);
 	free(root);
 	assert_true(sc.files > 100);
@@ -451,23 +487,76 @@ static void test_sources_name_no_stage(void **st)
 			 "table (use stage_ref() or STAGE_*):\n%s", sc.found);
 }
 
-/* The scanner reads literals only, across lines and comments. */
+/* The walk finds a stage spelled in a source file, reads .c and .h files
+ * only, skips the table's own files, and refuses a missing folder. */
+static void test_scan_finds_planted(void **st)
+{
+	(void)st;
+	char *root = test_mkdtemp("stagescan");
+	char path[600], re[2048];
+	static const struct {
+		const char *rel, *text;
+	} FILES[] = {
+		{ "backend", NULL },
+		{ "backend/core", NULL },
+		{ "backend/core/stage_table.h", "x(\"stage 1\");\n" },
+		{ "backend/core/stage_help.c", "x(\"the verify stage\");\n" },
+		{ "backend/core/other.c", "f();\ng(\"run stage 2 again\");\n" },
+		{ "backend/core/split.c", "g(\"run \"\n  \"stage \"\n  \"3 \"\n  \"again\");\n" },
+		{ "backend/core/clean.h", "h(\"run %s again\"); /* stage 3 */\n" },
+		{ "backend/core/notes.txt", "\"stage 4\"\n" },
+	};
+	for (size_t i = 0; i < sizeof(FILES) / sizeof(FILES[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, FILES[i].rel);
+		if (FILES[i].text)
+			assert_int_equal(test_write_file(path, FILES[i].text), 0);
+		else
+			assert_int_equal(mkdir(path, 0700), 0);
+	}
+	struct scan sc;
+	memset(&sc, 0, sizeof(sc));
+	build_pattern(re, sizeof(re));
+	assert_int_equal(regcomp(&sc.re, re, REG_EXTENDED | REG_NOSUB), 0);
+	assert_true(scan_dir(&sc, root, "backend"));
+	assert_false(scan_dir(&sc, root, "screens"));
+	regfree(&sc.re);
+	assert_int_equal(sc.files, 3);
+	assert_int_equal(sc.nfound, 2);
+	assert_non_null(strstr(sc.found, "backend/core/other.c:2: "));
+	assert_non_null(strstr(sc.found, "backend/core/split.c:3: "));
+	test_rm_rf(root);
+	free(root);
+}
+
+/* The scanner reads literals only, across lines and comments, and joins
+ * the literals C joins. */
 static void test_literal_scanner(void **st)
 {
 	(void)st;
 	char out[256];
-	bool c = false;
-	literals("x = \"run stage 1\"; /* stage 2 */ y(\"a\\\"b\");\n", &c,
-		 out, sizeof(out));
+	struct lit_state c = { false, false };
+	assert_false(literals("x = \"run stage 1\"; /* stage 2 */ y(\"a\\\"b\");\n",
+			      &c, out, sizeof(out)));
 	assert_string_equal(out, "run stage 1 a\"b ");
-	assert_false(c);
+	assert_false(c.in_comment);
 	literals("f(); /* stage 3 \"in a comment\"\n", &c, out, sizeof(out));
 	assert_string_equal(out, "");
-	assert_true(c);
+	assert_true(c.in_comment);
 	literals(" * \"still\" */ g('\"', \"here\"); // \"not\"\n", &c, out,
 		 sizeof(out));
 	assert_string_equal(out, "here ");
-	assert_false(c);
+	assert_false(c.in_comment);
+	/* adjacent literals, on one line and over two */
+	literals("f(\"run stage \" /* x */ \"1 (trust root)\", '\"');\n", &c,
+		 out, sizeof(out));
+	assert_string_equal(out, "run stage 1 (trust root) ");
+	assert_false(c.after_literal);
+	assert_false(literals("fix(\"run stage \"\n", &c, out, sizeof(out)));
+	assert_true(c.after_literal);
+	assert_true(literals("    \"2 again\");\n", &c, out, sizeof(out)));
+	assert_string_equal(out, "2 again ");
+	assert_false(literals("#include \"a.h\"\n", &c, out, sizeof(out)));
+	assert_false(literals("#include \"b.h\"\n", &c, out, sizeof(out)));
 }
 
 int main(void)
@@ -483,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_stage_ref),
 		cmocka_unit_test(test_messages_use_stage_ref),
 		cmocka_unit_test(test_literal_scanner),
+		cmocka_unit_test(test_scan_finds_planted),
 		cmocka_unit_test(test_sources_name_no_stage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

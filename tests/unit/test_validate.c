@@ -201,6 +201,10 @@ static const struct tcase URLS[] = {
 	{ "https://ca:/", SEV_FAIL, "empty port" },
 	{ "https://ca:44x/", SEV_FAIL, "invalid port '44x'" },
 	{ "https://ca:0/", SEV_FAIL, "port out of range (0)" },
+	{ "https://ca:65535/", SEV_PASS, NULL },
+	{ "https://ca:65536/", SEV_FAIL, "port out of range (65536)" },
+	{ "https://ca:6553600/", SEV_FAIL, "invalid port '6553600'" },
+	{ "https://[::1]/", SEV_PASS, NULL },
 	{ "https://[::1/", SEV_FAIL, "unterminated '['" },
 	{ "https://[::1]x/", SEV_FAIL, "after the IPv6" },
 };
@@ -208,6 +212,11 @@ static const struct tcase URLS[] = {
 static void test_urls(void **st)
 {
 	RUN(rule_url, URLS);
+	rule_url("https://ca:/", &V);
+	assert_string_equal(V.fix,
+			    "write the full URL, e.g. https://ca.example.com/certsrv/");
+	rule_url("https://ca:99999/", &V);
+	assert_string_equal(V.fix, "write the port as a number from 1 to 65535");
 	EXPECT(rule_url("https://u:pw@ca/", &V), SEV_FAIL,
 	       "must not contain a user name or password");
 	assert_null(strstr(V.msg, "pw"));
