@@ -152,6 +152,18 @@ static unsigned long long temp_token(void)
 	       (unsigned long long)ts.tv_sec ^ (unsigned long long)getpid();
 }
 
+/* "<dir>/.<base of path>.tmp-<16 hex>", malloc'd; NULL (errno ENOMEM). */
+static char *temp_name(const char *dir, const char *path)
+{
+	char *tmp = NULL;
+	if (asprintf(&tmp, "%s/.%s.tmp-%016llx", dir, base_name(path),
+		     temp_token()) < 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return tmp;
+}
+
 /*
  * Create, fill and fsync a temp file next to path.  On success *tmp_out is
  * the malloc'd temp path (the file exists, closed).  On failure nothing is
@@ -165,18 +177,12 @@ static int write_temp(const char *path, const void *data, size_t len,
 		errbuf_printf(err, errlen, "cannot write '%s': out of memory", path);
 		return -1;
 	}
-	const char *base = base_name(path);
 	char *tmp = NULL;
 	int fd = -1;
 	for (int i = 0; i < TEMP_ATTEMPTS && fd < 0; i++) {
 		free(tmp);
-		tmp = NULL;
-		if (asprintf(&tmp, "%s/.%s.tmp-%016llx", dir, base,
-			     temp_token()) < 0) {
-			tmp = NULL;
-			errno = ENOMEM;
+		if (!(tmp = temp_name(dir, path)))
 			break;
-		}
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			  O_CLOEXEC, mode & 07777);
 		if (fd < 0 && errno != EEXIST)
@@ -219,9 +225,10 @@ fail:;
 }
 
 /*
- * A process killed between creating its temp file and renaming it leaves
- * ".<base>.tmp-<16 hex>" behind.  The next write of the same destination
- * removes such leftovers (regular files we own), so an interrupted run
+ * A process killed between creating its temp file (or link) and renaming
+ * it leaves ".<base>.tmp-<16 hex>" behind.  The next write of the same
+ * destination removes such leftovers (regular files and symbolic links we
+ * own), so an interrupted run
  * leaves nothing half-written in view once it is redone.  This assumes
  * one writer per destination at a time: callers sharing a path between
  * processes lock around their writes (the lab's state does).
@@ -252,7 +259,8 @@ static void remove_stale_temps(const char *path)
 			continue;
 		struct stat st;
 		if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(st.st_mode) && st.st_uid == geteuid())
+		    (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
+		    st.st_uid == geteuid())
 			(void)unlinkat(dirfd(d), n, 0);
 	}
 	closedir(d);
@@ -299,6 +307,46 @@ static int write_via_temp(const char *path, const void *data, size_t len,
 		sync_dir_of(path);
 	free(tmp);
 	return r == 0 ? 0 : -1;
+}
+
+int fs_symlink_atomic(const char *target, const char *path, char *err,
+		      size_t errlen)
+{
+	char *dir = fs_dirname(path);
+	if (!dir) {
+		errbuf_printf(err, errlen, "cannot create the link '%s': out of memory",
+			path);
+		return -1;
+	}
+	remove_stale_temps(path);
+	char *tmp = NULL;
+	int r = -1;
+	for (int i = 0; i < TEMP_ATTEMPTS && r != 0; i++) {
+		free(tmp);
+		if (!(tmp = temp_name(dir, path)))
+			break;
+		r = symlink(target, tmp);
+		if (r != 0 && errno != EEXIST)
+			break;
+	}
+	if (r != 0) {
+		errbuf_printf(err, errlen, "cannot create the link '%s' in '%s': %s",
+			base_name(path), dir, strerror(errno));
+		free(tmp);
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	if (rename(tmp, path) != 0) {
+		errbuf_printf(err, errlen, "cannot create the link '%s': %s", path,
+			strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	sync_dir_of(path);
+	return 0;
 }
 
 int fs_write_atomic(const char *path, const void *data, size_t len,

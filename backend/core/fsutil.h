@@ -33,6 +33,15 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
  * with errno set (EIO when write makes no progress). */
 int fs_write_all(int fd, const void *data, size_t len);
 
+/*
+ * Create or replace the symbolic link path -> target atomically: a
+ * temporary link beside it (named like fs_write_atomic's temp files, so a
+ * leftover of an interrupted run is removed by the next write of path)
+ * renamed over path.  0, or -1 with err.
+ */
+int fs_symlink_atomic(const char *target, const char *path, char *err,
+		      size_t errlen);
+
 /* Like fs_write_atomic but fails when path already exists (any type). */
 int fs_write_new(const char *path, const void *data, size_t len, mode_t mode,
 		 char *err, size_t errlen);

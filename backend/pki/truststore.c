@@ -67,33 +67,16 @@ int truststore_contains(const char *dir, X509 *cert)
 	return r;
 }
 
-/* Create or replace link -> target atomically (temp link + rename). */
+/* Create or replace dir/link_name -> target (fs_symlink_atomic). */
 static int make_link(const char *dir, const char *link_name,
 		     const char *target, char *err, size_t errlen)
 {
 	char *link_path = fs_join(dir, link_name);
-	char *tmp = NULL;
-	int r = -1;
-	if (!link_path || asprintf(&tmp, "%s.tmp-%ld", link_path, (long)getpid()) < 0) {
-		tmp = NULL;
+	if (!link_path) {
 		errbuf_printf(err, errlen, "out of memory");
-		goto out;
+		return -1;
 	}
-	unlink(tmp);
-	if (symlink(target, tmp) != 0) {
-		errbuf_printf(err, errlen, "cannot create the link '%s' in '%s': %s",
-			link_name, dir, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, link_path) != 0) {
-		errbuf_printf(err, errlen, "cannot create the link '%s': %s", link_path,
-			strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	r = 0;
-out:
-	free(tmp);
+	int r = fs_symlink_atomic(target, link_path, err, errlen);
 	free(link_path);
 	return r;
 }

@@ -618,6 +618,39 @@ static void test_stale_temp_removed(void **state)
 	free(odd);
 }
 
+/* fs_symlink_atomic: creates and replaces a link; a temp link left by a
+ * run killed before its rename is removed by the next link of that name
+ * (the trust store's hash links are made this way). */
+static void test_symlink_atomic(void **state)
+{
+	struct fx *f = *state;
+	char *link = path_in(f, "abcd1234.0");
+	char *stale = path_in(f, ".abcd1234.0.tmp-0123456789abcdef");
+	char *other = path_in(f, ".abcd1234.1.tmp-0123456789abcdef");
+	char err[FS_ERRLEN], buf[64];
+	assert_int_equal(symlink("old.pem", stale), 0);
+	assert_int_equal(symlink("old.pem", other), 0);
+	assert_int_equal(fs_symlink_atomic("a.pem", link, err, sizeof(err)), 0);
+	ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+	assert_int_equal(n, 5);
+	buf[n] = 0;
+	assert_string_equal(buf, "a.pem");
+	struct stat st;
+	assert_int_not_equal(lstat(stale, &st), 0);   /* leftover removed */
+	assert_int_equal(lstat(other, &st), 0);       /* another link's: kept */
+	assert_int_equal(fs_symlink_atomic("b.pem", link, err, sizeof(err)), 0);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	assert_string_equal(buf, "b.pem");
+	char *nodir = path_in(f, "missing/abcd1234.0");
+	assert_int_equal(fs_symlink_atomic("a.pem", nodir, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot create the link 'abcd1234.0'"));
+	free(nodir);
+	free(link);
+	free(stale);
+	free(other);
+}
+
 /* fs_write_all: more than a pipe holds goes out whole, in order, through
  * the short writes a pipe makes; a bad descriptor is an error. */
 static void test_write_all(void **state)
@@ -679,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_path_helpers),
 		cmocka_unit_test_setup_teardown(test_copy_and_predicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_temp_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_atomic, setup, teardown),
 		cmocka_unit_test(test_write_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
