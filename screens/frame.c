@@ -189,12 +189,20 @@ void frame_draw(struct ui *ui, const char *heading, struct keyline kl)
 	draw_keys(ui, kl);
 }
 
-int frame_text(struct rect r, const char *text, int first)
+int frame_text(struct rect r, const char *text, int *scroll)
 {
 	int starts[FRAME_TEXT_MAX], lens[FRAME_TEXT_MAX];
 	int n = layout_wrap(text, r.w, FRAME_TEXT_MAX, starts, lens);
 	if (n > FRAME_TEXT_MAX)
 		n = FRAME_TEXT_MAX;
+	int first = 0;
+	if (scroll) {
+		if (*scroll > n - r.h)
+			*scroll = n - r.h;
+		if (*scroll < 0)
+			*scroll = 0;
+		first = *scroll;
+	}
 	for (int i = 0; i < r.h && first + i < n; i++) {
 		char line[1024];
 		snprintf(line, sizeof(line), "%.*s", lens[first + i],

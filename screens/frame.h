@@ -31,11 +31,12 @@ struct keyline {
 void frame_draw(struct ui *ui, const char *heading, struct keyline kl);
 void frame_status(struct ui *ui);
 void frame_too_small(struct ui *ui);
-/* Paint text wrapped at r.w into r, from its wrapped line first on (the
- * first FRAME_TEXT_MAX lines of it at most); returns how many lines it
- * wraps to (at most FRAME_TEXT_MAX). */
+/* Paint text wrapped at r.w into r (the first FRAME_TEXT_MAX lines of it
+ * at most); returns how many lines it wraps to.  scroll (NULL: 0) is the
+ * first wrapped line shown; it is clamped first, so scrolling stops with
+ * the last line at the bottom of r. */
 #define FRAME_TEXT_MAX 400
-int frame_text(struct rect r, const char *text, int first);
+int frame_text(struct rect r, const char *text, int *scroll);
 /* F2: choose a stage on the rail; returns the stage, 0 (closed), -1 (the
  * terminal was resized: redraw, then ask again) or -2 (quit). */
 int frame_rail_select(struct ui *ui);

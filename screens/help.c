@@ -43,20 +43,13 @@ enum nav help_show(struct ui *ui, int screen)
 		struct rect in = ui->lay.inner;
 		enum action act;
 		wint_t ch;
-		int r, n;
+		int r;
 
 		if (ui->lay.too_small) {
 			frame_too_small(ui);
 		} else {
 			frame_draw(ui, title, (struct keyline){ KC_HELP, keys, 3 });
-			n = layout_wrap(text, in.w, 0, NULL, NULL);
-			if (n > FRAME_TEXT_MAX)
-				n = FRAME_TEXT_MAX;
-			if (first > n - in.h)
-				first = n - in.h;
-			if (first < 0)
-				first = 0;
-			frame_text(in, text, first);
+			frame_text(in, text, &first);
 			curs_set(0);
 			refresh();
 		}

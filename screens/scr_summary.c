@@ -101,7 +101,7 @@ static char *summary_text(struct ui *ui)
 	return b.p;
 }
 
-static void draw(struct ui *ui, const char *text, int first)
+static void draw(struct ui *ui, const char *text, int *first)
 {
 	static const struct keyhint keys[] = {
 		{ ACT_NEXT, ACT_NONE, "Finish" }, { ACT_SAVE, ACT_NONE, NULL },
@@ -149,7 +149,7 @@ enum nav scr_summary_run(struct ui *ui)
 		enum action act;
 		wint_t ch;
 		int r;
-		draw(ui, text, first);
+		draw(ui, text, &first);
 		r = ui_getkey(ui, &ch);
 		act = keymap_action(r, ch, KC_LIST);
 		if (act == ACT_HELP)

@@ -85,7 +85,7 @@ static void draw(struct ui *ui, int sel, bool confirm)
 	}
 	frame_draw(ui, "Welcome", confirm ? (struct keyline){ KC_CONFIRM, ckeys, 3 } :
 		   (struct keyline){ KC_WELCOME, keys, 5 });
-	nl = frame_text((struct rect){ y, in.x, 8, in.w }, intro, 0);
+	nl = frame_text((struct rect){ y, in.x, 8, in.w }, intro, NULL);
 	y += nl < 8 ? nl : 8;
 	y++;
 	if (has_progress(ui)) {

@@ -140,7 +140,7 @@ static void draw(struct ui *ui, void *ud)
 
 	y = in.y;
 	theme_on(&ui->th, stdscr, TH_DIM);
-	nintro = frame_text((struct rect){ y, in.x, 3, in.w }, sc->intro, 0);
+	nintro = frame_text((struct rect){ y, in.x, 3, in.w }, sc->intro, NULL);
 	theme_on(&ui->th, stdscr, TH_NORMAL);
 	if (nintro > 0)
 		y += (nintro < 3 ? nintro : 3) + 1;
