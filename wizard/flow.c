@@ -11,6 +11,7 @@
 #include "core/stage_table.h"
 #include "sys/http.h"
 #include "core/log.h"
+#include "core/stage_inputs.h"
 #include "stages/stages.h"
 
 static int flow_save(struct flow *f, struct diag_list *dl);
@@ -35,6 +36,7 @@ int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 	if (config_validate(&f->cfg, dl) < 0)
 		return -1;
 	if (o->stage_from) {
+		f->stages_given = true;
 		f->cfg.stage_from = o->stage_from;
 		f->cfg.stage_to = o->stage_to;
 	}
@@ -71,7 +73,7 @@ int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 			 f->state_dir);
 	log_msg("opened: state %s, role %s, next stage %d",
 		f->resumed ? "resumed" : "new", role_name(f->st.role),
-		state_next_stage(&f->st));
+		flow_next_stage(f));
 
 	free(f->ctx.state_dir);
 	f->ctx.state_dir = strdup(f->state_dir);
@@ -122,7 +124,8 @@ int flow_next_stage(const struct flow *f)
 {
 	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++)
 		if (flow_stage_applies(f, (enum stage)s) &&
-		    !stage_status_finished(f->st.stage[s]))
+		    (!stage_status_finished(f->st.stage[s]) ||
+		     stage_is_stale(&f->ctx, (enum stage)s)))
 			return s;
 	return STAGE_COUNT;
 }
@@ -143,13 +146,13 @@ enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 	struct diag_list *out = &f->last[s];
 	diag_list_release(out);
 	enum status r;
-	enum stage_status before = f->st.stage[s];
 
 	if (!flow_stage_applies(f, s)) {
 		diag_add(out, DIAG_AGENT_SKIPPED, SEV_INFO, NULL, NULL,
 			 "%s does not apply to the %s role", stage_ref(s),
 			 role_name(f->cfg.role));
 		f->st.stage[s] = STAGE_ST_SKIPPED;
+		stage_inputs_forget(&f->st, s);
 		r = ST_OK;
 	} else {
 		log_msg("%s: start", stage_ref(s));
@@ -179,13 +182,15 @@ enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 				diag_check_id(out->items[i].check),
 				out->items[i].message);
 	}
-	/* A stage redone after it had completed makes the stages the table
-	 * says it invalidates stale. */
-	if (r == ST_OK && (before == STAGE_ST_DONE || before == STAGE_ST_WARN)) {
-		for (int t = s + 1; t < STAGE_COUNT; t++)
-			if ((stage_invalidates_mask(s) >> t) & 1u &&
-			    f->st.stage[t] != STAGE_ST_SKIPPED)
-				f->st.stage[t] = STAGE_ST_NONE;
+	/* What it was made from: later runs compare against it, and the
+	 * later stages it invalidates record its output identity. */
+	if (r == ST_OK && f->st.stage[s] != STAGE_ST_SKIPPED &&
+	    stage_inputs_record(&f->ctx, s) != 0) {
+		diag_add(out, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
+			 "out of memory recording what %s was made from",
+			 stage_ref(s));
+		f->st.stage[s] = STAGE_ST_FAILED;
+		r = ST_FAIL;
 	}
 	/* Connections are reused within a stage only: closing them here also
 	 * drops libcurl's copy of the CA password with the connection that

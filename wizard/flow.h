@@ -36,6 +36,8 @@ struct flow {
 	struct diag_list last[STAGE_COUNT];  /* diagnostics of each stage's last run */
 	enum status last_status[STAGE_COUNT];
 	bool resumed;                        /* a state file was loaded */
+	bool stages_given;                   /* --stages named the stages: run
+						them even when done */
 };
 
 /* Load configuration and state.  Returns 0, or -1 with diagnostics (the
@@ -46,13 +48,14 @@ void flow_close(struct flow *f);
 /* Does stage s apply to the flow's role (the stage table's roles)?  A
  * resumed flow uses the role its state was saved with. */
 bool flow_stage_applies(const struct flow *f, enum stage s);
-/* First stage not done (STAGE_FIRST..STAGE_LAST), STAGE_COUNT when
- * everything is done. */
+/* First stage not done or stale (stage_inputs.h) that applies to the
+ * role (STAGE_FIRST..STAGE_LAST), STAGE_COUNT when everything is done. */
 int flow_next_stage(const struct flow *f);
 
 /*
  * Run stage s: clears f->last[s], calls the backend, copies diagnostics to
- * f->last[s] and dl (dl may be NULL), sets st.stage[s], saves the state.
+ * f->last[s] and dl (dl may be NULL), sets st.stage[s], records what a
+ * completed stage was made from (stage_inputs_record), saves the state.
  */
 enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 			   struct diag_list *dl);

@@ -8,7 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <langinfo.h>
+#include <stdlib.h>
+
 #include "core/log.h"
+#include "core/stage_inputs.h"
 
 static volatile sig_atomic_t cancel_requested;
 
@@ -54,6 +58,43 @@ static void on_line(void *ud, const char *line)
 	fflush(u->out);
 }
 
+/* The arrow between an old and a new value: the terminal's, or ASCII. */
+static const char *arrow(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return cs && strcmp(cs, "UTF-8") == 0 ? "\u2192" : "->";
+}
+
+/*
+ * Whether stage s runs, saying why when it runs again: a stage not done
+ * runs; a done stage runs when it is stale (its answers or an earlier
+ * result changed) or when --stages named it (an explicit request), and is
+ * skipped otherwise.
+ */
+static bool announce(struct flow *f, enum stage s, FILE *out)
+{
+	enum stage_status st = f->st.stage[s];
+	if (!stage_status_finished(st))
+		return true;
+	char *why = stage_stale_reason(&f->ctx, s, arrow());
+	if (why) {
+		fprintf(out, "[%d/%d] %s: %s, running again\n", s, STAGE_LAST,
+			stage_title(s), why);
+		log_msg("runner: %s is stale: %s", stage_ref(s), why);
+		free(why);
+		return true;
+	}
+	if (f->stages_given) {
+		fprintf(out, "[%d/%d] %s: already %s, running again as "
+			"--stages asks\n", s, STAGE_LAST, stage_title(s),
+			stage_status_name(st));
+		return true;
+	}
+	fprintf(out, "[%d/%d] %s: already %s, skipped\n", s, STAGE_LAST,
+		stage_title(s), stage_status_name(st));
+	return false;
+}
+
 int runner_run(struct flow *f, FILE *out)
 {
 	int from = f->cfg.stage_from ? f->cfg.stage_from : STAGE_FIRST;
@@ -69,13 +110,8 @@ int runner_run(struct flow *f, FILE *out)
 	f->ctx.confirm_warnings = true;
 
 	for (int s = from; s <= to; s++) {
-		enum stage_status done = f->st.stage[s];
-		if (stage_status_finished(done)) {
-			fprintf(out, "[%d/%d] %s: already %s, skipped\n", s,
-				STAGE_LAST, stage_title((enum stage)s),
-				stage_status_name(done));
+		if (!announce(f, (enum stage)s, out))
 			continue;
-		}
 		clock_gettime(CLOCK_MONOTONIC, &u.start);
 		u.last[0] = '\0';
 		fprintf(out, "[%d/%d] %s ...\n", s, STAGE_LAST,

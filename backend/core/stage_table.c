@@ -22,15 +22,17 @@ struct stage_row {
 	unsigned invalidates;
 	const char *help;
 	const char *const *keys;
+	const char *const *access;
 };
 
 static const char *const NO_KEYS[] = { NULL };
 
 static const struct stage_row ROWS[STAGE_COUNT] = {
 	[STAGE_NONE] = { "general", "General", "General", 0u, 0u, 0u, NULL,
-			 NO_KEYS },
-#define X(name, id, title, rail, entry, roles, uses, inval, help, keys) \
-	[STAGE_##name] = { id, title, rail, roles, uses, inval, help, keys },
+			 NO_KEYS, NO_KEYS },
+#define X(name, id, title, rail, entry, roles, uses, inval, output, help, keys, access) \
+	[STAGE_##name] = { id, title, rail, roles, uses, inval, help, keys, \
+			   access },
 	STAGE_TABLE(X)
 #undef X
 };
@@ -90,12 +92,23 @@ const char *const *stage_input_keys(enum stage s)
 	return row(s)->keys;
 }
 
-bool stage_reads_key(enum stage s, const char *section_key)
+const char *const *stage_access_keys(enum stage s)
 {
-	for (const char *const *k = stage_input_keys(s); *k; k++)
+	return row(s)->access;
+}
+
+static bool key_listed(const char *const *list, const char *section_key)
+{
+	for (const char *const *k = list; *k; k++)
 		if (strcmp(*k, section_key) == 0)
 			return true;
 	return false;
+}
+
+bool stage_reads_key(enum stage s, const char *section_key)
+{
+	return key_listed(stage_input_keys(s), section_key) ||
+	       key_listed(stage_access_keys(s), section_key);
 }
 
 unsigned stage_uses_mask(enum stage s)

@@ -45,6 +45,17 @@ struct state {
 	int version;
 	enum role role;
 	enum stage_status stage[STAGE_COUNT];   /* index STAGE_FIRST..STAGE_LAST */
+	/*
+	 * What each stage was last completed with (stage_inputs.h): the
+	 * canonical "key=value" lines of its inputs and their SHA-256.  NULL
+	 * when not recorded (never completed, or a state written before
+	 * inputs were recorded: such a stage counts as current).  Stage 2
+	 * records them also when its key and CSR are made, so a request in
+	 * flight knows the answers it was made with.  No secrets: passwords
+	 * are no stage's input.
+	 */
+	char *inputs[STAGE_COUNT];
+	char *digest[STAGE_COUNT];
 	char *fqdn;
 
 	/* stage 1 */
@@ -61,10 +72,12 @@ struct state {
 	char *csr_path;
 	char *cert_path;
 	char *chain_path;
+	char *cert_sha256;        /* SHA-256 of the issued certificate (DER) */
 	time_t submitted_at;
 
 	/* stage 4 */
 	char *pfx_path;
+	char *pfx_sha256;         /* SHA-256 of the PFX file written */
 	/* stage 5 */
 	char *agent_config_path;
 	/* stage 6 */

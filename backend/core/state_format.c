@@ -70,7 +70,9 @@ static const struct {
 	{ "csr_path", SOFF(csr_path) },
 	{ "cert_path", SOFF(cert_path) },
 	{ "chain_path", SOFF(chain_path) },
+	{ "cert_sha256", SOFF(cert_sha256) },
 	{ "pfx_path", SOFF(pfx_path) },
+	{ "pfx_sha256", SOFF(pfx_sha256) },
 	{ "agent_config_path", SOFF(agent_config_path) },
 	{ "serial_hex", SOFF(serial_hex) },
 	{ "thumbprint", SOFF(thumbprint) },
@@ -104,6 +106,10 @@ void state_release(struct state *s)
 		char **m = str_at(s, i);
 		free(*m);
 		*m = NULL;
+	}
+	for (int i = 0; i < STAGE_COUNT; i++) {
+		free(s->inputs[i]);
+		free(s->digest[i]);
 	}
 	state_init(s);
 }
@@ -153,6 +159,17 @@ char *state_format(const struct state *s)
 		const char *v = *str_at_c(s, i);
 		if (v)
 			sb_escaped(&b, STRS[i].key, v);
+	}
+	for (int i = STAGE_FIRST; i <= STAGE_LAST; i++) {
+		char key[32];
+		if (s->inputs[i]) {
+			snprintf(key, sizeof(key), "stage%d_inputs", i);
+			sb_escaped(&b, key, s->inputs[i]);
+		}
+		if (s->digest[i]) {
+			snprintf(key, sizeof(key), "stage%d_digest", i);
+			sb_escaped(&b, key, s->digest[i]);
+		}
 	}
 	strbuf_printf(&b, "updated=%" PRId64 "\n", (int64_t)s->updated);
 	strbuf_put(&b, "end\n", 4);
@@ -256,17 +273,30 @@ static int parse_signed(const char *v, long long max, long long *out)
 }
 
 /* Keys the parser knows (so duplicates of them are caught). */
-enum { K_ROLE, K_STAGE, K_PHASE = K_STAGE + STAGE_COUNT, K_REQID, K_SUBMITTED,
-       K_UPDATED, K_STR0 };
+enum { K_ROLE, K_STAGE, K_INPUTS = K_STAGE + STAGE_COUNT,
+       K_DIGEST = K_INPUTS + STAGE_COUNT, K_PHASE = K_DIGEST + STAGE_COUNT,
+       K_REQID, K_SUBMITTED, K_UPDATED, K_STR0 };
 #define NSEEN (K_STR0 + (int)NSTRS)
+
+/* "stageN" + suffix with N a stage number: N, else 0. */
+static int stage_key(const char *key, const char *suffix)
+{
+	if (strncmp(key, "stage", 5) != 0 || key[5] - '0' < STAGE_FIRST ||
+	    key[5] - '0' > STAGE_LAST || strcmp(key + 6, suffix) != 0)
+		return 0;
+	return key[5] - '0';
+}
 
 static int key_index(const char *key)
 {
 	if (strcmp(key, "role") == 0)
 		return K_ROLE;
-	if (strncmp(key, "stage", 5) == 0 && key[5] - '0' >= STAGE_FIRST &&
-	    key[5] - '0' <= STAGE_LAST && key[6] == '\0')
-		return K_STAGE + (key[5] - '0');
+	if (stage_key(key, ""))
+		return K_STAGE + stage_key(key, "");
+	if (stage_key(key, "_inputs"))
+		return K_INPUTS + stage_key(key, "_inputs");
+	if (stage_key(key, "_digest"))
+		return K_DIGEST + stage_key(key, "_digest");
 	if (strcmp(key, "req_phase") == 0)
 		return K_PHASE;
 	if (strcmp(key, "request_id") == 0)
@@ -432,6 +462,12 @@ int state_parse(struct state *s, const char *buf, size_t len, char *err,
 			seen[idx] = true;
 			if (idx >= K_STR0) {
 				char **m = str_at(&t, (size_t)(idx - K_STR0));
+				*m = val;
+				val = NULL;
+			} else if (idx >= K_INPUTS && idx < K_PHASE) {
+				char **m = idx < K_DIGEST
+						   ? &t.inputs[idx - K_INPUTS]
+						   : &t.digest[idx - K_DIGEST];
 				*m = val;
 				val = NULL;
 			} else if (set_field(&t, idx, key, val, line, err,

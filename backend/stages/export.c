@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "core/ctx.h"
+#include "core/digest.h"
 #include "core/fsutil.h"
 #include "core/stage_table.h"
 #include "core/validate.h"
@@ -263,6 +264,32 @@ static char *default_name(struct ctx *c)
 	return cn;
 }
 
+/* Is the file at path the PFX this state wrote last (same path, same
+ * content)?  Re-exporting it (new answers) needs no "overwrite". */
+static bool is_own_pfx(const struct state *st, const char *path)
+{
+	char hex[DIGEST_HEX_LEN + 1], err[256];
+	return st->pfx_path && st->pfx_sha256 &&
+	       strcmp(st->pfx_path, path) == 0 &&
+	       digest_file_sha256_hex(path, hex, err, sizeof(err)) == 0 &&
+	       strcmp(hex, st->pfx_sha256) == 0;
+}
+
+/* The PFX's identity in the state (stage_inputs.h): its SHA-256. */
+static void record_pfx_identity(struct state *st, const char *path,
+				struct diag_list *dl)
+{
+	char hex[DIGEST_HEX_LEN + 1], err[256];
+	if (digest_file_sha256_hex(path, hex, err, sizeof(err)) == 0) {
+		state_set_str(&st->pfx_sha256, hex);
+		return;
+	}
+	state_set_str(&st->pfx_sha256, NULL);
+	diag_add(dl, DIAG_IO, SEV_WARN, FIELD_PFX,
+		 "check the file; later stages treat the PFX as changed",
+		 "cannot read back the PFX just written: %s", err);
+}
+
 enum status stage_export_run(struct ctx *c, const struct hooks *h,
 			     struct diag_list *dl)
 {
@@ -300,7 +327,8 @@ enum status stage_export_run(struct ctx *c, const struct hooks *h,
 		return ST_FAIL;
 	}
 
-	bool allowed = cfg->export_overwrite || c->confirm_overwrite;
+	bool allowed = cfg->export_overwrite || c->confirm_overwrite ||
+		       is_own_pfx(st, path);
 	struct stat sb;
 	if (!allowed && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    c->interactive) {
@@ -339,6 +367,7 @@ enum status stage_export_run(struct ctx *c, const struct hooks *h,
 	enum status s = export_pfx(&o, h, dl, res);
 	if (s == ST_OK) {
 		state_set_str(&st->pfx_path, path);
+		record_pfx_identity(st, path, dl);
 		ctx_set_out(c, STAGE_EXPORT, res, export_result_free);
 	} else {
 		export_result_free(res);

@@ -84,6 +84,16 @@ static STACK_OF(X509) *chain_for(struct run *r, X509 *leaf,
 	return chain;
 }
 
+/* The certificate's identity in the state (stage_inputs.h: what later
+ * stages were made from): its SHA-256. */
+static void record_cert_identity(struct run *r, X509 *leaf)
+{
+	char *fp = x509_fingerprint(leaf, EVP_sha256());
+	if (fp)
+		state_set_str(&r->st->cert_sha256, fp);
+	free(fp);
+}
+
 /*
  * Store the certificate for our key found among certs: cert.pem, chain.pem,
  * REQ_ISSUED.  `what` names the source for messages.
@@ -130,6 +140,7 @@ enum status req_store_cert(struct run *r, STACK_OF(X509) *certs, long id,
 		goto out;
 	}
 	state_set_str(&r->st->cert_path, cert_path);
+	record_cert_identity(r, leaf);
 
 	chain = chain_for(r, leaf, certs, id);
 	if (chain && sk_X509_num(chain) > 0) {
@@ -215,6 +226,7 @@ enum status req_already_issued(struct run *r)
 	enum status s = ST_FAIL;
 	if (x && x509_key_matches(x, r->key) == 1) {
 		fill_out_cert(r, x);
+		record_cert_identity(r, x);
 		diag_add(r->dl, DIAG_REQ_RETRIEVE, SEV_PASS, NULL, NULL,
 			 "the certificate%s is already issued and saved in '%s'",
 			 r->st->request_id > 0 ? " of this request" : "", cp);

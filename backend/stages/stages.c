@@ -7,7 +7,7 @@
 #include "core/state.h"
 
 static const stage_fn ENTRIES[STAGE_COUNT] = {
-#define X(name, id, title, rail, entry, roles, uses, inval, help, keys) \
+#define X(name, id, title, rail, entry, roles, uses, inval, output, help, keys, access) \
 	[STAGE_##name] = entry,
 	STAGE_TABLE(X)
 #undef X

@@ -19,7 +19,7 @@ typedef enum status (*stage_fn)(struct ctx *c, const struct hooks *h,
 
 /* enum status stage_trust_run(struct ctx *, const struct hooks *,
  * struct diag_list *); ... one per row, in backend/stages/<id>.c */
-#define X(name, id, title, rail, entry, roles, uses, inval, help, keys) \
+#define X(name, id, title, rail, entry, roles, uses, inval, output, help, keys, access) \
 	enum status entry(struct ctx *c, const struct hooks *h,           \
 			  struct diag_list *dl);
 STAGE_TABLE(X)

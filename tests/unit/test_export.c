@@ -724,7 +724,22 @@ static void test_stage(void **state)
 	pfx_info_release(&info);
 	diag_list_release(&dl);
 
-	/* again: exists -> fail non-interactively, ask interactively */
+	/* its own PFX (same path, same content) is exported again without
+	 * "overwrite": new answers re-export it */
+	assert_non_null(st.pfx_sha256);
+	char *first = strdup(st.pfx_sha256);
+	cfg.export_compat = COMPAT_MODERN;
+	assert_int_equal(stage_export_run(&c, NULL, &dl), ST_OK);
+	assert_non_null(st.pfx_sha256);
+	assert_string_not_equal(st.pfx_sha256, first);
+	free(first);
+	diag_list_release(&dl);
+
+	/* a file that is not the one it wrote: exists -> fail
+	 * non-interactively, ask interactively */
+	char ferr[256];
+	assert_int_equal(fs_write_atomic(def, "other", 5, 0600, ferr,
+					 sizeof(ferr)), 0);
 	assert_int_equal(stage_export_run(&c, NULL, &dl), ST_FAIL);
 	assert_diag(&dl, DIAG_EXPORT_OVERWRITE, SEV_FAIL, "export.pfx",
 		    "set overwrite = yes");

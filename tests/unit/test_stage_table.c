@@ -92,8 +92,12 @@ static void test_order_of_dependencies(void **st)
 		assert_int_equal(stage_uses_mask((enum stage)s) & ~earlier, 0);
 		assert_int_equal(stage_invalidates_mask((enum stage)s) & ~later, 0);
 	}
-	/* what flow.c always did */
-	assert_int_equal(stage_invalidates_mask(STAGE_TRUST), 1u << STAGE_VERIFY);
+	/* a new root changes the chain check and the server's handshake */
+	assert_int_equal(stage_invalidates_mask(STAGE_TRUST),
+			 (1u << STAGE_VERIFY) | (1u << STAGE_APPROVAL));
+	/* a new PFX is imported again, the approval checked again */
+	assert_int_equal(stage_invalidates_mask(STAGE_EXPORT),
+			 (1u << STAGE_SERIAL) | (1u << STAGE_APPROVAL));
 	assert_int_equal(stage_invalidates_mask(STAGE_REQUEST),
 			 (1u << STAGE_VERIFY) | (1u << STAGE_EXPORT) |
 			 (1u << STAGE_SERIAL) | (1u << STAGE_APPROVAL));
@@ -163,8 +167,12 @@ static void test_input_keys_known(void **st)
 	assert_true(loader_knows(dir, "ca.template"));
 	assert_false(loader_knows(dir, "ca.templates"));
 	assert_false(loader_knows(dir, "stage.trust"));
-	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
-		const char *const *keys = stage_input_keys((enum stage)s);
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++)
+	for (int col = 0; col < 2; col++) {
+		const char *const *keys = col ? stage_access_keys((enum stage)s)
+					      : stage_input_keys((enum stage)s);
+		const char *const *other = col ? stage_input_keys((enum stage)s)
+					       : stage_access_keys((enum stage)s);
 		for (size_t i = 0; keys[i]; i++) {
 			const char *k = keys[i];
 			assert_non_null(strchr(k, '.'));
@@ -175,6 +183,9 @@ static void test_input_keys_known(void **st)
 					    *p == '_' || *p == '.');
 			for (size_t j = i + 1; keys[j]; j++)
 				assert_string_not_equal(k, keys[j]);
+			/* a key is an input or an access key, not both */
+			for (size_t j = 0; other[j]; j++)
+				assert_string_not_equal(k, other[j]);
 			if (!loader_knows(dir, k))
 				fail_msg("stage %d reads '%s', a key the loader does not know",
 					 s, k);
@@ -193,10 +204,20 @@ static void test_input_keys_known(void **st)
 		{ STAGE_APPROVAL, "approval.timeout", true },
 		{ STAGE_VERIFY, "export.pfx", false },
 		{ STAGE_NONE, "ca.url", false },
+		{ STAGE_REQUEST, "ca.password_file", true },
 	};
 	for (size_t i = 0; i < sizeof(SPOT) / sizeof(SPOT[0]); i++)
 		assert_int_equal(stage_reads_key(SPOT[i].s, SPOT[i].key),
 				 SPOT[i].reads);
+	/* credentials and timeouts reach a server; they shape nothing */
+	static const char *const ACCESS_ONLY[] = {
+		"ca.password_file", "ca.user", "ca.auth", "ca.timeout",
+		"export.password_file", "approval.timeout", "trust.accept",
+	};
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++)
+		for (size_t i = 0; i < sizeof(ACCESS_ONLY) / sizeof(*ACCESS_ONLY); i++)
+			for (const char *const *k = stage_input_keys((enum stage)s); *k; k++)
+				assert_string_not_equal(*k, ACCESS_ONLY[i]);
 	test_rm_rf(dir);
 	free(dir);
 }
