@@ -36,6 +36,12 @@ struct ctx {
 	bool confirm_warnings;      /* operator accepted WARN lines */
 	bool confirm_overwrite;     /* operator allowed overwriting the PFX */
 	bool skip_revocation;       /* verify: do not fetch CRLs */
+	bool confirm_abandon;       /* request: leave a request the CA holds
+				       (pending, or maybe sent) whose answers
+				       changed, and make a new one; its ID is
+				       kept in the archive */
+	bool request_new_key;       /* request: a new key even where the
+				       change (template, CA) allows the same */
 
 	enum request_action request_action;
 	char *offline_csr_path;

@@ -58,6 +58,8 @@
 	X(REQ_DENIED, STAGE_REQUEST, "denied", 0)                        \
 	X(REQ_RETRIEVE, STAGE_REQUEST, "retrieve", 0)                    \
 	X(REQ_CERT_MATCH, STAGE_REQUEST, "cert_match", 20068)            \
+	X(REQ_CHANGED, STAGE_REQUEST, "changed", 0)                      \
+	X(REQ_ARCHIVE, STAGE_REQUEST, "archive", 0)                      \
 	X(REQ_OFFLINE, STAGE_REQUEST, "offline", 0)                      \
 	/* stage 3: verify (ids fixed by product.md section 4) */        \
 	X(VERIFY_PARSE, STAGE_VERIFY, "parse", 21007)                    \
