@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <langinfo.h>
+#include <locale.h>
 #include <stdlib.h>
 
 #include "core/log.h"
@@ -58,11 +59,16 @@ static void on_line(void *ud, const char *line)
 	fflush(u->out);
 }
 
-/* The arrow between an old and a new value: the terminal's, or ASCII. */
-static const char *arrow(void)
+const char *runner_arrow(void)
 {
-	const char *cs = nl_langinfo(CODESET);
-	return cs && strcmp(cs, "UTF-8") == 0 ? "\u2192" : "->";
+	/* The environment's character set, asked without setlocale: only the
+	 * screens switch the program's locale. */
+	locale_t loc = newlocale(LC_CTYPE_MASK, "", (locale_t)0);
+	const char *cs = loc ? nl_langinfo_l(CODESET, loc) : NULL;
+	bool utf8 = cs && strcmp(cs, "UTF-8") == 0;
+	if (loc)
+		freelocale(loc);
+	return utf8 ? "\u2192" : "->";
 }
 
 /*
@@ -76,7 +82,7 @@ static bool announce(struct flow *f, enum stage s, FILE *out)
 	enum stage_status st = f->st.stage[s];
 	if (!stage_status_finished(st))
 		return true;
-	char *why = stage_stale_reason(&f->ctx, s, arrow());
+	char *why = stage_stale_reason(&f->ctx, s, runner_arrow());
 	if (why) {
 		fprintf(out, "[%d/%d] %s: %s, running again\n", s, STAGE_LAST,
 			stage_title(s), why);
