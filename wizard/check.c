@@ -1,6 +1,7 @@
 /*
- * check.c - `opsmgr-enroll check` (check.h): every check of stages 1, 3, 5
- * and 6 and the probe of stage 7 on an existing setup or on given files,
+ * check.c - `opsmgr-enroll check` (check.h): the stages whose answers
+ * changed since they were done (stale), every check of stages 1, 3, 5 and
+ * 6 and the probe of stage 7 on an existing setup or on given files,
  * through the same backend functions the stages use.
  */
 #include "check.h"
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/stage_inputs.h"
 #include "core/stage_table.h"
 #include "stages/agent.h"
 #include "core/agentconf.h"
@@ -17,8 +19,45 @@
 #include "stages/serial.h"
 #include "stages/trust.h"
 #include "stages/verify.h"
+#include "runner.h"
 
 #define CHECK_PROBE_TIMEOUT_MS 5000
+
+/* The first of s's own answers that changed since it was done, or NULL
+ * (it is stale through an earlier stage). */
+static const char *changed_key(const struct flow *f, enum stage s)
+{
+	for (const char *const *k = stage_input_keys(s); *k; k++)
+		if (stage_input_changed(&f->ctx, s, *k))
+			return *k;
+	return NULL;
+}
+
+/*
+ * One WARN per stale stage (stage_inputs.h): done, but made from other
+ * answers or from an earlier result that changed since.  A stage not yet
+ * done is not stale.  The fix names the run that redoes it: a plain run
+ * redoes the stale stages in order and nothing else (--stages A-B would
+ * also redo the current ones in between).
+ */
+#define STALE_THEN " again: 'opsmgr-enroll --non-interactive' with these " \
+	"answers redoes the stale stages and nothing else"
+static void check_stale(struct flow *f, bool json, struct diag_list *dl)
+{
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
+		char *why = stage_stale_reason(&f->ctx, (enum stage)s,
+					       json ? "->" : runner_arrow());
+		if (!why)
+			continue;
+		struct diag *d = diag_add_rerun(
+			dl, DIAG_STALE, SEV_WARN, changed_key(f, (enum stage)s),
+			(enum stage)s, STALE_THEN, "%s is stale: %s",
+			stage_ref((enum stage)s), why);
+		if (d)
+			d->stage = (enum stage)s;
+		free(why);
+	}
+}
 
 /* Stage 1: the root recorded in the state is still fine and still trusted. */
 static void check_trust(struct flow *f, bool explicit_store,
@@ -146,6 +185,9 @@ out:
 int check_collect(struct flow *f, const struct check_opts *o,
 		  const struct hooks *h, struct diag_list *dl)
 {
+	/* Before --fqdn and --trust-store take their places: staleness is
+	 * judged against the answers a run would use. */
+	check_stale(f, o->json, dl);
 	const char *fqdn = o->fqdn ? o->fqdn : ctx_fqdn(&f->ctx);
 	if (o->fqdn)
 		config_set_str(&f->cfg.fqdn, o->fqdn);

@@ -31,6 +31,7 @@
 	X(CANCELLED, STAGE_NONE, "cancelled", 0)                         \
 	X(IO, STAGE_NONE, "io", 0)                                       \
 	X(INTERNAL, STAGE_NONE, "internal", 0)                           \
+	X(STALE, STAGE_NONE, "stale", 0) /* item's stage: the stale one */ \
 	/* stage 1: trust root */                                        \
 	X(TRUST_SOURCE, STAGE_TRUST, "source", 21007)                    \
 	X(TRUST_PARSE, STAGE_TRUST, "parse", 21007)                      \
