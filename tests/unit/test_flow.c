@@ -1,10 +1,13 @@
 /*
- * test_flow.c - the flow's role rule without a lab: a resumed state keeps
- * the role it was saved with whatever the answers say now (stage 5 does
- * not apply to a management server, so it is skipped, never run), a new
- * state takes the role of the configuration, and "start over" keeps the
- * flow's role in the fresh state.  Stage 5 is run only where it does not
- * apply, so no network is touched.
+ * test_flow.c - the flow without a lab.  The role rule: a resumed state
+ * keeps the role it was saved with whatever the answers say now (stage 5
+ * does not apply to a management server, so it is skipped, never run), a
+ * new state takes the role of the configuration, and "start over" keeps
+ * the flow's role in the fresh state.  What a stage was made from: a
+ * stage completed by flow_run_stage has its inputs recorded (and saved), a
+ * skipped one has none, and flow_next_stage is the first stage that is
+ * not done or stale.  Stage 5 runs for real against a socket listening on
+ * loopback in this process.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "core/config_schema.h"
+#include "core/stage_inputs.h"
 #include "core/stage_table.h"
 #include "flow.h"
 #include "lab_harness.h"
@@ -41,13 +49,13 @@ static int teardown(void **st)
 	return 0;
 }
 
-/* Open the flow on <dir>/state with answers saying role. */
-static void open_as(struct flow *f, const char *role)
+/* Open the flow on <dir>/state with answers saying role, then more. */
+static void open_with(struct flow *f, const char *role, const char *more)
 {
-	char answers[600], text[200], sd[600];
+	char answers[600], text[1200], sd[600];
 	struct diag_list dl;
 	snprintf(answers, sizeof(answers), "%s/answers-%s.ini", g_dir, role);
-	snprintf(text, sizeof(text), "[wizard]\nrole = %s\n", role);
+	snprintf(text, sizeof(text), "[wizard]\nrole = %s\n%s", role, more);
 	assert_int_equal(test_write_file(answers, text), 0);
 	snprintf(sd, sizeof(sd), "%s/state", g_dir);
 	struct flow_opts o = { .answers_path = answers, .state_dir = sd };
@@ -55,6 +63,11 @@ static void open_as(struct flow *f, const char *role)
 	if (flow_open(f, &o, &dl) < 0)
 		fail_msg("flow_open: %s", dl.n ? dl.items[0].message : "?");
 	diag_list_release(&dl);
+}
+
+static void open_as(struct flow *f, const char *role)
+{
+	open_with(f, role, "");
 }
 
 /* The flow runs as role: configuration and state agree, and stage 5
@@ -100,6 +113,120 @@ static void test_new_state_takes_configured_role(void **st)
 	flow_close(&f);
 }
 
+/* A loopback socket that listens (connections wait in its backlog):
+ * stage 5's TCP check passes against it.  Returns the fd; *port. */
+static int listen_loopback(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* The answers of an agent whose stage 5 can complete here. */
+static void open_agent(struct flow *f, int port)
+{
+	char more[800];
+	snprintf(more, sizeof(more),
+		 "[agent]\nmanagement_group = LAB\nserver = localhost\n"
+		 "port = %d\nconfig = %s/agent.ini\n", port, g_dir);
+	open_with(f, "agent", more);
+}
+
+static void set_key(struct flow *f, const char *key, const char *text)
+{
+	assert_int_equal(config_key_set_text(&f->cfg, config_key_find(key),
+					     text, NULL), 0);
+}
+
+/* Stage 5 completed through the flow: its inputs (its own keys, the
+ * port among them) and their digest are in the state, saved with it; a
+ * changed port makes it stale and the next stage. */
+static void test_completed_stage_records_inputs(void **st)
+{
+	int port, lfd = listen_loopback(&port);
+	struct flow f;
+	char want[64], buf[64];
+	open_agent(&f, port);
+	assert_null(f.st.inputs[STAGE_AGENT]);
+	assert_int_equal(flow_run_stage(&f, STAGE_AGENT, NULL, NULL), ST_OK);
+	assert_true(stage_status_finished(f.st.stage[STAGE_AGENT]));
+	assert_non_null(f.st.inputs[STAGE_AGENT]);
+	snprintf(want, sizeof(want), "\nagent.port=%d\n", port);
+	assert_non_null(strstr(f.st.inputs[STAGE_AGENT], want));
+	assert_int_equal(strlen(f.st.digest[STAGE_AGENT]), 64);
+	assert_false(stage_is_stale(&f.ctx, STAGE_AGENT));
+	/* nothing else ran: the first stage is next */
+	assert_int_equal(flow_next_stage(&f), STAGE_FIRST);
+	flow_close(&f);
+
+	open_agent(&f, port);   /* resumed: recorded as saved */
+	assert_true(f.resumed);
+	snprintf(want, sizeof(want), "%d", port);
+	assert_string_equal(stage_input_recorded(&f.st, STAGE_AGENT,
+						 "agent.port", buf, sizeof(buf)),
+			    want);
+	assert_false(stage_is_stale(&f.ctx, STAGE_AGENT));
+	set_key(&f, "agent.port", port == 5723 ? "5724" : "5723");
+	assert_true(stage_is_stale(&f.ctx, STAGE_AGENT));
+	flow_close(&f);
+	close(lfd);
+}
+
+/* A stage that does not apply to the role is skipped with nothing
+ * recorded, even when it had inputs before. */
+static void test_skipped_stage_has_no_inputs(void **st)
+{
+	struct flow f;
+	open_as(&f, "server");
+	assert_int_equal(stage_inputs_record(&f.ctx, STAGE_AGENT), 0);
+	assert_non_null(f.st.inputs[STAGE_AGENT]);
+	assert_int_equal(flow_run_stage(&f, STAGE_AGENT, NULL, NULL), ST_OK);
+	assert_int_equal(f.st.stage[STAGE_AGENT], STAGE_ST_SKIPPED);
+	assert_null(f.st.inputs[STAGE_AGENT]);
+	assert_null(f.st.digest[STAGE_AGENT]);
+	assert_false(stage_is_stale(&f.ctx, STAGE_AGENT));
+	flow_close(&f);
+}
+
+/* Every stage done and recorded: nothing is next.  A changed answer makes
+ * its stage next (and not an earlier one); a stage not done before it
+ * comes first; a later stale stage is next once the earlier ones hold. */
+static void test_next_stage_is_first_stale(void **st)
+{
+	struct flow f;
+	open_agent(&f, 5723);
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
+		f.st.stage[s] = STAGE_ST_DONE;
+		assert_int_equal(stage_inputs_record(&f.ctx, (enum stage)s), 0);
+	}
+	assert_int_equal(flow_next_stage(&f), STAGE_COUNT);
+
+	set_key(&f, "export.compat", "legacy");
+	assert_int_equal(flow_next_stage(&f), STAGE_EXPORT);
+	f.st.stage[STAGE_VERIFY] = STAGE_ST_NONE;
+	assert_int_equal(flow_next_stage(&f), STAGE_VERIFY);
+	f.st.stage[STAGE_VERIFY] = STAGE_ST_DONE;
+	set_key(&f, "export.compat", "modern");
+	assert_int_equal(flow_next_stage(&f), STAGE_COUNT);
+
+	/* an access key (a timeout) changes nothing; an input does */
+	set_key(&f, "agent.command_timeout", "77");
+	assert_int_equal(flow_next_stage(&f), STAGE_COUNT);
+	set_key(&f, "agent.port", "5724");
+	assert_int_equal(flow_next_stage(&f), STAGE_AGENT);
+	/* stage 5 redone with the new port: its dependants are next */
+	assert_int_equal(stage_inputs_record(&f.ctx, STAGE_AGENT), 0);
+	assert_int_equal(flow_next_stage(&f), STAGE_SERIAL);
+	flow_close(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,6 +234,12 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_new_state_takes_configured_role, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_completed_stage_records_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_skipped_stage_has_no_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_next_stage_is_first_stale,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
