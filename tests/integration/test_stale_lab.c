@@ -322,15 +322,24 @@ static void assert_pfx(const char *path, int pbe_nid, int mac_nid)
 	free(pw);
 }
 
+/* One enrolment of a test: its work directory (answers, state, PFX,
+ * agent configuration), the state after the full run and the number of
+ * requests the lab had then. */
+struct enrolment {
+	char *work;
+	struct state before;
+	int requests;
+};
+
 /* A fresh work directory, answers a, and a full run of the seven stages. */
-static char *enrolled(const struct answers *a)
+static void enroll(struct enrolment *e, const struct answers *a)
 {
-	char *work = test_mkdtemp("stale");
+	e->work = test_mkdtemp("stale");
 	char agent_dir[600];
-	snprintf(agent_dir, sizeof(agent_dir), "%s/agent", work);
+	snprintf(agent_dir, sizeof(agent_dir), "%s/agent", e->work);
 	assert_int_equal(mkdir(agent_dir, 0700), 0);
-	free(write_answers(work, a));
-	char *out = run_ok(work, NULL);
+	free(write_answers(e->work, a));
+	char *out = run_ok(e->work, NULL);
 	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
 		char ran[64];
 		snprintf(ran, sizeof(ran), "[%d/%d] %s: ok (", s, STAGE_LAST,
@@ -338,7 +347,17 @@ static char *enrolled(const struct answers *a)
 		assert_non_null(strstr(out, ran));
 	}
 	free(out);
-	return work;
+	load_state(e->work, &e->before);
+	e->requests = count_requests();
+}
+
+/* The end of every test: no change sent the CA a request. */
+static void enrolment_end(struct enrolment *e)
+{
+	assert_int_equal(count_requests(), e->requests);
+	state_release(&e->before);
+	test_rm_rf(e->work);
+	free(e->work);
 }
 
 /* Stages whose recorded digest differs between two states (bit s). */
@@ -393,20 +412,18 @@ static unsigned stale_rows(const char *json)
 static void test_compat_change_reexports(void **st)
 {
 	struct answers a = { 0 };
-	char *work = enrolled(&a);
+	struct enrolment e;
+	enroll(&e, &a);
 	char pfx[600];
-	snprintf(pfx, sizeof(pfx), "%s/agent01.pfx", work);
+	snprintf(pfx, sizeof(pfx), "%s/agent01.pfx", e.work);
 	assert_pfx(pfx, NID_pbes2, NID_sha256);
-	struct state before, after;
-	load_state(work, &before);
-	int requests = count_requests();
 
 	a.compat = "legacy";
-	free(write_answers(work, &a));
+	free(write_answers(e.work, &a));
 
 	/* check names the stale stages (4, and 6, 7 through the PFX), with
 	 * the change as the field and the plain run as the fix */
-	char *json = check_json(work, NULL, NULL, 0);
+	char *json = check_json(e.work, NULL, NULL, 0);
 	assert_int_equal(stale_rows(json),
 			 BIT(EXPORT) | BIT(SERIAL) | BIT(APPROVAL));
 	assert_non_null(strstr(json, "\"message\": \"stage 4 (export) is stale: "
@@ -417,13 +434,13 @@ static void test_compat_change_reexports(void **st)
 	free(json);
 	/* judged against the answers, not against check's own --fqdn (which
 	 * the certificate fails: exit 1) */
-	json = check_json(work, "--fqdn", "other.lab.test", 1);
+	json = check_json(e.work, "--fqdn", "other.lab.test", 1);
 	assert_non_null(strstr(json, "does not match the FQDN 'other.lab.test'"));
 	assert_int_equal(stale_rows(json),
 			 BIT(EXPORT) | BIT(SERIAL) | BIT(APPROVAL));
 	free(json);
 
-	char *out = run_ok(work, NULL);
+	char *out = run_ok(e.work, NULL);
 	assert_rerun(out, STAGE_EXPORT,
 		     "answers changed (export.compat modern -> legacy)");
 	assert_rerun(out, STAGE_SERIAL, "a new PFX from stage 4 (export)");
@@ -436,29 +453,27 @@ static void test_compat_change_reexports(void **st)
 
 	/* on disk: a legacy PFX, recorded by its digest; the same request */
 	assert_pfx(pfx, NID_pbe_WithSHA1And3_Key_TripleDES_CBC, NID_sha1);
-	load_state(work, &after);
+	struct state after;
+	load_state(e.work, &after);
 	char hex[DIGEST_HEX_LEN + 1], err[256], buf[64];
 	assert_int_equal(digest_file_sha256_hex(pfx, hex, err, sizeof(err)), 0);
 	assert_true(strcasecmp(after.pfx_sha256, hex) == 0);
-	assert_true(strcasecmp(before.pfx_sha256, hex) != 0);
+	assert_true(strcasecmp(e.before.pfx_sha256, hex) != 0);
 	assert_string_equal(stage_input_recorded(&after, STAGE_EXPORT,
 						 "export.compat", buf,
 						 sizeof(buf)),
 			    "legacy");
-	assert_int_equal(digests_changed(&before, &after),
+	assert_int_equal(digests_changed(&e.before, &after),
 			 BIT(EXPORT) | BIT(SERIAL) | BIT(APPROVAL));
-	assert_string_equal(before.cert_sha256, after.cert_sha256);
-	assert_int_equal(before.request_id, after.request_id);
-	assert_int_equal(count_requests(), requests);
+	assert_string_equal(e.before.cert_sha256, after.cert_sha256);
+	assert_int_equal(e.before.request_id, after.request_id);
+	state_release(&after);
 
 	/* nothing stale any more */
-	json = check_json(work, NULL, NULL, 0);
+	json = check_json(e.work, NULL, NULL, 0);
 	assert_int_equal(stale_rows(json), 0);
 	free(json);
-	state_release(&before);
-	state_release(&after);
-	test_rm_rf(work);
-	free(work);
+	enrolment_end(&e);
 }
 
 /* The issue's command, state from the answers' [wizard] state_dir, in a
@@ -466,12 +481,13 @@ static void test_compat_change_reexports(void **st)
 static void test_stages_4_4_after_change(void **st)
 {
 	struct answers a = { .state_dir = true };
-	char *work = enrolled(&a);
+	struct enrolment e;
+	enroll(&e, &a);
 	char pfx[600], answers[600];
-	snprintf(pfx, sizeof(pfx), "%s/agent01.pfx", work);
+	snprintf(pfx, sizeof(pfx), "%s/agent01.pfx", e.work);
 	a.compat = "legacy";
-	free(write_answers(work, &a));
-	snprintf(answers, sizeof(answers), "%s/answers.ini", work);
+	free(write_answers(e.work, &a));
+	snprintf(answers, sizeof(answers), "%s/answers.ini", e.work);
 
 	setenv("LC_ALL", "C.UTF-8", 1);
 	char *out = NULL;
@@ -495,13 +511,12 @@ static void test_stages_4_4_after_change(void **st)
 	assert_pfx(pfx, NID_pbe_WithSHA1And3_Key_TripleDES_CBC, NID_sha1);
 
 	/* the plain run then takes the new PFX to stages 6 and 7 */
-	out = run_ok(work, NULL);
+	out = run_ok(e.work, NULL);
 	assert_skipped(out, STAGE_EXPORT);
 	assert_rerun(out, STAGE_SERIAL, "a new PFX from stage 4 (export)");
 	assert_rerun(out, STAGE_APPROVAL, "a new PFX from stage 4 (export)");
 	free(out);
-	test_rm_rf(work);
-	free(work);
+	enrolment_end(&e);
 }
 
 /* agent.port (the lab's port, then a relay to it, then back): 5-7 run
@@ -512,20 +527,18 @@ static void test_port_change_reruns_5_to_7(void **st)
 	struct relay r;
 	relay_start(&r, g_lab.ms_port);
 	struct answers a = { 0 };
-	char *work = enrolled(&a);
+	struct enrolment e;
+	enroll(&e, &a);
 	char conf[600], why[128], want[64];
-	snprintf(conf, sizeof(conf), "%s/agent/agent.ini", work);
-	struct state before, after;
-	load_state(work, &before);
-	int requests = count_requests();
+	snprintf(conf, sizeof(conf), "%s/agent/agent.ini", e.work);
 	assert_int_equal(relay_accepted(&r), 0);
 
 	for (int round = 0; round < 2; round++) {
 		int from = round ? r.port : g_lab.ms_port;
 		a.port = round ? g_lab.ms_port : r.port;
-		free(write_answers(work, &a));
+		free(write_answers(e.work, &a));
 		int used = relay_accepted(&r);
-		char *out = run_ok(work, NULL);
+		char *out = run_ok(e.work, NULL);
 		snprintf(why, sizeof(why), "answers changed (agent.port %d -> %d)",
 			 from, a.port);
 		assert_rerun(out, STAGE_AGENT, why);
@@ -544,17 +557,15 @@ static void test_port_change_reruns_5_to_7(void **st)
 		assert_non_null(text);
 		assert_non_null(strstr(text, want));
 		free(text);
-		load_state(work, &after);
-		assert_int_equal(digests_changed(&before, &after),
+		struct state after;
+		load_state(e.work, &after);
+		assert_int_equal(digests_changed(&e.before, &after),
 				 round ? 0u : BIT(AGENT) | BIT(SERIAL) | BIT(APPROVAL));
 		assert_string_equal(after.approval, "approved");
 		state_release(&after);
 	}
-	assert_int_equal(count_requests(), requests);
-	state_release(&before);
 	relay_stop(&r);
-	test_rm_rf(work);
-	free(work);
+	enrolment_end(&e);
 }
 
 /* Another password file with the same password, another CA timeout:
@@ -562,40 +573,36 @@ static void test_port_change_reruns_5_to_7(void **st)
 static void test_ca_password_change_reruns_nothing(void **st)
 {
 	struct answers a = { 0 };
-	char *work = enrolled(&a);
+	struct enrolment e;
+	enroll(&e, &a);
 	char pwfile[600];
-	snprintf(pwfile, sizeof(pwfile), "%s/ca-password", work);
+	snprintf(pwfile, sizeof(pwfile), "%s/ca-password", e.work);
 	char *pw = test_read_file(g_lab.password_file);
 	assert_non_null(pw);
 	assert_int_equal(test_write_file(pwfile, pw), 0);
 	free(pw);
-	struct state before, after;
-	load_state(work, &before);
-	int requests = count_requests();
 
 	a.ca_password_file = pwfile;
 	a.ca_timeout = 45;
-	free(write_answers(work, &a));
-	char *out = run_ok(work, NULL);
+	free(write_answers(e.work, &a));
+	char *out = run_ok(e.work, NULL);
 	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++)
 		assert_skipped(out, (enum stage)s);
 	assert_null(strstr(out, "running again"));
 	free(out);
 
-	load_state(work, &after);
+	struct state after;
+	load_state(e.work, &after);
 	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
-		assert_string_equal(before.inputs[s], after.inputs[s]);
-		assert_string_equal(before.digest[s], after.digest[s]);
+		assert_string_equal(e.before.inputs[s], after.inputs[s]);
+		assert_string_equal(e.before.digest[s], after.digest[s]);
 	}
-	assert_int_equal(before.request_id, after.request_id);
-	assert_int_equal(count_requests(), requests);
-	char *json = check_json(work, NULL, NULL, 0);
+	assert_int_equal(e.before.request_id, after.request_id);
+	state_release(&after);
+	char *json = check_json(e.work, NULL, NULL, 0);
 	assert_int_equal(stale_rows(json), 0);
 	free(json);
-	state_release(&before);
-	state_release(&after);
-	test_rm_rf(work);
-	free(work);
+	enrolment_end(&e);
 }
 
 /* Nothing changed: a plain run skips all; --stages 2-3 runs 2 and 3, the
@@ -603,21 +610,17 @@ static void test_ca_password_change_reruns_nothing(void **st)
 static void test_nothing_changed(void **st)
 {
 	struct answers a = { 0 };
-	char *work = enrolled(&a);
-	char cert_path[600];
-	struct state before, after;
-	load_state(work, &before);
-	snprintf(cert_path, sizeof(cert_path), "%s", before.cert_path);
-	char *cert = test_read_file(cert_path);
+	struct enrolment e;
+	enroll(&e, &a);
+	char *cert = test_read_file(e.before.cert_path);
 	assert_non_null(cert);
-	int requests = count_requests();
 
-	char *out = run_ok(work, NULL);
+	char *out = run_ok(e.work, NULL);
 	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++)
 		assert_skipped(out, (enum stage)s);
 	free(out);
 
-	out = run_ok(work, "2-3");
+	out = run_ok(e.work, "2-3");
 	for (int s = STAGE_REQUEST; s <= STAGE_VERIFY; s++) {
 		char line[512];
 		stage_line(out, (enum stage)s, line, sizeof(line));
@@ -629,20 +632,18 @@ static void test_nothing_changed(void **st)
 	assert_non_null(strstr(out, "done: stages 2-3 complete"));
 	free(out);
 
-	load_state(work, &after);
-	char *cert_after = test_read_file(cert_path);
+	struct state after;
+	load_state(e.work, &after);
+	char *cert_after = test_read_file(e.before.cert_path);
 	assert_non_null(cert_after);
 	assert_string_equal(cert, cert_after);
-	assert_string_equal(before.cert_sha256, after.cert_sha256);
-	assert_int_equal(before.request_id, after.request_id);
-	assert_int_equal(digests_changed(&before, &after), 0);
-	assert_int_equal(count_requests(), requests);
+	assert_string_equal(e.before.cert_sha256, after.cert_sha256);
+	assert_int_equal(e.before.request_id, after.request_id);
+	assert_int_equal(digests_changed(&e.before, &after), 0);
 	free(cert);
 	free(cert_after);
-	state_release(&before);
 	state_release(&after);
-	test_rm_rf(work);
-	free(work);
+	enrolment_end(&e);
 }
 
 static int setup(void **st)
