@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "preflight.h"
 
 static volatile sig_atomic_t cancel_requested;
 
@@ -67,6 +68,11 @@ int runner_run(struct flow *f, FILE *out)
 	f->ctx.confirm_trust = f->cfg.trust_accept;
 	f->ctx.confirm_overwrite = f->cfg.export_overwrite;
 	f->ctx.confirm_warnings = true;
+
+	/* Configuration errors stop the run before any work: exit 2. */
+	int pre = preflight_gate(f, from, to, out);
+	if (pre != EXIT_OK)
+		return pre;
 
 	for (int s = from; s <= to; s++) {
 		enum stage_status done = f->st.stage[s];
