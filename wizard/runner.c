@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "preflight.h"
+#include "summary.h"
 
 static volatile sig_atomic_t cancel_requested;
 
@@ -105,6 +106,7 @@ int runner_run(struct flow *f, FILE *out)
 		}
 	}
 	log_msg("runner: stages %d-%d done", from, to);
+	summary_save_if_complete(f, out);
 	fprintf(out, "done: stages %d-%d complete\n", from, to);
 	return EXIT_OK;
 }

@@ -14,6 +14,7 @@
 #include "core/fsutil.h"
 #include "core/stage_table.h"
 #include "core/strbuf.h"
+#include "flow.h"
 
 #define SUMMARY_MAX_KEPT 10000
 #define SUMMARY_READ_CAP (1024u * 1024u)
@@ -192,5 +193,27 @@ int summary_save(const char *state_dir, const char *text, char *saved,
 	rc = 0;
 out:
 	free(path);
+	return rc;
+}
+
+int summary_save_if_complete(struct flow *f, FILE *out)
+{
+	char err[FS_ERRLEN], saved[4096], kept[4096];
+	if (flow_next_stage(f) < STAGE_COUNT)
+		return 0;
+	char *text = summary_text(&f->st);
+	int rc = text ? summary_save(f->state_dir, text, saved, sizeof(saved),
+				     kept, sizeof(kept), err, sizeof(err))
+		      : -1;
+	if (!text)
+		snprintf(err, sizeof(err), "out of memory");
+	if (rc == 0 && *kept)
+		fprintf(out, "summary saved to %s (the earlier one kept as "
+			"%s)\n", saved, kept);
+	else if (rc == 0)
+		fprintf(out, "summary saved to %s\n", saved);
+	else
+		fprintf(out, "cannot save the summary: %s\n", err);
+	free(text);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #define OPSMGR_SUMMARY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/state.h"
 
@@ -30,5 +31,12 @@ char *summary_text(const struct state *st);
 int summary_save(const char *state_dir, const char *text, char *saved,
 		 size_t saved_len, char *kept, size_t kept_len, char *err,
 		 size_t errlen);
+
+struct flow;
+/* For the runner: when every stage of the flow is finished
+ * (flow_next_stage), save the summary as the screen's s does and say
+ * where on out.  Returns 0 (also when not finished), -1 when saving
+ * failed (said on out; the run's result stands). */
+int summary_save_if_complete(struct flow *f, FILE *out);
 
 #endif

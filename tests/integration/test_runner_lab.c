@@ -201,12 +201,41 @@ static void test_full_run_modern_and_legacy(void **st)
 	assert_pkcs12_reads(pfx, pw, "AES-256-CBC", "MAC: sha256");
 	assert_int_equal(count_requests(&l), 1);
 
+	/* Every stage done: the summary is saved from the state. */
+	char summary[700], kept[700];
+	snprintf(summary, sizeof(summary), "%s/summary.txt", state_dir);
+	snprintf(kept, sizeof(kept), "%s/summary-1.txt", state_dir);
+	char *report = test_read_file(summary);
+	assert_non_null(report);
+	assert_non_null(strstr(report, "Enrollment complete"));
+	assert_non_null(strstr(report, "Registry order:    "));
+	assert_null(strstr(report, "(none)"));
+
 	/* Resume: everything done, nothing sent again. */
 	rc = run_wizard(answers, state_dir, &out);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "skipped"));
 	free(out);
 	assert_int_equal(count_requests(&l), 1);
+
+	/* A restart without the answers file: the same summary, and no
+	 * earlier report to keep. */
+	char *bin = test_build_path("opsmgr-enroll");
+	const char *argv[] = { bin, "--state-dir", state_dir,
+			       "--non-interactive", NULL };
+	rc = run_capture(argv, 120, &out);
+	free(bin);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "summary saved to"));
+	free(out);
+	char *again = test_read_file(summary);
+	assert_non_null(again);
+	assert_string_equal(again, report);
+	free(again);
+	free(report);
+	assert_int_equal(access(kept, F_OK), -1);
 
 	/* Legacy compat, fresh state: 3DES + SHA-1 MAC that openssl reads. */
 	char state2[600];
