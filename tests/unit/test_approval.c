@@ -366,6 +366,18 @@ static void test_cancel_mid_wait(void **state)
 	free(s);
 }
 
+/* The lab source on a loopback port nobody listens on. */
+static void use_closed_lab_port(struct fixture *f)
+{
+	int port = 0;
+	int lfd = test_listen_loopback(&port);
+	assert_true(lfd >= 0);
+	close(lfd);
+	f->cfg.approval_source = APPROVAL_LAB;
+	config_set_str(&f->cfg.agent_server, "localhost");
+	f->cfg.agent_port = port;
+}
+
 /* Approved, then checked again while the server cannot be reached: the
  * stage fails and nothing else; the state keeps the server's last answer
  * with the time it was given, not a new status. */
@@ -380,13 +392,7 @@ static void test_failed_recheck_keeps_last_answer(void **state)
 	assert_non_null(strstr(f->st.approval_at, " UTC"));
 	char *at = strdup(f->st.approval_at);
 
-	int port = 0;
-	int lfd = test_listen_loopback(&port);
-	assert_true(lfd >= 0);
-	close(lfd);
-	f->cfg.approval_source = APPROVAL_LAB;
-	config_set_str(&f->cfg.agent_server, "localhost");
-	f->cfg.agent_port = port;
+	use_closed_lab_port(f);
 	diag_list_release(&f->dl);
 	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_FAIL);
 	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
@@ -532,13 +538,7 @@ static void test_approve_at_lab_failures(void **state)
 	approve_fails(f, "approval.approve_command", DIAG_APPROVAL_AGENTS,
 		      "no way to approve 'b.contoso.com'");
 
-	int port = 0;
-	int lfd = test_listen_loopback(&port);
-	assert_true(lfd >= 0);
-	close(lfd);
-	f->cfg.approval_source = APPROVAL_LAB;
-	config_set_str(&f->cfg.agent_server, "localhost");
-	f->cfg.agent_port = port;
+	use_closed_lab_port(f);
 	approve_fails(f, "agent.config", DIAG_APPROVAL_TLS,
 		      "cannot prepare the TLS");
 

@@ -63,17 +63,23 @@ static const char *row_with(const char *text)
 	return NULL;
 }
 
+/* This session's run of stage 7 ended after attempts with answer a. */
+static void set_run(int attempts, enum approval_state a)
+{
+	struct approval_result *v = calloc(1, sizeof(*v));
+	assert_non_null(v);
+	v->attempt = attempts;
+	v->state = a;
+	ctx_set_out(&f.ctx, STAGE_APPROVAL, v, approval_result_free);
+}
+
 /* Approved earlier; this check could not reach the server. */
 static void test_approval_failed_is_failed(void **st)
 {
 	state_set_str(&f.st.approval, "approved");
 	state_set_str(&f.st.approval_at, "2026-12-03 12:00:00 UTC");
 	f.st.stage[STAGE_APPROVAL] = STAGE_ST_FAILED;
-	struct approval_result *v = calloc(1, sizeof(*v));
-	assert_non_null(v);
-	v->attempt = 1;
-	v->state = APPR_UNKNOWN;
-	ctx_set_out(&f.ctx, STAGE_APPROVAL, v, approval_result_free);
+	set_run(1, APPR_UNKNOWN);
 
 	SCR_APPROVAL.result(&ui, &p, ST_FAIL);
 	assert_int_equal(rows_tagged("DONE"), 0);
@@ -95,11 +101,7 @@ static void test_approval_approved_is_done(void **st)
 {
 	state_set_str(&f.st.approval, "approved");
 	f.st.stage[STAGE_APPROVAL] = STAGE_ST_DONE;
-	struct approval_result *v = calloc(1, sizeof(*v));
-	assert_non_null(v);
-	v->attempt = 2;
-	v->state = APPR_APPROVED;
-	ctx_set_out(&f.ctx, STAGE_APPROVAL, v, approval_result_free);
+	set_run(2, APPR_APPROVED);
 	SCR_APPROVAL.result(&ui, &p, ST_OK);
 	assert_int_equal(rows_tagged("DONE"), 1);
 	assert_null(row_with("earlier answer"));

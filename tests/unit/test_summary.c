@@ -110,6 +110,14 @@ static char *path_in(const char *dir, const char *name)
 	return p;
 }
 
+static void assert_file(const char *path, const char *text)
+{
+	char *t = test_read_file(path);
+	assert_non_null(t);
+	assert_string_equal(t, text);
+	free(t);
+}
+
 static void test_save_keeps_earlier(void **st)
 {
 	(void)st;
@@ -135,12 +143,8 @@ static void test_save_keeps_earlier(void **st)
 	assert_int_equal(summary_save(dir, "second\n", saved, sizeof(saved),
 				      kept, sizeof(kept), err, sizeof(err)), 0);
 	assert_string_equal(kept, one);
-	char *t = test_read_file(cur);
-	assert_string_equal(t, "second\n");
-	free(t);
-	t = test_read_file(one);
-	assert_string_equal(t, "first\n");
-	free(t);
+	assert_file(cur, "second\n");
+	assert_file(one, "first\n");
 
 	/* the next free number; an existing number is never overwritten */
 	assert_int_equal(test_write_file(two, "someone's file\n"), 0);
@@ -148,18 +152,10 @@ static void test_save_keeps_earlier(void **st)
 				      kept, sizeof(kept), err, sizeof(err)), 0);
 	char *three = path_in(dir, "summary-3.txt");
 	assert_string_equal(kept, three);
-	t = test_read_file(three);
-	assert_string_equal(t, "second\n");
-	free(t);
-	t = test_read_file(two);
-	assert_string_equal(t, "someone's file\n");
-	free(t);
-	t = test_read_file(one);
-	assert_string_equal(t, "first\n");
-	free(t);
-	t = test_read_file(cur);
-	assert_string_equal(t, "third\n");
-	free(t);
+	assert_file(three, "second\n");
+	assert_file(two, "someone's file\n");
+	assert_file(one, "first\n");
+	assert_file(cur, "third\n");
 
 	/* a directory where the report goes: an error, nothing lost */
 	char *sub = path_in(dir, "sub");
