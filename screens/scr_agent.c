@@ -34,7 +34,8 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct agent_result *r = ui->f->ctx.out[STAGE_AGENT];
 	if (!r) {
-		if (ui->f->st.agent_config_path)
+		if (stage_result_current(ui, STAGE_AGENT, st) &&
+		    ui->f->st.agent_config_path)
 			pane_addf(p, TH_DONE, "agent configuration %s",
 				  ui->f->st.agent_config_path);
 		return;

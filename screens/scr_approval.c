@@ -60,51 +60,91 @@ static const char *view_state(enum approval_state s)
 		return "not checked (probes only)";
 	case APPR_UNKNOWN:
 	default:
-		return "unknown (see below)";
+		return "no answer (see below)";
 	}
 }
 
-static void result(struct ui *ui, struct pane *p, enum status st)
+/* The server's answer a run ended with (APPR_UNKNOWN: none).  Without this
+ * session's run, the stage's recorded status says which answer it ended
+ * with; a failed run ended with none we can tell. */
+static enum approval_state run_answer(struct ui *ui,
+				      const struct approval_result *v)
 {
-	const struct approval_result *v = ui->f->ctx.out[STAGE_APPROVAL];
 	const char *a = ui->f->st.approval;
-	if (ui->f->cfg.role == ROLE_SERVER) {
-		if (!v)
-			return;
-		pane_addf(p, TH_NORMAL, "%zu agent%s known to the management "
-			  "server (select one, a approves it):", v->agents.n,
-			  v->agents.n == 1 ? "" : "s");
-		for (size_t i = 0; i < v->agents.n; i++) {
-			const struct approval_agent *ag = &v->agents.items[i];
-			char line[600];
-			if (i == 0)
-				p->sel = p->n;   /* the first agent is selected */
-			snprintf(line, sizeof(line), "%s  %s%s%s", ag->name,
-				 ag->state ? ag->state : "pending",
-				 ag->serial ? "  serial " : "",
-				 ag->serial ? ag->serial : "");
-			pane_add(p, ag->state && strcmp(ag->state, "approved") == 0 ?
-				 TH_DONE : TH_WAIT, AGENT_TAG, line, NULL, 0);
-		}
-		return;
+	if (v)
+		return v->state;
+	switch (ui->f->st.stage[STAGE_APPROVAL]) {
+	case STAGE_ST_DONE:
+	case STAGE_ST_WARN:
+		return a && strcmp(a, "approved") == 0 ? APPR_APPROVED
+						       : APPR_NOT_CHECKED;
+	case STAGE_ST_WAITING:
+		return APPR_PENDING;
+	default:
+		return APPR_UNKNOWN;
 	}
-	if (a && strcmp(a, "approved") == 0)
+}
+
+static void answer_rows(struct pane *p, enum approval_state a)
+{
+	if (a == APPR_APPROVED)
 		pane_add(p, TH_DONE, "DONE", "the management server approved this "
 			 "agent", NULL, 0);
-	else if (a && strcmp(a, "pending") == 0)
+	else if (a == APPR_PENDING)
 		pane_add(p, TH_WAIT, "WAIT", "the management server has not "
 			 "approved this agent yet",
 			 "ask the Operations Manager administrator to approve it "
 			 "(Administration > Pending Management), then check again",
 			 20070);
-	else if (a && strcmp(a, "rejected") == 0)
+	else if (a == APPR_REJECTED)
 		pane_add(p, TH_FAIL, "FAIL", "the management server rejected this "
 			 "agent", "ask the administrator to approve it instead of "
 			 "rejecting it", 20000);
+}
+
+static void server_list(struct pane *p, const struct approval_result *v)
+{
+	pane_addf(p, TH_NORMAL, "%zu agent%s known to the management "
+		  "server (select one, a approves it):", v->agents.n,
+		  v->agents.n == 1 ? "" : "s");
+	for (size_t i = 0; i < v->agents.n; i++) {
+		const struct approval_agent *ag = &v->agents.items[i];
+		char line[600];
+		if (i == 0)
+			p->sel = p->n;   /* the first agent is selected */
+		snprintf(line, sizeof(line), "%s  %s%s%s", ag->name,
+			 ag->state ? ag->state : "pending",
+			 ag->serial ? "  serial " : "",
+			 ag->serial ? ag->serial : "");
+		pane_add(p, ag->state && strcmp(ag->state, "approved") == 0 ?
+			 TH_DONE : TH_WAIT, AGENT_TAG, line, NULL, 0);
+	}
+}
+
+/* The result of the last run and nothing else: its answer, its attempts;
+ * the state's last answer (state.h) only as a dated record when this run
+ * got none. */
+static void result(struct ui *ui, struct pane *p, enum status st)
+{
+	const struct approval_result *v = ui->f->ctx.out[STAGE_APPROVAL];
+	const struct state *s = &ui->f->st;
+	enum approval_state a;
+	if (ui->f->cfg.role == ROLE_SERVER) {
+		if (v)
+			server_list(p, v);
+		return;
+	}
+	a = run_answer(ui, v);
+	answer_rows(p, a);
 	if (v && v->attempt > 0)
 		pane_addf(p, TH_NORMAL, "%d attempt%s in %.0f s, last answer: %s",
 			  v->attempt, v->attempt == 1 ? "" : "s", v->elapsed_s,
 			  view_state(v->state));
+	if (a != APPR_APPROVED && a != APPR_PENDING && a != APPR_REJECTED &&
+	    s->approval)
+		pane_addf(p, TH_DIM, "earlier answer of the management server: "
+			  "%s (%s), not the result of this check", s->approval,
+			  s->approval_at ? s->approval_at : "time unknown");
 }
 
 /* Server role: 'a' approves the agent on the selected row. */

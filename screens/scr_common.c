@@ -2,7 +2,8 @@
  * scr_common.c - field validators several stage screens share: a required
  * value, any configuration key by its rule in the schema (the same
  * verdict the loader and the stages give), and URLs with the plain-http
- * policy of [ca] allow_insecure_http.
+ * policy of [ca] allow_insecure_http; whether a screen may show what the
+ * stage's last completed run made.
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,4 +49,9 @@ enum diag_severity val_url(struct uform *fm, int idx, const char *v,
 	else
 		rule_plain_http(v, ui->f->cfg.ca_allow_http, &vd);
 	return verdict_to_field(&vd, msg, n);
+}
+
+bool stage_result_current(const struct ui *ui, enum stage s, enum status st)
+{
+	return st == ST_OK && stage_status_finished(ui->f->st.stage[s]);
 }

@@ -81,11 +81,14 @@ static int commit(struct ui *ui, struct uform *fm)
 
 static void result(struct ui *ui, struct pane *p, enum status st)
 {
+	/* stage 4 keeps its result only when it passed: after a failed or
+	 * unconfirmed run, what is there is an earlier run's */
 	const struct export_result *r = ui->f->ctx.out[STAGE_EXPORT];
+	if (!stage_result_current(ui, STAGE_EXPORT, st))
+		return;
 	if (!r) {
-		if (ui->f->st.stage[STAGE_EXPORT] == STAGE_ST_DONE)
-			pane_add_value(p, TH_DONE, "PFX written earlier: %s",
-				       ui->f->st.pfx_path);
+		pane_add_value(p, TH_DONE, "PFX written earlier: %s",
+			       ui->f->st.pfx_path);
 		return;
 	}
 	pane_add(p, TH_DONE, "DONE", "PFX written and read back with the password",

@@ -13,8 +13,9 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct serial_result *r = ui->f->ctx.out[STAGE_SERIAL];
 	if (!r) {
-		pane_add_value(p, TH_DONE, "serial %s recorded earlier",
-			       ui->f->st.serial_hex);
+		if (stage_result_current(ui, STAGE_SERIAL, st))
+			pane_add_value(p, TH_DONE, "serial %s recorded earlier",
+				       ui->f->st.serial_hex);
 		return;
 	}
 	pane_add_value(p, TH_NORMAL, "serial as printed:  %s", r->serial_hex);

@@ -38,8 +38,9 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct trust_result *r = ui->f->ctx.out[STAGE_TRUST];
 	if (!r) {
-		pane_add_value(p, TH_DONE, "trusted root SHA-256 %s",
-			       ui->f->st.root_sha256);
+		if (stage_result_current(ui, STAGE_TRUST, st))
+			pane_add_value(p, TH_DONE, "trusted root SHA-256 %s",
+				       ui->f->st.root_sha256);
 		return;
 	}
 	pane_addf(p, TH_NORMAL, "%zu certificate%s from %s", r->n,

@@ -74,4 +74,11 @@ enum diag_severity val_schema(struct uform *fm, int idx, const char *v,
 enum diag_severity val_url(struct uform *fm, int idx, const char *v,
 			   char *msg, size_t n, void *ud);
 
+/* Whether the result rows of stage s's last completed run may be shown
+ * beside the status st its screen shows (the last run's): only when that
+ * run passed and the state records the stage finished.  A failed,
+ * cancelled or unconfirmed run shows its own outcome and nothing an
+ * earlier run made (scr_common.c). */
+bool stage_result_current(const struct ui *ui, enum stage s, enum status st);
+
 #endif

@@ -111,17 +111,23 @@ static void check_certificate(struct flow *f, const struct check_opts *o,
 			export_reread(f->st.pfx_path, f->ctx.pfx_password.buf,
 				      f->st.cert_path, NULL, dl);
 	} else {
-		diag_add_rerun(
+		struct diag *d = diag_add_rerun(
 			dl, DIAG_VERIFY_PARSE, SEV_FAIL, "computer.fqdn", STAGE_REQUEST,
 			" first, or pass --cert FILE --key FILE or --pfx FILE --password-file FILE",
 			"no certificate to check: the state in '%s' has none and no file was given",
 			f->state_dir);
+		if (d)
+			d->event = 0;   /* a missing answer, not an event */
 		return;
 	}
-	if (!fqdn)
-		diag_add(dl, DIAG_VERIFY_SUBJECT_NAME, SEV_WARN, "computer.fqdn",
-			 "pass --fqdn NAME or set [computer] fqdn",
-			 "no FQDN configured: the certificate's name cannot be compared");
+	if (!fqdn) {
+		struct diag *d = diag_add(
+			dl, DIAG_VERIFY_SUBJECT_NAME, SEV_WARN, "computer.fqdn",
+			"pass --fqdn NAME or set [computer] fqdn",
+			"no FQDN configured: the certificate's name cannot be compared");
+		if (d)
+			d->event = 0;   /* a missing answer, not an event */
+	}
 	verify_certificate(&in, h, dl);
 	secret_wipe(&pw);
 }

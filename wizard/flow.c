@@ -130,6 +130,12 @@ int flow_next_stage(const struct flow *f)
 	return STAGE_COUNT;
 }
 
+bool flow_will_run(const struct flow *f, enum stage s)
+{
+	return !stage_status_finished(f->st.stage[s]) || f->stages_given ||
+	       stage_is_stale(&f->ctx, s);
+}
+
 /* Save the state now (also the ctx checkpoint). 0 / -1. */
 static int flow_save(struct flow *f, struct diag_list *dl)
 {

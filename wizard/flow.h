@@ -52,6 +52,11 @@ bool flow_stage_applies(const struct flow *f, enum stage s);
  * role (STAGE_FIRST..STAGE_LAST), STAGE_COUNT when everything is done. */
 int flow_next_stage(const struct flow *f);
 
+/* Does a run over a range of stages run s: not finished, stale, or named
+ * by --stages (stages_given)?  The runner's rule; the preflight checks the
+ * fields of exactly these stages. */
+bool flow_will_run(const struct flow *f, enum stage s);
+
 /*
  * Run stage s: clears f->last[s], calls the backend, copies diagnostics to
  * f->last[s] and dl (dl may be NULL), sets st.stage[s], records what a

@@ -14,6 +14,8 @@
 
 #include "core/log.h"
 #include "core/stage_inputs.h"
+#include "preflight.h"
+#include "summary.h"
 
 static volatile sig_atomic_t cancel_requested;
 
@@ -80,6 +82,11 @@ const char *runner_arrow(void)
 static bool announce(struct flow *f, enum stage s, FILE *out)
 {
 	enum stage_status st = f->st.stage[s];
+	if (!flow_will_run(f, s)) {
+		fprintf(out, "[%d/%d] %s: already %s, skipped\n", s, STAGE_LAST,
+			stage_title(s), stage_status_name(st));
+		return false;
+	}
 	if (!stage_status_finished(st))
 		return true;
 	char *why = stage_stale_reason(&f->ctx, s, runner_arrow());
@@ -90,15 +97,9 @@ static bool announce(struct flow *f, enum stage s, FILE *out)
 		free(why);
 		return true;
 	}
-	if (f->stages_given) {
-		fprintf(out, "[%d/%d] %s: already %s, running again as "
-			"--stages asks\n", s, STAGE_LAST, stage_title(s),
-			stage_status_name(st));
-		return true;
-	}
-	fprintf(out, "[%d/%d] %s: already %s, skipped\n", s, STAGE_LAST,
-		stage_title(s), stage_status_name(st));
-	return false;
+	fprintf(out, "[%d/%d] %s: already %s, running again as --stages asks\n",
+		s, STAGE_LAST, stage_title(s), stage_status_name(st));
+	return true;
 }
 
 int runner_run(struct flow *f, FILE *out)
@@ -114,6 +115,11 @@ int runner_run(struct flow *f, FILE *out)
 	f->ctx.confirm_trust = f->cfg.trust_accept;
 	f->ctx.confirm_overwrite = f->cfg.export_overwrite;
 	f->ctx.confirm_warnings = true;
+
+	/* Configuration errors stop the run before any work: exit 2. */
+	int pre = preflight_gate(f, from, to, out);
+	if (pre != EXIT_OK)
+		return pre;
 
 	for (int s = from; s <= to; s++) {
 		if (!announce(f, (enum stage)s, out))
@@ -141,6 +147,7 @@ int runner_run(struct flow *f, FILE *out)
 		}
 	}
 	log_msg("runner: stages %d-%d done", from, to);
+	summary_save_if_complete(f, out);
 	fprintf(out, "done: stages %d-%d complete\n", from, to);
 	return EXIT_OK;
 }

@@ -7,6 +7,10 @@
  * One X-macro table (DIAG_CHECKS) lists every check with its stage, its
  * public ID (the "id" of the JSON report) and the Operations Manager event a
  * failure of it leads to (0 = none).  Add new checks there, nowhere else.
+ * An event is named only where a failure of that check really produces
+ * that event on the agent or the management server (opsmgr-facts.md,
+ * "Events"): a check that only reports a missing or invalid answer (a
+ * configuration problem: a value, a source, a name, a pin) has 0.
  *
  * Ownership: a struct diag_list owns its items and their strings.
  * diag_list_release() frees them; the list itself is usually on the stack.
@@ -33,20 +37,20 @@
 	X(INTERNAL, STAGE_NONE, "internal", 0)                           \
 	X(STALE, STAGE_NONE, "stale", 0) /* item's stage: the stale one */ \
 	/* stage 1: trust root */                                        \
-	X(TRUST_SOURCE, STAGE_TRUST, "source", 21007)                    \
-	X(TRUST_PARSE, STAGE_TRUST, "parse", 21007)                      \
-	X(TRUST_ROOT, STAGE_TRUST, "root", 21007)                        \
-	X(TRUST_CA_FLAG, STAGE_TRUST, "ca_flag", 21007)                  \
-	X(TRUST_VALIDITY, STAGE_TRUST, "validity", 21007)                \
+	X(TRUST_SOURCE, STAGE_TRUST, "source", 0)                        \
+	X(TRUST_PARSE, STAGE_TRUST, "parse", 0)                          \
+	X(TRUST_ROOT, STAGE_TRUST, "root", 0)                            \
+	X(TRUST_CA_FLAG, STAGE_TRUST, "ca_flag", 0)                      \
+	X(TRUST_VALIDITY, STAGE_TRUST, "validity", 0)                    \
 	X(TRUST_SIGNATURE_HASH, STAGE_TRUST, "signature_hash", 0)       \
-	X(TRUST_PIN, STAGE_TRUST, "pin", 21007)                          \
+	X(TRUST_PIN, STAGE_TRUST, "pin", 0)                              \
 	X(TRUST_CONFIRM, STAGE_TRUST, "confirm", 0)                      \
 	X(TRUST_STORE, STAGE_TRUST, "store", 20072)                      \
 	/* stage 2: request */                                           \
-	X(REQ_FQDN, STAGE_REQUEST, "fqdn", 21007)                        \
+	X(REQ_FQDN, STAGE_REQUEST, "fqdn", 0)                            \
 	X(REQ_FQDN_RESOLVE, STAGE_REQUEST, "fqdn_resolve", 0)            \
 	X(REQ_CA_URL, STAGE_REQUEST, "ca_url", 0)                        \
-	X(REQ_TEMPLATE, STAGE_REQUEST, "template", 20050)                \
+	X(REQ_TEMPLATE, STAGE_REQUEST, "template", 0)                    \
 	X(REQ_KEY_SIZE, STAGE_REQUEST, "key_size", 0)                    \
 	X(REQ_AUTH, STAGE_REQUEST, "auth", 0)                            \
 	X(REQ_PASSWORD, STAGE_REQUEST, "password", 0)                    \
@@ -65,16 +69,16 @@
 	/* stage 3: verify (ids fixed by product.md section 4) */        \
 	X(VERIFY_PARSE, STAGE_VERIFY, "parse", 21007)                    \
 	X(VERIFY_KEY_MATCH, STAGE_VERIFY, "key_match", 20068)            \
-	X(VERIFY_SUBJECT_NAME, STAGE_VERIFY, "subject_name", 21007)      \
-	X(VERIFY_SAN, STAGE_VERIFY, "san", 21007)                        \
+	X(VERIFY_SUBJECT_NAME, STAGE_VERIFY, "subject_name", 20052)      \
+	X(VERIFY_SAN, STAGE_VERIFY, "san", 20052)                        \
 	X(VERIFY_EKU, STAGE_VERIFY, "eku", 20050)                        \
-	X(VERIFY_KEY_USAGE, STAGE_VERIFY, "key_usage", 21007)            \
+	X(VERIFY_KEY_USAGE, STAGE_VERIFY, "key_usage", 20049)            \
 	X(VERIFY_KEY_TYPE, STAGE_VERIFY, "key_type", 20069)              \
-	X(VERIFY_VALIDITY, STAGE_VERIFY, "validity", 21007)              \
-	X(VERIFY_EXPIRY, STAGE_VERIFY, "expiry", 21007)                  \
+	X(VERIFY_VALIDITY, STAGE_VERIFY, "validity", 20051)              \
+	X(VERIFY_EXPIRY, STAGE_VERIFY, "expiry", 21020)                  \
 	X(VERIFY_CHAIN, STAGE_VERIFY, "chain", 20072)                    \
 	X(VERIFY_SIGNATURE_HASH, STAGE_VERIFY, "signature_hash", 0)     \
-	X(VERIFY_REVOCATION, STAGE_VERIFY, "revocation", 21007)          \
+	X(VERIFY_REVOCATION, STAGE_VERIFY, "revocation", 20067)          \
 	/* stage 4: export */                                            \
 	X(EXPORT_PATH, STAGE_EXPORT, "pfx_path", 0)                      \
 	X(EXPORT_PASSWORD, STAGE_EXPORT, "password", 0)                  \
@@ -85,8 +89,8 @@
 	X(EXPORT_REREAD, STAGE_EXPORT, "reread", 20068)                  \
 	/* stage 5: install agent */                                     \
 	X(AGENT_MGMT_GROUP, STAGE_AGENT, "management_group", 0)          \
-	X(AGENT_SERVER, STAGE_AGENT, "server", 21006)                    \
-	X(AGENT_PORT, STAGE_AGENT, "port", 21006)                        \
+	X(AGENT_SERVER, STAGE_AGENT, "server", 0)                        \
+	X(AGENT_PORT, STAGE_AGENT, "port", 0)                            \
 	X(AGENT_DNS, STAGE_AGENT, "dns", 21006)                          \
 	X(AGENT_TCP, STAGE_AGENT, "tcp", 21006)                          \
 	X(AGENT_CONFIG, STAGE_AGENT, "config", 0)                        \

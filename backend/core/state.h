@@ -84,7 +84,26 @@ struct state {
 	char *serial_hex;
 	char *thumbprint;
 	/* stage 7 */
-	char *approval;           /* "pending" | "approved" | "rejected" | NULL */
+	/* The last answer the management server gave about this agent
+	 * ("pending" | "approved" | "rejected"; NULL: it never answered) and
+	 * when (approval_at, "YYYY-MM-DD HH:MM:SS UTC").  It is a record of
+	 * that answer, not the stage's status: a later check that fails
+	 * (server stopped, TLS refused) leaves both as they were and only
+	 * stage[STAGE_APPROVAL] says failed; screens and the summary show
+	 * them as "the server's last answer, at <time>", never as the result
+	 * of the current check. */
+	char *approval;
+	char *approval_at;
+	/* What the summary prints (wizard/summary.c reads the state only).
+	 * Stage 5 sets the management server, port and group it configured
+	 * when it completes (role server: stage 7 sets what it checked);
+	 * stage 6 the serial in registry byte order and the .reg file it
+	 * wrote (NULL when none). */
+	char *mgmt_server;
+	char *mgmt_port;
+	char *mgmt_group;
+	char *serial_reversed;
+	char *reg_file;
 
 	time_t updated;
 };

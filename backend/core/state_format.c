@@ -77,6 +77,12 @@ static const struct {
 	{ "serial_hex", SOFF(serial_hex) },
 	{ "thumbprint", SOFF(thumbprint) },
 	{ "approval", SOFF(approval) },
+	{ "approval_at", SOFF(approval_at) },
+	{ "mgmt_server", SOFF(mgmt_server) },
+	{ "mgmt_port", SOFF(mgmt_port) },
+	{ "mgmt_group", SOFF(mgmt_group) },
+	{ "serial_reversed", SOFF(serial_reversed) },
+	{ "reg_file", SOFF(reg_file) },
 };
 #define NSTRS (sizeof(STRS) / sizeof(STRS[0]))
 

@@ -65,9 +65,14 @@ void agent_result_free(void *p)
 
 /* ---- the stage ------------------------------------------------------------ */
 
-static int check_fields(const struct config *cfg, int port,
-			struct diag_list *dl)
+static int agent_port(const struct config *cfg)
 {
+	return cfg->agent_port ? cfg->agent_port : CONFIG_DEFAULT_PORT;
+}
+
+int agent_check_fields(const struct config *cfg, struct diag_list *dl)
+{
+	int port = agent_port(cfg);
 	struct verdict v;
 	struct diag *d;
 	int bad = 0;
@@ -77,8 +82,6 @@ static int check_fields(const struct config *cfg, int port,
 			 "management group '%s'", cfg->agent_mgmt_group);
 	bad |= rule_server(cfg->agent_server, &v) == SEV_FAIL;
 	d = rule_diag(dl, DIAG_AGENT_SERVER, F_SERVER, &v);
-	if (d && v.sev == SEV_WARN)
-		d->event = 0;   /* a naming advice, not a failure */
 	if (!d)
 		diag_add(dl, DIAG_AGENT_SERVER, SEV_PASS, F_SERVER, NULL,
 			 "management server '%s'", cfg->agent_server);
@@ -198,6 +201,18 @@ static int write_msi_file(struct ctx *c, int port, struct agent_result *res,
 	return rc;
 }
 
+/* The management server, port and group the agent now reports to, for
+ * the summary (state.h). */
+static void record_target(struct state *st, const struct config *cfg,
+			  int port)
+{
+	char port_text[16];
+	snprintf(port_text, sizeof(port_text), "%d", port);
+	state_set_str(&st->mgmt_server, cfg->agent_server);
+	state_set_str(&st->mgmt_port, port_text);
+	state_set_str(&st->mgmt_group, cfg->agent_mgmt_group);
+}
+
 enum status stage_agent_run(struct ctx *c, const struct hooks *h,
 			    struct diag_list *dl)
 {
@@ -209,8 +224,10 @@ enum status stage_agent_run(struct ctx *c, const struct hooks *h,
 			 stage_ref(STAGE_AGENT));
 		return ST_OK;
 	}
-	int port = cfg->agent_port ? cfg->agent_port : CONFIG_DEFAULT_PORT;
-	if (check_fields(cfg, port, dl) != 0)
+	/* What an earlier run found must not be shown for this one. */
+	ctx_set_out(c, STAGE_AGENT, NULL, NULL);
+	int port = agent_port(cfg);
+	if (agent_check_fields(cfg, dl) != 0)
 		return ST_FAIL;
 	if (hooks_cancelled(h)) {
 		diag_add(dl, DIAG_CANCELLED, SEV_INFO, NULL, NULL,
@@ -272,6 +289,8 @@ enum status stage_agent_run(struct ctx *c, const struct hooks *h,
 		st = run_install(c, path, port, h, res, dl);
 	if (st == ST_OK && windows && write_msi_file(c, port, res, dl) != 0)
 		st = ST_FAIL;
+	if (st == ST_OK)
+		record_target(c->st, cfg, port);
 	ctx_set_out(c, STAGE_AGENT, res, agent_result_free);
 	return st;
 }

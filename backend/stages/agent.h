@@ -26,6 +26,12 @@
  * err; 0 when fine, -1 on a failure. */
 int agent_check_mgmt_group(const char *mg, char *err, size_t errlen);
 
+/* Stage 5's fields, without I/O: agent.management_group, agent.server and
+ * agent.port by their rules, each a diagnostic at its field (a pass too).
+ * 0, or -1 when one failed.  The stage runs it first; so does the
+ * runner's preflight (wizard/preflight.h). */
+int agent_check_fields(const struct config *cfg, struct diag_list *dl);
+
 
 /* For the screen: what the last run of stage 5 produced. */
 struct agent_result {

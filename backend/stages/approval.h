@@ -53,6 +53,7 @@
 #define OPSMGR_APPROVAL_H
 
 #include <stddef.h>
+#include "core/config.h"
 #include "core/ctx.h"
 #include "core/diag.h"
 #include "core/hooks.h"
@@ -97,6 +98,13 @@ struct approval_result {
 	struct approval_agents agents;  /* server role: waiting agents */
 };
 void approval_result_free(void *v);
+
+/* Stage 7's fields, without I/O: a management server needs a way to list
+ * the waiting agents ([approval] source = lab or list_command; source =
+ * command without its commands is the loader's rule).  0, or -1 with the
+ * diagnostic at the field.  The stage runs it first; so does the runner's
+ * preflight (wizard/preflight.h). */
+int approval_check_fields(const struct config *cfg, struct diag_list *dl);
 
 /* One attempt, no waiting (check mode; stage 7 calls it in its loop).
  * Diagnostics of each probe step go to dl. */

@@ -66,13 +66,6 @@ static int list_from_lab(struct ctx *c, const struct approval_target *t,
 			 const struct hooks *h, struct approval_agents *out,
 			 struct diag_list *dl)
 {
-	if (c->cfg->approval_source != APPROVAL_LAB) {
-		diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_FAIL, F_LIST,
-			 "set [approval] source = lab, or [approval] "
-			 "list_command",
-			 "no way to list the agents waiting for approval");
-		return -1;
-	}
 	if (!t->server) {
 		diag_add(dl, DIAG_APPROVAL_DNS, SEV_FAIL, F_SERVER,
 			 "set [agent] server to the management server's "
@@ -211,6 +204,20 @@ int approval_approve(struct ctx *c, const struct hooks *h, const char *agent,
 	return rc;
 }
 
+/* Stage 5 is skipped for a management server: the server and port it
+ * answered on are what the summary prints (state.h). */
+static void record_server(struct ctx *c)
+{
+	struct approval_target t;
+	char port[16];
+	approval_target_resolve(c, &t);
+	snprintf(port, sizeof(port), "%d", t.port);
+	state_set_str(&c->st->mgmt_server, t.server);
+	state_set_str(&c->st->mgmt_port, port);
+	state_set_str(&c->st->mgmt_group, c->cfg->agent_mgmt_group);
+	approval_target_release(&t);
+}
+
 enum status approval_server_run(struct ctx *c, const struct hooks *h,
 				struct diag_list *dl)
 {
@@ -249,6 +256,7 @@ enum status approval_server_run(struct ctx *c, const struct hooks *h,
 			 pending == 1 ? "" : "s", pending == 1 ? "s" : "",
 			 names ? names : "?");
 	free(names);
+	record_server(c);
 	if (!c->interactive && pending > 0) {
 		struct diag *d = diag_add(
 			dl, DIAG_APPROVAL_AGENTS, SEV_INFO, NULL, NULL,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/config.h"
 #include "sys/netprobe.h"
@@ -57,6 +58,26 @@ char *approval_admin_command(const char *fqdn)
 
 
 /* ---- the agent's wait ----------------------------------------------------- */
+
+/* An answer of the management server becomes the state's last answer,
+ * with its time (state.h); a failed or cancelled attempt gave none and
+ * leaves the earlier one as it was. */
+static void record_answer(struct state *st, enum approval_state a)
+{
+	const char *word = a == APPR_PENDING ? "pending" :
+			   a == APPR_APPROVED ? "approved" :
+			   a == APPR_REJECTED ? "rejected" : NULL;
+	char at[40];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!word)
+		return;
+	if (!gmtime_r(&now, &tm) ||
+	    strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(at, sizeof(at), "%lld", (long long)now);
+	state_set_str(&st->approval, word);
+	state_set_str(&st->approval_at, at);
+}
 
 static const char *state_word(enum approval_state s)
 {
@@ -227,6 +248,7 @@ enum status approval_agent_wait(struct ctx *c, const struct hooks *h,
 	for (;;) {
 		diag_list_release(&last);
 		st = approval_probe(c, h, &last);
+		record_answer(c->st, st);
 		v->attempt++;
 		v->state = st;
 		long long now = netprobe_now_ms();
@@ -286,8 +308,6 @@ enum status approval_agent_wait(struct ctx *c, const struct hooks *h,
 			 "stopped waiting for approval after %d attempt%s "
 			 "(%.0f s); run this stage again to resume",
 			 v->attempt, v->attempt == 1 ? "" : "s", v->elapsed_s);
-		if (st == APPR_PENDING || st == APPR_CANCELLED)
-			state_set_str(&c->st->approval, "pending");
 		rs = ST_CANCELLED;
 	} else if (timed_out) {
 		diag_add(dl, DIAG_APPROVAL_TIMEOUT, SEV_WARN, F_TIMEOUT,
@@ -298,15 +318,10 @@ enum status approval_agent_wait(struct ctx *c, const struct hooks *h,
 			 "then 21016",
 			 fqdn ? fqdn : "this agent", timeout, v->attempt,
 			 v->attempt == 1 ? "" : "s");
-		state_set_str(&c->st->approval, "pending");
 		rs = ST_PENDING;
-	} else if (st == APPR_APPROVED) {
-		state_set_str(&c->st->approval, "approved");
-		rs = ST_OK;
-	} else if (st == APPR_NOT_CHECKED) {
+	} else if (st == APPR_APPROVED || st == APPR_NOT_CHECKED) {
 		rs = ST_OK;
 	} else if (st == APPR_REJECTED) {
-		state_set_str(&c->st->approval, "rejected");
 		rs = ST_FAIL;
 	} else {
 		rs = ST_FAIL;

@@ -57,6 +57,38 @@ static char *export_default_path(const char *state_dir, const char *name)
 }
 
 
+/* The one "no password" diagnostic (stage, job and preflight). */
+static void no_password(struct diag_list *dl)
+{
+	diag_add(dl, DIAG_EXPORT_PASSWORD, SEV_FAIL, FIELD_PASSWORD,
+		 "type a password (asked twice) or set [export] "
+		 "password_file to a file whose first line is it",
+		 "no password for the PFX file: Windows needs one to "
+		 "import the private key");
+}
+
+static int friendly_name_ok(const struct config *cfg, struct diag_list *dl)
+{
+	struct verdict v;
+	if (rule_friendly_name(cfg->export_friendly_name, &v) != SEV_FAIL)
+		return 1;
+	rule_diag(dl, DIAG_EXPORT_FRIENDLY_NAME, FIELD_FRIENDLY_NAME, &v);
+	return 0;
+}
+
+int export_check_fields(const struct ctx *c, struct diag_list *dl)
+{
+	int bad = friendly_name_ok(c->cfg, dl) ? 0 : -1;
+	bool have_file = c->cfg->export_password_file &&
+			 *c->cfg->export_password_file;
+	if (!have_file && (!secret_is_set(&c->pfx_password) ||
+			   c->pfx_password.len == 0)) {
+		no_password(dl);
+		bad = -1;
+	}
+	return bad;
+}
+
 /* ---- the export job ------------------------------------------------------ */
 
 enum status export_pfx(const struct export_opts *o, const struct hooks *h,
@@ -66,11 +98,7 @@ enum status export_pfx(const struct export_opts *o, const struct hooks *h,
 	struct stat sb;
 
 	if (!o->pfx.password || !*o->pfx.password) {
-		diag_add(dl, DIAG_EXPORT_PASSWORD, SEV_FAIL, FIELD_PASSWORD,
-			 "type a password (asked twice) or set [export] "
-			 "password_file to a file whose first line is it",
-			 "no password for the PFX file: Windows needs one to "
-			 "import the private key");
+		no_password(dl);
 		return ST_FAIL;
 	}
 	if (!o->out_path || !*o->out_path) {
@@ -234,11 +262,7 @@ static int stage_password(struct ctx *c, struct diag_list *dl)
 		}
 	}
 	if (!secret_is_set(&c->pfx_password) || c->pfx_password.len == 0) {
-		diag_add(dl, DIAG_EXPORT_PASSWORD, SEV_FAIL, FIELD_PASSWORD,
-			 "type a password (asked twice) or set [export] "
-			 "password_file to a file whose first line is it",
-			 "no password for the PFX file: Windows needs one to "
-			 "import the private key");
+		no_password(dl);
 		return -1;
 	}
 	return 0;
@@ -295,12 +319,9 @@ enum status stage_export_run(struct ctx *c, const struct hooks *h,
 {
 	struct config *cfg = c->cfg;
 	struct state *st = c->st;
-	struct verdict v;
 
-	if (rule_friendly_name(cfg->export_friendly_name, &v) == SEV_FAIL) {
-		rule_diag(dl, DIAG_EXPORT_FRIENDLY_NAME, FIELD_FRIENDLY_NAME, &v);
+	if (!friendly_name_ok(cfg, dl))
 		return ST_FAIL;
-	}
 	enum request_have have = stage_request_have(st);
 	if (have != REQ_HAVE) {
 		struct diag *d = diag_add_rerun(

@@ -38,6 +38,13 @@ struct export_result {
 void export_result_release(struct export_result *r);
 void export_result_free(void *r);   /* release + free (ctx_set_out) */
 
+struct ctx;
+/* Stage 4's fields, without I/O: export.friendly_name by its rule and a
+ * password (typed, or export.password_file named).  0, or -1 with the
+ * diagnostics at their fields.  For the runner's preflight
+ * (wizard/preflight.h); the stage checks the same on its way. */
+int export_check_fields(const struct ctx *c, struct diag_list *dl);
+
 /*
  * The whole job: check the destination (not a symlink, not existing unless
  * o->overwrite), build, write 0600 atomically, re-read with the password

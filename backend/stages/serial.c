@@ -163,6 +163,8 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 	struct serial_result *res = calloc(1, sizeof(*res));
 	char *config_path = agentconf_path(cfg, st, c->state_dir);
 
+	/* What an earlier run found must not be shown for this one. */
+	ctx_set_out(c, STAGE_SERIAL, NULL, NULL);
 	agentconf_init(&a);
 	if (!res || !config_path) {
 		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
@@ -303,7 +305,9 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 	hooks_progress(h, "serial imported", 1.0);
 
 	state_set_str(&st->serial_hex, res->serial_hex);
+	state_set_str(&st->serial_reversed, res->serial_reversed);
 	state_set_str(&st->thumbprint, res->thumbprint);
+	state_set_str(&st->reg_file, res->reg_file);
 	s = failed ? ST_FAIL : ST_OK;
 	ctx_set_out(c, STAGE_SERIAL, res, serial_result_free);
 	res = NULL;

@@ -287,33 +287,67 @@ static void warn_plain_http(const char *url, const char *field,
 			 url);
 }
 
-/*
- * The setting a source needs: 0 with *desc ("<what> '<value>'", for
- * messages), or -1 with the diagnostic at field when it is empty.
- */
-static int source_setting(const char *source, const char *field,
-			  const char *value, const char *fix, const char *what,
-			  char **desc, struct diag_list *dl)
+/* The setting each trust.source needs (its field, the fix when it is
+ * empty, and how messages name what was read). */
+static const struct source_need {
+	const char *name, *field, *fix, *what;
+} SOURCE_NEEDS[] = {
+	[TRUST_SRC_CA] = { "ca", "ca.url",
+			   "set [ca] url to the CA's web enrollment address, e.g. https://ca.example.com/certsrv/",
+			   "the CA at" },
+	[TRUST_SRC_FILE] = { "file", "trust.file",
+			     "set [trust] file to the CA certificate file (.p7b, .cer or .pem)",
+			     "file" },
+	[TRUST_SRC_URL] = { "url", "trust.url",
+			    "set [trust] url to the https address of the CA certificate",
+			    "URL" },
+};
+
+static enum trust_source source_of(const struct config *cfg)
 {
-	if (!value || !*value) {
-		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, field, fix,
-			 "trust.source is '%s' but no %s is given", source, field);
-		return -1;
+	return cfg->trust_source == TRUST_SRC_FILE ||
+	       cfg->trust_source == TRUST_SRC_URL ? cfg->trust_source
+						  : TRUST_SRC_CA;
+}
+
+static const char *source_value(const struct config *cfg)
+{
+	switch (source_of(cfg)) {
+	case TRUST_SRC_FILE:
+		return cfg->trust_file;
+	case TRUST_SRC_URL:
+		return cfg->trust_url;
+	case TRUST_SRC_CA:
+	default:
+		return cfg->ca_url;
 	}
-	if (asprintf(desc, "%s '%s'", what, value) < 0)
-		*desc = NULL;
-	return 0;
+}
+
+int trust_check_fields(const struct config *cfg, struct diag_list *dl)
+{
+	const struct source_need *n = &SOURCE_NEEDS[source_of(cfg)];
+	const char *value = source_value(cfg);
+	if (value && *value)
+		return 0;
+	diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, n->field, n->fix,
+		 "trust.source is '%s' but no %s is given", n->name, n->field);
+	return -1;
+}
+
+/* "<what> '<value>'" for messages, malloc'd (NULL when out of memory). */
+static char *source_desc(const struct config *cfg)
+{
+	char *desc = NULL;
+	if (asprintf(&desc, "%s '%s'", SOURCE_NEEDS[source_of(cfg)].what,
+		     source_value(cfg)) < 0)
+		desc = NULL;
+	return desc;
 }
 
 static int fetch_file(const struct config *cfg, const struct hooks *h,
-		      unsigned char **data, size_t *len, char **desc,
-		      struct diag_list *dl)
+		      unsigned char **data, size_t *len, struct diag_list *dl)
 {
 	char err[1024];
-	if (source_setting("file", "trust.file", cfg->trust_file,
-			   "set [trust] file to the CA certificate file (.p7b, .cer or .pem)",
-			   "file", desc, dl) != 0)
-		return -1;
 	hooks_progress(h, "reading the CA certificate file", -1);
 	if (fs_read_file(cfg->trust_file, FS_DEFAULT_CAP, data, len, err,
 			 sizeof(err)) != 0) {
@@ -326,17 +360,12 @@ static int fetch_file(const struct config *cfg, const struct hooks *h,
 }
 
 static int fetch_url(struct ctx *c, const struct hooks *h,
-		     unsigned char **data, size_t *len, char **desc,
-		     struct diag_list *dl)
+		     unsigned char **data, size_t *len, struct diag_list *dl)
 {
 	const struct config *cfg = c->cfg;
 	struct http_opts o;
 	struct http_response r;
 	char err[1024];
-	if (source_setting("url", "trust.url", cfg->trust_url,
-			   "set [trust] url to the https address of the CA certificate",
-			   "URL", desc, dl) != 0)
-		return -1;
 	/* Credentials only go to the CA itself. */
 	bool on_ca = starts_with(cfg->trust_url, cfg->ca_url);
 	if (on_ca && load_ca_password(c, dl) != 0)
@@ -378,15 +407,10 @@ static int fetch_url(struct ctx *c, const struct hooks *h,
 }
 
 static int fetch_ca(struct ctx *c, const struct hooks *h,
-		    unsigned char **data, size_t *len, char **desc,
-		    struct diag_list *dl)
+		    unsigned char **data, size_t *len, struct diag_list *dl)
 {
 	const char *url = c->cfg->ca_url;
 	struct http_opts o;
-	if (source_setting("ca", "ca.url", url,
-			   "set [ca] url to the CA's web enrollment address, e.g. https://ca.example.com/certsrv/",
-			   "the CA at", desc, dl) != 0)
-		return -1;
 	if (load_ca_password(c, dl) != 0)
 		return -1;
 	ca_http_options(c, CA_WITH_CREDENTIALS, &o);
@@ -419,17 +443,18 @@ static int fetch_source(struct ctx *c, const struct hooks *h,
 	*data = NULL;
 	*len = 0;
 	*desc = NULL;
-	switch (c->cfg->trust_source) {
+	if (trust_check_fields(c->cfg, dl) != 0)
+		return -1;
+	*desc = source_desc(c->cfg);
+	*field = SOURCE_NEEDS[source_of(c->cfg)].field;
+	switch (source_of(c->cfg)) {
 	case TRUST_SRC_FILE:
-		*field = "trust.file";
-		return fetch_file(c->cfg, h, data, len, desc, dl);
+		return fetch_file(c->cfg, h, data, len, dl);
 	case TRUST_SRC_URL:
-		*field = "trust.url";
-		return fetch_url(c, h, data, len, desc, dl);
+		return fetch_url(c, h, data, len, dl);
 	case TRUST_SRC_CA:
 	default:
-		*field = "ca.url";
-		return fetch_ca(c, h, data, len, desc, dl);
+		return fetch_ca(c, h, data, len, dl);
 	}
 }
 

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <openssl/x509.h>
 
+#include "core/config.h"
 #include "core/diag.h"
 #include "core/status.h"
 
@@ -63,6 +64,14 @@ struct trust_result {
 };
 
 void trust_result_free(void *result);
+
+/*
+ * Stage 1's fields, without I/O: the setting trust.source needs (ca.url,
+ * trust.file or trust.url) is given.  0, or -1 with a DIAG_TRUST_SOURCE
+ * failure at that field.  The stage runs it first; so does the runner's
+ * preflight (wizard/preflight.h).
+ */
+int trust_check_fields(const struct config *cfg, struct diag_list *dl);
 
 /*
  * The checks of stage 1 on certificates already read: fills res->certs,

@@ -2,6 +2,7 @@
  * unit_util.c - helpers shared by unit tests (unit_util.h).
  */
 #include "unit_util.h"
+#include "lab_harness.h"
 
 #include <arpa/inet.h>
 #include <libgen.h>
@@ -55,4 +56,24 @@ char *test_data_path(const char *sub, const char *name)
 	p = test_source_path(rel);
 	free(rel);
 	return p;
+}
+
+char *test_config_sandbox(const char *prefix)
+{
+	char xdg[600];
+	char *dir = test_mkdtemp(prefix);
+	if (!dir)
+		return NULL;
+	snprintf(xdg, sizeof(xdg), "%s/xdg", dir);
+	setenv("OPSMGR_ENROLL_SYSTEM_CONFIG", "", 1);
+	setenv("XDG_CONFIG_HOME", xdg, 1);
+	return dir;
+}
+
+void test_sandbox_remove(char **dir)
+{
+	if (*dir)
+		test_rm_rf(*dir);
+	free(*dir);
+	*dir = NULL;
 }

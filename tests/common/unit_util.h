@@ -1,7 +1,8 @@
 /*
  * unit_util.h - small helpers several unit tests share: a listening
  * loopback socket on an ephemeral port, and the path of a file of the
- * source tree (under tests/data) next to the build directory under test.
+ * source tree (under tests/data) next to the build directory under test,
+ * and a temporary directory for a flow that reads no configuration file.
  *
  * Ownership: the socket is the caller's (close); paths are malloc'd.
  */
@@ -19,5 +20,12 @@ char *test_source_path(const char *rel);
 /* <dirname of $OPSMGR_BUILD_DIR>/tests/data/<sub>/<name> when that is an
  * absolute path, else tests/data/<sub>/<name>; NULL when out of memory. */
 char *test_data_path(const char *sub, const char *name);
+
+/* A new temporary directory (malloc'd; NULL on failure) for a test that
+ * opens a flow: no system or user configuration file is read
+ * (OPSMGR_ENROLL_SYSTEM_CONFIG empty, XDG_CONFIG_HOME inside it).
+ * test_sandbox_remove removes it, frees it and clears *dir. */
+char *test_config_sandbox(const char *prefix);
+void test_sandbox_remove(char **dir);
 
 #endif

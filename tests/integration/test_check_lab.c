@@ -63,6 +63,26 @@ static int has_check(const char *json, const char *stage, const char *id,
 	return strstr(json, want) != NULL;
 }
 
+/* The "event" member of the first row with that triple ("null" or a
+ * number), copied into buf; NULL when there is no such row. */
+static const char *row_event(const char *json, const char *stage,
+			     const char *id, const char *status, char *buf,
+			     size_t n)
+{
+	char want[256];
+	snprintf(want, sizeof(want),
+		 "{\"stage\": \"%s\", \"id\": \"%s\", \"status\": \"%s\"",
+		 stage, id, status);
+	const char *row = strstr(json, want);
+	const char *ev = row ? strstr(row, "\"event\": ") : NULL;
+	if (!ev)
+		return NULL;
+	ev += strlen("\"event\": ");
+	size_t len = strcspn(ev, "}");
+	snprintf(buf, n, "%.*s", (int)len, ev);
+	return buf;
+}
+
 static int setup(void **st)
 {
 	(void)st;
@@ -226,6 +246,35 @@ static void test_no_agent_configuration(void **st)
 	assert_int_equal(rc, 1);
 	assert_true(has_check(out, "trust", "store", "fail"));
 	assert_true(has_check(out, "verify", "parse", "fail"));
+	/* "no certificate to check" is a missing answer: no event */
+	char ev[32];
+	assert_non_null(row_event(out, "verify", "parse", "fail", ev,
+				  sizeof(ev)));
+	assert_string_equal(ev, "null");
+	free(out);
+}
+
+/* Without an FQDN the name cannot be compared: a configuration problem,
+ * reported without an Operations Manager event. */
+static void test_no_fqdn_has_no_event(void **st)
+{
+	(void)st;
+	char cert[700], key[700], dir[700];
+	snprintf(cert, sizeof(cert), "%s/state/cert.pem", g_work);
+	snprintf(key, sizeof(key), "%s/state/key.pem", g_work);
+	snprintf(dir, sizeof(dir), "%s/no-fqdn-state", g_work);
+	char *bin = test_build_path("opsmgr-enroll");
+	const char *argv[] = { bin, "check", "--json", "--cert", cert, "--key",
+			       key, "--state-dir", dir, NULL };
+	char *out = NULL;
+	int rc = run_capture(argv, 120, &out);
+	free(bin);
+	char ev[32];
+	if (!row_event(out, "verify", "subject_name", "warn", ev, sizeof(ev)))
+		fprintf(stderr, "rc %d:\n%s\n", rc, out);
+	assert_non_null(row_event(out, "verify", "subject_name", "warn", ev,
+				  sizeof(ev)));
+	assert_string_equal(ev, "null");
 	free(out);
 }
 
@@ -238,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_pfx_wrong_password),
 		cmocka_unit_test(test_garbage_certificate),
 		cmocka_unit_test(test_no_agent_configuration),
+		cmocka_unit_test(test_no_fqdn_has_no_event),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -201,12 +201,41 @@ static void test_full_run_modern_and_legacy(void **st)
 	assert_pkcs12_reads(pfx, pw, "AES-256-CBC", "MAC: sha256");
 	assert_int_equal(count_requests(&l), 1);
 
+	/* Every stage done: the summary is saved from the state. */
+	char summary[700], kept[700];
+	snprintf(summary, sizeof(summary), "%s/summary.txt", state_dir);
+	snprintf(kept, sizeof(kept), "%s/summary-1.txt", state_dir);
+	char *report = test_read_file(summary);
+	assert_non_null(report);
+	assert_non_null(strstr(report, "Enrollment complete"));
+	assert_non_null(strstr(report, "Registry order:    "));
+	assert_null(strstr(report, "(none)"));
+
 	/* Resume: everything done, nothing sent again. */
 	rc = run_wizard(answers, state_dir, &out);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "skipped"));
 	free(out);
 	assert_int_equal(count_requests(&l), 1);
+
+	/* A restart without the answers file: the same summary, and no
+	 * earlier report to keep. */
+	char *bin = test_build_path("opsmgr-enroll");
+	const char *argv[] = { bin, "--state-dir", state_dir,
+			       "--non-interactive", NULL };
+	rc = run_capture(argv, 120, &out);
+	free(bin);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "summary saved to"));
+	free(out);
+	char *again = test_read_file(summary);
+	assert_non_null(again);
+	assert_string_equal(again, report);
+	free(again);
+	free(report);
+	assert_int_equal(access(kept, F_OK), -1);
 
 	/* Legacy compat, fresh state: 3DES + SHA-1 MAC that openssl reads. */
 	char state2[600];
@@ -407,6 +436,80 @@ static void test_failures_exit_codes(void **st)
 	free(work);
 }
 
+/* A configuration error is found before any work: exit 2 naming the
+ * section.key, no stage line, no event, nothing written to the state
+ * directory but the log. */
+static void assert_config_error(const struct lab *l, const char *work,
+				const char *name, const char *const repl[][3],
+				const char *key)
+{
+	char state_dir[600], state_file[700], key_file[700];
+	snprintf(state_dir, sizeof(state_dir), "%s/%s", work, name);
+	snprintf(state_file, sizeof(state_file), "%s/state", state_dir);
+	snprintf(key_file, sizeof(key_file), "%s/key.pem", state_dir);
+	char *answers = answers_with(l, work, repl);
+	char *out = NULL;
+	int rc = run_wizard(answers, state_dir, &out);
+	if (rc != 2 || !strstr(out, key) || !strstr(out, "nothing was run"))
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 2);
+	assert_non_null(strstr(out, key));
+	assert_non_null(strstr(out, "nothing was run"));
+	assert_null(strstr(out, "[1/7]"));
+	assert_null(strstr(out, "event:"));
+	free(out);
+	struct stat sb;
+	assert_int_equal(stat(state_file, &sb), -1);
+	assert_int_equal(stat(key_file, &sb), -1);
+	free(answers);
+}
+
+static void test_config_errors_exit_2(void **st)
+{
+	(void)st;
+	struct lab *lp = start_lab(NULL);
+	char *work = test_mkdtemp("runner");
+
+	const char *const no_url[][3] = { { "ca", "url", "" },
+					  { NULL, NULL, NULL } };
+	assert_config_error(lp, work, "no-url", no_url, "ca.url");
+	const char *const no_template[][3] = { { "ca", "template", "" },
+					       { NULL, NULL, NULL } };
+	assert_config_error(lp, work, "no-template", no_template,
+			    "ca.template");
+	/* a later stage's missing value stops the run before stage 1 too */
+	const char *const no_list[][3] = { { "wizard", "role", "server" },
+					   { "approval", "source", "none" },
+					   { NULL, NULL, NULL } };
+	assert_config_error(lp, work, "no-list", no_list,
+			    "approval.list_command");
+	assert_int_equal(count_requests(lp), 0);
+
+	/* a resumed state is left as it was */
+	char state_dir[600], state_file[700];
+	snprintf(state_dir, sizeof(state_dir), "%s/resumed", work);
+	snprintf(state_file, sizeof(state_file), "%s/state", state_dir);
+	char *out = NULL;
+	int rc = run_wizard_stages(lp->answers, state_dir, "1", &out);
+	assert_int_equal(rc, 0);
+	free(out);
+	char *before = test_read_file(state_file);
+	assert_non_null(before);
+	char *answers = answers_with(lp, work, no_template);
+	rc = run_wizard(answers, state_dir, &out);
+	assert_int_equal(rc, 2);
+	assert_non_null(strstr(out, "ca.template"));
+	free(out);
+	char *after = test_read_file(state_file);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	free(answers);
+
+	test_rm_rf(work);
+	free(work);
+}
+
 /* A link planted where the log goes is not followed: the run says it is
  * not logged and goes on; the link's target is untouched. */
 static void test_log_link_reported(void **st)
@@ -450,6 +553,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_resume_keeps_saved_role, stop_lab),
 		cmocka_unit_test_teardown(test_failures_exit_codes, stop_lab),
 		cmocka_unit_test_teardown(test_log_link_reported, stop_lab),
+		cmocka_unit_test_teardown(test_config_errors_exit_2, stop_lab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -238,6 +238,34 @@ static void test_happy_path(void **state)
 	assert_non_null(report);
 	assert_non_null(strstr(report, "Enrollment complete"));
 	assert_non_null(strstr(report, "Approval:          approved"));
+	assert_non_null(strstr(report, "Registry order:    "));
+	assert_null(strstr(report, "(none):"));
+
+	/* After a restart without the answers file the summary is the same
+	 * (it is built from the state): saving it again keeps one report. */
+	vt_close(&fx->t);
+	fx->started = false;
+	assert_int_equal(vt_start_wizard(&fx->t, 24, 80, fx->state, NULL,
+					 NULL), 0);
+	fx->started = true;
+	WAIT(&fx->t, "show the summary");
+	enter(fx);
+	WAIT(&fx->t, "Enrollment complete");
+	vt_type(&fx->t, "s");
+	WAIT(&fx->t, "report saved to");
+	assert_false(vt_has_text(&fx->t, "kept as"));
+	enter(fx);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+	path = malloc(strlen(fx->state) + 32);
+	assert_non_null(path);
+	sprintf(path, "%s/summary.txt", fx->state);
+	char *again = test_read_file(path);
+	sprintf(path, "%s/summary-1.txt", fx->state);
+	assert_int_equal(access(path, F_OK), -1);
+	free(path);
+	assert_non_null(again);
+	assert_string_equal(again, report);
+	free(again);
 	free(report);
 }
 

@@ -366,6 +366,46 @@ static void test_cancel_mid_wait(void **state)
 	free(s);
 }
 
+/* The lab source on a loopback port nobody listens on. */
+static void use_closed_lab_port(struct fixture *f)
+{
+	int port = 0;
+	int lfd = test_listen_loopback(&port);
+	assert_true(lfd >= 0);
+	close(lfd);
+	f->cfg.approval_source = APPROVAL_LAB;
+	config_set_str(&f->cfg.agent_server, "localhost");
+	f->cfg.agent_port = port;
+}
+
+/* Approved, then checked again while the server cannot be reached: the
+ * stage fails and nothing else; the state keeps the server's last answer
+ * with the time it was given, not a new status. */
+static void test_failed_recheck_keeps_last_answer(void **state)
+{
+	struct fixture *f = *state;
+	char *s = script(f, "ok.sh", "#!/bin/sh\necho approved\n");
+	config_set_str(&f->cfg.approval_command, s);
+	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_OK);
+	assert_string_equal(f->st.approval, "approved");
+	assert_non_null(f->st.approval_at);
+	assert_non_null(strstr(f->st.approval_at, " UTC"));
+	char *at = strdup(f->st.approval_at);
+
+	use_closed_lab_port(f);
+	diag_list_release(&f->dl);
+	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_FAIL);
+	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
+	assert_non_null(v);
+	assert_int_equal(v->state, APPR_UNKNOWN);
+	assert_int_equal(diag_find(&f->dl, DIAG_APPROVAL_TCP)->sev, SEV_FAIL);
+	assert_null(diag_find(&f->dl, DIAG_APPROVAL_STATE));
+	assert_string_equal(f->st.approval, "approved");
+	assert_string_equal(f->st.approval_at, at);
+	free(at);
+	free(s);
+}
+
 static void test_command_error_and_rejected(void **state)
 {
 	struct fixture *f = *state;
@@ -498,13 +538,7 @@ static void test_approve_at_lab_failures(void **state)
 	approve_fails(f, "approval.approve_command", DIAG_APPROVAL_AGENTS,
 		      "no way to approve 'b.contoso.com'");
 
-	int port = 0;
-	int lfd = test_listen_loopback(&port);
-	assert_true(lfd >= 0);
-	close(lfd);
-	f->cfg.approval_source = APPROVAL_LAB;
-	config_set_str(&f->cfg.agent_server, "localhost");
-	f->cfg.agent_port = port;
+	use_closed_lab_port(f);
 	approve_fails(f, "agent.config", DIAG_APPROVAL_TLS,
 		      "cannot prepare the TLS");
 
@@ -536,6 +570,8 @@ int main(void)
 		cmocka_unit_test(test_parse_status),
 		cmocka_unit_test_setup_teardown(test_approve_at_lab_failures,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_failed_recheck_keeps_last_answer, setup, teardown),
 		cmocka_unit_test(test_parse_agents),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_admin_command),

@@ -112,14 +112,14 @@ static void test_list_operations(void **state)
 				  "renew it", "expires in %d days", 12);
 	assert_non_null(w);
 	assert_int_equal(w->stage, STAGE_VERIFY);
-	assert_int_equal(w->event, 21007);
+	assert_int_equal(w->event, 21020);   /* certificate expiring */
 	assert_int_equal(diag_worst(&l), SEV_WARN);
 
 	struct diag *f = diag_add(&l, DIAG_REQ_TEMPLATE, SEV_FAIL, "ca.template",
 				  NULL, "the CA does not offer template '%s'",
 				  "Ops Mgr");
 	assert_non_null(f);
-	assert_int_equal(f->event, 20050);
+	assert_int_equal(f->event, 0);   /* an answer's problem: no event */
 	assert_null(f->fix);
 	diag_set_fix(f, "use the template name without spaces, e.g. '%s'",
 		     "OpsMgr");
@@ -330,9 +330,34 @@ static void test_errno_text(void **st)
 	assert_string_equal(diag_errno_text(ENOENT, tiny, sizeof(tiny)), "N");
 }
 
+/* An event only where a failure of the check produces it (opsmgr-facts):
+ * checks of a missing or invalid answer carry none. */
+static void test_events_only_where_they_happen(void **state)
+{
+	(void)state;
+	static const enum diag_check config_checks[] = {
+		DIAG_TRUST_SOURCE, DIAG_TRUST_PIN, DIAG_REQ_FQDN,
+		DIAG_REQ_CA_URL, DIAG_REQ_TEMPLATE, DIAG_REQ_AUTH,
+		DIAG_REQ_PASSWORD, DIAG_EXPORT_PASSWORD, DIAG_EXPORT_PATH,
+		DIAG_AGENT_MGMT_GROUP, DIAG_AGENT_SERVER, DIAG_AGENT_PORT,
+		DIAG_APPROVAL_COMMAND, DIAG_APPROVAL_AGENTS, DIAG_CONFIG,
+	};
+	for (size_t i = 0; i < sizeof(config_checks) / sizeof(config_checks[0]);
+	     i++)
+		assert_int_equal(diag_check_event(config_checks[i]), 0);
+	assert_int_equal(diag_check_event(DIAG_VERIFY_SUBJECT_NAME), 20052);
+	assert_int_equal(diag_check_event(DIAG_VERIFY_KEY_USAGE), 20049);
+	assert_int_equal(diag_check_event(DIAG_VERIFY_VALIDITY), 20051);
+	assert_int_equal(diag_check_event(DIAG_VERIFY_EXPIRY), 21020);
+	assert_int_equal(diag_check_event(DIAG_AGENT_TCP), 21006);
+	assert_int_equal(diag_check_event(DIAG_APPROVAL_TLS), 21007);
+	assert_int_equal(diag_check_event(DIAG_TRUST_STORE), 20072);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_events_only_where_they_happen),
 		cmocka_unit_test(test_table_lookups),
 		cmocka_unit_test(test_list_operations),
 		cmocka_unit_test(test_json_exact),

@@ -148,6 +148,12 @@ static void fill(struct state *s)
 	state_set_str(&s->serial_hex, "0A1B2C");
 	state_set_str(&s->thumbprint, "AABBCC");
 	state_set_str(&s->approval, "pending");
+	state_set_str(&s->approval_at, "2026-12-03 12:00:00 UTC");
+	state_set_str(&s->mgmt_server, "ms01.example.com");
+	state_set_str(&s->mgmt_port, "5723");
+	state_set_str(&s->mgmt_group, "Contoso Ops");
+	state_set_str(&s->serial_reversed, "2C1B0A");
+	state_set_str(&s->reg_file, "/state/opsmgr-serial.reg");
 	s->updated = 1700000123;
 }
 
@@ -183,6 +189,12 @@ static void assert_same(const struct state *a, const struct state *b)
 	SAME(serial_hex);
 	SAME(thumbprint);
 	SAME(approval);
+	SAME(approval_at);
+	SAME(mgmt_server);
+	SAME(mgmt_port);
+	SAME(mgmt_group);
+	SAME(serial_reversed);
+	SAME(reg_file);
 #undef SAME
 }
 
