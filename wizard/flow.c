@@ -65,14 +65,17 @@ int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 		f->cfg.role = f->st.role;
 	else
 		f->st.role = f->cfg.role;
+	/* ... and the answers it was made with, where no --config or
+	 * --answers file says otherwise. */
+	int taken = f->resumed ? stage_inputs_adopt(&f->cfg, &f->st) : 0;
 
 	if (log_open(f->state_dir) < 0)
 		diag_add(dl, DIAG_IO, SEV_WARN, "wizard.state_dir",
 			 "remove whatever stands at that path (the log must be a regular file); the run goes on without a log",
 			 "cannot open the log '%s/opsmgr-enroll.log' (a link or unwritable): this run is not logged",
 			 f->state_dir);
-	log_msg("opened: state %s, role %s, next stage %d",
-		f->resumed ? "resumed" : "new", role_name(f->st.role),
+	log_msg("opened: state %s, role %s, %d answers from the state, next stage %d",
+		f->resumed ? "resumed" : "new", role_name(f->st.role), taken,
 		flow_next_stage(f));
 
 	free(f->ctx.state_dir);

@@ -95,6 +95,10 @@ struct config {
 	char *state_dir;
 	enum role role;
 	int stage_from, stage_to;     /* --stages A-B, STAGE_FIRST..STAGE_LAST */
+	/* Keys set by an explicit layer (--config, --answers), one bit each
+	 * (CONFIG_KEY_BIT, config_schema.h): a resumed enrollment's recorded
+	 * answers fill in only the others (stage_inputs_adopt). */
+	unsigned long long explicit_keys;
 
 	/* bookkeeping: which files were loaded, for messages */
 	char *loaded_files;           /* "a.ini, b.ini" or NULL */

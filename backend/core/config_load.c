@@ -283,7 +283,8 @@ static int judge(struct scan *s, const struct scan_entry *e, dictionary *d,
 }
 
 /* Interpret the scanned entries (checked against iniparser's reading). */
-static int interpret(struct config *c, struct scan *s, dictionary *d)
+static int interpret(struct config *c, struct scan *s, dictionary *d,
+		     bool explicit_layer)
 {
 	int fails = 0;
 	size_t nst = 0;
@@ -306,9 +307,12 @@ static int interpret(struct config *c, struct scan *s, dictionary *d)
 		else if (r > 0)
 			nst++;
 	}
-	for (size_t i = 0; !fails && i < nst; i++)
+	for (size_t i = 0; !fails && i < nst; i++) {
 		if (config_key_set_text(c, st[i].k, st[i].text, NULL) != 0)
 			fails++;
+		else if (explicit_layer)
+			c->explicit_keys |= CONFIG_KEY_BIT(st[i].k);
+	}
 	free(st);
 	if (fails)
 		return -1;
@@ -333,7 +337,7 @@ static int unreadable(const char *path, int e, bool required,
 
 /* Scan, then read with iniparser, then interpret. */
 static int load_buffer(struct config *c, const char *path,
-		       const unsigned char *buf, size_t len,
+		       const unsigned char *buf, size_t len, bool explicit_layer,
 		       struct diag_list *dl)
 {
 	struct scan s;
@@ -356,7 +360,7 @@ static int load_buffer(struct config *c, const char *path,
 			 ierr[0] ? ierr : "iniparser rejected the file");
 		goto out;
 	}
-	rc = interpret(c, &s, d);
+	rc = interpret(c, &s, d, explicit_layer);
 	iniparser_freedict(d);
 out:
 	scan_release(&s);
@@ -382,7 +386,7 @@ int config_load_file(struct config *c, const char *path, bool required,
 			 NULL, "%s%s", err, required ? "" : "; skipped");
 		return required ? -1 : 0;
 	}
-	int rc = load_buffer(c, path, buf, len, dl);
+	int rc = load_buffer(c, path, buf, len, required, dl);
 	free(buf);
 	return rc;
 }

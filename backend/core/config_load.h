@@ -18,7 +18,9 @@
 
 /*
  * Load one INI file on top of c.  required=false: a missing file is silently
- * skipped (system/user layers); required=true: missing file is a failure.
+ * skipped (system/user layers); required=true: missing file is a failure,
+ * and the file is an explicit layer (--config, --answers): the keys it
+ * sets are marked in c->explicit_keys.
  * Returns 0 when the file was usable (warnings possible), -1 on failure
  * (diagnostics say why; c keeps what was valid from earlier layers).
  */

@@ -128,6 +128,7 @@ static const struct config_key KEYS[] = {
 	E("wizard", "role", role, CONFIG_NAMES_ROLE, ROLE_AGENT),
 };
 #define NKEYS (sizeof(KEYS) / sizeof(KEYS[0]))
+_Static_assert(NKEYS <= 64, "explicit_keys has one bit per key");
 
 const char *const CONFIG_SECTIONS[] = { "computer", "trust", "ca", "key",
 					"export", "agent", "approval",
@@ -141,6 +142,11 @@ size_t config_key_count(void)
 const struct config_key *config_key_at(size_t i)
 {
 	return i < NKEYS ? &KEYS[i] : NULL;
+}
+
+size_t config_key_index(const struct config_key *k)
+{
+	return (size_t)(k - KEYS);
 }
 
 const struct config_key *config_key_find(const char *name)

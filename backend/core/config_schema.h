@@ -49,6 +49,10 @@ const struct config_key *config_key_lookup(const char *section,
 /* The table in order: index 0 .. config_key_count() - 1. */
 size_t config_key_count(void);
 const struct config_key *config_key_at(size_t i);
+/* k's index in the table (k from this table). */
+size_t config_key_index(const struct config_key *k);
+/* k's bit in struct config's explicit_keys (at most 64 keys). */
+#define CONFIG_KEY_BIT(k) (1ull << config_key_index(k))
 /* The known sections, NULL-terminated. */
 extern const char *const CONFIG_SECTIONS[];
 

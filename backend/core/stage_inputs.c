@@ -302,3 +302,29 @@ char *stage_stale_reason(const struct ctx *c, enum stage s, const char *arrow)
 	}
 	return strbuf_take(&b);
 }
+
+int stage_inputs_adopt(struct config *cfg, const struct state *st)
+{
+	unsigned long long taken = cfg->explicit_keys;
+	char was[4096], now[4096];
+	int n = 0;
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
+		if (!st->inputs[s])
+			continue;
+		for (const char *const *k = stage_input_keys((enum stage)s); *k;
+		     k++) {
+			const struct config_key *ck = config_key_find(*k);
+			if (!ck || (taken & CONFIG_KEY_BIT(ck)))
+				continue;
+			taken |= CONFIG_KEY_BIT(ck);
+			if (!stage_input_recorded(st, (enum stage)s, *k, was,
+						  sizeof(was)) ||
+			    config_key_get_text(cfg, ck, now, sizeof(now)) != 0 ||
+			    strcmp(was, now) == 0)
+				continue;
+			if (config_key_set_text(cfg, ck, was, NULL) == 0)
+				n++;
+		}
+	}
+	return n;
+}

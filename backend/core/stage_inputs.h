@@ -60,4 +60,14 @@ char *stage_inputs_explain(const struct ctx *c, enum stage s,
 bool stage_is_stale(const struct ctx *c, enum stage s);
 char *stage_stale_reason(const struct ctx *c, enum stage s, const char *arrow);
 
+/*
+ * A resumed enrollment keeps the answers it was made with: every input key
+ * that no explicit layer set (cfg->explicit_keys: --config, --answers)
+ * takes the value recorded in the state, the earliest stage's record
+ * first.  So a restart without the answers file (or a wizard whose typed
+ * answers live only in the state) sees its stages current, not stale.
+ * Returns how many values were taken.
+ */
+int stage_inputs_adopt(struct config *cfg, const struct state *st);
+
 #endif

@@ -27,6 +27,7 @@
 
 #include "core/config.h"
 #include "core/config_load.h"
+#include "core/config_schema.h"
 #include "core/diag.h"
 
 static char g_tmp[PATH_MAX];
@@ -507,6 +508,29 @@ static void test_empty_string_unsets(void **st)
 	assert_null(c.fqdn);
 	assert_int_equal(dl.n, 0);
 	config_release(&c);
+}
+
+/* Explicit layers (--config, --answers: required files) mark the keys they
+ * set, also an emptied one; optional layers (system, user) mark nothing. */
+static void test_explicit_keys(void **st)
+{
+	struct config c;
+	struct diag_list dl;
+	config_init(&c);
+	diag_list_init(&dl);
+	assert_int_equal(c.explicit_keys, 0);
+	assert_int_equal(config_load_file(&c, write_ini("u.ini", "[ca]\ntemplate = A\n"),
+					  false, &dl), 0);
+	assert_int_equal(c.explicit_keys, 0);
+	assert_int_equal(config_load_file(&c, write_ini("e.ini",
+					  "[export]\ncompat = legacy\n[computer]\nfqdn =\n"),
+					  true, &dl), 0);
+	assert_int_equal(c.explicit_keys,
+			 CONFIG_KEY_BIT(config_key_find("export.compat")) |
+			 CONFIG_KEY_BIT(config_key_find("computer.fqdn")));
+	assert_int_equal(dl.n, 0);
+	config_release(&c);
+	assert_int_equal(c.explicit_keys, 0);
 }
 
 /* ---- unknown sections and keys ---------------------------------------------- */
@@ -1246,6 +1270,7 @@ int main(void)
 		cmocka_unit_test(test_enums),
 		cmocka_unit_test(test_pins_urls_hosts),
 		cmocka_unit_test(test_empty_string_unsets),
+		cmocka_unit_test(test_explicit_keys),
 		cmocka_unit_test(test_unknown_section_and_key),
 		cmocka_unit_test(test_names_case_and_duplicates),
 		cmocka_unit_test(test_missing_files),

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "core/config_schema.h"
 #include "core/ctx.h"
 #include "core/stage_inputs.h"
 #include "core/state.h"
@@ -211,6 +212,28 @@ static void test_state_round_trip(void **state)
 	free(img);
 }
 
+/* A resumed state's recorded answers fill in what no explicit file set. */
+static void test_adopt(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.export_compat = COMPAT_LEGACY;
+	f->cfg.agent_port = 5724;
+	complete_all(f);
+	struct config fresh;
+	config_init(&fresh);
+	fresh.explicit_keys = CONFIG_KEY_BIT(config_key_find("agent.port"));
+	fresh.agent_port = 6000;
+	assert_true(stage_inputs_adopt(&fresh, &f->st) > 0);
+	assert_int_equal(fresh.export_compat, COMPAT_LEGACY);   /* recorded */
+	assert_int_equal(fresh.agent_port, 6000);                /* explicit */
+	assert_string_equal(fresh.ca_template, "OpsMgr");
+	assert_string_equal(fresh.agent_mgmt_group, "LAB");
+	assert_null(fresh.ca_password_file);                     /* never recorded */
+	/* the same answers again: nothing more to take */
+	assert_int_equal(stage_inputs_adopt(&fresh, &f->st), 0);
+	config_release(&fresh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +245,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unfinished_earlier, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_role_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
