@@ -88,7 +88,8 @@ static char *file_path(struct run *r, int i)
 	return path;
 }
 
-/* "<id>|<CA URL>|<CSR SHA-256>": the same request archived twice has it. */
+/* "<id>|<CA URL>|<sent at>|<CSR SHA-256>": one request, the same however
+ * often a killed run archives it. */
 static void make_identity(struct archive *a)
 {
 	const struct state *st = a->r->st;
@@ -101,8 +102,9 @@ static void make_identity(struct archive *a)
 	    digest_sha256_hex(buf, len, hex) != 0)
 		hex[0] = '\0';
 	free(buf);
-	snprintf(a->identity, sizeof(a->identity), "%ld|%s|%s", st->request_id,
-		 st->request_ca_url ? st->request_ca_url : "", hex);
+	snprintf(a->identity, sizeof(a->identity), "%ld|%s|%lld|%s",
+		 st->request_id, st->request_ca_url ? st->request_ca_url : "",
+		 (long long)st->submitted_at, hex);
 }
 
 /* The folder an earlier, interrupted run made for this request, or NULL. */
@@ -110,7 +112,8 @@ static char *already_archived(struct archive *a)
 {
 	struct request_history h;
 	char err[FS_ERRLEN], *dir = NULL;
-	if (request_history_load(a->r->c->state_dir, &h, err, sizeof(err)) < 0)
+	const char *sd = a->r->c->state_dir;
+	if (request_history_load(sd ? sd : ".", &h, err, sizeof(err)) < 0)
 		return NULL;
 	for (size_t i = 0; i < h.n && !dir; i++)
 		if (h.items[i].identity &&
@@ -334,7 +337,7 @@ enum status req_archive(struct run *r, const struct req_decision *d)
 	struct archive a = { .r = r, .d = d };
 	char err[REQ_ERRLEN], was_id[24] = "(no ID)";
 	enum status s = ST_FAIL;
-	a.root = fs_join(r->c->state_dir, REQUEST_ARCHIVE_DIR);
+	a.root = ctx_path(r->c, REQUEST_ARCHIVE_DIR);
 	for (int i = 0; i < F_COUNT; i++) {
 		a.path[i] = file_path(r, i);
 		a.moved[i] = i >= F_CERT || d->change == REQ_CHANGE_KEY;
@@ -357,7 +360,7 @@ enum status req_archive(struct run *r, const struct req_decision *d)
 	for (int i = 0; i < F_COUNT; i++)
 		if (a.path[i] && a.moved[i])
 			(void)unlink(a.path[i]);
-	fs_sync_dir(r->c->state_dir);
+	fs_sync_dir(r->c->state_dir ? r->c->state_dir : ".");
 	s = ST_OK;
 	goto out;
 fail:
@@ -395,7 +398,7 @@ static bool linked_into_archive(const char *root, const struct stat *sb)
 void req_archive_leftovers(struct run *r)
 {
 	const struct state *st = r->st;
-	char *root = fs_join(r->c->state_dir, REQUEST_ARCHIVE_DIR);
+	char *root = ctx_path(r->c, REQUEST_ARCHIVE_DIR);
 	for (int i = 0; root && i < F_COUNT; i++) {
 		/* only what the state no longer uses */
 		bool unused = i <= F_CSR ? st->req_phase == REQ_NONE

@@ -30,7 +30,8 @@ struct request_archive_entry {
 	char *key;            /* "archived" or "kept" (in use afterwards) */
 	char *files;          /* the files in the folder, space separated */
 	char *reason;         /* why it was archived */
-	char *identity;       /* "<id>|<CA URL>|<CSR SHA-256>": one request */
+	char *identity;       /* "<id>|<CA URL>|<sent at>|<CSR SHA-256>":
+				 one request (request_archive.c) */
 };
 
 struct request_history {

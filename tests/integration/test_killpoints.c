@@ -502,6 +502,111 @@ static void dump_file(const char *what, const char *path)
 	free(t);
 }
 
+/* The archive folders of statedir (temp folders counted apart). */
+static int archive_folders(const char *statedir, char **only, int *temps)
+{
+	char *root = path2(statedir, "archive");
+	DIR *d = opendir(root);
+	struct dirent *e;
+	int n = 0;
+
+	*temps = 0;
+	*only = NULL;
+	while (d && (e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (e->d_name[0] == '.') {
+			(*temps)++;
+			continue;
+		}
+		n++;
+		free(*only);
+		*only = path2(root, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(root);
+	return n;
+}
+
+/* The first run, killed at the trigger: 1 when the kill landed, 0 when
+ * the run ended first (and then it must have succeeded); *ms: how long it
+ * ran. */
+static int killed_run(const char *const argv[], const char *work,
+		      const char *out1, int seq, const struct trig *t,
+		      long long *ms)
+{
+	long long t0 = ru_now_ms();
+	int fired = 0;
+	int rc1 = first_run(argv, work, out1, t, &fired);
+	int killed = fired && rc1 == 128 + SIGKILL;
+
+	*ms = ru_now_ms() - t0;
+	if (!killed && rc1 != 0) {
+		dump_file("first run", out1);
+		fail_msg("point %d (%s): the first run ended with %d before the "
+			 "kill", seq, t->label, rc1);
+	}
+	return killed;
+}
+
+/* Every visible file complete (`when`: "after the kill", ...). */
+static void assert_files_parse(const char *work, int seq, const struct trig *t,
+			       const char *when)
+{
+	struct scan sc;
+
+	scan_dirs(work, &sc);
+	if (sc.bad) {
+		fprintf(stderr, "point %d (%s): %s:\n%s", seq, t->label, when,
+			sc.report);
+		fail_msg("a file does not parse %s", when);
+	}
+}
+
+/*
+ * The re-run after a kill: it exits 0, every file parses, temp files and
+ * folders it leaves are counted, all seven stages are done with the
+ * certificate issued.  Returns its output (caller frees).
+ */
+static char *rerun_and_check(const char *const argv[], const char *work,
+			     const char *out1, int seq, const struct trig *t,
+			     long long killed_at, const char *landed)
+{
+	char *statedir = path2(work, "state");
+	char *statef = path2(statedir, STATE_FILE_NAME);
+	char *out2 = NULL, *arch = NULL;
+	struct scan sc;
+	int temps = 0;
+	int rc2 = run_capture(argv, RUN_TIMEOUT_MS / 1000, &out2);
+
+	if (rc2 != 0) {
+		dump_file("first run", out1);
+		fprintf(stderr, "--- re-run ---\n%s\n", out2);
+		fail_msg("point %d (%s, killed at %lld ms, %s): the re-run "
+			 "exited %d", seq, t->label, killed_at, landed, rc2);
+	}
+	assert_files_parse(work, seq, t, "after the re-run");
+	scan_dirs(work, &sc);
+	archive_folders(statedir, &arch, &temps);
+	if (sc.temps_hidden || sc.temps_visible || temps) {
+		/* counted and reported: nothing removes a temp file a
+		 * killed run left (see the closing line) */
+		printf("  point %d (%s): temporary files or folders left after "
+		       "the re-run:\n%s", seq, t->label, sc.report);
+		K.temp_left_points++;
+	}
+	char *st = (char *)ru_read(statef, NULL);
+	assert_non_null(st);
+	assert_true(state_line(st, "stage7=done"));
+	assert_true(state_line(st, "req_phase=issued"));
+	free(st);
+	free(arch);
+	free(statef);
+	free(statedir);
+	return out2;
+}
+
 /*
  * One kill point: fresh directories and FQDN, run, kill at the trigger,
  * check what is left, run again, check the outcome.  cmocka assertions
@@ -512,7 +617,6 @@ static long long run_point(const struct trig *t)
 {
 	char name[64], fqdn[128];
 	char *work, *statedir, *out1, *answers, *bin = wizard_bin();
-	struct scan sc;
 	EVP_PKEY *key_before = NULL;
 	unsigned char *keybytes = NULL, *csrbytes = NULL;
 	size_t keylen = 0, csrlen = 0;
@@ -535,26 +639,13 @@ static long long run_point(const struct trig *t)
 
 	const char *argv[] = { bin, "--answers", answers, "--state-dir",
 			       statedir, "--non-interactive", NULL };
-	long long t0 = ru_now_ms();
-	int fired = 0;
-	int rc1 = first_run(argv, work, out1, t, &fired);
-	long long killed_at = ru_now_ms() - t0;
-	int killed = fired && rc1 == 128 + SIGKILL;
-	if (!killed && rc1 != 0) {
-		dump_file("first run", out1);
-		fail_msg("point %d (%s): the first run ended with %d before the "
-			 "kill", seq, t->label, rc1);
-	}
+	long long killed_at;
+	int killed = killed_run(argv, work, out1, seq, t, &killed_at);
 	enum cat c = classify(work, killed);
 	K.tried += killed;
 
 	/* What the kill left: every visible file complete. */
-	scan_dirs(work, &sc);
-	if (sc.bad) {
-		fprintf(stderr, "point %d (%s): after the kill:\n%s", seq,
-			t->label, sc.report);
-		fail_msg("a partial file is visible after a kill");
-	}
+	assert_files_parse(work, seq, t, "after the kill");
 	char *statef = path2(statedir, STATE_FILE_NAME);
 	char *st = (char *)ru_read(statef, NULL);
 	int sent = st && (state_line(st, "req_phase=submitting") ||
@@ -575,32 +666,8 @@ static long long run_point(const struct trig *t)
 	int n_before = lab_requests_for(fqdn, ids);
 
 	/* The re-run. */
-	char *out2 = NULL;
-	int rc2 = run_capture(argv, RUN_TIMEOUT_MS / 1000, &out2);
-	if (rc2 != 0) {
-		dump_file("first run", out1);
-		fprintf(stderr, "--- re-run ---\n%s\n", out2);
-		fail_msg("point %d (%s, killed at %lld ms, %s): the re-run "
-			 "exited %d", seq, t->label, killed_at, cat_names[c], rc2);
-	}
-	scan_dirs(work, &sc);
-	if (sc.bad) {
-		fprintf(stderr, "point %d (%s, %s): after the re-run:\n%s", seq,
-			t->label, cat_names[c], sc.report);
-		fail_msg("a file does not parse after the re-run");
-	}
-	if (sc.temps_hidden || sc.temps_visible) {
-		/* counted and reported: nothing removes a temp file a
-		 * killed run left (see the closing line) */
-		printf("  point %d (%s): temporary files left after the "
-		       "re-run:\n%s", seq, t->label, sc.report);
-		K.temp_left_points++;
-	}
-	st = (char *)ru_read(statef, NULL);
-	assert_non_null(st);
-	assert_true(state_line(st, "stage7=done"));
-	assert_true(state_line(st, "req_phase=issued"));
-	free(st);
+	char *out2 = rerun_and_check(argv, work, out1, seq, t, killed_at,
+				     cat_names[c]);
 
 	/* The key the request was made with is the key in use. */
 	EVP_PKEY *key_after = read_key(keyp);
@@ -682,33 +749,6 @@ static char *cert_cn_of(const char *path)
 	return strdup(cn);
 }
 
-/* The archive folders of statedir (temp folders counted apart). */
-static int archive_folders(const char *statedir, char **only, int *temps)
-{
-	char *root = path2(statedir, "archive");
-	DIR *d = opendir(root);
-	struct dirent *e;
-	int n = 0;
-
-	*temps = 0;
-	*only = NULL;
-	while (d && (e = readdir(d)) != NULL) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (e->d_name[0] == '.') {
-			(*temps)++;
-			continue;
-		}
-		n++;
-		free(*only);
-		*only = path2(root, e->d_name);
-	}
-	if (d)
-		closedir(d);
-	free(root);
-	return n;
-}
-
 /*
  * One kill point in a run that archives: a complete enrollment for
  * kpNN.lab.test, then the FQDN changed to kpNN-b.lab.test (a new key and
@@ -721,7 +761,6 @@ static void run_archive_point(const struct trig *t)
 {
 	char name[64], fqdn1[128], fqdn2[128];
 	char *bin = wizard_bin();
-	struct scan sc;
 	long ids[MAX_IDS];
 	int seq = ++K.seq;
 
@@ -736,7 +775,7 @@ static void run_archive_point(const struct trig *t)
 	assert_int_equal(mkdir(agentd, 0700), 0);
 	char *a1 = make_answers_as(work, "answers.ini", fqdn1);
 	char *a2 = make_answers_as(work, "answers2.ini", fqdn2);
-	char *out1 = path2(work, "run1.txt"), *out0 = NULL, *out2 = NULL;
+	char *out1 = path2(work, "run1.txt"), *out0 = NULL;
 	const char *argv1[] = { bin, "--answers", a1, "--state-dir", statedir,
 				"--non-interactive", NULL };
 	const char *argv2[] = { bin, "--answers", a2, "--state-dir", statedir,
@@ -755,53 +794,19 @@ static void run_archive_point(const struct trig *t)
 	assert_int_equal(lab_requests_for(fqdn1, ids), 1);
 	long old_id = ids[0];
 
-	int fired = 0;
-	long long t0 = ru_now_ms();
-	int rc1 = first_run(argv2, work, out1, t, &fired);
-	long long killed_at = ru_now_ms() - t0;
-	int killed = fired && rc1 == 128 + SIGKILL;
-	if (!killed && rc1 != 0) {
-		dump_file("first run", out1);
-		fail_msg("point %d (%s): the run with the new FQDN ended with %d "
-			 "before the kill", seq, t->label, rc1);
-	}
-	scan_dirs(work, &sc);
-	if (sc.bad) {
-		fprintf(stderr, "point %d (%s): after the kill:\n%s", seq,
-			t->label, sc.report);
-		fail_msg("a partial file is visible after a kill");
-	}
+	long long killed_at;
+	int killed = killed_run(argv2, work, out1, seq, t, &killed_at);
+	assert_files_parse(work, seq, t, "after the kill");
 	char *statef = path2(statedir, STATE_FILE_NAME);
 	char *st = (char *)ru_read(statef, NULL);
 	int was_submitting = st && state_line(st, "req_phase=submitting");
 	free(st);
 
-	int rc2 = run_capture(argv2, RUN_TIMEOUT_MS / 1000, &out2);
-	if (rc2 != 0) {
-		dump_file("first run", out1);
-		fprintf(stderr, "--- re-run ---\n%s\n", out2);
-		fail_msg("point %d (%s, killed at %lld ms): the re-run exited %d",
-			 seq, t->label, killed_at, rc2);
-	}
-	scan_dirs(work, &sc);
-	if (sc.bad) {
-		fprintf(stderr, "point %d (%s): after the re-run:\n%s", seq,
-			t->label, sc.report);
-		fail_msg("a file does not parse after the re-run");
-	}
+	char *out2 = rerun_and_check(argv2, work, out1, seq, t, killed_at,
+				     cat_names[CAT_ARCHIVING]);
 	char *arch = NULL;
 	int temps = 0;
 	int narch = archive_folders(statedir, &arch, &temps);
-	if (sc.temps_hidden || sc.temps_visible || temps) {
-		printf("  point %d (%s): temporary files or folders left after "
-		       "the re-run:\n%s", seq, t->label, sc.report);
-		K.temp_left_points++;
-	}
-	st = (char *)ru_read(statef, NULL);
-	assert_non_null(st);
-	assert_true(state_line(st, "stage7=done"));
-	assert_true(state_line(st, "req_phase=issued"));
-	free(st);
 
 	/* one archive, of the old request, nothing of it lost */
 	if (narch != 1) {

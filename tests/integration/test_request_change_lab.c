@@ -88,16 +88,21 @@ static char *answers(const char *name, const char *template_name,
 	return dst;
 }
 
-static int run(const char *answers_path, const char *state_dir,
-	       const char *extra1, const char *extra2, char **out)
+/* Run the wizard non-interactively; its exit status must be `want`.
+ * Returns its output (caller frees). */
+static char *run(const char *answers_path, const char *state_dir,
+		 const char *extra1, const char *extra2, int want)
 {
-	char *bin = test_build_path("opsmgr-enroll");
+	char *bin = test_build_path("opsmgr-enroll"), *out = NULL;
 	const char *argv[] = { bin, "--answers", answers_path, "--state-dir",
 			       state_dir, "--non-interactive", extra1, extra2,
 			       NULL };
-	int rc = run_capture(argv, 300, out);
+	int rc = run_capture(argv, 300, &out);
+	if (rc != want)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, want);
 	free(bin);
-	return rc;
+	return out;
 }
 
 static char *history(const char *state_dir, int json)
@@ -206,19 +211,13 @@ static void test_template_correction(void **st)
 	char *a1 = answers("web.ini", "WebServer", "agent01.lab.test", NULL);
 	char *a2 = answers("opsmgr.ini", "OpsMgr", "agent01.lab.test", NULL);
 	char *sd = wpath("s-template"), *out = NULL;
-	int rc = run(a1, sd, NULL, NULL, &out);
-	if (rc != 13)
-		fprintf(stderr, "%s\n", out);
-	assert_int_equal(rc, 13);   /* verify: lacks Client Authentication */
+	out = run(a1, sd, NULL, NULL, 13);   /* verify: lacks Client Authentication */
 	free(out);
 	long old_id = request_id(sd);
 	assert_true(old_id > 0);
 	int before = lab_requests();
 
-	rc = run(a2, sd, NULL, NULL, &out);
-	if (rc != 0)
-		fprintf(stderr, "%s\n", out);
-	assert_int_equal(rc, 0);
+	out = run(a2, sd, NULL, NULL, 0);
 	assert_non_null(strstr(out, "ca.template WebServer -> OpsMgr"));
 	char said[128];
 	snprintf(said, sizeof(said), "archived request %ld ", old_id);
@@ -280,15 +279,11 @@ static void test_fqdn_change(void **st)
 	snprintf(key, sizeof(key), "%s/key.pem", sd);
 	snprintf(csr, sizeof(csr), "%s/request.csr", sd);
 	snprintf(cert, sizeof(cert), "%s/cert.pem", sd);
-	assert_int_equal(run(a1, sd, NULL, NULL, &out), 0);
-	free(out);
+	free(run(a1, sd, NULL, NULL, 0));
 	char *key1 = test_read_file(key), *csr1 = test_read_file(csr);
 	long id1 = request_id(sd);
 
-	int rc = run(a2, sd, NULL, NULL, &out);
-	if (rc != 0)
-		fprintf(stderr, "%s\n", out);
-	assert_int_equal(rc, 0);
+	out = run(a2, sd, NULL, NULL, 0);
 	assert_non_null(strstr(out, "a new key and request follow"));
 	free(out);
 	char *key2 = test_read_file(key), *csr2 = test_read_file(csr);
@@ -359,16 +354,12 @@ static void test_password_change_runs_nothing(void **st)
 	char *a1 = answers("pw1.ini", "OpsMgr", "agent03.lab.test", NULL);
 	char *a2 = answers("pw2.ini", "OpsMgr", "agent03.lab.test", pw);
 	char *sd = wpath("s-password"), *out = NULL;
-	assert_int_equal(run(a1, sd, NULL, NULL, &out), 0);
-	free(out);
+	free(run(a1, sd, NULL, NULL, 0));
 	char *before = state_but_time(sd);
 	long id = request_id(sd);
 	int n = lab_requests();
 
-	int rc = run(a2, sd, NULL, NULL, &out);
-	if (rc != 0)
-		fprintf(stderr, "%s\n", out);
-	assert_int_equal(rc, 0);
+	out = run(a2, sd, NULL, NULL, 0);
 	assert_null(strstr(out, "running again"));
 	assert_null(strstr(out, "] Request ..."));
 	free(out);
@@ -377,10 +368,7 @@ static void test_password_change_runs_nothing(void **st)
 	free(after);
 
 	/* named by --stages: stage 2 runs, and keeps its request */
-	rc = run(a2, sd, "--stages", "2", &out);
-	if (rc != 0)
-		fprintf(stderr, "%s\n", out);
-	assert_int_equal(rc, 0);
+	out = run(a2, sd, "--stages", "2", 0);
 	assert_null(strstr(out, "archived"));
 	free(out);
 	assert_int_equal(request_id(sd), id);
@@ -454,20 +442,14 @@ static void test_pending_changed_template(void **st)
 	char *a1 = answers("manual.ini", "OpsMgrManual", "agent04.lab.test", NULL);
 	char *a2 = answers("auto.ini", "OpsMgr", "agent04.lab.test", NULL);
 	char *sd = wpath("s-pending"), *out = NULL;
-	int rc = run(a1, sd, NULL, NULL, &out);
-	if (rc != 75)
-		fprintf(stderr, "%s\n", out);
-	assert_int_equal(rc, 75);
+	out = run(a1, sd, NULL, NULL, 75);
 	free(out);
 	long id = request_id(sd);
 	assert_true(id > 0);
 	int n = lab_requests();
 
 	char *before = snapshot(sd);
-	rc = run(a2, sd, NULL, NULL, &out);
-	if (rc != 2)
-		fprintf(stderr, "%s\n", out);
-	assert_int_equal(rc, 2);
+	out = run(a2, sd, NULL, NULL, 2);
 	char said[128];
 	snprintf(said, sizeof(said), "request %ld is still pending", id);
 	assert_non_null(strstr(out, said));
@@ -480,10 +462,7 @@ static void test_pending_changed_template(void **st)
 	assert_int_equal(lab_requests(), n);
 	free(after);
 
-	rc = run(a2, sd, "--abandon-pending", NULL, &out);
-	if (rc != 0)
-		fprintf(stderr, "%s\n", out);
-	assert_int_equal(rc, 0);
+	out = run(a2, sd, "--abandon-pending", NULL, 0);
 	snprintf(said, sizeof(said), "archived request %ld (pending", id);
 	assert_non_null(strstr(out, said));
 	free(out);
