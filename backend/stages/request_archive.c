@@ -316,9 +316,14 @@ static void say_archived(struct archive *a, const char *was_id)
 						    "certificate", "chain" };
 	struct run *r = a->r;
 	struct strbuf what = STRBUF_INIT;
-	for (int i = 0, n = 0; i < F_COUNT; i++)
+	int n = 0, last = -1;
+	for (int i = 0; i < F_COUNT; i++)
 		if (archived(a, i))
-			strbuf_printf(&what, "%s%s", n++ ? ", " : "its ", WORDS[i]);
+			last = i;
+	for (int i = 0; i < F_COUNT; i++)
+		if (archived(a, i))
+			strbuf_printf(&what, "%s%s", !n++ ? "its " :
+				      i == last ? " and " : ", ", WORDS[i]);
 	diag_add(r->dl, DIAG_REQ_ARCHIVE, SEV_INFO, NULL,
 		 "'opsmgr-enroll history' lists the archived requests",
 		 "archived request %s (%s, template '%s') to '%s': %s; %s",

@@ -5,7 +5,8 @@
  *     both Server and Client Authentication, the old request archived
  *     (files + manifest) and listed by `history` (text and JSON);
  *   - FQDN change: a new key, CSR and certificate with the new CN, the old
- *     key kept byte for byte in the archive;
+ *     key kept byte for byte in the archive; then a template change with
+ *     --new-key makes a new key too;
  *   - a changed CA password: nothing runs again, the state is the same
  *     apart from its time stamp, the same request ID (also with --stages 2);
  *   - pending (OpsMgrManual) + changed template: without --abandon-pending
@@ -319,6 +320,17 @@ static void test_fqdn_change(void **st)
 	assert_non_null(strstr(m, "\nkey=archived\n"));
 	assert_non_null(strstr(m, "computer.fqdn agent01.lab.test -> agent02.lab.test"));
 	free(m);
+
+	/* a changed template with --new-key: a new key although the same
+	 * would do */
+	char *a3 = answers("three.ini", "WebServer", "agent02.lab.test", NULL);
+	out = run(a3, sd, "--new-key", "--stages=2", 0);
+	assert_non_null(strstr(out, "a new key and request follow"));
+	free(out);
+	char *key3 = test_read_file(key);
+	assert_string_not_equal(key2, key3);
+	free(key3);
+	free(a3);
 	free(akey);
 	free(acsr);
 	free(arch);
