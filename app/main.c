@@ -1,7 +1,8 @@
 /*
  * app/main.c - opsmgr-enroll's entry point: parses the command line, opens
  * the flow (configuration + state) and hands over to the wizard screens, the
- * non-interactive runner or the check report.  The only place that exits.
+ * non-interactive runner, the check report or the history of archived
+ * requests.  The only place that exits.
  * It lives above wizard/ and screens/ so that neither includes the other's
  * caller: app/ -> screens/, wizard/, backend/; screens/ -> wizard/.
  */
@@ -13,6 +14,7 @@
 #include "check.h"
 #include "cli.h"
 #include "flow.h"
+#include "history.h"
 #include "sys/http.h"
 #include "runner.h"
 #include "ui.h"
@@ -86,6 +88,8 @@ int main(int argc, char **argv)
 		printf("opsmgr-enroll %s\n", OPSMGR_VERSION);
 		return 0;
 	}
+	if (c.cmd == CLI_HISTORY)
+		return history_run(&c.flow, c.check.json, stdout, stderr);
 	if (http_global_init() < 0) {
 		fprintf(stderr, "opsmgr-enroll: cannot initialise libcurl\n");
 		return 1;
@@ -101,7 +105,11 @@ int main(int argc, char **argv)
 		code = EXIT_USAGE;
 	} else {
 		struct flow f;
-		if (open_flow(&f, &c.flow) < 0) {
+		int opened = open_flow(&f, &c.flow);
+		/* the operator's answers to stage 2's questions, given up front */
+		f.ctx.confirm_abandon = c.abandon_pending;
+		f.ctx.request_new_key = c.new_key;
+		if (opened < 0) {
 			code = EXIT_USAGE;
 		} else if (c.non_interactive) {
 			code = runner_run(&f, stdout);

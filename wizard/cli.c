@@ -12,12 +12,13 @@
 enum {
 	OPT_CONFIG = 256, OPT_ANSWERS, OPT_STATE_DIR, OPT_NONINT, OPT_STAGES,
 	OPT_JSON, OPT_CERT, OPT_KEY, OPT_PFX, OPT_PASSFILE, OPT_FQDN,
-	OPT_TRUST, OPT_OFFLINE, OPT_HELP, OPT_VERSION
+	OPT_TRUST, OPT_OFFLINE, OPT_HELP, OPT_VERSION, OPT_ABANDON,
+	OPT_NEW_KEY
 };
 
 /* Every option once, with the commands that take it; getopt_long gets the
  * ones of the command being parsed, in this order. */
-enum { FOR_WIZARD = 1u, FOR_CHECK = 2u };
+enum { FOR_WIZARD = 1u, FOR_CHECK = 2u, FOR_HISTORY = 4u };
 
 static const struct {
 	const char *name;
@@ -25,12 +26,17 @@ static const struct {
 	int val;
 	unsigned cmds;
 } OPTS[] = {
-	{ "config", required_argument, OPT_CONFIG, FOR_WIZARD | FOR_CHECK },
-	{ "answers", required_argument, OPT_ANSWERS, FOR_WIZARD | FOR_CHECK },
-	{ "state-dir", required_argument, OPT_STATE_DIR, FOR_WIZARD | FOR_CHECK },
+	{ "config", required_argument, OPT_CONFIG,
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY },
+	{ "answers", required_argument, OPT_ANSWERS,
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY },
+	{ "state-dir", required_argument, OPT_STATE_DIR,
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY },
 	{ "non-interactive", no_argument, OPT_NONINT, FOR_WIZARD },
 	{ "stages", required_argument, OPT_STAGES, FOR_WIZARD },
-	{ "json", no_argument, OPT_JSON, FOR_CHECK },
+	{ "abandon-pending", no_argument, OPT_ABANDON, FOR_WIZARD },
+	{ "new-key", no_argument, OPT_NEW_KEY, FOR_WIZARD },
+	{ "json", no_argument, OPT_JSON, FOR_CHECK | FOR_HISTORY },
 	{ "cert", required_argument, OPT_CERT, FOR_CHECK },
 	{ "key", required_argument, OPT_KEY, FOR_CHECK },
 	{ "pfx", required_argument, OPT_PFX, FOR_CHECK },
@@ -38,7 +44,7 @@ static const struct {
 	{ "fqdn", required_argument, OPT_FQDN, FOR_CHECK },
 	{ "trust-store", required_argument, OPT_TRUST, FOR_CHECK },
 	{ "offline", no_argument, OPT_OFFLINE, FOR_CHECK },
-	{ "help", no_argument, OPT_HELP, FOR_WIZARD | FOR_CHECK },
+	{ "help", no_argument, OPT_HELP, FOR_WIZARD | FOR_CHECK | FOR_HISTORY },
 	{ "version", no_argument, OPT_VERSION, FOR_WIZARD },
 };
 #define NOPTS (sizeof(OPTS) / sizeof(OPTS[0]))
@@ -123,10 +129,12 @@ void cli_usage(FILE *out)
 {
 	fputs(
 "usage: opsmgr-enroll [--config FILE] [--answers FILE] [--state-dir DIR]\n"
-"                     [--non-interactive] [--stages A-B]\n"
+"                     [--non-interactive] [--stages A-B] [--abandon-pending]\n"
+"                     [--new-key]\n"
 "       opsmgr-enroll check [--json] [--answers FILE] [--config FILE] [--state-dir DIR]\n"
 "                     [--cert FILE --key FILE | --pfx FILE --password-file FILE]\n"
 "                     [--fqdn NAME] [--trust-store DIR] [--offline]\n"
+"       opsmgr-enroll history [--json] [--answers FILE] [--state-dir DIR]\n"
 "       opsmgr-enroll --help | --version\n"
 "\n", out);
 	put_stages_paragraph(out);
@@ -138,9 +146,14 @@ void cli_usage(FILE *out)
 "                       (default $XDG_STATE_HOME/opsmgr-enroll)\n"
 "  --non-interactive    run the stages without a UI, one line per step\n"
 "  --stages A-B         only stages A to B (%d-%d), e.g. 1-4 or 6\n"
+"  --abandon-pending    leave a request the CA holds when its answers changed\n"
+"                       (archived with its ID) and send a new one\n"
+"  --new-key            a new key also when only the CA or template changed\n"
 "  check                troubleshooting report on an existing setup\n"
 "    --json             print the report as JSON\n"
 "    --offline          no network: skip CRL fetches and the server probe\n"
+"  history              the requests replaced by changed answers, newest first\n"
+"    --json             print them as JSON\n"
 "\n"
 "Exit status: 0 done; 2 usage or configuration error; 10+N stage N failed\n"
 "(%d ", STAGE_FIRST, STAGE_LAST, stage_exit_code(STAGE_FIRST));
@@ -185,6 +198,10 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 		out->cmd = CLI_CHECK;
 		cmd = FOR_CHECK;
 		first = 2;
+	} else if (argc > 1 && strcmp(argv[1], "history") == 0) {
+		out->cmd = CLI_HISTORY;
+		cmd = FOR_HISTORY;
+		first = 2;
 	}
 	struct option opts[NOPTS + 1];
 	options_for(cmd, opts);
@@ -220,6 +237,8 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 		case OPT_FQDN: out->check.fqdn = optarg; break;
 		case OPT_TRUST: out->check.trust_store = optarg; break;
 		case OPT_OFFLINE: out->check.skip_network = true; break;
+		case OPT_ABANDON: out->abandon_pending = true; break;
+		case OPT_NEW_KEY: out->new_key = true; break;
 		case OPT_HELP: out->cmd = CLI_HELP; return 0;
 		case OPT_VERSION: out->cmd = CLI_VERSION; return 0;
 		case ':':
@@ -235,7 +254,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 	if (optind < subc) {
 		snprintf(err, errlen, "unexpected argument '%s'%s", subv[optind],
 			 out->cmd == CLI_WIZARD ?
-			 " (the only command is 'check')" : "");
+			 " (the commands are 'check' and 'history')" : "");
 		return -1;
 	}
 	if (out->cmd == CLI_CHECK) {

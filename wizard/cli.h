@@ -11,13 +11,16 @@
 #include "check.h"
 #include "flow.h"
 
-enum cli_command { CLI_WIZARD = 0, CLI_CHECK, CLI_HELP, CLI_VERSION };
+enum cli_command { CLI_WIZARD = 0, CLI_CHECK, CLI_HISTORY, CLI_HELP,
+		   CLI_VERSION };
 
 struct cli {
 	enum cli_command cmd;
 	struct flow_opts flow;
 	bool non_interactive;
-	struct check_opts check;
+	bool abandon_pending;        /* --abandon-pending: ctx.confirm_abandon */
+	bool new_key;                /* --new-key: ctx.request_new_key */
+	struct check_opts check;     /* check.json: also history's --json */
 };
 
 /* Returns 0, or -1 with a one-line message in err (exit 2). */

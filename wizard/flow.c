@@ -22,6 +22,15 @@ static int flow_checkpoint(struct ctx *c, struct diag_list *dl)
 	return flow_save(f, dl);
 }
 
+char *flow_state_dir(const struct flow_opts *o, const struct config *cfg)
+{
+	if (o->state_dir)
+		return strdup(o->state_dir);
+	if (cfg->state_dir)
+		return strdup(cfg->state_dir);
+	return config_default_state_dir();
+}
+
 int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 {
 	memset(f, 0, sizeof(*f));
@@ -41,12 +50,7 @@ int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 		f->cfg.stage_to = o->stage_to;
 	}
 
-	if (o->state_dir)
-		f->state_dir = strdup(o->state_dir);
-	else if (f->cfg.state_dir)
-		f->state_dir = strdup(f->cfg.state_dir);
-	else
-		f->state_dir = config_default_state_dir();
+	f->state_dir = flow_state_dir(o, &f->cfg);
 	if (!f->state_dir) {
 		diag_add(dl, DIAG_STATE, SEV_FAIL, "wizard.state_dir",
 			 "set [wizard] state_dir or pass --state-dir",

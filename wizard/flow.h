@@ -44,6 +44,9 @@ struct flow {
  * caller exits 2). */
 int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl);
 void flow_close(struct flow *f);
+/* The state directory: --state-dir, else [wizard] state_dir, else the
+ * default; malloc'd (NULL: none can be found, out of memory). */
+char *flow_state_dir(const struct flow_opts *o, const struct config *cfg);
 
 /* Does stage s apply to the flow's role (the stage table's roles)?  A
  * resumed flow uses the role its state was saved with. */

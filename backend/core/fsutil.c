@@ -267,6 +267,15 @@ static void remove_stale_temps(const char *path)
 	free(dir);
 }
 
+void fs_sync_dir(const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+}
+
 /* Best effort: make the rename durable.  Some file systems refuse fsync on
  * directories (EINVAL); the file is in place either way. */
 static void sync_dir_of(const char *path)
@@ -274,11 +283,7 @@ static void sync_dir_of(const char *path)
 	char *dir = fs_dirname(path);
 	if (!dir)
 		return;
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
+	fs_sync_dir(dir);
 	free(dir);
 }
 

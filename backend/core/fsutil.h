@@ -61,6 +61,10 @@ void fs_free_secret(void *buf, size_t len);
  * file systems without RENAME_NOREPLACE (link + unlink).  0 / -1, errno. */
 int fs_rename_noreplace(const char *from, const char *to);
 
+/* fsync a directory so the renames, links and removals in it are durable
+ * (best effort: some file systems refuse it, nothing is reported). */
+void fs_sync_dir(const char *dir);
+
 /* mkdir -p with mode for each created component (0700 for private). */
 int fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen);
 

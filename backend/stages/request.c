@@ -20,6 +20,7 @@
 
 #include "adcs/ca_http.h"
 #include "core/log.h"
+#include "core/stage_inputs.h"
 #include "core/stage_table.h"
 #include "stages/stages.h"
 #include "core/fsutil.h"
@@ -64,6 +65,15 @@ int req_checkpoint(struct run *r, const char *what)
 	diag_add(r->dl, DIAG_STATE, SEV_FAIL, NULL,
 		 "fix the state directory problem above, then run again",
 		 "stopped before %s: the progress could not be saved first", what);
+	return -1;
+}
+
+int req_record_inputs(struct run *r)
+{
+	if (stage_inputs_record(r->c, STAGE_REQUEST) == 0)
+		return 0;
+	diag_add(r->dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
+		 "out of memory recording what the request is made from");
 	return -1;
 }
 
@@ -200,11 +210,21 @@ enum status stage_request_run(struct ctx *c, const struct hooks *h,
 			 "using this computer's detected name '%s'", r.fqdn);
 	}
 
+	/* What changed since the request was made decides (request_change.c):
+	 * a request about to be replaced is sent anew, so it is online. */
+	struct req_decision d;
+	req_decide_for(c, &d);
+	if (c->request_action == REQ_ACT_IMPORT_CERT)
+		memset(&d, 0, sizeof(d));   /* a certificate for the key there */
 	bool online = c->request_action == REQ_ACT_AUTO &&
-		      !(st->req_phase == REQ_ISSUED && st->cert_path &&
-			fs_exists(st->cert_path));
+		      (d.archive || !(st->req_phase == REQ_ISSUED &&
+				      st->cert_path && fs_exists(st->cert_path)));
 	if (request_validate(c, r.fqdn, online, dl) < 0)
 		return ST_FAIL;
+	if (d.confirm) {
+		request_needs_confirm(c, dl);
+		return ST_NEED_CONFIRM;
+	}
 	if (r.fqdn != st->fqdn)
 		state_set_str(&st->fqdn, r.fqdn);
 	r.fqdn = st->fqdn;
@@ -222,7 +242,12 @@ enum status stage_request_run(struct ctx *c, const struct hooks *h,
 		goto out;
 	}
 
-	/* The CA a sent request went to stays its CA. */
+	req_archive_leftovers(&r);
+	if (d.archive && (s = req_archive(&r, &d)) != ST_OK)
+		goto out;
+
+	/* A request kept is asked about at the CA it went to (with recorded
+	 * inputs a changed ca.url made a new request above). */
 	const char *url = c->cfg->ca_url;
 	if ((st->req_phase == REQ_PENDING || st->req_phase == REQ_SUBMITTING ||
 	     st->req_phase == REQ_ISSUED) &&

@@ -10,9 +10,18 @@
  * ID and never submitted again; a run that starts in REQ_SUBMITTING (the
  * program died mid-POST) resubmits the same CSR with the same key.
  *
+ * Changed answers (request_change.c): the inputs recorded with the
+ * request decide - a changed FQDN or key size needs a new key and request,
+ * a changed CA or template a new request with the same key (a new key
+ * with ctx->request_new_key), credentials nothing.  What is replaced is
+ * moved into <state_dir>/archive/ first (request_archive.c, read back by
+ * request_history.h); a request the CA holds is left only when
+ * ctx->confirm_abandon says so (else ST_NEED_CONFIRM).
+ *
  * The stage's files: request.c (entry point), request_fields.c,
  * request_name.c, request_keys.c, request_submit.c, request_cert.c,
- * request_offline.c; what they share is in request_int.h.
+ * request_offline.c, request_change.c, request_archive.c,
+ * request_history.c; what they share is in request_int.h.
  *
  * Ownership: struct request_result is owned by ctx (freed with
  * request_result_free via ctx_set_out); strings returned by
@@ -59,5 +68,16 @@ char *request_detect_fqdn(char *err, size_t errlen);
  */
 int request_validate(struct ctx *c, const char *fqdn, bool online,
 		     struct diag_list *dl);
+
+/*
+ * Must the operator confirm before stage 2 leaves the request the CA holds
+ * or may hold (pending, or cut off while being sent) because its answers
+ * changed (ca.template, ca.url, computer.fqdn, key.bits)?  Then a
+ * DIAG_REQ_CHANGED warning at the changed field (dl may be NULL) says which
+ * answers changed, that the CA may still issue it and what confirming
+ * (ctx->confirm_abandon, --abandon-pending) does.  Changes nothing: the
+ * runner asks before any work.
+ */
+bool request_needs_confirm(const struct ctx *c, struct diag_list *dl);
 
 #endif

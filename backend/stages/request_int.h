@@ -38,6 +38,52 @@ struct run {
 	struct request_result *out;
 };
 
+/*
+ * request_change.c: what changed since the request in the state was made
+ * (stage 2's recorded inputs) and what the stage does about it.
+ */
+enum req_change {
+	REQ_CHANGE_NONE = 0,      /* the request in the state stands */
+	REQ_CHANGE_REQUEST,       /* a new request with the same key */
+	REQ_CHANGE_KEY            /* a new key and a new request */
+};
+/* Bits of req_changed_inputs: which kind of input changed. */
+#define REQ_CHANGED_KEY_INPUT 1u     /* computer.fqdn, key.* (the CSR's) */
+#define REQ_CHANGED_REQ_INPUT 2u     /* ca.url, ca.template: where it goes */
+
+struct req_decision {
+	enum req_change change;
+	bool archive;             /* what it replaces goes to the archive */
+	bool confirm;             /* the CA holds (or may hold) the request:
+				     only with the operator's yes */
+	const char *field;        /* the first changed input (static) */
+};
+/*
+ * The decision table: phase of the request in the state, the changed
+ * bits, ctx->request_new_key and ctx->confirm_abandon -> what happens.
+ * Nothing made (REQ_NONE) or nothing changed: NONE.  A changed FQDN or
+ * key input, or a new key asked for: KEY.  A changed CA or template: a
+ * new REQUEST with the same key; nothing sent yet (REQ_KEY_WRITTEN) needs
+ * nothing then.  A request the CA holds or may hold (PENDING, SUBMITTING)
+ * is left only when confirmed.
+ */
+void req_decide(enum request_phase phase, unsigned changed, bool new_key,
+		bool abandon, struct req_decision *d);
+/* Which of stage 2's recorded inputs differ from the answers now (the
+ * REQ_CHANGED_* bits; *first: the first such key, may be NULL). */
+unsigned req_changed_inputs(const struct ctx *c, const char **first);
+/* req_decide for the state and answers in c. */
+void req_decide_for(const struct ctx *c, struct req_decision *d);
+
+/* request_archive.c */
+/* Archive what decision d replaces, save the state that no longer holds
+ * it, then remove it from the state directory (stages/request_history.h
+ * reads the archive back). */
+enum status req_archive(struct run *r, const struct req_decision *d);
+/* Remove files an archived request left in the state directory after a
+ * kill (hard links of archived files the state no longer uses). */
+void req_archive_leftovers(struct run *r);
+
 /* key.bits, or its default when unset. */
 int key_bits(const struct config *cfg);
 
@@ -46,6 +92,9 @@ enum status req_cancelled(struct run *r, const char *what);
 /* Save the state before `what`; -1 (with a diagnostic) when it cannot. */
 int req_checkpoint(struct run *r, const char *what);
 void req_set_phase(struct run *r, enum request_phase p);
+/* Record the answers the request is made with (stage_inputs_record) before
+ * a checkpoint, so a request in flight knows them.  0 / -1 (diagnostic). */
+int req_record_inputs(struct run *r);
 
 /* request_name.c: warn when this computer is not known as r->fqdn. */
 void req_check_resolution(struct run *r);

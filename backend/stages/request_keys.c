@@ -191,7 +191,8 @@ enum status req_make_key_csr(struct run *r)
 	state_set_str(&r->st->csr_path, r->csr_path);
 	if (r->st->req_phase == REQ_NONE)
 		req_set_phase(r, REQ_KEY_WRITTEN);
-	if (req_checkpoint(r, "using the new key") < 0)
+	if (req_record_inputs(r) < 0 ||
+	    req_checkpoint(r, "using the new key") < 0)
 		return ST_FAIL;
 	return ST_OK;
 }

@@ -307,7 +307,8 @@ enum status req_submit(struct run *r)
 	state_set_str(&r->st->request_template, tpl);
 	r->st->submitted_at = time(NULL);
 	req_set_phase(r, REQ_SUBMITTING);
-	if (req_checkpoint(r, "sending the request") < 0) {
+	if (req_record_inputs(r) < 0 ||
+	    req_checkpoint(r, "sending the request") < 0) {
 		req_set_phase(r, REQ_KEY_WRITTEN);
 		return ST_FAIL;
 	}

@@ -143,6 +143,34 @@ static int is_open(uint64_t nr, uint64_t *path_arg_index)
 	return nr == SYS_openat;
 }
 
+/* mkdir, link, unlink: is nr one of the kind, and which argument is the
+ * path it makes or removes? */
+static int is_path_call(enum kt_kind k, uint64_t nr, uint64_t *idx)
+{
+	switch (k) {
+	case KT_MKDIR_AFTER:
+#ifdef SYS_mkdir
+		if (nr == SYS_mkdir)
+			return *idx = 0, 1;
+#endif
+		return *idx = 1, nr == SYS_mkdirat;
+	case KT_LINK_AFTER:
+#ifdef SYS_link
+		if (nr == SYS_link)
+			return *idx = 1, 1;
+#endif
+		return *idx = 3, nr == SYS_linkat;
+	case KT_UNLINK_AFTER:
+#ifdef SYS_unlink
+		if (nr == SYS_unlink)
+			return *idx = 0, 1;
+#endif
+		return *idx = 1, nr == SYS_unlinkat;
+	default:
+		return 0;
+	}
+}
+
 static int is_write(uint64_t nr)
 {
 	return nr == SYS_write || nr == SYS_pwrite64 || nr == SYS_writev;
@@ -192,7 +220,8 @@ static void on_syscall(struct kt_state *s, pid_t tid)
 		if (s->fired)
 			return;
 		if (s->t->kind == KT_RENAME_BEFORE && is_rename(t->nr) &&
-		    matches(s, tid, rename_new_arg(t), 0) && check_ok(s))
+		    matches(s, tid, rename_new_arg(t), s->t->prefix) &&
+		    check_ok(s))
 			fire(s);
 		return;
 	}
@@ -203,7 +232,17 @@ static void on_syscall(struct kt_state *s, pid_t tid)
 		return;
 	switch (s->t->kind) {
 	case KT_RENAME_AFTER:
-		if (is_rename(t->nr) && matches(s, tid, rename_new_arg(t), 0) &&
+		if (is_rename(t->nr) &&
+		    matches(s, tid, rename_new_arg(t), s->t->prefix) &&
+		    check_ok(s))
+			fire(s);
+		break;
+	case KT_MKDIR_AFTER:
+	case KT_LINK_AFTER:
+	case KT_UNLINK_AFTER:
+		if (is_path_call(s->t->kind, t->nr, &idx) &&
+		    matches(s, tid, t->args[idx],
+			    s->t->kind != KT_UNLINK_AFTER || s->t->prefix) &&
 		    check_ok(s))
 			fire(s);
 		break;

@@ -3,7 +3,8 @@
  * point of its file I/O, for the kill-point tests: just before a file is
  * renamed into place (its temp file complete), just after (the next step
  * not begun), just after a temp file is created (empty), or just after the
- * first write into it (data written, not synced, not renamed).  The kill
+ * first write into it (data written, not synced, not renamed), just
+ * after a directory is made, a hard link made or a file removed.  The kill
  * is sent while the program is stopped at that system call, so it cannot
  * run on: the point is exact, whatever the machine's load.
  *
@@ -20,7 +21,10 @@ enum kt_kind {
 	KT_RENAME_BEFORE,   /* rename(2) family, new path == path: at entry */
 	KT_RENAME_AFTER,    /* ... at a successful exit */
 	KT_OPEN_AFTER,      /* open/openat of a path starting with path: exit */
-	KT_WRITE_AFTER      /* first write to such a file: at its exit */
+	KT_WRITE_AFTER,     /* first write to such a file: at its exit */
+	KT_MKDIR_AFTER,     /* mkdir/mkdirat of a path starting with path */
+	KT_LINK_AFTER,      /* link/linkat, new path starting with path */
+	KT_UNLINK_AFTER     /* unlink/unlinkat of path (prefix: see below) */
 };
 
 struct kt_trigger {
@@ -32,6 +36,9 @@ struct kt_trigger {
 	void *ud;
 	/* Let the program run on this long after the trigger, then kill. */
 	int after_ms;
+	/* The rename and unlink kinds match a path starting with path (a
+	 * name not known in advance, e.g. a time-stamped folder). */
+	int prefix;
 };
 
 /*

@@ -35,6 +35,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -80,6 +81,7 @@ struct trig {
 	const char *no_file;      /* ... and a state-dir file that must be missing */
 	int after_ms;             /* run on this long after the trigger */
 	long at_ms;               /* TK_TIME */
+	int prefix;               /* rename/unlink: rel is a prefix */
 };
 
 /* What a kill landed on, read from the files it left. */
@@ -93,6 +95,7 @@ enum cat {
 	CAT_AFTER_REQUEST,      /* stage 2 done, stages 3-5 */
 	CAT_PFX_WRITING,        /* a PFX temp file left */
 	CAT_APPROVAL_WAIT,      /* stage 6 done, stage 7 not */
+	CAT_ARCHIVING,          /* changed answers: the old request archived */
 	CAT_NOT_KILLED,         /* the run ended first */
 	CAT_N
 };
@@ -101,7 +104,7 @@ static const char *const cat_names[CAT_N] = {
 	"before the request", "key generation", "key written, not sent",
 	"submission in flight", "issued, state not saved", "pending ID saved",
 	"verify/export/agent", "PFX being written", "approval wait",
-	"run ended first",
+	"archiving a request", "run ended first",
 };
 
 struct kp {
@@ -363,9 +366,10 @@ static char *wizard_bin(void)
 	return test_build_path("opsmgr-enroll");
 }
 
-static char *make_answers(const char *work, const char *fqdn)
+static char *make_answers_as(const char *work, const char *name,
+			     const char *fqdn)
 {
-	char *answers = path2(work, "answers.ini");
+	char *answers = path2(work, name);
 	char *pfx = path2(work, "out/agent.pfx");
 	char *agent = path2(work, "agent/agent.ini");
 	const char *const repl[][3] = {
@@ -381,6 +385,11 @@ static char *make_answers(const char *work, const char *fqdn)
 	free(pfx);
 	free(agent);
 	return answers;
+}
+
+static char *make_answers(const char *work, const char *fqdn)
+{
+	return make_answers_as(work, "answers.ini", fqdn);
 }
 
 struct state_pred {
@@ -429,7 +438,7 @@ static int first_run(const char *const argv[], const char *work,
 	char *statef = path2(statedir, STATE_FILE_NAME);
 	struct state_pred pred = { statef, statedir, t->need, t->no_file };
 	struct kt_trigger kt = { t->at, target, state_pred_check, &pred,
-				 t->after_ms };
+				 t->after_ms, t->prefix };
 	/* LeakSanitizer cannot stop a traced process's threads at exit */
 	char asan[512];
 	const char *env[] = { asan, NULL };
@@ -493,6 +502,111 @@ static void dump_file(const char *what, const char *path)
 	free(t);
 }
 
+/* The archive folders of statedir (temp folders counted apart). */
+static int archive_folders(const char *statedir, char **only, int *temps)
+{
+	char *root = path2(statedir, "archive");
+	DIR *d = opendir(root);
+	struct dirent *e;
+	int n = 0;
+
+	*temps = 0;
+	*only = NULL;
+	while (d && (e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (e->d_name[0] == '.') {
+			(*temps)++;
+			continue;
+		}
+		n++;
+		free(*only);
+		*only = path2(root, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(root);
+	return n;
+}
+
+/* The first run, killed at the trigger: 1 when the kill landed, 0 when
+ * the run ended first (and then it must have succeeded); *ms: how long it
+ * ran. */
+static int killed_run(const char *const argv[], const char *work,
+		      const char *out1, int seq, const struct trig *t,
+		      long long *ms)
+{
+	long long t0 = ru_now_ms();
+	int fired = 0;
+	int rc1 = first_run(argv, work, out1, t, &fired);
+	int killed = fired && rc1 == 128 + SIGKILL;
+
+	*ms = ru_now_ms() - t0;
+	if (!killed && rc1 != 0) {
+		dump_file("first run", out1);
+		fail_msg("point %d (%s): the first run ended with %d before the "
+			 "kill", seq, t->label, rc1);
+	}
+	return killed;
+}
+
+/* Every visible file complete (`when`: "after the kill", ...). */
+static void assert_files_parse(const char *work, int seq, const struct trig *t,
+			       const char *when)
+{
+	struct scan sc;
+
+	scan_dirs(work, &sc);
+	if (sc.bad) {
+		fprintf(stderr, "point %d (%s): %s:\n%s", seq, t->label, when,
+			sc.report);
+		fail_msg("a file does not parse %s", when);
+	}
+}
+
+/*
+ * The re-run after a kill: it exits 0, every file parses, temp files and
+ * folders it leaves are counted, all seven stages are done with the
+ * certificate issued.  Returns its output (caller frees).
+ */
+static char *rerun_and_check(const char *const argv[], const char *work,
+			     const char *out1, int seq, const struct trig *t,
+			     long long killed_at, const char *landed)
+{
+	char *statedir = path2(work, "state");
+	char *statef = path2(statedir, STATE_FILE_NAME);
+	char *out2 = NULL, *arch = NULL;
+	struct scan sc;
+	int temps = 0;
+	int rc2 = run_capture(argv, RUN_TIMEOUT_MS / 1000, &out2);
+
+	if (rc2 != 0) {
+		dump_file("first run", out1);
+		fprintf(stderr, "--- re-run ---\n%s\n", out2);
+		fail_msg("point %d (%s, killed at %lld ms, %s): the re-run "
+			 "exited %d", seq, t->label, killed_at, landed, rc2);
+	}
+	assert_files_parse(work, seq, t, "after the re-run");
+	scan_dirs(work, &sc);
+	archive_folders(statedir, &arch, &temps);
+	if (sc.temps_hidden || sc.temps_visible || temps) {
+		/* counted and reported: nothing removes a temp file a
+		 * killed run left (see the closing line) */
+		printf("  point %d (%s): temporary files or folders left after "
+		       "the re-run:\n%s", seq, t->label, sc.report);
+		K.temp_left_points++;
+	}
+	char *st = (char *)ru_read(statef, NULL);
+	assert_non_null(st);
+	assert_true(state_line(st, "stage7=done"));
+	assert_true(state_line(st, "req_phase=issued"));
+	free(st);
+	free(arch);
+	free(statef);
+	free(statedir);
+	return out2;
+}
+
 /*
  * One kill point: fresh directories and FQDN, run, kill at the trigger,
  * check what is left, run again, check the outcome.  cmocka assertions
@@ -503,7 +617,6 @@ static long long run_point(const struct trig *t)
 {
 	char name[64], fqdn[128];
 	char *work, *statedir, *out1, *answers, *bin = wizard_bin();
-	struct scan sc;
 	EVP_PKEY *key_before = NULL;
 	unsigned char *keybytes = NULL, *csrbytes = NULL;
 	size_t keylen = 0, csrlen = 0;
@@ -526,26 +639,13 @@ static long long run_point(const struct trig *t)
 
 	const char *argv[] = { bin, "--answers", answers, "--state-dir",
 			       statedir, "--non-interactive", NULL };
-	long long t0 = ru_now_ms();
-	int fired = 0;
-	int rc1 = first_run(argv, work, out1, t, &fired);
-	long long killed_at = ru_now_ms() - t0;
-	int killed = fired && rc1 == 128 + SIGKILL;
-	if (!killed && rc1 != 0) {
-		dump_file("first run", out1);
-		fail_msg("point %d (%s): the first run ended with %d before the "
-			 "kill", seq, t->label, rc1);
-	}
+	long long killed_at;
+	int killed = killed_run(argv, work, out1, seq, t, &killed_at);
 	enum cat c = classify(work, killed);
 	K.tried += killed;
 
 	/* What the kill left: every visible file complete. */
-	scan_dirs(work, &sc);
-	if (sc.bad) {
-		fprintf(stderr, "point %d (%s): after the kill:\n%s", seq,
-			t->label, sc.report);
-		fail_msg("a partial file is visible after a kill");
-	}
+	assert_files_parse(work, seq, t, "after the kill");
 	char *statef = path2(statedir, STATE_FILE_NAME);
 	char *st = (char *)ru_read(statef, NULL);
 	int sent = st && (state_line(st, "req_phase=submitting") ||
@@ -566,32 +666,8 @@ static long long run_point(const struct trig *t)
 	int n_before = lab_requests_for(fqdn, ids);
 
 	/* The re-run. */
-	char *out2 = NULL;
-	int rc2 = run_capture(argv, RUN_TIMEOUT_MS / 1000, &out2);
-	if (rc2 != 0) {
-		dump_file("first run", out1);
-		fprintf(stderr, "--- re-run ---\n%s\n", out2);
-		fail_msg("point %d (%s, killed at %lld ms, %s): the re-run "
-			 "exited %d", seq, t->label, killed_at, cat_names[c], rc2);
-	}
-	scan_dirs(work, &sc);
-	if (sc.bad) {
-		fprintf(stderr, "point %d (%s, %s): after the re-run:\n%s", seq,
-			t->label, cat_names[c], sc.report);
-		fail_msg("a file does not parse after the re-run");
-	}
-	if (sc.temps_hidden || sc.temps_visible) {
-		/* counted and reported: nothing removes a temp file a
-		 * killed run left (see the closing line) */
-		printf("  point %d (%s): temporary files left after the "
-		       "re-run:\n%s", seq, t->label, sc.report);
-		K.temp_left_points++;
-	}
-	st = (char *)ru_read(statef, NULL);
-	assert_non_null(st);
-	assert_true(state_line(st, "stage7=done"));
-	assert_true(state_line(st, "req_phase=issued"));
-	free(st);
+	char *out2 = rerun_and_check(argv, work, out1, seq, t, killed_at,
+				     cat_names[c]);
 
 	/* The key the request was made with is the key in use. */
 	EVP_PKEY *key_after = read_key(keyp);
@@ -656,6 +732,157 @@ static long long run_point(const struct trig *t)
 	return killed_at;
 }
 
+/* ---- a run that archives ------------------------------------------------ */
+
+static char *cert_cn_of(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	char cn[256] = "";
+
+	if (f)
+		fclose(f);
+	if (x)
+		X509_NAME_get_text_by_NID(X509_get_subject_name(x),
+					  NID_commonName, cn, sizeof(cn));
+	X509_free(x);
+	return strdup(cn);
+}
+
+/*
+ * One kill point in a run that archives: a complete enrollment for
+ * kpNN.lab.test, then the FQDN changed to kpNN-b.lab.test (a new key and
+ * request: the old key, CSR and certificate are archived) and that run
+ * killed at the trigger, then run again.  Afterwards: exactly one archive,
+ * of the old request (its ID, its key byte for byte, its certificate), the
+ * new key and certificate in use, no request sent again for the old name.
+ */
+static void run_archive_point(const struct trig *t)
+{
+	char name[64], fqdn1[128], fqdn2[128];
+	char *bin = wizard_bin();
+	long ids[MAX_IDS];
+	int seq = ++K.seq;
+
+	snprintf(name, sizeof(name), "kp%02d-", seq);
+	snprintf(fqdn1, sizeof(fqdn1), "kp%02d.lab.test", seq);
+	snprintf(fqdn2, sizeof(fqdn2), "kp%02d-b.lab.test", seq);
+	char *work = path2(K.work, name), *statedir = path2(work, "state");
+	char *outd = path2(work, "out"), *agentd = path2(work, "agent");
+	assert_int_equal(mkdir(work, 0700), 0);
+	assert_int_equal(mkdir(statedir, 0700), 0);
+	assert_int_equal(mkdir(outd, 0700), 0);
+	assert_int_equal(mkdir(agentd, 0700), 0);
+	char *a1 = make_answers_as(work, "answers.ini", fqdn1);
+	char *a2 = make_answers_as(work, "answers2.ini", fqdn2);
+	char *out1 = path2(work, "run1.txt"), *out0 = NULL;
+	const char *argv1[] = { bin, "--answers", a1, "--state-dir", statedir,
+				"--non-interactive", NULL };
+	const char *argv2[] = { bin, "--answers", a2, "--state-dir", statedir,
+				"--non-interactive", NULL };
+
+	if (run_capture(argv1, RUN_TIMEOUT_MS / 1000, &out0) != 0) {
+		fprintf(stderr, "%s\n", out0);
+		fail_msg("point %d (%s): the enrollment before the change "
+			 "failed", seq, t->label);
+	}
+	free(out0);
+	char *keyp = path2(statedir, "key.pem"), *certp = path2(statedir, "cert.pem");
+	size_t k1len = 0;
+	unsigned char *key1 = ru_read(keyp, &k1len);
+	assert_non_null(key1);
+	assert_int_equal(lab_requests_for(fqdn1, ids), 1);
+	long old_id = ids[0];
+
+	long long killed_at;
+	int killed = killed_run(argv2, work, out1, seq, t, &killed_at);
+	assert_files_parse(work, seq, t, "after the kill");
+	char *statef = path2(statedir, STATE_FILE_NAME);
+	char *st = (char *)ru_read(statef, NULL);
+	int was_submitting = st && state_line(st, "req_phase=submitting");
+	free(st);
+
+	char *out2 = rerun_and_check(argv2, work, out1, seq, t, killed_at,
+				     cat_names[CAT_ARCHIVING]);
+	char *arch = NULL;
+	int temps = 0;
+	int narch = archive_folders(statedir, &arch, &temps);
+
+	/* one archive, of the old request, nothing of it lost */
+	if (narch != 1) {
+		fprintf(stderr, "--- re-run ---\n%s\n", out2);
+		fail_msg("point %d (%s): %d archives of request %ld", seq,
+			 t->label, narch, old_id);
+	}
+	char *akey = path2(arch, "key.pem"), *acert = path2(arch, "cert.pem");
+	char *amanifest = path2(arch, "manifest");
+	size_t aklen = 0;
+	unsigned char *ak = ru_read(akey, &aklen);
+	if (!ak || aklen != k1len || memcmp(ak, key1, k1len) != 0)
+		fail_msg("point %d (%s): the archived key is not the old key",
+			 seq, t->label);
+	char *cn = cert_cn_of(acert);
+	assert_string_equal(cn, fqdn1);
+	free(cn);
+	char want[64];
+	snprintf(want, sizeof(want), "request_id=%ld", old_id);
+	char *m = (char *)ru_read(amanifest, NULL);
+	assert_true(m && state_line(m, want));
+	free(m);
+
+	/* the new key and certificate in use; the old name asked for nothing */
+	size_t k2len = 0;
+	unsigned char *key2 = ru_read(keyp, &k2len);
+	assert_non_null(key2);
+	assert_false(k2len == k1len && memcmp(key2, key1, k1len) == 0);
+	cn = cert_cn_of(certp);
+	assert_string_equal(cn, fqdn2);
+	free(cn);
+	assert_int_equal(lab_requests_for(fqdn1, ids), 1);
+	int n = lab_requests_for(fqdn2, ids);
+	EVP_PKEY *kin = read_key(keyp);
+	for (int i = 0; i < n; i++)
+		if (!lab_request_has_key(ids[i], kin))
+			fail_msg("point %d (%s): request %ld for '%s' was made with "
+				 "another key", seq, t->label, ids[i], fqdn2);
+	if (n != 1 && !(n == 2 && was_submitting)) {
+		fprintf(stderr, "--- re-run ---\n%s\n", out2);
+		fail_msg("point %d (%s): the CA holds %d requests for '%s'", seq,
+			 t->label, n, fqdn2);
+	}
+	if (n == 2)
+		K.in_flight_dups++;
+	K.tried += killed;
+	K.recovered += killed;
+	K.cats[killed ? CAT_ARCHIVING : CAT_NOT_KILLED]++;
+	printf("  point %2d %-34s %6lld ms  %-24s requests %d\n", seq, t->label,
+	       killed_at, killed ? cat_names[CAT_ARCHIVING]
+				 : cat_names[CAT_NOT_KILLED], n);
+	fflush(stdout);
+
+	EVP_PKEY_free(kin);
+	free(key1);
+	free(key2);
+	free(ak);
+	free(akey);
+	free(acert);
+	free(amanifest);
+	free(arch);
+	free(keyp);
+	free(certp);
+	free(statef);
+	free(out2);
+	free(out1);
+	free(a1);
+	free(a2);
+	free(outd);
+	free(agentd);
+	free(statedir);
+	test_rm_rf(work);
+	free(work);
+	free(bin);
+}
+
 /* ---- the sweep ------------------------------------------------------------ */
 
 static int env_int(const char *name, int dflt)
@@ -701,12 +928,12 @@ static int teardown(void **st)
 }
 
 #define ST "state/" STATE_FILE_NAME
-#define BEFORE(label, rel) { label, TK_TRACE, KT_RENAME_BEFORE, rel, NULL, NULL, 0, 0 }
-#define AFTER(label, rel) { label, TK_TRACE, KT_RENAME_AFTER, rel, NULL, NULL, 0, 0 }
-#define OPENED(label, rel) { label, TK_TRACE, KT_OPEN_AFTER, rel, NULL, NULL, 0, 0 }
-#define WROTE(label, rel) { label, TK_TRACE, KT_WRITE_AFTER, rel, NULL, NULL, 0, 0 }
+#define BEFORE(label, rel) { label, TK_TRACE, KT_RENAME_BEFORE, rel, NULL, NULL, 0, 0, 0 }
+#define AFTER(label, rel) { label, TK_TRACE, KT_RENAME_AFTER, rel, NULL, NULL, 0, 0, 0 }
+#define OPENED(label, rel) { label, TK_TRACE, KT_OPEN_AFTER, rel, NULL, NULL, 0, 0, 0 }
+#define WROTE(label, rel) { label, TK_TRACE, KT_WRITE_AFTER, rel, NULL, NULL, 0, 0, 0 }
 #define STATE(label, line, nofile, ms) \
-	{ label, TK_TRACE, KT_RENAME_AFTER, ST, line, nofile, ms, 0 }
+	{ label, TK_TRACE, KT_RENAME_AFTER, ST, line, nofile, ms, 0, 0 }
 
 /* Kills at exact points of the file I/O (traced), the lab approving at once. */
 static void test_traced_points(void **st)
@@ -764,7 +991,7 @@ static void test_timed_sweep(void **st)
 	/* Measure: a point whose trigger never fires is a full run; the
 	 * faster of two (the first one warms caches). */
 	const struct trig never = { "full run (measure)", TK_TIME, KT_OPEN_AFTER,
-				    NULL, NULL, NULL, 0, RUN_TIMEOUT_MS };
+				    NULL, NULL, NULL, 0, RUN_TIMEOUT_MS, 0 };
 	long long full = run_point(&never);
 	long long again = run_point(&never);
 	if (again < full)
@@ -782,13 +1009,52 @@ static void test_timed_sweep(void **st)
 		}
 		snprintf(label, sizeof(label), "timed %ld ms", at);
 		const struct trig t = { label, TK_TIME, KT_OPEN_AFTER, NULL, NULL,
-					NULL, 0, at };
+					NULL, 0, at, 0 };
 		long long took = run_point(&t);
 		/* a run that ended before its kill time: later points fit
 		 * into what a run takes now */
 		if (took < at && took >= 100)
 			full = took;
 	}
+}
+
+#define PREFIX(label, kind, rel) { label, TK_TRACE, kind, rel, NULL, NULL, 0, 0, 1 }
+
+/* Kills at every step of archiving the request an FQDN change replaces:
+ * the temp folder, the links, the manifest, the folder's rename, the state
+ * saved before the old files go, their removal, the new key and request. */
+static void test_archive_points(void **st)
+{
+	(void)st;
+	const struct trig pts[] = {
+		PREFIX("archive temp folder made", KT_MKDIR_AFTER, "state/archive/."),
+		PREFIX("old key linked into it", KT_LINK_AFTER, "state/archive/."),
+		OPENED("archive folder opened for the manifest", "state/archive/."),
+		WROTE("manifest temp written", "state/archive/."),
+		PREFIX("manifest in place", KT_RENAME_AFTER, "state/archive/."),
+		PREFIX("archive folder before rename", KT_RENAME_BEFORE,
+		       "state/archive/2"),
+		PREFIX("archive folder after rename", KT_RENAME_AFTER,
+		       "state/archive/2"),
+		STATE("archived, state saved", "req_phase=none", NULL, 0),
+		{ "old key removed", TK_TRACE, KT_UNLINK_AFTER, "state/key.pem",
+		  NULL, NULL, 0, 0, 0 },
+		{ "old chain removed", TK_TRACE, KT_UNLINK_AFTER,
+		  "state/chain.pem", NULL, NULL, 0, 0, 0 },
+		STATE("archived +30 ms (new key)", "req_phase=none", NULL, 30),
+		STATE("new key written", "req_phase=key_written", NULL, 0),
+		STATE("new request in flight", "req_phase=submitting", NULL, 0),
+	};
+	int all = env_int("OPSMGR_KILLPOINT_ALL", !KP_ASAN);
+	int before = K.cats[CAT_ARCHIVING];
+
+	for (size_t i = 0; i < sizeof(pts) / sizeof(pts[0]); i++)
+		if (all || i % 2 == 1)
+			run_archive_point(&pts[i]);
+	/* exact points: every one of them lands */
+	assert_int_equal(K.cats[CAT_ARCHIVING] - before,
+			 all ? (int)(sizeof(pts) / sizeof(pts[0]))
+			     : (int)(sizeof(pts) / sizeof(pts[0]) / 2));
 }
 
 /* The CA holds each submission 2 s; agents are approved 3 s after their
@@ -823,7 +1089,8 @@ static void test_coverage(void **st)
 	(void)st;
 	static const enum cat need[] = { CAT_KEYGEN, CAT_KEY_WRITTEN,
 					 CAT_SUBMITTING, CAT_ISSUED_UNSAVED,
-					 CAT_PFX_WRITING, CAT_APPROVAL_WAIT };
+					 CAT_PFX_WRITING, CAT_APPROVAL_WAIT,
+					 CAT_ARCHIVING };
 	int missing = 0;
 
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
@@ -853,6 +1120,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_traced_points),
 		cmocka_unit_test(test_timed_sweep),
+		cmocka_unit_test(test_archive_points),
 		cmocka_unit_test(test_delayed_ca_and_approval_wait),
 		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_no_temp_files_left),

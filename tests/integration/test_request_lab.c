@@ -313,6 +313,7 @@ static void test_pending_approve(void **state)
 
 	/* run again (after a restart): still pending, nothing resubmitted */
 	env_restart(&e);
+	config_set_str(&e.cfg.ca_template, "OpsMgrManual");   /* the same answers */
 	assert_int_equal(e.st.req_phase, REQ_PENDING);
 	assert_int_equal(env_run(&e, NULL), ST_PENDING);
 	assert_int_equal(e.st.request_id, id);
@@ -323,6 +324,7 @@ static void test_pending_approve(void **state)
 	/* the CA manager issues it; the next run fetches it */
 	lab_act("approve", id);
 	env_restart(&e);
+	config_set_str(&e.cfg.ca_template, "OpsMgrManual");   /* the same answers */
 	assert_int_equal(env_run(&e, NULL), ST_OK);
 	check_issued(&e);
 	assert_int_equal(e.st.request_id, id);
@@ -348,6 +350,7 @@ static void test_pending_deny(void **state)
 	long id = e.st.request_id;
 	lab_act("deny", id);
 	env_restart(&e);
+	config_set_str(&e.cfg.ca_template, "OpsMgrManual");   /* the same answers */
 	assert_int_equal(env_run(&e, NULL), ST_FAIL);
 	const struct diag *d = find_fail(&e, DIAG_REQ_DENIED);
 	assert_non_null(strstr(d->message, "denied"));
@@ -355,6 +358,39 @@ static void test_pending_deny(void **state)
 	assert_int_equal(e.st.req_phase, REQ_DENIED);
 	assert_int_equal(e.st.request_id, id);
 	assert_non_null(strstr(e.st.disposition, "Denied"));
+	env_free(&e);
+}
+
+/* The wizard's path: a pending request whose template changed is not
+ * checked again silently; the stage asks (ST_NEED_CONFIRM at ca.template),
+ * and once the operator confirms it archives the request and sends anew. */
+static void test_pending_changed_needs_confirm(void **state)
+{
+	struct env e;
+	env_open(&e, NULL);
+	config_set_str(&e.cfg.ca_template, "OpsMgrManual");
+	assert_int_equal(env_run(&e, NULL), ST_PENDING);
+	long id = e.st.request_id;
+	int before = lab_requests();
+	env_restart(&e);              /* the answers file says OpsMgr */
+	assert_int_equal(env_run(&e, NULL), ST_NEED_CONFIRM);
+	const struct diag *d = diag_find(&e.dl, DIAG_REQ_CHANGED);
+	assert_non_null(d);
+	assert_string_equal(d->field, "ca.template");
+	assert_int_equal(e.st.req_phase, REQ_PENDING);
+	assert_int_equal(e.st.request_id, id);
+	assert_int_equal(lab_requests(), before);
+
+	e.c.confirm_abandon = true;
+	assert_int_equal(env_run(&e, NULL), ST_OK);
+	check_issued(&e);
+	assert_true(e.st.request_id != id);
+	assert_int_equal(lab_requests(), before + 1);
+	d = diag_find(&e.dl, DIAG_REQ_ARCHIVE);
+	assert_non_null(d);
+	char idtxt[48];
+	snprintf(idtxt, sizeof(idtxt), "archived request %ld (pending", id);
+	assert_non_null(strstr(d->message, idtxt));
 	env_free(&e);
 }
 
@@ -370,6 +406,7 @@ static void test_unknown_request_id(void **state)
 	assert_int_equal(state_save(&e.st, e.dir, &tmp), 0);
 	diag_list_release(&tmp);
 	env_restart(&e);
+	config_set_str(&e.cfg.ca_template, "OpsMgrManual");   /* the same answers */
 	int before = lab_requests();
 	assert_int_equal(env_run(&e, NULL), ST_FAIL);
 	const struct diag *d = find_fail(&e, DIAG_REQ_RETRIEVE);
@@ -966,6 +1003,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_template),
 		cmocka_unit_test(test_pending_approve),
 		cmocka_unit_test(test_pending_deny),
+		cmocka_unit_test(test_pending_changed_needs_confirm),
 		cmocka_unit_test(test_unknown_request_id),
 		cmocka_unit_test(test_tls_failure_then_trust_store),
 		cmocka_unit_test(test_killed_mid_submission),

@@ -440,8 +440,27 @@ static void test_pending_leave_resume(void **state)
 	snprintf(ids, sizeof(ids), "%ld", id);
 	assert_int_equal(lab_cmd(approve, NULL), 0);
 
-	/* restart: the wizard offers to continue at stage 2 */
-	start(fx);
+	/* restart with answers naming the template the request was made
+	 * with (the typed one is not saved; other answers would be a change
+	 * that stage 2 asks about): the wizard offers to continue at stage 2 */
+	char *base = test_read_file(fx->lab->answers), *tpl;
+	char path[4096];
+	assert_non_null(base);
+	tpl = strstr(base, "template = OpsMgr\n");
+	assert_non_null(tpl);
+	size_t n = strlen(base) + 16;
+	char *text = malloc(n);
+	assert_non_null(text);
+	snprintf(text, n, "%.*stemplate = OpsMgrManual\n%s", (int)(tpl - base),
+		 base, tpl + strlen("template = OpsMgr\n"));
+	snprintf(path, sizeof(path), "%s/answers-manual.ini", fx->state);
+	assert_int_equal(test_write_file(path, text), 0);
+	free(text);
+	free(base);
+	vt_close(&fx->t);
+	assert_int_equal(vt_start_wizard(&fx->t, 24, 80, fx->state, path, NULL),
+			 0);
+	WAIT(&fx->t, "Welcome");
 	WAIT(&fx->t, "Continue at stage 2: Request");
 	WAIT(&fx->t, "is pending at the CA");
 	enter(fx);

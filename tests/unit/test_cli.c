@@ -41,6 +41,34 @@ static void test_wizard_options(void **st)
 	assert_int_equal(c.flow.stage_to, 4);
 }
 
+/* Stage 2's answers given up front, and the history command's options. */
+static void test_request_options_and_history(void **st)
+{
+	(void)st;
+	struct cli c;
+	char err[256];
+	assert_int_equal(parse(&c, err, 3, "--abandon-pending", "--new-key"), 0);
+	assert_int_equal(c.cmd, CLI_WIZARD);
+	assert_true(c.abandon_pending);
+	assert_true(c.new_key);
+	assert_int_equal(parse(&c, err, 1), 0);
+	assert_false(c.abandon_pending);
+	assert_false(c.new_key);
+
+	assert_int_equal(parse(&c, err, 7, "history", "--json", "--state-dir",
+			       "/tmp/s", "--answers", "a.ini"), 0);
+	assert_int_equal(c.cmd, CLI_HISTORY);
+	assert_true(c.check.json);
+	assert_string_equal(c.flow.state_dir, "/tmp/s");
+	assert_string_equal(c.flow.answers_path, "a.ini");
+	/* the wizard's options are not history's */
+	assert_int_equal(parse(&c, err, 3, "history", "--abandon-pending"), -1);
+	assert_non_null(strstr(err, "--abandon-pending"));
+	assert_int_equal(parse(&c, err, 3, "check", "--new-key"), -1);
+	assert_int_equal(parse(&c, err, 2, "histroy"), -1);
+	assert_non_null(strstr(err, "'history'"));
+}
+
 static void test_stages(void **st)
 {
 	(void)st;
@@ -155,6 +183,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wizard_options),
+		cmocka_unit_test(test_request_options_and_history),
 		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_check_command),
