@@ -159,13 +159,18 @@ static void bottom_edges(struct ui *ui)
 	theme_box_bottom(&ui->th, stdscr, b.y + b.h - 1, b.x, b.w);
 }
 
+int frame_status_lines(const struct ui *ui)
+{
+	return layout_wrap(ui->msg, ui->lay.cols - 2, 0, NULL, NULL);
+}
+
 /* The message, wrapped: one line on the status line, or two with the row
- * above it; what does not fit in two is cut with an ellipsis (screens keep
- * such text in full elsewhere, e.g. as a row of their list). */
+ * above it; what does not fit in two is cut with an ellipsis. */
 static void status_msg(struct ui *ui)
 {
-	int starts[2], lens[2], w = ui->lay.cols - 2, y = ui->lay.status.y;
-	int n = layout_wrap(ui->msg, w, 2, starts, lens);
+	int starts[FRAME_STATUS_MAX], lens[FRAME_STATUS_MAX];
+	int w = ui->lay.cols - 2, y = ui->lay.status.y;
+	int n = layout_wrap(ui->msg, w, FRAME_STATUS_MAX, starts, lens);
 	theme_on(&ui->th, stdscr, TH_FRAME);
 	bottom_edges(ui);
 	theme_on(&ui->th, stdscr, ui->msg_el);
@@ -177,12 +182,12 @@ static void status_msg(struct ui *ui)
 		mvhline(y - 1, 0, ' ', ui->lay.cols);
 		snprintf(line, sizeof(line), "%.*s", lens[0], ui->msg + starts[0]);
 		theme_put(stdscr, y - 1, 1, line, w);
-		snprintf(line, sizeof(line), "%.*s", n > 2 ?
+		snprintf(line, sizeof(line), "%.*s", n > FRAME_STATUS_MAX ?
 			 (int)strlen(ui->msg + starts[1]) : lens[1],
 			 ui->msg + starts[1]);
-		int used = theme_put(stdscr, y, 1, line,
-				     n > 2 ? w - (int)strlen(dots) : w);
-		if (n > 2)
+		int used = theme_put(stdscr, y, 1, line, n > FRAME_STATUS_MAX ?
+				     w - (int)strlen(dots) : w);
+		if (n > FRAME_STATUS_MAX)
 			theme_put(stdscr, y, 1 + used, dots, 3);
 	}
 	theme_on(&ui->th, stdscr, TH_NORMAL);

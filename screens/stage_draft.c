@@ -97,15 +97,16 @@ bool draft_any_changed(const struct draft *d)
 	return false;
 }
 
-/* Store text as key k unless the configuration holds it already. */
-static void put(struct config *cfg, const struct config_key *k,
-		const char *text)
+/* Store text as key k unless the configuration holds it already.
+ * 0 / -1 (the key's rule refused it: nothing changed). */
+static int put(struct config *cfg, const struct config_key *k,
+	       const char *text)
 {
 	char now[UFORM_VALUE_MAX];
 	if (config_key_get_text(cfg, k, now, sizeof(now)) == 0 &&
 	    strcmp(now, text) == 0)
-		return;
-	config_key_set_text(cfg, k, text, NULL);
+		return 0;
+	return config_key_set_text(cfg, k, text, NULL);
 }
 
 void draft_apply(struct draft *d)
@@ -114,8 +115,10 @@ void draft_apply(struct draft *d)
 		const struct config_key *k = key_of(d, i);
 		if (!k || !d->kept[i])
 			continue;
-		put(d->cfg, k, draft_changed(d, i) ?
-			uform_value(d->fm, d->fm->defs[i].key) : d->kept[i]);
+		/* a value half typed (refused) counts as the starting one */
+		if (!draft_changed(d, i) ||
+		    put(d->cfg, k, uform_value(d->fm, d->fm->defs[i].key)) < 0)
+			put(d->cfg, k, d->kept[i]);
 	}
 }
 

@@ -28,6 +28,8 @@ struct sstate {
 	bool pane_focus;
 	bool ran;                /* run in this visit */
 	unsigned drawn;          /* what_shows() when last drawn */
+	char cut[300];           /* a status message too long for the status
+				    line: whole as the list's first rows */
 };
 
 static bool skip_owned(const struct diag *d, void *ud)
@@ -41,6 +43,7 @@ static void fill_pane(struct sstate *ss, enum status st)
 	struct flow *f = ss->ui->f;
 	enum stage s = ss->sc->stage;
 	pane_clear(&ss->pane);
+	pane_add_wrapped(&ss->pane, TH_STALE, ss->cut, ss->ui->lay.inner.w);
 	if (ss->sc->result)
 		ss->sc->result(ss->ui, &ss->pane, st);   /* may choose sel */
 	pane_add_diags(&ss->pane, &f->last[s], skip_owned, ss, false);
@@ -217,7 +220,9 @@ static void draw(struct ui *ui, void *ud)
 	if (sc->update)
 		sc->update(ui, &ss->fm);
 	form_need = ss->fm.n > 0 ? uform_need(&ss->fm, in.w) : 0;
-	pane_min = (ss->pane.n > 0 || ui->busy) ? (ss->fm.n > 0 ? 5 : 8) : 0;
+	/* the list in use gets room for a selected line's whole text */
+	pane_min = (ss->pane.n > 0 || ui->busy) ?
+		   (ss->fm.n > 0 && !ss->pane_focus ? 5 : 10) : 0;
 	form_h = layout_split(in.y + in.h - y, form_need, pane_min, &pane_y,
 			      &pane_h);
 	if (pane_h > 0) {
@@ -311,6 +316,20 @@ static void ask(struct sstate *ss)
 	char q[300];
 	ui_set_msg(ss->ui, TH_WARN, "Confirm (y/n): %s", ss->sc->question ?
 		   ss->sc->question(ss->ui, q, sizeof(q)) : "go on?");
+}
+
+/* The status line shows two lines at most (frame_status): a longer
+ * message is also written at the top of the list.  Returns whether the
+ * list changed. */
+static bool keep_cut(struct sstate *ss)
+{
+	struct ui *ui = ss->ui;
+	bool cut = !ui->busy && frame_status_lines(ui) > FRAME_STATUS_MAX;
+	if (cut ? strcmp(ss->cut, ui->msg) == 0 : !ss->cut[0])
+		return false;
+	snprintf(ss->cut, sizeof(ss->cut), "%s", cut ? ui->msg : "");
+	fill_pane(ss, ui->f->last_status[ss->sc->stage]);
+	return true;
 }
 
 /* Run the stage; returns a navigation when the screen must be left. */
@@ -625,6 +644,8 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 		if (ss.phase == P_DONE && !ui->msg[0] && !ui->lay.too_small)
 			say_done(&ss, false, ui->f->st.stage[sc->stage] ==
 				 STAGE_ST_WARN);
+		if (keep_cut(&ss))
+			full = true;
 		/* a change that moves a mark or a key is drawn in full */
 		if (!full && what_shows(&ss) != ss.drawn)
 			full = true;

@@ -111,6 +111,20 @@ static void test_changed_template_runs_and_says_why(void **state)
 	assert_false(stage_is_stale(&x->f.ctx, STAGE_REQUEST));
 }
 
+/* A value the key's rule refuses (half typed) counts as the starting
+ * one, not as the last one accepted. */
+static void test_refused_value_counts_as_start(void **state)
+{
+	struct fx *x = *state;
+	char why[300];
+	uform_set(&x->fm, "computer.fqdn", "agent02.lab.test");
+	assert_true(runs(x, why, sizeof(why)));
+	assert_string_equal(x->f.cfg.fqdn, "agent02.lab.test");
+	uform_set(&x->fm, "computer.fqdn", "agent_02");
+	assert_false(runs(x, why, sizeof(why)));
+	assert_string_equal(x->f.cfg.fqdn, "agent01.lab.test");
+}
+
 /* Leaving without running puts back what the screen was loaded with;
  * after a run, what ran is the new starting point. */
 static void test_restore_and_mark(void **state)
@@ -206,6 +220,8 @@ int main(void)
 			test_changed_template_runs_and_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore_and_mark, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_refused_value_counts_as_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_screen_filled_value_is_no_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_alone_goes_on, setup,
