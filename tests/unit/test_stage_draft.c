@@ -7,7 +7,8 @@
  * template: yes, with the old and new value; changed back or a user name
  * alone: no), while a mode or a typed password decides by itself, and so
  * does any change on a stage that recorded no inputs; stage 2 offers a new
- * key (F6) only for a change that would keep the old one.
+ * key (F6) only for a change that would keep the old one; its help page
+ * says what each change does.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -155,7 +156,7 @@ static void test_screen_filled_value_is_no_change(void **state)
 	assert_int_equal(draft_init(&x->d, &x->fm, &x->f.cfg, STAGE_REQUEST), 0);
 	draft_apply(&x->d);
 	assert_null(x->f.cfg.fqdn);
-	(void)runs(x, why, sizeof(why));
+	runs(x, why, sizeof(why));
 	assert_null(x->f.cfg.fqdn);
 }
 
@@ -211,6 +212,22 @@ static void test_new_key_offered_for_template_only(void **state)
 	assert_false(offered(&x->ui));   /* a new name makes a new key anyway */
 }
 
+/* Stage 2's help says what each change does and where the old request
+ * goes (backend/core/stage_help.c). */
+static void test_request_help_says_what_a_change_does(void **state)
+{
+	const char *h = stage_help(STAGE_REQUEST);
+	assert_non_null(strstr(h, "Computer FQDN or key size: a new key, a new "
+			       "request and a new certificate"));
+	assert_non_null(strstr(h, "Template or CA URL: a new request with the "
+			       "same key; F6 makes a new key"));
+	assert_non_null(strstr(h, "Authentication, user or password: no new "
+			       "key"));
+	assert_non_null(strstr(h, "archive/ in the state directory"));
+	assert_non_null(strstr(h, "`opsmgr-enroll history` lists them"));
+	assert_non_null(strstr(h, "--abandon-pending"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +249,7 @@ int main(void)
 			test_unrecorded_stage_runs_on_any_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_new_key_offered_for_template_only, setup, teardown),
+		cmocka_unit_test(test_request_help_says_what_a_change_does),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
