@@ -122,6 +122,8 @@ static unsigned what_shows(struct sstate *ss)
 {
 	char why[300];
 	unsigned m = 0;
+	if (ss->ui->busy)
+		return 0;   /* the stage is reading the configuration */
 	if (ss->phase == P_DONE && done_runs(ss, why, sizeof(why)))
 		m |= 1u;
 	if (choice_offered(ss))
@@ -408,7 +410,11 @@ static bool fields_ok(struct sstate *ss)
 			   ss->fm.defs[bad].label);
 		return false;
 	}
-	return commit_fields(ss) == 0;
+	if (commit_fields(ss) < 0)
+		return false;
+	/* stored: the starting point now (a run reads the configuration) */
+	draft_mark(&ss->draft);
+	return true;
 }
 
 /* A flag of struct ctx (CTX_FLAG) the operator's answer sets. */
