@@ -23,7 +23,7 @@
 #include "widgets/pane.h"
 
 /* A second way to run a stage: an action that sets a flag of struct ctx
- * for that run (stage 2: F6 "Run with a new key"). */
+ * for that run (stage 2: F6 "Run with new key"). */
 struct run_choice {
 	enum action act;
 	size_t flag;                      /* CTX_FLAG(member) */
