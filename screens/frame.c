@@ -1,14 +1,18 @@
 /*
  * frame.c - what every screen has around its content: the title line, the
- * stage rail with done/current/failed/warning marks, the body frame, the
- * status line (messages, spinner with elapsed time) and the key line; the
- * "terminal too small" screen; choosing a stage on the rail (F2).
+ * stage rail with done/current/failed/warning/waiting marks and its own
+ * mark for a finished stage that must run again (stale: its answers or an
+ * earlier stage's output changed), the body frame, the status line
+ * (messages on up to two lines, spinner with elapsed time) and the key
+ * line; the "terminal too small" screen; choosing a stage on the rail (F2).
  */
 #include "frame.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "core/stage_inputs.h"
 
 static void fill_line(struct ui *ui, int y, enum theme_el el)
 {
@@ -49,6 +53,27 @@ static enum theme_el mark_el(enum stage_status st)
 	}
 }
 
+/* The marks explained at the bottom of the rail, when there is room. */
+static void draw_legend(struct ui *ui)
+{
+	struct rect r = ui->lay.rail;
+	const struct theme *t = &ui->th;
+	char l[3][80];
+	int y = r.y + r.h - 4;
+	if (r.h < 20)
+		return;
+	snprintf(l[0], sizeof(l[0]), "%s done  %s failed",
+		 theme_stage_mark(t, STAGE_ST_DONE, false),
+		 theme_stage_mark(t, STAGE_ST_FAILED, false));
+	snprintf(l[1], sizeof(l[1]), "! warn  %s waiting",
+		 theme_stage_mark(t, STAGE_ST_WAITING, false));
+	snprintf(l[2], sizeof(l[2]), "%s out of date", theme_stale_mark(t));
+	theme_on(t, stdscr, TH_DIM);
+	for (int i = 0; i < 3; i++)
+		theme_put(stdscr, y + i, r.x + 2, l[i], r.w - 4);
+	theme_on(t, stdscr, TH_NORMAL);
+}
+
 static void draw_rail(struct ui *ui, int selected)
 {
 	struct rect r = ui->lay.rail;
@@ -63,6 +88,7 @@ static void draw_rail(struct ui *ui, int selected)
 		enum stage_status st = ui->f->st.stage[s];
 		bool cur = ui->cur == s;
 		bool applies = flow_stage_applies(ui->f, (enum stage)s);
+		bool stale = applies && stage_is_stale(&ui->f->ctx, (enum stage)s);
 		char line[64];
 		if (y >= r.y + r.h - 1)
 			break;
@@ -74,24 +100,12 @@ static void draw_rail(struct ui *ui, int selected)
 		snprintf(line, sizeof(line), "%d %s", s, stage_rail_name((enum stage)s));
 		theme_put(stdscr, y, r.x + 4, line, r.w - 6);
 		if (!cur && s != selected)
-			theme_on(t, stdscr, mark_el(st));
-		theme_put(stdscr, y, r.x + 2, theme_stage_mark(t, st, cur), 1);
+			theme_on(t, stdscr, stale ? TH_STALE : mark_el(st));
+		theme_put(stdscr, y, r.x + 2, stale ? theme_stale_mark(t) :
+			  theme_stage_mark(t, st, cur), 1);
 		theme_on(t, stdscr, TH_NORMAL);
 	}
-	/* legend at the bottom when there is room */
-	if (r.h >= 19) {
-		int y = r.y + r.h - 3;
-		char l1[80], l2[80];
-		snprintf(l1, sizeof(l1), "%s done  %s failed",
-			 theme_stage_mark(t, STAGE_ST_DONE, false),
-			 theme_stage_mark(t, STAGE_ST_FAILED, false));
-		snprintf(l2, sizeof(l2), "! warn  %s waiting",
-			 theme_stage_mark(t, STAGE_ST_WAITING, false));
-		theme_on(t, stdscr, TH_DIM);
-		theme_put(stdscr, y, r.x + 2, l1, r.w - 4);
-		theme_put(stdscr, y + 1, r.x + 2, l2, r.w - 4);
-		theme_on(t, stdscr, TH_NORMAL);
-	}
+	draw_legend(ui);
 }
 
 /* The key name of an entry ("F1", or "Up/Down" for a pair); returns its
@@ -136,6 +150,49 @@ static void draw_keys(struct ui *ui, struct keyline kl)
 	theme_on(&ui->th, stdscr, TH_NORMAL);
 }
 
+/* The row above the status line: the bottom edges of the rail's and the
+ * body's frames, lent to a status message of two lines. */
+static void bottom_edges(struct ui *ui)
+{
+	struct rect r = ui->lay.rail, b = ui->lay.body;
+	theme_box_bottom(&ui->th, stdscr, r.y + r.h - 1, r.x, r.w);
+	theme_box_bottom(&ui->th, stdscr, b.y + b.h - 1, b.x, b.w);
+}
+
+int frame_status_lines(const struct ui *ui)
+{
+	return layout_wrap(ui->msg, ui->lay.cols - 2, 0, NULL, NULL);
+}
+
+/* The message, wrapped: one line on the status line, or two with the row
+ * above it; what does not fit in two is cut with an ellipsis. */
+static void status_msg(struct ui *ui)
+{
+	int starts[FRAME_STATUS_MAX], lens[FRAME_STATUS_MAX];
+	int w = ui->lay.cols - 2, y = ui->lay.status.y;
+	int n = layout_wrap(ui->msg, w, FRAME_STATUS_MAX, starts, lens);
+	theme_on(&ui->th, stdscr, TH_FRAME);
+	bottom_edges(ui);
+	theme_on(&ui->th, stdscr, ui->msg_el);
+	if (n <= 1) {
+		theme_put(stdscr, y, 1, ui->msg, w);
+	} else {
+		char line[sizeof(ui->msg)];
+		const char *dots = theme_ellipsis(&ui->th);
+		mvhline(y - 1, 0, ' ', ui->lay.cols);
+		snprintf(line, sizeof(line), "%.*s", lens[0], ui->msg + starts[0]);
+		theme_put(stdscr, y - 1, 1, line, w);
+		snprintf(line, sizeof(line), "%.*s", n > FRAME_STATUS_MAX ?
+			 (int)strlen(ui->msg + starts[1]) : lens[1],
+			 ui->msg + starts[1]);
+		int used = theme_put(stdscr, y, 1, line, n > FRAME_STATUS_MAX ?
+				     w - (int)strlen(dots) : w);
+		if (n > FRAME_STATUS_MAX)
+			theme_put(stdscr, y, 1 + used, dots, 3);
+	}
+	theme_on(&ui->th, stdscr, TH_NORMAL);
+}
+
 void frame_status(struct ui *ui)
 {
 	int y = ui->lay.status.y;
@@ -163,10 +220,12 @@ void frame_status(struct ui *ui)
 		theme_on(&ui->th, stdscr, TH_NORMAL);
 		theme_put(stdscr, y, 2, line, ui->lay.cols - 3);
 	} else if (ui->msg[0]) {
-		theme_on(&ui->th, stdscr, ui->msg_el);
-		theme_put(stdscr, y, 1, ui->msg, ui->lay.cols - 2);
-		theme_on(&ui->th, stdscr, TH_NORMAL);
+		status_msg(ui);
+		return;
 	}
+	theme_on(&ui->th, stdscr, TH_FRAME);
+	bottom_edges(ui);
+	theme_on(&ui->th, stdscr, TH_NORMAL);
 }
 
 void frame_draw(struct ui *ui, const char *heading, struct keyline kl)

@@ -29,7 +29,13 @@ struct keyline {
 };
 
 void frame_draw(struct ui *ui, const char *heading, struct keyline kl);
+/* The status message, wrapped over FRAME_STATUS_MAX lines at most (the
+ * first one borrows the row above the status line); a longer one is cut
+ * with an ellipsis, so a screen keeps it whole elsewhere. */
+#define FRAME_STATUS_MAX 2
 void frame_status(struct ui *ui);
+/* How many lines the status message wraps to at the terminal's width. */
+int frame_status_lines(const struct ui *ui);
 void frame_too_small(struct ui *ui);
 /* Paint text wrapped at r.w into r (the first FRAME_TEXT_MAX lines of it
  * at most); returns how many lines it wraps to.  scroll (NULL: 0) is the

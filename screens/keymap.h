@@ -23,6 +23,7 @@
 	ACTION(HELP, "Help")                                     \
 	ACTION(RAIL, "Stages")         /* choose a stage */      \
 	ACTION(RETRY, "Run again")                               \
+	ACTION(NEW_KEY, "Run with new key")  /* stage 2 */       \
 	ACTION(QUIT, "Quit")                                     \
 	ACTION(CANCEL, "Cancel")       /* stop running work */   \
 	ACTION(LEAVE, "Leave, resume later")                     \

@@ -2,7 +2,10 @@
  * scr_request.c - stage 2 screen: the request fields (FQDN, CA URL,
  * template name, key size, authentication, user, masked password) and the
  * outcome panel: issued, pending (request ID, check again, leave and resume
- * later) or denied (the CA's own text).
+ * later) or denied (the CA's own text).  Changed answers: the question
+ * before a request the CA holds is left for a new one (y sets
+ * confirm_abandon), and F6 asks for a new key where the change (template,
+ * CA) would keep the old one (request_new_key); both hold for one run.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/config_schema.h"
+#include "core/stage_inputs.h"
 #include "stages/request.h"
 #include "screens.h"
 #include "stage_screen.h"
@@ -163,9 +167,17 @@ static void set_path(char **dst, const char *v)
 	*dst = *v ? strdup(v) : NULL;
 }
 
+/* The operator's answers to stage 2's questions hold for one run. */
+static void forget_answers(struct ctx *c)
+{
+	c->confirm_abandon = false;
+	c->request_new_key = false;
+}
+
 static int commit(struct ui *ui, struct uform *fm)
 {
 	const char *pw = uform_value(fm, "ca.password");
+	forget_answers(&ui->f->ctx);
 	if (*pw && needs_password(fm)) {
 		if (secret_set(&ui->f->ctx.ca_password, pw, strlen(pw)) < 0) {
 			ui_set_msg(ui, TH_ERROR, "cannot keep the password in memory");
@@ -252,7 +264,36 @@ static const char *pending_text(struct ui *ui, char *buf, size_t n)
 static void recheck(struct ui *ui)
 {
 	ui->f->ctx.request_action = REQ_ACT_AUTO;
+	forget_answers(&ui->f->ctx);
 }
+
+/* ST_NEED_CONFIRM: the request the CA holds (or may have) was made with
+ * other answers (request/changed). */
+static const char *question(struct ui *ui, char *q, size_t n)
+{
+	const struct state *s = &ui->f->st;
+	char id[48] = "the request sent";
+	if (s->request_id > 0)
+		snprintf(id, sizeof(id), "request ID %ld", s->request_id);
+	snprintf(q, n, "%s was made with the old answers: leave it (its ID is "
+		 "archived) and request again?", id);
+	return q;
+}
+
+/* F6: a new key is the operator's choice only where the change keeps the
+ * key (template, CA); a new name or key size makes one anyway. */
+static bool new_key_offered(struct ui *ui)
+{
+	const struct ctx *c = &ui->f->ctx;
+	return (stage_input_changed(c, STAGE_REQUEST, "ca.template") ||
+		stage_input_changed(c, STAGE_REQUEST, "ca.url")) &&
+	       !stage_input_changed(c, STAGE_REQUEST, "computer.fqdn") &&
+	       !stage_input_changed(c, STAGE_REQUEST, "key.bits");
+}
+
+static const struct run_choice NEW_KEY = {
+	ACT_NEW_KEY, CTX_FLAG(request_new_key), new_key_offered,
+};
 
 const struct stage_screen SCR_REQUEST = {
 	.stage = STAGE_REQUEST,
@@ -263,7 +304,10 @@ const struct stage_screen SCR_REQUEST = {
 	.update = update,
 	.commit = commit,
 	.result = result,
+	.question = question,
+	.confirm_flag = CTX_FLAG(confirm_abandon),
 	.pending_text = pending_text,
 	.recheck = recheck,
+	.choice = &NEW_KEY,
 	.run_label = "Request",
 };

@@ -1,11 +1,16 @@
 /*
  * scr_welcome.c - the first screen: what the wizard does, the role (agent
- * or management server), and with saved progress "continue at stage N",
- * "start over" (the old state is moved aside, never deleted) or
- * "diagnose" (every check on the existing setup, with fixes).
+ * or management server), and with saved progress "continue at stage N"
+ * (the first stage not done, or done but out of date: the status line says
+ * why it must run again), "start over" (the old state is moved aside,
+ * never deleted) or "diagnose" (every check on the existing setup, with
+ * fixes).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/stage_inputs.h"
 
 #include "frame.h"
 #include "help.h"
@@ -46,8 +51,10 @@ static void item_text(const struct ui *ui, enum item it, char *buf, size_t n)
 		else if (next >= STAGE_COUNT)
 			snprintf(buf, n, "Every stage is done: show the summary");
 		else
-			snprintf(buf, n, "Continue at stage %d: %s", next,
-				 stage_title((enum stage)next));
+			snprintf(buf, n, "Continue at stage %d: %s%s", next,
+				 stage_title((enum stage)next),
+				 stage_is_stale(&ui->f->ctx, (enum stage)next) ?
+				 " (out of date)" : "");
 		break;
 	case IT_START_OVER:
 		snprintf(buf, n, "Start over (the saved progress is moved aside)");
@@ -56,6 +63,22 @@ static void item_text(const struct ui *ui, enum item it, char *buf, size_t n)
 		snprintf(buf, n, "Diagnose the existing setup");
 		break;
 	}
+}
+
+/* The stage "continue" resumes at is done but out of date: why, on the
+ * status line (two lines at most, the reason is one line of the state). */
+static void say_why_again(struct ui *ui)
+{
+	int next = flow_next_stage(ui->f);
+	char *why;
+	if (next >= STAGE_COUNT || !has_progress(ui))
+		return;
+	why = stage_stale_reason(&ui->f->ctx, (enum stage)next,
+				 theme_arrow(&ui->th));
+	if (why)
+		ui_set_msg(ui, TH_STALE, "%s must run again: %s",
+			   stage_ref((enum stage)next), why);
+	free(why);
 }
 
 static void draw(struct ui *ui, int sel, bool confirm)
@@ -83,6 +106,8 @@ static void draw(struct ui *ui, int sel, bool confirm)
 		frame_too_small(ui);
 		return;
 	}
+	if (!confirm && !ui->msg[0] && it[sel] == IT_CONTINUE)
+		say_why_again(ui);
 	frame_draw(ui, "Welcome", confirm ? (struct keyline){ KC_CONFIRM, ckeys, 3 } :
 		   (struct keyline){ KC_WELCOME, keys, 5 });
 	nl = frame_text((struct rect){ y, in.x, 8, in.w }, intro, NULL);

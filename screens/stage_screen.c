@@ -1,15 +1,19 @@
 /*
  * stage_screen.c - the engine behind the stage screens (see
- * stage_screen.h): drawing, keys, validation before Next, running the
- * stage with a live spinner, and the outcome phases.
+ * stage_screen.h): drawing, keys, validation before Next, what Enter does
+ * on a done stage (one answer for the key line and the status line),
+ * running the stage with a live spinner, and the outcome phases.
  */
 #include "stage_screen.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/config_schema.h"
+#include "core/stage_inputs.h"
 #include "help.h"
+#include "stage_draft.h"
 
 enum phase { P_EDIT, P_DONE, P_PENDING, P_CONFIRM };
 
@@ -19,9 +23,13 @@ struct sstate {
 	struct uform fm;
 	struct pane pane;
 	struct pane out;         /* live lines / command output of the last run */
+	struct draft draft;      /* the fields changed since load / last run */
 	enum phase phase;
 	bool pane_focus;
 	bool ran;                /* run in this visit */
+	unsigned drawn;          /* what_shows() when last drawn */
+	char cut[300];           /* a status message too long for the status
+				    line: whole as the list's first rows */
 };
 
 static bool skip_owned(const struct diag *d, void *ud)
@@ -35,6 +43,7 @@ static void fill_pane(struct sstate *ss, enum status st)
 	struct flow *f = ss->ui->f;
 	enum stage s = ss->sc->stage;
 	pane_clear(&ss->pane);
+	pane_add_wrapped(&ss->pane, TH_STALE, ss->cut, ss->ui->lay.inner.w);
 	if (ss->sc->result)
 		ss->sc->result(ss->ui, &ss->pane, st);   /* may choose sel */
 	pane_add_diags(&ss->pane, &f->last[s], skip_owned, ss, false);
@@ -68,6 +77,63 @@ static void fill_pane(struct sstate *ss, enum status st)
 
 #define HINT(a, what) ((struct keyhint){ (a), ACT_NONE, (what) })
 
+/*
+ * What Enter does on a done stage: true when it runs the stage again, with
+ * why ("answers changed (ca.template WebServer -> OpsMgr)", "changed:
+ * Mode"); false when it goes on to the next stage.  The key line and the
+ * status line both ask here.
+ */
+static bool done_runs(struct sstate *ss, char *why, size_t n)
+{
+	uform_sync(&ss->fm);
+	return draft_runs(&ss->draft, &ss->ui->f->ctx, theme_arrow(&ss->ui->th),
+			  why, n);
+}
+
+/* The status line of a done stage, from done_runs; ran: it has just run
+ * (warn: with warnings). */
+static void say_done(struct sstate *ss, bool ran, bool warn)
+{
+	struct ui *ui = ss->ui;
+	enum stage s = ss->sc->stage;
+	char why[300], head[64], again[16];
+
+	snprintf(head, sizeof(head), ran ? "stage %d done%s" : "stage %d is done%s",
+		 s, warn ? " with warnings" : "");
+	if (done_runs(ss, why, sizeof(why))) {
+		ui_set_msg(ui, TH_STALE, "%s%s%s: Enter runs stage %d again",
+			   ran ? head : "", ran ? ", but " : "", why, s);
+		return;
+	}
+	keymap_key_name(ACT_RETRY, KC_STAGE, again, sizeof(again));
+	ui_set_msg(ui, warn ? TH_WARN : TH_DONE, "%s: Enter for the next stage, "
+		   "%s runs it again anyway", head, again);
+}
+
+static bool choice_offered(const struct sstate *ss)
+{
+	const struct run_choice *c = ss->sc->choice;
+	return c && ss->phase == P_DONE && !ss->ui->busy && c->offered(ss->ui);
+}
+
+/* What the rail, the key line and the status line show that a change of
+ * a field can change: the stale stages, Enter's meaning, the run choice. */
+static unsigned what_shows(struct sstate *ss)
+{
+	char why[300];
+	unsigned m = 0;
+	if (ss->ui->busy)
+		return 0;   /* the stage is reading the configuration */
+	if (ss->phase == P_DONE && done_runs(ss, why, sizeof(why)))
+		m |= 1u;
+	if (choice_offered(ss))
+		m |= 2u;
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++)
+		if (stage_is_stale(&ss->ui->f->ctx, (enum stage)s))
+			m |= 4u << s;
+	return m;
+}
+
 static enum keyctx key_ctx(const struct sstate *ss)
 {
 	if (ss->ui->busy)
@@ -93,8 +159,15 @@ static int keys_for(struct sstate *ss, struct keyhint *k)
 		if (ss->fm.n > 0)
 			k[i++] = (struct keyhint){ ACT_FIELD_NEXT, ACT_FIELD_PREV, NULL };
 	} else if (ss->phase == P_DONE) {
-		k[i++] = HINT(ACT_NEXT, NULL);
-		k[i++] = HINT(ACT_RETRY, NULL);
+		char why[300];
+		if (done_runs(ss, why, sizeof(why))) {
+			k[i++] = HINT(ACT_NEXT, keymap_what(ACT_RETRY));
+		} else {
+			k[i++] = HINT(ACT_NEXT, NULL);
+			k[i++] = HINT(ACT_RETRY, "Run again anyway");
+		}
+		if (choice_offered(ss))
+			k[i++] = HINT(ss->sc->choice->act, NULL);
 	} else if (ss->phase == P_PENDING) {
 		k[i++] = HINT(ACT_CHECK, NULL);
 		k[i++] = HINT(ACT_LEAVE, NULL);
@@ -132,6 +205,7 @@ static void draw(struct ui *ui, void *ud)
 		frame_too_small(ui);
 		return;
 	}
+	ss->drawn = what_shows(ss);
 	in = ui->lay.inner;
 	kl.n = keys_for(ss, keys);
 	snprintf(heading, sizeof(heading), "Stage %d of %d: %s", sc->stage,
@@ -148,7 +222,9 @@ static void draw(struct ui *ui, void *ud)
 	if (sc->update)
 		sc->update(ui, &ss->fm);
 	form_need = ss->fm.n > 0 ? uform_need(&ss->fm, in.w) : 0;
-	pane_min = (ss->pane.n > 0 || ui->busy) ? (ss->fm.n > 0 ? 5 : 8) : 0;
+	/* the list in use gets room for a selected line's whole text */
+	pane_min = (ss->pane.n > 0 || ui->busy) ?
+		   (ss->fm.n > 0 && !ss->pane_focus ? 5 : 10) : 0;
 	form_h = layout_split(in.y + in.h - y, form_need, pane_min, &pane_y,
 			      &pane_h);
 	if (pane_h > 0) {
@@ -244,6 +320,20 @@ static void ask(struct sstate *ss)
 		   ss->sc->question(ss->ui, q, sizeof(q)) : "go on?");
 }
 
+/* The status line shows two lines at most (frame_status): a longer
+ * message is also written at the top of the list.  Returns whether the
+ * list changed. */
+static bool keep_cut(struct sstate *ss)
+{
+	struct ui *ui = ss->ui;
+	bool cut = !ui->busy && frame_status_lines(ui) > FRAME_STATUS_MAX;
+	if (cut ? strcmp(ss->cut, ui->msg) == 0 : !ss->cut[0])
+		return false;
+	snprintf(ss->cut, sizeof(ss->cut), "%s", cut ? ui->msg : "");
+	fill_pane(ss, ui->f->last_status[ss->sc->stage]);
+	return true;
+}
+
 /* Run the stage; returns a navigation when the screen must be left. */
 static enum nav run(struct sstate *ss)
 {
@@ -269,18 +359,15 @@ static enum nav run(struct sstate *ss)
 	if (!sc->live_output)
 		pane_clear(&ss->out);   /* progress lines only matter live */
 	uform_apply_diags(&ss->fm, &ui->f->last[s]);
+	uform_sync(&ss->fm);
+	draft_mark(&ss->draft);   /* what ran is what later changes count from */
 	fill_pane(ss, st);
 	worst = diag_worst(&ui->f->last[s]);
 	switch (st) {
 	case ST_OK:
 		ss->phase = P_DONE;
 		ss->fm.active = false;
-		if (worst >= SEV_WARN)
-			ui_set_msg(ui, TH_WARN, "stage %d done with warnings: "
-				   "Enter for the next stage", s);
-		else
-			ui_set_msg(ui, TH_DONE, "stage %d done: Enter for the next "
-				   "stage", s);
+		say_done(ss, true, worst >= SEV_WARN);
 		break;
 	case ST_FAIL:
 		ss->phase = P_EDIT;
@@ -309,21 +396,41 @@ static enum nav run(struct sstate *ss)
 	return NAV_STAY;
 }
 
-static enum nav try_run(struct sstate *ss)
+/* Every field valid, then stored: true; false with the reason shown. */
+static bool fields_ok(struct sstate *ss)
 {
 	int bad;
-	if (ss->fm.n > 0) {
-		bad = uform_validate_all(&ss->fm);
-		if (bad >= 0) {
-			ss->fm.focus = bad;
-			ss->pane_focus = false;
-			ui_set_msg(ss->ui, TH_ERROR, "'%s' is not valid: fix it first",
-				   ss->fm.defs[bad].label);
-			return NAV_STAY;
-		}
-		if (commit_fields(ss) < 0)
-			return NAV_STAY;
+	if (ss->fm.n == 0)
+		return true;
+	bad = uform_validate_all(&ss->fm);
+	if (bad >= 0) {
+		ss->fm.focus = bad;
+		ss->pane_focus = false;
+		ui_set_msg(ss->ui, TH_ERROR, "'%s' is not valid: fix it first",
+			   ss->fm.defs[bad].label);
+		return false;
 	}
+	if (commit_fields(ss) < 0)
+		return false;
+	/* stored: the starting point now (a run reads the configuration) */
+	draft_mark(&ss->draft);
+	return true;
+}
+
+/* A flag of struct ctx (CTX_FLAG) the operator's answer sets. */
+static void set_flag(struct sstate *ss, size_t flag)
+{
+	if (flag)
+		*(bool *)((char *)&ss->ui->f->ctx + flag) = true;
+}
+
+/* Run with the fields stored; flag (0: none) is set after the screen's
+ * commit, for this run. */
+static enum nav try_run(struct sstate *ss, size_t flag)
+{
+	if (!fields_ok(ss))
+		return NAV_STAY;
+	set_flag(ss, flag);
 	return run(ss);
 }
 
@@ -336,9 +443,7 @@ static void enter_phase(struct sstate *ss)
 	fill_pane(ss, f->last_status[s]);
 	uform_apply_diags(&ss->fm, &f->last[s]);
 	if (st == STAGE_ST_DONE || st == STAGE_ST_WARN) {
-		ss->phase = P_DONE;
-		ui_set_msg(ss->ui, TH_DONE, "stage %d is done: Enter for the next "
-			   "stage, F5 runs it again", s);
+		ss->phase = P_DONE;   /* the status line: say_done */
 	} else if (st == STAGE_ST_WAITING) {
 		enter_pending(ss, "");
 	} else {
@@ -358,8 +463,7 @@ static enum nav on_confirm(struct sstate *ss, enum action act)
 {
 	const struct stage_screen *sc = ss->sc;
 	if (act == ACT_YES) {
-		if (sc->confirm_flag)
-			*(bool *)((char *)&ss->ui->f->ctx + sc->confirm_flag) = true;
+		set_flag(ss, sc->confirm_flag);
 		return run(ss);
 	}
 	if (act == ACT_NO) {
@@ -408,15 +512,17 @@ static enum nav on_pending(struct sstate *ss, enum action act, int r,
 	return NAV_STAY;
 }
 
-/* Enter: the next stage when done and nothing changed, else run. */
+/* Enter: the next stage when done and no change needs a run (changes
+ * that need none, e.g. a user name, are kept), else run. */
 static enum nav on_enter(struct sstate *ss)
 {
-	if (ss->phase == P_DONE && !uform_any_touched(&ss->fm)) {
-		uform_sync(&ss->fm);
-		if (!uform_any_touched(&ss->fm))
-			return NAV_NEXT;
+	char why[300];
+	if (ss->phase == P_DONE && !done_runs(ss, why, sizeof(why))) {
+		if (draft_any_changed(&ss->draft) && !fields_ok(ss))
+			return NAV_STAY;
+		return NAV_NEXT;
 	}
-	return try_run(ss);
+	return try_run(ss, 0);
 }
 
 /* Tab moves between the form and the result list; Shift-Tab back. */
@@ -458,15 +564,8 @@ static void on_other(struct sstate *ss, enum action act, int r, wint_t ch,
 		int fr = uform_key(&ss->fm, r, ch);
 		if (fr == 1)
 			*full = false;
-		if (fr > 0) {
-			if (ss->phase == P_DONE && uform_any_touched(&ss->fm) &&
-			    !ui->msg[0]) {
-				ui_set_msg(ui, TH_NORMAL, "changed: Enter runs the "
-					   "stage again with the new values");
-				*full = true;
-			}
+		if (fr > 0)
 			return;
-		}
 	}
 	if (sc->key && act != ACT_NONE && !typing(ss, r, ch) &&
 	    sc->key(ui, &ss->pane, act))
@@ -506,10 +605,12 @@ static enum nav on_key(struct sstate *ss, int r, wint_t ch, bool *full)
 	case ACT_BACK:
 		return NAV_BACK;
 	case ACT_RETRY:
-		return try_run(ss);
+		return try_run(ss, 0);
 	default:
 		break;
 	}
+	if (ss->sc->choice && act == ss->sc->choice->act && choice_offered(ss))
+		return try_run(ss, ss->sc->choice->flag);
 	if (ss->phase == P_PENDING)
 		return on_pending(ss, act, r, ch);
 	if (act == ACT_NEXT)
@@ -532,6 +633,12 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 	pane_init(&ss.pane, true, false);
 	pane_init(&ss.out, false, true);
 	load_fields(&ss);
+	if (draft_init(&ss.draft, &ss.fm, &ui->f->cfg, sc->stage) < 0) {
+		uform_release(&ss.fm);
+		pane_release(&ss.pane);
+		pane_release(&ss.out);
+		return NAV_QUIT;
+	}
 	enter_phase(&ss);
 	ui->repaint = draw;
 	ui->repaint_ud = &ss;
@@ -540,6 +647,14 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 		wint_t ch;
 		int r;
 
+		if (ss.phase == P_DONE && !ui->msg[0] && !ui->lay.too_small)
+			say_done(&ss, false, ui->f->st.stage[sc->stage] ==
+				 STAGE_ST_WARN);
+		if (keep_cut(&ss))
+			full = true;
+		/* a change that moves a mark or a key is drawn in full */
+		if (!full && what_shows(&ss) != ss.drawn)
+			full = true;
 		if (full) {
 			draw(ui, &ss);
 		} else {
@@ -554,6 +669,9 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 			nav = on_key(&ss, r, ch, &full);
 	}
 	uform_sync(&ss.fm);
+	if (nav != NAV_NEXT)
+		draft_restore(&ss.draft);   /* left without running: as loaded */
+	draft_release(&ss.draft);
 	for (int i = 0; i < ss.fm.n; i++)
 		if (ss.fm.defs[i].type == FT_PASSWORD)
 			uform_wipe(&ss.fm, ss.fm.defs[i].key);

@@ -4,7 +4,10 @@
  * draws the frame, the form with inline errors, and the result pane, reads
  * keys, refuses Enter while a field is invalid, runs the stage through the
  * flow with a live spinner, and handles the outcomes (done, failed,
- * pending, needs confirmation, cancelled).
+ * pending, needs confirmation, cancelled).  On a done stage Enter runs it
+ * again when its answers changed (stage_draft.h says which changes count,
+ * the status line says why) and goes on to the next stage otherwise, with
+ * "run again anyway" on its own key.
  *
  * Ownership: definitions are const tables in the scr_*.c files (listed in
  * screens.h for the router).
@@ -18,6 +21,14 @@
 #include "uikit.h"
 #include "widgets/form.h"
 #include "widgets/pane.h"
+
+/* A second way to run a stage: an action that sets a flag of struct ctx
+ * for that run (stage 2: F6 "Run with new key"). */
+struct run_choice {
+	enum action act;
+	size_t flag;                      /* CTX_FLAG(member) */
+	bool (*offered)(struct ui *ui);   /* shown and taken only while true */
+};
 
 struct stage_screen {
 	enum stage stage;
@@ -48,6 +59,7 @@ struct stage_screen {
 	 * (may be NULL). */
 	bool (*key)(struct ui *ui, struct pane *p, enum action act);
 	bool (*key_hint)(struct ui *ui, struct keyhint *k);
+	const struct run_choice *choice;       /* may be NULL */
 	const char *run_label;                 /* "Enter <run_label>" */
 	bool live_output;                      /* progress + command lines */
 	bool cancel_leaves;                    /* Esc while running = leave (7) */

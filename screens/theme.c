@@ -40,6 +40,7 @@ static const struct el_def DEFS[TH_COUNT] = {
 	[TH_FAIL] = { COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE },
 	[TH_WARN] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD },
 	[TH_WAIT] = { COLOR_MAGENTA, -1, 0, A_DIM },
+	[TH_STALE] = { COLOR_CYAN, -1, A_BOLD, A_BOLD },
 	[TH_LABEL] = { -1, -1, 0, 0 },
 	[TH_FIELD] = { COLOR_BLACK, COLOR_WHITE, 0, A_UNDERLINE },
 	[TH_FIELD_FOCUS] = { COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE },
@@ -104,14 +105,21 @@ void theme_box(const struct theme *t, WINDOW *w, int y, int x, int h, int wd)
 		return;
 	put_line_ch(t, w, y, x, "\u250c", '+');
 	put_line_ch(t, w, y, x + wd - 1, "\u2510", '+');
-	put_line_ch(t, w, y + h - 1, x, "\u2514", '+');
-	put_line_ch(t, w, y + h - 1, x + wd - 1, "\u2518", '+');
 	theme_hline(t, w, y, x + 1, wd - 2);
-	theme_hline(t, w, y + h - 1, x + 1, wd - 2);
+	theme_box_bottom(t, w, y + h - 1, x, wd);
 	for (int i = 1; i < h - 1; i++) {
 		put_line_ch(t, w, y + i, x, "\u2502", '|');
 		put_line_ch(t, w, y + i, x + wd - 1, "\u2502", '|');
 	}
+}
+
+void theme_box_bottom(const struct theme *t, WINDOW *w, int y, int x, int wd)
+{
+	if (wd < 2)
+		return;
+	put_line_ch(t, w, y, x, "\u2514", '+');
+	put_line_ch(t, w, y, x + wd - 1, "\u2518", '+');
+	theme_hline(t, w, y, x + 1, wd - 2);
 }
 
 const char *theme_stage_mark(const struct theme *t, enum stage_status st,
@@ -135,6 +143,11 @@ const char *theme_stage_mark(const struct theme *t, enum stage_status st,
 	default:
 		return " ";
 	}
+}
+
+const char *theme_stale_mark(const struct theme *t)
+{
+	return t->utf8 ? "\u21bb" : "*";
 }
 
 const char *theme_sev_tag(enum diag_severity s)
@@ -182,6 +195,16 @@ const char *theme_spinner(const struct theme *t, unsigned tick)
 const char *theme_dash(const struct theme *t)
 {
 	return t->utf8 ? "\u2014" : "-";
+}
+
+const char *theme_arrow(const struct theme *t)
+{
+	return t->utf8 ? "\u2192" : "->";
+}
+
+const char *theme_ellipsis(const struct theme *t)
+{
+	return t->utf8 ? "\u2026" : "...";
 }
 
 int theme_put(WINDOW *w, int y, int x, const char *s, int n)

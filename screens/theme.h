@@ -23,6 +23,7 @@ enum theme_el {
 	TH_FAIL,
 	TH_WARN,
 	TH_WAIT,
+	TH_STALE,     /* a finished stage whose answers changed */
 	TH_LABEL,
 	TH_FIELD,
 	TH_FIELD_FOCUS,
@@ -49,15 +50,22 @@ void theme_on(const struct theme *t, WINDOW *w, enum theme_el e);
 
 /* A frame around (y,x,h,w) of w: Unicode/ACS lines or ASCII +-|. */
 void theme_box(const struct theme *t, WINDOW *w, int y, int x, int h, int wd);
+/* Only its bottom edge (row y, wd wide). */
+void theme_box_bottom(const struct theme *t, WINDOW *w, int y, int x, int wd);
 void theme_hline(const struct theme *t, WINDOW *w, int y, int x, int n);
 
 /* Marks (a short string, one column wide). */
 const char *theme_stage_mark(const struct theme *t, enum stage_status st,
 			     bool current);
+/* The mark of a finished stage that must run again (stage_is_stale): its
+ * own glyph, whatever its status. */
+const char *theme_stale_mark(const struct theme *t);
 const char *theme_sev_tag(enum diag_severity s);   /* "PASS" .. "FAIL" */
 enum theme_el theme_sev_el(enum diag_severity s);
 const char *theme_spinner(const struct theme *t, unsigned tick);
 const char *theme_dash(const struct theme *t);     /* em dash or "-" */
+const char *theme_arrow(const struct theme *t);    /* old -> new: arrow or "->" */
+const char *theme_ellipsis(const struct theme *t); /* cut text: ellipsis or "..." */
 
 /* Print a UTF-8/ASCII string at (y,x) clipped to n columns. Returns cols used. */
 int theme_put(WINDOW *w, int y, int x, const char *s, int n);

@@ -92,7 +92,26 @@ const char stage_help_request[] =
 	"- Pending: the CA holds the request for a manager's approval. The "
 	"request ID is saved; choose \"check again\" later, or leave and run "
 	"the wizard again - it resumes without sending a second request.\n"
-	"- Denied: the CA's own message is shown; ask the CA administrator.";
+	"- Denied: the CA's own message is shown; ask the CA administrator.\n"
+	"\n"
+	"Changing an answer\n"
+	"The answers the certificate was made from are recorded. When you "
+	"change one and press Enter, the stage runs again; the stage rail "
+	"marks the later stages that must run again as out of date. With "
+	"nothing changed, Enter goes on to the next stage and F5 runs the "
+	"stage again anyway.\n"
+	"- Computer FQDN or key size: a new key, a new request and a new "
+	"certificate.\n"
+	"- Template or CA URL: a new request with the same key; F6 makes a new "
+	"key as well.\n"
+	"- Authentication, user or password: no new key, request or "
+	"certificate; they only reach the CA.\n"
+	"Nothing is deleted: the previous key, request, certificate and "
+	"request ID move into a dated folder under archive/ in the state "
+	"directory, and `opsmgr-enroll history` lists them. A request the CA "
+	"still holds is never left silently: the wizard asks first (y/n), and "
+	"a run with --non-interactive needs --abandon-pending. The CA may "
+	"still issue that request; its ID stays in the archive.";
 
 const char stage_help_verify[] =
 	"What this step does\n"

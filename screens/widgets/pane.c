@@ -83,6 +83,19 @@ void pane_addf(struct pane *p, enum theme_el el, const char *fmt, ...)
 	pane_add(p, el, NULL, buf, NULL, 0);
 }
 
+void pane_add_wrapped(struct pane *p, enum theme_el el, const char *text,
+		      int width)
+{
+	enum { MAX_LINES = 32 };
+	int starts[MAX_LINES], lens[MAX_LINES];
+	int n = layout_wrap(text, width, MAX_LINES, starts, lens);
+	for (int i = 0; i < n && i < MAX_LINES; i++) {
+		char line[1024];
+		snprintf(line, sizeof(line), "%.*s", lens[i], text + starts[i]);
+		pane_add(p, el, NULL, line, NULL, 0);
+	}
+}
+
 void pane_add_value(struct pane *p, enum theme_el el, const char *fmt,
 		    const char *value)
 {

@@ -44,6 +44,10 @@ void pane_add(struct pane *p, enum theme_el el, const char *tag,
 	      const char *text, const char *fix, int event);
 void pane_addf(struct pane *p, enum theme_el el, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Append text as untagged rows wrapped at width (a message longer than
+ * the place it was shown in: every line readable by scrolling). */
+void pane_add_wrapped(struct pane *p, enum theme_el el, const char *text,
+		      int width);
 /* Append fmt (one %s) with value, when value is set. */
 void pane_add_value(struct pane *p, enum theme_el el, const char *fmt,
 		    const char *value) __attribute__((format(printf, 3, 0)));

@@ -21,145 +21,14 @@
 
 #include "lab_harness.h"
 #include "run_capture.h"
+#include "ui_steps.h"
 #include "vterm_harness.h"
 
-#define WAIT_MS 30000
-
-struct fx {
-	struct lab *lab;
-	struct lab own;       /* a lab of the test's own, stopped in teardown */
-	bool own_up;
-	char *state;
-	struct vt t;
-	bool started;
-};
-
-static struct lab g_lab;
-static bool g_lab_up;
-
-#define WAIT(t, text)                                                     \
-	do {                                                              \
-		if (vt_wait_text((t), (text), WAIT_MS) != 0) {            \
-			vt_dump((t), stderr);                             \
-			fail_msg("timed out waiting for '%s'", (text));   \
-		}                                                         \
-	} while (0)
-
-static int group_setup(void **state)
-{
-	static const char *const args[] = { "--auto-approve", "0", NULL };
-	(void)state;
-	if (lab_start(&g_lab, NULL, args) != 0)
-		return -1;
-	g_lab_up = true;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	if (g_lab_up)
-		lab_stop(&g_lab);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-	if (!fx)
-		return -1;
-	fx->lab = &g_lab;
-	fx->state = test_mkdtemp("ui-flow-");
-	if (!fx->state) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-	if (fx->started)
-		vt_close(&fx->t);
-	if (fx->own_up)
-		lab_stop(&fx->own);
-	test_rm_rf(fx->state);
-	free(fx->state);
-	free(fx);
-	return 0;
-}
-
-static void start(struct fx *fx)
-{
-	if (fx->started)
-		vt_close(&fx->t);
-	assert_int_equal(vt_start_wizard(&fx->t, 24, 80, fx->state,
-					 fx->lab->answers, NULL), 0);
-	fx->started = true;
-	WAIT(&fx->t, "Welcome");
-}
-
-static void enter(struct fx *fx)
-{
-	vt_key(&fx->t, VTERM_KEY_ENTER, VTERM_MOD_NONE);
-}
-
-static void tab(struct fx *fx, int n)
-{
-	for (int i = 0; i < n; i++)
-		vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_NONE);
-}
-
-static void clear_field(struct fx *fx)
-{
-	vt_send(&fx->t, "\025", 1);   /* Ctrl-U */
-	vt_pump(&fx->t, 30);
-}
-
-static void heading(struct fx *fx, int n)
-{
-	char h[64];
-	snprintf(h, sizeof(h), "Stage %d of 7", n);
-	WAIT(&fx->t, h);
-}
-
-/* Run the stage on screen; answer y to confirmations; fail on failure. */
-static void run_stage_ok(struct fx *fx, int n)
-{
-	char done[64], failed[64];
-	snprintf(done, sizeof(done), "stage %d done", n);
-	snprintf(failed, sizeof(failed), "stage %d failed", n);
-	heading(fx, n);
-	enter(fx);
-	for (int round = 0; round < 4; round++) {
-		const char *const any[] = { done, "(y/n)", failed, NULL };
-		int w = vt_wait_any(&fx->t, any, WAIT_MS);
-		if (w == 0)
-			return;
-		if (w == 1) {
-			vt_type(&fx->t, "y");
-			vt_wait_gone(&fx->t, "(y/n)", 5000);
-			continue;
-		}
-		vt_dump(&fx->t, stderr);
-		fail_msg("stage %d did not finish (%s)", n,
-			 w == 2 ? "failed" : "timeout");
-	}
-	vt_dump(&fx->t, stderr);
-	fail_msg("stage %d kept asking", n);
-}
-
-/* Run stage n and move on to the next screen. */
-static void pass_stage(struct fx *fx, int n)
-{
-	run_stage_ok(fx, n);
-	enter(fx);
-}
+#define WAIT_MS UI_WAIT_MS
+#define WAIT(t, text) ui_wait((t), (text))
 
 /* The row right under the row holding label: where inline messages go. */
-static void row_under(struct fx *fx, const char *label, char *buf, size_t n)
+static void row_under(struct ui_fx *fx, const char *label, char *buf, size_t n)
 {
 	int r = vt_find_row(&fx->t, label);
 	if (r < 0) {
@@ -169,7 +38,7 @@ static void row_under(struct fx *fx, const char *label, char *buf, size_t n)
 	vt_row(&fx->t, r + 1, buf, n);
 }
 
-static void assert_inline_error(struct fx *fx, const char *label,
+static void assert_inline_error(struct ui_fx *fx, const char *label,
 				const char *text)
 {
 	char row[1024];
@@ -183,16 +52,16 @@ static void assert_inline_error(struct fx *fx, const char *label,
 
 static void test_happy_path(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 	char *path, *report;
 
-	start(fx);
-	enter(fx);   /* Start at stage 1 */
-	heading(fx, 1);
+	ui_fx_start(fx);
+	ui_enter(&fx->t);   /* Start at stage 1 */
+	ui_heading(&fx->t, 1);
 	/* drop the pin from the answers: trusting needs an explicit yes */
-	tab(fx, 2);
-	clear_field(fx);
-	enter(fx);
+	ui_tab(&fx->t, 2);
+	ui_clear_field(&fx->t);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "(y/n)");
 	assert_true(vt_has_text(&fx->t, "Confirm (y/n): trust root SHA-1 "));
 	/* the certificate list is in view: subject, thumbprint, fingerprint */
@@ -202,20 +71,20 @@ static void test_happy_path(void **state)
 	vt_type(&fx->t, "y");
 	WAIT(&fx->t, "stage 1 done");
 	assert_true(vt_has_text(&fx->t, "\u2713 1 Trust root"));
-	enter(fx);
+	ui_enter(&fx->t);
 
-	pass_stage(fx, 2);
-	run_stage_ok(fx, 3);
+	ui_pass_stage(&fx->t, 2);
+	ui_run_stage_ok(&fx->t, 3);
 	assert_true(vt_has_text(&fx->t, "PASS"));
-	enter(fx);
-	pass_stage(fx, 4);
-	pass_stage(fx, 5);
-	run_stage_ok(fx, 6);
+	ui_enter(&fx->t);
+	ui_pass_stage(&fx->t, 4);
+	ui_pass_stage(&fx->t, 5);
+	ui_run_stage_ok(&fx->t, 6);
 	assert_true(vt_has_text(&fx->t, "registry (reversed):"));
-	enter(fx);
-	run_stage_ok(fx, 7);
+	ui_enter(&fx->t);
+	ui_run_stage_ok(&fx->t, 7);
 	assert_true(vt_has_text(&fx->t, "approved this agent"));
-	enter(fx);
+	ui_enter(&fx->t);
 
 	WAIT(&fx->t, "Summary");
 	WAIT(&fx->t, "Enrollment complete");
@@ -226,7 +95,7 @@ static void test_happy_path(void **state)
 	WAIT(&fx->t, "5. Do the certificate steps");
 	vt_type(&fx->t, "s");
 	WAIT(&fx->t, "report saved to");
-	enter(fx);
+	ui_enter(&fx->t);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 	assert_false(fx->t.altscreen);
 
@@ -249,13 +118,13 @@ static void test_happy_path(void **state)
 					 NULL), 0);
 	fx->started = true;
 	WAIT(&fx->t, "show the summary");
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "Enrollment complete");
 	vt_type(&fx->t, "s");
 	WAIT(&fx->t, "report saved to");
 	assert_false(vt_has_text(&fx->t, "kept as"));
-	enter(fx);
-	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+	ui_enter(&fx->t);
+	assert_int_equal(vt_wait_exit(&fx->t, UI_WAIT_MS), 0);
 	path = malloc(strlen(fx->state) + 32);
 	assert_non_null(path);
 	sprintf(path, "%s/summary.txt", fx->state);
@@ -271,42 +140,39 @@ static void test_happy_path(void **state)
 
 static void test_request_inline_errors(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 
-	start(fx);
-	enter(fx);
-	pass_stage(fx, 1);
-	heading(fx, 2);
+	ui_fx_start_at(fx, 2);
 
 	/* a bad FQDN: refused at the field when leaving it, Enter refused */
-	clear_field(fx);
+	ui_clear_field(&fx->t);
 	vt_type(&fx->t, "agent_01.lab.test");
-	tab(fx, 1);
+	ui_tab(&fx->t, 1);
 	WAIT(&fx->t, "contains '_'");
 	assert_inline_error(fx, "Computer FQDN:", "contains '_'");
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "'Computer FQDN' is not valid");
 	assert_false(vt_has_text(&fx->t, "stage 2 done"));
 	/* fix it (focus went back to the field) */
-	clear_field(fx);
+	ui_clear_field(&fx->t);
 	vt_type(&fx->t, "agent01.lab.test");
 
 	/* the wrong password: the CA's 401 shows at the password field */
-	tab(fx, 6);
+	ui_tab(&fx->t, 6);
 	vt_type(&fx->t, "not-the-password");
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "stage 2 failed");
 	assert_inline_error(fx, "Password:", NULL);
 	assert_true(vt_has_text(&fx->t, "\u2717 2 Request"));
 
 	/* an unknown template: the CA's refusal shows at the template */
-	clear_field(fx);
+	ui_clear_field(&fx->t);
 	vt_type(&fx->t, fx->lab->password);
 	for (int i = 0; i < 4; i++)
 		vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_SHIFT);
-	clear_field(fx);
+	ui_clear_field(&fx->t);
 	vt_type(&fx->t, "NoSuchTemplate");
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "stage 2 failed");
 	assert_inline_error(fx, "Template name:", NULL);
 	/* the denial with the CA's own text is in the list */
@@ -314,9 +180,9 @@ static void test_request_inline_errors(void **state)
 	assert_true(vt_has_text(&fx->t, "Denied by Policy Module"));
 
 	/* the right template issues (focus is on the failed field) */
-	clear_field(fx);
+	ui_clear_field(&fx->t);
 	vt_type(&fx->t, "OpsMgr");
-	run_stage_ok(fx, 2);
+	ui_run_stage_ok(&fx->t, 2);
 	assert_true(vt_has_text(&fx->t, "the CA issued the certificate"));
 	vt_fkey(&fx->t, 10);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
@@ -324,20 +190,15 @@ static void test_request_inline_errors(void **state)
 
 static void test_export_password_mismatch(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 	char row[1024];
 
-	start(fx);
-	enter(fx);
-	pass_stage(fx, 1);
-	pass_stage(fx, 2);
-	pass_stage(fx, 3);
-	heading(fx, 4);
-	tab(fx, 1);
+	ui_fx_start_at(fx, 4);
+	ui_tab(&fx->t, 1);
 	vt_type(&fx->t, "Secret-1");
-	tab(fx, 1);
+	ui_tab(&fx->t, 1);
 	vt_type(&fx->t, "Secret-2");
-	tab(fx, 1);
+	ui_tab(&fx->t, 1);
 	WAIT(&fx->t, "the two passwords differ");
 	assert_inline_error(fx, "Password again:", "the two passwords differ");
 	/* the password itself is not marked, and never shown */
@@ -345,12 +206,12 @@ static void test_export_password_mismatch(void **state)
 	assert_null(strstr(row, "\u2717"));
 	assert_false(vt_has_text(&fx->t, "Secret-1"));
 	assert_false(vt_has_text(&fx->t, "Secret-2"));
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "'Password again' is not valid");
 	/* type the confirmation again: accepted, the stage runs */
-	clear_field(fx);
+	ui_clear_field(&fx->t);
 	vt_type(&fx->t, "Secret-1");
-	run_stage_ok(fx, 4);
+	ui_run_stage_ok(&fx->t, 4);
 	assert_true(vt_has_text(&fx->t, "PFX written and read back"));
 	vt_fkey(&fx->t, 10);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
@@ -377,21 +238,17 @@ static int closed_port(void)
 
 static void test_closed_port(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 	char port[16];
 	int p = closed_port();
 
 	assert_true(p > 0);
 	snprintf(port, sizeof(port), "%d", p);
-	start(fx);
-	enter(fx);
-	for (int s = 1; s <= 4; s++)
-		pass_stage(fx, s);
-	heading(fx, 5);
-	tab(fx, 2);
-	clear_field(fx);
+	ui_fx_start_at(fx, 5);
+	ui_tab(&fx->t, 2);
+	ui_clear_field(&fx->t);
 	vt_type(&fx->t, port);
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "stage 5 failed");
 	assert_inline_error(fx, "Port:", NULL);
 	assert_true(vt_has_text(&fx->t, "\u2717 5 Install agent"));
@@ -399,7 +256,7 @@ static void test_closed_port(void **state)
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }
 
-static long request_id_on_screen(struct fx *fx)
+static long request_id_on_screen(struct ui_fx *fx)
 {
 	char row[1024];
 	int r = vt_find_row(&fx->t, "request ID ");
@@ -413,19 +270,16 @@ static long request_id_on_screen(struct fx *fx)
 
 static void test_pending_leave_resume(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 	long id;
 	char ids[32];
 	const char *approve[] = { "approve", "--dir", fx->lab->dir, ids, NULL };
 
-	start(fx);
-	enter(fx);
-	pass_stage(fx, 1);
-	heading(fx, 2);
-	tab(fx, 2);
-	clear_field(fx);
+	ui_fx_start_at(fx, 2);
+	ui_tab(&fx->t, 2);
+	ui_clear_field(&fx->t);
 	vt_type(&fx->t, "OpsMgrManual");
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "is pending at the CA");
 	WAIT(&fx->t, "l Leave, resume later");
 	assert_true(vt_has_text(&fx->t, "\u2026 2 Request") ||
@@ -460,45 +314,41 @@ static void test_pending_leave_resume(void **state)
 	vt_close(&fx->t);
 	assert_int_equal(vt_start_wizard(&fx->t, 24, 80, fx->state, path, NULL),
 			 0);
-	WAIT(&fx->t, "Welcome");
+	ui_wait(&fx->t, "Welcome");
 	WAIT(&fx->t, "Continue at stage 2: Request");
 	WAIT(&fx->t, "is pending at the CA");
-	enter(fx);
-	heading(fx, 2);
+	ui_enter(&fx->t);
+	ui_heading(&fx->t, 2);
 	WAIT(&fx->t, "c Check again");
 	vt_type(&fx->t, "c");
 	WAIT(&fx->t, "stage 2 done");
 	assert_true(vt_has_text(&fx->t, "the CA issued the certificate"));
 	assert_int_equal(request_id_on_screen(fx), id);
-	enter(fx);
+	ui_enter(&fx->t);
 	for (int s = 3; s <= 6; s++)
-		pass_stage(fx, s);
-	run_stage_ok(fx, 7);
-	enter(fx);
+		ui_pass_stage(&fx->t, s);
+	ui_run_stage_ok(&fx->t, 7);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "Enrollment complete");
-	enter(fx);
+	ui_enter(&fx->t);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }
 
 static void test_rail_redo_and_start_over(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 	DIR *d;
 	struct dirent *e;
 	bool moved = false;
 
-	start(fx);
-	enter(fx);
-	pass_stage(fx, 1);
-	pass_stage(fx, 2);
-	heading(fx, 3);
+	ui_fx_start_at(fx, 3);
 	/* F2: back to the completed stage 1 on the rail, redo it */
 	vt_fkey(&fx->t, 2);
 	WAIT(&fx->t, "choose a completed stage to redo it");
 	vt_key(&fx->t, VTERM_KEY_UP, VTERM_MOD_NONE);
 	vt_key(&fx->t, VTERM_KEY_UP, VTERM_MOD_NONE);
-	enter(fx);
-	heading(fx, 1);
+	ui_enter(&fx->t);
+	ui_heading(&fx->t, 1);
 	WAIT(&fx->t, "stage 1 is done");
 	vt_fkey(&fx->t, 5);
 	WAIT(&fx->t, "stage 1 done:");
@@ -506,11 +356,11 @@ static void test_rail_redo_and_start_over(void **state)
 	/* F10, then start over from the welcome screen */
 	vt_fkey(&fx->t, 10);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
-	start(fx);
+	ui_fx_start(fx);
 	WAIT(&fx->t, "Saved progress found");
 	WAIT(&fx->t, "Start over");
 	vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "start over? the saved progress is moved aside");
 	vt_type(&fx->t, "y");
 	WAIT(&fx->t, "started over");
@@ -529,7 +379,7 @@ static void test_rail_redo_and_start_over(void **state)
 }
 
 /* Diagnose has run: its closing line is on the status line. */
-static void wait_diagnosed(struct fx *fx)
+static void wait_diagnosed(struct ui_fx *fx)
 {
 	const char *const any[] = { "problems found", "no failures", NULL };
 	if (vt_wait_any(&fx->t, any, WAIT_MS) < 0) {
@@ -540,19 +390,16 @@ static void wait_diagnosed(struct fx *fx)
 
 static void test_diagnose(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 
-	start(fx);
-	enter(fx);
-	pass_stage(fx, 1);
-	pass_stage(fx, 2);
+	ui_fx_start_at(fx, 3);
 	vt_fkey(&fx->t, 10);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
-	start(fx);
+	ui_fx_start(fx);
 	WAIT(&fx->t, "Diagnose the existing setup");
 	for (int i = 0; i < 2; i++)
 		vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
-	enter(fx);
+	ui_enter(&fx->t);
 	wait_diagnosed(fx);
 	/* results by stage, e.g. the trust store check of stage 1 */
 	assert_true(vt_has_text(&fx->t, "trust/"));
@@ -566,12 +413,12 @@ static void test_diagnose(void **state)
  * with Diagnose still selected, so Enter runs it again. */
 static void test_diagnose_and_back(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 
-	start(fx);
+	ui_fx_start(fx);
 	WAIT(&fx->t, "Diagnose the existing setup");
 	vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
-	enter(fx);
+	ui_enter(&fx->t);
 	wait_diagnosed(fx);
 	assert_true(vt_has_text(&fx->t, "F5 Run again"));
 	vt_fkey(&fx->t, 1);
@@ -581,7 +428,7 @@ static void test_diagnose_and_back(void **state)
 	WAIT(&fx->t, "Every check of the existing setup");
 	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
 	WAIT(&fx->t, "Diagnose the existing setup");
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "Every check of the existing setup");
 	vt_fkey(&fx->t, 10);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
@@ -591,19 +438,9 @@ static void test_diagnose_and_back(void **state)
  * with its fix and event, and the stage cannot be passed. */
 static void test_verify_fail_blocks(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 
-	start(fx);
-	enter(fx);
-	pass_stage(fx, 1);
-	heading(fx, 2);
-	tab(fx, 2);
-	clear_field(fx);
-	vt_type(&fx->t, "WebServer");
-	pass_stage(fx, 2);
-	heading(fx, 3);
-	enter(fx);
-	WAIT(&fx->t, "stage 3 failed");
+	ui_fx_verify_fails(fx, "WebServer");
 	/* the failing check is selected, its fix and event underneath */
 	WAIT(&fx->t, "FAIL");
 	WAIT(&fx->t, "fix:");
@@ -613,7 +450,7 @@ static void test_verify_fail_blocks(void **state)
 	vt_key(&fx->t, VTERM_KEY_HOME, VTERM_MOD_NONE);
 	vt_key(&fx->t, VTERM_KEY_END, VTERM_MOD_NONE);
 	/* trying again fails again: the certificate itself is wrong */
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "stage 3 failed");
 	assert_false(vt_has_text(&fx->t, "Stage 4 of 7"));
 	/* the rail does not offer stage 4 either */
@@ -621,7 +458,7 @@ static void test_verify_fail_blocks(void **state)
 	WAIT(&fx->t, "choose a completed stage");
 	for (int i = 0; i < 4; i++)
 		vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "Stage 3 of 7");
 	assert_false(vt_has_text(&fx->t, "Stage 4 of 7"));
 	vt_fkey(&fx->t, 10);
@@ -630,7 +467,7 @@ static void test_verify_fail_blocks(void **state)
 /* An installer command's output scrolls in the stage 5 pane. */
 static void test_installer_output(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 	char *base = test_read_file(fx->lab->answers);
 	char path[4096], *text;
 	size_t n;
@@ -650,16 +487,16 @@ static void test_installer_output(void **state)
 			 0);
 	fx->started = true;
 	WAIT(&fx->t, "Welcome");
-	enter(fx);
+	ui_enter(&fx->t);
 	for (int s = 1; s <= 4; s++)
-		pass_stage(fx, s);
-	run_stage_ok(fx, 5);
+		ui_pass_stage(&fx->t, s);
+	ui_run_stage_ok(&fx->t, 5);
 	/* the end of the output is in view after the run */
 	WAIT(&fx->t, "installer-says-hello");
 	assert_true(vt_has_text(&fx->t, "installer-done"));
 	assert_true(vt_has_text(&fx->t, "-- output --"));
 	/* the list scrolls back to the outcome at its top */
-	tab(fx, 4);
+	ui_tab(&fx->t, 4);
 	vt_key(&fx->t, VTERM_KEY_HOME, VTERM_MOD_NONE);
 	WAIT(&fx->t, "installer command exited with status 0");
 	vt_fkey(&fx->t, 10);
@@ -669,24 +506,21 @@ static void test_installer_output(void **state)
 /* Offline: save the CSR to a file, then try to import certificates. */
 static void test_offline_request(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 	char csr[4096], *text;
 
 	snprintf(csr, sizeof(csr), "%s/for-the-ca.csr", fx->state);
-	start(fx);
-	enter(fx);
-	pass_stage(fx, 1);
-	heading(fx, 2);
-	tab(fx, 7);
+	ui_fx_start_at(fx, 2);
+	ui_tab(&fx->t, 7);
 	vt_key(&fx->t, VTERM_KEY_RIGHT, VTERM_MOD_NONE);
 	WAIT(&fx->t, "Mode:             < save CSR >");
 	/* offline: no CA URL, authentication or password fields */
 	assert_false(vt_has_text(&fx->t, "CA URL:"));
 	assert_false(vt_has_text(&fx->t, "Password:"));
-	tab(fx, 1);
-	clear_field(fx);
+	ui_tab(&fx->t, 1);
+	ui_clear_field(&fx->t);
 	vt_type(&fx->t, csr);
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "request saved: take it to the CA");
 	WAIT(&fx->t, "e Edit");
 	text = test_read_file(csr);
@@ -700,15 +534,15 @@ static void test_offline_request(void **state)
 	vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_SHIFT);
 	vt_key(&fx->t, VTERM_KEY_RIGHT, VTERM_MOD_NONE);
 	WAIT(&fx->t, "< import cert >");
-	tab(fx, 1);
+	ui_tab(&fx->t, 1);
 	vt_type(&fx->t, "/nonexistent/issued.cer");
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "'Certificate file' is not valid");
 	assert_inline_error(fx, "Certificate file:", "cannot read");
 	/* a readable certificate that is not the one for our key */
-	clear_field(fx);
+	ui_clear_field(&fx->t);
 	vt_type(&fx->t, fx->lab->root_pem);
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "stage 2 failed");
 	vt_fkey(&fx->t, 10);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
@@ -718,7 +552,7 @@ static void test_offline_request(void **state)
  * n keeps the file, y replaces it. */
 static void test_export_asks_before_overwrite(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 	char *base = test_read_file(fx->lab->answers);
 	char path[4096], pfx[4096], *text, *kept;
 	size_t n;
@@ -739,11 +573,11 @@ static void test_export_asks_before_overwrite(void **state)
 			 0);
 	fx->started = true;
 	WAIT(&fx->t, "Welcome");
-	enter(fx);
+	ui_enter(&fx->t);
 	for (int s = 1; s <= 3; s++)
-		pass_stage(fx, s);
-	heading(fx, 4);
-	enter(fx);
+		ui_pass_stage(&fx->t, s);
+	ui_heading(&fx->t, 4);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "Confirm (y/n): '");
 	WAIT(&fx->t, "exists: replace it?");
 	vt_type(&fx->t, "n");
@@ -752,7 +586,7 @@ static void test_export_asks_before_overwrite(void **state)
 	assert_non_null(kept);
 	assert_string_equal(kept, "not a pfx yet");
 	free(kept);
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "exists: replace it?");
 	vt_type(&fx->t, "y");
 	WAIT(&fx->t, "stage 4 done");
@@ -766,7 +600,7 @@ static void test_export_asks_before_overwrite(void **state)
 
 /* Run the management-server role in its own state directory against the
  * lab of fx, approve the agent agent01.lab.test from the list. */
-static void server_approves(struct fx *fx)
+static void server_approves(struct ui_fx *fx)
 {
 	char *sdir = test_mkdtemp("ui-server-");
 	struct vt *t = &fx->t;
@@ -780,21 +614,21 @@ static void server_approves(struct fx *fx)
 	vt_key(t, VTERM_KEY_RIGHT, VTERM_MOD_NONE);
 	WAIT(t, "role: server");
 	vt_key(t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
-	enter(fx);
+	ui_enter(&fx->t);
 	for (int s = 1; s <= 4; s++)
-		pass_stage(fx, s);
+		ui_pass_stage(&fx->t, s);
 	/* stage 5 does not apply to a management server */
-	heading(fx, 6);
+	ui_heading(&fx->t, 6);
 	assert_true(vt_has_text(t, "- 5 Install agent"));
-	pass_stage(fx, 6);
-	run_stage_ok(fx, 7);
+	ui_pass_stage(&fx->t, 6);
+	ui_run_stage_ok(&fx->t, 7);
 	WAIT(t, "AGNT agent01.lab.test  pending");
 	assert_true(vt_has_text(t, "a Approve agent"));
 	vt_type(t, "a");
 	WAIT(t, "approved 'agent01.lab.test'");
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(t, "Enrollment complete: this management server");
-	enter(fx);
+	ui_enter(&fx->t);
 	assert_int_equal(vt_wait_exit(t, WAIT_MS), 0);
 	test_rm_rf(sdir);
 	free(sdir);
@@ -807,17 +641,13 @@ static void server_approves(struct fx *fx)
  */
 static void test_approval_leave_server_approves(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 
 	assert_int_equal(lab_start(&fx->own, NULL, NULL), 0);
 	fx->own_up = true;
 	fx->lab = &fx->own;
-	start(fx);
-	enter(fx);
-	for (int s = 1; s <= 6; s++)
-		pass_stage(fx, s);
-	heading(fx, 7);
-	enter(fx);
+	ui_fx_start_at(fx, 7);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "pending");
 	WAIT(&fx->t, "Esc Leave, resume later");
 	/* the administrator's command is on screen while waiting */
@@ -838,43 +668,34 @@ static void test_approval_leave_server_approves(void **state)
 	server_approves(fx);
 
 	/* the agent resumes at stage 7 and is approved now */
-	start(fx);
+	ui_fx_start(fx);
 	WAIT(&fx->t, "Continue at stage 7: Await approval");
-	enter(fx);
-	run_stage_ok(fx, 7);
+	ui_enter(&fx->t);
+	ui_run_stage_ok(&fx->t, 7);
 	assert_true(vt_has_text(&fx->t, "approved this agent"));
-	enter(fx);
+	ui_enter(&fx->t);
 	WAIT(&fx->t, "Enrollment complete: the agent is approved");
-	enter(fx);
+	ui_enter(&fx->t);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_happy_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_request_inline_errors, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_export_password_mismatch,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_closed_port, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pending_leave_resume, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_rail_redo_and_start_over,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_diagnose, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_diagnose_and_back, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_installer_output, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_offline_request, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_export_asks_before_overwrite,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_fail_blocks, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_approval_leave_server_approves,
-						setup, teardown),
+		UI_TEST(test_happy_path),
+		UI_TEST(test_request_inline_errors),
+		UI_TEST(test_export_password_mismatch),
+		UI_TEST(test_closed_port),
+		UI_TEST(test_pending_leave_resume),
+		UI_TEST(test_rail_redo_and_start_over),
+		UI_TEST(test_diagnose),
+		UI_TEST(test_diagnose_and_back),
+		UI_TEST(test_installer_output),
+		UI_TEST(test_offline_request),
+		UI_TEST(test_export_asks_before_overwrite),
+		UI_TEST(test_verify_fail_blocks),
+		UI_TEST(test_approval_leave_server_approves),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, ui_lab_group_setup,
+				       ui_lab_group_teardown);
 }

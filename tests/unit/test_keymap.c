@@ -86,6 +86,11 @@ static void test_context_keys(void **st)
 	assert_int_equal(ch('E', KC_PENDING), ACT_EDIT);
 	assert_int_equal(ch('S', KC_LIST), ACT_SAVE);
 	assert_int_equal(ch('A', KC_STAGE), ACT_APPROVE);
+	/* stage 2's "run with a new key" is a stage screen's key only */
+	assert_int_equal(code(KEY_F(6), KC_STAGE), ACT_NEW_KEY);
+	assert_int_equal(code(KEY_F(6), KC_PENDING), ACT_NONE);
+	assert_int_equal(code(KEY_F(6), KC_LIST), ACT_NONE);
+	assert_string_equal(name(ACT_NEW_KEY, KC_STAGE), "F6");
 	assert_int_equal(ch('Y', KC_STAGE), ACT_NONE);
 	/* Tab: next field in a stage screen and a form, next item on the
 	 * welcome menu; Space changes a choice and the role */
@@ -175,7 +180,8 @@ static void test_shown_key_works(void **st)
 		wint_t ch;
 	} KEYS[] = {
 		{ "F1", KEY_CODE_YES, KEY_F(1) }, { "F2", KEY_CODE_YES, KEY_F(2) },
-		{ "F5", KEY_CODE_YES, KEY_F(5) }, { "F10", KEY_CODE_YES, KEY_F(10) },
+		{ "F5", KEY_CODE_YES, KEY_F(5) }, { "F6", KEY_CODE_YES, KEY_F(6) },
+		{ "F10", KEY_CODE_YES, KEY_F(10) },
 		{ "Enter", OK, '\r' }, { "Esc", OK, ESC }, { "Tab", OK, '\t' },
 		{ "S-Tab", KEY_CODE_YES, KEY_BTAB }, { "Up", KEY_CODE_YES, KEY_UP },
 		{ "Down", KEY_CODE_YES, KEY_DOWN }, { "Left", KEY_CODE_YES, KEY_LEFT },

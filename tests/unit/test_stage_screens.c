@@ -78,8 +78,38 @@ static void test_confirmations_name_their_flag(void **st)
 	assert_int_equal(SCR_VERIFY.confirm_flag, CTX_FLAG(confirm_warnings));
 	assert_int_equal(SCR_EXPORT.confirm_flag, CTX_FLAG(confirm_overwrite));
 	assert_non_null(SCR_TRUST.question);
-	assert_int_equal(SCR_REQUEST.confirm_flag, 0);
+	assert_int_equal(SCR_REQUEST.confirm_flag, CTX_FLAG(confirm_abandon));
+	assert_non_null(SCR_REQUEST.question);
 	assert_int_equal(SCR_APPROVAL.confirm_flag, 0);
+}
+
+/* Stage 2's answers to its questions (leave the pending request, make a
+ * new key) hold for one run: the next Enter (commit) or "check again"
+ * asks anew. */
+static void test_request_answers_hold_one_run(void **st)
+{
+	struct uform fm;
+	char q[300];
+	assert_int_equal(uform_init(&fm, SCR_REQUEST.fields, SCR_REQUEST.nfields,
+				    &ui), 0);
+	f.ctx.confirm_abandon = f.ctx.request_new_key = true;
+	assert_int_equal(SCR_REQUEST.commit(&ui, &fm), 0);
+	assert_false(f.ctx.confirm_abandon);
+	assert_false(f.ctx.request_new_key);
+	f.ctx.confirm_abandon = f.ctx.request_new_key = true;
+	SCR_REQUEST.recheck(&ui);
+	assert_false(f.ctx.confirm_abandon);
+	assert_false(f.ctx.request_new_key);
+	uform_release(&fm);
+	/* the question names the request the CA holds */
+	f.st.request_id = 17;
+	SCR_REQUEST.question(&ui, q, sizeof(q));
+	assert_non_null(strstr(q, "request ID 17 was made with the old answers"));
+	f.st.request_id = 0;
+	/* F6 sets request_new_key for its run */
+	assert_non_null(SCR_REQUEST.choice);
+	assert_int_equal(SCR_REQUEST.choice->act, ACT_NEW_KEY);
+	assert_int_equal(SCR_REQUEST.choice->flag, CTX_FLAG(request_new_key));
 }
 
 static void test_verify_question_counts_warnings(void **st)
@@ -301,6 +331,7 @@ int main(void)
 		cmocka_unit_test_setup(test_other_stages_leave_request_action,
 				       setup),
 		cmocka_unit_test(test_confirmations_name_their_flag),
+		cmocka_unit_test_setup(test_request_answers_hold_one_run, setup),
 		cmocka_unit_test_setup(test_verify_question_counts_warnings, setup),
 		cmocka_unit_test(test_fields_read_the_schema),
 		cmocka_unit_test_setup(test_friendly_name_one_rule, setup),

@@ -176,6 +176,27 @@ static void test_pane_rows(void **st)
 	pane_release(&p);
 }
 
+/* A long message as rows wrapped at the list's width: every word kept,
+ * none cut. */
+static void test_pane_wrapped(void **st)
+{
+	struct pane p;
+	pane_init(&p, true, false);
+	pane_add_wrapped(&p, TH_STALE, "answers changed (ca.template WebServer "
+			 "-> OpsMgr): Enter runs stage 2 again", 20);
+	assert_int_equal(p.n, 5);
+	assert_string_equal(p.rows[0].text, "answers changed");
+	assert_string_equal(p.rows[1].text, "(ca.template");
+	assert_string_equal(p.rows[2].text, "WebServer ->");
+	assert_string_equal(p.rows[3].text, "OpsMgr): Enter runs");
+	assert_string_equal(p.rows[4].text, "stage 2 again");
+	assert_string_equal(p.rows[4].tag, "");
+	assert_int_equal(p.rows[4].el, TH_STALE);
+	pane_add_wrapped(&p, TH_STALE, "", 20);
+	assert_int_equal(p.n, 5);
+	pane_release(&p);
+}
+
 static void test_pane_cap_and_follow(void **st)
 {
 	struct pane p;
@@ -342,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_form_backend_diags),
 		cmocka_unit_test(test_form_password_wipe),
 		cmocka_unit_test(test_pane_rows),
+		cmocka_unit_test(test_pane_wrapped),
 		cmocka_unit_test(test_pane_cap_and_follow),
 		cmocka_unit_test(test_schema_text_roundtrip),
 		cmocka_unit_test(test_schema_limits_and_rules),
