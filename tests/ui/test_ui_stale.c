@@ -116,7 +116,7 @@ static void test_unchanged_goes_on(void **state)
 	ui_wait(&fx->t, "Enter for the next stage, F5 runs it");
 	seen(fx, "Enter Next");
 	seen(fx, "F5 Run again anyway");
-	unseen(fx, "F6");
+	unseen(fx, "F6 Run with new key");
 
 	/* a new key size: stage 2 and the done stages after it are out of
 	 * date; typed back, they are done again */
@@ -127,7 +127,7 @@ static void test_unchanged_goes_on(void **state)
 	seen(fx, STALE " 3 Verify");
 	seen(fx, STALE " 4 Export");
 	seen(fx, "Enter Run again");
-	unseen(fx, "F6");   /* a new key size makes a new key anyway */
+	unseen(fx, "F6 Run with new key");   /* a new key size: a new key anyway */
 	retype(fx, "2048");
 	ui_wait(&fx->t, "\u2713 3 Verify");
 	seen(fx, "\u2713 4 Export");
