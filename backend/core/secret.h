@@ -1,8 +1,9 @@
 /*
  * secret.h - passwords in memory: read from a file (first line, size
- * capped, file must not be group/world-readable... only warned) or set from
- * typed text; wiped with OPENSSL_cleanse when released.  Never logged, never
- * written to state or INI files, never passed on argv.
+ * capped; the one rule on who may read or change a password file) or set
+ * from typed text; wiped with OPENSSL_cleanse when released.  Never logged,
+ * never written to state or INI files, never passed on argv.  And the one
+ * place that keeps them out of core dumps (secret_harden_process).
  *
  * Ownership: struct secret owns buf; secret_wipe() cleanses and frees it.
  */
@@ -10,6 +11,9 @@
 #define OPSMGR_SECRET_H
 
 #include <stddef.h>
+#include <sys/stat.h>
+
+#include "core/validate.h"
 
 #define SECRET_MAX 1024
 
@@ -18,7 +22,27 @@ struct secret {
 	size_t len;
 };
 
-/* Read the first line of path (trailing CR/LF stripped). 0 / -1 + err. */
+/*
+ * Who may read or change the password file path (st: its fstat):
+ * SEV_FAIL when it belongs to another user than us or root, or group or
+ * others may write it (whoever can change it chooses the password we send);
+ * SEV_WARN when group or others may read it; SEV_PASS otherwise.  The
+ * message names the file, its owner and its mode; the fix is the chmod or
+ * chown that cures it.
+ */
+enum diag_severity secret_file_rule(const char *path, const struct stat *st,
+				    struct verdict *v);
+
+/*
+ * Read the first line of path (trailing CR/LF stripped) into s.  0 / -1 +
+ * err; on -1 s keeps its old value.  A file secret_file_rule fails is
+ * refused (err is its message); v (may be NULL) receives that rule's
+ * verdict: SEV_WARN for a file read although others may read it, SEV_FAIL
+ * for a refused one, SEV_PASS otherwise (also when it could not be opened).
+ * secret_read_file logs the warning instead.
+ */
+int secret_read_file_judged(struct secret *s, const char *path,
+			    struct verdict *v, char *err, size_t errlen);
 int secret_read_file(struct secret *s, const char *path, char *err,
 		     size_t errlen);
 /* Copy text (len bytes) into s, replacing (and wiping) any old value. */

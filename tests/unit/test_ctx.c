@@ -2,7 +2,9 @@
  * test_ctx.c - backend/core/ctx.c: the paths a run derives from the state
  * directory, the FQDN in use (configuration before state), and loading the
  * passwords the configuration names (each failure at its own field and
- * check, a password already typed left alone).
+ * check, a password already typed left alone; a file others may read is a
+ * warning at the field, one others may write or another user owns is
+ * refused there), and every password, typed or read, masked in the log.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,10 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/diag.h"
+#include "core/log.h"
 #include "core/state.h"
 #include "lab_harness.h"
 #include "run_capture.h"
@@ -108,11 +113,168 @@ static void test_load_secrets(void **st)
 	free(dir);
 }
 
+/* Both password files at path; ctx_load_secrets' result. */
+static int load_both(const char *path, struct ctx *c, struct config *cfg,
+		     struct diag_list *dl)
+{
+	config_set_str(&cfg->ca_password_file, path);
+	config_set_str(&cfg->export_password_file, path);
+	ctx_init(c, cfg, NULL, "/nonexistent");
+	return ctx_load_secrets(c, dl);
+}
+
+/* One diagnostic of sev at field under chk that names path and mode. */
+static const struct diag *at_field(const struct diag_list *dl,
+				   enum diag_check chk, const char *field,
+				   enum diag_severity sev, const char *path,
+				   const char *mode)
+{
+	const struct diag *d = diag_find(dl, chk);
+	assert_non_null(d);
+	assert_string_equal(d->field, field);
+	assert_int_equal(d->sev, sev);
+	assert_non_null(strstr(d->message, path));
+	assert_non_null(strstr(d->message, mode));
+	assert_non_null(d->fix);
+	return d;
+}
+
+static void test_password_file_modes(void **st)
+{
+	(void)st;
+	char *dir = test_mkdtemp("ctx");
+	char pw[600];
+	snprintf(pw, sizeof(pw), "%s/pw.txt", dir);
+	assert_int_equal(test_write_file(pw, "M0de-pw\n"), 0);
+	struct config cfg;
+	struct ctx c;
+	struct diag_list dl;
+	config_init(&cfg);
+	diag_list_init(&dl);
+
+	/* 0600: read, nothing said */
+	assert_int_equal(load_both(pw, &c, &cfg, &dl), 0);
+	assert_int_equal(dl.n, 0);
+	ctx_release(&c);
+
+	/* 0644: read, and a warning at each field with the chmod fix */
+	assert_int_equal(chmod(pw, 0644), 0);
+	assert_int_equal(load_both(pw, &c, &cfg, &dl), 0);
+	assert_int_equal(dl.n, 2);
+	const struct diag *d = at_field(&dl, DIAG_REQ_PASSWORD,
+					"ca.password_file", SEV_WARN, pw,
+					"mode 0644");
+	assert_non_null(strstr(d->message, "readable by group or others"));
+	assert_non_null(strstr(d->fix, "chmod 600"));
+	d = at_field(&dl, DIAG_EXPORT_PASSWORD, "export.password_file",
+		     SEV_WARN, pw, "mode 0644");
+	assert_non_null(strstr(d->fix, "chmod 600"));
+	assert_string_equal(c.ca_password.buf, "M0de-pw");
+	assert_string_equal(c.pfx_password.buf, "M0de-pw");
+	ctx_release(&c);
+	diag_list_release(&dl);
+
+	/* 0666 and 0620: refused at each field, nothing read */
+	static const mode_t writable[] = { 0666, 0620 };
+	for (size_t i = 0; i < 2; i++) {
+		char mode[16];
+		snprintf(mode, sizeof(mode), "mode %04o", (unsigned)writable[i]);
+		assert_int_equal(chmod(pw, writable[i]), 0);
+		assert_int_equal(load_both(pw, &c, &cfg, &dl), -1);
+		assert_int_equal(dl.n, 2);
+		d = at_field(&dl, DIAG_REQ_PASSWORD, "ca.password_file",
+			     SEV_FAIL, pw, mode);
+		assert_non_null(strstr(d->message, "writable by group or others"));
+		assert_non_null(strstr(d->fix, "chmod 600"));
+		at_field(&dl, DIAG_EXPORT_PASSWORD, "export.password_file",
+			 SEV_FAIL, pw, mode);
+		assert_false(secret_is_set(&c.ca_password));
+		assert_false(secret_is_set(&c.pfx_password));
+		ctx_release(&c);
+		diag_list_release(&dl);
+	}
+
+	/* another user's file (not root's) */
+	assert_int_equal(chmod(pw, 0600), 0);
+	if (geteuid() != 0) {
+		print_message("skipped the other owner: giving a file to another user needs root (running as uid %u)\n",
+			      (unsigned)geteuid());
+	} else {
+		assert_int_equal(chown(pw, 65534, 65534), 0);
+		assert_int_equal(load_both(pw, &c, &cfg, &dl), -1);
+		assert_int_equal(dl.n, 2);
+		d = at_field(&dl, DIAG_REQ_PASSWORD, "ca.password_file",
+			     SEV_FAIL, pw, "mode 0600");
+		assert_non_null(strstr(d->message, "owned by uid 65534"));
+		at_field(&dl, DIAG_EXPORT_PASSWORD, "export.password_file",
+			 SEV_FAIL, pw, "owned by uid 65534");
+		assert_false(secret_is_set(&c.ca_password));
+		ctx_release(&c);
+		diag_list_release(&dl);
+	}
+
+	config_release(&cfg);
+	test_rm_rf(dir);
+	free(dir);
+}
+
+/* Passwords typed or read are masked in the log like each other. */
+static void test_passwords_redacted_in_log(void **st)
+{
+	(void)st;
+	char *dir = test_mkdtemp("ctx");
+	char pw[600], logp[600];
+	snprintf(pw, sizeof(pw), "%s/pw.txt", dir);
+	snprintf(logp, sizeof(logp), "%s/opsmgr-enroll.log", dir);
+	assert_int_equal(test_write_file(pw, "F1le-Pfx-Secret\n"), 0);
+	struct config cfg;
+	struct ctx c;
+	struct diag_list dl;
+	config_init(&cfg);
+	diag_list_init(&dl);
+	config_set_str(&cfg.export_password_file, pw);
+	ctx_init(&c, &cfg, NULL, dir);
+	assert_int_equal(log_open(dir), 0);
+
+	assert_int_equal(ctx_set_typed_password(&c, CTX_CA_PASSWORD,
+						"Typed-Ca-Secret"), 0);
+	assert_string_equal(c.ca_password.buf, "Typed-Ca-Secret");
+	assert_int_equal(ctx_set_typed_password(&c, CTX_PFX_PASSWORD,
+						"Typed-Pfx-First"), 0);
+	assert_string_equal(c.pfx_password.buf, "Typed-Pfx-First");
+	assert_int_equal(ctx_set_typed_password(&c, CTX_PFX_PASSWORD, NULL), -1);
+	/* the file is read only once the typed one is gone */
+	assert_int_equal(ctx_load_secrets(&c, &dl), 0);
+	assert_string_equal(c.pfx_password.buf, "Typed-Pfx-First");
+	secret_wipe(&c.pfx_password);
+	assert_int_equal(ctx_load_secrets(&c, &dl), 0);
+	assert_string_equal(c.pfx_password.buf, "F1le-Pfx-Secret");
+	assert_int_equal(dl.n, 0);
+
+	log_msg("ca %s, pfx %s, file %s", "Typed-Ca-Secret", "Typed-Pfx-First",
+		"F1le-Pfx-Secret");
+	log_close();
+	char *text = test_read_file(logp);
+	assert_non_null(text);
+	assert_null(strstr(text, "Secret"));
+	assert_null(strstr(text, "Typed-Pfx-First"));
+	assert_non_null(strstr(text, "ca ********, pfx ********, file ********"));
+	free(text);
+
+	ctx_release(&c);
+	diag_list_release(&dl);
+	config_release(&cfg);
+	test_rm_rf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths_and_fqdn),
 		cmocka_unit_test(test_load_secrets),
+		cmocka_unit_test(test_password_file_modes),
+		cmocka_unit_test(test_passwords_redacted_in_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
