@@ -1,6 +1,7 @@
 /*
  * secret.c - passwords in memory (see secret.h): the first line of a
- * password file, or typed text; every copy cleansed with OPENSSL_cleanse.
+ * password file whose owner and mode are judged first, or typed text;
+ * every copy cleansed with OPENSSL_cleanse; no core dumps of the process.
  */
 #include "core/secret.h"
 
@@ -10,12 +11,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "core/log.h"
+
+/*
+ * A core file would hold the CA and PFX passwords and the private key in
+ * plain text, written wherever core_pattern says (a crash collector, the
+ * working directory) for whoever finds it later.
+ */
+void secret_harden_process(void)
+{
+	const struct rlimit none = { 0, 0 };
+	(void)setrlimit(RLIMIT_CORE, &none);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
 
 void secret_wipe(struct secret *s)
 {

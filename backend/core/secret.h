@@ -48,6 +48,18 @@ int secret_read_file(struct secret *s, const char *path, char *err,
 /* Copy text (len bytes) into s, replacing (and wiping) any old value. */
 int secret_set(struct secret *s, const char *text, size_t len);
 void secret_wipe(struct secret *s);
+/*
+ * Keep this process's memory out of core dumps and away from other
+ * processes: not dumpable (PR_SET_DUMPABLE 0, which also keeps other
+ * processes of the same user from reading our memory through ptrace or
+ * /proc/PID/mem) and RLIMIT_CORE 0, soft and hard, so a child between fork
+ * and exec, still holding a copy of our memory, cannot dump it either.
+ * Best effort: lowering a limit and dropping dumpable do not fail in
+ * practice, and there is nothing better to do if they did.  Called first
+ * thing in main of each binary, before any secret exists.
+ */
+void secret_harden_process(void);
+
 static inline int secret_is_set(const struct secret *s)
 {
 	return s->buf != NULL;

@@ -2,7 +2,8 @@
  * test_secret.c - backend/core/secret.c: the first line of a password file
  * (LF, CRLF, no newline, size cap, empty, missing, FIFO), secret_set
  * replacing a value, secret_wipe, the warning about a readable file, and
- * the refusal of a file others may write or another user owns (issue 18).
+ * the refusal of a file others may write or another user owns (issue 18),
+ * and secret_harden_process (no core dumps).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/fsutil.h"
@@ -263,6 +267,29 @@ static void test_foreign_owner_refused(void **state)
 	assert_non_null(strstr(err, "mode 0600"));
 }
 
+/* In a child (it cannot be undone): not dumpable, core limit 0 / 0. */
+static void test_harden_process(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		secret_harden_process();
+		int bad = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0;
+		bad |= (getrlimit(RLIMIT_CORE, &rl) != 0 || rl.rlim_cur != 0 ||
+			rl.rlim_max != 0) << 1;
+		/* and a core limit cannot be raised again */
+		rl.rlim_cur = rl.rlim_max = 4096;
+		bad |= (setrlimit(RLIMIT_CORE, &rl) == 0) << 2;
+		_exit(bad);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +301,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readable_file_warned_in_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writable_file_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_owner_refused, setup, teardown),
+		cmocka_unit_test(test_harden_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
