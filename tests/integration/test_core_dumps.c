@@ -210,13 +210,11 @@ static void check_binary(const char *name)
 
 static void test_enroll_not_dumpable(void **st)
 {
-	(void)st;
 	check_binary("opsmgr-enroll");
 }
 
 static void test_lab_not_dumpable(void **st)
 {
-	(void)st;
 	check_binary("opsmgr-enroll-lab");
 }
 

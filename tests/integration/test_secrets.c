@@ -118,7 +118,6 @@ static int write_secret(const char *path, const char *text)
 /* Full flow with unique passwords; nothing holds them but their files. */
 static void test_passwords_stay_in_their_files(void **st)
 {
-	(void)st;
 	struct secrets s;
 	struct lab l;
 	char *r1 = ru_random_hex(24), *r2 = ru_random_hex(24);
@@ -310,7 +309,6 @@ static int run_with_password_file(const char *work, const char *pw,
 
 static void test_password_file_modes(void **st)
 {
-	(void)st;
 	char *work = test_mkdtemp("secrets-modes-");
 	assert_non_null(work);
 	char *pw = path2(work, "pw");

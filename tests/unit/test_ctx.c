@@ -28,7 +28,6 @@
 
 static void test_paths_and_fqdn(void **st)
 {
-	(void)st;
 	struct config cfg;
 	struct state s;
 	struct ctx c;
@@ -61,56 +60,83 @@ static void test_paths_and_fqdn(void **st)
 	config_release(&cfg);
 }
 
-static void test_load_secrets(void **st)
-{
-	(void)st;
-	char *dir = test_mkdtemp("ctx");
-	char good[600], missing[600];
-	snprintf(good, sizeof(good), "%s/pw.txt", dir);
-	snprintf(missing, sizeof(missing), "%s/nope.txt", dir);
-	assert_int_equal(test_write_file(good, "s3cret\n"), 0);
+/* A temporary directory holding the password file pw (PW_TEXT, 0600), a
+ * configuration and a diagnostics list; all released by pw_teardown. */
+#define PW_TEXT "F1le-Secret"
+
+struct pwfx {
+	char *dir;
+	char pw[600];
 	struct config cfg;
-	struct ctx c;
 	struct diag_list dl;
-	config_init(&cfg);
-	diag_list_init(&dl);
+};
+
+static int pw_setup(void **state)
+{
+	struct pwfx *f = calloc(1, sizeof(*f));
+	if (!f || !(f->dir = test_mkdtemp("ctx")))
+		return -1;
+	snprintf(f->pw, sizeof(f->pw), "%s/pw.txt", f->dir);
+	if (test_write_file(f->pw, PW_TEXT "\n") != 0)
+		return -1;
+	config_init(&f->cfg);
+	diag_list_init(&f->dl);
+	*state = f;
+	return 0;
+}
+
+static int pw_teardown(void **state)
+{
+	struct pwfx *f = *state;
+	diag_list_release(&f->dl);
+	config_release(&f->cfg);
+	test_rm_rf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static void test_load_secrets(void **state)
+{
+	struct pwfx *f = *state;
+	struct config *cfg = &f->cfg;
+	struct diag_list *dl = &f->dl;
+	const char *dir = f->dir;
+	char missing[600];
+	snprintf(missing, sizeof(missing), "%s/nope.txt", dir);
+	struct ctx c;
 
 	/* nothing named: nothing to do */
-	ctx_init(&c, &cfg, NULL, dir);
-	assert_int_equal(ctx_load_secrets(&c, &dl), 0);
-	assert_int_equal(dl.n, 0);
+	ctx_init(&c, cfg, NULL, dir);
+	assert_int_equal(ctx_load_secrets(&c, dl), 0);
+	assert_int_equal(dl->n, 0);
 	assert_false(secret_is_set(&c.ca_password));
 	ctx_release(&c);
 
 	/* both files unreadable: one failure each, at its field and check */
-	config_set_str(&cfg.ca_password_file, missing);
-	config_set_str(&cfg.export_password_file, missing);
-	ctx_init(&c, &cfg, NULL, dir);
-	assert_int_equal(ctx_load_secrets(&c, &dl), -1);
-	assert_int_equal(dl.n, 2);
-	const struct diag *d = diag_find(&dl, DIAG_REQ_PASSWORD);
+	config_set_str(&cfg->ca_password_file, missing);
+	config_set_str(&cfg->export_password_file, missing);
+	ctx_init(&c, cfg, NULL, dir);
+	assert_int_equal(ctx_load_secrets(&c, dl), -1);
+	assert_int_equal(dl->n, 2);
+	const struct diag *d = diag_find(dl, DIAG_REQ_PASSWORD);
 	assert_non_null(d);
 	assert_string_equal(d->field, "ca.password_file");
 	assert_non_null(strstr(d->message, "cannot read the CA password from"));
-	d = diag_find(&dl, DIAG_EXPORT_PASSWORD);
+	d = diag_find(dl, DIAG_EXPORT_PASSWORD);
 	assert_non_null(d);
 	assert_string_equal(d->field, "export.password_file");
 	assert_non_null(strstr(d->message, "cannot read the PFX password from"));
-	diag_list_release(&dl);
+	diag_list_release(dl);
 
 	/* a password already typed is kept; the other one is read */
 	assert_int_equal(secret_set(&c.pfx_password, "typed", 5), 0);
-	config_set_str(&cfg.ca_password_file, good);
-	assert_int_equal(ctx_load_secrets(&c, &dl), 0);
-	assert_int_equal(dl.n, 0);
-	assert_true(secret_is_set(&c.ca_password));
-	assert_true(secret_is_set(&c.pfx_password));
+	config_set_str(&cfg->ca_password_file, f->pw);
+	assert_int_equal(ctx_load_secrets(&c, dl), 0);
+	assert_int_equal(dl->n, 0);
+	assert_string_equal(c.ca_password.buf, PW_TEXT);
+	assert_string_equal(c.pfx_password.buf, "typed");
 	ctx_release(&c);
-
-	diag_list_release(&dl);
-	config_release(&cfg);
-	test_rm_rf(dir);
-	free(dir);
 }
 
 /* Both password files at path; ctx_load_secrets' result. */
@@ -139,40 +165,35 @@ static const struct diag *at_field(const struct diag_list *dl,
 	return d;
 }
 
-static void test_password_file_modes(void **st)
+static void test_password_file_modes(void **state)
 {
-	(void)st;
-	char *dir = test_mkdtemp("ctx");
-	char pw[600];
-	snprintf(pw, sizeof(pw), "%s/pw.txt", dir);
-	assert_int_equal(test_write_file(pw, "M0de-pw\n"), 0);
-	struct config cfg;
+	struct pwfx *f = *state;
+	struct config *cfg = &f->cfg;
+	struct diag_list *dl = &f->dl;
+	const char *pw = f->pw;
 	struct ctx c;
-	struct diag_list dl;
-	config_init(&cfg);
-	diag_list_init(&dl);
 
 	/* 0600: read, nothing said */
-	assert_int_equal(load_both(pw, &c, &cfg, &dl), 0);
-	assert_int_equal(dl.n, 0);
+	assert_int_equal(load_both(pw, &c, cfg, dl), 0);
+	assert_int_equal(dl->n, 0);
 	ctx_release(&c);
 
 	/* 0644: read, and a warning at each field with the chmod fix */
 	assert_int_equal(chmod(pw, 0644), 0);
-	assert_int_equal(load_both(pw, &c, &cfg, &dl), 0);
-	assert_int_equal(dl.n, 2);
-	const struct diag *d = at_field(&dl, DIAG_REQ_PASSWORD,
+	assert_int_equal(load_both(pw, &c, cfg, dl), 0);
+	assert_int_equal(dl->n, 2);
+	const struct diag *d = at_field(dl, DIAG_REQ_PASSWORD,
 					"ca.password_file", SEV_WARN, pw,
 					"mode 0644");
 	assert_non_null(strstr(d->message, "readable by group or others"));
 	assert_non_null(strstr(d->fix, "chmod 600"));
-	d = at_field(&dl, DIAG_EXPORT_PASSWORD, "export.password_file",
+	d = at_field(dl, DIAG_EXPORT_PASSWORD, "export.password_file",
 		     SEV_WARN, pw, "mode 0644");
 	assert_non_null(strstr(d->fix, "chmod 600"));
-	assert_string_equal(c.ca_password.buf, "M0de-pw");
-	assert_string_equal(c.pfx_password.buf, "M0de-pw");
+	assert_string_equal(c.ca_password.buf, PW_TEXT);
+	assert_string_equal(c.pfx_password.buf, PW_TEXT);
 	ctx_release(&c);
-	diag_list_release(&dl);
+	diag_list_release(dl);
 
 	/* 0666 and 0620: refused at each field, nothing read */
 	static const mode_t writable[] = { 0666, 0620 };
@@ -180,18 +201,18 @@ static void test_password_file_modes(void **st)
 		char mode[16];
 		snprintf(mode, sizeof(mode), "mode %04o", (unsigned)writable[i]);
 		assert_int_equal(chmod(pw, writable[i]), 0);
-		assert_int_equal(load_both(pw, &c, &cfg, &dl), -1);
-		assert_int_equal(dl.n, 2);
-		d = at_field(&dl, DIAG_REQ_PASSWORD, "ca.password_file",
+		assert_int_equal(load_both(pw, &c, cfg, dl), -1);
+		assert_int_equal(dl->n, 2);
+		d = at_field(dl, DIAG_REQ_PASSWORD, "ca.password_file",
 			     SEV_FAIL, pw, mode);
 		assert_non_null(strstr(d->message, "writable by group or others"));
 		assert_non_null(strstr(d->fix, "chmod 600"));
-		at_field(&dl, DIAG_EXPORT_PASSWORD, "export.password_file",
+		at_field(dl, DIAG_EXPORT_PASSWORD, "export.password_file",
 			 SEV_FAIL, pw, mode);
 		assert_false(secret_is_set(&c.ca_password));
 		assert_false(secret_is_set(&c.pfx_password));
 		ctx_release(&c);
-		diag_list_release(&dl);
+		diag_list_release(dl);
 	}
 
 	/* another user's file (not root's) */
@@ -201,40 +222,31 @@ static void test_password_file_modes(void **st)
 			      (unsigned)geteuid());
 	} else {
 		assert_int_equal(chown(pw, 65534, 65534), 0);
-		assert_int_equal(load_both(pw, &c, &cfg, &dl), -1);
-		assert_int_equal(dl.n, 2);
-		d = at_field(&dl, DIAG_REQ_PASSWORD, "ca.password_file",
+		assert_int_equal(load_both(pw, &c, cfg, dl), -1);
+		assert_int_equal(dl->n, 2);
+		d = at_field(dl, DIAG_REQ_PASSWORD, "ca.password_file",
 			     SEV_FAIL, pw, "mode 0600");
 		assert_non_null(strstr(d->message, "owned by uid 65534"));
-		at_field(&dl, DIAG_EXPORT_PASSWORD, "export.password_file",
+		at_field(dl, DIAG_EXPORT_PASSWORD, "export.password_file",
 			 SEV_FAIL, pw, "owned by uid 65534");
 		assert_false(secret_is_set(&c.ca_password));
 		ctx_release(&c);
-		diag_list_release(&dl);
+		diag_list_release(dl);
 	}
 
-	config_release(&cfg);
-	test_rm_rf(dir);
-	free(dir);
 }
 
 /* Passwords typed or read are masked in the log like each other. */
-static void test_passwords_redacted_in_log(void **st)
+static void test_passwords_redacted_in_log(void **state)
 {
-	(void)st;
-	char *dir = test_mkdtemp("ctx");
-	char pw[600], logp[600];
-	snprintf(pw, sizeof(pw), "%s/pw.txt", dir);
-	snprintf(logp, sizeof(logp), "%s/opsmgr-enroll.log", dir);
-	assert_int_equal(test_write_file(pw, "F1le-Pfx-Secret\n"), 0);
-	struct config cfg;
+	struct pwfx *f = *state;
+	struct diag_list *dl = &f->dl;
+	char logp[600];
+	snprintf(logp, sizeof(logp), "%s/opsmgr-enroll.log", f->dir);
 	struct ctx c;
-	struct diag_list dl;
-	config_init(&cfg);
-	diag_list_init(&dl);
-	config_set_str(&cfg.export_password_file, pw);
-	ctx_init(&c, &cfg, NULL, dir);
-	assert_int_equal(log_open(dir), 0);
+	config_set_str(&f->cfg.export_password_file, f->pw);
+	ctx_init(&c, &f->cfg, NULL, f->dir);
+	assert_int_equal(log_open(f->dir), 0);
 
 	assert_int_equal(ctx_set_typed_password(&c, CTX_CA_PASSWORD,
 						"Typed-Ca-Secret"), 0);
@@ -244,15 +256,15 @@ static void test_passwords_redacted_in_log(void **st)
 	assert_string_equal(c.pfx_password.buf, "Typed-Pfx-First");
 	assert_int_equal(ctx_set_typed_password(&c, CTX_PFX_PASSWORD, NULL), -1);
 	/* the file is read only once the typed one is gone */
-	assert_int_equal(ctx_load_secrets(&c, &dl), 0);
+	assert_int_equal(ctx_load_secrets(&c, dl), 0);
 	assert_string_equal(c.pfx_password.buf, "Typed-Pfx-First");
 	secret_wipe(&c.pfx_password);
-	assert_int_equal(ctx_load_secrets(&c, &dl), 0);
-	assert_string_equal(c.pfx_password.buf, "F1le-Pfx-Secret");
-	assert_int_equal(dl.n, 0);
+	assert_int_equal(ctx_load_secrets(&c, dl), 0);
+	assert_string_equal(c.pfx_password.buf, PW_TEXT);
+	assert_int_equal(dl->n, 0);
 
 	log_msg("ca %s, pfx %s, file %s", "Typed-Ca-Secret", "Typed-Pfx-First",
-		"F1le-Pfx-Secret");
+		PW_TEXT);
 	log_close();
 	char *text = test_read_file(logp);
 	assert_non_null(text);
@@ -262,19 +274,18 @@ static void test_passwords_redacted_in_log(void **st)
 	free(text);
 
 	ctx_release(&c);
-	diag_list_release(&dl);
-	config_release(&cfg);
-	test_rm_rf(dir);
-	free(dir);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths_and_fqdn),
-		cmocka_unit_test(test_load_secrets),
-		cmocka_unit_test(test_password_file_modes),
-		cmocka_unit_test(test_passwords_redacted_in_log),
+		cmocka_unit_test_setup_teardown(test_load_secrets, pw_setup,
+						pw_teardown),
+		cmocka_unit_test_setup_teardown(test_password_file_modes,
+						pw_setup, pw_teardown),
+		cmocka_unit_test_setup_teardown(test_passwords_redacted_in_log,
+						pw_setup, pw_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

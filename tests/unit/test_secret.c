@@ -172,7 +172,6 @@ static void test_failure_keeps_old_value(void **state)
 
 static void test_set_and_wipe(void **state)
 {
-	(void)state;
 	struct secret s = { 0 };
 	assert_false(secret_is_set(&s));
 	assert_int_equal(secret_set(&s, "typed-secret-and-more", 12), 0);
@@ -270,7 +269,6 @@ static void test_foreign_owner_refused(void **state)
 /* In a child (it cannot be undone): not dumpable, core limit 0 / 0. */
 static void test_harden_process(void **state)
 {
-	(void)state;
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
