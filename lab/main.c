@@ -7,6 +7,7 @@
  */
 #include "lab.h"
 #include "core/fsutil.h"
+#include "core/secret.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int sig = 0;
 
+	secret_harden_process(); /* no core dumps of the CA key (secret.h) */
 	if (argc > 1 && (!strcmp(argv[1], "approve") ||
 			 !strcmp(argv[1], "deny") ||
 			 !strcmp(argv[1], "revoke") ||
