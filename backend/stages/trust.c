@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -272,15 +273,10 @@ static int load_ca_password(struct ctx *c, struct diag_list *dl)
 	return -1;
 }
 
-static int starts_with(const char *s, const char *prefix)
-{
-	return s && prefix && strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 static void warn_plain_http(const char *url, const char *field,
 			    struct diag_list *dl)
 {
-	if (starts_with(url, "http://"))
+	if (url && strncasecmp(url, "http://", 7) == 0)
 		diag_add(dl, DIAG_TRUST_SOURCE, SEV_WARN, field,
 			 "use https, or compare the fingerprint with the CA administrator's before trusting",
 			 "the root is downloaded over plain http from '%s': anyone on the way could replace it; only the fingerprint check protects you",
@@ -337,8 +333,9 @@ static int fetch_url(struct ctx *c, const struct hooks *h,
 			   "set [trust] url to the https address of the CA certificate",
 			   "URL", desc, dl) != 0)
 		return -1;
-	/* Credentials only go to the CA itself. */
-	bool on_ca = starts_with(cfg->trust_url, cfg->ca_url);
+	/* Credentials only go to the CA itself: the same scheme, host and
+	 * port as ca.url (not a URL that merely starts like it). */
+	bool on_ca = cfg->ca_url && http_same_origin(cfg->trust_url, cfg->ca_url);
 	if (on_ca && load_ca_password(c, dl) != 0)
 		return -1;
 	ca_http_options(c, on_ca ? CA_WITH_CREDENTIALS : CA_WITHOUT_CREDENTIALS,
