@@ -286,6 +286,14 @@ char *tls_stub_last_request(struct tls_stub *s)
 	return c;
 }
 
+int tls_stub_last_has(struct tls_stub *s, const char *text)
+{
+	pthread_mutex_lock(&s->mu);
+	int has = s->last && strstr(s->last, text) != NULL;
+	pthread_mutex_unlock(&s->mu);
+	return has;
+}
+
 void tls_stub_stop(struct tls_stub *s)
 {
 	if (!s)

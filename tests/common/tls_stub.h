@@ -1,12 +1,12 @@
 /*
  * tls_stub.h - test helper: a tiny HTTPS (or plain TCP) server on an
- * ephemeral (or a chosen) 127.0.0.1 port, one thread, for what the lab cannot pretend:
- * a server that answers every request with fixed bytes (HTML garbage,
- * oversized bodies, odd headers, non-HTTP junk), or one that accepts the
- * connection and never says anything (timeouts, cancellation).
+ * ephemeral (or a chosen) 127.0.0.1 port, one thread, for what the lab
+ * cannot pretend: a server that answers every request with fixed bytes
+ * (HTML garbage, oversized bodies, odd headers, non-HTTP junk), or one that
+ * accepts the connection and never says anything (timeouts, cancellation).
  * Also makes a throw-away root + "localhost" / 127.0.0.1 server certificate.
  *
- * Owner: engineer "req" (http.c / certsrv.c tests).
+ * Used by the tests of sys/http*.c, adcs/certsrv*.c and stage 1.
  * Ownership: tls_stub_stop() frees the stub; strings returned are
  * malloc'd, caller frees.
  */
@@ -56,6 +56,8 @@ int tls_stub_port(const struct tls_stub *s);
 int tls_stub_requests(struct tls_stub *s);
 /* A copy of the last request received (headers and body), or NULL. */
 char *tls_stub_last_request(struct tls_stub *s);
+/* Whether the last request received contains text (0 when none came). */
+int tls_stub_last_has(struct tls_stub *s, const char *text);
 void tls_stub_stop(struct tls_stub *s);
 
 /*

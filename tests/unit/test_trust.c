@@ -806,15 +806,6 @@ static void set_url_source(struct fx *f, const char *ca_url,
 	f->cfg.trust_source = TRUST_SRC_URL;
 }
 
-static bool last_has_authorization(struct tls_stub *s)
-{
-	char *req = tls_stub_last_request(s);
-	assert_non_null(req);
-	bool has = strstr(req, "Authorization:") != NULL;
-	free(req);
-	return has;
-}
-
 /*
  * ca.url = https://127.0.0.1:P and trust.url = https://127.0.0.1:P<d>: the
  * trust URL starts with the CA URL but is another server; stage 1 fetches
@@ -858,19 +849,19 @@ static void test_url_credentials_only_to_ca(void **state)
 	set_url_source(f, ca_url, other_url);
 	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
 	assert_int_equal(tls_stub_requests(other), 1);
-	assert_false(last_has_authorization(other));
+	assert_false(tls_stub_last_has(other, "Authorization:"));
 
 	/* another name for the same address is another origin too */
 	set_url_source(f, ca_url, by_name);
 	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
 	assert_int_equal(tls_stub_requests(ca), 1);
-	assert_false(last_has_authorization(ca));
+	assert_false(tls_stub_last_has(ca, "Authorization:"));
 
 	/* the same scheme, host and port: the CA, with its credentials */
 	set_url_source(f, ca_url, on_ca);
 	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
 	assert_int_equal(tls_stub_requests(ca), 2);
-	assert_true(last_has_authorization(ca));
+	assert_true(tls_stub_last_has(ca, "Authorization: Basic"));
 
 	tls_stub_stop(ca);
 	tls_stub_stop(other);
