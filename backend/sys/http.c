@@ -523,6 +523,46 @@ static enum http_err follow(const struct http_opts *o, const char *cred_url,
 	return HTTP_OK;
 }
 
+static void xfer_init(struct xfer *x, const struct http_opts *o,
+		      const struct hooks *h, const char *url, const char *post)
+{
+	char host[128];
+	memset(x, 0, sizeof(*x));
+	x->o = o;
+	x->h = h;
+	x->cap = o->body_cap ? o->body_cap : HTTP_DEFAULT_BODY_CAP;
+	http_url_host(url, host, sizeof(host));
+	snprintf(x->what, sizeof(x->what), "%s %s",
+		 post ? "sending to" : "fetching from", host);
+	pthread_mutex_lock(&g_mu);
+	x->trace = g_trace;
+	x->trace_ud = g_trace_ud;
+	pthread_mutex_unlock(&g_mu);
+}
+
+/* The last hop's answer into r (e: how the transfer ended). */
+static enum http_err hand_over(enum http_err e, struct xfer *x,
+			       struct http_response *r, char *err,
+			       size_t errlen)
+{
+	if (e == HTTP_OK && !x->body && !(x->body = calloc(1, 1))) {
+		errbuf_printf(err, errlen, "out of memory");
+		e = HTTP_E_OTHER;
+	}
+	if (e != HTTP_OK) {
+		r->status = 0;
+		return e;
+	}
+	r->content_type = x->content_type;
+	r->www_authenticate = x->www_auth;
+	r->body = x->body;
+	r->body_len = x->len;
+	x->content_type = x->www_auth = NULL;
+	x->body = NULL;
+	hooks_progress(x->h, x->what, 1.0);
+	return HTTP_OK;
+}
+
 static enum http_err request(const struct http_opts *o, const char *url,
 			     const char *post, const struct hooks *h,
 			     struct http_response *r, char *err, size_t errlen)
@@ -561,20 +601,7 @@ static enum http_err request(const struct http_opts *o, const char *url,
 		return HTTP_E_OTHER;
 	}
 
-	memset(&x, 0, sizeof(x));
-	x.o = o;
-	x.h = h;
-	x.cap = o->body_cap ? o->body_cap : HTTP_DEFAULT_BODY_CAP;
-	{
-		char host[128];
-		http_url_host(url, host, sizeof(host));
-		snprintf(x.what, sizeof(x.what), "%s %s", post ? "sending to" : "fetching from", host);
-	}
-	pthread_mutex_lock(&g_mu);
-	x.trace = g_trace;
-	x.trace_ud = g_trace_ud;
-	pthread_mutex_unlock(&g_mu);
-
+	xfer_init(&x, o, h, url, post);
 	struct hop hp = { .url = url, .post = post, .creds = o->auth != AUTH_NONE };
 	char *target = NULL;   /* hp.url after a redirect */
 	hooks_progress(h, x.what, -1.0);
@@ -591,21 +618,7 @@ static enum http_err request(const struct http_opts *o, const char *url,
 		free(target);
 		hp.url = target = next;
 	}
-	if (e == HTTP_OK && !x.body && !(x.body = calloc(1, 1))) {
-		errbuf_printf(err, errlen, "out of memory");
-		e = HTTP_E_OTHER;
-	}
-	if (e == HTTP_OK) {
-		r->content_type = x.content_type;
-		r->www_authenticate = x.www_auth;
-		r->body = x.body;
-		r->body_len = x.len;
-		x.content_type = x.www_auth = NULL;
-		x.body = NULL;
-		hooks_progress(h, x.what, 1.0);
-	} else {
-		r->status = 0;
-	}
+	e = hand_over(e, &x, r, err, errlen);
 	origin_key(hp.url, origin, sizeof(origin));
 	give_back(f, c, origin);
 	free(target);
