@@ -32,6 +32,7 @@ void ca_http_options(struct ctx *c, enum ca_credentials cred,
 		o->password = &c->ca_password;   /* unset: no password */
 		o->client_cert = cfg->ca_client_cert;
 		o->client_key = cfg->ca_client_key;
+		o->cred_url = cfg->ca_url;       /* only ever sent to the CA */
 	}
 	o->timeout_s = cfg->ca_timeout > 0 ? cfg->ca_timeout
 					   : CONFIG_DEFAULT_CA_TIMEOUT;

@@ -112,7 +112,8 @@ static int setup_for(void **state, const struct lab *l)
 	f->cfg.approval_source = APPROVAL_LAB;
 	f->cfg.approval_interval = 1;
 	f->cfg.approval_timeout = 30;
-	/* The trust store holds the lab root, as stage 1 leaves it. */
+	/* The trust store holds the lab root, recorded in the state as the
+	 * confirmed root, as stage 1 leaves it. */
 	char *trust = fs_join(f->dir, "trust");
 	char err[FS_ERRLEN];
 	assert_int_equal(fs_mkdir_p(trust, 0700, err, sizeof(err)), 0);
@@ -120,6 +121,7 @@ static int setup_for(void **state, const struct lab *l)
 	assert_int_equal(fs_copy_file(l->root_pem, rp, 0644, err, sizeof(err)),
 			 0);
 	config_set_str(&f->cfg.trust_store, trust);
+	state_set_str(&f->st.root_path, rp);
 	free(rp);
 	free(trust);
 	*state = f;
@@ -303,7 +305,7 @@ static void test_untrusted_server(void **state)
 	struct fixture *f = *state;
 	cert_in_state(f, "agent-untrusting.lab.test", root_manual,
 		      root_key_manual);
-	/* A trust store holding another root only. */
+	/* A trust store holding another root only, confirmed in stage 1. */
 	char *trust = fs_join(f->dir, "trust2");
 	char err[FS_ERRLEN];
 	assert_int_equal(fs_mkdir_p(trust, 0700, err, sizeof(err)), 0);
@@ -311,6 +313,7 @@ static void test_untrusted_server(void **state)
 	assert_int_equal(fs_copy_file(lab_auto.root_pem, rp, 0644, err,
 				      sizeof(err)), 0);
 	config_set_str(&f->cfg.trust_store, trust);
+	state_set_str(&f->st.root_path, rp);
 	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_UNKNOWN);
 	const struct diag *d = find_sev(&f->dl, DIAG_APPROVAL_TLS, SEV_FAIL);
 	if (!d)
