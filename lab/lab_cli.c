@@ -8,8 +8,13 @@
  *                                                reject an agent
  *   revoke  --dir DIR REQUEST_ID                 revoke an issued cert
  *   list    --dir DIR                            requests and agents
+ * They act on the directory itself, as its owner: DIR, DIR/ca and
+ * DIR/admin must pass the private-directory check first (whoever can
+ * write there could hand the commands another CA).  Over the network only
+ * the administrator certificate DIR/admin/admin.pem may do the same
+ * (lab_ms.c).
  * Exit codes: 0 done, 1 the request/agent is unknown or in the wrong
- * state (or the directory holds no lab), 2 usage.
+ * state (or the directory holds no lab, or is not private), 2 usage.
  */
 #include "lab.h"
 #include "core/fsutil.h"
@@ -181,7 +186,7 @@ int lab_cli_main(int argc, char **argv)
 {
 	const char *cmd = argv[0], *dir = NULL, *arg = NULL;
 	struct lab_ctx c;
-	char *state = NULL;
+	char *state = NULL, err[1024];
 	long id;
 	int rc;
 
@@ -216,7 +221,9 @@ int lab_cli_main(int argc, char **argv)
 		return 1;
 	}
 	free(state);
-	if (!strcmp(cmd, "list")) {
+	if (lab_dir_check(&c, err, sizeof(err))) {
+		rc = fail(err);
+	} else if (!strcmp(cmd, "list")) {
 		rc = act_list(&c);
 	} else {
 		id = lab_parse_id(arg);

@@ -1,6 +1,7 @@
 /*
  * lab_files.c - the files the running lab publishes once it is serving:
- * DIR/lab.ini (its ports, URL, user, password and root file, pid) and
+ * DIR/lab.ini (its ports, URL, user, password and root file, the
+ * administrator's certificate and key for the management server, pid) and
  * DIR/answers.ini (a ready answers file for the wizard pointing at this
  * lab).  Both written atomically; lab.ini removed on a clean exit.
  * Passwords are never written into them, only the files holding them.
@@ -52,11 +53,13 @@ int lab_write_ini_files(const struct lab_ctx *c, char *err, size_t errlen)
 		     "password_file = %s/password\n"
 		     "root = %s/ca/root.pem\n"
 		     "root_sha256 = %s\n"
+		     "admin_cert = %s/" LAB_ADMIN_CERT "\n"
+		     "admin_key = %s/" LAB_ADMIN_KEY "\n"
 		     "answers = %s/answers.ini\n"
 		     "log = %s/lab.log\n"
 		     "pid = %ld\n",
 		     c->ca_port, c->ms_port, c->ca_port, c->dir, c->dir, pin,
-		     c->dir, c->dir, (long)getpid()) < 0) {
+		     c->dir, c->dir, c->dir, c->dir, (long)getpid()) < 0) {
 		lab = NULL;
 		snprintf(err, errlen, "out of memory");
 		goto out;
