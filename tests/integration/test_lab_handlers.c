@@ -448,11 +448,23 @@ static void test_log_escaped(void **state)
 	free(p);
 }
 
+/* q to the management server answers status (and says want, if any). */
+static void ms_expect(const struct lab_http_req *q, unsigned status,
+		      const char *want)
+{
+	struct lab_resp r;
+
+	lab_ms_handle(&C, q, &r);
+	assert_int_equal(r.status, status);
+	if (want)
+		assert_non_null(strstr((char *)r.body, want));
+	lab_resp_release(&r);
+}
+
 static void test_ms_admin_only(void **state)
 {
 	struct lab_http_req q;
 	struct lab_kvs form;
-	struct lab_resp r;
 
 	(void)state;
 	memset(&q, 0, sizeof(q));
@@ -465,27 +477,17 @@ static void test_ms_admin_only(void **state)
 	q.peer_serial = "0C0D";
 	q.peer_sha256 = "00";
 	q.form = &form;
-	lab_ms_handle(&C, &q, &r);
-	assert_int_equal(r.status, 200);
-	lab_resp_release(&r);
+	ms_expect(&q, 200, "\"state\":\"pending\"");
 	/* the agent approves itself: refused */
 	q.method = "POST";
 	q.path = "/opsmgr/v1/approve";
-	lab_ms_handle(&C, &q, &r);
-	assert_int_equal(r.status, 403);
-	assert_non_null(strstr((char *)r.body, "administrator certificate"));
-	lab_resp_release(&r);
+	ms_expect(&q, 403, "administrator certificate");
 	/* the administrator may; and is no agent */
 	q.peer_sha256 = C.admin_sha256;
-	lab_ms_handle(&C, &q, &r);
-	assert_int_equal(r.status, 200);
-	assert_non_null(strstr((char *)r.body, "\"state\":\"approved\""));
-	lab_resp_release(&r);
+	ms_expect(&q, 200, "\"state\":\"approved\"");
 	q.method = "GET";
 	q.path = "/opsmgr/v1/status";
-	lab_ms_handle(&C, &q, &r);
-	assert_int_equal(r.status, 403);
-	lab_resp_release(&r);
+	ms_expect(&q, 403, NULL);
 	lab_kvs_release(&form);
 	state_readable();
 }
