@@ -308,6 +308,18 @@ struct lab_server *lab_server_start(struct lab_ctx *c, char *err,
 				    size_t errlen);
 void lab_server_stop(struct lab_server *s);
 
+/* ---- the administrator's client (lab_admin.c) ------------------------ */
+/* Port key ("ca_port", "ms_port") of the lab serving from dir, from its
+ * lab.ini; -1 when there is none. */
+int lab_ini_port(const char *dir, const char *key);
+/* One request to the running lab's management server with the
+ * administrator certificate (form: a POST body or NULL): 0 with *status
+ * and *body (malloc'd, caller frees), 1 when no lab serves from dir (no
+ * lab.ini, or nothing listens on its port), -1 with err. */
+int lab_admin_request(const char *dir, const char *method, const char *path,
+		      const char *form, unsigned *status, char **body,
+		      char *err, size_t errlen);
+
 /* ---- commands (lab_cli.c) --------------------------------------------- */
 /* approve|deny|revoke|list; prints results; returns the exit code. */
 int lab_cli_main(int argc, char **argv);

@@ -3,8 +3,9 @@
  * the root CA (RSA 3072, SHA-256), the HTTPS server certificate (127.0.0.1
  * + localhost), the administrator's client certificate and the password
  * files, in a directory that must be private first (lab_dir_check), plus
- * the certificate-building and PEM-writing helpers lab_issue.c shares.  Nothing here uses the client's
- * PKI code: the lab checks the client with its own.
+ * the certificate-building and PEM-writing helpers lab_issue.c shares.
+ * Nothing here uses the client's PKI code: the lab checks the client with
+ * its own.
  */
 #include "lab.h"
 #include "core/fsutil.h"

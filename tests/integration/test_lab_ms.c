@@ -281,9 +281,27 @@ static void test_pending_then_approved(void **state)
 				       "agent01.lab.test", NULL };
 
 		assert_int_equal(lab_cmd(args, &out), 0);
+		assert_string_equal(out, "agent agent01.lab.test approved\n");
 		free(out);
 	}
 	expect_status(&L, &a, "agent01.lab.test", "approved");
+	/* the command approved through the management server, with the
+	 * administrator certificate */
+	{
+		char *log = lab_log_text(&L);
+
+		assert_non_null(strstr(log, "ms: agent 'agent01.lab.test' "
+				       "approved by the administrator"));
+		free(log);
+	}
+	{
+		const char *args[] = { "list", "--dir", L.dir,
+				       "--pending-agents", NULL };
+
+		assert_int_equal(lab_cmd(args, &out), 0);
+		assert_null(strstr(out, "agent01.lab.test"));
+		free(out);
+	}
 }
 
 static void test_admin_endpoints(void **state)
@@ -363,6 +381,16 @@ static void test_agent_cannot_approve(void **state)
 	make_agent(&L, "agent06.lab.test", 0, &b);
 	expect_status(&L, &a, "agent05.lab.test", "pending");
 	expect_status(&L, &b, "agent06.lab.test", "pending");
+	{
+		/* what the server role's [approval] list_command prints */
+		const char *args[] = { "list", "--dir", L.dir,
+				       "--pending-agents", NULL };
+		char *out = NULL;
+
+		assert_int_equal(lab_cmd(args, &out), 0);
+		assert_non_null(strstr(out, "agent05.lab.test\nagent06.lab.test\n"));
+		free(out);
+	}
 
 	expect_forbidden(&a, "/opsmgr/v1/approve", "agent=agent05.lab.test");
 	expect_forbidden(&a, "/opsmgr/v1/approve", "agent=agent06.lab.test");
