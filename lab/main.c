@@ -30,7 +30,7 @@ static void usage(FILE *f)
 		"       opsmgr-enroll-lab deny    --dir DIR (REQUEST_ID | "
 		"AGENT_FQDN)\n"
 		"       opsmgr-enroll-lab revoke  --dir DIR REQUEST_ID\n"
-		"       opsmgr-enroll-lab list    --dir DIR\n"
+		"       opsmgr-enroll-lab list    --dir DIR [--pending-agents]\n"
 		"\n"
 		"Runs a loopback AD CS web-enrollment CA (templates OpsMgr, "
 		"OpsMgrManual,\nWebServer) and an Operations Manager "

@@ -356,10 +356,10 @@ static void test_rejected(void **state)
 	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_PENDING);
 	diag_list_release(&f->dl);
 
-	/* The management server (its own certificate) rejects it. */
-	char *cp = fs_join(f->dir, "ms-cert.pem");
-	char *kp = fs_join(f->dir, "ms-key.pem");
-	make_cert("ms01.lab.test", root_manual, root_key_manual, cp, kp);
+	/* The lab's administrator (its certificate, not an agent's) rejects
+	 * it. */
+	char *cp = fs_join(f->lab->dir, "admin/admin.pem");
+	char *kp = fs_join(f->lab->dir, "admin/admin.key");
 	struct mtls_opts o = { .host = "localhost", .port = f->lab->ms_port,
 			       .cert_path = cp, .key_path = kp,
 			       .ca_file = f->lab->root_pem };
@@ -392,10 +392,11 @@ static void test_server_role(void **state)
 	char *agent_cert = strdup(f->st.cert_path);
 	char *agent_key = strdup(f->st.key_path);
 
-	/* Now the management server's own run of stage 7. */
-	char *cp = fs_join(f->dir, "ms-cert.pem");
-	char *kp = fs_join(f->dir, "ms-key.pem");
-	make_cert("ms01.lab.test", root_manual, root_key_manual, cp, kp);
+	/* Now the management server's own run of stage 7, with the lab's
+	 * administrator certificate (the lab lists and approves for it
+	 * only). */
+	char *cp = fs_join(f->lab->dir, "admin/admin.pem");
+	char *kp = fs_join(f->lab->dir, "admin/admin.key");
 	state_set_str(&f->st.cert_path, cp);
 	state_set_str(&f->st.key_path, kp);
 	config_set_str(&f->cfg.fqdn, "ms01.lab.test");
