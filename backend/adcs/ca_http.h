@@ -26,8 +26,11 @@ enum ca_credentials {
 
 /* Fill o from c's [ca] settings (all of it: http_opts_init, then the
  * settings).  The connect timeout is HTTP_CONNECT_TIMEOUT, never longer
- * than ca.timeout. */
-void ca_http_options(struct ctx *c, enum ca_credentials cred,
-		     struct http_opts *o);
+ * than ca.timeout.  A trust store that exists but is not private
+ * (truststore_check: every file in it would be a trust anchor of the
+ * connection that carries the credentials) is refused: a FAIL at
+ * trust.store in dl, -1.  Otherwise 0. */
+int ca_http_options(struct ctx *c, enum ca_credentials cred,
+		    struct http_opts *o, struct diag_list *dl);
 
 #endif

@@ -350,8 +350,9 @@ static int fetch_url(struct ctx *c, const struct hooks *h,
 	bool on_ca = cfg->ca_url && http_same_origin(cfg->trust_url, cfg->ca_url);
 	if (on_ca && ctx_load_secret(c, CTX_CA_PASSWORD, dl) != 0)
 		return -1;
-	ca_http_options(c, on_ca ? CA_WITH_CREDENTIALS : CA_WITHOUT_CREDENTIALS,
-			&o);
+	if (ca_http_options(c, on_ca ? CA_WITH_CREDENTIALS
+				     : CA_WITHOUT_CREDENTIALS, &o, dl) != 0)
+		return -1;
 	warn_plain_http(cfg->trust_url, "trust.url", dl);
 	hooks_progress(h, "downloading the CA certificate", -1);
 	memset(&r, 0, sizeof(r));
@@ -393,7 +394,8 @@ static int fetch_ca(struct ctx *c, const struct hooks *h,
 	struct http_opts o;
 	if (ctx_load_secret(c, CTX_CA_PASSWORD, dl) != 0)
 		return -1;
-	ca_http_options(c, CA_WITH_CREDENTIALS, &o);
+	if (ca_http_options(c, CA_WITH_CREDENTIALS, &o, dl) != 0)
+		return -1;
 	warn_plain_http(url, "ca.url", dl);
 	hooks_progress(h, "downloading the CA chain", -1);
 	if (certsrv_fetch_ca_chain(&o, url, h, data, len, dl) != 0) {

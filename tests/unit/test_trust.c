@@ -892,8 +892,8 @@ static void test_ca_options_credentials(void **state)
 	struct fx *f = *state;
 	struct http_opts with, without;
 	set_ca_section(f);
-	ca_http_options(&f->c, CA_WITH_CREDENTIALS, &with);
-	ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &without);
+	assert_int_equal(ca_http_options(&f->c, CA_WITH_CREDENTIALS, &with, NULL), 0);
+	assert_int_equal(ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &without, NULL), 0);
 
 	assert_int_equal(with.auth, AUTH_NTLM);
 	assert_string_equal(with.user, "EXAMPLE\\enroll");
@@ -928,7 +928,7 @@ static void test_ca_options_defaults_and_store(void **state)
 	struct fx *f = *state;
 	struct http_opts o;
 	config_set_str(&f->cfg.ca_file, "");
-	ca_http_options(&f->c, CA_WITH_CREDENTIALS, &o);
+	assert_int_equal(ca_http_options(&f->c, CA_WITH_CREDENTIALS, &o, NULL), 0);
 	assert_null(o.ca_file);               /* empty: not a bundle */
 	assert_null(o.ca_path);               /* the store does not exist yet */
 	assert_int_equal(o.timeout_s, CONFIG_DEFAULT_CA_TIMEOUT);
@@ -937,10 +937,23 @@ static void test_ca_options_defaults_and_store(void **state)
 
 	f->cfg.ca_timeout = 4;                /* connect never longer than total */
 	assert_int_equal(mkdir(f->store, 0700), 0);
-	ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &o);
+	assert_int_equal(ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &o, NULL), 0);
 	assert_int_equal(o.timeout_s, 4);
 	assert_int_equal(o.connect_timeout_s, 4);
 	assert_string_equal(o.ca_path, f->store);
+
+	/* a store others may write is no trust for the connection that
+	 * carries the credentials: refused at trust.store */
+	assert_int_equal(chmod(f->store, 0777), 0);
+	struct diag_list dl;
+	diag_list_init(&dl);
+	assert_int_equal(ca_http_options(&f->c, CA_WITH_CREDENTIALS, &o, &dl), -1);
+	assert_int_equal(dl.n, 1);
+	assert_int_equal(dl.items[0].sev, SEV_FAIL);
+	assert_string_equal(dl.items[0].field, "trust.store");
+	assert_non_null(strstr(dl.items[0].message, f->store));
+	diag_list_release(&dl);
+	assert_int_equal(chmod(f->store, 0700), 0);
 }
 
 int main(void)
