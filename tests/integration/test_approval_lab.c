@@ -160,13 +160,7 @@ static void make_cert(const char *fqdn, X509 *issuer, EVP_PKEY *issuer_key,
 	certgen_opts_leaf(&o, fqdn);
 	o.issuer = issuer;
 	o.issuer_key = issuer_key;
-	X509 *x = NULL;
-	EVP_PKEY *k = NULL;
-	assert_int_equal(certgen_make(&o, &x, &k), 0);
-	assert_int_equal(certgen_write_pem(cert_path, &x, 1), 0);
-	assert_int_equal(certgen_write_key(key_path, k), 0);
-	X509_free(x);
-	EVP_PKEY_free(k);
+	assert_int_equal(certgen_make_files(&o, cert_path, key_path), 0);
 }
 
 /* Our certificate where the state says stage 2 left it. */
@@ -197,6 +191,15 @@ static void dump(const struct diag_list *dl)
 	diag_print_text(stderr, dl, 0);
 }
 
+/* An agent named fqdn (certificate from the manual lab's root) makes
+ * contact, so the lab lists it as pending. */
+static void pending_agent(struct fixture *f, const char *fqdn)
+{
+	cert_in_state(f, fqdn, root_manual, root_key_manual);
+	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_PENDING);
+	diag_list_release(&f->dl);
+}
+
 /* Turn the fixture into the management server's own run of stage 7, with
  * the lab's administrator certificate (the lab lists and approves for it
  * only). */
@@ -224,6 +227,17 @@ static void become_server(struct fixture *f)
 	free(acp);
 	free(cp);
 	free(kp);
+}
+
+/* The server role's stage 7 (become_server), which must pass: its list. */
+static const struct approval_result *server_list(struct fixture *f)
+{
+	become_server(f);
+	enum status s = stage_approval_run(&f->c, NULL, &f->dl);
+	if (s != ST_OK)
+		dump(&f->dl);
+	assert_int_equal(s, ST_OK);
+	return f->c.out[STAGE_APPROVAL];
 }
 
 /* ---- tests ------------------------------------------------------------------ */
@@ -382,9 +396,7 @@ static void test_rejected(void **state)
 {
 	struct fixture *f = *state;
 	const char *fqdn = "agent-rejected.lab.test";
-	cert_in_state(f, fqdn, root_manual, root_key_manual);
-	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_PENDING);
-	diag_list_release(&f->dl);
+	pending_agent(f, fqdn);
 
 	/* The lab's administrator (its certificate, not an agent's) rejects
 	 * it. */
@@ -416,18 +428,11 @@ static void test_server_role(void **state)
 	struct fixture *f = *state;
 	/* An agent makes contact first, so it is pending. */
 	const char *agent = "agent-listed.lab.test";
-	cert_in_state(f, agent, root_manual, root_key_manual);
-	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_PENDING);
-	diag_list_release(&f->dl);
+	pending_agent(f, agent);
 	char *agent_cert = strdup(f->st.cert_path);
 	char *agent_key = strdup(f->st.key_path);
 
-	become_server(f);
-	enum status s = stage_approval_run(&f->c, NULL, &f->dl);
-	if (s != ST_OK)
-		dump(&f->dl);
-	assert_int_equal(s, ST_OK);
-	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = server_list(f);
 	int found = 0;
 	for (size_t i = 0; i < v->agents.n; i++)
 		if (strcmp(v->agents.items[i].name, agent) == 0) {
@@ -470,16 +475,8 @@ static void test_server_role_refuses_bad_cn(void **state)
 {
 	struct fixture *f = *state;
 	const char *bad = "-oProxyCommand=x;$(id)";
-	cert_in_state(f, bad, root_manual, root_key_manual);
-	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_PENDING);
-	diag_list_release(&f->dl);
-
-	become_server(f);
-	enum status s = stage_approval_run(&f->c, NULL, &f->dl);
-	if (s != ST_OK)
-		dump(&f->dl);
-	assert_int_equal(s, ST_OK);
-	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
+	pending_agent(f, bad);
+	const struct approval_result *v = server_list(f);
 	for (size_t i = 0; i < v->agents.n; i++)
 		assert_string_not_equal(v->agents.items[i].name, bad);
 	const struct diag *d = find_sev(&f->dl, DIAG_APPROVAL_AGENTS,

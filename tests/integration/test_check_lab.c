@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,21 +290,30 @@ static void test_no_fqdn_has_no_event(void **st)
 	free(out);
 }
 
-/* A certificate for the agent's name with its key at cert/key (dir g_work),
- * its subject CN cn (NULL: the agent's FQDN). */
-static void make_leaf(const char *cn, const char *cert, const char *key)
+/* `check` (--json when json) on a new certificate for the agent's name
+ * made here, its subject CN cn (NULL: the agent's FQDN); its output in
+ * *out, its exit status returned. */
+static int check_new_leaf(const char *cn, bool json, char **out)
 {
+	char cert[700], key[700];
+	snprintf(cert, sizeof(cert), "%s/leaf-%d.pem", g_work, json);
+	snprintf(key, sizeof(key), "%s/leaf-%d.key", g_work, json);
 	struct certgen_opts o;
 	certgen_opts_leaf(&o, "agent01.lab.test");
 	if (cn)
 		o.cn = cn;
-	X509 *x = NULL;
-	EVP_PKEY *k = NULL;
-	assert_int_equal(certgen_make(&o, &x, &k), 0);
-	assert_int_equal(certgen_write_pem(cert, &x, 1), 0);
-	assert_int_equal(certgen_write_key(key, k), 0);
-	X509_free(x);
-	EVP_PKEY_free(k);
+	assert_int_equal(certgen_make_files(&o, cert, key), 0);
+	const char *args[12];
+	int n = 0;
+	args[n++] = "check";
+	if (json)
+		args[n++] = "--json";
+	const char *rest[] = { "--answers", g_lab.answers, "--state-dir",
+			       g_state, "--cert", cert, "--key", key };
+	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
+		args[n++] = rest[i];
+	args[n] = NULL;
+	return run_args(out, args);
 }
 
 /* A subject from outside reaches the terminal escaped (issue 18 item 11):
@@ -312,15 +322,8 @@ static void make_leaf(const char *cn, const char *cert, const char *key)
 static void test_subject_escaped_in_text(void **st)
 {
 	(void)st;
-	char cert[700], key[700];
-	snprintf(cert, sizeof(cert), "%s/esc.pem", g_work);
-	snprintf(key, sizeof(key), "%s/esc.key", g_work);
-	make_leaf("ctl\x01x\x1b[31mred", cert, key);
 	char *out = NULL;
-	const char *args[] = { "check", "--answers", g_lab.answers,
-			       "--state-dir", g_state, "--cert", cert, "--key",
-			       key, NULL };
-	int rc = run_args(&out, args);
+	int rc = check_new_leaf("ctl\x01x\x1b[31mred", false, &out);
 	assert_int_equal(rc, 1);    /* the name does not match: a fail */
 	if (!strstr(out, "ctl\\x01x\\x1b[31mred"))
 		fprintf(stderr, "%s\n", out);
@@ -339,15 +342,8 @@ static void test_subject_escaped_in_text(void **st)
 static void test_json_one_row_per_check(void **st)
 {
 	(void)st;
-	char cert[700], key[700];
-	snprintf(cert, sizeof(cert), "%s/renewed.pem", g_work);
-	snprintf(key, sizeof(key), "%s/renewed.key", g_work);
-	make_leaf(NULL, cert, key);
 	char *out = NULL;
-	const char *args[] = { "check", "--json", "--answers", g_lab.answers,
-			       "--state-dir", g_state, "--cert", cert, "--key",
-			       key, NULL };
-	run_args(&out, args);
+	check_new_leaf(NULL, true, &out);
 	assert_true(has_check(out, "serial", "serial_match", "warn"));
 	const char *first = strstr(out, "\"id\": \"serial_match\"");
 	assert_non_null(first);

@@ -485,27 +485,39 @@ static void test_source_none_and_probe(void **state)
 				 ->attempt : 0, 1);
 }
 
+/* The server role's stage 7, non-interactive, with list.sh (list_body) as
+ * list_command and approve.sh (approve_body) followed by args as
+ * approve_command; it must pass: its result. */
+static const struct approval_result *server_run(struct fixture *f,
+						const char *list_body,
+						const char *approve_body,
+						const char *args)
+{
+	f->cfg.role = ROLE_SERVER;
+	f->c.interactive = false;
+	char *list = script(f, "list.sh", list_body);
+	char *appr = script(f, "approve.sh", approve_body);
+	config_set_str(&f->cfg.approval_list_command, list);
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "%s %s", appr, args);
+	config_set_str(&f->cfg.approval_approve_command, cmd);
+	free(list);
+	free(appr);
+	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_OK);
+	return f->c.out[STAGE_APPROVAL];
+}
+
 static void test_server_role_commands(void **state)
 {
 	struct fixture *f = *state;
-	f->cfg.role = ROLE_SERVER;
-	f->c.interactive = false;
-	char *list = script(f, "list.sh",
-			    "#!/bin/sh\necho a.contoso.com\necho\n"
-			    "echo '  b.contoso.com  '\n");
 	char *log = fs_join(f->dir, "approved");
 	char body[1024];
 	snprintf(body, sizeof(body),
 		 "#!/bin/sh\n[ \"$1\" = --agent=b.contoso.com ] || exit 4\n"
 		 "echo \"$1\" >> '%s'\n", log);
-	char *appr = script(f, "approve.sh", body);
-	config_set_str(&f->cfg.approval_list_command, list);
-	char cmd[2048];
-	snprintf(cmd, sizeof(cmd), "%s --agent={agent}", appr);
-	config_set_str(&f->cfg.approval_approve_command, cmd);
-
-	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_OK);
-	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = server_run(
+		f, "#!/bin/sh\necho a.contoso.com\necho\n"
+		   "echo '  b.contoso.com  '\n", body, "--agent={agent}");
 	assert_int_equal(v->agents.n, 2);
 	assert_string_equal(v->agents.items[0].name, "a.contoso.com");
 	assert_string_equal(v->agents.items[1].name, "b.contoso.com");
@@ -532,8 +544,6 @@ static void test_server_role_commands(void **state)
 	assert_non_null(strstr(d->message, "status 4"));
 	assert_int_equal(approval_approve(&f->c, NULL, "bad name", &f->dl),
 			 -1);
-	free(list);
-	free(appr);
 	free(log);
 }
 
@@ -637,27 +647,17 @@ static void assert_refused(const struct fixture *f, const char *field,
 static void test_server_role_refuses_bad_names(void **state)
 {
 	struct fixture *f = *state;
-	f->cfg.role = ROLE_SERVER;
-	f->c.interactive = false;
-	char *list = script(f, "list.sh",
-			    "#!/bin/sh\n"
-			    "echo '-oProxyCommand=x;$(id)'\n"
-			    "echo '--reference=/etc/shadow'\n"
-			    "printf 'esc\\033[2J.contoso.com\\n'\n"
-			    "echo good.contoso.com\n");
 	char *rec = fs_join(f->dir, "record");
 	char body[1024];
 	snprintf(body, sizeof(body),
 		 "#!/bin/sh\nfor a in \"$@\"; do echo \"argv: $a\"; done >> '%s'\n"
 		 "echo \"env: $OPSMGR_AGENT_FQDN\" >> '%s'\n", rec, rec);
-	char *appr = script(f, "approve.sh", body);
-	config_set_str(&f->cfg.approval_list_command, list);
-	char cmd[2048];
-	snprintf(cmd, sizeof(cmd), "%s {agent}", appr);
-	config_set_str(&f->cfg.approval_approve_command, cmd);
-
-	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_OK);
-	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = server_run(
+		f, "#!/bin/sh\n"
+		   "echo '-oProxyCommand=x;$(id)'\n"
+		   "echo '--reference=/etc/shadow'\n"
+		   "printf 'esc\\033[2J.contoso.com\\n'\n"
+		   "echo good.contoso.com\n", body, "{agent}");
 	assert_int_equal(v->agents.n, 1);
 	assert_string_equal(v->agents.items[0].name, "good.contoso.com");
 	assert_refused(f, "approval.list_command", SEV_WARN,
@@ -692,8 +692,6 @@ static void test_server_role_refuses_bad_names(void **state)
 	assert_string_equal(got, "argv: good.contoso.com\n"
 				 "env: good.contoso.com\n");
 	free(got);
-	free(list);
-	free(appr);
 	free(rec);
 }
 
