@@ -8,19 +8,24 @@
 
 #include "core/config_load.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "stages/request_history.h"
 
-static const char *or_empty(const char *s)
+/* Fixed words, then text from the archive (a subject, a CA's answer)
+ * through text_fputs. */
+static void put(FILE *out, const char *before, const char *s)
 {
-	return s ? s : "";
+	fputs(before, out);
+	text_fputs(s ? s : "", out);
 }
 
 static void print_text(FILE *out, const char *state_dir,
 		       const struct request_history *h)
 {
 	if (!h->n) {
-		fprintf(out, "no archived requests in '%s/%s'\n", state_dir,
-			REQUEST_ARCHIVE_DIR);
+		fputs("no archived requests in '", out);
+		text_fputs(state_dir, out);
+		fprintf(out, "/%s'\n", REQUEST_ARCHIVE_DIR);
 		return;
 	}
 	for (size_t i = 0; i < h->n; i++) {
@@ -28,12 +33,17 @@ static void print_text(FILE *out, const char *state_dir,
 		char id[32] = "(no ID)";
 		if (e->request_id > 0)
 			snprintf(id, sizeof(id), "%ld", e->request_id);
-		fprintf(out, "%s  request %s  %s  template '%s'  %s\n",
-			or_empty(e->archived), id, or_empty(e->phase),
-			or_empty(e->template_name), or_empty(e->subject));
-		fprintf(out, "    CA: %s\n    why: %s (key %s)\n    in: %s\n",
-			e->ca_url && *e->ca_url ? e->ca_url : "(not sent)",
-			or_empty(e->reason), or_empty(e->key), e->dir);
+		put(out, "", e->archived);
+		fprintf(out, "  request %s  ", id);
+		put(out, "", e->phase);
+		put(out, "  template '", e->template_name);
+		put(out, "'  ", e->subject);
+		put(out, "\n    CA: ", e->ca_url && *e->ca_url ? e->ca_url
+						    : "(not sent)");
+		put(out, "\n    why: ", e->reason);
+		put(out, " (key ", e->key);
+		put(out, ")\n    in: ", e->dir);
+		fputc('\n', out);
 	}
 }
 

@@ -14,6 +14,7 @@
 
 #include "core/log.h"
 #include "core/stage_inputs.h"
+#include "core/text.h"
 #include "preflight.h"
 #include "summary.h"
 #include "stages/request.h"
@@ -46,7 +47,9 @@ static void on_progress(void *ud, const char *what, double fraction)
 	if (!what || strcmp(what, u->last) == 0)
 		return;
 	snprintf(u->last, sizeof(u->last), "%s", what);
-	fprintf(u->out, "  .. %s (%.1f s)\n", what, elapsed(&u->start));
+	fputs("  .. ", u->out);
+	text_fputs(what, u->out);
+	fprintf(u->out, " (%.1f s)\n", elapsed(&u->start));
 	fflush(u->out);
 }
 
@@ -58,7 +61,9 @@ static int on_cancelled(void *ud)
 static void on_line(void *ud, const char *line)
 {
 	struct runner_ui *u = ud;
-	fprintf(u->out, "  | %s\n", line);
+	fputs("  | ", u->out);     /* a command's output: escaped */
+	text_fputs(line, u->out);
+	fputc('\n', u->out);
 	fflush(u->out);
 }
 
@@ -92,8 +97,9 @@ static bool announce(struct flow *f, enum stage s, FILE *out)
 		return true;
 	char *why = stage_stale_reason(&f->ctx, s, runner_arrow());
 	if (why) {
-		fprintf(out, "[%d/%d] %s: %s, running again\n", s, STAGE_LAST,
-			stage_title(s), why);
+		fprintf(out, "[%d/%d] %s: ", s, STAGE_LAST, stage_title(s));
+		text_fputs(why, out);
+		fputs(", running again\n", out);
 		log_msg("runner: %s is stale: %s", stage_ref(s), why);
 		free(why);
 		return true;

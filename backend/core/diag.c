@@ -3,10 +3,12 @@
  * JSON renderers (see diag.h).
  */
 #include "core/diag.h"
+#include "core/strbuf.h"
 #include "core/text.h"
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +218,16 @@ const struct diag *diag_find(const struct diag_list *l, enum diag_check c)
 	return NULL;
 }
 
+/* One "     name: value" line of an item, the value escaped. */
+static void print_member(FILE *out, const char *name, const char *value)
+{
+	fprintf(out, "     %s: ", name);
+	text_fputs(value, out);
+	fputc('\n', out);
+}
+
+/* Every message, field and fix may hold text from outside (a certificate,
+ * the network, a command's output): printed through text_fputs. */
 void diag_print_text(FILE *out, const struct diag_list *l, int min_sev)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -226,17 +238,22 @@ void diag_print_text(FILE *out, const struct diag_list *l, int min_sev)
 		snprintf(tag, sizeof(tag), "%s", diag_severity_name(d->sev));
 		for (char *p = tag; *p; p++)
 			*p = (char)(*p - ('a' - 'A'));
-		fprintf(out, "%-4s %s/%s: %s\n", tag, stage_id(d->stage),
-			diag_check_id(d->check), d->message);
+		fprintf(out, "%-4s %s/%s: ", tag, stage_id(d->stage),
+			diag_check_id(d->check));
+		text_fputs(d->message, out);
+		fputc('\n', out);
 		if (d->field)
-			fprintf(out, "     field: %s\n", d->field);
+			print_member(out, "field", d->field);
 		if (d->fix && d->sev >= SEV_WARN)
-			fprintf(out, "     fix: %s\n", d->fix);
+			print_member(out, "fix", d->fix);
 		if (d->event)
 			fprintf(out, "     event: %d\n", d->event);
 	}
 }
 
+/* RFC 8259: '"', '\\' and every control character U+0000..U+001F escaped;
+ * also DEL and the C1 controls U+0080..U+009F (a terminal showing the
+ * report may obey them); a byte that is not valid UTF-8 as U+FFFD. */
 void json_write_string(FILE *out, const char *s)
 {
 	if (!s) {
@@ -258,6 +275,9 @@ void json_write_string(FILE *out, const char *s)
 				size_t n = text_utf8_seq(p, 4);
 				if (n == 0) {
 					fputs("\\ufffd", out);
+				} else if (n == 2 && *p == 0xC2 && p[1] < 0xA0) {
+					fprintf(out, "\\u%04x", p[1]);
+					p++;
 				} else {
 					fwrite(p, 1, n, out);
 					p += n - 1;
@@ -270,33 +290,92 @@ void json_write_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/*
+ * check --json has one row per check (stage + id).  A check that produced
+ * several items (a pass and a warning about the same thing) is one row:
+ * its status the most telling of them (fail, warn, pass, info, skip); its
+ * message all their messages joined by "; "; its fix those of the items
+ * with that status; its field and event those of the first such item.
+ */
+static int row_rank(enum diag_severity s)
+{
+	static const int RANK[] = { [SEV_SKIP] = 0, [SEV_INFO] = 1,
+				    [SEV_PASS] = 2, [SEV_WARN] = 3,
+				    [SEV_FAIL] = 4 };
+	return (unsigned)s <= SEV_FAIL ? RANK[s] : RANK[SEV_FAIL];
+}
+
+static bool same_row(const struct diag *a, const struct diag *b)
+{
+	return a->stage == b->stage &&
+	       strcmp(diag_check_id(a->check), diag_check_id(b->check)) == 0;
+}
+
+/* Whether an earlier item already made the row of l->items[i]. */
+static bool row_written(const struct diag_list *l, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (same_row(&l->items[j], &l->items[i]))
+			return true;
+	return false;
+}
+
+/* The messages (or the fixes of the items with top's status) of top's
+ * row joined by "; ", each once. */
+static void write_joined(FILE *out, const struct diag_list *l, size_t first,
+			 const struct diag *top, bool fixes)
+{
+	struct strbuf b = STRBUF_INIT;
+	for (size_t j = first; j < l->n; j++) {
+		const struct diag *d = &l->items[j];
+		const char *t = fixes ? d->fix : d->message;
+		if (!same_row(d, top) || (fixes && d->sev != top->sev) ||
+		    !t || !*t || (b.n && strstr(b.p, t)))
+			continue;
+		strbuf_printf(&b, "%s%s", b.n ? "; " : "", t);
+	}
+	json_write_string(out, b.p && !b.oom ? b.p : "");
+	strbuf_release(&b);
+}
+
+static void write_row(FILE *out, const struct diag_list *l, size_t first)
+{
+	const struct diag *top = &l->items[first];
+	for (size_t j = first + 1; j < l->n; j++)
+		if (same_row(&l->items[j], top) &&
+		    row_rank(l->items[j].sev) > row_rank(top->sev))
+			top = &l->items[j];
+	fputs("{\"stage\": ", out);
+	json_write_string(out, stage_id(top->stage));
+	fputs(", \"id\": ", out);
+	json_write_string(out, diag_check_id(top->check));
+	fputs(", \"status\": ", out);
+	json_write_string(out, diag_severity_name(top->sev));
+	fputs(", \"message\": ", out);
+	write_joined(out, l, first, top, false);
+	fputs(", \"fix\": ", out);
+	write_joined(out, l, first, top, true);
+	if (top->field) {
+		fputs(", \"field\": ", out);
+		json_write_string(out, top->field);
+	}
+	if (top->event)
+		fprintf(out, ", \"event\": %d}", top->event);
+	else
+		fputs(", \"event\": null}", out);
+}
+
 int diag_write_json(FILE *out, const struct diag_list *l)
 {
 	fprintf(out, "{\"version\": 1, \"ok\": %s, \"checks\": [",
 		diag_worst(l) == SEV_FAIL ? "false" : "true");
+	size_t rows = 0;
 	for (size_t i = 0; i < l->n; i++) {
-		const struct diag *d = &l->items[i];
-		fputs(i ? ",\n  " : "\n  ", out);
-		fputs("{\"stage\": ", out);
-		json_write_string(out, stage_id(d->stage));
-		fputs(", \"id\": ", out);
-		json_write_string(out, diag_check_id(d->check));
-		fputs(", \"status\": ", out);
-		json_write_string(out, d->sev == SEV_INFO ? "pass" :
-				  diag_severity_name(d->sev));
-		fputs(", \"message\": ", out);
-		json_write_string(out, d->message);
-		fputs(", \"fix\": ", out);
-		json_write_string(out, d->fix ? d->fix : "");
-		if (d->field) {
-			fputs(", \"field\": ", out);
-			json_write_string(out, d->field);
-		}
-		if (d->event)
-			fprintf(out, ", \"event\": %d}", d->event);
-		else
-			fputs(", \"event\": null}", out);
+		if (row_written(l, i))
+			continue;
+		fputs(rows++ ? ",\n  " : "\n  ", out);
+		write_row(out, l, i);
 	}
-	fputs(l->n ? "\n]}\n" : "]}\n", out);
+	fputs(rows ? "\n]}\n" : "]}\n", out);
 	return ferror(out) ? -1 : 0;
 }

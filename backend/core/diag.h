@@ -192,8 +192,11 @@ const struct diag *diag_find(const struct diag_list *l, enum diag_check c);
 
 /*
  * Renderers.  Text: one line per item "STATUS stage/id: message" plus
- * indented "fix:" and "event:" lines.  JSON: product.md section 4, the
- * object {"version":1,"ok":BOOL,"checks":[...]}, ok = no item is a fail.
+ * indented "fix:" and "event:" lines, message, field and fix through
+ * text_fputs (core/text.h: control characters shown as \xHH).  JSON:
+ * product.md section 4, the object {"version":1,"ok":BOOL,"checks":[...]},
+ * ok = no item is a fail, one row per stage + id (items of the same check
+ * joined, diag.c says how), an info item's status "info".
  */
 void diag_print_text(FILE *out, const struct diag_list *l, int min_sev);
 int diag_write_json(FILE *out, const struct diag_list *l);

@@ -35,11 +35,15 @@
  * for approval (lab: `GET /opsmgr/v1/agents` over mutual TLS with the
  * server's own certificate; or [approval] list_command, one agent FQDN per
  * output line) into ctx->out[STAGE_APPROVAL] (result->agents) and a
- * DIAG_APPROVAL_AGENTS diagnostic.  The screen lets the operator pick and
- * calls approval_approve() for each (lab: `POST /opsmgr/v1/approve` form
- * agent=FQDN; or [approval] approve_command with the argument `{agent}`
- * replaced).  Non-interactively nobody picks: none is approved and the
- * stage just reports the list (ST_OK).
+ * DIAG_APPROVAL_AGENTS diagnostic.  An agent names itself (its
+ * certificate's CN): a name that is not a DNS name (rule_computer_fqdn)
+ * is left out of the list, shown as a WARN at the list's field with the
+ * reason escaped.  The screen lets the operator pick and calls
+ * approval_approve() for each, which checks the name again (lab: `POST
+ * /opsmgr/v1/approve` form agent=FQDN; or [approval] approve_command with
+ * the argument `{agent}` replaced and the name in OPSMGR_AGENT_FQDN).
+ * Non-interactively nobody picks: none is approved and the stage just
+ * reports the list (ST_OK).
  *
  * Files: approval.c (entry point), approval_probe.c (one attempt),
  * approval_wait.c (the agent's wait), approval_server.c (server role),
@@ -122,7 +126,8 @@ void approval_agents_release(struct approval_agents *a);
 
 /*
  * Parsers of the lab's JSON answers, tolerant of any input (never read
- * past len, never crash): 0 / -1.  A status needs a "state" string; the
+ * past len, never crash): 0 / -1.  Strings come back escaped
+ * (text_escape_dup): a control character as \xHH.  A status needs a "state" string; the
  * list is a JSON array of objects with "agent" (or "fqdn"/"name"),
  * "serial", "state", or an object holding such an array under "agents".
  */

@@ -53,7 +53,10 @@ int approval_lab_request(struct ctx *c, const struct approval_target *t,
 
 /* A configured [approval] command with what it learns from its
  * environment (OPSMGR_AGENT_FQDN, OPSMGR_MANAGEMENT_SERVER and _PORT);
- * run it with cmdrun_run(&cmd.spec, ...).  Pointers into t. */
+ * run it with cmdrun_run(&cmd.spec, ...).  agent: the agent it acts on,
+ * a name that passed the agent-name rule (approval_server.c), as its
+ * "{agent}" and OPSMGR_AGENT_FQDN; or NULL for this computer (t->fqdn, no
+ * "{agent}").  Pointers into t and agent. */
 struct approval_cmd {
 	struct cmdrun spec;
 	char port[16];
@@ -61,7 +64,8 @@ struct approval_cmd {
 };
 void approval_cmd_init(struct approval_cmd *a, const struct config *cfg,
 		       const char *setting, const char *field,
-		       const char *cmdline, const struct approval_target *t);
+		       const char *cmdline, const struct approval_target *t,
+		       const char *agent);
 
 /* Append an agent (takes the strings).  0 / -1 (out of memory). */
 int approval_agents_push(struct approval_agents *a, char *name, char *serial,

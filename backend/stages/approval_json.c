@@ -1,8 +1,9 @@
 /*
  * approval_json.c - the tolerant reader of the lab's small JSON answers
  * (approval.h): the status of this agent and the list of agents waiting
- * for approval.  Never reads past the given length, never recurses deeper
- * than JSON_MAX_DEPTH, never crashes on any input (fuzz_approval_json).
+ * for approval.  Every string is stored escaped (text.h).  Never reads
+ * past the given length, never recurses deeper than JSON_MAX_DEPTH, never
+ * crashes on any input (fuzz_approval_json).
  */
 #include "stages/approval_int.h"
 
@@ -27,7 +28,9 @@ static void j_ws(struct jcur *c)
 }
 
 /* Parse a string at c->p ('"' expected).  out (may be NULL) gets a
- * malloc'd copy with escapes decoded (non-ASCII \u as '?').  0 / -1. */
+ * malloc'd copy with escapes decoded (non-ASCII \u as '?'), then made
+ * safe to store and show (text_escape_dup: a decoded \u001b or a raw
+ * invalid byte becomes a visible \xHH).  0 / -1. */
 static int j_string(struct jcur *c, char **out)
 {
 	if (c->p >= c->end || *c->p != '"')
@@ -86,7 +89,10 @@ static int j_string(struct jcur *c, char **out)
 	c->p++;
 	if (s) {
 		s[n] = '\0';
-		*out = s;
+		*out = text_escape_dup(s);
+		free(s);
+		if (!*out)
+			return -1;
 	}
 	return 0;
 bad:

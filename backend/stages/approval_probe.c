@@ -315,12 +315,14 @@ static enum approval_state lab_status(struct ctx *c,
 
 void approval_cmd_init(struct approval_cmd *a, const struct config *cfg,
 		       const char *setting, const char *field,
-		       const char *cmdline, const struct approval_target *t)
+		       const char *cmdline, const struct approval_target *t,
+		       const char *agent)
 {
 	memset(a, 0, sizeof(*a));
 	snprintf(a->port, sizeof(a->port), "%d", t->port);
+	const char *fqdn = agent ? agent : t->fqdn;
 	const char *env[] = {
-		"OPSMGR_AGENT_FQDN", t->fqdn ? t->fqdn : "",
+		"OPSMGR_AGENT_FQDN", fqdn ? fqdn : "",
 		"OPSMGR_MANAGEMENT_SERVER", t->server ? t->server : "",
 		"OPSMGR_MANAGEMENT_PORT", a->port, NULL
 	};
@@ -330,6 +332,7 @@ void approval_cmd_init(struct approval_cmd *a, const struct config *cfg,
 	a->spec.check = DIAG_APPROVAL_COMMAND;
 	a->spec.cmdline = cmdline;
 	a->spec.env = a->env;
+	a->spec.agent = agent;
 	a->spec.timeout_s = cfg->agent_command_timeout;
 }
 
@@ -340,7 +343,7 @@ static enum approval_state command_status(struct ctx *c,
 {
 	struct approval_cmd cmd;
 	approval_cmd_init(&cmd, c->cfg, "command", F_COMMAND,
-			  c->cfg->approval_command, t);
+			  c->cfg->approval_command, t, NULL);
 	struct cmdrun_result run;
 	enum status rs = cmdrun_run(&cmd.spec, h, &run, dl);
 	enum approval_state st = rs == ST_CANCELLED ? APPR_CANCELLED

@@ -5,6 +5,7 @@
  */
 #include "stages/approval_int.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,20 +13,22 @@
 
 #include "core/config.h"
 #include "core/stage_table.h"
+#include "core/text.h"
+#include "core/validate.h"
 #include "sys/http.h"
 #include "sys/netprobe.h"
 
 /* ---- server role ------------------------------------------------------------- */
 
 /* [approval] list_command: one agent FQDN per output line, blank lines
- * ignored.  0 / -1. */
+ * ignored (the names are checked by approval_list).  0 / -1. */
 static int list_by_command(struct ctx *c, const struct approval_target *t,
 			   const struct hooks *h, struct approval_agents *out,
 			   struct diag_list *dl)
 {
 	struct approval_cmd cmd;
 	approval_cmd_init(&cmd, c->cfg, "list_command", F_LIST,
-			  c->cfg->approval_list_command, t);
+			  c->cfg->approval_list_command, t, NULL);
 	cmd.spec.check = DIAG_APPROVAL_AGENTS;
 	struct cmdrun_result run;
 	enum status rs = cmdrun_run(&cmd.spec, h, &run, dl);
@@ -97,7 +100,55 @@ static int list_from_lab(struct ctx *c, const struct approval_target *t,
 	return rc;
 }
 
-/* The agents waiting on the server.  0 / -1 (diagnostics say why). */
+/*
+ * An agent's name comes from the agent itself (its certificate's CN) and
+ * goes into approve_command's argv and environment: only a DNS name is
+ * accepted -- the computer-name rule of validate.c (letters, digits, '-'
+ * and '.', no label starting or ending with '-', at most 253 characters),
+ * so it can never be read as an option or carry shell syntax.  v says why
+ * not.
+ */
+static bool agent_name_ok(const char *name, struct verdict *v)
+{
+	return rule_computer_fqdn(name, v) == SEV_PASS;
+}
+
+/* A refused name: shown (escaped) with the reason, never offered. */
+static void refuse_agent(const char *field, const struct verdict *v,
+			 enum diag_severity sev, struct diag_list *dl)
+{
+	char *why = text_escape_dup(v->msg);
+	diag_add(dl, DIAG_APPROVAL_AGENTS, sev, field,
+		 "only an agent whose certificate names a DNS name (letters, "
+		 "digits, '-' and '.') can be approved here; look at that "
+		 "agent's certificate",
+		 "agent name refused, not offered for approval: %s",
+		 why ? why : "(out of memory)");
+	free(why);
+}
+
+/* Keep only the agents with a DNS name; a WARN at field for each other. */
+static void drop_bad_names(struct approval_agents *a, const char *field,
+			   struct diag_list *dl)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		struct approval_agent *it = &a->items[i];
+		struct verdict v;
+		if (agent_name_ok(it->name, &v)) {
+			a->items[kept++] = *it;
+			continue;
+		}
+		refuse_agent(field, &v, SEV_WARN, dl);
+		free(it->name);
+		free(it->serial);
+		free(it->state);
+	}
+	a->n = kept;
+}
+
+/* The agents waiting on the server, those with a DNS name.  0 / -1
+ * (diagnostics say why). */
 static int approval_list(struct ctx *c, const struct hooks *h,
 			 struct approval_agents *out, struct diag_list *dl)
 {
@@ -106,20 +157,13 @@ static int approval_list(struct ctx *c, const struct hooks *h,
 	struct approval_target t;
 	approval_target_resolve(c, &t);
 	const char *cmd = c->cfg->approval_list_command;
-	int rc = cmd && *cmd ? list_by_command(c, &t, h, out, dl)
-			     : list_from_lab(c, &t, h, out, dl);
+	bool by_cmd = cmd && *cmd;
+	int rc = by_cmd ? list_by_command(c, &t, h, out, dl)
+			: list_from_lab(c, &t, h, out, dl);
+	if (rc == 0)
+		drop_bad_names(out, by_cmd ? F_LIST : F_SERVER, dl);
 	approval_target_release(&t);
 	return rc;
-}
-
-static int agent_name_ok(const char *a)
-{
-	if (!a || !*a || strlen(a) > 253)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)a; *p; p++)
-		if (*p <= 0x20 || *p == 0x7f)
-			return 0;
-	return 1;
 }
 
 /* [approval] approve_command with {agent} replaced.  0 / -1. */
@@ -129,9 +173,8 @@ static int approve_by_command(struct ctx *c, const struct approval_target *t,
 {
 	struct approval_cmd cmd;
 	approval_cmd_init(&cmd, c->cfg, "approve_command", F_APPROVE,
-			  c->cfg->approval_approve_command, t);
+			  c->cfg->approval_approve_command, t, agent);
 	cmd.spec.check = DIAG_APPROVAL_AGENTS;
-	cmd.spec.agent = agent;
 	struct cmdrun_result run;
 	int rc = -1;
 	char note[300];
@@ -189,10 +232,9 @@ static int approve_at_lab(struct ctx *c, const struct approval_target *t,
 int approval_approve(struct ctx *c, const struct hooks *h, const char *agent,
 		     struct diag_list *dl)
 {
-	if (!agent_name_ok(agent)) {
-		diag_add(dl, DIAG_APPROVAL_AGENTS, SEV_FAIL, NULL, NULL,
-			 "'%s' is not an agent name that can be approved",
-			 agent ? agent : "");
+	struct verdict v;
+	if (!agent_name_ok(agent, &v)) {
+		refuse_agent(NULL, &v, SEV_FAIL, dl);
 		return -1;
 	}
 	struct approval_target t;

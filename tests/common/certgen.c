@@ -586,3 +586,17 @@ int certgen_write_key(const char *path, EVP_PKEY *k)
 	PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL);
 	return write_bio(path, bio);
 }
+
+int certgen_make_files(const struct certgen_opts *o, const char *cert_path,
+		       const char *key_path)
+{
+	X509 *x = NULL;
+	EVP_PKEY *k = NULL;
+	int rc = certgen_make(o, &x, &k);
+	if (rc == 0)
+		rc = certgen_write_pem(cert_path, &x, 1) ||
+		     certgen_write_key(key_path, k) ? -1 : 0;
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return rc;
+}

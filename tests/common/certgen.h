@@ -109,6 +109,10 @@ int certgen_write_pem(const char *path, X509 *const certs[], size_t n);
 int certgen_write_der(const char *path, X509 *x);
 int certgen_write_key(const char *path, EVP_PKEY *k);
 int certgen_write_file(const char *path, const void *data, size_t len);
+/* certgen_make, then the certificate (PEM) and its key into these files.
+ * 0 / -1. */
+int certgen_make_files(const struct certgen_opts *o, const char *cert_path,
+		       const char *key_path);
 
 /*
  * The cached key of this type, size (RSA bits; ignored for EC) and slot

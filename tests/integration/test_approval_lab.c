@@ -6,7 +6,8 @@
  * at once; a certificate from another CA is refused with event 21007; a
  * server certificate we do not trust names 20072; a closed port names
  * 21006; a rejection fails the stage; the server role lists the pending
- * agents and approves the one picked.  Stage 5 writes the agent
+ * agents and approves the one picked, and refuses an agent whose
+ * certificate's CN is not a DNS name.  Stage 5 writes the agent
  * configuration the probe then uses.
  */
 #include <setjmp.h>
@@ -159,13 +160,7 @@ static void make_cert(const char *fqdn, X509 *issuer, EVP_PKEY *issuer_key,
 	certgen_opts_leaf(&o, fqdn);
 	o.issuer = issuer;
 	o.issuer_key = issuer_key;
-	X509 *x = NULL;
-	EVP_PKEY *k = NULL;
-	assert_int_equal(certgen_make(&o, &x, &k), 0);
-	assert_int_equal(certgen_write_pem(cert_path, &x, 1), 0);
-	assert_int_equal(certgen_write_key(key_path, k), 0);
-	X509_free(x);
-	EVP_PKEY_free(k);
+	assert_int_equal(certgen_make_files(&o, cert_path, key_path), 0);
 }
 
 /* Our certificate where the state says stage 2 left it. */
@@ -194,6 +189,55 @@ static const struct diag *find_sev(const struct diag_list *dl,
 static void dump(const struct diag_list *dl)
 {
 	diag_print_text(stderr, dl, 0);
+}
+
+/* An agent named fqdn (certificate from the manual lab's root) makes
+ * contact, so the lab lists it as pending. */
+static void pending_agent(struct fixture *f, const char *fqdn)
+{
+	cert_in_state(f, fqdn, root_manual, root_key_manual);
+	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_PENDING);
+	diag_list_release(&f->dl);
+}
+
+/* Turn the fixture into the management server's own run of stage 7, with
+ * the lab's administrator certificate (the lab lists and approves for it
+ * only). */
+static void become_server(struct fixture *f)
+{
+	char *cp = fs_join(f->lab->dir, "admin/admin.pem");
+	char *kp = fs_join(f->lab->dir, "admin/admin.key");
+	state_set_str(&f->st.cert_path, cp);
+	state_set_str(&f->st.key_path, kp);
+	config_set_str(&f->cfg.fqdn, "ms01.lab.test");
+	f->cfg.role = ROLE_SERVER;
+	f->c.interactive = false;
+	/* Stage 6 on a server records a configuration naming the server
+	 * itself (no DNS entry here): the list still goes to [agent] server. */
+	struct agentconf a;
+	agentconf_init(&a);
+	a.management_group = strdup("LAB");
+	a.server = strdup("ms01.lab.test");
+	a.port = 5723;
+	a.role = strdup("server");
+	char *acp = fs_join(f->dir, "ms.ini");
+	assert_int_equal(agentconf_write(acp, &a, NULL), 0);
+	agentconf_release(&a);
+	state_set_str(&f->st.agent_config_path, acp);
+	free(acp);
+	free(cp);
+	free(kp);
+}
+
+/* The server role's stage 7 (become_server), which must pass: its list. */
+static const struct approval_result *server_list(struct fixture *f)
+{
+	become_server(f);
+	enum status s = stage_approval_run(&f->c, NULL, &f->dl);
+	if (s != ST_OK)
+		dump(&f->dl);
+	assert_int_equal(s, ST_OK);
+	return f->c.out[STAGE_APPROVAL];
 }
 
 /* ---- tests ------------------------------------------------------------------ */
@@ -352,9 +396,7 @@ static void test_rejected(void **state)
 {
 	struct fixture *f = *state;
 	const char *fqdn = "agent-rejected.lab.test";
-	cert_in_state(f, fqdn, root_manual, root_key_manual);
-	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_PENDING);
-	diag_list_release(&f->dl);
+	pending_agent(f, fqdn);
 
 	/* The lab's administrator (its certificate, not an agent's) rejects
 	 * it. */
@@ -386,40 +428,11 @@ static void test_server_role(void **state)
 	struct fixture *f = *state;
 	/* An agent makes contact first, so it is pending. */
 	const char *agent = "agent-listed.lab.test";
-	cert_in_state(f, agent, root_manual, root_key_manual);
-	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_PENDING);
-	diag_list_release(&f->dl);
+	pending_agent(f, agent);
 	char *agent_cert = strdup(f->st.cert_path);
 	char *agent_key = strdup(f->st.key_path);
 
-	/* Now the management server's own run of stage 7, with the lab's
-	 * administrator certificate (the lab lists and approves for it
-	 * only). */
-	char *cp = fs_join(f->lab->dir, "admin/admin.pem");
-	char *kp = fs_join(f->lab->dir, "admin/admin.key");
-	state_set_str(&f->st.cert_path, cp);
-	state_set_str(&f->st.key_path, kp);
-	config_set_str(&f->cfg.fqdn, "ms01.lab.test");
-	f->cfg.role = ROLE_SERVER;
-	f->c.interactive = false;
-	/* Stage 6 on a server records a configuration naming the server
-	 * itself (no DNS entry here): the list still goes to [agent] server. */
-	struct agentconf a;
-	agentconf_init(&a);
-	a.management_group = strdup("LAB");
-	a.server = strdup("ms01.lab.test");
-	a.port = 5723;
-	a.role = strdup("server");
-	char *acp = fs_join(f->dir, "ms.ini");
-	assert_int_equal(agentconf_write(acp, &a, NULL), 0);
-	agentconf_release(&a);
-	state_set_str(&f->st.agent_config_path, acp);
-	free(acp);
-	enum status s = stage_approval_run(&f->c, NULL, &f->dl);
-	if (s != ST_OK)
-		dump(&f->dl);
-	assert_int_equal(s, ST_OK);
-	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = server_list(f);
 	int found = 0;
 	for (size_t i = 0; i < v->agents.n; i++)
 		if (strcmp(v->agents.items[i].name, agent) == 0) {
@@ -449,8 +462,36 @@ static void test_server_role(void **state)
 	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_APPROVED);
 	free(agent_cert);
 	free(agent_key);
-	free(cp);
-	free(kp);
+}
+
+/*
+ * An agent names itself: its certificate, issued by the trusted CA, has
+ * the CN `-oProxyCommand=x;$(id)` and the lab lists it as pending.  The
+ * server role shows it as refused (with the reason) and never offers it
+ * for approval; approving it by that name is refused before anything is
+ * sent (issue 18 item 2).
+ */
+static void test_server_role_refuses_bad_cn(void **state)
+{
+	struct fixture *f = *state;
+	const char *bad = "-oProxyCommand=x;$(id)";
+	pending_agent(f, bad);
+	const struct approval_result *v = server_list(f);
+	for (size_t i = 0; i < v->agents.n; i++)
+		assert_string_not_equal(v->agents.items[i].name, bad);
+	const struct diag *d = find_sev(&f->dl, DIAG_APPROVAL_AGENTS,
+					SEV_WARN);
+	if (!d)
+		dump(&f->dl);
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, "refused"));
+	assert_non_null(strstr(d->message, "'-oProxyCommand=x;$(id)'"));
+	assert_string_equal(d->field, "agent.server");
+	diag_list_release(&f->dl);
+
+	assert_int_equal(approval_approve(&f->c, NULL, bad, &f->dl), -1);
+	assert_non_null(strstr(f->dl.items[0].message, "refused"));
+	assert_null(diag_find(&f->dl, DIAG_APPROVAL_TLS));
 }
 
 int main(void)
@@ -470,6 +511,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_server_role, setup_manual,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_server_role_refuses_bad_cn,
+						setup_manual, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -3,7 +3,10 @@
  * lab, then on the same setup broken in the ways support staff meet: the
  * root's hash link gone, the recorded serial edited (event 20066), a PFX
  * with the wrong password, garbage instead of a certificate, no agent
- * configuration.  Asserts exit codes and the JSON report's contents.
+ * configuration; a certificate subject with control characters (shown
+ * escaped in the text output), a certificate not yet imported (one JSON
+ * row per check), an info row ("info").  Asserts exit codes and the JSON
+ * report's contents.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,11 +14,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "certgen.h"
 #include "lab_harness.h"
 #include "run_capture.h"
 
@@ -23,21 +28,28 @@ static struct lab g_lab;
 static char g_state[600];
 static char g_work[512];
 
+/* Run opsmgr-enroll with the arguments in args (NULL-terminated, up to
+ * 15). */
+static int run_args(char **out, const char *const *args)
+{
+	char *bin = test_build_path("opsmgr-enroll");
+	const char *argv[16] = { bin };
+	int n = 1;
+	for (int i = 0; n < 15 && args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	int rc = run_capture(argv, 120, out);
+	free(bin);
+	return rc;
+}
+
 /* Run opsmgr-enroll with up to 7 arguments (NULL ends them early). */
 static int run_tool7(char **out, const char *a1, const char *a2,
 		     const char *a3, const char *a4, const char *a5,
 		     const char *a6, const char *a7)
 {
-	char *bin = test_build_path("opsmgr-enroll");
-	const char *argv[16] = { bin };
-	int n = 1;
-	const char *extra[] = { a1, a2, a3, a4, a5, a6, a7 };
-	for (int i = 0; i < 7 && extra[i]; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
-	int rc = run_capture(argv, 120, out);
-	free(bin);
-	return rc;
+	const char *args[] = { a1, a2, a3, a4, a5, a6, a7, NULL };
+	return run_args(out, args);
 }
 
 static int run_tool(char **out, const char *a1, const char *a2, const char *a3,
@@ -278,6 +290,99 @@ static void test_no_fqdn_has_no_event(void **st)
 	free(out);
 }
 
+/* `check` (--json when json) on a new certificate for the agent's name
+ * made here, its subject CN cn (NULL: the agent's FQDN); its output in
+ * *out, its exit status returned. */
+static int check_new_leaf(const char *cn, bool json, char **out)
+{
+	char cert[700], key[700];
+	snprintf(cert, sizeof(cert), "%s/leaf-%d.pem", g_work, json);
+	snprintf(key, sizeof(key), "%s/leaf-%d.key", g_work, json);
+	struct certgen_opts o;
+	certgen_opts_leaf(&o, "agent01.lab.test");
+	if (cn)
+		o.cn = cn;
+	assert_int_equal(certgen_make_files(&o, cert, key), 0);
+	const char *args[12];
+	int n = 0;
+	args[n++] = "check";
+	if (json)
+		args[n++] = "--json";
+	const char *rest[] = { "--answers", g_lab.answers, "--state-dir",
+			       g_state, "--cert", cert, "--key", key };
+	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
+		args[n++] = rest[i];
+	args[n] = NULL;
+	return run_args(out, args);
+}
+
+/* A subject from outside reaches the terminal escaped (issue 18 item 11):
+ * the CN "ctl^Ax^[[31mred" is shown as ctl\x01x\x1b[31mred in check's
+ * text output, which holds no raw ESC or other control byte. */
+static void test_subject_escaped_in_text(void **st)
+{
+	(void)st;
+	char *out = NULL;
+	int rc = check_new_leaf("ctl\x01x\x1b[31mred", false, &out);
+	assert_int_equal(rc, 1);    /* the name does not match: a fail */
+	if (!strstr(out, "ctl\\x01x\\x1b[31mred"))
+		fprintf(stderr, "%s\n", out);
+	assert_non_null(strstr(out, "ctl\\x01x\\x1b[31mred"));
+	for (const char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n')
+			fail_msg("raw control byte 0x%02x at offset %td",
+				 (unsigned char)*p, p - out);
+	assert_null(strchr(out, 0x7f));
+	free(out);
+}
+
+/* check --json has one row per check: a certificate other than the one
+ * the agent has installed (a renewal not yet imported) gives the serial
+ * check's pass and its warning in one "serial/serial_match" row, a warn. */
+static void test_json_one_row_per_check(void **st)
+{
+	(void)st;
+	char *out = NULL;
+	check_new_leaf(NULL, true, &out);
+	assert_true(has_check(out, "serial", "serial_match", "warn"));
+	const char *first = strstr(out, "\"id\": \"serial_match\"");
+	assert_non_null(first);
+	if (strstr(first + 1, "\"id\": \"serial_match\""))
+		fail_msg("serial/serial_match twice:\n%s", out);
+	assert_non_null(strstr(first, "is not the current one"));
+	/* no stage + id twice anywhere */
+	for (const char *row = strstr(out, "{\"stage\": "); row;
+	     row = strstr(row + 1, "{\"stage\": ")) {
+		const char *st_end = strstr(row, "\", \"status\"");
+		assert_non_null(st_end);
+		char key_text[128];
+		snprintf(key_text, sizeof(key_text), "%.*s",
+			 (int)(st_end - row), row);
+		if (strstr(st_end, key_text))
+			fail_msg("two rows %s\"", key_text);
+	}
+	free(out);
+}
+
+/* An explicit trust store on a state without a root: an info row, shown
+ * as "info" (not "pass"). */
+static void test_json_info_row(void **st)
+{
+	(void)st;
+	char other[700], store[700];
+	snprintf(other, sizeof(other), "%s/info-state", g_work);
+	snprintf(store, sizeof(store), "%s/state/trust", g_work);
+	char *out = NULL;
+	const char *args[] = { "check", "--json", "--state-dir", other,
+			       "--trust-store", store, NULL };
+	run_args(&out, args);
+	if (!has_check(out, "trust", "store", "info"))
+		fprintf(stderr, "%s\n", out);
+	assert_true(has_check(out, "trust", "store", "info"));
+	assert_false(has_check(out, "trust", "store", "pass"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +393,9 @@ int main(void)
 		cmocka_unit_test(test_garbage_certificate),
 		cmocka_unit_test(test_no_agent_configuration),
 		cmocka_unit_test(test_no_fqdn_has_no_event),
+		cmocka_unit_test(test_subject_escaped_in_text),
+		cmocka_unit_test(test_json_one_row_per_check),
+		cmocka_unit_test(test_json_info_row),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

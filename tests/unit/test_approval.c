@@ -5,7 +5,10 @@
  * command source with a script that answers pending (75) twice and then
  * approved, a time-out that ends ST_PENDING with the state kept, a
  * cancellation in the middle of a wait, a failing command with its output,
- * source = none, and the server role's list and approve commands.
+ * source = none, and the server role's list and approve commands; control
+ * characters in the lab's answers stored escaped; agent names that are
+ * not DNS names refused before the approve command (issue 18 items 2,
+ * 11).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,6 +71,17 @@ static void test_parse_status(void **state)
 	assert_null(serial);
 	free(agent);
 
+	/* A decoded control character is stored visible, never raw: an
+	 * answer clearing the screen (ESC [2J) or forging a line. */
+	assert_int_equal(status_of("{\"state\":\"pending\",\"agent\":"
+				   "\"a\\u001b[2J\\nb\\u0007\",\"serial\":"
+				   "\"\\u009b1\xc2\x9b\xff\"}",
+				   &st, &agent, &serial), 0);
+	assert_string_equal(agent, "a\\x1b[2J\\x0ab\\x07");
+	assert_string_equal(serial, "?1\\xc2\\x9b\\xff");
+	free(agent);
+	free(serial);
+
 	assert_int_equal(status_of("{\"state\":\"rejected\"}", &st, NULL,
 				   NULL), 0);
 	assert_int_equal(st, APPR_REJECTED);
@@ -129,6 +143,14 @@ static void test_parse_agents(void **state)
 	assert_int_equal(approval_parse_agents("[{\"fqdn\":\"c\"}]", 14, &a), 0);
 	assert_int_equal(a.n, 1);
 	assert_string_equal(a.items[0].name, "c");
+	approval_agents_release(&a);
+	/* the list's names are stored escaped too */
+	static const char esc[] = "[{\"agent\":\"x\\u001b[2J.lab.test\","
+				  "\"state\":\"pending\"}]";
+	assert_int_equal(approval_parse_agents(esc, sizeof(esc) - 1, &a), 0);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.items[0].name, "x\\x1b[2J.lab.test");
+	assert_null(strchr(a.items[0].name, 0x1b));
 	approval_agents_release(&a);
 	assert_int_equal(approval_parse_agents("{\"other\":1}", 11, &a), -1);
 	assert_int_equal(approval_parse_agents("[{\"agent\":1},", 13, &a), -1);
@@ -463,27 +485,39 @@ static void test_source_none_and_probe(void **state)
 				 ->attempt : 0, 1);
 }
 
+/* The server role's stage 7, non-interactive, with list.sh (list_body) as
+ * list_command and approve.sh (approve_body) followed by args as
+ * approve_command; it must pass: its result. */
+static const struct approval_result *server_run(struct fixture *f,
+						const char *list_body,
+						const char *approve_body,
+						const char *args)
+{
+	f->cfg.role = ROLE_SERVER;
+	f->c.interactive = false;
+	char *list = script(f, "list.sh", list_body);
+	char *appr = script(f, "approve.sh", approve_body);
+	config_set_str(&f->cfg.approval_list_command, list);
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "%s %s", appr, args);
+	config_set_str(&f->cfg.approval_approve_command, cmd);
+	free(list);
+	free(appr);
+	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_OK);
+	return f->c.out[STAGE_APPROVAL];
+}
+
 static void test_server_role_commands(void **state)
 {
 	struct fixture *f = *state;
-	f->cfg.role = ROLE_SERVER;
-	f->c.interactive = false;
-	char *list = script(f, "list.sh",
-			    "#!/bin/sh\necho a.contoso.com\necho\n"
-			    "echo '  b.contoso.com  '\n");
 	char *log = fs_join(f->dir, "approved");
 	char body[1024];
 	snprintf(body, sizeof(body),
 		 "#!/bin/sh\n[ \"$1\" = --agent=b.contoso.com ] || exit 4\n"
 		 "echo \"$1\" >> '%s'\n", log);
-	char *appr = script(f, "approve.sh", body);
-	config_set_str(&f->cfg.approval_list_command, list);
-	char cmd[2048];
-	snprintf(cmd, sizeof(cmd), "%s --agent={agent}", appr);
-	config_set_str(&f->cfg.approval_approve_command, cmd);
-
-	assert_int_equal(stage_approval_run(&f->c, NULL, &f->dl), ST_OK);
-	const struct approval_result *v = f->c.out[STAGE_APPROVAL];
+	const struct approval_result *v = server_run(
+		f, "#!/bin/sh\necho a.contoso.com\necho\n"
+		   "echo '  b.contoso.com  '\n", body, "--agent={agent}");
 	assert_int_equal(v->agents.n, 2);
 	assert_string_equal(v->agents.items[0].name, "a.contoso.com");
 	assert_string_equal(v->agents.items[1].name, "b.contoso.com");
@@ -510,8 +544,6 @@ static void test_server_role_commands(void **state)
 	assert_non_null(strstr(d->message, "status 4"));
 	assert_int_equal(approval_approve(&f->c, NULL, "bad name", &f->dl),
 			 -1);
-	free(list);
-	free(appr);
 	free(log);
 }
 
@@ -564,6 +596,142 @@ static void test_approve_at_lab_failures(void **state)
 	free(kp);
 }
 
+/* ---- agent names (issue 18 item 2) ----------------------------------------- */
+
+/* The text of file name in f->dir ("" when there is none); caller frees. */
+static char *read_text(const struct fixture *f, const char *name)
+{
+	char *p = fs_join(f->dir, name);
+	unsigned char *b = NULL;
+	size_t n = 0;
+	char err[FS_ERRLEN];
+	char *s = NULL;
+	if (fs_read_file(p, 65536, &b, &n, err, sizeof(err)) == 0) {
+		s = calloc(1, n + 1);
+		memcpy(s, b, n);
+		free(b);
+	}
+	free(p);
+	return s ? s : strdup("");
+}
+
+/* The refusal of a name: a diagnostic at field, severity sev, naming the
+ * value escaped; nothing from the name raw in any message. */
+static void assert_refused(const struct fixture *f, const char *field,
+			   enum diag_severity sev, const char *shown)
+{
+	int found = 0;
+	for (size_t i = 0; i < f->dl.n; i++) {
+		const struct diag *d = &f->dl.items[i];
+		for (const char *p = d->message; *p; p++)
+			assert_true((unsigned char)*p >= 0x20);
+		if (d->check == DIAG_APPROVAL_AGENTS && d->sev == sev &&
+		    (field ? d->field && strcmp(d->field, field) == 0
+			   : !d->field) &&
+		    strstr(d->message, "refused") && strstr(d->message, shown))
+			found = 1;
+	}
+	if (!found)
+		diag_print_text(stderr, &f->dl, 0);
+	assert_true(found);
+}
+
+/*
+ * Pending agents name themselves (their certificate's CN).  The list
+ * command answers with a CN `-oProxyCommand=x;$(id)`, an option
+ * `--reference=/etc/shadow` and a name with ESC: each is shown as refused
+ * (with the reason, escaped) and never offered; the valid name reaches the
+ * approve command as its argv and as OPSMGR_AGENT_FQDN.  A refused name
+ * given to approval_approve does not reach the command.
+ */
+static void test_server_role_refuses_bad_names(void **state)
+{
+	struct fixture *f = *state;
+	char *rec = fs_join(f->dir, "record");
+	char body[1024];
+	snprintf(body, sizeof(body),
+		 "#!/bin/sh\nfor a in \"$@\"; do echo \"argv: $a\"; done >> '%s'\n"
+		 "echo \"env: $OPSMGR_AGENT_FQDN\" >> '%s'\n", rec, rec);
+	const struct approval_result *v = server_run(
+		f, "#!/bin/sh\n"
+		   "echo '-oProxyCommand=x;$(id)'\n"
+		   "echo '--reference=/etc/shadow'\n"
+		   "printf 'esc\\033[2J.contoso.com\\n'\n"
+		   "echo good.contoso.com\n", body, "{agent}");
+	assert_int_equal(v->agents.n, 1);
+	assert_string_equal(v->agents.items[0].name, "good.contoso.com");
+	assert_refused(f, "approval.list_command", SEV_WARN,
+		       "'-oProxyCommand=x;$(id)'");
+	assert_refused(f, "approval.list_command", SEV_WARN,
+		       "'--reference=/etc/shadow'");
+	assert_refused(f, "approval.list_command", SEV_WARN,
+		       "'esc\\x1b[2J.contoso.com'");
+	const struct diag *d = NULL;
+	for (size_t i = 0; i < f->dl.n; i++)
+		if (strstr(f->dl.items[i].message, "waits for approval"))
+			d = &f->dl.items[i];
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, ": good.contoso.com"));
+
+	/* the screen's pick of the valid one: argv and environment */
+	diag_list_release(&f->dl);
+	assert_int_equal(approval_approve(&f->c, NULL, "good.contoso.com",
+					  &f->dl), 0);
+	char *got = read_text(f, "record");
+	assert_string_equal(got, "argv: good.contoso.com\n"
+				 "env: good.contoso.com\n");
+	free(got);
+
+	/* a refused name never reaches the command */
+	diag_list_release(&f->dl);
+	assert_int_equal(approval_approve(&f->c, NULL,
+					  "-oProxyCommand=x;$(id)", &f->dl),
+			 -1);
+	assert_refused(f, NULL, SEV_FAIL, "'-oProxyCommand=x;$(id)'");
+	got = read_text(f, "record");
+	assert_string_equal(got, "argv: good.contoso.com\n"
+				 "env: good.contoso.com\n");
+	free(got);
+	free(rec);
+}
+
+/* `touch {agent}` with the agent `--reference=/etc/shadow`: refused
+ * before the command runs, so touch never reads it as an option. */
+static void test_approve_refuses_option(void **state)
+{
+	struct fixture *f = *state;
+	f->cfg.role = ROLE_SERVER;
+	char *marker = fs_join(f->dir, "touched");
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "touch {agent} %s", marker);
+	config_set_str(&f->cfg.approval_approve_command, cmd);
+	assert_int_equal(approval_approve(&f->c, NULL,
+					  "--reference=/etc/shadow", &f->dl),
+			 -1);
+	assert_refused(f, NULL, SEV_FAIL, "'--reference=/etc/shadow'");
+	assert_int_equal(access(marker, F_OK), -1);
+	static const char *const bad[] = {
+		"", "-x.contoso.com", "a.contoso.com ; id", "a..contoso.com",
+		"a.contoso.com\n", "a.-contoso.com", "10.0.0.1",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		diag_list_release(&f->dl);
+		assert_int_equal(approval_approve(&f->c, NULL, bad[i], &f->dl),
+				 -1);
+		assert_int_equal(access(marker, F_OK), -1);
+	}
+	/* a valid name is the argument it should be */
+	diag_list_release(&f->dl);
+	snprintf(cmd, sizeof(cmd), "touch %s/{agent}", f->dir);
+	config_set_str(&f->cfg.approval_approve_command, cmd);
+	assert_int_equal(approval_approve(&f->c, NULL, "a.contoso.com",
+					  &f->dl), 0);
+	char *made = fs_join(f->dir, "a.contoso.com");
+	assert_int_equal(access(made, F_OK), 0);
+	free(made);
+	free(marker);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -586,6 +754,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_source_none_and_probe,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_role_commands,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_server_role_refuses_bad_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_approve_refuses_option,
 						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

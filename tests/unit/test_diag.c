@@ -1,7 +1,9 @@
 /*
  * test_diag.c - backend/core/diag.c: the check table look-ups, list operations
  * (add, append, worst, count, find), and the exact text of the JSON and
- * text renderers, including string escaping and invalid UTF-8.
+ * text renderers, including string escaping and invalid UTF-8: RFC 8259
+ * escapes in JSON, one row per check, "info" for an info item, control
+ * characters from outside visible as \xHH in text.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -211,7 +213,7 @@ static void test_json_exact(void **state)
 		"\"message\": \"EKU lacks \\\"Client Authentication\\\"\\nline2\\ttab\\u0001end\\\\\", "
 		"\"fix\": \"request it with template \\\"OpsMgr\\\"\", "
 		"\"field\": \"ca.template\", \"event\": 20050},\n"
-		"  {\"stage\": \"verify\", \"id\": \"expiry\", \"status\": \"pass\", "
+		"  {\"stage\": \"verify\", \"id\": \"expiry\", \"status\": \"info\", "
 		"\"message\": \"valid for 300 days\", \"fix\": \"\", \"event\": null},\n"
 		"  {\"stage\": \"verify\", \"id\": \"revocation\", \"status\": \"skip\", "
 		"\"message\": \"not checked\", \"fix\": \"\", \"event\": null}\n"
@@ -248,6 +250,10 @@ static void test_json_strings(void **state)
 		{ "", "\"\"" },
 		{ "q\"b\\s/", "\"q\\\"b\\\\s/\"" },
 		{ "\r\n\t\b\x1f\x7f", "\"\\r\\n\\t\\u0008\\u001f\\u007f\"" },
+		/* RFC 8259: every U+0000..U+001F escaped (ESC of a colour) */
+		{ "\x01\x1b[31m\x0b\x0c", "\"\\u0001\\u001b[31m\\u000b\\u000c\"" },
+		/* the C1 controls too (U+009B is CSI), U+00A0 kept */
+		{ "\xc2\x80\xc2\x9b" "2J\xc2\xa0", "\"\\u0080\\u009b" "2J\xc2\xa0\"" },
 		/* valid UTF-8 passes through */
 		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92\"" },
 		/* invalid bytes become U+FFFD, one per byte */
@@ -290,6 +296,81 @@ static void test_text_output(void **state)
 	t = render_text(&l, SEV_WARN);
 	assert_null(strstr(t, "PASS"));
 	assert_non_null(strstr(t, "FAIL verify/eku"));
+	free(t);
+	diag_list_release(&l);
+}
+
+/* check --json: one row per stage + id.  Two items of the same check (the
+ * serial matches, but a renewed certificate was not imported) become one
+ * row with the more telling status, both messages, the warning's fix and
+ * field; an info row says "info"; a check of another stage with the same
+ * id stays its own row. */
+static void test_json_one_row_per_check(void **state)
+{
+	(void)state;
+	struct diag_list l;
+	diag_list_init(&l);
+	diag_add(&l, DIAG_SERIAL_MATCH, SEV_PASS, NULL, NULL,
+		 "the recorded serial matches");
+	diag_add(&l, DIAG_TRUST_VALIDITY, SEV_PASS, NULL, NULL, "root valid");
+	diag_add(&l, DIAG_SERIAL_MATCH, SEV_WARN, "agent.config",
+		 "run stage 6", "the installed certificate is not the current "
+		 "one")->event = 0;   /* as serial_check.c says it */
+	diag_add(&l, DIAG_VERIFY_VALIDITY, SEV_PASS, NULL, NULL, "leaf valid");
+	diag_add(&l, DIAG_APPROVAL_STATE, SEV_INFO, NULL, "ask", "pending")
+		->event = 20070;
+	diag_add(&l, DIAG_APPROVAL_STATE, SEV_SKIP, NULL, NULL, "no state");
+	char *j = render_json(&l);
+	assert_string_equal(j,
+		"{\"version\": 1, \"ok\": true, \"checks\": [\n"
+		"  {\"stage\": \"serial\", \"id\": \"serial_match\", \"status\": \"warn\", "
+		"\"message\": \"the recorded serial matches; the installed certificate "
+		"is not the current one\", \"fix\": \"run stage 6\", "
+		"\"field\": \"agent.config\", \"event\": null},\n"
+		"  {\"stage\": \"trust\", \"id\": \"validity\", \"status\": \"pass\", "
+		"\"message\": \"root valid\", \"fix\": \"\", \"event\": null},\n"
+		"  {\"stage\": \"verify\", \"id\": \"validity\", \"status\": \"pass\", "
+		"\"message\": \"leaf valid\", \"fix\": \"\", \"event\": null},\n"
+		"  {\"stage\": \"approval\", \"id\": \"state\", \"status\": \"info\", "
+		"\"message\": \"pending; no state\", \"fix\": \"ask\", "
+		"\"event\": 20070}\n"
+		"]}\n");
+	free(j);
+	/* a failure among them decides the row and "ok" */
+	diag_add(&l, DIAG_SERIAL_MATCH, SEV_FAIL, NULL, NULL, "event 20066")
+		->event = 20066;
+	j = render_json(&l);
+	assert_non_null(strstr(j, "\"ok\": false"));
+	assert_non_null(strstr(j, "{\"stage\": \"serial\", \"id\": "
+				  "\"serial_match\", \"status\": \"fail\""));
+	assert_non_null(strstr(j, "\"event\": 20066}"));
+	assert_null(strstr(strstr(j, "serial_match") + 1, "serial_match"));
+	free(j);
+	diag_list_release(&l);
+}
+
+/* Text output: a message, field and fix from outside (a certificate
+ * subject, a server's answer) reach the terminal with every control
+ * character visible as \xHH -- ESC, a line break, C1 CSI, DEL -- and
+ * valid UTF-8 kept. */
+static void test_text_output_escapes(void **state)
+{
+	(void)state;
+	struct diag_list l;
+	diag_list_init(&l);
+	diag_add(&l, DIAG_VERIFY_SUBJECT_NAME, SEV_FAIL,
+		 "computer.fqdn\x1b]0;t\x07", "rename \xc2\x9b" "2J caf\xc3\xa9",
+		 "subject 'ctl\x01x\x1b[31mred'\nFAIL forged\x7f \xff");
+	char *t = render_text(&l, SEV_PASS);
+	assert_string_equal(t,
+		"FAIL verify/subject_name: subject 'ctl\\x01x\\x1b[31mred'"
+		"\\x0aFAIL forged\\x7f \\xff\n"
+		"     field: computer.fqdn\\x1b]0;t\\x07\n"
+		"     fix: rename \\xc2\\x9b2J caf\xc3\xa9\n"
+		"     event: 20052\n");
+	for (const char *p = t; *p; p++)
+		assert_true(*p == '\n' || ((unsigned char)*p >= 0x20 &&
+					   *p != 0x7f));
 	free(t);
 	diag_list_release(&l);
 }
@@ -362,6 +443,8 @@ int main(void)
 		cmocka_unit_test(test_list_operations),
 		cmocka_unit_test(test_json_exact),
 		cmocka_unit_test(test_json_strings),
+		cmocka_unit_test(test_json_one_row_per_check),
+		cmocka_unit_test(test_text_output_escapes),
 		cmocka_unit_test(test_text_output),
 		cmocka_unit_test(test_add_rerun),
 		cmocka_unit_test(test_errno_text),
