@@ -5,6 +5,7 @@
  * is written; the registered copies are cleansed at log_close().
  */
 #include "core/log.h"
+#include "core/text.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -181,13 +182,18 @@ static char *redact_copy(char *s)
 	return s;
 }
 
-/* msg with stamp in front of every line, each ended by '\n' (malloc'd). */
+/* msg with stamp in front of every line, each ended by '\n' (malloc'd).
+ * Each line's bytes go through text_escape (TEXT_ESC_TERM): a CA's or a
+ * certificate's words cannot forge a line or reach a terminal that shows
+ * the log as control sequences. */
 static char *stamped(const char *msg, const char *stamp, size_t *len)
 {
 	size_t sl = strlen(stamp), lines = 1;
 	for (const char *p = msg; *p; p++)
 		lines += *p == '\n';
-	char *out = malloc(strlen(msg) + lines * (sl + 1) + 1);
+	/* an escaped byte takes at most 4 ("\xHH") */
+	size_t cap = 4 * strlen(msg) + lines * (sl + 1) + 1;
+	char *out = malloc(cap);
 	if (!out)
 		return NULL;
 	char *o = out;
@@ -199,8 +205,8 @@ static char *stamped(const char *msg, const char *stamp, size_t *len)
 			break; /* message ended with a newline */
 		memcpy(o, stamp, sl);
 		o += sl;
-		memcpy(o, p, l);
-		o += l;
+		o += text_escape(o, cap - (size_t)(o - out), p, l,
+				 TEXT_ESC_TERM);
 		*o++ = '\n';
 		if (!e)
 			break;

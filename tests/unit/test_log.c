@@ -123,6 +123,26 @@ static void test_redaction_in_file(void **state)
 	free(s);
 }
 
+/* Words from outside (a CA's disposition, a certificate subject) cannot
+ * put control sequences into the log or hide text with a carriage return;
+ * the lines the product itself breaks stay lines. */
+static void test_control_characters_escaped(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(log_open(f->dir), 0);
+	log_msg("subject CN=ctl\x01x\x1b[31mred\rforged \xc2\x9b caf\xc3\xa9");
+	log_msg("first\nsecond");
+	log_close();
+	char *s = slurp(f->log);
+	assert_null(strchr(s, '\x1b'));
+	assert_null(strchr(s, '\r'));
+	assert_null(strstr(s, "\xc2\x9b"));
+	assert_non_null(strstr(s, " subject CN=ctl\\x01x\\x1b[31mred\\x0dforged \\xc2\\x9b caf\xc3\xa9\n"));
+	assert_non_null(strstr(s, "Z first\n"));
+	assert_non_null(strstr(s, "Z second\n"));
+	free(s);
+}
+
 static void test_overlapping_secrets(void **state)
 {
 	struct fx *f = *state;
@@ -197,6 +217,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mode_and_timestamps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redaction_in_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overlapping_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_characters_escaped, setup, teardown),
 		cmocka_unit_test(test_redact_in_place),
 		cmocka_unit_test_setup_teardown(test_refuses_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_loose_log_tightened, setup, teardown),
