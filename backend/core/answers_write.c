@@ -90,13 +90,18 @@ int answers_ini_value(const char *value, char *out, size_t n, char *why,
 /* ---- what a line is -------------------------------------------------------- */
 
 /* The computer the answers were made on: the configured FQDN, else the
- * one the state recorded (ctx_fqdn's order); NULL when neither. */
+ * one the state recorded (ctx_fqdn's order); NULL when neither, or when
+ * it is no host name (it names a file and stands in comment lines). */
 static const char *answers_fqdn(const struct config *cfg,
 				const struct state *st)
 {
-	if (cfg->fqdn && *cfg->fqdn)
-		return cfg->fqdn;
-	return st && st->fqdn && *st->fqdn ? st->fqdn : NULL;
+	struct verdict v;
+	const char *f = cfg->fqdn && *cfg->fqdn ? cfg->fqdn
+			: st && st->fqdn && *st->fqdn ? st->fqdn : NULL;
+	if (!f || config_key_check_text(config_key_find("computer.fqdn"), f,
+					&v) == SEV_FAIL)
+		return NULL;
+	return f;
 }
 
 static bool host_char(char c)
@@ -216,7 +221,8 @@ static void put_key(struct writer *w, const struct config_key *k,
 		return;
 	}
 	const char *pin = k->pin ? state_pin(w->cfg, w->st) : NULL;
-	if (pin) {
+	struct verdict v;
+	if (pin && config_key_check_text(k, pin, &v) != SEV_FAIL) {
 		put_section(w, k);
 		strbuf_printf(&w->b, "; the root %s trusted%s%s: the next "
 			      "computer trusts exactly this root\n",

@@ -96,6 +96,15 @@ static int save_answers(const char *file, const char *state_dir,
 	return rc;
 }
 
+/* Every line of want is in text; fails naming the first missing one. */
+static void has_all(const char *text, const char *const *want)
+{
+	for (; *want; want++)
+		if (!strstr(text, *want))
+			fail_msg("no '%s' in:\n%s", *want, text);
+}
+#define HAS(text, ...) has_all((text), (const char *const[]){ __VA_ARGS__, NULL })
+
 /* The first line of a file (a password), malloc'd. */
 static char *first_line(const char *path)
 {
@@ -151,11 +160,9 @@ static void test_saved_answers_run_the_next_enrollment(void **st)
 	assert_true(strlen(ca_pw) > 3 && strlen(pfx_pw) > 3);
 	assert_null(strstr(text, ca_pw));
 	assert_null(strstr(text, pfx_pw));
-	assert_non_null(strstr(text, "\ntemplate = OpsMgr\n"));
-	assert_non_null(strstr(text, "\nmanagement_group = LAB\n"));
-	assert_non_null(strstr(text, "\n; fqdn = agent01.lab.test  ;"));
 	snprintf(line, sizeof(line), "\n; pfx = %s/agent01.pfx  ; differs per computer", g_lab.dir);
-	assert_non_null(strstr(text, line));
+	HAS(text, "\ntemplate = OpsMgr\n", "\nmanagement_group = LAB\n",
+	    "\n; fqdn = agent01.lab.test  ;", line);
 	assert_null(strstr(text, "\npassword_file"));
 
 	/* not replaced unless told */
@@ -213,12 +220,9 @@ static void test_answers_of_a_state_alone(void **st)
 	free(out);
 	char *text = test_read_file(file);
 	assert_non_null(text);
-	assert_non_null(strstr(text, "\ntemplate = OpsMgr\n"));
-	assert_non_null(strstr(text, "\nmanagement_group = LAB\n"));
-	assert_non_null(strstr(text, "\nserver = localhost\n"));
-	assert_non_null(strstr(text, "\n; fqdn = agent01.lab.test  ;"));
-	assert_non_null(strstr(text, "\n; user = ca-user  ;"));
-	assert_non_null(strstr(text, "\n; password_file = /path/to/file  ;"));
+	HAS(text, "\ntemplate = OpsMgr\n", "\nmanagement_group = LAB\n",
+	    "\nserver = localhost\n", "\n; fqdn = agent01.lab.test  ;",
+	    "\n; user = ca-user  ;", "\n; password_file = /path/to/file  ;");
 	/* the lab's root, as lab.ini names it */
 	char ini[600];
 	snprintf(ini, sizeof(ini), "%s/lab.ini", g_lab.dir);

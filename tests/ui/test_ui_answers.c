@@ -26,50 +26,22 @@
 #define WAIT_MS 30000
 #define LONG_NAME "a-state-directory-with-a-name-long-enough-that-the-path-wraps"
 
-static struct lab g_lab;
-static bool g_lab_up;
-
 struct fx {
+	struct lab lab;       /* the lab this test enrolls against */
+	bool lab_up;
 	char *work;
 	char state[1024];
 	struct vt t;
 	bool started;
 };
 
-#define WAIT(t, text)                                                     \
-	do {                                                              \
-		if (vt_wait_text((t), (text), WAIT_MS) != 0) {            \
-			vt_dump((t), stderr);                             \
-			fail_msg("timed out waiting for '%s'", (text));   \
-		}                                                         \
-	} while (0)
-
-static int group_setup(void **state)
+/* Wait until text is on the screen; fail with the screen if it is not. */
+static void see(struct fx *fx, const char *text)
 {
-	static const char *const args[] = { "--auto-approve", "0", NULL };
-	(void)state;
-	if (lab_start(&g_lab, NULL, args) != 0)
-		return -1;
-	g_lab_up = true;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	if (g_lab_up)
-		lab_stop(&g_lab);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-	if (!fx || !(fx->work = test_mkdtemp("ui-answers-")))
-		return -1;
-	snprintf(fx->state, sizeof(fx->state), "%s/" LONG_NAME, fx->work);
-	*state = fx;
-	return 0;
+	if (vt_wait_text(&fx->t, text, WAIT_MS) == 0)
+		return;
+	vt_dump(&fx->t, stderr);
+	fail_msg("timed out waiting for '%s'", text);
 }
 
 static int teardown(void **state)
@@ -77,9 +49,29 @@ static int teardown(void **state)
 	struct fx *fx = *state;
 	if (fx->started)
 		vt_close(&fx->t);
-	test_rm_rf(fx->work);
+	if (fx->lab_up)
+		lab_stop(&fx->lab);
+	if (fx->work)
+		test_rm_rf(fx->work);
 	free(fx->work);
 	free(fx);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	static const char *const args[] = { "--auto-approve", "0", NULL };
+	struct fx *fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	*state = fx;
+	fx->lab_up = lab_start(&fx->lab, NULL, args) == 0;
+	fx->work = test_mkdtemp("ui-answers-");
+	if (!fx->lab_up || !fx->work) {
+		teardown(state);
+		return -1;
+	}
+	snprintf(fx->state, sizeof(fx->state), "%s/" LONG_NAME, fx->work);
 	return 0;
 }
 
@@ -88,7 +80,7 @@ static int teardown(void **state)
 static void enroll(struct fx *fx)
 {
 	char *bin = test_build_path("opsmgr-enroll"), *out = NULL;
-	const char *argv[] = { bin, "--answers", g_lab.answers, "--state-dir",
+	const char *argv[] = { bin, "--answers", fx->lab.answers, "--state-dir",
 			       fx->state, "--non-interactive", NULL };
 	int rc = run_capture(argv, 300, &out);
 	if (rc != 0)
@@ -153,17 +145,17 @@ static void test_summary_key_saves_answers(void **state)
 	char want[1200], shown[1200];
 	enroll(fx);
 	assert_int_equal(vt_start_wizard(&fx->t, 24, 80, fx->state,
-					 g_lab.answers, NULL), 0);
+					 fx->lab.answers, NULL), 0);
 	fx->started = true;
-	WAIT(&fx->t, "show the summary");
+	see(fx, "show the summary");
 	vt_key(&fx->t, VTERM_KEY_ENTER, VTERM_MOD_NONE);
-	WAIT(&fx->t, "Enrollment complete");
+	see(fx, "Enrollment complete");
 	/* the key line shows the key */
-	WAIT(&fx->t, "a Save answers");
+	see(fx, "a Save answers");
 
 	vt_type(&fx->t, "a");
-	WAIT(&fx->t, "answers saved to");
-	WAIT(&fx->t, "Answers for the next computer");
+	see(fx, "answers saved to");
+	see(fx, "Answers for the next computer");
 	snprintf(want, sizeof(want), "%s/answers-agent01.lab.test.ini",
 		 fx->state);
 	assert_true(strlen(want) > 80);      /* longer than a row */
@@ -182,13 +174,13 @@ static void test_summary_key_saves_answers(void **state)
 	assert_non_null(strstr(text, "; answers for opsmgr-enroll"));
 	assert_non_null(strstr(text, "\ntemplate = OpsMgr\n"));
 	assert_non_null(strstr(text, "\n; fqdn = agent01.lab.test  ;"));
-	assert_null(strstr(text, g_lab.password));
+	assert_null(strstr(text, fx->lab.password));
 	assert_null(strstr(text, "\npassword_file"));
 	free(text);
 
 	/* again, the same answers: nothing new */
 	vt_type(&fx->t, "a");
-	WAIT(&fx->t, "answers already saved in");
+	see(fx, "answers already saved in");
 	snprintf(want, sizeof(want), "%s/answers-agent01.lab.test-2.ini",
 		 fx->state);
 	assert_int_equal(access(want, F_OK), -1);
@@ -203,5 +195,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_summary_key_saves_answers,
 						setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

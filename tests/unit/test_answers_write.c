@@ -62,6 +62,15 @@ static bool is_password_file(const struct config_key *k)
 	return strcmp(k->key, "password_file") == 0;
 }
 
+/* Every line of want is in text; fails naming the first missing one. */
+static void has_all(const char *text, const char *const *want)
+{
+	for (; *want; want++)
+		if (!strstr(text, *want))
+			fail_msg("no '%s' in:\n%s", *want, text);
+}
+#define HAS(text, ...) has_all((text), (const char *const[]){ __VA_ARGS__, NULL })
+
 /* Write c (st may be NULL), load it back into out with the real loader. */
 static void write_and_load(struct fx *fx, const struct config *c,
 			   const struct state *st, struct config *out)
@@ -349,11 +358,11 @@ static void test_per_computer_commented(void **state)
 	config_set_str(&c.export_friendly_name, "OpsMgr agent");
 	write_and_load(fx, &c, NULL, &loaded);
 	char *text = test_read_file(fx->path);
-	assert_non_null(strstr(text, "\n[computer]\n; fqdn = agent01.lab.test  ; differs per computer"));
-	assert_non_null(strstr(text, "\n; pfx = /out/AGENT01.pfx  ; differs per computer: it names this one\n"));
-	assert_non_null(strstr(text, "\n; config = /etc/agent01.lab.test/agent.ini  ; differs per computer"));
-	assert_non_null(strstr(text, "\nreg_file = /out/agent012/x.reg\n"));
-	assert_non_null(strstr(text, "\nfriendly_name = OpsMgr agent\n"));
+	HAS(text, "\n[computer]\n; fqdn = agent01.lab.test  ; differs per computer",
+	    "\n; pfx = /out/AGENT01.pfx  ; differs per computer: it names this one\n",
+	    "\n; config = /etc/agent01.lab.test/agent.ini  ; differs per computer",
+	    "\nreg_file = /out/agent012/x.reg\n",
+	    "\nfriendly_name = OpsMgr agent\n");
 	assert_null(loaded.fqdn);
 	assert_null(loaded.export_pfx);
 	assert_null(loaded.agent_config);
@@ -366,11 +375,9 @@ static void test_per_computer_commented(void **state)
 	config_set_str(&c.fqdn, NULL);
 	state_set_str(&st.fqdn, "agent01.lab.test");
 	text = answers_text(&c, &st, 86400 + 3600, NULL, 0);
-	assert_non_null(strstr(text, "; fqdn = agent01.lab.test  ;"));
-	assert_non_null(strstr(text, "; pfx = /out/AGENT01.pfx  ;"));
-	assert_non_null(strstr(text, "written by opsmgr-enroll " OPSMGR_VERSION
-				     " on 1970-01-02 01:00 UTC\n"));
-	assert_non_null(strstr(text, "; from the enrollment of agent01.lab.test\n"));
+	HAS(text, "; fqdn = agent01.lab.test  ;", "; pfx = /out/AGENT01.pfx  ;",
+	    "written by opsmgr-enroll " OPSMGR_VERSION " on 1970-01-02 01:00 UTC\n",
+	    "; from the enrollment of agent01.lab.test\n");
 	/* sections in the schema's order */
 	const char *last = text;
 	for (int i = 0; CONFIG_SECTIONS[i]; i++) {
@@ -382,6 +389,11 @@ static void test_per_computer_commented(void **state)
 		assert_true(p > last);
 		last = p;
 	}
+	free(text);
+	/* a recorded name that is no host name names nothing */
+	state_set_str(&st.fqdn, "../x\\");
+	text = answers_text(&c, &st, 0, NULL, 0);
+	assert_null(strstr(text, "../x"));
 	free(text);
 	/* no FQDN anywhere: a placeholder */
 	state_set_str(&st.fqdn, NULL);
@@ -419,7 +431,14 @@ static void test_pin_from_state(void **state)
 	assert_string_equal(loaded.trust_sha256, OTHER);
 	config_release(&loaded);
 
+	/* a damaged record is no pin */
 	config_set_str(&c.trust_sha256, NULL);
+	state_set_str(&st.root_sha256, "not-a-fingerprint");
+	write_and_load(fx, &c, &st, &loaded);
+	assert_null(loaded.trust_sha256);
+	config_release(&loaded);
+
+	state_set_str(&st.root_sha256, PIN_HEX);
 	st.stage[STAGE_TRUST] = STAGE_ST_FAILED;
 	write_and_load(fx, &c, &st, &loaded);
 	assert_null(loaded.trust_sha256);
@@ -513,47 +532,49 @@ static void test_numbered_names(void **state)
 
 /* ---- the command line ------------------------------------------------- */
 
-static int parse(struct cli *c, char *err, int argc, ...)
+/* cli_parse over a NULL-terminated argument list after the program. */
+static int parse_args(struct cli *c, char *err, const char *const *args)
 {
-	char *argv[16];
-	va_list ap;
-	va_start(ap, argc);
-	argv[0] = "opsmgr-enroll";
-	for (int i = 1; i < argc; i++)
-		argv[i] = va_arg(ap, char *);
-	va_end(ap);
-	argv[argc] = NULL;
+	char *argv[16] = { "opsmgr-enroll" };
+	int argc = 1;
+	while (args[argc - 1] && argc < 15) {
+		argv[argc] = (char *)args[argc - 1];
+		argc++;
+	}
 	return cli_parse(argc, argv, c, err, 256);
 }
+
+#define PARSE(c, err, ...) \
+	parse_args((c), (err), (const char *const[]){ __VA_ARGS__, NULL })
 
 static void test_cli_save_answers(void **state)
 {
 	(void)state;
 	struct cli c;
 	char err[256];
-	assert_int_equal(parse(&c, err, 6, "save-answers", "next.ini",
+	assert_int_equal(PARSE(&c, err, "save-answers", "next.ini",
 			       "--state-dir", "/tmp/s", "--overwrite"), 0);
 	assert_int_equal(c.cmd, CLI_SAVE_ANSWERS);
 	assert_string_equal(c.save_path, "next.ini");
 	assert_string_equal(c.flow.state_dir, "/tmp/s");
 	assert_true(c.overwrite);
 	/* options before FILE too */
-	assert_int_equal(parse(&c, err, 7, "save-answers", "--answers", "a.ini",
+	assert_int_equal(PARSE(&c, err, "save-answers", "--answers", "a.ini",
 			       "--config", "c.ini", "next.ini"), 0);
 	assert_string_equal(c.save_path, "next.ini");
 	assert_string_equal(c.flow.answers_path, "a.ini");
 	assert_string_equal(c.flow.config_path, "c.ini");
 	assert_false(c.overwrite);
 	/* FILE is needed, once */
-	assert_int_equal(parse(&c, err, 2, "save-answers"), -1);
+	assert_int_equal(PARSE(&c, err, "save-answers"), -1);
 	assert_non_null(strstr(err, "FILE"));
-	assert_int_equal(parse(&c, err, 4, "save-answers", "a.ini", "b.ini"), -1);
+	assert_int_equal(PARSE(&c, err, "save-answers", "a.ini", "b.ini"), -1);
 	assert_non_null(strstr(err, "'b.ini'"));
 	/* the wizard's options are not its own, nor is --overwrite the
 	 * wizard's */
-	assert_int_equal(parse(&c, err, 4, "save-answers", "a.ini",
+	assert_int_equal(PARSE(&c, err, "save-answers", "a.ini",
 			       "--non-interactive"), -1);
-	assert_int_equal(parse(&c, err, 2, "--overwrite"), -1);
+	assert_int_equal(PARSE(&c, err, "--overwrite"), -1);
 	/* the usage names it */
 	char buf[8192] = "";
 	FILE *m = fmemopen(buf, sizeof(buf), "w");
