@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "answers_save.h"
 #include "check.h"
 #include "cli.h"
 #include "core/secret.h"
@@ -93,6 +94,9 @@ int main(int argc, char **argv)
 	}
 	if (c.cmd == CLI_HISTORY)
 		return history_run(&c.flow, c.check.json, stdout, stderr);
+	if (c.cmd == CLI_SAVE_ANSWERS)
+		return answers_save_run(&c.flow, c.save_path, c.overwrite,
+					stdout, stderr);
 	if (http_global_init() < 0) {
 		fprintf(stderr, "opsmgr-enroll: cannot initialise libcurl\n");
 		return 1;

@@ -42,7 +42,8 @@
 	ACTION(TOP, "First")           /* Home: the first row */ \
 	ACTION(BOTTOM, "Last")         /* End: the last row */   \
 	ACTION(SAVE, "Save report")                              \
-	ACTION(APPROVE, "Approve agent")
+	ACTION(APPROVE, "Approve agent")                         \
+	ACTION(SAVE_ANSWERS, "Save answers")
 
 #define KEYMAP_ENUM(name, what) ACT_##name,
 enum action { KEYMAP_ACTIONS(KEYMAP_ENUM) ACT_COUNT };

@@ -13,12 +13,12 @@ enum {
 	OPT_CONFIG = 256, OPT_ANSWERS, OPT_STATE_DIR, OPT_NONINT, OPT_STAGES,
 	OPT_JSON, OPT_CERT, OPT_KEY, OPT_PFX, OPT_PASSFILE, OPT_FQDN,
 	OPT_TRUST, OPT_OFFLINE, OPT_HELP, OPT_VERSION, OPT_ABANDON,
-	OPT_NEW_KEY
+	OPT_NEW_KEY, OPT_OVERWRITE
 };
 
 /* Every option once, with the commands that take it; getopt_long gets the
  * ones of the command being parsed, in this order. */
-enum { FOR_WIZARD = 1u, FOR_CHECK = 2u, FOR_HISTORY = 4u };
+enum { FOR_WIZARD = 1u, FOR_CHECK = 2u, FOR_HISTORY = 4u, FOR_SAVE = 8u };
 
 static const struct {
 	const char *name;
@@ -27,11 +27,11 @@ static const struct {
 	unsigned cmds;
 } OPTS[] = {
 	{ "config", required_argument, OPT_CONFIG,
-	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY },
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE },
 	{ "answers", required_argument, OPT_ANSWERS,
-	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY },
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE },
 	{ "state-dir", required_argument, OPT_STATE_DIR,
-	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY },
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE },
 	{ "non-interactive", no_argument, OPT_NONINT, FOR_WIZARD },
 	{ "stages", required_argument, OPT_STAGES, FOR_WIZARD },
 	{ "abandon-pending", no_argument, OPT_ABANDON, FOR_WIZARD },
@@ -44,7 +44,9 @@ static const struct {
 	{ "fqdn", required_argument, OPT_FQDN, FOR_CHECK },
 	{ "trust-store", required_argument, OPT_TRUST, FOR_CHECK },
 	{ "offline", no_argument, OPT_OFFLINE, FOR_CHECK },
-	{ "help", no_argument, OPT_HELP, FOR_WIZARD | FOR_CHECK | FOR_HISTORY },
+	{ "overwrite", no_argument, OPT_OVERWRITE, FOR_SAVE },
+	{ "help", no_argument, OPT_HELP,
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE },
 	{ "version", no_argument, OPT_VERSION, FOR_WIZARD },
 };
 #define NOPTS (sizeof(OPTS) / sizeof(OPTS[0]))
@@ -135,6 +137,8 @@ void cli_usage(FILE *out)
 "                     [--cert FILE --key FILE | --pfx FILE --password-file FILE]\n"
 "                     [--fqdn NAME] [--trust-store DIR] [--offline]\n"
 "       opsmgr-enroll history [--json] [--answers FILE] [--state-dir DIR]\n"
+"       opsmgr-enroll save-answers FILE [--state-dir DIR] [--answers FILE]\n"
+"                     [--config FILE] [--overwrite]\n"
 "       opsmgr-enroll --help | --version\n"
 "\n", out);
 	put_stages_paragraph(out);
@@ -154,6 +158,10 @@ void cli_usage(FILE *out)
 "    --offline          no network: skip CRL fetches and the server probe\n"
 "  history              the requests replaced by changed answers, newest first\n"
 "    --json             print them as JSON\n"
+"  save-answers FILE    write the answers of the enrollment in the state\n"
+"                       directory as an answers file for the next computer\n"
+"                       (no passwords; its password_file lines to fill in)\n"
+"    --overwrite        replace FILE when it exists\n"
 "\n"
 "Exit status: 0 done; 2 usage or configuration error; 10+N stage N failed\n"
 "(%d ", STAGE_FIRST, STAGE_LAST, stage_exit_code(STAGE_FIRST));
@@ -202,6 +210,10 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 		out->cmd = CLI_HISTORY;
 		cmd = FOR_HISTORY;
 		first = 2;
+	} else if (argc > 1 && strcmp(argv[1], "save-answers") == 0) {
+		out->cmd = CLI_SAVE_ANSWERS;
+		cmd = FOR_SAVE;
+		first = 2;
 	}
 	struct option opts[NOPTS + 1];
 	options_for(cmd, opts);
@@ -211,7 +223,9 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 	optind = 0;   /* glibc: full re-initialisation */
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(subc, subv, "+:", opts, NULL)) != -1) {
+	/* save-answers FILE: its options may come before or after FILE */
+	const char *optstring = cmd == FOR_SAVE ? ":" : "+:";
+	while ((c = getopt_long(subc, subv, optstring, opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CONFIG: out->flow.config_path = optarg; break;
 		case OPT_ANSWERS: out->flow.answers_path = optarg; break;
@@ -239,6 +253,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 		case OPT_OFFLINE: out->check.skip_network = true; break;
 		case OPT_ABANDON: out->abandon_pending = true; break;
 		case OPT_NEW_KEY: out->new_key = true; break;
+		case OPT_OVERWRITE: out->overwrite = true; break;
 		case OPT_HELP: out->cmd = CLI_HELP; return 0;
 		case OPT_VERSION: out->cmd = CLI_VERSION; return 0;
 		case ':':
@@ -251,10 +266,17 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 			return -1;
 		}
 	}
+	if (out->cmd == CLI_SAVE_ANSWERS && optind < subc)
+		out->save_path = subv[optind++];
 	if (optind < subc) {
 		snprintf(err, errlen, "unexpected argument '%s'%s", subv[optind],
 			 out->cmd == CLI_WIZARD ?
-			 " (the commands are 'check' and 'history')" : "");
+			 " (the commands are 'check', 'history' and 'save-answers')" : "");
+		return -1;
+	}
+	if (out->cmd == CLI_SAVE_ANSWERS && (!out->save_path || !*out->save_path)) {
+		snprintf(err, errlen,
+			 "save-answers needs the FILE to write the answers to");
 		return -1;
 	}
 	if (out->cmd == CLI_CHECK) {

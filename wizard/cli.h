@@ -12,7 +12,7 @@
 #include "flow.h"
 
 enum cli_command { CLI_WIZARD = 0, CLI_CHECK, CLI_HISTORY, CLI_HELP,
-		   CLI_VERSION };
+		   CLI_VERSION, CLI_SAVE_ANSWERS };
 
 struct cli {
 	enum cli_command cmd;
@@ -21,6 +21,8 @@ struct cli {
 	bool abandon_pending;        /* --abandon-pending: ctx.confirm_abandon */
 	bool new_key;                /* --new-key: ctx.request_new_key */
 	struct check_opts check;     /* check.json: also history's --json */
+	const char *save_path;       /* save-answers FILE */
+	bool overwrite;              /* save-answers --overwrite */
 };
 
 /* Returns 0, or -1 with a one-line message in err (exit 2). */
