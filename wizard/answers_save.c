@@ -58,13 +58,8 @@ int answers_save_run(const struct flow_opts *o, const char *path,
 	config_init(&cfg);
 	state_init(&st);
 	diag_list_init(&dl);
-	if (config_load_layers(&cfg, o->config_path, o->answers_path, &dl) < 0) {
+	if (!(dir = flow_config_and_state_dir(o, &cfg, &dl))) {
 		diag_print_text(err, &dl, SEV_WARN);
-		goto out;
-	}
-	if (!(dir = flow_state_dir(o, &cfg))) {
-		fprintf(err, "opsmgr-enroll: cannot determine the state directory: "
-			"pass --state-dir\n");
 		goto out;
 	}
 	int r = read_state(dir, &st, why, sizeof(why));

@@ -31,6 +31,19 @@ char *flow_state_dir(const struct flow_opts *o, const struct config *cfg)
 	return config_default_state_dir();
 }
 
+char *flow_config_and_state_dir(const struct flow_opts *o,
+				struct config *cfg, struct diag_list *dl)
+{
+	if (config_load_layers(cfg, o->config_path, o->answers_path, dl) < 0)
+		return NULL;
+	char *dir = flow_state_dir(o, cfg);
+	if (!dir)
+		diag_add(dl, DIAG_STATE, SEV_FAIL, "wizard.state_dir",
+			 "set [wizard] state_dir or pass --state-dir",
+			 "cannot determine the state directory (no HOME?)");
+	return dir;
+}
+
 int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 {
 	memset(f, 0, sizeof(*f));
@@ -40,9 +53,8 @@ int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 		diag_list_init(&f->last[i]);
 	ctx_init(&f->ctx, &f->cfg, &f->st, NULL);
 
-	if (config_load_layers(&f->cfg, o->config_path, o->answers_path, dl) < 0)
-		return -1;
-	if (config_validate(&f->cfg, dl) < 0)
+	f->state_dir = flow_config_and_state_dir(o, &f->cfg, dl);
+	if (!f->state_dir || config_validate(&f->cfg, dl) < 0)
 		return -1;
 	if (o->stage_from) {
 		f->stages_given = true;
@@ -50,13 +62,6 @@ int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 		f->cfg.stage_to = o->stage_to;
 	}
 
-	f->state_dir = flow_state_dir(o, &f->cfg);
-	if (!f->state_dir) {
-		diag_add(dl, DIAG_STATE, SEV_FAIL, "wizard.state_dir",
-			 "set [wizard] state_dir or pass --state-dir",
-			 "cannot determine the state directory (no HOME?)");
-		return -1;
-	}
 	if (state_dir_prepare(f->state_dir, dl) < 0)
 		return -1;
 	int r = state_load(&f->st, f->state_dir, dl);

@@ -90,13 +90,8 @@ int history_run(const struct flow_opts *o, bool json, FILE *out, FILE *err)
 	config_init(&cfg);
 	diag_list_init(&dl);
 	char *dir = NULL;
-	if (config_load_layers(&cfg, o->config_path, o->answers_path, &dl) < 0) {
+	if (!(dir = flow_config_and_state_dir(o, &cfg, &dl))) {
 		diag_print_text(err, &dl, SEV_WARN);
-		goto out;
-	}
-	if (!(dir = flow_state_dir(o, &cfg))) {
-		fprintf(err, "opsmgr-enroll: cannot determine the state directory: "
-			"pass --state-dir\n");
 		goto out;
 	}
 	if (request_history_load(dir, &h, why, sizeof(why)) < 0) {

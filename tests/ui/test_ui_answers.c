@@ -120,7 +120,8 @@ static char *trimmed(char *row)
 }
 
 /* The path the screen shows under "Answers for the next computer", its
- * wrapped rows joined. */
+ * wrapped rows joined (the pane's column only: the rail's legend may stand
+ * on the same rows). */
 static void path_on_screen(struct fx *fx, char *buf, size_t n)
 {
 	char row[1024];
@@ -132,7 +133,10 @@ static void path_on_screen(struct fx *fx, char *buf, size_t n)
 	buf[0] = '\0';
 	for (int i = r + 1; i < fx->t.rows; i++) {
 		vt_row(&fx->t, i, row, sizeof(row));
-		char *t = trimmed(row);
+		/* the pane's part of the row: right of the rail's edge and the
+		 * pane's ("││"), when the rail is drawn */
+		char *pane = strstr(row, "\u2502\u2502");
+		char *t = trimmed(pane ? pane + strlen("\u2502\u2502") : row);
 		if (!*t || strncmp(t, "No password", 11) == 0)
 			break;
 		strncat(buf, t, n - strlen(buf) - 1);
