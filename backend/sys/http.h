@@ -54,6 +54,13 @@ struct http_opts {
 	 * when the operator names no ca_file; not for CRL fetches.
 	 */
 	bool system_trust;
+	/*
+	 * ca_file may hold an intermediate CA rather than a root: a chain
+	 * ending at any certificate of ca_file verifies
+	 * (X509_V_FLAG_PARTIAL_CHAIN).  For the certificate the operator
+	 * confirmed in stage 1's bootstrap (stages/trust_boot.c).
+	 */
+	bool partial_chain;
 };
 
 enum http_err {
@@ -113,6 +120,20 @@ int http_url_origin(const char *url, struct http_origin *out, char *err,
 /* Whether a and b reach the same server: both have an origin and scheme,
  * host and port are equal.  False when either cannot be parsed. */
 bool http_same_origin(const char *a, const char *b);
+
+/*
+ * The TLS handshake with url's server and nothing more: no HTTP request,
+ * so no credentials, whatever o holds.  verify: checked against o's trust
+ * options like every request (HTTP_OK, or HTTP_E_TLS with err saying why
+ * it does not verify).  !verify: not checked, and on HTTP_OK *pem
+ * (malloc'd, caller frees, *len bytes) holds the certificates the server
+ * presented, as PEM in the order it sent them; pem may be NULL with
+ * verify.  https only.  Connect and total timeouts and cancellation as
+ * for requests; the connection is closed afterwards, never reused.
+ */
+enum http_err http_peer_certs(const struct http_opts *o, const char *url,
+			      const struct hooks *h, bool verify, char **pem,
+			      size_t *len, char *err, size_t errlen);
 
 /* URL-encode s into a malloc'd string; caller frees. */
 char *http_urlencode(const char *s);
