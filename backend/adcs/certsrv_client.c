@@ -254,12 +254,12 @@ static void refused(const struct http_opts *o, const char *url,
 	offered_schemes(r, names, sizeof(names));
 	diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL,
 		 no_user ? "ca.user" : "ca.password",
-		 no_user ? "give the user name and password for the CA (ca.user and ca.password_file), with ca.auth one of the schemes the server offers"
-			 : "check the password (ca.password_file) and ca.user, and that ca.auth is one of the schemes the server offers; domain users may need 'DOMAIN\\user' or 'user@domain'",
-		 "'%s' %s (HTTP 401; the server offers: %s)", url,
+		 no_user ? "give the user name and password for the CA (answers file: ca.user, ca.password_file; ca.auth one of the schemes offered)"
+			 : "check the password and the user name ('DOMAIN\\user' or 'user@domain'; answers file: ca.user, ca.password_file, ca.auth)",
+		 "the CA %s: HTTP 401, it offers %s ('%s')",
 		 no_user ? "wants a user name and password"
-			 : "refused the credentials",
-		 names);
+			 : "refused the user name and password",
+		 names, url);
 }
 
 /* The answer of certcarc.asp read: the current renewal (missing -> 0 with

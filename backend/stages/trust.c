@@ -1,7 +1,8 @@
 /*
  * trust.c - stage 1, trust root (trust.h): reading the chain from its
  * source, presenting and checking every certificate, the pin/confirmation
- * rule, and writing the root into the trust store.
+ * rule, and writing the root into the trust store.  Trusting the CA's
+ * web server before anything is sent to it is trust_boot.c's.
  */
 #include "stages/trust.h"
 
@@ -468,10 +469,10 @@ static enum status boot(struct ctx *c, const struct hooks *h,
 	if (source_of(c->cfg) == TRUST_SRC_CA)
 		step = trust_boot_begin(c, confirmed, h, b, &shown, dl);
 	free(confirmed);
-	if (shown && step != BOOT_CONFIRMED)
+	/* shown until the download replaces it: a retry after a 401 needs
+	 * no second confirmation of the same certificate */
+	if (shown)
 		ctx_set_out(c, STAGE_TRUST, shown, trust_result_free);
-	else
-		trust_result_free(shown);
 	switch (step) {
 	case BOOT_VERIFIED:
 	case BOOT_CONFIRMED:

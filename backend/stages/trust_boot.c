@@ -156,7 +156,7 @@ static enum trust_boot_step judge(struct ctx *c, const char *confirmed,
 			 t->sha1);
 		step = BOOT_CONFIRMED;
 	} else {
-		diag_add(dl, DIAG_TRUST_CONFIRM, SEV_WARN, "trust.sha256",
+		diag_add(dl, DIAG_TRUST_CONFIRM, SEV_WARN, NULL,
 			 "compare it with the thumbprint the CA administrator gives you (certutil -ca.cert, or the certificate's Details tab), then confirm; nothing, no password either, was sent to the server",
 			 "the CA's web server is not trusted yet: is '%s' with SHA-1 thumbprint %s the CA you expect?",
 			 t->subject, t->sha1);

@@ -14,7 +14,8 @@
  * (redirects are followed here, not by libcurl: at most HTTP_MAX_REDIRECTS,
  * each target checked like the URL asked for).
  * Used by certsrv_client.c (stages 1 and 2, options from ca_http.c),
- * trust.c (URL source) and verify.c (CRL fetches).
+ * trust.c (URL source), trust_boot.c (the CA's web server before it is
+ * trusted: http_peer_certs) and verify.c (CRL fetches).
  *
  * Ownership: struct http_response owns its strings and body;
  * http_response_release() frees them.  Options are borrowed.

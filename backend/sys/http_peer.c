@@ -11,18 +11,6 @@
 
 #include "core/errbuf.h"
 
-/* Cancellation while connecting (the handshake has no body to report). */
-static int on_peer_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
-			    curl_off_t ultotal, curl_off_t ulnow)
-{
-	struct xfer *x = ud;
-	if (hooks_cancelled(x->h)) {
-		x->cancelled = 1;
-		return 1;
-	}
-	return 0;
-}
-
 /* Append s and a newline to the growing buffer *pem. */
 static int append_line(char **pem, size_t *len, const char *s)
 {
@@ -82,7 +70,7 @@ static enum http_err peer_options(struct optset *s, const struct http_opts *o,
 	OPT_LONG(s, CURLOPT_CONNECTTIMEOUT, http_connect_timeout(o));
 	OPT_LONG(s, CURLOPT_TIMEOUT, http_total_timeout(o));
 	OPT_LONG(s, CURLOPT_NOPROGRESS, 0L);
-	OPT_SET(s, CURLOPT_XFERINFOFUNCTION, on_peer_progress);
+	OPT_SET(s, CURLOPT_XFERINFOFUNCTION, http_xfer_progress);
 	OPT_PTR(s, CURLOPT_XFERINFODATA, x);
 	OPT_LONG(s, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
 	OPT_LONG(s, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
@@ -125,6 +113,7 @@ enum http_err http_peer_certs(const struct http_opts *o, const char *url,
 	memset(&x, 0, sizeof(x));
 	x.o = o;
 	x.h = h;
+	http_url_host(url, x.what, sizeof(x.what));
 	struct optset s = { .f = f, .c = c, .rc = CURLE_OK };
 	e = peer_options(&s, o, url, verify, &x, cerr, err, errlen);
 	if (e == HTTP_OK) {

@@ -31,6 +31,7 @@
 #include "run_capture.h"
 #include "stages/stages.h"
 #include "core/state.h"
+#include "diag_expect.h"
 #include "stages/trust.h"
 #include "pki/truststore.h"
 #include "pki/x509util.h"
@@ -104,13 +105,7 @@ static X509 *lab_root(void)
 static const struct diag *expect(struct fx *f, enum diag_check c,
 				 enum diag_severity sev)
 {
-	for (size_t i = 0; i < f->dl.n; i++)
-		if (f->dl.items[i].check == c && f->dl.items[i].sev == sev)
-			return &f->dl.items[i];
-	diag_print_text(stderr, &f->dl, SEV_PASS);
-	fail_msg("no %s line of severity %s", diag_check_id(c),
-		 diag_severity_name(sev));
-	return NULL;
+	return test_expect_diag(&f->dl, c, sev);
 }
 
 static void test_ca_source_with_pin(void **state)

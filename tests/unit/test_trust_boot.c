@@ -25,6 +25,7 @@
 #include "core/ctx.h"
 #include "core/fsutil.h"
 #include "core/state.h"
+#include "diag_expect.h"
 #include "lab_harness.h"
 #include "pki/x509util.h"
 #include "stages/stages.h"
@@ -134,13 +135,7 @@ static int after(void **state)
 static const struct diag *find(struct fx *f, enum diag_check chk,
 			       enum diag_severity sev)
 {
-	for (size_t i = 0; i < f->dl.n; i++)
-		if (f->dl.items[i].check == chk && f->dl.items[i].sev == sev)
-			return &f->dl.items[i];
-	diag_print_text(stderr, &f->dl, SEV_PASS);
-	fail_msg("no %s diagnostic of severity %s", diag_check_id(chk),
-		 diag_severity_name(sev));
-	return NULL;
+	return test_expect_diag(&f->dl, chk, sev);
 }
 
 /* The root's SHA-256 as trust.sha256 would hold it. */
@@ -257,6 +252,18 @@ static void test_interactive_confirm(void **state)
 	assert_int_equal(tls_stub_requests(f->stub), 1);
 	d = find(f, DIAG_TRUST_SOURCE, SEV_FAIL);
 	assert_string_equal(d->field, "ca.user");
+	assert_true(((const struct trust_result *)f->c.out[STAGE_TRUST])->presented);
+
+	/* a retry with the user typed: the same certificate needs no second
+	 * yes, the credentials go and the 401 is at the password */
+	config_set_str(&f->cfg.ca_user, "EXAMPLE\\enroll");
+	diag_list_release(&f->dl);
+	diag_list_init(&f->dl);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_FAIL);
+	assert_int_equal(tls_stub_requests(f->stub), 2);
+	assert_true(tls_stub_last_has(f->stub, "Authorization: Basic"));
+	d = find(f, DIAG_TRUST_SOURCE, SEV_FAIL);
+	assert_string_equal(d->field, "ca.password");
 }
 
 static void test_confirmed_other_certificate(void **state)
