@@ -28,8 +28,9 @@
  * until the top certificate it presents is confirmed - trust.sha256 (pin
  * pass/fail), or the operator (confirm warn, ST_NEED_CONFIRM, the result
  * has presented = true, and stays in ctx->out until a downloaded chain
- * replaces it, so a retry after a 401 needs no second yes); non-
- * interactive without a pin: a pin failure at trust.sha256.  The download is then verified against that certificate
+ * replaces it, so a retry after a 401 needs no second yes); trust.accept
+ * does not confirm it; non-interactive without a pin: a pin failure at
+ * trust.sha256.  The download is then verified against that certificate
  * only, must contain it and chain the server's certificate to its root.
  *
  * Ownership: trust_result owns all its strings; trust_result_free() frees
