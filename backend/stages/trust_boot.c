@@ -236,7 +236,6 @@ int trust_boot_options(struct ctx *c, const struct trust_boot *b,
 	o->ca_file = b->anchor;
 	o->ca_path = NULL;
 	o->system_trust = false;
-	o->partial_chain = !x509_is_self_signed(b->top);
 	return 0;
 }
 

@@ -61,7 +61,8 @@ enum trust_boot_step trust_boot_begin(struct ctx *c, const char *confirmed,
 char *trust_boot_shown_top(const struct ctx *c);
 
 /* The CA connection after BOOT_CONFIRMED: ca_http_options with
- * credentials, verified against exactly the confirmed certificate.
+ * credentials, verified against exactly the confirmed certificate (a
+ * root, or an issuing CA: see "Trust" in http.h).
  * 0 / -1 with diagnostics. */
 int trust_boot_options(struct ctx *c, const struct trust_boot *b,
 		       struct http_opts *o, struct diag_list *dl);

@@ -55,13 +55,6 @@ struct http_opts {
 	 * when the operator names no ca_file; not for CRL fetches.
 	 */
 	bool system_trust;
-	/*
-	 * ca_file may hold an intermediate CA rather than a root: a chain
-	 * ending at any certificate of ca_file verifies
-	 * (X509_V_FLAG_PARTIAL_CHAIN).  For the certificate the operator
-	 * confirmed in stage 1's bootstrap (stages/trust_boot.c).
-	 */
-	bool partial_chain;
 };
 
 enum http_err {
@@ -160,6 +153,10 @@ int http_auth_supported(enum ca_auth a, char *err, size_t errlen);
  * ca_file alone: that bundle only; ca_path alone: that trust store only
  * (plus the system's CA bundle when system_trust is set); both: both;
  * neither: the system store (libcurl's default CA bundle and directory).
+ * A certificate of ca_file need not be a root: libcurl (7.68 and later)
+ * lets a chain end at any of them (OpenSSL's X509_V_FLAG_PARTIAL_CHAIN),
+ * which stage 1's bootstrap relies on when the CA's web server does not
+ * send its root.
  *
  * Connection reuse: connections stay open after a request and a later
  * request to the same scheme://host:port with the same TLS settings (CA

@@ -14,7 +14,6 @@
 
 #include <openssl/err.h>
 #include <openssl/provider.h>
-#include <openssl/ssl.h>
 
 #include "core/errbuf.h"
 
@@ -191,16 +190,6 @@ void http_trust_desc(const struct http_opts *o, char *out, size_t outlen)
  * (Loading the 144-certificate system bundle also cost ~17 ms of CPU per
  * CRL fetch in stage 3.)
  */
-/* CURLOPT_SSL_CTX_FUNCTION for partial_chain: a chain may end at any
- * certificate of the CA file, not only at a self-signed one. */
-static CURLcode allow_partial_chain(CURL *c, void *sslctx, void *ud)
-{
-	X509_STORE *st = SSL_CTX_get_cert_store((SSL_CTX *)sslctx);
-	if (!st || X509_STORE_set_flags(st, X509_V_FLAG_PARTIAL_CHAIN) != 1)
-		return CURLE_SSL_CERTPROBLEM;
-	return CURLE_OK;
-}
-
 void http_set_trust(struct optset *s, const struct http_opts *o)
 {
 	int has_file = o->ca_file && *o->ca_file;
@@ -212,6 +201,4 @@ void http_set_trust(struct optset *s, const struct http_opts *o)
 	if (has_file || !o->system_trust)
 		OPT_STR(s, CURLOPT_CAINFO, has_file ? o->ca_file : NULL);
 	OPT_STR(s, CURLOPT_CAPATH, has_path ? o->ca_path : NULL);
-	if (has_file && o->partial_chain)
-		OPT_SET(s, CURLOPT_SSL_CTX_FUNCTION, allow_partial_chain);
 }

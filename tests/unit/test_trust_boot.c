@@ -8,7 +8,8 @@
  * non-interactive: refused naming trust.sha256; a wrong pin: refused;
  * interactive: a question first, then the confirmed certificate only,
  * not another one presented later); after the confirmation the
- * credentials go, and a 401 is reported at the user/password fields.
+ * credentials go, and a 401 is reported at the user/password fields; a
+ * server that sends the issuing CA but not the root (that CA is the top).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -309,6 +310,61 @@ static void test_ca_file_no_bootstrap(void **state)
 	free(r);
 }
 
+/* A server presenting its certificate and the issuing CA, not the root:
+ * the issuing CA is the top; pinned, the download verifies against it
+ * alone (a partial chain) and reaches the CA (its 401). */
+static void test_top_is_issuing_ca(void **state)
+{
+	struct fx *f = *state;
+	struct certgen_opts co;
+	X509 *root = NULL, *inter = NULL, *leaf = NULL;
+	EVP_PKEY *rk = NULL, *ik = NULL, *lk = NULL;
+	certgen_opts_ca(&co, "Boot Test Root");
+	co.key_slot = 2;
+	assert_int_equal(certgen_make(&co, &root, &rk), 0);
+	certgen_opts_ca(&co, "Boot Test Issuing CA");
+	co.key_slot = 3;
+	co.issuer = root;
+	co.issuer_key = rk;
+	assert_int_equal(certgen_make(&co, &inter, &ik), 0);
+	certgen_opts_leaf(&co, "localhost");
+	co.san_dns[0] = "localhost,IP:127.0.0.1";
+	co.issuer = inter;
+	co.issuer_key = ik;
+	assert_int_equal(certgen_make(&co, &leaf, &lk), 0);
+	X509 *const presented[] = { leaf, inter };
+	assert_int_equal(certgen_write_pem(f->chain, presented, 2), 0);
+	assert_int_equal(certgen_write_key(f->key, lk), 0);
+	int port = tls_stub_port(f->stub);
+	tls_stub_stop(f->stub);
+	start_stub(f, port);
+
+	char *pin = x509_fingerprint_colons(inter, EVP_sha256());
+	config_set_str(&f->cfg.trust_sha256, pin);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_FAIL);
+	find(f, DIAG_TRUST_PIN, SEV_PASS);
+	const struct diag *d = find(f, DIAG_TRUST_SOURCE, SEV_FAIL);
+	assert_string_equal(d->field, "ca.password");
+	assert_int_equal(tls_stub_requests(f->stub), 1);
+
+	/* the root's pin does not confirm a server that does not send it */
+	free(pin);
+	pin = x509_fingerprint_colons(root, EVP_sha256());
+	config_set_str(&f->cfg.trust_sha256, pin);
+	diag_list_release(&f->dl);
+	diag_list_init(&f->dl);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_FAIL);
+	find(f, DIAG_TRUST_PIN, SEV_FAIL);
+	assert_int_equal(tls_stub_requests(f->stub), 1);
+	free(pin);
+	X509_free(root);
+	X509_free(inter);
+	X509_free(leaf);
+	EVP_PKEY_free(rk);
+	EVP_PKEY_free(ik);
+	EVP_PKEY_free(lk);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, before, after)
@@ -320,6 +376,7 @@ int main(void)
 		T(test_interactive_confirm),
 		T(test_confirmed_other_certificate),
 		T(test_ca_file_no_bootstrap),
+		T(test_top_is_issuing_ca),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	http_global_cleanup();
