@@ -442,6 +442,20 @@ static int admin_init(struct lab_ctx *c, char *const *p, int create,
 	return 0;
 }
 
+/* What the CA's HTTPS listener presents: its certificate and the lab
+ * root (IIS sends the chain it has, the root included), malloc'd. */
+static char *server_chain(struct lab_ctx *c, const char *path, char *err,
+			  size_t errlen)
+{
+	char *leaf = lab_read_text(path, NULL, err, errlen), *both = NULL;
+	if (leaf && asprintf(&both, "%s%s", leaf, c->root_pem) < 0) {
+		snprintf(err, errlen, "out of memory");
+		both = NULL;
+	}
+	free(leaf);
+	return both;
+}
+
 int lab_pki_init(struct lab_ctx *c, int create, char *err, size_t errlen)
 {
 	char *p[NPATHS];
@@ -493,7 +507,7 @@ int lab_pki_init(struct lab_ctx *c, int create, char *err, size_t errlen)
 			goto out;
 	}
 	if (create) {
-		c->server_pem = lab_read_text(p[P_SERVER], NULL, err, errlen);
+		c->server_pem = server_chain(c, p[P_SERVER], err, errlen);
 		c->server_key_pem = c->server_pem ?
 			lab_read_text(p[P_SERVER_KEY], &c->server_key_len, err,
 				      errlen) : NULL;

@@ -243,20 +243,34 @@ static int ca_chain_failure(struct diag_list *dl, enum http_err e,
 	return -1;
 }
 
+/* A 401 of the CA chain download, at the field to correct: the user
+ * when none was sent, else the password (the wizard's fields; their
+ * settings ca.user and ca.password_file in an answers file). */
+static void refused(const struct http_opts *o, const char *url,
+		    const struct http_response *r, struct diag_list *dl)
+{
+	char names[128];
+	bool no_user = !o->user || !*o->user;
+	offered_schemes(r, names, sizeof(names));
+	diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL,
+		 no_user ? "ca.user" : "ca.password",
+		 no_user ? "give the user name and password for the CA (answers file: ca.user, ca.password_file; ca.auth one of the schemes offered)"
+			 : "check the password and the user name ('DOMAIN\\user' or 'user@domain'; answers file: ca.user, ca.password_file, ca.auth)",
+		 "the CA %s: HTTP 401, it offers %s ('%s')",
+		 no_user ? "wants a user name and password"
+			 : "refused the user name and password",
+		 names, url);
+}
+
 /* The answer of certcarc.asp read: the current renewal (missing -> 0 with
  * an info diagnostic), or -1 with the diagnostic. */
-static long renewal_of(const char *url, const struct http_response *r,
-		       struct diag_list *dl)
+static long renewal_of(const struct http_opts *o, const char *url,
+		       const struct http_response *r, struct diag_list *dl)
 {
 	char text[CERTSRV_TEXT_MAX];
-	char names[128];
 	long renewal;
 	if (r->status == 401) {
-		offered_schemes(r, names, sizeof(names));
-		diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL, "ca.url",
-			 "check ca.user and ca.password_file, and that ca.auth is one of the schemes the server offers",
-			 "'%s' refused the credentials (HTTP 401; the server offers: %s)",
-			 url, names);
+		refused(o, url, r, dl);
 		return -1;
 	}
 	certsrv_page_text((const char *)r->body, r->body_len, text, sizeof(text));
@@ -298,7 +312,7 @@ static long current_renewal(const struct http_opts *o, const char *base_url,
 			 : e == HTTP_E_TIMEOUT ? "try again; check that the CA web server is up"
 			 : "check ca.url: it should be the web-enrollment address, e.g. https://ca.example.com/certsrv/");
 	} else {
-		renewal = renewal_of(url, &r, dl);
+		renewal = renewal_of(o, url, &r, dl);
 		http_response_release(&r);
 	}
 	free(url);

@@ -59,7 +59,18 @@ const char stage_help_trust[] =
 	"- A pinned fingerprint ([trust] sha256) does not match: someone may be "
 	"in the middle; compare the thumbprint with the CA administrator.\n"
 	"Compare the thumbprint on screen with the one your CA administrator "
-	"gives you before you press y.";
+	"gives you before you press y.\n"
+	"\n"
+	"A CA web server this computer does not trust yet\n"
+	"Its certificate usually comes from the very CA being trusted. The "
+	"step then shows the certificates the server presented, the top one "
+	"(the root when it is sent) marked TOP, and sends nothing, not even "
+	"your password, until you confirm that one's SHA-1 thumbprint or it "
+	"matches [trust] sha256 (--non-interactive needs the pin). The chain "
+	"is then downloaded over a connection that trusts exactly that "
+	"certificate. When the CA asks for a user name and password (HTTP "
+	"401), the User and Password fields appear with the schemes it "
+	"offers; the password serves stage 2 too and is never saved.";
 
 const char stage_help_request[] =
 	"What this step does\n"

@@ -1,7 +1,8 @@
 /*
  * trust.c - stage 1, trust root (trust.h): reading the chain from its
  * source, presenting and checking every certificate, the pin/confirmation
- * rule, and writing the root into the trust store.
+ * rule, and writing the root into the trust store.  Trusting the CA's
+ * web server before anything is sent to it is trust_boot.c's.
  */
 #include "stages/trust.h"
 
@@ -21,6 +22,7 @@
 #include "sys/http.h"
 #include "core/log.h"
 #include "stages/stages.h"
+#include "stages/trust_int.h"
 #include "pki/truststore.h"
 #include "pki/x509util.h"
 
@@ -51,7 +53,7 @@ static char *or_unknown(char *s)
 	return s ? s : strdup("(unknown)");
 }
 
-static int describe(X509 *x, struct trust_cert *c)
+int trust_describe(X509 *x, struct trust_cert *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->subject = or_unknown(x509_name_text(X509_get_subject_name(x)));
@@ -113,7 +115,7 @@ int trust_evaluate(STACK_OF(X509) *certs, const char *pin,
 	}
 	res->n = (size_t)n;
 	for (int i = 0; i < n; i++) {
-		if (describe(sk_X509_value(certs, i), &res->certs[i]) != 0) {
+		if (trust_describe(sk_X509_value(certs, i), &res->certs[i]) != 0) {
 			diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
 				 "out of memory describing certificate %d", i + 1);
 			return -1;
@@ -387,14 +389,16 @@ static int fetch_url(struct ctx *c, const struct hooks *h,
 	return 0;
 }
 
-static int fetch_ca(struct ctx *c, const struct hooks *h,
-		    unsigned char **data, size_t *len, struct diag_list *dl)
+static int fetch_ca(struct ctx *c, const struct trust_boot *b,
+		    const struct hooks *h, unsigned char **data, size_t *len,
+		    struct diag_list *dl)
 {
 	const char *url = c->cfg->ca_url;
 	struct http_opts o;
 	if (ctx_load_secret(c, CTX_CA_PASSWORD, dl) != 0)
 		return -1;
-	if (ca_http_options(c, CA_WITH_CREDENTIALS, &o, dl) != 0)
+	if (b->active ? trust_boot_options(c, b, &o, dl) != 0
+		      : ca_http_options(c, CA_WITH_CREDENTIALS, &o, dl) != 0)
 		return -1;
 	warn_plain_http(url, "ca.url", dl);
 	hooks_progress(h, "downloading the CA chain", -1);
@@ -418,15 +422,14 @@ static int fetch_ca(struct ctx *c, const struct hooks *h,
  * -1 with diagnostics, or 1 when cancelled.  *field names the config key
  * for parse errors; *desc what was read.
  */
-static int fetch_source(struct ctx *c, const struct hooks *h,
-			unsigned char **data, size_t *len, const char **field,
-			char **desc, struct diag_list *dl)
+static int fetch_source(struct ctx *c, const struct trust_boot *b,
+			const struct hooks *h, unsigned char **data,
+			size_t *len, const char **field, char **desc,
+			struct diag_list *dl)
 {
 	*data = NULL;
 	*len = 0;
 	*desc = NULL;
-	if (trust_check_fields(c->cfg, dl) != 0)
-		return -1;
 	*desc = source_desc(c->cfg);
 	*field = SOURCE_NEEDS[source_of(c->cfg)].field;
 	switch (source_of(c->cfg)) {
@@ -436,7 +439,7 @@ static int fetch_source(struct ctx *c, const struct hooks *h,
 		return fetch_url(c, h, data, len, dl);
 	case TRUST_SRC_CA:
 	default:
-		return fetch_ca(c, h, data, len, dl);
+		return fetch_ca(c, b, h, data, len, dl);
 	}
 }
 
@@ -449,6 +452,41 @@ static enum status cancelled(struct diag_list *dl)
 	return ST_CANCELLED;
 }
 
+/*
+ * Source ca: the CA's web server is trusted before anything is sent to it
+ * (trust_boot.c).  ST_OK to go on (b set up when that was needed), else
+ * how the stage ends, the presented certificates left for the screen.
+ */
+static enum status boot(struct ctx *c, const struct hooks *h,
+			struct trust_boot *b, struct diag_list *dl)
+{
+	char *confirmed = trust_boot_shown_top(c);
+	struct trust_result *shown = NULL;
+	enum trust_boot_step step = BOOT_VERIFIED;
+
+	/* A previous run's certificates must not be shown for this one. */
+	ctx_set_out(c, STAGE_TRUST, NULL, NULL);
+	if (source_of(c->cfg) == TRUST_SRC_CA)
+		step = trust_boot_begin(c, confirmed, h, b, &shown, dl);
+	free(confirmed);
+	/* shown until the download replaces it: a retry after a 401 needs
+	 * no second confirmation of the same certificate */
+	if (shown)
+		ctx_set_out(c, STAGE_TRUST, shown, trust_result_free);
+	switch (step) {
+	case BOOT_VERIFIED:
+	case BOOT_CONFIRMED:
+		return ST_OK;
+	case BOOT_NEED_CONFIRM:
+		return ST_NEED_CONFIRM;
+	case BOOT_CANCELLED:
+		return cancelled(dl);
+	case BOOT_FAIL:
+	default:
+		return ST_FAIL;
+	}
+}
+
 enum status stage_trust_run(struct ctx *c, const struct hooks *h,
 			    struct diag_list *dl)
 {
@@ -457,25 +495,34 @@ enum status stage_trust_run(struct ctx *c, const struct hooks *h,
 			 "%s: no configuration or state", stage_ref(STAGE_TRUST));
 		return ST_FAIL;
 	}
-	/* A previous run's certificates must not be shown for this one. */
-	ctx_set_out(c, STAGE_TRUST, NULL, NULL);
 	if (hooks_cancelled(h))
 		return cancelled(dl);
+	if (trust_check_fields(c->cfg, dl) != 0) {
+		ctx_set_out(c, STAGE_TRUST, NULL, NULL);
+		return ST_FAIL;
+	}
+	struct trust_boot b = { 0 };
+	enum status bs = boot(c, h, &b, dl);
+	if (bs != ST_OK)
+		return bs;
 
 	struct trust_result *res = calloc(1, sizeof(*res));
 	if (!res) {
 		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL, "out of memory");
+		trust_boot_release(&b);
 		return ST_FAIL;
 	}
 	res->root = -1;
+	res->top = -1;
 
 	unsigned char *data = NULL;
 	size_t len = 0;
 	const char *field = "trust.source";
-	int fr = fetch_source(c, h, &data, &len, &field, &res->source, dl);
+	int fr = fetch_source(c, &b, h, &data, &len, &field, &res->source, dl);
 	if (fr != 0) {
 		free(data);
 		trust_result_free(res);
+		trust_boot_release(&b);
 		return fr > 0 ? cancelled(dl) : ST_FAIL;
 	}
 
@@ -488,13 +535,19 @@ enum status stage_trust_run(struct ctx *c, const struct hooks *h,
 			 err);
 		free(data);
 		trust_result_free(res);
+		trust_boot_release(&b);
 		return ST_FAIL;
 	}
 	free(data);
 
-	const char *pin = c->cfg->trust_sha256;
+	/* After the bootstrap the pin was the presented top's, checked. */
+	const char *pin = b.active ? NULL : c->cfg->trust_sha256;
 	int root = trust_evaluate(certs, pin, res, dl);
 	enum status st = ST_FAIL;
+	if (root >= 0 && b.active &&
+	    trust_boot_check(&b, certs, sk_X509_value(certs, root), dl) != 0)
+		root = -1;
+	res->pinned = res->pinned || b.pinned;
 	if (root < 0)
 		goto done;
 	if (hooks_cancelled(h)) {
@@ -554,6 +607,7 @@ enum status stage_trust_run(struct ctx *c, const struct hooks *h,
 	st = ST_OK;
 done:
 	OSSL_STACK_OF_X509_free(certs);
+	trust_boot_release(&b);
 	ctx_set_out(c, STAGE_TRUST, res, trust_result_free);
 	return st;
 }

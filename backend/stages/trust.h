@@ -23,6 +23,16 @@
  *   confirm        warn: needs the operator's yes (ST_NEED_CONFIRM)
  *   store          pass: written / "already trusted"; fail: cannot write
  *
+ * Source ca without ca.ca_file, when the web server does not verify
+ * (its certificate comes from the CA being trusted): nothing is sent to it
+ * until the top certificate it presents is confirmed - trust.sha256 (pin
+ * pass/fail), or the operator (confirm warn, ST_NEED_CONFIRM, the result
+ * has presented = true, and stays in ctx->out until a downloaded chain
+ * replaces it, so a retry after a 401 needs no second yes); trust.accept
+ * does not confirm it; non-interactive without a pin: a pin failure at
+ * trust.sha256.  The download is then verified against that certificate
+ * only, must contain it and chain the server's certificate to its root.
+ *
  * Ownership: trust_result owns all its strings; trust_result_free() frees
  * the struct and everything in it.
  */
@@ -61,6 +71,11 @@ struct trust_result {
 	char *stored_path;      /* PEM file in the trust store once written */
 	bool already_trusted;
 	bool pinned;            /* trust.sha256 matched */
+	/* The certificates the CA's web server presented in its TLS
+	 * handshake (it does not verify yet, trust_boot.c), not a chain
+	 * read from the source: root is -1, top the one to confirm. */
+	bool presented;
+	int top;
 };
 
 void trust_result_free(void *result);

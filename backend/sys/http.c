@@ -327,7 +327,7 @@ static size_t on_header(char *ptr, size_t size, size_t nitems, void *ud)
 	return n;
 }
 
-static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+int http_xfer_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct xfer *x = ud;
@@ -410,7 +410,7 @@ static enum http_err set_options(struct optset *s, const struct http_opts *o,
 	OPT_SET(s, CURLOPT_HEADERFUNCTION, on_header);
 	OPT_PTR(s, CURLOPT_HEADERDATA, x);
 	OPT_LONG(s, CURLOPT_NOPROGRESS, 0L);
-	OPT_SET(s, CURLOPT_XFERINFOFUNCTION, on_progress);
+	OPT_SET(s, CURLOPT_XFERINFOFUNCTION, http_xfer_progress);
 	OPT_PTR(s, CURLOPT_XFERINFODATA, x);
 	if (x->trace) {
 		OPT_SET(s, CURLOPT_DEBUGFUNCTION, on_debug);

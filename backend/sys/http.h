@@ -14,7 +14,8 @@
  * (redirects are followed here, not by libcurl: at most HTTP_MAX_REDIRECTS,
  * each target checked like the URL asked for).
  * Used by certsrv_client.c (stages 1 and 2, options from ca_http.c),
- * trust.c (URL source) and verify.c (CRL fetches).
+ * trust.c (URL source), trust_boot.c (the CA's web server before it is
+ * trusted: http_peer_certs) and verify.c (CRL fetches).
  *
  * Ownership: struct http_response owns its strings and body;
  * http_response_release() frees them.  Options are borrowed.
@@ -114,6 +115,20 @@ int http_url_origin(const char *url, struct http_origin *out, char *err,
  * host and port are equal.  False when either cannot be parsed. */
 bool http_same_origin(const char *a, const char *b);
 
+/*
+ * The TLS handshake with url's server and nothing more: no HTTP request,
+ * so no credentials, whatever o holds.  verify: checked against o's trust
+ * options like every request (HTTP_OK, or HTTP_E_TLS with err saying why
+ * it does not verify).  !verify: not checked, and on HTTP_OK *pem
+ * (malloc'd, caller frees, *len bytes) holds the certificates the server
+ * presented, as PEM in the order it sent them; pem may be NULL with
+ * verify.  https only.  Connect and total timeouts and cancellation as
+ * for requests; the connection is closed afterwards, never reused.
+ */
+enum http_err http_peer_certs(const struct http_opts *o, const char *url,
+			      const struct hooks *h, bool verify, char **pem,
+			      size_t *len, char *err, size_t errlen);
+
 /* URL-encode s into a malloc'd string; caller frees. */
 char *http_urlencode(const char *s);
 const char *http_err_name(enum http_err e);
@@ -138,6 +153,10 @@ int http_auth_supported(enum ca_auth a, char *err, size_t errlen);
  * ca_file alone: that bundle only; ca_path alone: that trust store only
  * (plus the system's CA bundle when system_trust is set); both: both;
  * neither: the system store (libcurl's default CA bundle and directory).
+ * A certificate of ca_file need not be a root: libcurl (7.68 and later)
+ * lets a chain end at any of them (OpenSSL's X509_V_FLAG_PARTIAL_CHAIN),
+ * which stage 1's bootstrap relies on when the CA's web server does not
+ * send its root.
  *
  * Connection reuse: connections stay open after a request and a later
  * request to the same scheme://host:port with the same TLS settings (CA

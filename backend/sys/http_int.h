@@ -2,7 +2,7 @@
  * http_int.h - what the files of the libcurl wrapper share among
  * themselves (http.c: handles, pool and transfer; http_url.c: URL checks;
  * http_auth.c: authentication and trust options; http_err.c: libcurl
- * errors as enum http_err).  Not for callers of http.h.
+ * errors as enum http_err; http_peer.c: the handshake alone).  Not for callers of http.h.
  */
 #ifndef OPSMGR_HTTP_INT_H
 #define OPSMGR_HTTP_INT_H
@@ -78,6 +78,12 @@ static inline void optset_note(struct optset *s, CURLcode rc,
  * otherwise silently not apply). */
 enum http_err optset_result(const struct optset *s, char *err,
 			    size_t errlen);
+
+/* http.c: libcurl's CURLOPT_XFERINFOFUNCTION for a struct xfer:
+ * cancellation through its hooks (sets x->cancelled, stops the
+ * transfer), progress reported as x->what. */
+int http_xfer_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow);
 
 /* http.c: libcurl loaded and curl_global_init() done, or NULL with err. */
 const struct curl_fns *http_curl_ready(char *err, size_t errlen);

@@ -4,6 +4,11 @@
  * wrong pin, no pin (confirmation, then accept = yes), wrong credentials,
  * the URL source on the CA, and libcurl using the trust store directory
  * (CAPATH, no CA file) afterwards - the hash links at work.
+ * Without ca.ca_file (the lab's HTTPS certificate is issued by its own
+ * root, which it presents): the bootstrap with the pin (root trusted, the
+ * CA's later connections verify against it), without a pin and with a
+ * wrong one (refused at trust.sha256, nothing trusted), and the real
+ * runner without a pin (the stage's exit code and the message).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,9 +26,12 @@
 #include "core/ctx.h"
 #include "core/fsutil.h"
 #include "sys/http.h"
+#include "adcs/ca_http.h"
 #include "lab_harness.h"
+#include "run_capture.h"
 #include "stages/stages.h"
 #include "core/state.h"
+#include "diag_expect.h"
 #include "stages/trust.h"
 #include "pki/truststore.h"
 #include "pki/x509util.h"
@@ -97,13 +105,7 @@ static X509 *lab_root(void)
 static const struct diag *expect(struct fx *f, enum diag_check c,
 				 enum diag_severity sev)
 {
-	for (size_t i = 0; i < f->dl.n; i++)
-		if (f->dl.items[i].check == c && f->dl.items[i].sev == sev)
-			return &f->dl.items[i];
-	diag_print_text(stderr, &f->dl, SEV_PASS);
-	fail_msg("no %s line of severity %s", diag_check_id(c),
-		 diag_severity_name(sev));
-	return NULL;
+	return test_expect_diag(&f->dl, c, sev);
 }
 
 static void test_ca_source_with_pin(void **state)
@@ -231,6 +233,112 @@ static void test_url_source(void **state)
 	assert_string_equal(d->field, "trust.url");
 }
 
+/* --- without ca.ca_file: the bootstrap ----------------------------------- */
+
+static void no_ca_file(struct fx *f)
+{
+	config_set_str(&f->cfg.ca_file, NULL);
+	f->c.interactive = false;
+}
+
+static void test_bootstrap_with_pin(void **state)
+{
+	struct fx *f = *state;
+	no_ca_file(f);
+	enum status s = stage_trust_run(&f->c, NULL, &f->dl);
+	if (s != ST_OK)
+		diag_print_text(stderr, &f->dl, SEV_PASS);
+	assert_int_equal(s, ST_OK);
+	const struct diag *d = expect(f, DIAG_TRUST_PIN, SEV_PASS);
+	assert_non_null(strstr(d->message, "presented by the CA's web server"));
+	X509 *root = lab_root();
+	assert_true(truststore_contains(f->cfg.trust_store, root));
+	char *fp = x509_fingerprint(root, EVP_sha256());
+	assert_string_equal(f->st.root_sha256, fp);
+	free(fp);
+	X509_free(root);
+	const struct trust_result *r = f->c.out[STAGE_TRUST];
+	assert_false(r->presented);
+	assert_true(r->pinned);
+	char *anchor = fs_join(f->dir, "trust-bootstrap.pem");
+	assert_false(fs_exists(anchor));
+	free(anchor);
+
+	/* stage 2's connection (ca_http_options, the trust store) verifies */
+	struct http_opts o;
+	char err[1024];
+	assert_int_equal(ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &o, &f->dl), 0);
+	assert_int_equal(http_peer_certs(&o, L.ca_url, NULL, true, NULL, NULL,
+					 err, sizeof(err)), HTTP_OK);
+}
+
+static void test_bootstrap_no_pin(void **state)
+{
+	struct fx *f = *state;
+	no_ca_file(f);
+	config_set_str(&f->cfg.trust_sha256, NULL);
+	f->cfg.trust_accept = true;
+	f->c.confirm_trust = true;
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_FAIL);
+	const struct diag *d = expect(f, DIAG_TRUST_PIN, SEV_FAIL);
+	assert_string_equal(d->field, "trust.sha256");
+	assert_non_null(strstr(d->message, "without trust.sha256"));
+	assert_null(f->st.root_sha256);
+	assert_false(fs_exists(f->cfg.trust_store));
+	const struct trust_result *r = f->c.out[STAGE_TRUST];
+	assert_true(r->presented);
+	assert_int_equal(r->n, 2);
+	X509 *root = lab_root();
+	char *sha1 = x509_fingerprint(root, EVP_sha1());
+	assert_string_equal(r->certs[r->top].sha1, sha1);
+	free(sha1);
+	X509_free(root);
+}
+
+static void test_bootstrap_wrong_pin(void **state)
+{
+	struct fx *f = *state;
+	no_ca_file(f);
+	config_set_str(&f->cfg.trust_sha256,
+		       "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99");
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_FAIL);
+	const struct diag *d = expect(f, DIAG_TRUST_PIN, SEV_FAIL);
+	assert_string_equal(d->field, "trust.sha256");
+	assert_non_null(strstr(d->message, "nothing was sent"));
+	assert_null(f->st.root_sha256);
+	assert_false(fs_exists(f->cfg.trust_store));
+}
+
+/* The runner with an answers file without ca_file and sha256. */
+static void test_bootstrap_runner_no_pin(void **state)
+{
+	struct fx *f = *state;
+	char *text = test_read_file(L.answers);
+	assert_non_null(text);
+	char *answers = fs_join(f->dir, "answers.ini");
+	FILE *fp = fopen(answers, "w");
+	assert_non_null(fp);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		if (strncmp(line, "ca_file", 7) != 0 &&
+		    strncmp(line, "sha256", 6) != 0)
+			fprintf(fp, "%s\n", line);
+	fclose(fp);
+	free(text);
+	char *bin = test_build_path("opsmgr-enroll");
+	char *sd = fs_join(f->dir, "state");
+	const char *argv[] = { bin, "--answers", answers, "--state-dir", sd,
+			       "--non-interactive", "--stages", "1", NULL };
+	char *out = NULL;
+	int rc = run_capture(argv, 120, &out);
+	if (!out || !strstr(out, "trust.sha256"))
+		fail_msg("exit %d, output:\n%s", rc, out ? out : "(none)");
+	assert_int_equal(rc, stage_exit_code(STAGE_TRUST));
+	free(out);
+	free(sd);
+	free(bin);
+	free(answers);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, before, after)
@@ -240,6 +348,10 @@ int main(void)
 		T(test_no_pin_confirm_then_accept),
 		T(test_wrong_password),
 		T(test_url_source),
+		T(test_bootstrap_with_pin),
+		T(test_bootstrap_no_pin),
+		T(test_bootstrap_wrong_pin),
+		T(test_bootstrap_runner_no_pin),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -146,7 +146,7 @@ static void test_fields_read_the_schema(void **st)
 				numbers++;
 			}
 		}
-	assert_int_equal(choices, 4);  /* source, auth, compat, target */
+	assert_int_equal(choices, 5);  /* source, auth (stages 1, 2), compat, target */
 	assert_int_equal(numbers, 2);  /* key.bits, agent.port */
 }
 

@@ -38,6 +38,7 @@
 #include "lab_harness.h"
 #include "stages/stages.h"
 #include "core/state.h"
+#include "diag_expect.h"
 #include "stages/trust.h"
 #include "pki/truststore.h"
 #include "pki/x509util.h"
@@ -145,13 +146,7 @@ static void use_file(struct fx *f, const char *name, X509 *const certs[],
 static const struct diag *expect_diag(struct fx *f, enum diag_check chk,
 				      enum diag_severity sev)
 {
-	for (size_t i = 0; i < f->dl.n; i++)
-		if (f->dl.items[i].check == chk && f->dl.items[i].sev == sev)
-			return &f->dl.items[i];
-	diag_print_text(stderr, &f->dl, SEV_PASS);
-	fail_msg("no %s diagnostic of severity %s", diag_check_id(chk),
-		 diag_severity_name(sev));
-	return NULL;
+	return test_expect_diag(&f->dl, chk, sev);
 }
 
 static int count_entries(const char *dir, const char *suffix)
