@@ -5,6 +5,7 @@
 #include "adcs/ca_http.h"
 
 #include <stddef.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "pki/truststore.h"
@@ -37,8 +38,17 @@ int ca_http_options(struct ctx *c, enum ca_credentials cred,
 		o->ca_path = ts;
 	}
 	/* without ca.ca_file the system store verifies the CA's web server
-	 * too (it may carry a publicly issued certificate) */
+	 * too (it may carry a publicly issued certificate) ... */
 	o->system_trust = true;
+	/* ... unless stage 1 confirmed it chains to the CA's own root: then
+	 * that root alone (state.h ca_web_root) */
+	const struct state *st = c->st;
+	if (!o->ca_file && st && st->ca_web_root && st->root_sha256 &&
+	    st->root_path && strcmp(st->ca_web_root, st->root_sha256) == 0) {
+		o->ca_file = st->root_path;
+		o->ca_path = NULL;
+		o->system_trust = false;
+	}
 	if (cred == CA_WITH_CREDENTIALS) {
 		o->auth = cfg->ca_auth;
 		o->user = cfg->ca_user;

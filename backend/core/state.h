@@ -61,6 +61,11 @@ struct state {
 	/* stage 1 */
 	char *root_sha256;        /* hex of the trusted root */
 	char *root_path;          /* PEM of the root in the trust store */
+	/* SHA-256 of the root the CA's web server was confirmed to chain to
+	 * when stage 1 bootstrapped its trust (no ca.ca_file, the server's
+	 * certificate from the CA itself): while it equals root_sha256, every
+	 * connection to the CA trusts that root alone (ca_http_options). */
+	char *ca_web_root;
 
 	/* stage 2 */
 	enum request_phase req_phase;

@@ -598,6 +598,7 @@ enum status stage_trust_run(struct ctx *c, const struct hooks *h,
 		rc->sha256, already ? "already trusted" : "trusted", path);
 	state_set_str(&c->st->root_sha256, res->root_sha256);
 	state_set_str(&c->st->root_path, path);
+	trust_boot_record_web_root(c, &b, res->root_sha256);
 	if (ctx_checkpoint(c, dl) != 0) {
 		diag_add(dl, DIAG_STATE, SEV_FAIL, NULL,
 			 "check that the state directory is writable",

@@ -277,3 +277,19 @@ int trust_boot_check(const struct trust_boot *b, STACK_OF(X509) *chain,
 	free(subject);
 	return rc;
 }
+
+/* Which root the CA's web server is verified against from now on
+ * (state.h ca_web_root): the one a bootstrap confirmed; kept while a
+ * later run verified the server through it (same root, no ca.ca_file);
+ * forgotten otherwise. */
+void trust_boot_record_web_root(struct ctx *c, const struct trust_boot *b,
+				const char *root_sha256)
+{
+	const char *was = c->st->ca_web_root;
+	bool has_ca_file = c->cfg->ca_file && *c->cfg->ca_file;
+	if (b->active)
+		state_set_str(&c->st->ca_web_root, root_sha256);
+	else if (has_ca_file || !was || !root_sha256 ||
+		 strcmp(was, root_sha256) != 0)
+		state_set_str(&c->st->ca_web_root, NULL);
+}

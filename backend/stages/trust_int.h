@@ -37,6 +37,12 @@ struct trust_boot {
 };
 
 void trust_boot_release(struct trust_boot *b);
+/* After stage 1 trusted root_sha256: record in the state which root the
+ * CA's web server is verified against from now on (state.h ca_web_root):
+ * the one a bootstrap confirmed; kept while a later run verified the
+ * server through it; forgotten otherwise. */
+void trust_boot_record_web_root(struct ctx *c, const struct trust_boot *b,
+				const char *root_sha256);
 
 /*
  * Before anything is sent to ca.url (source ca, no ca.ca_file, https):

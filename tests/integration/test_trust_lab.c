@@ -128,6 +128,8 @@ static void test_ca_source_with_pin(void **state)
 	char *pin = x509_normalise_hex(f->cfg.trust_sha256);
 	assert_string_equal(f->st.root_sha256, fp);
 	assert_string_equal(pin, fp);
+	/* ca.ca_file verifies the web server: nothing was bootstrapped */
+	assert_null(f->st.ca_web_root);
 	const struct trust_result *r = f->c.out[STAGE_TRUST];
 	assert_non_null(r);
 	assert_true(r->n >= 1);
@@ -264,12 +266,26 @@ static void test_bootstrap_with_pin(void **state)
 	assert_false(fs_exists(anchor));
 	free(anchor);
 
-	/* stage 2's connection (ca_http_options, the trust store) verifies */
+	/* stage 2's connection (ca_http_options) trusts exactly the root
+	 * the bootstrap confirmed, and verifies */
+	assert_non_null(f->st.ca_web_root);
+	assert_string_equal(f->st.ca_web_root, f->st.root_sha256);
 	struct http_opts o;
 	char err[1024];
 	assert_int_equal(ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &o, &f->dl), 0);
+	assert_string_equal(o.ca_file, f->st.root_path);
+	assert_null(o.ca_path);
+	assert_false(o.system_trust);
 	assert_int_equal(http_peer_certs(&o, L.ca_url, NULL, true, NULL, NULL,
 					 err, sizeof(err)), HTTP_OK);
+
+	/* stage 1 again: the server verifies through that root now (no
+	 * bootstrap), and the root stays the only trust */
+	diag_list_release(&f->dl);
+	diag_list_init(&f->dl);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
+	assert_non_null(f->st.ca_web_root);
+	assert_string_equal(f->st.ca_web_root, f->st.root_sha256);
 }
 
 static void test_bootstrap_no_pin(void **state)

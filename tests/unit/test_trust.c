@@ -918,6 +918,37 @@ static void test_ca_options_credentials(void **state)
 	}
 }
 
+/* After stage 1 bootstrapped the CA's web server (ca_web_root = the
+ * trusted root), every CA connection trusts that root alone: no system
+ * store, no other file of the trust store; a ca.ca_file or another root
+ * puts the ordinary trust back. */
+static void test_ca_options_bootstrapped_root(void **state)
+{
+	struct fx *f = *state;
+	struct http_opts o;
+	config_set_str(&f->cfg.ca_file, "");
+	assert_int_equal(mkdir(f->store, 0700), 0);
+	state_set_str(&f->st.root_sha256, "ab12");
+	state_set_str(&f->st.root_path, "/store/ab12.pem");
+	state_set_str(&f->st.ca_web_root, "ab12");
+	assert_int_equal(ca_http_options(&f->c, CA_WITH_CREDENTIALS, &o, NULL), 0);
+	assert_string_equal(o.ca_file, "/store/ab12.pem");
+	assert_null(o.ca_path);
+	assert_false(o.system_trust);
+
+	state_set_str(&f->st.root_sha256, "cd34");   /* another root since */
+	assert_int_equal(ca_http_options(&f->c, CA_WITH_CREDENTIALS, &o, NULL), 0);
+	assert_null(o.ca_file);
+	assert_string_equal(o.ca_path, f->store);
+	assert_true(o.system_trust);
+
+	state_set_str(&f->st.root_sha256, "ab12");
+	config_set_str(&f->cfg.ca_file, "/x/bundle.pem");   /* told otherwise */
+	assert_int_equal(ca_http_options(&f->c, CA_WITH_CREDENTIALS, &o, NULL), 0);
+	assert_string_equal(o.ca_file, "/x/bundle.pem");
+	assert_true(o.system_trust);
+}
+
 static void test_ca_options_defaults_and_store(void **state)
 {
 	struct fx *f = *state;
@@ -975,6 +1006,7 @@ int main(void)
 		T(test_url_credentials_only_to_ca),
 		T(test_ca_options_credentials),
 		T(test_ca_options_defaults_and_store),
+		T(test_ca_options_bootstrapped_root),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
