@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "core/secret.h"
 #include "flow.h"
 #include "history.h"
 #include "sys/http.h"
@@ -75,6 +76,8 @@ int main(int argc, char **argv)
 {
 	struct cli c;
 	char err[512];
+	/* before anything holds a secret: no core dumps (see secret.h) */
+	secret_harden_process();
 	if (cli_parse(argc, argv, &c, err, sizeof(err)) < 0) {
 		fprintf(stderr, "opsmgr-enroll: %s\n", err);
 		fprintf(stderr, "try 'opsmgr-enroll --help'\n");

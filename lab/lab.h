@@ -8,10 +8,15 @@
  * Directory layout (DIR = --dir):
  *   ca/root.pem ca/root.key       lab root CA (key 0600)
  *   ca/server.pem ca/server.key   HTTPS certificate for 127.0.0.1/localhost
+ *   admin/admin.pem admin/admin.key  the administrator's client
+ *                                 certificate (both 0600): only it may
+ *                                 list, approve and reject agents
  *   password pfx-password         Basic-auth and PFX passwords (0600)
  *   state state.lock              requests + agents (see lab_store.c)
  *   requests/N.csr requests/N.pem CSR of pending / certificate of issued N
  *   lab.ini answers.ini lab.log   written by the running lab
+ * DIR, DIR/ca and DIR/admin must pass the private-directory check
+ * (core/privdir.h) before anything in them is used (lab_dir_check).
  *
  * Ownership: struct lab_ctx owns everything it points to
  * (lab_ctx_release frees); struct lab_state owns its arrays
@@ -34,6 +39,9 @@
 #define LAB_CN_MAX 200
 #define LAB_TEMPLATE_MAX 64
 #define LAB_SERIAL_MAX 80
+#define LAB_ADMIN_CN "opsmgr-enroll-lab administrator"
+#define LAB_ADMIN_CERT "admin/admin.pem"
+#define LAB_ADMIN_KEY "admin/admin.key"
 
 /* ---- context --------------------------------------------------------- */
 struct lab_ctx {
@@ -48,6 +56,9 @@ struct lab_ctx {
 	char *server_pem;          /* PEM text of the HTTPS certificate */
 	char *server_key_pem;      /* PEM text of its key (secret) */
 	size_t server_key_len;
+	char *admin_sha256;        /* SHA-256 (upper hex) of admin/admin.pem */
+	struct lab_crl_cache *crl; /* the served CRL (lab_crl.c), or NULL */
+	int dir_refused;           /* DIR failed lab_dir_check: no lab.log */
 	volatile sig_atomic_t *stopping;  /* set when shutting down, or NULL */
 };
 
@@ -56,16 +67,24 @@ void lab_ctx_release(struct lab_ctx *c);
 /* Paths inside the lab directory (malloc'd). */
 char *lab_path(const struct lab_ctx *c, const char *name);
 
-/* Log a line to stderr and DIR/lab.log (timestamped). */
+/* Log a line to stderr and DIR/lab.log (timestamped); what the format
+ * makes is escaped first (text_escape_log: control bytes and non-ASCII
+ * as \xHH, a backslash doubled), so a request cannot forge or colour a
+ * line. */
 void lab_log(const struct lab_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* ---- PKI (lab_pki.c: the CA's material, lab_issue.c: what it issues) -- */
 /*
  * Load the CA material from DIR, creating what is missing when create is
- * set (root RSA 3072, server certificate, password files).  0 / -1.
+ * set (root RSA 3072, server certificate, administrator certificate,
+ * password files).  Runs lab_dir_check first.  0 / -1.
  */
 int lab_pki_init(struct lab_ctx *c, int create, char *err, size_t errlen);
+/* DIR, DIR/ca and (when present) DIR/admin pass privdir_check: owned by
+ * us or root, writable by nobody else, nor any directory on the way to
+ * them.  0, or -1 naming the path, its owner and mode and the fix. */
+int lab_dir_check(const struct lab_ctx *c, char *err, size_t errlen);
 
 enum lab_profile { LAB_PROFILE_OPSMGR, LAB_PROFILE_WEBSERVER };
 
@@ -80,6 +99,17 @@ X509 *lab_issue(const struct lab_ctx *c, X509_REQ *req, enum lab_profile p,
 struct lab_state;
 int lab_make_crl(const struct lab_ctx *c, const struct lab_state *st,
 		 unsigned char **der, size_t *len, char *err, size_t errlen);
+/* The CRL to serve (lab_crl.c): lab_make_crl's, signed again only when
+ * the revocations of st differ from the cached one's in c->crl (or it is
+ * a day old; without c->crl every call signs); *der is a malloc'd copy.
+ * 0 / -1. */
+struct lab_crl_cache;
+int lab_crl_der(const struct lab_ctx *c, const struct lab_state *st,
+		unsigned char **der, size_t *len, char *err, size_t errlen);
+/* How many times the cache signed a CRL (tests). */
+unsigned long lab_crl_signed(const struct lab_ctx *c);
+struct lab_crl_cache *lab_crl_cache_new(void);   /* NULL: no memory */
+void lab_crl_cache_free(struct lab_crl_cache *k);
 /* PKCS#7 certs-only DER of certs (x may be NULL) + root (malloc'd). */
 int lab_make_p7b(const struct lab_ctx *c, X509 *x, unsigned char **der,
 		 size_t *len);
@@ -91,8 +121,9 @@ char *lab_pem_crlf(const char *label, const unsigned char *der, size_t len,
 char *lab_serial_hex(const X509 *x);
 /* First CN of a name, sanitised (printable ASCII), or "" (malloc'd). */
 char *lab_name_cn(const X509_NAME *n);
-/* SHA-256 of the root as upper hex. */
+/* SHA-256 of the root / of a certificate as upper hex (malloc'd). */
 char *lab_root_sha256(const struct lab_ctx *c);
+char *lab_cert_sha256(const X509 *x);
 /* The CRL distribution point URL for the lab CA listening on port. */
 char *lab_cdp_url(int ca_port);
 
@@ -107,9 +138,10 @@ int lab_add_exts(X509 *issuer, X509 *subject, const struct lab_ext *e);
  * ago for days (unsigned; caller frees with X509_free). */
 X509 *lab_new_cert(X509_NAME *subject, X509_NAME *issuer, EVP_PKEY *pub,
 		   long days);
-enum lab_pem { LAB_PEM_CERT, LAB_PEM_KEY, LAB_PEM_CSR };
+enum lab_pem { LAB_PEM_CERT, LAB_PEM_KEY, LAB_PEM_CSR, LAB_PEM_CERT_PRIVATE };
 /* Write obj (X509, EVP_PKEY or X509_REQ by kind) as PEM to path
- * atomically: certificates 0644, keys and requests 0600.  0 / -1. */
+ * atomically: certificates 0644, keys, requests and private certificates
+ * 0600.  0 / -1. */
 int lab_write_pem(const char *path, enum lab_pem kind, const void *obj,
 		  char *err, size_t errlen);
 /* DIR/requests/<id>.<ext> (malloc'd). */
@@ -219,6 +251,7 @@ struct lab_http_req {
 	/* management server: verified peer certificate or NULL */
 	const char *peer_cn;
 	const char *peer_serial;
+	const char *peer_sha256;    /* its SHA-256, upper hex */
 };
 
 struct lab_resp {
@@ -274,6 +307,18 @@ struct lab_server;
 struct lab_server *lab_server_start(struct lab_ctx *c, char *err,
 				    size_t errlen);
 void lab_server_stop(struct lab_server *s);
+
+/* ---- the administrator's client (lab_admin.c) ------------------------ */
+/* Port key ("ca_port", "ms_port") of the lab serving from dir, from its
+ * lab.ini; -1 when there is none. */
+int lab_ini_port(const char *dir, const char *key);
+/* One request to the running lab's management server with the
+ * administrator certificate (form: a POST body or NULL): 0 with *status
+ * and *body (malloc'd, caller frees), 1 when no lab serves from dir (no
+ * lab.ini, or nothing listens on its port), -1 with err. */
+int lab_admin_request(const char *dir, const char *method, const char *path,
+		      const char *form, unsigned *status, char **body,
+		      char *err, size_t errlen);
 
 /* ---- commands (lab_cli.c) --------------------------------------------- */
 /* approve|deny|revoke|list; prints results; returns the exit code. */

@@ -8,7 +8,9 @@
  *   certnew.cer / certnew.p7b CA certificate, issued certificates, chains
  *   certfnsh.asp              Mode=newreq (submit) and Mode=chkpnd
  *   certcrl.crl               a real CRL (no credentials needed: it is the
- *                             CRL distribution point of issued certificates)
+ *                             CRL distribution point of issued certificates;
+ *                             signed again only when revocations change,
+ *                             lab_crl.c)
  * Templates: OpsMgr (issue), OpsMgrManual (pending), WebServer (issue,
  * serverAuth only), anything else denied like AD CS.
  */
@@ -253,7 +255,7 @@ static void do_crl(const struct lab_ctx *c, const struct lab_http_req *q,
 {
 	const char *type = lab_kvs_get(q->query, "Type");
 	struct lab_state st;
-	unsigned char *der = NULL, *copy;
+	unsigned char *der = NULL;
 	size_t len = 0;
 	char err[512];
 	int fd;
@@ -268,26 +270,21 @@ static void do_crl(const struct lab_ctx *c, const struct lab_http_req *q,
 		return;
 	}
 	lab_state_unlock(fd);
-	if (lab_make_crl(c, &st, &der, &len, err, sizeof(err))) {
+	if (lab_crl_der(c, &st, &der, &len, err, sizeof(err))) {
 		lab_state_release(&st);
 		server_error(c, r, "cannot make the CRL", err);
 		return;
 	}
 	lab_state_release(&st);
-	copy = malloc(len);
-	if (copy)
-		memcpy(copy, der, len);
-	OPENSSL_free(der);
 	if (want_b64(q)) {
 		size_t n = 0;
-		char *pem = copy ? lab_pem_crlf("X509 CRL", copy, len, &n)
-				 : NULL;
+		char *pem = lab_pem_crlf("X509 CRL", der, len, &n);
 
-		free(copy);
+		free(der);
 		lab_resp_take(r, 200, CT_CRL, (unsigned char *)pem, n);
 		return;
 	}
-	lab_resp_take(r, 200, CT_CRL, copy, len);
+	lab_resp_take(r, 200, CT_CRL, der, len);
 }
 
 /* Template named in CertAttrib ("CertificateTemplate:NAME" line). */

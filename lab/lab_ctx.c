@@ -1,10 +1,12 @@
 /*
  * lab_ctx.c - the lab context's lifetime, paths inside the lab directory
  * and the lab's log (stderr plus DIR/lab.log, one timestamped line per
- * event; never secrets).
+ * event, its text escaped so that what a client sent (a URL with %0a or
+ * ESC in it) cannot make a line of its own; never secrets).
  */
 #include "lab.h"
 #include "core/fsutil.h"
+#include "core/text.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -22,7 +24,7 @@ char *lab_path(const struct lab_ctx *c, const char *name)
 
 void lab_log(const struct lab_ctx *c, const char *fmt, ...)
 {
-	char line[1024], stamp[32];
+	char msg[1024], line[2048], stamp[32];
 	struct tm tm;
 	time_t now = time(NULL);
 	va_list ap;
@@ -35,15 +37,15 @@ void lab_log(const struct lab_ctx *c, const char *fmt, ...)
 	n = (size_t)snprintf(line, sizeof(line), "%s opsmgr-enroll-lab: ",
 			     stamp);
 	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	n = strlen(line);
+	n += text_escape_log(line + n, sizeof(line) - n - 1, msg, strlen(msg));
 	line[n++] = '\n';
 	line[n] = '\0';
 	if (write(2, line, n) < 0) {
 		/* stderr gone: the log file below still gets it */
 	}
-	p = c && c->dir ? lab_path(c, "lab.log") : NULL;
+	p = c && c->dir && !c->dir_refused ? lab_path(c, "lab.log") : NULL;
 	if (!p)
 		return;
 	fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
@@ -69,6 +71,8 @@ void lab_ctx_release(struct lab_ctx *c)
 		free(c->server_key_pem);
 	}
 	free(c->root_pem);
+	free(c->admin_sha256);
+	lab_crl_cache_free(c->crl);
 	free(c->server_pem);
 	X509_free(c->root);
 	EVP_PKEY_free(c->root_key);

@@ -1,8 +1,11 @@
 /*
  * lab_files.c - the files the running lab publishes once it is serving:
- * DIR/lab.ini (its ports, URL, user, password and root file, pid) and
+ * DIR/lab.ini (its ports, URL, user, password and root file, the
+ * administrator's certificate and key for the management server, pid) and
  * DIR/answers.ini (a ready answers file for the wizard pointing at this
- * lab).  Both written atomically; lab.ini removed on a clean exit.
+ * lab; for the management-server role its [approval] list_command and
+ * approve_command run this program's list and approve, so approving goes
+ * through the administrator certificate).  Both written atomically; lab.ini removed on a clean exit.
  * Passwords are never written into them, only the files holding them.
  */
 #include "lab.h"
@@ -24,14 +27,36 @@ static int ini_safe(const char *v)
 	return !n || (v[0] != ' ' && v[n - 1] != ' ');
 }
 
+/*
+ * The server role's [approval] commands: this program's `list
+ * --pending-agents` and `approve` on DIR (malloc'd, "" when the program's
+ * path cannot stand in an INI value or a command line unquoted).
+ */
+static char *server_role_commands(const struct lab_ctx *c)
+{
+	char exe[4096], *text = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return strdup("");
+	exe[n] = '\0';
+	if (!ini_safe(exe) || strpbrk(exe, " \t") || strpbrk(c->dir, " \t"))
+		return strdup("");
+	if (asprintf(&text, "list_command = %s list --dir %s --pending-agents\n"
+		     "approve_command = %s approve --dir %s {agent}\n", exe,
+		     c->dir, exe, c->dir) < 0)
+		return NULL;
+	return text;
+}
+
 int lab_write_ini_files(const struct lab_ctx *c, char *err, size_t errlen)
 {
 	char *lab = NULL, *ans = NULL, *labp = lab_path(c, "lab.ini");
 	char *ansp = lab_path(c, "answers.ini");
-	char *pin = lab_root_sha256(c);
+	char *pin = lab_root_sha256(c), *cmds = server_role_commands(c);
 	int rc = -1;
 
-	if (!labp || !ansp || !pin) {
+	if (!labp || !ansp || !pin || !cmds) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -52,11 +77,13 @@ int lab_write_ini_files(const struct lab_ctx *c, char *err, size_t errlen)
 		     "password_file = %s/password\n"
 		     "root = %s/ca/root.pem\n"
 		     "root_sha256 = %s\n"
+		     "admin_cert = %s/" LAB_ADMIN_CERT "\n"
+		     "admin_key = %s/" LAB_ADMIN_KEY "\n"
 		     "answers = %s/answers.ini\n"
 		     "log = %s/lab.log\n"
 		     "pid = %ld\n",
 		     c->ca_port, c->ms_port, c->ca_port, c->dir, c->dir, pin,
-		     c->dir, c->dir, (long)getpid()) < 0) {
+		     c->dir, c->dir, c->dir, c->dir, (long)getpid()) < 0) {
 		lab = NULL;
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -93,9 +120,10 @@ int lab_write_ini_files(const struct lab_ctx *c, char *err, size_t errlen)
 		     "\n[approval]\n"
 		     "source = lab\n"
 		     "interval = 1\n"
-		     "timeout = 120\n",
+		     "timeout = 120\n"
+		     "%s",
 		     c->dir, pin, c->ca_port, c->dir, c->dir, c->dir, c->dir,
-		     c->ms_port, c->dir) < 0) {
+		     c->ms_port, c->dir, cmds) < 0) {
 		ans = NULL;
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -111,6 +139,7 @@ out:
 	free(labp);
 	free(ansp);
 	free(pin);
+	free(cmds);
 	return rc;
 }
 

@@ -3,14 +3,19 @@
  * 127.0.0.1 (ephemeral ports): the CA pages and the management server.
  * MHD parses HTTP (malformed requests get its 400), TLS is GnuTLS inside
  * MHD, a thread per connection with a connection timeout keeps a slow
- * client from blocking others, bodies above LAB_BODY_CAP get 413, form
+ * client from blocking others, and a per-address connection limit keeps
+ * one client holding idle connections (an address may hold at most
+ * PER_IP_LIMIT of the CONN_LIMIT) from starving the rest; bodies above
+ * LAB_BODY_CAP get 413, form
  * bodies go through MHD's post processor, Basic credentials through MHD's
  * helpers.  The management listener asks for a client certificate and
  * verifies it against the lab root during the handshake (a GnuTLS
  * per-session verify function, installed when MHD announces the
  * connection); refusals are logged with the reason, like the Operations
  * Manager events 20000/21007.  Each request is handed to the socket-free
- * lab_ca_handle / lab_ms_handle.
+ * lab_ca_handle / lab_ms_handle (the peer's CN, serial and certificate
+ * SHA-256 with it).  Method and URL reach the log only through lab_log,
+ * which escapes them.
  */
 #include "lab.h"
 
@@ -29,6 +34,9 @@
 
 #define CONN_TIMEOUT_S 15u
 #define CONN_LIMIT 500u
+/* Above what one address needs (test_load_lab: 200 agents polling at
+ * once from 127.0.0.1), well below CONN_LIMIT. */
+#define PER_IP_LIMIT 256u
 #define DISCARD_CAP (16u * 1024u * 1024u)
 
 struct listener {
@@ -68,15 +76,17 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	lab_log(c, "http: %s", buf);
 }
 
-/* Subject CN and serial of the first peer certificate (malloc'd). */
-static int peer_identity(gnutls_session_t s, char **cn, char **serial)
+/* Subject CN, serial and SHA-256 of the first peer certificate
+ * (malloc'd). */
+static int peer_identity(gnutls_session_t s, char **cn, char **serial,
+			 char **sha)
 {
 	unsigned n = 0;
 	const gnutls_datum_t *certs = gnutls_certificate_get_peers(s, &n);
 	const unsigned char *p;
 	X509 *x;
 
-	*cn = *serial = NULL;
+	*cn = *serial = *sha = NULL;
 	if (!certs || !n)
 		return -1;
 	p = certs[0].data;
@@ -85,31 +95,45 @@ static int peer_identity(gnutls_session_t s, char **cn, char **serial)
 		return -1;
 	*cn = lab_name_cn(X509_get_subject_name(x));
 	*serial = lab_serial_hex(x);
+	*sha = lab_cert_sha256(x);
 	X509_free(x);
-	if (!*cn || !*serial) {
+	if (!*cn || !*serial || !*sha) {
 		free(*cn);
 		free(*serial);
-		*cn = *serial = NULL;
+		free(*sha);
+		*cn = *serial = *sha = NULL;
 		return -1;
 	}
 	return 0;
 }
 
+struct peer {
+	char *cn, *serial, *sha;
+};
+
+static void peer_release(struct peer *p)
+{
+	free(p->cn);
+	free(p->serial);
+	free(p->sha);
+	memset(p, 0, sizeof(*p));
+}
+
 /* 0 when the peer presented a certificate chaining to the lab root;
  * otherwise -1 with the reason in why. */
 static int check_peer(gnutls_session_t s, char *why, size_t whylen,
-		      char **cn, char **serial)
+		      struct peer *pe)
 {
 	gnutls_typed_vdata_st vd;
 	unsigned status = 0, n = 0;
 	int rc;
 
-	*cn = *serial = NULL;
+	memset(pe, 0, sizeof(*pe));
 	if (!gnutls_certificate_get_peers(s, &n) || !n) {
 		snprintf(why, whylen, "the client sent no certificate");
 		return -1;
 	}
-	peer_identity(s, cn, serial);
+	peer_identity(s, &pe->cn, &pe->serial, &pe->sha);
 	/* chain to the lab root, and usable for Client Authentication (an
 	 * agent certificate without it fails against a real management
 	 * server too) */
@@ -136,7 +160,7 @@ static int check_peer(gnutls_session_t s, char *why, size_t whylen,
 			why[n - 1] = '\0';
 		return -1;
 	}
-	if (!*cn || !**cn) {
+	if (!pe->cn || !*pe->cn) {
 		snprintf(why, whylen, "its certificate has no subject CN");
 		return -1;
 	}
@@ -145,16 +169,16 @@ static int check_peer(gnutls_session_t s, char *why, size_t whylen,
 
 static int verify_during_handshake(gnutls_session_t s)
 {
-	char why[512], *cn = NULL, *serial = NULL;
-	int rc = check_peer(s, why, sizeof(why), &cn, &serial);
+	char why[512];
+	struct peer pe;
+	int rc = check_peer(s, why, sizeof(why), &pe);
 
 	if (rc && g_ms_ctx)
 		lab_log(g_ms_ctx, "ms: refused a TLS connection from '%s' "
 			"(like events 20000/21007: no mutually authenticated "
 			"connection could be established): %s",
-			cn && *cn ? cn : "(no certificate)", why);
-	free(cn);
-	free(serial);
+			pe.cn && *pe.cn ? pe.cn : "(no certificate)", why);
+	peer_release(&pe);
 	return rc ? -1 : 0;
 }
 
@@ -250,12 +274,14 @@ static enum MHD_Result dispatch(struct listener *L,
 	struct lab_http_req q;
 	struct lab_kvs query;
 	struct lab_resp r;
-	char *user = NULL, *pass = NULL, *cn = NULL, *serial = NULL;
+	struct peer pe;
+	char *user = NULL, *pass = NULL;
 	enum MHD_Result ret;
 
 	memset(&q, 0, sizeof(q));
 	memset(&query, 0, sizeof(query));
 	memset(&r, 0, sizeof(r));
+	memset(&pe, 0, sizeof(pe));
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg,
 				  &query);
 	q.method = method;
@@ -269,16 +295,15 @@ static enum MHD_Result dispatch(struct listener *L,
 
 		if (!ci || !ci->tls_session ||
 		    check_peer((gnutls_session_t)ci->tls_session, why,
-			       sizeof(why), &cn, &serial)) {
+			       sizeof(why), &pe)) {
 			lab_log(L->c, "ms: refused %s %s from '%s': %s", method,
-				url, cn && *cn ? cn : "(no certificate)",
+				url, pe.cn && *pe.cn ? pe.cn : "(no certificate)",
 				ci ? why : "no TLS session");
-			free(cn);
-			free(serial);
-			cn = serial = NULL;
+			peer_release(&pe);
 		}
-		q.peer_cn = cn;
-		q.peer_serial = serial;
+		q.peer_cn = pe.cn;
+		q.peer_serial = pe.serial;
+		q.peer_sha256 = pe.sha;
 		lab_ms_handle(L->c, &q, &r);
 	} else {
 		user = MHD_basic_auth_get_username_password(conn, &pass);
@@ -295,8 +320,7 @@ static enum MHD_Result dispatch(struct listener *L,
 	}
 	if (user)
 		MHD_free(user);
-	free(cn);
-	free(serial);
+	peer_release(&pe);
 	return ret;
 }
 
@@ -401,7 +425,7 @@ static struct MHD_Daemon *start_one(struct listener *L, char *err,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, L,
 		MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, PER_IP_LIMIT,
 		MHD_OPTION_END);
 	if (!d) {
 		snprintf(err, errlen, "cannot start the %s listener on "

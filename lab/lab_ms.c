@@ -1,8 +1,13 @@
 /*
  * lab_ms.c - the lab's management server, socket-free (the exchange is
  * documented in lab/PROTOCOL.md).  The caller has verified the client
- * certificate (it chains to the lab root) and passes its subject CN and
- * serial; requests without them are refused with 403.
+ * certificate (it chains to the lab root) and passes its subject CN,
+ * serial and SHA-256; requests without them are refused with 403.  An
+ * agent is known by its name: a second certificate for the same name from
+ * the lab root authenticates as that agent (the serial change is logged),
+ * as on a real management server.  The administrator is known by the
+ * whole certificate: only DIR/admin/admin.pem (its SHA-256 in the
+ * context) may list, approve and reject; an agent asking gets 403.
  *   GET  /opsmgr/v1/status   the caller's own state; first contact records
  *                            it as pending (approved at once or after
  *                            --auto-approve SECONDS).  With ?wait=N
@@ -10,8 +15,9 @@
  *                            held until the state changes or N seconds
  *                            pass (long poll: approval is seen at once
  *                            without the agent polling often).
- *   GET  /opsmgr/v1/agents   every agent
- *   POST /opsmgr/v1/approve  agent=<fqdn>   (and /opsmgr/v1/reject)
+ *   GET  /opsmgr/v1/agents   every agent                (administrator)
+ *   POST /opsmgr/v1/approve  agent=<fqdn>   (and /opsmgr/v1/reject;
+ *                            administrator)
  * Answers are JSON.
  */
 #include "lab.h"
@@ -178,11 +184,47 @@ static void do_set(const struct lab_ctx *c, const struct lab_http_req *q,
 	if (a->state != to) {
 		a->state = to;
 		*dirty = 1;
-		lab_log(c, "ms: agent '%s' %s by %s", a->fqdn,
-			lab_agent_state_name(to), q->peer_cn);
+		lab_log(c, "ms: agent '%s' %s by the administrator", a->fqdn,
+			lab_agent_state_name(to));
 	}
 	put_agent(&b, a);
 	json(r, 200, &b);
+}
+
+/* The peer is the lab administrator (its whole certificate). */
+static int is_admin(const struct lab_ctx *c, const struct lab_http_req *q)
+{
+	return c->admin_sha256 && q->peer_sha256 &&
+	       !strcmp(c->admin_sha256, q->peer_sha256);
+}
+
+/* Who may call path: the administrator its endpoints, agents status.
+ * 0, or -1 with the 403 in r. */
+static int check_role(const struct lab_ctx *c, const struct lab_http_req *q,
+		      const char *path, struct lab_resp *r)
+{
+	int admin = is_admin(c, q);
+	char msg[600];
+
+	if (!strcmp(path, "/opsmgr/v1/status")) {
+		if (!admin)
+			return 0;
+		json_error(r, 403, "the lab administrator certificate is no "
+			   "agent's: ask for /opsmgr/v1/status with an agent "
+			   "certificate");
+		return -1;
+	}
+	if (admin)
+		return 0;
+	snprintf(msg, sizeof(msg), "listing, approving and rejecting agents "
+		 "needs the lab administrator certificate (%s/" LAB_ADMIN_CERT
+		 "); '%.*s' (serial %.*s) is an agent's certificate", c->dir,
+		 LAB_CN_MAX, q->peer_cn, LAB_SERIAL_MAX, q->peer_serial);
+	lab_log(c, "ms: refused %s %s to '%s' (serial %s): not the lab "
+		"administrator certificate", q->method ? q->method : "",
+		path, q->peer_cn, q->peer_serial);
+	json_error(r, 403, msg);
+	return -1;
 }
 
 /* ?wait=N of a status request, clamped to 0..LAB_MS_MAX_WAIT_S. */
@@ -272,6 +314,8 @@ void lab_ms_handle(const struct lab_ctx *c, const struct lab_http_req *q,
 		json_error(r, 405, "use GET");
 		return;
 	}
+	if (check_role(c, q, path, r))
+		return;
 	fd = lab_state_open(c->dir, &st, err, sizeof(err));
 	if (fd < 0) {
 		lab_log(c, "ms: %s", err);

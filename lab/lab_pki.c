@@ -1,12 +1,15 @@
 /*
  * lab_pki.c - the lab CA's own material with OpenSSL: creating or loading
  * the root CA (RSA 3072, SHA-256), the HTTPS server certificate (127.0.0.1
- * + localhost) and the password files, plus the certificate-building and
- * PEM-writing helpers lab_issue.c shares.  Nothing here uses the client's
- * PKI code: the lab checks the client with its own.
+ * + localhost), the administrator's client certificate and the password
+ * files, in a directory that must be private first (lab_dir_check), plus
+ * the certificate-building and PEM-writing helpers lab_issue.c shares.
+ * Nothing here uses the client's PKI code: the lab checks the client with
+ * its own.
  */
 #include "lab.h"
 #include "core/fsutil.h"
+#include "core/privdir.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,11 +85,16 @@ static int set_random_serial(X509 *x)
 
 char *lab_root_sha256(const struct lab_ctx *c)
 {
+	return lab_cert_sha256(c->root);
+}
+
+char *lab_cert_sha256(const X509 *x)
+{
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 	char *hex;
 
-	if (!X509_digest(c->root, EVP_sha256(), md, &n))
+	if (!x || !X509_digest(x, EVP_sha256(), md, &n))
 		return NULL;
 	hex = malloc(n * 2 + 1);
 	if (!hex)
@@ -145,7 +153,7 @@ int lab_write_pem(const char *path, enum lab_pem kind, const void *obj,
 	char *data;
 	long n;
 
-	if (ok && kind == LAB_PEM_CERT)
+	if (ok && (kind == LAB_PEM_CERT || kind == LAB_PEM_CERT_PRIVATE))
 		ok = PEM_write_bio_X509(b, (X509 *)obj);
 	else if (ok && kind == LAB_PEM_KEY)
 		ok = PEM_write_bio_PrivateKey(b, (EVP_PKEY *)obj, NULL, NULL,
@@ -153,7 +161,8 @@ int lab_write_pem(const char *path, enum lab_pem kind, const void *obj,
 	else if (ok)
 		ok = PEM_write_bio_X509_REQ(b, (X509_REQ *)obj);
 	if (!ok) {
-		lab_ossl_err(err, errlen, kind == LAB_PEM_CERT ?
+		lab_ossl_err(err, errlen, kind == LAB_PEM_CERT ||
+			     kind == LAB_PEM_CERT_PRIVATE ?
 			     "cannot encode a certificate" : kind == LAB_PEM_KEY ?
 			     "cannot encode a private key" :
 			     "cannot encode a request");
@@ -197,6 +206,7 @@ struct pair_spec {
 	int self_signed;            /* the root; else issued by c->root */
 	const struct lab_ext *exts;
 	const char *key_what, *cert_what;
+	enum lab_pem cert_kind;     /* how the certificate file is written */
 };
 
 static const struct lab_ext ROOT_EXTS[] = {
@@ -215,15 +225,34 @@ static const struct lab_ext SERVER_EXTS[] = {
 	{ 0, NULL }
 };
 
+/* The administrator: a client certificate no agent can have (the
+ * management server compares the whole certificate, not its name). */
+static const struct lab_ext ADMIN_EXTS[] = {
+	{ NID_basic_constraints, "critical,CA:FALSE" },
+	{ NID_key_usage, "critical,digitalSignature,keyEncipherment" },
+	{ NID_ext_key_usage, "clientAuth" },
+	{ NID_subject_key_identifier, "hash" },
+	{ NID_authority_key_identifier, "keyid:always" },
+	{ 0, NULL }
+};
+
 static const struct pair_spec ROOT_SPEC = {
 	3072, "opsmgr-enroll lab", ROOT_CN, ROOT_DAYS, 1, ROOT_EXTS,
-	"cannot create the lab root key", "cannot create the lab root certificate"
+	"cannot create the lab root key", "cannot create the lab root certificate",
+	LAB_PEM_CERT
 };
 
 static const struct pair_spec SERVER_SPEC = {
 	2048, NULL, "localhost", SERVER_DAYS, 0, SERVER_EXTS,
 	"cannot create the lab server key",
-	"cannot create the lab server certificate"
+	"cannot create the lab server certificate", LAB_PEM_CERT
+};
+
+static const struct pair_spec ADMIN_SPEC = {
+	2048, "opsmgr-enroll lab", LAB_ADMIN_CN, SERVER_DAYS, 0, ADMIN_EXTS,
+	"cannot create the lab administrator key",
+	"cannot create the lab administrator certificate",
+	LAB_PEM_CERT_PRIVATE
 };
 
 static int add_name(X509_NAME *n, const char *field, const char *value)
@@ -258,7 +287,7 @@ static int create_pair(struct lab_ctx *c, const struct pair_spec *ps,
 		goto out;
 	}
 	if (lab_write_pem(kpath, LAB_PEM_KEY, k, err, errlen) ||
-	    lab_write_pem(cpath, LAB_PEM_CERT, x, err, errlen))
+	    lab_write_pem(cpath, ps->cert_kind, x, err, errlen))
 		goto out;
 	rc = 0;
 out:
@@ -347,11 +376,71 @@ static int load_root(struct lab_ctx *c, const char *kpath, const char *cpath,
 
 /* The files and folders of the lab directory lab_pki_init looks after. */
 enum { P_CADIR, P_ROOT_KEY, P_ROOT, P_SERVER_KEY, P_SERVER, P_PASSWORD,
-       P_PFX_PASSWORD, P_REQUESTS, P_AGENT, NPATHS };
+       P_PFX_PASSWORD, P_REQUESTS, P_AGENT, P_ADMINDIR, P_ADMIN_KEY, P_ADMIN,
+       NPATHS };
 static const char *const PATHS[NPATHS] = {
 	"ca", "ca/root.key", "ca/root.pem", "ca/server.key", "ca/server.pem",
-	"password", "pfx-password", "requests", "agent"
+	"password", "pfx-password", "requests", "agent", "admin",
+	LAB_ADMIN_KEY, LAB_ADMIN_CERT
 };
+
+int lab_dir_check(const struct lab_ctx *c, char *err, size_t errlen)
+{
+	static const char *const sub[] = { "ca", "admin" };
+	char *p;
+	int rc;
+
+	if (privdir_check("lab directory", c->dir, err, errlen))
+		return -1;
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		p = lab_path(c, sub[i]);
+		if (!p) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		/* admin/ of a lab made before it existed is created later */
+		rc = i == 1 && !fs_exists(p) ? 0 :
+		     privdir_check("lab directory", p, err, errlen);
+		free(p);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* The administrator's certificate: made with a new root or when missing
+ * (create), then its SHA-256 kept in c (none when it is missing). */
+static int admin_init(struct lab_ctx *c, char *const *p, int create,
+		      int new_root, char *err, size_t errlen)
+{
+	char *pem;
+	BIO *b;
+	X509 *x;
+
+	if (create && (new_root || !fs_exists(p[P_ADMIN_KEY]) ||
+		       !fs_exists(p[P_ADMIN])) &&
+	    create_pair(c, &ADMIN_SPEC, p[P_ADMIN_KEY], p[P_ADMIN], err,
+			errlen))
+		return -1;
+	if (!fs_exists(p[P_ADMIN]))
+		return 0;
+	pem = lab_read_text(p[P_ADMIN], NULL, err, errlen);
+	if (!pem)
+		return -1;
+	b = BIO_new_mem_buf(pem, -1);
+	x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	free(pem);
+	free(c->admin_sha256);
+	c->admin_sha256 = lab_cert_sha256(x);
+	X509_free(x);
+	if (!c->admin_sha256) {
+		lab_ossl_err(err, errlen, "cannot read the lab administrator "
+			     "certificate");
+		return -1;
+	}
+	return 0;
+}
 
 int lab_pki_init(struct lab_ctx *c, int create, char *err, size_t errlen)
 {
@@ -364,9 +453,18 @@ int lab_pki_init(struct lab_ctx *c, int create, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	/* DIR first (nothing is made in a directory others control), then
+	 * what is in it */
+	if (privdir_check("lab directory", c->dir, err, errlen)) {
+		c->dir_refused = 1;     /* write nothing there, not even a log */
+		goto out;
+	}
 	if (create && (fs_mkdir_p(p[P_CADIR], 0700, err, errlen) ||
 		       fs_mkdir_p(p[P_REQUESTS], 0700, err, errlen) ||
-		       fs_mkdir_p(p[P_AGENT], 0700, err, errlen)))
+		       fs_mkdir_p(p[P_AGENT], 0700, err, errlen) ||
+		       fs_mkdir_p(p[P_ADMINDIR], 0700, err, errlen)))
+		goto out;
+	if (lab_dir_check(c, err, errlen))
 		goto out;
 	if (!fs_exists(p[P_ROOT_KEY]) || !fs_exists(p[P_ROOT])) {
 		if (!create) {
@@ -401,6 +499,12 @@ int lab_pki_init(struct lab_ctx *c, int create, char *err, size_t errlen)
 				      errlen) : NULL;
 		if (!c->server_key_pem)
 			goto out;
+	}
+	if (admin_init(c, p, create, new_root, err, errlen))
+		goto out;
+	if (!c->crl && !(c->crl = lab_crl_cache_new())) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
 	}
 	if (ensure_secret_file(p[P_PASSWORD], create, &c->password, err,
 			       errlen) ||

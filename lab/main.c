@@ -7,6 +7,7 @@
  */
 #include "lab.h"
 #include "core/fsutil.h"
+#include "core/secret.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -29,7 +30,7 @@ static void usage(FILE *f)
 		"       opsmgr-enroll-lab deny    --dir DIR (REQUEST_ID | "
 		"AGENT_FQDN)\n"
 		"       opsmgr-enroll-lab revoke  --dir DIR REQUEST_ID\n"
-		"       opsmgr-enroll-lab list    --dir DIR\n"
+		"       opsmgr-enroll-lab list    --dir DIR [--pending-agents]\n"
 		"\n"
 		"Runs a loopback AD CS web-enrollment CA (templates OpsMgr, "
 		"OpsMgrManual,\nWebServer) and an Operations Manager "
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int sig = 0;
 
+	secret_harden_process(); /* no core dumps of the CA key (secret.h) */
 	if (argc > 1 && (!strcmp(argv[1], "approve") ||
 			 !strcmp(argv[1], "deny") ||
 			 !strcmp(argv[1], "revoke") ||

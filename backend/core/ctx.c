@@ -1,5 +1,7 @@
 /*
- * ctx.c - the per-run context handed to stages (ctx.h).
+ * ctx.c - the per-run context handed to stages (ctx.h), and the passwords
+ * it holds: read from their files or typed, each registered for log
+ * redaction as it arrives.
  */
 #include "core/ctx.h"
 
@@ -7,6 +9,8 @@
 #include <string.h>
 
 #include "core/fsutil.h"
+#include "core/log.h"
+#include "core/validate.h"
 
 void ctx_init(struct ctx *c, struct config *cfg, struct state *st,
 	      const char *state_dir)
@@ -69,18 +73,53 @@ const char *ctx_fqdn(const struct ctx *c)
 	return NULL;
 }
 
-static int load_one(struct secret *s, const char *path, const char *field,
-		    const char *what, enum diag_check chk,
+/* The two passwords: where each is kept, named and reported. */
+struct secret_kind {
+	const char *field;      /* its password_file key */
+	const char *what;
+	enum diag_check check;
+};
+
+static const struct secret_kind SECRET_KINDS[] = {
+	[CTX_CA_PASSWORD] = { "ca.password_file", "CA password",
+			      DIAG_REQ_PASSWORD },
+	[CTX_PFX_PASSWORD] = { "export.password_file", "PFX password",
+			       DIAG_EXPORT_PASSWORD },
+};
+
+static struct secret *secret_of(struct ctx *c, enum ctx_secret which)
+{
+	return which == CTX_CA_PASSWORD ? &c->ca_password : &c->pfx_password;
+}
+
+static const char *file_of(const struct ctx *c, enum ctx_secret which)
+{
+	if (!c->cfg)
+		return NULL;
+	return which == CTX_CA_PASSWORD ? c->cfg->ca_password_file
+					: c->cfg->export_password_file;
+}
+
+int ctx_load_secret(struct ctx *c, enum ctx_secret which,
 		    struct diag_list *dl)
 {
+	const struct secret_kind *k = &SECRET_KINDS[which];
+	struct secret *s = secret_of(c, which);
+	const char *path = file_of(c, which);
 	char err[FS_ERRLEN];
+	struct verdict v;
 	if (secret_is_set(s) || !path || !*path)
 		return 0;
-	if (secret_read_file(s, path, err, sizeof(err)) == 0)
+	int r = secret_read_file_judged(s, path, &v, err, sizeof(err));
+	rule_diag(dl, k->check, k->field, &v);
+	if (r == 0) {
+		log_redact_add(s->buf);
 		return 0;
-	diag_add(dl, chk, SEV_FAIL, field,
-		 "point password_file at a readable file whose first line is the password",
-		 "cannot read the %s from '%s': %s", what, path, err);
+	}
+	if (v.sev != SEV_FAIL)
+		diag_add(dl, k->check, SEV_FAIL, k->field,
+			 "point password_file at a readable file whose first line is the password",
+			 "cannot read the %s from '%s': %s", k->what, path, err);
 	return -1;
 }
 
@@ -89,10 +128,17 @@ int ctx_load_secrets(struct ctx *c, struct diag_list *dl)
 	int r = 0;
 	if (!c->cfg)
 		return 0;
-	r |= load_one(&c->ca_password, c->cfg->ca_password_file,
-		      "ca.password_file", "CA password", DIAG_REQ_PASSWORD, dl);
-	r |= load_one(&c->pfx_password, c->cfg->export_password_file,
-		      "export.password_file", "PFX password",
-		      DIAG_EXPORT_PASSWORD, dl);
+	r |= ctx_load_secret(c, CTX_CA_PASSWORD, dl);
+	r |= ctx_load_secret(c, CTX_PFX_PASSWORD, dl);
 	return r ? -1 : 0;
+}
+
+int ctx_set_typed_password(struct ctx *c, enum ctx_secret which,
+			   const char *text)
+{
+	struct secret *s = secret_of(c, which);
+	if (!text || secret_set(s, text, strlen(text)) != 0)
+		return -1;
+	log_redact_add(s->buf);
+	return 0;
 }

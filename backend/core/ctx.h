@@ -74,11 +74,31 @@ const char *ctx_trust_store(struct ctx *c);
 /* The FQDN in use: cfg->fqdn, else st->fqdn, else NULL. */
 const char *ctx_fqdn(const struct ctx *c);
 
+enum ctx_secret {
+	CTX_CA_PASSWORD,   /* ca_password, [ca] password_file */
+	CTX_PFX_PASSWORD   /* pfx_password, [export] password_file */
+};
+
 /*
- * Load the passwords named in the configuration ([ca] password_file,
- * [export] password_file) unless already set.  Problems are diagnostics
- * at the field.  Returns 0 / -1.
+ * Load one password from the file the configuration names for it, unless
+ * it is already set or no file is named (0).  The file's owner and mode
+ * follow secret_file_rule: readable by others is a SEV_WARN at its field
+ * ("ca.password_file" / "export.password_file"), writable by others or
+ * another user's is refused there (SEV_FAIL, -1), as is a file that cannot
+ * be read.  A password read is registered with log_redact_add.  0 / -1.
  */
+int ctx_load_secret(struct ctx *c, enum ctx_secret which,
+		    struct diag_list *dl);
+/* Both of them (ctx_load_secret for each).  0 / -1. */
 int ctx_load_secrets(struct ctx *c, struct diag_list *dl);
+
+/*
+ * A password the operator typed: stored in ctx (replacing and wiping any
+ * earlier value) and registered with log_redact_add, like one read from
+ * its file.  The caller wipes its own copy of text.  0 / -1 (out of
+ * memory, or text NULL).
+ */
+int ctx_set_typed_password(struct ctx *c, enum ctx_secret which,
+			   const char *text);
 
 #endif

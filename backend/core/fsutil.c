@@ -588,69 +588,6 @@ int fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen)
 	free(p);
 	return 0;
 }
-
-int fs_check_private_dir(const char *path, char *err, size_t errlen)
-{
-	if (!path || !*path) {
-		errbuf_printf(err, errlen, "state directory not set: give --state-dir DIR or [wizard] state_dir");
-		return -1;
-	}
-	/* lstat("link/") would follow the link: look at the name itself */
-	char *p = without_trailing_slashes(path);
-	if (!p) {
-		errbuf_printf(err, errlen, "cannot check state directory '%s': out of memory",
-			path);
-		return -1;
-	}
-	struct stat st;
-	int r = lstat(p, &st);
-	int e = errno;
-	free(p);
-	if (r != 0) {
-		if (e == ENOENT)
-			errbuf_printf(err, errlen,
-				"state directory '%s' does not exist: run mkdir -m 700 '%s'",
-				path, path);
-		else
-			errbuf_printf(err, errlen,
-				"cannot check state directory '%s': %s", path,
-				strerror(e));
-		return -1;
-	}
-	if (S_ISLNK(st.st_mode)) {
-		errbuf_printf(err, errlen,
-			"state directory '%s' is a symbolic link: use the directory it points to, or replace the link with a directory (mkdir -m 700)",
-			path);
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		errbuf_printf(err, errlen,
-			"state directory '%s' is %s, not a directory: move it away or choose another state directory",
-			path, file_kind(st.st_mode));
-		return -1;
-	}
-	if (st.st_uid != geteuid()) {
-		errbuf_printf(err, errlen,
-			"state directory '%s' is owned by uid %u, not by you (uid %u): run chown %u '%s' or choose another state directory",
-			path, (unsigned)st.st_uid, (unsigned)geteuid(),
-			(unsigned)geteuid(), path);
-		return -1;
-	}
-	if (st.st_mode & S_IWOTH) {
-		errbuf_printf(err, errlen,
-			"state directory '%s' is world-writable: run chmod 700 '%s'",
-			path, path);
-		return -1;
-	}
-	if (st.st_mode & S_IWGRP) {
-		errbuf_printf(err, errlen,
-			"state directory '%s' is group-writable: run chmod 700 '%s'",
-			path, path);
-		return -1;
-	}
-	return 0;
-}
-
 int fs_copy_file(const char *src, const char *dst, mode_t mode, char *err,
 		 size_t errlen)
 {

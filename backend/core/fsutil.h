@@ -68,11 +68,6 @@ void fs_sync_dir(const char *dir);
 /* mkdir -p with mode for each created component (0700 for private). */
 int fs_mkdir_p(const char *path, mode_t mode, char *err, size_t errlen);
 
-/*
- * Check a directory we keep secrets in: exists, is a directory (not a
- * symlink), owned by us, not group/world-writable.  Returns 0 / -1.
- */
-int fs_check_private_dir(const char *path, char *err, size_t errlen);
 
 bool fs_exists(const char *path);          /* lstat succeeds */
 bool fs_is_regular(const char *path);      /* lstat: regular file */

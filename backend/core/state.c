@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/fsutil.h"
+#include "core/privdir.h"
 
 #define STATE_CAP (1024u * 1024u)
 
@@ -95,7 +96,7 @@ int state_dir_prepare(const char *dir, struct diag_list *dl)
 			 "%s", err);
 		return -1;
 	}
-	if (fs_check_private_dir(dir, err, sizeof(err)) != 0) {
+	if (privdir_check("state directory", dir, err, sizeof(err)) != 0) {
 		diag_add(dl, DIAG_STATE, SEV_FAIL, "wizard.state_dir", NULL,
 			 "%s", err);
 		return -1;

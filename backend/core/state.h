@@ -113,8 +113,9 @@ void state_release(struct state *s);
 
 /*
  * Prepare the state directory: create it (and parents) 0700 when missing;
- * refuse a directory that is world-writable or a symlink, or not owned by
- * us, with a clear message.  Returns 0 / -1.
+ * refuse it unless it passes privdir_check (core/privdir.h: it and every
+ * directory on the way to it private), with the message naming the
+ * offending path at "wizard.state_dir".  Returns 0 / -1.
  */
 int state_dir_prepare(const char *dir, struct diag_list *dl);
 

@@ -1,7 +1,9 @@
 /*
- * text.c - hex digits and UTF-8 sequences (text.h).
+ * text.c - hex digits, UTF-8 sequences and the log-line escape (text.h).
  */
 #include "core/text.h"
+
+#include <string.h>
 
 int text_hex_digit(int ch)
 {
@@ -46,4 +48,42 @@ size_t text_utf8_seq(const unsigned char *p, size_t avail)
 	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
 	return len;
+}
+
+size_t text_escape_log(char *dst, size_t cap, const char *src, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, cut = 0;
+	if (cap == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)src[i];
+		char esc[4];
+		size_t k = 0;
+		if (ch == '\\') {
+			esc[k++] = '\\';
+			esc[k++] = '\\';
+		} else if (ch >= 0x20 && ch < 0x7f) {
+			esc[k++] = (char)ch;
+		} else {
+			esc[k++] = '\\';
+			esc[k++] = 'x';
+			esc[k++] = hex[ch >> 4];
+			esc[k++] = hex[ch & 15];
+		}
+		if (o + 3 < cap)
+			cut = o;      /* the last boundary "..." fits after */
+		if (o + k >= cap) {
+			o = cut;
+			if (o + 3 < cap) {
+				memcpy(dst + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(dst + o, esc, k);
+		o += k;
+	}
+	dst[o] = '\0';
+	return o;
 }

@@ -22,4 +22,13 @@ int text_hex_digit(int ch);
  */
 size_t text_utf8_seq(const unsigned char *p, size_t avail);
 
+/*
+ * Copy n bytes of src into dst (cap bytes, NUL terminated) for one log
+ * line: printable ASCII kept, a backslash doubled, every other byte
+ * (control characters such as a line break or ESC, DEL, non-ASCII, NUL)
+ * written as \xHH.  What does not fit is cut at an escape boundary and
+ * ends in "..."; returns the length written.
+ */
+size_t text_escape_log(char *dst, size_t cap, const char *src, size_t n);
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * mtls.c - mutually authenticated TLS client for one HTTP/1.1 request
- * (mtls.h): context set-up (our certificate and key, the trust store, name
- * checks), a non-blocking handshake and exchange under one deadline with
+ * (mtls.h): context set-up (our certificate and key, the confirmed root as
+ * the only trust anchor, name checks), a non-blocking handshake and exchange under one deadline with
  * cancellation, and classification of TLS failures.  The HTTP text of the
  * request and the answer is mtls_http.c's.
  */
@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -36,43 +35,58 @@
 
 /* ---- context ------------------------------------------------------------ */
 
-static int add_trusted_file(X509_STORE *store, const char *path)
+/*
+ * The confirmed root as the only trust anchor: the certificates of
+ * o->ca_file, or with o->root_sha256 only the one with that fingerprint.
+ * The other files of the trust store are never trusted for the server.
+ */
+static int trust_confirmed_root(X509_STORE *store, const struct mtls_opts *o,
+				char *err, size_t errlen)
 {
+	if (!o->ca_file) {
+		snprintf(err, errlen,
+			 "no confirmed root to verify the management server: "
+			 "stage %d's root is not recorded or its file is gone "
+			 "(the other certificates of the trust store '%s' are "
+			 "not trusted for it); run stage %d first",
+			 STAGE_TRUST, o->ca_dir ? o->ca_dir : "(none)",
+			 STAGE_TRUST);
+		return -1;
+	}
 	STACK_OF(X509) *sk = NULL;
-	char err[256];
-	if (x509_load_certs_file(path, &sk, err, sizeof(err)) != 0)
-		return 0;
+	char xe[256];
+	if (x509_load_certs_file(o->ca_file, &sk, xe, sizeof(xe)) != 0) {
+		snprintf(err, errlen, "cannot read the confirmed root '%s': %s",
+			 o->ca_file, xe);
+		return -1;
+	}
+	char *pin = o->root_sha256 ? x509_normalise_hex(o->root_sha256) : NULL;
 	int n = 0;
 	for (int i = 0; i < sk_X509_num(sk); i++) {
-		if (X509_STORE_add_cert(store, sk_X509_value(sk, i)) == 1)
+		X509 *x = sk_X509_value(sk, i);
+		char *fp = pin ? x509_fingerprint(x, EVP_sha256()) : NULL;
+		if ((!pin || (fp && strcmp(fp, pin) == 0)) &&
+		    X509_STORE_add_cert(store, x) == 1)
 			n++;
+		free(fp);
 		ERR_clear_error();   /* duplicates are fine */
 	}
 	OSSL_STACK_OF_X509_free(sk);
-	return n;
+	if (n == 0)
+		snprintf(err, errlen,
+			 "'%s' does not hold the root confirmed in stage %d "
+			 "(SHA-256 %s); run stage %d again",
+			 o->ca_file, STAGE_TRUST,
+			 o->root_sha256 ? o->root_sha256 : "(none)", STAGE_TRUST);
+	free(pin);
+	return n ? 0 : -1;
 }
 
-static int add_trusted_dir(X509_STORE *store, const char *dir)
+void mtls_trust_confirmed_root(struct mtls_opts *o, const struct state *st)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	int n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *p = NULL;
-		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
-			break;
-		struct stat sb;
-		if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    sb.st_size < 1024 * 1024)
-			n += add_trusted_file(store, p);
-		free(p);
-	}
-	closedir(d);
-	return n;
+	o->ca_file = st && st->root_path && *st->root_path ? st->root_path
+							   : NULL;
+	o->root_sha256 = st ? st->root_sha256 : NULL;
 }
 
 static SSL_CTX *make_ctx(const struct mtls_opts *o, char *err, size_t errlen)
@@ -129,20 +143,9 @@ static SSL_CTX *make_ctx(const struct mtls_opts *o, char *err, size_t errlen)
 		goto fail;
 	}
 
-	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
-	int trusted = 0;
-	if (o->ca_file)
-		trusted += add_trusted_file(store, o->ca_file);
-	if (o->ca_dir)
-		trusted += add_trusted_dir(store, o->ca_dir);
-	if (trusted == 0) {
-		snprintf(err, errlen, "no trusted root certificate found in "
-				      "'%s' to verify the server (run stage %d "
-				      "first)",
-			 o->ca_dir ? o->ca_dir : o->ca_file ? o->ca_file : "?",
-			 STAGE_TRUST);
+	if (trust_confirmed_root(SSL_CTX_get_cert_store(ctx), o, err,
+				 errlen) != 0)
 		goto fail;
-	}
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);

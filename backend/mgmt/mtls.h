@@ -1,8 +1,9 @@
 /*
  * mtls.h - a small mutually authenticated TLS client (OpenSSL) for the
  * management server's status exchange (stage 7, check): presents our
- * certificate and key, verifies the server against the trust store (every
- * certificate file in a directory, hashed or not) and/or a CA file, checks
+ * certificate and key, verifies the server against the root confirmed in
+ * stage 1 only (never the other files of the trust store directory: a CA
+ * dropped there must not vouch for a management server), checks
  * the server's name (DNS name with SNI, or IP address), sends one HTTP/1.1
  * request and reads the answer.  Non-blocking throughout: every wait is a
  * poll() of at most 100 ms that also checks hooks_cancelled(), all within
@@ -23,6 +24,7 @@
 
 #include <stddef.h>
 #include "core/hooks.h"
+#include "core/state.h"
 #include "mgmt/mtls_http.h"
 
 #define MTLS_DEFAULT_TIMEOUT_MS 10000
@@ -34,12 +36,22 @@ struct mtls_opts {
 	int port;
 	const char *cert_path;  /* our certificate (PEM, chain allowed) */
 	const char *key_path;   /* our private key */
-	const char *ca_file;    /* PEM bundle trusted for the server, or NULL */
-	const char *ca_dir;     /* trust store directory, or NULL */
+	/* The confirmed root (stage 1's root_path): the only trust anchor.
+	 * NULL: the request is refused (MTLS_E_CONFIG). */
+	const char *ca_file;
+	/* Its SHA-256 as recorded (state root_sha256, hex, colons allowed):
+	 * only the certificate of ca_file with this fingerprint is trusted;
+	 * NULL: every certificate of ca_file. */
+	const char *root_sha256;
+	const char *ca_dir;     /* the trust store: named in messages only */
 	int timeout_ms;         /* total; 0 = MTLS_DEFAULT_TIMEOUT_MS */
 	size_t body_cap;        /* 0 = MTLS_DEFAULT_BODY_CAP */
 };
 
+
+/* The trust of o: the root recorded in st (root_path, root_sha256), as
+ * borrowed strings; o->ca_file NULL when none is recorded. */
+void mtls_trust_confirmed_root(struct mtls_opts *o, const struct state *st);
 
 /*
  * One request: method "GET" or "POST" (form_body then sent as

@@ -3,6 +3,8 @@
  * files written atomically, "<subject hash>.N" symbolic links made the way
  * c_rehash makes them (relative, atomically replaced through a temporary
  * link and rename), and an X509_STORE over the directory for verification.
+ * Every file there becomes a trust anchor, so the directory must pass the
+ * private-directory check (core/privdir.h) before it is written or read.
  */
 #include "pki/truststore.h"
 #include "core/errbuf.h"
@@ -19,6 +21,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "core/fsutil.h"
+#include "core/privdir.h"
 #include "core/stage_table.h"
 #include "pki/x509util.h"
 
@@ -175,6 +178,8 @@ int truststore_add(const char *dir, X509 *cert, char **pem_path,
 		errbuf_printf(err, errlen, "cannot create the trust store: %s", ferr);
 		return -1;
 	}
+	if (truststore_check(dir, err, errlen) != 0)
+		return -1;
 	name = pem_name(cert);
 	path = name ? fs_join(dir, name) : NULL;
 	if (!path) {
@@ -210,6 +215,11 @@ out:
 	return r;
 }
 
+int truststore_check(const char *dir, char *err, size_t errlen)
+{
+	return privdir_check("trust store", dir, err, errlen);
+}
+
 X509_STORE *truststore_open(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
@@ -219,6 +229,8 @@ X509_STORE *truststore_open(const char *dir, char *err, size_t errlen)
 			dir ? dir : "(none)", stage_ref(STAGE_TRUST));
 		return NULL;
 	}
+	if (truststore_check(dir, err, errlen) != 0)
+		return NULL;
 	X509_STORE *store = X509_STORE_new();
 	X509_LOOKUP *lu = store ? X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir())
 				: NULL;

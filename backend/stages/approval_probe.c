@@ -205,9 +205,7 @@ void approval_mtls_opts(struct ctx *c, const struct approval_target *t,
 	o->port = t->port;
 	o->cert_path = t->cert;
 	o->key_path = t->key;
-	o->ca_file = c->st && c->st->root_path && fs_is_regular(c->st->root_path)
-			     ? c->st->root_path
-			     : NULL;
+	mtls_trust_confirmed_root(o, c->st);
 	o->ca_dir = ctx_trust_store(c);
 	o->timeout_ms = APPROVAL_PROBE_TIMEOUT_MS;
 }

@@ -24,7 +24,6 @@
 
 #define FIELD_PFX "export.pfx"
 #define FIELD_PASSWORD "export.password"
-#define FIELD_PASSWORD_FILE "export.password_file"
 #define FIELD_FRIENDLY_NAME "export.friendly_name"
 
 /* ---- results ------------------------------------------------------------- */
@@ -246,21 +245,8 @@ enum status export_reread(const char *path, const char *password,
 /* The password: typed (ctx) or from [export] password_file. */
 static int stage_password(struct ctx *c, struct diag_list *dl)
 {
-	char err[FS_ERRLEN];
-	if (!secret_is_set(&c->pfx_password) && c->cfg->export_password_file &&
-	    *c->cfg->export_password_file) {
-		if (secret_read_file(&c->pfx_password,
-				     c->cfg->export_password_file, err,
-				     sizeof(err)) != 0) {
-			diag_add(dl, DIAG_EXPORT_PASSWORD, SEV_FAIL,
-				 FIELD_PASSWORD_FILE,
-				 "point password_file at a readable file whose "
-				 "first line is the password",
-				 "cannot read the PFX password from '%s': %s",
-				 c->cfg->export_password_file, err);
-			return -1;
-		}
-	}
+	if (ctx_load_secret(c, CTX_PFX_PASSWORD, dl) != 0)
+		return -1;
 	if (!secret_is_set(&c->pfx_password) || c->pfx_password.len == 0) {
 		no_password(dl);
 		return -1;

@@ -261,7 +261,10 @@ enum status stage_request_run(struct ctx *c, const struct hooks *h,
 		url = st->request_ca_url;
 	}
 	r.ca_url = dup_or_null(url);
-	ca_http_options(c, CA_WITH_CREDENTIALS, &r.o);
+	if (ca_http_options(c, CA_WITH_CREDENTIALS, &r.o, dl) != 0) {
+		s = ST_FAIL;
+		goto out;
+	}
 
 	switch (c->request_action) {
 	case REQ_ACT_SAVE_CSR:

@@ -28,6 +28,7 @@
 
 #include "core/digest.h"
 #include "core/fsutil.h"
+#include "core/privdir.h"
 #include "core/log.h"
 #include "core/stage_inputs.h"
 #include "core/strbuf.h"
@@ -348,7 +349,7 @@ enum status req_archive(struct run *r, const struct req_decision *d)
 		a.moved[i] = i >= F_CERT || d->change == REQ_CHANGE_KEY;
 	}
 	if (!a.root || fs_mkdir_p(a.root, 0700, err, sizeof(err)) < 0 ||
-	    fs_check_private_dir(a.root, err, sizeof(err)) < 0)
+	    privdir_check("archive folder", a.root, err, sizeof(err)) < 0)
 		goto fail;
 	make_identity(&a);
 	if (!(a.dir = already_archived(&a))) {

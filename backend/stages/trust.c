@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -255,32 +256,10 @@ int trust_evaluate(STACK_OF(X509) *certs, const char *pin,
 
 /* --- reading the source ------------------------------------------------ */
 
-static int load_ca_password(struct ctx *c, struct diag_list *dl)
-{
-	const struct config *cfg = c->cfg;
-	if (secret_is_set(&c->ca_password) || !cfg->ca_password_file ||
-	    !*cfg->ca_password_file)
-		return 0;
-	char err[FS_ERRLEN];
-	if (secret_read_file(&c->ca_password, cfg->ca_password_file, err,
-			     sizeof(err)) == 0)
-		return 0;
-	diag_add(dl, DIAG_REQ_PASSWORD, SEV_FAIL, "ca.password_file",
-		 "point [ca] password_file at a readable file whose first line is the password",
-		 "cannot read the CA password from '%s': %s",
-		 cfg->ca_password_file, err);
-	return -1;
-}
-
-static int starts_with(const char *s, const char *prefix)
-{
-	return s && prefix && strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 static void warn_plain_http(const char *url, const char *field,
 			    struct diag_list *dl)
 {
-	if (starts_with(url, "http://"))
+	if (url && strncasecmp(url, "http://", 7) == 0)
 		diag_add(dl, DIAG_TRUST_SOURCE, SEV_WARN, field,
 			 "use https, or compare the fingerprint with the CA administrator's before trusting",
 			 "the root is downloaded over plain http from '%s': anyone on the way could replace it; only the fingerprint check protects you",
@@ -366,12 +345,14 @@ static int fetch_url(struct ctx *c, const struct hooks *h,
 	struct http_opts o;
 	struct http_response r;
 	char err[1024];
-	/* Credentials only go to the CA itself. */
-	bool on_ca = starts_with(cfg->trust_url, cfg->ca_url);
-	if (on_ca && load_ca_password(c, dl) != 0)
+	/* Credentials only go to the CA itself: the same scheme, host and
+	 * port as ca.url (not a URL that merely starts like it). */
+	bool on_ca = cfg->ca_url && http_same_origin(cfg->trust_url, cfg->ca_url);
+	if (on_ca && ctx_load_secret(c, CTX_CA_PASSWORD, dl) != 0)
 		return -1;
-	ca_http_options(c, on_ca ? CA_WITH_CREDENTIALS : CA_WITHOUT_CREDENTIALS,
-			&o);
+	if (ca_http_options(c, on_ca ? CA_WITH_CREDENTIALS
+				     : CA_WITHOUT_CREDENTIALS, &o, dl) != 0)
+		return -1;
 	warn_plain_http(cfg->trust_url, "trust.url", dl);
 	hooks_progress(h, "downloading the CA certificate", -1);
 	memset(&r, 0, sizeof(r));
@@ -411,9 +392,10 @@ static int fetch_ca(struct ctx *c, const struct hooks *h,
 {
 	const char *url = c->cfg->ca_url;
 	struct http_opts o;
-	if (load_ca_password(c, dl) != 0)
+	if (ctx_load_secret(c, CTX_CA_PASSWORD, dl) != 0)
 		return -1;
-	ca_http_options(c, CA_WITH_CREDENTIALS, &o);
+	if (ca_http_options(c, CA_WITH_CREDENTIALS, &o, dl) != 0)
+		return -1;
 	warn_plain_http(url, "ca.url", dl);
 	hooks_progress(h, "downloading the CA chain", -1);
 	if (certsrv_fetch_ca_chain(&o, url, h, data, len, dl) != 0) {

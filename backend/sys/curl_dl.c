@@ -1,8 +1,8 @@
 /*
  * curl_dl.c - libcurl loaded on first use (curl_dl.h): dlopen() of
  * libcurl.so.4 once per process (pthread_once), the functions http.c calls
- * resolved into one table, and a diagnostic naming the file or function
- * that is missing, what the dynamic loader said, and the package to
+ * resolved into one table, the oldest version accepted, and a diagnostic
+ * naming the file or function that is missing or the version found, what the dynamic loader said, and the package to
  * install.  The library is never unloaded.
  */
 #include "sys/curl_dl.h"
@@ -35,6 +35,21 @@ static const struct {
 	{"curl_easy_strerror", offsetof(struct curl_fns, easy_strerror)},
 	{"curl_version_info", offsetof(struct curl_fns, version_info)},
 };
+
+int curl_dl_check_version(unsigned int num, const char *text, char *err,
+			  size_t errlen)
+{
+	if (num >= CURL_DL_MIN_VERSION)
+		return 0;
+	errbuf_printf(err, errlen,
+		      "the libcurl found is version %s, older than "
+		      CURL_DL_MIN_VERSION_TEXT ", which opsmgr-enroll needs "
+		      "(CURLOPT_PROTOCOLS_STR and CURLOPT_REDIR_PROTOCOLS_STR "
+		      "keep requests and redirects on https); install libcurl4 "
+		      CURL_DL_MIN_VERSION_TEXT " or newer (Debian 12 has 7.88.1)",
+		      text && *text ? text : "(unknown)");
+	return -1;
+}
 
 int curl_dl_load(const char *soname, struct curl_fns *out, char *err,
 		 size_t errlen)
@@ -69,6 +84,16 @@ int curl_dl_load(const char *soname, struct curl_fns *out, char *err,
 			return -1;
 		}
 		memcpy((char *)&t + k_syms[i].off, &p, sizeof(p));
+	}
+	const curl_version_info_data *vi = t.version_info(CURLVERSION_NOW);
+	if (!vi || curl_dl_check_version(vi->version_num, vi->version, err,
+					 errlen) != 0) {
+		if (!vi)
+			errbuf_printf(err, errlen,
+				      "the library '%s' does not say its version; " FIX,
+				      soname);
+		dlclose(h);
+		return -1;
 	}
 	*out = t;
 	return 0;

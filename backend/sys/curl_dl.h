@@ -42,8 +42,26 @@ struct curl_fns {
 };
 
 /*
+ * The oldest libcurl opsmgr-enroll accepts: 7.85.0 brought
+ * CURLOPT_PROTOCOLS_STR and CURLOPT_REDIR_PROTOCOLS_STR, which restrict
+ * requests to https (an older one would refuse them, or silently not
+ * apply an older restriction option).
+ */
+#define CURL_DL_MIN_VERSION 0x075500
+#define CURL_DL_MIN_VERSION_TEXT "7.85.0"
+
+/*
+ * 0 when the libcurl of version num (curl_version_info()'s version_num,
+ * 0xXXYYZZ) and text ("7.88.1") is recent enough, else -1 with err naming
+ * the version found, the one needed and why.
+ */
+int curl_dl_check_version(unsigned int num, const char *text, char *err,
+			  size_t errlen);
+
+/*
  * The function table, loading the library on the first call (thread-safe).
- * NULL when libcurl.so.4 or one of the functions cannot be found; then err
+ * NULL when libcurl.so.4 or one of the functions cannot be found, or it is
+ * older than CURL_DL_MIN_VERSION; then err
  * says which file or symbol, what the dynamic loader said (dlerror()) and
  * the fix ("apt-get install libcurl4").
  */
@@ -52,8 +70,9 @@ const struct curl_fns *curl_dl(char *err, size_t errlen);
 /*
  * The work behind curl_dl(), for one given file name and without the
  * once-only guard (tests use it to see the diagnostics): dlopen(soname),
- * resolve every function into *out.  0, or -1 with err set as above (the
- * handle is closed again then).  On success the library stays loaded.
+ * resolve every function into *out, refuse a version older than
+ * CURL_DL_MIN_VERSION (curl_dl_check_version).  0, or -1 with err set as
+ * above (the handle is closed again then).  On success the library stays loaded.
  */
 int curl_dl_load(const char *soname, struct curl_fns *out, char *err,
 		 size_t errlen);

@@ -2,7 +2,11 @@
  * http.c - the one libcurl wrapper (http.h): easy handles and their pool,
  * connect and total timeouts, cancellation and progress through hooks
  * (xferinfo callback), a body cap, the transfer itself, and the process-wide
- * set-up.  URL checks are in http_url.c, authentication and trust options in
+ * set-up, and the redirects (followed here, one hop at a time, so that
+ * credentials go only to their origin: libcurl's own following would
+ * present a client certificate to any server it is sent to).  Every
+ * option set is checked (OPT_*, http_int.h).  URL checks and origins are
+ * in http_url.c, authentication and trust options in
  * http_auth.c, libcurl errors as enum http_err in http_err.c (http_int.h).
  *
  * libcurl itself is loaded at the first network call (curl_dl.h), and
@@ -50,7 +54,7 @@
 
 struct pooled {
 	CURL *c;
-	char origin[192];           /* scheme://host:port of its last request */
+	char origin[300];           /* scheme://host:port of its last request */
 	unsigned long long used;    /* g_tick at its return: larger = newer */
 };
 
@@ -343,13 +347,229 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 	return 0;
 }
 
+enum http_err optset_result(const struct optset *s, char *err, size_t errlen)
+{
+	if (s->rc == CURLE_OK)
+		return HTTP_OK;
+	errbuf_printf(err, errlen,
+		      "libcurl refused the option %s (%s), so the request "
+		      "cannot be made the way it must be; nothing was sent",
+		      s->failed, s->f->easy_strerror(s->rc));
+	return HTTP_E_OTHER;
+}
+
+/* The pool's key for url: its origin, "" when it has none. */
+static void origin_key(const char *url, char *out, size_t outlen)
+{
+	struct http_origin og;
+	char err[8];
+	if (http_url_origin(url, &og, err, sizeof(err)) == 0)
+		snprintf(out, outlen, "%s://%s:%d", og.scheme, og.host, og.port);
+	else
+		out[0] = '\0';
+}
+
+/* One request of a transfer: the URL asked for, then each redirect. */
+struct hop {
+	const char *url;
+	const char *post;   /* NULL: GET */
+	bool creds;         /* o's credentials go with it */
+};
+
+/* Forget what an earlier hop (a redirect's answer) left in x. */
+static void xfer_clear(struct xfer *x)
+{
+	free(x->body);
+	free(x->content_type);
+	free(x->www_auth);
+	x->body = NULL;
+	x->content_type = x->www_auth = NULL;
+	x->len = x->alloc = x->www_auth_len = 0;
+}
+
+/* Every option of one hop, on a handle without any. */
+static enum http_err set_options(struct optset *s, const struct http_opts *o,
+				 const struct hop *hp, struct xfer *x,
+				 char *cerr, char *err, size_t errlen)
+{
+	const char *protos = o->allow_http ? "https,http" : "https";
+	OPT_STR(s, CURLOPT_URL, hp->url);
+	OPT_STR(s, CURLOPT_PROTOCOLS_STR, protos);
+	OPT_STR(s, CURLOPT_REDIR_PROTOCOLS_STR, protos);
+	/* request() follows redirects itself, deciding about credentials */
+	OPT_LONG(s, CURLOPT_FOLLOWLOCATION, 0L);
+	OPT_LONG(s, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	OPT_LONG(s, CURLOPT_NOSIGNAL, 1L);
+	OPT_PTR(s, CURLOPT_ERRORBUFFER, cerr);
+	OPT_STR(s, CURLOPT_USERAGENT, HTTP_USER_AGENT);
+	OPT_LONG(s, CURLOPT_CONNECTTIMEOUT, http_connect_timeout(o));
+	OPT_LONG(s, CURLOPT_TIMEOUT, http_total_timeout(o));
+	OPT_OFF(s, CURLOPT_MAXFILESIZE_LARGE, x->cap);
+	OPT_SET(s, CURLOPT_WRITEFUNCTION, on_body);
+	OPT_PTR(s, CURLOPT_WRITEDATA, x);
+	OPT_SET(s, CURLOPT_HEADERFUNCTION, on_header);
+	OPT_PTR(s, CURLOPT_HEADERDATA, x);
+	OPT_LONG(s, CURLOPT_NOPROGRESS, 0L);
+	OPT_SET(s, CURLOPT_XFERINFOFUNCTION, on_progress);
+	OPT_PTR(s, CURLOPT_XFERINFODATA, x);
+	if (x->trace) {
+		OPT_SET(s, CURLOPT_DEBUGFUNCTION, on_debug);
+		OPT_PTR(s, CURLOPT_DEBUGDATA, x);
+		OPT_LONG(s, CURLOPT_VERBOSE, 1L);
+	}
+	OPT_LONG(s, CURLOPT_SSL_VERIFYPEER, 1L);
+	OPT_LONG(s, CURLOPT_SSL_VERIFYHOST, 2L);
+	http_set_trust(s, o);
+	if (hp->post) {
+		/*
+		 * A POST (the certificate request) is not idempotent: on a
+		 * kept-alive connection that turns out dead, libcurl re-sends
+		 * the request on a new one by itself, and a CA that had
+		 * received the first would then hold two requests.  A new
+		 * connection for every POST means a failure is reported
+		 * instead (stage 2 then says the request may have reached the
+		 * CA).  GETs may reuse: repeating them is harmless.
+		 */
+		OPT_LONG(s, CURLOPT_FRESH_CONNECT, 1L);
+		OPT_LONG(s, CURLOPT_POST, 1L);
+		OPT_STR(s, CURLOPT_POSTFIELDS, hp->post);
+		OPT_OFF(s, CURLOPT_POSTFIELDSIZE_LARGE, strlen(hp->post));
+	}
+	if (hp->creds) {
+		enum http_err e = http_set_auth(s, o, err, errlen);
+		if (e != HTTP_OK)
+			return e;
+	}
+	return optset_result(s, err, errlen);
+}
+
+/*
+ * One hop: HTTP_OK with *status and, for a redirect, *next (the absolute
+ * target, malloc'd); the handle is reset afterwards (it pointed at x, cerr
+ * and the password), its connections kept.
+ */
+static enum http_err perform_hop(const struct curl_fns *f, CURL *c,
+				 const struct http_opts *o,
+				 const struct hop *hp, struct xfer *x,
+				 long *status, char **next, char *err,
+				 size_t errlen)
+{
+	char cerr[CURL_ERROR_SIZE] = "";
+	struct optset s = { .f = f, .c = c, .rc = CURLE_OK };
+	xfer_clear(x);
+	enum http_err e = set_options(&s, o, hp, x, cerr, err, errlen);
+	CURLcode rc = e == HTTP_OK ? f->easy_perform(c) : CURLE_OK;
+	long nconn = 0;
+	if (e == HTTP_OK &&
+	    f->easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK &&
+	    nconn > 0) {
+		pthread_mutex_lock(&g_mu);
+		g_connects += (unsigned long)nconn;
+		pthread_mutex_unlock(&g_mu);
+	}
+	if (e == HTTP_OK && rc != CURLE_OK)
+		e = http_map_error(f, c, rc, x, o, hp->url, cerr, err, errlen);
+	if (e == HTTP_OK) {
+		char *loc = NULL, *ct = NULL;
+		f->easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+		if (*status >= 300 && *status < 400 && *status != 304 &&
+		    f->easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
+		    loc && !(*next = strdup(loc))) {
+			errbuf_printf(err, errlen, "out of memory");
+			e = HTTP_E_OTHER;
+		}
+		if (!x->content_type &&
+		    f->easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+			x->content_type = strdup(ct);
+	}
+	f->easy_reset(c);
+	return e;
+}
+
+/*
+ * The hop after hp's answer redirected to next (hop number n + 1): checked
+ * like the URL asked for; o's credentials only when next is their origin
+ * (cred_url), otherwise followed without them; a POST stays a POST only
+ * for 307 and 308, as in libcurl and browsers.
+ */
+static enum http_err follow(const struct http_opts *o, const char *cred_url,
+			    struct hop *hp, int n, long status,
+			    const char *next, const struct xfer *x, char *err,
+			    size_t errlen)
+{
+	char why[512];
+	if (n >= HTTP_MAX_REDIRECTS) {
+		errbuf_printf(err, errlen,
+			      "broken answer from '%s': more than %d redirects",
+			      hp->url, HTTP_MAX_REDIRECTS);
+		return HTTP_E_PROTOCOL;
+	}
+	if (http_check_url(o, next, why, sizeof(why)) != HTTP_OK) {
+		errbuf_printf(err, errlen,
+			      "'%s' redirects to '%s', which is refused: %s",
+			      hp->url, next, why);
+		return HTTP_E_URL;
+	}
+	hp->creds = o->auth != AUTH_NONE && http_same_origin(next, cred_url);
+	if (o->auth != AUTH_NONE && !hp->creds && x->trace) {
+		char line[512];
+		snprintf(line, sizeof(line),
+			 "redirected to '%s', another server than '%s': credentials not sent",
+			 next, cred_url);
+		x->trace(x->trace_ud, line);
+	}
+	if (status != 307 && status != 308)
+		hp->post = NULL;
+	return HTTP_OK;
+}
+
+static void xfer_init(struct xfer *x, const struct http_opts *o,
+		      const struct hooks *h, const char *url, const char *post)
+{
+	char host[128];
+	memset(x, 0, sizeof(*x));
+	x->o = o;
+	x->h = h;
+	x->cap = o->body_cap ? o->body_cap : HTTP_DEFAULT_BODY_CAP;
+	http_url_host(url, host, sizeof(host));
+	snprintf(x->what, sizeof(x->what), "%s %s",
+		 post ? "sending to" : "fetching from", host);
+	pthread_mutex_lock(&g_mu);
+	x->trace = g_trace;
+	x->trace_ud = g_trace_ud;
+	pthread_mutex_unlock(&g_mu);
+}
+
+/* The last hop's answer into r (e: how the transfer ended). */
+static enum http_err hand_over(enum http_err e, struct xfer *x,
+			       struct http_response *r, char *err,
+			       size_t errlen)
+{
+	if (e == HTTP_OK && !x->body && !(x->body = calloc(1, 1))) {
+		errbuf_printf(err, errlen, "out of memory");
+		e = HTTP_E_OTHER;
+	}
+	if (e != HTTP_OK) {
+		r->status = 0;
+		return e;
+	}
+	r->content_type = x->content_type;
+	r->www_authenticate = x->www_auth;
+	r->body = x->body;
+	r->body_len = x->len;
+	x->content_type = x->www_auth = NULL;
+	x->body = NULL;
+	hooks_progress(x->h, x->what, 1.0);
+	return HTTP_OK;
+}
+
 static enum http_err request(const struct http_opts *o, const char *url,
 			     const char *post, const struct hooks *h,
 			     struct http_response *r, char *err, size_t errlen)
 {
 	struct xfer x;
-	char cerr[CURL_ERROR_SIZE];
-	char origin[192];
+	char origin[300];
+	const char *cred_url = o->cred_url ? o->cred_url : url;
 	enum http_err e;
 	const struct curl_fns *f;
 	CURL *c;
@@ -360,6 +580,13 @@ static enum http_err request(const struct http_opts *o, const char *url,
 	e = http_check_url(o, url, err, errlen);
 	if (e != HTTP_OK)
 		return e;
+	if (o->auth != AUTH_NONE && !http_same_origin(url, cred_url)) {
+		errbuf_printf(err, errlen,
+			      "the credentials for '%s' are not sent to '%s': "
+			      "another server (scheme, host and port differ)",
+			      cred_url, url);
+		return HTTP_E_URL;
+	}
 	if (hooks_cancelled(h)) {
 		errbuf_printf(err, errlen, "cancelled before contacting '%s'", url);
 		return HTTP_E_CANCELLED;
@@ -367,117 +594,35 @@ static enum http_err request(const struct http_opts *o, const char *url,
 	f = http_curl_ready(err, errlen);
 	if (!f)
 		return HTTP_E_OTHER;
-	http_url_origin(url, origin, sizeof(origin));
+	origin_key(url, origin, sizeof(origin));
 	c = take_handle(f, origin);
 	if (!c) {
 		errbuf_printf(err, errlen, "cannot create a libcurl handle (out of memory?)");
 		return HTTP_E_OTHER;
 	}
 
-	memset(&x, 0, sizeof(x));
-	x.o = o;
-	x.h = h;
-	x.cap = o->body_cap ? o->body_cap : HTTP_DEFAULT_BODY_CAP;
-	{
-		char host[128];
-		http_url_host(url, host, sizeof(host));
-		snprintf(x.what, sizeof(x.what), "%s %s", post ? "sending to" : "fetching from", host);
-	}
-	pthread_mutex_lock(&g_mu);
-	x.trace = g_trace;
-	x.trace_ud = g_trace_ud;
-	pthread_mutex_unlock(&g_mu);
-	cerr[0] = '\0';
-
-	const char *protos = o->allow_http ? "https,http" : "https";
-	opt_str(f, c, CURLOPT_URL, url);
-	opt_str(f, c, CURLOPT_PROTOCOLS_STR, protos);
-	opt_str(f, c, CURLOPT_REDIR_PROTOCOLS_STR, protos);
-	opt_long(f, c, CURLOPT_FOLLOWLOCATION, 1L);
-	opt_long(f, c, CURLOPT_MAXREDIRS, 5L);
-	opt_long(f, c, CURLOPT_NOSIGNAL, 1L);
-	opt_ptr(f, c, CURLOPT_ERRORBUFFER, cerr);
-	opt_str(f, c, CURLOPT_USERAGENT, HTTP_USER_AGENT);
-	opt_long(f, c, CURLOPT_CONNECTTIMEOUT, (long)http_connect_timeout(o));
-	opt_long(f, c, CURLOPT_TIMEOUT, (long)http_total_timeout(o));
-	opt_off(f, c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x.cap);
-	f->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	opt_ptr(f, c, CURLOPT_WRITEDATA, &x);
-	f->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	opt_ptr(f, c, CURLOPT_HEADERDATA, &x);
-	opt_long(f, c, CURLOPT_NOPROGRESS, 0L);
-	f->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	opt_ptr(f, c, CURLOPT_XFERINFODATA, &x);
-	if (x.trace) {
-		f->easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
-		opt_ptr(f, c, CURLOPT_DEBUGDATA, &x);
-		opt_long(f, c, CURLOPT_VERBOSE, 1L);
-	}
-	opt_long(f, c, CURLOPT_SSL_VERIFYPEER, 1L);
-	opt_long(f, c, CURLOPT_SSL_VERIFYHOST, 2L);
-	http_set_trust(f, c, o);
-	if (post) {
-		/*
-		 * A POST (the certificate request) is not idempotent: on a
-		 * kept-alive connection that turns out dead, libcurl re-sends
-		 * the request on a new one by itself, and a CA that had
-		 * received the first would then hold two requests.  A new
-		 * connection for every POST means a failure is reported
-		 * instead (stage 2 then says the request may have reached the
-		 * CA).  GETs may reuse: repeating them is harmless.
-		 */
-		opt_long(f, c, CURLOPT_FRESH_CONNECT, 1L);
-		opt_long(f, c, CURLOPT_POST, 1L);
-		opt_str(f, c, CURLOPT_POSTFIELDS, post);
-		opt_off(f, c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(post));
-	}
-
-	e = http_set_auth(f, c, o, err, errlen);
-	if (e == HTTP_OK) {
-		hooks_progress(h, x.what, -1.0);
-		CURLcode rc = f->easy_perform(c);
-		long nconn = 0;
-		if (f->easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK &&
-		    nconn > 0) {
-			pthread_mutex_lock(&g_mu);
-			g_connects += (unsigned long)nconn;
-			pthread_mutex_unlock(&g_mu);
+	xfer_init(&x, o, h, url, post);
+	struct hop hp = { .url = url, .post = post, .creds = o->auth != AUTH_NONE };
+	char *target = NULL;   /* hp.url after a redirect */
+	hooks_progress(h, x.what, -1.0);
+	for (int n = 0;; n++) {
+		char *next = NULL;
+		e = perform_hop(f, c, o, &hp, &x, &r->status, &next, err, errlen);
+		if (e == HTTP_OK && next)
+			e = follow(o, cred_url, &hp, n, r->status, next, &x, err,
+				   errlen);
+		if (!next || e != HTTP_OK) {
+			free(next);
+			break;
 		}
-		if (rc != CURLE_OK) {
-			e = http_map_error(f, c, rc, &x, o, url, cerr, err, errlen);
-		} else {
-			f->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-			if (!x.content_type) {
-				char *ct = NULL;
-				f->easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-				if (ct)
-					x.content_type = strdup(ct);
-			}
-			if (!x.body) {
-				x.body = calloc(1, 1);
-				if (!x.body) {
-					errbuf_printf(err, errlen, "out of memory");
-					e = HTTP_E_OTHER;
-				}
-			}
-			if (e == HTTP_OK) {
-				r->content_type = x.content_type;
-				r->www_authenticate = x.www_auth;
-				r->body = x.body;
-				r->body_len = x.len;
-				x.content_type = x.www_auth = NULL;
-				x.body = NULL;
-				hooks_progress(h, x.what, 1.0);
-			}
-		}
+		free(target);
+		hp.url = target = next;
 	}
-	/* the handle still points at x, cerr and the password: forget them
-	 * before it waits in the pool (its connections stay open) */
-	f->easy_reset(c);
+	e = hand_over(e, &x, r, err, errlen);
+	origin_key(hp.url, origin, sizeof(origin));
 	give_back(f, c, origin);
-	free(x.body);
-	free(x.content_type);
-	free(x.www_auth);
+	free(target);
+	xfer_clear(&x);
 	return e;
 }
 

@@ -8,6 +8,11 @@
  *
  * Plain http:// is refused unless allow_http is set; then a warning is
  * expected from the caller.  Authorization headers are never logged.
+ * Credentials (user and password, Negotiate, the client certificate) go
+ * only to the origin they belong to (cred_url): a request elsewhere is
+ * refused, and a redirect to another origin is followed without them
+ * (redirects are followed here, not by libcurl: at most HTTP_MAX_REDIRECTS,
+ * each target checked like the URL asked for).
  * Used by certsrv_client.c (stages 1 and 2, options from ca_http.c),
  * trust.c (URL source) and verify.c (CRL fetches).
  *
@@ -25,6 +30,7 @@
 
 #define HTTP_DEFAULT_BODY_CAP (8u * 1024u * 1024u)
 #define HTTP_CONNECT_TIMEOUT 10   /* s: connect_timeout_s when unset */
+#define HTTP_MAX_REDIRECTS 5
 
 struct http_opts {
 	const char *ca_file;          /* PEM bundle to verify the server, or NULL */
@@ -34,6 +40,9 @@ struct http_opts {
 	const struct secret *password;
 	const char *client_cert;      /* PEM, for AUTH_CERT */
 	const char *client_key;
+	/* The server the credentials above belong to (its origin: scheme,
+	 * host, port); NULL: the URL requested. */
+	const char *cred_url;
 	int connect_timeout_s;        /* default HTTP_CONNECT_TIMEOUT */
 	int timeout_s;                /* total; default 60 */
 	size_t body_cap;              /* 0 = HTTP_DEFAULT_BODY_CAP */
@@ -81,6 +90,29 @@ enum http_err http_post_form(const struct http_opts *o, const char *url,
 			     const char *body, const struct hooks *h,
 			     struct http_response *r, char *err, size_t errlen);
 void http_response_release(struct http_response *r);
+
+/*
+ * The origin of a URL: what decides which server a request reaches.  The
+ * one comparison of "is this the same server" (credentials, the pool of
+ * connections).
+ */
+struct http_origin {
+	char scheme[8];   /* "https" or "http" */
+	/* percent-decoded, ASCII lower case, a trailing dot kept (it changes
+	 * name resolution); IDN bytes as written (another spelling counts as
+	 * another server); an IPv6 address in canonical text, no brackets */
+	char host[256];
+	int port;         /* as given (leading zeros allowed), else 443 / 80 */
+};
+
+/* 0 with *out, or -1 with err saying why url has no comparable origin
+ * (not http/https, '@' or '\' or a control character in the server
+ * part, a host that is not a name or address, a port outside 1-65535). */
+int http_url_origin(const char *url, struct http_origin *out, char *err,
+		    size_t errlen);
+/* Whether a and b reach the same server: both have an origin and scheme,
+ * host and port are equal.  False when either cannot be parsed. */
+bool http_same_origin(const char *a, const char *b);
 
 /* URL-encode s into a malloc'd string; caller frees. */
 char *http_urlencode(const char *s);

@@ -115,16 +115,16 @@ int http_auth_supported(enum ca_auth a, char *err, size_t errlen)
 }
 
 /* The one place user name and password reach libcurl. */
-static void set_user_auth(const struct curl_fns *f, CURL *c, long scheme,
-			  const char *user, const char *pw)
+static void set_user_auth(struct optset *s, long scheme, const char *user,
+			  const char *pw)
 {
-	opt_long(f, c, CURLOPT_HTTPAUTH, scheme);
-	opt_str(f, c, CURLOPT_USERNAME, user);
-	opt_str(f, c, CURLOPT_PASSWORD, pw);
+	OPT_LONG(s, CURLOPT_HTTPAUTH, scheme);
+	OPT_STR(s, CURLOPT_USERNAME, user);
+	OPT_STR(s, CURLOPT_PASSWORD, pw);
 }
 
-enum http_err http_set_auth(const struct curl_fns *f, CURL *c,
-			    const struct http_opts *o, char *err, size_t errlen)
+enum http_err http_set_auth(struct optset *s, const struct http_opts *o,
+			    char *err, size_t errlen)
 {
 	const char *user = o->user ? o->user : "";
 	const char *pw = (o->password && o->password->buf) ? o->password->buf : "";
@@ -133,18 +133,18 @@ enum http_err http_set_auth(const struct curl_fns *f, CURL *c,
 	case AUTH_NONE:
 		return HTTP_OK;
 	case AUTH_BASIC:   /* plain http was refused before, unless allowed */
-		set_user_auth(f, c, (long)CURLAUTH_BASIC, user, pw);
+		set_user_auth(s, (long)CURLAUTH_BASIC, user, pw);
 		return HTTP_OK;
 	case AUTH_NTLM:
 		if (!http_auth_supported(AUTH_NTLM, err, errlen))
 			return HTTP_E_OTHER;
-		set_user_auth(f, c, (long)CURLAUTH_NTLM, user, pw);
+		set_user_auth(s, (long)CURLAUTH_NTLM, user, pw);
 		return HTTP_OK;
 	case AUTH_NEGOTIATE:
 		if (!http_auth_supported(AUTH_NEGOTIATE, err, errlen))
 			return HTTP_E_OTHER;
 		/* credentials come from the Kerberos ticket cache */
-		set_user_auth(f, c, (long)CURLAUTH_NEGOTIATE, "", "");
+		set_user_auth(s, (long)CURLAUTH_NEGOTIATE, "", "");
 		return HTTP_OK;
 	case AUTH_CERT:
 		if (!o->client_cert || !*o->client_cert) {
@@ -153,11 +153,11 @@ enum http_err http_set_auth(const struct curl_fns *f, CURL *c,
 			              "certificate file (ca.client_cert)");
 			return HTTP_E_OTHER;
 		}
-		opt_str(f, c, CURLOPT_SSLCERT, o->client_cert);
-		opt_str(f, c, CURLOPT_SSLCERTTYPE, "PEM");
+		OPT_STR(s, CURLOPT_SSLCERT, o->client_cert);
+		OPT_STR(s, CURLOPT_SSLCERTTYPE, "PEM");
 		if (o->client_key && *o->client_key) {
-			opt_str(f, c, CURLOPT_SSLKEY, o->client_key);
-			opt_str(f, c, CURLOPT_SSLKEYTYPE, "PEM");
+			OPT_STR(s, CURLOPT_SSLKEY, o->client_key);
+			OPT_STR(s, CURLOPT_SSLKEYTYPE, "PEM");
 		}
 		return HTTP_OK;
 	}
@@ -190,8 +190,7 @@ void http_trust_desc(const struct http_opts *o, char *out, size_t outlen)
  * (Loading the 144-certificate system bundle also cost ~17 ms of CPU per
  * CRL fetch in stage 3.)
  */
-void http_set_trust(const struct curl_fns *f, CURL *c,
-		    const struct http_opts *o)
+void http_set_trust(struct optset *s, const struct http_opts *o)
 {
 	int has_file = o->ca_file && *o->ca_file;
 	int has_path = o->ca_path && *o->ca_path;
@@ -200,6 +199,6 @@ void http_set_trust(const struct curl_fns *f, CURL *c,
 	/* system_trust: the trust store adds to the system store (libcurl's
 	 * default bundle stays) instead of replacing it */
 	if (has_file || !o->system_trust)
-		opt_str(f, c, CURLOPT_CAINFO, has_file ? o->ca_file : NULL);
-	opt_str(f, c, CURLOPT_CAPATH, has_path ? o->ca_path : NULL);
+		OPT_STR(s, CURLOPT_CAINFO, has_file ? o->ca_file : NULL);
+	OPT_STR(s, CURLOPT_CAPATH, has_path ? o->ca_path : NULL);
 }

@@ -44,28 +44,40 @@ static inline int http_total_timeout(const struct http_opts *o)
 	return o->timeout_s > 0 ? o->timeout_s : CONFIG_DEFAULT_CA_TIMEOUT;
 }
 
-/* Typed curl_easy_setopt (the table's function is variadic and unchecked). */
-static inline void opt_long(const struct curl_fns *f, CURL *c, CURLoption o, long v)
+/*
+ * The options being set on one handle.  Every curl_easy_setopt goes
+ * through OPT_*: its result is checked, and the first refusal is kept
+ * with the option's name for optset_result().  (The table's function is
+ * variadic: the macros also give each value its type.)
+ */
+struct optset {
+	const struct curl_fns *f;
+	CURL *c;
+	CURLcode rc;            /* the first refusal, CURLE_OK while none */
+	const char *failed;     /* its option, "CURLOPT_..." */
+};
+
+static inline void optset_note(struct optset *s, CURLcode rc,
+			       const char *name)
 {
-	f->easy_setopt(c, o, v);
+	if (rc != CURLE_OK && s->rc == CURLE_OK) {
+		s->rc = rc;
+		s->failed = name;
+	}
 }
 
-static inline void opt_str(const struct curl_fns *f, CURL *c, CURLoption o,
-		    const char *v)
-{
-	f->easy_setopt(c, o, v);
-}
+#define OPT_SET(s, o, v) \
+	optset_note((s), (s)->f->easy_setopt((s)->c, (o), (v)), #o)
+#define OPT_LONG(s, o, v) OPT_SET(s, o, (long)(v))
+#define OPT_STR(s, o, v) OPT_SET(s, o, (const char *)(v))
+#define OPT_PTR(s, o, v) OPT_SET(s, o, (void *)(v))
+#define OPT_OFF(s, o, v) OPT_SET(s, o, (curl_off_t)(v))
 
-static inline void opt_ptr(const struct curl_fns *f, CURL *c, CURLoption o, void *v)
-{
-	f->easy_setopt(c, o, v);
-}
-
-static inline void opt_off(const struct curl_fns *f, CURL *c, CURLoption o,
-		    curl_off_t v)
-{
-	f->easy_setopt(c, o, v);
-}
+/* http.c: HTTP_OK, or HTTP_E_OTHER with err naming the option libcurl
+ * refused and why (never ignored: a refused protocol restriction would
+ * otherwise silently not apply). */
+enum http_err optset_result(const struct optset *s, char *err,
+			    size_t errlen);
 
 /* http.c: libcurl loaded and curl_global_init() done, or NULL with err. */
 const struct curl_fns *http_curl_ready(char *err, size_t errlen);
@@ -73,8 +85,6 @@ const struct curl_fns *http_curl_ready(char *err, size_t errlen);
 /* http_url.c */
 /* The host[:port] part of url, for progress lines. */
 void http_url_host(const char *url, char *out, size_t outlen);
-/* Lower-case scheme://host:port of url, the key for picking a handle. */
-void http_url_origin(const char *url, char *out, size_t outlen);
 /* Refuse what rule_plain_http (core/validate.h) refuses, with its
  * message: a URL that is not https:// (or allowed http://) with a host and
  * without credentials in it. */
@@ -82,10 +92,11 @@ enum http_err http_check_url(const struct http_opts *o, const char *url,
 			     char *err, size_t errlen);
 
 /* http_auth.c */
-enum http_err http_set_auth(const struct curl_fns *f, CURL *c,
-			    const struct http_opts *o, char *err, size_t errlen);
-void http_set_trust(const struct curl_fns *f, CURL *c,
-		    const struct http_opts *o);
+/* The credentials of o on the handle (only for a URL of their origin:
+ * http.c decides). */
+enum http_err http_set_auth(struct optset *s, const struct http_opts *o,
+			    char *err, size_t errlen);
+void http_set_trust(struct optset *s, const struct http_opts *o);
 /* Where verification looked, for TLS messages. */
 void http_trust_desc(const struct http_opts *o, char *out, size_t outlen);
 /* Unload the OpenSSL providers NTLM loaded (http_global_cleanup). */

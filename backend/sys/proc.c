@@ -2,7 +2,8 @@
  * proc.c - commands from configuration (see proc.h): running an argv with fork +
  * execvp in its own process group, stdin from /dev/null, stdout and stderr
  * captured through one pipe, a poll() loop for output, timeout and cancel,
- * and SIGTERM then SIGKILL to the group when we stop it.
+ * and SIGTERM then SIGKILL to the group when we stop it, until no process
+ * of the group is left (also after its leader, our child, has ended).
  */
 #include "sys/proc.h"
 #include "core/errbuf.h"
@@ -23,6 +24,8 @@
 
 #define POLL_MS 100          /* cancel / timeout granularity */
 #define KILL_GRACE_MS 1000   /* SIGTERM -> SIGKILL */
+#define REAP_WAIT_MS 500     /* after SIGKILL: for init to reap the rest */
+#define GROUP_NAP_MS 20      /* how often a group's end is checked */
 #define LINE_MAX_BYTES 4096  /* longer lines reach hooks->line in pieces */
 #define CHUNK 4096
 #define STEP_DRAIN (64u * 1024u)      /* per poll() wake-up */
@@ -204,6 +207,37 @@ static pid_t wait_child(pid_t pid, int *status, int flags)
 	return r;
 }
 
+/* No process of the group is left (zombies included). */
+static int group_gone(pid_t pgid)
+{
+	return kill(-pgid, 0) != 0 && errno == ESRCH;
+}
+
+/*
+ * After a timeout or cancel the group's leader is reaped, but members of
+ * its group may live on: one that ignores SIGTERM (a background job of a
+ * shell, a daemon that forked) would survive the leader's end.  SIGTERM
+ * went to the group at term_at; SIGKILL follows when the grace period is
+ * over.  Returns once the group is empty, or a while after SIGKILL (it
+ * cannot be ignored: what is left is dying, or a zombie that is init's to
+ * reap and runs no code).
+ */
+static void end_group(pid_t pgid, long long term_at, int killed)
+{
+	long long killed_at = killed ? now_ms() : -1;
+	while (!group_gone(pgid)) {
+		long long now = now_ms();
+		if (!killed && now - term_at >= KILL_GRACE_MS) {
+			kill(-pgid, SIGKILL);
+			killed = 1;
+			killed_at = now;
+		}
+		if (killed && now - killed_at >= REAP_WAIT_MS)
+			return;
+		poll(NULL, 0, GROUP_NAP_MS);
+	}
+}
+
 int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 	     const struct hooks *h, struct proc_result *res, char *err,
 	     size_t errlen)
@@ -362,6 +396,8 @@ int proc_run(char *const argv[], char *const extra_env[], int timeout_ms,
 			eof = drain(fd, c, STEP_DRAIN);
 	}
 	close(fd);
+	if (term_at >= 0)
+		end_group(pid, term_at, killed);
 	if (c->ll > 0)
 		flush_line(c); /* the last line without a newline */
 

@@ -29,8 +29,12 @@ struct proc_result {
  * Run argv[0] (PATH searched when it has no '/') with argv, stdin from
  * /dev/null, stdout+stderr captured.  timeout_ms <= 0 means no timeout.
  * Each complete output line is passed to hooks->line (if set); hooks->
- * cancelled is polled at least every 100 ms.  On timeout or cancel the
- * child's process group gets SIGTERM, then SIGKILL after a second.
+ * cancelled is polled at least every 100 ms.  The command runs in a
+ * process group of its own; on timeout or cancel the whole group gets
+ * SIGTERM, then SIGKILL after a second, and proc_run returns when no
+ * process of the group is left, even if the command itself ended at once
+ * (a background job that ignores SIGTERM is killed too).  A command that
+ * ends by itself may leave background processes running.
  * Returns 0 when the command ran (check res for its exit status), -1 when
  * it could not be started (err says why, e.g. "no such file").
  * `extra_env` (NULL-terminated "K=V" list, may be NULL) is added to the

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,7 +229,12 @@ struct tls_stub *tls_stub_start_opts(const struct tls_stub_opts *o)
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	a.sin_port = htons((uint16_t)o->port);
+	if (o->port && s->lfd >= 0 &&
+	    bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) != 0)
+		goto fail;   /* taken: the caller tries another */
+	if (s->lfd < 0 ||
+	    (!o->port && bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) != 0) ||
 	    listen(s->lfd, 16) != 0 ||
 	    getsockname(s->lfd, (struct sockaddr *)&a, &al) != 0) {
 		fprintf(stderr, "tls_stub: cannot listen: %s\n", strerror(errno));
@@ -280,6 +286,14 @@ char *tls_stub_last_request(struct tls_stub *s)
 	return c;
 }
 
+int tls_stub_last_has(struct tls_stub *s, const char *text)
+{
+	pthread_mutex_lock(&s->mu);
+	int has = s->last && strstr(s->last, text) != NULL;
+	pthread_mutex_unlock(&s->mu);
+	return has;
+}
+
 void tls_stub_stop(struct tls_stub *s)
 {
 	if (!s)
@@ -313,6 +327,9 @@ int tls_stub_make_certs(const char *dir, char **root_pem, char **cert_pem,
 	if (certgen_make(&o, &root, &rk) != 0)
 		goto out;
 	certgen_opts_leaf(&o, "localhost");
+	/* certgen writes "DNS:<name>" into the SAN text: the comma adds an
+	 * IP entry, so https://127.0.0.1:port verifies as well */
+	o.san_dns[0] = "localhost,IP:127.0.0.1";
 	o.issuer = root;
 	o.issuer_key = rk;
 	if (certgen_make(&o, &leaf, &lk) != 0)

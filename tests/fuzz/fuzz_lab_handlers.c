@@ -14,6 +14,8 @@
  *                                         lab_kvs_parse_urlencoded
  *   U <user>         W <pass>   ("W*" = the lab's real password)
  *   C <peer cn>      S <peer serial>
+ *   A                the peer's certificate is the lab administrator's
+ *                    (its SHA-256; any other peer has none of it)
  * with %XX escapes in every value (the raw q/f lines excepted).  Each input starts from an empty lab
  * state in one lab directory made once; after every request the state
  * must still load and the response must be well formed.
@@ -57,7 +59,7 @@ static size_t decode(const char *s, size_t n, char *out, size_t cap)
 struct one {
 	int ms;
 	char method[32], path[512], user[256], pass[256], cn[300], serial[128];
-	int have_user, have_pass, have_cn, have_serial, real_pass;
+	int have_user, have_pass, have_cn, have_serial, real_pass, admin;
 	struct lab_kvs query, form;
 };
 
@@ -81,6 +83,8 @@ static void line(struct one *q, const char *s, size_t n)
 	if (n < 2 || s[1] != ' ') {
 		if (n >= 2 && s[0] == 'W' && s[1] == '*')
 			q->real_pass = 1;
+		if ((n == 1 || (n == 2 && s[1] == '\r')) && s[0] == 'A')
+			q->admin = 1;
 		return;
 	}
 	const char *v = s + 2;
@@ -143,6 +147,7 @@ static void run_one(struct one *q)
 	h.pass = q->real_pass ? C.password : q->have_pass ? q->pass : NULL;
 	h.peer_cn = q->have_cn ? q->cn : NULL;
 	h.peer_serial = q->have_serial ? q->serial : NULL;
+	h.peer_sha256 = q->admin ? C.admin_sha256 : NULL;
 	memset(&r, 0, sizeof(r));
 	if (q->ms)
 		lab_ms_handle(&C, &h, &r);

@@ -112,7 +112,8 @@ static int setup_for(void **state, const struct lab *l)
 	f->cfg.approval_source = APPROVAL_LAB;
 	f->cfg.approval_interval = 1;
 	f->cfg.approval_timeout = 30;
-	/* The trust store holds the lab root, as stage 1 leaves it. */
+	/* The trust store holds the lab root, recorded in the state as the
+	 * confirmed root, as stage 1 leaves it. */
 	char *trust = fs_join(f->dir, "trust");
 	char err[FS_ERRLEN];
 	assert_int_equal(fs_mkdir_p(trust, 0700, err, sizeof(err)), 0);
@@ -120,6 +121,7 @@ static int setup_for(void **state, const struct lab *l)
 	assert_int_equal(fs_copy_file(l->root_pem, rp, 0644, err, sizeof(err)),
 			 0);
 	config_set_str(&f->cfg.trust_store, trust);
+	state_set_str(&f->st.root_path, rp);
 	free(rp);
 	free(trust);
 	*state = f;
@@ -303,7 +305,7 @@ static void test_untrusted_server(void **state)
 	struct fixture *f = *state;
 	cert_in_state(f, "agent-untrusting.lab.test", root_manual,
 		      root_key_manual);
-	/* A trust store holding another root only. */
+	/* A trust store holding another root only, confirmed in stage 1. */
 	char *trust = fs_join(f->dir, "trust2");
 	char err[FS_ERRLEN];
 	assert_int_equal(fs_mkdir_p(trust, 0700, err, sizeof(err)), 0);
@@ -311,6 +313,7 @@ static void test_untrusted_server(void **state)
 	assert_int_equal(fs_copy_file(lab_auto.root_pem, rp, 0644, err,
 				      sizeof(err)), 0);
 	config_set_str(&f->cfg.trust_store, trust);
+	state_set_str(&f->st.root_path, rp);
 	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_UNKNOWN);
 	const struct diag *d = find_sev(&f->dl, DIAG_APPROVAL_TLS, SEV_FAIL);
 	if (!d)
@@ -353,10 +356,10 @@ static void test_rejected(void **state)
 	assert_int_equal(approval_probe(&f->c, NULL, &f->dl), APPR_PENDING);
 	diag_list_release(&f->dl);
 
-	/* The management server (its own certificate) rejects it. */
-	char *cp = fs_join(f->dir, "ms-cert.pem");
-	char *kp = fs_join(f->dir, "ms-key.pem");
-	make_cert("ms01.lab.test", root_manual, root_key_manual, cp, kp);
+	/* The lab's administrator (its certificate, not an agent's) rejects
+	 * it. */
+	char *cp = fs_join(f->lab->dir, "admin/admin.pem");
+	char *kp = fs_join(f->lab->dir, "admin/admin.key");
 	struct mtls_opts o = { .host = "localhost", .port = f->lab->ms_port,
 			       .cert_path = cp, .key_path = kp,
 			       .ca_file = f->lab->root_pem };
@@ -389,10 +392,11 @@ static void test_server_role(void **state)
 	char *agent_cert = strdup(f->st.cert_path);
 	char *agent_key = strdup(f->st.key_path);
 
-	/* Now the management server's own run of stage 7. */
-	char *cp = fs_join(f->dir, "ms-cert.pem");
-	char *kp = fs_join(f->dir, "ms-key.pem");
-	make_cert("ms01.lab.test", root_manual, root_key_manual, cp, kp);
+	/* Now the management server's own run of stage 7, with the lab's
+	 * administrator certificate (the lab lists and approves for it
+	 * only). */
+	char *cp = fs_join(f->lab->dir, "admin/admin.pem");
+	char *kp = fs_join(f->lab->dir, "admin/admin.key");
 	state_set_str(&f->st.cert_path, cp);
 	state_set_str(&f->st.key_path, kp);
 	config_set_str(&f->cfg.fqdn, "ms01.lab.test");

@@ -5,6 +5,10 @@
  * non-ASCII, templates with blanks and line breaks, oversized form
  * fields, a corrupted state file, and the management server's JSON for
  * odd agent names.  The state must stay readable after every request.
+ * The CRL is signed once and served again until a revocation changes it
+ * (issue 18 item 6); lab_log escapes what it is given: one line, no raw
+ * control bytes (item 7); the management server's admin endpoints answer
+ * only the administrator's certificate (item 3).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -367,6 +373,125 @@ static void test_ms_json_and_refusal(void **state)
 	lab_resp_release(&r);
 }
 
+static void get_crl(struct lab_resp *r)
+{
+	struct lab_http_req q;
+	struct lab_kvs none;
+
+	memset(&q, 0, sizeof(q));
+	memset(&none, 0, sizeof(none));
+	q.method = "GET";
+	q.path = "/certsrv/certcrl.crl";
+	q.query = &none;
+	q.form = &none;
+	lab_ca_handle(&C, &q, r);
+	assert_int_equal(r->status, 200);
+	assert_true(r->len > 0);
+}
+
+static void test_crl_cached(void **state)
+{
+	struct lab_resp a, b, c;
+	struct lab_state st;
+	struct lab_request rq;
+	char err[512];
+	int fd;
+
+	(void)state;
+	get_crl(&a);
+	unsigned long signs = lab_crl_signed(&C);
+	sleep(1);   /* a CRL signed now would differ (its number, its time) */
+	get_crl(&b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.body, b.body, a.len);
+	assert_int_equal(lab_crl_signed(&C), signs);
+
+	/* a revocation makes a new one */
+	fd = lab_state_open(C.dir, &st, err, sizeof(err));
+	assert_true(fd >= 0);
+	memset(&rq, 0, sizeof(rq));
+	rq.id = st.next_id++;
+	rq.state = REQ_REVOKED;
+	rq.revoked_at = (long long)time(NULL);
+	snprintf(rq.serial, sizeof(rq.serial), "1234ABCD");
+	snprintf(rq.templ, sizeof(rq.templ), "OpsMgr");
+	snprintf(rq.cn, sizeof(rq.cn), "revoked.lab.test");
+	assert_non_null(lab_state_add_req(&st, &rq));
+	assert_int_equal(lab_state_save(C.dir, &st, err, sizeof(err)), 0);
+	lab_state_unlock(fd);
+	lab_state_release(&st);
+	get_crl(&c);
+	assert_int_equal(lab_crl_signed(&C), signs + 1);
+	assert_true(c.len > a.len);
+	lab_resp_release(&a);
+	lab_resp_release(&b);
+	lab_resp_release(&c);
+}
+
+static void test_log_escaped(void **state)
+{
+	char *p = lab_path(&C, "lab.log"), *text;
+	size_t len = 0;
+	char err[256];
+
+	(void)state;
+	unlink(p);
+	lab_log(&C, "ms: refused %s %s", "GET",
+		"/x\n2030-01-01T00:00:00Z opsmgr-enroll-lab: forged\x1b[31m");
+	text = lab_read_text(p, &len, err, sizeof(err));
+	assert_non_null(text);
+	assert_non_null(strstr(text, "ms: refused GET /x\\x0a2030-01-01T00:00:00Z"
+			       " opsmgr-enroll-lab: forged\\x1b[31m\n"));
+	assert_ptr_equal(strchr(text, '\n'), text + len - 1);   /* one line */
+	assert_null(strchr(text, '\x1b'));
+	free(text);
+	free(p);
+}
+
+/* q to the management server answers status (and says want, if any). */
+static void ms_expect(const struct lab_http_req *q, unsigned status,
+		      const char *want)
+{
+	struct lab_resp r;
+
+	lab_ms_handle(&C, q, &r);
+	assert_int_equal(r.status, status);
+	if (want)
+		assert_non_null(strstr((char *)r.body, want));
+	lab_resp_release(&r);
+}
+
+static void test_ms_admin_only(void **state)
+{
+	struct lab_http_req q;
+	struct lab_kvs form;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	memset(&form, 0, sizeof(form));
+	assert_non_null(C.admin_sha256);
+	lab_kvs_add(&form, "agent", "self.lab.test", 13, 0);
+	q.method = "GET";
+	q.path = "/opsmgr/v1/status";
+	q.peer_cn = "self.lab.test";
+	q.peer_serial = "0C0D";
+	q.peer_sha256 = "00";
+	q.form = &form;
+	ms_expect(&q, 200, "\"state\":\"pending\"");
+	/* the agent approves itself: refused */
+	q.method = "POST";
+	q.path = "/opsmgr/v1/approve";
+	ms_expect(&q, 403, "administrator certificate");
+	/* the administrator may; and is no agent */
+	q.peer_sha256 = C.admin_sha256;
+	ms_expect(&q, 200, "\"state\":\"approved\"");
+	q.method = "GET";
+	q.path = "/opsmgr/v1/status";
+	ms_expect(&q, 403, NULL);
+	lab_kvs_release(&form);
+	state_readable();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +503,9 @@ int main(void)
 		cmocka_unit_test(test_urlencoded_parser),
 		cmocka_unit_test(test_corrupt_state_reported),
 		cmocka_unit_test(test_ms_json_and_refusal),
+		cmocka_unit_test(test_crl_cached),
+		cmocka_unit_test(test_log_escaped),
+		cmocka_unit_test(test_ms_admin_only),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -3,9 +3,15 @@
  * TLS, driven with libcurl: an agent certificate issued by the lab root is
  * recorded as pending and becomes approved after `approve AGENT_FQDN`
  * (or at once with --auto-approve 0, or after the --auto-approve delay);
- * the admin endpoints list / approve / reject agents; a certificate from
- * another CA and a connection without a certificate are refused during
- * the handshake and the refusal is logged with its reason.
+ * the admin endpoints list / approve / reject agents with the lab's
+ * administrator certificate (DIR/admin/admin.pem, 0600) and with nothing
+ * else: an agent approving itself (issue 18 item 3), another agent, or a
+ * certificate from the lab root named like the administrator gets 403
+ * with a clear body and nothing changes; a second certificate for the same
+ * name from the lab root authenticates as that agent (the serial change is
+ * logged); a certificate from another CA and a connection without a
+ * certificate are refused during the handshake and the refusal is logged
+ * with its reason.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +21,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +36,7 @@
 #include <openssl/x509v3.h>
 
 #include "certgen.h"
+#include "lab.h"
 #include "lab_harness.h"
 
 static struct lab L;
@@ -188,6 +196,20 @@ static CURLcode ms_call(const struct lab *l, const struct agent_id *id,
 	return rc;
 }
 
+/* The lab's own administrator credential. */
+static void admin_id(const struct lab *l, struct agent_id *id)
+{
+	struct stat st;
+
+	snprintf(id->cert, sizeof(id->cert), "%s/" LAB_ADMIN_CERT, l->dir);
+	snprintf(id->key, sizeof(id->key), "%s/" LAB_ADMIN_KEY, l->dir);
+	id->serial[0] = '\0';
+	assert_int_equal(stat(id->cert, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(stat(id->key, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+}
+
 static void expect_status(const struct lab *l, const struct agent_id *id,
 			  const char *cn, const char *state)
 {
@@ -259,9 +281,27 @@ static void test_pending_then_approved(void **state)
 				       "agent01.lab.test", NULL };
 
 		assert_int_equal(lab_cmd(args, &out), 0);
+		assert_string_equal(out, "agent agent01.lab.test approved\n");
 		free(out);
 	}
 	expect_status(&L, &a, "agent01.lab.test", "approved");
+	/* the command approved through the management server, with the
+	 * administrator certificate */
+	{
+		char *log = lab_log_text(&L);
+
+		assert_non_null(strstr(log, "ms: agent 'agent01.lab.test' "
+				       "approved by the administrator"));
+		free(log);
+	}
+	{
+		const char *args[] = { "list", "--dir", L.dir,
+				       "--pending-agents", NULL };
+
+		assert_int_equal(lab_cmd(args, &out), 0);
+		assert_null(strstr(out, "agent01.lab.test"));
+		free(out);
+	}
 }
 
 static void test_admin_endpoints(void **state)
@@ -272,7 +312,7 @@ static void test_admin_endpoints(void **state)
 
 	(void)state;
 	make_agent(&L, "agent02.lab.test", 0, &a);
-	make_agent(&L, "ms01.lab.test", 0, &admin);
+	admin_id(&L, &admin);
 	expect_status(&L, &a, "agent02.lab.test", "pending");
 
 	assert_int_equal(ms_call(&L, &admin, "/opsmgr/v1/agents", NULL, &st,
@@ -311,6 +351,85 @@ static void test_admin_endpoints(void **state)
 				 &body), CURLE_OK);
 	assert_int_equal(st, 404);
 	free(body);
+}
+
+/* A 403 for id on path (form post or NULL) naming the administrator
+ * certificate. */
+static void expect_forbidden(const struct agent_id *id, const char *path,
+			     const char *post)
+{
+	char *body = NULL;
+	long st = 0;
+
+	assert_int_equal(ms_call(&L, id, path, post, &st, &body), CURLE_OK);
+	printf("  %s %s -> %ld %s", post ? "POST" : "GET", path, st, body);
+	assert_int_equal(st, 403);
+	assert_non_null(strstr(body, "needs the lab administrator certificate"));
+	free(body);
+}
+
+/* Issue 18 item 3: with the agent's own certificate, POST /approve
+ * agent=<itself> returned approved. */
+static void test_agent_cannot_approve(void **state)
+{
+	struct agent_id a, b, fake, admin;
+	char *body = NULL, *log;
+	long st = 0;
+
+	(void)state;
+	make_agent(&L, "agent05.lab.test", 0, &a);
+	make_agent(&L, "agent06.lab.test", 0, &b);
+	expect_status(&L, &a, "agent05.lab.test", "pending");
+	expect_status(&L, &b, "agent06.lab.test", "pending");
+	{
+		/* what the server role's [approval] list_command prints */
+		const char *args[] = { "list", "--dir", L.dir,
+				       "--pending-agents", NULL };
+		char *out = NULL;
+
+		assert_int_equal(lab_cmd(args, &out), 0);
+		assert_non_null(strstr(out, "agent05.lab.test\nagent06.lab.test\n"));
+		free(out);
+	}
+
+	expect_forbidden(&a, "/opsmgr/v1/approve", "agent=agent05.lab.test");
+	expect_forbidden(&a, "/opsmgr/v1/approve", "agent=agent06.lab.test");
+	expect_forbidden(&b, "/opsmgr/v1/reject", "agent=agent05.lab.test");
+	expect_forbidden(&a, "/opsmgr/v1/agents", NULL);
+	/* named like the administrator, issued by the lab root: still no */
+	make_agent(&L, LAB_ADMIN_CN, 0, &fake);
+	expect_forbidden(&fake, "/opsmgr/v1/approve", "agent=agent05.lab.test");
+	expect_status(&L, &a, "agent05.lab.test", "pending");
+	expect_status(&L, &b, "agent06.lab.test", "pending");
+	log = lab_log_text(&L);
+	assert_non_null(strstr(log, "refused POST /opsmgr/v1/approve to "
+			       "'agent05.lab.test'"));
+	free(log);
+
+	/* the administrator certificate is no agent's */
+	admin_id(&L, &admin);
+	assert_int_equal(ms_call(&L, &admin, "/opsmgr/v1/status", NULL, &st,
+				 &body), CURLE_OK);
+	assert_int_equal(st, 403);
+	free(body);
+	assert_int_equal(ms_call(&L, &admin, "/opsmgr/v1/approve",
+				 "agent=agent05.lab.test", &st, &body),
+			 CURLE_OK);
+	assert_int_equal(st, 200);
+	free(body);
+	expect_status(&L, &a, "agent05.lab.test", "approved");
+
+	/* a second certificate for the same name authenticates as that agent,
+	 * and the serial change is logged */
+	struct agent_id a2;
+	make_agent(&L, "agent05.lab.test", 0, &a2);
+	expect_status(&L, &a2, "agent05.lab.test", "approved");
+	log = lab_log_text(&L);
+	char want[512];
+	snprintf(want, sizeof(want), "agent 'agent05.lab.test' now presents "
+		 "serial %s (was %s)", a2.serial, a.serial);
+	assert_non_null(strstr(log, want));
+	free(log);
 }
 
 static void test_deny_agent_by_command(void **state)
@@ -504,6 +623,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pending_then_approved),
 		cmocka_unit_test(test_admin_endpoints),
+		cmocka_unit_test(test_agent_cannot_approve),
 		cmocka_unit_test(test_deny_agent_by_command),
 		cmocka_unit_test(test_foreign_ca_refused),
 		cmocka_unit_test(test_server_only_cert_refused),

@@ -8,7 +8,9 @@
  * the link, and the file it points at is left exactly as it was (also for
  * the log); a
  * world-writable, group-writable or symlinked state directory is refused
- * with exit 2 and a clear message.
+ * with exit 2 and a clear message, and so is one under a world-writable
+ * parent that is not sticky (issue 18 item 13: `ww/st` was accepted); a
+ * world-writable trust store gets no root written into it (item 4).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -317,6 +319,61 @@ static void test_state_dir_refused(void **st)
 	run_free(&r);
 }
 
+/* Issue 18 items 13 and 4: a directory others can write on the way. */
+static void test_open_parents_refused(void **st)
+{
+	(void)st;
+	struct run r;
+	char *out = NULL;
+
+	/* the state directory `ww/st` under a 0777 parent that is not sticky */
+	run_init(&r, 0);
+	char *ww = path2(r.dir, "ww");
+	assert_int_equal(mkdir(ww, 0700), 0);
+	assert_int_equal(chmod(ww, 0777), 0);
+	char *inner = path2(ww, "st");
+	free(r.state);
+	r.state = inner;
+	int rc = wizard(&r, &out);
+	printf("  state directory under a 0777 parent: exit %d: %s", rc, out);
+	assert_int_equal(rc, 2);
+	char want[1024];
+	snprintf(want, sizeof(want), "a directory on the way to it, '%s', is "
+		 "world-writable and not sticky", ww);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "chmod go-w"));
+	assert_true(access(inner, F_OK) != 0 || ru_walk(inner, NULL, NULL) == 0);
+	free(out);
+	free(ww);
+	run_free(&r);
+
+	/* a world-writable trust store: no root is written into it */
+	run_init(&r, 0);
+	char *store = path2(r.dir, "trust");
+	assert_int_equal(mkdir(store, 0700), 0);
+	assert_int_equal(chmod(store, 0777), 0);
+	char *answers = path2(r.dir, "answers-store.ini");
+	const char *const repl[][3] = {
+		{ "trust", "store", store },
+		{ NULL, NULL, NULL },
+	};
+	assert_int_equal(ru_answers_write(r.answers, answers, repl), 0);
+	free(r.answers);
+	r.answers = answers;
+	rc = wizard(&r, &out);
+	printf("  a 0777 trust store: exit %d\n", rc);
+	assert_int_not_equal(rc, 0);
+	snprintf(want, sizeof(want), "trust store '%s' is world-writable", store);
+	if (!strstr(out, want))
+		fprintf(stderr, "--- 0777 trust store ---\n%s\n", out);
+	assert_non_null(strstr(out, want));
+	assert_int_equal(ru_walk(store, NULL, NULL), 0);
+	assert_int_equal(mode_of(store), 0777);
+	free(out);
+	free(store);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_symlinks_refused),
 		cmocka_unit_test(test_state_and_log_links_refused),
 		cmocka_unit_test(test_state_dir_refused),
+		cmocka_unit_test(test_open_parents_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

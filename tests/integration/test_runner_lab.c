@@ -480,6 +480,7 @@ static void test_config_errors_exit_2(void **st)
 	/* a later stage's missing value stops the run before stage 1 too */
 	const char *const no_list[][3] = { { "wizard", "role", "server" },
 					   { "approval", "source", "none" },
+					   { "approval", "list_command", "" },
 					   { NULL, NULL, NULL } };
 	assert_config_error(lp, work, "no-list", no_list,
 			    "approval.list_command");

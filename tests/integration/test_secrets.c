@@ -9,7 +9,9 @@
  * PFX, the agent configuration and its key and certificate, the .reg and
  * install.cmd files, the answers file, the run's own output and the lab's
  * log are searched.  Neither password may appear anywhere.  A failed run
- * (wrong CA password) must not print or log it either.
+ * (wrong CA password) must not print or log it either.  A password file
+ * others may write stops the run before any stage, at its field; one they
+ * may only read is a warning at its field.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,7 +118,6 @@ static int write_secret(const char *path, const char *text)
 /* Full flow with unique passwords; nothing holds them but their files. */
 static void test_passwords_stay_in_their_files(void **st)
 {
-	(void)st;
 	struct secrets s;
 	struct lab l;
 	char *r1 = ru_random_hex(24), *r2 = ru_random_hex(24);
@@ -286,10 +287,76 @@ static void test_passwords_stay_in_their_files(void **st)
 	free(s.pfx_pw);
 }
 
+/* Run the binary non-interactively on an answers file naming pw for both
+ * passwords; its exit status, output in *out. */
+static int run_with_password_file(const char *work, const char *pw,
+				  const char *state, char **out)
+{
+	char *answers = path2(work, "modes.ini"), *text = NULL;
+	char *statedir = path2(work, state), *bin = test_build_path("opsmgr-enroll");
+	assert_true(asprintf(&text, "[ca]\npassword_file = %s\n"
+			     "[export]\npassword_file = %s\n", pw, pw) > 0);
+	assert_int_equal(test_write_file(answers, text), 0);
+	const char *argv[] = { bin, "--answers", answers, "--state-dir",
+			       statedir, "--non-interactive", NULL };
+	int rc = run_capture(argv, 60, out);
+	free(text);
+	free(bin);
+	free(statedir);
+	free(answers);
+	return rc;
+}
+
+static void test_password_file_modes(void **st)
+{
+	char *work = test_mkdtemp("secrets-modes-");
+	assert_non_null(work);
+	char *pw = path2(work, "pw");
+	assert_int_equal(write_secret(pw, "M0des-Pw-in-file"), 0);
+	char *out = NULL, want[700];
+
+	/* others may write it: refused before any stage, exit 2 (usage) */
+	assert_int_equal(chmod(pw, 0666), 0);
+	int rc = run_with_password_file(work, pw, "s1", &out);
+	if (rc != 2)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 2);
+	snprintf(want, sizeof(want), "FAIL request/password: password file '%s' is writable by group or others (owner uid %u",
+		 pw, (unsigned)geteuid());
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "mode 0666"));
+	assert_non_null(strstr(out, "field: ca.password_file"));
+	assert_non_null(strstr(out, "field: export.password_file"));
+	assert_null(strstr(out, "[1/"));  /* no stage ran */
+	assert_null(strstr(out, "M0des-Pw-in-file"));
+	free(out);
+
+	/* others may read it: a warning at each field, the run goes on */
+	assert_int_equal(chmod(pw, 0644), 0);
+	rc = run_with_password_file(work, pw, "s2", &out);
+	snprintf(want, sizeof(want), "WARN request/password: password file '%s' is readable by group or others",
+		 pw);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "mode 0644"));
+	assert_non_null(strstr(out, "fix: run chmod 600"));
+	/* it went on: the password was read; what stops this bare answers
+	 * file is the preflight's missing answers, not the password */
+	assert_null(strstr(out, "FAIL request/password"));
+	assert_null(strstr(out, "FAIL export/password"));
+	assert_non_null(strstr(out, "problems before stage 1"));
+	assert_null(strstr(out, "M0des-Pw-in-file"));
+	free(out);
+
+	free(pw);
+	test_rm_rf(work);
+	free(work);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_passwords_stay_in_their_files),
+		cmocka_unit_test(test_password_file_modes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

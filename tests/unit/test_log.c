@@ -140,7 +140,6 @@ static void test_overlapping_secrets(void **state)
 
 static void test_redact_in_place(void **state)
 {
-	(void)state;
 	log_redact_add("LongSecretValue");
 	log_redact_add("xy");
 	char a[] = "a=LongSecretValue;b=LongSecretValue";

@@ -5,7 +5,9 @@
  * the client certificate really presented (the server requires and checks
  * it), a server name that does not match, a server we do not trust, a
  * server that never answers the handshake (time-out) and cancellation of
- * that wait, and an unusable key; the HTTP text itself (mtls_http.c): the
+ * that wait, and an unusable key; the confirmed root as the only trust
+ * (a CA dropped into the trust store vouches for nothing, a replaced
+ * root file is refused); the HTTP text itself (mtls_http.c): the
  * request for GET and POST and an IPv6 host, and answers read piece by
  * piece (need more, Content-Length, chunked, cut short, not HTTP).
  */
@@ -31,6 +33,7 @@
 
 #include "certgen.h"
 #include "core/fsutil.h"
+#include "core/state.h"
 #include "lab_harness.h"
 #include "mgmt/mtls.h"
 #include "mgmt/mtls_http.h"
@@ -38,8 +41,9 @@
 #include "pki/x509util.h"
 
 static char *dir;
-static X509 *root, *other_root, *srv, *cli, *foreign_cli;
-static EVP_PKEY *root_key, *other_key, *srv_key, *cli_key, *foreign_key;
+static X509 *root, *other_root, *srv, *cli, *foreign_cli, *foreign_srv;
+static EVP_PKEY *root_key, *other_key, *srv_key, *cli_key, *foreign_key,
+	*foreign_srv_key;
 static char *root_pem, *other_pem, *cli_pem, *cli_key_pem, *foreign_pem,
 	*foreign_key_pem;
 
@@ -50,6 +54,8 @@ struct server {
 	int port;
 	enum mode mode;
 	pthread_t tid;
+	X509 *cert;               /* the server's certificate, srv when NULL */
+	EVP_PKEY *key;
 	char peer_cn[128];        /* CN of the client certificate seen */
 	int handshake_ok;
 };
@@ -87,6 +93,14 @@ static int group_setup(void **state)
 	o.issuer_key = other_key;
 	if (certgen_make(&o, &foreign_cli, &foreign_key))
 		return -1;
+	/* a management server "srv.test" whose certificate another CA
+	 * issued */
+	certgen_opts_leaf(&o, "srv.test");
+	o.issuer = other_root;
+	o.issuer_key = other_key;
+	o.key_slot = 3;
+	if (certgen_make(&o, &foreign_srv, &foreign_srv_key))
+		return -1;
 	root_pem = path("root.pem");
 	other_pem = path("other.pem");
 	cli_pem = path("cli.pem");
@@ -106,9 +120,10 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	X509 *xs[] = { root, other_root, srv, cli, foreign_cli };
-	EVP_PKEY *ks[] = { root_key, other_key, srv_key, cli_key, foreign_key };
-	for (size_t i = 0; i < 5; i++) {
+	X509 *xs[] = { root, other_root, srv, cli, foreign_cli, foreign_srv };
+	EVP_PKEY *ks[] = { root_key, other_key, srv_key, cli_key, foreign_key,
+			   foreign_srv_key };
+	for (size_t i = 0; i < 6; i++) {
 		X509_free(xs[i]);
 		EVP_PKEY_free(ks[i]);
 	}
@@ -152,8 +167,8 @@ static void *serve(void *arg)
 		return NULL;
 	}
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-	SSL_CTX_use_certificate(ctx, srv);
-	SSL_CTX_use_PrivateKey(ctx, srv_key);
+	SSL_CTX_use_certificate(ctx, sv->cert ? sv->cert : srv);
+	SSL_CTX_use_PrivateKey(ctx, sv->key ? sv->key : srv_key);
 	X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), root);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
 				   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
@@ -209,10 +224,14 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static void server_start(struct server *sv, enum mode m)
+/* A server presenting cert/key (srv when NULL). */
+static void server_start_as(struct server *sv, enum mode m, X509 *cert,
+			    EVP_PKEY *key)
 {
 	memset(sv, 0, sizeof(*sv));
 	sv->mode = m;
+	sv->cert = cert;
+	sv->key = key;
 	sv->lfd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof(sa));
@@ -224,6 +243,11 @@ static void server_start(struct server *sv, enum mode m)
 	getsockname(sv->lfd, (struct sockaddr *)&sa, &sl);
 	sv->port = ntohs(sa.sin_port);
 	assert_int_equal(pthread_create(&sv->tid, NULL, serve, sv), 0);
+}
+
+static void server_start(struct server *sv, enum mode m)
+{
+	server_start_as(sv, m, NULL, NULL);
 }
 
 static void server_stop(struct server *sv)
@@ -292,21 +316,106 @@ static void test_chunked_answer(void **state)
 	opts(&o, &sv, "srv.test");
 	struct mtls_response r;
 	char err[512];
-	/* The trust store as a directory of PEM files works too. */
-	o.ca_file = NULL;
-	char *td = path("trust");
-	assert_int_equal(fs_mkdir_p(td, 0700, err, sizeof(err)), 0);
-	char *tp = fs_join(td, "anything.pem");
-	assert_int_equal(fs_copy_file(root_pem, tp, 0644, err, sizeof(err)),
-			 0);
-	o.ca_dir = td;
 	assert_int_equal(mtls_request(&o, connect_fd(sv.port), "GET", "/",
 				      NULL, NULL, &r, err, sizeof(err)),
 			 MTLS_OK);
 	server_stop(&sv);
 	assert_string_equal(r.body, "{\"state\":\"approved\"}");
 	mtls_response_release(&r);
-	free(tp);
+}
+
+/* A trust store as stage 1 leaves it (root.pem, the confirmed root) plus
+ * a second, unrelated CA dropped into it; st records the confirmed root. */
+static char *store_with_dropped_ca(struct state *st)
+{
+	char err[512];
+	char *td = path("store-dropped");
+	assert_int_equal(fs_mkdir_p(td, 0700, err, sizeof(err)), 0);
+	char *rp = fs_join(td, "root.pem");
+	char *dp = fs_join(td, "dropped.pem");
+	assert_int_equal(fs_copy_file(root_pem, rp, 0644, err, sizeof(err)), 0);
+	assert_int_equal(fs_copy_file(other_pem, dp, 0644, err, sizeof(err)), 0);
+	char *fp = x509_fingerprint(root, EVP_sha256());
+	state_init(st);
+	state_set_str(&st->root_path, rp);
+	state_set_str(&st->root_sha256, fp);
+	free(fp);
+	free(rp);
+	free(dp);
+	return td;
+}
+
+/* Issue 18 item 4: mutual TLS trusts the confirmed root only.  A CA dropped
+ * into the trust store does not make a management server with a
+ * certificate from that CA trusted (before, every file of the store was a
+ * trust anchor and this handshake succeeded); the confirmed root still
+ * verifies the real server. */
+static void test_dropped_ca_not_trusted(void **state)
+{
+	struct state st;
+	char *td = store_with_dropped_ca(&st);
+	struct server sv;
+	server_start_as(&sv, M_PLAIN, foreign_srv, foreign_srv_key);
+	struct mtls_opts o;
+	opts(&o, &sv, "srv.test");
+	/* as stage 7 sets them up: the recorded root, and the store */
+	mtls_trust_confirmed_root(&o, &st);
+	o.ca_dir = td;
+	assert_string_equal(o.ca_file, st.root_path);
+	assert_string_equal(o.root_sha256, st.root_sha256);
+	struct mtls_response r;
+	char err[512];
+	enum mtls_err e = mtls_request(&o, connect_fd(sv.port), "GET", "/",
+				       NULL, NULL, &r, err, sizeof(err));
+	server_stop(&sv);
+	assert_int_equal(e, MTLS_E_SERVER_UNTRUSTED);
+	assert_non_null(strstr(err, "do not trust the server"));
+	assert_null(r.body);
+
+	/* the same options reach the server the confirmed root issued */
+	server_start(&sv, M_PLAIN);
+	o.port = sv.port;
+	e = mtls_request(&o, connect_fd(sv.port), "GET", "/", NULL, NULL, &r,
+			 err, sizeof(err));
+	server_stop(&sv);
+	assert_int_equal(e, MTLS_OK);
+	mtls_response_release(&r);
+
+	/* the store alone, without a confirmed root, trusts nothing */
+	o.ca_file = NULL;
+	assert_int_equal(mtls_request(&o, -1, "GET", "/", NULL, NULL, &r, err,
+				      sizeof(err)),
+			 MTLS_E_CONFIG);
+	assert_non_null(strstr(err, "no confirmed root"));
+	assert_non_null(strstr(err, td));
+	state_release(&st);
+	free(td);
+}
+
+/* The recorded root's file holding another root (the dropped CA copied over
+ * it): its fingerprint is not the recorded one, so nothing is trusted. */
+static void test_confirmed_root_replaced(void **state)
+{
+	struct state st;
+	char *td = store_with_dropped_ca(&st);
+	char err[512];
+	assert_int_equal(fs_copy_file(other_pem, st.root_path, 0644, err,
+				      sizeof(err)), 0);
+	struct server sv = { .port = 1 };
+	struct mtls_opts o;
+	opts(&o, &sv, "srv.test");
+	mtls_trust_confirmed_root(&o, &st);
+	struct mtls_response r;
+	assert_int_equal(mtls_request(&o, -1, "GET", "/", NULL, NULL, &r, err,
+				      sizeof(err)),
+			 MTLS_E_CONFIG);
+	assert_non_null(strstr(err, "does not hold the root confirmed"));
+	assert_non_null(strstr(err, st.root_sha256));
+	/* no state: no root */
+	mtls_trust_confirmed_root(&o, NULL);
+	assert_null(o.ca_file);
+	assert_null(o.root_sha256);
+	state_release(&st);
 	free(td);
 }
 
@@ -449,7 +558,7 @@ static void test_bad_key(void **state)
 	assert_int_equal(mtls_request(&o, -1, "GET", "/", NULL, NULL, &r, err,
 				      sizeof(err)),
 			 MTLS_E_CONFIG);
-	assert_non_null(strstr(err, "no trusted root"));
+	assert_non_null(strstr(err, "no confirmed root"));
 }
 
 static void test_request_text(void **state)
@@ -522,6 +631,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_answer),
 		cmocka_unit_test(test_chunked_answer),
+		cmocka_unit_test(test_dropped_ca_not_trusted),
+		cmocka_unit_test(test_confirmed_root_replaced),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_name_mismatch),
 		cmocka_unit_test(test_server_untrusted),

@@ -2,7 +2,9 @@
  * test_proc.c - backend/sys/proc.c: argv splitting without shell expansion,
  * running commands (exit status, signals, timeout with SIGTERM then
  * SIGKILL, cancel through hooks, exec failure, output lines and cap,
- * environment) without leaving zombies or leaking descriptors.
+ * environment) without leaving zombies or leaking descriptors; on a
+ * timeout or cancel no member of the command's process group survives,
+ * also one that ignores SIGTERM after the group's leader has ended.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -282,6 +284,124 @@ static void test_timeout_escalates_to_sigkill(void **state)
 	assert_no_children();
 }
 
+/* ---- a process group that outlives its leader ---------------------------- */
+
+/* The command of issue 18: the background sleep ignores TERM, the shell
+ * becomes "sleep 66", the direct child, which TERM ends at once. */
+#define GROUP_CMD "sh -c '(trap \"\" TERM; exec sleep 77) & exec sleep 66'"
+
+/* From /proc/PID/stat: state, parent and process group (0 / -1). */
+static int proc_stat(long pid, char *state, long *ppid, long *pgrp)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')'); /* the name may hold anything */
+	if (!p || sscanf(p + 1, " %c %ld %ld", state, ppid, pgrp) != 3)
+		return -1;
+	return 0;
+}
+
+/* Is pid running "sleep 77"? */
+static int is_sleep77(long pid)
+{
+	char path[64], buf[64];
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return n == 9 && memcmp(buf, "sleep\0" "77\0", 9) == 0;
+}
+
+/* Live (not zombie) members of group pgrp; *sleep77 counts the one that
+ * ignores TERM.  With pgrp 0: our own child's pid is returned instead
+ * (the command's group: it is the group leader). */
+static long scan_procs(long pgrp, int *sleep77)
+{
+	DIR *d = opendir("/proc");
+	assert_non_null(d);
+	struct dirent *e;
+	long found = 0;
+	if (sleep77)
+		*sleep77 = 0;
+	while ((e = readdir(d)) != NULL) {
+		char *end, state;
+		long pid = strtol(e->d_name, &end, 10), ppid, g;
+		if (*end || pid <= 0 || proc_stat(pid, &state, &ppid, &g) != 0)
+			continue;
+		if (pgrp == 0 && ppid == (long)getpid()) {
+			found = pid;
+			break;
+		}
+		if (pgrp != 0 && g == pgrp && state != 'Z' && state != 'X') {
+			found++;
+			if (sleep77 && is_sleep77(pid))
+				(*sleep77)++;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+struct group_watch {
+	long pgid;        /* the command's process group, once seen */
+	int both_seen;    /* sleep 77 ran in it beside the leader */
+	int cancel;       /* cancel as soon as both are seen */
+};
+
+/* Polled while the command runs: learns its group from /proc. */
+static int watch_group(void *ud)
+{
+	struct group_watch *w = ud;
+	if (!w->pgid)
+		w->pgid = scan_procs(0, NULL);
+	if (w->pgid && !w->both_seen) {
+		int s77;
+		w->both_seen = scan_procs(w->pgid, &s77) >= 2 && s77 == 1;
+	}
+	return w->cancel && w->both_seen;
+}
+
+/* Run GROUP_CMD; afterwards no process of its group may be left. */
+static void check_group_ends(int cancel)
+{
+	struct group_watch w = { .cancel = cancel };
+	struct hooks h = { .cancelled = watch_group, .ud = &w };
+	struct proc_result res;
+	char err[256];
+	assert_int_equal(run_cmd(GROUP_CMD, NULL, cancel ? 0 : 1000, &h, &res,
+				 err), 0);
+	assert_true(w.pgid > 1);
+	assert_true(w.both_seen); /* the test tested what it means to */
+	assert_int_equal(cancel ? res.cancelled : res.timed_out, 1);
+	int s77 = 0;
+	long left = scan_procs(w.pgid, &s77);
+	if (left > 0) {
+		kill((pid_t)-w.pgid, SIGKILL); /* do not leave it behind */
+		fail_msg("%ld process(es) of group %ld survived (sleep 77: %d)",
+			 left, w.pgid, s77);
+	}
+	proc_result_release(&res);
+	assert_no_children();
+}
+
+static void test_timeout_ends_whole_group(void **state)
+{
+	check_group_ends(0);
+}
+
+static void test_cancel_ends_whole_group(void **state)
+{
+	check_group_ends(1);
+}
+
 static void test_cancel_via_hooks(void **state)
 {
 	struct lines l = { .cancel_on_ready = 1 };
@@ -518,6 +638,8 @@ int main(void)
 		cmocka_unit_test(test_timeout_kills_sleep),
 		cmocka_unit_test(test_timeout_escalates_to_sigkill),
 		cmocka_unit_test(test_cancel_via_hooks),
+		cmocka_unit_test(test_timeout_ends_whole_group),
+		cmocka_unit_test(test_cancel_ends_whole_group),
 		cmocka_unit_test(test_no_shell_expansion),
 		cmocka_unit_test(test_exec_failure),
 		cmocka_unit_test(test_output_lines),

@@ -1,7 +1,9 @@
 /*
  * test_secret.c - backend/core/secret.c: the first line of a password file
  * (LF, CRLF, no newline, size cap, empty, missing, FIFO), secret_set
- * replacing a value, secret_wipe, and the warning about a readable file.
+ * replacing a value, secret_wipe, the warning about a readable file, and
+ * the refusal of a file others may write or another user owns (issue 18),
+ * and secret_harden_process (no core dumps).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,10 +11,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/fsutil.h"
@@ -166,7 +172,6 @@ static void test_failure_keeps_old_value(void **state)
 
 static void test_set_and_wipe(void **state)
 {
-	(void)state;
 	struct secret s = { 0 };
 	assert_false(secret_is_set(&s));
 	assert_int_equal(secret_set(&s, "typed-secret-and-more", 12), 0);
@@ -213,6 +218,76 @@ static void test_readable_file_warned_in_log(void **state)
 	free(buf);
 }
 
+/* A file group or others may write is refused; the error names the file,
+ * its owner and its mode; the old value stays. */
+static void refused_at_mode(struct fx *f, mode_t mode)
+{
+	char err[512], want[64];
+	struct secret s = { 0 };
+	put(f->path, "Wr1table-pw\n", 12);
+	assert_int_equal(chmod(f->path, mode), 0);
+	assert_int_equal(secret_set(&s, "old", 3), 0);
+	assert_int_equal(secret_read_file(&s, f->path, err, sizeof(err)), -1);
+	assert_string_equal(s.buf, "old");
+	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, "writable by group or others"));
+	snprintf(want, sizeof(want), "mode %04o", (unsigned)mode);
+	assert_non_null(strstr(err, want));
+	snprintf(want, sizeof(want), "uid %u", (unsigned)geteuid());
+	assert_non_null(strstr(err, want));
+	assert_null(strstr(err, "Wr1table-pw"));
+	secret_wipe(&s);
+}
+
+static void test_writable_file_refused(void **state)
+{
+	struct fx *f = *state;
+	refused_at_mode(f, 0666);
+	refused_at_mode(f, 0620);
+	refused_at_mode(f, 0602);
+}
+
+static void test_foreign_owner_refused(void **state)
+{
+	struct fx *f = *state;
+	char err[512];
+	struct secret s = { 0 };
+	put(f->path, "F0reign-pw\n", 11);
+	if (geteuid() != 0) {
+		print_message("skipped: giving a file to another user needs root (running as uid %u)\n",
+			      (unsigned)geteuid());
+		skip();
+	}
+	assert_int_equal(chown(f->path, 65534, 65534), 0);
+	assert_int_equal(secret_read_file(&s, f->path, err, sizeof(err)), -1);
+	assert_false(secret_is_set(&s));
+	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, "is owned by uid 65534"));
+	assert_non_null(strstr(err, "mode 0600"));
+}
+
+/* In a child (it cannot be undone): not dumpable, core limit 0 / 0. */
+static void test_harden_process(void **state)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl;
+		secret_harden_process();
+		int bad = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0;
+		bad |= (getrlimit(RLIMIT_CORE, &rl) != 0 || rl.rlim_cur != 0 ||
+			rl.rlim_max != 0) << 1;
+		/* and a core limit cannot be raised again */
+		rl.rlim_cur = rl.rlim_max = 4096;
+		bad |= (setrlimit(RLIMIT_CORE, &rl) == 0) << 2;
+		_exit(bad);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +297,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failure_keeps_old_value, setup, teardown),
 		cmocka_unit_test(test_set_and_wipe),
 		cmocka_unit_test_setup_teardown(test_readable_file_warned_in_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writable_file_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_owner_refused, setup, teardown),
+		cmocka_unit_test(test_harden_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,9 @@
  * pin (mismatch names both fingerprints, match needs no confirmation),
  * the confirmation rule (NEED_CONFIRM, confirm, accept = yes), idempotent
  * re-trust, hash links that X509_LOOKUP_hash_dir finds (incl. a subject
- * hash collision), unreadable sources and an unwritable store.
+ * hash collision), unreadable sources and an unwritable store; the CA's
+ * credentials only to the CA's origin (not to a URL that merely starts
+ * like ca.url).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,6 +41,7 @@
 #include "stages/trust.h"
 #include "pki/truststore.h"
 #include "pki/x509util.h"
+#include "tls_stub.h"
 
 struct fx {
 	char *dir;
@@ -764,10 +767,116 @@ static void test_check_existing(void **state)
 	X509_free(imp);
 }
 
+/* --- credentials only to the CA (issue 18, item 1) ------------------------ */
+
+/*
+ * Two TLS listeners on 127.0.0.1 answering `resp`: *pa on a port P of at
+ * most four digits, *pb on P with a digit appended (the issue's 4443 and
+ * 44433), so that "https://127.0.0.1:P" is a string prefix of the other.
+ */
+static void start_prefix_pair(struct tls_stub_opts *so, struct tls_stub **pa,
+			      struct tls_stub **pb)
+{
+	srand((unsigned)getpid());
+	for (int tries = 0; tries < 300; tries++) {
+		int p = tries == 0 ? 4443 : 1024 + rand() % (6553 - 1024);
+		so->port = p;
+		struct tls_stub *a = tls_stub_start_opts(so);
+		if (!a)
+			continue;
+		for (int d = 0; d <= 9 && p * 10 + d <= 65535; d++) {
+			so->port = p * 10 + d;
+			struct tls_stub *b = tls_stub_start_opts(so);
+			if (b) {
+				*pa = a;
+				*pb = b;
+				return;
+			}
+		}
+		tls_stub_stop(a);
+	}
+	fail_msg("no free pair of ports P and P<digit> on 127.0.0.1");
+}
+
+static void set_url_source(struct fx *f, const char *ca_url,
+			   const char *trust_url)
+{
+	config_set_str(&f->cfg.ca_url, ca_url);
+	config_set_str(&f->cfg.trust_url, trust_url);
+	f->cfg.trust_source = TRUST_SRC_URL;
+}
+
+/*
+ * ca.url = https://127.0.0.1:P and trust.url = https://127.0.0.1:P<d>: the
+ * trust URL starts with the CA URL but is another server; stage 1 fetches
+ * it without credentials (before: "Authorization: Basic" reached it).  On
+ * the CA itself they are still sent.
+ */
+static void test_url_credentials_only_to_ca(void **state)
+{
+	struct fx *f = *state;
+	char *root_pem = NULL, *cert = NULL, *key = NULL, *resp = NULL;
+	assert_int_equal(tls_stub_make_certs(f->dir, &root_pem, &cert, &key), 0);
+	char *pem = x509_to_pem(f->root);
+	assert_true(asprintf(&resp, "HTTP/1.1 200 OK\r\nContent-Type: "
+			     "application/x-pem-file\r\nContent-Length: %zu\r\n"
+			     "Connection: close\r\n\r\n%s", strlen(pem), pem) > 0);
+	struct tls_stub_opts so;
+	memset(&so, 0, sizeof(so));
+	so.cert = cert;
+	so.key = key;
+	so.response = resp;
+	so.len = strlen(resp);
+	struct tls_stub *ca = NULL, *other = NULL;
+	start_prefix_pair(&so, &ca, &other);
+
+	char ca_url[96], other_url[96], on_ca[96], by_name[96];
+	snprintf(ca_url, sizeof(ca_url), "https://127.0.0.1:%d",
+		 tls_stub_port(ca));
+	snprintf(other_url, sizeof(other_url), "https://127.0.0.1:%d/root.pem",
+		 tls_stub_port(other));
+	snprintf(on_ca, sizeof(on_ca), "https://127.0.0.1:%d/certsrv/root.pem",
+		 tls_stub_port(ca));
+	snprintf(by_name, sizeof(by_name), "https://localhost:%d/root.pem",
+		 tls_stub_port(ca));
+	assert_int_equal(strncmp(other_url, ca_url, strlen(ca_url)), 0);
+	config_set_str(&f->cfg.ca_file, root_pem);
+	config_set_str(&f->cfg.ca_user, "EXAMPLE\\enroll");
+	f->cfg.ca_auth = AUTH_BASIC;
+	f->cfg.trust_accept = true;
+	assert_int_equal(secret_set(&f->c.ca_password, "s3cret", 6), 0);
+
+	set_url_source(f, ca_url, other_url);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
+	assert_int_equal(tls_stub_requests(other), 1);
+	assert_false(tls_stub_last_has(other, "Authorization:"));
+
+	/* another name for the same address is another origin too */
+	set_url_source(f, ca_url, by_name);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
+	assert_int_equal(tls_stub_requests(ca), 1);
+	assert_false(tls_stub_last_has(ca, "Authorization:"));
+
+	/* the same scheme, host and port: the CA, with its credentials */
+	set_url_source(f, ca_url, on_ca);
+	assert_int_equal(stage_trust_run(&f->c, NULL, &f->dl), ST_OK);
+	assert_int_equal(tls_stub_requests(ca), 2);
+	assert_true(tls_stub_last_has(ca, "Authorization: Basic"));
+
+	tls_stub_stop(ca);
+	tls_stub_stop(other);
+	free(pem);
+	free(resp);
+	free(root_pem);
+	free(cert);
+	free(key);
+}
+
 /* --- [ca] -> connection options (adcs/ca_http.c), shared with stage 2 --- */
 
 static void set_ca_section(struct fx *f)
 {
+	config_set_str(&f->cfg.ca_url, "https://ca.example.test/certsrv/");
 	config_set_str(&f->cfg.ca_user, "EXAMPLE\\enroll");
 	config_set_str(&f->cfg.ca_client_cert, "/x/client.pem");
 	config_set_str(&f->cfg.ca_client_key, "/x/client.key");
@@ -783,20 +892,23 @@ static void test_ca_options_credentials(void **state)
 	struct fx *f = *state;
 	struct http_opts with, without;
 	set_ca_section(f);
-	ca_http_options(&f->c, CA_WITH_CREDENTIALS, &with);
-	ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &without);
+	assert_int_equal(ca_http_options(&f->c, CA_WITH_CREDENTIALS, &with, NULL), 0);
+	assert_int_equal(ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &without, NULL), 0);
 
 	assert_int_equal(with.auth, AUTH_NTLM);
 	assert_string_equal(with.user, "EXAMPLE\\enroll");
 	assert_string_equal(with.password->buf, "pw");
 	assert_string_equal(with.client_cert, "/x/client.pem");
 	assert_string_equal(with.client_key, "/x/client.key");
+	/* bound to the CA's origin */
+	assert_string_equal(with.cred_url, "https://ca.example.test/certsrv/");
 	/* off the CA: no credentials at all */
 	assert_int_equal(without.auth, AUTH_NONE);
 	assert_null(without.user);
 	assert_null(without.password);
 	assert_null(without.client_cert);
 	assert_null(without.client_key);
+	assert_null(without.cred_url);
 
 	/* trust, timeouts and plain http do not depend on credentials */
 	const struct http_opts *both[] = {&with, &without};
@@ -816,7 +928,7 @@ static void test_ca_options_defaults_and_store(void **state)
 	struct fx *f = *state;
 	struct http_opts o;
 	config_set_str(&f->cfg.ca_file, "");
-	ca_http_options(&f->c, CA_WITH_CREDENTIALS, &o);
+	assert_int_equal(ca_http_options(&f->c, CA_WITH_CREDENTIALS, &o, NULL), 0);
 	assert_null(o.ca_file);               /* empty: not a bundle */
 	assert_null(o.ca_path);               /* the store does not exist yet */
 	assert_int_equal(o.timeout_s, CONFIG_DEFAULT_CA_TIMEOUT);
@@ -825,10 +937,23 @@ static void test_ca_options_defaults_and_store(void **state)
 
 	f->cfg.ca_timeout = 4;                /* connect never longer than total */
 	assert_int_equal(mkdir(f->store, 0700), 0);
-	ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &o);
+	assert_int_equal(ca_http_options(&f->c, CA_WITHOUT_CREDENTIALS, &o, NULL), 0);
 	assert_int_equal(o.timeout_s, 4);
 	assert_int_equal(o.connect_timeout_s, 4);
 	assert_string_equal(o.ca_path, f->store);
+
+	/* a store others may write is no trust for the connection that
+	 * carries the credentials: refused at trust.store */
+	assert_int_equal(chmod(f->store, 0777), 0);
+	struct diag_list dl;
+	diag_list_init(&dl);
+	assert_int_equal(ca_http_options(&f->c, CA_WITH_CREDENTIALS, &o, &dl), -1);
+	assert_int_equal(dl.n, 1);
+	assert_int_equal(dl.items[0].sev, SEV_FAIL);
+	assert_string_equal(dl.items[0].field, "trust.store");
+	assert_non_null(strstr(dl.items[0].message, f->store));
+	diag_list_release(&dl);
+	assert_int_equal(chmod(f->store, 0700), 0);
 }
 
 int main(void)
@@ -852,6 +977,7 @@ int main(void)
 		T(test_evaluate_directly),
 		T(test_check_existing),
 		T(test_url_source_over_http),
+		T(test_url_credentials_only_to_ca),
 		T(test_ca_options_credentials),
 		T(test_ca_options_defaults_and_store),
 	};
