@@ -136,10 +136,137 @@ static void test_form_password_wipe(void **st)
 	uform_set(&fm, "ca.password", "s3cret-value");
 	assert_string_equal(uform_value(&fm, "ca.password"), "s3cret-value");
 	uform_wipe(&fm, "ca.password");
-	for (size_t i = 0; i < sizeof(fm.fs[3].value); i++)
-		assert_int_equal(fm.fs[3].value[i], 0);
+	for (size_t i = 0; i < sizeof(fm.fs[3].ed.value); i++)
+		assert_int_equal(fm.fs[3].ed.value[i], 0);
 	uform_release(&fm);
 	assert_null(fm.fs);
+}
+
+/* The bytes after the value's end are zero: nothing of a longer value
+ * stays behind. */
+static void assert_tail_wiped(const struct ledit *e)
+{
+	for (size_t i = strlen(e->value); i < sizeof(e->value); i++)
+		assert_int_equal(e->value[i], 0);
+}
+
+static void test_lineedit_select_on_enter(void **st)
+{
+	struct ledit e;
+	memset(&e, 0, sizeof(e));
+	ledit_set(&e, "WrongPassword1");
+	ledit_enter(&e);
+	assert_true(e.selected);
+	assert_int_equal(ledit_cursor_col(&e), 14);
+	/* typing replaces the whole value, the rest of it wiped */
+	assert_int_equal(ledit_apply(&e, LE_INSERT, 'R'), 1);
+	assert_false(e.selected);
+	assert_string_equal(e.value, "R");
+	assert_tail_wiped(&e);
+	ledit_apply(&e, LE_INSERT, 'x');
+	assert_string_equal(e.value, "Rx");
+
+	/* End keeps the value: typing appends */
+	ledit_enter(&e);
+	assert_int_equal(ledit_apply(&e, LE_END, 0), 0);
+	assert_false(e.selected);
+	ledit_apply(&e, LE_INSERT, 'y');
+	assert_string_equal(e.value, "Rxy");
+
+	/* an arrow keeps it too, and moves */
+	ledit_enter(&e);
+	ledit_apply(&e, LE_LEFT, 0);
+	assert_false(e.selected);
+	ledit_apply(&e, LE_LEFT, 0);
+	ledit_apply(&e, LE_INSERT, '-');
+	assert_string_equal(e.value, "Rx-y");
+
+	/* Backspace on a selection clears it; an empty value is not selected */
+	ledit_enter(&e);
+	assert_int_equal(ledit_apply(&e, LE_DEL_PREV, 0), 1);
+	assert_string_equal(e.value, "");
+	assert_tail_wiped(&e);
+	ledit_enter(&e);
+	assert_false(e.selected);
+}
+
+static void test_lineedit_clear_delete_utf8(void **st)
+{
+	struct ledit e;
+	char mask[64];
+	memset(&e, 0, sizeof(e));
+	ledit_set(&e, "päss");          /* 4 characters, 5 bytes */
+	assert_int_equal(ledit_chars(&e), 4);
+	ledit_mask(&e, mask, sizeof(mask));
+	assert_string_equal(mask, "****");
+	assert_int_equal(ledit_apply(&e, LE_HOME, 0), 0);
+	ledit_apply(&e, LE_RIGHT, 0);
+	assert_int_equal(ledit_cursor_col(&e), 1);
+	ledit_apply(&e, LE_DEL_CHAR, 0);      /* the two-byte character */
+	assert_string_equal(e.value, "pss");
+	assert_tail_wiped(&e);
+	ledit_apply(&e, LE_END, 0);
+	ledit_apply(&e, LE_DEL_PREV, 0);
+	assert_string_equal(e.value, "ps");
+	assert_int_equal(ledit_apply(&e, LE_CLEAR, 0), 1);
+	assert_string_equal(e.value, "");
+	assert_tail_wiped(&e);
+	assert_int_equal(ledit_apply(&e, LE_CLEAR, 0), -1);
+	assert_int_equal(ledit_apply(&e, LE_DEL_PREV, 0), -1);
+}
+
+/* Keys typed into a form "on screen" (shown, without a terminal). */
+static void type(struct uform *fm, const char *s)
+{
+	for (; *s; s++)
+		uform_key(fm, OK, (wint_t)(unsigned char)*s);
+}
+
+static void test_form_retype_password(void **st)
+{
+	struct uform fm;
+	char mask[64];
+	const char *key[4], *what[4];
+	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
+	fm.shown = true;
+	uform_focus(&fm, 3);
+	type(&fm, "wrong-one");
+	assert_string_equal(uform_value(&fm, "ca.password"), "wrong-one");
+	ledit_mask(&fm.fs[3].ed, mask, sizeof(mask));
+	assert_string_equal(mask, "*********");
+	assert_true(fm.fs[3].touched);
+
+	/* leave and come back: the old value is selected, the key line
+	 * offers End to keep it, and what is typed replaces it */
+	uform_focus(&fm, 0);
+	assert_false(fm.fs[3].ed.selected);
+	uform_focus(&fm, 3);
+	assert_true(uform_selected(&fm));
+	assert_int_equal(uform_edit_hints(&fm, key, what, 4), 2);
+	assert_string_equal(key[0], "^U");
+	assert_string_equal(what[0], "Clear");
+	assert_string_equal(key[1], "End");
+	/* the first key ends the selection: the key line must change */
+	assert_int_equal(uform_key(&fm, OK, 'r'), 2);
+	type(&fm, "ight");
+	assert_string_equal(uform_value(&fm, "ca.password"), "right");
+	ledit_mask(&fm.fs[3].ed, mask, sizeof(mask));
+	assert_string_equal(mask, "*****");
+	assert_tail_wiped(&fm.fs[3].ed);
+	assert_int_equal(uform_edit_hints(&fm, key, what, 4), 1);
+
+	/* Ctrl-U clears; End on a selection keeps it and appends */
+	assert_int_equal(uform_key(&fm, OK, 21), 1);
+	assert_string_equal(uform_value(&fm, "ca.password"), "");
+	uform_set(&fm, "ca.template", "OpsMgr");
+	uform_focus(&fm, 0);
+	assert_int_equal(uform_key(&fm, KEY_CODE_YES, KEY_END), 2);
+	type(&fm, "Manual");
+	assert_string_equal(uform_value(&fm, "ca.template"), "OpsMgrManual");
+	/* a choice has no editing keys */
+	uform_focus(&fm, 2);
+	assert_int_equal(uform_edit_hints(&fm, key, what, 4), 0);
+	uform_release(&fm);
 }
 
 static void test_pane_rows(void **st)
@@ -361,6 +488,9 @@ int main(void)
 		cmocka_unit_test(test_form_validation),
 		cmocka_unit_test(test_form_choice_and_hidden),
 		cmocka_unit_test(test_form_backend_diags),
+		cmocka_unit_test(test_lineedit_select_on_enter),
+		cmocka_unit_test(test_lineedit_clear_delete_utf8),
+		cmocka_unit_test(test_form_retype_password),
 		cmocka_unit_test(test_form_password_wipe),
 		cmocka_unit_test(test_pane_rows),
 		cmocka_unit_test(test_pane_wrapped),
