@@ -157,17 +157,14 @@ static int keys_for(struct sstate *ss, struct keyhint *k)
 		return i;
 	}
 	if (ss->phase == P_EDIT) {
-		static char edit[4][32];
-		const char *name[4], *what[4];
+		const char *edit[4];
 		int ne;
 		k[i++] = HINT(ACT_NEXT, ss->sc->run_label);
 		if (ss->fm.n > 0)
 			k[i++] = (struct keyhint){ ACT_FIELD_NEXT, ACT_FIELD_PREV, NULL };
-		ne = ss->pane_focus ? 0 : uform_edit_hints(&ss->fm, name, what, 4);
-		for (int e = 0; e < ne; e++) {
-			snprintf(edit[e], sizeof(edit[e]), "%s %s", name[e], what[e]);
+		ne = ss->pane_focus ? 0 : uform_edit_hints(&ss->fm, edit, 4);
+		for (int e = 0; e < ne; e++)
 			k[i++] = HINT(ACT_NONE, edit[e]);
-		}
 	} else if (ss->phase == P_DONE) {
 		char why[300];
 		if (done_runs(ss, why, sizeof(why))) {
@@ -232,9 +229,11 @@ static void draw(struct ui *ui, void *ud)
 	if (sc->update)
 		sc->update(ui, &ss->fm);
 	form_need = ss->fm.n > 0 ? uform_need(&ss->fm, in.w) : 0;
-	/* the list in use gets room for a selected line's whole text */
+	/* the list in use, or the results of a run, get room for whole rows
+	 * (they wrap); while fields are edited the form comes first */
 	pane_min = (ss->pane.n > 0 || ui->busy) ?
-		   (ss->fm.n > 0 && !ss->pane_focus ? 5 : 10) : 0;
+		   (ss->fm.n > 0 && !ss->pane_focus && ss->phase == P_EDIT ?
+		    5 : 10) : 0;
 	form_h = layout_split(in.y + in.h - y, form_need, pane_min, &pane_y,
 			      &pane_h);
 	if (pane_h > 0) {

@@ -508,34 +508,32 @@ static const struct {
 	bool code;
 	wint_t key;
 	enum ledit_op op;
-	const char *name, *what;
+	const char *hint;
 	bool selected;
 } EDIT_KEYS[] = {
-	{ false, KEY_CTRL_U, LE_CLEAR, "^U", "Clear", false },
-	{ true, KEY_END, LE_END, "End", "Keep", true },
-	{ false, 127, LE_DEL_PREV, NULL, NULL, false },
-	{ false, 8, LE_DEL_PREV, NULL, NULL, false },
-	{ true, KEY_BACKSPACE, LE_DEL_PREV, NULL, NULL, false },
-	{ true, KEY_DC, LE_DEL_CHAR, NULL, NULL, false },
-	{ true, KEY_LEFT, LE_LEFT, NULL, NULL, false },
-	{ true, KEY_RIGHT, LE_RIGHT, NULL, NULL, false },
-	{ true, KEY_HOME, LE_HOME, NULL, NULL, false },
+	{ false, KEY_CTRL_U, LE_CLEAR, "^U Clear", false },
+	{ true, KEY_END, LE_END, "End Keep", true },
+	{ false, 127, LE_DEL_PREV, NULL, false },
+	{ false, 8, LE_DEL_PREV, NULL, false },
+	{ true, KEY_BACKSPACE, LE_DEL_PREV, NULL, false },
+	{ true, KEY_DC, LE_DEL_CHAR, NULL, false },
+	{ true, KEY_LEFT, LE_LEFT, NULL, false },
+	{ true, KEY_RIGHT, LE_RIGHT, NULL, false },
+	{ true, KEY_HOME, LE_HOME, NULL, false },
 };
 
 #define NEDIT_KEYS (sizeof(EDIT_KEYS) / sizeof(EDIT_KEYS[0]))
 
-int uform_edit_hints(const struct uform *fm, const char **key,
-		     const char **what, int max)
+int uform_edit_hints(const struct uform *fm, const char **hint, int max)
 {
 	int k = 0;
 	if (!fm->active || fm->n == 0 || fm->defs[fm->focus].type == FT_CHOICE)
 		return 0;
 	for (size_t i = 0; i < NEDIT_KEYS && k < max; i++) {
-		if (!EDIT_KEYS[i].name ||
+		if (!EDIT_KEYS[i].hint ||
 		    (EDIT_KEYS[i].selected && !uform_selected(fm)))
 			continue;
-		key[k] = EDIT_KEYS[i].name;
-		what[k++] = EDIT_KEYS[i].what;
+		hint[k++] = EDIT_KEYS[i].hint;
 	}
 	return k;
 }

@@ -99,10 +99,10 @@ void uform_set_hidden(struct uform *fm, const char *key, bool hidden);
 /* Wipe a (password) value. */
 void uform_wipe(struct uform *fm, const char *key);
 /* The editing keys the key line names for the focused field now: up to
- * max (key name, what) pairs ("^U", "Clear"); returns how many (none on a
- * choice or while the form is not active). */
-int uform_edit_hints(const struct uform *fm, const char **key,
-		     const char **what, int max);
+ * max entries, each the key's name, a space and what it does ("^U Clear",
+ * frame.h's keyhint for a key that is no action); returns how many (none
+ * on a choice or while the form is not active). */
+int uform_edit_hints(const struct uform *fm, const char **hint, int max);
 
 /* Rows needed to show everything (fields + inline lines) at width w. */
 int uform_need(struct uform *fm, int width);

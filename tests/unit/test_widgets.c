@@ -1,8 +1,11 @@
 /*
  * test_widgets.c - the screens' pure parts, without a terminal: the form
  * model (validation on leave, required/int bounds, backend diagnostics
- * shown at their field, hidden fields, password wiping), the pane (rows,
- * cap, scrolling keys, diagnostics as checklist rows), the schema's
+ * shown at their field, hidden fields, password wiping), the edited text
+ * (lineedit: selected on entry so typing replaces it, End keeps it,
+ * Ctrl-U, UTF-8, the mask, wiping) and a password retyped through the
+ * form's keys, the pane (rows, cap, scrolling keys, a row taller than the
+ * list scrolled line by line, diagnostics as checklist rows), the schema's
  * "section.key" <-> struct config text access the screens use, and the
  * shared field validators judging by the schema's rules (a short server
  * name stays a visible warning).
@@ -226,7 +229,7 @@ static void test_form_retype_password(void **st)
 {
 	struct uform fm;
 	char mask[64];
-	const char *key[4], *what[4];
+	const char *hint[4];
 	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
 	fm.shown = true;
 	uform_focus(&fm, 3);
@@ -242,10 +245,9 @@ static void test_form_retype_password(void **st)
 	assert_false(fm.fs[3].ed.selected);
 	uform_focus(&fm, 3);
 	assert_true(uform_selected(&fm));
-	assert_int_equal(uform_edit_hints(&fm, key, what, 4), 2);
-	assert_string_equal(key[0], "^U");
-	assert_string_equal(what[0], "Clear");
-	assert_string_equal(key[1], "End");
+	assert_int_equal(uform_edit_hints(&fm, hint, 4), 2);
+	assert_string_equal(hint[0], "^U Clear");
+	assert_string_equal(hint[1], "End Keep");
 	/* the first key ends the selection: the key line must change */
 	assert_int_equal(uform_key(&fm, OK, 'r'), 2);
 	type(&fm, "ight");
@@ -253,7 +255,7 @@ static void test_form_retype_password(void **st)
 	ledit_mask(&fm.fs[3].ed, mask, sizeof(mask));
 	assert_string_equal(mask, "*****");
 	assert_tail_wiped(&fm.fs[3].ed);
-	assert_int_equal(uform_edit_hints(&fm, key, what, 4), 1);
+	assert_int_equal(uform_edit_hints(&fm, hint, 4), 1);
 
 	/* Ctrl-U clears; End on a selection keeps it and appends */
 	assert_int_equal(uform_key(&fm, OK, 21), 1);
@@ -265,7 +267,7 @@ static void test_form_retype_password(void **st)
 	assert_string_equal(uform_value(&fm, "ca.template"), "OpsMgrManual");
 	/* a choice has no editing keys */
 	uform_focus(&fm, 2);
-	assert_int_equal(uform_edit_hints(&fm, key, what, 4), 0);
+	assert_int_equal(uform_edit_hints(&fm, hint, 4), 0);
 	uform_release(&fm);
 }
 
@@ -348,6 +350,51 @@ static void test_pane_cap_and_follow(void **st)
 	assert_int_equal(p.sel, 5);
 	pane_key(&p, ACT_PAGE_DOWN, 0);      /* at least one row */
 	assert_int_equal(p.sel, 6);
+	pane_release(&p);
+}
+
+/* A row taller than the list (as last drawn: 4 lines of 30 columns):
+ * Down shows the rest of it line by line before the next row is
+ * selected, so nothing of it stays out of reach; Home and End go to
+ * the first and the last row. */
+static void test_pane_tall_row_scrolls(void **st)
+{
+	struct pane p;
+	char text[300] = "";
+	int presses = 0, before = 0;
+	for (int i = 0; i < 50; i++)
+		strcat(text, "word ");
+	pane_init(&p, true, false);
+	pane_add(&p, TH_FAIL, "FAIL", text, "the fix", 20050);
+	pane_add(&p, TH_DONE, "PASS", "short", NULL, 0);
+	p.view_h = 4;
+	p.view_w = 30;
+	assert_true(pane_key(&p, ACT_DOWN, 5));
+	assert_int_equal(p.sel, 0);
+	assert_int_equal(p.first, 1);
+	presses = 1;
+	while (p.sel == 0 && presses < 40) {
+		before = p.first;
+		pane_key(&p, ACT_DOWN, 5);
+		presses++;
+	}
+	assert_int_equal(p.sel, 1);
+	/* 10 lines of text, the fix, the event: all passed through */
+	assert_true(before + p.view_h >= 12);
+	assert_int_equal(presses, before + 1);
+	/* Up goes back into the tall row from its end */
+	pane_key(&p, ACT_UP, 5);
+	assert_int_equal(p.sel, 0);
+	pane_key(&p, ACT_TOP, 5);
+	assert_int_equal(p.sel, 0);
+	assert_int_equal(p.first, 0);
+	pane_key(&p, ACT_BOTTOM, 5);
+	assert_int_equal(p.sel, 1);
+	/* a page down from the top lands past the first page */
+	pane_key(&p, ACT_TOP, 5);
+	pane_key(&p, ACT_PAGE_DOWN, 5);
+	assert_int_equal(p.sel, 0);
+	assert_int_equal(p.first, 3);
 	pane_release(&p);
 }
 
@@ -491,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_lineedit_select_on_enter),
 		cmocka_unit_test(test_lineedit_clear_delete_utf8),
 		cmocka_unit_test(test_form_retype_password),
+		cmocka_unit_test(test_pane_tall_row_scrolls),
 		cmocka_unit_test(test_form_password_wipe),
 		cmocka_unit_test(test_pane_rows),
 		cmocka_unit_test(test_pane_wrapped),
