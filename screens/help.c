@@ -32,7 +32,7 @@ const char *help_text(int screen)
 enum nav help_show(struct ui *ui, int screen)
 {
 	static const struct keyhint keys[] = {
-		{ ACT_UP, ACT_DOWN, "Scroll" }, { ACT_PAGE_UP, ACT_PAGE_DOWN, NULL },
+		{ ACT_UP, ACT_DOWN, "Scroll" }, { ACT_PAGE_UP, ACT_PAGE_DOWN, "Page" },
 		{ ACT_BACK, ACT_NONE, "Close help" }, { ACT_QUIT, ACT_NONE, NULL },
 	};
 	int first = 0;

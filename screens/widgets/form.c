@@ -136,13 +136,27 @@ static int label_width(const struct uform *fm, int width)
 
 #define FIX_PREFIX "fix: "
 
-/* Inline lines under field i for a message column msg_w wide: the whole
- * message and its fix, or the chosen entry's hint. */
+/* Rows the value of field i takes in an input column inw wide: a text
+ * value longer than its box (a path, a URL) wraps onto more rows while it
+ * is not being edited, so it reads whole. */
+static int value_rows(const struct uform *fm, int i, int inw)
+{
+	int n;
+	if (fm->defs[i].type != FT_TEXT || (i == fm->focus && fm->active) ||
+	    inw < 1)
+		return 1;
+	n = ledit_chars(&fm->fs[i].ed);
+	return n <= inw ? 1 : (n + inw - 1) / inw;
+}
+
+/* Inline lines under field i for a message column msg_w wide: the rest
+ * of a wrapped value, then the whole message and its fix, or the chosen
+ * entry's hint. */
 static int extra_lines(const struct uform *fm, int i, int msg_w)
 {
 	const struct fstate *s = &fm->fs[i];
 	const struct fdef *d = &fm->defs[i];
-	int n = 0;
+	int n = value_rows(fm, i, msg_w) - 1;
 	if (s->sev != SEV_PASS && s->msg[0]) {
 		n += layout_wrap(s->msg, msg_w - 2, 0, NULL, NULL);
 		if (s->fix[0])
@@ -221,7 +235,7 @@ static const char *skip_chars(const char *s, int n)
 }
 
 /* Field i's box and value (a password as its mask, a selected value
- * marked as selected). */
+ * marked as selected, a long value not being edited over its rows). */
 static void draw_field(struct uform *fm, int i)
 {
 	const struct theme *t = fm->th;
@@ -230,13 +244,14 @@ static void draw_field(struct uform *fm, int i)
 	bool focus = i == fm->focus && fm->active;
 	int inw = fm->area.w - fm->label_w;
 	int y = fm->area.y + fm->row[i], x = fm->area.x + fm->label_w;
-	int w = field_width(fm, i, inw);
+	int w = field_width(fm, i, inw), rows = value_rows(fm, i, inw);
 	char text[UFORM_VALUE_MAX + 8];
 
 	if (fm->row[i] < 0 || !t)
 		return;
 	theme_on(t, stdscr, focus ? TH_FIELD_FOCUS : TH_FIELD);
-	mvhline(y, x, ' ', w);
+	for (int r = 0; r < rows && y + r < fm->area.y + fm->area.h; r++)
+		mvhline(y + r, x, ' ', w);
 	if (d->type == FT_CHOICE)
 		choice_text(fm, i, text, sizeof(text));
 	else if (d->type == FT_PASSWORD)
@@ -245,8 +260,13 @@ static void draw_field(struct uform *fm, int i)
 		snprintf(text, sizeof(text), "%s", s->ed.value);
 	if (focus && s->ed.selected)
 		theme_on(t, stdscr, TH_SELECT);
-	theme_put(stdscr, y, x, d->type == FT_CHOICE ? text :
-		  skip_chars(text, field_scroll(fm, i, w)), w);
+	if (rows > 1) {
+		for (int r = 0; r < rows && y + r < fm->area.y + fm->area.h; r++)
+			theme_put(stdscr, y + r, x, skip_chars(text, r * w), w);
+	} else {
+		theme_put(stdscr, y, x, d->type == FT_CHOICE ? text :
+			  skip_chars(text, field_scroll(fm, i, w)), w);
+	}
 	explicit_bzero(text, sizeof(text));
 	theme_on(t, stdscr, TH_NORMAL);
 }
@@ -283,13 +303,17 @@ static void draw_label(struct uform *fm, int i, int extra)
 	const struct fdef *d = &fm->defs[i];
 	struct rect a = fm->area;
 	int lw = fm->label_w, inw = a.w - lw, y = a.y + fm->row[i];
-	int left = a.y + a.h - (y + 1);
+	int vr = value_rows(fm, i, inw), left;
 	char label[128];
 
 	snprintf(label, sizeof(label), "%s:", d->label);
 	theme_on(t, stdscr, s->sev == SEV_FAIL ? TH_ERROR : TH_LABEL);
 	theme_put(stdscr, y, a.x, label, lw - 1);
 	theme_on(t, stdscr, TH_NORMAL);
+	/* the lines under the value: from the row after its last one */
+	y += vr - 1;
+	extra -= vr - 1;
+	left = a.y + a.h - (y + 1);
 	if (left > extra)
 		left = extra;
 	if (s->sev != SEV_PASS && s->msg[0] && left > 0) {

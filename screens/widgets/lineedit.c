@@ -105,8 +105,7 @@ int ledit_apply(struct ledit *e, enum ledit_op op, wint_t ch)
 				insert(e, ch);
 			return 1;
 		}
-		if (op == LE_LEFT || op == LE_RIGHT)
-			return 0;   /* kept: the cursor stays at the end */
+		/* End, Home or an arrow: kept, the cursor moves from its end */
 	}
 	switch (op) {
 	case LE_INSERT:

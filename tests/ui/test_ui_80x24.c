@@ -9,7 +9,7 @@
  * rows scrolled to the last one, with the "more below" line; a wrong CA
  * password retyped after the 401 (the second value replaces the first:
  * the stage passes), the mask one character per typed character, and
- * Ctrl-U.
+ * Ctrl-U; a help page scrolled to its end and back.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +25,7 @@
 #include "core/config.h"
 #include "core/config_load.h"
 #include "core/ctx.h"
+#include "core/stage_table.h"
 #include "core/state.h"
 #include "screen_text.h"
 #include "stages/stages.h"
@@ -162,6 +163,12 @@ static void test_long_path_whole(void **state)
 	vt_type(&fx->t, path);
 	ui_run_stage_ok(&fx->t, 4);
 	must_scan(&fx->t, path, "");
+	/* the field shows it whole too, over its rows, once it is not being
+	 * edited */
+	if (!body_has(&fx->t, path, "")) {
+		vt_dump(&fx->t, stderr);
+		fail_msg("the PFX field does not show '%s' whole", path);
+	}
 }
 
 static void test_denial_text_whole(void **state)
@@ -244,6 +251,27 @@ static void test_checklist_fixes_and_last_row(void **state)
 	diag_list_release(&dl);
 }
 
+/* A help page longer than the body: its last line says more is below,
+ * End shows the end of the text (and says more is above), Home the top. */
+static void test_help_scrolls(void **state)
+{
+	struct ui_fx *fx = *state;
+	const char *help = stage_help(STAGE_TRUST);
+	const char *tail = help + strlen(help) - 40;
+
+	ui_fx_start_at(fx, 1);
+	vt_fkey(&fx->t, 1);
+	ui_wait(&fx->t, "Help: 1");
+	ui_wait(&fx->t, " below (P");
+	vt_key(&fx->t, VTERM_KEY_END, VTERM_MOD_NONE);
+	ui_wait(&fx->t, " above (P");
+	assert_int_equal(vt_wait_gone(&fx->t, " below (P", 5000), 0);
+	wait_body(&fx->t, tail);
+	vt_key(&fx->t, VTERM_KEY_HOME, VTERM_MOD_NONE);
+	ui_wait(&fx->t, " below (P");
+	assert_int_equal(vt_wait_gone(&fx->t, " above (P", 5000), 0);
+}
+
 /* The Password field's row shows n mask characters and no more. */
 static void mask_shown(struct vt *t, int n)
 {
@@ -311,6 +339,7 @@ int main(void)
 		UI_TEST(test_root_fingerprint_whole),
 		UI_TEST(test_long_path_whole),
 		UI_TEST(test_checklist_fixes_and_last_row),
+		UI_TEST(test_help_scrolls),
 	};
 	return cmocka_run_group_tests(tests, ui_lab_group_setup,
 				      ui_lab_group_teardown);

@@ -178,9 +178,8 @@ static void test_lineedit_select_on_enter(void **st)
 
 	/* an arrow keeps it too, and moves */
 	ledit_enter(&e);
-	ledit_apply(&e, LE_LEFT, 0);
+	assert_int_equal(ledit_apply(&e, LE_LEFT, 0), 0);
 	assert_false(e.selected);
-	ledit_apply(&e, LE_LEFT, 0);
 	ledit_apply(&e, LE_INSERT, '-');
 	assert_string_equal(e.value, "Rx-y");
 
