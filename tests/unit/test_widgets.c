@@ -270,6 +270,37 @@ static void test_form_retype_password(void **st)
 	uform_release(&fm);
 }
 
+/* A long value reads whole: over more rows while its field is not being
+ * edited, on one (scrolled) row while it is; a long message is counted
+ * whole, not stopped after 3 lines. */
+static void test_form_long_value_rows(void **st)
+{
+	struct uform fm;
+	char path[151];
+	int one, wrapped;
+	memset(path, 'p', 150);
+	path[0] = '/';
+	path[150] = '\0';
+	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
+	uform_set(&fm, "ca.template", "short");
+	uform_focus(&fm, 0);
+	one = uform_need(&fm, 60);
+	uform_set(&fm, "ca.template", path);
+	assert_int_equal(uform_need(&fm, 60), one);      /* being edited */
+	uform_focus(&fm, 1);
+	wrapped = uform_need(&fm, 60);
+	assert_true(wrapped >= one + 3);                 /* 150 in < 50 */
+	fm.active = false;
+	uform_focus(&fm, 0);
+	assert_int_equal(uform_need(&fm, 60), wrapped);  /* not edited now */
+	fm.active = true;
+	uform_set(&fm, "ca.template", "x");
+	snprintf(fm.fs[1].msg, sizeof(fm.fs[1].msg), "%s", path);
+	fm.fs[1].sev = SEV_FAIL;
+	assert_true(uform_need(&fm, 60) >= one + 4);     /* no 3-line cap */
+	uform_release(&fm);
+}
+
 static void test_pane_rows(void **st)
 {
 	struct pane p;
@@ -538,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_lineedit_clear_delete_utf8),
 		cmocka_unit_test(test_form_retype_password),
 		cmocka_unit_test(test_pane_tall_row_scrolls),
+		cmocka_unit_test(test_form_long_value_rows),
 		cmocka_unit_test(test_form_password_wipe),
 		cmocka_unit_test(test_pane_rows),
 		cmocka_unit_test(test_pane_wrapped),
