@@ -564,7 +564,7 @@ static bool typing(const struct sstate *ss, int r, wint_t ch)
 
 /* What is left after the engine's own keys: the form, the screen's own
  * actions, focus moves, and the result list.  *full is cleared when only
- * the field changed (formw drew it). */
+ * the field changed (the form drew it). */
 static void on_other(struct sstate *ss, enum action act, int r, wint_t ch,
 		     bool *full)
 {
@@ -670,7 +670,7 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 		if (full) {
 			draw(ui, &ss);
 		} else {
-			/* typing in a field: formw already drew it */
+			/* typing in a field: the form already drew it */
 			frame_status(ui);
 			uform_place_cursor(&ss.fm);
 			doupdate();
