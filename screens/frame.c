@@ -114,6 +114,11 @@ static const char *hint(const struct keyhint *k, enum keyctx ctx, char *key,
 			size_t n)
 {
 	char second[32];
+	if (k->act == ACT_NONE && k->what) {
+		const char *sp = strchr(k->what, ' ');
+		snprintf(key, n, "%.*s", sp ? (int)(sp - k->what) : 0, k->what);
+		return sp ? sp + 1 : k->what;
+	}
 	keymap_key_name(k->act, ctx, key, n);
 	if (k->act2 != ACT_NONE &&
 	    keymap_key_name(k->act2, ctx, second, sizeof(second)) == 0) {

@@ -13,7 +13,10 @@
 #include "uikit.h"
 
 /* One entry of the key line: the key of act (and of act2, shown as
- * "Up/Down"), then what (NULL: the action's default text). */
+ * "Up/Down"), then what (NULL: the action's default text).  With act
+ * ACT_NONE, what is the key's name, a space and its text ("^U Clear"):
+ * a key that is no action of the keymap (a field's editing keys, form.h:
+ * uform_edit_hints). */
 struct keyhint {
 	enum action act;
 	enum action act2;     /* ACT_NONE: one key */

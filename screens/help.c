@@ -1,13 +1,15 @@
 /*
  * help.c - shows the F1 help page of a screen: a stage's page from the
  * stage table (backend/core/stage_help.c holds the text), or the welcome
- * or summary page; help_show() pages through it.
+ * or summary page; help_show() pages through it (Up/Down, PgUp/PgDn,
+ * Home/End), its last line saying how much is above and below.
  */
 #include "help.h"
 
 #include <stdio.h>
 
 #include "frame.h"
+#include "layout.h"
 
 void help_title(int screen, char *buf, size_t n)
 {
@@ -30,8 +32,8 @@ const char *help_text(int screen)
 enum nav help_show(struct ui *ui, int screen)
 {
 	static const struct keyhint keys[] = {
-		{ ACT_UP, ACT_DOWN, "Scroll" }, { ACT_BACK, ACT_NONE, "Close help" },
-		{ ACT_QUIT, ACT_NONE, NULL },
+		{ ACT_UP, ACT_DOWN, "Scroll" }, { ACT_PAGE_UP, ACT_PAGE_DOWN, "Page" },
+		{ ACT_BACK, ACT_NONE, "Close help" }, { ACT_QUIT, ACT_NONE, NULL },
 	};
 	int first = 0;
 	const char *text = help_text(screen);
@@ -48,8 +50,16 @@ enum nav help_show(struct ui *ui, int screen)
 		if (ui->lay.too_small) {
 			frame_too_small(ui);
 		} else {
-			frame_draw(ui, title, (struct keyline){ KC_HELP, keys, 3 });
-			frame_text(in, text, &first);
+			int n = layout_wrap(text, in.w, 0, NULL, NULL);
+			frame_draw(ui, title, (struct keyline){ KC_HELP, keys, 4 });
+			if (n > in.h && in.h > 1) {
+				in.h--;   /* the last line says there is more */
+				frame_text(in, text, &first);
+				pane_draw_more(&ui->th, stdscr, in, in.y + in.h, first,
+					       n - first - in.h);
+			} else {
+				frame_text(in, text, &first);
+			}
 			curs_set(0);
 			refresh();
 		}
@@ -59,7 +69,11 @@ enum nav help_show(struct ui *ui, int screen)
 			return NAV_QUIT;
 		if (act == ACT_BACK)
 			return NAV_STAY;
-		if (!ui_scroll(act, &first))
-			ui_page(act, &first, in.h - 1);
+		if (act == ACT_TOP)
+			first = 0;
+		else if (act == ACT_BOTTOM)
+			first = FRAME_TEXT_MAX;   /* frame_text stops at the end */
+		else if (!ui_scroll(act, &first))
+			ui_page(act, &first, in.h - 2);
 	}
 }

@@ -69,7 +69,7 @@ static int commit(struct ui *ui, struct uform *fm)
 {
 	const char *pw = uform_value(fm, "export.password");
 	if (*pw) {
-		if (secret_set(&ui->f->ctx.pfx_password, pw, strlen(pw)) < 0) {
+		if (ctx_set_typed_password(&ui->f->ctx, CTX_PFX_PASSWORD, pw) < 0) {
 			ui_set_msg(ui, TH_ERROR, "cannot keep the password in memory");
 			return -1;
 		}

@@ -179,7 +179,7 @@ static int commit(struct ui *ui, struct uform *fm)
 	const char *pw = uform_value(fm, "ca.password");
 	forget_answers(&ui->f->ctx);
 	if (*pw && needs_password(fm)) {
-		if (secret_set(&ui->f->ctx.ca_password, pw, strlen(pw)) < 0) {
+		if (ctx_set_typed_password(&ui->f->ctx, CTX_CA_PASSWORD, pw) < 0) {
 			ui_set_msg(ui, TH_ERROR, "cannot keep the password in memory");
 			return -1;
 		}

@@ -21,10 +21,14 @@ static const struct config_key *key_of(const struct draft *d, int i)
 	return config_key_find(d->fm->defs[i].key);
 }
 
+/* A copy may be a typed password: wiped before it is freed. */
 static void free_values(char **v, int n)
 {
-	for (int i = 0; v && i < n; i++)
+	for (int i = 0; v && i < n; i++) {
+		if (v[i])
+			explicit_bzero(v[i], strlen(v[i]));
 		free(v[i]);
+	}
 	free(v);
 }
 

@@ -126,6 +126,8 @@ static unsigned what_shows(struct sstate *ss)
 		return 0;   /* the stage is reading the configuration */
 	if (ss->phase == P_DONE && done_runs(ss, why, sizeof(why)))
 		m |= 1u;
+	if (ss->fm.active && uform_selected(&ss->fm))
+		m |= 1u << 12;   /* the key line's "End Keep" */
 	if (choice_offered(ss))
 		m |= 2u;
 	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++)
@@ -155,9 +157,14 @@ static int keys_for(struct sstate *ss, struct keyhint *k)
 		return i;
 	}
 	if (ss->phase == P_EDIT) {
+		const char *edit[4];
+		int ne;
 		k[i++] = HINT(ACT_NEXT, ss->sc->run_label);
 		if (ss->fm.n > 0)
 			k[i++] = (struct keyhint){ ACT_FIELD_NEXT, ACT_FIELD_PREV, NULL };
+		ne = ss->pane_focus ? 0 : uform_edit_hints(&ss->fm, edit, 4);
+		for (int e = 0; e < ne; e++)
+			k[i++] = HINT(ACT_NONE, edit[e]);
 	} else if (ss->phase == P_DONE) {
 		char why[300];
 		if (done_runs(ss, why, sizeof(why))) {
@@ -193,7 +200,7 @@ static void draw(struct ui *ui, void *ud)
 {
 	struct sstate *ss = ud;
 	const struct stage_screen *sc = ss->sc;
-	struct keyhint keys[10];
+	struct keyhint keys[14];
 	struct keyline kl = { key_ctx(ss), keys, 0 };
 	int y, nintro, form_need, form_h, pane_y, pane_h, pane_min;
 	char heading[120];
@@ -222,9 +229,11 @@ static void draw(struct ui *ui, void *ud)
 	if (sc->update)
 		sc->update(ui, &ss->fm);
 	form_need = ss->fm.n > 0 ? uform_need(&ss->fm, in.w) : 0;
-	/* the list in use gets room for a selected line's whole text */
+	/* the list in use, or the results of a run, get room for whole rows
+	 * (they wrap); while fields are edited the form comes first */
 	pane_min = (ss->pane.n > 0 || ui->busy) ?
-		   (ss->fm.n > 0 && !ss->pane_focus ? 5 : 10) : 0;
+		   (ss->fm.n > 0 && !ss->pane_focus && ss->phase == P_EDIT ?
+		    5 : 10) : 0;
 	form_h = layout_split(in.y + in.h - y, form_need, pane_min, &pane_y,
 			      &pane_h);
 	if (pane_h > 0) {
@@ -249,8 +258,10 @@ static void draw(struct ui *ui, void *ud)
 		curs_set(0);
 	}
 	refresh();
-	if (ss->fm.form && ss->fm.active)
-		uform_place_cursor(&ss->fm), refresh();
+	if (ss->fm.shown && ss->fm.active) {
+		uform_place_cursor(&ss->fm);
+		refresh();
+	}
 }
 
 static void load_fields(struct sstate *ss)
@@ -291,7 +302,7 @@ static void focus_first_problem(struct sstate *ss)
 	/* a failed field takes the focus; warnings do not */
 	for (int i = 0; i < ss->fm.n; i++)
 		if (!ss->fm.fs[i].hidden && ss->fm.fs[i].sev == SEV_FAIL) {
-			ss->fm.focus = i;
+			uform_focus(&ss->fm, i);
 			ss->pane_focus = false;
 			return;
 		}
@@ -404,7 +415,7 @@ static bool fields_ok(struct sstate *ss)
 		return true;
 	bad = uform_validate_all(&ss->fm);
 	if (bad >= 0) {
-		ss->fm.focus = bad;
+		uform_focus(&ss->fm, bad);
 		ss->pane_focus = false;
 		ui_set_msg(ss->ui, TH_ERROR, "'%s' is not valid: fix it first",
 			   ss->fm.defs[bad].label);
@@ -553,7 +564,7 @@ static bool typing(const struct sstate *ss, int r, wint_t ch)
 
 /* What is left after the engine's own keys: the form, the screen's own
  * actions, focus moves, and the result list.  *full is cleared when only
- * the field changed (formw drew it). */
+ * the field changed (the form drew it). */
 static void on_other(struct sstate *ss, enum action act, int r, wint_t ch,
 		     bool *full)
 {
@@ -639,6 +650,7 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 		pane_release(&ss.out);
 		return NAV_QUIT;
 	}
+	uform_focus(&ss.fm, ss.fm.focus);   /* its value selected */
 	enter_phase(&ss);
 	ui->repaint = draw;
 	ui->repaint_ud = &ss;
@@ -658,7 +670,7 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 		if (full) {
 			draw(ui, &ss);
 		} else {
-			/* typing in a field: formw already drew it */
+			/* typing in a field: the form already drew it */
 			frame_status(ui);
 			uform_place_cursor(&ss.fm);
 			doupdate();

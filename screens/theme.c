@@ -207,6 +207,13 @@ const char *theme_ellipsis(const struct theme *t)
 	return t->utf8 ? "\u2026" : "...";
 }
 
+const char *theme_more(const struct theme *t, bool up)
+{
+	if (t->utf8)
+		return up ? "\u25b2" : "\u25bc";
+	return up ? "^" : "v";
+}
+
 int theme_put(WINDOW *w, int y, int x, const char *s, int n)
 {
 	mbstate_t ps;

@@ -66,6 +66,8 @@ const char *theme_spinner(const struct theme *t, unsigned tick);
 const char *theme_dash(const struct theme *t);     /* em dash or "-" */
 const char *theme_arrow(const struct theme *t);    /* old -> new: arrow or "->" */
 const char *theme_ellipsis(const struct theme *t); /* cut text: ellipsis or "..." */
+/* A list's "more above" (up) / "more below" mark: a triangle or ^ / v. */
+const char *theme_more(const struct theme *t, bool up);
 
 /* Print a UTF-8/ASCII string at (y,x) clipped to n columns. Returns cols used. */
 int theme_put(WINDOW *w, int y, int x, const char *s, int n);

@@ -1,7 +1,8 @@
 /*
- * form.c - labelled fields over formw with inline validation (form.h).
- * The model (struct fstate) is authoritative; the FORM is rebuilt from it
- * on every uform_show() and read back with uform_sync().
+ * form.c - labelled fields with inline validation (form.h).  The model
+ * (struct fstate, its text a struct ledit) is authoritative; drawing shows
+ * it: the labels, each field's value (a password masked, a long value
+ * scrolled so the cursor shows) and the whole of each field's message.
  */
 #include "widgets/form.h"
 
@@ -10,24 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void wipe(void *p, size_t n)
-{
-	volatile unsigned char *v = p;
-	while (n--)
-		*v++ = 0;
-}
+#define KEY_CTRL_U 21
 
 int uform_init(struct uform *fm, const struct fdef *defs, int n, void *ud)
 {
+	size_t cnt = (size_t)(n > 0 ? n : 1);
 	memset(fm, 0, sizeof(*fm));
 	fm->defs = defs;
 	fm->n = n;
 	fm->ud = ud;
 	fm->active = true;
-	fm->fs = calloc((size_t)(n > 0 ? n : 1), sizeof(*fm->fs));
-	fm->fields = calloc((size_t)n + 1, sizeof(*fm->fields));
-	fm->fmap = calloc((size_t)(n > 0 ? n : 1), sizeof(*fm->fmap));
-	if (!fm->fs || !fm->fields || !fm->fmap) {
+	fm->fs = calloc(cnt, sizeof(*fm->fs));
+	fm->row = calloc(cnt, sizeof(*fm->row));
+	fm->scroll = calloc(cnt, sizeof(*fm->scroll));
+	if (!fm->fs || !fm->row || !fm->scroll) {
 		uform_release(fm);
 		return -1;
 	}
@@ -38,13 +35,14 @@ void uform_release(struct uform *fm)
 {
 	uform_hide(fm);
 	if (fm->fs)
-		wipe(fm->fs, sizeof(*fm->fs) * (size_t)(fm->n > 0 ? fm->n : 1));
+		explicit_bzero(fm->fs, sizeof(*fm->fs) *
+			       (size_t)(fm->n > 0 ? fm->n : 1));
 	free(fm->fs);
-	free(fm->fields);
-	free(fm->fmap);
+	free(fm->row);
+	free(fm->scroll);
 	fm->fs = NULL;
-	fm->fields = NULL;
-	fm->fmap = NULL;
+	fm->row = NULL;
+	fm->scroll = NULL;
 }
 
 int uform_index(const struct uform *fm, const char *key)
@@ -62,7 +60,7 @@ const char *uform_value(const struct uform *fm, const char *key)
 		return "";
 	if (fm->defs[i].type == FT_CHOICE)
 		return fm->defs[i].choices[fm->fs[i].choice];
-	return fm->fs[i].value;
+	return fm->fs[i].ed.value;
 }
 
 const char *uform_choice(const struct uform *fm, const char *key)
@@ -81,7 +79,9 @@ void uform_set(struct uform *fm, const char *key, const char *v)
 	int i = uform_index(fm, key);
 	if (i < 0)
 		return;
-	snprintf(fm->fs[i].value, sizeof(fm->fs[i].value), "%s", v ? v : "");
+	ledit_set(&fm->fs[i].ed, v);
+	if (i == fm->focus)
+		ledit_enter(&fm->fs[i].ed);
 }
 
 void uform_set_choice(struct uform *fm, const char *key, const char *name)
@@ -105,7 +105,7 @@ void uform_wipe(struct uform *fm, const char *key)
 {
 	int i = uform_index(fm, key);
 	if (i >= 0)
-		wipe(fm->fs[i].value, sizeof(fm->fs[i].value));
+		ledit_wipe(&fm->fs[i].ed);
 }
 
 int uform_visible_count(const struct uform *fm)
@@ -134,24 +134,38 @@ static int label_width(const struct uform *fm, int width)
 	return layout_label_width(lens, k, width);
 }
 
-/* Inline lines under field i for a message column msg_w wide. */
+#define FIX_PREFIX "fix: "
+
+/* Rows the value of field i takes in an input column inw wide: a text
+ * value longer than its box (a path, a URL) wraps onto more rows while it
+ * is not being edited, so it reads whole. */
+static int value_rows(const struct uform *fm, int i, int inw)
+{
+	int n;
+	if (fm->defs[i].type != FT_TEXT || (i == fm->focus && fm->active) ||
+	    inw < 1)
+		return 1;
+	n = ledit_chars(&fm->fs[i].ed);
+	return n <= inw ? 1 : (n + inw - 1) / inw;
+}
+
+/* Inline lines under field i for a message column msg_w wide: the rest
+ * of a wrapped value, then the whole message and its fix, or the chosen
+ * entry's hint. */
 static int extra_lines(const struct uform *fm, int i, int msg_w)
 {
 	const struct fstate *s = &fm->fs[i];
 	const struct fdef *d = &fm->defs[i];
-	int n = 0;
+	int n = value_rows(fm, i, msg_w) - 1;
 	if (s->sev != SEV_PASS && s->msg[0]) {
-		int m = layout_wrap(s->msg, msg_w - 2, 0, NULL, NULL);
-		n += m > 3 ? 3 : m;
-		if (s->fix[0]) {
-			int f = layout_wrap(s->fix, msg_w - 7, 0, NULL, NULL);
-			n += f > 2 ? 2 : f;
-		}
+		n += layout_wrap(s->msg, msg_w - 2, 0, NULL, NULL);
+		if (s->fix[0])
+			n += layout_wrap(s->fix, msg_w - 2 - (int)strlen(FIX_PREFIX),
+					 0, NULL, NULL);
 	} else if (d->type == FT_CHOICE && d->choice_hints &&
 		   d->choice_hints[s->choice]) {
-		int h = layout_wrap(d->choice_hints[s->choice], msg_w - 2, 0,
-				    NULL, NULL);
-		n += h > 2 ? 2 : h;
+		n += layout_wrap(d->choice_hints[s->choice], msg_w - 2, 0, NULL,
+				 NULL);
 	}
 	return n;
 }
@@ -167,21 +181,7 @@ int uform_need(struct uform *fm, int width)
 
 void uform_hide(struct uform *fm)
 {
-	if (fm->form) {
-		unpost_form(fm->form);
-		free_form(fm->form);
-		fm->form = NULL;
-	}
-	if (fm->fields) {
-		for (int k = 0; fm->fields[k]; k++) {
-			free_field(fm->fields[k]);
-			fm->fields[k] = NULL;
-		}
-	}
-	if (fm->sub) {
-		delwin(fm->sub);
-		fm->sub = NULL;
-	}
+	fm->shown = false;
 }
 
 static void choice_text(const struct uform *fm, int i, char *buf, size_t n)
@@ -189,220 +189,223 @@ static void choice_text(const struct uform *fm, int i, char *buf, size_t n)
 	snprintf(buf, n, "< %s >", fm->defs[i].choices[fm->fs[i].choice]);
 }
 
-static int field_k(const struct uform *fm, int i)
+/* Columns of field i's box in an input column inw wide. */
+static int field_width(const struct uform *fm, int i, int inw)
 {
-	for (int k = 0; fm->fields && fm->fields[k]; k++)
-		if (fm->fmap[k] == i)
-			return k;
-	return -1;
+	const struct fdef *d = &fm->defs[i];
+	int w = inw;
+	if (d->type == FT_CHOICE) {
+		int m = 0;
+		for (int c = 0; c < nchoices(d); c++)
+			if ((int)strlen(d->choices[c]) > m)
+				m = (int)strlen(d->choices[c]);
+		w = m + 4;
+	} else if (d->type == FT_INT) {
+		w = 8;
+	}
+	if (w > inw)
+		w = inw;
+	return w < 1 ? 1 : w;
 }
 
-static void put_wrapped(const struct theme *t, const char *prefix,
-			const char *text, int y, int x, int w, int maxl,
-			int *rows_left)
+/* The first character of field i shown in w columns: the cursor stays
+ * inside the box. */
+static int field_scroll(struct uform *fm, int i, int w)
 {
-	int starts[4], lens[4];
-	int n = layout_wrap(text, w - (int)strlen(prefix), 4, starts, lens);
-	for (int l = 0; l < n && l < maxl && *rows_left > 0; l++) {
+	int col = ledit_cursor_col(&fm->fs[i].ed), off = fm->scroll[i];
+	if (col < off)
+		off = col;
+	if (col > off + w - 1)
+		off = col - w + 1;
+	if (off < 0)
+		off = 0;
+	fm->scroll[i] = off;
+	return off;
+}
+
+static const char *skip_chars(const char *s, int n)
+{
+	while (*s && n > 0) {
+		s++;
+		while (((unsigned char)*s & 0xC0) == 0x80)
+			s++;
+		n--;
+	}
+	return s;
+}
+
+/* Field i's box and value (a password as its mask, a selected value
+ * marked as selected, a long value not being edited over its rows). */
+static void draw_field(struct uform *fm, int i)
+{
+	const struct theme *t = fm->th;
+	const struct fdef *d = &fm->defs[i];
+	struct fstate *s = &fm->fs[i];
+	bool focus = i == fm->focus && fm->active;
+	int inw = fm->area.w - fm->label_w;
+	int y = fm->area.y + fm->row[i], x = fm->area.x + fm->label_w;
+	int w = field_width(fm, i, inw), rows = value_rows(fm, i, inw);
+	char text[UFORM_VALUE_MAX + 8];
+
+	if (fm->row[i] < 0 || !t)
+		return;
+	theme_on(t, stdscr, focus ? TH_FIELD_FOCUS : TH_FIELD);
+	for (int r = 0; r < rows && y + r < fm->area.y + fm->area.h; r++)
+		mvhline(y + r, x, ' ', w);
+	if (d->type == FT_CHOICE)
+		choice_text(fm, i, text, sizeof(text));
+	else if (d->type == FT_PASSWORD)
+		ledit_mask(&s->ed, text, sizeof(text));
+	else
+		snprintf(text, sizeof(text), "%s", s->ed.value);
+	if (focus && s->ed.selected)
+		theme_on(t, stdscr, TH_SELECT);
+	if (rows > 1) {
+		for (int r = 0; r < rows && y + r < fm->area.y + fm->area.h; r++)
+			theme_put(stdscr, y + r, x, skip_chars(text, r * w), w);
+	} else {
+		theme_put(stdscr, y, x, d->type == FT_CHOICE ? text :
+			  skip_chars(text, field_scroll(fm, i, w)), w);
+	}
+	explicit_bzero(text, sizeof(text));
+	theme_on(t, stdscr, TH_NORMAL);
+}
+
+#define WRAP_MAX 128
+
+/* text wrapped at w columns from (y, x): the first line after prefix,
+ * the others indented as far; *left rows at most.  Returns the next y. */
+static int put_wrapped(const char *prefix, const char *text, int y, int x,
+		       int w, int *left)
+{
+	int starts[WRAP_MAX], lens[WRAP_MAX], pl = (int)strlen(prefix);
+	int n = layout_wrap(text, w - pl, WRAP_MAX, starts, lens);
+	for (int l = 0; l < n && l < WRAP_MAX && *left > 0; l++) {
 		char line[UFORM_MSG_MAX + 16];
 		snprintf(line, sizeof(line), "%s%.*s", l == 0 ? prefix : "",
 			 lens[l], text + starts[l]);
-		if (l > 0) {
-			memmove(line + strlen(prefix), line, strlen(line) + 1);
-			memset(line, ' ', strlen(prefix));
-		}
-		theme_put(stdscr, y + l, x, line, w);
-		(*rows_left)--;
+		if (l == 0)
+			theme_put(stdscr, y, x, line, w);
+		else
+			theme_put(stdscr, y, x + pl, line, w - pl);
+		y++;
+		(*left)--;
+	}
+	return y;
+}
+
+/* The label of field i and the lines under it (message and fix, or the
+ * chosen entry's hint), `extra` rows at most. */
+static void draw_label(struct uform *fm, int i, int extra)
+{
+	const struct theme *t = fm->th;
+	const struct fstate *s = &fm->fs[i];
+	const struct fdef *d = &fm->defs[i];
+	struct rect a = fm->area;
+	int lw = fm->label_w, inw = a.w - lw, y = a.y + fm->row[i];
+	int vr = value_rows(fm, i, inw), left;
+	char label[128];
+
+	snprintf(label, sizeof(label), "%s:", d->label);
+	theme_on(t, stdscr, s->sev == SEV_FAIL ? TH_ERROR : TH_LABEL);
+	theme_put(stdscr, y, a.x, label, lw - 1);
+	theme_on(t, stdscr, TH_NORMAL);
+	/* the lines under the value: from the row after its last one */
+	y += vr - 1;
+	extra -= vr - 1;
+	left = a.y + a.h - (y + 1);
+	if (left > extra)
+		left = extra;
+	if (s->sev != SEV_PASS && s->msg[0] && left > 0) {
+		const char *mark = s->sev == SEV_FAIL ? (t->utf8 ? "\u2717" : "!") :
+				   s->sev == SEV_WARN ? "!" : "i";
+		theme_on(t, stdscr, s->sev == SEV_FAIL ? TH_ERROR :
+			 s->sev == SEV_WARN ? TH_WARN : TH_NORMAL);
+		theme_put(stdscr, y + 1, a.x + lw, mark, 1);
+		y = put_wrapped("", s->msg, y + 1, a.x + lw + 2, inw - 2, &left);
+		theme_on(t, stdscr, TH_NORMAL);
+		if (s->fix[0])
+			put_wrapped(FIX_PREFIX, s->fix, y, a.x + lw + 2, inw - 2,
+				    &left);
+	} else if (extra > 0 && left > 0) {
+		theme_on(t, stdscr, TH_DIM);
+		put_wrapped("", d->choice_hints[s->choice], y + 1, a.x + lw + 2,
+			    inw - 2, &left);
+		theme_on(t, stdscr, TH_NORMAL);
 	}
 }
 
 void uform_show(struct uform *fm, const struct theme *t, struct rect area)
 {
-	int vis[64], extra[64], row[64], nv = 0, fvis = 0, k = 0;
-	int lw, inw;
+	int vis[64], extra[64], row[64], nv = 0, fvis = 0;
 
 	uform_hide(fm);
 	fm->area = area;
+	fm->th = t;
+	for (int i = 0; i < fm->n; i++)
+		fm->row[i] = -1;
 	if (area.h <= 0 || area.w < 20 || fm->n == 0)
 		return;
-	lw = label_width(fm, area.w);
-	fm->label_w = lw;
-	inw = area.w - lw;
+	fm->label_w = label_width(fm, area.w);
 	for (int i = 0; i < fm->n && nv < 64; i++) {
 		if (fm->fs[i].hidden)
 			continue;
 		if (i == fm->focus)
 			fvis = nv;
 		vis[nv] = i;
-		extra[nv] = extra_lines(fm, i, inw);
+		extra[nv] = extra_lines(fm, i, area.w - fm->label_w);
 		nv++;
 	}
 	layout_form(nv, extra, area.h, fvis, &fm->first, row);
-
-	/* the formw view */
-	fm->sub = derwin(stdscr, area.h, area.w, area.y, area.x);
-	if (!fm->sub)
-		goto labels;
 	for (int v = 0; v < nv; v++) {
-		int i = vis[v], w = inw;
-		const struct fdef *d = &fm->defs[i];
-		FIELD *fl;
-		char buf[UFORM_VALUE_MAX + 8];
+		fm->row[vis[v]] = row[v];
 		if (row[v] < 0)
 			continue;
-		if (d->type == FT_CHOICE) {
-			int m = 0;
-			for (int c = 0; c < nchoices(d); c++)
-				if ((int)strlen(d->choices[c]) > m)
-					m = (int)strlen(d->choices[c]);
-			w = m + 4;
-		} else if (d->type == FT_INT) {
-			w = 8;
-		}
-		if (w > inw)
-			w = inw;
-		if (w < 1)
-			w = 1;
-		fl = new_field(1, w, row[v], lw, 0, 0);
-		if (!fl)
-			continue;
-		field_opts_off(fl, O_AUTOSKIP | O_BLANK);
-		if (d->type == FT_CHOICE) {
-			field_opts_off(fl, O_EDIT);
-			choice_text(fm, i, buf, sizeof(buf));
-		} else {
-			field_opts_off(fl, O_STATIC);
-			set_max_field(fl, UFORM_VALUE_MAX - 1);
-			snprintf(buf, sizeof(buf), "%s", fm->fs[i].value);
-		}
-		if (d->type == FT_PASSWORD)
-			field_opts_off(fl, O_PUBLIC);
-		set_field_buffer(fl, 0, buf);
-		wipe(buf, sizeof(buf));
-		set_field_back(fl, t->attr[i == fm->focus && fm->active ?
-				   TH_FIELD_FOCUS : TH_FIELD] |
-			       (attr_t)COLOR_PAIR(t->pair[i == fm->focus && fm->active ?
-							  TH_FIELD_FOCUS : TH_FIELD]));
-		fm->fields[k] = fl;
-		fm->fmap[k] = i;
-		k++;
+		draw_label(fm, vis[v], extra[v]);
+		draw_field(fm, vis[v]);
 	}
-	fm->fields[k] = NULL;
-	if (k == 0)
-		goto labels;
-	fm->form = new_form(fm->fields);
-	if (!fm->form)
-		goto labels;
-	set_form_win(fm->form, stdscr);
-	set_form_sub(fm->form, fm->sub);
-	if (post_form(fm->form) != E_OK) {
-		free_form(fm->form);
-		fm->form = NULL;
-		goto labels;
-	}
-	{
-		int fk = field_k(fm, fm->focus);
-		if (fk >= 0) {
-			set_current_field(fm->form, fm->fields[fk]);
-			if (fm->defs[fm->focus].type != FT_CHOICE)
-				form_driver(fm->form, REQ_END_FIELD);
-		}
-	}
-labels:
-	/* post_form erases the form's window: labels and inline lines last */
-	for (int v = 0; v < nv; v++) {
-		int i = vis[v], y = area.y + row[v], left;
-		const struct fstate *s = &fm->fs[i];
-		const struct fdef *d = &fm->defs[i];
-		char label[128];
-		if (row[v] < 0)
-			continue;
-		snprintf(label, sizeof(label), "%s:", d->label);
-		theme_on(t, stdscr, s->sev == SEV_FAIL ? TH_ERROR : TH_LABEL);
-		theme_put(stdscr, y, area.x, label, lw - 1);
-		theme_on(t, stdscr, TH_NORMAL);
-		left = area.y + area.h - (y + 1);
-		if (left > extra[v])
-			left = extra[v];
-		if (s->sev != SEV_PASS && s->msg[0]) {
-			char prefix[8];
-			snprintf(prefix, sizeof(prefix), "%s ",
-				 s->sev == SEV_FAIL ? (t->utf8 ? "\u2717" : "!") :
-				 s->sev == SEV_WARN ? "!" : "i");
-			theme_on(t, stdscr, s->sev == SEV_FAIL ? TH_ERROR :
-				 s->sev == SEV_WARN ? TH_WARN : TH_NORMAL);
-			/* the prefix is one column wide plus a space */
-			{
-				int starts[4], lens[4];
-				int n = layout_wrap(s->msg, inw - 2, 4, starts, lens);
-				int yy = y + 1;
-				for (int l = 0; l < n && l < 3 && left > 0; l++) {
-					char line[UFORM_MSG_MAX];
-					snprintf(line, sizeof(line), "%.*s", lens[l],
-						 s->msg + starts[l]);
-					if (l == 0)
-						theme_put(stdscr, yy, area.x + lw, prefix, 2);
-					theme_put(stdscr, yy, area.x + lw + 2, line, inw - 2);
-					yy++;
-					left--;
-				}
-				if (s->fix[0] && left > 0) {
-					theme_on(t, stdscr, TH_NORMAL);
-					put_wrapped(t, "fix: ", s->fix, yy,
-						    area.x + lw + 2, inw - 2, 2, &left);
-				}
-			}
-			theme_on(t, stdscr, TH_NORMAL);
-		} else if (extra[v] > 0 && left > 0) {
-			theme_on(t, stdscr, TH_DIM);
-			put_wrapped(t, "", d->choice_hints[s->choice], y + 1,
-				    area.x + lw + 2, inw - 2, 2, &left);
-			theme_on(t, stdscr, TH_NORMAL);
-		}
-	}
-
+	fm->shown = true;
 }
 
 void uform_place_cursor(struct uform *fm)
 {
-	int y, x, by, bx;
-	if (!fm->form || !fm->sub || !fm->active) {
+	int i = fm->focus, w;
+	if (!fm->shown || !fm->active || i >= fm->n || fm->row[i] < 0 ||
+	    fm->defs[i].type == FT_CHOICE) {
 		curs_set(0);
 		return;
 	}
-	pos_form_cursor(fm->form);
-	getyx(fm->sub, y, x);
-	getbegyx(fm->sub, by, bx);
-	wnoutrefresh(fm->sub);
-	move(by + y, bx + x);
-	curs_set(fm->defs[fm->focus].type == FT_CHOICE ? 0 : 1);
+	w = field_width(fm, i, fm->area.w - fm->label_w);
+	move(fm->area.y + fm->row[i], fm->area.x + fm->label_w +
+	     ledit_cursor_col(&fm->fs[i].ed) - field_scroll(fm, i, w));
+	curs_set(1);
+	wnoutrefresh(stdscr);
 }
 
-static void trim_copy(char *dst, size_t n, const char *src)
+/* Blanks at the edges of a text value go (a password stays as typed). */
+static void trim_field(struct uform *fm, int i)
 {
-	size_t len;
-	while (*src == ' ')
-		src++;
-	snprintf(dst, n, "%s", src);
-	len = strlen(dst);
-	while (len > 0 && dst[len - 1] == ' ')
-		dst[--len] = 0;
+	struct ledit *e = &fm->fs[i].ed;
+	size_t len = strlen(e->value), lead = 0;
+	if (fm->defs[i].type == FT_PASSWORD || fm->defs[i].type == FT_CHOICE)
+		return;
+	while (len > 0 && e->value[len - 1] == ' ')
+		e->value[--len] = 0;
+	while (e->value[lead] == ' ')
+		lead++;
+	if (lead > 0) {
+		memmove(e->value, e->value + lead, len - lead + 1);
+		explicit_bzero(e->value + len - lead, lead);
+	}
+	if (e->cur > (int)strlen(e->value))
+		e->cur = (int)strlen(e->value);
 }
 
 void uform_sync(struct uform *fm)
 {
-	if (!fm->form)
-		return;
-	form_driver(fm->form, REQ_VALIDATION);
-	for (int k = 0; fm->fields[k]; k++) {
-		int i = fm->fmap[k];
-		char *b;
-		if (fm->defs[i].type == FT_CHOICE)
-			continue;
-		b = field_buffer(fm->fields[k], 0);
-		if (b)
-			trim_copy(fm->fs[i].value, sizeof(fm->fs[i].value), b);
-	}
+	for (int i = 0; i < fm->n; i++)
+		if (i != fm->focus || !fm->active)
+			trim_field(fm, i);
 }
 
 enum diag_severity uform_validate(struct uform *fm, int i)
@@ -420,7 +423,7 @@ enum diag_severity uform_validate(struct uform *fm, int i)
 		return SEV_PASS;
 	if (d->validate)
 		sev = d->validate(fm, i, d->type == FT_CHOICE ?
-				  d->choices[s->choice] : s->value,
+				  d->choices[s->choice] : s->ed.value,
 				  s->msg, sizeof(s->msg), fm->ud);
 	s->sev = sev;
 	if (sev == SEV_PASS)
@@ -431,7 +434,8 @@ enum diag_severity uform_validate(struct uform *fm, int i)
 int uform_validate_all(struct uform *fm)
 {
 	int bad = -1;
-	uform_sync(fm);
+	for (int i = 0; i < fm->n; i++)
+		trim_field(fm, i);
 	for (int i = 0; i < fm->n; i++) {
 		if (fm->fs[i].hidden)
 			continue;
@@ -487,10 +491,20 @@ void uform_focus(struct uform *fm, int i)
 {
 	if (i < 0 || i >= fm->n || fm->fs[i].hidden)
 		return;
-	uform_sync(fm);
-	if (fm->focus != i && fm->focus < fm->n && fm->fs[fm->focus].touched)
-		uform_validate(fm, fm->focus);
+	if (fm->focus != i && fm->focus < fm->n) {
+		trim_field(fm, fm->focus);
+		fm->fs[fm->focus].ed.selected = false;
+		if (fm->fs[fm->focus].touched)
+			uform_validate(fm, fm->focus);
+	}
 	fm->focus = i;
+	ledit_enter(&fm->fs[i].ed);
+}
+
+bool uform_selected(const struct uform *fm)
+{
+	return fm->focus < fm->n && fm->defs[fm->focus].type != FT_CHOICE &&
+	       fm->fs[fm->focus].ed.selected;
 }
 
 bool uform_any_touched(const struct uform *fm)
@@ -511,42 +525,67 @@ enum diag_severity uform_say(enum diag_severity sev, char *msg, size_t n,
 	return sev;
 }
 
-static int req(struct uform *fm, int request)
-{
-	return form_driver_w(fm->form, KEY_CODE_YES, (wchar_t)request);
-}
-
-/* Text editing keys of a field: the formw request each one makes, and
- * whether it changes the value. */
+/* Text editing keys of a field and what each does (lineedit.h); the ones
+ * with a name are on the key line (`selected`: only while the value is
+ * selected). */
 static const struct {
 	bool code;
 	wint_t key;
-	int request;
-	bool edits;
+	enum ledit_op op;
+	const char *hint;
+	bool selected;
 } EDIT_KEYS[] = {
-	{ false, 127, REQ_DEL_PREV, true },
-	{ false, 8, REQ_DEL_PREV, true },
-	{ true, KEY_BACKSPACE, REQ_DEL_PREV, true },
-	{ false, 21, REQ_CLR_FIELD, true },   /* Ctrl-U */
-	{ true, KEY_DC, REQ_DEL_CHAR, true },
-	{ true, KEY_LEFT, REQ_PREV_CHAR, false },
-	{ true, KEY_RIGHT, REQ_NEXT_CHAR, false },
-	{ true, KEY_HOME, REQ_BEG_FIELD, false },
-	{ true, KEY_END, REQ_END_FIELD, false },
+	{ false, KEY_CTRL_U, LE_CLEAR, "^U Clear", false },
+	{ true, KEY_END, LE_END, "End Keep", true },
+	{ false, 127, LE_DEL_PREV, NULL, false },
+	{ false, 8, LE_DEL_PREV, NULL, false },
+	{ true, KEY_BACKSPACE, LE_DEL_PREV, NULL, false },
+	{ true, KEY_DC, LE_DEL_CHAR, NULL, false },
+	{ true, KEY_LEFT, LE_LEFT, NULL, false },
+	{ true, KEY_RIGHT, LE_RIGHT, NULL, false },
+	{ true, KEY_HOME, LE_HOME, NULL, false },
 };
 
+#define NEDIT_KEYS (sizeof(EDIT_KEYS) / sizeof(EDIT_KEYS[0]))
+
+int uform_edit_hints(const struct uform *fm, const char **hint, int max)
+{
+	int k = 0;
+	if (!fm->active || fm->n == 0 || fm->defs[fm->focus].type == FT_CHOICE)
+		return 0;
+	for (size_t i = 0; i < NEDIT_KEYS && k < max; i++) {
+		if (!EDIT_KEYS[i].hint ||
+		    (EDIT_KEYS[i].selected && !uform_selected(fm)))
+			continue;
+		hint[k++] = EDIT_KEYS[i].hint;
+	}
+	return k;
+}
+
+static enum ledit_op edit_op(int r, wint_t ch)
+{
+	if (r == OK && ch >= 32 && ch != 127)
+		return LE_INSERT;
+	for (size_t i = 0; i < NEDIT_KEYS; i++)
+		if (EDIT_KEYS[i].code == (r == KEY_CODE_YES) &&
+		    EDIT_KEYS[i].key == ch)
+			return EDIT_KEYS[i].op;
+	return LE_NONE;
+}
+
+/* A text key on the focused field: 1 (the field redrawn), 2 (the
+ * selection ended: the key line changes), 0 (not an editing key). */
 static int edit_key(struct uform *fm, struct fstate *s, int r, wint_t ch)
 {
-	for (size_t i = 0; i < sizeof(EDIT_KEYS) / sizeof(EDIT_KEYS[0]); i++) {
-		if (EDIT_KEYS[i].code != (r == KEY_CODE_YES) ||
-		    EDIT_KEYS[i].key != ch)
-			continue;
-		if (EDIT_KEYS[i].edits)
-			s->touched = true;
-		req(fm, EDIT_KEYS[i].request);
-		return 1;
-	}
-	return 0;
+	enum ledit_op op = edit_op(r, ch);
+	bool was = s->ed.selected;
+	if (op == LE_NONE)
+		return 0;
+	if (ledit_apply(&s->ed, op, ch) > 0)
+		s->touched = true;
+	if (fm->shown)
+		draw_field(fm, fm->focus);
+	return was != s->ed.selected ? 2 : 1;
 }
 
 int uform_key(struct uform *fm, int r, wint_t ch)
@@ -556,7 +595,7 @@ int uform_key(struct uform *fm, int r, wint_t ch)
 	enum action act;
 	int nx, dir;
 
-	if (!fm->form || fm->n == 0 || !fm->active)
+	if (!fm->shown || fm->n == 0 || !fm->active)
 		return 0;
 	d = &fm->defs[fm->focus];
 	s = &fm->fs[fm->focus];
@@ -583,11 +622,6 @@ int uform_key(struct uform *fm, int r, wint_t ch)
 		s->touched = true;
 		uform_validate(fm, fm->focus);
 		return 2;
-	}
-	if (r == OK && ch >= 32 && ch != 127) {
-		s->touched = true;
-		form_driver_w(fm->form, OK, (wchar_t)ch);
-		return 1;
 	}
 	return edit_key(fm, s, r, ch);
 }

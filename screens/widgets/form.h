@@ -1,14 +1,17 @@
 /*
- * form.h - a form of labelled fields over the ncurses form library (formw):
- * text, masked password, integer and choice fields, each validated when the
- * operator leaves it, with the message drawn inline under the field in the
- * field's own terms (nmtui's model: the values live in a draft model, the
- * FORM is only the view and is rebuilt on every layout; Next is refused
- * while any field is invalid).  Backend diagnostics whose `field` equals a
- * field's key are shown under that field too.
+ * form.h - a form of labelled fields: text, password (one mask character
+ * per typed character), integer and choice fields, each validated when the
+ * operator leaves it, with the whole message (and its fix) wrapped inline
+ * under the field in the field's own terms (nmtui's model: the values live
+ * in the model, drawing only shows them; Next is refused while any field
+ * is invalid).  Backend diagnostics whose `field` equals a field's key are
+ * shown under that field too.  Each field's text is edited by lineedit.h:
+ * entering a field selects its value, so typing replaces it (End or an
+ * arrow keeps it), Ctrl-U clears it; the key line names those keys
+ * (uform_edit_hints).
  *
- * Ownership: struct uform owns its FORM/FIELDs and the value buffers;
- * uform_release() frees them and wipes the password values.
+ * Ownership: struct uform owns the value buffers; every value is wiped
+ * when it is cleared, replaced or freed (uform_release).
  */
 #ifndef OPSMGR_FORM_H
 #define OPSMGR_FORM_H
@@ -17,14 +20,14 @@
 #include <stddef.h>
 #include <wchar.h>
 #include <curses.h>
-#include <form.h>
 
 #include "core/diag.h"
 #include "keymap.h"
 #include "layout.h"
 #include "theme.h"
+#include "widgets/lineedit.h"
 
-#define UFORM_VALUE_MAX 512
+#define UFORM_VALUE_MAX LEDIT_MAX
 #define UFORM_MSG_MAX 600
 
 /* FT_INT is a narrow field for a number; its validator judges it. */
@@ -53,7 +56,7 @@ struct fdef {
 };
 
 struct fstate {
-	char value[UFORM_VALUE_MAX];
+	struct ledit ed;              /* the value, its cursor, selection */
 	int choice;
 	char msg[UFORM_MSG_MAX];
 	char fix[UFORM_MSG_MAX];
@@ -72,10 +75,10 @@ struct uform {
 	void *ud;                     /* passed to validators */
 
 	/* view */
-	FORM *form;
-	FIELD **fields;               /* n + 1, NULL terminated (visible only) */
-	int *fmap;                    /* fields[k] -> defs index */
-	WINDOW *sub;
+	bool shown;                   /* drawn by uform_show, not hidden */
+	const struct theme *th;
+	int *row;                     /* per field: its row in area, -1 none */
+	int *scroll;                  /* per field: first character shown */
 	struct rect area;
 	int label_w;
 	bool active;                  /* focus is in the form (not the pane) */
@@ -95,20 +98,27 @@ int uform_choice_index(const struct uform *fm, const char *key);
 void uform_set_hidden(struct uform *fm, const char *key, bool hidden);
 /* Wipe a (password) value. */
 void uform_wipe(struct uform *fm, const char *key);
+/* The editing keys the key line names for the focused field now: up to
+ * max entries, each the key's name, a space and what it does ("^U Clear",
+ * frame.h's keyhint for a key that is no action); returns how many (none
+ * on a choice or while the form is not active). */
+int uform_edit_hints(const struct uform *fm, const char **hint, int max);
 
 /* Rows needed to show everything (fields + inline lines) at width w. */
 int uform_need(struct uform *fm, int width);
 /*
- * Draw labels and inline messages into area of stdscr and (re)build the
- * formw view there.  Call after erasing/drawing the rest of the screen.
+ * Draw labels, fields and inline messages into area of stdscr.  Call
+ * after erasing/drawing the rest of the screen.
  */
 void uform_show(struct uform *fm, const struct theme *t, struct rect area);
-/* Remove the formw view (before the screen is erased / rebuilt). */
+/* The form is no longer on screen (before the screen is erased). */
 void uform_hide(struct uform *fm);
-/* Put the terminal cursor where the focused field's cursor is. */
+/* Put the terminal cursor where the focused field's cursor is
+ * (wnoutrefresh of stdscr; the caller refreshes). */
 void uform_place_cursor(struct uform *fm);
 
-/* Copy the formw buffers into the model (trimmed). */
+/* Trim blanks at the edges of the values (the model is always current;
+ * kept for the callers that read values). */
 void uform_sync(struct uform *fm);
 /* Validate field i into its message; returns its severity. */
 enum diag_severity uform_validate(struct uform *fm, int i);
@@ -122,13 +132,17 @@ bool uform_owns_diag(const struct uform *fm, const struct diag *d);
 
 /*
  * Offer a key (what it means is read from the keymap in KC_FORM: field
- * moves, choice changes; the rest is text editing).  Returns 0 not used, 1 used (field content changed or cursor
- * moved, refresh enough), 2 used and a full redraw is needed (focus moved
- * with a new message, a choice changed).
+ * moves, choice changes; the rest is text editing, lineedit.h).  Returns
+ * 0 not used, 1 used (the field is redrawn on stdscr: refresh enough), 2
+ * used and a full redraw is needed (focus moved with a new message, a
+ * choice changed, a selection ended: the key line changes).
  */
 int uform_key(struct uform *fm, int r, wint_t ch);
-/* Move focus to field i (visible), validating the field left. */
+/* Move focus to field i (visible), validating the field left; the value
+ * of the field entered is selected (also when i is the focused one). */
 void uform_focus(struct uform *fm, int i);
+/* Whether the focused field's value is selected (typing replaces it). */
+bool uform_selected(const struct uform *fm);
 bool uform_any_touched(const struct uform *fm);
 int uform_visible_count(const struct uform *fm);
 

@@ -1,8 +1,12 @@
 /*
- * pane.h - a scrolling list of lines drawn in a rectangle.  Two uses:
- * the checklist (each row a PASS/WARN/FAIL tag, a message and a fix shown
- * under the list for the selected row) and the output pane (command output
- * and live progress lines, following the end).
+ * pane.h - a scrolling list of rows drawn in a rectangle.  Two uses: the
+ * checklist (each row a PASS/WARN/FAIL tag, a message, its fix and the
+ * Operations Manager event it leads to; one row selected) and the output
+ * pane (command output and live progress lines, following the end).
+ * Nothing of a row is cut: its text, fix and event wrap at the pane's
+ * width (a thumbprint, a path, the CA's words read whole), and the list
+ * scrolls by lines (Up/Down, PgUp/PgDn, Home/End); a list longer than its
+ * rectangle says on its last line how much is above and below.
  *
  * Ownership: a pane owns its rows and their strings; pane_release() frees
  * them (the struct itself belongs to the caller).
@@ -30,8 +34,10 @@ struct prow {
 struct pane {
 	struct prow *rows;
 	int n, cap;
-	int sel, first;
-	bool selectable;     /* checklist: a selected row and its detail */
+	int sel;             /* the selected row (output pane: the newest shown) */
+	int first;           /* the first screen line shown */
+	int view_h, view_w;  /* lines and columns of the rows when last drawn */
+	bool selectable;     /* checklist: a selected row */
 	bool follow;         /* output: keep the last row visible */
 	char title[80];      /* drawn on the separator line above, may be "" */
 };
@@ -59,9 +65,16 @@ void pane_add_diags(struct pane *p, const struct diag_list *dl,
 /* Draw into r of w. */
 void pane_draw(const struct theme *t, WINDOW *w, struct pane *p,
 	       struct rect r, bool focused);
-/* Move the selection by an action (keymap.h): ACT_UP, ACT_DOWN, ACT_PAGE_UP,
- * ACT_PAGE_DOWN (page rows), ACT_TOP, ACT_BOTTOM; returns true when act
- * was one of them. */
+/* The last line (y) of a list in r that does not fit: how much is above
+ * and below, and the keys that scroll ("v 12 more lines below (PgDn,
+ * End)"). */
+void pane_draw_more(const struct theme *t, WINDOW *w, struct rect r, int y,
+		    int above, int below);
+/* Move the selection by an action (keymap.h): ACT_UP, ACT_DOWN (a line of
+ * a selected row taller than the list first), ACT_PAGE_UP, ACT_PAGE_DOWN
+ * (a page of the list as last drawn; page rows before it was drawn),
+ * ACT_TOP, ACT_BOTTOM (the last line); returns true when act was one of
+ * them. */
 bool pane_key(struct pane *p, enum action act, int page);
 
 #endif

@@ -6,7 +6,8 @@
  * checks so no network is touched) and the stage 5 screen (the real
  * wizard in a pty read through libvterm).  All three must say the same
  * words; the short-name warning must be on screen and stay there after
- * the focus moves on and Enter is refused.  No lab needed: the saved
+ * the focus moves on and Enter is refused; at 80x24 the whole limit
+ * message is under the field (no line of it cut).  No lab needed: the saved
  * state says stages 1-4 are done, so the wizard continues at stage 5.
  */
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include "core/validate.h"
 #include "lab_harness.h"
 #include "run_capture.h"
+#include "screen_text.h"
 #include "stages/stages.h"
 #include "vterm_harness.h"
 
@@ -142,31 +144,6 @@ static void save_progress(struct fx *fx)
 	diag_list_release(&dl);
 }
 
-/* Text without blanks and frame lines: a message wrapped over rows
- * compares equal to the message. */
-static void squeeze(const char *in, char *out, size_t n)
-{
-	size_t j = 0;
-	for (; *in && j + 1 < n; in++) {
-		if (strncmp(in, "\u2502", 3) == 0) {
-			in += 2;
-			continue;
-		}
-		if (*in != ' ' && *in != '\n')
-			out[j++] = *in;
-	}
-	out[j] = '\0';
-}
-
-/* The part of a UTF-8 row from column col on. */
-static const char *from_col(const char *row, int col)
-{
-	for (; *row; row++)
-		if (((unsigned char)*row & 0xC0) != 0x80 && col-- == 0)
-			break;
-	return row;
-}
-
 /* The column where text starts in row. */
 static int col_of(const char *row, const char *text)
 {
@@ -194,7 +171,7 @@ static void under(struct fx *fx, const char *label, const char *next,
 	for (int i = r + 1; i < end; i++) {
 		vt_row(&fx->t, i, row, sizeof(row));
 		size_t used = strlen(buf);
-		snprintf(buf + used, n - used, "%s\n", from_col(row, col));
+		snprintf(buf + used, n - used, "%s\n", screen_from_col(row, col));
 	}
 }
 
@@ -204,13 +181,31 @@ static void assert_shown(struct fx *fx, const char *label, const char *next,
 {
 	char rows[4096], a[4096], b[1024];
 	under(fx, label, next, rows, sizeof(rows));
-	squeeze(rows, a, sizeof(a));
-	squeeze(msg, b, sizeof(b));
+	screen_squeeze(rows, "", a, sizeof(a));
+	screen_squeeze(msg, "", b, sizeof(b));
 	if (!strstr(rows, marker) || !strstr(a, b)) {
 		vt_dump(&fx->t, stderr);
 		fail_msg("'%s' (%s) is not shown under '%s': '%s'", msg, marker,
 			 label, rows);
 	}
+}
+
+/* The wizard at rows x cols continues at stage 5; the 60-character
+ * group typed into its field shows msg under it when the focus moves on. */
+static void type_long_group(struct fx *fx, int rows, int cols,
+			    const char *msg)
+{
+	assert_int_equal(vt_start_wizard(&fx->t, rows, cols, fx->state, NULL,
+					 NULL), 0);
+	fx->started = true;
+	wait_for(fx, "Continue at stage 5");
+	vt_key(&fx->t, VTERM_KEY_ENTER, VTERM_MOD_NONE);
+	wait_for(fx, "Stage 5 of 7");
+	vt_type(&fx->t, LONG_MG);
+	vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_NONE);
+	wait_for(fx, "the limit is");
+	assert_shown(fx, "Management group:", "Management server:", "\u2717",
+		     msg);
 }
 
 static void test_one_message_everywhere(void **state)
@@ -262,17 +257,7 @@ static void test_one_message_everywhere(void **state)
 
 	/* the screen: type both values into stage 5's fields */
 	save_progress(fx);
-	assert_int_equal(vt_start_wizard(&fx->t, 30, 120, fx->state, NULL, NULL),
-			 0);
-	fx->started = true;
-	wait_for(fx, "Continue at stage 5");
-	vt_key(&fx->t, VTERM_KEY_ENTER, VTERM_MOD_NONE);
-	wait_for(fx, "Stage 5 of 7");
-	vt_type(&fx->t, LONG_MG);
-	vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_NONE);
-	wait_for(fx, "the limit is 50");
-	assert_shown(fx, "Management group:", "Management server:", "\u2717",
-		     mg.msg);
+	type_long_group(fx, 30, 120, mg.msg);
 	vt_type(&fx->t, SHORT_SERVER);
 	vt_key(&fx->t, VTERM_KEY_TAB, VTERM_MOD_NONE);
 	wait_for(fx, "is a short name");
@@ -284,6 +269,13 @@ static void test_one_message_everywhere(void **state)
 	assert_shown(fx, "Management group:", "Management server:", "\u2717",
 		     mg.msg);
 	assert_shown(fx, "Management server:", "Port:", "!", server.msg);
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, VT_DEFAULT_WAIT_MS), 0);
+	vt_close(&fx->t);
+	fx->started = false;
+
+	/* at 80x24 the limit is shown whole too: no line of it is cut */
+	type_long_group(fx, 24, 80, mg.msg);
 	vt_fkey(&fx->t, 10);
 	assert_int_equal(vt_wait_exit(&fx->t, VT_DEFAULT_WAIT_MS), 0);
 	free(bad);

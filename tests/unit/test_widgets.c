@@ -1,8 +1,11 @@
 /*
  * test_widgets.c - the screens' pure parts, without a terminal: the form
  * model (validation on leave, required/int bounds, backend diagnostics
- * shown at their field, hidden fields, password wiping), the pane (rows,
- * cap, scrolling keys, diagnostics as checklist rows), the schema's
+ * shown at their field, hidden fields, password wiping), the edited text
+ * (lineedit: selected on entry so typing replaces it, End keeps it,
+ * Ctrl-U, UTF-8, the mask, wiping) and a password retyped through the
+ * form's keys, the pane (rows, cap, scrolling keys, a row taller than the
+ * list scrolled line by line, diagnostics as checklist rows), the schema's
  * "section.key" <-> struct config text access the screens use, and the
  * shared field validators judging by the schema's rules (a short server
  * name stays a visible warning).
@@ -136,10 +139,166 @@ static void test_form_password_wipe(void **st)
 	uform_set(&fm, "ca.password", "s3cret-value");
 	assert_string_equal(uform_value(&fm, "ca.password"), "s3cret-value");
 	uform_wipe(&fm, "ca.password");
-	for (size_t i = 0; i < sizeof(fm.fs[3].value); i++)
-		assert_int_equal(fm.fs[3].value[i], 0);
+	for (size_t i = 0; i < sizeof(fm.fs[3].ed.value); i++)
+		assert_int_equal(fm.fs[3].ed.value[i], 0);
 	uform_release(&fm);
 	assert_null(fm.fs);
+}
+
+/* The bytes after the value's end are zero: nothing of a longer value
+ * stays behind. */
+static void assert_tail_wiped(const struct ledit *e)
+{
+	for (size_t i = strlen(e->value); i < sizeof(e->value); i++)
+		assert_int_equal(e->value[i], 0);
+}
+
+static void test_lineedit_select_on_enter(void **st)
+{
+	struct ledit e;
+	memset(&e, 0, sizeof(e));
+	ledit_set(&e, "WrongPassword1");
+	ledit_enter(&e);
+	assert_true(e.selected);
+	assert_int_equal(ledit_cursor_col(&e), 14);
+	/* typing replaces the whole value, the rest of it wiped */
+	assert_int_equal(ledit_apply(&e, LE_INSERT, 'R'), 1);
+	assert_false(e.selected);
+	assert_string_equal(e.value, "R");
+	assert_tail_wiped(&e);
+	ledit_apply(&e, LE_INSERT, 'x');
+	assert_string_equal(e.value, "Rx");
+
+	/* End keeps the value: typing appends */
+	ledit_enter(&e);
+	assert_int_equal(ledit_apply(&e, LE_END, 0), 0);
+	assert_false(e.selected);
+	ledit_apply(&e, LE_INSERT, 'y');
+	assert_string_equal(e.value, "Rxy");
+
+	/* an arrow keeps it too, and moves */
+	ledit_enter(&e);
+	assert_int_equal(ledit_apply(&e, LE_LEFT, 0), 0);
+	assert_false(e.selected);
+	ledit_apply(&e, LE_INSERT, '-');
+	assert_string_equal(e.value, "Rx-y");
+
+	/* Backspace on a selection clears it; an empty value is not selected */
+	ledit_enter(&e);
+	assert_int_equal(ledit_apply(&e, LE_DEL_PREV, 0), 1);
+	assert_string_equal(e.value, "");
+	assert_tail_wiped(&e);
+	ledit_enter(&e);
+	assert_false(e.selected);
+}
+
+static void test_lineedit_clear_delete_utf8(void **st)
+{
+	struct ledit e;
+	char mask[64];
+	memset(&e, 0, sizeof(e));
+	ledit_set(&e, "päss");          /* 4 characters, 5 bytes */
+	assert_int_equal(ledit_chars(&e), 4);
+	ledit_mask(&e, mask, sizeof(mask));
+	assert_string_equal(mask, "****");
+	assert_int_equal(ledit_apply(&e, LE_HOME, 0), 0);
+	ledit_apply(&e, LE_RIGHT, 0);
+	assert_int_equal(ledit_cursor_col(&e), 1);
+	ledit_apply(&e, LE_DEL_CHAR, 0);      /* the two-byte character */
+	assert_string_equal(e.value, "pss");
+	assert_tail_wiped(&e);
+	ledit_apply(&e, LE_END, 0);
+	ledit_apply(&e, LE_DEL_PREV, 0);
+	assert_string_equal(e.value, "ps");
+	assert_int_equal(ledit_apply(&e, LE_CLEAR, 0), 1);
+	assert_string_equal(e.value, "");
+	assert_tail_wiped(&e);
+	assert_int_equal(ledit_apply(&e, LE_CLEAR, 0), -1);
+	assert_int_equal(ledit_apply(&e, LE_DEL_PREV, 0), -1);
+}
+
+/* Keys typed into a form "on screen" (shown, without a terminal). */
+static void type(struct uform *fm, const char *s)
+{
+	for (; *s; s++)
+		uform_key(fm, OK, (wint_t)(unsigned char)*s);
+}
+
+static void test_form_retype_password(void **st)
+{
+	struct uform fm;
+	char mask[64];
+	const char *hint[4];
+	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
+	fm.shown = true;
+	uform_focus(&fm, 3);
+	type(&fm, "wrong-one");
+	assert_string_equal(uform_value(&fm, "ca.password"), "wrong-one");
+	ledit_mask(&fm.fs[3].ed, mask, sizeof(mask));
+	assert_string_equal(mask, "*********");
+	assert_true(fm.fs[3].touched);
+
+	/* leave and come back: the old value is selected, the key line
+	 * offers End to keep it, and what is typed replaces it */
+	uform_focus(&fm, 0);
+	assert_false(fm.fs[3].ed.selected);
+	uform_focus(&fm, 3);
+	assert_true(uform_selected(&fm));
+	assert_int_equal(uform_edit_hints(&fm, hint, 4), 2);
+	assert_string_equal(hint[0], "^U Clear");
+	assert_string_equal(hint[1], "End Keep");
+	/* the first key ends the selection: the key line must change */
+	assert_int_equal(uform_key(&fm, OK, 'r'), 2);
+	type(&fm, "ight");
+	assert_string_equal(uform_value(&fm, "ca.password"), "right");
+	ledit_mask(&fm.fs[3].ed, mask, sizeof(mask));
+	assert_string_equal(mask, "*****");
+	assert_tail_wiped(&fm.fs[3].ed);
+	assert_int_equal(uform_edit_hints(&fm, hint, 4), 1);
+
+	/* Ctrl-U clears; End on a selection keeps it and appends */
+	assert_int_equal(uform_key(&fm, OK, 21), 1);
+	assert_string_equal(uform_value(&fm, "ca.password"), "");
+	uform_set(&fm, "ca.template", "OpsMgr");
+	uform_focus(&fm, 0);
+	assert_int_equal(uform_key(&fm, KEY_CODE_YES, KEY_END), 2);
+	type(&fm, "Manual");
+	assert_string_equal(uform_value(&fm, "ca.template"), "OpsMgrManual");
+	/* a choice has no editing keys */
+	uform_focus(&fm, 2);
+	assert_int_equal(uform_edit_hints(&fm, hint, 4), 0);
+	uform_release(&fm);
+}
+
+/* A long value reads whole: over more rows while its field is not being
+ * edited, on one (scrolled) row while it is; a long message is counted
+ * whole, not stopped after 3 lines. */
+static void test_form_long_value_rows(void **st)
+{
+	struct uform fm;
+	char path[151];
+	int one, wrapped;
+	memset(path, 'p', 150);
+	path[0] = '/';
+	path[150] = '\0';
+	assert_int_equal(uform_init(&fm, FIELDS, 4, NULL), 0);
+	uform_set(&fm, "ca.template", "short");
+	uform_focus(&fm, 0);
+	one = uform_need(&fm, 60);
+	uform_set(&fm, "ca.template", path);
+	assert_int_equal(uform_need(&fm, 60), one);      /* being edited */
+	uform_focus(&fm, 1);
+	wrapped = uform_need(&fm, 60);
+	assert_true(wrapped >= one + 3);                 /* 150 in < 50 */
+	fm.active = false;
+	uform_focus(&fm, 0);
+	assert_int_equal(uform_need(&fm, 60), wrapped);  /* not edited now */
+	fm.active = true;
+	uform_set(&fm, "ca.template", "x");
+	snprintf(fm.fs[1].msg, sizeof(fm.fs[1].msg), "%s", path);
+	fm.fs[1].sev = SEV_FAIL;
+	assert_true(uform_need(&fm, 60) >= one + 4);     /* no 3-line cap */
+	uform_release(&fm);
 }
 
 static void test_pane_rows(void **st)
@@ -221,6 +380,51 @@ static void test_pane_cap_and_follow(void **st)
 	assert_int_equal(p.sel, 5);
 	pane_key(&p, ACT_PAGE_DOWN, 0);      /* at least one row */
 	assert_int_equal(p.sel, 6);
+	pane_release(&p);
+}
+
+/* A row taller than the list (as last drawn: 4 lines of 30 columns):
+ * Down shows the rest of it line by line before the next row is
+ * selected, so nothing of it stays out of reach; Home and End go to
+ * the first and the last row. */
+static void test_pane_tall_row_scrolls(void **st)
+{
+	struct pane p;
+	char text[300] = "";
+	int presses = 0, before = 0;
+	for (int i = 0; i < 50; i++)
+		strcat(text, "word ");
+	pane_init(&p, true, false);
+	pane_add(&p, TH_FAIL, "FAIL", text, "the fix", 20050);
+	pane_add(&p, TH_DONE, "PASS", "short", NULL, 0);
+	p.view_h = 4;
+	p.view_w = 30;
+	assert_true(pane_key(&p, ACT_DOWN, 5));
+	assert_int_equal(p.sel, 0);
+	assert_int_equal(p.first, 1);
+	presses = 1;
+	while (p.sel == 0 && presses < 40) {
+		before = p.first;
+		pane_key(&p, ACT_DOWN, 5);
+		presses++;
+	}
+	assert_int_equal(p.sel, 1);
+	/* 10 lines of text, the fix, the event: all passed through */
+	assert_true(before + p.view_h >= 12);
+	assert_int_equal(presses, before + 1);
+	/* Up goes back into the tall row from its end */
+	pane_key(&p, ACT_UP, 5);
+	assert_int_equal(p.sel, 0);
+	pane_key(&p, ACT_TOP, 5);
+	assert_int_equal(p.sel, 0);
+	assert_int_equal(p.first, 0);
+	pane_key(&p, ACT_BOTTOM, 5);
+	assert_int_equal(p.sel, 1);
+	/* a page down from the top lands past the first page */
+	pane_key(&p, ACT_TOP, 5);
+	pane_key(&p, ACT_PAGE_DOWN, 5);
+	assert_int_equal(p.sel, 0);
+	assert_int_equal(p.first, 3);
 	pane_release(&p);
 }
 
@@ -361,6 +565,11 @@ int main(void)
 		cmocka_unit_test(test_form_validation),
 		cmocka_unit_test(test_form_choice_and_hidden),
 		cmocka_unit_test(test_form_backend_diags),
+		cmocka_unit_test(test_lineedit_select_on_enter),
+		cmocka_unit_test(test_lineedit_clear_delete_utf8),
+		cmocka_unit_test(test_form_retype_password),
+		cmocka_unit_test(test_pane_tall_row_scrolls),
+		cmocka_unit_test(test_form_long_value_rows),
 		cmocka_unit_test(test_form_password_wipe),
 		cmocka_unit_test(test_pane_rows),
 		cmocka_unit_test(test_pane_wrapped),
