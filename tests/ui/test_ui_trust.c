@@ -176,8 +176,15 @@ static void test_bootstrap_and_password(void **state)
 	char *tp = root_thumbprint(fx);
 	snprintf(q, sizeof(q), "Confirm (y/n): SHA-1 thumbprint %s?", tp);
 	assert_true(vt_has_text(&fx->t, q));
-	int top = vt_find_row(&fx->t, "TOP CN=opsmgr-enroll lab root");
-	assert_true(top >= 0);
+	/* the first row naming the root is the TOP row (the label, then the
+	 * subject; "issued by" rows come after it) */
+	int top = vt_find_row(&fx->t, "CN=opsmgr-enroll lab root, O=");
+	if (top >= 0)
+		vt_row(&fx->t, top, row, sizeof(row));
+	if (top < 0 || !strstr(row, "TOP ")) {
+		vt_dump(&fx->t, stderr);
+		fail_msg("no TOP row naming the lab root");
+	}
 	vt_row(&fx->t, top + 2, row, sizeof(row));
 	if (!strstr(row, tp)) {
 		vt_dump(&fx->t, stderr);
@@ -202,8 +209,8 @@ static void test_bootstrap_and_password(void **state)
 	wait_text(&fx->t, "refused the user name");
 	assert_under(fx, "Password:", "the CA refused the user name");
 	assert_under(fx, "Password:", "HTTP 401, it offers Basic");
-	/* Ctrl-U first: the form keeps the old text in the field until the
-	 * field-editing change (select on entry) lands */
+	/* Ctrl-U: the focus stayed in the field, so its (masked) value is not
+	 * selected; clearing it is one key */
 	clear_field(fx);
 	vt_type(&fx->t, fx->lab.password);
 	press(fx, VTERM_KEY_ENTER);
