@@ -114,7 +114,7 @@ static const char *hint(const struct keyhint *k, enum keyctx ctx, char *key,
 			size_t n)
 {
 	char second[32];
-	keymap_key_name(k->act, ctx, key, n);
+	keymap_key_label(k->act, ctx, key, n);
 	if (k->act2 != ACT_NONE &&
 	    keymap_key_name(k->act2, ctx, second, sizeof(second)) == 0) {
 		size_t l = strlen(key);

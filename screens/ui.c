@@ -3,7 +3,8 @@
  * captured to a temporary file while curses owns the screen, printed after
  * endwin), owns the table of screens (welcome, one per stage, summary,
  * diagnose), runs the one that is current and decides from the navigation
- * value it returns which one comes next.  Screens never call each other.
+ * value it returns which one comes next, and the exit code a quit means.
+ * Screens never call each other.
  */
 #include "ui.h"
 
@@ -75,6 +76,29 @@ static int route(const struct ui *ui, enum nav nv, int *dir)
 	}
 }
 
+/* Whether someone else has the next move: the CA holds the request, or a
+ * stage (the approval) ended waiting. */
+static bool waiting_on_someone(const struct flow *f)
+{
+	if (f->st.req_phase == REQ_PENDING)
+		return true;
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++)
+		if (flow_stage_applies(f, (enum stage)s) &&
+		    f->st.stage[s] == STAGE_ST_WAITING)
+			return true;
+	return false;
+}
+
+/* The exit code of a quit (product.md s.4): interrupted by ^C or a signal
+ * 128 + its number, waiting on someone else 75, else 0.  The state is
+ * already saved: the flow saves after every step. */
+static int quit_code(const struct ui *ui)
+{
+	if (ui->quit_sig)
+		return 128 + ui->quit_sig;
+	return waiting_on_someone(ui->f) ? EXIT_WAITING : EXIT_OK;
+}
+
 static int ui_loop(struct ui *ui)
 {
 	int dir = 1;
@@ -83,9 +107,13 @@ static int ui_loop(struct ui *ui)
 		enum nav nv;
 		int next;
 		ui->msg[0] = 0;
+		/* "run what remains" ends where the stages end */
+		if (ui->cur < STAGE_FIRST || ui->cur > STAGE_LAST)
+			ui->run_all = false;
 		nv = show(ui, dir);
 		switch (nv) {
 		case NAV_QUIT:
+			return quit_code(ui);
 		case NAV_DONE:
 			return EXIT_OK;
 		case NAV_LEAVE:
@@ -135,6 +163,7 @@ int ui_run(struct flow *f)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	ui_keys_init();
 	curs_set(0);
 	theme_init(&ui.th);
 	ui_relayout(&ui);
