@@ -654,11 +654,6 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 		wint_t ch;
 		int r;
 
-		if (ui->run_all) {   /* "run what remains": Enter, while stages pass */
-			nav = on_key(&ss, OK, '\r', &full);
-			nav = ui_run_all_step(ui, nav, ss.phase == P_DONE);
-			continue;
-		}
 		if (ss.phase == P_DONE && !ui->msg[0] && !ui->lay.too_small)
 			say_done(&ss, false, ui->f->st.stage[sc->stage] ==
 				 STAGE_ST_WARN);
@@ -676,6 +671,11 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 			doupdate();
 		}
 		full = true;
+		if (ui->run_all) {   /* "run what remains": Enter, while stages pass */
+			nav = on_key(&ss, OK, '\r', &full);
+			nav = ui_run_all_step(ui, nav, ss.phase == P_DONE);
+			continue;
+		}
 		r = ui_getkey(ui, &ch);
 		if (!ui_key_ignored(r, ch))
 			nav = on_key(&ss, r, ch, &full);

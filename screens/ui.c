@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "errcap.h"
+#include "preflight.h"
 #include "screens.h"
 #include "stage_screen.h"
 #include "termcheck.h"
@@ -89,14 +90,39 @@ static bool waiting_on_someone(const struct flow *f)
 	return false;
 }
 
+/* Whether the answers a file gave (--config, --answers) leave the next
+ * stage unable to run: its field checks (the runner's preflight) fail on
+ * an answer other than a password (typed, never in a file). */
+static bool answers_in_error(struct flow *f)
+{
+	struct diag_list dl;
+	bool bad = false;
+	int next = flow_next_stage(f);
+	if (!f->cfg.explicit_keys || next > STAGE_LAST)
+		return false;
+	diag_list_init(&dl);
+	preflight_check(f, next, next, &dl);
+	for (size_t i = 0; i < dl.n; i++) {
+		const char *fl = dl.items[i].field;
+		size_t l = fl ? strlen(fl) : 0;
+		if (l > 0 && (l < 9 || strcmp(fl + l - 9, ".password") != 0))
+			bad = true;
+	}
+	diag_list_release(&dl);
+	return bad;
+}
+
 /* The exit code of a quit (product.md s.4): interrupted by ^C or a signal
- * 128 + its number, waiting on someone else 75, else 0.  The state is
- * already saved: the flow saves after every step. */
-static int quit_code(const struct ui *ui)
+ * 128 + its number, waiting on someone else 75, answers from a file in
+ * error 2, else 0.  The state is already saved: the flow saves after
+ * every step. */
+static int quit_code(struct ui *ui)
 {
 	if (ui->quit_sig)
 		return 128 + ui->quit_sig;
-	return waiting_on_someone(ui->f) ? EXIT_WAITING : EXIT_OK;
+	if (waiting_on_someone(ui->f))
+		return EXIT_WAITING;
+	return answers_in_error(ui->f) ? EXIT_USAGE : EXIT_OK;
 }
 
 static int ui_loop(struct ui *ui)
