@@ -2,7 +2,8 @@
  * test_ui_exit.c - the wizard's exit codes against the lab (product.md
  * s.4, the man page's EXIT STATUS), and "run what remains": one key on
  * the welcome screen runs stage 1 to the approval wait; ^C there exits
- * 130 and SIGTERM 143 with the state saved (stages 1-6 done, 7 not); F10
+ * 130 and SIGTERM 143 with the state saved (stages 1-6 done, 7 not), and
+ * the same from a non-interactive run; F10
  * with a request the CA holds exits 75; an answers file without the CA
  * URL exits 2, non-interactive and from the wizard.
  */
@@ -75,11 +76,11 @@ static void run_all_to_approval(struct ui_fx *fx)
 	ui_wait(&fx->t, ": pending");
 }
 
-/* The state file: stages 1-6 done, stage 7 not. */
-static void assert_state_before_approval(struct ui_fx *fx)
+/* The state file in <test dir>/<sub>: stages 1-6 done, stage 7 not. */
+static void assert_state_in(struct ui_fx *fx, const char *sub)
 {
 	char path[4200], *st;
-	snprintf(path, sizeof(path), "%s/state/state", fx->state);
+	snprintf(path, sizeof(path), "%s/%s/state", fx->state, sub);
 	st = test_read_file(path);
 	assert_non_null(st);
 	for (int s = 1; s <= 6; s++) {
@@ -92,6 +93,11 @@ static void assert_state_before_approval(struct ui_fx *fx)
 	assert_null(strstr(st, "stage7=done"));
 	assert_null(strstr(st, "stage7=warn"));
 	free(st);
+}
+
+static void assert_state_before_approval(struct ui_fx *fx)
+{
+	assert_state_in(fx, "state");
 }
 
 static void test_run_all_then_interrupt(void **state)
@@ -112,6 +118,33 @@ static void test_run_all_then_interrupt(void **state)
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 143);
 	assert_false(fx->t.altscreen);
 	assert_state_before_approval(fx);
+}
+
+/* --non-interactive: SIGTERM while stage 7 waits exits 143, SIGINT 130,
+ * the state saved the same way. */
+static void test_runner_signals(void **state)
+{
+	struct ui_fx *fx = *state;
+	char *bin = test_build_path("opsmgr-enroll"), sd[4096];
+	const char *argv[] = { bin, "--answers", NULL, "--state-dir", sd,
+			       "--non-interactive", NULL };
+	const char *env[] = { "OPSMGR_ENROLL_SYSTEM_CONFIG=/nonexistent", NULL };
+	static const int sigs[] = { SIGTERM, SIGINT };
+
+	own_lab(fx);
+	argv[2] = fx->lab->answers;
+	snprintf(sd, sizeof(sd), "%s/runner-state", fx->state);
+	for (int i = 0; i < 2; i++) {
+		if (fx->started)
+			vt_close(&fx->t);
+		assert_int_equal(vt_spawn(&fx->t, 24, 200, argv, env), 0);
+		fx->started = true;
+		ui_wait(&fx->t, ": pending");
+		kill(fx->t.pid, sigs[i]);
+		assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 128 + sigs[i]);
+		assert_state_in(fx, "runner-state");
+	}
+	free(bin);
 }
 
 /* SIGTERM on a screen waiting for a key, and SIGINT. */
@@ -179,6 +212,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		UI_TEST(test_run_all_then_interrupt),
 		UI_TEST(test_signals_on_a_screen),
+		UI_TEST(test_runner_signals),
 		UI_TEST(test_quit_with_pending_request),
 		UI_TEST(test_missing_ca_url),
 	};
