@@ -34,13 +34,20 @@ void ui_ask(struct ui *ui, const char *question)
 	ui_set_msg(ui, TH_WARN, "Confirm (%s/%s): %s", yes, no, question);
 }
 
-void ui_say_waiting(struct ui *ui, const char *note)
+const char *ui_waiting_keys(char *buf, size_t n)
 {
 	char check[16], leave[16];
 	keymap_key_name(ACT_CHECK, KC_PENDING, check, sizeof(check));
 	keymap_key_name(ACT_LEAVE, KC_PENDING, leave, sizeof(leave));
-	ui_set_msg(ui, TH_WAIT, "waiting: %s checks again, %s leaves%s", check,
-		   leave, note);
+	snprintf(buf, n, "%s checks again, %s leaves", check, leave);
+	return buf;
+}
+
+void ui_say_waiting(struct ui *ui, const char *note)
+{
+	char keys[64];
+	ui_set_msg(ui, TH_WAIT, "waiting: %s%s",
+		   ui_waiting_keys(keys, sizeof(keys)), note);
 }
 
 enum nav ui_run_all_step(struct ui *ui, enum nav nav, bool done)

@@ -103,8 +103,11 @@ void ui_set_msg(struct ui *ui, enum theme_el el, const char *fmt, ...)
 /* The status line's y/n question: "Confirm (y/n): question", key names
  * from the keymap. */
 void ui_ask(struct ui *ui, const char *question);
-/* The status line while waiting on someone: "waiting: c checks again, l
- * leaves" and note, key names from the keymap. */
+/* "c checks again, l leaves" with the keymap's key names, into buf;
+ * returns buf. */
+const char *ui_waiting_keys(char *buf, size_t n);
+/* The status line while waiting on someone: "waiting: " ui_waiting_keys
+ * and note. */
 void ui_say_waiting(struct ui *ui, const char *note);
 /* "Run what remains": a stage screen pressed Enter for it and got nav
  * (done: its stage is done now).  Returns where to go: the next stage

@@ -16,8 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lab_harness.h"
-#include "vterm_harness.h"
+#include "ui_steps.h"
 
 /* One way of typing the three keys. */
 struct keys {
@@ -31,38 +30,7 @@ static const struct keys LINUX = { "Linux console", "\033[[A", "\033[21~",
 static const struct keys ESC_DIGIT = { "Esc+digit", "\0331", "\0330", "\0334" };
 static const struct keys LETTERS = { "letters", "?", "q", "x" };
 
-struct fx {
-	char *dir;
-	struct vt t;
-	bool started;
-};
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-	if (!fx)
-		return -1;
-	fx->dir = test_mkdtemp("ui-keys-");
-	if (!fx->dir) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-	if (fx->started)
-		vt_close(&fx->t);
-	test_rm_rf(fx->dir);
-	free(fx->dir);
-	free(fx);
-	return 0;
-}
-
-static void wait_for(struct fx *fx, const char *text, const char *why)
+static void wait_for(struct ui_fx *fx, const char *text, const char *why)
 {
 	if (vt_wait_text(&fx->t, text, VT_DEFAULT_WAIT_MS) != 0) {
 		vt_dump(&fx->t, stderr);
@@ -71,25 +39,25 @@ static void wait_for(struct fx *fx, const char *text, const char *why)
 }
 
 /* The wizard without answers at 80x24 under TERM=term, on its welcome. */
-static void start(struct fx *fx, const char *term)
+static void start(struct ui_fx *fx, const char *term)
 {
 	char sd[4096], tv[64];
 	const char *env[] = { tv, NULL };
 	if (fx->started)
 		vt_close(&fx->t);
-	snprintf(sd, sizeof(sd), "%s/state", fx->dir);
+	snprintf(sd, sizeof(sd), "%s/state", fx->state);
 	snprintf(tv, sizeof(tv), "TERM=%s", term);
 	assert_int_equal(vt_start_wizard(&fx->t, 24, 80, sd, NULL, env), 0);
 	fx->started = true;
 	wait_for(fx, "Welcome", term);
 }
 
-static void send(struct fx *fx, const char *bytes)
+static void send(struct ui_fx *fx, const char *bytes)
 {
 	vt_send(&fx->t, bytes, strlen(bytes));
 }
 
-static void quits(struct fx *fx, const struct keys *k)
+static void quits(struct ui_fx *fx, const struct keys *k)
 {
 	send(fx, k->quit);
 	if (vt_wait_exit(&fx->t, VT_DEFAULT_WAIT_MS) != 0) {
@@ -100,7 +68,7 @@ static void quits(struct fx *fx, const struct keys *k)
 
 /* Help opens and closes again (Esc), run what remains goes to stage 1,
  * and the quit key quits; on the welcome screen. */
-static void drive(struct fx *fx, const char *term, const struct keys *k)
+static void drive(struct ui_fx *fx, const char *term, const struct keys *k)
 {
 	char why[80];
 	snprintf(why, sizeof(why), "%s under TERM=%s", k->name, term);
@@ -122,46 +90,27 @@ static void drive(struct fx *fx, const char *term, const struct keys *k)
 	quits(fx, &ESC_DIGIT);
 }
 
-static void test_putty_xterm(void **state)
+/* Each keyboard under each TERM it meets. */
+static void test_each_keyboard(void **state)
 {
-	drive(*state, "xterm", &PUTTY);
-}
-
-static void test_putty_linux(void **state)
-{
-	drive(*state, "linux", &PUTTY);
-}
-
-static void test_linux_console_xterm(void **state)
-{
-	drive(*state, "xterm", &LINUX);
-}
-
-static void test_esc_digit_xterm(void **state)
-{
-	drive(*state, "xterm", &ESC_DIGIT);
-}
-
-static void test_esc_digit_linux(void **state)
-{
-	drive(*state, "linux", &ESC_DIGIT);
-}
-
-static void test_letters_xterm(void **state)
-{
-	drive(*state, "xterm", &LETTERS);
-}
-
-static void test_letters_linux(void **state)
-{
-	drive(*state, "linux", &LETTERS);
+	static const struct {
+		const char *term;
+		const struct keys *k;
+	} RUNS[] = {
+		{ "xterm", &PUTTY },     { "linux", &PUTTY },
+		{ "xterm", &LINUX },     { "xterm", &ESC_DIGIT },
+		{ "linux", &ESC_DIGIT }, { "xterm", &LETTERS },
+		{ "linux", &LETTERS },
+	};
+	for (size_t i = 0; i < sizeof(RUNS) / sizeof(RUNS[0]); i++)
+		drive(*state, RUNS[i].term, RUNS[i].k);
 }
 
 /* The terminal's own F-keys still work (xterm's ESC O P under TERM=linux
  * too), and a lone Esc is still Esc. */
 static void test_own_fkeys(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 	start(fx, "linux");
 	send(fx, "\033OP");
 	wait_for(fx, "Help: welcome", "xterm's F1 under TERM=linux");
@@ -179,7 +128,7 @@ static void test_own_fkeys(void **state)
  * action, Esc+digit included. */
 static void test_key_line_and_help(void **state)
 {
-	struct fx *fx = *state;
+	struct ui_fx *fx = *state;
 	start(fx, "xterm");
 	wait_for(fx, "q/F10 Quit", "key line");
 	assert_true(vt_has_text(&fx->t, "?/F1 Help"));
@@ -203,17 +152,9 @@ static void test_key_line_and_help(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_putty_xterm, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_putty_linux, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_linux_console_xterm, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_esc_digit_xterm, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_esc_digit_linux, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_letters_xterm, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_letters_linux, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_own_fkeys, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_key_line_and_help, setup,
-						teardown),
+		UI_TEST(test_each_keyboard),
+		UI_TEST(test_own_fkeys),
+		UI_TEST(test_key_line_and_help),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

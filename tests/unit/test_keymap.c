@@ -227,25 +227,34 @@ static void test_printable_keys(void **st)
 		assert_int_equal(ch('r', ctxs[i]), ACT_RETRY);
 		assert_int_equal(ch('g', ctxs[i]), ACT_RAIL);
 	}
-	assert_int_equal(ch('q', KC_CONFIRM), ACT_QUIT);
-	/* in help, ? and q close it like F1; on the rail, g like F2 */
-	assert_int_equal(ch('?', KC_HELP), ACT_BACK);
-	assert_int_equal(ch('Q', KC_HELP), ACT_BACK);
-	assert_int_equal(ch('g', KC_RAIL), ACT_BACK);
-	assert_int_equal(ch('q', KC_RAIL), ACT_QUIT);
-	/* run what remains: F4 or x on the welcome menu and stage screens */
-	assert_int_equal(code(KEY_F(4), KC_WELCOME), ACT_RUN_ALL);
-	assert_int_equal(code(KEY_F(4), KC_STAGE), ACT_RUN_ALL);
-	assert_int_equal(code(KEY_F(4), KC_PENDING), ACT_RUN_ALL);
-	assert_int_equal(ch('x', KC_WELCOME), ACT_RUN_ALL);
-	assert_int_equal(ch('X', KC_STAGE), ACT_RUN_ALL);
-	assert_int_equal(ch('x', KC_LIST), ACT_NONE);
-	assert_int_equal(code(KEY_F(4), KC_LIST), ACT_NONE);
-	assert_int_equal(ch('k', KC_STAGE), ACT_NEW_KEY);
-	assert_int_equal(ch('k', KC_PENDING), ACT_NONE);
-	/* a context's own letters first: y/n in a question, c/l/e waiting */
-	assert_int_equal(ch('n', KC_CONFIRM), ACT_NO);
-	assert_int_equal(ch('c', KC_PENDING), ACT_CHECK);
+	/* a key in a context and what it means there */
+	static const struct {
+		bool code;
+		int key;
+		enum keyctx ctx;
+		enum action want;
+	} KEYS[] = {
+		{ false, 'q', KC_CONFIRM, ACT_QUIT },
+		/* in help, ? and q close it like F1; on the rail, g like F2 */
+		{ false, '?', KC_HELP, ACT_BACK }, { false, 'Q', KC_HELP, ACT_BACK },
+		{ false, 'g', KC_RAIL, ACT_BACK }, { false, 'q', KC_RAIL, ACT_QUIT },
+		/* run what remains: F4 or x on the welcome menu and stage screens */
+		{ true, KEY_F(4), KC_WELCOME, ACT_RUN_ALL },
+		{ true, KEY_F(4), KC_STAGE, ACT_RUN_ALL },
+		{ true, KEY_F(4), KC_PENDING, ACT_RUN_ALL },
+		{ false, 'x', KC_WELCOME, ACT_RUN_ALL },
+		{ false, 'X', KC_STAGE, ACT_RUN_ALL },
+		{ false, 'x', KC_LIST, ACT_NONE },
+		{ true, KEY_F(4), KC_LIST, ACT_NONE },
+		{ false, 'k', KC_STAGE, ACT_NEW_KEY },
+		{ false, 'k', KC_PENDING, ACT_NONE },
+		/* a context's own letters first: y/n in a question, c/l/e waiting */
+		{ false, 'n', KC_CONFIRM, ACT_NO },
+		{ false, 'c', KC_PENDING, ACT_CHECK },
+	};
+	for (size_t i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++)
+		assert_int_equal(KEYS[i].code ? code(KEYS[i].key, KEYS[i].ctx) :
+				 ch((wint_t)KEYS[i].key, KEYS[i].ctx), KEYS[i].want);
 }
 
 /* A field with the focus takes printable keys as text; the keys that
@@ -282,31 +291,34 @@ static void test_esc_digit(void **st)
  * page lists every key, Esc+digit included. */
 static void test_labels_and_help(void **st)
 {
+	typedef int (*namer)(enum action, enum keyctx, char *, size_t);
+	static const struct {
+		namer fn;
+		enum action a;
+		enum keyctx ctx;
+		const char *want;
+	} NAMES[] = {
+		{ keymap_key_label, ACT_HELP, KC_STAGE, "?/F1" },
+		{ keymap_key_label, ACT_QUIT, KC_WELCOME, "q/F10" },
+		{ keymap_key_label, ACT_QUIT, KC_STAGE | KC_TEXT, "F10" },
+		{ keymap_key_label, ACT_NEXT, KC_STAGE, "Enter" },
+		{ keymap_key_label, ACT_CHECK, KC_PENDING, "c" },
+		{ keymap_key_label, ACT_YES, KC_STAGE, "" },
+		/* the message name stays the F-key */
+		{ keymap_key_name, ACT_QUIT, KC_WELCOME, "F10" },
+		{ keymap_key_names, ACT_HELP, KC_STAGE, "F1, Esc 1, ?" },
+		{ keymap_key_names, ACT_QUIT, KC_STAGE, "F10, Esc 0, ^C, q" },
+		{ keymap_key_names, ACT_NEXT, KC_STAGE, "Enter" },
+		{ keymap_key_names, ACT_HELP, KC_STAGE | KC_TEXT, "F1, Esc 1" },
+		{ keymap_key_names, ACT_SAVE, KC_STAGE, "" },
+	};
 	char b[64], *all;
 	size_t need;
-	keymap_key_label(ACT_HELP, KC_STAGE, b, sizeof(b));
-	assert_string_equal(b, "?/F1");
-	keymap_key_label(ACT_QUIT, KC_WELCOME, b, sizeof(b));
-	assert_string_equal(b, "q/F10");
-	keymap_key_label(ACT_QUIT, KC_STAGE | KC_TEXT, b, sizeof(b));
-	assert_string_equal(b, "F10");
-	keymap_key_label(ACT_NEXT, KC_STAGE, b, sizeof(b));
-	assert_string_equal(b, "Enter");
-	keymap_key_label(ACT_CHECK, KC_PENDING, b, sizeof(b));
-	assert_string_equal(b, "c");
-	assert_int_equal(keymap_key_label(ACT_YES, KC_STAGE, b, sizeof(b)), -1);
-	/* the message name stays the F-key */
-	assert_string_equal(name(ACT_QUIT, KC_WELCOME), "F10");
-
-	keymap_key_names(ACT_HELP, KC_STAGE, b, sizeof(b));
-	assert_string_equal(b, "F1, Esc 1, ?");
-	keymap_key_names(ACT_QUIT, KC_STAGE, b, sizeof(b));
-	assert_string_equal(b, "F10, Esc 0, ^C, q");
-	keymap_key_names(ACT_NEXT, KC_STAGE, b, sizeof(b));
-	assert_string_equal(b, "Enter");
-	keymap_key_names(ACT_HELP, KC_STAGE | KC_TEXT, b, sizeof(b));
-	assert_string_equal(b, "F1, Esc 1");
-	assert_int_equal(keymap_key_names(ACT_SAVE, KC_STAGE, b, sizeof(b)), -1);
+	for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); i++) {
+		int r = NAMES[i].fn(NAMES[i].a, NAMES[i].ctx, b, sizeof(b));
+		assert_string_equal(b, NAMES[i].want);
+		assert_int_equal(r, NAMES[i].want[0] ? 0 : -1);   /* no key: -1 */
+	}
 
 	need = keymap_describe(KC_STAGE, NULL, 0);
 	all = malloc(need + 1);
