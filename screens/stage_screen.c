@@ -142,8 +142,10 @@ static enum keyctx key_ctx(const struct sstate *ss)
 		return KC_CONFIRM;
 	if (ss->phase == P_PENDING)
 		return KC_PENDING;
-	/* a focused field takes letters as text */
-	return ss->fm.active && !ss->pane_focus ? KC_STAGE | KC_TEXT : KC_STAGE;
+	/* a focused text field takes letters as text (a choice does not) */
+	return ss->fm.n > 0 && ss->fm.active && !ss->pane_focus &&
+	       ss->fm.defs[ss->fm.focus].type != FT_CHOICE ?
+	       KC_STAGE | KC_TEXT : KC_STAGE;
 }
 
 /* The key line of the phase: its own keys, then the ones every stage

@@ -11,12 +11,7 @@
 /* Run the wizard on f until the operator quits or finishes.  Returns the
  * process exit code (0 done or quit by the operator, 75 left or quit
  * while waiting on the CA or approval, 130 ^C, 128 + N after signal N
- * given to ui_signal).  Restores the terminal before returning. */
+ * given to ui_signal (uikit.h)).  Restores the terminal before returning. */
 int ui_run(struct flow *f);
-
-/* From a signal handler (async-signal-safe; screens/uikit.c): the wizard
- * quits at its next key or step, a running stage cancelled (the flow saves
- * the state), with exit code 128 + sig. */
-void ui_signal(int sig);
 
 #endif

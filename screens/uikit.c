@@ -7,7 +7,6 @@
  * sequences terminfo lacks, Esc then a digit, ^C and signals that quit.
  */
 #include "uikit.h"
-#include "ui.h"
 
 #include <poll.h>
 #include <signal.h>

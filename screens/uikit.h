@@ -80,6 +80,10 @@ void ui_relayout(struct ui *ui);
  * the terminal's terminfo entry lacks are taught to curses, so they arrive
  * as F-keys whatever TERM says. */
 void ui_keys_init(void);
+/* From a signal handler (async-signal-safe): the wizard quits at its next
+ * key or step, a running stage cancelled (the flow saves the state), with
+ * exit code 128 + sig (ui_run's return). */
+void ui_signal(int sig);
 /* Read one key (blocking).  Returns get_wch's OK / KEY_CODE_YES / ERR;
  * handles KEY_RESIZE by recomputing the layout (and still returns it); Esc
  * then a digit reads as that F-key (keymap.h); a terminal that went away

@@ -24,7 +24,8 @@ struct keys {
 	const char *help, *quit, *next;
 };
 
-static const struct keys PUTTY = { "PuTTY", "\033[11~", "\033[21~", "\033[14~" };
+static const struct keys PUTTY = { "PuTTY", "\033[11~", "\033[21~",
+				   "\033[14~" };
 static const struct keys LINUX = { "Linux console", "\033[[A", "\033[21~",
 				   "\033[[D" };
 static const struct keys ESC_DIGIT = { "Esc+digit", "\0331", "\0330", "\0334" };
