@@ -1,7 +1,8 @@
 /*
  * test_ui_exit.c - the wizard's exit codes against the lab (product.md
  * s.4, the man page's EXIT STATUS), and "run what remains": one key on
- * the welcome screen runs stage 1 to the approval wait; ^C there exits
+ * the welcome screen runs stage 1 to the approval wait, F4 on a stage
+ * screen to the summary; ^C there exits
  * 130 and SIGTERM 143 with the state saved (stages 1-6 done, 7 not), and
  * the same from a non-interactive run; F10
  * with a request the CA holds exits 75; an answers file without the CA
@@ -147,6 +148,20 @@ static void test_runner_signals(void **state)
 	free(bin);
 }
 
+/* From a stage screen whose field has the focus, F4 runs every stage
+ * that remains (the group's lab approves at once) to the summary. */
+static void test_run_all_from_a_stage(void **state)
+{
+	struct ui_fx *fx = *state;
+	start(fx, fx->lab->answers);
+	ui_enter(&fx->t);
+	ui_heading(&fx->t, 1);
+	vt_fkey(&fx->t, 4);
+	ui_wait(&fx->t, "Enrollment complete: the agent is approved.");
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
+}
+
 /* SIGTERM on a screen waiting for a key, and SIGINT. */
 static void test_signals_on_a_screen(void **state)
 {
@@ -211,6 +226,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		UI_TEST(test_run_all_then_interrupt),
+		UI_TEST(test_run_all_from_a_stage),
 		UI_TEST(test_signals_on_a_screen),
 		UI_TEST(test_runner_signals),
 		UI_TEST(test_quit_with_pending_request),
