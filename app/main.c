@@ -18,6 +18,7 @@
 #include "sys/http.h"
 #include "runner.h"
 #include "ui.h"
+#include "uikit.h"
 
 /* SIGINT, SIGTERM, SIGHUP: the running stage is cancelled (the flow
  * saves the state) and the program exits 128 + the signal's number. */
