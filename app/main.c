@@ -20,10 +20,24 @@
 #include "sys/http.h"
 #include "runner.h"
 #include "ui.h"
+#include "uikit.h"
+
+/* SIGINT, SIGTERM, SIGHUP: the running stage is cancelled (the flow
+ * saves the state) and the program exits 128 + the signal's number. */
+static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)
 {
+	got_signal = sig;
 	runner_request_cancel();
+	ui_signal(sig);
+}
+
+/* A run cut off by a signal exits 128 + its number (130 SIGINT, 143
+ * SIGTERM); the runner's cancelled run says 130 whatever stopped it. */
+static int signal_code(int code)
+{
+	return got_signal && code == 128 + SIGINT ? 128 + got_signal : code;
 }
 
 static void install_signals(void)
@@ -119,9 +133,9 @@ int main(int argc, char **argv)
 		if (opened < 0) {
 			code = EXIT_USAGE;
 		} else if (c.non_interactive) {
-			code = runner_run(&f, stdout);
+			code = signal_code(runner_run(&f, stdout));
 		} else {
-			code = ui_run(&f);
+			code = signal_code(ui_run(&f));
 		}
 		flow_close(&f);
 	}

@@ -119,7 +119,7 @@ static const char *hint(const struct keyhint *k, enum keyctx ctx, char *key,
 		snprintf(key, n, "%.*s", sp ? (int)(sp - k->what) : 0, k->what);
 		return sp ? sp + 1 : k->what;
 	}
-	keymap_key_name(k->act, ctx, key, n);
+	keymap_key_label(k->act, ctx, key, n);
 	if (k->act2 != ACT_NONE &&
 	    keymap_key_name(k->act2, ctx, second, sizeof(second)) == 0) {
 		size_t l = strlen(key);

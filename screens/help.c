@@ -7,6 +7,8 @@
 #include "help.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "frame.h"
 #include "layout.h"
@@ -29,6 +31,21 @@ const char *help_text(int screen)
 					: stage_help_welcome;
 }
 
+/* The page, then every key of the screen with all its alternatives
+ * (keymap_describe); malloc'd, NULL when out of memory. */
+static char *with_keys(const char *page, int screen)
+{
+	enum keyctx ctx = screen == SCREEN_WELCOME ? KC_WELCOME :
+			  screen == SCREEN_SUMMARY ? KC_LIST : KC_STAGE;
+	size_t pl = strlen(page), kl = keymap_describe(ctx, NULL, 0);
+	char *t = malloc(pl + kl + 16);
+	if (t) {
+		snprintf(t, pl + 16, "%s\n\nKeys\n", page);
+		keymap_describe(ctx, t + strlen(t), kl + 1);
+	}
+	return t;
+}
+
 enum nav help_show(struct ui *ui, int screen)
 {
 	static const struct keyhint keys[] = {
@@ -36,8 +53,10 @@ enum nav help_show(struct ui *ui, int screen)
 		{ ACT_BACK, ACT_NONE, "Close help" }, { ACT_QUIT, ACT_NONE, NULL },
 	};
 	int first = 0;
-	const char *text = help_text(screen);
+	char *all = with_keys(help_text(screen), screen);
+	const char *text = all ? all : help_text(screen);
 	char title[80];
+	enum nav nav = NAV_STAY;
 
 	help_title(screen, title, sizeof(title));
 
@@ -66,9 +85,9 @@ enum nav help_show(struct ui *ui, int screen)
 		r = ui_getkey(ui, &ch);
 		act = keymap_action(r, ch, KC_HELP);
 		if (act == ACT_QUIT)
-			return NAV_QUIT;
-		if (act == ACT_BACK)
-			return NAV_STAY;
+			nav = NAV_QUIT;
+		if (act == ACT_QUIT || act == ACT_BACK)
+			break;
 		if (act == ACT_TOP)
 			first = 0;
 		else if (act == ACT_BOTTOM)
@@ -76,4 +95,6 @@ enum nav help_show(struct ui *ui, int screen)
 		else if (!ui_scroll(act, &first))
 			ui_page(act, &first, in.h - 2);
 	}
+	free(all);
+	return nav;
 }

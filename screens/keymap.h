@@ -23,6 +23,7 @@
 	ACTION(HELP, "Help")                                     \
 	ACTION(RAIL, "Stages")         /* choose a stage */      \
 	ACTION(RETRY, "Run again")                               \
+	ACTION(RUN_ALL, "Run all")     /* every remaining stage */ \
 	ACTION(NEW_KEY, "Run with new key")  /* stage 2 */       \
 	ACTION(QUIT, "Quit")                                     \
 	ACTION(CANCEL, "Cancel")       /* stop running work */   \
@@ -60,8 +61,24 @@ enum keyctx {
 	KC_HELP = 1u << 6,     /* a help page */
 	KC_RAIL = 1u << 7,     /* choosing a stage on the rail */
 	KC_FORM = 1u << 8,     /* a form field has the focus */
-	KC_ANY = 0x1ffu
+	KC_ANY = 0x1ffu,
+	/* Not a place but a state, added to one: a text field has the focus,
+	 * so a printable character is text and means no action there. */
+	KC_TEXT = 1u << 9
 };
+
+/*
+ * Every action on an F-key also has a printable key (`?` help, `q` quit...)
+ * for terminals whose F-keys never arrive; it works wherever no text field
+ * has the focus.  Esc followed by a digit is the F-key of that number (Esc 1
+ * = F1 ... Esc 0 = F10, Midnight Commander's convention), decoded by
+ * ui_getkey into the F-key itself.
+ */
+#define KEYMAP_ESC_DIGIT_MS 600   /* how long after Esc a digit still counts */
+
+/* The function key Esc then ch stands for (KEY_F(1)..KEY_F(10)), or 0 when
+ * ch is not a digit. */
+int keymap_esc_digit(wint_t ch);
 
 /* The action bound to a key read by get_wch (r: OK or KEY_CODE_YES) in
  * context ctx; ACT_NONE when the key means nothing there. */
@@ -78,5 +95,20 @@ const char *keymap_what(enum action a);
  * "Enter", "y"): the action's first binding in ctx.  Writes "" and returns
  * -1 when a has no key there. */
 int keymap_key_name(enum action a, enum keyctx ctx, char *buf, size_t n);
+
+/* The key line's label for a in ctx: the key name, after a printable
+ * alternative when ctx has one ("q/F10", "?/F1", "Enter"), so that what
+ * follows the slash is what keymap_key_name says.  "" and -1 as there. */
+int keymap_key_label(enum action a, enum keyctx ctx, char *buf, size_t n);
+
+/* Every key of a in ctx, for the help page: "F1, Esc 1, ?" ("Esc N" after
+ * each of F1..F10).  "" and -1 when a has no key there. */
+int keymap_key_names(enum action a, enum keyctx ctx, char *buf, size_t n);
+
+/* The help page's list of keys: one line per action that has a key in
+ * ctx ("  F1, Esc 1, ?   Help"), the keys that work everywhere first,
+ * then a sentence on letters and Esc+digit.  Returns the length it needs
+ * (like snprintf). */
+size_t keymap_describe(enum keyctx ctx, char *buf, size_t n);
 
 #endif

@@ -200,8 +200,9 @@ static bool key_hint(struct ui *ui, struct keyhint *k)
 
 static const char *pending_text(struct ui *ui, char *buf, size_t n)
 {
-	snprintf(buf, n, "not approved yet: c checks again, l leaves (run the "
-		 "wizard again to resume)");
+	char keys[64];
+	snprintf(buf, n, "not approved yet: %s (run the wizard again to "
+		 "resume)", ui_waiting_keys(keys, sizeof(keys)));
 	return buf;
 }
 

@@ -250,12 +250,16 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 
 static const char *pending_text(struct ui *ui, char *buf, size_t n)
 {
+	char edit[16], leave[16], keys[64];
+	keymap_key_name(ACT_EDIT, KC_PENDING, edit, sizeof(edit));
+	keymap_key_name(ACT_LEAVE, KC_PENDING, leave, sizeof(leave));
 	if (ui->f->ctx.request_action == REQ_ACT_SAVE_CSR)
-		snprintf(buf, n, "request saved: take it to the CA, then e and "
-			 "mode 'import cert'; l leaves");
+		snprintf(buf, n, "request saved: take it to the CA, then %s and "
+			 "mode 'import cert'; %s leaves", edit, leave);
 	else
-		snprintf(buf, n, "request ID %ld is pending at the CA: c checks "
-			 "again, l leaves and resumes later", ui->f->st.request_id);
+		snprintf(buf, n, "request ID %ld is pending at the CA: %s and "
+			 "resumes later", ui->f->st.request_id,
+			 ui_waiting_keys(keys, sizeof(keys)));
 	return buf;
 }
 

@@ -4,7 +4,7 @@
  * (the first stage not done, or done but out of date: the status line says
  * why it must run again), "start over" (the old state is moved aside,
  * never deleted) or "diagnose" (every check on the existing setup, with
- * fixes).
+ * fixes); "run all" runs every remaining stage from here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,10 +83,11 @@ static void say_why_again(struct ui *ui)
 
 static void draw(struct ui *ui, int sel, bool confirm)
 {
+	/* at 80 columns the last entry that does not fit is left out */
 	static const struct keyhint keys[] = {
-		{ ACT_NEXT, ACT_NONE, "Choose" }, { ACT_UP, ACT_DOWN, "Move" },
-		{ ACT_LEFT, ACT_RIGHT, "Role" }, { ACT_HELP, ACT_NONE, NULL },
-		{ ACT_QUIT, ACT_NONE, NULL },
+		{ ACT_NEXT, ACT_NONE, "Choose" }, { ACT_RUN_ALL, ACT_NONE, NULL },
+		{ ACT_HELP, ACT_NONE, NULL }, { ACT_LEFT, ACT_RIGHT, "Role" },
+		{ ACT_UP, ACT_DOWN, "Move" }, { ACT_QUIT, ACT_NONE, NULL },
 	};
 	static const struct keyhint ckeys[] = {
 		{ ACT_YES, ACT_NONE, NULL }, { ACT_NO, ACT_NONE, NULL },
@@ -109,7 +110,7 @@ static void draw(struct ui *ui, int sel, bool confirm)
 	if (!confirm && !ui->msg[0] && it[sel] == IT_CONTINUE)
 		say_why_again(ui);
 	frame_draw(ui, "Welcome", confirm ? (struct keyline){ KC_CONFIRM, ckeys, 3 } :
-		   (struct keyline){ KC_WELCOME, keys, 5 });
+		   (struct keyline){ KC_WELCOME, keys, 6 });
 	nl = frame_text((struct rect){ y, in.x, 8, in.w }, intro, NULL);
 	y += nl < 8 ? nl : 8;
 	y++;
@@ -159,6 +160,13 @@ static void start_over(struct ui *ui)
 	diag_list_release(&dl);
 }
 
+/* Where "continue" goes: the first stage to run. */
+static enum nav go_on(struct ui *ui)
+{
+	ui->go_to = has_progress(ui) ? flow_next_stage(ui->f) : STAGE_FIRST;
+	return NAV_GOTO;
+}
+
 /* Enter on an item: where to go, or NAV_STAY (*confirm: ask y/n). */
 static enum nav choose(struct ui *ui, enum item it, int *sel, bool *confirm)
 {
@@ -167,12 +175,11 @@ static enum nav choose(struct ui *ui, enum item it, int *sel, bool *confirm)
 		(*sel)++;
 		break;
 	case IT_CONTINUE:
-		ui->go_to = has_progress(ui) ? flow_next_stage(ui->f) : STAGE_FIRST;
-		return NAV_GOTO;
+		return go_on(ui);
 	case IT_START_OVER:
 		*confirm = true;
-		ui_set_msg(ui, TH_WARN, "start over? the saved progress is moved "
-			   "aside, not deleted (y/n)");
+		ui_ask(ui, "start over? the saved progress is moved aside, not "
+		       "deleted");
 		break;
 	case IT_DIAGNOSE:
 		return NAV_DIAGNOSE;
@@ -230,6 +237,10 @@ enum nav scr_welcome_run(struct ui *ui)
 			if (help_show(ui, SCREEN_WELCOME) == NAV_QUIT)
 				return NAV_QUIT;
 			break;
+		case ACT_RUN_ALL:
+			/* every remaining stage, from the first to run */
+			ui->run_all = true;
+			return go_on(ui);
 		case ACT_UP:
 			sel = sel > 0 ? sel - 1 : n - 1;
 			break;

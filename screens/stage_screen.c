@@ -142,7 +142,12 @@ static enum keyctx key_ctx(const struct sstate *ss)
 		return KC_BUSY;
 	if (ss->phase == P_CONFIRM)
 		return KC_CONFIRM;
-	return ss->phase == P_PENDING ? KC_PENDING : KC_STAGE;
+	if (ss->phase == P_PENDING)
+		return KC_PENDING;
+	/* a focused text field takes letters as text (a choice does not) */
+	return ss->fm.n > 0 && ss->fm.active && !ss->pane_focus &&
+	       ss->fm.defs[ss->fm.focus].type != FT_CHOICE ?
+	       KC_STAGE | KC_TEXT : KC_STAGE;
 }
 
 /* The key line of the phase: its own keys, then the ones every stage
@@ -192,6 +197,8 @@ static int keys_for(struct sstate *ss, struct keyhint *k)
 	k[i++] = HINT(ACT_HELP, NULL);
 	if (ss->phase != P_CONFIRM && ss->phase != P_PENDING)
 		k[i++] = HINT(ACT_RAIL, NULL);
+	if (ss->phase != P_CONFIRM)
+		k[i++] = HINT(ACT_RUN_ALL, NULL);
 	k[i++] = HINT(ACT_QUIT, NULL);
 	return i;
 }
@@ -319,16 +326,15 @@ static void enter_pending(struct sstate *ss, const char *resume_note)
 	    ss->sc->pending_text(ss->ui, buf, sizeof(buf)))
 		ui_set_msg(ss->ui, TH_WAIT, "%s", buf);
 	else
-		ui_set_msg(ss->ui, TH_WAIT, "waiting: c checks again, l leaves%s",
-			   resume_note);
+		ui_say_waiting(ss->ui, resume_note);
 }
 
 /* The y/n question on the status line. */
 static void ask(struct sstate *ss)
 {
 	char q[300];
-	ui_set_msg(ss->ui, TH_WARN, "Confirm (y/n): %s", ss->sc->question ?
-		   ss->sc->question(ss->ui, q, sizeof(q)) : "go on?");
+	ui_ask(ss->ui, ss->sc->question ?
+	       ss->sc->question(ss->ui, q, sizeof(q)) : "go on?");
 }
 
 /* The status line shows two lines at most (frame_status): a longer
@@ -617,6 +623,9 @@ static enum nav on_key(struct sstate *ss, int r, wint_t ch, bool *full)
 		return NAV_BACK;
 	case ACT_RETRY:
 		return try_run(ss, 0);
+	case ACT_RUN_ALL:
+		ui->run_all = true;   /* the screen's loop runs it */
+		return NAV_STAY;
 	default:
 		break;
 	}
@@ -676,6 +685,11 @@ enum nav stage_screen_run(struct ui *ui, const struct stage_screen *sc)
 			doupdate();
 		}
 		full = true;
+		if (ui->run_all) {   /* "run what remains": Enter, while stages pass */
+			nav = on_key(&ss, OK, '\r', &full);
+			nav = ui_run_all_step(ui, nav, ss.phase == P_DONE);
+			continue;
+		}
 		r = ui_getkey(ui, &ch);
 		if (!ui_key_ignored(r, ch))
 			nav = on_key(&ss, r, ch, &full);

@@ -3,7 +3,8 @@
  * captured to a temporary file while curses owns the screen, printed after
  * endwin), owns the table of screens (welcome, one per stage, summary,
  * diagnose), runs the one that is current and decides from the navigation
- * value it returns which one comes next.  Screens never call each other.
+ * value it returns which one comes next, and the exit code a quit means.
+ * Screens never call each other.
  */
 #include "ui.h"
 
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "errcap.h"
+#include "preflight.h"
 #include "screens.h"
 #include "stage_screen.h"
 #include "termcheck.h"
@@ -75,6 +77,54 @@ static int route(const struct ui *ui, enum nav nv, int *dir)
 	}
 }
 
+/* Whether someone else has the next move: the CA holds the request, or a
+ * stage (the approval) ended waiting. */
+static bool waiting_on_someone(const struct flow *f)
+{
+	if (f->st.req_phase == REQ_PENDING)
+		return true;
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++)
+		if (flow_stage_applies(f, (enum stage)s) &&
+		    f->st.stage[s] == STAGE_ST_WAITING)
+			return true;
+	return false;
+}
+
+/* Whether the answers a file gave (--config, --answers) leave the next
+ * stage unable to run: its field checks (the runner's preflight) fail on
+ * an answer other than a password (typed, never in a file). */
+static bool answers_in_error(struct flow *f)
+{
+	struct diag_list dl;
+	bool bad = false;
+	int next = flow_next_stage(f);
+	if (!f->cfg.explicit_keys || next > STAGE_LAST)
+		return false;
+	diag_list_init(&dl);
+	preflight_check(f, next, next, &dl);
+	for (size_t i = 0; i < dl.n; i++) {
+		const char *fl = dl.items[i].field;
+		size_t l = fl ? strlen(fl) : 0;
+		if (l > 0 && (l < 9 || strcmp(fl + l - 9, ".password") != 0))
+			bad = true;
+	}
+	diag_list_release(&dl);
+	return bad;
+}
+
+/* The exit code of a quit (product.md s.4): interrupted by ^C or a signal
+ * 128 + its number, waiting on someone else 75, answers from a file in
+ * error 2, else 0.  The state is already saved: the flow saves after
+ * every step. */
+static int quit_code(struct ui *ui)
+{
+	if (ui->quit_sig)
+		return 128 + ui->quit_sig;
+	if (waiting_on_someone(ui->f))
+		return EXIT_WAITING;
+	return answers_in_error(ui->f) ? EXIT_USAGE : EXIT_OK;
+}
+
 static int ui_loop(struct ui *ui)
 {
 	int dir = 1;
@@ -83,9 +133,13 @@ static int ui_loop(struct ui *ui)
 		enum nav nv;
 		int next;
 		ui->msg[0] = 0;
+		/* "run what remains" ends where the stages end */
+		if (ui->cur < STAGE_FIRST || ui->cur > STAGE_LAST)
+			ui->run_all = false;
 		nv = show(ui, dir);
 		switch (nv) {
 		case NAV_QUIT:
+			return quit_code(ui);
 		case NAV_DONE:
 			return EXIT_OK;
 		case NAV_LEAVE:
@@ -135,6 +189,7 @@ int ui_run(struct flow *f)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	ui_keys_init();
 	curs_set(0);
 	theme_init(&ui.th);
 	ui_relayout(&ui);

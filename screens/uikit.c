@@ -3,11 +3,13 @@
  * message, key reading with resize handling and a lost terminal, and the
  * hooks that keep the screen alive during long backend work (spinner,
  * elapsed time, Esc cancels; no threads).  Painting during long work is the
- * current screen's repaint callback.
+ * current screen's repaint callback.  Keys are decoded here: F-key
+ * sequences terminfo lacks, Esc then a digit, ^C and signals that quit.
  */
 #include "uikit.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,39 @@ void ui_set_msg(struct ui *ui, enum theme_el el, const char *fmt, ...)
 	vsnprintf(ui->msg, sizeof(ui->msg), fmt, ap);
 	va_end(ap);
 	ui->msg_el = el;
+}
+
+void ui_ask(struct ui *ui, const char *question)
+{
+	char yes[16], no[16];
+	keymap_key_name(ACT_YES, KC_CONFIRM, yes, sizeof(yes));
+	keymap_key_name(ACT_NO, KC_CONFIRM, no, sizeof(no));
+	ui_set_msg(ui, TH_WARN, "Confirm (%s/%s): %s", yes, no, question);
+}
+
+const char *ui_waiting_keys(char *buf, size_t n)
+{
+	char check[16], leave[16];
+	keymap_key_name(ACT_CHECK, KC_PENDING, check, sizeof(check));
+	keymap_key_name(ACT_LEAVE, KC_PENDING, leave, sizeof(leave));
+	snprintf(buf, n, "%s checks again, %s leaves", check, leave);
+	return buf;
+}
+
+void ui_say_waiting(struct ui *ui, const char *note)
+{
+	char keys[64];
+	ui_set_msg(ui, TH_WAIT, "waiting: %s%s",
+		   ui_waiting_keys(keys, sizeof(keys)), note);
+}
+
+enum nav ui_run_all_step(struct ui *ui, enum nav nav, bool done)
+{
+	if (nav == NAV_STAY && done)
+		nav = NAV_NEXT;
+	if (nav != NAV_NEXT)
+		ui->run_all = false;
+	return nav;
 }
 
 void ui_relayout(struct ui *ui)
@@ -40,11 +75,97 @@ static bool terminal_gone(void)
 	       (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
+/*
+ * F-key sequences sent whatever TERM says: PuTTY's default keyboard
+ * ("ESC [n~", also rxvt's), the Linux console's F1-F5, and xterm's SS3
+ * F1-F4 (for TERM=linux).  Only those the terminfo entry does not bind
+ * are defined, so no key of the entry changes meaning.
+ */
+static const struct {
+	const char *seq;
+	int fkey;
+} FKEY_SEQS[] = {
+	{ "\033[11~", 1 }, { "\033[12~", 2 }, { "\033[13~", 3 },
+	{ "\033[14~", 4 }, { "\033[15~", 5 }, { "\033[17~", 6 },
+	{ "\033[18~", 7 }, { "\033[19~", 8 }, { "\033[20~", 9 },
+	{ "\033[21~", 10 }, { "\033[23~", 11 }, { "\033[24~", 12 },
+	{ "\033[[A", 1 }, { "\033[[B", 2 }, { "\033[[C", 3 },
+	{ "\033[[D", 4 }, { "\033[[E", 5 },
+	{ "\033OP", 1 }, { "\033OQ", 2 }, { "\033OR", 3 }, { "\033OS", 4 },
+};
+
+void ui_keys_init(void)
+{
+	for (size_t i = 0; i < sizeof(FKEY_SEQS) / sizeof(FKEY_SEQS[0]); i++)
+		if (key_defined(FKEY_SEQS[i].seq) == 0)
+			define_key(FKEY_SEQS[i].seq, KEY_F(FKEY_SEQS[i].fkey));
+}
+
+static volatile sig_atomic_t signal_seen;
+
+void ui_signal(int sig)
+{
+	signal_seen = sig;
+}
+
+/* A signal asked the wizard to stop: remember which. */
+static bool signalled(struct ui *ui)
+{
+	if (!signal_seen)
+		return false;
+	ui->quit_sig = signal_seen;
+	return true;
+}
+
+/* ^C (raw mode: a key, not a signal) quits as an interrupt would. */
+static void note_interrupt(struct ui *ui, int r, wint_t ch)
+{
+	ui->quit_sig = r == OK && ch == 3 ? SIGINT : 0;
+}
+
+/*
+ * Esc, then a digit within KEYMAP_ESC_DIGIT_MS: that F-key.  Another key
+ * is put back to be read next; then, and when none comes, it is Esc.
+ * wait_after: the input timeout to restore (-1 blocking, 0 no delay).
+ */
+static int esc_digit(int r, wint_t *ch, int wait_after)
+{
+	wint_t next;
+	int r2, f;
+	if (r != OK || *ch != 27)
+		return r;
+	timeout(KEYMAP_ESC_DIGIT_MS);
+	r2 = get_wch(&next);
+	timeout(wait_after);
+	f = r2 == OK ? keymap_esc_digit(next) : 0;
+	if (f) {
+		*ch = (wint_t)f;
+		return KEY_CODE_YES;
+	}
+	if (r2 == OK)
+		unget_wch((wchar_t)next);
+	else if (r2 == KEY_CODE_YES)
+		ungetch((int)next);
+	return r;
+}
+
 int ui_getkey(struct ui *ui, wint_t *ch)
 {
-	int r = get_wch(ch);
-	if (r == ERR && terminal_gone())
-		return keymap_key(ACT_QUIT, KC_ANY, ch);
+	int r;
+	/* wake up now and then: a signal may have come */
+	for (;;) {
+		if (signalled(ui))
+			return keymap_key(ACT_QUIT, KC_ANY, ch);
+		timeout(250);
+		r = get_wch(ch);
+		if (r != ERR)
+			break;
+		if (terminal_gone())
+			return keymap_key(ACT_QUIT, KC_ANY, ch);
+	}
+	r = esc_digit(r, ch, 250);
+	timeout(-1);
+	note_interrupt(ui, r, *ch);
 	if (r == KEY_CODE_YES && *ch == KEY_RESIZE)
 		ui_relayout(ui);
 	return r;
@@ -100,20 +221,23 @@ static void busy_tick(struct ui *ui, bool force)
 
 	nodelay(stdscr, TRUE);
 	while ((r = get_wch(&ch)) != ERR) {
-		enum action act = keymap_action(r, ch, KC_BUSY);
+		enum action act;
+		r = esc_digit(r, &ch, 0);
+		act = keymap_action(r, ch, KC_BUSY);
 		if (act == ACT_CANCEL) {
 			ui->cancel = true;
 			snprintf(ui->busy_what, sizeof(ui->busy_what), "cancelling...");
 		} else if (act == ACT_QUIT) {
 			ui->cancel = true;
 			ui->quit_after = true;
+			note_interrupt(ui, r, ch);
 		} else if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
 			ui_relayout(ui);
 			resized = true;
 		}
 	}
 	nodelay(stdscr, FALSE);
-	if (terminal_gone()) {
+	if (signalled(ui) || terminal_gone()) {
 		ui->cancel = true;
 		ui->quit_after = true;
 	}

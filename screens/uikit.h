@@ -28,7 +28,8 @@ enum nav {
 	NAV_STAY = 0,
 	NAV_NEXT,      /* the following stage */
 	NAV_BACK,      /* the previous stage (or the screen we came from) */
-	NAV_QUIT,      /* F10: exit 0 */
+	NAV_QUIT,      /* F10: exit 0, 75 with a request pending; a signal or
+			  ^C: 128 + its number (struct ui's quit_sig) */
 	NAV_LEAVE,     /* leave while waiting on someone: exit 75 */
 	NAV_GOTO,      /* ui->go_to */
 	NAV_DIAGNOSE,  /* the diagnose screen */
@@ -49,6 +50,10 @@ struct ui {
 	int cur;                /* screen shown (SCREEN_* or a stage) */
 	int prev;               /* the screen shown before it */
 	int go_to;              /* target of NAV_GOTO */
+	bool run_all;           /* "run what remains": each stage screen runs
+				   its stage and goes on while they pass */
+	int quit_sig;           /* the quit came from a signal or ^C (SIGINT):
+				   its number; 0 from the quit key */
 
 	/* status line message (cleared on the next key) */
 	char msg[300];
@@ -70,9 +75,19 @@ struct ui {
 };
 
 void ui_relayout(struct ui *ui);
+/* After newterm and keypad: the F-key sequences of PuTTY's default
+ * keyboard (ESC [ 11 ~ ...) and of the Linux console (ESC [ [ A ...) that
+ * the terminal's terminfo entry lacks are taught to curses, so they arrive
+ * as F-keys whatever TERM says. */
+void ui_keys_init(void);
+/* From a signal handler (async-signal-safe): the wizard quits at its next
+ * key or step, a running stage cancelled (the flow saves the state), with
+ * exit code 128 + sig (ui_run's return). */
+void ui_signal(int sig);
 /* Read one key (blocking).  Returns get_wch's OK / KEY_CODE_YES / ERR;
- * handles KEY_RESIZE by recomputing the layout (and still returns it); a
- * terminal that went away reads as the quit key. */
+ * handles KEY_RESIZE by recomputing the layout (and still returns it); Esc
+ * then a digit reads as that F-key (keymap.h); a terminal that went away
+ * or a signal (ui_signal) reads as the quit key. */
 int ui_getkey(struct ui *ui, wint_t *ch);
 /* Whether a key read by ui_getkey is a terminal resize (or nothing). */
 bool ui_key_ignored(int r, wint_t ch);
@@ -89,5 +104,19 @@ void ui_busy_end(struct ui *ui);
 enum status ui_run_stage(struct ui *ui, enum stage s);
 void ui_set_msg(struct ui *ui, enum theme_el el, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The status line's y/n question: "Confirm (y/n): question", key names
+ * from the keymap. */
+void ui_ask(struct ui *ui, const char *question);
+/* "c checks again, l leaves" with the keymap's key names, into buf;
+ * returns buf. */
+const char *ui_waiting_keys(char *buf, size_t n);
+/* The status line while waiting on someone: "waiting: " ui_waiting_keys
+ * and note. */
+void ui_say_waiting(struct ui *ui, const char *note);
+/* "Run what remains": a stage screen pressed Enter for it and got nav
+ * (done: its stage is done now).  Returns where to go: the next stage
+ * while stages pass; anything short of done ends the run (ui->run_all
+ * cleared) and nav stands. */
+enum nav ui_run_all_step(struct ui *ui, enum nav nav, bool done);
 
 #endif

@@ -2,12 +2,14 @@
  * test_keymap.c - the wizard's one keymap (screens/keymap.c): today's
  * bindings in each key context, a context's own meaning of a key before its
  * general one, and key-line names read from the same bindings (a key shown
- * is a key that works).
+ * is a key that works); the printable keys of the F-key actions, silent
+ * while a field takes text, Esc+digit, and the help page's list of keys.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <curses.h>
@@ -68,7 +70,8 @@ static void test_context_keys(void **st)
 	assert_int_equal(ch('q', KC_HELP), ACT_BACK);
 	assert_int_equal(code(KEY_F(1), KC_HELP), ACT_BACK);
 	assert_int_equal(code(KEY_F(2), KC_RAIL), ACT_BACK);
-	assert_int_equal(ch('q', KC_STAGE), ACT_NONE);
+	assert_int_equal(ch('q', KC_STAGE), ACT_QUIT);
+	assert_int_equal(ch('q', KC_STAGE | KC_TEXT), ACT_NONE);
 	/* y/n only in a question, c/l/e only while waiting */
 	assert_int_equal(ch('y', KC_CONFIRM), ACT_YES);
 	assert_int_equal(ch('Y', KC_CONFIRM), ACT_YES);
@@ -108,7 +111,7 @@ static void test_context_keys(void **st)
 
 static void test_nothing_for_unbound_keys(void **st)
 {
-	assert_int_equal(ch('x', KC_ANY), ACT_NONE);
+	assert_int_equal(ch('z', KC_ANY), ACT_NONE);
 	assert_int_equal(code(KEY_F(7), KC_ANY), ACT_NONE);
 	assert_int_equal(keymap_action(ERR, 0, KC_ANY), ACT_NONE);
 	/* a code and a character with the same number are different keys */
@@ -180,6 +183,7 @@ static void test_shown_key_works(void **st)
 		wint_t ch;
 	} KEYS[] = {
 		{ "F1", KEY_CODE_YES, KEY_F(1) }, { "F2", KEY_CODE_YES, KEY_F(2) },
+		{ "F4", KEY_CODE_YES, KEY_F(4) },
 		{ "F5", KEY_CODE_YES, KEY_F(5) }, { "F6", KEY_CODE_YES, KEY_F(6) },
 		{ "F10", KEY_CODE_YES, KEY_F(10) },
 		{ "Enter", OK, '\r' }, { "Esc", OK, ESC }, { "Tab", OK, '\t' },
@@ -210,6 +214,123 @@ static void test_shown_key_works(void **st)
 		}
 }
 
+/* Every action on an F-key has a printable key where no field takes
+ * text: ? help, q quit, g stages, r run again, x run all, k new key. */
+static void test_printable_keys(void **st)
+{
+	static const enum keyctx ctxs[] = { KC_STAGE, KC_PENDING, KC_LIST,
+					    KC_WELCOME, KC_BUSY };
+	for (size_t i = 0; i < sizeof(ctxs) / sizeof(ctxs[0]); i++) {
+		assert_int_equal(ch('?', ctxs[i]), ACT_HELP);
+		assert_int_equal(ch('q', ctxs[i]), ACT_QUIT);
+		assert_int_equal(ch('Q', ctxs[i]), ACT_QUIT);
+		assert_int_equal(ch('r', ctxs[i]), ACT_RETRY);
+		assert_int_equal(ch('g', ctxs[i]), ACT_RAIL);
+	}
+	/* a key in a context and what it means there */
+	static const struct {
+		bool code;
+		int key;
+		enum keyctx ctx;
+		enum action want;
+	} KEYS[] = {
+		{ false, 'q', KC_CONFIRM, ACT_QUIT },
+		/* in help, ? and q close it like F1; on the rail, g like F2 */
+		{ false, '?', KC_HELP, ACT_BACK }, { false, 'Q', KC_HELP, ACT_BACK },
+		{ false, 'g', KC_RAIL, ACT_BACK }, { false, 'q', KC_RAIL, ACT_QUIT },
+		/* run what remains: F4 or x on the welcome menu and stage screens */
+		{ true, KEY_F(4), KC_WELCOME, ACT_RUN_ALL },
+		{ true, KEY_F(4), KC_STAGE, ACT_RUN_ALL },
+		{ true, KEY_F(4), KC_PENDING, ACT_RUN_ALL },
+		{ false, 'x', KC_WELCOME, ACT_RUN_ALL },
+		{ false, 'X', KC_STAGE, ACT_RUN_ALL },
+		{ false, 'x', KC_LIST, ACT_NONE },
+		{ true, KEY_F(4), KC_LIST, ACT_NONE },
+		{ false, 'k', KC_STAGE, ACT_NEW_KEY },
+		{ false, 'k', KC_PENDING, ACT_NONE },
+		/* a context's own letters first: y/n in a question, c/l/e waiting */
+		{ false, 'n', KC_CONFIRM, ACT_NO },
+		{ false, 'c', KC_PENDING, ACT_CHECK },
+	};
+	for (size_t i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++)
+		assert_int_equal(KEYS[i].code ? code(KEYS[i].key, KEYS[i].ctx) :
+				 ch((wint_t)KEYS[i].key, KEYS[i].ctx), KEYS[i].want);
+}
+
+/* A field with the focus takes printable keys as text; the keys that
+ * are no text still work. */
+static void test_text_focus(void **st)
+{
+	static const char letters[] = "?qQgrxka ";
+	for (size_t i = 0; letters[i]; i++) {
+		assert_int_equal(ch((wint_t)letters[i], KC_STAGE | KC_TEXT), ACT_NONE);
+		assert_int_equal(ch((wint_t)letters[i], KC_FORM), letters[i] == ' ' ?
+				 ACT_RIGHT : ACT_NONE);
+	}
+	assert_int_equal(code(KEY_F(1), KC_STAGE | KC_TEXT), ACT_HELP);
+	assert_int_equal(code(KEY_F(10), KC_STAGE | KC_TEXT), ACT_QUIT);
+	assert_int_equal(ch(3, KC_STAGE | KC_TEXT), ACT_QUIT);
+	assert_int_equal(ch('\r', KC_STAGE | KC_TEXT), ACT_NEXT);
+	assert_int_equal(ch(ESC, KC_STAGE | KC_TEXT), ACT_BACK);
+	assert_int_equal(ch('\t', KC_STAGE | KC_TEXT), ACT_FIELD_NEXT);
+}
+
+/* Esc then a digit is the F-key of that number (Esc 0 = F10). */
+static void test_esc_digit(void **st)
+{
+	assert_int_equal(keymap_esc_digit('1'), KEY_F(1));
+	assert_int_equal(keymap_esc_digit('5'), KEY_F(5));
+	assert_int_equal(keymap_esc_digit('9'), KEY_F(9));
+	assert_int_equal(keymap_esc_digit('0'), KEY_F(10));
+	assert_int_equal(keymap_esc_digit('a'), 0);
+	assert_int_equal(keymap_esc_digit(ESC), 0);
+	assert_int_equal(code(keymap_esc_digit('0'), KC_STAGE), ACT_QUIT);
+}
+
+/* The key line's label puts the printable key before the F-key; the help
+ * page lists every key, Esc+digit included. */
+static void test_labels_and_help(void **st)
+{
+	typedef int (*namer)(enum action, enum keyctx, char *, size_t);
+	static const struct {
+		namer fn;
+		enum action a;
+		enum keyctx ctx;
+		const char *want;
+	} NAMES[] = {
+		{ keymap_key_label, ACT_HELP, KC_STAGE, "?/F1" },
+		{ keymap_key_label, ACT_QUIT, KC_WELCOME, "q/F10" },
+		{ keymap_key_label, ACT_QUIT, KC_STAGE | KC_TEXT, "F10" },
+		{ keymap_key_label, ACT_NEXT, KC_STAGE, "Enter" },
+		{ keymap_key_label, ACT_CHECK, KC_PENDING, "c" },
+		{ keymap_key_label, ACT_YES, KC_STAGE, "" },
+		/* the message name stays the F-key */
+		{ keymap_key_name, ACT_QUIT, KC_WELCOME, "F10" },
+		{ keymap_key_names, ACT_HELP, KC_STAGE, "F1, Esc 1, ?" },
+		{ keymap_key_names, ACT_QUIT, KC_STAGE, "F10, Esc 0, ^C, q" },
+		{ keymap_key_names, ACT_NEXT, KC_STAGE, "Enter" },
+		{ keymap_key_names, ACT_HELP, KC_STAGE | KC_TEXT, "F1, Esc 1" },
+		{ keymap_key_names, ACT_SAVE, KC_STAGE, "" },
+	};
+	char b[64], *all;
+	size_t need;
+	for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); i++) {
+		int r = NAMES[i].fn(NAMES[i].a, NAMES[i].ctx, b, sizeof(b));
+		assert_string_equal(b, NAMES[i].want);
+		assert_int_equal(r, NAMES[i].want[0] ? 0 : -1);   /* no key: -1 */
+	}
+
+	need = keymap_describe(KC_STAGE, NULL, 0);
+	all = malloc(need + 1);
+	assert_non_null(all);
+	assert_int_equal(keymap_describe(KC_STAGE, all, need + 1), need);
+	assert_int_equal(strlen(all), need);
+	assert_non_null(strstr(all, "F1, Esc 1, ?"));
+	assert_non_null(strstr(all, "F4, Esc 4, x"));
+	assert_non_null(strstr(all, "Esc 0 = F10"));
+	free(all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +341,10 @@ int main(void)
 		cmocka_unit_test(test_key_line_names),
 		cmocka_unit_test(test_page_keys),
 		cmocka_unit_test(test_shown_key_works),
+		cmocka_unit_test(test_printable_keys),
+		cmocka_unit_test(test_text_focus),
+		cmocka_unit_test(test_esc_digit),
+		cmocka_unit_test(test_labels_and_help),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
