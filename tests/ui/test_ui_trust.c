@@ -1,12 +1,16 @@
 /*
- * test_ui_trust.c - stage 1 through a real terminal emulator, from an
- * empty machine: an empty HOME, an answers file holding only ca.url, the
- * lab's HTTPS certificate issued by its own root and no ca.ca_file.  The
- * certificates the server presented are shown with the top one's 40-digit
- * SHA-1 thumbprint readable whole at 80x24; after the yes, the CA's 401
- * brings the user and password fields (the scheme it offers named); a
- * wrong password is refused at the password field, retyped right, and
- * stage 1 completes.  The password is in no file afterwards.
+ * test_ui_trust.c - a first enrollment through a real terminal emulator,
+ * from an empty machine: an empty HOME, no configuration and no answers
+ * file, the lab's HTTPS certificate issued by its own root and no
+ * ca.ca_file.  The CA URL is typed; the certificates the server presented
+ * are shown with the top one's 40-digit SHA-1 thumbprint readable whole at
+ * 80x24; after the yes, the CA's 401 brings the user and password fields
+ * (the scheme it offers named); a wrong password is refused at the
+ * password field, retyped right, and stage 1 completes.  Then the FQDN
+ * and template (stage 2, the password typed once serves it), the PFX
+ * passwords (4), the management group, server and port (5), on to
+ * "approved" (7).  It prints how many keys it pressed beyond the typed
+ * values (fewer is better).  The passwords are in no file afterwards.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,8 +49,10 @@ static void wait_text(struct vt *t, const char *text)
 
 static int setup(void **state)
 {
+	/* the management server approves a new agent after a second */
+	const char *extra[] = { "--auto-approve", "1", NULL };
 	struct fx *fx = calloc(1, sizeof(*fx));
-	if (!fx || lab_start(&fx->lab, NULL, NULL) != 0)
+	if (!fx || lab_start(&fx->lab, NULL, extra) != 0)
 		return -1;
 	fx->dir = test_mkdtemp("ui-trust-");
 	*state = fx;
@@ -231,9 +237,55 @@ static void test_bootstrap_and_password(void **state)
 	press(fx, VTERM_KEY_ENTER);
 	wait_text(&fx->t, "the CA issued the certificate");
 
+	/* stage 3 */
+	press(fx, VTERM_KEY_ENTER);
+	wait_text(&fx->t, "Stage 3 of 7");
+	press(fx, VTERM_KEY_ENTER);
+	wait_text(&fx->t, "stage 3 done");
+
+	/* stage 4 */
+	press(fx, VTERM_KEY_ENTER);
+	wait_text(&fx->t, "Stage 4 of 7");
+	press(fx, VTERM_KEY_TAB);
+	vt_type(&fx->t, "Pfx-Pass-1");
+	press(fx, VTERM_KEY_TAB);
+	vt_type(&fx->t, "Pfx-Pass-1");
+	press(fx, VTERM_KEY_ENTER);
+	wait_text(&fx->t, "stage 4 done");
+
+	/* stage 5 */
+	press(fx, VTERM_KEY_ENTER);
+	wait_text(&fx->t, "Stage 5 of 7");
+	char port[16];
+	snprintf(port, sizeof(port), "%d", fx->lab.ms_port);
+	vt_type(&fx->t, "LAB");
+	press(fx, VTERM_KEY_TAB);
+	vt_type(&fx->t, "localhost");
+	press(fx, VTERM_KEY_TAB);
+	vt_type(&fx->t, port);           /* replaces the selected 5723 */
+	press(fx, VTERM_KEY_ENTER);
+	wait_text(&fx->t, "stage 5 done");
+
+	/* stage 6 */
+	press(fx, VTERM_KEY_ENTER);
+	wait_text(&fx->t, "Stage 6 of 7");
+	press(fx, VTERM_KEY_ENTER);
+	wait_text(&fx->t, "stage 6 done");
+
+	/* stage 7: the management server approves */
+	press(fx, VTERM_KEY_ENTER);
+	wait_text(&fx->t, "Stage 7 of 7");
+	press(fx, VTERM_KEY_ENTER);
+	wait_text(&fx->t, "approved this agent");
+	wait_text(&fx->t, "stage 7 done");
+	assert_true(vt_has_text(&fx->t, "\u2713 7 Await approval"));
+	printf("from an empty machine to approved: %d keys beyond the typed "
+	       "values\n", g_keys);
+
 	/* the password is in no file: not the state, not HOME */
 	assert_false(any_file_has(fx->dir, fx->lab.password));
 	assert_false(any_file_has(fx->dir, "wrong-password"));
+	assert_false(any_file_has(fx->dir, "Pfx-Pass-1"));
 	char *anchor = fs_join(sd, "trust-bootstrap.pem");
 	assert_false(fs_exists(anchor));
 	free(anchor);
