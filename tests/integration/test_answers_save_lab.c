@@ -81,7 +81,7 @@ static int save_answers(const char *file, const char *state_dir,
 			const char *answers, bool overwrite, char **out)
 {
 	char *bin = test_build_path("opsmgr-enroll");
-	const char *argv[8] = { bin, "save-answers", file, "--state-dir",
+	const char *argv[9] = { bin, "save-answers", file, "--state-dir",
 				state_dir };
 	int n = 5;
 	if (answers) {
