@@ -240,11 +240,3 @@ bool stage_status_finished(enum stage_status st)
 	return st == STAGE_ST_DONE || st == STAGE_ST_WARN ||
 	       st == STAGE_ST_SKIPPED;
 }
-
-int state_next_stage(const struct state *s)
-{
-	for (int i = STAGE_FIRST; i <= STAGE_LAST; i++)
-		if (!stage_status_finished(s->stage[i]))
-			return i;
-	return STAGE_COUNT;
-}

@@ -147,9 +147,6 @@ int state_move_aside(const char *dir, const char *why, char *newpath,
 /* Whether a stage with status st needs no further run: done, done with
  * confirmed warnings, or skipped (the one definition of "finished"). */
 bool stage_status_finished(enum stage_status st);
-/* First stage (STAGE_FIRST..STAGE_LAST) that is not finished, or
- * STAGE_COUNT when all are. */
-int state_next_stage(const struct state *s);
 
 const char *request_phase_name(enum request_phase p);
 const char *stage_status_name(enum stage_status st);

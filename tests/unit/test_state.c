@@ -210,7 +210,8 @@ static void test_init_and_names(void **st)
 	assert_int_equal(s.req_phase, REQ_NONE);
 	assert_int_equal(s.request_id, 0);
 	assert_null(s.fqdn);
-	assert_int_equal(state_next_stage(&s), 1);
+	for (int i = STAGE_FIRST; i <= STAGE_LAST; i++)
+		assert_int_equal(s.stage[i], STAGE_ST_NONE);
 	assert_string_equal(stage_status_name(STAGE_ST_WAITING), "waiting");
 	assert_string_equal(stage_status_name(STAGE_ST_SKIPPED), "skipped");
 	assert_string_equal(stage_status_name((enum stage_status)99), "unknown");
@@ -376,27 +377,6 @@ static void test_unknown_keys_ignored(void **st)
 	state_release(&s);
 }
 
-static void test_next_stage(void **st)
-{
-	(void)st;
-	struct state s;
-	state_init(&s);
-	s.stage[1] = STAGE_ST_DONE;
-	s.stage[2] = STAGE_ST_WARN;
-	assert_int_equal(state_next_stage(&s), 3);
-	s.stage[3] = STAGE_ST_DONE;
-	s.stage[4] = STAGE_ST_FAILED;
-	assert_int_equal(state_next_stage(&s), 4);
-	s.stage[4] = STAGE_ST_DONE;
-	s.stage[5] = STAGE_ST_SKIPPED;
-	s.stage[6] = STAGE_ST_WAITING;
-	assert_int_equal(state_next_stage(&s), 6);
-	s.stage[6] = STAGE_ST_DONE;
-	s.stage[7] = STAGE_ST_DONE;
-	assert_int_equal(state_next_stage(&s), 8);
-	state_release(&s);
-}
-
 static void test_stage_status_finished(void **st)
 {
 	(void)st;
@@ -452,7 +432,8 @@ static void check_moved_aside(const char *content, size_t len,
 	assert_int_equal(state_load(&s, g_tmp, &dl), 1);
 	/* fresh state */
 	assert_null(s.fqdn);
-	assert_int_equal(state_next_stage(&s), 1);
+	for (int i = STAGE_FIRST; i <= STAGE_LAST; i++)
+		assert_int_equal(s.stage[i], STAGE_ST_NONE);
 	/* the file was moved, not deleted, and the warning names both paths */
 	char moved[256];
 	assert_int_equal(count_prefix(g_tmp, "state.corrupt-", moved, sizeof(moved)), 1);
@@ -768,7 +749,6 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_parse_strict),
 		cmocka_unit_test(test_unknown_keys_ignored),
-		cmocka_unit_test(test_next_stage),
 		cmocka_unit_test(test_stage_status_finished),
 		cmocka_unit_test(test_strbuf_put_grows),
 		cmocka_unit_test(test_strbuf_printf_long),
