@@ -22,7 +22,10 @@ static int flow_checkpoint(struct ctx *c, struct diag_list *dl)
 	return flow_save(f, dl);
 }
 
-char *flow_state_dir(const struct flow_opts *o, const struct config *cfg)
+/* The state directory: --state-dir, else [wizard] state_dir, else the
+ * default; malloc'd (NULL: none can be found, out of memory). */
+static char *flow_state_dir(const struct flow_opts *o,
+			    const struct config *cfg)
 {
 	if (o->state_dir)
 		return strdup(o->state_dir);

@@ -45,14 +45,12 @@ struct flow {
 int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl);
 void flow_close(struct flow *f);
 /* Load the configuration layers (--config, --answers) into cfg and pick
- * the state directory (flow_state_dir): malloc'd, or NULL with the
- * diagnostics in dl.  flow_open and the commands that only read a state
- * (history, save-answers) start here. */
+ * the state directory (--state-dir, else [wizard] state_dir, else the
+ * default): malloc'd, or NULL with the diagnostics in dl.  flow_open and
+ * the commands that only read a state (history, save-answers) start
+ * here. */
 char *flow_config_and_state_dir(const struct flow_opts *o,
 				struct config *cfg, struct diag_list *dl);
-/* The state directory: --state-dir, else [wizard] state_dir, else the
- * default; malloc'd (NULL: none can be found, out of memory). */
-char *flow_state_dir(const struct flow_opts *o, const struct config *cfg);
 
 /* Does stage s apply to the flow's role (the stage table's roles)?  A
  * resumed flow uses the role its state was saved with. */
