@@ -125,14 +125,23 @@ void stage_inputs_forget(struct state *st, enum stage s)
 	st->digest[s] = NULL;
 }
 
-bool stage_inputs_changed(const struct ctx *c, enum stage s)
+/* Whether text (stage s's inputs now, NULL: could not be made) differs
+ * from the digest recorded for s; false when none is recorded. */
+static bool text_changed(const struct ctx *c, enum stage s, const char *text)
 {
 	if (s < STAGE_FIRST || s > STAGE_LAST || !c->st->digest[s])
 		return false;
 	char hex[DIGEST_HEX_LEN + 1];
+	return !text || digest_sha256_hex(text, strlen(text), hex) != 0 ||
+	       strcmp(hex, c->st->digest[s]) != 0;
+}
+
+bool stage_inputs_changed(const struct ctx *c, enum stage s)
+{
+	if (s < STAGE_FIRST || s > STAGE_LAST || !c->st->digest[s])
+		return false;
 	char *text = stage_inputs_text(c, s);
-	bool changed = !text || digest_sha256_hex(text, strlen(text), hex) != 0 ||
-		       strcmp(hex, c->st->digest[s]) != 0;
+	bool changed = text_changed(c, s, text);
 	free(text);
 	return changed;
 }
@@ -212,11 +221,13 @@ static enum stage identity_owner(const char *name)
 char *stage_inputs_explain(const struct ctx *c, enum stage s,
 			   const char *arrow)
 {
-	if (!stage_inputs_changed(c, s))
+	if (s < STAGE_FIRST || s > STAGE_LAST || !c->st->digest[s])
 		return NULL;
 	char *text = stage_inputs_text(c, s);
-	if (!text)
+	if (!text || !text_changed(c, s, text)) {
+		free(text);
 		return NULL;
+	}
 	struct strbuf keys = STRBUF_INIT, made = STRBUF_INIT;
 	char name[128], was[4096], now[4096];
 	for (const char *p = text; *p;) {
