@@ -82,5 +82,18 @@ int preflight_gate(struct flow *f, int from, int to, FILE *out)
 		fflush(out);
 	}
 	diag_list_release(&dl);
-	return bad ? EXIT_USAGE : EXIT_OK;
+	if (bad)
+		return EXIT_USAGE;
+	/* Leaving a request the CA holds needs --abandon-pending. */
+	if (from <= STAGE_REQUEST && STAGE_REQUEST <= to &&
+	    flow_stage_applies(f, STAGE_REQUEST) &&
+	    request_needs_confirm(&f->ctx, &f->last[STAGE_REQUEST])) {
+		diag_print_text(out, &f->last[STAGE_REQUEST], SEV_PASS);
+		fprintf(out, "[%d/%d] %s: needs a confirmation: pass "
+			"--abandon-pending to archive that request and send a "
+			"new one; nothing was changed\n", STAGE_REQUEST,
+			STAGE_LAST, stage_title(STAGE_REQUEST));
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }

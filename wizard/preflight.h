@@ -24,8 +24,10 @@
  */
 int preflight_check(struct flow *f, int from, int to, struct diag_list *dl);
 
-/* preflight_check for the runner: EXIT_OK, or EXIT_USAGE after printing
- * the failures to out (and to the log). */
+/* What the runner refuses before any work: preflight_check's failures,
+ * and a request the CA holds whose answers changed without
+ * --abandon-pending (request_needs_confirm).  EXIT_OK, or EXIT_USAGE after
+ * printing why to out (and the field failures to the log). */
 int preflight_gate(struct flow *f, int from, int to, FILE *out);
 
 #endif

@@ -17,7 +17,6 @@
 #include "core/text.h"
 #include "preflight.h"
 #include "summary.h"
-#include "stages/request.h"
 
 static volatile sig_atomic_t cancel_requested;
 
@@ -123,23 +122,11 @@ int runner_run(struct flow *f, FILE *out)
 	f->ctx.confirm_overwrite = f->cfg.export_overwrite;
 	f->ctx.confirm_warnings = true;
 
-	/* Configuration errors stop the run before any work: exit 2. */
+	/* Configuration errors and an unconfirmed abandon of a request the
+	 * CA holds stop the run before any work: exit 2, nothing changed. */
 	int pre = preflight_gate(f, from, to, out);
 	if (pre != EXIT_OK)
 		return pre;
-
-	/* Leaving a request the CA holds needs --abandon-pending: without it,
-	 * stop before any work, nothing on disk changed. */
-	if (from <= STAGE_REQUEST && STAGE_REQUEST <= to &&
-	    flow_stage_applies(f, STAGE_REQUEST) &&
-	    request_needs_confirm(&f->ctx, &f->last[STAGE_REQUEST])) {
-		diag_print_text(out, &f->last[STAGE_REQUEST], SEV_PASS);
-		fprintf(out, "[%d/%d] %s: needs a confirmation: pass "
-			"--abandon-pending to archive that request and send a "
-			"new one; nothing was changed\n", STAGE_REQUEST,
-			STAGE_LAST, stage_title(STAGE_REQUEST));
-		return EXIT_USAGE;
-	}
 
 	for (int s = from; s <= to; s++) {
 		if (!announce(f, (enum stage)s, out))
