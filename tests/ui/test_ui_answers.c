@@ -21,6 +21,7 @@
 
 #include "lab_harness.h"
 #include "run_capture.h"
+#include "ui_steps.h"
 #include "vterm_harness.h"
 
 #define WAIT_MS 30000
@@ -34,15 +35,6 @@ struct fx {
 	struct vt t;
 	bool started;
 };
-
-/* Wait until text is on the screen; fail with the screen if it is not. */
-static void see(struct fx *fx, const char *text)
-{
-	if (vt_wait_text(&fx->t, text, WAIT_MS) == 0)
-		return;
-	vt_dump(&fx->t, stderr);
-	fail_msg("timed out waiting for '%s'", text);
-}
 
 static int teardown(void **state)
 {
@@ -151,15 +143,15 @@ static void test_summary_key_saves_answers(void **state)
 	assert_int_equal(vt_start_wizard(&fx->t, 24, 80, fx->state,
 					 fx->lab.answers, NULL), 0);
 	fx->started = true;
-	see(fx, "show the summary");
+	ui_wait(&fx->t, "show the summary");
 	vt_key(&fx->t, VTERM_KEY_ENTER, VTERM_MOD_NONE);
-	see(fx, "Enrollment complete");
+	ui_wait(&fx->t, "Enrollment complete");
 	/* the key line shows the key */
-	see(fx, "a Save answers");
+	ui_wait(&fx->t, "a Save answers");
 
 	vt_type(&fx->t, "a");
-	see(fx, "answers saved to");
-	see(fx, "Answers for the next computer");
+	ui_wait(&fx->t, "answers saved to");
+	ui_wait(&fx->t, "Answers for the next computer");
 	snprintf(want, sizeof(want), "%s/answers-agent01.lab.test.ini",
 		 fx->state);
 	assert_true(strlen(want) > 80);      /* longer than a row */
@@ -184,7 +176,7 @@ static void test_summary_key_saves_answers(void **state)
 
 	/* again, the same answers: nothing new */
 	vt_type(&fx->t, "a");
-	see(fx, "answers already saved in");
+	ui_wait(&fx->t, "answers already saved in");
 	snprintf(want, sizeof(want), "%s/answers-agent01.lab.test-2.ini",
 		 fx->state);
 	assert_int_equal(access(want, F_OK), -1);

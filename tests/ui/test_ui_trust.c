@@ -26,10 +26,8 @@
 #include "lab_harness.h"
 #include "pki/x509util.h"
 #include "run_capture.h"
+#include "ui_steps.h"
 #include "vterm_harness.h"
-
-#define WAIT_MS 30000
-
 
 struct fx {
 	struct lab lab;
@@ -38,14 +36,6 @@ struct fx {
 	bool started;
 };
 
-/* Text on screen within WAIT_MS, or the test fails showing the screen. */
-static void wait_text(struct vt *t, const char *text)
-{
-	if (vt_wait_text(t, text, WAIT_MS) == 0)
-		return;
-	vt_dump(t, stderr);
-	fail_msg("timed out waiting for '%s'", text);
-}
 
 static int setup(void **state)
 {
@@ -169,16 +159,16 @@ static void test_bootstrap_and_password(void **state)
 	/* no answers file: the URL is typed */
 	assert_int_equal(vt_start_wizard(&fx->t, 24, 80, sd, NULL, env), 0);
 	fx->started = true;
-	wait_text(&fx->t, "Welcome");
+	ui_wait(&fx->t, "Welcome");
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "Stage 1 of 7");
+	ui_wait(&fx->t, "Stage 1 of 7");
 	press(fx, VTERM_KEY_TAB);
 	vt_type(&fx->t, fx->lab.ca_url);
 	press(fx, VTERM_KEY_ENTER);
 
 	/* the presented chain: the top one first, its thumbprint whole on a
 	 * row of the list and in the question */
-	wait_text(&fx->t, "(y/n)");
+	ui_wait(&fx->t, "(y/n)");
 	char *tp = root_thumbprint(fx);
 	snprintf(q, sizeof(q), "Confirm (y/n): SHA-1 thumbprint %s?", tp);
 	assert_true(vt_has_text(&fx->t, q));
@@ -201,18 +191,18 @@ static void test_bootstrap_and_password(void **state)
 	g_keys++;
 
 	/* the CA wants a user and password: their fields, the scheme named */
-	wait_text(&fx->t, "stage 1 failed");
+	ui_wait(&fx->t, "stage 1 failed");
 	assert_under(fx, "User:", "\u2717 the CA wants a user name");
 	assert_under(fx, "User:", "HTTP 401, it offers Basic");
 	press(fx, VTERM_KEY_TAB);
 	vt_type(&fx->t, fx->lab.user);
 	press(fx, VTERM_KEY_TAB);
-	wait_text(&fx->t, "Password:");
+	ui_wait(&fx->t, "Password:");
 	vt_type(&fx->t, "wrong-password");
 	press(fx, VTERM_KEY_ENTER);
 
 	/* refused at the password field; retyped right, stage 1 is done */
-	wait_text(&fx->t, "refused the user name");
+	ui_wait(&fx->t, "refused the user name");
 	assert_under(fx, "Password:", "the CA refused the user name");
 	assert_under(fx, "Password:", "HTTP 401, it offers Basic");
 	/* Ctrl-U: the focus stayed in the field, so its (masked) value is not
@@ -220,7 +210,7 @@ static void test_bootstrap_and_password(void **state)
 	clear_field(fx);
 	vt_type(&fx->t, fx->lab.password);
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "stage 1 done");
+	ui_wait(&fx->t, "stage 1 done");
 	assert_true(vt_has_text(&fx->t, "\u2713 1 Trust root"));
 	printf("stage 1 from an empty machine: %d keys beyond the typed values\n",
 	       g_keys);
@@ -228,34 +218,34 @@ static void test_bootstrap_and_password(void **state)
 	/* stage 2 uses the password typed in stage 1 (its field left empty)
 	 * over a connection verified by the root just trusted */
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "Stage 2 of 7");
+	ui_wait(&fx->t, "Stage 2 of 7");
 	clear_field(fx);
 	vt_type(&fx->t, "agent01.lab.test");
 	press(fx, VTERM_KEY_TAB);
 	press(fx, VTERM_KEY_TAB);
 	vt_type(&fx->t, "OpsMgr");
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "the CA issued the certificate");
+	ui_wait(&fx->t, "the CA issued the certificate");
 
 	/* stage 3 */
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "Stage 3 of 7");
+	ui_wait(&fx->t, "Stage 3 of 7");
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "stage 3 done");
+	ui_wait(&fx->t, "stage 3 done");
 
 	/* stage 4 */
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "Stage 4 of 7");
+	ui_wait(&fx->t, "Stage 4 of 7");
 	press(fx, VTERM_KEY_TAB);
 	vt_type(&fx->t, "Pfx-Pass-1");
 	press(fx, VTERM_KEY_TAB);
 	vt_type(&fx->t, "Pfx-Pass-1");
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "stage 4 done");
+	ui_wait(&fx->t, "stage 4 done");
 
 	/* stage 5 */
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "Stage 5 of 7");
+	ui_wait(&fx->t, "Stage 5 of 7");
 	char port[16];
 	snprintf(port, sizeof(port), "%d", fx->lab.ms_port);
 	vt_type(&fx->t, "LAB");
@@ -264,20 +254,20 @@ static void test_bootstrap_and_password(void **state)
 	press(fx, VTERM_KEY_TAB);
 	vt_type(&fx->t, port);           /* replaces the selected 5723 */
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "stage 5 done");
+	ui_wait(&fx->t, "stage 5 done");
 
 	/* stage 6 */
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "Stage 6 of 7");
+	ui_wait(&fx->t, "Stage 6 of 7");
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "stage 6 done");
+	ui_wait(&fx->t, "stage 6 done");
 
 	/* stage 7: the management server approves */
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "Stage 7 of 7");
+	ui_wait(&fx->t, "Stage 7 of 7");
 	press(fx, VTERM_KEY_ENTER);
-	wait_text(&fx->t, "approved this agent");
-	wait_text(&fx->t, "stage 7 done");
+	ui_wait(&fx->t, "approved this agent");
+	ui_wait(&fx->t, "stage 7 done");
 	assert_true(vt_has_text(&fx->t, "\u2713 7 Await approval"));
 	printf("from an empty machine to approved: %d keys beyond the typed "
 	       "values\n", g_keys);

@@ -4,6 +4,8 @@
  * template and a reason with ESC, BEL, a line break and C1 CSI): the text
  * output shows every control character as \xHH, with no raw control byte,
  * and the JSON output escapes them per RFC 8259 (issue 18 item 11).
+ * Also request_history_load's other ways: no archive yet, a foreign
+ * manifest, an archive that cannot be read.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,19 +33,32 @@ static const char MANIFEST[] =
 	"key=archived\n"
 	"reason=answers changed \xc2\x9b" "2J caf\xc3\xa9\n";
 
-/* history_run (json or text) on a state directory holding that archive:
- * its output. */
-static char *history_of(const char *dir, bool json)
+/* history_run (json or text) on a state directory: its exit code, its
+ * output and (when errp) its error output. */
+static int history_run_on(const char *dir, bool json, char **outp,
+			  char **errp)
 {
 	char *out = NULL, *err = NULL;
 	size_t on = 0, en = 0;
 	FILE *o = open_memstream(&out, &on);
 	FILE *e = open_memstream(&err, &en);
 	struct flow_opts opts = { .state_dir = dir };
-	assert_int_equal(history_run(&opts, json, o, e), 0);
+	int code = history_run(&opts, json, o, e);
 	fclose(o);
 	fclose(e);
-	free(err);
+	*outp = out;
+	if (errp)
+		*errp = err;
+	else
+		free(err);
+	return code;
+}
+
+/* history_run on a state directory holding that archive: its output. */
+static char *history_of(const char *dir, bool json)
+{
+	char *out = NULL;
+	assert_int_equal(history_run_on(dir, json, &out, NULL), 0);
 	return out;
 }
 
@@ -89,10 +104,71 @@ static void test_archive_text_escaped(void **st)
 	free(dir);
 }
 
+/* No archive yet: an empty history, not an error; a folder whose manifest
+ * has another header is not listed. */
+static void test_no_archive_and_foreign_manifest(void **st)
+{
+	(void)st;
+	char *dir = test_mkdtemp("history-");
+	char *out = NULL;
+	assert_int_equal(history_run_on(dir, false, &out, NULL), 0);
+	assert_non_null(strstr(out, "no archived requests in '"));
+	free(out);
+
+	char *adir = fs_join(dir, REQUEST_ARCHIVE_DIR "/20261203T121500Z-req5");
+	char err[FS_ERRLEN];
+	assert_int_equal(fs_mkdir_p(adir, 0700, err, sizeof(err)), 0);
+	char *mf = fs_join(adir, REQUEST_MANIFEST_FILE);
+	static const char OTHER[] = "opsmgr-enroll archive 0\nrequest_id=5\n";
+	assert_int_equal(fs_write_atomic(mf, OTHER, strlen(OTHER), 0600,
+					 err, sizeof(err)), 0);
+	struct request_history h;
+	assert_int_equal(request_history_load(dir, &h, err, sizeof(err)), 0);
+	assert_int_equal(h.n, 0);
+	request_history_release(&h);
+
+	test_rm_rf(dir);
+	free(mf);
+	free(adir);
+	free(dir);
+}
+
+/* The archive cannot be read (here: it is a file): history fails with the
+ * reason and the state directory, and prints no list. */
+static void test_archive_unreadable(void **st)
+{
+	(void)st;
+	char *dir = test_mkdtemp("history-");
+	char *file = fs_join(dir, REQUEST_ARCHIVE_DIR);
+	char err[FS_ERRLEN];
+	assert_int_equal(fs_write_atomic(file, "x", 1, 0600, err, sizeof(err)),
+			 0);
+
+	char *out = NULL, *why = NULL;
+	assert_int_not_equal(history_run_on(dir, false, &out, &why), 0);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(why, "cannot read the archive in '"));
+	assert_non_null(strstr(why, dir));
+	assert_non_null(strstr(why, "Not a directory"));
+	free(out);
+	free(why);
+
+	struct request_history h;
+	assert_int_equal(request_history_load(dir, &h, err, sizeof(err)), -1);
+	assert_int_equal(h.n, 0);
+	assert_null(h.items);
+
+	test_rm_rf(dir);
+	free(file);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_archive_text_escaped),
+		cmocka_unit_test(test_no_archive_and_foreign_manifest),
+		cmocka_unit_test(test_archive_unreadable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -440,6 +440,39 @@ static void test_archive_interrupted(void **state)
 	release_run(&r);
 }
 
+/* The archive folder cannot be made (a file holds its name): the stage
+ * fails with DIAG_REQ_ARCHIVE and the reason, and nothing is removed or
+ * forgotten. */
+static void test_archive_cannot_create(void **state)
+{
+	struct fx *f = *state;
+	struct run r;
+	write_request_files(f);
+	char *root = in(f->dir, REQUEST_ARCHIVE_DIR);
+	assert_int_equal(certgen_write_file(root, "x", 1), 0);
+	config_set_str(&f->cfg.fqdn, "agent02.lab.test");
+	struct req_decision d;
+	req_decide_for(&f->c, &d);
+	assert_int_equal(d.change, REQ_CHANGE_KEY);
+	init_run(f, &r);
+	assert_int_equal(req_archive(&r, &d), ST_FAIL);
+	const struct diag *dg = diag_find(&f->dl, DIAG_REQ_ARCHIVE);
+	assert_non_null(dg);
+	assert_int_equal(dg->sev, SEV_FAIL);
+	assert_non_null(strstr(dg->message, "cannot archive the request"));
+	assert_non_null(strstr(dg->fix, "nothing was removed"));
+	assert_int_equal(f->checkpoints, 0);
+	assert_true(present(f->dir, "key.pem"));
+	assert_true(present(f->dir, "request.csr"));
+	assert_true(present(f->dir, "cert.pem"));
+	assert_true(present(f->dir, "chain.pem"));
+	assert_int_equal(f->st.req_phase, REQ_ISSUED);
+	assert_int_equal(f->st.request_id, 7);
+	assert_int_equal(f->st.stage[STAGE_REQUEST], STAGE_ST_DONE);
+	free(root);
+	release_run(&r);
+}
+
 /* Two archives of one state: newest first; no archive: empty. */
 static void test_history_order(void **state)
 {
@@ -487,6 +520,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_archive_new_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_same_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_interrupted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_archive_cannot_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_order, setup, teardown),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
