@@ -12,7 +12,6 @@
 #include "core/answers_write.h"
 #include "core/config_load.h"
 #include "core/fsutil.h"
-#include "core/stage_inputs.h"
 #include "core/status.h"
 
 #define STATE_READ_CAP (1024u * 1024u)
@@ -74,10 +73,7 @@ int answers_save_run(const struct flow_opts *o, const char *path,
 		goto out;
 	}
 	if (r > 0) {
-		/* as flow_open: the role and answers the state was made with */
-		if (st.updated)
-			cfg.role = st.role;
-		stage_inputs_adopt(&cfg, &st);
+		flow_resume_answers(&cfg, &st);
 	} else {
 		fprintf(err, "opsmgr-enroll: no enrollment in '%s': the answers "
 			"come from the files given only\n", dir);

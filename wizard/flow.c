@@ -47,6 +47,14 @@ char *flow_config_and_state_dir(const struct flow_opts *o,
 	return dir;
 }
 
+int flow_resume_answers(struct config *cfg, const struct state *st)
+{
+	if (!st->updated)
+		return 0;
+	cfg->role = st->role;
+	return stage_inputs_adopt(cfg, st);
+}
+
 int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 {
 	memset(f, 0, sizeof(*f));
@@ -71,15 +79,9 @@ int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl)
 	if (r < 0)
 		return -1;
 	f->resumed = r == 0 && f->st.updated != 0;
-	/* Resumed progress was made in its own role: keep using it (the
-	 * screens and the runner alike). */
-	if (f->resumed)
-		f->cfg.role = f->st.role;
-	else
+	int taken = flow_resume_answers(&f->cfg, &f->st);
+	if (!f->resumed)
 		f->st.role = f->cfg.role;
-	/* ... and the answers it was made with, where no --config or
-	 * --answers file says otherwise. */
-	int taken = f->resumed ? stage_inputs_adopt(&f->cfg, &f->st) : 0;
 
 	if (log_open(f->state_dir) < 0)
 		diag_add(dl, DIAG_IO, SEV_WARN, "wizard.state_dir",

@@ -44,6 +44,14 @@ struct flow {
  * caller exits 2). */
 int flow_open(struct flow *f, const struct flow_opts *o, struct diag_list *dl);
 void flow_close(struct flow *f);
+/*
+ * A saved state (st->updated set) keeps the role it was made in and the
+ * answers it was made with where no --config or --answers file says
+ * otherwise (stage_inputs_adopt): cfg takes them, for the screens, the
+ * runner and save-answers alike.  Returns how many answers were taken.
+ */
+int flow_resume_answers(struct config *cfg, const struct state *st);
+
 /* Load the configuration layers (--config, --answers) into cfg and pick
  * the state directory (--state-dir, else [wizard] state_dir, else the
  * default): malloc'd, or NULL with the diagnostics in dl.  flow_open and
