@@ -285,7 +285,10 @@ static int commit_fields(struct sstate *ss)
 
 static void focus_first_problem(struct sstate *ss)
 {
-	/* a failed field takes the focus; warnings do not */
+	/* a failed field takes the focus; warnings do not (a field the
+	 * run's findings show, e.g. the CA's user after a 401, first) */
+	if (ss->sc->update)
+		ss->sc->update(ss->ui, &ss->fm);
 	for (int i = 0; i < ss->fm.n; i++)
 		if (!ss->fm.fs[i].hidden && ss->fm.fs[i].sev == SEV_FAIL) {
 			uform_focus(&ss->fm, i);
