@@ -218,6 +218,9 @@ static void draw(struct ui *ui, void *ud)
 		frame_too_small(ui);
 		return;
 	}
+	/* before the key line, which says what a letter does */
+	ss->fm.active = !ss->pane_focus && !ui->busy &&
+			ss->phase != P_CONFIRM && ss->phase != P_PENDING;
 	ss->drawn = what_shows(ss);
 	in = ui->lay.inner;
 	kl.n = keys_for(ss, keys);
@@ -256,8 +259,6 @@ static void draw(struct ui *ui, void *ud)
 	}
 	frame_status(ui);
 	if (ss->fm.n > 0 && form_h > 0) {
-		ss->fm.active = !ss->pane_focus && !ui->busy &&
-				ss->phase != P_CONFIRM && ss->phase != P_PENDING;
 		uform_show(&ss->fm, &ui->th, (struct rect){ y, in.x, form_h, in.w });
 		uform_place_cursor(&ss->fm);
 	} else {
