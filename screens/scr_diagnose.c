@@ -24,17 +24,21 @@ static void draw(struct ui *ui, void *ud)
 		{ ACT_QUIT, ACT_NONE, NULL },
 	};
 	struct rect in = ui->lay.inner;
+	int top;
 	if (ui->lay.too_small) {
 		frame_too_small(ui);
 		return;
 	}
 	frame_draw(ui, "Diagnose", (struct keyline){ KC_LIST, keys, 5 });
 	theme_on(&ui->th, stdscr, TH_DIM);
-	theme_put(stdscr, in.y, in.x, "Every check of the existing setup, by "
-		  "stage; the fix of the selected line is shown below.", in.w);
+	/* the intro wraps at a narrow terminal: two lines at most */
+	top = frame_text((struct rect){ in.y, in.x, 2, in.w }, "Every check of "
+			 "the existing setup, by stage; the fix of the selected "
+			 "line is shown below.", NULL);
+	top = (top < 2 ? top : 2) + 1;
 	theme_on(&ui->th, stdscr, TH_NORMAL);
 	pane_draw(&ui->th, stdscr, ui->busy && ui->live ? ui->live : &ds->pane,
-		  (struct rect){ in.y + 2, in.x, in.h - 2, in.w }, true);
+		  (struct rect){ in.y + top, in.x, in.h - top, in.w }, true);
 	curs_set(0);
 	refresh();
 }

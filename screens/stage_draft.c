@@ -1,6 +1,7 @@
 /*
- * stage_draft.c - a stage screen's changed fields, kept in the
- * configuration while the screen is open (see stage_draft.h).
+ * stage_draft.c - a stage screen's fields loaded from and stored to the
+ * configuration, and its changed fields, kept in the configuration while
+ * the screen is open (see stage_draft.h).
  */
 #include "stage_draft.h"
 
@@ -175,4 +176,32 @@ bool draft_runs(struct draft *d, const struct ctx *c, const char *arrow,
 	if (n > 0)
 		why[0] = '\0';
 	return false;
+}
+
+void draft_load_form(struct uform *fm, const struct config *cfg)
+{
+	for (int i = 0; i < fm->n; i++) {
+		const struct fdef *d = &fm->defs[i];
+		char buf[UFORM_VALUE_MAX];
+		if (d->type == FT_PASSWORD)
+			continue;
+		if (config_key_get_text(cfg, config_key_find(d->key), buf,
+					sizeof(buf)) < 0)
+			continue;
+		if (d->type == FT_CHOICE)
+			uform_set_choice(fm, d->key, buf);
+		else
+			uform_set(fm, d->key, buf);
+	}
+}
+
+void draft_store_form(struct uform *fm, struct config *cfg)
+{
+	for (int i = 0; i < fm->n; i++) {
+		const struct fdef *d = &fm->defs[i];
+		if (d->type == FT_PASSWORD || fm->fs[i].hidden)
+			continue;
+		config_key_set_text(cfg, config_key_find(d->key),
+				    uform_value(fm, d->key), NULL);
+	}
 }

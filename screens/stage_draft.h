@@ -71,4 +71,11 @@ bool draft_forces_run(const struct draft *d, const struct state *st,
 bool draft_runs(struct draft *d, const struct ctx *c, const char *arrow,
 		char *why, size_t n);
 
+/* The form's fields from the configuration's keys (a password, or a key
+ * the configuration cannot give, stays as it is). */
+void draft_load_form(struct uform *fm, const struct config *cfg);
+/* The form's shown fields into the configuration, passwords not (a value
+ * the key's rule refuses is not stored). */
+void draft_store_form(struct uform *fm, struct config *cfg);
+
 #endif

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config_schema.h"
 #include "core/stage_inputs.h"
 #include "help.h"
 #include "stage_draft.h"
@@ -219,6 +218,9 @@ static void draw(struct ui *ui, void *ud)
 		frame_too_small(ui);
 		return;
 	}
+	/* before the key line, which says what a letter does */
+	ss->fm.active = !ss->pane_focus && !ui->busy &&
+			ss->phase != P_CONFIRM && ss->phase != P_PENDING;
 	ss->drawn = what_shows(ss);
 	in = ui->lay.inner;
 	kl.n = keys_for(ss, keys);
@@ -257,8 +259,6 @@ static void draw(struct ui *ui, void *ud)
 	}
 	frame_status(ui);
 	if (ss->fm.n > 0 && form_h > 0) {
-		ss->fm.active = !ss->pane_focus && !ui->busy &&
-				ss->phase != P_CONFIRM && ss->phase != P_PENDING;
 		uform_show(&ss->fm, &ui->th, (struct rect){ y, in.x, form_h, in.w });
 		uform_place_cursor(&ss->fm);
 	} else {
@@ -273,40 +273,23 @@ static void draw(struct ui *ui, void *ud)
 
 static void load_fields(struct sstate *ss)
 {
-	struct uform *fm = &ss->fm;
-	for (int i = 0; i < fm->n; i++) {
-		const struct fdef *d = &fm->defs[i];
-		char buf[UFORM_VALUE_MAX];
-		if (d->type == FT_PASSWORD)
-			continue;
-		if (config_key_get_text(&ss->ui->f->cfg, config_key_find(d->key),
-					buf, sizeof(buf)) < 0)
-			continue;
-		if (d->type == FT_CHOICE)
-			uform_set_choice(fm, d->key, buf);
-		else
-			uform_set(fm, d->key, buf);
-	}
+	draft_load_form(&ss->fm, &ss->ui->f->cfg);
 	if (ss->sc->load)
-		ss->sc->load(ss->ui, fm);
+		ss->sc->load(ss->ui, &ss->fm);
 }
 
 static int commit_fields(struct sstate *ss)
 {
-	struct uform *fm = &ss->fm;
-	for (int i = 0; i < fm->n; i++) {
-		const struct fdef *d = &fm->defs[i];
-		if (d->type == FT_PASSWORD || fm->fs[i].hidden)
-			continue;
-		config_key_set_text(&ss->ui->f->cfg, config_key_find(d->key),
-				    uform_value(fm, d->key), NULL);
-	}
-	return ss->sc->commit ? ss->sc->commit(ss->ui, fm) : 0;
+	draft_store_form(&ss->fm, &ss->ui->f->cfg);
+	return ss->sc->commit ? ss->sc->commit(ss->ui, &ss->fm) : 0;
 }
 
 static void focus_first_problem(struct sstate *ss)
 {
-	/* a failed field takes the focus; warnings do not */
+	/* a failed field takes the focus; warnings do not (a field the
+	 * run's findings show, e.g. the CA's user after a 401, first) */
+	if (ss->sc->update)
+		ss->sc->update(ss->ui, &ss->fm);
 	for (int i = 0; i < ss->fm.n; i++)
 		if (!ss->fm.fs[i].hidden && ss->fm.fs[i].sev == SEV_FAIL) {
 			uform_focus(&ss->fm, i);

@@ -430,6 +430,8 @@ static void test_diagnose_and_back(void **state)
 	WAIT(&fx->t, "Diagnose the existing setup");
 	ui_enter(&fx->t);
 	WAIT(&fx->t, "Every check of the existing setup");
+	/* the intro wraps at 80x24, read whole */
+	assert_true(vt_has_text(&fx->t, "the selected line is shown below."));
 	vt_fkey(&fx->t, 10);
 	assert_int_equal(vt_wait_exit(&fx->t, WAIT_MS), 0);
 }

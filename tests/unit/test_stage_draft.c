@@ -8,7 +8,8 @@
  * alone: no), while a mode or a typed password decides by itself, and so
  * does any change on a stage that recorded no inputs; stage 2 offers a new
  * key (F6) only for a change that would keep the old one; its help page
- * says what each change does.
+ * says what each change does; the form is loaded from and stored to the
+ * configuration (draft_load_form, draft_store_form).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -228,6 +229,29 @@ static void test_request_help_says_what_a_change_does(void **state)
 	assert_non_null(strstr(h, "--abandon-pending"));
 }
 
+/* The form is filled from the configuration's keys (a typed password
+ * stays) and stores its shown fields back (a hidden one not). */
+static void test_form_loads_and_stores_config(void **state)
+{
+	struct fx *x = *state;
+	struct uform fm;
+	assert_int_equal(uform_init(&fm, FIELDS, 5, &x->ui), 0);
+	uform_set(&fm, "ca.password", "typed");
+	draft_load_form(&fm, &x->f.cfg);
+	assert_string_equal(uform_value(&fm, "computer.fqdn"),
+			    "agent01.lab.test");
+	assert_string_equal(uform_value(&fm, "ca.template"), "WebServer");
+	assert_string_equal(uform_value(&fm, "ca.password"), "typed");
+	uform_set(&fm, "ca.template", "OpsMgr");
+	uform_set(&fm, "ca.user", "other");
+	fm.fs[2].hidden = true;
+	draft_store_form(&fm, &x->f.cfg);
+	assert_string_equal(x->f.cfg.ca_template, "OpsMgr");
+	assert_string_equal(x->f.cfg.ca_user, "enroll");
+	uform_wipe(&fm, "ca.password");
+	uform_release(&fm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +273,8 @@ int main(void)
 			test_unrecorded_stage_runs_on_any_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_new_key_offered_for_template_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_form_loads_and_stores_config, setup, teardown),
 		cmocka_unit_test(test_request_help_says_what_a_change_does),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
