@@ -196,7 +196,7 @@ static void test_bootstrap_and_password(void **state)
 	assert_under(fx, "User:", "HTTP 401, it offers Basic");
 	/* the failed User field has the focus (not the CA URL before it),
 	 * and the key line says letters are text from its first drawing */
-	wait_text(&fx->t, "^U Clear");
+	ui_wait(&fx->t, "^U Clear");
 	vt_type(&fx->t, fx->lab.user);
 	press(fx, VTERM_KEY_TAB);
 	ui_wait(&fx->t, "Password:");
