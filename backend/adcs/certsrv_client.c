@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adcs/ca_negotiate.h"
+
 /* The schemes a 401 offers: CERTSRV_SCHEME_* bits, and as text into names. */
 static unsigned offered_schemes(const struct http_response *r, char *names,
 				size_t nameslen)
@@ -245,13 +247,19 @@ static int ca_chain_failure(struct diag_list *dl, enum http_err e,
 
 /* A 401 of the CA chain download, at the field to correct: the user
  * when none was sent, else the password (the wizard's fields; their
- * settings ca.user and ca.password_file in an answers file). */
+ * settings ca.user and ca.password_file in an answers file); with
+ * ca.auth = negotiate, the Kerberos ticket at ca.auth (ca_negotiate.h). */
 static void refused(const struct http_opts *o, const char *url,
 		    const struct http_response *r, struct diag_list *dl)
 {
 	char names[128];
 	bool no_user = !o->user || !*o->user;
-	offered_schemes(r, names, sizeof(names));
+	unsigned bits = offered_schemes(r, names, sizeof(names));
+	if (o->auth == AUTH_NEGOTIATE &&
+	    (!bits || (bits & CERTSRV_SCHEME_NEGOTIATE))) {
+		ca_negotiate_refused(dl, DIAG_TRUST_SOURCE, url, o->user, names);
+		return;
+	}
 	diag_add(dl, DIAG_TRUST_SOURCE, SEV_FAIL,
 		 no_user ? "ca.user" : "ca.password",
 		 no_user ? "give the user name and password for the CA (answers file: ca.user, ca.password_file; ca.auth one of the schemes offered)"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "adcs/ca_negotiate.h"
 #include "adcs/certsrv.h"
 #include "core/log.h"
 #include "core/stage_table.h"
@@ -94,6 +95,11 @@ static enum status answer_auth(struct run *r, const struct certsrv_result *res,
 			 "the CA at '%s' wants authentication the configuration "
 			 "does not give (ca.auth = %s; the server offers: %s)",
 			 r->ca_url, ca_auth_name(a), res->scheme_names);
+		return ST_FAIL;
+	}
+	if (a == AUTH_NEGOTIATE) {   /* no password: the Kerberos ticket */
+		ca_negotiate_refused(r->dl, DIAG_REQ_AUTH, r->ca_url,
+				     r->cfg->ca_user, res->scheme_names);
 		return ST_FAIL;
 	}
 	diag_add(r->dl, DIAG_REQ_PASSWORD, SEV_FAIL, "ca.password",
