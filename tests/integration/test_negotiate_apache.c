@@ -9,7 +9,9 @@
  * ca.auth; with bob's ticket of the other realm the message names both
  * realms; an expired ticket is named with its end.  Basic through Apache:
  * Apache's own user enrolls (answers chunked, the connection kept alive),
- * and a wrong password gets Apache's own 401 page, read at ca.password.
+ * and a wrong password gets Apache's own 401 page, read at ca.password;
+ * Basic offered after Negotiate (checked against the realm) is picked by
+ * auth = basic.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -302,6 +304,23 @@ static void test_basic_through_apache_enrolls(void **state)
 	fx_close(f);
 }
 
+/* The Negotiate location offers Basic second (checked against Kerberos,
+ * like IIS's list): auth = basic picks it with alice's password. */
+static void test_basic_offered_after_negotiate(void **state)
+{
+	char *pw = fs_join(A.dir, "alice-password");
+	assert_int_equal(test_write_file(pw, K.password), 0);
+	struct fx *f = fx_open(A.negotiate_url, "basic",
+			       KRB_USER "@" KRB_REALM, pw);
+	expect_status(f, run_stage(f, STAGE_REQUEST), ST_OK);
+	assert_int_equal(f->st.req_phase, REQ_ISSUED);
+	assert_true(access_logged(KRB_USER "@" KRB_REALM,
+				  "POST /certsrv/certfnsh.asp"));
+	fx_close(f);
+	unlink(pw);
+	free(pw);
+}
+
 static void test_basic_wrong_password_apache_401(void **state)
 {
 	char *pw = fs_join(A.dir, "wrong-password");
@@ -328,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_negotiate_wrong_realm),
 		cmocka_unit_test(test_negotiate_expired_ticket),
 		cmocka_unit_test(test_basic_through_apache_enrolls),
+		cmocka_unit_test(test_basic_offered_after_negotiate),
 		cmocka_unit_test(test_basic_wrong_password_apache_401),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
