@@ -175,7 +175,7 @@ static void test_agent_bundle_and_push(void **st)
 	char *install = path2(folder, "install.cmd");
 	assert_crlf(readme);
 	assert_crlf(install);
-	assert_int_equal(ru_file_has(install, "msiexec"), 1);
+	assert_int_equal(ru_file_has(install, "\nmsiexec /i "), 1);
 
 	/* the summary lists every file with its path */
 	char *summary = path2(state, "summary.txt");
@@ -260,7 +260,7 @@ static void test_server_bundle(void **st)
 	if (rc != 0)
 		fail_msg("exit %d:\n%s", rc, output);
 	char *install = path2(state, "ms01.lab.test-opsmgr/install.cmd");
-	assert_int_equal(ru_file_has(install, "msiexec"), 0);
+	assert_int_equal(ru_file_has(install, "\nmsiexec /i "), 0);
 	assert_int_equal(ru_file_has(install, "certutil"), 1);
 	char *zip = path2(state, "ms01.lab.test-opsmgr.zip");
 	assert_int_equal(mode_of(zip), 0600);
