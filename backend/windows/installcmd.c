@@ -317,7 +317,8 @@ static void set_literals(struct ic_gen *g)
 }
 
 /* Comment lines hold no value and none of  % < > | &  (cmd.exe still
- * expands and may parse them). */
+ * expands and may parse them).  A management server's script names no
+ * agent installer at all. */
 static const char *const HEAD_COMMENT[] = {
 	"rem install.cmd - the Windows half of the Operations Manager "
 	"certificate enrollment,",
@@ -329,12 +330,13 @@ static const char *const HEAD_COMMENT[] = {
 	"missing,",
 	"rem 12 a 32-bit command prompt, 20 root store, 21 intermediate store, "
 	"30 PFX import,",
-	"rem 40 msiexec, 41 no agent and no MOMAgent.msi, 50 reg import, 60 no "
-	"HealthService,",
-	"rem 61 service restart, 70 certificate or key, 71 registry values, 72 "
-	"an error event,",
-	"rem 73 no event 20053 in time.  0: done.  install.cmd /nopause: no "
-	"key press at the end.",
+	"@AGENT rem 40 the agent installer failed, 41 no agent and no agent "
+	"installer beside this file,",
+	"rem 50 reg import, 60 no HealthService, 61 service restart, 70 "
+	"certificate or key,",
+	"rem 71 registry values, 72 an error event, 73 no event 20053 in time.  "
+	"0: done.",
+	"rem install.cmd /nopause: no key press at the end.",
 	"rem The PFX password is typed at certutil's own prompt: it is never "
 	"written anywhere.",
 	"rem Windows tools as Microsoft documents them (learn.microsoft.com, "
@@ -344,7 +346,11 @@ static const char *const HEAD_COMMENT[] = {
 	"rem AT_KEYEXCHANGE, -store, -delstore), reg-import, reg-query, "
 	"sc-query, sc-stop, sc-start,",
 	"rem wevtutil (qe /q /c /rd /f) with the XPath of windows/win32/wes/"
-	"consuming-events, msiexec.",
+	"consuming-events.",
+	"@AGENT rem The agent installer: msiexec (/i /qn /l*v) with the "
+	"properties of Microsoft's",
+	"@AGENT rem \"install the Windows agent manually\" "
+	"(system-center/scom/manage-deploy-windows-agent-manually).",
 };
 
 static void head(struct ic_gen *g)
@@ -352,8 +358,15 @@ static void head(struct ic_gen *g)
 	const struct installcmd_in *in = g->in;
 	ic_emit(g, "@echo off");
 	for (size_t i = 0; i < sizeof(HEAD_COMMENT) / sizeof(HEAD_COMMENT[0]);
-	     i++)
-		ic_emit(g, HEAD_COMMENT[i]);
+	     i++) {
+		const char *c = HEAD_COMMENT[i];
+		if (!strncmp(c, "@AGENT ", 7)) {
+			if (in->server_role)
+				continue;
+			c += 7;
+		}
+		ic_emit(g, c);
+	}
 	ic_emit(g, "setlocal EnableExtensions DisableDelayedExpansion");
 	ic_emit(g, "set \"RC=0\"");
 	ic_emit(g, "set \"NOPAUSE=\"");

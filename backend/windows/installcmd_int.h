@@ -25,7 +25,7 @@
 
 struct ic_lit {
 	const char *key;
-	char val[48];
+	char val[96];
 };
 
 struct ic_gen {
