@@ -109,6 +109,11 @@ struct state {
 	char *mgmt_group;
 	char *serial_reversed;
 	char *reg_file;
+	/* Stage 6, Windows target: the bundle folder and its zip
+	 * (windows/bundle.h); NULL when none was written. */
+	char *bundle_dir;
+	char *bundle_zip;
+	char *bundle_files;   /* the names in the folder, blank separated */
 
 	time_t updated;
 };

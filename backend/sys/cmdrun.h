@@ -33,6 +33,10 @@ struct cmdrun {
 	const char *const *env;
 	const char *agent;       /* replaces every "{agent}" in an argument;
 				  * may be NULL */
+	/* "{name}", value, "{name}", value, ..., NULL: each placeholder
+	 * replaced by its value inside every argument after splitting, in
+	 * one pass (a value is never searched again); may be NULL */
+	const char *const *subst;
 	int timeout_s;           /* [agent] command_timeout; <= 0 means
 				  * CONFIG_DEFAULT_COMMAND_TIMEOUT */
 	const char *progress;    /* hooks_progress text while it runs; NULL */
@@ -69,6 +73,15 @@ struct diag *cmdrun_report(const struct cmdrun *spec,
 			   const struct cmdrun_result *res,
 			   enum diag_severity sev, const char *fix,
 			   const char *note, struct diag_list *dl);
+
+/*
+ * cmdrun_run, then one report: a pass (with pass_note, may be NULL) when
+ * it exited 0, else a fail with fail_fix.  ST_OK only for exit 0, ST_FAIL
+ * (also when it could not run), ST_CANCELLED.
+ */
+enum status cmdrun_run_report(const struct cmdrun *spec,
+			      const struct hooks *h, const char *pass_note,
+			      const char *fail_fix, struct diag_list *dl);
 
 void cmdrun_result_release(struct cmdrun_result *res);
 
