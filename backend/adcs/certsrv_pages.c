@@ -11,6 +11,7 @@
 #include "adcs/certsrv_pages.h"
 #include "adcs/certsrv_html.h"
 #include "adcs/hresult.h"
+#include "core/text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -400,9 +401,8 @@ static long disposition_code(const struct facts *f, const char *end)
 		s++;
 	long v = 0;
 	int n = 0;
-	while (s < e && n < 8 && isxdigit((unsigned char)*s)) {
-		int c = (unsigned char)*s++;
-		v = v * 16 + (isdigit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+	while (s < e && n < 8 && text_hex_digit((unsigned char)*s) >= 0) {
+		v = v * 16 + text_hex_digit((unsigned char)*s++);
 		n++;
 	}
 	if (n == 0 || (s < e && !isspace((unsigned char)*s) && *s != '<' && *s != '-'))
