@@ -447,17 +447,28 @@ static long request_id(const struct facts *f, const char *page, size_t len)
 	return 0;
 }
 
-/* The first number in the visible text after the title element (pages
- * without certsrv's ID for it). */
+/* The first number in the text of the first elements with a loc* ID after
+ * the title (pages without certsrv's ID for the request number). */
 static long number_after_title(const struct facts *f, const char *end)
 {
 	char tmp[600];
-	if (!f->title_at)
-		return 0;
-	const char *s = element_end(f->title_at, end, 600);
-	const char *e = (size_t)(end - s) > 1500 ? s + 1500 : end;
-	text_of(s, e, tmp, sizeof(tmp));
-	return first_number(tmp);
+	const char *p = f->title_at ? element_end(f->title_at, end, 600) : end;
+	for (int k = 0; k < 8 && p < end;) {
+		const char *m = find_ci(p, (size_t)(end - p), "id=");
+		if (!m)
+			break;
+		p = m + 3;
+		if (p < end && (*p == '"' || *p == '\''))
+			p++;
+		if (!isspace((unsigned char)m[-1]) || !starts_ci(p, end, "loc"))
+			continue;
+		k++;
+		element_text(m, end, tmp, sizeof(tmp));
+		long v = first_number(tmp);
+		if (v > 0)
+			return v;
+	}
+	return 0;
 }
 
 /* English wording's guess: it only confirms (CERTSRV_MARK_ENGLISH). */

@@ -54,8 +54,8 @@
  *    no disposition number, is a request still held (PENDING); a page
  *    with locPageTitle and no refusal, error, disposition or HRESULT is
  *    PENDING when it names a request ID as above, or else when a number
- *    N is the first in its text after the title (ID N); such a page with
- *    an HRESULT is a CA error.
+ *    N is the first in the text of the elements with a loc* ID after the
+ *    title (ID N); such a page with an HRESULT is a CA error.
  * A submission's answer with the issued link is ISSUED whatever else it
  * shows; a retrieval's only when no refusal or pending marker decided.
  * What decided is recorded in markers (CERTSRV_MARK_*).  English wording

@@ -395,6 +395,12 @@ static void test_pages_without_ids(void **state)
 	assert_int_equal(a.kind, CERTSRV_PENDING);
 	assert_int_equal(a.request_id, 4711);
 	assert_true(a.markers & CERTSRV_MARK_NUMBER);
+	/* a number outside certsrv's loc* elements is no request ID */
+	const char w[] = "<P ID=locPageTitle> <B> Willkommen </B><P>Windows 2019</P>"
+			 "<P ID=locPageDesc> Hier k\xc3\xb6nnen Sie Zertifikate anfordern.</P>";
+	certsrv_classify_submit(w, sizeof(w) - 1, &a);
+	assert_int_equal(a.kind, CERTSRV_UNEXPECTED);
+	assert_int_equal(a.request_id, 0);
 	const char q[] = "<P ID=locPageTitle> <B> Erreur </B>\r\n<DL>"
 			 "<DT ID=locDispMsgLabel><B>Message :</B></DT><DD>\r\n"
 			 "\t\tEn attente\r\n\t</DD>\r\n<DT ID=locResultLabel><B>R"
