@@ -27,6 +27,7 @@
 #include <openssl/x509.h>
 
 #include "adcs/certsrv.h"
+#include "adcs/hresult.h"
 #include "core/config.h"
 #include "core/config_load.h"
 #include "pki/csr.h"
@@ -39,6 +40,7 @@
 #include "stages/stages.h"
 #include "core/state.h"
 #include "tls_stub.h"
+#include "unit_util.h"
 #include "pki/truststore.h"
 #include "pki/x509util.h"
 
@@ -282,12 +284,24 @@ static void test_unknown_template(void **state)
 	assert_string_equal(d->field, "ca.template");
 	assert_non_null(strstr(d->message, "'Ops Mgr'"));
 	assert_non_null(strstr(d->message, "0x80094800"));
+	/* the CA's words, the HRESULT's name, our explanation */
+	assert_non_null(strstr(d->message, "\" (CERTSRV_E_UNSUPPORTED_CERT_TYPE): "
+				       "this CA does not issue"));
 	assert_string_equal(d->fix, "use the template name without spaces, e.g. 'OpsMgr'");
 	/* the space was warned about before sending, too */
 	const struct diag *w = diag_find_field(&e.dl, "ca.template", SEV_WARN);
 	assert_non_null(w);
 	assert_int_equal(e.st.req_phase, REQ_DENIED);
 	assert_non_null(strstr(e.st.disposition, "not supported"));
+	env_free(&e);
+
+	/* a name without spaces: the table's fix */
+	env_open(&e, NULL);
+	config_set_str(&e.cfg.ca_template, "NoSuchTemplate");
+	assert_int_equal(env_run(&e, NULL), ST_FAIL);
+	d = find_fail(&e, DIAG_REQ_TEMPLATE);
+	assert_string_equal(d->field, "ca.template");
+	assert_string_equal(d->fix, hresult_find(0x80094800UL)->fix);
 	env_free(&e);
 }
 
@@ -306,6 +320,7 @@ static void test_pending_approve(void **state)
 	char idtxt[32];
 	snprintf(idtxt, sizeof(idtxt), "request %ld", id);
 	assert_non_null(strstr(d->message, idtxt));
+	assert_non_null(strstr(d->message, "the CA says \"Certificate Pending\""));
 	assert_non_null(strstr(d->fix, "run again"));
 	assert_int_equal(lab_requests(), before + 1);
 	size_t kl1, kl2, cl1, cl2;
@@ -355,6 +370,10 @@ static void test_pending_deny(void **state)
 	const struct diag *d = find_fail(&e, DIAG_REQ_DENIED);
 	assert_non_null(strstr(d->message, "denied"));
 	assert_non_null(strstr(d->message, "Denied by"));
+	assert_non_null(strstr(d->message, "(CERTSRV_E_ADMIN_DENIED_REQUEST): a CA "
+				       "manager or administrator denied"));
+	assert_null(d->field);
+	assert_string_equal(d->fix, hresult_find(0x80094014UL)->fix);
 	assert_int_equal(e.st.req_phase, REQ_DENIED);
 	assert_int_equal(e.st.request_id, id);
 	assert_non_null(strstr(e.st.disposition, "Denied"));
@@ -412,6 +431,8 @@ static void test_unknown_request_id(void **state)
 	const struct diag *d = find_fail(&e, DIAG_REQ_RETRIEVE);
 	assert_non_null(strstr(d->message, "has no request 987654"));
 	assert_non_null(strstr(d->message, "property value is empty"));
+	assert_non_null(strstr(d->message, "(CERTSRV_E_PROPERTY_EMPTY): the CA has "
+				       "no request with that ID"));
 	assert_int_equal(lab_requests(), before);
 	assert_int_equal(e.st.req_phase, REQ_KEY_WRITTEN);
 	env_free(&e);
@@ -589,6 +610,75 @@ static void test_ca_answers_garbage(void **state)
 	free(req);
 	env_free(&e);
 	tls_stub_stop(s);
+}
+
+/* A CA in another language (a stub serving a localized page of
+ * tests/data/certsrv): stage 2 quotes the CA's own words, names the
+ * HRESULT, explains it, and puts the fix at the HRESULT's field. */
+static const struct {
+	const char *file;
+	enum diag_check check;
+	const char *field;
+	const char *words;      /* the CA's words, in its language */
+	unsigned long code;     /* the HRESULT named: its symbol and cause */
+	enum request_phase phase;
+} FOREIGN[] = {
+	{ "denied-zh.html", DIAG_REQ_DENIED, "ca.user",
+	  "\"\xe8\xa2\xab\xe7\xad\x96\xe7\x95\xa5\xe6\xa8\xa1\xe5\x9d\x97"
+	  "\xe6\x8b\x92\xe7\xbb\x9d 0x80094012", 0x80094012UL, REQ_DENIED },
+	{ "denied-fr-subject.html", DIAG_REQ_DENIED, "computer.fqdn",
+	  "\"Refus\xc3\xa9 par le module de strat\xc3\xa9gie 0x8009480f",
+	  0x8009480FUL, REQ_DENIED },
+	{ "denied-de.html", DIAG_REQ_TEMPLATE, "ca.template",
+	  "\"Vom Richtlinienmodul verweigert 0x80094800", 0x80094800UL,
+	  REQ_DENIED },
+	{ "error-de-access.html", DIAG_REQ_SUBMIT, "ca.user",
+	  "reported an error: \"Zugriff verweigert 0x80070005 (WIN32: 5 "
+	  "ERROR_ACCESS_DENIED)\"", 0x80070005UL,
+	  REQ_KEY_WRITTEN },
+};
+
+static void test_foreign_ca_words(void **state)
+{
+	for (size_t i = 0; i < sizeof(FOREIGN) / sizeof(FOREIGN[0]); i++) {
+		size_t blen;
+		char *body = test_data_load("certsrv", FOREIGN[i].file, &blen);
+		assert_non_null(body);
+		char head[160];
+		int hl = snprintf(head, sizeof(head),
+				  "HTTP/1.1 200 OK\r\nContent-Type: text/html; "
+				  "charset=utf-8\r\nContent-Length: %zu\r\n"
+				  "Connection: close\r\n\r\n", blen);
+		char *page = malloc((size_t)hl + blen);
+		assert_non_null(page);
+		memcpy(page, head, (size_t)hl);
+		memcpy(page + hl, body, blen);
+		struct tls_stub *s = tls_stub_start(TLS_STUB_REPLY, stub_cert,
+						    stub_key, page, (size_t)hl + blen);
+		assert_non_null(s);
+		char url[128];
+		snprintf(url, sizeof(url), "https://localhost:%d/certsrv/",
+			 tls_stub_port(s));
+		struct env e;
+		env_open(&e, NULL);
+		config_set_str(&e.cfg.ca_url, url);
+		config_set_str(&e.cfg.ca_file, stub_root);
+		assert_int_equal(env_run(&e, NULL), ST_FAIL);
+		const struct diag *d = find_fail(&e, FOREIGN[i].check);
+		const struct hresult_info *hr = hresult_find(FOREIGN[i].code);
+		char named[256];
+		snprintf(named, sizeof(named), "\" (%s): %s", hr->symbol, hr->cause);
+		print_message("%s: [%s] %s\n", FOREIGN[i].file, d->field, d->message);
+		assert_string_equal(d->field, FOREIGN[i].field);
+		assert_non_null(strstr(d->message, FOREIGN[i].words));
+		assert_non_null(strstr(d->message, named));
+		assert_string_equal(d->fix, hr->fix);
+		assert_int_equal(e.st.req_phase, FOREIGN[i].phase);
+		env_free(&e);
+		tls_stub_stop(s);
+		free(page);
+		free(body);
+	}
 }
 
 static void test_offline(void **state)
@@ -1005,6 +1095,7 @@ int main(void)
 		cmocka_unit_test(test_pending_deny),
 		cmocka_unit_test(test_pending_changed_needs_confirm),
 		cmocka_unit_test(test_unknown_request_id),
+		cmocka_unit_test(test_foreign_ca_words),
 		cmocka_unit_test(test_tls_failure_then_trust_store),
 		cmocka_unit_test(test_killed_mid_submission),
 		cmocka_unit_test(test_cancel_keygen),

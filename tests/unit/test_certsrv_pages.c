@@ -17,43 +17,16 @@
 #include <string.h>
 
 #include "adcs/certsrv.h"
-#include "core/fsutil.h"
-
-static char *fixture_path(const char *name)
-{
-	static const char *const dirs[] = {"tests/data/certsrv", "../tests/data/certsrv",
-					   "../../tests/data/certsrv"};
-	char buf[4096];
-	const char *b = getenv("OPSMGR_BUILD_DIR");
-	if (b) {
-		snprintf(buf, sizeof(buf), "%s/../tests/data/certsrv/%s", b, name);
-		if (fs_exists(buf))
-			return strdup(buf);
-	}
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(buf, sizeof(buf), "%s/%s", dirs[i], name);
-		if (fs_exists(buf))
-			return strdup(buf);
-	}
-	return NULL;
-}
+#include "unit_util.h"
+#include "core/text.h"
 
 /* The fixture in a malloc'd buffer of exactly its length (no NUL). */
 static char *load(const char *name, size_t *len)
 {
-	char err[FS_ERRLEN];
-	unsigned char *buf = NULL;
-	char *p = fixture_path(name);
-	if (!p)
+	char *page = test_data_load("certsrv", name, len);
+	if (!page)
 		fail_msg("fixture %s not found (run from the source tree)", name);
-	if (fs_read_file(p, 1u << 20, &buf, len, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	free(p);
-	char *exact = malloc(*len ? *len : 1);
-	assert_non_null(exact);
-	memcpy(exact, buf, *len);
-	free(buf);
-	return exact;
+	return page;
 }
 
 static void submit_file(const char *name, struct certsrv_answer *a)
@@ -272,6 +245,12 @@ static void check_text_clean(const char *s)
 	assert_true(n < CERTSRV_TEXT_MAX);
 	for (size_t i = 0; i < n; i++)
 		assert_true((unsigned char)s[i] >= 0x20 && s[i] != 0x7f);
+	/* whole UTF-8 sequences only, also where a text was cut */
+	for (size_t i = 0; i < n;) {
+		size_t k = text_utf8_seq((const unsigned char *)s + i, n - i);
+		assert_true(k > 0);
+		i += k;
+	}
 }
 
 static void all_prefixes(const char *name)
@@ -306,7 +285,10 @@ static void test_truncated_pages(void **state)
 		"unknown-template.html", "error-parsing.html", "advanced-pending.html",
 		"advanced-denied.html", "advanced-empty.html", "advanced-error.html",
 		"401.html", "certcarc.html", "garbage.html", "pending-de.html",
-		"denied-de.html"};
+		"denied-de.html", "pending-fr.html", "chkpnd-zh.html",
+		"denied-zh.html", "denied-fr-subject.html", "error-de-access.html",
+		"advanced-pending-fr.html", "advanced-empty-zh.html",
+		"advanced-denied-de.html"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		all_prefixes(files[i]);
 }
@@ -315,7 +297,8 @@ static void test_truncated_keeps_meaning(void **state)
 {
 	/* A pending page cut right after the ID still gives the ID;
 	 * a link cut inside the digits gives no bogus issued ID. */
-	const char p[] = "<P ID=locPageTitle> <B> Certificate Pending </B><P>Your Request Id is 99";
+	const char p[] = "<P ID=locPageTitle> <B> Zertifikat ausstehend </B>"
+			 "<P ID=locInfoReqID> Ihre Anforderungs-ID ist 99";
 	struct certsrv_answer a;
 	certsrv_classify_submit(p, sizeof(p) - 1, &a);
 	assert_int_equal(a.kind, CERTSRV_PENDING);
@@ -326,10 +309,18 @@ static void test_truncated_keeps_meaning(void **state)
 	const char r[] = "<a href=\"certnew.cer?ReqID=CACert&Renewal=1\">";
 	certsrv_classify_submit(r, sizeof(r) - 1, &a);
 	assert_int_not_equal(a.kind, CERTSRV_ISSUED);
-	const char d[] = "The disposition message is \"Denied by Policy Mod";
+	/* cut inside the quoted disposition: the words so far, the code */
+	const char d[] = "<P ID=locDenied> Votre demande a \xc3\xa9t\xc3\xa9 refus\xc3\xa9"
+			 "e.</P><LocID ID=locDispMsg>Le message est \xc2\xab Refus\xc3\xa9 "
+			 "par le module de strat\xc3\xa9gie 0x80094800, Le mod";
 	certsrv_classify_submit(d, sizeof(d) - 1, &a);
-	assert_int_equal(a.kind, CERTSRV_DENIED);
-	assert_string_equal(a.disposition, "Denied by Policy Mod");
+	assert_int_equal(a.kind, CERTSRV_UNKNOWN_TEMPLATE);
+	assert_string_equal(a.disposition, "Refus\xc3\xa9 par le module de "
+			    "strat\xc3\xa9gie 0x80094800, Le mod");
+	/* English wording alone decides nothing */
+	const char e[] = "The disposition message is \"Denied by Policy Mod";
+	certsrv_classify_submit(e, sizeof(e) - 1, &a);
+	assert_int_equal(a.kind, CERTSRV_UNEXPECTED);
 }
 
 static void test_garbage(void **state)
