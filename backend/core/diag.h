@@ -36,6 +36,7 @@
 	X(IO, STAGE_NONE, "io", 0)                                       \
 	X(INTERNAL, STAGE_NONE, "internal", 0)                           \
 	X(STALE, STAGE_NONE, "stale", 0) /* item's stage: the stale one */ \
+	X(RENEW, STAGE_NONE, "renew", 0)                                 \
 	/* stage 1: trust root */                                        \
 	X(TRUST_SOURCE, STAGE_TRUST, "source", 0)                        \
 	X(TRUST_PARSE, STAGE_TRUST, "parse", 0)                          \
