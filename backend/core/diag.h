@@ -106,6 +106,7 @@
 	X(SERIAL_REG_FILE, STAGE_SERIAL, "reg_file", 0)                  \
 	X(SERIAL_RESTART, STAGE_SERIAL, "restart_command", 0)            \
 	X(SERIAL_MATCH, STAGE_SERIAL, "serial_match", 20066)             \
+	X(SERIAL_EXPIRY, STAGE_SERIAL, "expiry", 20051)                  \
 	/* stage 7: await approval */                                    \
 	X(APPROVAL_DNS, STAGE_APPROVAL, "dns", 21006)                    \
 	X(APPROVAL_TCP, STAGE_APPROVAL, "tcp", 21006)                    \
