@@ -274,6 +274,9 @@ int flow_begin_renewal(struct flow *f, struct diag_list *dl)
 	struct state *st = &f->st;
 	if (st->renewal != RENEWAL_NONE)
 		return 0;
+	char *serial = serial_in_use(f, dl);
+	if (!serial)
+		return -1;
 	if (st->req_phase != REQ_ISSUED) {
 		struct diag *d = diag_add(
 			dl, DIAG_RENEW, SEV_FAIL, NULL, NULL,
@@ -281,11 +284,9 @@ int flow_begin_renewal(struct flow *f, struct diag_list *dl)
 			"issued", request_phase_name(st->req_phase));
 		diag_set_fix(d, "finish it first with 'opsmgr-enroll' (%s), "
 			     "then renew", stage_ref(STAGE_REQUEST));
+		free(serial);
 		return -1;
 	}
-	char *serial = serial_in_use(f, dl);
-	if (!serial)
-		return -1;
 	st->renewal = RENEWAL_DUE;
 	state_set_str(&st->previous_serial, serial);
 	st->stage[STAGE_REQUEST] = STAGE_ST_NONE;
