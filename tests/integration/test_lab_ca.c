@@ -869,12 +869,23 @@ static void test_cli_usage(void **state)
 	free(out);
 }
 
+/* "opsmgr-enroll-lab approve --dir dir ID" issues request id. */
+static void approve_by_command(const char *dir, long id)
+{
+	char ids[32], *out = NULL;
+	const char *args[] = { "approve", "--dir", dir, ids, NULL };
+
+	snprintf(ids, sizeof(ids), "%ld", id);
+	if (lab_cmd(args, &out) != 0)
+		fail_msg("approve %ld: %s", id, out ? out : "");
+	free(out);
+}
+
 static void test_pending_survives_restart(void **state)
 {
 	struct lab saved = L;
 	struct lab own;
 	long id, id2;
-	char ids[32], *out = NULL;
 	X509 *x;
 
 	(void)state;
@@ -890,13 +901,7 @@ static void test_pending_survives_restart(void **state)
 	expect_disposition(id, "Taken Under Submission");
 	id2 = submit_pending("restart02.lab.test");
 	assert_true(id2 > id);
-	snprintf(ids, sizeof(ids), "%ld", id);
-	{
-		const char *args[] = { "approve", "--dir", own.dir, ids, NULL };
-
-		assert_int_equal(lab_cmd(args, &out), 0);
-		free(out);
-	}
+	approve_by_command(own.dir, id);
 	x = fetch_cert(id, 0);
 	X509_free(x);
 	own.keep_dir = 0;
@@ -930,7 +935,6 @@ static void test_validity_minutes(void **state)
 {
 	const char *const extra[] = { "--validity", "3m", NULL };
 	struct lab saved = L, own;
-	char ids[32], *out = NULL;
 	long id;
 	X509 *x;
 
@@ -943,13 +947,7 @@ static void test_validity_minutes(void **state)
 	X509_free(x);
 	/* approved by the command: the running lab's validity too */
 	id = submit_pending("short02.lab.test");
-	snprintf(ids, sizeof(ids), "%ld", id);
-	{
-		const char *args[] = { "approve", "--dir", own.dir, ids, NULL };
-
-		assert_int_equal(lab_cmd(args, &out), 0);
-		free(out);
-	}
+	approve_by_command(own.dir, id);
 	x = fetch_cert(id, 0);
 	expect_three_minutes(x);
 	X509_free(x);

@@ -201,44 +201,51 @@ static void test_in_use(void **state)
 	diag_list_release(&dl);
 }
 
+/* The report of e: item i of dl has severity sev, event ev and a message
+ * with needle (and, for SEV_WARN and SEV_FAIL, the renew command in its
+ * fix); the welcome line is line. */
+static void expect_report(const struct cert_expiry *e, struct diag_list *dl,
+			  enum diag_severity sev, int ev, const char *needle,
+			  const char *line)
+{
+	char text[128];
+	size_t i = dl->n;
+
+	assert_non_null(cert_expiry_diag(e, "/a/cert.pem", dl));
+	assert_int_equal(dl->n, i + 1);
+	assert_int_equal(dl->items[i].check, DIAG_SERIAL_EXPIRY);
+	assert_int_equal(dl->items[i].sev, sev);
+	assert_int_equal(dl->items[i].event, ev);
+	if (!strstr(dl->items[i].message, needle))
+		fail_msg("'%s' not in \"%s\"", needle, dl->items[i].message);
+	if (sev >= SEV_WARN)
+		assert_non_null(strstr(dl->items[i].fix, "opsmgr-enroll renew"));
+	assert_string_equal(cert_expiry_line(e, text, sizeof(text)), line);
+}
+
 static void test_diag_and_line(void **state)
 {
 	time_t now;
 	X509 *x = leaf(-3600, 3L * 86400 + 60, &now);
 	struct cert_expiry e;
 	struct diag_list dl;
-	char line[128];
 
 	(void)state;
 	diag_list_init(&dl);
 	/* outside the window: info, no event */
 	assert_int_equal(cert_expiry_of(x, now, 86400, &e), 0);
-	cert_expiry_diag(&e, "/a/cert.pem", &dl);
-	assert_int_equal(dl.items[0].sev, SEV_INFO);
-	assert_int_equal(dl.items[0].event, 0);
-	assert_non_null(strstr(dl.items[0].message,
-			       "'/a/cert.pem' expires in 3 days"));
-	assert_string_equal(cert_expiry_line(&e, line, sizeof(line)),
-			    "certificate expires in 3 days");
+	expect_report(&e, &dl, SEV_INFO, 0, "'/a/cert.pem' expires in 3 days",
+		      "certificate expires in 3 days");
 	/* inside: warn, 21020, the fix names renew */
 	assert_int_equal(cert_expiry_of(x, now + 2L * 86400 + 3660, 86400, &e), 0);
-	cert_expiry_diag(&e, "/a/cert.pem", &dl);
-	assert_int_equal(dl.items[1].sev, SEV_WARN);
-	assert_int_equal(dl.items[1].event, 21020);
-	assert_non_null(strstr(dl.items[1].message, "expires in 23 hours"));
-	assert_non_null(strstr(dl.items[1].fix, "opsmgr-enroll renew"));
-	assert_string_equal(cert_expiry_line(&e, line, sizeof(line)),
-			    "certificate expires in 23 hours");
+	expect_report(&e, &dl, SEV_WARN, 21020, "expires in 23 hours",
+		      "certificate expires in 23 hours");
 	/* expired: fail, 20051, 21007 named */
 	assert_int_equal(cert_expiry_of(x, now + 3L * 86400 + 60 + 300, -1, &e),
 			 0);
-	cert_expiry_diag(&e, "/a/cert.pem", &dl);
-	assert_int_equal(dl.items[2].sev, SEV_FAIL);
-	assert_int_equal(dl.items[2].event, 20051);
-	assert_non_null(strstr(dl.items[2].message, "expired 5 minutes ago"));
+	expect_report(&e, &dl, SEV_FAIL, 20051, "expired 5 minutes ago",
+		      "certificate expired 5 minutes ago");
 	assert_non_null(strstr(dl.items[2].message, "21007"));
-	assert_string_equal(cert_expiry_line(&e, line, sizeof(line)),
-			    "certificate expired 5 minutes ago");
 	assert_string_equal(diag_check_id(DIAG_SERIAL_EXPIRY), "expiry");
 	assert_int_equal(diag_check_stage(DIAG_SERIAL_EXPIRY), STAGE_SERIAL);
 	diag_list_release(&dl);
