@@ -169,7 +169,7 @@ void cli_usage(FILE *out)
 "                       directory as an answers file for the next computer\n"
 "                       (no passwords; its password_file lines to fill in)\n"
 "    --overwrite        replace FILE when it exists\n"
-"  renew                stages 2-7 again with the same answers for a new key\n"
+"  renew                stages %d-%d again with the same answers for a new key\n"
 "                       and certificate; the agent keeps the one in use until\n"
 "                       the new one is verified and installed\n"
 "    --if-due           only when the certificate in use is due (no network\n"
@@ -178,7 +178,8 @@ void cli_usage(FILE *out)
 "                       default: the last third of its lifetime, at most 30d)\n"
 "\n"
 "Exit status: 0 done; 2 usage or configuration error; 10+N stage N failed\n"
-"(%d ", STAGE_FIRST, STAGE_LAST, stage_exit_code(STAGE_FIRST));
+"(%d ", STAGE_FIRST, STAGE_LAST, STAGE_REQUEST, STAGE_LAST,
+		stage_exit_code(STAGE_FIRST));
 	put_stage_name(out, STAGE_FIRST, ' ');
 	fprintf(out, " ... %d ", stage_exit_code(STAGE_LAST));
 	put_stage_name(out, STAGE_LAST, ' ');

@@ -350,20 +350,16 @@ static int set_field(struct state *t, int idx, const char *key, char *val,
 				    "line %d: unknown stage status '%s' for %s",
 				    line, val, key);
 		t->stage[idx - K_STAGE] = (enum stage_status)e;
-	} else if (idx == K_PHASE) {
-		e = lookup(PHASE_NAMES, val);
+	} else if (idx == K_PHASE || idx == K_RENEWAL) {
+		bool phase = idx == K_PHASE;
+		e = lookup(phase ? PHASE_NAMES : RENEWAL_NAMES, val);
 		if (e < 0)
-			return perr(err, errlen,
-				    "line %d: unknown request phase '%s'", line,
-				    val);
-		t->req_phase = (enum request_phase)e;
-	} else if (idx == K_RENEWAL) {
-		e = lookup(RENEWAL_NAMES, val);
-		if (e < 0)
-			return perr(err, errlen,
-				    "line %d: unknown renewal phase '%s'", line,
-				    val);
-		t->renewal = (enum renewal_phase)e;
+			return perr(err, errlen, "line %d: unknown %s phase '%s'",
+				    line, phase ? "request" : "renewal", val);
+		if (phase)
+			t->req_phase = (enum request_phase)e;
+		else
+			t->renewal = (enum renewal_phase)e;
 	} else if (idx == K_REQID) {
 		if (parse_signed(val, LONG_MAX, &n) != 0)
 			return perr(err, errlen,

@@ -344,15 +344,17 @@ static void say_archived(struct archive *a, const char *was_id)
 		if (archived(a, i))
 			strbuf_printf(&what, "%s%s", !n++ ? "its " :
 				      i == last ? " and " : ", ", WORDS[i]);
+	char renewal[160];
+	snprintf(renewal, sizeof(renewal), "the renewal's new key and request "
+		 "follow; the agent keeps the certificate in use until %s "
+		 "installs the new one", stage_ref(STAGE_SERIAL));
 	diag_add(r->dl, DIAG_REQ_ARCHIVE, SEV_INFO, NULL,
 		 "'opsmgr-enroll history' lists the archived requests",
 		 "archived request %s (%s, template '%s') to '%s': %s; %s",
 		 was_id, request_phase_name(r->st->req_phase),
 		 r->st->request_template ? r->st->request_template : "",
 		 a->dir, what.p ? what.p : "its record",
-		 a->d->renewal ? "the renewal's new key and request follow; "
-				 "the agent keeps the certificate in use until "
-				 "stage 6 installs the new one"
+		 a->d->renewal ? renewal
 		 : a->d->change == REQ_CHANGE_KEY
 			 ? "a new key and request follow"
 			 : "a new request with the same key follows");
