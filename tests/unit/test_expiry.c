@@ -23,22 +23,25 @@
 #include "core/agentconf.h"
 #include "pki/expiry.h"
 
-/* A leaf valid from nb to na seconds from now; *now gets the "now" it
- * was made at (from its notAfter, so a second passing while it is made
- * changes nothing). */
+/* A leaf valid from nb to na seconds from *now (set here): the times are
+ * set after certgen made it, from one clock reading, so a second passing
+ * while it is made changes nothing (the signature no longer matches;
+ * expiry reads times only). */
 static X509 *leaf(long nb, long na, time_t *now)
 {
 	struct certgen_opts o;
-	struct cert_expiry e;
 	X509 *x = NULL;
 
 	certgen_opts_leaf(&o, "agent01.lab.test");
-	o.not_before = nb;
-	o.not_after = na;
 	assert_int_equal(certgen_make(&o, &x, NULL), 0);
-	assert_int_equal(cert_expiry_of(x, 0, -1, &e), 0);
-	*now = e.not_after - na;
-	assert_int_equal((long long)(e.not_before - *now), nb);
+	*now = time(NULL);
+	ASN1_TIME *b = ASN1_TIME_set(NULL, *now + nb);
+	ASN1_TIME *a = ASN1_TIME_set(NULL, *now + na);
+	/* the setters, so a DER written later has these times too */
+	assert_true(b && a && X509_set1_notBefore(x, b) &&
+		    X509_set1_notAfter(x, a));
+	ASN1_TIME_free(b);
+	ASN1_TIME_free(a);
 	return x;
 }
 
