@@ -1,14 +1,15 @@
 /*
  * app/main.c - opsmgr-enroll's entry point: parses the command line, opens
  * the flow (configuration + state) and hands over to the wizard screens, the
- * non-interactive runner, the check report or the history of archived
- * requests.  The only place that exits.
+ * non-interactive runner, the check report, the history of archived
+ * requests or the renewal.  The only place that exits.
  * It lives above wizard/ and screens/ so that neither includes the other's
  * caller: app/ -> screens/, wizard/, backend/; screens/ -> wizard/.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "answers_save.h"
@@ -17,6 +18,7 @@
 #include "core/secret.h"
 #include "flow.h"
 #include "history.h"
+#include "renew.h"
 #include "sys/http.h"
 #include "runner.h"
 #include "ui.h"
@@ -87,6 +89,25 @@ static int run_check(struct cli *c)
 	return r ? 1 : 0;
 }
 
+/* renew: the runner's renewal, or the wizard once it is begun. */
+static int run_renew(struct cli *c, bool non_interactive)
+{
+	struct flow f;
+	int code = EXIT_USAGE;
+	const struct renew_opts o = { c->if_due, c->before_s };
+	if (open_flow(&f, &c->flow) < 0) {
+		/* exit 2 */
+	} else if (non_interactive) {
+		code = signal_code(renew_run(&f, &o, stdout));
+	} else {
+		code = renew_prepare(&f, &o, time(NULL), stdout);
+		if (code == RENEW_RUN)
+			code = signal_code(ui_run(&f));
+	}
+	flow_close(&f);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -119,11 +140,15 @@ int main(int argc, char **argv)
 	int code;
 	if (c.cmd == CLI_CHECK) {
 		code = run_check(&c);
+	} else if (c.cmd == CLI_RENEW && c.non_interactive) {
+		code = run_renew(&c, true);
 	} else if (!c.non_interactive &&
 		   (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		fprintf(stderr, "opsmgr-enroll: no terminal: run with "
 			"--answers FILE --non-interactive, or from a terminal\n");
 		code = EXIT_USAGE;
+	} else if (c.cmd == CLI_RENEW) {
+		code = run_renew(&c, false);
 	} else {
 		struct flow f;
 		int opened = open_flow(&f, &c.flow);

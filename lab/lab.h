@@ -48,6 +48,8 @@ struct lab_ctx {
 	char *dir;
 	int auto_approve;          /* seconds; -1 = only by command */
 	int delay_submit;          /* seconds to hold a newreq answer */
+	long long validity_s;      /* --validity: how long issued certificates
+				    * live, in seconds; 0 = one year */
 	int ca_port, ms_port;
 	char *password;            /* Basic auth secret (wiped on release) */
 	X509 *root;
@@ -312,6 +314,9 @@ void lab_server_stop(struct lab_server *s);
 /* Port key ("ca_port", "ms_port") of the lab serving from dir, from its
  * lab.ini; -1 when there is none. */
 int lab_ini_port(const char *dir, const char *key);
+/* The running lab's --validity in seconds (lab.ini "validity_seconds"),
+ * so that `approve` issues what the lab would; 0 when none is set. */
+long long lab_ini_validity(const char *dir);
 /* One request to the running lab's management server with the
  * administrator certificate (form: a POST body or NULL): 0 with *status
  * and *body (malloc'd, caller frees), 1 when no lab serves from dir (no

@@ -7,8 +7,11 @@
  * agent use it while the lab runs (lab_cli.c), so the server role's
  * commands (answers.ini [approval] approve_command) approve with it too.
  * OpenSSL directly: the lab uses none of the client's network code.
+ * Also the numbers the running lab left in DIR/lab.ini for its commands
+ * (ports, --validity).
  */
 #include "lab.h"
+#include "core/duration.h"
 #include "core/fsutil.h"
 
 #include <arpa/inet.h>
@@ -28,13 +31,14 @@
 #define ADMIN_TIMEOUT_S 30
 #define ADMIN_BODY_CAP (1024u * 1024u)
 
-int lab_ini_port(const char *dir, const char *key)
+/* The number under [lab] key of DIR/lab.ini when it is 1..max, else -1. */
+static long long ini_number(const char *dir, const char *key, long long max)
 {
 	char *p = fs_join(dir, "lab.ini");
 	dictionary *d;
 	const char *v;
 	char name[64];
-	int port = -1;
+	long long num = -1;
 
 	if (!p || !fs_is_regular(p)) {
 		free(p);
@@ -48,13 +52,27 @@ int lab_ini_port(const char *dir, const char *key)
 	v = iniparser_getstring(d, name, NULL);
 	if (v) {
 		char *end;
-		long n = strtol(v, &end, 10);
+		long long n;
 
-		if (!*end && n > 0 && n < 65536)
-			port = (int)n;
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (!errno && end != v && !*end && n > 0 && n <= max)
+			num = n;
 	}
 	iniparser_freedict(d);
-	return port;
+	return num;
+}
+
+int lab_ini_port(const char *dir, const char *key)
+{
+	return (int)ini_number(dir, key, 65535);
+}
+
+long long lab_ini_validity(const char *dir)
+{
+	long long v = ini_number(dir, "validity_seconds", DURATION_MAX_S);
+
+	return v > 0 ? v : 0;
 }
 
 /* TCP to 127.0.0.1:port with send/receive time-outs.  fd, or -1 with

@@ -16,7 +16,8 @@
  * while the lab runs goes to its management server with the administrator
  * certificate DIR/admin/admin.pem (lab_admin.c), the one certificate its
  * admin endpoints answer (lab_ms.c); without a running lab the state is
- * changed directly.
+ * changed directly.  A request approved while the lab runs is issued for
+ * the lab's --validity (lab.ini), else for the default year.
  * Exit codes: 0 done, 1 the request/agent is unknown or in the wrong
  * state (or the directory holds no lab, or is not private), 2 usage.
  */
@@ -267,6 +268,7 @@ int lab_cli_main(int argc, char **argv)
 		return usage(cmd);
 	memset(&c, 0, sizeof(c));
 	c.auto_approve = -1;
+	c.validity_s = lab_ini_validity(dir);
 	c.dir = strdup(dir);
 	state = fs_join(dir, "ca/root.pem");
 	if (!c.dir || !state) {

@@ -81,9 +81,11 @@ int lab_write_ini_files(const struct lab_ctx *c, char *err, size_t errlen)
 		     "admin_key = %s/" LAB_ADMIN_KEY "\n"
 		     "answers = %s/answers.ini\n"
 		     "log = %s/lab.log\n"
-		     "pid = %ld\n",
+		     "pid = %ld\n"
+		     "validity_seconds = %lld\n",
 		     c->ca_port, c->ms_port, c->ca_port, c->dir, c->dir, pin,
-		     c->dir, c->dir, c->dir, c->dir, (long)getpid()) < 0) {
+		     c->dir, c->dir, c->dir, c->dir, (long)getpid(),
+		     c->validity_s) < 0) {
 		lab = NULL;
 		snprintf(err, errlen, "out of memory");
 		goto out;

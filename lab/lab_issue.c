@@ -19,6 +19,7 @@
 #include <openssl/x509v3.h>
 
 #define ISSUE_DAYS 365
+#define ISSUE_BACKDATE_S 600   /* notBefore 10 minutes back (clock skew) */
 
 /* Disposition texts for CSRs AD CS cannot use (shown on the error page). */
 #define DISP_PARSE "Error Parsing Request  ASN1 bad tag value met. " \
@@ -276,6 +277,21 @@ X509_REQ *lab_parse_csr(const char *text, size_t len, char *err,
 	return req;
 }
 
+/*
+ * --validity: notAfter validity_s from now, notBefore back by a tenth of
+ * it, at most the usual 10 minutes, so that a certificate of minutes is
+ * not half over when it is issued.  0 / -1.
+ */
+static int set_validity(X509 *x, long long validity_s)
+{
+	long long back = validity_s / 10 < ISSUE_BACKDATE_S ? validity_s / 10
+							    : ISSUE_BACKDATE_S;
+
+	return X509_gmtime_adj(X509_getm_notBefore(x), -(long)back) &&
+	       X509_gmtime_adj(X509_getm_notAfter(x), (long)validity_s)
+		       ? 0 : -1;
+}
+
 X509 *lab_issue(const struct lab_ctx *c, X509_REQ *req, enum lab_profile p,
 		const char *cdp_url, char *err, size_t errlen)
 {
@@ -295,7 +311,7 @@ X509 *lab_issue(const struct lab_ctx *c, X509_REQ *req, enum lab_profile p,
 	x = pub ? lab_new_cert(X509_REQ_get_subject_name(req),
 			   X509_get_subject_name(c->root), pub, ISSUE_DAYS)
 		: NULL;
-	if (!x)
+	if (!x || (c->validity_s > 0 && set_validity(x, c->validity_s)))
 		goto fail;
 	/* never beyond the root's own validity */
 	if (ASN1_TIME_compare(X509_get0_notAfter(x),

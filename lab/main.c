@@ -1,11 +1,15 @@
 /*
  * main.c - opsmgr-enroll-lab: argument parsing and the server's lifetime.
  *   opsmgr-enroll-lab --dir DIR [--auto-approve SECONDS] [--delay-submit SECONDS]
+ *                     [--validity DURATION]
  *       create or reuse the lab in DIR, serve the CA and the management
- *       server on 127.0.0.1 until SIGTERM/SIGINT (exit 0)
+ *       server on 127.0.0.1 until SIGTERM/SIGINT (exit 0); --validity
+ *       (core/duration.h: "3m", "12h", "30d") is how long the
+ *       certificates it issues live (default one year)
  *   opsmgr-enroll-lab approve|deny|revoke|list --dir DIR ...  (lab_cli.c)
  */
 #include "lab.h"
+#include "core/duration.h"
 #include "core/fsutil.h"
 #include "core/secret.h"
 
@@ -25,6 +29,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: opsmgr-enroll-lab --dir DIR [--auto-approve SECONDS] "
 		"[--delay-submit SECONDS]\n"
+		"                         [--validity DURATION]\n"
 		"       opsmgr-enroll-lab approve --dir DIR (REQUEST_ID | "
 		"AGENT_FQDN)\n"
 		"       opsmgr-enroll-lab deny    --dir DIR (REQUEST_ID | "
@@ -35,7 +40,10 @@ static void usage(FILE *f)
 		"Runs a loopback AD CS web-enrollment CA (templates OpsMgr, "
 		"OpsMgrManual,\nWebServer) and an Operations Manager "
 		"management server stand-in, in the\nforeground until SIGTERM "
-		"or SIGINT.  DIR/answers.ini is a ready answers file.\n");
+		"or SIGINT.  DIR/answers.ini is a ready answers file.\n"
+		"--validity (e.g. 3m, 12h, 30d) sets how long issued "
+		"certificates live\n(default one year), so renewal can be "
+		"practised in minutes.\n");
 }
 
 static int seconds_arg(const char *opt, const char *v, int *out)
@@ -54,12 +62,24 @@ static int seconds_arg(const char *opt, const char *v, int *out)
 	return 0;
 }
 
+static int validity_arg(const char *v, long long *out)
+{
+	struct verdict vd;
+
+	if (duration_parse(v, out, &vd)) {
+		fprintf(stderr, "opsmgr-enroll-lab: --validity: %s (%s)\n",
+			vd.msg, vd.fix);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct lab_ctx c;
 	struct lab_server *srv;
 	const char *dir = NULL;
-	char err[1024], real[PATH_MAX];
+	char err[1024], real[PATH_MAX], life[64] = "1 year";
 	sigset_t set;
 	int sig = 0;
 
@@ -86,6 +106,10 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--auto-approve")) {
 			if (seconds_arg(a, i + 1 < argc ? argv[++i] : NULL,
 					&c.auto_approve))
+				return 2;
+		} else if (!strcmp(a, "--validity")) {
+			if (validity_arg(i + 1 < argc ? argv[++i] : NULL,
+					 &c.validity_s))
 				return 2;
 		} else if (!strcmp(a, "--delay-submit")) {
 			if (seconds_arg(a, i + 1 < argc ? argv[++i] : NULL,
@@ -142,10 +166,12 @@ int main(int argc, char **argv)
 		lab_ctx_release(&c);
 		return 1;
 	}
+	if (c.validity_s > 0)
+		duration_text(c.validity_s, life, sizeof(life));
 	lab_log(&c, "serving: CA https://127.0.0.1:%d/certsrv/ (user "
-		LAB_USER ", password in %s/password), management server "
-		"localhost:%d, answers file %s/answers.ini%s", c.ca_port,
-		c.dir, c.ms_port, c.dir,
+		LAB_USER ", password in %s/password, certificates live %s), "
+		"management server localhost:%d, answers file "
+		"%s/answers.ini%s", c.ca_port, c.dir, life, c.ms_port, c.dir,
 		c.auto_approve >= 0 ? " (agents approved automatically)" : "");
 	printf("answers: %s/answers.ini\n", c.dir);
 	fflush(stdout);

@@ -57,6 +57,8 @@ static const struct binding BINDINGS[] = {
 	LETTER(KC_STAGE, ACT_APPROVE, 'a'),
 	{ KC_STAGE, ACT_NEW_KEY, CODE(KEY_F(6)) },
 	LETTER(KC_STAGE, ACT_NEW_KEY, 'k'),
+	{ KC_WELCOME, ACT_RENEW, CODE(KEY_F(6)) },   /* a new key, like stage 2's */
+	LETTER(KC_WELCOME, ACT_RENEW, 'k'),
 	{ KC_WELCOME, ACT_DOWN, CHAR('\t') },
 	{ KC_WELCOME, ACT_UP, CODE(KEY_BTAB) },
 	{ KC_WELCOME | KC_FORM, ACT_RIGHT, CHAR(' ') },

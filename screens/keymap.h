@@ -25,6 +25,7 @@
 	ACTION(RETRY, "Run again")                               \
 	ACTION(RUN_ALL, "Run all")     /* every remaining stage */ \
 	ACTION(NEW_KEY, "Run with new key")  /* stage 2 */       \
+	ACTION(RENEW, "Renew")         /* welcome: cert due */   \
 	ACTION(QUIT, "Quit")                                     \
 	ACTION(CANCEL, "Cancel")       /* stop running work */   \
 	ACTION(LEAVE, "Leave, resume later")                     \

@@ -4,19 +4,42 @@
  * (the first stage not done, or done but out of date: the status line says
  * why it must run again), "start over" (the old state is moved aside,
  * never deleted) or "diagnose" (every check on the existing setup, with
- * fixes); "run all" runs every remaining stage from here.
+ * fixes); "run all" runs every remaining stage from here.  When the
+ * certificate in use is due for renewal (pki/expiry.h decides), the first
+ * entry says "certificate expires in N days - Renew" and Enter on it, or
+ * the Renew key, starts the renewal (flow_begin_renewal) and runs what
+ * remains from the stage it returns to.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/stage_inputs.h"
+#include "pki/expiry.h"
 
 #include "frame.h"
 #include "help.h"
 #include "screens.h"
 
-enum item { IT_ROLE, IT_CONTINUE, IT_START_OVER, IT_DIAGNOSE };
+enum item { IT_ROLE, IT_RENEW, IT_CONTINUE, IT_START_OVER, IT_DIAGNOSE };
+#define MAX_ITEMS 5
+
+/* The certificate in use, when it is due for renewal: true with *e. */
+static bool renewal_due(const struct ui *ui, struct cert_expiry *e)
+{
+	struct diag_list dl;
+	char *cert = NULL;
+	bool due;
+
+	diag_list_init(&dl);
+	due = cert_expiry_in_use(ui->f->ctx.cfg, ui->f->ctx.st,
+				 ui->f->ctx.state_dir, time(NULL), -1, e,
+				 &cert, &dl) == 0 && e->due;
+	diag_list_release(&dl);
+	free(cert);
+	return due;
+}
 
 static bool has_progress(const struct ui *ui)
 {
@@ -28,8 +51,11 @@ static bool has_progress(const struct ui *ui)
 
 static int items(const struct ui *ui, enum item *it)
 {
+	struct cert_expiry e;
 	int n = 0;
 	it[n++] = IT_ROLE;
+	if (renewal_due(ui, &e))
+		it[n++] = IT_RENEW;
 	it[n++] = IT_CONTINUE;
 	if (has_progress(ui))
 		it[n++] = IT_START_OVER;
@@ -40,7 +66,18 @@ static int items(const struct ui *ui, enum item *it)
 static void item_text(const struct ui *ui, enum item it, char *buf, size_t n)
 {
 	int next = flow_next_stage(ui->f);
+	struct cert_expiry e;
+	char line[120];
+
 	switch (it) {
+	case IT_RENEW:
+		if (!renewal_due(ui, &e))
+			snprintf(buf, n, "Renew the certificate");
+		else
+			snprintf(buf, n, "%s %s Renew",
+				 cert_expiry_line(&e, line, sizeof(line)),
+				 theme_dash(&ui->th));
+		break;
 	case IT_ROLE:
 		snprintf(buf, n, "Role:  < %s >",
 			 ui->f->cfg.role == ROLE_SERVER ? "management server" : "agent");
@@ -83,8 +120,15 @@ static void say_why_again(struct ui *ui)
 
 static void draw(struct ui *ui, int sel, bool confirm)
 {
-	/* at 80 columns the last entry that does not fit is left out */
+	/* at 80 columns the last entry that does not fit is left out; Renew
+	 * (second) only while the certificate is due */
 	static const struct keyhint keys[] = {
+		{ ACT_NEXT, ACT_NONE, "Choose" }, { ACT_RENEW, ACT_NONE, NULL },
+		{ ACT_RUN_ALL, ACT_NONE, NULL },
+		{ ACT_HELP, ACT_NONE, NULL }, { ACT_LEFT, ACT_RIGHT, "Role" },
+		{ ACT_UP, ACT_DOWN, "Move" }, { ACT_QUIT, ACT_NONE, NULL },
+	};
+	static const struct keyhint keys_no_renew[] = {
 		{ ACT_NEXT, ACT_NONE, "Choose" }, { ACT_RUN_ALL, ACT_NONE, NULL },
 		{ ACT_HELP, ACT_NONE, NULL }, { ACT_LEFT, ACT_RIGHT, "Role" },
 		{ ACT_UP, ACT_DOWN, "Move" }, { ACT_QUIT, ACT_NONE, NULL },
@@ -100,8 +144,9 @@ static void draw(struct ui *ui, int sel, bool confirm)
 		"it, export it, install the agent, import the serial, and wait for "
 		"approval. Progress is saved after every step.";
 	struct rect in = ui->lay.inner;
-	enum item it[4];
+	enum item it[MAX_ITEMS];
 	int n = items(ui, it), y = in.y, nl;
+	bool due = n > 1 && it[1] == IT_RENEW;
 
 	if (ui->lay.too_small) {
 		frame_too_small(ui);
@@ -110,7 +155,8 @@ static void draw(struct ui *ui, int sel, bool confirm)
 	if (!confirm && !ui->msg[0] && it[sel] == IT_CONTINUE)
 		say_why_again(ui);
 	frame_draw(ui, "Welcome", confirm ? (struct keyline){ KC_CONFIRM, ckeys, 3 } :
-		   (struct keyline){ KC_WELCOME, keys, 6 });
+		   due ? (struct keyline){ KC_WELCOME, keys, 7 } :
+		   (struct keyline){ KC_WELCOME, keys_no_renew, 6 });
 	nl = frame_text((struct rect){ y, in.x, 8, in.w }, intro, NULL);
 	y += nl < 8 ? nl : 8;
 	y++;
@@ -160,6 +206,26 @@ static void start_over(struct ui *ui)
 	diag_list_release(&dl);
 }
 
+/* Start the renewal (R1's flow_begin_renewal: a new key at stage 2 and
+ * stages 2-7 again) and run what remains from the stage it leaves next. */
+static enum nav renew(struct ui *ui)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	if (flow_begin_renewal(ui->f, &dl) < 0) {
+		ui_set_msg(ui, TH_ERROR, "cannot renew: %s",
+			   dl.n ? dl.items[0].message : "unknown error");
+		diag_list_release(&dl);
+		return NAV_STAY;
+	}
+	diag_list_release(&dl);
+	ui->go_to = flow_next_stage(ui->f);
+	if (ui->go_to >= STAGE_COUNT)
+		return NAV_STAY;
+	ui->run_all = true;
+	return NAV_GOTO;
+}
+
 /* Where "continue" goes: the first stage to run. */
 static enum nav go_on(struct ui *ui)
 {
@@ -174,6 +240,8 @@ static enum nav choose(struct ui *ui, enum item it, int *sel, bool *confirm)
 	case IT_ROLE:
 		(*sel)++;
 		break;
+	case IT_RENEW:
+		return renew(ui);
 	case IT_CONTINUE:
 		return go_on(ui);
 	case IT_START_OVER:
@@ -190,7 +258,7 @@ static enum nav choose(struct ui *ui, enum item it, int *sel, bool *confirm)
 /* The item selected first: Diagnose again when coming back from it. */
 static int first_item(const struct ui *ui)
 {
-	enum item it[4];
+	enum item it[MAX_ITEMS];
 	int n = items(ui, it);
 	if (ui->prev == SCREEN_DIAGNOSE)
 		for (int i = 0; i < n; i++)
@@ -205,7 +273,7 @@ enum nav scr_welcome_run(struct ui *ui)
 	bool confirm = false;
 
 	for (;;) {
-		enum item it[4];
+		enum item it[MAX_ITEMS];
 		int n = items(ui, it);
 		enum action act;
 		enum nav nav;
@@ -236,6 +304,13 @@ enum nav scr_welcome_run(struct ui *ui)
 		case ACT_HELP:
 			if (help_show(ui, SCREEN_WELCOME) == NAV_QUIT)
 				return NAV_QUIT;
+			break;
+		case ACT_RENEW:
+			if (n > 1 && it[1] == IT_RENEW) {
+				nav = renew(ui);
+				if (nav != NAV_STAY)
+					return nav;
+			}
 			break;
 		case ACT_RUN_ALL:
 			/* every remaining stage, from the first to run */

@@ -2,17 +2,21 @@
  * check.c - `opsmgr-enroll check` (check.h): the stages whose answers
  * changed since they were done (stale), every check of stages 1, 3, 5 and
  * 6 and the probe of stage 7 on an existing setup or on given files,
- * through the same backend functions the stages use.
+ * through the same backend functions the stages use, and how long the
+ * certificate in use has left (pki/expiry.h: info, warn inside its
+ * renewal window, fail once expired).
  */
 #include "check.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/stage_inputs.h"
 #include "core/stage_table.h"
 #include "stages/agent.h"
 #include "core/agentconf.h"
+#include "pki/expiry.h"
 #include "stages/approval.h"
 #include "stages/export.h"
 #include "sys/netprobe.h"
@@ -132,6 +136,20 @@ static void check_certificate(struct flow *f, const struct check_opts *o,
 	secret_wipe(&pw);
 }
 
+/* Stage 6's certificate in use: the days (hours, minutes) it has left,
+ * judged by its default renewal window.  Nothing when the agent
+ * configuration names none (serial_check_files says so). */
+static void check_expiry(struct flow *f, struct diag_list *dl)
+{
+	struct cert_expiry e;
+	char *cert = NULL;
+
+	if (cert_expiry_in_use(f->ctx.cfg, f->ctx.st, f->ctx.state_dir,
+			       time(NULL), -1, &e, &cert, dl) == 0)
+		cert_expiry_diag(&e, cert, dl);
+	free(cert);
+}
+
 /* Stages 5-7: agent configuration, connectivity, serial, approval probe. */
 static void check_agent(struct flow *f, const struct check_opts *o,
 			const struct hooks *h, struct diag_list *dl)
@@ -180,6 +198,7 @@ static void check_agent(struct flow *f, const struct check_opts *o,
 			       DIAG_AGENT_DNS, DIAG_AGENT_TCP, "agent.server",
 			       "agent.port", 0, NULL);
 	serial_check_files(path, o->cert_path ? o->cert_path : f->st.cert_path, dl);
+	check_expiry(f, dl);
 	if (!o->skip_network && f->cfg.approval_source != APPROVAL_NONE)
 		approval_probe(&f->ctx, h, dl);
 out:

@@ -3,6 +3,8 @@
  */
 #include "cli.h"
 
+#include "core/duration.h"
+
 #include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -13,12 +15,13 @@ enum {
 	OPT_CONFIG = 256, OPT_ANSWERS, OPT_STATE_DIR, OPT_NONINT, OPT_STAGES,
 	OPT_JSON, OPT_CERT, OPT_KEY, OPT_PFX, OPT_PASSFILE, OPT_FQDN,
 	OPT_TRUST, OPT_OFFLINE, OPT_HELP, OPT_VERSION, OPT_ABANDON,
-	OPT_NEW_KEY, OPT_OVERWRITE
+	OPT_NEW_KEY, OPT_OVERWRITE, OPT_IF_DUE, OPT_BEFORE
 };
 
 /* Every option once, with the commands that take it; getopt_long gets the
  * ones of the command being parsed, in this order. */
-enum { FOR_WIZARD = 1u, FOR_CHECK = 2u, FOR_HISTORY = 4u, FOR_SAVE = 8u };
+enum { FOR_WIZARD = 1u, FOR_CHECK = 2u, FOR_HISTORY = 4u, FOR_SAVE = 8u,
+       FOR_RENEW = 16u };
 
 static const struct {
 	const char *name;
@@ -27,12 +30,12 @@ static const struct {
 	unsigned cmds;
 } OPTS[] = {
 	{ "config", required_argument, OPT_CONFIG,
-	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE },
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE | FOR_RENEW },
 	{ "answers", required_argument, OPT_ANSWERS,
-	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE },
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE | FOR_RENEW },
 	{ "state-dir", required_argument, OPT_STATE_DIR,
-	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE },
-	{ "non-interactive", no_argument, OPT_NONINT, FOR_WIZARD },
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE | FOR_RENEW },
+	{ "non-interactive", no_argument, OPT_NONINT, FOR_WIZARD | FOR_RENEW },
 	{ "stages", required_argument, OPT_STAGES, FOR_WIZARD },
 	{ "abandon-pending", no_argument, OPT_ABANDON, FOR_WIZARD },
 	{ "new-key", no_argument, OPT_NEW_KEY, FOR_WIZARD },
@@ -45,8 +48,10 @@ static const struct {
 	{ "trust-store", required_argument, OPT_TRUST, FOR_CHECK },
 	{ "offline", no_argument, OPT_OFFLINE, FOR_CHECK },
 	{ "overwrite", no_argument, OPT_OVERWRITE, FOR_SAVE },
+	{ "if-due", no_argument, OPT_IF_DUE, FOR_RENEW },
+	{ "before", required_argument, OPT_BEFORE, FOR_RENEW },
 	{ "help", no_argument, OPT_HELP,
-	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE },
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE | FOR_RENEW },
 	{ "version", no_argument, OPT_VERSION, FOR_WIZARD },
 };
 #define NOPTS (sizeof(OPTS) / sizeof(OPTS[0]))
@@ -139,6 +144,8 @@ void cli_usage(FILE *out)
 "       opsmgr-enroll history [--json] [--answers FILE] [--state-dir DIR]\n"
 "       opsmgr-enroll save-answers FILE [--state-dir DIR] [--answers FILE]\n"
 "                     [--config FILE] [--overwrite]\n"
+"       opsmgr-enroll renew [--if-due] [--before DURATION] [--non-interactive]\n"
+"                     [--answers FILE] [--config FILE] [--state-dir DIR]\n"
 "       opsmgr-enroll --help | --version\n"
 "\n", out);
 	put_stages_paragraph(out);
@@ -162,15 +169,24 @@ void cli_usage(FILE *out)
 "                       directory as an answers file for the next computer\n"
 "                       (no passwords; its password_file lines to fill in)\n"
 "    --overwrite        replace FILE when it exists\n"
+"  renew                stages %d-%d again with the same answers for a new key\n"
+"                       and certificate; the agent keeps the one in use until\n"
+"                       the new one is verified and installed\n"
+"    --if-due           only when the certificate in use is due (no network\n"
+"                       otherwise)\n"
+"    --before DURATION  due within DURATION of its expiry (30d, 12h, 10m, 45s;\n"
+"                       default: the last third of its lifetime, at most 30d)\n"
 "\n"
 "Exit status: 0 done; 2 usage or configuration error; 10+N stage N failed\n"
-"(%d ", STAGE_FIRST, STAGE_LAST, stage_exit_code(STAGE_FIRST));
+"(%d ", STAGE_FIRST, STAGE_LAST, STAGE_REQUEST, STAGE_LAST,
+		stage_exit_code(STAGE_FIRST));
 	put_stage_name(out, STAGE_FIRST, ' ');
 	fprintf(out, " ... %d ", stage_exit_code(STAGE_LAST));
 	put_stage_name(out, STAGE_LAST, ' ');
 	fputs(
 "); 75 waiting on the CA or on approval\n"
-"(run again later to resume); check: 0 nothing failed, 1 a check failed.\n"
+"(run again later to resume); check: 0 nothing failed, 1 a check failed;\n"
+"renew: 0 also when nothing is due.\n"
 "See opsmgr-enroll(1).\n", out);
 }
 
@@ -214,7 +230,12 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 		out->cmd = CLI_SAVE_ANSWERS;
 		cmd = FOR_SAVE;
 		first = 2;
+	} else if (argc > 1 && strcmp(argv[1], "renew") == 0) {
+		out->cmd = CLI_RENEW;
+		cmd = FOR_RENEW;
+		first = 2;
 	}
+	out->before_s = -1;
 	struct option opts[NOPTS + 1];
 	options_for(cmd, opts);
 	/* getopt_long on a sub-vector: argv[first-1] plays the program name */
@@ -254,6 +275,15 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 		case OPT_ABANDON: out->abandon_pending = true; break;
 		case OPT_NEW_KEY: out->new_key = true; break;
 		case OPT_OVERWRITE: out->overwrite = true; break;
+		case OPT_IF_DUE: out->if_due = true; break;
+		case OPT_BEFORE: {
+			struct verdict v;
+			if (duration_parse(optarg, &out->before_s, &v) < 0) {
+				snprintf(err, errlen, "--before: %s", v.msg);
+				return -1;
+			}
+			break;
+		}
 		case OPT_HELP: out->cmd = CLI_HELP; return 0;
 		case OPT_VERSION: out->cmd = CLI_VERSION; return 0;
 		case ':':
@@ -271,7 +301,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 	if (optind < subc) {
 		snprintf(err, errlen, "unexpected argument '%s'%s", subv[optind],
 			 out->cmd == CLI_WIZARD ?
-			 " (the commands are 'check', 'history' and 'save-answers')" : "");
+			 " (the commands are 'check', 'history', 'save-answers' and 'renew')" : "");
 		return -1;
 	}
 	if (out->cmd == CLI_SAVE_ANSWERS && (!out->save_path || !*out->save_path)) {

@@ -12,7 +12,7 @@
 #include "flow.h"
 
 enum cli_command { CLI_WIZARD = 0, CLI_CHECK, CLI_HISTORY, CLI_HELP,
-		   CLI_VERSION, CLI_SAVE_ANSWERS };
+		   CLI_VERSION, CLI_SAVE_ANSWERS, CLI_RENEW };
 
 struct cli {
 	enum cli_command cmd;
@@ -23,6 +23,8 @@ struct cli {
 	struct check_opts check;     /* check.json: also history's --json */
 	const char *save_path;       /* save-answers FILE */
 	bool overwrite;              /* save-answers --overwrite */
+	bool if_due;                 /* renew --if-due */
+	long long before_s;          /* renew --before, seconds; -1: default */
 };
 
 /* Returns 0, or -1 with a one-line message in err (exit 2). */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/agentconf.h"
 #include "core/config_load.h"
 #include "core/stage_table.h"
 #include "sys/http.h"
@@ -215,6 +216,14 @@ enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 		f->st.stage[s] = STAGE_ST_FAILED;
 		r = ST_FAIL;
 	}
+	/* A renewal ends when every stage is done again. */
+	if (f->st.renewal != RENEWAL_NONE && r == ST_OK &&
+	    flow_next_stage(f) == STAGE_COUNT) {
+		log_msg("renewal of serial %s done: serial %s in use",
+			f->st.previous_serial ? f->st.previous_serial : "?",
+			f->st.serial_hex ? f->st.serial_hex : "?");
+		f->st.renewal = RENEWAL_NONE;
+	}
 	/* Connections are reused within a stage only: closing them here also
 	 * drops libcurl's copy of the CA password with the connection that
 	 * authenticated with it. */
@@ -230,6 +239,61 @@ enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 	if (dl)
 		diag_list_append(dl, out);
 	return r;
+}
+
+/* The serial recorded for the certificate in use (the agent
+ * configuration's [certificate] serial), malloc'd; NULL with a diagnostic. */
+static char *serial_in_use(const struct flow *f, struct diag_list *dl)
+{
+	char *path = agentconf_path(&f->cfg, &f->st, f->state_dir);
+	struct agentconf a;
+	struct diag_list rd;
+	diag_list_init(&rd);
+	int r = path ? agentconf_read(path, &a, &rd) : -1;
+	char *serial = r == 0 && a.serial_hex && a.cert_path
+			       ? strdup(a.serial_hex) : NULL;
+	if (!serial) {
+		diag_list_append(dl, &rd);
+		struct diag *d = diag_add(
+			dl, DIAG_RENEW, SEV_FAIL, "agent.config", NULL,
+			"nothing to renew: the agent configuration '%s' names "
+			"no certificate in use", path ? path : "?");
+		diag_set_fix(d, "enroll first (run opsmgr-enroll until %s is "
+			     "done), or point [agent] config at the agent's "
+			     "configuration", stage_ref(STAGE_SERIAL));
+	}
+	if (r == 0)
+		agentconf_release(&a);
+	diag_list_release(&rd);
+	free(path);
+	return serial;
+}
+
+int flow_begin_renewal(struct flow *f, struct diag_list *dl)
+{
+	struct state *st = &f->st;
+	if (st->renewal != RENEWAL_NONE)
+		return 0;
+	char *serial = serial_in_use(f, dl);
+	if (!serial)
+		return -1;
+	if (st->req_phase != REQ_ISSUED) {
+		struct diag *d = diag_add(
+			dl, DIAG_RENEW, SEV_FAIL, NULL, NULL,
+			"cannot renew now: the request in the state is %s, not "
+			"issued", request_phase_name(st->req_phase));
+		diag_set_fix(d, "finish it first with 'opsmgr-enroll' (%s), "
+			     "then renew", stage_ref(STAGE_REQUEST));
+		free(serial);
+		return -1;
+	}
+	st->renewal = RENEWAL_DUE;
+	state_set_str(&st->previous_serial, serial);
+	st->stage[STAGE_REQUEST] = STAGE_ST_NONE;
+	log_msg("renewal of serial %s begun: stages %d-%d again with the same "
+		"answers", serial, STAGE_REQUEST, STAGE_LAST);
+	free(serial);
+	return 0;
 }
 
 int flow_start_over(struct flow *f, struct diag_list *dl)

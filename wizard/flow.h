@@ -80,6 +80,22 @@ bool flow_will_run(const struct flow *f, enum stage s);
 enum status flow_run_stage(struct flow *f, enum stage s, const struct hooks *h,
 			   struct diag_list *dl);
 
+/*
+ * Begin renewing the certificate in use (the one the agent configuration
+ * names; wizard/renew.h decides when): the state records the renewal
+ * (renewal = due) and the serial it replaces (previous_serial), and stage
+ * 2 is no longer done, so stages 2-7 run again with the same answers -
+ * stage 2 archives the old key, request, certificate and PFX and makes a
+ * new key (request_change.c), the later stages follow as their inputs
+ * changed, stage 6 switches the agent to the new pair.  A renewal already
+ * in progress is left as it is (it resumes).  Nothing is saved here: the
+ * first stage that runs saves it, so a run stopped before any work leaves
+ * no trace.  The flow ends the renewal when every stage is done again.
+ * 0, or -1 with a DIAG_RENEW diagnostic (no certificate in use, or the
+ * request in the state is not an issued one).
+ */
+int flow_begin_renewal(struct flow *f, struct diag_list *dl);
+
 /* "Start over": move the state aside (never delete), fresh state. */
 int flow_start_over(struct flow *f, struct diag_list *dl);
 

@@ -36,6 +36,7 @@
 	X(IO, STAGE_NONE, "io", 0)                                       \
 	X(INTERNAL, STAGE_NONE, "internal", 0)                           \
 	X(STALE, STAGE_NONE, "stale", 0) /* item's stage: the stale one */ \
+	X(RENEW, STAGE_NONE, "renew", 0)                                 \
 	/* stage 1: trust root */                                        \
 	X(TRUST_SOURCE, STAGE_TRUST, "source", 0)                        \
 	X(TRUST_PARSE, STAGE_TRUST, "parse", 0)                          \
@@ -107,6 +108,7 @@
 	X(SERIAL_BUNDLE, STAGE_SERIAL, "bundle", 0)                      \
 	X(SERIAL_PUSH, STAGE_SERIAL, "push_command", 0)                  \
 	X(SERIAL_MATCH, STAGE_SERIAL, "serial_match", 20066)             \
+	X(SERIAL_EXPIRY, STAGE_SERIAL, "expiry", 20051)                  \
 	/* stage 7: await approval */                                    \
 	X(APPROVAL_DNS, STAGE_APPROVAL, "dns", 21006)                    \
 	X(APPROVAL_TCP, STAGE_APPROVAL, "tcp", 21006)                    \

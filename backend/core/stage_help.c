@@ -34,7 +34,15 @@ const char stage_help_welcome[] =
 	"left, including a certificate request that is still pending at the CA. "
 	"\"Start over\" moves the saved state aside (it is never deleted). "
 	"\"Diagnose\" runs every check on the existing setup and shows what is "
-	"wrong with the fix for each problem.";
+	"wrong with the fix for each problem.\n"
+	"\n"
+	"Renewal\n"
+	"Certificates expire; when the one in use enters its renewal window "
+	"(the last third of its life, at most 30 days) the first entry says "
+	"when it expires. \"Renew\" (F6) makes a new key and certificate with "
+	"the same answers and imports it; the agent keeps the old certificate "
+	"until the new one has been verified. \"opsmgr-enroll renew --if-due\" "
+	"does the same unattended (see the man page for a timer or cron line).";
 
 const char stage_help_trust[] =
 	"What this step does\n"

@@ -41,6 +41,15 @@ enum request_phase {
 	REQ_DENIED           /* CA denied: request_id + disposition */
 };
 
+/* A renewal of the certificate in use (wizard/renew.h), from its start to
+ * stage 7 done with the new certificate. */
+enum renewal_phase {
+	RENEWAL_NONE = 0,    /* no renewal in progress */
+	RENEWAL_DUE,         /* begun: the next stage 2 archives the request
+				in the state and makes a new key */
+	RENEWAL_RUNNING      /* the new key is made: stages 2-7 finish it */
+};
+
 struct state {
 	int version;
 	enum role role;
@@ -114,6 +123,12 @@ struct state {
 	char *bundle_dir;
 	char *bundle_zip;
 	char *bundle_files;   /* the names in the folder, blank separated */
+	/* The renewal in progress ("renewal=" line, absent when none) and the
+	 * serial (as printed, upper hex) of the certificate it replaces: set
+	 * when it begins, kept after it ends (the Windows bundle tells
+	 * install.cmd which certificate to remove). */
+	enum renewal_phase renewal;
+	char *previous_serial;
 
 	time_t updated;
 };
@@ -154,6 +169,7 @@ int state_move_aside(const char *dir, const char *why, char *newpath,
 bool stage_status_finished(enum stage_status st);
 
 const char *request_phase_name(enum request_phase p);
+const char *renewal_phase_name(enum renewal_phase p);
 const char *stage_status_name(enum stage_status st);
 
 /* Replace a string member (frees old, copies v; NULL allowed). */

@@ -43,6 +43,9 @@ static const char *const PHASE_NAMES[] = { "none", "key_written",
 					   "submitting", "pending", "issued",
 					   "denied", NULL };
 
+static const char *const RENEWAL_NAMES[] = { "none", "due", "running",
+					     NULL };
+
 const char *stage_status_name(enum stage_status st)
 {
 	return (unsigned)st <= STAGE_ST_SKIPPED ? STATUS_NAMES[st] : "unknown";
@@ -51,6 +54,11 @@ const char *stage_status_name(enum stage_status st)
 const char *request_phase_name(enum request_phase p)
 {
 	return (unsigned)p <= REQ_DENIED ? PHASE_NAMES[p] : "unknown";
+}
+
+const char *renewal_phase_name(enum renewal_phase p)
+{
+	return (unsigned)p <= RENEWAL_RUNNING ? RENEWAL_NAMES[p] : "unknown";
 }
 
 /* ---- the string members, in file order ----------------------------------- */
@@ -87,6 +95,7 @@ static const struct {
 	{ "bundle_zip", SOFF(bundle_zip) },
 	{ "bundle_files", SOFF(bundle_files) },
 	{ "ca_web_root", SOFF(ca_web_root) },
+	{ "previous_serial", SOFF(previous_serial) },
 };
 #define NSTRS (sizeof(STRS) / sizeof(STRS[0]))
 
@@ -165,6 +174,9 @@ char *state_format(const struct state *s)
 	strbuf_printf(&b, "req_phase=%s\n", request_phase_name(s->req_phase));
 	strbuf_printf(&b, "request_id=%ld\n", s->request_id);
 	strbuf_printf(&b, "submitted_at=%" PRId64 "\n", (int64_t)s->submitted_at);
+	if (s->renewal != RENEWAL_NONE)
+		strbuf_printf(&b, "renewal=%s\n",
+			      renewal_phase_name(s->renewal));
 	for (size_t i = 0; i < NSTRS; i++) {
 		const char *v = *str_at_c(s, i);
 		if (v)
@@ -285,7 +297,7 @@ static int parse_signed(const char *v, long long max, long long *out)
 /* Keys the parser knows (so duplicates of them are caught). */
 enum { K_ROLE, K_STAGE, K_INPUTS = K_STAGE + STAGE_COUNT,
        K_DIGEST = K_INPUTS + STAGE_COUNT, K_PHASE = K_DIGEST + STAGE_COUNT,
-       K_REQID, K_SUBMITTED, K_UPDATED, K_STR0 };
+       K_REQID, K_SUBMITTED, K_UPDATED, K_RENEWAL, K_STR0 };
 #define NSEEN (K_STR0 + (int)NSTRS)
 
 /* "stageN" + suffix with N a stage number: N, else 0. */
@@ -315,6 +327,8 @@ static int key_index(const char *key)
 		return K_SUBMITTED;
 	if (strcmp(key, "updated") == 0)
 		return K_UPDATED;
+	if (strcmp(key, "renewal") == 0)
+		return K_RENEWAL;
 	for (size_t i = 0; i < NSTRS; i++)
 		if (strcmp(key, STRS[i].key) == 0)
 			return K_STR0 + (int)i;
@@ -339,13 +353,16 @@ static int set_field(struct state *t, int idx, const char *key, char *val,
 				    "line %d: unknown stage status '%s' for %s",
 				    line, val, key);
 		t->stage[idx - K_STAGE] = (enum stage_status)e;
-	} else if (idx == K_PHASE) {
-		e = lookup(PHASE_NAMES, val);
+	} else if (idx == K_PHASE || idx == K_RENEWAL) {
+		bool phase = idx == K_PHASE;
+		e = lookup(phase ? PHASE_NAMES : RENEWAL_NAMES, val);
 		if (e < 0)
-			return perr(err, errlen,
-				    "line %d: unknown request phase '%s'", line,
-				    val);
-		t->req_phase = (enum request_phase)e;
+			return perr(err, errlen, "line %d: unknown %s phase '%s'",
+				    line, phase ? "request" : "renewal", val);
+		if (phase)
+			t->req_phase = (enum request_phase)e;
+		else
+			t->renewal = (enum renewal_phase)e;
 	} else if (idx == K_REQID) {
 		if (parse_signed(val, LONG_MAX, &n) != 0)
 			return perr(err, errlen,

@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "core/duration.h"
 #include "core/stage_table.h"
 #include "core/validate.h"
 #include "pki/x509util.h"
@@ -338,11 +339,13 @@ void certrule_expiry(struct cert_check *r)
 			 "the expiry date cannot be read (see validity)");
 		return;
 	}
-	char *to = x509_time_text(X509_get0_notAfter(r->leaf));
+	char *to = x509_time_text(X509_get0_notAfter(r->leaf)), left[64];
+	/* "3 days", or hours or minutes in its last day (core/duration.h) */
+	duration_text((long long)days * 86400 + secs, left, sizeof(left));
 	if (days < CERTRULE_EXPIRY_WARN_DAYS)
 		diag_set_fix(diag_add(r->dl, DIAG_VERIFY_EXPIRY, SEV_WARN,
-				      NULL, NULL, "%s expires in %d day%s (%s)",
-				      r->label, days, days == 1 ? "" : "s", to),
+				      NULL, NULL, "%s expires in %s (%s)",
+				      r->label, left, to),
 			     "renew the certificate soon: request a new one (stage %d) and import its serial (stage %d)",
 			     STAGE_REQUEST, STAGE_SERIAL);
 	else

@@ -245,6 +245,8 @@ enum status stage_request_run(struct ctx *c, const struct hooks *h,
 	req_archive_leftovers(&r);
 	if (d.archive && (s = req_archive(&r, &d)) != ST_OK)
 		goto out;
+	if (!d.archive)   /* nothing to archive (an offline import) */
+		req_renewal_started(&r);
 
 	/* A request kept is asked about at the CA it went to (with recorded
 	 * inputs a changed ca.url made a new request above). */

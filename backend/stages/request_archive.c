@@ -2,6 +2,8 @@
  * request_archive.c - stage 2 moves what a new request replaces into
  * <state_dir>/archive/<UTC yyyymmddThhmmssZ>-req<ID|none>/ (0700, files
  * 0600) with a manifest saying what it was and why, never deleting it.
+ * A renewal (state.h: renewal) also copies the PFX of stage 4 there as
+ * export.pfx; it stays in place until stage 4 writes the new one.
  *
  * Crash safety: the files are hard-linked (the CSR of a kept key copied)
  * into a temp folder ".<name>.tmp-<hex>" beside it, the manifest written,
@@ -36,11 +38,13 @@
 #include "pki/x509util.h"
 #include "stages/request_history.h"
 
-/* The files a request is made of, in the state directory. */
-enum { F_KEY, F_CSR, F_CERT, F_CHAIN, F_COUNT };
+/* The files a request is made of, in the state directory, and the PFX a
+ * renewal archives (F_PFX: wherever [export] pfx put it). */
+enum { F_KEY, F_CSR, F_CERT, F_CHAIN, F_PFX, F_COUNT };
+#define F_REQUEST_FILES F_PFX   /* the ones in the state directory */
 static const char *const FILE_NAMES[F_COUNT] = {
 	REQUEST_KEY_FILE, REQUEST_CSR_FILE, REQUEST_CERT_FILE,
-	REQUEST_CHAIN_FILE,
+	REQUEST_CHAIN_FILE, REQUEST_ARCHIVED_PFX,
 };
 
 /* One archive in the making. */
@@ -63,10 +67,11 @@ static void archive_release(struct archive *a)
 	free(a->dir);
 }
 
-/* Is file i part of the archive (a kept key is not)? */
+/* Is file i part of the archive (a kept key is not)?  Copied, not moved:
+ * the CSR of a kept key and the PFX of a renewal. */
 static bool archived(const struct archive *a, int i)
 {
-	return a->path[i] && (a->moved[i] || i == F_CSR);
+	return a->path[i] && (a->moved[i] || i == F_CSR || i == F_PFX);
 }
 
 static void utc_text(time_t t, const char *fmt, char *buf, size_t n)
@@ -76,9 +81,14 @@ static void utc_text(time_t t, const char *fmt, char *buf, size_t n)
 		snprintf(buf, n, "%s", "");
 }
 
-/* The path of file i of the request now, or NULL when there is none. */
-static char *file_path(struct run *r, int i)
+/* The path of file i of the request now, or NULL when there is none (the
+ * PFX only for a renewal). */
+static char *file_path(struct run *r, const struct req_decision *d, int i)
 {
+	if (i == F_PFX)
+		return d->renewal && r->st->pfx_path &&
+				       fs_is_regular(r->st->pfx_path)
+			       ? strdup(r->st->pfx_path) : NULL;
 	const char *p = i == F_KEY ? r->key_path : i == F_CSR ? r->csr_path :
 			i == F_CERT ? r->st->cert_path : r->st->chain_path;
 	char *path = p ? strdup(p) : ctx_path(r->c, FILE_NAMES[i]);
@@ -201,6 +211,11 @@ static char *manifest_text(struct archive *a, time_t now, const char *files)
 	put(&b, "phase", request_phase_name(st->req_phase));
 	put(&b, "disposition", st->disposition);
 	char fqdn[300];   /* the name the request was made for */
+	char renewed[160] = "";
+	if (a->d->renewal)
+		snprintf(renewed, sizeof(renewed),
+			 "renewal of the certificate in use (serial %.100s)",
+			 st->previous_serial ? st->previous_serial : "unknown");
 	put(&b, "fqdn", stage_input_recorded(st, STAGE_REQUEST, "computer.fqdn",
 					     fqdn, sizeof(fqdn))
 				? fqdn : st->fqdn);
@@ -208,7 +223,8 @@ static char *manifest_text(struct archive *a, time_t now, const char *files)
 	put(&b, "submitted", sent);
 	put(&b, "key", a->moved[F_KEY] ? "archived" : "kept");
 	put(&b, "files", files);
-	strbuf_printf(&b, "reason=%s%s\n", why ? why : "answers changed",
+	strbuf_printf(&b, "reason=%s%s\n",
+		      a->d->renewal ? renewed : why ? why : "answers changed",
 		      a->d->change == REQ_CHANGE_KEY && a->r->c->request_new_key
 			      ? "; a new key was asked for" : "");
 	put(&b, "identity", a->identity);
@@ -308,13 +324,16 @@ static void forget_request(struct run *r, const struct req_decision *d)
 	state_set_str(&st->chain_path, NULL);
 	state_set_str(&st->cert_sha256, NULL);
 	st->stage[STAGE_REQUEST] = STAGE_ST_NONE;
+	if (d->renewal)
+		req_renewal_started(r);
 	req_set_phase(r, st->req_phase);
 }
 
 static void say_archived(struct archive *a, const char *was_id)
 {
 	static const char *const WORDS[F_COUNT] = { "key", "request",
-						    "certificate", "chain" };
+						    "certificate", "chain",
+						    "PFX" };
 	struct run *r = a->r;
 	struct strbuf what = STRBUF_INIT;
 	int n = 0, last = -1;
@@ -325,13 +344,18 @@ static void say_archived(struct archive *a, const char *was_id)
 		if (archived(a, i))
 			strbuf_printf(&what, "%s%s", !n++ ? "its " :
 				      i == last ? " and " : ", ", WORDS[i]);
+	char renewal[160];
+	snprintf(renewal, sizeof(renewal), "the renewal's new key and request "
+		 "follow; the agent keeps the certificate in use until %s "
+		 "installs the new one", stage_ref(STAGE_SERIAL));
 	diag_add(r->dl, DIAG_REQ_ARCHIVE, SEV_INFO, NULL,
 		 "'opsmgr-enroll history' lists the archived requests",
 		 "archived request %s (%s, template '%s') to '%s': %s; %s",
 		 was_id, request_phase_name(r->st->req_phase),
 		 r->st->request_template ? r->st->request_template : "",
 		 a->dir, what.p ? what.p : "its record",
-		 a->d->change == REQ_CHANGE_KEY
+		 a->d->renewal ? renewal
+		 : a->d->change == REQ_CHANGE_KEY
 			 ? "a new key and request follow"
 			 : "a new request with the same key follows");
 	log_msg("request: archived request %s to %s", was_id, a->dir);
@@ -345,8 +369,9 @@ enum status req_archive(struct run *r, const struct req_decision *d)
 	enum status s = ST_FAIL;
 	a.root = ctx_path(r->c, REQUEST_ARCHIVE_DIR);
 	for (int i = 0; i < F_COUNT; i++) {
-		a.path[i] = file_path(r, i);
-		a.moved[i] = i >= F_CERT || d->change == REQ_CHANGE_KEY;
+		a.path[i] = file_path(r, d, i);
+		a.moved[i] = i == F_CERT || i == F_CHAIN ||
+			     (i <= F_CSR && d->change == REQ_CHANGE_KEY);
 	}
 	if (!a.root || fs_mkdir_p(a.root, 0700, err, sizeof(err)) < 0 ||
 	    privdir_check("archive folder", a.root, err, sizeof(err)) < 0)
@@ -405,7 +430,7 @@ void req_archive_leftovers(struct run *r)
 {
 	const struct state *st = r->st;
 	char *root = ctx_path(r->c, REQUEST_ARCHIVE_DIR);
-	for (int i = 0; root && i < F_COUNT; i++) {
+	for (int i = 0; root && i < F_REQUEST_FILES; i++) {
 		/* only what the state no longer uses */
 		bool unused = i <= F_CSR ? st->req_phase == REQ_NONE
 			      : i == F_CERT ? !st->cert_path : !st->chain_path;

@@ -2,6 +2,7 @@
  * request_change.c - stage 2 decides by what changed: its recorded inputs
  * (stage_inputs.h) against the answers now give a new key and request, a
  * new request with the same key, or nothing (request_int.h: req_decide);
+ * a renewal that is due (state.h: renewal) counts as a changed key input;
  * a request the CA holds is left only with the operator's yes
  * (request_needs_confirm, also the runner's check before any work).
  */
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/stage_inputs.h"
 #include "core/stage_table.h"
 
@@ -42,7 +44,9 @@ void req_decide(enum request_phase phase, unsigned changed, bool new_key,
 	memset(d, 0, sizeof(*d));
 	if (phase == REQ_NONE || !changed)
 		return;
-	d->change = (changed & REQ_CHANGED_KEY_INPUT) || new_key
+	d->renewal = (changed & REQ_CHANGED_RENEWAL) != 0;
+	d->change = (changed & (REQ_CHANGED_KEY_INPUT | REQ_CHANGED_RENEWAL)) ||
+				    new_key
 			    ? REQ_CHANGE_KEY : REQ_CHANGE_REQUEST;
 	/* a key and CSR nothing was sent with serve any CA and template */
 	if (phase == REQ_KEY_WRITTEN && d->change == REQ_CHANGE_REQUEST) {
@@ -58,9 +62,20 @@ void req_decide_for(const struct ctx *c, struct req_decision *d)
 {
 	const char *first = NULL;
 	unsigned bits = c->st && c->cfg ? req_changed_inputs(c, &first) : 0;
+	if (c->st && c->st->renewal == RENEWAL_DUE)
+		bits |= REQ_CHANGED_RENEWAL;
 	req_decide(c->st ? c->st->req_phase : REQ_NONE, bits,
 		   c->request_new_key, c->confirm_abandon, d);
 	d->field = first;
+}
+
+void req_renewal_started(struct run *r)
+{
+	if (r->st->renewal != RENEWAL_DUE)
+		return;
+	r->st->renewal = RENEWAL_RUNNING;
+	log_msg("request: renewal of serial %s: a new key and request",
+		r->st->previous_serial ? r->st->previous_serial : "?");
 }
 
 /* The warning that stops the stage: which answers changed, that the CA

@@ -17,6 +17,7 @@
 
 #define REQUEST_ARCHIVE_DIR "archive"
 #define REQUEST_MANIFEST_FILE "manifest"
+#define REQUEST_ARCHIVED_PFX "export.pfx"   /* a renewal's copy of the PFX */
 #define REQUEST_MANIFEST_HEADER "opsmgr-enroll archive 1"
 
 /* One archived request (any string may be NULL: not in its manifest). */

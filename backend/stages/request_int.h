@@ -50,19 +50,23 @@ enum req_change {
 /* Bits of req_changed_inputs: which kind of input changed. */
 #define REQ_CHANGED_KEY_INPUT 1u     /* computer.fqdn, key.* (the CSR's) */
 #define REQ_CHANGED_REQ_INPUT 2u     /* ca.url, ca.template: where it goes */
+#define REQ_CHANGED_RENEWAL 4u       /* a renewal is due (state.h renewal):
+					the certificate is replaced as a
+					changed key input would replace it */
 
 struct req_decision {
 	enum req_change change;
 	bool archive;             /* what it replaces goes to the archive */
 	bool confirm;             /* the CA holds (or may hold) the request:
 				     only with the operator's yes */
+	bool renewal;             /* made because a renewal is due */
 	const char *field;        /* the first changed input (static) */
 };
 /*
  * The decision table: phase of the request in the state, the changed
  * bits, ctx->request_new_key and ctx->confirm_abandon -> what happens.
  * Nothing made (REQ_NONE) or nothing changed: NONE.  A changed FQDN or
- * key input, or a new key asked for: KEY.  A changed CA or template: a
+ * key input, a renewal due, or a new key asked for: KEY.  A changed CA or template: a
  * new REQUEST with the same key; nothing sent yet (REQ_KEY_WRITTEN) needs
  * nothing then.  A request the CA holds or may hold (PENDING, SUBMITTING)
  * is left only when confirmed.
@@ -74,6 +78,10 @@ void req_decide(enum request_phase phase, unsigned changed, bool new_key,
 unsigned req_changed_inputs(const struct ctx *c, const char **first);
 /* req_decide for the state and answers in c. */
 void req_decide_for(const struct ctx *c, struct req_decision *d);
+/* A due renewal now has its new key coming (state.h: RENEWAL_DUE ->
+ * RENEWAL_RUNNING, saved with the next checkpoint): a later run resumes
+ * the new request and never archives again. */
+void req_renewal_started(struct run *r);
 
 /* request_archive.c */
 /* Archive what decision d replaces, save the state that no longer holds

@@ -79,50 +79,6 @@ static int serial_write_reg(const char *path, const char *reversed_hex,
 	return 0;
 }
 
-/* One installed file; text NULL when it could not be encoded.  0 / -1
- * with a diagnostic naming what ("certificate") and its [certificate]
- * key ("certificate" or "key"). */
-static int install_one(const char *dst, const char *text, size_t len,
-		       unsigned mode, const char *what, const char *key,
-		       struct diag_list *dl)
-{
-	char err[FS_ERRLEN];
-	if (text && fs_write_atomic(dst, text, len, mode, err,
-				    sizeof(err)) == 0)
-		return 0;
-	struct diag *d = diag_add(dl, DIAG_SERIAL_INSTALL, SEV_FAIL,
-				  FIELD_CONFIG, NULL,
-				  "cannot install the agent's %s: %s", what,
-				  text ? err : "cannot encode it");
-	if (d)
-		diag_set_fix(d, "check the directory is writable, or set "
-			     "[certificate] %s in the agent configuration to "
-			     "another path", key);
-	return -1;
-}
-
-/* Install cert (0644) and key (0600) at their destinations. */
-static int install_files(X509 *cert, EVP_PKEY *key, const char *cert_dst,
-			 const char *key_dst, struct diag_list *dl)
-{
-	char *pem = x509_to_pem(cert);
-	int rc = install_one(cert_dst, pem, pem ? strlen(pem) : 0, 0644,
-			     "certificate", "certificate", dl);
-	free(pem);
-	if (rc != 0)
-		return -1;
-	size_t klen = 0;
-	char *kpem = x509_key_to_pem(key, &klen);
-	rc = install_one(key_dst, kpem, klen, 0600, "private key", "key", dl);
-	fs_free_secret(kpem, klen);
-	if (rc != 0)
-		return -1;
-	diag_add(dl, DIAG_SERIAL_INSTALL, SEV_PASS, FIELD_CONFIG, NULL,
-		 "installed the certificate '%s' and the private key '%s' "
-		 "(mode 0600)", cert_dst, key_dst);
-	return 0;
-}
-
 static enum status run_restart(const struct config *cfg, const struct hooks *h,
 			       struct diag_list *dl, bool *ran_ok)
 {
@@ -161,7 +117,9 @@ static enum status write_bundle(struct ctx *c, const struct agentconf *a,
 		.server_role = cfg->role == ROLE_SERVER,
 		.mgmt_group = a->management_group, .server = a->server,
 		.port = a->port ? a->port : CONFIG_DEFAULT_PORT,
-		.old_serial = NULL,   /* renewal (issue 19) passes it */
+		/* a renewal's replaced certificate leaves LocalMachine\My
+		 * once the new one is loaded (install.cmd step 7) */
+		.old_serial = c->st->previous_serial,
 		.push_command = cfg->agent_push_command,
 		.timeout_s = cfg->agent_command_timeout,
 	};
@@ -257,16 +215,12 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 		goto out;
 	}
 
-	/* 3. install where the configuration points */
-	res->cert_path = a.cert_path ? strdup(a.cert_path)
-				     : agentconf_default_cert_path(config_path);
-	res->key_path = a.key_path ? strdup(a.key_path)
-				   : agentconf_default_key_path(config_path);
+	/* 3. install and 4. record serial (both orders) and thumbprint: one
+	 * switch of the agent configuration (serial_install.c) */
 	res->serial_hex = x509_serial_hex(cert);
 	res->serial_reversed = x509_serial_reversed_hex(cert);
 	res->thumbprint = x509_fingerprint(cert, EVP_sha1());
-	if (!res->cert_path || !res->key_path || !res->serial_hex ||
-	    !res->serial_reversed || !res->thumbprint) {
+	if (!res->serial_hex || !res->serial_reversed || !res->thumbprint) {
 		diag_add(dl, DIAG_INTERNAL, SEV_FAIL, NULL, NULL,
 			 "cannot read the serial of '%s'", st->cert_path);
 		goto out;
@@ -276,17 +230,7 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 		s = ST_CANCELLED;
 		goto out;
 	}
-	if (install_files(cert, key, res->cert_path, res->key_path, dl) != 0)
-		goto out;
-
-	/* 4. record serial (both orders) and thumbprint */
-	hooks_progress(h, "recording the serial", 0.5);
-	config_set_str(&a.cert_path, res->cert_path);
-	config_set_str(&a.key_path, res->key_path);
-	config_set_str(&a.serial_hex, res->serial_hex);
-	config_set_str(&a.serial_reversed, res->serial_reversed);
-	config_set_str(&a.thumbprint, res->thumbprint);
-	if (agentconf_write(config_path, &a, dl) != 0)
+	if (serial_install(config_path, &a, cert, key, res, dl) != 0)
 		goto out;
 	diag_add(dl, DIAG_SERIAL_RECORD, SEV_PASS, FIELD_CONFIG, NULL,
 		 "recorded serial %s (registry order %s) and thumbprint %s in "

@@ -5,8 +5,10 @@
  * with the wrong password, garbage instead of a certificate, no agent
  * configuration; a certificate subject with control characters (shown
  * escaped in the text output), a certificate not yet imported (one JSON
- * row per check), an info row ("info").  Asserts exit codes and the JSON
- * report's contents.
+ * row per check), an info row ("info"), and the days left of the
+ * certificate in use (serial/expiry: info for the lab's year, warn with
+ * 21020 inside the renewal window, fail with 20051 naming 21007 once
+ * expired).  Asserts exit codes and the JSON report's contents.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -143,6 +145,17 @@ static void test_healthy_setup(void **st)
 	assert_true(has_check(out, "agent", "tcp", "pass"));
 	assert_true(has_check(out, "serial", "serial_match", "pass"));
 	assert_true(has_check(out, "approval", "state", "pass"));
+	/* the lab's certificate lives a year: its days left as info */
+	char ev[32];
+	assert_non_null(row_event(out, "serial", "expiry", "info", ev,
+				  sizeof(ev)));
+	assert_string_equal(ev, "null");
+	const char *row = strstr(out, "\"id\": \"expiry\", \"status\": \"info\"");
+	assert_non_null(row);
+	assert_true(strstr(row, "expires in 365 days (renewal due in its "
+				"last 30 days)") ||
+		    strstr(row, "expires in 364 days (renewal due in its "
+				"last 30 days)"));
 	free(out);
 }
 
@@ -383,6 +396,82 @@ static void test_json_info_row(void **st)
 	free(out);
 }
 
+/* The certificate the agent configuration names, replaced by one valid
+ * from nb to na seconds from now (the original kept in *saved), then
+ * check --json's output; its exit status returned. */
+static int check_with_cert_in_use(long nb, long na, char **saved,
+				  char **out)
+{
+	char path[700], key[700], cert[700];
+	snprintf(path, sizeof(path), "%s/agent/agent.ini", g_lab.dir);
+	char *ini = test_read_file(path);
+	assert_non_null(ini);
+	const char *p = strstr(ini, "\ncertificate = ");
+	assert_non_null(p);
+	p += strlen("\ncertificate = ");
+	snprintf(cert, sizeof(cert), "%.*s", (int)strcspn(p, "\n"), p);
+	free(ini);
+	if (!*saved)
+		*saved = test_read_file(cert);
+	assert_non_null(*saved);
+	snprintf(key, sizeof(key), "%s/expiry-leaf.key", g_work);
+	struct certgen_opts o;
+	certgen_opts_leaf(&o, "agent01.lab.test");
+	o.not_before = nb;
+	o.not_after = na;
+	assert_int_equal(certgen_make_files(&o, cert, key), 0);
+	return check_json(out, NULL, NULL);
+}
+
+/* Put the saved certificate in use back. */
+static void restore_cert_in_use(char *saved)
+{
+	char path[700], cert[700];
+	snprintf(path, sizeof(path), "%s/agent/agent.ini", g_lab.dir);
+	char *ini = test_read_file(path);
+	const char *p = strstr(ini, "\ncertificate = ") +
+			strlen("\ncertificate = ");
+	snprintf(cert, sizeof(cert), "%.*s", (int)strcspn(p, "\n"), p);
+	assert_int_equal(test_write_file(cert, saved), 0);
+	free(ini);
+	free(saved);
+}
+
+/* Inside the renewal window (10 days left of 310: the last 30 days) a
+ * warning with event 21020 and the renew command; expired, a fail with
+ * 20051 naming 21007. */
+static void test_expiry_row(void **st)
+{
+	(void)st;
+	char *saved = NULL, *out = NULL, ev[32];
+	int rc = check_with_cert_in_use(-300L * 86400, 10L * 86400 + 120,
+					&saved, &out);
+	if (!has_check(out, "serial", "expiry", "warn"))
+		fprintf(stderr, "%s\n", out);
+	assert_true(has_check(out, "serial", "expiry", "warn"));
+	assert_non_null(row_event(out, "serial", "expiry", "warn", ev,
+				  sizeof(ev)));
+	assert_string_equal(ev, "21020");
+	assert_non_null(strstr(out, "expires in 10 days, inside its renewal "
+				    "window (the last 30 days)"));
+	assert_non_null(strstr(out, "opsmgr-enroll renew"));
+	free(out);
+	rc = check_with_cert_in_use(-10L * 86400, -7200, &saved, &out);
+	assert_int_equal(rc, 1);
+	assert_true(has_check(out, "serial", "expiry", "fail"));
+	assert_non_null(row_event(out, "serial", "expiry", "fail", ev,
+				  sizeof(ev)));
+	assert_string_equal(ev, "20051");
+	assert_non_null(strstr(out, "expired 2 hours ago"));
+	assert_non_null(strstr(out, "21007"));
+	free(out);
+	restore_cert_in_use(saved);
+	rc = check_json(&out, NULL, NULL);
+	assert_int_equal(rc, 0);
+	assert_true(has_check(out, "serial", "expiry", "info"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_subject_escaped_in_text),
 		cmocka_unit_test(test_json_one_row_per_check),
 		cmocka_unit_test(test_json_info_row),
+		cmocka_unit_test(test_expiry_row),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

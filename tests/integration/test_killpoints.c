@@ -267,7 +267,9 @@ static void scan_file(const char *path, void *ud)
 		ok = b && state_parse(&stt, (char *)b, len, err, sizeof(err)) == 0;
 		state_release(&stt);
 		free(b);
-	} else if (!strcmp(base, "key.pem") || !strcmp(base, "agent-key.pem")) {
+	} else if (!strcmp(base, "key.pem") || !strncmp(base, "agent-key", 9)) {
+		/* agent-key.pem, or agent-key-<SERIAL>.pem installed beside
+		 * another certificate in use (serial_install.c) */
 		EVP_PKEY *k = read_key(path);
 
 		ok = k != NULL;

@@ -4,8 +4,10 @@
  * certcarc.asp, CA certificate and chain downloads, OpsMgr / WebServer /
  * unknown-template submissions, bad CSR, pending -> approve / deny,
  * unknown request IDs, revocation in the CRL, oversized bodies (413),
- * a malformed request line (400) and pending requests surviving a
- * restart.  Certificates are checked with OpenSSL.
+ * a malformed request line (400), pending requests surviving a
+ * restart, and --validity (short-lived certificates, also when approved
+ * by the command; a bare number refused).  Certificates are checked with
+ * OpenSSL.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -867,12 +869,23 @@ static void test_cli_usage(void **state)
 	free(out);
 }
 
+/* "opsmgr-enroll-lab approve --dir dir ID" issues request id. */
+static void approve_by_command(const char *dir, long id)
+{
+	char ids[32], *out = NULL;
+	const char *args[] = { "approve", "--dir", dir, ids, NULL };
+
+	snprintf(ids, sizeof(ids), "%ld", id);
+	if (lab_cmd(args, &out) != 0)
+		fail_msg("approve %ld: %s", id, out ? out : "");
+	free(out);
+}
+
 static void test_pending_survives_restart(void **state)
 {
 	struct lab saved = L;
 	struct lab own;
 	long id, id2;
-	char ids[32], *out = NULL;
 	X509 *x;
 
 	(void)state;
@@ -888,18 +901,77 @@ static void test_pending_survives_restart(void **state)
 	expect_disposition(id, "Taken Under Submission");
 	id2 = submit_pending("restart02.lab.test");
 	assert_true(id2 > id);
-	snprintf(ids, sizeof(ids), "%ld", id);
-	{
-		const char *args[] = { "approve", "--dir", own.dir, ids, NULL };
-
-		assert_int_equal(lab_cmd(args, &out), 0);
-		free(out);
-	}
+	approve_by_command(own.dir, id);
 	x = fetch_cert(id, 0);
 	X509_free(x);
 	own.keep_dir = 0;
 	lab_stop(&own);
 	L = saved;
+}
+
+/* Seconds from now to t (negative: t is past). */
+static long long secs_from_now(const ASN1_TIME *t)
+{
+	int days = 0, secs = 0;
+
+	assert_true(ASN1_TIME_diff(&days, &secs, NULL, t));
+	return (long long)days * 86400 + secs;
+}
+
+/* The certificate x lives 3 minutes from about now: notAfter 180 s ahead
+ * (less the seconds the test took), notBefore a tenth of that back. */
+static void expect_three_minutes(X509 *x)
+{
+	long long after = secs_from_now(X509_get0_notAfter(x));
+	long long before = secs_from_now(X509_get0_notBefore(x));
+
+	if (after < 120 || after > 181)
+		fail_msg("notAfter %lld s from now, want about 180", after);
+	if (before < -19 - 60 || before > -17)
+		fail_msg("notBefore %lld s from now, want about -18", before);
+}
+
+static void test_validity_minutes(void **state)
+{
+	const char *const extra[] = { "--validity", "3m", NULL };
+	struct lab saved = L, own;
+	long id;
+	X509 *x;
+
+	(void)state;
+	memset(&own, 0, sizeof(own));
+	assert_int_equal(lab_start(&own, NULL, extra), 0);
+	L = own;
+	x = fetch_cert(submit_issued("short01.lab.test", "OpsMgr"), 0);
+	expect_three_minutes(x);
+	X509_free(x);
+	/* approved by the command: the running lab's validity too */
+	id = submit_pending("short02.lab.test");
+	approve_by_command(own.dir, id);
+	x = fetch_cert(id, 0);
+	expect_three_minutes(x);
+	X509_free(x);
+	lab_stop(&own);
+	L = saved;
+}
+
+static void test_validity_refused(void **state)
+{
+	const char *bare[] = { "--dir", L.dir, "--validity", "30", NULL };
+	const char *zero[] = { "--dir", L.dir, "--validity", "0d", NULL };
+	const char *none[] = { "--dir", L.dir, "--validity", NULL };
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(lab_cmd(bare, &out), 2);
+	assert_non_null(strstr(out, "--validity: '30' has no unit"));
+	free(out);
+	assert_int_equal(lab_cmd(zero, &out), 2);
+	assert_non_null(strstr(out, "'0d' is zero"));
+	free(out);
+	assert_int_equal(lab_cmd(none, &out), 2);
+	assert_non_null(strstr(out, "is empty"));
+	free(out);
 }
 
 int main(void)
@@ -921,6 +993,8 @@ int main(void)
 		cmocka_unit_test(test_malformed_request_line_400),
 		cmocka_unit_test(test_cli_usage),
 		cmocka_unit_test(test_pending_survives_restart),
+		cmocka_unit_test(test_validity_minutes),
+		cmocka_unit_test(test_validity_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -148,6 +148,42 @@ static void test_help_version(void **st)
 	assert_int_equal(c.cmd, CLI_HELP);
 }
 
+/* renew: its own options, --before as a duration, the wizard's and
+ * check's options refused. */
+static void test_renew_command(void **st)
+{
+	(void)st;
+	struct cli c;
+	char err[256];
+	assert_int_equal(parse(&c, err, 8, "renew", "--if-due", "--before",
+			       "12h", "--non-interactive", "--state-dir",
+			       "/tmp/s"), 0);
+	assert_int_equal(c.cmd, CLI_RENEW);
+	assert_true(c.if_due);
+	assert_int_equal(c.before_s, 12 * 3600);
+	assert_true(c.non_interactive);
+	assert_false(c.flow.interactive);
+	assert_string_equal(c.flow.state_dir, "/tmp/s");
+	assert_int_equal(parse(&c, err, 2, "renew"), 0);
+	assert_false(c.if_due);
+	assert_int_equal(c.before_s, -1);   /* the default window */
+	assert_true(c.flow.interactive);
+	assert_int_equal(parse(&c, err, 3, "renew", "--before=30d"), 0);
+	assert_int_equal(c.before_s, 30LL * 86400);
+	assert_int_equal(parse(&c, err, 3, "renew", "--before=30"), -1);
+	assert_non_null(strstr(err, "--before: "));
+	assert_non_null(strstr(err, "'30'"));
+	assert_int_equal(parse(&c, err, 3, "renew", "--before=0m"), -1);
+	assert_int_equal(parse(&c, err, 3, "renew", "--before"), -1);
+	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(parse(&c, err, 3, "renew", "--stages=2"), -1);
+	assert_int_equal(parse(&c, err, 3, "renew", "--json"), -1);
+	assert_int_equal(parse(&c, err, 2, "--if-due"), -1);
+	assert_int_equal(parse(&c, err, 3, "renew", "now"), -1);
+	assert_int_equal(parse(&c, err, 3, "renew", "--help"), 0);
+	assert_int_equal(c.cmd, CLI_HELP);
+}
+
 /* The usage text names the stages from the stage table, wrapped as it
  * always was. */
 static void test_usage_from_table(void **st)
@@ -166,6 +202,8 @@ static void test_usage_from_table(void **st)
 		"7 await approval.  Without --non-interactive it opens the wizard and\n"
 		"resumes saved progress.\n\n  --config FILE"));
 	assert_non_null(strstr(text, "only stages A to B (1-7), e.g."));
+	assert_non_null(strstr(text, "opsmgr-enroll renew [--if-due] [--before "
+				"DURATION] [--non-interactive]"));
 	assert_non_null(strstr(text, "\n(11 trust root ... 17 await approval); 75 "));
 	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
 		char want[64];
@@ -188,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_check_command),
 		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_renew_command),
 		cmocka_unit_test(test_usage_from_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,8 +6,11 @@
  * the flow's role in the fresh state.  What a stage was made from: a
  * stage completed by flow_run_stage has its inputs recorded (and saved), a
  * skipped one has none, and flow_next_stage is the first stage that is
- * not done or stale.  Stage 5 runs for real against a socket listening on
- * loopback in this process.
+ * not done or stale.  A renewal: begun only with a certificate in use and
+ * an issued request, it records the serial it replaces and makes stage 2
+ * (and so everything after it) run again, a second begin leaves it be, and
+ * the flow ends it when the last stage is done again.  Stage 5 runs for
+ * real against a socket listening on loopback in this process.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/agentconf.h"
 #include "core/config_schema.h"
 #include "core/stage_inputs.h"
 #include "core/stage_table.h"
@@ -227,6 +231,103 @@ static void test_next_stage_is_first_stale(void **st)
 	flow_close(&f);
 }
 
+static bool said(const struct diag_list *dl, const char *text)
+{
+	for (size_t i = 0; i < dl->n; i++)
+		if (dl->items[i].check == DIAG_RENEW &&
+		    strstr(dl->items[i].message, text))
+			return true;
+	return false;
+}
+
+/* The agent configuration of g_dir naming a certificate with serial. */
+static void write_agent_ini(const char *serial)
+{
+	char path[600], cert[600];
+	struct agentconf a;
+	struct diag_list dl;
+	snprintf(path, sizeof(path), "%s/agent.ini", g_dir);
+	snprintf(cert, sizeof(cert), "%s/agent-cert.pem", g_dir);
+	agentconf_init(&a);
+	diag_list_init(&dl);
+	a.cert_path = strdup(cert);
+	a.serial_hex = strdup(serial);
+	assert_int_equal(agentconf_write(path, &a, &dl), 0);
+	agentconf_release(&a);
+	diag_list_release(&dl);
+}
+
+static void test_begin_renewal(void **st)
+{
+	struct flow f;
+	struct diag_list dl;
+	diag_list_init(&dl);
+	open_agent(&f, 5723);
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
+		f.st.stage[s] = STAGE_ST_DONE;
+		assert_int_equal(stage_inputs_record(&f.ctx, (enum stage)s), 0);
+	}
+	f.st.req_phase = REQ_ISSUED;
+	/* no agent configuration: nothing to renew, nothing changed */
+	assert_int_equal(flow_begin_renewal(&f, &dl), -1);
+	assert_true(said(&dl, "nothing to renew"));
+	assert_int_equal(f.st.renewal, RENEWAL_NONE);
+	diag_list_release(&dl);
+	/* a request in the middle: not now */
+	write_agent_ini("0A0B0C");
+	f.st.req_phase = REQ_PENDING;
+	assert_int_equal(flow_begin_renewal(&f, &dl), -1);
+	assert_true(said(&dl, "the request in the state is pending"));
+	assert_int_equal(f.st.renewal, RENEWAL_NONE);
+	assert_int_equal(flow_next_stage(&f), STAGE_COUNT);
+	diag_list_release(&dl);
+
+	f.st.req_phase = REQ_ISSUED;
+	assert_int_equal(flow_begin_renewal(&f, &dl), 0);
+	assert_int_equal(dl.n, 0);
+	assert_int_equal(f.st.renewal, RENEWAL_DUE);
+	assert_string_equal(f.st.previous_serial, "0A0B0C");
+	assert_int_equal(flow_next_stage(&f), STAGE_REQUEST);
+	assert_true(stage_is_stale(&f.ctx, STAGE_VERIFY));
+	assert_true(stage_is_stale(&f.ctx, STAGE_APPROVAL));
+	assert_false(stage_is_stale(&f.ctx, STAGE_AGENT));
+	/* begun already: left as it is */
+	write_agent_ini("0D0E");
+	f.st.renewal = RENEWAL_RUNNING;
+	assert_int_equal(flow_begin_renewal(&f, &dl), 0);
+	assert_int_equal(f.st.renewal, RENEWAL_RUNNING);
+	assert_string_equal(f.st.previous_serial, "0A0B0C");
+	flow_close(&f);
+}
+
+/* The flow ends a renewal when a stage leaves nothing to run, and only
+ * then; the end is saved with the stage. */
+static void test_renewal_ends_when_all_done(void **st)
+{
+	int port, lfd = listen_loopback(&port);
+	struct flow f;
+	open_agent(&f, port);
+	for (int s = STAGE_FIRST; s <= STAGE_LAST; s++) {
+		f.st.stage[s] = STAGE_ST_DONE;
+		assert_int_equal(stage_inputs_record(&f.ctx, (enum stage)s), 0);
+	}
+	f.st.renewal = RENEWAL_RUNNING;
+	state_set_str(&f.st.previous_serial, "0A0B0C");
+	f.st.stage[STAGE_SERIAL] = STAGE_ST_NONE;
+	assert_int_equal(flow_run_stage(&f, STAGE_AGENT, NULL, NULL), ST_OK);
+	assert_int_equal(f.st.renewal, RENEWAL_RUNNING);   /* 6 still to run */
+	f.st.stage[STAGE_SERIAL] = STAGE_ST_DONE;
+	assert_int_equal(flow_run_stage(&f, STAGE_AGENT, NULL, NULL), ST_OK);
+	assert_int_equal(flow_next_stage(&f), STAGE_COUNT);
+	assert_int_equal(f.st.renewal, RENEWAL_NONE);
+	flow_close(&f);
+	open_agent(&f, port);
+	assert_int_equal(f.st.renewal, RENEWAL_NONE);
+	assert_string_equal(f.st.previous_serial, "0A0B0C");   /* kept */
+	flow_close(&f);
+	close(lfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +340,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_skipped_stage_has_no_inputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_next_stage_is_first_stale,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_begin_renewal, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_renewal_ends_when_all_done,
 						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

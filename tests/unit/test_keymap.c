@@ -248,6 +248,12 @@ static void test_printable_keys(void **st)
 		{ true, KEY_F(4), KC_LIST, ACT_NONE },
 		{ false, 'k', KC_STAGE, ACT_NEW_KEY },
 		{ false, 'k', KC_PENDING, ACT_NONE },
+		/* renew a due certificate from the welcome menu: F6 or k, the
+		 * new-key keys of stage 2 */
+		{ true, KEY_F(6), KC_WELCOME, ACT_RENEW },
+		{ false, 'k', KC_WELCOME, ACT_RENEW },
+		{ false, 'K', KC_WELCOME, ACT_RENEW },
+		{ true, KEY_F(6), KC_LIST, ACT_NONE },
 		/* a context's own letters first: y/n in a question, c/l/e waiting */
 		{ false, 'n', KC_CONFIRM, ACT_NO },
 		{ false, 'c', KC_PENDING, ACT_CHECK },

@@ -6,7 +6,10 @@
  * and the archive: files moved into a 0700 folder with 0600 files and a
  * manifest, a kept key stays (its CSR copied), the state saved before the
  * old files go, an interrupted archive neither archived twice nor lost,
- * temp folders and leftover links cleaned up, history read newest first.
+ * temp folders and leftover links cleaned up, history read newest first;
+ * a due renewal: a new key with nothing changed, the PFX copied into the
+ * archive and left in place, the renewal marked running in the same save,
+ * never archived a second time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +36,7 @@
 
 #define K REQ_CHANGED_KEY_INPUT
 #define R REQ_CHANGED_REQ_INPUT
+#define N REQ_CHANGED_RENEWAL
 
 static void test_decision_table(void **st)
 {
@@ -65,13 +69,19 @@ static void test_decision_table(void **st)
 		{ REQ_PENDING, K, false, false, REQ_CHANGE_KEY, true, true },
 		{ REQ_SUBMITTING, R, false, false, REQ_CHANGE_REQUEST, true, true },
 		{ REQ_SUBMITTING, K, true, true, REQ_CHANGE_KEY, true, false },
+		/* a renewal due: a new key and request, nothing else changed */
+		{ REQ_ISSUED, N, false, false, REQ_CHANGE_KEY, true, false },
+		{ REQ_ISSUED, N | R, false, false, REQ_CHANGE_KEY, true, false },
+		{ REQ_NONE, N, false, false, REQ_CHANGE_NONE, false, false },
+		{ REQ_PENDING, N, false, false, REQ_CHANGE_KEY, true, true },
 	};
 	for (size_t i = 0; i < sizeof(T) / sizeof(T[0]); i++) {
 		struct req_decision d;
 		req_decide(T[i].phase, T[i].changed, T[i].new_key, T[i].abandon,
 			   &d);
 		if (d.change != T[i].change || d.archive != T[i].archive ||
-		    d.confirm != T[i].confirm)
+		    d.confirm != T[i].confirm ||
+		    d.renewal != (d.archive && (T[i].changed & N)))
 			fail_msg("row %zu: phase %s changed %u: got change %d "
 				 "archive %d confirm %d", i,
 				 request_phase_name(T[i].phase), T[i].changed,
@@ -325,6 +335,62 @@ static void test_archive_new_key(void **state)
 	release_run(&r);
 }
 
+/* A due renewal: a new key although no answer changed; the PFX is copied
+ * into the archive and stays in place for stage 4 to replace; the state
+ * saved with the old files gone says the renewal is running, so a second
+ * run decides nothing more. */
+static void test_archive_renewal(void **state)
+{
+	struct fx *f = *state;
+	struct run r;
+	struct request_history h;
+	char err[256];
+	write_request_files(f);
+	char *pfx = in(f->dir, "agent01.pfx");
+	assert_int_equal(certgen_write_file(pfx, "PFX bytes", 9), 0);
+	state_set_str(&f->st.pfx_path, pfx);
+	state_set_str(&f->st.previous_serial, "0A1B2C");
+	struct req_decision d;
+	req_decide_for(&f->c, &d);
+	assert_int_equal(d.change, REQ_CHANGE_NONE);   /* nothing changed */
+	f->st.renewal = RENEWAL_DUE;
+	req_decide_for(&f->c, &d);
+	assert_int_equal(d.change, REQ_CHANGE_KEY);
+	assert_true(d.archive && d.renewal && !d.confirm);
+	init_run(f, &r);
+	assert_int_equal(req_archive(&r, &d), ST_OK);
+	assert_int_equal(f->checkpoints, 1);
+	assert_int_equal(f->st.renewal, RENEWAL_RUNNING);
+	assert_int_equal(f->st.req_phase, REQ_NONE);
+	assert_false(present(f->dir, "key.pem"));
+	assert_false(present(f->dir, "cert.pem"));
+	assert_true(present(f->dir, "agent01.pfx"));   /* until stage 4 */
+
+	assert_int_equal(request_history_load(f->dir, &h, err, sizeof(err)), 0);
+	assert_int_equal(h.n, 1);
+	const struct request_archive_entry *e = &h.items[0];
+	assert_string_equal(e->files, "key.pem request.csr cert.pem chain.pem "
+			    REQUEST_ARCHIVED_PFX);
+	assert_string_equal(e->key, "archived");
+	assert_non_null(strstr(e->reason, "renewal of the certificate in use "
+				"(serial 0A1B2C)"));
+	assert_mode(e->dir, REQUEST_ARCHIVED_PFX, 0600);
+	char *apfx = in(e->dir, REQUEST_ARCHIVED_PFX);
+	unsigned char *b = NULL;
+	size_t n = 0;
+	assert_int_equal(fs_read_file(apfx, 1024, &b, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 9);
+	assert_memory_equal(b, "PFX bytes", 9);
+	/* the renewal is under way: nothing more to archive */
+	req_decide_for(&f->c, &d);
+	assert_false(d.archive);
+	free(b);
+	free(apfx);
+	free(pfx);
+	request_history_release(&h);
+	release_run(&r);
+}
+
 static void test_archive_same_key(void **state)
 {
 	struct fx *f = *state;
@@ -518,6 +584,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_changed_inputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_needs_confirm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_new_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_archive_renewal, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_archive_same_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_interrupted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_cannot_create, setup, teardown),

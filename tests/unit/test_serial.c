@@ -6,7 +6,10 @@
  * which depends on the generated key, substituted for @THUMBPRINT@);
  * certificate and key installed (0600); the restart command succeeding,
  * failing and missing; the check finding an edited serial (event 20066), a
- * readable key and a renewed certificate that was never imported.
+ * readable key and a renewed certificate that was never imported; a new
+ * certificate while another is in use written beside it under its serial
+ * and switched to by the configuration's rewrite, the old pair and what an
+ * interrupted switch left removed, the operator's files left alone.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -569,6 +572,75 @@ static void test_check_renewed_not_imported(void **state)
 	assert_string_equal(f->st.serial_hex, "1122");
 }
 
+/* Another certificate in use: the new pair goes beside it, the agent
+ * configuration switches to it, the old pair and a killed switch's
+ * leftovers go; running again with the same certificate changes nothing. */
+static void test_install_switches_to_new_pair(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	assert_int_equal(write_agent_config(f->config, "local"), 0);
+	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_OK);
+	diag_list_release(&f->dl);
+	char *c = fs_join(f->dir, AGENTCONF_CERT_NAME);
+	char *k = fs_join(f->dir, AGENTCONF_KEY_NAME);
+	char *c2 = fs_join(f->dir, "agent-cert-1122.pem");
+	char *k2 = fs_join(f->dir, "agent-key-1122.pem");
+	char *left = fs_join(f->dir, "agent-key-ABCD.pem");
+	char *mine = fs_join(f->dir, "agent-cert-mine.pem");
+	assert_true(fs_is_regular(c) && fs_is_regular(k));
+	assert_int_equal(certgen_write_file(left, "left by a kill", 14), 0);
+	assert_int_equal(certgen_write_file(mine, "operator's", 10), 0);
+
+	/* a renewed certificate (new serial, new key) from stage 2 */
+	static const unsigned char sn[] = { 0x11, 0x22 };
+	X509 *renewed = NULL;
+	assert_int_equal(make_leaf(f, sn, sizeof(sn), 2, f->cert, f->key,
+				   &renewed), 0);
+	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_OK);
+	find_diag(&f->dl, DIAG_SERIAL_INSTALL, SEV_PASS, "agent.config",
+		  "(serial 2F3C56) to");
+	find_diag(&f->dl, DIAG_SERIAL_INSTALL, SEV_INFO, "agent.config",
+		  "agent-key-ABCD.pem");
+	struct agentconf a;
+	assert_int_equal(agentconf_read(f->config, &a, &f->dl), 0);
+	assert_string_equal(a.cert_path, c2);
+	assert_string_equal(a.key_path, k2);
+	assert_string_equal(a.serial_hex, "1122");
+	agentconf_release(&a);
+	STACK_OF(X509) *sk = NULL;
+	assert_int_equal(x509_load_certs_file(c2, &sk, err, sizeof(err)), 0);
+	X509 *in = sk_X509_shift(sk);
+	OSSL_STACK_OF_X509_free(sk);
+	EVP_PKEY *key = x509_load_key_file(k2, err, sizeof(err));
+	assert_non_null(in);
+	assert_non_null(key);
+	assert_int_equal(X509_cmp(in, renewed), 0);
+	assert_int_equal(x509_key_matches(in, key), 1);
+	assert_int_equal(fs_mode(k2), 0600);
+	assert_false(fs_exists(c));
+	assert_false(fs_exists(k));
+	assert_false(fs_exists(left));
+	assert_true(fs_exists(mine));
+	diag_list_release(&f->dl);
+
+	/* again with the same certificate: in place, nothing else moves */
+	assert_int_equal(stage_serial_run(&f->c, NULL, &f->dl), ST_OK);
+	assert_int_equal(agentconf_read(f->config, &a, &f->dl), 0);
+	assert_string_equal(a.cert_path, c2);
+	agentconf_release(&a);
+	assert_true(fs_exists(k2) && fs_exists(mine));
+	X509_free(in);
+	X509_free(renewed);
+	EVP_PKEY_free(key);
+	free(c);
+	free(k);
+	free(c2);
+	free(k2);
+	free(left);
+	free(mine);
+}
+
 struct cancel_at {
 	int armed;
 };
@@ -621,6 +693,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_key_file, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_check_renewed_not_imported,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_install_switches_to_new_pair,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_during_restart, setup,
 						teardown),

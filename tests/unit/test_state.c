@@ -164,6 +164,7 @@ static void assert_same(const struct state *a, const struct state *b)
 	for (int i = 1; i < STAGE_COUNT; i++)
 		assert_int_equal(a->stage[i], b->stage[i]);
 	assert_int_equal(a->req_phase, b->req_phase);
+	assert_int_equal(a->renewal, b->renewal);
 	assert_int_equal(a->request_id, b->request_id);
 	assert_int_equal(a->submitted_at, b->submitted_at);
 	assert_int_equal(a->updated, b->updated);
@@ -187,6 +188,7 @@ static void assert_same(const struct state *a, const struct state *b)
 	SAME(pfx_path);
 	SAME(agent_config_path);
 	SAME(serial_hex);
+	SAME(previous_serial);
 	SAME(thumbprint);
 	SAME(approval);
 	SAME(approval_at);
@@ -287,6 +289,38 @@ static void test_round_trip(void **st)
 	}
 }
 
+/* A renewal in progress and the serial it replaces survive; no renewal
+ * writes no line (the files of every other enrollment stay as they were). */
+static void test_renewal_round_trip(void **st)
+{
+	(void)st;
+	struct state a, b;
+	char err[256] = "";
+	state_init(&a);
+	char *text = state_format(&a);
+	assert_null(strstr(text, "renewal="));
+	assert_null(strstr(text, "previous_serial="));
+	free(text);
+	for (int v = RENEWAL_NONE; v <= RENEWAL_RUNNING; v++) {
+		a.renewal = (enum renewal_phase)v;
+		state_set_str(&a.previous_serial, "00A1B2");
+		text = state_format(&a);
+		assert_true((v == RENEWAL_NONE) ==
+			    (strstr(text, "\nrenewal=") == NULL));
+		assert_non_null(strstr(text, "\nprevious_serial=00A1B2\n"));
+		state_init(&b);
+		assert_int_equal(state_parse(&b, text, strlen(text), err,
+					     sizeof(err)), 0);
+		assert_same(&a, &b);
+		state_release(&b);
+		free(text);
+	}
+	assert_string_equal(renewal_phase_name(RENEWAL_DUE), "due");
+	assert_string_equal(renewal_phase_name(RENEWAL_RUNNING), "running");
+	assert_string_equal(renewal_phase_name((enum renewal_phase)9), "unknown");
+	state_release(&a);
+}
+
 static void expect_parse_error(const char *text, const char *needle)
 {
 	struct state s;
@@ -307,6 +341,10 @@ static void test_parse_strict(void **st)
 {
 	(void)st;
 	expect_parse_error("", "empty");
+	expect_parse_error("opsmgr-enroll-state 1\nrenewal=soon\nend\n",
+			   "unknown renewal phase 'soon'");
+	expect_parse_error("opsmgr-enroll-state 1\nrenewal=due\nrenewal=due\n"
+			   "end\n", "duplicate key 'renewal'");
 	expect_parse_error("hello\nend\n", "not an opsmgr-enroll state file");
 	expect_parse_error("opsmgr-enroll-state 2\nend\n",
 			   "unsupported state version 2");
@@ -747,6 +785,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_and_names),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_renewal_round_trip),
 		cmocka_unit_test(test_parse_strict),
 		cmocka_unit_test(test_unknown_keys_ignored),
 		cmocka_unit_test(test_stage_status_finished),

@@ -448,6 +448,13 @@ static void test_validity_and_expiry(void **state)
 	expect(f, DIAG_VERIFY_EXPIRY, SEV_WARN, "expires in 10 days");
 	X509_free(x);
 
+	/* its last day in hours (a lab certificate of minutes in minutes) */
+	o.not_after = 5L * 3600 + 1800;
+	x = issue(f, &o);
+	assert_int_equal(run(f), ST_NEED_CONFIRM);
+	expect(f, DIAG_VERIFY_EXPIRY, SEV_WARN, "expires in 5 hours (");
+	X509_free(x);
+
 	o.not_after = 31L * 86400 + 3600;
 	x = issue(f, &o);
 	assert_int_equal(run(f), ST_OK);
