@@ -346,6 +346,31 @@ static void test_server_role(void **state)
 	free(p);
 }
 
+/* A renewal: the state's previous_serial is the certificate install.cmd
+ * removes from LocalMachine\My (after the new one loaded); a first
+ * enrollment's install.cmd removes nothing. */
+static void test_renewal_old_serial(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(run(f, NULL), ST_OK);
+	char *p = in_dir(f, FQDN "-opsmgr/install.cmd");
+	char *text = test_read_file(p);
+	assert_non_null(text);
+	assert_null(strstr(text, "certutil -delstore My \""));
+	free(text);
+	state_set_str(&f->st.previous_serial, "0A1B2C3D4E");
+	assert_int_equal(run(f, NULL), ST_OK);
+	text = test_read_file(p);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "certutil -delstore My \""));
+	assert_non_null(strstr(text, "certutil -delstore My \"0A1B2C3D4E\""));
+	/* removed only after event 20053 said the new one loaded */
+	assert_true(strstr(text, "certutil -delstore My \"") >
+		    strstr(text, "event 20053: the certificate was loaded"));
+	free(text);
+	free(p);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -353,7 +378,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_bundle_from_the_stages), T(test_bundle_dir_and_push),
 		T(test_missing_parts), T(test_unquotable_group),
-		T(test_server_role),
+		T(test_server_role), T(test_renewal_old_serial),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	certgen_cleanup();
