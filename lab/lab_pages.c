@@ -220,7 +220,7 @@ char *lab_page_pending(const struct lab_texts *t, long id, int chkpnd)
 	return fmt(HEAD
 		   "<P ID=locPageTitle> <B> %s </B>\r\n" GREEN_HR
 		   "<P ID=locPendInfo> %s</P>\r\n"
-		   "<P ID=locReqIdInfo> %s%ld%s</P>\r\n"
+		   "<P ID=locReqId> %s%ld%s</P>\r\n"
 		   "<P ID=locInstructions> %s</P>\r\n"
 		   "<P ID=locTimeoutWarning><Font Size=-1><B>%s</B> %s</Font>"
 		   "</P>\r\n"
