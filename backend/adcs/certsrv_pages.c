@@ -1,13 +1,16 @@
 /*
  * certsrv_pages.c - the page classifiers of certsrv_pages.h: what the CA
  * answered (issued, pending with its ID, denied with the disposition,
- * unknown template, ...) read from the bytes of a certsrv page.
+ * unknown template, ...) read from the language-independent markers of a
+ * certsrv page (element IDs, links, the numeric disposition, HRESULTs;
+ * the list is in certsrv_pages.h), with the server's own words kept.
  *
  * The classifiers never read past len, never allocate, and treat NUL bytes
  * like any other byte: they are fuzz targets.
  */
 #include "adcs/certsrv_pages.h"
-#include "core/text.h"
+#include "adcs/certsrv_html.h"
+#include "adcs/hresult.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -15,200 +18,198 @@
 #include <strings.h>
 
 /* ------------------------------------------------------------------ */
-/* bounded text helpers                                                */
+/* element IDs                                                          */
 
-static int lc(int c)
+enum id_role { ID_NONE, ID_REFUSAL, ID_PENDING, ID_ERROR };
+
+/* The IDs that decide, as certsrv's pages name them (Windows Server's
+ * certrsdn.asp, certrspn.asp, certrser.asp and their localized copies);
+ * a '*' lets digits follow. */
+static const struct {
+	const char *id;
+	enum id_role role;
+} ID_ROLES[] = {
+	{"locDenied", ID_REFUSAL},        {"locIssRev", ID_REFUSAL},
+	{"locDispDenied", ID_REFUSAL},    {"locDispRevoked", ID_REFUSAL},
+	{"locInfoReqID", ID_PENDING},     {"locInfoNewReq", ID_PENDING},
+	{"locInfoChkPnd", ID_PENDING},    {"locPendInfo*", ID_PENDING},
+	{"locDispPending", ID_PENDING},   {"locReqFailed", ID_ERROR},
+	{"locChkPndFailed", ID_ERROR},    {"locCreateFailed", ID_ERROR},
+	{"locDispMsgLabel", ID_ERROR},    {"locResultLabel", ID_ERROR},
+	{"locLastStatLabel", ID_ERROR},
+};
+
+/* What the IDs of a page say; positions point at the ID attribute. */
+struct facts {
+	const char *title_at;       /* locPageTitle */
+	const char *dispmsg_at;     /* locDispMsg, locInfoReqIDandReason */
+	const char *dispmsg_label;  /* locDispMsgLabel (advanced info) */
+	const char *displabel_at;   /* locDispLabel (numeric disposition) */
+	const char *reqid_at;       /* the first ID containing "ReqID" */
+	int refusal, pending, error;
+	int status_ok;              /* an S_OK "0x0" status is shown */
+};
+
+static int is_ident(int c)
 {
-	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+	return isalnum(c) || c == '_';
 }
 
-/* Case-insensitive search of needle (C string) in h[0..hl). */
-static const char *find_ci(const char *h, size_t hl, const char *needle)
+/* Whether the ID value v[0..n) is pattern (case-insensitive; a trailing
+ * '*' matches any digits). */
+static int id_matches(const char *v, size_t n, const char *pattern)
 {
-	size_t nl = strlen(needle);
-	if (!h || nl == 0 || hl < nl)
-		return NULL;
-	int f0 = lc((unsigned char)needle[0]);
-	int f1 = (f0 >= 'a' && f0 <= 'z') ? f0 - 32 : f0;
-	for (size_t i = 0; i + nl <= hl; i++) {
-		if (h[i] != (char)f0 && h[i] != (char)f1)
-			continue;
-		size_t j = 1;
-		while (j < nl && lc((unsigned char)h[i + j]) ==
-					 lc((unsigned char)needle[j]))
-			j++;
-		if (j == nl)
-			return h + i;
-	}
-	return NULL;
-}
-
-static int starts_ci(const char *p, const char *end, const char *s)
-{
-	size_t n = strlen(s);
-	if ((size_t)(end - p) < n)
+	size_t pl = strlen(pattern);
+	int digits = pl && pattern[pl - 1] == '*';
+	if (digits)
+		pl--;
+	if (n < pl || strncasecmp(v, pattern, pl) != 0)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (lc((unsigned char)p[i]) != lc((unsigned char)s[i]))
+	if (n == pl)
+		return 1;
+	if (!digits)
+		return 0;
+	for (size_t i = pl; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
 			return 0;
 	return 1;
 }
 
-/* Digits at p (bounded); returns the value (capped) and sets *ndig. */
-static long parse_digits(const char *p, const char *end, int *ndig)
+static int id_contains(const char *v, size_t n, const char *part)
 {
-	long v = 0;
-	int n = 0;
-	while (p < end && *p >= '0' && *p <= '9') {
-		if (v < 100000000000L)
-			v = v * 10 + (*p - '0');
-		p++;
-		n++;
+	return find_ci(v, n, part) != NULL;
+}
+
+/* Record one ID attribute (value v[0..n) found at at). */
+static void note_id(struct facts *f, const char *at, const char *v, size_t n)
+{
+	for (size_t i = 0; i < sizeof(ID_ROLES) / sizeof(ID_ROLES[0]); i++) {
+		if (!id_matches(v, n, ID_ROLES[i].id))
+			continue;
+		f->refusal |= ID_ROLES[i].role == ID_REFUSAL;
+		f->pending |= ID_ROLES[i].role == ID_PENDING;
+		f->error |= ID_ROLES[i].role == ID_ERROR;
 	}
-	*ndig = n;
-	return v;
+	if (!f->title_at && id_matches(v, n, "locPageTitle"))
+		f->title_at = at;
+	if (!f->dispmsg_at && (id_matches(v, n, "locDispMsg") ||
+			       id_matches(v, n, "locInfoReqIDandReason")))
+		f->dispmsg_at = at;
+	if (!f->dispmsg_label && id_matches(v, n, "locDispMsgLabel"))
+		f->dispmsg_label = at;
+	if (!f->displabel_at && id_matches(v, n, "locDispLabel"))
+		f->displabel_at = at;
+	if (!f->reqid_at && id_contains(v, n, "ReqID"))
+		f->reqid_at = at;
 }
 
-/* Output buffer with white-space collapsing. */
-struct tbuf {
-	char *out;
-	size_t cap, n;
-	int space;      /* a space is owed before the next visible char */
-	int full;
-};
-
-static void tb_init(struct tbuf *t, char *out, size_t cap)
+/* Every ID= attribute of the page (after white space, value quoted or
+ * not). */
+static void scan_ids(const char *page, size_t len, struct facts *f)
 {
-	t->out = out;
-	t->cap = cap;
-	t->n = 0;
-	t->space = 0;
-	t->full = cap == 0;
-	if (cap)
-		out[0] = '\0';
-}
-
-static void tb_ws(struct tbuf *t)
-{
-	if (t->n)
-		t->space = 1;
-}
-
-static void tb_put(struct tbuf *t, const char *s, size_t n)
-{
-	if (t->full)
-		return;
-	size_t need = n + (t->space ? 1 : 0);
-	if (t->n + need + 1 > t->cap) {
-		t->full = 1;
-		return;
+	const char *end = page + len;
+	for (const char *p = page; p < end;) {
+		const char *m = find_ci(p, (size_t)(end - p), "id=");
+		if (!m)
+			break;
+		p = m + 3;
+		if (m == page || !isspace((unsigned char)m[-1]))
+			continue;
+		const char *v = p;
+		if (v < end && (*v == '"' || *v == '\''))
+			v++;
+		size_t n = 0;
+		while (v + n < end && n < 48 && is_ident((unsigned char)v[n]))
+			n++;
+		if (n)
+			note_id(f, m, v, n);
 	}
-	if (t->space)
-		t->out[t->n++] = ' ';
-	t->space = 0;
-	memcpy(t->out + t->n, s, n);
-	t->n += n;
-	t->out[t->n] = '\0';
 }
 
-/* Decode an entity at p ('&'); returns bytes consumed (0: not an entity). */
-static size_t entity(const char *p, const char *end, struct tbuf *t)
+/* Whether the page shows an S_OK status: "0x0" (or 0x00000000) as a
+ * whole word. */
+static int shows_s_ok(const char *page, size_t len)
 {
-	static const struct {
-		const char *name;
-		const char *text;
-	} ents[] = {
-		{"&nbsp;", " "}, {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"},
-		{"&quot;", "\""}, {"&apos;", "'"}, {"&#39;", "'"},
-	};
-	for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]); i++) {
-		if (starts_ci(p, end, ents[i].name)) {
-			if (ents[i].text[0] == ' ')
-				tb_ws(t);
-			else
-				tb_put(t, ents[i].text, 1);
-			return strlen(ents[i].name);
-		}
-	}
-	if (end - p >= 4 && p[1] == '#') {
-		const char *q = p + 2;
-		int nd;
-		long v = parse_digits(q, end, &nd);
-		if (nd > 0 && nd < 8 && q + nd < end && q[nd] == ';') {
-			if (v >= 0x20 && v < 0x7f) {
-				char c = (char)v;
-				tb_put(t, &c, 1);
-			} else if (v == 0xa0 || v == 9 || v == 10 || v == 13) {
-				tb_ws(t);
-			} else {
-				tb_put(t, "?", 1);
-			}
-			return (size_t)(2 + nd + 1);
-		}
+	const char *end = page + len;
+	for (const char *p = page; p < end;) {
+		const char *m = find_ci(p, (size_t)(end - p), "0x0");
+		if (!m)
+			return 0;
+		p = m + 3;
+		if (m > page && is_ident((unsigned char)m[-1]))
+			continue;
+		const char *q = m + 2;
+		while (q < end && *q == '0')
+			q++;
+		if (q == end || !is_ident((unsigned char)*q))
+			return 1;
 	}
 	return 0;
 }
 
-/* Skip past needle (case-insensitive) or to end. */
-static const char *skip_past(const char *p, const char *end, const char *needle)
-{
-	const char *f = find_ci(p, (size_t)(end - p), needle);
-	return f ? f + strlen(needle) : end;
-}
+/* ------------------------------------------------------------------ */
+/* the parts of an element                                             */
 
-/* Visible text of page[p..end) into t. */
-static void html_text(const char *p, const char *end, struct tbuf *t)
+/* Where the element whose tag holds at ends (bounded by cap bytes). */
+static const char *element_end(const char *at, const char *end, size_t cap)
 {
-	while (p < end && !t->full) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '<') {
-			if (starts_ci(p, end, "<!--")) {
-				p = skip_past(p + 4, end, "-->");
-			} else if (starts_ci(p, end, "<script")) {
-				p = skip_past(p + 7, end, "</script");
-				p = skip_past(p, end, ">");
-			} else if (starts_ci(p, end, "<style")) {
-				p = skip_past(p + 6, end, "</style");
-				p = skip_past(p, end, ">");
-			} else {
-				const char *gt = memchr(p, '>', (size_t)(end - p));
-				p = gt ? gt + 1 : end;
-			}
-			tb_ws(t);
-			continue;
-		}
-		if (c == '&') {
-			size_t n = entity(p, end, t);
-			if (n) {
-				p += n;
-				continue;
-			}
-			tb_put(t, "&", 1);
-			p++;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f || c == ' ') {
-			tb_ws(t);
-			p++;
-			continue;
-		}
-		size_t n = text_utf8_seq((const unsigned char *)p, (size_t)(end - p));
-		if (n == 0) {
-			tb_put(t, "?", 1);
-			p++;
-		} else {
-			tb_put(t, p, n);
-			p += n;
-		}
+	static const char *const stops[] = {"</P", "<P ", "<P>", "</LocID",
+					    "</DD", "<DT", "</TD", "<Table",
+					    "<Form", "</Span"};
+	const char *stop = (size_t)(end - at) > cap ? at + cap : end;
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		const char *f = find_ci(at, (size_t)(stop - at), stops[i]);
+		if (f)
+			stop = f;
 	}
+	return stop;
 }
 
-static void text_of(const char *p, const char *end, char *out, size_t outlen)
+/* Visible text of the element whose ID attribute is at at. */
+static void element_text(const char *at, const char *end, char *out,
+			 size_t outlen)
 {
-	struct tbuf t;
-	tb_init(&t, out, outlen);
-	if (p && end && p < end)
-		html_text(p, end, &t);
+	const char *gt = memchr(at, '>', (size_t)(end - at));
+	out[0] = '\0';
+	if (gt)
+		text_of(gt + 1, element_end(gt + 1, end, 2000), out, outlen);
+}
+
+/* The <DD> value after the <DT> whose ID attribute is at at: [*s, *e). */
+static int dd_after(const char *at, const char *end, const char **s,
+		    const char **e)
+{
+	const char *dd = find_ci(at, (size_t)(end - at) > 600 ? 600 : (size_t)(end - at),
+				 "<DD");
+	const char *gt = dd ? memchr(dd, '>', (size_t)(end - dd)) : NULL;
+	if (!gt)
+		return 0;
+	*s = gt + 1;
+	*e = *s;
+	const char *a = find_ci(*s, (size_t)(end - *s), "</DD");
+	const char *b = find_ci(*s, (size_t)(end - *s), "<DT");
+	const char *stop = end;
+	if (a && a < stop)
+		stop = a;
+	if (b && b < stop)
+		stop = b;
+	if (stop - *s > 1000)
+		stop = *s + 1000;
+	*e = stop;
+	return 1;
+}
+
+/* The first number (1..10 digits, > 0) in s. */
+static long first_number(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			continue;
+		int nd;
+		long v = parse_digits(p, p + strlen(p), &nd);
+		return (nd <= 10 && v > 0) ? v : 0;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -273,94 +274,6 @@ static long issued_link_id(const char *page, size_t len)
 	return 0;
 }
 
-/* "Request Id is N" (*english = 1), else a ReqID field or parameter. */
-static long text_request_id(const char *page, size_t len, int *english)
-{
-	const char *end = page + len;
-	const char *f = find_ci(page, len, "Request Id is");
-	int nd;
-	*english = f != NULL;
-	if (f) {
-		const char *p = f + 13;
-		while (p < end && (*p == ' ' || *p == '\t' || *p == ':'))
-			p++;
-		long v = parse_digits(p, end, &nd);
-		return (nd > 0 && nd <= 10) ? v : 0;
-	}
-	/* A page in another language: a ReqID form field or link parameter
-	 * ("ReqID=12", Name=ReqID Value="12"), never the CACert link. */
-	for (const char *p = page; p < end;) {
-		f = find_ci(p, (size_t)(end - p), "ReqID");
-		if (!f)
-			break;
-		const char *q = f + 5;
-		for (int i = 0; i < 16 && q < end && strchr("=\"' \tVvAaLlUuEe", *q) && *q;
-		     i++)
-			q++;
-		long v = parse_digits(q, end, &nd);
-		if (nd > 0 && nd <= 10 && v > 0)
-			return v;
-		p = f + 5;
-	}
-	return 0;
-}
-
-/* The disposition message: 'The disposition message is "..."' or the
- * advanced-info row 'Disposition message: ... </DD>'. */
-static void disposition(const char *page, size_t len, char *out, size_t outlen)
-{
-	const char *end = page + len;
-	static const char k1[] = "disposition message is \"";
-	const char *f = find_ci(page, len, k1);
-	out[0] = '\0';
-	if (f) {
-		const char *s = f + sizeof(k1) - 1;
-		const char *q = memchr(s, '"', (size_t)(end - s));
-		if (!q || q - s > 800)
-			q = (end - s > 800) ? s + 800 : end;
-		text_of(s, q, out, outlen);
-	} else if (!find_ci(page, len, "Disposition message:") &&
-		   (f = find_ci(page, len, "ID=locDispMsg>")) != NULL) {
-		/* another language: the quoted text inside the locDispMsg
-		 * element */
-		const char *s = f + 14;
-		const char *e = find_ci(s, (size_t)(end - s), "</LocID");
-		if (!e || e - s > 1000)
-			e = (end - s > 1000) ? s + 1000 : end;
-		const char *q1 = memchr(s, '"', (size_t)(e - s));
-		const char *q2 = NULL;
-		for (const char *x = e; q1 && x > q1 + 1; x--)
-			if (x[-1] == '"') {
-				q2 = x - 1;
-				break;
-			}
-		if (q1 && q2)
-			text_of(q1 + 1, q2, out, outlen);
-		else
-			text_of(s, e, out, outlen);
-	} else {
-		static const char k2[] = "Disposition message:";
-		f = find_ci(page, len, k2);
-		if (!f)
-			return;
-		const char *s = f + sizeof(k2) - 1;
-		const char *stop = end;
-		const char *a = find_ci(s, (size_t)(end - s), "</DD");
-		const char *b = find_ci(s, (size_t)(end - s), "<DT");
-		if (a && a < stop)
-			stop = a;
-		if (b && b < stop)
-			stop = b;
-		if (stop - s > 800)
-			stop = s + 800;
-		text_of(s, stop, out, outlen);
-	}
-	/* trim trailing white space, and the '.' AD CS leaves before the quote */
-	size_t n = strlen(out);
-	while (n && (out[n - 1] == ' ' || out[n - 1] == '.'))
-		out[--n] = '\0';
-}
-
 /* The page's own words: title, then the text after the title element. */
 static void page_excerpt(const char *page, size_t len, const char *title,
 			 char *out, size_t outlen)
@@ -387,105 +300,327 @@ static void page_excerpt(const char *page, size_t len, const char *title,
 	 * sequences only */
 }
 
-static int in_either(const char *a, const char *page, size_t len,
-		     const char *needle)
+
+/* ------------------------------------------------------------------ */
+/* the CA's words                                                      */
+
+/* Quotation marks pages use around the disposition message, by language:
+ * "..." “...” „...“ «...» 「...」 ＂...＂ */
+static const char *const OPEN_Q[] = {"\"", "\xe2\x80\x9c", "\xe2\x80\x9e",
+				     "\xc2\xab", "\xe3\x80\x8c", "\xef\xbc\x82"};
+static const char *const CLOSE_Q[] = {"\"", "\xe2\x80\x9d", "\xe2\x80\x9c",
+				      "\xc2\xbb", "\xe3\x80\x8d", "\xef\xbc\x82"};
+#define NQ (sizeof(OPEN_Q) / sizeof(OPEN_Q[0]))
+
+/* s[0..n) into out, cut at outlen - 1 on a UTF-8 boundary. */
+static void copy_text(char *out, size_t outlen, const char *s, size_t n)
 {
-	return find_ci(a, strlen(a), needle) || find_ci(page, len, needle);
+	size_t m = n < outlen - 1 ? n : outlen - 1;
+	while (m > 0 && m < n && ((unsigned char)s[m] & 0xc0) == 0x80)
+		m--;
+	memcpy(out, s, m);
+	out[m] = '\0';
 }
 
-static int unknown_template(const char *disp, const char *page, size_t len)
+/* The text between the first opening and the last closing quotation mark
+ * of s (to its end when cut short), into out; s itself without quotes. */
+static void unquote(const char *s, char *out, size_t outlen)
 {
-	return in_either(disp, page, len, "CERTSRV_E_UNSUPPORTED_CERT_TYPE") ||
-	       in_either(disp, page, len, "0x80094800") ||
-	       in_either(disp, page, len, "template that is not supported") ||
-	       /* no template at all (empty or unreadable CertAttrib) */
-	       in_either(disp, page, len, "CERTSRV_E_NO_CERT_TYPE") ||
-	       in_either(disp, page, len, "0x80094801");
+	const char *open = NULL, *close = NULL;
+	size_t ol = 0;
+	for (size_t i = 0; i < NQ; i++) {
+		const char *f = strstr(s, OPEN_Q[i]);
+		if (f && (!open || f < open)) {
+			open = f;
+			ol = strlen(OPEN_Q[i]);
+		}
+	}
+	for (size_t i = 0; open && i < NQ; i++) {
+		size_t cl = strlen(CLOSE_Q[i]);
+		for (const char *f = strstr(open + ol, CLOSE_Q[i]); f;
+		     f = strstr(f + cl, CLOSE_Q[i]))
+			if (!close || f > close)
+				close = f;
+	}
+	if (open && close)
+		copy_text(out, outlen, open + ol, (size_t)(close - open) - ol);
+	else if (open)   /* cut short inside the quotes */
+		copy_text(out, outlen, open + ol, strlen(open + ol));
+	else
+		copy_text(out, outlen, s, strlen(s));
 }
 
-static int bad_request(const char *disp, const char *page, size_t len)
+/* Trim white space (and a no-break space) at both ends and the full stop
+ * AD CS leaves before the closing quote ('.', '。'). */
+static void trim(char *s)
 {
-	return in_either(disp, page, len, "Error Parsing Request") ||
-	       in_either(disp, page, len, "CERTSRV_E_BAD_REQUEST") ||
-	       in_either(disp, page, len, "0x80093102");
+	size_t n = strlen(s), i = 0;
+	for (;;) {
+		if (n && (s[n - 1] == ' ' || s[n - 1] == '.'))
+			n--;
+		else if (n >= 2 && !memcmp(s + n - 2, "\xc2\xa0", 2))
+			n -= 2;
+		else if (n >= 3 && !memcmp(s + n - 3, "\xe3\x80\x82", 3))
+			n -= 3;
+		else
+			break;
+	}
+	while (i < n && (s[i] == ' ' || (n - i >= 2 && !memcmp(s + i, "\xc2\xa0", 2))))
+		i += s[i] == ' ' ? 1 : 2;
+	memmove(s, s + i, n - i);
+	s[n - i] = '\0';
 }
 
-static int no_such_request(const char *disp, const char *page, size_t len)
+/* The disposition message: quoted in locDispMsg/locInfoReqIDandReason,
+ * or the <DD> after locDispMsgLabel ("" for locDispMsgNone). */
+static void disposition(const struct facts *f, const char *end, char *out,
+			size_t outlen)
 {
-	return in_either(disp, page, len, "requested property value is empty") ||
-	       in_either(disp, page, len, "CERTSRV_E_PROPERTY_EMPTY") ||
-	       in_either(disp, page, len, "0x80094004");
+	char tmp[1200];
+	const char *s, *e;
+	out[0] = '\0';
+	if (f->dispmsg_at) {
+		element_text(f->dispmsg_at, end, tmp, sizeof(tmp));
+		unquote(tmp, out, outlen);
+	} else if (f->dispmsg_label && dd_after(f->dispmsg_label, end, &s, &e) &&
+		   !find_ci(s, (size_t)(e - s), "locDispMsgNone")) {
+		text_of(s, e, out, outlen);
+	}
+	trim(out);
 }
 
-static int is_denied(const char *title, const char *disp, const char *page,
-		     size_t len)
+/* The numeric disposition (certsrv prints HEX(nDisposition)) starting the
+ * <DD> after locDispLabel, or -1. */
+static long disposition_code(const struct facts *f, const char *end)
 {
-	return (strncasecmp(disp, "Denied", 6) == 0) ||
-	       find_ci(disp, strlen(disp), "Denied by") ||
-	       find_ci(title, strlen(title), "Request Denied") ||
-	       find_ci(page, len, "ID=locDenied");
+	const char *s, *e;
+	if (!f->displabel_at || !dd_after(f->displabel_at, end, &s, &e))
+		return -1;
+	while (s < e && isspace((unsigned char)*s))
+		s++;
+	long v = 0;
+	int n = 0;
+	while (s < e && n < 8 && isxdigit((unsigned char)*s)) {
+		int c = (unsigned char)*s++;
+		v = v * 16 + (isdigit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+		n++;
+	}
+	if (n == 0 || (s < e && !isspace((unsigned char)*s) && *s != '<' && *s != '-'))
+		return -1;
+	return v;
 }
 
-static int is_pending(const char *title, const char *disp, const char *page,
-		      size_t len)
+/* The request ID: the first number of the ReqID element, else a form
+ * field Name=ReqID Value=N, else script "nReqId = N"; 0 when none. */
+static long request_id(const struct facts *f, const char *page, size_t len)
 {
-	return find_ci(title, strlen(title), "Pending") ||
-	       find_ci(disp, strlen(disp), "Taken Under Submission") ||
-	       find_ci(page, len, "Taken Under Submission") ||
-	       find_ci(page, len, "ID=locPendInfo") ||
-	       find_ci(page, len, "Certificate Pending");
+	const char *end = page + len, *m;
+	char tmp[600];
+	int nd;
+	if (f->reqid_at) {
+		element_text(f->reqid_at, end, tmp, sizeof(tmp));
+		long v = first_number(tmp);
+		if (v > 0)
+			return v;
+	}
+	m = find_ci(page, len, "Name=ReqID");
+	if (!m)
+		m = find_ci(page, len, "Name=\"ReqID\"");
+	if (m && (m = find_ci(m, (size_t)(end - m) > 80 ? 80 : (size_t)(end - m),
+			      "Value=")) != NULL) {
+		m += 6;
+		if (m < end && (*m == '"' || *m == '\''))
+			m++;
+		long v = parse_digits(m, end, &nd);
+		if (nd > 0 && nd <= 10 && v > 0)
+			return v;
+	}
+	m = find_ci(page, len, "nReqId");
+	if (m) {
+		m += 6;
+		while (m < end && (*m == ' ' || *m == '\t' || *m == '='))
+			m++;
+		long v = parse_digits(m, end, &nd);
+		if (nd > 0 && nd <= 10 && v > 0)
+			return v;
+	}
+	return 0;
 }
+
+/* The first number in the visible text after the title element (pages
+ * without certsrv's ID for it). */
+static long number_after_title(const struct facts *f, const char *end)
+{
+	char tmp[600];
+	if (!f->title_at)
+		return 0;
+	const char *s = element_end(f->title_at, end, 600);
+	const char *e = (size_t)(end - s) > 1500 ? s + 1500 : end;
+	text_of(s, e, tmp, sizeof(tmp));
+	return first_number(tmp);
+}
+
+/* English wording's guess: it only confirms (CERTSRV_MARK_ENGLISH). */
+static enum certsrv_kind english_guess(const char *page, size_t len)
+{
+	static const struct {
+		const char *words;
+		enum certsrv_kind kind;
+	} phrases[] = {
+		{"Error Parsing Request", CERTSRV_BAD_REQUEST},
+		{"template that is not supported", CERTSRV_UNKNOWN_TEMPLATE},
+		{"requested property value is empty", CERTSRV_NO_SUCH_REQUEST},
+		{"Denied by", CERTSRV_DENIED},
+		{"request was denied", CERTSRV_DENIED},
+		{"Taken Under Submission", CERTSRV_PENDING},
+		{"Certificate Pending", CERTSRV_PENDING},
+		{"Certificate Issued", CERTSRV_ISSUED},
+	};
+	for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++)
+		if (find_ci(page, len, phrases[i].words))
+			return phrases[i].kind;
+	return CERTSRV_UNEXPECTED;
+}
+
+/* ------------------------------------------------------------------ */
+/* the decision                                                        */
 
 static void answer_init(struct certsrv_answer *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->kind = CERTSRV_UNEXPECTED;
+	a->disp_code = -1;
 }
 
 /* What every answer page has: title, visible text, the CA's disposition
- * message and any request ID in the prose.  Returns whether that ID came
- * from the English sentence ("Request Id is N"). */
-static int read_page(const char *page, size_t len, struct certsrv_answer *a)
+ * message, its numeric disposition, the request ID and the HRESULT. */
+static void read_page(const char *page, size_t len, struct certsrv_answer *a,
+		      struct facts *f)
 {
-	int english;
+	const char *end = page + len;
+	unsigned long fail_disp, fail_page;
+	memset(f, 0, sizeof(*f));
+	scan_ids(page, len, f);
+	f->status_ok = shows_s_ok(page, len);
 	page_title(page, len, a->title, sizeof(a->title));
 	page_excerpt(page, len, a->title, a->excerpt, sizeof(a->excerpt));
-	disposition(page, len, a->disposition, sizeof(a->disposition));
-	a->request_id = text_request_id(page, len, &english);
-	return english;
+	disposition(f, end, a->disposition, sizeof(a->disposition));
+	a->disp_code = disposition_code(f, end);
+	a->request_id = request_id(f, page, len);
+	a->hr = hresult_scan(a->disposition, strlen(a->disposition), &fail_disp);
+	if (!a->hr)
+		a->hr = hresult_scan(page, len, &fail_page);
+	else
+		fail_page = 0;
+	a->hresult = a->hr ? a->hr->code : fail_disp ? fail_disp : fail_page;
+}
+
+/* A refusal refined by its HRESULT: unknown template, unreadable request
+ * or denied. */
+static enum certsrv_kind refusal(struct certsrv_answer *a)
+{
+	const struct hresult_info *hr = a->hr;
+	if (hr && (hr->kind == CERTSRV_UNKNOWN_TEMPLATE ||
+		   hr->kind == CERTSRV_BAD_REQUEST || hr->kind == CERTSRV_DENIED)) {
+		a->markers |= CERTSRV_MARK_HRESULT;
+		return hr->kind;
+	}
+	return CERTSRV_DENIED;
+}
+
+/* An error page (advanced info) without a known HRESULT. */
+static enum certsrv_kind error_page(struct certsrv_answer *a,
+				    const struct facts *f)
+{
+	if (a->hresult) {
+		a->markers |= CERTSRV_MARK_HRESULT;
+		return CERTSRV_CA_ERROR;
+	}
+	if (a->disp_code < 0 && f->dispmsg_label && f->status_ok &&
+	    a->disposition[0]) {
+		/* the CA reports success and holds the request */
+		a->markers |= CERTSRV_MARK_STATUS;
+		return CERTSRV_PENDING;
+	}
+	a->markers |= CERTSRV_MARK_ID | (a->disp_code >= 0 ? CERTSRV_MARK_DISPCODE : 0);
+	return CERTSRV_CA_ERROR;
+}
+
+/* A certsrv page with none of the IDs that decide. */
+static enum certsrv_kind bare_page(struct certsrv_answer *a,
+				   const struct facts *f, const char *end)
+{
+	long n;
+	if (!f->title_at)
+		return CERTSRV_UNEXPECTED;
+	if (a->hresult) {
+		a->markers |= CERTSRV_MARK_HRESULT;
+		return CERTSRV_CA_ERROR;
+	}
+	if (a->disposition[0])
+		return CERTSRV_UNEXPECTED;
+	if (a->request_id > 0) {
+		a->markers |= CERTSRV_MARK_ID;
+		return CERTSRV_PENDING;
+	}
+	if ((n = number_after_title(f, end)) > 0) {
+		a->markers |= CERTSRV_MARK_NUMBER;
+		a->request_id = n;
+		return CERTSRV_PENDING;
+	}
+	return CERTSRV_UNEXPECTED;
+}
+
+static enum certsrv_kind decide(struct certsrv_answer *a, const struct facts *f,
+				const char *page, size_t len, int retrieve)
+{
+	long issued = issued_link_id(page, len);
+	if (issued > 0 && !retrieve) {
+		a->markers |= CERTSRV_MARK_LINK;
+		a->request_id = issued;
+		return CERTSRV_ISSUED;
+	}
+	if (f->refusal || a->disp_code == 2 || a->disp_code == 6) {
+		a->markers |= f->refusal ? CERTSRV_MARK_ID : CERTSRV_MARK_DISPCODE;
+		return refusal(a);
+	}
+	if (f->pending || a->disp_code == 5) {
+		a->markers |= f->pending ? CERTSRV_MARK_ID : CERTSRV_MARK_DISPCODE;
+		return CERTSRV_PENDING;
+	}
+	if (issued > 0) {
+		a->markers |= CERTSRV_MARK_LINK;
+		a->request_id = issued;
+		return CERTSRV_ISSUED;
+	}
+	if (a->hr) {
+		a->markers |= CERTSRV_MARK_HRESULT;
+		return retrieve ? a->hr->on_retrieve : a->hr->kind;
+	}
+	if (f->error)
+		return error_page(a, f);
+	return bare_page(a, f, page + len);
+}
+
+static void classify(const char *page, size_t len, struct certsrv_answer *a,
+		     int retrieve)
+{
+	struct facts f;
+	read_page(page, len, a, &f);
+	a->kind = decide(a, &f, page, len, retrieve);
+	if (a->kind != CERTSRV_UNEXPECTED && english_guess(page, len) == a->kind)
+		a->markers |= CERTSRV_MARK_ENGLISH;
 }
 
 void certsrv_classify_submit(const char *page, size_t len,
 			     struct certsrv_answer *a)
 {
 	answer_init(a);
-	if (!page)
-		len = 0;
 	if (!page || len == 0) {
 		snprintf(a->excerpt, sizeof(a->excerpt), "(empty page)");
 		return;
 	}
-	int english = read_page(page, len, a);
-
-	long issued = issued_link_id(page, len);
-	if (issued > 0) {
-		a->kind = CERTSRV_ISSUED;
-		a->request_id = issued;
-		return;
-	}
-	if (unknown_template(a->disposition, page, len))
-		a->kind = CERTSRV_UNKNOWN_TEMPLATE;
-	else if (bad_request(a->disposition, page, len))
-		a->kind = CERTSRV_BAD_REQUEST;
-	else if (is_denied(a->title, a->disposition, page, len))
-		a->kind = CERTSRV_DENIED;
-	else if (is_pending(a->title, a->disposition, page, len) ||
-		 (english && a->request_id > 0 && !a->disposition[0]))
-		a->kind = CERTSRV_PENDING;
-	else if (a->disposition[0])
-		a->kind = CERTSRV_CA_ERROR;
-	else
-		a->kind = CERTSRV_UNEXPECTED;
+	classify(page, len, a, 0);
 }
 
 int certsrv_looks_like_cert(const char *content_type, const char *body,
@@ -515,6 +650,7 @@ void certsrv_classify_retrieve(const char *content_type, const char *body,
 		       strncasecmp(content_type, "application/x-x509", 18) == 0);
 	if (len && (ct_cert || certsrv_looks_like_cert(content_type, body, len))) {
 		a->kind = CERTSRV_CERT;
+		a->markers = CERTSRV_MARK_CONTENT;
 		snprintf(a->title, sizeof(a->title), "certificate");
 		return;
 	}
@@ -522,140 +658,7 @@ void certsrv_classify_retrieve(const char *content_type, const char *body,
 		snprintf(a->excerpt, sizeof(a->excerpt), "(empty answer)");
 		return;
 	}
-	read_page(body, len, a);
-
-	if (no_such_request(a->disposition, body, len))
-		a->kind = CERTSRV_NO_SUCH_REQUEST;
-	else if (unknown_template(a->disposition, body, len))
-		a->kind = CERTSRV_UNKNOWN_TEMPLATE;
-	else if (bad_request(a->disposition, body, len))
-		a->kind = CERTSRV_BAD_REQUEST;
-	else if (find_ci(a->disposition, strlen(a->disposition),
-			 "Taken Under Submission") ||
-		 find_ci(body, len, "Taken Under Submission"))
-		a->kind = CERTSRV_PENDING;
-	else if (is_denied(a->title, a->disposition, body, len))
-		a->kind = CERTSRV_DENIED;
-	else if (issued_link_id(body, len) > 0) {
-		a->kind = CERTSRV_ISSUED;
-		a->request_id = issued_link_id(body, len);
-	} else if (is_pending(a->title, a->disposition, body, len))
-		a->kind = CERTSRV_PENDING;
-	else if (a->disposition[0])
-		a->kind = CERTSRV_CA_ERROR;
-}
-
-unsigned certsrv_classify_401(const char *www, size_t len, char *names,
-			      size_t nameslen)
-{
-	unsigned bits = 0;
-	struct tbuf t;
-	char tmp[64];
-	tb_init(&t, names, nameslen);
-	if (!www)
-		len = 0;
-	const char *p = www, *end = www ? www + len : NULL;
-	int at_start = 1;
-	while (p && p < end) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '"') {
-			/* skip a quoted string */
-			p++;
-			while (p < end && *p != '"') {
-				if (*p == '\\' && p + 1 < end)
-					p++;
-				p++;
-			}
-			if (p < end)
-				p++;
-			at_start = 0;
-			continue;
-		}
-		if (c == ',' || c == ';') {
-			at_start = 1;
-			p++;
-			continue;
-		}
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0') {
-			p++;
-			continue;
-		}
-		const char *s = p;
-		while (p < end && (isalnum((unsigned char)*p) || *p == '-' ||
-				   *p == '_' || *p == '.'))
-			p++;
-		size_t n = (size_t)(p - s);
-		if (n == 0) {
-			p++;
-			at_start = 0;
-			continue;
-		}
-		const char *q = p;
-		while (q < end && (*q == ' ' || *q == '\t'))
-			q++;
-		int is_param = q < end && *q == '=';
-		if (at_start && !is_param) {
-			unsigned bit;
-			const char *name;
-			if (n == 5 && strncasecmp(s, "Basic", 5) == 0) {
-				bit = CERTSRV_SCHEME_BASIC;
-				name = "Basic";
-			} else if (n == 4 && strncasecmp(s, "NTLM", 4) == 0) {
-				bit = CERTSRV_SCHEME_NTLM;
-				name = "NTLM";
-			} else if (n == 9 && strncasecmp(s, "Negotiate", 9) == 0) {
-				bit = CERTSRV_SCHEME_NEGOTIATE;
-				name = "Negotiate";
-			} else if (n == 6 && strncasecmp(s, "Digest", 6) == 0) {
-				bit = CERTSRV_SCHEME_DIGEST;
-				name = "Digest";
-			} else {
-				bit = CERTSRV_SCHEME_OTHER;
-				if (n >= sizeof(tmp))
-					n = sizeof(tmp) - 1;
-				memcpy(tmp, s, n);
-				tmp[n] = '\0';
-				name = tmp;
-			}
-			if (!(bits & bit) || bit == CERTSRV_SCHEME_OTHER) {
-				if (t.n)
-					tb_put(&t, ",", 1), tb_ws(&t);
-				tb_put(&t, name, strlen(name));
-			}
-			bits |= bit;
-		}
-		at_start = 0;
-		/* a token68 or params follow until the next ',' */
-	}
-	if (nameslen && t.n == 0)
-		snprintf(names, nameslen, "none");
-	return bits;
-}
-
-long certsrv_parse_renewals(const char *page, size_t len)
-{
-	if (!page)
-		return -1;
-	const char *end = page + len, *p = page;
-	while (p < end) {
-		const char *f = find_ci(p, (size_t)(end - p), "nRenewals");
-		if (!f)
-			return -1;
-		const char *q = f + 9;
-		while (q < end && (*q == ' ' || *q == '\t'))
-			q++;
-		if (q < end && *q == '=') {
-			q++;
-			while (q < end && (*q == ' ' || *q == '\t'))
-				q++;
-			int nd;
-			long v = parse_digits(q, end, &nd);
-			if (nd > 0 && nd <= 6)
-				return v;
-		}
-		p = f + 9;
-	}
-	return -1;
+	classify(body, len, a, 1);
 }
 
 size_t certsrv_page_text(const char *page, size_t len, char *out,

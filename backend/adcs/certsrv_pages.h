@@ -10,35 +10,83 @@
 
 #include <stddef.h>
 
+#include "adcs/certsrv_kind.h"
+
 /*
  * What a certsrv page says.  The classifiers below are pure (no network,
  * no allocation): they read at most len bytes of page, tolerate embedded
  * NULs and truncation, and fill fixed-size buffers, so a fuzzer can call
- * them on anything.  Structural markers (locPageTitle, certnew.cer?ReqID=N,
- * "Request Id is N", the disposition message) are preferred over English
- * prose; when nothing matches, excerpt holds the server's own words.
+ * them on anything.
+ *
+ * They decide on language-independent markers only; the words of a page
+ * in any language (English included) never decide.  The markers, in the
+ * order they are weighed:
+ *  - content type application/pkix-cert (or application/x-x509-*), or a
+ *    body that is a PEM/DER certificate: CERTSRV_CERT (retrieve);
+ *  - a link certnew.cer?ReqID=<digits> (href="certnew.cer?ReqID=N&amp;..."
+ *    or location="certnew.cer?ReqID=N&"+...): CERTSRV_ISSUED, N the ID;
+ *  - element IDs (the ID= attribute of any tag, case-insensitive, quoted
+ *    or not; "*" = any digits may follow):
+ *      refusal:  locDenied, locIssRev, locDispDenied, locDispRevoked
+ *      pending:  locInfoReqID, locInfoNewReq, locInfoChkPnd, locPendInfo*,
+ *                locDispPending
+ *      error:    locReqFailed, locChkPndFailed, locCreateFailed,
+ *                locDispMsgLabel, locResultLabel, locLastStatLabel
+ *      request ID: the first number in the text of an element whose ID
+ *                contains "ReqID" (locInfoReqID, locReqIdLabel1,
+ *                locInfoReqIDandReason, ...), else a form field
+ *                Name=ReqID Value=N, else script "nReqId = N";
+ *      disposition (the CA's own words, in its language): the text inside
+ *                the quotes ("", “”, „“, «», 「」) of the element
+ *                locDispMsg or locInfoReqIDandReason, else the <DD> after
+ *                the <DT ID=locDispMsgLabel> of the advanced-info page;
+ *      title:    the element locPageTitle, else <title>;
+ *  - the numeric disposition of the advanced-info page: the number that
+ *    starts the <DD> after <DT ID=locDispLabel> (certsrv's CR_DISP_*:
+ *    2 denied, 5 under submission, 6 revoked; 0, 1 incomplete/error);
+ *  - HRESULTs: a "0x8......." code or its symbolic name, looked up in the
+ *    table of hresult.h (the disposition first, then the whole page); it
+ *    refines a refusal (unknown template, unreadable request, denied) and
+ *    decides an error page (no such request, CA error);
+ *  - pages without such IDs (our lab before it spoke other languages):
+ *    an advanced-info layout (locDispMsgLabel) whose status rows show
+ *    only S_OK ("0x0"), with a disposition message and no disposition
+ *    number, is a request still held (PENDING); a page with locPageTitle
+ *    and no refusal, error or HRESULT whose first number after the title
+ *    is N is pending with ID N.
+ * What decided is recorded in markers (CERTSRV_MARK_*).  English wording
+ * ("Certificate Pending", "Taken Under Submission", "Denied by", ...) is
+ * looked at only afterwards: CERTSRV_MARK_ENGLISH says it agreed.  When
+ * nothing matches, excerpt holds the server's own words.
  */
-enum certsrv_kind {
-	CERTSRV_UNEXPECTED = 0,    /* none of the below: see excerpt */
-	CERTSRV_ISSUED,            /* submit: issued at once (request_id) */
-	CERTSRV_PENDING,           /* held for a CA manager (request_id) */
-	CERTSRV_DENIED,            /* denied: disposition, maybe request_id */
-	CERTSRV_UNKNOWN_TEMPLATE,  /* CERTSRV_E_UNSUPPORTED_CERT_TYPE */
-	CERTSRV_BAD_REQUEST,       /* "Error Parsing Request" */
-	CERTSRV_NO_SUCH_REQUEST,   /* retrieve: the CA has no such request ID */
-	CERTSRV_CA_ERROR,          /* the CA reported another error: disposition */
-	CERTSRV_CERT,              /* retrieve: the body is a certificate */
-	CERTSRV_AUTH               /* HTTP 401: schemes offered */
-};
+struct hresult_info;
 
 #define CERTSRV_TEXT_MAX 400
+
+enum {
+	CERTSRV_MARK_LINK = 1,      /* the certnew.cer?ReqID=N link */
+	CERTSRV_MARK_ID = 2,        /* an element ID listed above */
+	CERTSRV_MARK_DISPCODE = 4,  /* the advanced page's numeric disposition */
+	CERTSRV_MARK_HRESULT = 8,   /* an HRESULT code or symbolic name */
+	CERTSRV_MARK_CONTENT = 16,  /* content type or certificate bytes */
+	CERTSRV_MARK_STATUS = 32,   /* S_OK status rows, no disposition number */
+	CERTSRV_MARK_NUMBER = 64,   /* a request number after the title */
+	CERTSRV_MARK_ENGLISH = 128  /* English wording agrees (never decides) */
+};
 
 struct certsrv_answer {
 	enum certsrv_kind kind;
 	long request_id;                      /* 0 when the page had none */
 	char title[CERTSRV_TEXT_MAX];         /* page title text, or "" */
-	char disposition[CERTSRV_TEXT_MAX];   /* the CA's disposition message */
+	char disposition[CERTSRV_TEXT_MAX];   /* the CA's disposition message,
+						 in the page's language */
 	char excerpt[CERTSRV_TEXT_MAX];       /* cleaned visible text */
+	long disp_code;                       /* CR_DISP_* shown, -1 = none */
+	unsigned long hresult;                /* first failure HRESULT the page
+						 shows (known or not), 0 = none */
+	const struct hresult_info *hr;        /* its entry in hresult.h (static
+						 data, never freed), or NULL */
+	unsigned markers;                     /* CERTSRV_MARK_*: what decided */
 };
 
 /* Answer page of POST certfnsh.asp (Mode=newreq or Mode=chkpnd). */
@@ -47,9 +95,9 @@ void certsrv_classify_submit(const char *page, size_t len,
 /*
  * Answer of GET certnew.cer?ReqID=N: CERTSRV_CERT when content_type is
  * application/pkix-cert (or the body is a PEM/DER certificate), otherwise
- * the advanced-info page: pending ("Taken Under Submission"), denied, no
- * such request ("The requested property value is empty"), or CA error.
- * content_type may be NULL.
+ * the advanced-info page: pending (disposition 5), denied (2, 6), no such
+ * request (CERTSRV_E_PROPERTY_EMPTY & co., the table's on_retrieve) or CA
+ * error.  content_type may be NULL.
  */
 void certsrv_classify_retrieve(const char *content_type, const char *body,
 			       size_t len, struct certsrv_answer *a);

@@ -315,7 +315,8 @@ static void test_truncated_keeps_meaning(void **state)
 {
 	/* A pending page cut right after the ID still gives the ID;
 	 * a link cut inside the digits gives no bogus issued ID. */
-	const char p[] = "<P ID=locPageTitle> <B> Certificate Pending </B><P>Your Request Id is 99";
+	const char p[] = "<P ID=locPageTitle> <B> Zertifikat ausstehend </B>"
+			 "<P ID=locInfoReqID> Ihre Anforderungs-ID ist 99";
 	struct certsrv_answer a;
 	certsrv_classify_submit(p, sizeof(p) - 1, &a);
 	assert_int_equal(a.kind, CERTSRV_PENDING);
@@ -326,10 +327,18 @@ static void test_truncated_keeps_meaning(void **state)
 	const char r[] = "<a href=\"certnew.cer?ReqID=CACert&Renewal=1\">";
 	certsrv_classify_submit(r, sizeof(r) - 1, &a);
 	assert_int_not_equal(a.kind, CERTSRV_ISSUED);
-	const char d[] = "The disposition message is \"Denied by Policy Mod";
+	/* cut inside the quoted disposition: the words so far, the code */
+	const char d[] = "<P ID=locDenied> Votre demande a \xc3\xa9t\xc3\xa9 refus\xc3\xa9"
+			 "e.</P><LocID ID=locDispMsg>Le message est \xc2\xab Refus\xc3\xa9 "
+			 "par le module de strat\xc3\xa9gie 0x80094800, Le mod";
 	certsrv_classify_submit(d, sizeof(d) - 1, &a);
-	assert_int_equal(a.kind, CERTSRV_DENIED);
-	assert_string_equal(a.disposition, "Denied by Policy Mod");
+	assert_int_equal(a.kind, CERTSRV_UNKNOWN_TEMPLATE);
+	assert_string_equal(a.disposition, "Refus\xc3\xa9 par le module de "
+			    "strat\xc3\xa9gie 0x80094800, Le mod");
+	/* English wording alone decides nothing */
+	const char e[] = "The disposition message is \"Denied by Policy Mod";
+	certsrv_classify_submit(e, sizeof(e) - 1, &a);
+	assert_int_equal(a.kind, CERTSRV_UNEXPECTED);
 }
 
 static void test_garbage(void **state)
