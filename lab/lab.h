@@ -303,9 +303,11 @@ char *lab_page_pending(const struct lab_texts *t, long id, int chkpnd);
  * LastStatus line; id <= 0 when the request got none. */
 char *lab_page_denied(const struct lab_texts *t, long id, const char *title,
 		      const char *disposition, const char *last_status);
-/* certnew.cer error page (advanced-info layout). */
-char *lab_page_advanced(const struct lab_texts *t, const char *disposition,
-			const char *last_status);
+/* certnew.cer error page (advanced-info layout): the numeric disposition
+ * (CR_DISP_*: 2 denied, 5 under submission; -1 never set, for a request
+ * that could not be read, whose LastStatus is then also the Result). */
+char *lab_page_advanced(const struct lab_texts *t, long disp_code,
+			const char *disposition, const char *last_status);
 
 /* Disposition message and LastStatus line of a stored request, and the
  * disposition of a CSR the CA cannot use (unreadable, or its signature

@@ -33,6 +33,10 @@
 #define CT_P7B "application/x-pkcs7-certificates"
 #define CT_CRL "application/pkix-crl"
 
+/* certsrv's numeric dispositions (certcli.h) the advanced page shows */
+#define CR_DISP_DENIED 2
+#define CR_DISP_UNDER_SUBMISSION 5
+
 /* Room for a disposition message or a LastStatus line. */
 #define DISP_MAX 512
 
@@ -50,9 +54,9 @@ static const struct lab_texts *texts(const struct lab_ctx *c)
 }
 
 static void advanced(const struct lab_ctx *c, struct lab_resp *r,
-		     const char *disp, const char *st)
+		     long disp_code, const char *disp, const char *st)
 {
-	html(r, 200, lab_page_advanced(texts(c), disp, st));
+	html(r, 200, lab_page_advanced(texts(c), disp_code, disp, st));
 }
 
 /* The advanced-info page of one result (disposition and LastStatus). */
@@ -62,7 +66,7 @@ static void advanced_hr(const struct lab_ctx *c, struct lab_resp *r,
 	char st[DISP_MAX];
 
 	lab_hr_status(texts(c), hr, st, sizeof(st));
-	advanced(c, r, st, st);
+	advanced(c, r, -1, st, st);
 }
 
 static void server_error(const struct lab_ctx *c, struct lab_resp *r,
@@ -72,7 +76,7 @@ static void server_error(const struct lab_ctx *c, struct lab_resp *r,
 
 	lab_log(c, "ca: %s: %s", what, err);
 	snprintf(msg, sizeof(msg), "%s: %s", what, err);
-	html(r, 500, lab_page_advanced(texts(c), msg, "The lab could not "
+	html(r, 500, lab_page_advanced(texts(c), -1, msg, "The lab could not "
 				       "complete the operation; see lab.log."));
 }
 
@@ -241,7 +245,8 @@ static void do_certnew(const struct lab_ctx *c, const struct lab_http_req *q,
 
 		lab_disposition(texts(c), &rq, disp, sizeof(disp));
 		lab_last_status(texts(c), &rq, st, sizeof(st));
-		advanced(c, r, disp, st);
+		advanced(c, r, rq.state == REQ_PENDING ? CR_DISP_UNDER_SUBMISSION
+						       : CR_DISP_DENIED, disp, st);
 		return;
 	}
 	x = load_issued(c, id, err, sizeof(err));

@@ -63,8 +63,9 @@ struct lab_texts {
 	const char *denied_title, *error_title, *denied_info, *contact_admin,
 		*dispmsg_pre, *dispmsg_post;
 	/* advanced-info page of certnew.cer */
-	const char *contact_admin2, *lbl_mode, *mode_fetch, *lbl_disp,
-		*lbl_result, *lbl_laststatus, *lbl_sugcause, *no_suggestions;
+	const char *contact_admin2, *lbl_mode, *mode_fetch, *lbl_dispcode,
+		*never_set, *unknown, *lbl_disp, *lbl_result, *lbl_laststatus,
+		*lbl_sugcause, *no_suggestions;
 	/* dispositions */
 	const char *disp_pending, *disp_issued, *disp_revoked,
 		*disp_denied_by, *disp_parse, *disp_verify;

@@ -262,12 +262,27 @@ char *lab_page_denied(const struct lab_texts *t, long id, const char *title,
 		   disposition, t->dispmsg_post, last_status);
 }
 
-char *lab_page_advanced(const struct lab_texts *t, const char *disposition,
-			const char *last_status)
+/* The Disposition row's value: "5 - (unknown)" as certsrv prints a
+ * number its page has no word for, or "(never set)". */
+static void disp_row(const struct lab_texts *t, long code, char *out,
+		     size_t len)
 {
-	char ok[256];
+	if (code < 0)
+		snprintf(out, len, "<LocID ID=locDispNeverSet>%s</LocID>",
+			 t->never_set);
+	else
+		snprintf(out, len, "%lX <LocID ID=locDispSpacer>-</LocID> "
+			 "<LocID ID=locDispUnknown>%s</LocID>", code,
+			 t->unknown);
+}
+
+char *lab_page_advanced(const struct lab_texts *t, long disp_code,
+			const char *disposition, const char *last_status)
+{
+	char ok[256], code[160];
 
 	lab_hr_status(t, LAB_HR_OK, ok, sizeof(ok));
+	disp_row(t, disp_code, code, sizeof(code));
 	return fmt(HEAD
 		   "<P ID=locPageTitle> <B> %s </B>\r\n" GREEN_HR
 		   "<P ID=locContactAdmin>%s\r\n</P>\r\n"
@@ -275,6 +290,8 @@ char *lab_page_advanced(const struct lab_texts *t, const char *disposition,
 		   "\t<DT ID=locModeLabel><Font Size=-1><B>%s</B>"
 		   "</Font></DT><DD>\r\n\t\t <LocID ID=locModeSpacer>-</LocID>"
 		   "\r\n\t\t\t<LocID ID=locModeCertFetch>%s</LocID>\r\n\t</DD>\r\n"
+		   "\t<DT ID=locDispLabel><Font Size=-1><B>%s</B></Font></DT>"
+		   "<DD>\r\n\t\t%s\r\n\t</DD>\r\n"
 		   "\t<DT ID=locDispMsgLabel><Font Size=-1><B>%s</B></Font></DT>"
 		   "<DD>\r\n\t\t%s\r\n\t</DD>\r\n"
 		   "\t<DT ID=locResultLabel><Font Size=-1><B>%s</B></Font>"
@@ -287,7 +304,8 @@ char *lab_page_advanced(const struct lab_texts *t, const char *disposition,
 		   "\t</DD></DL>\r\n</DD></DL>\r\n"
 		   GREEN_HR FOOT "</Body>\r\n</HTML>\r\n", HEAD_ARGS(t),
 		   t->error_title, t->contact_admin2, t->lbl_mode,
-		   t->mode_fetch, t->lbl_disp, disposition, t->lbl_result, ok,
+		   t->mode_fetch, t->lbl_dispcode, code, t->lbl_disp,
+		   disposition, t->lbl_result, disp_code < 0 ? last_status : ok,
 		   t->lbl_laststatus, last_status, t->lbl_sugcause,
 		   t->no_suggestions);
 }

@@ -197,6 +197,7 @@ struct seen {
 	const char *what;            /* the outcome */
 	enum certsrv_kind kind;
 	long id;
+	unsigned markers;            /* CERTSRV_MARK_*: what decided */
 	char words[3 * CERTSRV_TEXT_MAX + 8];  /* title | disposition | excerpt */
 };
 
@@ -228,6 +229,7 @@ static void record(struct seen *s, const char *what, enum http_err e,
 	s->what = what;
 	s->kind = res->ans.kind;
 	s->id = res->ans.request_id;
+	s->markers = res->ans.markers;
 	snprintf(s->words, sizeof(s->words), "%s | %s | %s", res->ans.title,
 		 res->ans.disposition, res->ans.excerpt);
 	certsrv_result_release(res);
@@ -382,6 +384,11 @@ static void client_in(enum lab_lang lang)
 				certsrv_kind_name(s[i].kind), s[i].id,
 				certsrv_kind_name(EXPECT[i].kind),
 				EXPECT[i].has_id ? " with its request ID" : "");
+		else if (lang != LAB_LANG_EN &&
+			 (s[i].markers & CERTSRV_MARK_ENGLISH))
+			n += (size_t)snprintf(problems + n, sizeof(problems) - n,
+				"  %s: English wording agreed on a page with "
+				"none\n", s[i].what);
 		else if (!strstr(s[i].words, w) ||
 			 (code && !strstr(s[i].words, code)))
 			n += (size_t)snprintf(problems + n, sizeof(problems) - n,
