@@ -109,8 +109,8 @@ static const struct hresult_info TABLE[] = {
 	  "certificates",
 	  "ask the CA administrator to allow 'Request Certificates' for that "
 	  "account (CA properties > Security), or use another account" },
-	{ 0x80070005UL, "E_ACCESSDENIED", "ERROR_ACCESS_DENIED", CERTSRV_DENIED,
-	  CERTSRV_DENIED, "ca.user",
+	{ 0x80070005UL, "E_ACCESSDENIED", "ERROR_ACCESS_DENIED",
+	  CERTSRV_CA_ERROR, CERTSRV_CA_ERROR, "ca.user",
 	  "access denied: the account (ca.user) may not use this CA, or the "
 	  "web enrollment server cannot pass the account on to a CA on "
 	  "another computer",

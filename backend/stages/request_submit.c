@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "adcs/certsrv.h"
+#include "adcs/hresult.h"
 #include "core/log.h"
 #include "core/stage_table.h"
 
@@ -106,10 +107,40 @@ static enum status answer_auth(struct run *r, const struct certsrv_result *res,
 	return ST_FAIL;
 }
 
+/*
+ * The CA's answer as the operator reads it: the server's own words (in its
+ * language), then, when the page named an HRESULT of hresult.h, its
+ * symbolic name and our plain-language cause:
+ *   "<server's words>" (CERTSRV_E_...): <cause>
+ */
+static void ca_words(const struct certsrv_answer *a, char *out, size_t n)
+{
+	const char *w = a->disposition[0] ? a->disposition : a->excerpt;
+	if (a->hr)
+		snprintf(out, n, "\"%s\" (%s): %s", w, a->hr->symbol,
+			 a->hr->cause);
+	else if (a->hresult)
+		snprintf(out, n, "\"%s\" (0x%08lX)", w, a->hresult);
+	else
+		snprintf(out, n, "\"%s\"", w);
+}
+
+/* The field and fix of the answer's HRESULT, or the defaults given. */
+static const char *hr_field(const struct certsrv_answer *a, const char *dflt)
+{
+	return a->hr && a->hr->field ? a->hr->field : dflt;
+}
+
+static const char *hr_fix(const struct certsrv_answer *a, const char *dflt)
+{
+	return a->hr ? a->hr->fix : dflt;
+}
+
 static enum status answer_denied(struct run *r, const struct certsrv_answer *a)
 {
 	const char *tpl = r->cfg->ca_template ? r->cfg->ca_template : "";
 	const char *disp = a->disposition[0] ? a->disposition : a->excerpt;
+	char words[1024];
 	if (a->request_id > 0)
 		r->st->request_id = a->request_id;
 	state_set_str(&r->st->disposition, disp);
@@ -117,33 +148,39 @@ static enum status answer_denied(struct run *r, const struct certsrv_answer *a)
 	char idtxt[48] = "";
 	if (a->request_id > 0)
 		snprintf(idtxt, sizeof(idtxt), " %ld", a->request_id);
+	ca_words(a, words, sizeof(words));
 
 	if (a->kind == CERTSRV_UNKNOWN_TEMPLATE) {
 		const char *t = r->st->request_template ? r->st->request_template : tpl;
-		diag_add(r->dl, DIAG_REQ_TEMPLATE, SEV_FAIL, "ca.template",
+		diag_add(r->dl, DIAG_REQ_TEMPLATE, SEV_FAIL,
+			 hr_field(a, "ca.template"),
 			 strchr(t, ' ')
 				 ? "use the template name without spaces, e.g. 'OpsMgr'"
-				 : "use the template's name (not its display name) as "
-				   "published on this CA, e.g. 'OpsMgr'; the CA "
-				   "administrator can list them",
-			 "the CA does not offer template '%s': %s", t, disp);
+				 : hr_fix(a, "use the template's name (not its display "
+					  "name) as published on this CA, e.g. "
+					  "'OpsMgr'; the CA administrator can list them"),
+			 "the CA does not offer template '%s': %s", t, words);
 	} else if (a->kind == CERTSRV_BAD_REQUEST) {
-		diag_add(r->dl, DIAG_REQ_CSR, SEV_FAIL, NULL,
-			 "start over to make a new key and request (move the state "
-			 "directory aside), or send the CA administrator this message",
-			 "the CA could not read the request%s: %s", idtxt, disp);
+		diag_add(r->dl, DIAG_REQ_CSR, SEV_FAIL, hr_field(a, NULL),
+			 hr_fix(a, "start over to make a new key and request (move "
+				"the state directory aside), or send the CA "
+				"administrator this message"),
+			 "the CA could not read the request%s: %s", idtxt, words);
 	} else {
-		diag_add(r->dl, DIAG_REQ_DENIED, SEV_FAIL, NULL,
-			 "ask the CA administrator why; once the cause is fixed, "
-			 "run this stage again to send a new request",
-			 "the CA denied request%s: %s", idtxt, disp);
+		diag_add(r->dl, DIAG_REQ_DENIED, SEV_FAIL, hr_field(a, NULL),
+			 hr_fix(a, "ask the CA administrator why; once the cause is "
+				"fixed, run this stage again to send a new request"),
+			 "the CA denied request%s: %s", idtxt, words);
 	}
-	log_msg("request: denied%s: %s", idtxt, disp);
+	log_msg("request: denied%s: %s", idtxt, words);
 	return ST_FAIL;
 }
 
-static enum status answer_pending(struct run *r, long id, int first)
+/* A pending answer; a names the page (its words are quoted), id the request. */
+static enum status answer_pending(struct run *r, const struct certsrv_answer *a,
+				  long id, int first)
 {
+	const char *w = a->disposition[0] ? a->disposition : a->title;
 	if (id <= 0) {
 		diag_add(r->dl, DIAG_REQ_SUBMIT, SEV_FAIL, "ca.url",
 			 "look the request up on the CA (Pending Requests) and ask "
@@ -159,10 +196,11 @@ static enum status answer_pending(struct run *r, long id, int first)
 		return ST_FAIL;
 	struct diag *d = diag_add(
 		r->dl, DIAG_REQ_PENDING, SEV_INFO, NULL, NULL,
-		"request %ld is %s pending at the CA (template '%s'): a CA "
-		"manager must issue it; run again later to fetch it", id,
+		"request %ld is %s pending at the CA (template '%s'%s%s%s): a "
+		"CA manager must issue it; run again later to fetch it", id,
 		first ? "now" : "still",
-		r->st->request_template ? r->st->request_template : "");
+		r->st->request_template ? r->st->request_template : "",
+		w[0] ? "; the CA says \"" : "", w, w[0] ? "\"" : "");
 	if (d)
 		diag_set_fix(d,
 			     "ask the CA administrator to approve request %ld "
@@ -181,13 +219,16 @@ static enum status answer_other(struct run *r, const struct certsrv_result *res,
 	enum diag_check chk = from == FROM_SUBMIT ? DIAG_REQ_SUBMIT
 						  : DIAG_REQ_RETRIEVE;
 	if (a->kind == CERTSRV_CA_ERROR) {
+		char words[1024];
 		if (from == FROM_SUBMIT)
 			req_set_phase(r, REQ_KEY_WRITTEN);
-		state_set_str(&r->st->disposition, a->disposition);
-		diag_add(r->dl, chk, SEV_FAIL, "ca.url",
-			 "tell the CA administrator (the web enrollment server "
-			 "could not complete it), then run again",
-			 "the CA reported an error: %s", a->disposition);
+		state_set_str(&r->st->disposition, a->disposition[0] ?
+			      a->disposition : a->excerpt);
+		ca_words(a, words, sizeof(words));
+		diag_add(r->dl, chk, SEV_FAIL, hr_field(a, "ca.url"),
+			 hr_fix(a, "tell the CA administrator (the web enrollment "
+				"server could not complete it), then run again"),
+			 "the CA reported an error: %s", words);
 		return ST_FAIL;
 	}
 	/* unexpected page: quote the server */
@@ -271,19 +312,22 @@ enum status req_retrieve(struct run *r, long id)
 		break;
 	}
 	case CERTSRV_PENDING:
-		s = answer_pending(r, id, 0);
+		s = answer_pending(r, &res.ans, id, 0);
 		break;
-	case CERTSRV_NO_SUCH_REQUEST:
+	case CERTSRV_NO_SUCH_REQUEST: {
+		char words[1024];
+		ca_words(&res.ans, words, sizeof(words));
 		diag_add(r->dl, DIAG_REQ_RETRIEVE, SEV_FAIL, NULL,
 			 "the request may have been deleted, or ca.url names a "
 			 "different CA than the one it went to; run again to send "
 			 "the same request anew",
 			 "the CA at '%s' has no request %ld: %s", r->ca_url, id,
-			 res.ans.disposition);
+			 words);
 		state_set_str(&r->st->disposition, res.ans.disposition);
 		req_set_phase(r, REQ_KEY_WRITTEN);
 		s = ST_FAIL;
 		break;
+	}
 	default:
 		res.ans.request_id = id;   /* a refusal is of the request asked for */
 		s = answer_common(r, &res, FROM_RETRIEVE);
@@ -340,7 +384,7 @@ enum status req_submit(struct run *r)
 		break;
 	}
 	case CERTSRV_PENDING:
-		s = answer_pending(r, res.ans.request_id, 1);
+		s = answer_pending(r, &res.ans, res.ans.request_id, 1);
 		break;
 	default:
 		s = answer_common(r, &res, FROM_SUBMIT);

@@ -27,6 +27,7 @@
 #include <openssl/x509.h>
 
 #include "adcs/certsrv.h"
+#include "adcs/hresult.h"
 #include "core/config.h"
 #include "core/config_load.h"
 #include "pki/csr.h"
@@ -282,12 +283,24 @@ static void test_unknown_template(void **state)
 	assert_string_equal(d->field, "ca.template");
 	assert_non_null(strstr(d->message, "'Ops Mgr'"));
 	assert_non_null(strstr(d->message, "0x80094800"));
+	/* the CA's words, the HRESULT's name, our explanation */
+	assert_non_null(strstr(d->message, "\" (CERTSRV_E_UNSUPPORTED_CERT_TYPE): "
+				       "this CA does not issue"));
 	assert_string_equal(d->fix, "use the template name without spaces, e.g. 'OpsMgr'");
 	/* the space was warned about before sending, too */
 	const struct diag *w = diag_find_field(&e.dl, "ca.template", SEV_WARN);
 	assert_non_null(w);
 	assert_int_equal(e.st.req_phase, REQ_DENIED);
 	assert_non_null(strstr(e.st.disposition, "not supported"));
+	env_free(&e);
+
+	/* a name without spaces: the table's fix */
+	env_open(&e, NULL);
+	config_set_str(&e.cfg.ca_template, "NoSuchTemplate");
+	assert_int_equal(env_run(&e, NULL), ST_FAIL);
+	d = find_fail(&e, DIAG_REQ_TEMPLATE);
+	assert_string_equal(d->field, "ca.template");
+	assert_string_equal(d->fix, hresult_find(0x80094800UL)->fix);
 	env_free(&e);
 }
 
@@ -306,6 +319,7 @@ static void test_pending_approve(void **state)
 	char idtxt[32];
 	snprintf(idtxt, sizeof(idtxt), "request %ld", id);
 	assert_non_null(strstr(d->message, idtxt));
+	assert_non_null(strstr(d->message, "the CA says \"Certificate Pending\""));
 	assert_non_null(strstr(d->fix, "run again"));
 	assert_int_equal(lab_requests(), before + 1);
 	size_t kl1, kl2, cl1, cl2;
@@ -355,6 +369,10 @@ static void test_pending_deny(void **state)
 	const struct diag *d = find_fail(&e, DIAG_REQ_DENIED);
 	assert_non_null(strstr(d->message, "denied"));
 	assert_non_null(strstr(d->message, "Denied by"));
+	assert_non_null(strstr(d->message, "(CERTSRV_E_ADMIN_DENIED_REQUEST): a CA "
+				       "manager or administrator denied"));
+	assert_null(d->field);
+	assert_string_equal(d->fix, hresult_find(0x80094014UL)->fix);
 	assert_int_equal(e.st.req_phase, REQ_DENIED);
 	assert_int_equal(e.st.request_id, id);
 	assert_non_null(strstr(e.st.disposition, "Denied"));
@@ -412,6 +430,8 @@ static void test_unknown_request_id(void **state)
 	const struct diag *d = find_fail(&e, DIAG_REQ_RETRIEVE);
 	assert_non_null(strstr(d->message, "has no request 987654"));
 	assert_non_null(strstr(d->message, "property value is empty"));
+	assert_non_null(strstr(d->message, "(CERTSRV_E_PROPERTY_EMPTY): the CA has "
+				       "no request with that ID"));
 	assert_int_equal(lab_requests(), before);
 	assert_int_equal(e.st.req_phase, REQ_KEY_WRITTEN);
 	env_free(&e);
