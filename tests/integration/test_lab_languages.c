@@ -624,6 +624,31 @@ static char *newreq_form(const char *csr, const char *tmpl)
 	return f;
 }
 
+/* The body of one fetch (malloc'd). */
+static char *page_of(const struct lab *l, const char *path, const char *form,
+		     const char *password)
+{
+	struct raw r;
+	char *body;
+
+	raw_fetch(l, path, form, password, &r);
+	body = r.body;
+	r.body = NULL;
+	raw_free(&r);
+	return body;
+}
+
+/* The answer page to submitting csr with template (malloc'd). */
+static char *submit_page(const struct lab *l, const char *csr,
+			 const char *tmpl)
+{
+	char *form = newreq_form(csr, tmpl);
+	char *page = page_of(l, "/certsrv/certfnsh.asp", form, l->password);
+
+	free(form);
+	return page;
+}
+
 /* Phrases the English pages have and clients matched on. */
 static const char *const ENGLISH[] = {
 	"Request Id", "Taken Under Submission", "Pending", "Issued",
@@ -648,8 +673,7 @@ static void pages_in(enum lab_lang lang)
 	const struct lab *l = &LABS[lang];
 	const struct lab_texts *t = lab_texts_of(lang);
 	struct env e;
-	struct raw r;
-	char *csr, *form, path[128];
+	char *csr, form[128], path[128];
 	long id;
 	char *pages[9];
 	static const char *const what[9] = {
@@ -662,60 +686,24 @@ static void pages_in(enum lab_lang lang)
 	csr = stage_csr(&e);
 	env_free(&e);
 
-	form = newreq_form(csr, "OpsMgr");
-	raw_fetch(l, "/certsrv/certfnsh.asp", form, l->password, &r);
-	pages[0] = r.body;
-	r.body = NULL;
-	raw_free(&r);
-	free(form);
-	form = newreq_form(csr, "OpsMgrManual");
-	raw_fetch(l, "/certsrv/certfnsh.asp", form, l->password, &r);
-	pages[1] = r.body;
-	r.body = NULL;
-	raw_free(&r);
-	free(form);
+	pages[0] = submit_page(l, csr, "OpsMgr");
+	pages[1] = submit_page(l, csr, "OpsMgrManual");
 	assert_non_null(strstr(pages[1], "Name=ReqID Value=\""));
 	id = strtol(strstr(pages[1], "Name=ReqID Value=\"") + 18, NULL, 10);
 	assert_true(id > 0);
-	snprintf(path, sizeof(path), "Mode=chkpnd&ReqID=%ld", id);
-	raw_fetch(l, "/certsrv/certfnsh.asp", path, l->password, &r);
-	pages[2] = r.body;
-	r.body = NULL;
-	raw_free(&r);
+	snprintf(form, sizeof(form), "Mode=chkpnd&ReqID=%ld", id);
+	pages[2] = page_of(l, "/certsrv/certfnsh.asp", form, l->password);
 	snprintf(path, sizeof(path), "/certsrv/certnew.cer?ReqID=%ld&Enc=b64",
 		 id);
-	raw_fetch(l, path, NULL, l->password, &r);
-	pages[3] = r.body;
-	r.body = NULL;
-	raw_free(&r);
+	pages[3] = page_of(l, path, NULL, l->password);
 	lab_act(l, "deny", id);
-	snprintf(path, sizeof(path), "Mode=chkpnd&ReqID=%ld", id);
-	raw_fetch(l, "/certsrv/certfnsh.asp", path, l->password, &r);
-	pages[4] = r.body;
-	r.body = NULL;
-	raw_free(&r);
-	form = newreq_form(csr, "NoSuchTemplate");
-	raw_fetch(l, "/certsrv/certfnsh.asp", form, l->password, &r);
-	pages[5] = r.body;
-	r.body = NULL;
-	raw_free(&r);
-	free(form);
-	form = newreq_form("not a CSR", "OpsMgr");
-	raw_fetch(l, "/certsrv/certfnsh.asp", form, l->password, &r);
-	pages[6] = r.body;
-	r.body = NULL;
-	raw_free(&r);
-	free(form);
-	raw_fetch(l, "/certsrv/certnew.cer?ReqID=987654&Enc=b64", NULL,
-		  l->password, &r);
-	pages[7] = r.body;
-	r.body = NULL;
-	raw_free(&r);
-	raw_fetch(l, "/certsrv/", NULL, "not-the-password", &r);
-	assert_int_equal(r.status, 401);
-	pages[8] = r.body;
-	r.body = NULL;
-	raw_free(&r);
+	pages[4] = page_of(l, "/certsrv/certfnsh.asp", form, l->password);
+	pages[5] = submit_page(l, csr, "NoSuchTemplate");
+	pages[6] = submit_page(l, "not a CSR", "OpsMgr");
+	pages[7] = page_of(l, "/certsrv/certnew.cer?ReqID=987654&Enc=b64",
+			   NULL, l->password);
+	pages[8] = page_of(l, "/certsrv/", NULL, "not-the-password");
+	assert_non_null(strstr(pages[8], "<h2>401 - "));
 
 	/* the words of the language, and the markers of every language */
 	assert_non_null(strstr(pages[0], t->issued_title));
