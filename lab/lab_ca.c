@@ -635,9 +635,11 @@ void lab_ca_handle(const struct lab_ctx *c, const struct lab_http_req *q,
 
 	memset(r, 0, sizeof(*r));
 	if (!path || strncasecmp(path, "/certsrv", 8) ||
-	    (path[8] != '\0' && path[8] != '/'))
+	    (path[8] != '\0' && path[8] != '/')) {
 		html(r, 404, lab_page_not_found(texts(c)));
-	else
-		route(c, q, name = path[8] ? path + 9 : "", r);
+	} else {
+		name = path[8] ? path + 9 : "";
+		route(c, q, name, r);
+	}
 	iis_framing(name, r);
 }
