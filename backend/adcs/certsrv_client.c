@@ -53,6 +53,7 @@ static enum http_err page_call(const struct http_opts *o, const char *url,
 	enum http_err e;
 
 	memset(res, 0, sizeof(*res));   /* ans.kind = CERTSRV_UNEXPECTED */
+	res->ans.disp_code = -1;        /* no disposition number shown */
 	if (!url) {
 		snprintf(res->err, sizeof(res->err), "out of memory");
 		return HTTP_E_OTHER;

@@ -142,10 +142,9 @@ static size_t numeric_entity(const char *p, const char *end, struct tbuf *t)
 		return 0;
 	if (*q == 'x' || *q == 'X') {
 		q++;
-		while (q + nd < end && nd < 7 && strchr("0123456789abcdefABCDEF", q[nd]) &&
-		       q[nd]) {
-			int c = q[nd];
-			v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+		while (q + nd < end && nd < 7 &&
+		       text_hex_digit((unsigned char)q[nd]) >= 0) {
+			v = v * 16 + text_hex_digit((unsigned char)q[nd]);
 			nd++;
 		}
 	} else {

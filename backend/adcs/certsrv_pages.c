@@ -11,6 +11,7 @@
 #include "adcs/certsrv_pages.h"
 #include "adcs/certsrv_html.h"
 #include "adcs/hresult.h"
+#include "core/text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -400,9 +401,8 @@ static long disposition_code(const struct facts *f, const char *end)
 		s++;
 	long v = 0;
 	int n = 0;
-	while (s < e && n < 8 && isxdigit((unsigned char)*s)) {
-		int c = (unsigned char)*s++;
-		v = v * 16 + (isdigit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+	while (s < e && n < 8 && text_hex_digit((unsigned char)*s) >= 0) {
+		v = v * 16 + text_hex_digit((unsigned char)*s++);
 		n++;
 	}
 	if (n == 0 || (s < e && !isspace((unsigned char)*s) && *s != '<' && *s != '-'))
@@ -447,17 +447,28 @@ static long request_id(const struct facts *f, const char *page, size_t len)
 	return 0;
 }
 
-/* The first number in the visible text after the title element (pages
- * without certsrv's ID for it). */
+/* The first number in the text of the first elements with a loc* ID after
+ * the title (pages without certsrv's ID for the request number). */
 static long number_after_title(const struct facts *f, const char *end)
 {
 	char tmp[600];
-	if (!f->title_at)
-		return 0;
-	const char *s = element_end(f->title_at, end, 600);
-	const char *e = (size_t)(end - s) > 1500 ? s + 1500 : end;
-	text_of(s, e, tmp, sizeof(tmp));
-	return first_number(tmp);
+	const char *p = f->title_at ? element_end(f->title_at, end, 600) : end;
+	for (int k = 0; k < 8 && p < end;) {
+		const char *m = find_ci(p, (size_t)(end - p), "id=");
+		if (!m)
+			break;
+		p = m + 3;
+		if (p < end && (*p == '"' || *p == '\''))
+			p++;
+		if (!isspace((unsigned char)m[-1]) || !starts_ci(p, end, "loc"))
+			continue;
+		k++;
+		element_text(m, end, tmp, sizeof(tmp));
+		long v = first_number(tmp);
+		if (v > 0)
+			return v;
+	}
+	return 0;
 }
 
 /* English wording's guess: it only confirms (CERTSRV_MARK_ENGLISH). */
@@ -623,22 +634,6 @@ void certsrv_classify_submit(const char *page, size_t len,
 	classify(page, len, a, 0);
 }
 
-int certsrv_looks_like_cert(const char *content_type, const char *body,
-			    size_t len)
-{
-	int allow_der = !(content_type &&
-			  find_ci(content_type, strlen(content_type), "html"));
-	const char *end = body + len, *p = body;
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	if (starts_ci(p, end, "-----BEGIN CERTIFICATE-----") ||
-	    starts_ci(p, end, "-----BEGIN X509 CERTIFICATE-----") ||
-	    starts_ci(p, end, "-----BEGIN PKCS7-----"))
-		return 1;
-	return allow_der && len >= 2 && (unsigned char)body[0] == 0x30 &&
-	       ((unsigned char)body[1] & 0x80);
-}
-
 void certsrv_classify_retrieve(const char *content_type, const char *body,
 			       size_t len, struct certsrv_answer *a)
 {
@@ -674,21 +669,3 @@ size_t certsrv_page_text(const char *page, size_t len, char *out,
 	page_excerpt(page, len, title, out, outlen);
 	return strlen(out);
 }
-
-const char *certsrv_kind_name(enum certsrv_kind k)
-{
-	switch (k) {
-	case CERTSRV_UNEXPECTED: return "unexpected page";
-	case CERTSRV_ISSUED: return "issued";
-	case CERTSRV_PENDING: return "pending";
-	case CERTSRV_DENIED: return "denied";
-	case CERTSRV_UNKNOWN_TEMPLATE: return "unknown template";
-	case CERTSRV_BAD_REQUEST: return "error parsing request";
-	case CERTSRV_NO_SUCH_REQUEST: return "no such request";
-	case CERTSRV_CA_ERROR: return "CA error";
-	case CERTSRV_CERT: return "certificate";
-	case CERTSRV_AUTH: return "authentication required";
-	}
-	return "unknown";
-}
-

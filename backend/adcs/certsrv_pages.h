@@ -48,12 +48,16 @@
  *    table of hresult.h (the disposition first, then the whole page); it
  *    refines a refusal (unknown template, unreadable request, denied) and
  *    decides an error page (no such request, CA error);
- *  - pages without such IDs (our lab before it spoke other languages):
- *    an advanced-info layout (locDispMsgLabel) whose status rows show
- *    only S_OK ("0x0"), with a disposition message and no disposition
- *    number, is a request still held (PENDING); a page with locPageTitle
- *    and no refusal, error or HRESULT whose first number after the title
- *    is N is pending with ID N.
+ *  - pages without the IDs above (the lab's pages before they spoke
+ *    other languages): an advanced-info layout (locDispMsgLabel) whose
+ *    status rows show only S_OK ("0x0"), with a disposition message and
+ *    no disposition number, is a request still held (PENDING); a page
+ *    with locPageTitle and no refusal, error, disposition or HRESULT is
+ *    PENDING when it names a request ID as above, or else when a number
+ *    N is the first in the text of the elements with a loc* ID after the
+ *    title (ID N); such a page with an HRESULT is a CA error.
+ * A submission's answer with the issued link is ISSUED whatever else it
+ * shows; a retrieval's only when no refusal or pending marker decided.
  * What decided is recorded in markers (CERTSRV_MARK_*).  English wording
  * ("Certificate Pending", "Taken Under Submission", "Denied by", ...) is
  * looked at only afterwards: CERTSRV_MARK_ENGLISH says it agreed.  When

@@ -1,7 +1,8 @@
 /*
- * certsrv_scan.c - the two small scanners of certsrv_pages.h that read no
- * answer page: the schemes a 401's WWW-Authenticate value(s) offer, and
- * certcarc.asp's "var nRenewals=N;".  Bounded, no allocation, NUL-safe.
+ * certsrv_scan.c - the small scanners of certsrv_pages.h that read no
+ * answer page: whether a body is a certificate, the schemes a 401's
+ * WWW-Authenticate value(s) offer, certcarc.asp's "var nRenewals=N;",
+ * and a kind's name.  Bounded, no allocation, NUL-safe.
  */
 #include "adcs/certsrv_pages.h"
 #include "adcs/certsrv_html.h"
@@ -122,4 +123,37 @@ long certsrv_parse_renewals(const char *page, size_t len)
 		p = f + 9;
 	}
 	return -1;
+}
+
+int certsrv_looks_like_cert(const char *content_type, const char *body,
+			    size_t len)
+{
+	int allow_der = !(content_type &&
+			  find_ci(content_type, strlen(content_type), "html"));
+	const char *end = body + len, *p = body;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	if (starts_ci(p, end, "-----BEGIN CERTIFICATE-----") ||
+	    starts_ci(p, end, "-----BEGIN X509 CERTIFICATE-----") ||
+	    starts_ci(p, end, "-----BEGIN PKCS7-----"))
+		return 1;
+	return allow_der && len >= 2 && (unsigned char)body[0] == 0x30 &&
+	       ((unsigned char)body[1] & 0x80);
+}
+
+const char *certsrv_kind_name(enum certsrv_kind k)
+{
+	switch (k) {
+	case CERTSRV_UNEXPECTED: return "unexpected page";
+	case CERTSRV_ISSUED: return "issued";
+	case CERTSRV_PENDING: return "pending";
+	case CERTSRV_DENIED: return "denied";
+	case CERTSRV_UNKNOWN_TEMPLATE: return "unknown template";
+	case CERTSRV_BAD_REQUEST: return "error parsing request";
+	case CERTSRV_NO_SUCH_REQUEST: return "no such request";
+	case CERTSRV_CA_ERROR: return "CA error";
+	case CERTSRV_CERT: return "certificate";
+	case CERTSRV_AUTH: return "authentication required";
+	}
+	return "unknown";
 }

@@ -22,6 +22,7 @@
  * and name, e.g. "0x8009310b (ASN: 267 CRYPT_E_ASN1_BADTAG)".
  */
 #include "adcs/hresult.h"
+#include "core/text.h"
 
 #include <string.h>
 
@@ -220,17 +221,6 @@ const struct hresult_info *hresult_find_symbol(const char *name, size_t n)
 	return NULL;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int is_word_char(int c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -248,7 +238,7 @@ static long long hex_code(const char *p, const char *start, const char *end,
 		return -1;
 	unsigned long v = 0;
 	for (int i = 0; i < 8; i++) {
-		int h = hexval((unsigned char)p[2 + i]);
+		int h = text_hex_digit((unsigned char)p[2 + i]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | (unsigned long)h;

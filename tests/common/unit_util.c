@@ -58,6 +58,24 @@ char *test_data_path(const char *sub, const char *name)
 	return p;
 }
 
+char *test_data_load(const char *sub, const char *name, size_t *len)
+{
+	char *path = test_data_path(sub, name), *buf = NULL;
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	long n = -1;
+	free(path);
+	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc(n ? (size_t)n : 1)) &&
+	    fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (f)
+		fclose(f);
+	*len = buf ? (size_t)n : 0;
+	return buf;
+}
+
 char *test_config_sandbox(const char *prefix)
 {
 	char xdg[600];

@@ -9,6 +9,8 @@
 #ifndef OPSMGR_TEST_UNIT_UTIL_H
 #define OPSMGR_TEST_UNIT_UTIL_H
 
+#include <stddef.h>
+
 /* A TCP socket listening on 127.0.0.1; *port gets its port.  -1 on
  * failure. */
 int test_listen_loopback(int *port);
@@ -20,6 +22,12 @@ char *test_source_path(const char *rel);
 /* <dirname of $OPSMGR_BUILD_DIR>/tests/data/<sub>/<name> when that is an
  * absolute path, else tests/data/<sub>/<name>; NULL when out of memory. */
 char *test_data_path(const char *sub, const char *name);
+
+/* The file tests/data/<sub>/<name> (test_data_path) in a malloc'd buffer
+ * of exactly its length (no NUL added, so ASan catches a read past it;
+ * the caller frees); *len gets the length.  NULL when it cannot be read
+ * (errno set). */
+char *test_data_load(const char *sub, const char *name, size_t *len);
 
 /* A new temporary directory (malloc'd; NULL on failure) for a test that
  * opens a flow: no system or user configuration file is read

@@ -21,43 +21,15 @@
 
 #include "adcs/certsrv_pages.h"
 #include "adcs/hresult.h"
-#include "core/fsutil.h"
-
-static char *fixture_path(const char *name)
-{
-	static const char *const dirs[] = {"tests/data/certsrv", "../tests/data/certsrv",
-					   "../../tests/data/certsrv"};
-	char buf[4096];
-	const char *b = getenv("OPSMGR_BUILD_DIR");
-	if (b) {
-		snprintf(buf, sizeof(buf), "%s/../tests/data/certsrv/%s", b, name);
-		if (fs_exists(buf))
-			return strdup(buf);
-	}
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(buf, sizeof(buf), "%s/%s", dirs[i], name);
-		if (fs_exists(buf))
-			return strdup(buf);
-	}
-	return NULL;
-}
+#include "unit_util.h"
 
 /* The fixture in a malloc'd buffer of exactly its length (no NUL). */
 static char *load(const char *name, size_t *len)
 {
-	char err[FS_ERRLEN];
-	unsigned char *buf = NULL;
-	char *p = fixture_path(name);
-	if (!p)
+	char *page = test_data_load("certsrv", name, len);
+	if (!page)
 		fail_msg("fixture %s not found (run from the source tree)", name);
-	if (fs_read_file(p, 1u << 20, &buf, len, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	free(p);
-	char *exact = malloc(*len ? *len : 1);
-	assert_non_null(exact);
-	memcpy(exact, buf, *len);
-	free(buf);
-	return exact;
+	return page;
 }
 
 enum mode { SUBMIT, RETRIEVE };
@@ -159,6 +131,21 @@ static void test_localized_quotes(void **state)
 	certsrv_classify_submit(de, sizeof(de) - 1, &a);
 	assert_int_equal(a.kind, CERTSRV_DENIED);
 	assert_string_equal(a.disposition, "Verweigert von LAB\\ca\xc3\xa4" "dmin");
+
+	/* a long message in Chinese is cut on a character boundary */
+	char big[2048];
+	int n = snprintf(big, sizeof(big), "<P ID=locDenied>x</P><LocID ID=locDispMsg>"
+			 "\xe5\xa4\x84\xe7\xbd\xae\xe6\xb6\x88\xe6\x81\xaf "
+			 "\xe2\x80\x9c" "0x80094014 ");
+	for (int i = 0; i < 400; i++)
+		n += snprintf(big + n, sizeof(big) - (size_t)n, "\xe6\x8b\x92");
+	n += snprintf(big + n, sizeof(big) - (size_t)n, "\xe2\x80\x9d</LocID>");
+	certsrv_classify_submit(big, (size_t)n, &a);
+	assert_int_equal(a.kind, CERTSRV_DENIED);
+	assert_string_equal(a.hr->symbol, "CERTSRV_E_ADMIN_DENIED_REQUEST");
+	size_t dl = strlen(a.disposition);
+	assert_true(dl < CERTSRV_TEXT_MAX && dl > CERTSRV_TEXT_MAX - 4);
+	assert_memory_equal(a.disposition + dl - 3, "\xe6\x8b\x92", 3);
 }
 
 /* ------------------------------------------------------------------ */
@@ -408,6 +395,12 @@ static void test_pages_without_ids(void **state)
 	assert_int_equal(a.kind, CERTSRV_PENDING);
 	assert_int_equal(a.request_id, 4711);
 	assert_true(a.markers & CERTSRV_MARK_NUMBER);
+	/* a number outside certsrv's loc* elements is no request ID */
+	const char w[] = "<P ID=locPageTitle> <B> Willkommen </B><P>Windows 2019</P>"
+			 "<P ID=locPageDesc> Hier k\xc3\xb6nnen Sie Zertifikate anfordern.</P>";
+	certsrv_classify_submit(w, sizeof(w) - 1, &a);
+	assert_int_equal(a.kind, CERTSRV_UNEXPECTED);
+	assert_int_equal(a.request_id, 0);
 	const char q[] = "<P ID=locPageTitle> <B> Erreur </B>\r\n<DL>"
 			 "<DT ID=locDispMsgLabel><B>Message :</B></DT><DD>\r\n"
 			 "\t\tEn attente\r\n\t</DD>\r\n<DT ID=locResultLabel><B>R"

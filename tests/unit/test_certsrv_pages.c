@@ -17,43 +17,16 @@
 #include <string.h>
 
 #include "adcs/certsrv.h"
-#include "core/fsutil.h"
-
-static char *fixture_path(const char *name)
-{
-	static const char *const dirs[] = {"tests/data/certsrv", "../tests/data/certsrv",
-					   "../../tests/data/certsrv"};
-	char buf[4096];
-	const char *b = getenv("OPSMGR_BUILD_DIR");
-	if (b) {
-		snprintf(buf, sizeof(buf), "%s/../tests/data/certsrv/%s", b, name);
-		if (fs_exists(buf))
-			return strdup(buf);
-	}
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(buf, sizeof(buf), "%s/%s", dirs[i], name);
-		if (fs_exists(buf))
-			return strdup(buf);
-	}
-	return NULL;
-}
+#include "unit_util.h"
+#include "core/text.h"
 
 /* The fixture in a malloc'd buffer of exactly its length (no NUL). */
 static char *load(const char *name, size_t *len)
 {
-	char err[FS_ERRLEN];
-	unsigned char *buf = NULL;
-	char *p = fixture_path(name);
-	if (!p)
+	char *page = test_data_load("certsrv", name, len);
+	if (!page)
 		fail_msg("fixture %s not found (run from the source tree)", name);
-	if (fs_read_file(p, 1u << 20, &buf, len, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	free(p);
-	char *exact = malloc(*len ? *len : 1);
-	assert_non_null(exact);
-	memcpy(exact, buf, *len);
-	free(buf);
-	return exact;
+	return page;
 }
 
 static void submit_file(const char *name, struct certsrv_answer *a)
@@ -272,6 +245,12 @@ static void check_text_clean(const char *s)
 	assert_true(n < CERTSRV_TEXT_MAX);
 	for (size_t i = 0; i < n; i++)
 		assert_true((unsigned char)s[i] >= 0x20 && s[i] != 0x7f);
+	/* whole UTF-8 sequences only, also where a text was cut */
+	for (size_t i = 0; i < n;) {
+		size_t k = text_utf8_seq((const unsigned char *)s + i, n - i);
+		assert_true(k > 0);
+		i += k;
+	}
 }
 
 static void all_prefixes(const char *name)
@@ -306,7 +285,10 @@ static void test_truncated_pages(void **state)
 		"unknown-template.html", "error-parsing.html", "advanced-pending.html",
 		"advanced-denied.html", "advanced-empty.html", "advanced-error.html",
 		"401.html", "certcarc.html", "garbage.html", "pending-de.html",
-		"denied-de.html"};
+		"denied-de.html", "pending-fr.html", "chkpnd-zh.html",
+		"denied-zh.html", "denied-fr-subject.html", "error-de-access.html",
+		"advanced-pending-fr.html", "advanced-empty-zh.html",
+		"advanced-denied-de.html"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		all_prefixes(files[i]);
 }
