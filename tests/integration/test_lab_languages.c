@@ -12,7 +12,8 @@
  * of the English phrases clients used to match (so no English can decide
  * on them), '//' in paths works like on IIS, and the framing of the
  * answers (chunked, Connection: close, several WWW-Authenticate headers
- * with Negotiate first) is what the lab says it sends.
+ * with Negotiate first) is what the lab says it sends, and a language or
+ * scheme list the lab does not know is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -825,6 +826,37 @@ static void test_double_slash(void **state)
 	env_free(&k.e);
 }
 
+/* A language or scheme list the lab does not know: exit 2, said why. */
+static void test_bad_arguments(void **state)
+{
+	static const struct {
+		const char *opt, *val, *says;
+	} bad[] = {
+		{ "--language", "es", "--language needs one of en, de, fr, zh" },
+		{ "--language", "", "--language needs one of" },
+		{ "--challenge", "kerberos", "--challenge needs a list" },
+		{ "--challenge", "ntlm,ntlm", "--challenge needs a list" },
+		{ "--challenge", "basic,", "--challenge needs a list" },
+	};
+	char *dir = test_mkdtemp("langs-args-");
+
+	(void)state;
+	assert_non_null(dir);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *args[] = { "--dir", dir, bad[i].opt, bad[i].val,
+				       NULL };
+		char *out = NULL;
+
+		assert_int_equal(lab_cmd(args, &out), 2);
+		assert_non_null(out);
+		if (!strstr(out, bad[i].says))
+			fail_msg("%s '%s': %s", bad[i].opt, bad[i].val, out);
+		free(out);
+	}
+	test_rm_rf(dir);
+	free(dir);
+}
+
 /* ------------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -874,6 +906,7 @@ int main(void)
 		cmocka_unit_test(test_pages_zh),
 		cmocka_unit_test(test_framing_and_challenges),
 		cmocka_unit_test(test_double_slash),
+		cmocka_unit_test(test_bad_arguments),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
