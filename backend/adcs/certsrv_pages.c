@@ -46,6 +46,7 @@ struct facts {
 	const char *dispmsg_at;     /* locDispMsg, locInfoReqIDandReason */
 	const char *dispmsg_label;  /* locDispMsgLabel (advanced info) */
 	const char *displabel_at;   /* locDispLabel (numeric disposition) */
+	const char *result_at;      /* locResultLabel (the failure's text) */
 	const char *reqid_at;       /* the first ID containing "ReqID" */
 	int refusal, pending, error;
 	int status_ok;              /* an S_OK "0x0" status is shown */
@@ -100,6 +101,8 @@ static void note_id(struct facts *f, const char *at, const char *v, size_t n)
 		f->dispmsg_label = at;
 	if (!f->displabel_at && id_matches(v, n, "locDispLabel"))
 		f->displabel_at = at;
+	if (!f->result_at && id_matches(v, n, "locResultLabel"))
+		f->result_at = at;
 	if (!f->reqid_at && id_contains(v, n, "ReqID"))
 		f->reqid_at = at;
 }
@@ -390,6 +393,22 @@ static void disposition(const struct facts *f, const char *end, char *out,
 	trim(out);
 }
 
+/* An error page without a disposition message: the text of its Result
+ * row when that names a failure HRESULT (the CA's words for it). */
+static void result_words(const struct facts *f, const char *end, char *out,
+			 size_t outlen)
+{
+	const char *s, *e;
+	unsigned long failure;
+	if (!f->result_at || !dd_after(f->result_at, end, &s, &e))
+		return;
+	hresult_scan(s, (size_t)(e - s), &failure);
+	if (failure) {
+		text_of(s, e, out, outlen);
+		trim(out);
+	}
+}
+
 /* The numeric disposition (certsrv prints HEX(nDisposition)) starting the
  * <DD> after locDispLabel, or -1. */
 static long disposition_code(const struct facts *f, const char *end)
@@ -516,6 +535,8 @@ static void read_page(const char *page, size_t len, struct certsrv_answer *a,
 	page_title(page, len, a->title, sizeof(a->title));
 	page_excerpt(page, len, a->title, a->excerpt, sizeof(a->excerpt));
 	disposition(f, end, a->disposition, sizeof(a->disposition));
+	if (!a->disposition[0])
+		result_words(f, end, a->disposition, sizeof(a->disposition));
 	a->disp_code = disposition_code(f, end);
 	a->request_id = request_id(f, page, len);
 	a->hr = hresult_scan(a->disposition, strlen(a->disposition), &fail_disp);

@@ -39,7 +39,9 @@
  *      disposition (the CA's own words, in its language): the text inside
  *                the quotes ("", “”, „“, «», 「」) of the element
  *                locDispMsg or locInfoReqIDandReason, else the <DD> after
- *                the <DT ID=locDispMsgLabel> of the advanced-info page;
+ *                the <DT ID=locDispMsgLabel> of the advanced-info page,
+ *                else the <DD> after <DT ID=locResultLabel> when it names
+ *                a failure HRESULT (an error page without a message);
  *      title:    the element locPageTitle, else <title>;
  *  - the numeric disposition of the advanced-info page: the number that
  *    starts the <DD> after <DT ID=locDispLabel> (certsrv's CR_DISP_*:

@@ -40,6 +40,7 @@
 #include "stages/stages.h"
 #include "core/state.h"
 #include "tls_stub.h"
+#include "unit_util.h"
 #include "pki/truststore.h"
 #include "pki/x509util.h"
 
@@ -611,6 +612,75 @@ static void test_ca_answers_garbage(void **state)
 	tls_stub_stop(s);
 }
 
+/* A CA in another language (a stub serving a localized page of
+ * tests/data/certsrv): stage 2 quotes the CA's own words, names the
+ * HRESULT, explains it, and puts the fix at the HRESULT's field. */
+static const struct {
+	const char *file;
+	enum diag_check check;
+	const char *field;
+	const char *words;      /* the CA's words, in its language */
+	unsigned long code;     /* the HRESULT named: its symbol and cause */
+	enum request_phase phase;
+} FOREIGN[] = {
+	{ "denied-zh.html", DIAG_REQ_DENIED, "ca.user",
+	  "\"\xe8\xa2\xab\xe7\xad\x96\xe7\x95\xa5\xe6\xa8\xa1\xe5\x9d\x97"
+	  "\xe6\x8b\x92\xe7\xbb\x9d 0x80094012", 0x80094012UL, REQ_DENIED },
+	{ "denied-fr-subject.html", DIAG_REQ_DENIED, "computer.fqdn",
+	  "\"Refus\xc3\xa9 par le module de strat\xc3\xa9gie 0x8009480f",
+	  0x8009480FUL, REQ_DENIED },
+	{ "denied-de.html", DIAG_REQ_TEMPLATE, "ca.template",
+	  "\"Vom Richtlinienmodul verweigert 0x80094800", 0x80094800UL,
+	  REQ_DENIED },
+	{ "error-de-access.html", DIAG_REQ_SUBMIT, "ca.user",
+	  "reported an error: \"Zugriff verweigert 0x80070005 (WIN32: 5 "
+	  "ERROR_ACCESS_DENIED)\"", 0x80070005UL,
+	  REQ_KEY_WRITTEN },
+};
+
+static void test_foreign_ca_words(void **state)
+{
+	for (size_t i = 0; i < sizeof(FOREIGN) / sizeof(FOREIGN[0]); i++) {
+		size_t blen;
+		char *body = test_data_load("certsrv", FOREIGN[i].file, &blen);
+		assert_non_null(body);
+		char head[160];
+		int hl = snprintf(head, sizeof(head),
+				  "HTTP/1.1 200 OK\r\nContent-Type: text/html; "
+				  "charset=utf-8\r\nContent-Length: %zu\r\n"
+				  "Connection: close\r\n\r\n", blen);
+		char *page = malloc((size_t)hl + blen);
+		assert_non_null(page);
+		memcpy(page, head, (size_t)hl);
+		memcpy(page + hl, body, blen);
+		struct tls_stub *s = tls_stub_start(TLS_STUB_REPLY, stub_cert,
+						    stub_key, page, (size_t)hl + blen);
+		assert_non_null(s);
+		char url[128];
+		snprintf(url, sizeof(url), "https://localhost:%d/certsrv/",
+			 tls_stub_port(s));
+		struct env e;
+		env_open(&e, NULL);
+		config_set_str(&e.cfg.ca_url, url);
+		config_set_str(&e.cfg.ca_file, stub_root);
+		assert_int_equal(env_run(&e, NULL), ST_FAIL);
+		const struct diag *d = find_fail(&e, FOREIGN[i].check);
+		const struct hresult_info *hr = hresult_find(FOREIGN[i].code);
+		char named[256];
+		snprintf(named, sizeof(named), "\" (%s): %s", hr->symbol, hr->cause);
+		print_message("%s: [%s] %s\n", FOREIGN[i].file, d->field, d->message);
+		assert_string_equal(d->field, FOREIGN[i].field);
+		assert_non_null(strstr(d->message, FOREIGN[i].words));
+		assert_non_null(strstr(d->message, named));
+		assert_string_equal(d->fix, hr->fix);
+		assert_int_equal(e.st.req_phase, FOREIGN[i].phase);
+		env_free(&e);
+		tls_stub_stop(s);
+		free(page);
+		free(body);
+	}
+}
+
 static void test_offline(void **state)
 {
 	struct env e;
@@ -1025,6 +1095,7 @@ int main(void)
 		cmocka_unit_test(test_pending_deny),
 		cmocka_unit_test(test_pending_changed_needs_confirm),
 		cmocka_unit_test(test_unknown_request_id),
+		cmocka_unit_test(test_foreign_ca_words),
 		cmocka_unit_test(test_tls_failure_then_trust_store),
 		cmocka_unit_test(test_killed_mid_submission),
 		cmocka_unit_test(test_cancel_keygen),
