@@ -31,6 +31,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "lab_lang.h"
+
 #define LAB_USER "labuser"
 #define LAB_REALM "127.0.0.1"
 #define LAB_BODY_CAP (64u * 1024u)        /* request bodies; more is 413 */
@@ -44,6 +46,13 @@
 #define LAB_ADMIN_KEY "admin/admin.key"
 
 /* ---- context --------------------------------------------------------- */
+/* The schemes a 401 offers, one WWW-Authenticate header each, in the
+ * order given (IIS: Negotiate, NTLM, then Basic when enabled).  Only
+ * Basic is ever accepted: the others are offered like a Windows server
+ * with Windows Authentication would, for clients to cope with. */
+enum lab_scheme { LAB_SCHEME_NEGOTIATE, LAB_SCHEME_NTLM, LAB_SCHEME_BASIC };
+#define LAB_MAX_CHALLENGES 3
+
 struct lab_ctx {
 	char *dir;
 	int auto_approve;          /* seconds; -1 = only by command */
@@ -51,6 +60,9 @@ struct lab_ctx {
 	long long validity_s;      /* --validity: how long issued certificates
 				    * live, in seconds; 0 = one year */
 	int ca_port, ms_port;
+	enum lab_lang lang;        /* --language (0: English) */
+	int nchallenge;            /* --challenge; 0: Basic only */
+	enum lab_scheme challenge[LAB_MAX_CHALLENGES];
 	char *password;            /* Basic auth secret (wiped on release) */
 	X509 *root;
 	EVP_PKEY *root_key;
@@ -261,8 +273,9 @@ struct lab_resp {
 	const char *ctype;          /* static string */
 	unsigned char *body;        /* malloc'd */
 	size_t len;
-	int auth_challenge;         /* send WWW-Authenticate: Basic */
+	int auth_challenge;         /* send the WWW-Authenticate headers */
 	int close;                  /* close the connection afterwards */
+	int chunked;                /* send the body chunked (no length) */
 };
 
 void lab_resp_release(struct lab_resp *r);
@@ -279,24 +292,34 @@ void lab_ca_handle(const struct lab_ctx *c, const struct lab_http_req *q,
 void lab_ms_handle(const struct lab_ctx *c, const struct lab_http_req *q,
 		   struct lab_resp *r);
 
-/* ---- pages (lab_pages.c); all malloc'd HTML --------------------------- */
-char *lab_page_home(void);
-char *lab_page_unauthorized(void);
-char *lab_page_not_found(void);
-char *lab_page_certcarc(int renewals);
-char *lab_page_certrqxt(void);
-char *lab_page_issued(long id);
-char *lab_page_pending(long id);
+/* ---- pages (lab_pages.c); all malloc'd HTML, in the language of t --- */
+char *lab_page_home(const struct lab_texts *t);
+char *lab_page_unauthorized(const struct lab_texts *t);
+char *lab_page_not_found(const struct lab_texts *t);
+char *lab_page_certcarc(const struct lab_texts *t, int renewals);
+char *lab_page_certrqxt(const struct lab_texts *t);
+char *lab_page_issued(const struct lab_texts *t, long id);
+/* chkpnd: the answer to Mode=chkpnd ("still pending") */
+char *lab_page_pending(const struct lab_texts *t, long id, int chkpnd);
 /* Denied/error answer to a submission: disposition message text and the
  * LastStatus line; id <= 0 when the request got none. */
-char *lab_page_denied(long id, const char *title, const char *disposition,
-		      const char *last_status);
-/* certnew.cer error page (advanced-info layout). */
-char *lab_page_advanced(const char *disposition, const char *last_status);
+char *lab_page_denied(const struct lab_texts *t, long id, const char *title,
+		      const char *disposition, const char *last_status);
+/* certnew.cer error page (advanced-info layout): the numeric disposition
+ * (CR_DISP_*: 2 denied, 5 under submission; -1 never set, for a request
+ * that could not be read, whose LastStatus is then also the Result). */
+char *lab_page_advanced(const struct lab_texts *t, long disp_code,
+			const char *disposition, const char *last_status);
 
-/* Disposition texts of a stored request (static strings). */
-const char *lab_disposition(const struct lab_request *r);
-const char *lab_last_status(const struct lab_request *r);
+/* Disposition message and LastStatus line of a stored request, and the
+ * disposition of a CSR the CA cannot use (unreadable, or its signature
+ * does not verify), into out (cut to len). */
+void lab_disposition(const struct lab_texts *t, const struct lab_request *r,
+		     char *out, size_t len);
+void lab_last_status(const struct lab_texts *t, const struct lab_request *r,
+		     char *out, size_t len);
+void lab_csr_disposition(const struct lab_texts *t, int bad_signature,
+			 char *out, size_t len);
 
 /* ---- files the lab writes (lab_files.c) ------------------------------- */
 int lab_write_ini_files(const struct lab_ctx *c, char *err, size_t errlen);

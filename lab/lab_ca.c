@@ -12,7 +12,10 @@
  *                             signed again only when revocations change,
  *                             lab_crl.c)
  * Templates: OpsMgr (issue), OpsMgrManual (pending), WebServer (issue,
- * serverAuth only), anything else denied like AD CS.
+ * serverAuth only), anything else denied like AD CS.  The pages speak the
+ * lab's --language (lab_lang.c).  Like IIS, a path may have '/' doubled
+ * ("//certsrv//certfnsh.asp"), and answers come chunked, with
+ * Connection: close or with a length depending on the page (iis_framing).
  */
 #include "lab.h"
 
@@ -30,13 +33,12 @@
 #define CT_P7B "application/x-pkcs7-certificates"
 #define CT_CRL "application/pkix-crl"
 
-#define ST_OK "The operation completed successfully. 0x0 (WIN32: 0)"
-#define DISP_BADPARAM "The parameter is incorrect. 0x80070057 (WIN32: 87 " \
-	"ERROR_INVALID_PARAMETER)"
-#define DISP_EMPTY "The requested property value is empty. 0x80094004 " \
-	"(-2146877436 CERTSRV_E_PROPERTY_EMPTY)"
-#define ST_BADTAG "ASN1 bad tag value met. 0x8009310b (ASN: 267 " \
-	"CRYPT_E_ASN1_BADTAG)"
+/* certsrv's numeric dispositions (certcli.h) the advanced page shows */
+#define CR_DISP_DENIED 2
+#define CR_DISP_UNDER_SUBMISSION 5
+
+/* Room for a disposition message or a LastStatus line. */
+#define DISP_MAX 512
 
 enum tmpl_kind { T_NONE, T_UNKNOWN, T_OPSMGR, T_MANUAL, T_WEBSERVER };
 
@@ -46,9 +48,25 @@ static void html(struct lab_resp *r, unsigned status, char *page)
 		      page ? strlen(page) : 0);
 }
 
-static void advanced(struct lab_resp *r, const char *disp, const char *st)
+static const struct lab_texts *texts(const struct lab_ctx *c)
 {
-	html(r, 200, lab_page_advanced(disp, st));
+	return lab_texts_of(c->lang);
+}
+
+static void advanced(const struct lab_ctx *c, struct lab_resp *r,
+		     long disp_code, const char *disp, const char *st)
+{
+	html(r, 200, lab_page_advanced(texts(c), disp_code, disp, st));
+}
+
+/* The advanced-info page of one result (disposition and LastStatus). */
+static void advanced_hr(const struct lab_ctx *c, struct lab_resp *r,
+			enum lab_hr hr)
+{
+	char st[DISP_MAX];
+
+	lab_hr_status(texts(c), hr, st, sizeof(st));
+	advanced(c, r, -1, st, st);
 }
 
 static void server_error(const struct lab_ctx *c, struct lab_resp *r,
@@ -58,8 +76,8 @@ static void server_error(const struct lab_ctx *c, struct lab_resp *r,
 
 	lab_log(c, "ca: %s: %s", what, err);
 	snprintf(msg, sizeof(msg), "%s: %s", what, err);
-	html(r, 500, lab_page_advanced(msg, "The lab could not complete the "
-				       "operation; see lab.log."));
+	html(r, 500, lab_page_advanced(texts(c), -1, msg, "The lab could not "
+				       "complete the operation; see lab.log."));
 }
 
 static int auth_ok(const struct lab_ctx *c, const struct lab_http_req *q)
@@ -172,14 +190,14 @@ static int request_for_page(const struct lab_ctx *c, long id,
 	int found;
 
 	if (id < 0) {
-		advanced(r, DISP_BADPARAM, DISP_BADPARAM);
+		advanced_hr(c, r, LAB_HR_BAD_PARAMETER);
 		return 0;
 	}
 	found = lookup(c, id, rq, err, sizeof(err));
 	if (found < 0)
 		server_error(c, r, "cannot read the lab state", err);
 	else if (!found)
-		advanced(r, DISP_EMPTY, DISP_EMPTY);
+		advanced_hr(c, r, LAB_HR_PROPERTY_EMPTY);
 	return found > 0;
 }
 
@@ -197,7 +215,7 @@ static void do_certnew(const struct lab_ctx *c, const struct lab_http_req *q,
 
 	if (rid && !strcasecmp(rid, "CACert")) {
 		if (!renewal_ok(q)) {
-			advanced(r, DISP_BADPARAM, DISP_BADPARAM);
+			advanced_hr(c, r, LAB_HR_BAD_PARAMETER);
 			return;
 		}
 		if (p7b) {
@@ -223,7 +241,12 @@ static void do_certnew(const struct lab_ctx *c, const struct lab_http_req *q,
 	if (!request_for_page(c, id, &rq, r))
 		return;
 	if (rq.state != REQ_ISSUED && rq.state != REQ_REVOKED) {
-		advanced(r, lab_disposition(&rq), lab_last_status(&rq));
+		char disp[DISP_MAX], st[DISP_MAX];
+
+		lab_disposition(texts(c), &rq, disp, sizeof(disp));
+		lab_last_status(texts(c), &rq, st, sizeof(st));
+		advanced(c, r, rq.state == REQ_PENDING ? CR_DISP_UNDER_SUBMISSION
+						       : CR_DISP_DENIED, disp, st);
 		return;
 	}
 	x = load_issued(c, id, err, sizeof(err));
@@ -261,7 +284,7 @@ static void do_crl(const struct lab_ctx *c, const struct lab_http_req *q,
 	int fd;
 
 	if (!renewal_ok(q) || (type && strcasecmp(type, "base"))) {
-		advanced(r, DISP_EMPTY, DISP_EMPTY);
+		advanced_hr(c, r, LAB_HR_PROPERTY_EMPTY);
 		return;
 	}
 	fd = lab_state_open(c->dir, &st, err, sizeof(err));
@@ -348,6 +371,46 @@ static int write_request_file(const struct lab_ctx *c, long id,
 	return rc;
 }
 
+/* The answer page of certfnsh.asp for a request in its state (chkpnd: to
+ * Mode=chkpnd). */
+static void request_page(const struct lab_ctx *c, const struct lab_request *rq,
+			 int chkpnd, struct lab_resp *r)
+{
+	const struct lab_texts *t = texts(c);
+	char disp[DISP_MAX], st[DISP_MAX];
+
+	switch (rq->state) {
+	case REQ_ISSUED:
+	case REQ_REVOKED:
+		html(r, 200, lab_page_issued(t, rq->id));
+		break;
+	case REQ_PENDING:
+		html(r, 200, lab_page_pending(t, rq->id, chkpnd));
+		break;
+	case REQ_DENIED:
+		lab_disposition(t, rq, disp, sizeof(disp));
+		lab_last_status(t, rq, st, sizeof(st));
+		html(r, 200, lab_page_denied(t, rq->id, t->denied_title, disp,
+					     st));
+		break;
+	}
+}
+
+/* The error page of a CSR the CA cannot use; why is lab_parse_csr's
+ * (English) reason, whose symbolic name tells which. */
+static void bad_csr(const struct lab_ctx *c, struct lab_resp *r,
+		    const char *why)
+{
+	const struct lab_texts *t = texts(c);
+	int sig = strstr(why, "TRUST_E_CERT_SIGNATURE") != NULL;
+	char disp[DISP_MAX], st[DISP_MAX];
+
+	lab_csr_disposition(t, sig, disp, sizeof(disp));
+	lab_hr_status(t, sig ? LAB_HR_BAD_SIGNATURE : LAB_HR_ASN1_BADTAG, st,
+		      sizeof(st));
+	html(r, 200, lab_page_denied(t, 0, t->error_title, disp, st));
+}
+
 static void hold_submission(const struct lab_ctx *c)
 {
 	for (long i = 0; i < (long)c->delay_submit * 10; i++) {
@@ -383,7 +446,7 @@ static void do_newreq(const struct lab_ctx *c, const struct lab_http_req *q,
 		hold_submission(c);
 	req = lab_parse_csr(csr, csr ? strlen(csr) : 0, disp, sizeof(disp));
 	if (!req) {
-		html(r, 200, lab_page_denied(0, "Error", disp, ST_BADTAG));
+		bad_csr(c, r, disp);
 		return;
 	}
 	memset(&rec, 0, sizeof(rec));
@@ -453,15 +516,7 @@ static void do_newreq(const struct lab_ctx *c, const struct lab_http_req *q,
 	X509_free(x);
 	lab_log(c, "ca: request %ld for '%s' template '%s': %s", rec.id,
 		rec.cn, rec.templ, lab_req_state_name(rec.state));
-	if (rec.state == REQ_ISSUED)
-		html(r, 200, lab_page_issued(rec.id));
-	else if (rec.state == REQ_PENDING)
-		html(r, 200, lab_page_pending(rec.id));
-	else
-		html(r, 200, lab_page_denied(rec.id,
-					     "Certificate Request Denied",
-					     lab_disposition(&rec),
-					     lab_last_status(&rec)));
+	request_page(c, &rec, 0, r);
 	return;
 fail:
 	lab_state_unlock(fd);
@@ -479,44 +534,65 @@ static void do_chkpnd(const struct lab_ctx *c, const struct lab_http_req *q,
 
 	if (!request_for_page(c, id, &rq, r))
 		return;
-	switch (rq.state) {
-	case REQ_ISSUED:
-	case REQ_REVOKED:
-		html(r, 200, lab_page_issued(id));
-		break;
-	case REQ_PENDING:
-		html(r, 200, lab_page_pending(id));
-		break;
-	case REQ_DENIED:
-		html(r, 200, lab_page_denied(id, "Certificate Request Denied",
-					     lab_disposition(&rq),
-					     lab_last_status(&rq)));
-		break;
-	}
+	request_page(c, &rq, 1, r);
 }
 
-void lab_ca_handle(const struct lab_ctx *c, const struct lab_http_req *q,
-		   struct lab_resp *r)
+/*
+ * How IIS sends each answer, so clients meet all three framings: ASP
+ * pages that build their answer as they go (certfnsh.asp, certcarc.asp)
+ * chunked, error pages (advanced info, 404, 500) with Connection: close,
+ * everything else (home, certrqxt.asp, certificates, CRLs, 401 - which
+ * keeps the connection for the authentication handshake) with a length.
+ */
+static void iis_framing(const char *name, struct lab_resp *r)
 {
-	const char *path = q->path ? q->path : "";
-	const char *name;
+	static const char *const chunked[] = { "certfnsh.asp", "certcarc.asp" };
+	int html_page = r->ctype && !strcmp(r->ctype, CT_HTML);
+
+	if (r->status == 401)
+		return;
+	if (r->status >= 400 || (html_page && !strcasecmp(name, "certnew.cer")) ||
+	    (html_page && !strcasecmp(name, "certnew.p7b")) ||
+	    (html_page && !strcasecmp(name, "certcrl.crl"))) {
+		r->close = 1;
+		return;
+	}
+	for (size_t i = 0; i < sizeof(chunked) / sizeof(chunked[0]); i++)
+		if (!strcasecmp(name, chunked[i]))
+			r->chunked = 1;
+}
+
+/* path with every run of '/' made one (IIS takes "//certsrv//x.asp"),
+ * into buf; NULL when it does not fit. */
+static const char *one_slash(const char *path, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	for (const char *p = path; *p; p++) {
+		if (*p == '/' && n && buf[n - 1] == '/')
+			continue;
+		if (n + 1 >= cap)
+			return NULL;
+		buf[n++] = *p;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void route(const struct lab_ctx *c, const struct lab_http_req *q,
+		  const char *name, struct lab_resp *r)
+{
+	const struct lab_texts *t = texts(c);
 	int get = q->method && (!strcmp(q->method, "GET") ||
 				!strcmp(q->method, "HEAD"));
 	int post = q->method && !strcmp(q->method, "POST");
 
-	memset(r, 0, sizeof(*r));
-	if (strncasecmp(path, "/certsrv", 8) ||
-	    (path[8] != '\0' && path[8] != '/')) {
-		html(r, 404, lab_page_not_found());
-		return;
-	}
-	name = path[8] ? path + 9 : "";
 	if (!strcasecmp(name, "certcrl.crl") && get) {
 		do_crl(c, q, r);
 		return;
 	}
 	if (!auth_ok(c, q)) {
-		html(r, 401, lab_page_unauthorized());
+		html(r, 401, lab_page_unauthorized(t));
 		r->auth_challenge = 1;
 		return;
 	}
@@ -527,11 +603,11 @@ void lab_ca_handle(const struct lab_ctx *c, const struct lab_http_req *q,
 		return;
 	}
 	if (!*name || !strcasecmp(name, "default.asp"))
-		html(r, 200, lab_page_home());
+		html(r, 200, lab_page_home(t));
 	else if (!strcasecmp(name, "certcarc.asp"))
-		html(r, 200, lab_page_certcarc(0));
+		html(r, 200, lab_page_certcarc(t, 0));
 	else if (!strcasecmp(name, "certrqxt.asp"))
-		html(r, 200, lab_page_certrqxt());
+		html(r, 200, lab_page_certrqxt(t));
 	else if (!strcasecmp(name, "certnew.cer"))
 		do_certnew(c, q, r, 0);
 	else if (!strcasecmp(name, "certnew.p7b"))
@@ -544,8 +620,26 @@ void lab_ca_handle(const struct lab_ctx *c, const struct lab_http_req *q,
 		else if (post && mode && !strcasecmp(mode, "chkpnd"))
 			do_chkpnd(c, q, r);
 		else
-			advanced(r, DISP_BADPARAM, DISP_BADPARAM);
+			advanced_hr(c, r, LAB_HR_BAD_PARAMETER);
 	} else {
-		html(r, 404, lab_page_not_found());
+		html(r, 404, lab_page_not_found(t));
 	}
+}
+
+void lab_ca_handle(const struct lab_ctx *c, const struct lab_http_req *q,
+		   struct lab_resp *r)
+{
+	char buf[1024];
+	const char *path = one_slash(q->path ? q->path : "", buf, sizeof(buf));
+	const char *name = "";
+
+	memset(r, 0, sizeof(*r));
+	if (!path || strncasecmp(path, "/certsrv", 8) ||
+	    (path[8] != '\0' && path[8] != '/')) {
+		html(r, 404, lab_page_not_found(texts(c)));
+	} else {
+		name = path[8] ? path + 9 : "";
+		route(c, q, name, r);
+	}
+	iis_framing(name, r);
 }

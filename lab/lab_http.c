@@ -8,8 +8,12 @@
  * PER_IP_LIMIT of the CONN_LIMIT) from starving the rest; bodies above
  * LAB_BODY_CAP get 413, form
  * bodies go through MHD's post processor, Basic credentials through MHD's
- * helpers.  The management listener asks for a client certificate and
- * verifies it against the lab root during the handshake (a GnuTLS
+ * helpers.  A CA answer marked chunked goes out with
+ * Transfer-Encoding: chunked (a callback response of unknown size, in
+ * pieces of at most CHUNK_MAX), one marked close with Connection: close;
+ * a 401 carries one WWW-Authenticate header per scheme of --challenge, in
+ * its order (IIS: Negotiate, NTLM, Basic).  The management listener
+ * asks for a client certificate and verifies it against the lab root during the handshake (a GnuTLS
  * per-session verify function, installed when MHD announces the
  * connection); refusals are logged with the reason, like the Operations
  * Manager events 20000/21007.  Each request is handed to the socket-free
@@ -224,19 +228,97 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
-static enum MHD_Result queue(struct MHD_Connection *conn,
-			     struct conn_state *cs, struct lab_resp *r)
+/* A body sent chunked: handed to MHD a piece at a time. */
+struct chunked_body {
+	unsigned char *data;
+	size_t len;
+};
+
+/* At most this much per chunk, so even a short page comes in several. */
+#define CHUNK_MAX 1024u
+
+static ssize_t chunked_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct chunked_body *b = cls;
+	size_t n;
+
+	if (pos >= b->len)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	n = b->len - (size_t)pos;
+	if (n > max)
+		n = max;
+	if (n > CHUNK_MAX)
+		n = CHUNK_MAX;
+	memcpy(buf, b->data + pos, n);
+	return (ssize_t)n;
+}
+
+static void chunked_free(void *cls)
+{
+	struct chunked_body *b = cls;
+
+	free(b->data);
+	free(b);
+}
+
+/* r's body as an MHD response: with a length, or chunked (the body taken
+ * from r either way); NULL when out of memory. */
+static struct MHD_Response *make_response(struct lab_resp *r)
 {
 	struct MHD_Response *resp;
+	struct chunked_body *b;
+
+	if (!r->chunked) {
+		resp = MHD_create_response_from_buffer(r->len, r->body,
+						       MHD_RESPMEM_MUST_FREE);
+		if (resp)
+			r->body = NULL;
+		return resp;
+	}
+	b = malloc(sizeof(*b));
+	if (!b)
+		return NULL;
+	b->data = r->body;
+	b->len = r->len;
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, CHUNK_MAX,
+						 chunked_read, b, chunked_free);
+	if (!resp) {
+		free(b);
+		return NULL;
+	}
+	r->body = NULL;
+	return resp;
+}
+
+/* The WWW-Authenticate headers of a 401, one per scheme, in the order
+ * configured (c->challenge; none configured: Basic). */
+static void add_challenges(const struct lab_ctx *c, struct MHD_Response *resp)
+{
+	static const enum lab_scheme basic_only[] = { LAB_SCHEME_BASIC };
+	const enum lab_scheme *list = c && c->nchallenge ? c->challenge
+							  : basic_only;
+	int n = c && c->nchallenge ? c->nchallenge : 1;
+
+	for (int i = 0; i < n; i++)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					list[i] == LAB_SCHEME_NEGOTIATE
+						? "Negotiate"
+					: list[i] == LAB_SCHEME_NTLM
+						? "NTLM"
+						: "Basic realm=\"" LAB_REALM "\"");
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn,
+			     const struct lab_ctx *c, struct conn_state *cs,
+			     struct lab_resp *r)
+{
+	struct MHD_Response *resp = make_response(r);
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(r->len, r->body,
-					       MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		lab_resp_release(r);
 		return MHD_NO;
 	}
-	r->body = NULL;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER,
 				"Microsoft-IIS/10.0");
@@ -244,9 +326,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
 					"close");
 	if (r->status == 401 && r->auth_challenge)
-		ret = MHD_queue_basic_auth_fail_response(conn, LAB_REALM, resp);
-	else
-		ret = MHD_queue_response(conn, r->status, resp);
+		add_challenges(c, resp);
+	ret = MHD_queue_response(conn, r->status, resp);
 	MHD_destroy_response(resp);
 	cs->queued = 1;
 	return ret;
@@ -263,7 +344,7 @@ static enum MHD_Result too_large(struct MHD_Connection *conn,
 		      "</head><body><h2>413 - Request Entity Too Large</h2>"
 		      "</body></html>\r\n");
 	r.close = 1;
-	return queue(conn, cs, &r);
+	return queue(conn, NULL, cs, &r);
 }
 
 static enum MHD_Result dispatch(struct listener *L,
@@ -311,7 +392,7 @@ static enum MHD_Result dispatch(struct listener *L,
 		q.pass = pass;
 		lab_ca_handle(L->c, &q, &r);
 	}
-	ret = queue(conn, cs, &r);
+	ret = queue(conn, L->c, cs, &r);
 	lab_resp_release(&r);
 	lab_kvs_release(&query);
 	if (pass) {

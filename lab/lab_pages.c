@@ -1,12 +1,16 @@
 /*
  * lab_pages.c - the HTML pages of the lab CA, laid out like the pages a
  * Windows AD CS web-enrollment server sends (shared/fixtures/adcs-pages,
- * shared/docs/certsrv-protocol.md): the element IDs (locPageTitle,
- * locInfo, ...), the certnew.cer?ReqID=N&amp;Enc=... links, "Certificate
- * Pending" + "Your Request Id is N.", 'The disposition message is "..."',
- * the advanced-info layout ("Disposition message:" row, value after two
- * tabs), var nRenewals=N; and IIS's 401 page.  Every function returns a
- * malloc'd string (NULL when out of memory); the caller frees.
+ * shared/docs/certsrv-protocol.md), in the language of the texts given
+ * (lab_lang.c).  What a localized server keeps in every language is kept
+ * here: the element IDs (locPageTitle, locPendInfo, locDenied,
+ * locDispMsg, locDispMsgLabel, ...), the certnew.cer?ReqID=N&amp;Enc=...
+ * links, the ReqID form field of the pending page, var nRenewals=N; and
+ * the HRESULT codes with their symbolic names; the words between them
+ * ("Certificate Pending", "Your Request Id is N.", 'The disposition
+ * message is "..."', the advanced-info rows, IIS's 401 and 404 pages)
+ * come from the texts.  Every function returns a malloc'd string (NULL
+ * when out of memory); the caller frees.
  */
 #include "lab.h"
 
@@ -17,37 +21,39 @@
 
 #define CA_NAME "opsmgr-enroll lab root"
 
-static const char head[] =
-	"<HTML>\r\n<Head>\r\n"
-	"    <Meta HTTP-Equiv=\"Content-Type\" Content=\"text/html; "
-	"charset=UTF-8\">\r\n"
-	"    <Meta HTTP-Equiv=\"X-UA-Compatible\" Content=\"IE=7\">\r\n"
-	"    <Title>Microsoft Active Directory Certificate Services</Title>\r\n"
-	"</Head>\r\n"
-	"<Body BgColor=#FFFFFF Link=#0000FF VLink=#0000FF ALink=#0000FF >"
-	"<Font ID=locPageFont Face=\"Arial\">\r\n"
-	"<Table Border=0 CellSpacing=0 CellPadding=4 Width=100% "
-	"BgColor=#008080>\r\n<TR>\r\n"
-	"\t<TD><Font Color=#FFFFFF><LocID ID=locMSCertSrv><Font Face=\"Arial\" "
-	"Size=-1><B><I>Microsoft</I></B> Active Directory Certificate Services "
-	"&nbsp;--&nbsp; " CA_NAME " &nbsp;</Font></LocID></Font></TD>\r\n"
-	"\t<TD ID=locHomeAlign Align=Right><A Href=\"/certsrv\"><Font "
-	"Color=#FFFFFF><LocID ID=locHomeLink><Font Face=\"Arial\" Size=-1><B>"
-	"Home</B></Font></LocID></Font></A></TD>\r\n"
-	"</TR>\r\n</Table>\r\n";
+/* The top of every page: three %s, t->html_title, t->adcs, t->home. */
+#define HEAD \
+	"<HTML>\r\n<Head>\r\n" \
+	"    <Meta HTTP-Equiv=\"Content-Type\" Content=\"text/html; " \
+	"charset=UTF-8\">\r\n" \
+	"    <Meta HTTP-Equiv=\"X-UA-Compatible\" Content=\"IE=7\">\r\n" \
+	"    <Title>%s</Title>\r\n" \
+	"</Head>\r\n" \
+	"<Body BgColor=#FFFFFF Link=#0000FF VLink=#0000FF ALink=#0000FF >" \
+	"<Font ID=locPageFont Face=\"Arial\">\r\n" \
+	"<Table Border=0 CellSpacing=0 CellPadding=4 Width=100%% " \
+	"BgColor=#008080>\r\n<TR>\r\n" \
+	"\t<TD><Font Color=#FFFFFF><LocID ID=locMSCertSrv><Font Face=\"Arial\" " \
+	"Size=-1><B><I>Microsoft</I></B> %s " \
+	"&nbsp;--&nbsp; " CA_NAME " &nbsp;</Font></LocID></Font></TD>\r\n" \
+	"\t<TD ID=locHomeAlign Align=Right><A Href=\"/certsrv\"><Font " \
+	"Color=#FFFFFF><LocID ID=locHomeLink><Font Face=\"Arial\" Size=-1><B>" \
+	"%s</B></Font></LocID></Font></A></TD>\r\n" \
+	"</TR>\r\n</Table>\r\n"
+#define HEAD_ARGS(t) (t)->html_title, (t)->adcs, (t)->home
 
-static const char green_hr[] =
-	"<!-- Green HR --><Table Border=0 CellSpacing=0 CellPadding=0 "
-	"Width=100%><TR><TD BgColor=#008080><Img Src=\"certspc.gif\" Alt=\"\" "
-	"Height=2 Width=1></TD></TR></Table>\r\n";
+#define GREEN_HR \
+	"<!-- Green HR --><Table Border=0 CellSpacing=0 CellPadding=0 " \
+	"Width=100%%><TR><TD BgColor=#008080><Img Src=\"certspc.gif\" Alt=\"\" " \
+	"Height=2 Width=1></TD></TR></Table>\r\n"
 
-static const char foot[] =
-	"<!-- White HR --><Table Border=0 CellSpacing=0 CellPadding=0 "
-	"Width=100%><TR><TD BgColor=#FFFFFF><Img Src=\"certspc.gif\" Alt=\"\" "
-	"Height=5 Width=1></TD></TR></Table>\r\n"
-	"</Font>\r\n"
-	"<!-- ############################################################ -->\r\n"
-	"<!-- End of standard text. Scripts follow  -->\r\n";
+#define FOOT \
+	"<!-- White HR --><Table Border=0 CellSpacing=0 CellPadding=0 " \
+	"Width=100%%><TR><TD BgColor=#FFFFFF><Img Src=\"certspc.gif\" Alt=\"\" " \
+	"Height=5 Width=1></TD></TR></Table>\r\n" \
+	"</Font>\r\n" \
+	"<!-- ############################################################ -->\r\n" \
+	"<!-- End of standard text. Scripts follow  -->\r\n"
 
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
@@ -63,86 +69,72 @@ static char *fmt(const char *f, ...)
 	return n < 0 ? NULL : s;
 }
 
-char *lab_page_home(void)
+char *lab_page_home(const struct lab_texts *t)
 {
-	return fmt("%s"
-		   "<P ID=locPageTitle> <B> Welcome </B>\r\n%s"
-		   "<P ID=locInfo>Use this Web site to request a certificate for "
-		   "your Web browser, e-mail client, or other program. By using "
-		   "a certificate, you can verify your identity to people you "
-		   "communicate with over the Web, sign and encrypt messages, "
-		   "and, depending upon the type of certificate you request, "
-		   "perform other security tasks.</P>\r\n"
-		   "<P ID=locTasks><B>Select a task:</B><BR>\r\n"
-		   "&nbsp;&nbsp;&nbsp;&nbsp;<A Href=\"certrqus.asp\">Request a "
-		   "certificate</A><BR>\r\n"
-		   "&nbsp;&nbsp;&nbsp;&nbsp;<A Href=\"certckpn.asp\">View the "
-		   "status of a pending certificate request</A><BR>\r\n"
-		   "&nbsp;&nbsp;&nbsp;&nbsp;<A Href=\"certcarc.asp\">Download a "
-		   "CA certificate, certificate chain, or CRL</A></P>\r\n"
-		   "%s%s</Body>\r\n</HTML>\r\n", head, green_hr, green_hr, foot);
+	return fmt(HEAD
+		   "<P ID=locPageTitle> <B> %s </B>\r\n" GREEN_HR
+		   "<P ID=locInfo>%s</P>\r\n"
+		   "<P ID=locTasks><B>%s</B><BR>\r\n"
+		   "&nbsp;&nbsp;&nbsp;&nbsp;<A Href=\"certrqus.asp\">%s</A><BR>"
+		   "\r\n"
+		   "&nbsp;&nbsp;&nbsp;&nbsp;<A Href=\"certckpn.asp\">%s</A><BR>"
+		   "\r\n"
+		   "&nbsp;&nbsp;&nbsp;&nbsp;<A Href=\"certcarc.asp\">%s</A></P>"
+		   "\r\n"
+		   GREEN_HR FOOT "</Body>\r\n</HTML>\r\n", HEAD_ARGS(t),
+		   t->welcome, t->home_info, t->select_task, t->task_request,
+		   t->task_pending, t->task_download);
 }
 
-char *lab_page_unauthorized(void)
+/* IIS's error page (401, 404): its header, title and explanation. */
+static char *iis_error(const struct lab_texts *t, const char *title,
+		       const char *text)
 {
-	return strdup(
-		"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
-		"\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n"
-		"<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n<head>\r\n"
-		"<meta http-equiv=\"Content-Type\" content=\"text/html; "
-		"charset=iso-8859-1\"/>\r\n"
-		"<title>401 - Unauthorized: Access is denied due to invalid "
-		"credentials.</title>\r\n</head>\r\n<body>\r\n"
-		"<div id=\"header\"><h1>Server Error</h1></div>\r\n"
-		"<div id=\"content\">\r\n <div class=\"content-container\">"
-		"<fieldset>\r\n"
-		"  <h2>401 - Unauthorized: Access is denied due to invalid "
-		"credentials.</h2>\r\n"
-		"  <h3>You do not have permission to view this directory or page "
-		"using the credentials that you supplied.</h3>\r\n"
-		" </fieldset></div>\r\n</div>\r\n</body>\r\n</html>\r\n");
+	return fmt("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
+		   "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n"
+		   "<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n<head>\r\n"
+		   "<meta http-equiv=\"Content-Type\" content=\"text/html; "
+		   "charset=%s\"/>\r\n"
+		   "<title>%s</title>\r\n</head>\r\n<body>\r\n"
+		   "<div id=\"header\"><h1>%s</h1></div>\r\n"
+		   "<div id=\"content\">\r\n <div class=\"content-container\">"
+		   "<fieldset>\r\n"
+		   "  <h2>%s</h2>\r\n"
+		   "  <h3>%s</h3>\r\n"
+		   " </fieldset></div>\r\n</div>\r\n</body>\r\n</html>\r\n",
+		   !strcmp(t->code, "en") ? "iso-8859-1" : "utf-8", title,
+		   t->server_error, title, text);
 }
 
-char *lab_page_not_found(void)
+char *lab_page_unauthorized(const struct lab_texts *t)
 {
-	return strdup(
-		"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
-		"\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n"
-		"<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n<head>\r\n"
-		"<title>404 - File or directory not found.</title>\r\n"
-		"</head>\r\n<body>\r\n"
-		"<div id=\"header\"><h1>Server Error</h1></div>\r\n"
-		"<div id=\"content\">\r\n <div class=\"content-container\">"
-		"<fieldset>\r\n"
-		"  <h2>404 - File or directory not found.</h2>\r\n"
-		"  <h3>The resource you are looking for might have been removed, "
-		"had its name changed, or is temporarily unavailable.</h3>\r\n"
-		" </fieldset></div>\r\n</div>\r\n</body>\r\n</html>\r\n");
+	return iis_error(t, t->unauth_title, t->unauth_text);
 }
 
-char *lab_page_certcarc(int renewals)
+char *lab_page_not_found(const struct lab_texts *t)
 {
-	return fmt("%s\r\n<Form Name=UIForm>\r\n"
-		   "<P ID=locPageTitle2> <B> Download a CA Certificate, "
-		   "Certificate Chain, or CRL</B>\r\n%s"
+	return iis_error(t, t->notfound_title, t->notfound_text);
+}
+
+char *lab_page_certcarc(const struct lab_texts *t, int renewals)
+{
+	return fmt(HEAD "\r\n<Form Name=UIForm>\r\n"
+		   "<P ID=locPageTitle2> <B> %s</B>\r\n" GREEN_HR
 		   "<P>\r\n    <LocID ID=locInstallNN>\r\n"
-		   "    To trust certificates issued from this certification "
-		   "authority,\r\n"
+		   "    %s\r\n"
 		   "    <A Href=\"certnew.cer?ReqID=CACert&amp;Renewal=%d&amp;"
-		   "Mode=inst&amp;Enc=b64\">install this CA certificate</A>.\r\n"
+		   "Mode=inst&amp;Enc=b64\">%s</A>.\r\n"
 		   "    </LocID>\r\n<P>\r\n"
-		   "<LocID ID=locPrompt>To download a CA certificate, "
-		   "certificate chain, or CRL, select the certificate and "
-		   "encoding method.</LocID>\r\n"
+		   "<LocID ID=locPrompt>%s</LocID>\r\n"
 		   "<Select Size=4 Name=lbCaInstance ID=lbCaID>\r\n"
 		   "\t<Option Value=\"%d\" Selected><LocID ID=locCurCertEntry>"
-		   "Current</LocID> <LocID ID=locCaNameNoRen1>[" CA_NAME
+		   "%s</LocID> <LocID ID=locCaNameNoRen1>[" CA_NAME
 		   "]</LocID>\r\n</Select>\r\n"
 		   "<Input Type=Radio ID=rbDerEnc Name=rbEncoding Checked>"
-		   "<Label For=rbDerEnc ID=locDerEnc0>DER</Label>\r\n"
+		   "<Label For=rbDerEnc ID=locDerEnc0>%s</Label>\r\n"
 		   "<Input Type=Radio ID=rbB64Enc Name=rbEncoding><Label "
-		   "For=rbB64Enc ID=locB64Enc0>Base 64</Label>\r\n"
-		   "<BR>\r\n%s</Form>\r\n%s"
+		   "For=rbB64Enc ID=locB64Enc0>%s</Label>\r\n"
+		   "<BR>\r\n" GREEN_HR "</Form>\r\n" FOOT
 		   "<Script Language=\"JavaScript\">\r\n"
 		   "\tvar nRenewals=%d;\r\n"
 		   "\tvar sCAName=\"" CA_NAME "\";\r\n"
@@ -160,18 +152,17 @@ char *lab_page_certcarc(int renewals)
 		   "\t\tlocation=\"certcrl.crl?Type=base&Renewal=\"+"
 		   "nRenewals+\"&\"+getEncoding();\r\n\t}\r\n"
 		   "</Script>\r\n</Body>\r\n</HTML>\r\n",
-		   head, green_hr, renewals, renewals, green_hr, foot,
-		   renewals);
+		   HEAD_ARGS(t), t->carc_title, t->carc_trust, renewals,
+		   t->carc_install, t->carc_prompt, renewals, t->carc_current,
+		   t->der, t->b64, renewals);
 }
 
-char *lab_page_certrqxt(void)
+char *lab_page_certrqxt(const struct lab_texts *t)
 {
-	return fmt("%s<Form Name=UIForm Action=\"certfnsh.asp\" "
+	return fmt(HEAD "<Form Name=UIForm Action=\"certfnsh.asp\" "
 		   "Method=Post>\r\n"
-		   "<P ID=locPageTitle> <B> Submit a Certificate Request or "
-		   "Renewal Request </B>\r\n%s"
-		   "<LocID ID=locCertTemplate><B>Certificate Template:</B>"
-		   "</LocID>\r\n"
+		   "<P ID=locPageTitle> <B> %s </B>\r\n" GREEN_HR
+		   "<LocID ID=locCertTemplate><B>%s</B></LocID>\r\n"
 		   "<Select Name=lbCertTemplate ID=lbCertTemplateID>\r\n"
 		   "<Option Value=\"E;OpsMgr;1;0;0;OpsMgr\">OpsMgr</Option>\r\n"
 		   "<Option Value=\"E;OpsMgrManual;1;0;0;OpsMgrManual\">"
@@ -186,149 +177,188 @@ char *lab_page_certrqxt(void)
 		   "<Input Type=Hidden Name=FriendlyType Value=\"\">\r\n"
 		   "<Input Type=Hidden Name=TargetStoreFlags Value=\"0\">\r\n"
 		   "<Input Type=Hidden Name=SaveCert Value=\"yes\">\r\n"
-		   "%s</Form>\r\n%s</Body>\r\n</HTML>\r\n",
-		   head, green_hr, green_hr, foot);
+		   GREEN_HR "</Form>\r\n" FOOT "</Body>\r\n</HTML>\r\n",
+		   HEAD_ARGS(t), t->rqxt_title, t->rqxt_template);
 }
 
-char *lab_page_issued(long id)
+char *lab_page_issued(const struct lab_texts *t, long id)
 {
-	return fmt("%s"
-		   "<P ID=locPageTitle> <B> Certificate Issued </B>\r\n%s"
-		   "<P ID=locInfo> The certificate you requested was issued to "
-		   "you.</P>\r\n"
+	return fmt(HEAD
+		   "<P ID=locPageTitle> <B> %s </B>\r\n" GREEN_HR
+		   "<P ID=locInfo> %s</P>\r\n"
 		   "<P><Form Name=UIForm>\r\n"
 		   "<Table Border=0 CellSpacing=0 CellPadding=0>\r\n"
 		   "<TR><TD></TD>\r\n\t<TD><Font ID=locEncFont Face=\"Arial\">"
 		   "\r\n\t\t<Input Type=Radio ID=rbDerEnc Name=rbEncoding Checked>"
-		   "<Label For=rbDerEnc ID=locDerEnc0>DER encoded</Label>\r\n"
-		   "\t\t<LocID ID=locSep0>&nbsp;or&nbsp;</LocID>\r\n"
+		   "<Label For=rbDerEnc ID=locDerEnc0>%s</Label>\r\n"
+		   "\t\t<LocID ID=locSep0>&nbsp;%s&nbsp;</LocID>\r\n"
 		   "\t\t<Input Type=Radio ID=rbB64Enc Name=rbEncoding><Label "
-		   "For=rbB64Enc ID=locB64Enc0>Base 64 encoded</Label>\r\n"
+		   "For=rbB64Enc ID=locB64Enc0>%s</Label>\r\n"
 		   "\t\t</Font>\r\n\t</TD>\r\n</TR>\r\n"
 		   "<TR>\r\n\t<TD><Font ID=locDwnld1Font Face=\"Arial\">\r\n"
-		   "\t\t<LocID ID=locDownloadCert1>Download certificate: </LocID>"
+		   "\t\t<LocID ID=locDownloadCert1>%s</LocID>"
 		   "<A Href=\"certnew.cer?ReqID=%ld&amp;Enc=bin\"><LocID "
-		   "ID=locDerEnc1>DER Encoded</LocID></A><LocID ID=locSep1> or "
+		   "ID=locDerEnc1>%s</LocID></A><LocID ID=locSep1> %s "
 		   "</LocID><A Href=\"certnew.cer?ReqID=%ld&amp;Enc=b64\"><LocID "
-		   "ID=locB64Enc1>Base 64 encoded</LocID></A><BR>\r\n"
-		   "\t\t<LocID ID=locDownloadCertChain1>Download certificate "
-		   "chain: </LocID><A Href=\"certnew.p7b?ReqID=%ld&amp;Enc=bin\">"
-		   "<LocID ID=locDerEnc2>DER Encoded</LocID></A><LocID "
-		   "ID=locSep2> or </LocID><A Href=\"certnew.p7b?ReqID=%ld&amp;"
-		   "Enc=b64\"><LocID ID=locB64Enc2>Base 64 encoded</LocID></A>"
+		   "ID=locB64Enc1>%s</LocID></A><BR>\r\n"
+		   "\t\t<LocID ID=locDownloadCertChain1>%s</LocID>"
+		   "<A Href=\"certnew.p7b?ReqID=%ld&amp;Enc=bin\">"
+		   "<LocID ID=locDerEnc2>%s</LocID></A><LocID "
+		   "ID=locSep2> %s </LocID><A Href=\"certnew.p7b?ReqID=%ld&amp;"
+		   "Enc=b64\"><LocID ID=locB64Enc2>%s</LocID></A>"
 		   "\r\n\t\t</Font>\r\n\t</TD>\r\n</TR>\r\n</Table>\r\n</P>\r\n"
-		   "</Form>\r\n%s%s</Body>\r\n</HTML>\r\n",
-		   head, green_hr, id, id, id, id, green_hr, foot);
+		   "</Form>\r\n" GREEN_HR FOOT "</Body>\r\n</HTML>\r\n",
+		   HEAD_ARGS(t), t->issued_title, t->issued_info,
+		   t->der_encoded, t->or_word, t->b64_encoded,
+		   t->download_cert, id, t->der_encoded, t->or_word, id,
+		   t->b64_encoded, t->download_chain, id, t->der_encoded,
+		   t->or_word, id, t->b64_encoded);
 }
 
-char *lab_page_pending(long id)
+char *lab_page_pending(const struct lab_texts *t, long id, int chkpnd)
 {
-	return fmt("%s"
-		   "<P ID=locPageTitle> <B> Certificate Pending </B>\r\n%s"
-		   "<P ID=locInfo1> Your certificate request has been received. "
-		   "However, you must wait for an administrator to issue the "
-		   "certificate you requested.</P>\r\n"
-		   "<P ID=locInfo2> Your Request Id is %ld.</P>\r\n"
-		   "<P ID=locInfo3> Please return to this web site in a day or "
-		   "two to retrieve your certificate.</P>\r\n"
-		   "<P ID=locInfo4> <B>Note:</B> You must use this web browser "
-		   "within 10 days to retrieve your certificate</P>\r\n"
-		   "%s%s</Body>\r\n</HTML>\r\n", head, green_hr, id, green_hr,
-		   foot);
+	return fmt(HEAD
+		   "<P ID=locPageTitle> <B> %s </B>\r\n" GREEN_HR
+		   "<P ID=locPendInfo> %s</P>\r\n"
+		   "<P ID=locReqId> %s%ld%s</P>\r\n"
+		   "<P ID=locInstructions> %s</P>\r\n"
+		   "<P ID=locTimeoutWarning><Font Size=-1><B>%s</B> %s</Font>"
+		   "</P>\r\n"
+		   "<Form Action=\"certrmpn.asp\" Method=Post>\r\n"
+		   "<Input Type=Hidden Name=Action Value=\"rmpn\">\r\n"
+		   "<Input Type=Hidden Name=ReqID Value=\"%ld\">\r\n"
+		   "</Form>\r\n"
+		   GREEN_HR FOOT
+		   "<Script Language=\"JavaScript\">\r\n"
+		   "\tvar nReqId=%ld;\r\n"
+		   "</Script>\r\n</Body>\r\n</HTML>\r\n", HEAD_ARGS(t),
+		   t->pending_title, chkpnd ? t->pending_chk : t->pending_new,
+		   t->reqid_pre, id, t->reqid_post, t->return_later, t->note,
+		   t->note_text, id, id);
 }
 
-char *lab_page_denied(long id, const char *title, const char *disposition,
-		      const char *last_status)
+char *lab_page_denied(const struct lab_texts *t, long id, const char *title,
+		      const char *disposition, const char *last_status)
 {
-	char idline[96] = "";
+	char idline[160] = "";
 
 	if (id > 0)
 		snprintf(idline, sizeof(idline),
-			 "<P ID=locReqId> Your Request Id is %ld.</P>\r\n", id);
-	return fmt("%s"
-		   "<P ID=locPageTitle> <B> %s </B>\r\n%s"
-		   "<P ID=locDenied> Your certificate request was denied.</P>\r\n"
+			 "<P ID=locReqId> %s%ld%s</P>\r\n", t->reqid_pre, id,
+			 t->reqid_post);
+	return fmt(HEAD
+		   "<P ID=locPageTitle> <B> %s </B>\r\n" GREEN_HR
+		   "<P ID=locDenied> %s</P>\r\n"
 		   "%s"
-		   "<P ID=locContactAdmin> Contact your administrator for "
-		   "further information.</P>\r\n"
+		   "<P ID=locContactAdmin> %s</P>\r\n"
 		   "<!-- Advanced info -->\r\n"
 		   "<P><Font Size=-1>\r\n"
-		   "<LocID ID=locDispMsg>The disposition message is \"%s\".\r\n"
+		   "<LocID ID=locDispMsg>%s%s%s\r\n"
 		   "</LocID><BR>\r\n"
 		   "<LocID ID=locLastStat>%s</LocID>\r\n"
 		   "</Font></P>\r\n"
-		   "%s%s</Body>\r\n</HTML>\r\n", head, title, green_hr, idline,
-		   disposition, last_status, green_hr, foot);
+		   GREEN_HR FOOT "</Body>\r\n</HTML>\r\n", HEAD_ARGS(t), title,
+		   t->denied_info, idline, t->contact_admin, t->dispmsg_pre,
+		   disposition, t->dispmsg_post, last_status);
 }
 
-char *lab_page_advanced(const char *disposition, const char *last_status)
+/* The Disposition row's value: "5 - (unknown)" as certsrv prints a
+ * number its page has no word for, or "(never set)". */
+static void disp_row(const struct lab_texts *t, long code, char *out,
+		     size_t len)
 {
-	return fmt("%s"
-		   "<P ID=locPageTitle> <B> Error </B>\r\n%s"
-		   "<P ID=locContactAdmin>Contact your administrator for further "
-		   "assistance.\r\n</P>\r\n"
+	if (code < 0)
+		snprintf(out, len, "<LocID ID=locDispNeverSet>%s</LocID>",
+			 t->never_set);
+	else
+		snprintf(out, len, "%lX <LocID ID=locDispSpacer>-</LocID> "
+			 "<LocID ID=locDispUnknown>%s</LocID>", code,
+			 t->unknown);
+}
+
+char *lab_page_advanced(const struct lab_texts *t, long disp_code,
+			const char *disposition, const char *last_status)
+{
+	char ok[256], code[160];
+
+	lab_hr_status(t, LAB_HR_OK, ok, sizeof(ok));
+	disp_row(t, disp_code, code, sizeof(code));
+	return fmt(HEAD
+		   "<P ID=locPageTitle> <B> %s </B>\r\n" GREEN_HR
+		   "<P ID=locContactAdmin>%s\r\n</P>\r\n"
 		   "<!-- Advanced info -->\r\n<DL><DD>\r\n\t<DL>\r\n"
-		   "\t<DT ID=locModeLabel><Font Size=-1><B>Request Mode:</B>"
+		   "\t<DT ID=locModeLabel><Font Size=-1><B>%s</B>"
 		   "</Font></DT><DD>\r\n\t\t <LocID ID=locModeSpacer>-</LocID>"
-		   "\r\n\t\t\t<LocID ID=locModeCertFetch>(certnew.cer/certnew.p7b"
-		   "/certcrl.crl certificate/crl fetch)</LocID>\r\n\t</DD>\r\n"
-		   "\t<DT ID=locDispMsgLabel><Font Size=-1><B>Disposition "
-		   "message:</B></Font></DT><DD>\r\n\t\t%s\r\n\t</DD>\r\n"
-		   "\t<DT ID=locResultLabel><Font Size=-1><B>Result:</B></Font>"
-		   "</DT><DD>\r\n\t\tThe operation completed successfully. 0x0 "
-		   "(WIN32: 0)\r\n\t</DD>\r\n"
-		   "\t<DT ID=locLastStatLabel><Font Size=-1><B>LastStatus:</B>"
+		   "\r\n\t\t\t<LocID ID=locModeCertFetch>%s</LocID>\r\n\t</DD>\r\n"
+		   "\t<DT ID=locDispLabel><Font Size=-1><B>%s</B></Font></DT>"
+		   "<DD>\r\n\t\t%s\r\n\t</DD>\r\n"
+		   "\t<DT ID=locDispMsgLabel><Font Size=-1><B>%s</B></Font></DT>"
+		   "<DD>\r\n\t\t%s\r\n\t</DD>\r\n"
+		   "\t<DT ID=locResultLabel><Font Size=-1><B>%s</B></Font>"
+		   "</DT><DD>\r\n\t\t%s\r\n\t</DD>\r\n"
+		   "\t<DT ID=locLastStatLabel><Font Size=-1><B>%s</B>"
 		   "</Font></DT><DD>\r\n\t\t%s\r\n\t</DD>\r\n"
-		   "\t<DT ID=locSugCauseLabel><Font Size=-1><B>Suggested Cause:"
+		   "\t<DT ID=locSugCauseLabel><Font Size=-1><B>%s"
 		   "</B></Font></DT><DD>\r\n\t\t\t<LocID ID=locSugCauseUnknown>"
-		   "\r\n\t\t\tNo suggestions.\r\n\t\t\t</LocID>\r\n"
+		   "\r\n\t\t\t%s\r\n\t\t\t</LocID>\r\n"
 		   "\t</DD></DL>\r\n</DD></DL>\r\n"
-		   "%s%s</Body>\r\n</HTML>\r\n", head, green_hr, disposition,
-		   last_status, green_hr, foot);
+		   GREEN_HR FOOT "</Body>\r\n</HTML>\r\n", HEAD_ARGS(t),
+		   t->error_title, t->contact_admin2, t->lbl_mode,
+		   t->mode_fetch, t->lbl_dispcode, code, t->lbl_disp,
+		   disposition, t->lbl_result, disp_code < 0 ? last_status : ok,
+		   t->lbl_laststatus, last_status, t->lbl_sugcause,
+		   t->no_suggestions);
 }
 
-const char *lab_disposition(const struct lab_request *r)
+/* The result behind a denied request. */
+static enum lab_hr deny_hr(const struct lab_request *r)
 {
+	switch (r->deny) {
+	case DENY_TEMPLATE:
+		return LAB_HR_UNSUPPORTED_TEMPLATE;
+	case DENY_NO_TEMPLATE:
+		return LAB_HR_NO_TEMPLATE;
+	default:
+		return LAB_HR_ADMIN_DENIED;
+	}
+}
+
+void lab_disposition(const struct lab_texts *t, const struct lab_request *r,
+		     char *out, size_t len)
+{
+	enum lab_hr hr = deny_hr(r);
+
 	switch (r->state) {
 	case REQ_PENDING:
-		return "Taken Under Submission";
+		snprintf(out, len, "%s", t->disp_pending);
+		return;
 	case REQ_ISSUED:
-		return "Issued";
+		snprintf(out, len, "%s", t->disp_issued);
+		return;
 	case REQ_REVOKED:
-		return "Revoked";
+		snprintf(out, len, "%s", t->disp_revoked);
+		return;
 	case REQ_DENIED:
 		break;
 	}
-	switch (r->deny) {
-	case DENY_TEMPLATE:
-		return "Denied by Policy Module  0x80094800, The request was for "
-		       "a certificate template that is not supported.";
-	case DENY_NO_TEMPLATE:
-		return "Denied by Policy Module  0x80094801, The request "
-		       "contains no certificate template information.";
-	default:
-		return "Denied by Policy Module  0x80094014, The request was "
-		       "denied by a certificate manager or CA administrator.";
-	}
+	snprintf(out, len, "%s  %s, %s", t->disp_denied_by,
+		 LAB_HRESULTS[hr].hex, t->reason[hr]);
 }
 
-const char *lab_last_status(const struct lab_request *r)
+void lab_last_status(const struct lab_texts *t, const struct lab_request *r,
+		     char *out, size_t len)
 {
-	if (r->state != REQ_DENIED)
-		return "The operation completed successfully. 0x0 (WIN32: 0)";
-	switch (r->deny) {
-	case DENY_TEMPLATE:
-		return "The request was for a certificate template that is not "
-		       "supported by the Active Directory Certificate Services "
-		       "policy: CERTSRV_E_UNSUPPORTED_CERT_TYPE. 0x80094800 "
-		       "(-2146875392 CERTSRV_E_UNSUPPORTED_CERT_TYPE)";
-	case DENY_NO_TEMPLATE:
-		return "The request contains no certificate template "
-		       "information. 0x80094801 (-2146875391 "
-		       "CERTSRV_E_NO_CERT_TYPE)";
-	default:
-		return "The request was denied by a certificate manager or CA "
-		       "administrator. 0x80094014 (-2146877420 "
-		       "CERTSRV_E_ADMIN_DENIED_REQUEST)";
-	}
+	lab_hr_status(t, r->state == REQ_DENIED ? deny_hr(r) : LAB_HR_OK, out,
+		      len);
+}
+
+void lab_csr_disposition(const struct lab_texts *t, int bad_signature,
+			 char *out, size_t len)
+{
+	char st[512];
+
+	lab_hr_status(t, bad_signature ? LAB_HR_BAD_SIGNATURE
+				       : LAB_HR_ASN1_BADTAG, st, sizeof(st));
+	snprintf(out, len, "%s  %s", bad_signature ? t->disp_verify
+						   : t->disp_parse, st);
 }

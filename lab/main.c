@@ -1,11 +1,13 @@
 /*
  * main.c - opsmgr-enroll-lab: argument parsing and the server's lifetime.
  *   opsmgr-enroll-lab --dir DIR [--auto-approve SECONDS] [--delay-submit SECONDS]
- *                     [--validity DURATION]
- *       create or reuse the lab in DIR, serve the CA and the management
- *       server on 127.0.0.1 until SIGTERM/SIGINT (exit 0); --validity
- *       (core/duration.h: "3m", "12h", "30d") is how long the
- *       certificates it issues live (default one year)
+ *                     [--validity DURATION] [--language en|de|fr|zh]
+ *                     [--challenge SCHEMES]
+ *       create or reuse the lab in DIR, serve the CA (its pages in the
+ *       language given, its 401s offering the schemes given) and the
+ *       management server on 127.0.0.1 until SIGTERM/SIGINT (exit 0);
+ *       --validity (core/duration.h: "3m", "12h", "30d") is how long
+ *       the certificates it issues live (default one year)
  *   opsmgr-enroll-lab approve|deny|revoke|list --dir DIR ...  (lab_cli.c)
  */
 #include "lab.h"
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stopping;
@@ -30,6 +33,8 @@ static void usage(FILE *f)
 		"usage: opsmgr-enroll-lab --dir DIR [--auto-approve SECONDS] "
 		"[--delay-submit SECONDS]\n"
 		"                         [--validity DURATION]\n"
+		"                         [--language en|de|fr|zh] "
+		"[--challenge negotiate,ntlm,basic]\n"
 		"       opsmgr-enroll-lab approve --dir DIR (REQUEST_ID | "
 		"AGENT_FQDN)\n"
 		"       opsmgr-enroll-lab deny    --dir DIR (REQUEST_ID | "
@@ -74,6 +79,51 @@ static int validity_arg(const char *v, long long *out)
 	return 0;
 }
 
+static int language_arg(const char *v, enum lab_lang *out)
+{
+	if (v && !lab_lang_parse(v, out))
+		return 0;
+	fprintf(stderr, "opsmgr-enroll-lab: --language needs one of "
+		LAB_LANG_NAMES ", got '%s'\n", v ? v : "");
+	return -1;
+}
+
+/* "negotiate,ntlm,basic": the schemes a 401 offers, in that order. */
+static int challenge_arg(const char *v, struct lab_ctx *c)
+{
+	static const char *const names[] = {
+		[LAB_SCHEME_NEGOTIATE] = "negotiate",
+		[LAB_SCHEME_NTLM] = "ntlm",
+		[LAB_SCHEME_BASIC] = "basic",
+	};
+	const char *p = v;
+
+	c->nchallenge = 0;
+	while (p && *p && c->nchallenge < LAB_MAX_CHALLENGES) {
+		size_t n = strcspn(p, ",");
+		int found = -1;
+
+		for (int i = 0; i < LAB_MAX_CHALLENGES; i++)
+			if (strlen(names[i]) == n && !strncasecmp(p, names[i], n))
+				found = i;
+		for (int i = 0; found >= 0 && i < c->nchallenge; i++)
+			if (c->challenge[i] == (enum lab_scheme)found)
+				found = -1;
+		if (found < 0)
+			break;
+		c->challenge[c->nchallenge++] = (enum lab_scheme)found;
+		p += n;
+		if (*p == ',' && p[1])
+			p++;
+	}
+	if (p && !*p && c->nchallenge)
+		return 0;
+	fprintf(stderr, "opsmgr-enroll-lab: --challenge needs a list of "
+		"different schemes out of negotiate, ntlm, basic separated by "
+		"commas (e.g. 'negotiate,ntlm,basic'), got '%s'\n", v ? v : "");
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct lab_ctx c;
@@ -114,6 +164,13 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--delay-submit")) {
 			if (seconds_arg(a, i + 1 < argc ? argv[++i] : NULL,
 					&c.delay_submit))
+				return 2;
+		} else if (!strcmp(a, "--language")) {
+			if (language_arg(i + 1 < argc ? argv[++i] : NULL,
+					 &c.lang))
+				return 2;
+		} else if (!strcmp(a, "--challenge")) {
+			if (challenge_arg(i + 1 < argc ? argv[++i] : NULL, &c))
 				return 2;
 		} else {
 			fprintf(stderr, "opsmgr-enroll-lab: unknown argument "

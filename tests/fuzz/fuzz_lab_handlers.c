@@ -16,6 +16,8 @@
  *   C <peer cn>      S <peer serial>
  *   A                the peer's certificate is the lab administrator's
  *                    (its SHA-256; any other peer has none of it)
+ *   L <code>         the CA's --language from here on (en de fr zh;
+ *                    every input starts in English)
  * with %XX escapes in every value (the raw q/f lines excepted).  Each input starts from an empty lab
  * state in one lab directory made once; after every request the state
  * must still load and the response must be well formed.
@@ -100,6 +102,12 @@ static void line(struct one *q, const char *s, size_t n)
 	case 'W': decode(v, vn, q->pass, sizeof(q->pass)); q->have_pass = 1; break;
 	case 'C': decode(v, vn, q->cn, sizeof(q->cn)); q->have_cn = 1; break;
 	case 'S': decode(v, vn, q->serial, sizeof(q->serial)); q->have_serial = 1; break;
+	case 'L': {
+		char code[8];
+		decode(v, vn, code, sizeof(code));
+		lab_lang_parse(code, &C.lang);   /* unknown: unchanged */
+		break;
+	}
 	default: break;
 	}
 }
@@ -195,6 +203,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!q)
 		return 0;
 	reset_dir();
+	C.lang = LAB_LANG_EN;
 	while (s < end && nreq < MAX_REQ) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
