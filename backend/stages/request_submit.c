@@ -103,12 +103,16 @@ static enum status answer_auth(struct run *r, const struct certsrv_result *res,
 				     r->cfg->ca_user, res->scheme_names);
 		return ST_FAIL;
 	}
+	/* the server's own words on its 401 page, in its language */
+	const char *said = res->ans.title[0] ? res->ans.title
+					     : res->ans.excerpt;
 	diag_add(r->dl, DIAG_REQ_PASSWORD, SEV_FAIL, "ca.password",
 		 "check the password (ca.password_file) and ca.user; domain "
 		 "users may need 'DOMAIN\\user' or 'user@domain'",
-		 "the CA at '%s' refused the credentials of user '%s' (HTTP 401; "
-		 "the server offers: %s)",
+		 "the CA at '%s' refused the credentials of user '%s' (HTTP 401%s"
+		 "%s%s; the server offers: %s)",
 		 r->ca_url, r->cfg->ca_user ? r->cfg->ca_user : "",
+		 said[0] ? ": \"" : "", said, said[0] ? "\"" : "",
 		 res->scheme_names);
 	return ST_FAIL;
 }
