@@ -314,7 +314,7 @@ static void test_password_retyped(void **state)
 	mask_shown(&fx->t, 12);
 	ui_enter(&fx->t);
 	ui_wait(&fx->t, "stage 2 failed");
-	wait_body(&fx->t, "(HTTP 401; the server offers");
+	wait_body(&fx->t, "HTTP 401: \"401 - Unauthorized");
 	/* the right one, after some junk cleared with Ctrl-U */
 	vt_type(&fx->t, "junk");
 	mask_shown(&fx->t, 4);
