@@ -82,6 +82,8 @@ struct config {
 	enum agent_target agent_target;
 	char *agent_reg_file;
 	char *agent_msi_command_file;
+	char *agent_bundle_dir;       /* Windows bundle folder; state dir */
+	char *agent_push_command;     /* argv string, {zip} {bundle} {fqdn} */
 
 	/* [approval] */
 	enum approval_source approval_source;

@@ -114,6 +114,8 @@ static const struct config_key KEYS[] = {
 	E("agent", "target", agent_target, CONFIG_NAMES_AGENT_TARGET, TARGET_LOCAL),
 	S("agent", "reg_file", agent_reg_file, rule_path),
 	S("agent", "msi_command_file", agent_msi_command_file, rule_path),
+	S("agent", "bundle_dir", agent_bundle_dir, rule_path),
+	S("agent", "push_command", agent_push_command, rule_command),
 
 	E("approval", "source", approval_source, CONFIG_NAMES_APPROVAL_SOURCE, APPROVAL_LAB),
 	S("approval", "command", approval_command, rule_command),

@@ -104,6 +104,8 @@
 	X(SERIAL_RECORD, STAGE_SERIAL, "record", 21022)                  \
 	X(SERIAL_REG_FILE, STAGE_SERIAL, "reg_file", 0)                  \
 	X(SERIAL_RESTART, STAGE_SERIAL, "restart_command", 0)            \
+	X(SERIAL_BUNDLE, STAGE_SERIAL, "bundle", 0)                      \
+	X(SERIAL_PUSH, STAGE_SERIAL, "push_command", 0)                  \
 	X(SERIAL_MATCH, STAGE_SERIAL, "serial_match", 20066)             \
 	/* stage 7: await approval */                                    \
 	X(APPROVAL_DNS, STAGE_APPROVAL, "dns", 21006)                    \

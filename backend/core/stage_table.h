@@ -133,8 +133,8 @@
 	  STAGE_KEYS("wizard.role", "computer.fqdn",                       \
 		     "agent.config", "agent.management_group",             \
 		     "agent.target", "agent.reg_file",                     \
-		     "agent.restart_command"),                             \
-	  STAGE_KEYS("agent.command_timeout"))                             \
+		     "agent.restart_command", "agent.bundle_dir"),         \
+	  STAGE_KEYS("agent.command_timeout", "agent.push_command"))       \
 	X(APPROVAL, "approval", "Await approval", "Await approval",        \
 	  stage_approval_run,                                              \
 	  STAGE_ROLE(AGENT) | STAGE_ROLE(SERVER),                          \

@@ -109,6 +109,10 @@ struct state {
 	char *mgmt_group;
 	char *serial_reversed;
 	char *reg_file;
+	/* Stage 6, Windows target: the bundle folder and its zip
+	 * (windows/bundle.h); NULL when none was written. */
+	char *bundle_dir;
+	char *bundle_zip;
 
 	time_t updated;
 };

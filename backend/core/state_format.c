@@ -83,6 +83,8 @@ static const struct {
 	{ "mgmt_group", SOFF(mgmt_group) },
 	{ "serial_reversed", SOFF(serial_reversed) },
 	{ "reg_file", SOFF(reg_file) },
+	{ "bundle_dir", SOFF(bundle_dir) },
+	{ "bundle_zip", SOFF(bundle_zip) },
 	{ "ca_web_root", SOFF(ca_web_root) },
 };
 #define NSTRS (sizeof(STRS) / sizeof(STRS[0]))

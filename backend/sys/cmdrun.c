@@ -1,6 +1,6 @@
 /*
  * cmdrun.c - configured commands (cmdrun.h): argv from the setting, the
- * "{agent}" placeholder, the extra environment, the one time-out default,
+ * "{agent}" placeholder and the caller's own ones, the extra environment, the one time-out default,
  * the output tail, and the diagnostics of a command that could not run,
  * was cancelled, or ended (exit status, signal, time-out).
  */
@@ -13,6 +13,7 @@
 
 #include "core/cmdline.h"
 #include "core/config.h"
+#include "core/strbuf.h"
 
 #define PLACEHOLDER "{agent}"
 
@@ -32,6 +33,45 @@ static int substitute(char **argv, const char *value)
 			*a = ns;
 			p = strstr(*a + pre + vl, PLACEHOLDER);
 		}
+	}
+	return 0;
+}
+
+/* The pair of subst whose placeholder starts at p, or -1. */
+static int subst_at(const char *p, const char *const *subst)
+{
+	for (int i = 0; subst[i] && subst[i + 1]; i += 2)
+		if (strncmp(p, subst[i], strlen(subst[i])) == 0)
+			return i;
+	return -1;
+}
+
+/* Every placeholder of subst replaced in one left-to-right pass over each
+ * argument.  0 / -1. */
+static int substitute_all(char **argv, const char *const *subst)
+{
+	if (!subst)
+		return 0;
+	for (char **a = argv; *a; a++) {
+		struct strbuf b = STRBUF_INIT;
+		for (const char *p = *a; *p;) {
+			int i = subst_at(p, subst);
+			if (i < 0) {
+				strbuf_put(&b, p++, 1);
+				continue;
+			}
+			strbuf_puts(&b, subst[i + 1]);
+			p += strlen(subst[i]);
+		}
+		if (b.oom) {
+			strbuf_release(&b);
+			return -1;
+		}
+		char *ns = b.p ? strbuf_take(&b) : strdup("");
+		if (!ns)
+			return -1;
+		free(*a);
+		*a = ns;
 	}
 	return 0;
 }
@@ -89,6 +129,7 @@ static enum status start(const struct cmdrun *s, char **argv,
 	char err[512];
 	char **env = NULL;
 	if ((s->agent && substitute(argv, s->agent) != 0) ||
+	    substitute_all(argv, s->subst) != 0 ||
 	    make_env(s->env, &env) != 0)
 		return refuse(s, NULL, "out of memory", dl);
 	int secs = s->timeout_s > 0 ? s->timeout_s

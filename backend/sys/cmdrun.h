@@ -33,6 +33,10 @@ struct cmdrun {
 	const char *const *env;
 	const char *agent;       /* replaces every "{agent}" in an argument;
 				  * may be NULL */
+	/* "{name}", value, "{name}", value, ..., NULL: each placeholder
+	 * replaced by its value inside every argument after splitting, in
+	 * one pass (a value is never searched again); may be NULL */
+	const char *const *subst;
 	int timeout_s;           /* [agent] command_timeout; <= 0 means
 				  * CONFIG_DEFAULT_COMMAND_TIMEOUT */
 	const char *progress;    /* hooks_progress text while it runs; NULL */
