@@ -4,7 +4,8 @@
  * (the loader and stage 5 say the same; a short server name shows as a
  * warning); the DNS and TCP results inline at the server and port
  * fields; the installer's output in the scrolling pane; the silent
- * MOMAgent.msi line for Windows targets.
+ * MOMAgent.msi line for Windows targets, with the bundle stage 6 writes
+ * and the one thing to do with it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 
 static const char *const TARGET_HINTS[] = {
 	"configure the agent on this computer",
-	"prepare files and the MOMAgent.msi command line for a Windows computer",
+	"prepare a bundle (zip + install.cmd) for a Windows computer",
 };
 
 static const struct fdef FIELDS[] = {
@@ -53,6 +54,9 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 		pane_addf(p, TH_NORMAL, "Windows: %s", r->msi_line);
 	if (r->msi_file)
 		pane_addf(p, TH_NORMAL, "saved as %s", r->msi_file);
+	pane_add_value(p, TH_NORMAL, "Windows bundle (made on import): %s",
+		       r->bundle_zip);
+	pane_add_value(p, TH_NORMAL, "then: %s", r->bundle_todo);
 }
 
 const struct stage_screen SCR_AGENT = {

@@ -1,7 +1,8 @@
 /*
  * scr_serial.c - stage 6 screen: what MOMCertImport does, shown: the
  * certificate's serial as printed and in the registry's reversed byte
- * order, the thumbprint, and every file written.
+ * order, the thumbprint, and every file written; for a Windows target the
+ * bundle (folder, zip) and the one thing to do with it.
  */
 #include <stdio.h>
 
@@ -13,9 +14,12 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 {
 	const struct serial_result *r = ui->f->ctx.out[STAGE_SERIAL];
 	if (!r) {
-		if (stage_result_current(ui, STAGE_SERIAL, st))
-			pane_add_value(p, TH_DONE, "serial %s recorded earlier",
-				       ui->f->st.serial_hex);
+		if (!stage_result_current(ui, STAGE_SERIAL, st))
+			return;
+		pane_add_value(p, TH_DONE, "serial %s recorded earlier",
+			       ui->f->st.serial_hex);
+		pane_add_value(p, TH_NORMAL, "Windows bundle %s",
+			       ui->f->st.bundle_zip);
 		return;
 	}
 	pane_add_value(p, TH_NORMAL, "serial as printed:  %s", r->serial_hex);
@@ -27,6 +31,9 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 	pane_add_value(p, TH_NORMAL, "registry file %s", r->reg_file);
 	if (r->restarted)
 		pane_addf(p, TH_DONE, "the agent service was restarted");
+	pane_add_value(p, TH_NORMAL, "bundle folder %s", r->bundle_dir);
+	pane_add_value(p, TH_DONE, "bundle zip   %s", r->bundle_zip);
+	pane_add_value(p, TH_DONE, "next: %s", r->bundle_todo);
 }
 
 const struct stage_screen SCR_SERIAL = {

@@ -14,6 +14,7 @@
 #include "core/fsutil.h"
 #include "core/stage_table.h"
 #include "core/strbuf.h"
+#include "windows/bundle.h"
 #include "flow.h"
 
 #define SUMMARY_MAX_KEPT 10000
@@ -72,6 +73,33 @@ static void approval_line(struct strbuf *b, const struct state *st)
 	strbuf_printf(b, "\n");
 }
 
+/* The Windows bundle stage 6 wrote: every file with its path, and the one
+ * thing to do. */
+static void bundle_part(struct strbuf *b, const struct state *st)
+{
+	strbuf_printf(b, "\nWindows bundle:    %s\n", st->bundle_dir);
+	char *names = strdup(st->bundle_files ? st->bundle_files : "");
+	char *save = NULL;
+	for (char *n = names ? strtok_r(names, " ", &save) : NULL; n;
+	     n = strtok_r(NULL, " ", &save))
+		strbuf_printf(b, "  %s/%s\n", st->bundle_dir, n);
+	free(names);
+	strbuf_printf(b, "Bundle zip:        %s\n", v(st->bundle_zip));
+	char *todo = st->bundle_zip && st->fqdn
+			     ? bundle_todo_text(st->bundle_zip, st->fqdn)
+			     : NULL;
+	strbuf_printf(b, "\nOn the Windows side: %s.\n",
+		      todo ? todo : "run install.cmd from the bundle as "
+				    "administrator");
+	free(todo);
+	if (st->role == ROLE_SERVER)
+		strbuf_printf(b, "Every agent needs the same root: give each "
+			      "its own bundle.\n");
+	else
+		strbuf_printf(b, "The management server needs its certificate "
+			      "too: its own bundle (role = server).\n");
+}
+
 char *summary_text(const struct state *st)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -101,6 +129,10 @@ char *summary_text(const struct state *st)
 	strbuf_printf(&b, "Management server: %s:%s (group %s)\n",
 		      v(st->mgmt_server), v(st->mgmt_port), v(st->mgmt_group));
 	approval_line(&b, st);
+	if (st->bundle_dir) {
+		bundle_part(&b, st);
+		return strbuf_take(&b);
+	}
 	strbuf_printf(&b, "\nOn the Windows side:\n"
 		      "  1. Import the root into Local Computer > Trusted Root "
 		      "Certification Authorities.\n"

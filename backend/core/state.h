@@ -113,6 +113,7 @@ struct state {
 	 * (windows/bundle.h); NULL when none was written. */
 	char *bundle_dir;
 	char *bundle_zip;
+	char *bundle_files;   /* the names in the folder, blank separated */
 
 	time_t updated;
 };

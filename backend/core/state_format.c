@@ -85,6 +85,7 @@ static const struct {
 	{ "reg_file", SOFF(reg_file) },
 	{ "bundle_dir", SOFF(bundle_dir) },
 	{ "bundle_zip", SOFF(bundle_zip) },
+	{ "bundle_files", SOFF(bundle_files) },
 	{ "ca_web_root", SOFF(ca_web_root) },
 };
 #define NSTRS (sizeof(STRS) / sizeof(STRS[0]))

@@ -3,7 +3,9 @@
  * management group, server and port; probes DNS and TCP to the server
  * (each its own diagnostic); writes the agent configuration (agentconf.h)
  * atomically; runs the optional installer command; and for a Windows
- * target writes the silent MOMAgent.msi command file (msicmd.h).
+ * target shows the silent MOMAgent.msi line and where stage 6 puts the
+ * bundle (writing the msiexec-only file (msicmd.h) only when [agent]
+ * msi_command_file names one).
  */
 #include "stages/agent.h"
 
@@ -17,9 +19,11 @@
 #include "core/stage_table.h"
 #include "core/validate.h"
 #include "core/fsutil.h"
+#include "windows/bundle.h"
 #include "windows/msicmd.h"
 #include "sys/netprobe.h"
 #include "sys/cmdrun.h"
+#include "stages/serial.h"
 #include "stages/stages.h"
 
 #define F_MG "agent.management_group"
@@ -41,14 +45,10 @@ int agent_check_mgmt_group(const char *mg, char *err, size_t errlen)
 
 /* ---- paths --------------------------------------------------------------- */
 
-/* The install command file (malloc'd): [agent] msi_command_file or
- * <state_dir>/install.cmd. */
-static char *agent_msi_file_path(const struct ctx *c)
+/* [agent] msi_command_file, when set: the msiexec-only command file. */
+static bool msi_file_set(const struct config *cfg)
 {
-	if (c->cfg && c->cfg->agent_msi_command_file &&
-	    *c->cfg->agent_msi_command_file)
-		return strdup(c->cfg->agent_msi_command_file);
-	return ctx_path(c, "install.cmd");
+	return cfg->agent_msi_command_file && *cfg->agent_msi_command_file;
 }
 
 void agent_result_free(void *p)
@@ -60,6 +60,8 @@ void agent_result_free(void *p)
 	free(r->addresses);
 	free(r->msi_line);
 	free(r->msi_file);
+	free(r->bundle_zip);
+	free(r->bundle_todo);
 	free(r);
 }
 
@@ -165,15 +167,14 @@ static enum status run_install(struct ctx *c, const char *config_path,
 	return st;
 }
 
+/* [agent] msi_command_file: the msiexec-only install command file. */
 static int write_msi_file(struct ctx *c, int port, struct agent_result *res,
 			  struct diag_list *dl)
 {
 	const struct config *cfg = c->cfg;
-	res->msi_line = msicmd_line(cfg->agent_mgmt_group, cfg->agent_server,
-				    port, false);
 	char *text = msicmd_file_text(cfg->agent_mgmt_group, cfg->agent_server,
 				      port);
-	char *path = agent_msi_file_path(c);
+	char *path = strdup(cfg->agent_msi_command_file);
 	if (!res->msi_line || !text || !path) {
 		diag_add(dl, DIAG_AGENT_MSI, SEV_FAIL, F_MSI, NULL,
 			 "cannot build the msiexec command line from these "
@@ -199,6 +200,39 @@ static int write_msi_file(struct ctx *c, int port, struct agent_result *res,
 	free(text);
 	free(path);
 	return rc;
+}
+
+/* The Windows part of stage 5: the msiexec line, the msiexec-only file
+ * when [agent] msi_command_file asks for it, and for a Windows target
+ * where stage 6 puts the bundle whose install.cmd runs that line. */
+static int windows_part(struct ctx *c, int port, struct agent_result *res,
+			struct diag_list *dl)
+{
+	const struct config *cfg = c->cfg;
+	res->msi_line = msicmd_line(cfg->agent_mgmt_group, cfg->agent_server,
+				    port, false);
+	if (msi_file_set(cfg))
+		return write_msi_file(c, port, res, dl);
+	if (!res->msi_line) {
+		diag_add(dl, DIAG_AGENT_MSI, SEV_FAIL, F_MG, NULL,
+			 "cannot build the msiexec command line from these "
+			 "values");
+		return -1;
+	}
+	/* the zip's path needs the computer's name (stage 2 knows it) */
+	res->bundle_zip = serial_bundle_zip(c);
+	if (res->bundle_zip)
+		res->bundle_todo = bundle_todo_text(res->bundle_zip,
+						    ctx_fqdn(c));
+	diag_add(dl, DIAG_AGENT_MSI, SEV_PASS, NULL, NULL,
+		 "%s writes the Windows bundle%s%s%s (then: %s); its "
+		 "install.cmd runs: %s", stage_ref(STAGE_SERIAL),
+		 res->bundle_zip ? " '" : "",
+		 res->bundle_zip ? res->bundle_zip : "", res->bundle_zip ? "'" : "",
+		 res->bundle_todo ? res->bundle_todo
+				  : "run its install.cmd as administrator",
+		 res->msi_line);
+	return 0;
 }
 
 /* The management server, port and group the agent now reports to, for
@@ -287,7 +321,7 @@ enum status stage_agent_run(struct ctx *c, const struct hooks *h,
 	enum status st = ST_OK;
 	if (cfg->agent_install_command && *cfg->agent_install_command)
 		st = run_install(c, path, port, h, res, dl);
-	if (st == ST_OK && windows && write_msi_file(c, port, res, dl) != 0)
+	if (st == ST_OK && windows && windows_part(c, port, res, dl) != 0)
 		st = ST_FAIL;
 	if (st == ST_OK)
 		record_target(c->st, cfg, port);

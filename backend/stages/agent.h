@@ -38,7 +38,9 @@ struct agent_result {
 	char *config_path;     /* the agent configuration written */
 	char *addresses;       /* "127.0.0.1, ::1" or NULL */
 	char *msi_line;        /* the msiexec line as typed at a prompt */
-	char *msi_file;        /* install.cmd written, or NULL */
+	char *msi_file;        /* [agent] msi_command_file written, or NULL */
+	char *bundle_zip;      /* Windows target: the zip stage 6 writes */
+	char *bundle_todo;     /* "copy <zip> to <fqdn>, extract, ..." */
 	int install_ran;       /* install_command was run */
 	int install_exit;      /* its exit status (when it exited) */
 };

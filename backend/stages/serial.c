@@ -1,8 +1,9 @@
 /*
  * serial.c - stage 6, import serial (serial.h): installs certificate and
  * key for the agent, records the serial in both byte orders and the
- * thumbprint in the agent configuration, writes the Windows .reg file,
- * restarts the agent, and checks the result (serial_check.c).
+ * thumbprint in the agent configuration, writes the Windows .reg file and
+ * the Windows bundle (serial_bundle.c), restarts the agent, and checks the
+ * result (serial_check.c).
  */
 #include "stages/serial_int.h"
 
@@ -17,6 +18,7 @@
 #include "core/fsutil.h"
 #include "core/stage_table.h"
 #include "sys/cmdrun.h"
+#include "windows/bundle.h"
 #include "windows/regfile.h"
 #include "stages/stages.h"
 #include "pki/x509util.h"
@@ -36,6 +38,10 @@ void serial_result_free(void *p)
 	free(r->serial_reversed);
 	free(r->thumbprint);
 	free(r->reg_file);
+	free(r->bundle_dir);
+	free(r->bundle_zip);
+	free(r->bundle_files);
+	free(r->bundle_todo);
 	free(r);
 }
 
@@ -146,8 +152,31 @@ static enum status run_restart(const struct config *cfg, const struct hooks *h,
 static bool windows_target(const struct config *cfg, const struct agentconf *a)
 {
 	return cfg->agent_target == TARGET_WINDOWS ||
-	       (cfg->agent_reg_file && *cfg->agent_reg_file) ||
 	       (a->target && strcmp(a->target, "windows") == 0);
+}
+
+/* Windows target: the bundle and the push.  ST_OK / ST_FAIL /
+ * ST_CANCELLED. */
+static enum status write_bundle(struct ctx *c, const struct agentconf *a,
+				X509 *cert, struct serial_result *res,
+				const struct hooks *h, struct diag_list *dl)
+{
+	const struct config *cfg = c->cfg;
+	const struct serial_bundle_in bi = {
+		.st = c->st, .res = res,
+		.dir = serial_bundle_dir(c),
+		.fqdn = ctx_fqdn(c),
+		.server_role = cfg->role == ROLE_SERVER,
+		.mgmt_group = a->management_group, .server = a->server,
+		.port = a->port ? a->port : CONFIG_DEFAULT_PORT,
+		.old_serial = NULL,   /* renewal (issue 19) passes it */
+		.push_command = cfg->agent_push_command,
+		.timeout_s = cfg->agent_command_timeout,
+	};
+	enum status s = serial_bundle_run(&bi, cert, h, dl);
+	if (res->bundle_dir && !res->reg_file)
+		res->reg_file = fs_join(res->bundle_dir, BUNDLE_REG_NAME);
+	return s;
 }
 
 enum status stage_serial_run(struct ctx *c, const struct hooks *h,
@@ -272,12 +301,11 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 		 "'%s'", res->serial_hex, res->serial_reversed, res->thumbprint,
 		 config_path);
 
-	/* 5. Windows: the .reg file MOMCertImport's registry values */
+	/* 5. Windows: the .reg file MOMCertImport's registry values, and
+	 * the bundle that does the Windows half */
 	int failed = 0;
-	if (windows_target(cfg, &a)) {
-		res->reg_file = cfg->agent_reg_file && *cfg->agent_reg_file
-					? strdup(cfg->agent_reg_file)
-					: ctx_path(c, SERIAL_DEFAULT_REG_FILE);
+	if (cfg->agent_reg_file && *cfg->agent_reg_file) {
+		res->reg_file = strdup(cfg->agent_reg_file);
 		if (!res->reg_file ||
 		    serial_write_reg(res->reg_file, res->serial_reversed,
 				     res->thumbprint, dl) != 0) {
@@ -285,6 +313,15 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 			res->reg_file = NULL;
 			failed = 1;
 		}
+	}
+	if (windows_target(cfg, &a)) {
+		enum status bs = write_bundle(c, &a, cert, res, h, dl);
+		if (bs == ST_CANCELLED) {
+			s = ST_CANCELLED;
+			goto out;
+		}
+		if (bs != ST_OK)
+			failed = 1;
 	}
 
 	/* 6. restart the agent so it loads the certificate */
@@ -308,6 +345,9 @@ enum status stage_serial_run(struct ctx *c, const struct hooks *h,
 	state_set_str(&st->serial_reversed, res->serial_reversed);
 	state_set_str(&st->thumbprint, res->thumbprint);
 	state_set_str(&st->reg_file, res->reg_file);
+	state_set_str(&st->bundle_dir, res->bundle_dir);
+	state_set_str(&st->bundle_zip, res->bundle_zip);
+	state_set_str(&st->bundle_files, res->bundle_files);
 	s = failed ? ST_FAIL : ST_OK;
 	ctx_set_out(c, STAGE_SERIAL, res, serial_result_free);
 	res = NULL;

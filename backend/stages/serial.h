@@ -12,9 +12,12 @@
  *  - records the serial as printed (upper hex of the DER content bytes, a
  *    leading 00 kept), byte-reversed (the registry's REG_BINARY order) and
  *    the SHA-1 thumbprint;
- *  - Windows target (cfg->agent_target = windows, the configuration's
- *    target = windows, or [agent] reg_file set): writes the .reg file
- *    (regfile.h) to [agent] reg_file, default <state_dir>/opsmgr-serial.reg;
+ *  - [agent] reg_file set: writes the .reg file (regfile.h) there;
+ *  - Windows target (cfg->agent_target = windows, or the configuration's
+ *    target = windows): writes the Windows bundle (windows/bundle.h) into
+ *    [agent] bundle_dir (default: the state directory), whose serial.reg
+ *    is the .reg file when reg_file is not set, then runs [agent]
+ *    push_command ({zip}, {bundle}, {fqdn} replaced);
  *  - runs [agent] restart_command (argv, no shell, timeout, output lines to
  *    hooks->line, exit status checked);
  *  - reads the configuration back and checks it (serial_check_files).
@@ -32,8 +35,6 @@
 #include "core/hooks.h"
 #include "core/status.h"
 
-#define SERIAL_DEFAULT_REG_FILE "opsmgr-serial.reg"
-
 /* What stage 6 did, for its screen (ctx->out[STAGE_SERIAL]). */
 struct serial_result {
 	char *config_path;      /* agent configuration read and updated */
@@ -43,10 +44,21 @@ struct serial_result {
 	char *serial_reversed;  /* registry byte order, upper hex */
 	char *thumbprint;       /* SHA-1, upper hex */
 	char *reg_file;         /* .reg written, or NULL */
+	char *bundle_dir;       /* Windows bundle folder, or NULL */
+	char *bundle_zip;       /* its zip, or NULL */
+	char *bundle_files;     /* "root.cer <fqdn>.pfx ..." in the folder */
+	char *bundle_todo;      /* "copy <zip> to <fqdn>, extract, ..." */
 	bool restarted;         /* the restart command ran and exited 0 */
 };
 
 void serial_result_free(void *r);
+
+/* Where the Windows bundle goes: [agent] bundle_dir, else the state
+ * directory (borrowed from c).  And its zip, "<dir>/<fqdn>-opsmgr.zip"
+ * (malloc'd; NULL when the FQDN is not known yet).  Stage 5 shows it,
+ * stage 6 writes it. */
+const char *serial_bundle_dir(const struct ctx *c);
+char *serial_bundle_zip(const struct ctx *c);
 
 /*
  * The checks of `check` for stage 6, also run by the stage after writing:

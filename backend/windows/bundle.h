@@ -47,9 +47,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "windows/installcmd.h"   /* the names install.cmd reads */
+
 #define BUNDLE_SUFFIX "-opsmgr"          /* <fqdn>-opsmgr/, <fqdn>-opsmgr.zip */
-#define BUNDLE_ROOT_NAME "root.cer"
-#define BUNDLE_REG_NAME "serial.reg"
+#define BUNDLE_ROOT_NAME INSTALLCMD_ROOT_NAME
+#define BUNDLE_REG_NAME INSTALLCMD_REG_NAME
 #define BUNDLE_INSTALL_NAME "install.cmd"
 #define BUNDLE_README_NAME "README.txt"
 #define BUNDLE_INTERMEDIATE_FMT "intermediate-%zu.cer"   /* 1, 2, ... */

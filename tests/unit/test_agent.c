@@ -480,6 +480,7 @@ static void test_windows_target(void **state)
 	struct fixture *f = *state;
 	f->cfg.agent_target = TARGET_WINDOWS;
 	config_set_str(&f->cfg.agent_server, "ms01.contoso.example");
+	config_set_str(&f->cfg.fqdn, "agent7.contoso.example");
 	f->cfg.agent_port = 5723;
 	/* The name does not resolve here: only a warning, since this
 	 * computer merely prepares the Windows install. */
@@ -491,8 +492,30 @@ static void test_windows_target(void **state)
 	d = find_sev(&f->dl, DIAG_AGENT_MSI, SEV_PASS);
 	assert_non_null(d);
 	assert_non_null(strstr(d->message, "MANAGEMENT_GROUP=\"Contoso Ops 1\""));
-
+	/* the bundle of stage 6 replaces the msiexec-only install.cmd: its
+	 * zip and the one thing to do are named */
+	char *zip = path_in(f, "agent7.contoso.example-opsmgr.zip");
+	assert_non_null(strstr(d->message, zip));
+	assert_non_null(strstr(d->message, "copy "));
+	assert_non_null(strstr(d->message, " to agent7.contoso.example, "
+					   "extract, right-click install.cmd > "
+					   "Run as administrator"));
 	char *p = path_in(f, "install.cmd");
+	assert_false(fs_exists(p));
+	const struct agent_result *r = f->c.out[STAGE_AGENT];
+	assert_null(r->msi_file);
+	assert_string_equal(r->bundle_zip, zip);
+	assert_non_null(strstr(r->msi_line, "SECURE_PORT=5723"));
+	free(zip);
+	free(p);
+
+	/* An explicit msi_command_file keeps the msiexec-only file, byte for
+	 * byte, also for a local target. */
+	diag_list_release(&f->dl);
+	f->cfg.agent_target = TARGET_LOCAL;
+	p = path_in(f, "deploy.cmd");
+	config_set_str(&f->cfg.agent_msi_command_file, p);
+	assert_int_equal(stage_agent_run(&f->c, NULL, &f->dl), ST_OK);
 	unsigned char *got = NULL;
 	size_t len = 0;
 	char err[FS_ERRLEN];
@@ -502,20 +525,10 @@ static void test_windows_target(void **state)
 				      5723);
 	assert_int_equal(len, strlen(want));
 	assert_memory_equal(got, want, len);
-	const struct agent_result *r = f->c.out[STAGE_AGENT];
+	r = f->c.out[STAGE_AGENT];
 	assert_string_equal(r->msi_file, p);
-	assert_non_null(strstr(r->msi_line, "SECURE_PORT=5723"));
 	free(want);
 	free(got);
-	free(p);
-
-	/* An explicit msi_command_file path is used as given. */
-	diag_list_release(&f->dl);
-	f->cfg.agent_target = TARGET_LOCAL;
-	p = path_in(f, "deploy.cmd");
-	config_set_str(&f->cfg.agent_msi_command_file, p);
-	assert_int_equal(stage_agent_run(&f->c, NULL, &f->dl), ST_OK);
-	assert_true(fs_is_regular(p));
 	free(p);
 }
 

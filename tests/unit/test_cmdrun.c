@@ -2,8 +2,8 @@
  * test_cmdrun.c - backend/sys/cmdrun.c, the one runner for configured
  * commands: exit 0, a non-zero exit with the output's tail, the time-out
  * (and its default), a program that cannot start, a command that cannot be
- * split or is not set, a cancel, the extra environment, "{agent}" and the
- * fixed tail size.  Every message starts with the setting's name.
+ * split or is not set, a cancel, the extra environment, "{agent}", the
+ * caller's placeholders (one pass) and the fixed tail size.  Every message starts with the setting's name.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -185,6 +185,26 @@ static void test_env_agent_and_lines(void **state)
 			    "one two|--agent=a.contoso.com/a.contoso.com|");
 }
 
+/* The caller's placeholders ({zip} {bundle} {fqdn} of push_command):
+ * replaced inside every argument, in one pass, so a value that holds a
+ * placeholder's text is not replaced again; an empty argument stays. */
+static void test_subst_one_pass(void **state)
+{
+	struct fx *f = *state;
+	const char *subst[] = { "{zip}", "/b/{fqdn}.zip", "{fqdn}", "a.test",
+				"{bundle}", "", NULL };
+	f->spec.subst = subst;
+	struct line_sink l = { 0 };
+	struct hooks h = { .line = line_sink_add, .ud = &l };
+	assert_int_equal(run(f, "sh -c 'printf \"%s|\" \"$@\"; echo' sh "
+				"{zip} u@{fqdn}:{zip} '' x{bundle}y {other}",
+			     &h),
+			 ST_OK);
+	assert_true(cmdrun_exited(&f->r, 0));
+	assert_string_equal(l.buf, "/b/{fqdn}.zip|u@a.test:/b/{fqdn}.zip||xy|"
+				   "{other}||");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -193,6 +213,7 @@ int main(void)
 		T(test_exit_zero), T(test_nonzero_with_tail),
 		T(test_tail_is_fixed_size), T(test_timeout), T(test_cannot_start),
 		T(test_cancelled), T(test_env_agent_and_lines),
+		T(test_subst_one_pass),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

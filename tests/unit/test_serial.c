@@ -287,6 +287,16 @@ static void test_serial_lengths(void **state)
 	struct fx *f = *state;
 	assert_int_equal(write_agent_config(f->config, "windows"), 0);
 	f->cfg.agent_target = TARGET_WINDOWS;
+	/* the Windows bundle takes its root and PFX from stages 1 and 4 */
+	char *root = fs_join(f->dir, "root.pem");
+	char *pfx = fs_join(f->dir, "agent.pfx");
+	assert_int_equal(certgen_write_pem(root, &f->root, 1), 0);
+	assert_int_equal(test_write_file(pfx, "pfx bytes"), 0);
+	state_set_str(&f->st.root_path, root);
+	state_set_str(&f->st.pfx_path, pfx);
+	config_set_str(&f->cfg.fqdn, FQDN);
+	free(root);
+	free(pfx);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct sn_case *t = &cases[i];
 		X509 *leaf = NULL;
@@ -316,8 +326,8 @@ static void test_serial_lengths(void **state)
 		assert_non_null(r);
 		assert_string_equal(r->serial_reversed, reversed);
 
-		/* the .reg file, byte for byte */
-		char *regpath = fs_join(f->dir, SERIAL_DEFAULT_REG_FILE);
+		/* the bundle's .reg file, byte for byte */
+		char *regpath = fs_join(f->dir, FQDN "-opsmgr/serial.reg");
 		assert_non_null(r->reg_file);
 		assert_string_equal(r->reg_file, regpath);
 		char *got = test_read_file(regpath);
@@ -353,11 +363,12 @@ static void test_install_default_and_configured_paths(void **state)
 	assert_non_null(key);
 	assert_int_equal(x509_key_matches(f->leaf, key), 1);
 	EVP_PKEY_free(key);
-	/* local target: no .reg */
-	char *reg = fs_join(f->dir, SERIAL_DEFAULT_REG_FILE);
+	/* local target: no .reg, no bundle */
+	char *reg = fs_join(f->dir, FQDN "-opsmgr");
 	assert_false(fs_exists(reg));
 	struct serial_result *r = f->c.out[STAGE_SERIAL];
 	assert_null(r->reg_file);
+	assert_null(r->bundle_dir);
 	assert_string_equal(r->cert_path, c);
 	assert_string_equal(r->key_path, k);
 	assert_string_equal(r->serial_hex, "2F3C56");

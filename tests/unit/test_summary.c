@@ -2,7 +2,8 @@
  * test_summary.c - the enrollment summary (wizard/summary.h): built from
  * the state alone, so the text after state_format -> state_parse (a
  * restart) is the text before it; it prints the management server, port
- * and group and the registry lines the state holds; saving keeps an
+ * and group and the registry lines the state holds, the Windows bundle's
+ * files and the one thing to do with it; saving keeps an
  * earlier different report as summary-N.txt and never overwrites one.
  */
 #include <setjmp.h>
@@ -103,6 +104,48 @@ static void test_round_trip(void **st)
 	state_release(&b);
 }
 
+/* A Windows bundle: every file with its path, the zip and the one thing
+ * to do, instead of the manual steps; and the same after a restart. */
+static void test_bundle_lines(void **st)
+{
+	(void)st;
+	struct state s, b;
+	fill(&s);
+	state_set_str(&s.bundle_dir, "/st/agent01.lab.test-opsmgr");
+	state_set_str(&s.bundle_zip, "/st/agent01.lab.test-opsmgr.zip");
+	state_set_str(&s.bundle_files, "root.cer agent01.lab.test.pfx "
+				       "serial.reg install.cmd README.txt");
+	char *t = summary_text(&s);
+	assert_non_null(strstr(t, "Windows bundle:    "
+				  "/st/agent01.lab.test-opsmgr\n"));
+	const char *names[] = { "root.cer", "agent01.lab.test.pfx",
+				"serial.reg", "install.cmd", "README.txt" };
+	for (size_t i = 0; i < 5; i++) {
+		char line[128];
+		snprintf(line, sizeof(line),
+			 "\n  /st/agent01.lab.test-opsmgr/%s\n", names[i]);
+		assert_non_null(strstr(t, line));
+	}
+	assert_non_null(strstr(t, "Bundle zip:        "
+				  "/st/agent01.lab.test-opsmgr.zip\n"));
+	assert_non_null(strstr(t, "On the Windows side: copy "
+				  "/st/agent01.lab.test-opsmgr.zip to "
+				  "agent01.lab.test, extract, right-click "
+				  "install.cmd > Run as administrator.\n"));
+	assert_null(strstr(t, "Import the PFX"));
+	char *file = state_format(&s);
+	state_init(&b);
+	char err[256];
+	assert_int_equal(state_parse(&b, file, strlen(file), err, sizeof(err)), 0);
+	char *after = summary_text(&b);
+	assert_string_equal(t, after);
+	free(after);
+	free(file);
+	free(t);
+	state_release(&s);
+	state_release(&b);
+}
+
 static char *path_in(const char *dir, const char *name)
 {
 	char *p = fs_join(dir, name);
@@ -181,6 +224,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_from_state),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_bundle_lines),
 		cmocka_unit_test(test_save_keeps_earlier),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
