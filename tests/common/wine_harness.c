@@ -5,6 +5,7 @@
  */
 #include "wine_harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -122,13 +123,47 @@ static void wineserver_kill(const char *prefix, const char *out_path)
 	spawn_wait(wait_argv, prefix, NULL, out_path, 30);
 }
 
+/* Remove "wine-<pid>-*" prefixes (and their .out files) of test programs
+ * that no longer run. */
+static void remove_stale_prefixes(const char *build)
+{
+	DIR *d = opendir(build);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		long pid = 0;
+		int used = 0;
+		if (sscanf(e->d_name, "wine-%ld-%n", &pid, &used) != 1 || !used ||
+		    pid <= 0)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;   /* still running (or not ours to judge) */
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", build, e->d_name) < 0)
+			continue;
+		size_t n = strlen(path);
+		if (n > 4 && !strcmp(path + n - 4, ".out")) {
+			unlink(path);
+		} else {
+			wineserver_kill(path, "/dev/null");
+			test_rm_rf(path);
+		}
+		free(path);
+	}
+	closedir(d);
+}
+
 int wine_prefix_create(struct wine_prefix *w)
 {
 	memset(w, 0, sizeof(*w));
 	char *b = abs_build_dir();
 	if (!b)
 		return -1;
-	char *tmpl = join2(b, "/wine-XXXXXX");
+	remove_stale_prefixes(b);
+	char *tmpl = NULL;
+	if (asprintf(&tmpl, "%s/wine-%ld-XXXXXX", b, (long)getpid()) < 0)
+		tmpl = NULL;
 	free(b);
 	if (!tmpl || !mkdtemp(tmpl)) {
 		fprintf(stderr, "wine_harness: cannot make a prefix directory: %s\n",
@@ -137,13 +172,11 @@ int wine_prefix_create(struct wine_prefix *w)
 		return -1;
 	}
 	w->dir = tmpl;
-	/* The output file sits beside the prefix (wine wants the prefix
-	 * directory to itself when it creates it). */
+	/* The output file sits beside the prefix, not in it. */
 	w->out_path = join2(tmpl, ".out");
-	if (!w->out_path)
+	w->work = join2(tmpl, "/drive_c/opsmgr-test");
+	if (!w->out_path || !w->work)
 		goto fail;
-	/* wine refuses a prefix directory it did not create unless it is
-	 * empty and owned by us: it is both. */
 	const char *server[] = { "wineserver", "-p", NULL };
 	if (spawn_wait(server, w->dir, NULL, w->out_path, 30) != 0) {
 		fprintf(stderr, "wine_harness: wineserver -p failed\n");
@@ -151,8 +184,8 @@ int wine_prefix_create(struct wine_prefix *w)
 	}
 	const char *boot[] = { "wine", "wineboot", "--init", NULL };
 	int rc = spawn_wait(boot, w->dir, NULL, w->out_path, WINE_BOOT_TIMEOUT_S);
-	/* wineboot returns before its children finish: wait for the
-	 * registry to be written (system.reg) and the boot to settle. */
+	/* wineboot returns before everything it started has finished: one
+	 * more program waits for the prefix to settle. */
 	const char *settle[] = { "wine", "cmd", "/c", "exit", "0", NULL };
 	if (rc != 0 || spawn_wait(settle, w->dir, NULL, w->out_path,
 				  WINE_BOOT_TIMEOUT_S) != 0) {
@@ -160,6 +193,11 @@ int wine_prefix_create(struct wine_prefix *w)
 		fprintf(stderr, "wine_harness: wineboot failed (%d):\n%s\n", rc,
 			o ? o : "");
 		free(o);
+		goto fail;
+	}
+	if (mkdir(w->work, 0700) != 0) {
+		fprintf(stderr, "wine_harness: cannot make '%s': %s\n", w->work,
+			strerror(errno));
 		goto fail;
 	}
 	return 0;
@@ -178,6 +216,7 @@ void wine_prefix_destroy(struct wine_prefix *w)
 	if (w->out_path)
 		unlink(w->out_path);
 	free(w->dir);
+	free(w->work);
 	free(w->out_path);
 	memset(w, 0, sizeof(*w));
 }
@@ -204,22 +243,27 @@ int wine_run(struct wine_prefix *w, const char *const args[], const char *cwd,
 }
 
 int wine_cmd_script(struct wine_prefix *w, const char *script_path,
-		    int timeout_s, char **out)
+		    const char *const args[], int timeout_s, char **out)
 {
 	char *dir = strdup(script_path);
-	char *win = wine_win_path(script_path);
-	int rc = -1;
-	if (dir && win) {
-		char *slash = strrchr(dir, '/');
-		if (slash && slash != dir)
-			*slash = '\0';
-		const char *args[] = { "cmd", "/c", win, NULL };
-		rc = wine_run(w, args, dir, timeout_s, out);
-	} else if (out) {
-		*out = strdup("");
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (!slash || slash == dir) {
+		free(dir);
+		if (out)
+			*out = strdup("");
+		return -1;
 	}
+	*slash = '\0';
+	const char *argv[64];
+	size_t n = 0;
+	argv[n++] = "cmd";
+	argv[n++] = "/c";
+	argv[n++] = slash + 1;
+	for (size_t i = 0; args && args[i] && n < 63; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	int rc = wine_run(w, argv, dir, timeout_s, out);
 	free(dir);
-	free(win);
 	return rc;
 }
 

@@ -23,6 +23,8 @@
 
 struct wine_prefix {
 	char *dir;        /* the WINEPREFIX (absolute) */
+	char *work;       /* <dir>/drive_c/opsmgr-test: the test's files
+			   * (C:\opsmgr-test), removed with the prefix */
 	char *out_path;   /* where the running program's output goes */
 };
 
@@ -30,9 +32,11 @@ struct wine_prefix {
 #define WINE_MSI_RECORD_KEY "HKLM\\SOFTWARE\\opsmgr-enroll-test\\MOMAgent"
 
 /*
- * Make a new prefix under the build directory and start its wineserver
- * (persistent until wine_prefix_destroy).  0 / -1 (message on stderr; the
- * half-made directory is removed).
+ * Make a new prefix "<build>/wine-<pid>-XXXXXX" and start its wineserver
+ * (persistent until wine_prefix_destroy).  Prefixes an earlier test
+ * program left behind (killed before its teardown: its pid is gone) are
+ * removed first.  0 / -1 (message on stderr; the half-made directory is
+ * removed).
  */
 int wine_prefix_create(struct wine_prefix *w);
 
@@ -51,11 +55,14 @@ int wine_run(struct wine_prefix *w, const char *const args[], const char *cwd,
 	     int timeout_s, char **out);
 
 /*
- * "wine cmd /c <script>" in the script's own directory, as Explorer's
- * "Run as administrator" would start it.  Same return as wine_run.
+ * "wine cmd /c <name> <args...>" in the script's own directory (args
+ * NULL-terminated, may be NULL).  The name alone, not the path: cmd /c
+ * strips the quotes of a path with & ( ) ^ in it and splits the line
+ * there; a test that wants another working directory writes a launcher
+ * script holding the quoted path.  Same return as wine_run.
  */
 int wine_cmd_script(struct wine_prefix *w, const char *script_path,
-		    int timeout_s, char **out);
+		    const char *const args[], int timeout_s, char **out);
 
 /* "Z:\dir\file" for an absolute Unix path (Wine's Z: drive is /). */
 char *wine_win_path(const char *unix_path);
