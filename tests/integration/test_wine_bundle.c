@@ -740,8 +740,9 @@ static char *trimmed_file(const char *path)
 
 /*
  * The real thing: `opsmgr-enroll --non-interactive` against the lab with
- * [agent] target = windows writes the bundle at stage 6; MOMAgent.msi put
- * beside install.cmd; `wine cmd /c install.cmd`: the MSI received exactly
+ * [agent] target = windows writes the bundle at stage 6; its zip extracted
+ * with unzip, MOMAgent.msi put beside install.cmd there; `wine cmd /c
+ * install.cmd`: the MSI received exactly
  * the management group (with a space), server and port; the registry holds
  * the issued certificate's serial reversed and its thumbprint; the script
  * stopped at step 6; the PFX password is nowhere in the bundle or the log.
@@ -769,13 +770,24 @@ static void test_lab_bundle(void **st)
 	assert_int_equal(rc, 0);
 	free(out);
 
-	struct made_bundle mb = { 0 };
-	mb.folder = path_in(bundles, "agent01.lab.test" BUNDLE_SUFFIX);
-	mb.script = path_in(mb.folder, BUNDLE_INSTALL_NAME);
+	/* What the operator does: copy the zip over, extract it, run the
+	 * script from the extracted folder. */
 	char *zip = path_in(bundles, "agent01.lab.test" BUNDLE_SUFFIX ".zip");
 	struct stat sb;
 	assert_int_equal(stat(zip, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
+	char *extracted = path_in(dir, "Downloads");
+	const char *unzip[] = { "/usr/bin/unzip", "-q", zip, "-d", extracted,
+				NULL };
+	out = NULL;
+	rc = run_capture(unzip, 60, &out);
+	if (rc != 0)
+		fprintf(stderr, "unzip exit %d:\n%s\n", rc, out);
+	assert_int_equal(rc, 0);
+	free(out);
+	struct made_bundle mb = { 0 };
+	mb.folder = path_in(extracted, "agent01.lab.test" BUNDLE_SUFFIX);
+	mb.script = path_in(mb.folder, BUNDLE_INSTALL_NAME);
 	char *pfx = path_in(mb.folder, "agent01.lab.test.pfx");
 	char *pw_path = path_in(l.dir, "pfx-password");
 	char *password = trimmed_file(pw_path);
@@ -837,6 +849,7 @@ static void test_lab_bundle(void **st)
 	free(pw_path);
 	free(pfx);
 	free(zip);
+	free(extracted);
 	made_bundle_release(&mb);
 	free(bin);
 	free(answers);
