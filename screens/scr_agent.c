@@ -50,13 +50,14 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 	if (r->install_ran)
 		pane_addf(p, r->install_exit == 0 ? TH_DONE : TH_FAIL,
 			  "installer command exited with status %d", r->install_exit);
+	/* the bundle and the one thing to do first: they must be in view */
+	pane_add_value(p, TH_NORMAL, "Windows bundle (made on import): %s",
+		       r->bundle_zip);
+	pane_add_value(p, TH_NORMAL, "then: %s", r->bundle_todo);
 	if (r->msi_line)
 		pane_addf(p, TH_NORMAL, "Windows: %s", r->msi_line);
 	if (r->msi_file)
 		pane_addf(p, TH_NORMAL, "saved as %s", r->msi_file);
-	pane_add_value(p, TH_NORMAL, "Windows bundle (made on import): %s",
-		       r->bundle_zip);
-	pane_add_value(p, TH_NORMAL, "then: %s", r->bundle_todo);
 }
 
 const struct stage_screen SCR_AGENT = {

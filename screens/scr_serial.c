@@ -25,15 +25,16 @@ static void result(struct ui *ui, struct pane *p, enum status st)
 	pane_add_value(p, TH_NORMAL, "serial as printed:  %s", r->serial_hex);
 	pane_add_value(p, TH_NORMAL, "registry (reversed): %s", r->serial_reversed);
 	pane_add_value(p, TH_NORMAL, "SHA-1 thumbprint:   %s", r->thumbprint);
+	/* the bundle and the one thing to do next, in view at 80x24 */
+	pane_add_value(p, TH_DONE, "bundle zip   %s", r->bundle_zip);
+	pane_add_value(p, TH_DONE, "next: %s", r->bundle_todo);
+	pane_add_value(p, TH_NORMAL, "bundle folder %s", r->bundle_dir);
 	pane_add_value(p, TH_NORMAL, "certificate  %s", r->cert_path);
 	pane_add_value(p, TH_NORMAL, "private key  %s (0600)", r->key_path);
 	pane_add_value(p, TH_NORMAL, "agent config %s", r->config_path);
 	pane_add_value(p, TH_NORMAL, "registry file %s", r->reg_file);
 	if (r->restarted)
 		pane_addf(p, TH_DONE, "the agent service was restarted");
-	pane_add_value(p, TH_NORMAL, "bundle folder %s", r->bundle_dir);
-	pane_add_value(p, TH_DONE, "bundle zip   %s", r->bundle_zip);
-	pane_add_value(p, TH_DONE, "next: %s", r->bundle_todo);
 }
 
 const struct stage_screen SCR_SERIAL = {

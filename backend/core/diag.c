@@ -3,6 +3,7 @@
  * JSON renderers (see diag.h).
  */
 #include "core/diag.h"
+#include "core/events.h"
 #include "core/strbuf.h"
 #include "core/text.h"
 
@@ -226,6 +227,17 @@ static void print_member(FILE *out, const char *name, const char *value)
 	fputc('\n', out);
 }
 
+/* "event: 20050 (the certificate lacks ...)": its meaning from the one
+ * events table (core/events.h), shared with install.cmd. */
+static void print_event(FILE *out, int id)
+{
+	const struct om_event *e = om_event_find(id);
+	if (e)
+		fprintf(out, "     event: %d (%s)\n", id, e->meaning);
+	else
+		fprintf(out, "     event: %d\n", id);
+}
+
 /* Every message, field and fix may hold text from outside (a certificate,
  * the network, a command's output): printed through text_fputs. */
 void diag_print_text(FILE *out, const struct diag_list *l, int min_sev)
@@ -247,7 +259,7 @@ void diag_print_text(FILE *out, const struct diag_list *l, int min_sev)
 		if (d->fix && d->sev >= SEV_WARN)
 			print_member(out, "fix", d->fix);
 		if (d->event)
-			fprintf(out, "     event: %d\n", d->event);
+			print_event(out, d->event);
 	}
 }
 

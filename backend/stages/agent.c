@@ -20,6 +20,7 @@
 #include "core/validate.h"
 #include "core/fsutil.h"
 #include "windows/bundle.h"
+#include "windows/cmdquote.h"
 #include "windows/msicmd.h"
 #include "sys/netprobe.h"
 #include "sys/cmdrun.h"
@@ -72,19 +73,47 @@ static int agent_port(const struct config *cfg)
 	return cfg->agent_port ? cfg->agent_port : CONFIG_DEFAULT_PORT;
 }
 
+/* A Windows target: the value goes into install.cmd and onto msiexec's
+ * command line, so cmdquote's rule judges it too, at its field.  1 when
+ * it refuses (a FAIL added). */
+static int windows_value(const struct config *cfg, const char *value,
+			 const char *field, enum diag_check check,
+			 const char *what, struct diag_list *dl)
+{
+	char why[160];
+	if (cfg->agent_target != TARGET_WINDOWS || !value ||
+	    cmdquote_check(value, why, sizeof(why)) == 0)
+		return 0;
+	diag_add(dl, check, SEV_FAIL, field,
+		 "choose a value without it: for a Windows target it goes "
+		 "into install.cmd and msiexec's command line",
+		 "%s '%s' %s", what, value, why);
+	return 1;
+}
+
 int agent_check_fields(const struct config *cfg, struct diag_list *dl)
 {
 	int port = agent_port(cfg);
 	struct verdict v;
 	struct diag *d;
 	int bad = 0;
-	bad |= rule_mgmt_group(cfg->agent_mgmt_group, &v) == SEV_FAIL;
-	if (!rule_diag(dl, DIAG_AGENT_MGMT_GROUP, F_MG, &v))
+	if (rule_mgmt_group(cfg->agent_mgmt_group, &v) == SEV_FAIL)
+		bad = 1;
+	else
+		bad |= windows_value(cfg, cfg->agent_mgmt_group, F_MG,
+				     DIAG_AGENT_MGMT_GROUP, "management group",
+				     dl);
+	if (!rule_diag(dl, DIAG_AGENT_MGMT_GROUP, F_MG, &v) && !bad)
 		diag_add(dl, DIAG_AGENT_MGMT_GROUP, SEV_PASS, F_MG, NULL,
 			 "management group '%s'", cfg->agent_mgmt_group);
-	bad |= rule_server(cfg->agent_server, &v) == SEV_FAIL;
+	int server_bad = rule_server(cfg->agent_server, &v) == SEV_FAIL;
+	if (!server_bad)
+		server_bad = windows_value(cfg, cfg->agent_server, F_SERVER,
+					   DIAG_AGENT_SERVER,
+					   "management server", dl);
+	bad |= server_bad;
 	d = rule_diag(dl, DIAG_AGENT_SERVER, F_SERVER, &v);
-	if (!d)
+	if (!d && !server_bad)
 		diag_add(dl, DIAG_AGENT_SERVER, SEV_PASS, F_SERVER, NULL,
 			 "management server '%s'", cfg->agent_server);
 	bad |= rule_port(port, &v) == SEV_FAIL;

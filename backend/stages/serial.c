@@ -133,19 +133,11 @@ static enum status run_restart(const struct config *cfg, const struct hooks *h,
 		.timeout_s = cfg->agent_command_timeout,
 		.progress = "restarting the agent",
 	};
-	struct cmdrun_result run;
-	enum status s = cmdrun_run(&spec, h, &run, dl);
-	*ran_ok = s == ST_OK && cmdrun_exited(&run, 0);
-	if (*ran_ok) {
-		cmdrun_report(&spec, &run, SEV_PASS, NULL, "agent restarted",
-			      dl);
-	} else if (s == ST_OK) {
-		cmdrun_report(&spec, &run, SEV_FAIL,
-			      "restart the agent by hand and check its log, or "
-			      "fix [agent] restart_command", NULL, dl);
-		s = ST_FAIL;
-	}
-	cmdrun_result_release(&run);
+	enum status s = cmdrun_run_report(
+		&spec, h, "agent restarted",
+		"restart the agent by hand and check its log, or fix [agent] "
+		"restart_command", dl);
+	*ran_ok = s == ST_OK;
 	return s;
 }
 

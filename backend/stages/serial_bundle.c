@@ -230,20 +230,9 @@ static enum status run_push(const struct serial_bundle_in *bi,
 		.subst = subst, .timeout_s = bi->timeout_s,
 		.progress = "handing the bundle over",
 	};
-	struct cmdrun_result run;
-	enum status s = cmdrun_run(&spec, h, &run, dl);
-	if (s == ST_OK && cmdrun_exited(&run, 0)) {
-		cmdrun_report(&spec, &run, SEV_PASS, NULL, "bundle handed over",
-			      dl);
-	} else if (s == ST_OK) {
-		cmdrun_report(&spec, &run, SEV_FAIL,
-			      "copy the zip by hand, or fix [agent] "
-			      "push_command and run this stage again",
-			      NULL, dl);
-		s = ST_FAIL;
-	}
-	cmdrun_result_release(&run);
-	return s;
+	return cmdrun_run_report(&spec, h, "bundle handed over",
+				 "copy the zip by hand, or fix [agent] "
+				 "push_command and run this stage again", dl);
 }
 
 const char *serial_bundle_dir(const struct ctx *c)

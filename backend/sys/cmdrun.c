@@ -211,6 +211,22 @@ struct diag *cmdrun_report(const struct cmdrun *s,
 			fail ? res->tail : "");
 }
 
+enum status cmdrun_run_report(const struct cmdrun *spec,
+			      const struct hooks *h, const char *pass_note,
+			      const char *fail_fix, struct diag_list *dl)
+{
+	struct cmdrun_result run;
+	enum status s = cmdrun_run(spec, h, &run, dl);
+	if (s == ST_OK && cmdrun_exited(&run, 0)) {
+		cmdrun_report(spec, &run, SEV_PASS, NULL, pass_note, dl);
+	} else if (s == ST_OK) {
+		cmdrun_report(spec, &run, SEV_FAIL, fail_fix, NULL, dl);
+		s = ST_FAIL;
+	}
+	cmdrun_result_release(&run);
+	return s;
+}
+
 void cmdrun_result_release(struct cmdrun_result *res)
 {
 	if (!res)

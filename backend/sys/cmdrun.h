@@ -74,6 +74,15 @@ struct diag *cmdrun_report(const struct cmdrun *spec,
 			   enum diag_severity sev, const char *fix,
 			   const char *note, struct diag_list *dl);
 
+/*
+ * cmdrun_run, then one report: a pass (with pass_note, may be NULL) when
+ * it exited 0, else a fail with fail_fix.  ST_OK only for exit 0, ST_FAIL
+ * (also when it could not run), ST_CANCELLED.
+ */
+enum status cmdrun_run_report(const struct cmdrun *spec,
+			      const struct hooks *h, const char *pass_note,
+			      const char *fail_fix, struct diag_list *dl);
+
 void cmdrun_result_release(struct cmdrun_result *res);
 
 #endif

@@ -65,6 +65,7 @@ enum installcmd_exit {
 	INSTALLCMD_EXIT_OK = 0,
 	INSTALLCMD_EXIT_NOT_ELEVATED = 10,  /* 1 */
 	INSTALLCMD_EXIT_MISSING_FILE = 11,  /* 1: a bundle file is missing */
+	INSTALLCMD_EXIT_WOW64 = 12,         /* 1: a 32-bit cmd on 64-bit Windows */
 	INSTALLCMD_EXIT_ROOT = 20,          /* 2: certutil -addstore Root */
 	INSTALLCMD_EXIT_CA = 21,            /* 2: certutil -addstore CA */
 	INSTALLCMD_EXIT_PFX = 30,           /* 3: certutil -importpfx */

@@ -9,40 +9,23 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "windows/cmdquote.h"
 
-static bool needs_quotes(const char *v)
+char *msicmd_props(const char *mg_arg, const char *server_arg,
+		   const char *port_arg)
 {
-	if (!*v)
-		return true;
-	return strpbrk(v, " \t&|<>^(),;=\"%") != NULL;
-}
-
-char *msicmd_quote(const char *value, bool always, bool batch)
-{
-	if (!value)
-		return NULL;
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return NULL;
-	bool q = always || needs_quotes(value);
-	size_t n = strlen(value);
-	char *out = malloc(2 * n + 3);
-	if (!out)
-		return NULL;
-	char *o = out;
-	if (q)
-		*o++ = '"';
-	for (const char *p = value; *p; p++) {
-		if (*p == '"' && q)
-			*o++ = '"';
-		if (*p == '%' && batch)
-			*o++ = '%';
-		*o++ = *p;
-	}
-	if (q)
-		*o++ = '"';
-	*o = '\0';
-	return out;
+	char *props = NULL;
+	if (asprintf(&props,
+		     "USE_SETTINGS_FROM_AD=0 "
+		     "USE_MANUALLY_SPECIFIED_SETTINGS=1 "
+		     "MANAGEMENT_GROUP=%s "
+		     "MANAGEMENT_SERVER_DNS=%s "
+		     "SECURE_PORT=%s "
+		     "ACTIONS_USE_COMPUTER_ACCOUNT=1 "
+		     "AcceptEndUserLicenseAgreement=1",
+		     mg_arg, server_arg, port_arg) < 0)
+		props = NULL;
+	return props;
 }
 
 char *msicmd_line(const char *mgmt_group, const char *server, int port,
@@ -51,21 +34,16 @@ char *msicmd_line(const char *mgmt_group, const char *server, int port,
 	struct verdict v;
 	if (!mgmt_group || !server || rule_port(port, &v) == SEV_FAIL)
 		return NULL;
-	char *mg = msicmd_quote(mgmt_group, true, batch);
-	char *srv = msicmd_quote(server, false, batch);
+	char *mg = cmdquote_arg(mgmt_group, true, batch);
+	char *srv = cmdquote_arg(server, false, batch);
+	char port_text[16];
+	snprintf(port_text, sizeof(port_text), "%d", port);
+	char *props = mg && srv ? msicmd_props(mg, srv, port_text) : NULL;
 	char *line = NULL;
-	if (mg && srv &&
-	    asprintf(&line,
-		     "msiexec /i " MSICMD_MSI_NAME " /qn "
-		     "USE_SETTINGS_FROM_AD=0 "
-		     "USE_MANUALLY_SPECIFIED_SETTINGS=1 "
-		     "MANAGEMENT_GROUP=%s "
-		     "MANAGEMENT_SERVER_DNS=%s "
-		     "SECURE_PORT=%d "
-		     "ACTIONS_USE_COMPUTER_ACCOUNT=1 "
-		     "AcceptEndUserLicenseAgreement=1",
-		     mg, srv, port) < 0)
+	if (props && asprintf(&line, "msiexec /i " MSICMD_MSI_NAME " /qn %s",
+			      props) < 0)
 		line = NULL;
+	free(props);
 	free(mg);
 	free(srv);
 	return line;

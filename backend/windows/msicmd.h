@@ -4,12 +4,9 @@
  * names from Microsoft's "install the Windows agent manually" doc
  * (opsmgr-facts.md), and the install.cmd batch file around it.
  *
- * Quoting (msiexec + cmd.exe): MANAGEMENT_GROUP is always double-quoted;
- * any other value is quoted when it is empty or holds a blank or one of
- * cmd.exe's special characters ( & | < > ^ ( ) , ; = " % ).  Inside quotes
- * an embedded '"' is doubled ("" is msiexec's escape) and, in a batch file,
- * '%' is doubled (%% is cmd.exe's escape there).  Values with CR, LF or
- * other control characters cannot be written and are refused.
+ * Quoting and refusal: windows/cmdquote.h (MANAGEMENT_GROUP always
+ * double-quoted, any other value when it needs it; '%' doubled in a batch
+ * file; a '"', a control character or a non-ASCII byte refused).
  *
  * Ownership: every char * returned is malloc'd; the caller frees it.  NULL
  * means a value was refused or out of memory.
@@ -21,8 +18,13 @@
 
 #define MSICMD_MSI_NAME "MOMAgent.msi"
 
-/* One property value quoted for the line; `always` forces quotes. */
-char *msicmd_quote(const char *value, bool always, bool batch);
+/*
+ * The properties after "msiexec /i <package> /qn": names and order from
+ * Microsoft's doc, the three values given as they go on the line (already
+ * quoted, or variable references in install.cmd: installcmd.c).
+ */
+char *msicmd_props(const char *mg_arg, const char *server_arg,
+		   const char *port_arg);
 
 /*
  * The msiexec command line (no line end).  batch=true escapes for a .cmd

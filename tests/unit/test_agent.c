@@ -532,6 +532,36 @@ static void test_windows_target(void **state)
 	free(p);
 }
 
+/* A Windows target: stage 5 judges the values with install.cmd's quoting
+ * rule (windows/cmdquote.h) at their fields, before any bundle exists. */
+static void test_windows_field_quoting(void **state)
+{
+	struct fixture *f = *state;
+	config_set_str(&f->cfg.agent_mgmt_group, "Contoso \xc3\x9c 1");
+	config_set_str(&f->cfg.agent_server, "ms01.contoso.example");
+	f->cfg.agent_port = 5723;
+	f->cfg.agent_target = TARGET_LOCAL;
+	assert_int_equal(agent_check_fields(&f->cfg, &f->dl), 0);
+	diag_list_release(&f->dl);
+	f->cfg.agent_target = TARGET_WINDOWS;
+	assert_int_equal(agent_check_fields(&f->cfg, &f->dl), -1);
+	const struct diag *d = find_sev(&f->dl, DIAG_AGENT_MGMT_GROUP,
+					SEV_FAIL);
+	assert_non_null(d);
+	assert_string_equal(d->field, "agent.management_group");
+	assert_non_null(strstr(d->message, "non-ASCII"));
+	assert_null(find_sev(&f->dl, DIAG_AGENT_MGMT_GROUP, SEV_PASS));
+	assert_non_null(find_sev(&f->dl, DIAG_AGENT_SERVER, SEV_PASS));
+	/* The stage stops there too. */
+	diag_list_release(&f->dl);
+	assert_int_equal(stage_agent_run(&f->c, NULL, &f->dl), ST_FAIL);
+	/* A plain group passes for Windows as well. */
+	diag_list_release(&f->dl);
+	config_set_str(&f->cfg.agent_mgmt_group, "Contoso Ops 1");
+	assert_int_equal(agent_check_fields(&f->cfg, &f->dl), 0);
+	assert_non_null(find_sev(&f->dl, DIAG_AGENT_MGMT_GROUP, SEV_PASS));
+}
+
 static const struct diag *find_text(const struct diag_list *dl,
 				    enum diag_check c, enum diag_severity s,
 				    const char *text)
@@ -638,6 +668,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_install_command, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_windows_field_quoting,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_windows_target, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_config_path_one_owner,

@@ -291,7 +291,8 @@ static void test_text_output(void **state)
 		"FAIL verify/eku: EKU lacks Client Authentication\n"
 		"     field: ca.template\n"
 		"     fix: use template 'OpsMgr'\n"
-		"     event: 20050\n");
+		"     event: 20050 (the certificate lacks Server or Client "
+		"Authentication in its enhanced key usage)\n");
 	free(t);
 	t = render_text(&l, SEV_WARN);
 	assert_null(strstr(t, "PASS"));
@@ -367,7 +368,8 @@ static void test_text_output_escapes(void **state)
 		"\\x0aFAIL forged\\x7f \\xff\n"
 		"     field: computer.fqdn\\x1b]0;t\\x07\n"
 		"     fix: rename \\xc2\\x9b2J caf\xc3\xa9\n"
-		"     event: 20052\n");
+		"     event: 20052 (the certificate's subject does not match "
+		"the computer name)\n");
 	for (const char *p = t; *p; p++)
 		assert_true(*p == '\n' || ((unsigned char)*p >= 0x20 &&
 					   *p != 0x7f));

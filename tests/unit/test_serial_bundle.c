@@ -220,6 +220,18 @@ static void test_bundle_from_the_stages(void **state)
 	const struct serial_result *r = f->c.out[STAGE_SERIAL];
 	assert_string_equal(r->bundle_zip, zip);
 	assert_non_null(strstr(r->bundle_todo, "right-click install.cmd"));
+	/* install.cmd is installcmd_text's for the agent configuration's
+	 * values: the msiexec step with its group, server and port */
+	char *ip = fs_join(folder, "install.cmd");
+	char *ic = test_read_file(ip);
+	assert_non_null(strstr(ic, "\nmsiexec /i "));
+	assert_non_null(strstr(ic, "Ops Group"));
+	assert_non_null(strstr(ic, "ms01.example.test"));
+	assert_non_null(strstr(ic, "SECURE_PORT=5724"));
+	assert_non_null(strstr(ic, "intermediate-1.cer"));
+	assert_non_null(strstr(ic, FQDN ".pfx"));
+	free(ic);
+	free(ip);
 	/* README names the group from the agent configuration */
 	char *rp = fs_join(folder, "README.txt");
 	char *readme = test_read_file(rp);
@@ -307,7 +319,7 @@ static void test_server_role(void **state)
 	char *p = in_dir(f, FQDN "-opsmgr/install.cmd");
 	char *text = test_read_file(p);
 	assert_non_null(text);
-	assert_null(strstr(text, "msiexec"));
+	assert_null(strstr(text, "\nmsiexec /i "));
 	free(text);
 	free(p);
 	p = in_dir(f, FQDN "-opsmgr/README.txt");

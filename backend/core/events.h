@@ -1,0 +1,44 @@
+/*
+ * events.h - the Operations Manager events the product names: id, where it
+ * is logged, what it means, its usual cause and the fix.  One table
+ * (events.c), read by the diagnostics' text renderer (core/diag.c: the
+ * "event:" line of `check` and the runner), by install.cmd's last step
+ * (windows/installcmd.c: the events it looks for after the restart, with
+ * their meaning and fix) and by `explain EVENT` later.  Facts from
+ * opsmgr-facts.md ("Events"): the seed (KB 947691), Microsoft's
+ * "troubleshoot agent connectivity issues" article and the collected
+ * event texts named there.
+ *
+ * Texts are plain printable ASCII without '"', '!' or '^' (install.cmd
+ * echoes them through cmd.exe; tests/unit/test_events checks it).
+ *
+ * Owner: backend/core/events.c.  Everything is static: nothing to free.
+ */
+#ifndef OPSMGR_EVENTS_H
+#define OPSMGR_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The good one: the certificate was loaded. */
+#define OM_EVENT_CERT_LOADED 20053
+/* Where install.cmd reads them (wevtutil qe <log>). */
+#define OM_EVENT_LOG "Operations Manager"
+
+struct om_event {
+	int id;
+	const char *source;   /* event source, e.g. "OpsMgr Connector" */
+	const char *meaning;  /* what the event says, one short line */
+	const char *cause;    /* the usual cause */
+	const char *fix;      /* what to do */
+	bool after_restart;   /* install.cmd names it when it follows the
+			       * certificate import and service restart */
+};
+
+/* The entry for id, NULL when the product does not know it. */
+const struct om_event *om_event_find(int id);
+
+/* The whole table, ascending ids (for tests, `explain`). */
+const struct om_event *om_event_table(size_t *n);
+
+#endif
