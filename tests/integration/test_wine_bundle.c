@@ -8,7 +8,18 @@
  * What Wine cannot show: its certutil is an empty stub that returns 0, so
  * the certificate-store steps (Root, CA, the PFX into My with the SChannel
  * provider) are checked against Microsoft's documented syntax in
- * tests/unit/test_installcmd.c, not here.
+ * tests/unit/test_installcmd.c, not here; there is no HealthService, so
+ * every run ends at step 6 with its message and exit code (asserted).
+ *
+ * Wine 8's cmd differs from Windows' in one way that matters here: it
+ * scans a substituted variable's value again, for % after %VAR% and for !
+ * after !VAR! (Windows' cmd substitutes once).  A value holding both % and
+ * !, or a bundle folder whose path holds ! (after "!HERE!"), is mangled by
+ * a script that carries it through a variable; written literally inside
+ * quotes, % doubled, delayed expansion off, and files named relative to
+ * the folder the script pushd'ed into, it reaches msiexec intact under
+ * both.  test_bundle_group_values and test_bundle_in_awkward_folder hold
+ * install.cmd to that.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -220,6 +231,7 @@ struct bundle_spec {
 	bool server_role;
 	bool intermediate;              /* root -> issuing CA -> leaf */
 	bool with_msi;                  /* MOMAgent.msi beside install.cmd */
+	const char *server;             /* NULL: SERVER */
 };
 
 struct made_bundle {
@@ -347,7 +359,8 @@ static void make_bundle(const struct bundle_spec *spec, struct made_bundle *mb)
 	struct installcmd_in ii = {
 		.server_role = spec->server_role, .fqdn = FQDN,
 		.mgmt_group = spec->server_role ? NULL : spec->mgmt_group,
-		.server = spec->server_role ? NULL : SERVER,
+		.server = spec->server_role ? NULL
+			  : spec->server ? spec->server : SERVER,
 		.port = spec->server_role ? 0 : PORT,
 		.pfx_name = pfx_name, .serial_hex = serial_hex,
 		.serial_reversed = serial_rev, .thumbprint = mb->thumbprint,
@@ -422,6 +435,27 @@ static char *bundle_file_text(const struct made_bundle *mb, const char *name)
 	char *t = test_read_file(p);
 	free(p);
 	return t;
+}
+
+/* After a failure: the script's output and its lines that carry the
+ * values (set, msiexec), to name the line that went wrong. */
+static void dump_script_lines(const struct made_bundle *mb, const char *out)
+{
+	fprintf(stderr, "install.cmd output:\n%s\ninstall.cmd lines carrying "
+		"the values:\n", out ? out : "");
+	char *text = bundle_file_text(mb, BUNDLE_INSTALL_NAME);
+	for (char *l = text; l && *l;) {
+		char *e = strstr(l, "\r\n");
+		if (e)
+			*e = '\0';
+		if (!strncmp(l, "msiexec ", 8) || !strncmp(l, "set \"MG=", 8) ||
+		    !strncmp(l, "set \"SERVER=", 12) ||
+		    !strncmp(l, "set \"HERE=", 10) || !strncmp(l, "pushd ", 6) ||
+		    strstr(l, "EnableDelayedExpansion"))
+			fprintf(stderr, "  %s\n", l);
+		l = e ? e + 2 : NULL;
+	}
+	free(text);
 }
 
 /* The password is in no file of the folder, not in the output. */
@@ -533,10 +567,10 @@ static void test_bundle_serials(void **st)
 		0x9E, 0x42, 0x87, 0x10, 0xFF, 0x00, 0x01, 0x02, 0x03, 0x04,
 		0x05, 0x06, 0x07, 0xAF };
 	const struct bundle_spec specs[] = {
-		{ "serial1", s1, sizeof(s1), "Contoso Ops", false, false, true },
-		{ "serial16", s16, sizeof(s16), "Contoso Ops", false, true, true },
-		{ "serial19", s19, sizeof(s19), "Contoso Ops", false, false, true },
-		{ "serial20", s20, sizeof(s20), "Contoso Ops", false, true, true },
+		{ "serial1", s1, sizeof(s1), "Contoso Ops", false, false, true, NULL },
+		{ "serial16", s16, sizeof(s16), "Contoso Ops", false, true, true, NULL },
+		{ "serial19", s19, sizeof(s19), "Contoso Ops", false, false, true, NULL },
+		{ "serial20", s20, sizeof(s20), "Contoso Ops", false, true, true, NULL },
 	};
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		agent_reset();
@@ -574,7 +608,7 @@ static void test_bundle_group_values(void **st)
 		char name[32];
 		snprintf(name, sizeof(name), "group%zu", i);
 		const struct bundle_spec spec = { name, (const unsigned char *)"\x42",
-						  1, groups[i], false, false, true };
+						  1, groups[i], false, false, true, NULL };
 		agent_reset();
 		struct made_bundle mb;
 		make_bundle(&spec, &mb);
@@ -582,19 +616,9 @@ static void test_bundle_group_values(void **st)
 		int rc = run_install(&mb, &out);
 		char *got = msi_received("MANAGEMENT_GROUP");
 		if (!got || strcmp(got, groups[i]) != 0) {
-			char *text = bundle_file_text(&mb, BUNDLE_INSTALL_NAME);
-			fprintf(stderr, "management group '%s' reached the MSI as '%s'; "
-				"install.cmd lines naming it:\n", groups[i],
-				got ? got : "(nothing: msiexec did not run)");
-			for (char *l = text; l && *l;) {
-				char *e = strstr(l, "\r\n");
-				if (e)
-					*e = '\0';
-				if (strstr(l, "MANAGEMENT_GROUP") || strstr(l, "set \""))
-					fprintf(stderr, "  %s\n", l);
-				l = e ? e + 2 : NULL;
-			}
-			free(text);
+			fprintf(stderr, "management group '%s' reached the MSI as '%s'\n",
+				groups[i], got ? got : "(nothing: msiexec failed)");
+			dump_script_lines(&mb, out);
 		}
 		assert_non_null(got);
 		assert_string_equal(got, groups[i]);
@@ -617,7 +641,7 @@ static void test_bundle_in_awkward_folder(void **st)
 	(void)st;
 	const struct bundle_spec spec = { "R&D (x) !y! ^z a;b,c=d",
 					  (const unsigned char *)"\x01\x02", 2,
-					  "Contoso Ops", false, false, true };
+					  "Contoso Ops", false, false, true, NULL };
 	agent_reset();
 	struct made_bundle mb;
 	make_bundle(&spec, &mb);
@@ -631,6 +655,8 @@ static void test_bundle_in_awkward_folder(void **st)
 	char *launcher = write_cmd(launcher_name, launcher_text);
 	char *out = NULL;
 	int rc = wine_cmd_script(&fx.w, launcher, NULL, CMD_TIMEOUT_S, &out);
+	if (rc != INSTALLCMD_EXIT_NO_SERVICE)
+		dump_script_lines(&mb, out);
 	assert_stopped_at_service(&mb, rc, out);
 	assert_serial_registry(&mb);
 	assert_msi_got(spec.mgmt_group);
@@ -648,7 +674,7 @@ static void test_bundle_server_role(void **st)
 {
 	(void)st;
 	const struct bundle_spec spec = { "server", (const unsigned char *)"\x7F\x01",
-					  2, NULL, true, true, true };
+					  2, NULL, true, true, true, NULL };
 	agent_reset();
 	struct made_bundle mb;
 	make_bundle(&spec, &mb);
@@ -671,7 +697,7 @@ static void test_bundle_no_agent_no_msi(void **st)
 {
 	(void)st;
 	const struct bundle_spec spec = { "nomsi", (const unsigned char *)"\x33",
-					  1, "Contoso Ops", false, false, false };
+					  1, "Contoso Ops", false, false, false, NULL };
 	agent_reset();
 	struct made_bundle mb;
 	make_bundle(&spec, &mb);
@@ -682,6 +708,99 @@ static void test_bundle_no_agent_no_msi(void **st)
 	assert_int_equal(rc, INSTALLCMD_EXIT_NO_AGENT);
 	assert_int_equal(wine_reg_key_exists(&fx.w, INSTALLCMD_REG_MACHINE), 0);
 	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
+	free(out);
+	made_bundle_release(&mb);
+}
+
+/* Does the output hold a line with all of these (NULL-terminated)? */
+static bool has_line_with(const char *out, const char *const parts[])
+{
+	for (const char *l = out; l && *l;) {
+		const char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) : strlen(l);
+		char *line = strndup(l, len);
+		bool all = true;
+		for (size_t i = 0; parts[i] && all; i++)
+			all = strstr(line, parts[i]) != NULL;
+		free(line);
+		if (all)
+			return true;
+		l = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+/*
+ * Step 4 when the agent is already there: install.cmd does not run
+ * msiexec again (the stand-in's record, removed, stays absent), compares
+ * the agent's management group and server with the bundle's, says so when
+ * they match, warns naming both when they differ, and goes on.
+ */
+static void test_bundle_second_run_compares(void **st)
+{
+	(void)st;
+	agent_reset();
+	const struct bundle_spec first = { "first", (const unsigned char *)"\x11",
+					   1, "Contoso Ops", false, false, true,
+					   NULL };
+	struct made_bundle mb;
+	make_bundle(&first, &mb);
+	char *out = NULL;
+	int rc = run_install(&mb, &out);
+	assert_stopped_at_service(&mb, rc, out);
+	assert_msi_got("Contoso Ops");
+	free(out);
+
+	/* the same bundle again: no msiexec, "match" */
+	assert_int_equal(wine_reg_delete_key(&fx.w, WINE_MSI_RECORD_KEY), 0);
+	out = NULL;
+	rc = run_install(&mb, &out);
+	assert_stopped_at_service(&mb, rc, out);
+	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
+	const char *const match[] = { "\"Contoso Ops\"", "match", NULL };
+	if (!has_line_with(out, match))
+		fprintf(stderr, "second run:\n%s\n", out);
+	assert_true(has_line_with(out, match));
+	const char *const warn[] = { "WARNING", NULL };
+	assert_false(has_line_with(out, warn));
+	free(out);
+	made_bundle_release(&mb);
+
+	/* another server for the same group: a warning naming both */
+	const struct bundle_spec moved = { "moved", (const unsigned char *)"\x12",
+					   1, "Contoso Ops", false, false, true,
+					   "ms02.example.test" };
+	make_bundle(&moved, &mb);
+	out = NULL;
+	rc = run_install(&mb, &out);
+	assert_stopped_at_service(&mb, rc, out);
+	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
+	const char *const srv[] = { "WARNING", "\"" SERVER "\"",
+				    "\"ms02.example.test\"", NULL };
+	if (!has_line_with(out, srv))
+		fprintf(stderr, "other server:\n%s\n", out);
+	assert_true(has_line_with(out, srv));
+	assert_serial_registry(&mb);
+	free(out);
+	made_bundle_release(&mb);
+
+	/* another group: a warning naming it; install.log lists the
+	 * agent's own */
+	const struct bundle_spec other = { "other", (const unsigned char *)"\x13",
+					   1, "Fabrikam Ops", false, false, true,
+					   NULL };
+	make_bundle(&other, &mb);
+	out = NULL;
+	rc = run_install(&mb, &out);
+	assert_stopped_at_service(&mb, rc, out);
+	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
+	const char *const grp[] = { "WARNING", "\"Fabrikam Ops\"", NULL };
+	if (!has_line_with(out, grp))
+		fprintf(stderr, "other group:\n%s\n", out);
+	assert_true(has_line_with(out, grp));
+	char *log = bundle_file_text(&mb, INSTALLCMD_LOG_NAME);
+	assert_non_null(strstr(log, "Contoso Ops"));
+	free(log);
 	free(out);
 	made_bundle_release(&mb);
 }
@@ -869,6 +988,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_in_awkward_folder),
 		cmocka_unit_test(test_bundle_server_role),
 		cmocka_unit_test(test_bundle_no_agent_no_msi),
+		cmocka_unit_test(test_bundle_second_run_compares),
 		cmocka_unit_test(test_lab_bundle),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
