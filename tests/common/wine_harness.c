@@ -95,11 +95,8 @@ static int spawn_wait(const char *const argv[], const char *prefix,
 
 static char *join2(const char *a, const char *b)
 {
-	size_t n = strlen(a) + strlen(b) + 1;
-	char *p = malloc(n);
-	if (p)
-		snprintf(p, n, "%s%s", a, b);
-	return p;
+	char *p = NULL;
+	return asprintf(&p, "%s%s", a, b) < 0 ? NULL : p;
 }
 
 /* The absolute build directory, malloc'd. */

@@ -459,19 +459,21 @@ static void dump_script_lines(const struct made_bundle *mb, const char *out)
 }
 
 /* The password is in no file of the folder, not in the output. */
-static void assert_no_password(const struct made_bundle *mb, const char *out)
+static void assert_no_password(const struct made_bundle *mb, const char *out,
+			       const char *password)
 {
-	assert_null(strstr(out, PFX_PASSWORD));
+	assert_null(strstr(out, password));
 	static const char *const names[] = { BUNDLE_INSTALL_NAME,
 		BUNDLE_README_NAME, BUNDLE_REG_NAME, INSTALLCMD_LOG_NAME };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *t = bundle_file_text(mb, names[i]);
 		assert_non_null(t);
-		if (strstr(t, PFX_PASSWORD))
+		if (strstr(t, password))
 			fail_msg("the PFX password is in %s", names[i]);
 		free(t);
 	}
 }
+
 
 /* The script stopped at step 6 (no HealthService under Wine) with its
  * message and exit code, in its output and in install.log. */
@@ -486,6 +488,19 @@ static void assert_stopped_at_service(const struct made_bundle *mb, int rc,
 	assert_non_null(log);
 	assert_non_null(strstr(log, INSTALLCMD_MSG_NO_SERVICE));
 	free(log);
+}
+
+/* Run a script with the agent installed: the stand-in's record, removed
+ * first, stays absent (no msiexec); the stop at step 6; *out its
+ * output. */
+static void run_without_msiexec(const struct made_bundle *mb, char **out)
+{
+	wine_reg_delete_key(&fx.w, WINE_MSI_RECORD_KEY);
+	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
+	*out = NULL;
+	int rc = run_install(mb, out);
+	assert_stopped_at_service(mb, rc, *out);
+	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
 }
 
 /* What serial.reg put into the registry: the serial's bytes reversed and
@@ -581,7 +596,7 @@ static void test_bundle_serials(void **st)
 		assert_stopped_at_service(&mb, rc, out);
 		assert_serial_registry(&mb);
 		assert_msi_got(specs[i].mgmt_group);
-		assert_no_password(&mb, out);
+		assert_no_password(&mb, out, PFX_PASSWORD);
 		free(out);
 		made_bundle_release(&mb);
 	}
@@ -686,7 +701,7 @@ static void test_bundle_server_role(void **st)
 	assert_stopped_at_service(&mb, rc, out);
 	assert_serial_registry(&mb);
 	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
-	assert_no_password(&mb, out);
+	assert_no_password(&mb, out, PFX_PASSWORD);
 	free(out);
 	made_bundle_release(&mb);
 }
@@ -752,11 +767,7 @@ static void test_bundle_second_run_compares(void **st)
 	free(out);
 
 	/* the same bundle again: no msiexec, "match" */
-	assert_int_equal(wine_reg_delete_key(&fx.w, WINE_MSI_RECORD_KEY), 0);
-	out = NULL;
-	rc = run_install(&mb, &out);
-	assert_stopped_at_service(&mb, rc, out);
-	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
+	run_without_msiexec(&mb, &out);
 	const char *const match[] = { "\"Contoso Ops\"", "match", NULL };
 	if (!has_line_with(out, match))
 		fprintf(stderr, "second run:\n%s\n", out);
@@ -771,10 +782,7 @@ static void test_bundle_second_run_compares(void **st)
 					   1, "Contoso Ops", false, false, true,
 					   "ms02.example.test" };
 	make_bundle(&moved, &mb);
-	out = NULL;
-	rc = run_install(&mb, &out);
-	assert_stopped_at_service(&mb, rc, out);
-	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
+	run_without_msiexec(&mb, &out);
 	const char *const srv[] = { "WARNING", "\"" SERVER "\"",
 				    "\"ms02.example.test\"", NULL };
 	if (!has_line_with(out, srv))
@@ -790,10 +798,7 @@ static void test_bundle_second_run_compares(void **st)
 					   1, "Fabrikam Ops", false, false, true,
 					   NULL };
 	make_bundle(&other, &mb);
-	out = NULL;
-	rc = run_install(&mb, &out);
-	assert_stopped_at_service(&mb, rc, out);
-	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
+	run_without_msiexec(&mb, &out);
 	const char *const grp[] = { "WARNING", "\"Fabrikam Ops\"", NULL };
 	if (!has_line_with(out, grp))
 		fprintf(stderr, "other group:\n%s\n", out);
@@ -939,25 +944,11 @@ static void test_lab_bundle(void **st)
 	assert_string_equal(got_mg, mg);
 	assert_string_equal(got_srv, "localhost");
 	assert_string_equal(got_port, port);
-	assert_null(strstr(out, password));
-	static const char *const names[] = { BUNDLE_INSTALL_NAME,
-		BUNDLE_README_NAME, BUNDLE_REG_NAME, INSTALLCMD_LOG_NAME };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *t = bundle_file_text(&mb, names[i]);
-		assert_non_null(t);
-		if (strstr(t, password))
-			fail_msg("the PFX password is in %s", names[i]);
-		free(t);
-	}
+	assert_no_password(&mb, out, password);
 	free(out);
 
-	/* Second run: the agent is installed; msiexec must not run again
-	 * (the stand-in's record, removed here, stays absent). */
-	assert_int_equal(wine_reg_delete_key(&fx.w, WINE_MSI_RECORD_KEY), 0);
-	out = NULL;
-	rc = run_install(&mb, &out);
-	assert_stopped_at_service(&mb, rc, out);
-	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
+	/* Second run: the agent is installed; msiexec must not run again. */
+	run_without_msiexec(&mb, &out);
 	free(out);
 
 	free(got_mg);
