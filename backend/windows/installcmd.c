@@ -375,6 +375,7 @@ static void head(struct ic_gen *g)
 	ic_emit(g, "if errorlevel 1 (");
 	ic_emit(g, "  echo install.cmd cannot open its own folder: copy the "
 		   "whole bundle folder to a local disk and run it there.");
+	ic_emit(g, "  if not defined NOPAUSE pause");
 	ic_emit(g, "  exit /b {#E_MISSING_FILE}");
 	ic_emit(g, ")");
 	ic_emit(g, "set \"HERE=%CD%\"");

@@ -27,14 +27,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "windows/regfile.h"
+
 /* Where an installed Operations Manager agent keeps what step 4 reads.  The
  * stand-in MOMAgent.msi of the Wine test writes the same values (64-bit
  * registry view: an x64 package, Win64 components).  Sources: community
  * agent checkers read these keys (opsmgr-facts.md); the agent's Setup key
  * holds AgentVersion/Product, each management group is a subkey of "Agent
  * Management Groups" whose "Parent Health Services\0" names the server. */
-#define INSTALLCMD_REG_OM                                                  \
-	"HKLM\\SOFTWARE\\Microsoft\\Microsoft Operations Manager\\3.0"
+#define INSTALLCMD_REG_OM "HKLM\\" REGFILE_OM_SUBKEY
 /* The agent is installed when this key has the value below (REG_SZ). */
 #define INSTALLCMD_REG_SETUP INSTALLCMD_REG_OM "\\Setup"
 #define INSTALLCMD_REG_SETUP_VALUE "AgentVersion"
@@ -97,7 +98,8 @@ struct installcmd_in {
 	size_t n_intermediates;
 	const char *old_serial;         /* renewal: removed from My after the
 					 * new one verified; NULL = none */
-	int event_wait_s;               /* wait for 20053; <= 0: the default */
+	int event_wait_s;               /* wait for 20053, seconds; <= 0: the
+					 * default; at most an hour */
 };
 
 /*

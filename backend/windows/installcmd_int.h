@@ -22,6 +22,8 @@
 #define IC_LOG "\"" INSTALLCMD_LOG_NAME "\""
 #define IC_TMP "\"install.tmp\""
 #define IC_LIT_MAX 32
+/* The key storage provider Operations Manager reads (opsmgr-facts.md). */
+#define IC_SCHANNEL "Microsoft RSA SChannel Cryptographic Provider"
 
 struct ic_lit {
 	const char *key;

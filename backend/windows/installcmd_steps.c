@@ -26,11 +26,6 @@
 #include "windows/installcmd_int.h"
 #include "windows/msicmd.h"
 
-#define OM_KEY "HKLM\\SOFTWARE\\Microsoft\\Microsoft Operations Manager\\3.0"
-#define SCHANNEL "Microsoft RSA SChannel Cryptographic Provider"
-
-_Static_assert(sizeof(INSTALLCMD_REG_OM) == sizeof(OM_KEY), "one key");
-
 /* Step 1: elevation, a 64-bit prompt, every bundle file present. */
 void ic_step_elevation(struct ic_gen *g)
 {
@@ -107,10 +102,10 @@ void ic_step_trust(struct ic_gen *g)
 void ic_step_pfx(struct ic_gen *g)
 {
 	ic_say(g, "[3/7] importing {#PFX} into LocalMachine\\My, its key in "
-		  "the " SCHANNEL " as AT_KEYEXCHANGE");
+		  "the " IC_SCHANNEL " as AT_KEYEXCHANGE");
 	ic_say(g, "  certutil asks for the PFX password now: type it and press "
 		  "Enter (it is not shown, nothing writes it down).");
-	ic_emit(g, "certutil -f -csp \"" SCHANNEL "\" -importpfx My \"{#PFX}\" "
+	ic_emit(g, "certutil -f -csp \"" IC_SCHANNEL "\" -importpfx My \"{#PFX}\" "
 		   "AT_KEYEXCHANGE");
 	ic_emit(g, "if errorlevel 1 (");
 	ic_say(g, "  certutil could not import {#PFX}: usually a mistyped "

@@ -18,8 +18,6 @@
 #include "core/events.h"
 #include "windows/installcmd_int.h"
 
-#define SCHANNEL "Microsoft RSA SChannel Cryptographic Provider"
-
 static void certificate(struct ic_gen *g)
 {
 	ic_emit(g, "certutil -store My \"{#SERIAL}\" >" IC_TMP " 2>&1");
@@ -32,9 +30,9 @@ static void certificate(struct ic_gen *g)
 		  "in step 3.");
 	ic_fail(g, "E_CERT");
 	ic_emit(g, ")");
-	ic_emit(g, "findstr /l /i /c:\"" SCHANNEL "\" " IC_TMP " >nul");
+	ic_emit(g, "findstr /l /i /c:\"" IC_SCHANNEL "\" " IC_TMP " >nul");
 	ic_emit(g, "if errorlevel 1 (");
-	ic_say(g, "  certificate {#SERIAL} has no private key in the " SCHANNEL
+	ic_say(g, "  certificate {#SERIAL} has no private key in the " IC_SCHANNEL
 		  " (events 20068, 20069).");
 	ic_say(g, "  fix: certutil -delstore My {#SERIAL}, then run "
 		  "install.cmd again.");

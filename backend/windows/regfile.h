@@ -25,9 +25,12 @@
 
 #include <stddef.h>
 
+/* The Operations Manager key under HKEY_LOCAL_MACHINE (also where
+ * install.cmd finds an installed agent: windows/installcmd.h). */
+#define REGFILE_OM_SUBKEY                                                    \
+	"SOFTWARE\\Microsoft\\Microsoft Operations Manager\\3.0"
 #define REGFILE_KEY                                                          \
-	"HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Microsoft Operations "    \
-	"Manager\\3.0\\Machine Settings"
+	"HKEY_LOCAL_MACHINE\\" REGFILE_OM_SUBKEY "\\Machine Settings"
 
 /*
  * Build the .reg text.  reversed_hex: the serial bytes already in registry
