@@ -32,9 +32,12 @@
 /* Where an installed Operations Manager agent keeps what step 4 reads.  The
  * stand-in MOMAgent.msi of the Wine test writes the same values (64-bit
  * registry view: an x64 package, Win64 components).  Sources: community
- * agent checkers read these keys (opsmgr-facts.md); the agent's Setup key
- * holds AgentVersion/Product, each management group is a subkey of "Agent
- * Management Groups" whose "Parent Health Services\0" names the server. */
+ * agent scripts read the agent's version from ...\3.0\Setup (AgentVersion,
+ * Product) and each management group's server and port from ...\3.0\Agent
+ * Management Groups\<group>\Parent Health Services\0 (NetworkName, Port);
+ * Microsoft's SCOM docs name the same per-group layout under the service's
+ * key, HKLM\SYSTEM\CurrentControlSet\Services\HealthService\Parameters
+ * \Management Groups\<group> (maximumQueueSizeKb, "upgrade agents"). */
 #define INSTALLCMD_REG_OM "HKLM\\" REGFILE_OM_SUBKEY
 /* The agent is installed when this key has the value below (REG_SZ). */
 #define INSTALLCMD_REG_SETUP INSTALLCMD_REG_OM "\\Setup"

@@ -1,10 +1,11 @@
 /*
  * installcmd_verify.c - install.cmd's step 7 (installcmd_int.h): the
- * certificate with its key in LocalMachine\My, the registry values read
- * back, then the Operations Manager log: event 20053 within the bounded
- * wait, or the first error event of the events table (core/events.h, the
- * entries marked after_restart) with its meaning, cause and fix.  Then a
- * renewal's previous certificate leaves LocalMachine\My.
+ * certificate (by thumbprint) with its key in LocalMachine\My, the
+ * registry values read back, then the Operations Manager log: event 20053
+ * within the bounded wait, or the first error event of the events table
+ * (core/events.h, the entries marked after_restart) with its meaning,
+ * cause and fix.  Then a renewal's previous certificate leaves
+ * LocalMachine\My.
  *
  * wevtutil qe "Operations Manager" /q:"*[System[(EventID=N) and
  * TimeCreated[timediff(@SystemTime) <= ms]]]" /c:1 /rd:true /f:text: the
@@ -18,14 +19,17 @@
 #include "core/events.h"
 #include "windows/installcmd_int.h"
 
+/* The certificate is looked up by its SHA-1 thumbprint, a certID certutil
+ * documents and the one unambiguous form (a serial's leading 00 byte may
+ * or may not be written). */
 static void certificate(struct ic_gen *g)
 {
-	ic_emit(g, "certutil -store My \"{#SERIAL}\" >" IC_TMP " 2>&1");
+	ic_emit(g, "certutil -store My \"{#THUMB}\" >" IC_TMP " 2>&1");
 	ic_emit(g, "set \"CRC=%ERRORLEVEL%\"");
 	ic_emit(g, "type " IC_TMP " >>" IC_LOG);
 	ic_emit(g, "if not \"%CRC%\"==\"0\" (");
-	ic_say(g, "  no certificate with serial {#SERIAL} in LocalMachine\\My: "
-		  "step 3 did not import it.");
+	ic_say(g, "  no certificate with thumbprint {#THUMB} (serial {#SERIAL}) "
+		  "in LocalMachine\\My: step 3 did not import it.");
 	ic_say(g, "  fix: run install.cmd again and read what certutil says "
 		  "in step 3.");
 	ic_fail(g, "E_CERT");
@@ -34,7 +38,7 @@ static void certificate(struct ic_gen *g)
 	ic_emit(g, "if errorlevel 1 (");
 	ic_say(g, "  certificate {#SERIAL} has no private key in the " IC_SCHANNEL
 		  " (events 20068, 20069).");
-	ic_say(g, "  fix: certutil -delstore My {#SERIAL}, then run "
+	ic_say(g, "  fix: certutil -delstore My {#THUMB}, then run "
 		  "install.cmd again.");
 	ic_fail(g, "E_CERT");
 	ic_emit(g, ")");
