@@ -26,7 +26,8 @@
  *   invalidates STAGE_BIT(...) of the later stages whose results depend
  *               on what it made: a new certificate (2) must be verified,
  *               exported and imported again; a new root (1) changes the
- *               chain check and the management server's handshake; a new
+ *               chain check, the Windows bundle's root.cer (6) and the
+ *               management server's handshake; a new
  *               PFX (4) must be imported again (6) and the approval
  *               re-checked; a new agent configuration (5) needs the serial
  *               imported again.  Each later stage's recorded inputs hold
@@ -71,7 +72,7 @@
 	X(TRUST, "trust", "Trust root", "Trust root", stage_trust_run,     \
 	  STAGE_ROLE(AGENT) | STAGE_ROLE(SERVER),                          \
 	  0u,                                                              \
-	  STAGE_BIT(VERIFY) | STAGE_BIT(APPROVAL),                         \
+	  STAGE_BIT(VERIFY) | STAGE_BIT(SERIAL) | STAGE_BIT(APPROVAL),     \
 	  STAGE_OUTPUT(root_sha256, "trusted root"),                       \
 	  stage_help_trust,                                                \
 	  STAGE_KEYS("trust.source", "trust.file", "trust.url",            \
@@ -126,7 +127,7 @@
 	X(SERIAL, "serial", "Import serial", "Import serial",              \
 	  stage_serial_run,                                                \
 	  STAGE_ROLE(AGENT) | STAGE_ROLE(SERVER),                          \
-	  STAGE_BIT(REQUEST) | STAGE_BIT(AGENT),                           \
+	  STAGE_BIT(TRUST) | STAGE_BIT(REQUEST) | STAGE_BIT(AGENT),        \
 	  STAGE_BIT(APPROVAL),                                             \
 	  STAGE_OUTPUT(thumbprint, "imported certificate"),                \
 	  stage_help_serial,                                               \

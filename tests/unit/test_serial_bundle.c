@@ -7,7 +7,8 @@
  * [agent] bundle_dir honoured; [agent] push_command run with {zip},
  * {bundle} and {fqdn} replaced, its output in the stage's lines, its
  * failure failing the stage; a missing PFX or root sending the operator
- * back to stage 4 or 1; the management server's bundle without msiexec.
+ * back to stage 4 or 1; a management group install.cmd cannot carry
+ * refused at its field; the management server's bundle without msiexec.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -311,6 +312,22 @@ static void test_missing_parts(void **state)
 	free(folder);
 }
 
+/* A value the agent configuration holds but install.cmd cannot carry
+ * (cmdquote refuses non-ASCII): refused at its field, no bundle. */
+static void test_unquotable_group(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(write_agent_config(f->config, "Ops \xc3\x9c"), 0);
+	assert_int_equal(run(f, NULL), ST_FAIL);
+	const struct diag *d = find(&f->dl, DIAG_SERIAL_BUNDLE, SEV_FAIL);
+	assert_string_equal(d->field, "agent.management_group");
+	assert_non_null(strstr(d->message, "install.cmd"));
+	assert_null(f->st.bundle_dir);
+	char *folder = in_dir(f, FQDN "-opsmgr");
+	assert_false(fs_exists(folder));
+	free(folder);
+}
+
 static void test_server_role(void **state)
 {
 	struct fx *f = *state;
@@ -335,7 +352,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_bundle_from_the_stages), T(test_bundle_dir_and_push),
-		T(test_missing_parts), T(test_server_role),
+		T(test_missing_parts), T(test_unquotable_group),
+		T(test_server_role),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	certgen_cleanup();

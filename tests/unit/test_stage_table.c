@@ -92,9 +92,11 @@ static void test_order_of_dependencies(void **st)
 		assert_int_equal(stage_uses_mask((enum stage)s) & ~earlier, 0);
 		assert_int_equal(stage_invalidates_mask((enum stage)s) & ~later, 0);
 	}
-	/* a new root changes the chain check and the server's handshake */
+	/* a new root changes the chain check, the Windows bundle's root.cer
+	 * and the server's handshake */
 	assert_int_equal(stage_invalidates_mask(STAGE_TRUST),
-			 (1u << STAGE_VERIFY) | (1u << STAGE_APPROVAL));
+			 (1u << STAGE_VERIFY) | (1u << STAGE_SERIAL) |
+				 (1u << STAGE_APPROVAL));
 	/* a new PFX is imported again, the approval checked again */
 	assert_int_equal(stage_invalidates_mask(STAGE_EXPORT),
 			 (1u << STAGE_SERIAL) | (1u << STAGE_APPROVAL));
