@@ -109,6 +109,21 @@ static char *msi_received(const char *prop)
 	return v;
 }
 
+/* The MSI received exactly `want` for prop. */
+static void expect_received(const char *prop, const char *want)
+{
+	char *v = msi_received(prop);
+	if (!v) {
+		const char *args[] = { "reg", "query", WINE_MSI_RECORD_KEY, NULL };
+		char *all = NULL;
+		int rc = wine_run(&fx.w, args, NULL, CMD_TIMEOUT_S, &all);
+		fail_msg("the stand-in MSI recorded no %s (reg query %d):\n%s",
+			 prop, rc, all ? all : "");
+	}
+	assert_string_equal(v, want);
+	free(v);
+}
+
 /* A .cmd file (CRLF) in the work directory from LF-separated lines. */
 static char *write_cmd(const char *name, const char *lf_text)
 {
@@ -168,22 +183,11 @@ static void test_msi_records_exact_properties(void **st)
 		if (rc != 7)
 			fprintf(stderr, "props.cmd rc %d:\n%s\n", rc, out);
 		assert_int_equal(rc, 7);
-		char *mg = msi_received("MANAGEMENT_GROUP");
-		assert_non_null(mg);
-		assert_string_equal(mg, groups[i].value);
-		char *srv = msi_received("MANAGEMENT_SERVER_DNS");
-		char *port = msi_received("SECURE_PORT");
-		char *eula = msi_received("AcceptEndUserLicenseAgreement");
-		char *ad = msi_received("USE_SETTINGS_FROM_AD");
-		assert_string_equal(srv, "ms01.example.test");
-		assert_string_equal(port, "5723");
-		assert_string_equal(eula, "1");
-		assert_string_equal(ad, "0");
-		free(mg);
-		free(srv);
-		free(port);
-		free(eula);
-		free(ad);
+		expect_received("MANAGEMENT_GROUP", groups[i].value);
+		expect_received("MANAGEMENT_SERVER_DNS", "ms01.example.test");
+		expect_received("SECURE_PORT", "5723");
+		expect_received("AcceptEndUserLicenseAgreement", "1");
+		expect_received("USE_SETTINGS_FROM_AD", "0");
 		free(out);
 		free(script);
 	}
@@ -503,6 +507,33 @@ static void run_without_msiexec(const struct made_bundle *mb, char **out)
 	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
 }
 
+/* install.log holds steps 1 to 6 in order, and msiexec's verbose log lies
+ * beside the script (the agent role's first install). */
+static void assert_steps_logged(const struct made_bundle *mb, bool msi_ran)
+{
+	char *log = bundle_file_text(mb, INSTALLCMD_LOG_NAME);
+	assert_non_null(log);
+	const char *at = log;
+	for (int step = 1; step <= 6; step++) {
+		char tag[8];
+		snprintf(tag, sizeof(tag), "[%d/7]", step);
+		const char *p = strstr(at, tag);
+		if (!p)
+			fail_msg("install.log has no %s after the earlier steps:\n%s",
+				 tag, log);
+		at = p;
+	}
+	assert_null(strstr(at, "[7/7]"));
+	free(log);
+	if (msi_ran) {
+		char *msilog = path_in(mb->folder, INSTALLCMD_MSI_LOG_NAME);
+		struct stat sb;
+		assert_int_equal(stat(msilog, &sb), 0);
+		assert_true(sb.st_size > 1000);
+		free(msilog);
+	}
+}
+
 /* What serial.reg put into the registry: the serial's bytes reversed and
  * the thumbprint. */
 static void assert_serial_registry(const struct made_bundle *mb)
@@ -528,17 +559,15 @@ static void assert_serial_registry(const struct made_bundle *mb)
  * the agent's keys (installcmd.h's paths) name them. */
 static void assert_msi_got(const char *mg)
 {
-	char *got_mg = msi_received("MANAGEMENT_GROUP");
-	char *got_srv = msi_received("MANAGEMENT_SERVER_DNS");
-	char *got_port = msi_received("SECURE_PORT");
-	char *eula = msi_received("AcceptEndUserLicenseAgreement");
-	assert_non_null(got_mg);
-	assert_string_equal(got_mg, mg);
-	assert_string_equal(got_srv, SERVER);
 	char port[16];
 	snprintf(port, sizeof(port), "%d", PORT);
-	assert_string_equal(got_port, port);
-	assert_string_equal(eula, "1");
+	expect_received("MANAGEMENT_GROUP", mg);
+	expect_received("MANAGEMENT_SERVER_DNS", SERVER);
+	expect_received("SECURE_PORT", port);
+	expect_received("AcceptEndUserLicenseAgreement", "1");
+	expect_received("USE_SETTINGS_FROM_AD", "0");
+	expect_received("USE_MANUALLY_SPECIFIED_SETTINGS", "1");
+	expect_received("ACTIONS_USE_COMPUTER_ACCOUNT", "1");
 	char key[1024], type[32] = "";
 	snprintf(key, sizeof(key), "%s\\%s\\%s", INSTALLCMD_REG_GROUPS, mg,
 		 INSTALLCMD_REG_PARENT);
@@ -557,10 +586,6 @@ static void assert_msi_got(const char *mg)
 	free(ver);
 	free(net);
 	free(p);
-	free(got_mg);
-	free(got_srv);
-	free(got_port);
-	free(eula);
 }
 
 /*
@@ -594,6 +619,7 @@ static void test_bundle_serials(void **st)
 		char *out = NULL;
 		int rc = run_install(&mb, &out);
 		assert_stopped_at_service(&mb, rc, out);
+		assert_steps_logged(&mb, true);
 		assert_serial_registry(&mb);
 		assert_msi_got(specs[i].mgmt_group);
 		assert_no_password(&mb, out, PFX_PASSWORD);
@@ -699,6 +725,7 @@ static void test_bundle_server_role(void **st)
 	char *out = NULL;
 	int rc = run_install(&mb, &out);
 	assert_stopped_at_service(&mb, rc, out);
+	assert_steps_logged(&mb, false);
 	assert_serial_registry(&mb);
 	assert_int_equal(wine_reg_key_exists(&fx.w, WINE_MSI_RECORD_KEY), 0);
 	assert_no_password(&mb, out, PFX_PASSWORD);
@@ -743,6 +770,30 @@ static bool has_line_with(const char *out, const char *const parts[])
 		l = e ? e + 1 : NULL;
 	}
 	return false;
+}
+
+/* msiexec's 3010 (installed, restart pending) is accepted: the script
+ * says a restart is pending and goes on to import the serial. */
+static void test_bundle_msi_restart_pending(void **st)
+{
+	(void)st;
+	agent_reset();
+	const struct bundle_spec spec = { "reboot", (const unsigned char *)"\x31",
+					  1, "Contoso Ops", false, false, true,
+					  "reboot.example.test" };
+	struct made_bundle mb;
+	make_bundle(&spec, &mb);
+	char *out = NULL;
+	int rc = run_install(&mb, &out);
+	assert_stopped_at_service(&mb, rc, out);
+	const char *const pending[] = { "3010", "restart", NULL };
+	if (!has_line_with(out, pending))
+		fprintf(stderr, "msiexec 3010:\n%s\n", out);
+	assert_true(has_line_with(out, pending));
+	expect_received("MANAGEMENT_SERVER_DNS", "reboot.example.test");
+	assert_serial_registry(&mb);
+	free(out);
+	made_bundle_release(&mb);
 }
 
 /*
@@ -935,15 +986,11 @@ static void test_lab_bundle(void **st)
 	rc = run_install(&mb, &out);
 	assert_stopped_at_service(&mb, rc, out);
 	assert_serial_registry(&mb);
-	char *got_mg = msi_received("MANAGEMENT_GROUP");
-	char *got_srv = msi_received("MANAGEMENT_SERVER_DNS");
-	char *got_port = msi_received("SECURE_PORT");
 	char port[16];
 	snprintf(port, sizeof(port), "%d", l.ms_port);
-	assert_non_null(got_mg);
-	assert_string_equal(got_mg, mg);
-	assert_string_equal(got_srv, "localhost");
-	assert_string_equal(got_port, port);
+	expect_received("MANAGEMENT_GROUP", mg);
+	expect_received("MANAGEMENT_SERVER_DNS", "localhost");
+	expect_received("SECURE_PORT", port);
 	assert_no_password(&mb, out, password);
 	free(out);
 
@@ -951,9 +998,6 @@ static void test_lab_bundle(void **st)
 	run_without_msiexec(&mb, &out);
 	free(out);
 
-	free(got_mg);
-	free(got_srv);
-	free(got_port);
 	free(msi);
 	free(password);
 	free(pw_path);
@@ -980,6 +1024,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_server_role),
 		cmocka_unit_test(test_bundle_no_agent_no_msi),
 		cmocka_unit_test(test_bundle_second_run_compares),
+		cmocka_unit_test(test_bundle_msi_restart_pending),
 		cmocka_unit_test(test_lab_bundle),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
