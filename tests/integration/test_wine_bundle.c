@@ -534,25 +534,27 @@ static void assert_steps_logged(const struct made_bundle *mb, bool msi_ran)
 	}
 }
 
+/* A registry value reads back as `type` holding exactly `want`. */
+static void expect_reg(const char *key, const char *name, const char *type,
+		       const char *want)
+{
+	char got_type[32] = "";
+	char *v = wine_reg_value(&fx.w, key, name, got_type, sizeof(got_type));
+	if (!v)
+		fail_msg("no value %s in %s", name, key);
+	assert_string_equal(got_type, type);
+	assert_string_equal(v, want);
+	free(v);
+}
+
 /* What serial.reg put into the registry: the serial's bytes reversed and
  * the thumbprint. */
 static void assert_serial_registry(const struct made_bundle *mb)
 {
-	char type[32] = "";
-	char *sn = wine_reg_value(&fx.w, INSTALLCMD_REG_MACHINE,
-				  "ChannelCertificateSerialNumber", type,
-				  sizeof(type));
-	assert_non_null(sn);
-	assert_string_equal(type, "REG_BINARY");
-	assert_string_equal(sn, mb->serial_reversed);
-	char *hash = wine_reg_value(&fx.w, INSTALLCMD_REG_MACHINE,
-				    "ChannelCertificateHash", type,
-				    sizeof(type));
-	assert_non_null(hash);
-	assert_string_equal(type, "REG_SZ");
-	assert_string_equal(hash, mb->thumbprint);
-	free(sn);
-	free(hash);
+	expect_reg(INSTALLCMD_REG_MACHINE, "ChannelCertificateSerialNumber",
+		   "REG_BINARY", mb->serial_reversed);
+	expect_reg(INSTALLCMD_REG_MACHINE, "ChannelCertificateHash", "REG_SZ",
+		   mb->thumbprint);
 }
 
 /* The MSI received exactly the management group, server and port, and
@@ -568,24 +570,16 @@ static void assert_msi_got(const char *mg)
 	expect_received("USE_SETTINGS_FROM_AD", "0");
 	expect_received("USE_MANUALLY_SPECIFIED_SETTINGS", "1");
 	expect_received("ACTIONS_USE_COMPUTER_ACCOUNT", "1");
-	char key[1024], type[32] = "";
+	char key[1024], dword[16];
 	snprintf(key, sizeof(key), "%s\\%s\\%s", INSTALLCMD_REG_GROUPS, mg,
 		 INSTALLCMD_REG_PARENT);
-	char *net = wine_reg_value(&fx.w, key, INSTALLCMD_REG_SERVER_VALUE,
-				   NULL, 0);
-	char *p = wine_reg_value(&fx.w, key, INSTALLCMD_REG_PORT_VALUE, type,
-				 sizeof(type));
-	assert_non_null(net);
-	assert_string_equal(net, SERVER);
-	assert_non_null(p);
-	assert_string_equal(type, "REG_DWORD");
-	assert_int_equal(strtol(p, NULL, 16), PORT);
+	snprintf(dword, sizeof(dword), "0x%x", PORT);
+	expect_reg(key, INSTALLCMD_REG_SERVER_VALUE, "REG_SZ", SERVER);
+	expect_reg(key, INSTALLCMD_REG_PORT_VALUE, "REG_DWORD", dword);
 	char *ver = wine_reg_value(&fx.w, INSTALLCMD_REG_SETUP,
 				   INSTALLCMD_REG_SETUP_VALUE, NULL, 0);
 	assert_non_null(ver);
 	free(ver);
-	free(net);
-	free(p);
 }
 
 /*
