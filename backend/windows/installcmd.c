@@ -12,9 +12,12 @@
  * script there) scans an expanded %NAME% again for '%', and an expanded
  * !NAME! again for '!'; so the script reads values as !NAME! (delayed
  * expansion on after the set lines) unless a value holds a '!', then as
- * %NAME%.  Files the script writes or reads itself (install.log,
- * install.tmp) are plain names in its own folder (pushd "%~dp0"), never
- * variables: Wine expands no !NAME! in a for /f file set.
+ * %NAME%.  The msiexec line, where the bytes a program receives matter,
+ * carries the values literally instead ({=NAME}: put_literal), and its
+ * package and log by plain names.  Files the script writes or reads
+ * itself (install.log, install.tmp) are plain names in its own folder
+ * (pushd "%~dp0"), never variables: Wine expands no !NAME! in a for /f
+ * file set.
  */
 #include "windows/installcmd.h"
 
@@ -68,6 +71,29 @@ static void lit_str(struct ic_gen *g, const char *key, const char *val)
 	snprintf(l->val, sizeof(l->val), "%s", val);
 }
 
+/* {=NAME}: the value itself, '%' doubled, for a line that hands it to
+ * another program (msiexec).  Windows' cmd expands %NAME% once, but
+ * Wine's scans the expansion again ("a%b%c" loses "%b%"), so the bytes
+ * msiexec receives are written into the line; inside quotes, with no '!'
+ * on the line while delayed expansion is on (g->delayed: no value holds
+ * one), cmd takes every byte cmdquote_check lets through literally. */
+static void put_literal(struct ic_gen *g, const char *tmpl, const char *k,
+			size_t n)
+{
+	static const char *const names[] = { "FQDN", "MG", "SERVER" };
+	const char *vals[] = { g->in->fqdn, g->in->mgmt_group,
+			       g->in->server };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strlen(names[i]) != n || memcmp(names[i], k, n) || !vals[i])
+			continue;
+		for (const char *v = vals[i]; *v; v++)
+			strbuf_put(&g->b, *v == '%' ? "%%" : v,
+				   *v == '%' ? 2 : 1);
+		return;
+	}
+	g->bad = tmpl;
+}
+
 /* One placeholder (k: its text between the braces). */
 static void put_placeholder(struct ic_gen *g, const char *tmpl,
 			    const char *k, size_t n, bool in_quotes)
@@ -80,6 +106,8 @@ static void put_placeholder(struct ic_gen *g, const char *tmpl,
 			strbuf_puts(&g->b, v);
 	} else if (n > 1 && k[0] == '$') {
 		strbuf_printf(&g->b, "%%%.*s%%", (int)(n - 1), k + 1);
+	} else if (n > 1 && k[0] == '=' && in_quotes) {
+		put_literal(g, tmpl, k + 1, n - 1);
 	} else if (n > 0 && in_quotes) {
 		const char *m = g->delayed ? "!" : "%";
 		strbuf_printf(&g->b, "%s%.*s%s", m, (int)n, k, m);
@@ -378,7 +406,6 @@ static void head(struct ic_gen *g)
 	ic_emit(g, "  if not defined NOPAUSE pause");
 	ic_emit(g, "  exit /b {#E_MISSING_FILE}");
 	ic_emit(g, ")");
-	ic_emit(g, "set \"HERE=%CD%\"");
 	const char *names[] = { "FQDN", "MG", "SERVER" };
 	const char *vals[] = { in->fqdn, in->mgmt_group, in->server };
 	for (size_t i = 0; i < (in->server_role ? 1u : 3u); i++) {

@@ -128,10 +128,13 @@ static void agent_install(struct ic_gen *g)
 	ic_emit(g, ")");
 	ic_say(g, "  installing the agent: management group \"{MG}\", server "
 		  "\"{SERVER}\", port {#PORT} (log: " INSTALLCMD_MSI_LOG_NAME ")");
-	char *props = msicmd_props("\"{MG}\"", "\"{SERVER}\"", "{#PORT}");
+	/* the values written into the line ({=NAME}: installcmd.c says why);
+	 * the package and its log relative to the bundle folder, the current
+	 * directory since pushd "%~dp0" (no variable: Wine rescans it) */
+	char *props = msicmd_props("\"{=MG}\"", "\"{=SERVER}\"", "{#PORT}");
 	char *line = NULL;
-	if (!props || asprintf(&line, "msiexec /i \"{HERE}\\" MSICMD_MSI_NAME
-			       "\" /qn /l*v \"{HERE}\\" INSTALLCMD_MSI_LOG_NAME
+	if (!props || asprintf(&line, "msiexec /i \"" MSICMD_MSI_NAME
+			       "\" /qn /l*v \"" INSTALLCMD_MSI_LOG_NAME
 			       "\" %s", props) < 0) {
 		line = NULL;
 		g->bad = "msiexec";

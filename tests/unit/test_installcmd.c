@@ -236,7 +236,8 @@ static void check_msiexec(char t[TOK_MAX][400], int n, struct seen *s)
 	};
 	assert_int_equal(n, 6 + 7);
 	assert_string_equal(t[1], "/i");
-	assert_non_null(strstr(t[2], "\\" MSICMD_MSI_NAME "\""));
+	/* relative to the bundle folder (pushd "%~dp0"): no variable */
+	assert_string_equal(t[2], "\"" MSICMD_MSI_NAME "\"");
 	assert_string_equal(t[3], "/qn");
 	assert_string_equal(t[4], "/l*v");
 	assert_non_null(strstr(t[5], INSTALLCMD_MSI_LOG_NAME));
@@ -547,7 +548,7 @@ static void check_value_read_back(const char *mg)
 	char *m = cmd_reads(line_with(l, "msiexec ", NULL), v, 4, delayed);
 	snprintf(want, sizeof(want), " MANAGEMENT_GROUP=\"%s\" ", mg);
 	assert_non_null(strstr(m, want));
-	assert_non_null(strstr(m, "/i \"C:\\b\\x-opsmgr\\MOMAgent.msi\""));
+	assert_non_null(strstr(m, "/i \"MOMAgent.msi\" "));
 	free(m);
 	/* what the operator reads, on screen and in install.log */
 	char *e = cmd_reads(line_with(l, "echo   installing the agent", NULL),
