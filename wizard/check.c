@@ -16,6 +16,8 @@
 #include "core/stage_table.h"
 #include "stages/agent.h"
 #include "core/agentconf.h"
+#include "core/fsutil.h"
+#include "pki/x509util.h"
 #include "pki/expiry.h"
 #include "stages/approval.h"
 #include "stages/export.h"
@@ -76,7 +78,108 @@ static void check_trust(struct flow *f, bool explicit_store,
 	trust_check_existing(&f->ctx, dl);
 }
 
-/* Stage 3 (and the PFX of stage 4 when there is one). */
+/*
+ * The certificate and key the agent really uses: those its configuration
+ * names, when they are files here (a Windows target's are on that
+ * computer).  1 with cert/key pointing into a (released by the caller),
+ * else 0.
+ */
+static int installed_pair(struct flow *f, struct agentconf *a,
+			  char **conf_path)
+{
+	*conf_path = agentconf_path(f->ctx.cfg, f->ctx.st, f->ctx.state_dir);
+	struct diag_list rd;
+	diag_list_init(&rd);
+	int r = *conf_path ? agentconf_read(*conf_path, a, &rd) : 1;
+	diag_list_release(&rd);   /* check_agent reports the file itself */
+	if (r != 0) {
+		agentconf_release(a);
+		agentconf_init(a);
+		return 0;
+	}
+	return a->cert_path && fs_is_regular(a->cert_path) &&
+	       !(a->target && strcmp(a->target, "windows") == 0);
+}
+
+/* Whether the first certificates of files a and b are the same: 1 yes,
+ * 0 no, -1 one cannot be read. */
+static int same_first_cert(const char *a, const char *b)
+{
+	STACK_OF(X509) *x = NULL, *y = NULL;
+	char err[FS_ERRLEN];
+	int r = -1;
+	if (x509_load_certs_file(a, &x, err, sizeof(err)) == 0 &&
+	    x509_load_certs_file(b, &y, err, sizeof(err)) == 0 &&
+	    sk_X509_num(x) > 0 && sk_X509_num(y) > 0)
+		r = X509_cmp(sk_X509_value(x, 0), sk_X509_value(y, 0)) == 0;
+	OSSL_STACK_OF_X509_free(x);
+	OSSL_STACK_OF_X509_free(y);
+	return r;
+}
+
+/* Which certificate the checklist below is about: the agent's, and
+ * whether the wizard's copy is the same one. */
+static void say_installed(const struct flow *f, const struct agentconf *a,
+			  const char *conf_path, struct diag_list *dl)
+{
+	const char *mine = f->st.cert_path && *f->st.cert_path
+				   ? f->st.cert_path : NULL;
+	int same = mine ? same_first_cert(mine, a->cert_path) : -2;
+	diag_add(dl, DIAG_VERIFY_PARSE, SEV_INFO, "agent.config", NULL,
+		 "checking the certificate the agent uses: '%s' with the key "
+		 "'%s', named by '%s'%s", a->cert_path,
+		 a->key_path ? a->key_path : "(none)", conf_path,
+		 same == 1 ? "; the wizard's copy is the same certificate"
+		 : same == 0 ? "; the wizard's copy is another certificate "
+			       "(serial/serial_match says which)"
+		 : same == -1 ? "; the wizard's copy cannot be compared" : "");
+}
+
+/*
+ * Stage 4's PFX read back with its password: from --password-file or
+ * [export] password_file, or typed now; a password typed when the PFX
+ * was written and not given now is a skip, not a wrong password.
+ */
+static void check_state_pfx(struct flow *f, const struct check_opts *o,
+			    struct diag_list *dl)
+{
+	if (!f->st.pfx_path || !*f->st.pfx_path)
+		return;
+	struct secret pw = { 0 };
+	char err[512];
+	const struct secret *use = &f->ctx.pfx_password;
+	if (o->password_file) {
+		if (secret_read_file(&pw, o->password_file, err,
+				     sizeof(err)) < 0) {
+			diag_add(dl, DIAG_EXPORT_PASSWORD, SEV_FAIL,
+				 "export.password_file",
+				 "pass --password-file with a file whose first "
+				 "line is the PFX password",
+				 "cannot read the PFX password: %s", err);
+			return;
+		}
+		use = &pw;
+	} else if (f->st.pfx_password &&
+		   strcmp(f->st.pfx_password, "typed") == 0 &&
+		   !f->ctx.pfx_password_typed) {
+		diag_add(dl, DIAG_EXPORT_REREAD, SEV_SKIP,
+			 "export.password_file",
+			 "give --password-file to check the PFX",
+			 "skip: typed during enrollment, give --password-file "
+			 "to check the PFX '%s'", f->st.pfx_path);
+		return;
+	}
+	if (secret_is_set(use) &&
+	    export_reread(f->st.pfx_path, use->buf, f->st.cert_path, NULL,
+			  dl) == ST_OK)
+		diag_add(dl, DIAG_EXPORT_REREAD, SEV_PASS, "export.pfx", NULL,
+			 "the PFX '%s' opens with its password and holds the "
+			 "wizard's certificate", f->st.pfx_path);
+	secret_wipe(&pw);
+}
+
+/* Stage 3 on the certificate in use (and the PFX of stage 4 when there
+ * is one). */
 static void check_certificate(struct flow *f, const struct check_opts *o,
 			      const char *fqdn, const char *store,
 			      const struct hooks *h, struct diag_list *dl)
@@ -85,6 +188,10 @@ static void check_certificate(struct flow *f, const struct check_opts *o,
 	memset(&in, 0, sizeof(in));
 	struct secret pw = { 0 };
 	char err[512];
+	struct agentconf a;
+	char *conf_path = NULL;
+	int installed = !o->pfx_path && !o->cert_path &&
+			installed_pair(f, &a, &conf_path);
 
 	in.fqdn = fqdn;
 	in.trust_store = store;
@@ -99,7 +206,7 @@ static void check_certificate(struct flow *f, const struct check_opts *o,
 				 "give the PFX password with --password-file",
 				 "'%s' cannot be checked without its password",
 				 o->pfx_path);
-			return;
+			goto out;
 		}
 		in.pfx_path = o->pfx_path;
 		in.pfx_password = &pw;
@@ -107,13 +214,13 @@ static void check_certificate(struct flow *f, const struct check_opts *o,
 	} else if (o->cert_path) {
 		in.cert_path = o->cert_path;
 		in.key_path = o->key_path;
-	} else if (f->st.cert_path) {
-		in.cert_path = f->st.cert_path;
-		in.key_path = f->st.key_path;
+	} else if (installed || f->st.cert_path) {
+		if (installed)
+			say_installed(f, &a, conf_path, dl);
+		in.cert_path = installed ? a.cert_path : f->st.cert_path;
+		in.key_path = installed ? a.key_path : f->st.key_path;
 		in.chain_path = f->st.chain_path;
-		if (f->st.pfx_path && secret_is_set(&f->ctx.pfx_password))
-			export_reread(f->st.pfx_path, f->ctx.pfx_password.buf,
-				      f->st.cert_path, NULL, dl);
+		check_state_pfx(f, o, dl);
 	} else {
 		struct diag *d = diag_add_rerun(
 			dl, DIAG_VERIFY_PARSE, SEV_FAIL, "computer.fqdn", STAGE_REQUEST,
@@ -122,7 +229,7 @@ static void check_certificate(struct flow *f, const struct check_opts *o,
 			f->state_dir);
 		if (d)
 			d->event = 0;   /* a missing answer, not an event */
-		return;
+		goto out;
 	}
 	if (!fqdn) {
 		struct diag *d = diag_add(
@@ -133,7 +240,11 @@ static void check_certificate(struct flow *f, const struct check_opts *o,
 			d->event = 0;   /* a missing answer, not an event */
 	}
 	verify_certificate(&in, h, dl);
+out:
 	secret_wipe(&pw);
+	if (installed || conf_path)
+		agentconf_release(&a);
+	free(conf_path);
 }
 
 /* Stage 6's certificate in use: the days (hours, minutes) it has left,

@@ -319,9 +319,9 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 			snprintf(err, errlen, "--cert and --key go together");
 			return -1;
 		}
-		if (!!k->pfx_path != !!k->password_file) {
+		if (k->pfx_path && !k->password_file) {
 			snprintf(err, errlen,
-				 "--pfx and --password-file go together (passwords are never taken on the command line)");
+				 "--pfx needs --password-file (passwords are never taken on the command line)");
 			return -1;
 		}
 		out->flow.interactive = false;

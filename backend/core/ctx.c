@@ -140,5 +140,7 @@ int ctx_set_typed_password(struct ctx *c, enum ctx_secret which,
 	if (!text || secret_set(s, text, strlen(text)) != 0)
 		return -1;
 	log_redact_add(s->buf);
+	if (which == CTX_PFX_PASSWORD)
+		c->pfx_password_typed = true;
 	return 0;
 }

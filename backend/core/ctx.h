@@ -30,6 +30,8 @@ struct ctx {
 
 	struct secret ca_password;  /* typed or from [ca] password_file */
 	struct secret pfx_password; /* typed or from [export] password_file */
+	bool pfx_password_typed;    /* pfx_password was typed (stage 4 records
+				       it: state's pfx_password) */
 
 	bool interactive;           /* a person is there to confirm */
 	bool confirm_trust;         /* operator said yes to the root shown */

@@ -92,6 +92,9 @@ struct state {
 	/* stage 4 */
 	char *pfx_path;
 	char *pfx_sha256;         /* SHA-256 of the PFX file written */
+	char *pfx_password;       /* where its password came from: "typed"
+				     (not kept: check asks for
+				     --password-file) or "file" */
 	/* stage 5 */
 	char *agent_config_path;
 	/* stage 6 */

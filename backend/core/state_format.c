@@ -81,6 +81,7 @@ static const struct {
 	{ "cert_sha256", SOFF(cert_sha256) },
 	{ "pfx_path", SOFF(pfx_path) },
 	{ "pfx_sha256", SOFF(pfx_sha256) },
+	{ "pfx_password", SOFF(pfx_password) },
 	{ "agent_config_path", SOFF(agent_config_path) },
 	{ "serial_hex", SOFF(serial_hex) },
 	{ "thumbprint", SOFF(thumbprint) },

@@ -9,6 +9,8 @@
 #ifndef OPSMGR_APPROVAL_INT_H
 #define OPSMGR_APPROVAL_INT_H
 
+#include <stdbool.h>
+
 #include "stages/approval.h"
 #include "core/config.h"
 #include "sys/cmdrun.h"
@@ -40,6 +42,20 @@ void approval_target_release(struct approval_target *t);
 /* TLS options for the lab exchange with t (pointers into t and c). */
 void approval_mtls_opts(struct ctx *c, const struct approval_target *t,
 			struct mtls_opts *o);
+
+/*
+ * A failed TLS exchange d (a DIAG_APPROVAL_TLS fail in the caller's list)
+ * explained by our own verification of the certificate and key we
+ * presented (t->cert, t->key; stage 3's checklist, no CRL fetch): the
+ * first failing check that makes a server refuse a client certificate
+ * (parse, key_match, validity, eku, key_usage, key_type, chain) is
+ * appended to d's message as "the cause is ours: ... fails verify/<id>:
+ * ..." and its fix becomes d's.  None fails and refused (the server
+ * refused us: alert, close, 401/403): d's fix is labelled "likely" (a
+ * guess).  Nothing is added to any list.
+ */
+void approval_tls_cause(struct ctx *c, const struct approval_target *t,
+			struct diag *d, bool refused);
 
 /* One exchange with the lab over mutual TLS (fd: a connected socket it
  * takes, or -1; form: a POST body or NULL; what: "the status request", for

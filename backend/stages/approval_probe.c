@@ -129,25 +129,26 @@ static const struct tls_text {
 	  "port", 21006, STAGE_NONE, STAGE_NONE },
 };
 
-static void approval_http_failure(struct diag_list *dl,
+static void approval_http_failure(struct ctx *c, struct diag_list *dl,
 				  const struct approval_target *t,
 				  const char *what,
 				  const struct mtls_response *r);
 
 /* A failed TLS exchange: a diagnostic naming the events the agent and the
  * server log. */
-static void approval_tls_failure(struct diag_list *dl, enum mtls_err e,
-				 const char *err,
+static void approval_tls_failure(struct ctx *c, struct diag_list *dl,
+				 enum mtls_err e, const char *err,
 				 const struct approval_target *t)
 {
 	if (e == MTLS_E_CONFIG) {
-		diag_set_fix(diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, F_CONFIG,
-				      NULL,
-				      "cannot prepare the TLS connection: %s "
-				      "(event 21007)", err),
-			     "run stages %d-%d first so the certificate, key "
-			     "and trusted root are in place", STAGE_TRUST,
+		struct diag *d = diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL,
+					  F_CONFIG, NULL,
+					  "cannot prepare the TLS connection: "
+					  "%s (event 21007)", err);
+		diag_set_fix(d, "run stages %d-%d first so the certificate, "
+			     "key and trusted root are in place", STAGE_TRUST,
 			     STAGE_SERIAL);
+		approval_tls_cause(c, t, d, false);
 		return;
 	}
 	static const struct tls_text other = {
@@ -166,6 +167,11 @@ static void approval_tls_failure(struct diag_list *dl, enum mtls_err e,
 	diag_set_fix(d, x->fix, x->s1, x->s2);
 	if (d && x->event)
 		d->event = x->event;
+	/* the server refused us: our own checks of what we presented say
+	 * why, or the fix is a guess */
+	if (e == MTLS_E_CLIENT_REJECTED || e == MTLS_E_CLOSED ||
+	    e == MTLS_E_HANDSHAKE)
+		approval_tls_cause(c, t, d, true);
 }
 
 int approval_lab_request(struct ctx *c, const struct approval_target *t,
@@ -186,11 +192,11 @@ int approval_lab_request(struct ctx *c, const struct approval_target *t,
 		return 1;
 	}
 	if (e != MTLS_OK) {
-		approval_tls_failure(dl, e, err, t);
+		approval_tls_failure(c, dl, e, err, t);
 		return -1;
 	}
 	if (r->status != 200) {
-		approval_http_failure(dl, t, what, r);
+		approval_http_failure(c, dl, t, what, r);
 		mtls_response_release(r);
 		return -1;
 	}
@@ -211,7 +217,7 @@ void approval_mtls_opts(struct ctx *c, const struct approval_target *t,
 }
 
 /* HTTP status other than 200 from the lab: a diagnostic. */
-static void approval_http_failure(struct diag_list *dl,
+static void approval_http_failure(struct ctx *c, struct diag_list *dl,
 				  const struct approval_target *t,
 				  const char *what,
 				  const struct mtls_response *r)
@@ -235,6 +241,7 @@ static void approval_http_failure(struct diag_list *dl,
 			     "again", STAGE_REQUEST, STAGE_SERIAL);
 		if (d)
 			d->event = 21007;
+		approval_tls_cause(c, t, d, true);
 		return;
 	}
 	diag_add(dl, DIAG_APPROVAL_STATE, SEV_FAIL, F_SERVER,

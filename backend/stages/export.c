@@ -374,6 +374,8 @@ enum status stage_export_run(struct ctx *c, const struct hooks *h,
 	enum status s = export_pfx(&o, h, dl, res);
 	if (s == ST_OK) {
 		state_set_str(&st->pfx_path, path);
+		state_set_str(&st->pfx_password,
+			      c->pfx_password_typed ? "typed" : "file");
 		record_pfx_identity(st, path, dl);
 		ctx_set_out(c, STAGE_EXPORT, res, export_result_free);
 	} else {

@@ -20,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/pem.h>
 
 #include "certgen.h"
 #include "lab_harness.h"
@@ -267,9 +270,18 @@ static void test_no_agent_configuration(void **st)
 	char other[700];
 	snprintf(other, sizeof(other), "%s/empty-state", g_work);
 	char *out = NULL;
+	/* the lab's answers name the agent configuration: its certificate
+	 * is the one checked, even with an empty state */
 	int rc = check_json(&out, "--state-dir", other);
 	assert_int_equal(rc, 1);
 	assert_true(has_check(out, "trust", "store", "fail"));
+	assert_true(has_check(out, "verify", "parse", "pass"));
+	assert_non_null(strstr(out, "checking the certificate the agent uses"));
+	free(out);
+	/* no answers, no state: no agent configuration, no certificate */
+	const char *args[] = { "check", "--json", "--state-dir", other, NULL };
+	rc = run_args(&out, args);
+	assert_int_equal(rc, 1);
 	assert_true(has_check(out, "verify", "parse", "fail"));
 	/* "no certificate to check" is a missing answer: no event */
 	char ev[32];
@@ -472,6 +484,294 @@ static void test_expiry_row(void **st)
 	free(out);
 }
 
+/* The agent's installed certificate and key (from its configuration). */
+struct installed {
+	char cert[700], key[700];
+	char *saved_cert, *saved_key;
+};
+
+static void installed_find(struct installed *in)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/agent/agent.ini", g_lab.dir);
+	char *ini = test_read_file(path);
+	assert_non_null(ini);
+	const char *p = strstr(ini, "\ncertificate = ");
+	assert_non_null(p);
+	p += strlen("\ncertificate = ");
+	snprintf(in->cert, sizeof(in->cert), "%.*s", (int)strcspn(p, "\n"), p);
+	p = strstr(ini, "\nkey = ");
+	assert_non_null(p);
+	p += strlen("\nkey = ");
+	snprintf(in->key, sizeof(in->key), "%.*s", (int)strcspn(p, "\n"), p);
+	free(ini);
+	in->saved_cert = test_read_file(in->cert);
+	in->saved_key = test_read_file(in->key);
+	assert_non_null(in->saved_cert);
+	assert_non_null(in->saved_key);
+}
+
+static void installed_restore(struct installed *in)
+{
+	assert_int_equal(test_write_file(in->cert, in->saved_cert), 0);
+	assert_int_equal(test_write_file(in->key, in->saved_key), 0);
+	assert_int_equal(chmod(in->key, 0600), 0);
+	free(in->saved_cert);
+	free(in->saved_key);
+}
+
+/* The lab's root and its key (ca/root.pem, ca/root.key in its --dir). */
+static void lab_root(X509 **root, EVP_PKEY **key)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/ca/root.pem", g_lab.dir);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	*root = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/ca/root.key", g_lab.dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	*key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(*root);
+	assert_non_null(*key);
+}
+
+/* Replace the installed certificate with one the lab root issues with o
+ * (the installed key kept when o is NULL: a key of another certificate
+ * takes its place instead), run check --json (exit status returned,
+ * output in *out), put the originals back. */
+static int check_broken_installed(struct certgen_opts *o, char **out)
+{
+	struct installed in;
+	installed_find(&in);
+	if (o) {
+		X509 *root;
+		EVP_PKEY *rkey;
+		lab_root(&root, &rkey);
+		o->issuer = root;
+		o->issuer_key = rkey;
+		o->key_slot = 4;
+		assert_int_equal(certgen_make_files(o, in.cert, in.key), 0);
+		X509_free(root);
+		EVP_PKEY_free(rkey);
+	} else {
+		EVP_PKEY *other = certgen_key(CERTGEN_RSA, 2048, 5);
+		assert_non_null(other);
+		assert_int_equal(certgen_write_key(in.key, other), 0);
+		EVP_PKEY_free(other);
+	}
+	assert_int_equal(chmod(in.key, 0600), 0);
+	int rc = check_json(out, NULL, NULL);
+	installed_restore(&in);
+	return rc;
+}
+
+/* The row's "message"/"fix" member (first row with that triple). */
+static char *row_member(const char *json, const char *stage, const char *id,
+			const char *status, const char *member)
+{
+	char want[256], key[64];
+	snprintf(want, sizeof(want),
+		 "{\"stage\": \"%s\", \"id\": \"%s\", \"status\": \"%s\"",
+		 stage, id, status);
+	const char *row = strstr(json, want);
+	if (!row)
+		return NULL;
+	const char *end = strstr(row, "\"event\": ");
+	snprintf(key, sizeof(key), "\"%s\": \"", member);
+	const char *m = strstr(row, key);
+	if (!m || (end && m > end))
+		return NULL;
+	m += strlen(key);
+	size_t n = 0;
+	while (m[n] && !(m[n] == '"' && m[n - 1] != '\\'))
+		n++;
+	return strndup(m, n);
+}
+
+/* The installed file is the one the checklist ran on: its path in the
+ * verify/parse row, and check failed. */
+static void assert_on_installed(const char *out, int rc)
+{
+	struct installed in;
+	installed_find(&in);
+	if (rc != 1)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 1);
+	char *parse = row_member(out, "verify", "parse", "pass", "message");
+	assert_non_null(parse);
+	assert_non_null(strstr(parse, "checking the certificate the agent uses"));
+	assert_non_null(strstr(parse, in.cert));
+	assert_non_null(strstr(parse, "the wizard's copy is another certificate"));
+	free(parse);
+	free(in.saved_cert);
+	free(in.saved_key);
+}
+
+/* The TLS failure says its cause is ours, names the failing check and
+ * carries that check's fix, not the guess about the server's trust. */
+static void assert_tls_caused_by(const char *out, const char *id)
+{
+	char want[64];
+	snprintf(want, sizeof(want), "fails verify/%s: ", id);
+	char *msg = row_member(out, "approval", "tls", "fail", "message");
+	char *fix = row_member(out, "approval", "tls", "fail", "fix");
+	char *vfix = row_member(out, "verify", id, "fail", "fix");
+	if (!msg || !strstr(msg, want))
+		fprintf(stderr, "%s\n", out);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "the cause is ours"));
+	assert_non_null(strstr(msg, want));
+	assert_non_null(fix);
+	assert_non_null(vfix);
+	assert_string_equal(fix, vfix);
+	assert_null(strstr(fix, "likely"));
+	assert_null(strstr(fix, "a CA the management server trusts"));
+	free(msg);
+	free(fix);
+	free(vfix);
+}
+
+/* Installed: Server Authentication only.  verify/eku fails on the
+ * installed file; the lab refuses it (client purpose), and the TLS
+ * failure is the EKU's, with the template fix. */
+static void test_installed_server_auth_only(void **st)
+{
+	(void)st;
+	struct certgen_opts o;
+	certgen_opts_leaf(&o, "agent01.lab.test");
+	o.eku = CERTGEN_EKU_SERVER;
+	char *out = NULL;
+	int rc = check_broken_installed(&o, &out);
+	assert_on_installed(out, rc);
+	assert_true(has_check(out, "verify", "eku", "fail"));
+	assert_true(has_check(out, "verify", "validity", "pass"));
+	assert_tls_caused_by(out, "eku");
+	free(out);
+}
+
+/* Installed: expired.  verify/validity fails on it; the TLS failure is
+ * the validity's, with its fix (a new certificate). */
+static void test_installed_expired(void **st)
+{
+	(void)st;
+	struct certgen_opts o;
+	certgen_opts_leaf(&o, "agent01.lab.test");
+	o.not_before = -20L * 86400;
+	o.not_after = -3600;
+	char *out = NULL;
+	int rc = check_broken_installed(&o, &out);
+	assert_on_installed(out, rc);
+	assert_true(has_check(out, "verify", "validity", "fail"));
+	assert_true(has_check(out, "verify", "eku", "pass"));
+	assert_tls_caused_by(out, "validity");
+	free(out);
+}
+
+/* Installed: another name.  verify/subject_name fails on the installed
+ * file (not only a serial mismatch); a server accepts the name, so the
+ * exchange is no TLS failure. */
+static void test_installed_wrong_cn(void **st)
+{
+	(void)st;
+	struct certgen_opts o;
+	certgen_opts_leaf(&o, "other01.lab.test");
+	char *out = NULL;
+	int rc = check_broken_installed(&o, &out);
+	assert_on_installed(out, rc);
+	assert_true(has_check(out, "verify", "subject_name", "fail"));
+	assert_true(has_check(out, "verify", "san", "fail"));
+	char *m = row_member(out, "verify", "subject_name", "fail", "message");
+	assert_non_null(m);
+	assert_non_null(strstr(m, "other01.lab.test"));
+	free(m);
+	assert_false(has_check(out, "approval", "tls", "fail"));
+	free(out);
+}
+
+/* Installed: the key of another certificate.  verify/key_match fails on
+ * the installed pair; the TLS connection cannot even be prepared, and
+ * that is attributed to the key. */
+static void test_installed_other_key(void **st)
+{
+	(void)st;
+	char *out = NULL;
+	int rc = check_broken_installed(NULL, &out);
+	if (rc != 1 || !has_check(out, "verify", "key_match", "fail"))
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 1);
+	assert_true(has_check(out, "verify", "key_match", "fail"));
+	assert_true(has_check(out, "verify", "eku", "pass"));
+	assert_tls_caused_by(out, "key_match");
+	free(out);
+}
+
+/* The PFX password typed during enrollment (the state says "typed") and
+ * not given now: export/reread is a skip saying what to give, never a
+ * "wrong password" from the answers' password_file; given with
+ * --password-file (no --pfx: the state's PFX), the PFX is read back. */
+static void test_typed_pfx_password_is_skip(void **st)
+{
+	(void)st;
+	char path[700], pw[700];
+	snprintf(path, sizeof(path), "%s/state", g_state);
+	char *orig = test_read_file(path);
+	assert_non_null(orig);
+	char *p = strstr(orig, "\npfx_password=file\n");
+	assert_non_null(p);   /* the runner read it from the file */
+	char *out = NULL;
+	int rc = check_json(&out, NULL, NULL);
+	assert_int_equal(rc, 0);
+	assert_true(has_check(out, "export", "reread", "pass"));
+	free(out);
+
+	size_t head = (size_t)(p - orig);
+	char *typed = malloc(strlen(orig) + 8);
+	assert_non_null(typed);
+	sprintf(typed, "%.*s\npfx_password=typed\n%s", (int)head, orig,
+		p + strlen("\npfx_password=file\n"));
+	assert_int_equal(test_write_file(path, typed), 0);
+	free(typed);
+	rc = check_json(&out, NULL, NULL);
+	assert_int_equal(rc, 0);
+	assert_true(has_check(out, "export", "reread", "skip"));
+	assert_non_null(strstr(out, "skip: typed during enrollment, give "
+				    "--password-file to check the PFX"));
+	assert_null(strstr(out, "wrong password"));
+	free(out);
+
+	snprintf(pw, sizeof(pw), "%s/pfx-password", g_lab.dir);
+	const char *args[] = { "check", "--json", "--answers", g_lab.answers,
+			       "--state-dir", g_state, "--password-file", pw,
+			       NULL };
+	rc = run_args(&out, args);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	assert_true(has_check(out, "export", "reread", "pass"));
+	free(out);
+	assert_int_equal(test_write_file(path, orig), 0);
+	free(orig);
+}
+
+/* After the breaks, the restored installation passes again. */
+static void test_installed_restored(void **st)
+{
+	(void)st;
+	char *out = NULL;
+	int rc = check_json(&out, NULL, NULL);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_int_equal(rc, 0);
+	char *parse = row_member(out, "verify", "parse", "pass", "message");
+	assert_non_null(parse);
+	assert_non_null(strstr(parse, "the wizard's copy is the same certificate"));
+	free(parse);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +786,12 @@ int main(void)
 		cmocka_unit_test(test_json_one_row_per_check),
 		cmocka_unit_test(test_json_info_row),
 		cmocka_unit_test(test_expiry_row),
+		cmocka_unit_test(test_installed_server_auth_only),
+		cmocka_unit_test(test_installed_expired),
+		cmocka_unit_test(test_installed_wrong_cn),
+		cmocka_unit_test(test_installed_other_key),
+		cmocka_unit_test(test_installed_restored),
+		cmocka_unit_test(test_typed_pfx_password_is_skip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -118,6 +118,10 @@ static void test_check_command(void **st)
 	assert_non_null(strstr(err, "--cert and --key go together"));
 	assert_int_equal(parse(&c, err, 4, "check", "--pfx", "a.pfx"), -1);
 	assert_non_null(strstr(err, "--password-file"));
+	/* --password-file alone: the state's PFX (typed during enrollment) */
+	assert_int_equal(parse(&c, err, 4, "check", "--password-file", "p"), 0);
+	assert_string_equal(c.check.password_file, "p");
+	assert_null(c.check.pfx_path);
 	assert_int_equal(parse(&c, err, 8, "check", "--pfx", "a.pfx",
 			       "--password-file", "p", "--cert", "c"), -1);
 	/* options of the other command are unknown, abbreviations still work */
