@@ -756,6 +756,61 @@ static void test_typed_pfx_password_is_skip(void **st)
 	free(orig);
 }
 
+/* Installed: a certificate of another CA that we trust (--trust-store)
+ * and the lab does not.  Every check of ours passes, so the refusal's
+ * cause is not ours to name: the fix is labelled as the guess it is. */
+static void test_refused_without_our_cause_is_likely(void **st)
+{
+	(void)st;
+	struct certgen_opts o;
+	certgen_opts_ca(&o, "Other Test Root");
+	o.key_slot = 6;
+	X509 *root;
+	EVP_PKEY *rkey;
+	assert_int_equal(certgen_make(&o, &root, &rkey), 0);
+	char store[700], hashed[800];
+	snprintf(store, sizeof(store), "%s/other-trust", g_work);
+	assert_int_equal(mkdir(store, 0700), 0);
+	snprintf(hashed, sizeof(hashed), "%s/%08lx.0", store,
+		 X509_NAME_hash_ex(X509_get_subject_name(root), NULL, NULL,
+				   NULL));
+	assert_int_equal(certgen_write_pem(hashed, &root, 1), 0);
+
+	struct installed in;
+	installed_find(&in);
+	certgen_opts_leaf(&o, "agent01.lab.test");
+	o.issuer = root;
+	o.issuer_key = rkey;
+	o.key_slot = 7;
+	assert_int_equal(certgen_make_files(&o, in.cert, in.key), 0);
+	assert_int_equal(chmod(in.key, 0600), 0);
+	char *out = NULL;
+	const char *online[] = { "check", "--json", "--answers", g_lab.answers,
+				 "--state-dir", g_state, "--trust-store", store,
+				 NULL };
+	run_args(&out, online);
+	installed_restore(&in);
+	X509_free(root);
+	EVP_PKEY_free(rkey);
+
+	if (!has_check(out, "verify", "chain", "pass"))
+		fprintf(stderr, "%s\n", out);
+	assert_true(has_check(out, "verify", "chain", "pass"));
+	assert_true(has_check(out, "verify", "eku", "pass"));
+	char *msg = row_member(out, "approval", "tls", "fail", "message");
+	char *fix = row_member(out, "approval", "tls", "fail", "fix");
+	if (!fix || strncmp(fix, "likely", 6) != 0)
+		fprintf(stderr, "%s\n", out);
+	assert_non_null(msg);
+	assert_null(strstr(msg, "the cause is ours"));
+	assert_non_null(fix);
+	assert_int_equal(strncmp(fix, "likely (our own checks of '", 27), 0);
+	assert_non_null(strstr(fix, "a CA the management server trusts"));
+	free(msg);
+	free(fix);
+	free(out);
+}
+
 /* After the breaks, the restored installation passes again. */
 static void test_installed_restored(void **st)
 {
@@ -790,6 +845,7 @@ int main(void)
 		cmocka_unit_test(test_installed_expired),
 		cmocka_unit_test(test_installed_wrong_cn),
 		cmocka_unit_test(test_installed_other_key),
+		cmocka_unit_test(test_refused_without_our_cause_is_likely),
 		cmocka_unit_test(test_installed_restored),
 		cmocka_unit_test(test_typed_pfx_password_is_skip),
 	};
