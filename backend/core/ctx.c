@@ -114,6 +114,8 @@ int ctx_load_secret(struct ctx *c, enum ctx_secret which,
 	rule_diag(dl, k->check, k->field, &v);
 	if (r == 0) {
 		log_redact_add(s->buf);
+		if (which == CTX_PFX_PASSWORD)
+			c->pfx_password_typed = false;
 		return 0;
 	}
 	if (v.sev != SEV_FAIL)

@@ -254,12 +254,15 @@ static void test_passwords_redacted_in_log(void **state)
 	assert_int_equal(ctx_set_typed_password(&c, CTX_PFX_PASSWORD,
 						"Typed-Pfx-First"), 0);
 	assert_string_equal(c.pfx_password.buf, "Typed-Pfx-First");
+	assert_true(c.pfx_password_typed);   /* stage 4 records "typed" */
 	assert_int_equal(ctx_set_typed_password(&c, CTX_PFX_PASSWORD, NULL), -1);
 	/* the file is read only once the typed one is gone */
 	assert_int_equal(ctx_load_secrets(&c, dl), 0);
 	assert_string_equal(c.pfx_password.buf, "Typed-Pfx-First");
+	assert_true(c.pfx_password_typed);
 	secret_wipe(&c.pfx_password);
 	assert_int_equal(ctx_load_secrets(&c, dl), 0);
+	assert_false(c.pfx_password_typed);  /* now the file's */
 	assert_string_equal(c.pfx_password.buf, PW_TEXT);
 	assert_int_equal(dl->n, 0);
 

@@ -709,6 +709,7 @@ static void test_stage(void **state)
 	assert_int_equal(stage_export_run(&c, NULL, &dl), ST_OK);
 	char *def = jp(f->dir, FQDN ".pfx");
 	assert_non_null(st.pfx_path);
+	assert_string_equal(st.pfx_password, "file");   /* check reads it */
 	assert_string_equal(st.pfx_path, def);
 	assert_int_equal(fs_mode(def), 0600);
 	struct export_result *r = c.out[STAGE_EXPORT];
@@ -750,7 +751,11 @@ static void test_stage(void **state)
 	diag_list_release(&dl);
 	c.confirm_overwrite = true;
 	cfg.export_compat = COMPAT_MODERN;
+	/* typed (the same password): recorded as typed, never kept */
+	assert_int_equal(ctx_set_typed_password(&c, CTX_PFX_PASSWORD, PASSWORD),
+			 0);
 	assert_int_equal(stage_export_run(&c, NULL, &dl), ST_OK);
+	assert_string_equal(st.pfx_password, "typed");
 	assert_int_equal(pkcs12_verify(def, PASSWORD, f->cert, &info, err,
 					   sizeof(err)),
 			 PFX_OK);
