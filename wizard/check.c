@@ -1,8 +1,9 @@
 /*
  * check.c - `opsmgr-enroll check` (check.h): the stages whose answers
  * changed since they were done (stale), every check of stages 1, 3, 5 and
- * 6 and the probe of stage 7 on an existing setup or on given files,
- * through the same backend functions the stages use, and how long the
+ * 6 and the probe of stage 7 on an existing setup or on given files (the
+ * checklist of stage 3 on the certificate and key the agent uses, the PFX
+ * read back unless its password was typed and is not given), through the same backend functions the stages use, and how long the
  * certificate in use has left (pki/expiry.h: info, warn inside its
  * renewal window, fail once expired).
  */

@@ -17,7 +17,8 @@ struct check_opts {
 	const char *cert_path;      /* --cert (else the state's certificate) */
 	const char *key_path;       /* --key */
 	const char *pfx_path;       /* --pfx */
-	const char *password_file;  /* --password-file (for --pfx) */
+	const char *password_file;  /* --password-file (for --pfx, else the
+				       state's PFX) */
 	const char *fqdn;           /* --fqdn (else config/state) */
 	const char *trust_store;    /* --trust-store */
 	bool json;
