@@ -8,7 +8,13 @@
  * row per check), an info row ("info"), and the days left of the
  * certificate in use (serial/expiry: info for the lab's year, warn with
  * 21020 inside the renewal window, fail with 20051 naming 21007 once
- * expired).  Asserts exit codes and the JSON report's contents.
+ * expired); each break of the INSTALLED certificate (server
+ * authentication only, expired, another name, the key of another
+ * certificate; made from the lab root at ca/root.key) failing on the
+ * installed file with the TLS refusal attributed to it, a refusal our
+ * checks cannot explain labelled "likely", and a PFX password typed at
+ * enrollment (export/reread skip).  Asserts exit codes and the JSON
+ * report's contents.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -100,6 +106,29 @@ static const char *row_event(const char *json, const char *stage,
 	return buf;
 }
 
+/* The row's "message"/"fix" member (first row with that triple). */
+static char *row_member(const char *json, const char *stage, const char *id,
+			const char *status, const char *member)
+{
+	char want[256], key[64];
+	snprintf(want, sizeof(want),
+		 "{\"stage\": \"%s\", \"id\": \"%s\", \"status\": \"%s\"",
+		 stage, id, status);
+	const char *row = strstr(json, want);
+	if (!row)
+		return NULL;
+	const char *end = strstr(row, "\"event\": ");
+	snprintf(key, sizeof(key), "\"%s\": \"", member);
+	const char *m = strstr(row, key);
+	if (!m || (end && m > end))
+		return NULL;
+	m += strlen(key);
+	size_t n = 0;
+	while (m[n] && !(m[n] == '"' && m[n - 1] != '\\'))
+		n++;
+	return strndup(m, n);
+}
+
 static int setup(void **st)
 {
 	(void)st;
@@ -144,6 +173,12 @@ static void test_healthy_setup(void **st)
 			fprintf(stderr, "verify/%s not pass in:\n%s\n", ids[i], out);
 		assert_true(has_check(out, "verify", ids[i], "pass"));
 	}
+	/* the certificate checked is the agent's, the wizard's copy the same */
+	char *parse = row_member(out, "verify", "parse", "pass", "message");
+	assert_non_null(parse);
+	assert_non_null(strstr(parse, "checking the certificate the agent uses"));
+	assert_non_null(strstr(parse, "the wizard's copy is the same certificate"));
+	free(parse);
 	assert_true(has_check(out, "trust", "store", "pass"));
 	assert_true(has_check(out, "agent", "tcp", "pass"));
 	assert_true(has_check(out, "serial", "serial_match", "pass"));
@@ -408,21 +443,30 @@ static void test_json_info_row(void **st)
 	free(out);
 }
 
+/* The value of "<key> = " in the agent configuration the lab's answers
+ * name, into buf. */
+static void agent_ini_value(const char *key, char *buf, size_t n)
+{
+	char path[700], want[64];
+	snprintf(path, sizeof(path), "%s/agent/agent.ini", g_lab.dir);
+	snprintf(want, sizeof(want), "\n%s = ", key);
+	char *ini = test_read_file(path);
+	assert_non_null(ini);
+	const char *p = strstr(ini, want);
+	assert_non_null(p);
+	p += strlen(want);
+	snprintf(buf, n, "%.*s", (int)strcspn(p, "\n"), p);
+	free(ini);
+}
+
 /* The certificate the agent configuration names, replaced by one valid
  * from nb to na seconds from now (the original kept in *saved), then
  * check --json's output; its exit status returned. */
 static int check_with_cert_in_use(long nb, long na, char **saved,
 				  char **out)
 {
-	char path[700], key[700], cert[700];
-	snprintf(path, sizeof(path), "%s/agent/agent.ini", g_lab.dir);
-	char *ini = test_read_file(path);
-	assert_non_null(ini);
-	const char *p = strstr(ini, "\ncertificate = ");
-	assert_non_null(p);
-	p += strlen("\ncertificate = ");
-	snprintf(cert, sizeof(cert), "%.*s", (int)strcspn(p, "\n"), p);
-	free(ini);
+	char key[700], cert[700];
+	agent_ini_value("certificate", cert, sizeof(cert));
 	if (!*saved)
 		*saved = test_read_file(cert);
 	assert_non_null(*saved);
@@ -438,14 +482,9 @@ static int check_with_cert_in_use(long nb, long na, char **saved,
 /* Put the saved certificate in use back. */
 static void restore_cert_in_use(char *saved)
 {
-	char path[700], cert[700];
-	snprintf(path, sizeof(path), "%s/agent/agent.ini", g_lab.dir);
-	char *ini = test_read_file(path);
-	const char *p = strstr(ini, "\ncertificate = ") +
-			strlen("\ncertificate = ");
-	snprintf(cert, sizeof(cert), "%.*s", (int)strcspn(p, "\n"), p);
+	char cert[700];
+	agent_ini_value("certificate", cert, sizeof(cert));
 	assert_int_equal(test_write_file(cert, saved), 0);
-	free(ini);
 	free(saved);
 }
 
@@ -492,19 +531,8 @@ struct installed {
 
 static void installed_find(struct installed *in)
 {
-	char path[700];
-	snprintf(path, sizeof(path), "%s/agent/agent.ini", g_lab.dir);
-	char *ini = test_read_file(path);
-	assert_non_null(ini);
-	const char *p = strstr(ini, "\ncertificate = ");
-	assert_non_null(p);
-	p += strlen("\ncertificate = ");
-	snprintf(in->cert, sizeof(in->cert), "%.*s", (int)strcspn(p, "\n"), p);
-	p = strstr(ini, "\nkey = ");
-	assert_non_null(p);
-	p += strlen("\nkey = ");
-	snprintf(in->key, sizeof(in->key), "%.*s", (int)strcspn(p, "\n"), p);
-	free(ini);
+	agent_ini_value("certificate", in->cert, sizeof(in->cert));
+	agent_ini_value("key", in->key, sizeof(in->key));
 	in->saved_cert = test_read_file(in->cert);
 	in->saved_key = test_read_file(in->key);
 	assert_non_null(in->saved_cert);
@@ -568,29 +596,6 @@ static int check_broken_installed(struct certgen_opts *o, char **out)
 	return rc;
 }
 
-/* The row's "message"/"fix" member (first row with that triple). */
-static char *row_member(const char *json, const char *stage, const char *id,
-			const char *status, const char *member)
-{
-	char want[256], key[64];
-	snprintf(want, sizeof(want),
-		 "{\"stage\": \"%s\", \"id\": \"%s\", \"status\": \"%s\"",
-		 stage, id, status);
-	const char *row = strstr(json, want);
-	if (!row)
-		return NULL;
-	const char *end = strstr(row, "\"event\": ");
-	snprintf(key, sizeof(key), "\"%s\": \"", member);
-	const char *m = strstr(row, key);
-	if (!m || (end && m > end))
-		return NULL;
-	m += strlen(key);
-	size_t n = 0;
-	while (m[n] && !(m[n] == '"' && m[n - 1] != '\\'))
-		n++;
-	return strndup(m, n);
-}
-
 /* The installed file is the one the checklist ran on: its path in the
  * verify/parse row, and check failed. */
 static void assert_on_installed(const char *out, int rc)
@@ -634,26 +639,34 @@ static void assert_tls_caused_by(const char *out, const char *id)
 	free(vfix);
 }
 
-/* Installed: Server Authentication only.  verify/eku fails on the
- * installed file; the lab refuses it (client purpose), and the TLS
- * failure is the EKU's, with the template fix. */
+/* A break of the installed certificate made with o: check fails on the
+ * installed file at verify/<bad> (verify/<good> still passes), and the
+ * TLS failure it causes is attributed to verify/<bad>. */
+static void assert_installed_break(struct certgen_opts *o, const char *bad,
+				   const char *good)
+{
+	char *out = NULL;
+	int rc = check_broken_installed(o, &out);
+	assert_on_installed(out, rc);
+	assert_true(has_check(out, "verify", bad, "fail"));
+	assert_true(has_check(out, "verify", good, "pass"));
+	assert_tls_caused_by(out, bad);
+	free(out);
+}
+
+/* Installed: Server Authentication only.  The lab refuses it (client
+ * purpose); the TLS failure is the EKU's, with the template fix. */
 static void test_installed_server_auth_only(void **st)
 {
 	(void)st;
 	struct certgen_opts o;
 	certgen_opts_leaf(&o, "agent01.lab.test");
 	o.eku = CERTGEN_EKU_SERVER;
-	char *out = NULL;
-	int rc = check_broken_installed(&o, &out);
-	assert_on_installed(out, rc);
-	assert_true(has_check(out, "verify", "eku", "fail"));
-	assert_true(has_check(out, "verify", "validity", "pass"));
-	assert_tls_caused_by(out, "eku");
-	free(out);
+	assert_installed_break(&o, "eku", "validity");
 }
 
-/* Installed: expired.  verify/validity fails on it; the TLS failure is
- * the validity's, with its fix (a new certificate). */
+/* Installed: expired.  The TLS failure is the validity's, with its fix
+ * (a new certificate). */
 static void test_installed_expired(void **st)
 {
 	(void)st;
@@ -661,13 +674,7 @@ static void test_installed_expired(void **st)
 	certgen_opts_leaf(&o, "agent01.lab.test");
 	o.not_before = -20L * 86400;
 	o.not_after = -3600;
-	char *out = NULL;
-	int rc = check_broken_installed(&o, &out);
-	assert_on_installed(out, rc);
-	assert_true(has_check(out, "verify", "validity", "fail"));
-	assert_true(has_check(out, "verify", "eku", "pass"));
-	assert_tls_caused_by(out, "validity");
-	free(out);
+	assert_installed_break(&o, "validity", "eku");
 }
 
 /* Installed: another name.  verify/subject_name fails on the installed
@@ -811,20 +818,10 @@ static void test_refused_without_our_cause_is_likely(void **st)
 	free(out);
 }
 
-/* After the breaks, the restored installation passes again. */
+/* After the breaks, the restored installation is healthy again. */
 static void test_installed_restored(void **st)
 {
-	(void)st;
-	char *out = NULL;
-	int rc = check_json(&out, NULL, NULL);
-	if (rc != 0)
-		fprintf(stderr, "%s\n", out);
-	assert_int_equal(rc, 0);
-	char *parse = row_member(out, "verify", "parse", "pass", "message");
-	assert_non_null(parse);
-	assert_non_null(strstr(parse, "the wizard's copy is the same certificate"));
-	free(parse);
-	free(out);
+	test_healthy_setup(st);
 }
 
 int main(void)
