@@ -396,6 +396,29 @@ static void test_subject_escaped_in_text(void **st)
 	free(out);
 }
 
+/* No stage + id twice anywhere in a JSON report, and every status one of
+ * the five documented. */
+static void assert_rows_unique(const char *out)
+{
+	for (const char *row = strstr(out, "{\"stage\": "); row;
+	     row = strstr(row + 1, "{\"stage\": ")) {
+		const char *st_end = strstr(row, "\", \"status\"");
+		assert_non_null(st_end);
+		char key_text[128], status[16];
+		snprintf(key_text, sizeof(key_text), "%.*s",
+			 (int)(st_end - row), row);
+		if (strstr(st_end, key_text))
+			fail_msg("two rows %s\"", key_text);
+		const char *v = st_end + strlen("\", \"status\": \"");
+		snprintf(status, sizeof(status), "%.*s", (int)strcspn(v, "\""),
+			 v);
+		if (strcmp(status, "pass") && strcmp(status, "warn") &&
+		    strcmp(status, "fail") && strcmp(status, "skip") &&
+		    strcmp(status, "info"))
+			fail_msg("status '%s' in %s\"", status, key_text);
+	}
+}
+
 /* check --json has one row per check: a certificate other than the one
  * the agent has installed (a renewal not yet imported) gives the serial
  * check's pass and its warning in one "serial/serial_match" row, a warn. */
@@ -410,17 +433,7 @@ static void test_json_one_row_per_check(void **st)
 	if (strstr(first + 1, "\"id\": \"serial_match\""))
 		fail_msg("serial/serial_match twice:\n%s", out);
 	assert_non_null(strstr(first, "is not the current one"));
-	/* no stage + id twice anywhere */
-	for (const char *row = strstr(out, "{\"stage\": "); row;
-	     row = strstr(row + 1, "{\"stage\": ")) {
-		const char *st_end = strstr(row, "\", \"status\"");
-		assert_non_null(st_end);
-		char key_text[128];
-		snprintf(key_text, sizeof(key_text), "%.*s",
-			 (int)(st_end - row), row);
-		if (strstr(st_end, key_text))
-			fail_msg("two rows %s\"", key_text);
-	}
+	assert_rows_unique(out);
 	free(out);
 }
 
@@ -611,6 +624,7 @@ static void assert_on_installed(const char *out, int rc)
 	assert_non_null(strstr(parse, in.cert));
 	assert_non_null(strstr(parse, "the wizard's copy is another certificate"));
 	free(parse);
+	assert_rows_unique(out);
 	free(in.saved_cert);
 	free(in.saved_key);
 }
