@@ -12,10 +12,11 @@
  * Installing touches the machine, so the test:
  *   - runs in the plain build only (the packages are built without
  *     sanitizers; under ASan+UBSan it is skipped, saying so);
- *   - needs root and packages not installed before (else skipped: it will
- *     not remove an installation it did not make);
+ *   - needs root;
  *   - holds an flock on $TMPDIR/opsmgr-enroll-deb-test.lock for the whole
- *     install..purge, so two suites on one machine never interleave;
+ *     install..purge, so two suites on one machine never interleave, and
+ *     then needs the packages not installed (else skipped: it will not
+ *     remove an installation it did not make);
  *   - lets apt-get wait up to DPKG_WAIT_S for the dpkg lock (another
  *     apt-get, e.g. a concurrent `make deps`), and is skipped, saying so,
  *     only when dpkg stayed busy that long;
@@ -161,7 +162,6 @@ static void purge(void)
 static int setup(void **state)
 {
 	const char *b = test_build_dir();
-	char st[3], st_lab[3];
 
 	(void)state;
 	if (!realpath(b, g.build)) {
@@ -172,17 +172,11 @@ static int setup(void **state)
 	g.work = test_mkdtemp("deb-test-");
 	if (!g.work)
 		return -1;
-	pkg_status(PKG, st, sizeof(st));
-	pkg_status(PKG_LAB, st_lab, sizeof(st_lab));
 	if (SAN_BUILD)
 		g.skip_why = "the packages are built without sanitizers: tested "
 			     "in the plain suite only";
 	else if (geteuid() != 0)
 		g.skip_why = "installing packages needs root";
-	else if (strcmp(st, "ii") == 0 || strcmp(st_lab, "ii") == 0)
-		g.skip_why = "opsmgr-enroll is installed on this machine already: "
-			     "the test will not remove an installation it did "
-			     "not make";
 	return 0;
 }
 
@@ -219,8 +213,10 @@ static void test_make_deb_and_lintian(void **state)
 	char dir[PATH_MAX + 8], bvar[PATH_MAX + 8];
 	(void)state;
 
-	if (SAN_BUILD)
+	if (SAN_BUILD) {
+		fprintf(stderr, "skipped: %s\n", g.skip_why);
 		skip();
+	}
 	snprintf(bvar, sizeof(bvar), "B=%s", g.build);
 	const char *make[] = { "make", "-C", g.src, "--no-print-directory",
 			       bvar, "deb", NULL };
@@ -257,7 +253,7 @@ static void test_make_deb_and_lintian(void **state)
 
 static void test_installed_packages_enroll(void **state)
 {
-	char *out = NULL, st[3];
+	char *out = NULL, st[3], st_lab[3];
 	(void)state;
 
 	if (g.skip_why) {
@@ -269,9 +265,11 @@ static void test_installed_packages_enroll(void **state)
 		fail_msg("no lock on $TMPDIR/opsmgr-enroll-deb-test.lock within "
 			 "%d s", LOCK_WAIT_S);
 	pkg_status(PKG, st, sizeof(st));
-	if (strcmp(st, "ii") == 0) {
-		fprintf(stderr, "skipped: opsmgr-enroll was installed while this "
-			"test waited\n");
+	pkg_status(PKG_LAB, st_lab, sizeof(st_lab));
+	if (strcmp(st, "ii") == 0 || strcmp(st_lab, "ii") == 0) {
+		fprintf(stderr, "skipped: opsmgr-enroll is installed on this "
+			"machine: the test will not remove an installation it "
+			"did not make\n");
 		skip();
 	}
 	const char *inst[] = { "install", "--no-install-recommends", g.deb,
