@@ -4,7 +4,9 @@
 #   make test     install missing packages, build, run every test twice:
 #                 plain and under ASan+UBSan; prints "N passed, N failed"
 #   make bench    measurements (bench/)     make fuzz FUZZ_SECONDS=N
-#   make install  PREFIX=/usr/local DESTDIR=
+#   make install  PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc UNITDIR=...
+#   make deb      the Debian packages (debian/, dpkg-buildpackage -b -us -uc)
+#                 built from a copy of the tree in $(B)/deb; .debs land there
 #
 # Sources are picked up by directory, so a new file needs no Makefile edit:
 #   backend/*/*.c                -> $(B)/libbackend.a   (no curses here)
@@ -33,6 +35,9 @@ endif
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 CC ?= cc
 VERSION := 0.1.0
 
@@ -78,7 +83,7 @@ LABBIN := $(B)/opsmgr-enroll-lab
 TEST_BINS := $(patsubst %.c,$(B)/%,$(UNIT_SRC) $(INTEG_SRC) $(UI_SRC))
 
 .SECONDARY:
-.PHONY: all tests test test-plain test-san run deps install clean bench fuzz check-deps
+.PHONY: all tests test test-plain test-san run deps install clean bench fuzz check-deps deb
 
 all: deps-check-quiet $(WIZARD) $(LABBIN)
 
@@ -172,10 +177,30 @@ fuzz: deps
 	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 # --- install -------------------------------------------------------------
+# The system configuration file is written from the key table
+# (`opsmgr-enroll config-template`) and never replaces an existing one; the
+# renewal units get this PREFIX's binary in ExecStart.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(WIZARD) $(LABBIN) $(DESTDIR)$(PREFIX)/bin/
 	@for m in man/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
+	install -d $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/opsmgr-enroll
+	install -m 0644 contrib/bash-completion/opsmgr-enroll contrib/bash-completion/opsmgr-enroll-lab $(DESTDIR)$(COMPLETIONDIR)/
+	for u in contrib/systemd/opsmgr-enroll-renew.service contrib/systemd/opsmgr-enroll-renew.timer; do \
+	  sed 's|/usr/local/bin/opsmgr-enroll|$(PREFIX)/bin/opsmgr-enroll|' "$$u" >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; done
+	ini=$(DESTDIR)$(SYSCONFDIR)/opsmgr-enroll/opsmgr-enroll.ini; [ -e "$$ini" ] || \
+	  { $(WIZARD) config-template >"$$ini.tmp" && chmod 0644 "$$ini.tmp" && mv "$$ini.tmp" "$$ini"; }
+
+# --- Debian packages ---------------------------------------------------------
+# A copy of the tree (no build directories, no .git) in $(B)/deb/src, built
+# there by dpkg-buildpackage; opsmgr-enroll_*.deb and opsmgr-enroll-lab_*.deb
+# land in $(B)/deb.  tests/integration/test_deb_package installs them.
+deb:
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/src
+	tar -c --exclude='./build*' --exclude=./.git --exclude='./debian/.debhelper' . | tar -x -C $(B)/deb/src
+	cd $(B)/deb/src && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || { tail -40 ../build.log; exit 1; }
+	@ls $(B)/deb/*.deb
 
 clean:
 	rm -rf build build-san build-fuzz

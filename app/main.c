@@ -7,6 +7,7 @@
  * caller: app/ -> screens/, wizard/, backend/; screens/ -> wizard/.
  */
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "answers_save.h"
 #include "check.h"
 #include "cli.h"
+#include "core/config_template.h"
 #include "core/secret.h"
 #include "flow.h"
 #include "history.h"
@@ -108,6 +110,18 @@ static int run_renew(struct cli *c, bool non_interactive)
 	return code;
 }
 
+/* config-template: the commented system configuration file on stdout. */
+static int print_config_template(void)
+{
+	char *text = config_template_text();
+	int rc = text && fputs(text, stdout) >= 0 && fflush(stdout) == 0 ? 0 : 1;
+
+	if (!text)
+		fprintf(stderr, "opsmgr-enroll: out of memory\n");
+	free(text);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -127,6 +141,8 @@ int main(int argc, char **argv)
 		printf("opsmgr-enroll %s\n", OPSMGR_VERSION);
 		return 0;
 	}
+	if (c.cmd == CLI_CONFIG_TEMPLATE)
+		return print_config_template();
 	if (c.cmd == CLI_HISTORY)
 		return history_run(&c.flow, c.check.json, stdout, stderr);
 	if (c.cmd == CLI_SAVE_ANSWERS)

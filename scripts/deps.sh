@@ -8,7 +8,7 @@ libiniparser-dev libmicrohttpd-dev libgnutls28-dev libcmocka-dev libvterm-dev tm
 procps clang libclang-rt-14-dev valgrind \
 libzip-dev zip unzip python3 wine wine64 wixl msitools \
 krb5-kdc krb5-user krb5-admin-server libkrb5-dev apache2 libapache2-mod-auth-gssapi \
-systemd man-db"
+systemd man-db debhelper dpkg-dev lintian fakeroot bash-completion"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
@@ -27,6 +27,6 @@ echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq </dev/null >/dev/null || { echo "apt-get update failed" >&2; exit 1; }
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing </dev/null >/dev/null || {
+apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends $missing </dev/null >/dev/null || {
 	echo "apt-get install failed for:$missing" >&2; exit 1; }
 echo "installed:$missing"

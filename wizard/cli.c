@@ -21,7 +21,7 @@ enum {
 /* Every option once, with the commands that take it; getopt_long gets the
  * ones of the command being parsed, in this order. */
 enum { FOR_WIZARD = 1u, FOR_CHECK = 2u, FOR_HISTORY = 4u, FOR_SAVE = 8u,
-       FOR_RENEW = 16u };
+       FOR_RENEW = 16u, FOR_TEMPLATE = 32u };
 
 static const struct {
 	const char *name;
@@ -51,7 +51,8 @@ static const struct {
 	{ "if-due", no_argument, OPT_IF_DUE, FOR_RENEW },
 	{ "before", required_argument, OPT_BEFORE, FOR_RENEW },
 	{ "help", no_argument, OPT_HELP,
-	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE | FOR_RENEW },
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE | FOR_RENEW |
+	  FOR_TEMPLATE },
 	{ "version", no_argument, OPT_VERSION, FOR_WIZARD },
 };
 #define NOPTS (sizeof(OPTS) / sizeof(OPTS[0]))
@@ -146,6 +147,7 @@ void cli_usage(FILE *out)
 "                     [--config FILE] [--overwrite]\n"
 "       opsmgr-enroll renew [--if-due] [--before DURATION] [--non-interactive]\n"
 "                     [--answers FILE] [--config FILE] [--state-dir DIR]\n"
+"       opsmgr-enroll config-template\n"
 "       opsmgr-enroll --help | --version\n"
 "\n", out);
 	put_stages_paragraph(out);
@@ -176,6 +178,8 @@ void cli_usage(FILE *out)
 "                       otherwise)\n"
 "    --before DURATION  due within DURATION of its expiry (30d, 12h, 10m, 45s;\n"
 "                       default: the last third of its lifetime, at most 30d)\n"
+"  config-template      print the system configuration file with every key\n"
+"                       commented out at its default\n"
 "\n"
 "Exit status: 0 done; 2 usage or configuration error; 10+N stage N failed\n"
 "(%d ", STAGE_FIRST, STAGE_LAST, STAGE_REQUEST, STAGE_LAST,
@@ -233,6 +237,10 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 	} else if (argc > 1 && strcmp(argv[1], "renew") == 0) {
 		out->cmd = CLI_RENEW;
 		cmd = FOR_RENEW;
+		first = 2;
+	} else if (argc > 1 && strcmp(argv[1], "config-template") == 0) {
+		out->cmd = CLI_CONFIG_TEMPLATE;
+		cmd = FOR_TEMPLATE;
 		first = 2;
 	}
 	out->before_s = -1;
@@ -301,7 +309,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 	if (optind < subc) {
 		snprintf(err, errlen, "unexpected argument '%s'%s", subv[optind],
 			 out->cmd == CLI_WIZARD ?
-			 " (the commands are 'check', 'history', 'save-answers' and 'renew')" : "");
+			  " (the commands are 'check', 'history', 'save-answers', 'renew' and 'config-template')" : "");
 		return -1;
 	}
 	if (out->cmd == CLI_SAVE_ANSWERS && (!out->save_path || !*out->save_path)) {

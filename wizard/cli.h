@@ -12,7 +12,8 @@
 #include "flow.h"
 
 enum cli_command { CLI_WIZARD = 0, CLI_CHECK, CLI_HISTORY, CLI_HELP,
-		   CLI_VERSION, CLI_SAVE_ANSWERS, CLI_RENEW };
+		   CLI_VERSION, CLI_SAVE_ANSWERS, CLI_RENEW,
+		   CLI_CONFIG_TEMPLATE };
 
 struct cli {
 	enum cli_command cmd;

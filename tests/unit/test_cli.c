@@ -221,6 +221,23 @@ static void test_usage_from_table(void **st)
 	free(text);
 }
 
+/* config-template: no option but --help, no argument. */
+static void test_config_template_command(void **st)
+{
+	(void)st;
+	struct cli c;
+	char err[256];
+	assert_int_equal(parse(&c, err, 2, "config-template"), 0);
+	assert_int_equal(c.cmd, CLI_CONFIG_TEMPLATE);
+	assert_int_equal(parse(&c, err, 3, "config-template", "--state-dir=/x"), -1);
+	assert_non_null(strstr(err, "--state-dir"));
+	assert_int_equal(parse(&c, err, 3, "config-template", "extra"), -1);
+	assert_int_equal(parse(&c, err, 3, "config-template", "--help"), 0);
+	assert_int_equal(c.cmd, CLI_HELP);
+	assert_int_equal(parse(&c, err, 2, "config-templates"), -1);
+	assert_non_null(strstr(err, "'config-template'"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_check_command),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_renew_command),
+		cmocka_unit_test(test_config_template_command),
 		cmocka_unit_test(test_usage_from_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
