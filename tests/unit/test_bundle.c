@@ -203,6 +203,9 @@ static void test_readme(void **state)
 	assert_non_null(strstr(t, "Trusted Root Certification Authorities"));
 	assert_non_null(strstr(t, "MOMAgent.msi"));
 	assert_non_null(strstr(t, "Management group: Main Group\r\n"));
+	assert_non_null(strstr(t, "\r\n  collect.cmd\r\n      if it does not "
+				  "work: run it as Administrator, send the "
+				  "evidence-NAME.zip\r\n"));
 	/* no line wider than 80 columns */
 	for (char *s = t, *e; (e = strstr(s, "\r\n")); s = e + 2)
 		assert_true(e - s <= 80);
