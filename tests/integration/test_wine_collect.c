@@ -171,6 +171,19 @@ static char *evidence_dir(const char *dir)
 	return found;
 }
 
+/* run_collect that must succeed: the evidence folder's path. */
+static char *collect_ok(const char *sub, const struct collectcmd_in *in,
+			char **out)
+{
+	char *dir = NULL;
+	int rc = run_collect(sub, in, &dir, out);
+	if (rc != COLLECTCMD_EXIT_OK)
+		fail_msg("collect.cmd exited %d:\n%s", rc, *out);
+	char *ev = evidence_dir(dir);
+	free(dir);
+	return ev;
+}
+
 static char *file_in(const char *dir, const char *name)
 {
 	char *p = path2(dir, name);
@@ -230,11 +243,8 @@ static void test_collect_evidence(void **st)
 	reg_add(PARENT_KEY, "NetworkName", "REG_SZ", "ms.example.com");
 	reg_add(PARENT_KEY, "Port", "REG_DWORD", "5723");
 	struct collectcmd_in in = { .server = "ms.example.com", .port = 5723 };
-	char *dir = NULL, *out = NULL;
-	int rc = run_collect("run1", &in, &dir, &out);
-	if (rc != COLLECTCMD_EXIT_OK)
-		fail_msg("collect.cmd exited %d:\n%s", rc, out);
-	char *ev = evidence_dir(dir);
+	char *out = NULL;
+	char *ev = collect_ok("run1", &in, &out);
 
 	char *p = path2(ev, EVIDENCE_MACHINE_SETTINGS_REG);
 	char *ms = reg_text(p);
@@ -335,7 +345,8 @@ static void test_collect_evidence(void **st)
 	free(out);
 
 	/* a second run keeps the first evidence */
-	rc = run_collect("run1", &in, &dir, &out);
+	char *dir = NULL;
+	int rc = run_collect("run1", &in, &dir, &out);
 	assert_int_equal(rc, COLLECTCMD_EXIT_EXISTS);
 	expect_in(out, "exists already", "the second run's output");
 	log = file_in(ev, EVIDENCE_LOG);
@@ -353,11 +364,8 @@ static void test_collect_without_agent(void **st)
 	wine_reg_delete_key(&w, MS_KEY);
 	wine_reg_delete_key(&w, GROUPS_KEY);
 	struct collectcmd_in in = { 0 };
-	char *dir = NULL, *out = NULL;
-	int rc = run_collect("run2", &in, &dir, &out);
-	if (rc != COLLECTCMD_EXIT_OK)
-		fail_msg("collect.cmd exited %d:\n%s", rc, out);
-	char *ev = evidence_dir(dir);
+	char *out = NULL;
+	char *ev = collect_ok("run2", &in, &out);
 	char *log = file_in(ev, EVIDENCE_LOG);
 	expect_in(log, "machine-settings rc=1\r\n", "collect.log");
 	expect_in(log, "agent-groups rc=1\r\n", "collect.log");
@@ -372,7 +380,6 @@ static void test_collect_without_agent(void **st)
 	free(tcp);
 	assert_only_evidence(ev, true);
 	free(ev);
-	free(dir);
 	free(out);
 }
 
