@@ -19,7 +19,9 @@
  *   reg query <keyname> /v <valuename> (reg-query);
  *   certutil [options] -store [CertificateStoreName [CertID [OutputFile]]]
  *     with -v for the verbose dump; CertID may be the certificate's index
- *     in the store, OutputFile receives that certificate (certutil);
+ *     in the store, OutputFile receives that certificate (certutil), as
+ *     DER (the worked example at certificate.fyicenter.com/699, "Microsoft
+ *     certutil -store - Certificate File Format", dumps it: 30 82 ...);
  *   wevtutil {qe | query-events} <Path> [/rd:<Direction>] [/f:<Format>]
  *     [/c:<Count>]: /rd:true newest first, /f:xml (wevtutil);
  *   sc [\\server] qc <servicename>, sc [\\server] query <servicename>
