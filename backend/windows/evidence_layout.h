@@ -88,8 +88,12 @@
 #define EVIDENCE_TCP_FAILED "failed"     /* refused, timed out, no name */
 #define EVIDENCE_TCP_SKIPPED "skipped"   /* no server known, or no tool */
 
-/* What the script did: one line per step, "STEP rc=N text" (ASCII, CRLF),
- * then "done rc=N" with the script's exit code. */
+/* What the script did: one line per step, "STEP rc=N" with the tool's
+ * exit code (ASCII, CRLF; "certs rc=0 N certificates"), steps
+ * machine-settings, agent-groups, service-groups, store-my, store-root,
+ * store-ca, certs, events, sc-qc, sc-query, computer, tcp; then
+ * "done rc=0"; then, only when no zip could be made, "zip rc=1" (in the
+ * folder's copy: the zip holds the log as it was before). */
 #define EVIDENCE_LOG "collect.log"
 
 #endif
