@@ -36,7 +36,7 @@ DESTDIR ?=
 CC ?= cc
 VERSION := 0.1.0
 
-PKGS := ncursesw formw menuw panelw libcrypto libssl libcurl libmicrohttpd gnutls libzip
+PKGS := ncursesw formw menuw panelw libcrypto libssl libcurl libmicrohttpd gnutls libzip libxml-2.0
 TEST_PKGS := cmocka vterm
 
 have_pkgs := $(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && echo yes)
