@@ -76,14 +76,8 @@ static int cert_header(const char *s)
 
 static struct cu_cert *add_cert(struct cu_store *s, int index)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct cu_cert *c = realloc(s->c, cap * sizeof(*c));
-		if (!c)
-			return NULL;
-		s->c = c;
-		s->cap = cap;
-	}
+	if (evidence_grow(&s->c, s->n, &s->cap, sizeof(*s->c)) < 0)
+		return NULL;
 	struct cu_cert *c = &s->c[s->n++];
 	memset(c, 0, sizeof(*c));
 	c->index = index;
@@ -175,19 +169,13 @@ static const char *cert_line(struct cu_cert *c, char *line, char ***want)
 	return NULL;
 }
 
-static int fail(char *err, size_t errlen, size_t line, const char *what)
-{
-	snprintf(err, errlen, "line %zu: %s", line, what);
-	return -1;
-}
-
 int certutil_parse(const unsigned char *buf, size_t len, struct cu_store *s,
 		   char *err, size_t errlen)
 {
 	char e[160];
-	char *text = evidence_text_utf8(buf, len, NULL, e, sizeof(e));
+	char *text = evidence_decode(buf, len, err, errlen);
 	if (!text)
-		return fail(err, errlen, 1, e);
+		return -1;
 	char *p = text, *line;
 	size_t no = 0;
 	bool done = false;
@@ -220,7 +208,7 @@ int certutil_parse(const unsigned char *buf, size_t len, struct cu_store *s,
 		why = s->n ? "truncated: certutil's completion line is missing"
 			   : "not certutil's store dump: no \"Certificate N\" block and no completion line";
 	free(text);
-	return why ? fail(err, errlen, no ? no : 1, why) : 0;
+	return why ? evidence_line_error(err, errlen, no ? no : 1, why) : 0;
 }
 
 /* hex without blanks and leading "00" pairs, upper case, into out. */

@@ -106,15 +106,9 @@ static int add_event(struct ev_list *l, const xmlNode *ev, size_t nth,
 		snprintf(err, errlen, "event %zu: no numeric System/EventID", nth);
 		return -1;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct ev_item *e = realloc(l->e, cap * sizeof(*e));
-		if (!e) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		l->e = e;
-		l->cap = cap;
+	if (evidence_grow(&l->e, l->n, &l->cap, sizeof(*l->e)) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	struct ev_item *e = &l->e[l->n++];
 	memset(e, 0, sizeof(*e));
@@ -156,12 +150,9 @@ static void quiet(void *ctx, const char *msg, ...)
 int events_parse(const unsigned char *buf, size_t len, struct ev_list *l,
 		 char *err, size_t errlen)
 {
-	char e[160];
-	char *text = evidence_text_utf8(buf, len, NULL, e, sizeof(e));
-	if (!text) {
-		snprintf(err, errlen, "line 1: %s", e);
+	char *text = evidence_decode(buf, len, err, errlen);
+	if (!text)
 		return -1;
-	}
 	size_t n = 0;
 	char *xml = wrapped(text, &n);
 	free(text);

@@ -92,14 +92,8 @@ static int hex_bytes(const char *s, struct reg_value *v)
 static struct reg_value *add_value(struct reg_file *f, const char *key,
 				   char *name)
 {
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		struct reg_value *v = realloc(f->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		f->v = v;
-		f->cap = cap;
-	}
+	if (evidence_grow(&f->v, f->n, &f->cap, sizeof(*f->v)) < 0)
+		return NULL;
 	struct reg_value *v = &f->v[f->n];
 	memset(v, 0, sizeof(*v));
 	v->key = strdup(key);
@@ -164,12 +158,6 @@ static bool continued(char *s)
 	return false;
 }
 
-static int fail(char *err, size_t errlen, size_t line, const char *what)
-{
-	snprintf(err, errlen, "line %zu: %s", line, what);
-	return -1;
-}
-
 /* One "name"=value (or @=value) line under key; *pending gets the value
  * whose hex list continues on the next line. */
 static int value_line(struct reg_file *f, const char *key, char *s,
@@ -220,10 +208,9 @@ static int value_line(struct reg_file *f, const char *key, char *s,
 int reg_parse(const unsigned char *buf, size_t len, struct reg_file *f,
 	      char *err, size_t errlen)
 {
-	char e[160];
-	char *text = evidence_text_utf8(buf, len, NULL, e, sizeof(e));
+	char *text = evidence_decode(buf, len, err, errlen);
 	if (!text)
-		return fail(err, errlen, 1, e);
+		return -1;
 	char *p = text, *line, *key = NULL;
 	size_t no = 0;
 	bool header = false;
@@ -279,5 +266,5 @@ int reg_parse(const unsigned char *buf, size_t len, struct reg_file *f,
 		why = "empty: no \"Windows Registry Editor Version 5.00\" header";
 	free(key);
 	free(text);
-	return why ? fail(err, errlen, no ? no : 1, why) : 0;
+	return why ? evidence_line_error(err, errlen, no ? no : 1, why) : 0;
 }

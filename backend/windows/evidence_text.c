@@ -96,6 +96,23 @@ char *evidence_text_utf8(const unsigned char *buf, size_t len, size_t *outlen,
 	return out;
 }
 
+int evidence_line_error(char *err, size_t errlen, size_t line,
+			const char *what)
+{
+	snprintf(err, errlen, "line %zu: %s", line, what);
+	return -1;
+}
+
+char *evidence_decode(const unsigned char *buf, size_t len, char *err,
+		      size_t errlen)
+{
+	char e[160];
+	char *text = evidence_text_utf8(buf, len, NULL, e, sizeof(e));
+	if (!text)
+		evidence_line_error(err, errlen, 1, e);
+	return text;
+}
+
 char *evidence_next_line(char **p)
 {
 	char *s = *p;
@@ -112,6 +129,21 @@ char *evidence_next_line(char **p)
 	if (n && s[n - 1] == '\r')
 		s[n - 1] = '\0';
 	return s;
+}
+
+int evidence_grow(void *parr, size_t n, size_t *cap, size_t size)
+{
+	void *arr;
+	if (n < *cap)
+		return 0;
+	size_t want = *cap ? *cap * 2 : 16;
+	memcpy(&arr, parr, sizeof(arr));
+	void *grown = realloc(arr, want * size);
+	if (!grown)
+		return -1;
+	memcpy(parr, &grown, sizeof(grown));
+	*cap = want;
+	return 0;
 }
 
 char *evidence_trim(char *s)
