@@ -17,14 +17,19 @@ void reg_file_init(struct reg_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
+static void drop_last(struct reg_file *f)
+{
+	struct reg_value *v = &f->v[--f->n];
+	free(v->key);
+	free(v->name);
+	free(v->str);
+	free(v->data);
+}
+
 void reg_file_release(struct reg_file *f)
 {
-	for (size_t i = 0; i < f->n; i++) {
-		free(f->v[i].key);
-		free(f->v[i].name);
-		free(f->v[i].str);
-		free(f->v[i].data);
-	}
+	while (f->n)
+		drop_last(f);
 	free(f->v);
 	reg_file_init(f);
 }
@@ -194,10 +199,10 @@ static int value_line(struct reg_file *f, const char *key, char *s,
 		return -1;
 	}
 	*why = parse_data(data, v);
-	if (*why)
-		return -1;
-	if (more && v->kind != REGV_HEX) {
+	if (!*why && more && v->kind != REGV_HEX)
 		*why = "'\\' continues a value that is not a hex list";
+	if (*why) {   /* only whole values stay in f */
+		drop_last(f);
 		return -1;
 	}
 	if (more)
