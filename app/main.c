@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "answers_save.h"
+#include "collect_script.h"
 #include "check.h"
 #include "cli.h"
 #include "evidence_check.h"
@@ -151,6 +152,9 @@ int main(int argc, char **argv)
 	}
 	if (c.cmd == CLI_HISTORY)
 		return history_run(&c.flow, c.check.json, stdout, stderr);
+	if (c.cmd == CLI_COLLECT_SCRIPT)
+		return collect_script_run(c.collect_server, c.collect_port,
+					  stdout, stderr);
 	if (c.cmd == CLI_SAVE_ANSWERS)
 		return answers_save_run(&c.flow, c.save_path, c.overwrite,
 					stdout, stderr);

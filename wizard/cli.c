@@ -15,13 +15,14 @@ enum {
 	OPT_CONFIG = 256, OPT_ANSWERS, OPT_STATE_DIR, OPT_NONINT, OPT_STAGES,
 	OPT_JSON, OPT_CERT, OPT_KEY, OPT_PFX, OPT_PASSFILE, OPT_FQDN,
 	OPT_TRUST, OPT_OFFLINE, OPT_HELP, OPT_VERSION, OPT_ABANDON,
-	OPT_NEW_KEY, OPT_OVERWRITE, OPT_IF_DUE, OPT_BEFORE, OPT_EVIDENCE
+	OPT_NEW_KEY, OPT_OVERWRITE, OPT_IF_DUE, OPT_BEFORE,
+	OPT_SERVER, OPT_PORT, OPT_EVIDENCE
 };
 
 /* Every option once, with the commands that take it; getopt_long gets the
  * ones of the command being parsed, in this order. */
 enum { FOR_WIZARD = 1u, FOR_CHECK = 2u, FOR_HISTORY = 4u, FOR_SAVE = 8u,
-       FOR_RENEW = 16u };
+       FOR_RENEW = 16u, FOR_COLLECT = 32u };
 
 static const struct {
 	const char *name;
@@ -51,8 +52,11 @@ static const struct {
 	{ "overwrite", no_argument, OPT_OVERWRITE, FOR_SAVE },
 	{ "if-due", no_argument, OPT_IF_DUE, FOR_RENEW },
 	{ "before", required_argument, OPT_BEFORE, FOR_RENEW },
+	{ "server", required_argument, OPT_SERVER, FOR_COLLECT },
+	{ "port", required_argument, OPT_PORT, FOR_COLLECT },
 	{ "help", no_argument, OPT_HELP,
-	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE | FOR_RENEW },
+	  FOR_WIZARD | FOR_CHECK | FOR_HISTORY | FOR_SAVE | FOR_RENEW |
+	  FOR_COLLECT },
 	{ "version", no_argument, OPT_VERSION, FOR_WIZARD },
 };
 #define NOPTS (sizeof(OPTS) / sizeof(OPTS[0]))
@@ -148,6 +152,7 @@ void cli_usage(FILE *out)
 "                     [--config FILE] [--overwrite]\n"
 "       opsmgr-enroll renew [--if-due] [--before DURATION] [--non-interactive]\n"
 "                     [--answers FILE] [--config FILE] [--state-dir DIR]\n"
+"       opsmgr-enroll collect-script [--server HOST] [--port N]\n"
 "       opsmgr-enroll --help | --version\n"
 "\n", out);
 	put_stages_paragraph(out);
@@ -180,6 +185,11 @@ void cli_usage(FILE *out)
 "                       otherwise)\n"
 "    --before DURATION  due within DURATION of its expiry (30d, 12h, 10m, 45s;\n"
 "                       default: the last third of its lifetime, at most 30d)\n"
+"  collect-script       print collect.cmd: run as Administrator on a Windows\n"
+"                       computer, it collects evidence (no secrets) for\n"
+"                       check --evidence\n"
+"    --server HOST --port N  the management server its TCP test tries\n"
+"                       (default: the agent's configured one)\n"
 "\n"
 "Exit status: 0 done; 2 usage or configuration error; 10+N stage N failed\n"
 "(%d ", STAGE_FIRST, STAGE_LAST, STAGE_REQUEST, STAGE_LAST,
@@ -238,6 +248,10 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 		out->cmd = CLI_RENEW;
 		cmd = FOR_RENEW;
 		first = 2;
+	} else if (argc > 1 && strcmp(argv[1], "collect-script") == 0) {
+		out->cmd = CLI_COLLECT_SCRIPT;
+		cmd = FOR_COLLECT;
+		first = 2;
 	}
 	out->before_s = -1;
 	struct option opts[NOPTS + 1];
@@ -289,6 +303,19 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 			}
 			break;
 		}
+		case OPT_SERVER: out->collect_server = optarg; break;
+		case OPT_PORT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (end == optarg || *end || v < 1 || v > 65535) {
+				snprintf(err, errlen,
+					 "--port '%s': expected a number from 1 to 65535",
+					 optarg);
+				return -1;
+			}
+			out->collect_port = (int)v;
+			break;
+		}
 		case OPT_HELP: out->cmd = CLI_HELP; return 0;
 		case OPT_VERSION: out->cmd = CLI_VERSION; return 0;
 		case ':':
@@ -306,7 +333,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 	if (optind < subc) {
 		snprintf(err, errlen, "unexpected argument '%s'%s", subv[optind],
 			 out->cmd == CLI_WIZARD ?
-			 " (the commands are 'check', 'history', 'save-answers' and 'renew')" : "");
+			 " (the commands are 'check', 'history', 'save-answers', 'renew' and 'collect-script')" : "");
 		return -1;
 	}
 	if (out->cmd == CLI_SAVE_ANSWERS && (!out->save_path || !*out->save_path)) {

@@ -12,7 +12,8 @@
 #include "flow.h"
 
 enum cli_command { CLI_WIZARD = 0, CLI_CHECK, CLI_HISTORY, CLI_HELP,
-		   CLI_VERSION, CLI_SAVE_ANSWERS, CLI_RENEW };
+		   CLI_VERSION, CLI_SAVE_ANSWERS, CLI_RENEW,
+		   CLI_COLLECT_SCRIPT };
 
 struct cli {
 	enum cli_command cmd;
@@ -25,6 +26,8 @@ struct cli {
 	bool overwrite;              /* save-answers --overwrite */
 	bool if_due;                 /* renew --if-due */
 	long long before_s;          /* renew --before, seconds; -1: default */
+	const char *collect_server;  /* collect-script --server; NULL: none */
+	int collect_port;            /* collect-script --port; 0: none */
 };
 
 /* Returns 0, or -1 with a one-line message in err (exit 2). */

@@ -166,6 +166,22 @@ static int check_in(const struct bundle_in *in, const char **field,
 	return 0;
 }
 
+/* collect.cmd testing the agent's management server; a server name it
+ * cannot carry leaves the test to the one the agent has configured. */
+static char *collect_text(const struct bundle_in *in)
+{
+	char err[256];
+	struct collectcmd_in ci = { .server = in->server_role ? NULL
+							     : in->server,
+				    .port = in->server_role ? 0 : in->port };
+	char *t = collectcmd_text(&ci, NULL, err, sizeof(err));
+	if (!t) {
+		ci = (struct collectcmd_in){ 0 };
+		t = collectcmd_text(&ci, NULL, err, sizeof(err));
+	}
+	return t;
+}
+
 /* Fill c with every file.  0 / -1 with err. */
 static int contents_make(const struct bundle_in *in, struct contents *c,
 			 char *err, size_t errlen)
@@ -181,6 +197,7 @@ static int contents_make(const struct bundle_in *in, struct contents *c,
 		return -1;
 	}
 	char *readme = bundle_readme_text(in);
+	char *collect = collect_text(in);
 	char *pfx_name = bundle_pfx_name(in->fqdn);
 	add(c, BUNDLE_ROOT_NAME, false, in->root.der, in->root.len, 0644,
 	    NULL);
@@ -195,11 +212,14 @@ static int contents_make(const struct bundle_in *in, struct contents *c,
 	add(c, BUNDLE_REG_NAME, false, reg, reg_len, 0644, reg);
 	add(c, BUNDLE_INSTALL_NAME, false, in->install_cmd,
 	    strlen(in->install_cmd), 0644, NULL);
+	if (collect)
+		add(c, BUNDLE_COLLECT_NAME, false, collect, strlen(collect),
+		    0644, collect);
 	if (readme)
 		add(c, BUNDLE_README_NAME, false, readme, strlen(readme), 0644,
 		    readme);
-	if (!readme || !pfx_name ||
-	    c->n != in->n_intermediates + 5) {
+	if (!readme || !pfx_name || !collect ||
+	    c->n != in->n_intermediates + 6) {
 		snprintf(err, errlen, "cannot write the bundle: out of memory");
 		contents_release(c);
 		return -1;

@@ -10,6 +10,8 @@
  *       <fqdn>.pfx                the stage-4 PFX, 0600
  *       serial.reg                regfile_format() (regfile.h)
  *       install.cmd               the caller's text (installcmd_text())
+ *       collect.cmd               collectcmd_text() (collectcmd.h): the
+ *                                 evidence for check --evidence, later
  *       README.txt                bundle_readme_text(), CRLF ASCII
  *   <dir>/<fqdn>-opsmgr.zip       mode 0600 (libzip), the same files under
  *                                 the folder name "<fqdn>-opsmgr/"
@@ -47,6 +49,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "windows/collectcmd.h"
 #include "windows/installcmd.h"   /* the names install.cmd reads */
 
 #define BUNDLE_SUFFIX "-opsmgr"          /* <fqdn>-opsmgr/, <fqdn>-opsmgr.zip */
@@ -54,10 +57,12 @@
 #define BUNDLE_REG_NAME INSTALLCMD_REG_NAME
 #define BUNDLE_INSTALL_NAME "install.cmd"
 #define BUNDLE_README_NAME "README.txt"
+#define BUNDLE_COLLECT_NAME COLLECTCMD_NAME
 #define BUNDLE_INTERMEDIATE_FMT "intermediate-%zu.cer"   /* 1, 2, ... */
 #define BUNDLE_MAX_INTERMEDIATES 8
-/* root, intermediates, pfx, serial.reg, install.cmd, README.txt */
-#define BUNDLE_MAX_FILES (BUNDLE_MAX_INTERMEDIATES + 5)
+/* root, intermediates, pfx, serial.reg, install.cmd, collect.cmd,
+ * README.txt */
+#define BUNDLE_MAX_FILES (BUNDLE_MAX_INTERMEDIATES + 6)
 
 /* One CA certificate for the bundle. */
 struct bundle_cert {

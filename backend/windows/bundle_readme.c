@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/strbuf.h"
+#include "windows/evidence_layout.h"
 
 /* s with "\n" as CRLF and every other control or non-ASCII byte as '?'
  * (README.txt is ASCII). */
@@ -80,6 +81,12 @@ static void files_part(struct strbuf *b, const struct bundle_in *in)
 	line(b, "  %s", BUNDLE_INSTALL_NAME);
 	line(b, "      does all of it, each step checked and logged to "
 	     "install.log");
+	line(b, "  %s", BUNDLE_COLLECT_NAME);
+	line(b, "      if it does not work: run it as Administrator, send the "
+	     EVIDENCE_DIR_PREFIX "NAME" EVIDENCE_ZIP_SUFFIX);
+	line(b, "      (or folder) it writes to your support engineer; it "
+	     "changes nothing and");
+	line(b, "      holds no password and no private key");
 	line(b, "  %s", BUNDLE_README_NAME);
 	line(b, "      this file");
 	line(b, "%s", "");

@@ -143,9 +143,9 @@ static void test_files_and_modes(void **state)
 	write_ok(f, &out);
 	const char *names[] = { "root.cer", "intermediate-1.cer",
 				FQDN ".pfx", "serial.reg", "install.cmd",
-				"README.txt" };
-	assert_int_equal(out.n_files, 6);
-	for (size_t i = 0; i < 6; i++) {
+				"collect.cmd", "README.txt" };
+	assert_int_equal(out.n_files, 7);
+	for (size_t i = 0; i < 7; i++) {
 		assert_string_equal(out.files[i].name, names[i]);
 		char *p = path_in(f, names[i]);
 		assert_string_equal(out.files[i].path, p);
@@ -203,6 +203,9 @@ static void test_readme(void **state)
 	assert_non_null(strstr(t, "Trusted Root Certification Authorities"));
 	assert_non_null(strstr(t, "MOMAgent.msi"));
 	assert_non_null(strstr(t, "Management group: Main Group\r\n"));
+	assert_non_null(strstr(t, "\r\n  collect.cmd\r\n      if it does not "
+				  "work: run it as Administrator, send the "
+				  "evidence-NAME.zip\r\n"));
 	/* no line wider than 80 columns */
 	for (char *s = t, *e; (e = strstr(s, "\r\n")); s = e + 2)
 		assert_true(e - s <= 80);
@@ -245,7 +248,8 @@ static void test_zip_opens(void **state)
 			    FQDN "-opsmgr/," FQDN "-opsmgr/root.cer," FQDN
 			    "-opsmgr/intermediate-1.cer," FQDN "-opsmgr/" FQDN
 			    ".pfx," FQDN "-opsmgr/serial.reg," FQDN
-			    "-opsmgr/install.cmd," FQDN "-opsmgr/README.txt\n");
+			    "-opsmgr/install.cmd," FQDN "-opsmgr/collect.cmd,"
+			    FQDN "-opsmgr/README.txt\n");
 	free(cmd);
 	/* the zip's install.cmd is the folder's, byte for byte */
 	assert_true(asprintf(&cmd, "unzip -p '%s' " FQDN "-opsmgr/install.cmd",
@@ -296,7 +300,7 @@ static void test_swap_whole(void **state)
 	f->in.n_intermediates = 0;
 	f->in.serial_reversed = "01";
 	write_ok(f, &out);
-	assert_int_equal(out.n_files, 5);
+	assert_int_equal(out.n_files, 6);
 	assert_int_equal(access(extra, F_OK), -1);
 	assert_int_equal(access(p, F_OK), -1);
 	assert_int_equal(access(z, F_OK), -1);
@@ -346,6 +350,37 @@ static void test_bad_input(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* collect.cmd is collectcmd_text's for the agent's server and port; the
+ * management server's bundle and a server name collect.cmd cannot carry
+ * leave the TCP test to the configured server. */
+static void expect_collect(struct fixture *f, const char *server, int port)
+{
+	struct bundle_out out;
+	write_ok(f, &out);
+	char *t = test_read_file(out.files[5].path);
+	assert_string_equal(out.files[5].name, "collect.cmd");
+	char err[256];
+	struct collectcmd_in ci = { .server = server, .port = port };
+	char *want = collectcmd_text(&ci, NULL, err, sizeof(err));
+	assert_non_null(t);
+	assert_non_null(want);
+	assert_string_equal(t, want);
+	free(t);
+	free(want);
+	bundle_out_release(&out);
+}
+
+static void test_collect_cmd(void **state)
+{
+	struct fixture *f = *state;
+	expect_collect(f, "ms.example.test", 5723);
+	f->in.server = "ms example";
+	expect_collect(f, NULL, 0);
+	f->in.server = "ms.example.test";
+	f->in.server_role = true;
+	expect_collect(f, NULL, 0);
+}
+
 static void test_todo_text(void **state)
 {
 	char *t = bundle_todo_text("/s/a.example-opsmgr.zip", "a.example");
@@ -366,6 +401,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_swap_whole, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_collect_cmd, setup,
 						teardown),
 		cmocka_unit_test(test_todo_text),
 	};

@@ -216,7 +216,7 @@ static void test_bundle_from_the_stages(void **state)
 	assert_string_equal(f->st.bundle_zip, zip);
 	assert_string_equal(f->st.bundle_files,
 			    "root.cer intermediate-1.cer " FQDN ".pfx "
-			    "serial.reg install.cmd README.txt");
+			    "serial.reg install.cmd collect.cmd README.txt");
 	assert_string_equal(f->st.reg_file, p);
 	const struct serial_result *r = f->c.out[STAGE_SERIAL];
 	assert_string_equal(r->bundle_zip, zip);
