@@ -58,12 +58,9 @@ static int group_teardown(void **st)
 static void reg_add(const char *key, const char *name, const char *type,
 		    const char *data)
 {
-	const char *const args[] = { "reg", "add", key, "/v", name, "/t", type,
-				     "/d", data, "/f", NULL };
 	char *out = NULL;
-	int r = wine_run(&w, args, NULL, 120, &out);
-	if (r != 0)
-		fail_msg("reg add %s %s: %d %s", key, name, r, out ? out : "");
+	if (wine_reg_add(&w, key, name, type, data, &out) != 0)
+		fail_msg("reg add %s %s: %s", key, name, out ? out : "");
 	free(out);
 }
 
