@@ -41,7 +41,7 @@ COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 CC ?= cc
 VERSION := 0.1.0
 
-PKGS := ncursesw formw menuw panelw libcrypto libssl libcurl libmicrohttpd gnutls libzip
+PKGS := ncursesw formw menuw panelw libcrypto libssl libcurl libmicrohttpd gnutls libzip libxml-2.0
 TEST_PKGS := cmocka vterm
 
 have_pkgs := $(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && echo yes)

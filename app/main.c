@@ -18,6 +18,7 @@
 #include "check.h"
 #include "cli.h"
 #include "core/config_template.h"
+#include "evidence_check.h"
 #include "core/secret.h"
 #include "flow.h"
 #include "history.h"
@@ -68,9 +69,30 @@ static int open_flow(struct flow *f, const struct flow_opts *o)
 	return r;
 }
 
+/* check --evidence: no state, no configuration; -1 (not evidence) is 2. */
+static int run_check_evidence(const struct check_opts *o)
+{
+	struct diag_list dl;
+	diag_list_init(&dl);
+	int r = evidence_check(o->evidence, o->fqdn, &dl);
+	if (o->json)
+		diag_write_json(stdout, &dl);
+	else
+		diag_print_text(stdout, &dl, SEV_PASS);
+	if (!o->json && r >= 0)
+		printf("%s: %zu passed, %zu warnings, %zu failed\n",
+		       r ? "problems found" : "no failures",
+		       diag_count(&dl, SEV_PASS) + diag_count(&dl, SEV_INFO),
+		       diag_count(&dl, SEV_WARN), diag_count(&dl, SEV_FAIL));
+	diag_list_release(&dl);
+	return r < 0 ? EXIT_USAGE : r;
+}
+
 static int run_check(struct cli *c)
 {
 	struct flow f;
+	if (c->check.evidence)
+		return run_check_evidence(&c->check);
 	if (open_flow(&f, &c->flow) < 0) {
 		flow_close(&f);
 		return EXIT_USAGE;

@@ -102,23 +102,23 @@ miss() { say "NOT MEASURED: $*"; failed=1; }
 now_ms() { local t; t=$(date +%s%N); echo $((t / 1000000)); }
 
 # ---- the bench programs, with the Makefile's flags ------------------------
-PKGS="ncursesw formw menuw panelw libcrypto libssl libcurl libmicrohttpd gnutls vterm"
+PKGS="ncursesw formw menuw panelw libcrypto libssl libcurl libmicrohttpd gnutls vterm libzip libxml-2.0"
 if [ ! -f "$B/libtestcommon.a" ]; then
 	make --no-print-directory -C "$here" B="${B#"$here"/}" "${B#"$here"/}/libtestcommon.a" >&2 ||
 		{ say "cannot build $B/libtestcommon.a"; exit 1; }
 fi
 CFL="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 	-Ibackend -Itests/common -I/usr/include/iniparser $(pkg-config --cflags $PKGS)"
-LIBS="$B/libtestcommon.a $B/libbackend.a $(pkg-config --libs $PKGS) -liniparser -lutil -lm -lpthread"
+LIBS="$B/libtestcommon.a $B/libapp.a $B/libbackend.a $(pkg-config --libs $PKGS) -liniparser -lutil -lm -lpthread"
 # a SAN=1 build directory: the programs need the same sanitizers to link
 if nm "$B/libbackend.a" 2>/dev/null | grep -q '__asan_'; then
 	CFL="$CFL -fsanitize=address,undefined -fno-omit-frame-pointer"
 	say "note: $B is a sanitizer build; its timings are not representative"
 fi
-for p in bench_exec crypto_floor check_cost first_screen lab_load; do
+for p in bench_exec crypto_floor check_cost first_screen lab_load evidence_cost; do
 	if [ ! -x "$BIN/$p" ] || [ "bench/$p.c" -nt "$BIN/$p" ] || [ "$B/libbackend.a" -nt "$BIN/$p" ]; then
 		# shellcheck disable=SC2086
-		${CC:-cc} $CFL -o "$BIN/$p" "bench/$p.c" $LIBS || { say "cannot build bench/$p.c"; exit 1; }
+		${CC:-cc} $CFL -Iwizard -o "$BIN/$p" "bench/$p.c" $LIBS || { say "cannot build bench/$p.c"; exit 1; }
 	fi
 done
 
@@ -359,6 +359,23 @@ else
 fi
 rm -rf "$OUT/certs"
 
+# ---- 5b: check --evidence (issue 17) -------------------------------------------
+: >"$OUT/evid_exec.txt"; : >"$OUT/evid_inproc.txt"
+mkdir -p "$OUT/evid"
+i=0
+while [ "$i" -lt "$CHECK_N" ]; do
+	for f in "$here"/tests/data/evidence/*/; do
+		[ "$i" -lt "$CHECK_N" ] && cp -r "$f" "$OUT/evid/e-$i"
+		i=$((i + 1))
+	done
+done
+say "check --evidence: $CHECK_N folders (every fixture of tests/data/evidence in turn)"
+"$BIN/evidence_cost" inproc "$OUT/evid" "$CHECK_N" >"$OUT/evid_inproc.txt" ||
+	{ miss "in-process evidence check"; : >"$OUT/evid_inproc.txt"; }
+"$BIN/evidence_cost" exec "$OUT/evid" "$CHECK_N" "$WIZ" >"$OUT/evid_exec.txt" ||
+	{ miss "check --evidence command"; : >"$OUT/evid_exec.txt"; }
+rm -rf "$OUT/evid"
+
 # ---- 6: lab load ------------------------------------------------------------
 : >"$OUT/load.txt"
 if start_lab "$OUT/lab3"; then
@@ -428,6 +445,8 @@ num() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v < 1) printf "
 	row "5 check command per certificate, wall" "$(stats "$OUT/check_exec.txt" 1)" ms "<= 5" 5
 	row "5 check command per certificate, CPU" "$(stats "$OUT/check_exec.txt" 2)" ms "<= 5" 5
 	row "5 verify_certificate() in-process, wall" "$(stats "$OUT/check_inproc.txt" 1)" ms "<= 5" 5
+	row "5 check --evidence per folder, wall" "$(stats "$OUT/evid_exec.txt" 1)" ms "<= 5" 5
+	row "5 evidence_check() in-process, wall" "$(stats "$OUT/evid_inproc.txt" 1)" ms "<= 5" 5
 	if [ -s "$OUT/load.txt" ]; then
 		read -r li _ le lr <"$OUT/load.txt"
 		row "6 lab enrollments/s, $LAB_CLIENTS clients ($li in $(num "$le") s)" "$lr $lr $lr 1" "1/s" "(no target)" -

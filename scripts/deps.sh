@@ -6,7 +6,7 @@ set -u
 PKGS="make gcc pkg-config libncurses-dev libssl-dev openssl libcurl4-openssl-dev \
 libiniparser-dev libmicrohttpd-dev libgnutls28-dev libcmocka-dev libvterm-dev tmux ca-certificates \
 procps clang libclang-rt-14-dev valgrind \
-libzip-dev zip unzip python3 wine wine64 wixl msitools \
+libzip-dev libxml2-dev zip unzip python3 wine wine64 wixl msitools \
 krb5-kdc krb5-user krb5-admin-server libkrb5-dev apache2 libapache2-mod-auth-gssapi \
 systemd man-db debhelper dpkg-dev lintian fakeroot bash-completion"
 missing=""

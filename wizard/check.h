@@ -23,6 +23,7 @@ struct check_opts {
 	const char *trust_store;    /* --trust-store */
 	bool json;
 	bool skip_network;          /* no CRL fetch, no probe */
+	const char *evidence;       /* --evidence DIR|ZIP (evidence_check.h) */
 };
 
 /* Run every check into dl.  Returns 0 when nothing failed, 1 otherwise. */

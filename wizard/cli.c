@@ -16,7 +16,7 @@ enum {
 	OPT_JSON, OPT_CERT, OPT_KEY, OPT_PFX, OPT_PASSFILE, OPT_FQDN,
 	OPT_TRUST, OPT_OFFLINE, OPT_HELP, OPT_VERSION, OPT_ABANDON,
 	OPT_NEW_KEY, OPT_OVERWRITE, OPT_IF_DUE, OPT_BEFORE,
-	OPT_SERVER, OPT_PORT
+	OPT_SERVER, OPT_PORT, OPT_EVIDENCE
 };
 
 /* Every option once, with the commands that take it; getopt_long gets the
@@ -48,6 +48,7 @@ static const struct {
 	{ "fqdn", required_argument, OPT_FQDN, FOR_CHECK },
 	{ "trust-store", required_argument, OPT_TRUST, FOR_CHECK },
 	{ "offline", no_argument, OPT_OFFLINE, FOR_CHECK },
+	{ "evidence", required_argument, OPT_EVIDENCE, FOR_CHECK },
 	{ "overwrite", no_argument, OPT_OVERWRITE, FOR_SAVE },
 	{ "if-due", no_argument, OPT_IF_DUE, FOR_RENEW },
 	{ "before", required_argument, OPT_BEFORE, FOR_RENEW },
@@ -145,6 +146,7 @@ void cli_usage(FILE *out)
 "       opsmgr-enroll check [--json] [--answers FILE] [--config FILE] [--state-dir DIR]\n"
 "                     [--cert FILE --key FILE | --pfx FILE --password-file FILE]\n"
 "                     [--fqdn NAME] [--trust-store DIR] [--offline]\n"
+"       opsmgr-enroll check --evidence DIR|ZIP [--json] [--fqdn NAME]\n"
 "       opsmgr-enroll history [--json] [--answers FILE] [--state-dir DIR]\n"
 "       opsmgr-enroll save-answers FILE [--state-dir DIR] [--answers FILE]\n"
 "                     [--config FILE] [--overwrite]\n"
@@ -169,6 +171,8 @@ void cli_usage(FILE *out)
 "  check                troubleshooting report on an existing setup\n"
 "    --json             print the report as JSON\n"
 "    --offline          no network: skip CRL fetches and the server probe\n"
+"    --evidence DIR|ZIP diagnose a Windows computer from what its collect.cmd\n"
+"                       wrote (the folder or its zip), here\n"
 "  history              the requests replaced by changed answers, newest first\n"
 "    --json             print them as JSON\n"
 "  save-answers FILE    write the answers of the enrollment in the state\n"
@@ -293,6 +297,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 		case OPT_FQDN: out->check.fqdn = optarg; break;
 		case OPT_TRUST: out->check.trust_store = optarg; break;
 		case OPT_OFFLINE: out->check.skip_network = true; break;
+		case OPT_EVIDENCE: out->check.evidence = optarg; break;
 		case OPT_ABANDON: out->abandon_pending = true; break;
 		case OPT_NEW_KEY: out->new_key = true; break;
 		case OPT_OVERWRITE: out->overwrite = true; break;
@@ -345,6 +350,10 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 	}
 	if (out->cmd == CLI_CHECK) {
 		const struct check_opts *k = &out->check;
+		if (k->evidence && (k->cert_path || k->pfx_path || k->trust_store)) {
+			snprintf(err, errlen, "--evidence reads the Windows computer's own certificates: no --cert, --pfx or --trust-store with it");
+			return -1;
+		}
 		if ((k->cert_path || k->key_path) && k->pfx_path) {
 			snprintf(err, errlen, "give either --cert/--key or --pfx, not both");
 			return -1;

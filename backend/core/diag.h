@@ -37,6 +37,7 @@
 	X(INTERNAL, STAGE_NONE, "internal", 0)                           \
 	X(STALE, STAGE_NONE, "stale", 0) /* item's stage: the stale one */ \
 	X(RENEW, STAGE_NONE, "renew", 0)                                 \
+	X(EVIDENCE_FILE, STAGE_NONE, "evidence_file", 0) /* check --evidence */ \
 	/* stage 1: trust root */                                        \
 	X(TRUST_SOURCE, STAGE_TRUST, "source", 0)                        \
 	X(TRUST_PARSE, STAGE_TRUST, "parse", 0)                          \
@@ -47,6 +48,7 @@
 	X(TRUST_PIN, STAGE_TRUST, "pin", 0)                              \
 	X(TRUST_CONFIRM, STAGE_TRUST, "confirm", 0)                      \
 	X(TRUST_STORE, STAGE_TRUST, "store", 20072)                      \
+	X(EVIDENCE_ROOT_STORE, STAGE_TRUST, "root_store", 20072)         \
 	/* stage 2: request */                                           \
 	X(REQ_FQDN, STAGE_REQUEST, "fqdn", 0)                            \
 	X(REQ_FQDN_RESOLVE, STAGE_REQUEST, "fqdn_resolve", 0)            \
@@ -98,6 +100,7 @@
 	X(AGENT_INSTALL, STAGE_AGENT, "install_command", 0)              \
 	X(AGENT_MSI, STAGE_AGENT, "msi_command", 0)                      \
 	X(AGENT_SKIPPED, STAGE_AGENT, "skipped", 0)                      \
+	X(EVIDENCE_SERVICE, STAGE_AGENT, "service", 0)                   \
 	/* stage 6: import serial */                                     \
 	X(SERIAL_AGENT_CONFIGURED, STAGE_SERIAL, "agent_configured", 0)  \
 	X(SERIAL_INSTALL, STAGE_SERIAL, "install", 21021)                \
@@ -109,6 +112,11 @@
 	X(SERIAL_PUSH, STAGE_SERIAL, "push_command", 0)                  \
 	X(SERIAL_MATCH, STAGE_SERIAL, "serial_match", 20066)             \
 	X(SERIAL_EXPIRY, STAGE_SERIAL, "expiry", 20051)                  \
+	X(EVIDENCE_REG_SERIAL, STAGE_SERIAL, "registry_serial", 21022)   \
+	X(EVIDENCE_CERT_FOUND, STAGE_SERIAL, "cert_in_store", 20066)     \
+	X(EVIDENCE_HASH, STAGE_SERIAL, "cert_hash", 0)                   \
+	X(EVIDENCE_PRIVATE_KEY, STAGE_SERIAL, "private_key", 20068)      \
+	X(EVIDENCE_KEY_PROVIDER, STAGE_SERIAL, "key_provider", 20069)    \
 	/* stage 7: await approval */                                    \
 	X(APPROVAL_DNS, STAGE_APPROVAL, "dns", 21006)                    \
 	X(APPROVAL_TCP, STAGE_APPROVAL, "tcp", 21006)                    \
@@ -116,6 +124,7 @@
 	X(APPROVAL_STATE, STAGE_APPROVAL, "state", 20070)                \
 	X(APPROVAL_COMMAND, STAGE_APPROVAL, "command", 0)                \
 	X(APPROVAL_TIMEOUT, STAGE_APPROVAL, "timeout", 21016)            \
+	X(EVIDENCE_EVENT, STAGE_APPROVAL, "event", 0)                    \
 	X(APPROVAL_ADMIN_HINT, STAGE_APPROVAL, "admin_command", 0)       \
 	X(APPROVAL_AGENTS, STAGE_APPROVAL, "agents", 0)
 

@@ -329,6 +329,14 @@ int wine_reg_key_exists(struct wine_prefix *w, const char *key)
 	return rc < 0 ? -1 : rc == 0;
 }
 
+int wine_reg_add(struct wine_prefix *w, const char *key, const char *name,
+		 const char *type, const char *data, char **out)
+{
+	const char *args[] = { "reg", "add", key, "/v", name, "/t", type,
+			       "/d", data, "/f", NULL };
+	return wine_run(w, args, NULL, WINE_REG_TIMEOUT_S, out) == 0 ? 0 : -1;
+}
+
 int wine_reg_delete_key(struct wine_prefix *w, const char *key)
 {
 	const char *args[] = { "reg", "delete", key, "/f", NULL };

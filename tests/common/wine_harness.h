@@ -80,6 +80,12 @@ char *wine_reg_value(struct wine_prefix *w, const char *key, const char *name,
  * run. */
 int wine_reg_key_exists(struct wine_prefix *w, const char *key);
 
+/* Set one value (reg add KEY /v NAME /t TYPE /d DATA /f; REG_BINARY data
+ * as hex digits).  0, or -1 with reg's output in *out (optional, the
+ * caller frees). */
+int wine_reg_add(struct wine_prefix *w, const char *key, const char *name,
+		 const char *type, const char *data, char **out);
+
 /* Delete a whole key (reg delete /f).  0 / -1 (also when it was absent). */
 int wine_reg_delete_key(struct wine_prefix *w, const char *key);
 

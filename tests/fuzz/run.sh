@@ -44,6 +44,9 @@ run_one() {
 	# targets whose seeds are the tests' own fixtures take them from there
 	case "$name" in
 	fuzz_certsrv_pages) cp -n "$here/../data/certsrv"/* "$work"/ 2>/dev/null ;;
+	fuzz_evidence_reg) cp -n "$here/../data/evidence"/*/*.reg "$work"/ 2>/dev/null ;;
+	fuzz_evidence_certutil) cp -n "$here/../data/evidence"/healthy/store-*.txt "$work"/ 2>/dev/null ;;
+	fuzz_evidence_events) cp -n "$here/../data/evidence"/events-*/events.xml "$work"/ 2>/dev/null ;;
 	esac
 	extra=
 	# the lab handlers log every request to stderr: keep libFuzzer's and

@@ -80,6 +80,18 @@
 #include "../fuzz/fuzz_approval_json.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_evidence_reg_one
+#include "../fuzz/fuzz_evidence_reg.c"
+#undef LLVMFuzzerTestOneInput
+
+#define LLVMFuzzerTestOneInput fuzz_evidence_certutil_one
+#include "../fuzz/fuzz_evidence_certutil.c"
+#undef LLVMFuzzerTestOneInput
+
+#define LLVMFuzzerTestOneInput fuzz_evidence_events_one
+#include "../fuzz/fuzz_evidence_events.c"
+#undef LLVMFuzzerTestOneInput
+
 typedef int (*fuzz_fn)(const uint8_t *, size_t);
 
 static const struct {
@@ -95,6 +107,9 @@ static const struct {
 	{ "fuzz_certsrv_pages", fuzz_certsrv_pages_one },
 	{ "fuzz_crl", fuzz_crl_one },
 	{ "fuzz_approval_json", fuzz_approval_json_one },
+	{ "fuzz_evidence_reg", fuzz_evidence_reg_one },
+	{ "fuzz_evidence_certutil", fuzz_evidence_certutil_one },
+	{ "fuzz_evidence_events", fuzz_evidence_events_one },
 };
 
 /* tests/fuzz/regressions, found from the repository root (where tests
