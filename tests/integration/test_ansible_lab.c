@@ -44,9 +44,13 @@ struct fx {
 	char pfx_password[256];
 };
 
+/* Host i of the inventory: 1..HOSTS, then HOSTS + 1 the manual one. */
 static void host_name(int i, char *buf, size_t n)
 {
-	snprintf(buf, n, "host%02d.fleet.test", i);
+	if (i > HOSTS)
+		snprintf(buf, n, MANUAL);
+	else
+		snprintf(buf, n, "host%02d.fleet.test", i);
 }
 
 /* A program from $PATH (run_capture does not search it); fails the test
@@ -234,6 +238,23 @@ static struct recap recap_of(const char *out, const char *host)
 	return r;
 }
 
+/* Every host of the inventory in the recap: none failed or unreachable,
+ * changed (>0) or not as expected: the 20 hosts `hosts_changed`, the
+ * manual one `manual_changed`. */
+static void assert_recap(const char *out, const char *run, int hosts_changed,
+			 int manual_changed)
+{
+	for (int i = 1; i <= HOSTS + 1; i++) {
+		char h[64];
+		host_name(i, h, sizeof(h));
+		struct recap r = recap_of(out, h);
+		int want = i <= HOSTS ? hosts_changed : manual_changed;
+		if (!r.found || r.failed || r.unreachable || (r.changed > 0) != want)
+			fail_msg("%s, %s: found %d changed %d failed %d\n%s", run, h,
+				 r.found, r.changed, r.failed, out);
+	}
+}
+
 /* ansible-playbook -i inventory site.yml -f 10 [extra...]; exit status. */
 static int play(const struct fx *f, const char *extra_var, char **out)
 {
@@ -299,10 +320,7 @@ static void assert_fleet_files(const struct fx *f, int manual_done)
 {
 	for (int i = 1; i <= HOSTS + 1; i++) {
 		char h[64];
-		if (i <= HOSTS)
-			host_name(i, h, sizeof(h));
-		else
-			snprintf(h, sizeof(h), MANUAL);
+		host_name(i, h, sizeof(h));
 		int want = i <= HOSTS || manual_done;
 		if (exists("%s/%s/bundle/%s-opsmgr.zip", f->fleet, h) != want)
 			fail_msg("%s: bundle %s", h, want ? "missing" : "already there");
@@ -325,17 +343,7 @@ static void test_fleet(void **state)
 	if (rc != 0)
 		fprintf(stderr, "%s\n", out);
 	assert_int_equal(rc, 0);
-	for (int i = 1; i <= HOSTS + 1; i++) {
-		char h[64];
-		if (i <= HOSTS)
-			host_name(i, h, sizeof(h));
-		else
-			snprintf(h, sizeof(h), MANUAL);
-		struct recap r = recap_of(out, h);
-		if (!r.found || r.failed || r.unreachable || r.changed < 1)
-			fail_msg("run 1, %s: found %d changed %d failed %d\n%s", h,
-				 r.found, r.changed, r.failed, out);
-	}
+	assert_recap(out, "run 1", 1, 1);
 	assert_non_null(strstr(out, "PENDING " MANUAL " (exit 75, not a failure)"));
 	if (!strstr(out, "pending at the CA"))
 		fail_msg("no pending line:\n%s", out);
@@ -348,17 +356,7 @@ static void test_fleet(void **state)
 	/* Run 2: nothing changes, nothing is sent. */
 	rc = play(f, NULL, &out);
 	assert_int_equal(rc, 0);
-	for (int i = 1; i <= HOSTS + 1; i++) {
-		char h[64];
-		if (i <= HOSTS)
-			host_name(i, h, sizeof(h));
-		else
-			snprintf(h, sizeof(h), MANUAL);
-		struct recap r = recap_of(out, h);
-		if (!r.found || r.failed || r.changed != 0)
-			fail_msg("run 2, %s: found %d changed %d failed %d\n%s", h,
-				 r.found, r.changed, r.failed, out);
-	}
+	assert_recap(out, "run 2", 0, 0);
 	assert_non_null(strstr(out, "PENDING " MANUAL));
 	free(out);
 	assert_int_equal(lab_requests(f, &issued, &pending_id), HOSTS + 1);
@@ -371,18 +369,7 @@ static void test_fleet(void **state)
 	assert_int_equal(lab_cmd(approve, NULL), 0);
 	rc = play(f, NULL, &out);
 	assert_int_equal(rc, 0);
-	for (int i = 1; i <= HOSTS + 1; i++) {
-		char h[64];
-		if (i <= HOSTS)
-			host_name(i, h, sizeof(h));
-		else
-			snprintf(h, sizeof(h), MANUAL);
-		struct recap r = recap_of(out, h);
-		int want = i > HOSTS;
-		if (!r.found || r.failed || (r.changed > 0) != want)
-			fail_msg("run 3, %s: found %d changed %d failed %d\n%s", h,
-				 r.found, r.changed, r.failed, out);
-	}
+	assert_recap(out, "run 3", 0, 1);
 	assert_null(strstr(out, "PENDING"));
 	free(out);
 	assert_int_equal(lab_requests(f, &issued, &pending_id), HOSTS + 1);
@@ -392,17 +379,7 @@ static void test_fleet(void **state)
 	/* opsmgr_enroll_renew: renew --if-due, nothing due, nothing changed. */
 	rc = play(f, "opsmgr_enroll_renew=true", &out);
 	assert_int_equal(rc, 0);
-	for (int i = 1; i <= HOSTS + 1; i++) {
-		char h[64];
-		if (i <= HOSTS)
-			host_name(i, h, sizeof(h));
-		else
-			snprintf(h, sizeof(h), MANUAL);
-		struct recap r = recap_of(out, h);
-		if (!r.found || r.failed || r.changed != 0)
-			fail_msg("renew run, %s: found %d changed %d failed %d\n%s", h,
-				 r.found, r.changed, r.failed, out);
-	}
+	assert_recap(out, "renew run", 0, 0);
 	free(out);
 	assert_int_equal(lab_requests(f, &issued, &pending_id), HOSTS + 1);
 }
