@@ -8,7 +8,8 @@ libiniparser-dev libmicrohttpd-dev libgnutls28-dev libcmocka-dev libvterm-dev tm
 procps clang libclang-rt-14-dev valgrind \
 libzip-dev libxml2-dev zip unzip python3 wine wine64 wixl msitools \
 krb5-kdc krb5-user krb5-admin-server libkrb5-dev apache2 libapache2-mod-auth-gssapi \
-systemd man-db debhelper dpkg-dev lintian fakeroot bash-completion"
+systemd man-db debhelper dpkg-dev lintian fakeroot bash-completion \
+ansible ansible-lint"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
