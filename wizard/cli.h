@@ -12,7 +12,7 @@
 #include "flow.h"
 
 enum cli_command { CLI_WIZARD = 0, CLI_CHECK, CLI_HISTORY, CLI_HELP,
-		   CLI_VERSION, CLI_SAVE_ANSWERS, CLI_RENEW };
+		   CLI_VERSION, CLI_SAVE_ANSWERS, CLI_RENEW, CLI_EXPLAIN };
 
 struct cli {
 	enum cli_command cmd;
@@ -25,6 +25,8 @@ struct cli {
 	bool overwrite;              /* save-answers --overwrite */
 	bool if_due;                 /* renew --if-due */
 	long long before_s;          /* renew --before, seconds; -1: default */
+	int explain_argc;            /* explain: the words after it (TEXT, */
+	char **explain_argv;         /*   an EVENT_ID or "-"), not options */
 };
 
 /* Returns 0, or -1 with a one-line message in err (exit 2). */
