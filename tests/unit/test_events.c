@@ -120,28 +120,19 @@ static bool check_exists(const char *ref)
 	       diag_check_lookup(s, slash + 1) >= 0;
 }
 
-/* issue 17: every listed event has its causes, each with the check that
+/* issue 17: every event has its causes (the issue's list is the facts'
+ * list less 1210: test_facts_events_known), each with the check that
  * decides it; the checks exist; a cause list has no gap. */
 static void test_causes_and_checks(void **state)
 {
 	(void)state;
-	static const int listed[] = {
-		20000, 20002, 20049, 20050, 20051, 20052, 20053, 20054, 20057,
-		20066, 20067, 20068, 20069, 20070, 20071, 20072, 20075, 20076,
-		20077, 21001, 21006, 21007, 21016, 21020, 21021, 21022, 21023,
-		21036,
-	};
-	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
-		const struct om_event *e = om_event_find(listed[i]);
-		assert_non_null(e);
-		if (!e->causes[0].what)
-			fail_msg("event %d has no causes", e->id);
-	}
 	size_t n = 0;
 	int decided = 0;
 	const struct om_event *t = om_event_table(&n);
 	for (size_t i = 0; i < n; i++) {
 		bool end = false;
+		if (!t[i].causes[0].what)
+			fail_msg("event %d has no causes", t[i].id);
 		for (int c = 0; c < OM_EVENT_CAUSES; c++) {
 			const struct om_cause *k = &t[i].causes[c];
 			if (!k->what) {
