@@ -128,6 +128,7 @@ enum nav scr_explain_show(struct ui *ui, int event)
 		char id[16];
 		snprintf(id, sizeof(id), "%d", event);
 		ledit_set(&xs.ed, id);
+		ledit_enter(&xs.ed);   /* selected: typing replaces it */
 	}
 	refresh_text(&xs);
 	for (;;) {

@@ -11,7 +11,8 @@
 
 #include "uikit.h"
 
-/* Show the page, the line pre-filled with event (0: empty), until Esc.
+/* Show the page, the line pre-filled with event (0: empty; selected, so
+ * typing replaces it), until Esc.
  * NAV_QUIT on F10 or ^C, else NAV_STAY. */
 enum nav scr_explain_show(struct ui *ui, int event);
 

@@ -2,7 +2,8 @@
  * test_ui_explain.c - the explain page (screens/scr_explain.c) in the real
  * wizard at 80x24 through a pty and libvterm, no lab needed: F3 opens it
  * from the welcome screen and from a stage screen whose field has the
- * focus (where v stays text), v from the welcome screen; a typed ID shows
+ * focus (where v stays text) and from the diagnose screen (its key line
+ * names it; the selected row's event filled in), v from the welcome screen; a typed ID shows
  * the meaning, causes with their deciding checks and the fix from the
  * events table; a pasted multi-line Event Viewer text finds 21007; an
  * unknown ID says so; PgDn reaches the end; Esc goes back to the screen
@@ -130,11 +131,44 @@ static void test_stage_pasted_text(void **state)
 	assert_int_equal(vt_wait_exit(&fx->t, VT_DEFAULT_WAIT_MS), 0);
 }
 
+/* The diagnose screen names the key on its key line; F3 opens the page
+ * over it and Esc returns to the results. */
+static void test_from_diagnose(void **state)
+{
+	struct ui_fx *fx = *state;
+	start(fx);
+	wait_for(fx, "Diagnose the existing setup", "the welcome menu");
+	vt_key(&fx->t, VTERM_KEY_DOWN, VTERM_MOD_NONE);
+	vt_key(&fx->t, VTERM_KEY_ENTER, VTERM_MOD_NONE);
+	const char *const any[] = { "problems found", "no failures", NULL };
+	if (vt_wait_any(&fx->t, any, VT_DEFAULT_WAIT_MS) < 0) {
+		vt_dump(&fx->t, stderr);
+		fail_msg("no diagnose result");
+	}
+	wait_for(fx, "v/F3 Explain", "the diagnose key line");
+	vt_fkey(&fx->t, 3);
+	wait_for(fx, "Explain an event", "F3 on the diagnose screen");
+	/* the selected row (the first failure) leads to an event: filled in */
+	wait_for(fx, "decided by:", "the selected row's event");
+	char row[128];
+	vt_row(&fx->t, vt_find_row(&fx->t, "Event ID or text: "), row,
+	       sizeof(row));
+	assert_non_null(strstr(row, "Event ID or text: 2"));
+	/* selected: typing replaces it */
+	vt_type(&fx->t, "21016");
+	wait_for(fx, "event 21016 (OpsMgr Connector", "typed 21016");
+	vt_key(&fx->t, VTERM_KEY_ESCAPE, VTERM_MOD_NONE);
+	wait_for(fx, "Every check of the existing setup", "back on diagnose");
+	vt_fkey(&fx->t, 10);
+	assert_int_equal(vt_wait_exit(&fx->t, VT_DEFAULT_WAIT_MS), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		UI_TEST(test_welcome_typed_id),
 		UI_TEST(test_stage_pasted_text),
+		UI_TEST(test_from_diagnose),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
