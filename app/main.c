@@ -2,7 +2,7 @@
  * app/main.c - opsmgr-enroll's entry point: parses the command line, opens
  * the flow (configuration + state) and hands over to the wizard screens, the
  * non-interactive runner, the check report, the history of archived
- * requests or the renewal.  The only place that exits.
+ * requests, the renewal or an event's explanation.  The only place that exits.
  * It lives above wizard/ and screens/ so that neither includes the other's
  * caller: app/ -> screens/, wizard/, backend/; screens/ -> wizard/.
  */
@@ -20,6 +20,7 @@
 #include "core/config_template.h"
 #include "evidence_check.h"
 #include "core/secret.h"
+#include "explain.h"
 #include "flow.h"
 #include "history.h"
 #include "renew.h"
@@ -166,6 +167,9 @@ int main(int argc, char **argv)
 	}
 	if (c.cmd == CLI_CONFIG_TEMPLATE)
 		return print_config_template();
+	if (c.cmd == CLI_EXPLAIN)
+		return explain_run(c.explain_argc, c.explain_argv, stdin,
+				   stdout, stderr);
 	if (c.cmd == CLI_HISTORY)
 		return history_run(&c.flow, c.check.json, stdout, stderr);
 	if (c.cmd == CLI_COLLECT_SCRIPT)

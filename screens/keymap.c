@@ -33,6 +33,9 @@ struct binding {
 #define KC_KEYS (KC_ANY & ~KC_FORM)
 /* Where "run what remains" is offered. */
 #define KC_RUN_ALL (KC_STAGE | KC_PENDING | KC_WELCOME)
+/* Where the explain page opens: every screen, not over a question, a
+ * running stage, the rail or a page (help, explain itself). */
+#define KC_EXPLAIN (KC_STAGE | KC_PENDING | KC_LIST | KC_WELCOME | KC_FORM)
 
 static const struct binding BINDINGS[] = {
 	/* the arrows first: the key line shows "Up/Down", "Left/Right" */
@@ -78,6 +81,7 @@ static const struct binding BINDINGS[] = {
 	{ KC_ANY, ACT_RAIL, CODE(KEY_F(2)) },
 	{ KC_RUN_ALL, ACT_RUN_ALL, CODE(KEY_F(4)) },
 	{ KC_ANY, ACT_RETRY, CODE(KEY_F(5)) },
+	{ KC_EXPLAIN, ACT_EXPLAIN, CODE(KEY_F(3)) },
 	{ KC_ANY, ACT_QUIT, CODE(KEY_F(10)) },
 	{ KC_ANY, ACT_QUIT, CHAR(KEY_CTRL_C) },   /* raw mode: ^C quits too */
 	/* the F-keys' printable keys, wherever no field takes text */
@@ -86,6 +90,7 @@ static const struct binding BINDINGS[] = {
 	LETTER(KC_RUN_ALL, ACT_RUN_ALL, 'x'),
 	LETTER(KC_KEYS, ACT_RETRY, 'r'),
 	LETTER(KC_KEYS, ACT_QUIT, 'q'),
+	LETTER(KC_EXPLAIN & ~KC_FORM, ACT_EXPLAIN, 'v'),
 };
 
 #define NBINDINGS (sizeof(BINDINGS) / sizeof(BINDINGS[0]))

@@ -45,7 +45,8 @@
 	ACTION(BOTTOM, "Last")         /* End: the last row */   \
 	ACTION(SAVE, "Save report")                              \
 	ACTION(APPROVE, "Approve agent")                         \
-	ACTION(SAVE_ANSWERS, "Save answers")
+	ACTION(SAVE_ANSWERS, "Save answers")                     \
+	ACTION(EXPLAIN, "Explain event") /* the explain page */
 
 #define KEYMAP_ENUM(name, what) ACT_##name,
 enum action { KEYMAP_ACTIONS(KEYMAP_ENUM) ACT_COUNT };

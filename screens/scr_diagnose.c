@@ -1,7 +1,7 @@
 /*
  * scr_diagnose.c - "diagnose" from the welcome screen: runs the check
  * report (check_collect) with the spinner and shows every result by stage,
- * the fix of the selected line underneath.
+ * the fix of the selected line underneath; F3/v explains its event.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "check.h"
 #include "frame.h"
 #include "help.h"
+#include "scr_explain.h"
 #include "screens.h"
 
 struct dstate {
@@ -21,7 +22,7 @@ static void draw(struct ui *ui, void *ud)
 	static const struct keyhint keys[] = {
 		{ ACT_UP, ACT_DOWN, "Select" }, { ACT_RETRY, ACT_NONE, NULL },
 		{ ACT_BACK, ACT_NONE, NULL }, { ACT_HELP, ACT_NONE, NULL },
-		{ ACT_QUIT, ACT_NONE, NULL },
+		{ ACT_EXPLAIN, ACT_NONE, "Explain" }, { ACT_QUIT, ACT_NONE, NULL },
 	};
 	struct rect in = ui->lay.inner;
 	int top;
@@ -29,7 +30,7 @@ static void draw(struct ui *ui, void *ud)
 		frame_too_small(ui);
 		return;
 	}
-	frame_draw(ui, "Diagnose", (struct keyline){ KC_LIST, keys, 5 });
+	frame_draw(ui, "Diagnose", (struct keyline){ KC_LIST, keys, 6 });
 	theme_on(&ui->th, stdscr, TH_DIM);
 	/* the intro wraps at a narrow terminal: two lines at most */
 	top = frame_text((struct rect){ in.y, in.x, 2, in.w }, "Every check of "
@@ -98,6 +99,9 @@ enum nav scr_diagnose_run(struct ui *ui)
 		act = keymap_action(r, ch, KC_LIST);
 		if (act == ACT_HELP)
 			nav = help_show(ui, SCREEN_WELCOME);
+		else if (act == ACT_EXPLAIN)
+			nav = scr_explain_show(ui,
+					       scr_explain_pane_event(&ds.pane));
 		else if (act == ACT_RETRY)
 			run(ui, &ds);
 		else if (act == ACT_QUIT || act == ACT_BACK)

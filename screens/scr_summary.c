@@ -14,6 +14,7 @@
 #include "summary.h"
 #include "frame.h"
 #include "help.h"
+#include "scr_explain.h"
 #include "screens.h"
 
 static void draw(struct ui *ui, const char *text, int *first)
@@ -98,6 +99,8 @@ enum nav scr_summary_run(struct ui *ui)
 		act = keymap_action(r, ch, KC_LIST);
 		if (act == ACT_HELP)
 			nav = help_show(ui, SCREEN_SUMMARY);
+		else if (act == ACT_EXPLAIN)
+			nav = scr_explain_show(ui, 0);
 		else if (act == ACT_SAVE)
 			save_report(ui, text);
 		else if (act == ACT_SAVE_ANSWERS) {

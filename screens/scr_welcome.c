@@ -20,6 +20,7 @@
 
 #include "frame.h"
 #include "help.h"
+#include "scr_explain.h"
 #include "screens.h"
 
 enum item { IT_ROLE, IT_RENEW, IT_CONTINUE, IT_START_OVER, IT_DIAGNOSE };
@@ -303,6 +304,10 @@ enum nav scr_welcome_run(struct ui *ui)
 		switch (act) {
 		case ACT_HELP:
 			if (help_show(ui, SCREEN_WELCOME) == NAV_QUIT)
+				return NAV_QUIT;
+			break;
+		case ACT_EXPLAIN:
+			if (scr_explain_show(ui, 0) == NAV_QUIT)
 				return NAV_QUIT;
 			break;
 		case ACT_RENEW:

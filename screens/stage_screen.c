@@ -12,6 +12,7 @@
 
 #include "core/stage_inputs.h"
 #include "help.h"
+#include "scr_explain.h"
 #include "stage_draft.h"
 
 enum phase { P_EDIT, P_DONE, P_PENDING, P_CONFIRM };
@@ -596,6 +597,10 @@ static enum nav on_key(struct sstate *ss, int r, wint_t ch, bool *full)
 	if (act == ACT_HELP) {
 		close_form(ss);
 		return help_show(ui, ss->sc->stage);
+	}
+	if (act == ACT_EXPLAIN) {
+		close_form(ss);
+		return scr_explain_show(ui, scr_explain_pane_event(&ss->pane));
 	}
 	if (ss->phase == P_CONFIRM)
 		return on_confirm(ss, act);

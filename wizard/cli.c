@@ -154,6 +154,7 @@ void cli_usage(FILE *out)
 "                     [--answers FILE] [--config FILE] [--state-dir DIR]\n"
 "       opsmgr-enroll config-template\n"
 "       opsmgr-enroll collect-script [--server HOST] [--port N]\n"
+"       opsmgr-enroll explain EVENT_ID|TEXT|-\n"
 "       opsmgr-enroll --help | --version\n"
 "\n", out);
 	put_stages_paragraph(out);
@@ -193,6 +194,9 @@ void cli_usage(FILE *out)
 "                       check --evidence\n"
 "    --server HOST --port N  the management server its TCP test tries\n"
 "                       (default: the agent's configured one)\n"
+"  explain EVENT_ID|TEXT  an Operations Manager event's meaning, usual causes,\n"
+"                       the check deciding each, and the fix; a pasted event\n"
+"                       text finds its ID ('-': read the text from stdin)\n"
 "\n"
 "Exit status: 0 done; 2 usage or configuration error; 10+N stage N failed\n"
 "(%d ", STAGE_FIRST, STAGE_LAST, STAGE_REQUEST, STAGE_LAST,
@@ -247,6 +251,19 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 		out->cmd = CLI_SAVE_ANSWERS;
 		cmd = FOR_SAVE;
 		first = 2;
+	} else if (argc > 1 && strcmp(argv[1], "explain") == 0) {
+		/* the words are the text itself (it may hold "--"), no options */
+		out->cmd = CLI_EXPLAIN;
+		out->explain_argc = argc - 2;
+		out->explain_argv = argv + 2;
+		if (argc == 3 && strcmp(argv[2], "--help") == 0)
+			out->cmd = CLI_HELP;
+		else if (argc < 3) {
+			snprintf(err, errlen, "explain needs an EVENT_ID or the "
+				 "event's TEXT ('-' reads it from standard input)");
+			return -1;
+		}
+		return 0;
 	} else if (argc > 1 && strcmp(argv[1], "renew") == 0) {
 		out->cmd = CLI_RENEW;
 		cmd = FOR_RENEW;
@@ -340,7 +357,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 	if (optind < subc) {
 		snprintf(err, errlen, "unexpected argument '%s'%s", subv[optind],
 			 out->cmd == CLI_WIZARD ?
-			  " (the commands are 'check', 'history', 'save-answers', 'renew', 'config-template' and 'collect-script')" : "");
+			  " (the commands are 'check', 'history', 'save-answers', 'renew', 'config-template', 'collect-script' and 'explain')" : "");
 		return -1;
 	}
 	if (out->cmd == CLI_SAVE_ANSWERS && (!out->save_path || !*out->save_path)) {

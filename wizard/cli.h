@@ -13,7 +13,7 @@
 
 enum cli_command { CLI_WIZARD = 0, CLI_CHECK, CLI_HISTORY, CLI_HELP,
 		   CLI_VERSION, CLI_SAVE_ANSWERS, CLI_RENEW,
-		   CLI_CONFIG_TEMPLATE, CLI_COLLECT_SCRIPT };
+		   CLI_CONFIG_TEMPLATE, CLI_COLLECT_SCRIPT, CLI_EXPLAIN };
 
 struct cli {
 	enum cli_command cmd;
@@ -28,6 +28,8 @@ struct cli {
 	long long before_s;          /* renew --before, seconds; -1: default */
 	const char *collect_server;  /* collect-script --server; NULL: none */
 	int collect_port;            /* collect-script --port; 0: none */
+	int explain_argc;            /* explain: the words after it (TEXT, */
+	char **explain_argv;         /*   an EVENT_ID or "-"), not options */
 };
 
 /* Returns 0, or -1 with a one-line message in err (exit 2). */

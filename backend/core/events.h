@@ -4,7 +4,8 @@
  * (events.c), read by the diagnostics' text renderer (core/diag.c: the
  * "event:" line of `check` and the runner), by install.cmd's last step
  * (windows/installcmd.c: the events it looks for after the restart, with
- * their meaning and fix) and by `explain EVENT` later.  Facts from
+ * their meaning and fix) and by `explain EVENT` (wizard/explain.c, screens/scr_explain.c: the causes
+ * and the checks that decide between them).  Facts from
  * opsmgr-facts.md ("Events"): the seed (KB 947691), Microsoft's
  * "troubleshoot agent connectivity issues" article and the collected
  * event texts named there.
@@ -25,6 +26,18 @@
 /* Where install.cmd reads them (wevtutil qe <log>). */
 #define OM_EVENT_LOG "Operations Manager"
 
+/* Most causes an event lists. */
+#define OM_EVENT_CAUSES 4
+
+/* One usual cause of an event and the check that confirms or rules it out:
+ * "stage/id" as `check` prints it (core/diag.h's DIAG_CHECKS; test_events
+ * fails on one the table lacks), or NULL when only the event's own text or
+ * the other computer can tell. */
+struct om_cause {
+	const char *what;
+	const char *check;
+};
+
 struct om_event {
 	int id;
 	const char *source;   /* event source, e.g. "OpsMgr Connector" */
@@ -33,6 +46,9 @@ struct om_event {
 	const char *fix;      /* what to do */
 	bool after_restart;   /* install.cmd names it when it follows the
 			       * certificate import and service restart */
+	/* `explain`: the usual causes, most likely first, each with its
+	 * deciding check; the rest { NULL, NULL }. */
+	struct om_cause causes[OM_EVENT_CAUSES];
 };
 
 /* The entry for id, NULL when the product does not know it. */

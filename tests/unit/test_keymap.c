@@ -183,7 +183,7 @@ static void test_shown_key_works(void **st)
 		wint_t ch;
 	} KEYS[] = {
 		{ "F1", KEY_CODE_YES, KEY_F(1) }, { "F2", KEY_CODE_YES, KEY_F(2) },
-		{ "F4", KEY_CODE_YES, KEY_F(4) },
+		{ "F3", KEY_CODE_YES, KEY_F(3) }, { "F4", KEY_CODE_YES, KEY_F(4) },
 		{ "F5", KEY_CODE_YES, KEY_F(5) }, { "F6", KEY_CODE_YES, KEY_F(6) },
 		{ "F10", KEY_CODE_YES, KEY_F(10) },
 		{ "Enter", OK, '\r' }, { "Esc", OK, ESC }, { "Tab", OK, '\t' },
@@ -254,6 +254,19 @@ static void test_printable_keys(void **st)
 		{ false, 'k', KC_WELCOME, ACT_RENEW },
 		{ false, 'K', KC_WELCOME, ACT_RENEW },
 		{ true, KEY_F(6), KC_LIST, ACT_NONE },
+		/* the explain page from anywhere: F3 or v, not over a question,
+		 * a running stage or a page (help, the explain page itself) */
+		{ true, KEY_F(3), KC_WELCOME, ACT_EXPLAIN },
+		{ true, KEY_F(3), KC_STAGE, ACT_EXPLAIN },
+		{ true, KEY_F(3), KC_FORM, ACT_EXPLAIN },
+		{ true, KEY_F(3), KC_PENDING, ACT_EXPLAIN },
+		{ false, 'v', KC_LIST, ACT_EXPLAIN },
+		{ false, 'V', KC_STAGE, ACT_EXPLAIN },
+		{ false, 'v', KC_FORM, ACT_NONE },
+		{ false, 'v', KC_STAGE | KC_TEXT, ACT_NONE },
+		{ true, KEY_F(3), KC_CONFIRM, ACT_NONE },
+		{ true, KEY_F(3), KC_BUSY, ACT_NONE },
+		{ true, KEY_F(3), KC_HELP, ACT_NONE },
 		/* a context's own letters first: y/n in a question, c/l/e waiting */
 		{ false, 'n', KC_CONFIRM, ACT_NO },
 		{ false, 'c', KC_PENDING, ACT_CHECK },
