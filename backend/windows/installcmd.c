@@ -71,6 +71,17 @@ static void lit_str(struct ic_gen *g, const char *key, const char *val)
 	snprintf(l->val, sizeof(l->val), "%s", val);
 }
 
+/* The values from the answers the script carries, by the names its set
+ * lines give them (FQDN first: the only one a server role has). */
+#define IC_VALUES 3
+static const char *const IC_VALUE_NAMES[IC_VALUES] = { "FQDN", "MG",
+							 "SERVER" };
+
+static const char *ic_value(const struct installcmd_in *in, size_t i)
+{
+	return i == 0 ? in->fqdn : i == 1 ? in->mgmt_group : in->server;
+}
+
 /* {=NAME}: the value itself, '%' doubled, for a line that hands it to
  * another program (msiexec).  Windows' cmd expands %NAME% once, but
  * Wine's scans the expansion again ("a%b%c" loses "%b%"), so the bytes
@@ -80,13 +91,12 @@ static void lit_str(struct ic_gen *g, const char *key, const char *val)
 static void put_literal(struct ic_gen *g, const char *tmpl, const char *k,
 			size_t n)
 {
-	static const char *const names[] = { "FQDN", "MG", "SERVER" };
-	const char *vals[] = { g->in->fqdn, g->in->mgmt_group,
-			       g->in->server };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strlen(names[i]) != n || memcmp(names[i], k, n) || !vals[i])
+	for (size_t i = 0; i < IC_VALUES; i++) {
+		const char *val = ic_value(g->in, i);
+		if (strlen(IC_VALUE_NAMES[i]) != n ||
+		    memcmp(IC_VALUE_NAMES[i], k, n) || !val)
 			continue;
-		for (const char *v = vals[i]; *v; v++)
+		for (const char *v = val; *v; v++)
 			strbuf_put(&g->b, *v == '%' ? "%%" : v,
 				   *v == '%' ? 2 : 1);
 		return;
@@ -406,12 +416,11 @@ static void head(struct ic_gen *g)
 	ic_emit(g, "  if not defined NOPAUSE pause");
 	ic_emit(g, "  exit /b {#E_MISSING_FILE}");
 	ic_emit(g, ")");
-	const char *names[] = { "FQDN", "MG", "SERVER" };
-	const char *vals[] = { in->fqdn, in->mgmt_group, in->server };
-	for (size_t i = 0; i < (in->server_role ? 1u : 3u); i++) {
-		char *line = cmdquote_set_line(names[i], vals[i]);
+	for (size_t i = 0; i < (in->server_role ? 1u : IC_VALUES); i++) {
+		char *line = cmdquote_set_line(IC_VALUE_NAMES[i],
+					       ic_value(in, i));
 		if (!line) {
-			g->bad = names[i];
+			g->bad = IC_VALUE_NAMES[i];
 			return;
 		}
 		strbuf_printf(&g->b, "%s\r\n", line);
