@@ -24,13 +24,17 @@
 #include "lab.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <microhttpd.h>
@@ -113,6 +117,8 @@ static int peer_identity(gnutls_session_t s, char **cn, char **serial,
 
 struct peer {
 	char *cn, *serial, *sha;
+	unsigned status;   /* gnutls_certificate_status_t bits of a refusal */
+	bool sent;         /* it presented a certificate */
 };
 
 static void peer_release(struct peer *p)
@@ -137,6 +143,7 @@ static int check_peer(gnutls_session_t s, char *why, size_t whylen,
 		snprintf(why, whylen, "the client sent no certificate");
 		return -1;
 	}
+	pe->sent = true;
 	peer_identity(s, &pe->cn, &pe->serial, &pe->sha);
 	/* chain to the lab root, and usable for Client Authentication (an
 	 * agent certificate without it fails against a real management
@@ -150,6 +157,7 @@ static int check_peer(gnutls_session_t s, char *why, size_t whylen,
 			 "%s", gnutls_strerror(rc));
 		return -1;
 	}
+	pe->status = status;
 	if (status) {
 		gnutls_datum_t out = { NULL, 0 };
 
@@ -171,17 +179,68 @@ static int check_peer(gnutls_session_t s, char *why, size_t whylen,
 	return 0;
 }
 
+/* The TLS alert a refusal sends (RFC 8446 6.2), so the client hears the
+ * cause as a real server's TLS stack would tell it: expired, not for
+ * client authentication, unknown issuer, revoked, none sent. */
+static gnutls_alert_description_t refusal_alert(const struct peer *pe)
+{
+	unsigned status = pe->status;
+
+	if (!pe->sent)
+		return GNUTLS_A_CERTIFICATE_REQUIRED;
+	if (status & (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
+		return GNUTLS_A_CERTIFICATE_EXPIRED;
+	if (status & GNUTLS_CERT_PURPOSE_MISMATCH)
+		return GNUTLS_A_UNSUPPORTED_CERTIFICATE;
+	if (status & GNUTLS_CERT_REVOKED)
+		return GNUTLS_A_CERTIFICATE_REVOKED;
+	if (status & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
+		return GNUTLS_A_UNKNOWN_CA;
+	return GNUTLS_A_BAD_CERTIFICATE;
+}
+
+/* Tell the client why (the alert), then close gently: stop writing and
+ * read what it still sends until it closes too, at most LINGER_MS.  A
+ * close with its request unread would send a reset, and the client's TCP
+ * stack drops what it has not read yet on a reset: the alert with it. */
+#define LINGER_MS 1000
+static void send_refusal(gnutls_session_t s, const struct peer *pe)
+{
+	int fd = gnutls_transport_get_int(s);
+	struct stat st;
+	char sink[4096];
+
+	(void)gnutls_alert_send(s, GNUTLS_AL_FATAL, refusal_alert(pe));
+	if (fd < 0 || fstat(fd, &st) || !S_ISSOCK(st.st_mode) ||
+	    shutdown(fd, SHUT_WR))
+		return;
+	for (int waited = 0; waited < LINGER_MS; waited += 50) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 50) < 0 && errno != EINTR)
+			return;
+		if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		ssize_t n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return;
+	}
+}
+
 static int verify_during_handshake(gnutls_session_t s)
 {
 	char why[512];
 	struct peer pe;
 	int rc = check_peer(s, why, sizeof(why), &pe);
 
+	/* logged before the client hears it, so the log is written once
+	 * the client knows */
 	if (rc && g_ms_ctx)
 		lab_log(g_ms_ctx, "ms: refused a TLS connection from '%s' "
 			"(like events 20000/21007: no mutually authenticated "
 			"connection could be established): %s",
 			pe.cn && *pe.cn ? pe.cn : "(no certificate)", why);
+	if (rc)
+		send_refusal(s, &pe);
 	peer_release(&pe);
 	return rc ? -1 : 0;
 }

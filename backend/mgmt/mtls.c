@@ -184,24 +184,46 @@ static enum mtls_err closed_after_cert(int cert_requested, int handshake,
 	return MTLS_E_CLOSED;
 }
 
-static int is_client_cert_alert(int reason)
-{
-	switch (reason) {
-	case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
-	case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
-	case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
-	case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
-	case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
-	case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
-	case SSL_R_TLSV1_ALERT_ACCESS_DENIED:
-	case SSL_R_TLSV1_ALERT_DECRYPT_ERROR:
+/* The alerts a server refusing our certificate sends (RFC 8446 6.2,
+ * RFC 5246 7.2.2): their names, what each says about our certificate, and
+ * the one that names the cause outright (the issuer is not trusted). */
+static const struct client_alert {
+	int reason;
+	const char *name, *meaning;
+	enum mtls_err e;
+} CLIENT_ALERTS[] = {
+	{ SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED, "certificate_expired",
+	  "our certificate is expired or not yet valid", MTLS_E_CLIENT_REJECTED },
+	{ SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE, "unsupported_certificate",
+	  "our certificate is not for this use (its extended key usage)",
+	  MTLS_E_CLIENT_REJECTED },
+	{ SSL_R_TLSV1_ALERT_UNKNOWN_CA, "unknown_ca",
+	  "the server does not trust the CA that issued our certificate",
+	  MTLS_E_CLIENT_UNTRUSTED },
+	{ SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED, "certificate_revoked",
+	  "our certificate is revoked", MTLS_E_CLIENT_REJECTED },
+	{ SSL_R_SSLV3_ALERT_BAD_CERTIFICATE, "bad_certificate",
+	  "our certificate is unusable to the server", MTLS_E_CLIENT_REJECTED },
+	{ SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN, "certificate_unknown",
+	  "the server rejects our certificate without saying why",
+	  MTLS_E_CLIENT_REJECTED },
+	{ SSL_R_TLSV1_ALERT_ACCESS_DENIED, "access_denied",
+	  "our certificate is valid but not allowed", MTLS_E_CLIENT_REJECTED },
+	{ SSL_R_TLSV1_ALERT_DECRYPT_ERROR, "decrypt_error",
+	  "our signature did not verify (key and certificate do not match)",
+	  MTLS_E_CLIENT_REJECTED },
 #ifdef SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED
-	case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+	{ SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, "certificate_required",
+	  "the server received no certificate from us", MTLS_E_CLIENT_REJECTED },
 #endif
-		return 1;
-	default:
-		return 0;
-	}
+};
+
+static const struct client_alert *client_cert_alert(int reason)
+{
+	for (size_t i = 0; i < sizeof(CLIENT_ALERTS) / sizeof(CLIENT_ALERTS[0]); i++)
+		if (CLIENT_ALERTS[i].reason == reason)
+			return &CLIENT_ALERTS[i];
+	return NULL;
 }
 
 static enum mtls_err classify(SSL *ssl, int sslerr, int handshake,
@@ -227,12 +249,12 @@ static enum mtls_err classify(SSL *ssl, int sslerr, int handshake,
 	char oe[256] = "";
 	if (e)
 		ERR_error_string_n(e, oe, sizeof(oe));
-	if (e && ERR_GET_LIB(e) == ERR_LIB_SSL && is_client_cert_alert(reason)) {
-		snprintf(err, errlen,
-			 "the server refused our certificate (TLS alert: %s)",
-			 ERR_reason_error_string(e) ? ERR_reason_error_string(e)
-						    : oe);
-		return MTLS_E_CLIENT_REJECTED;
+	const struct client_alert *a = e && ERR_GET_LIB(e) == ERR_LIB_SSL ?
+		client_cert_alert(reason) : NULL;
+	if (a) {
+		snprintf(err, errlen, "the server refused our certificate with "
+			 "TLS alert %s: %s", a->name, a->meaning);
+		return a->e;
 	}
 	if (sslerr == SSL_ERROR_ZERO_RETURN ||
 	    (sslerr == SSL_ERROR_SYSCALL && (errno == 0 || errno == ECONNRESET ||

@@ -11,7 +11,9 @@
  *
  * Failures are classified so the caller can name the Operations Manager
  * event: the server refused our certificate (21007 / 20071) - with an
- * alert, or by hanging up after asking for it -, we do not
+ * alert, named with what it says about our certificate (unknown_ca, the
+ * one that names the cause outright, is MTLS_E_CLIENT_UNTRUSTED), or by
+ * hanging up after asking for it -, we do not
  * trust the server's (20072), the connection closed before or right after
  * authentication, time-outs, cancellation.
  *

@@ -22,6 +22,7 @@ enum mtls_err {
 	MTLS_E_SERVER_UNTRUSTED,/* the server's chain does not verify */
 	MTLS_E_NAME_MISMATCH,   /* the server's certificate is for another name */
 	MTLS_E_CLIENT_REJECTED, /* the server refused our certificate (alert) */
+	MTLS_E_CLIENT_UNTRUSTED,/* ... saying it does not trust its issuer */
 	MTLS_E_CLOSED,          /* closed without an answer */
 	MTLS_E_HANDSHAKE,       /* any other TLS failure */
 	MTLS_E_PROTOCOL,        /* not an HTTP answer we understand */

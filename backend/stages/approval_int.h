@@ -51,8 +51,10 @@ void approval_mtls_opts(struct ctx *c, const struct approval_target *t,
  * (parse, key_match, validity, eku, key_usage, key_type, chain) is
  * appended to d's message as "the cause is ours: ... fails verify/<id>:
  * ..." and its fix becomes d's.  None fails and refused (the server
- * refused us: alert, close, 401/403): d's fix is labelled "likely" (a
- * guess).  Nothing is added to any list.
+ * refused us without naming why: an alert such as bad_certificate, a
+ * close, 401/403): d's fix is labelled "likely" (a guess); refused false
+ * (an alert that named the cause, or no refusal) keeps it as stated.
+ * Nothing is added to any list.
  */
 void approval_tls_cause(struct ctx *c, const struct approval_target *t,
 			struct diag *d, bool refused);

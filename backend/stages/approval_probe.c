@@ -102,7 +102,8 @@ static const struct tls_text {
 	int event;
 	enum stage s1, s2;
 } tls_texts[] = {
-	{ MTLS_E_CLIENT_REJECTED, MTLS_OK, F_SERVER, "mutually authenticated ",
+	{ MTLS_E_CLIENT_REJECTED, MTLS_E_CLIENT_UNTRUSTED, F_SERVER,
+	  "mutually authenticated ",
 	  " failed", "; the agent logs event 21007 (cannot create a mutually "
 		     "authenticated connection) and the server 20071 "
 		     "(connection closed before authentication)",
@@ -168,10 +169,11 @@ static void approval_tls_failure(struct ctx *c, struct diag_list *dl,
 	if (d && x->event)
 		d->event = x->event;
 	/* the server refused us: our own checks of what we presented say
-	 * why, or the fix is a guess */
+	 * why, or the fix is a guess - unless the server's alert named the
+	 * cause (it does not trust our issuer) */
 	if (e == MTLS_E_CLIENT_REJECTED || e == MTLS_E_CLOSED ||
-	    e == MTLS_E_HANDSHAKE)
-		approval_tls_cause(c, t, d, true);
+	    e == MTLS_E_HANDSHAKE || e == MTLS_E_CLIENT_UNTRUSTED)
+		approval_tls_cause(c, t, d, e != MTLS_E_CLIENT_UNTRUSTED);
 }
 
 int approval_lab_request(struct ctx *c, const struct approval_target *t,

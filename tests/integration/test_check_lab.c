@@ -11,8 +11,9 @@
  * expired); each break of the INSTALLED certificate (server
  * authentication only, expired, another name, the key of another
  * certificate; made from the lab root at ca/root.key) failing on the
- * installed file with the TLS refusal attributed to it, a refusal our
- * checks cannot explain labelled "likely", and a PFX password typed at
+ * installed file with the TLS refusal attributed to it after the lab's
+ * alert naming it, a refusal our checks cannot explain named by the
+ * lab's alert (unknown_ca), and a PFX password typed at
  * enrollment (export/reread skip).  Asserts exit codes and the JSON
  * report's contents.
  */
@@ -654,10 +655,11 @@ static void assert_tls_caused_by(const char *out, const char *id)
 }
 
 /* A break of the installed certificate made with o: check fails on the
- * installed file at verify/<bad> (verify/<good> still passes), and the
- * TLS failure it causes is attributed to verify/<bad>. */
+ * installed file at verify/<bad> (verify/<good> still passes), the TLS
+ * failure quotes the server's own words first (its alert, named) and is
+ * attributed to verify/<bad>. */
 static void assert_installed_break(struct certgen_opts *o, const char *bad,
-				   const char *good)
+				   const char *good, const char *alert)
 {
 	char *out = NULL;
 	int rc = check_broken_installed(o, &out);
@@ -665,6 +667,14 @@ static void assert_installed_break(struct certgen_opts *o, const char *bad,
 	assert_true(has_check(out, "verify", bad, "fail"));
 	assert_true(has_check(out, "verify", good, "pass"));
 	assert_tls_caused_by(out, bad);
+	char *msg = row_member(out, "approval", "tls", "fail", "message");
+	assert_non_null(msg);
+	const char *said = strstr(msg, alert);
+	if (!said)
+		fprintf(stderr, "%s\n", msg);
+	assert_non_null(said);
+	assert_true(said < strstr(msg, "the cause is ours"));
+	free(msg);
 	free(out);
 }
 
@@ -676,7 +686,9 @@ static void test_installed_server_auth_only(void **st)
 	struct certgen_opts o;
 	certgen_opts_leaf(&o, "agent01.lab.test");
 	o.eku = CERTGEN_EKU_SERVER;
-	assert_installed_break(&o, "eku", "validity");
+	assert_installed_break(&o, "eku", "validity",
+			       "TLS alert unsupported_certificate: our "
+			       "certificate is not for this use");
 }
 
 /* Installed: expired.  The TLS failure is the validity's, with its fix
@@ -688,7 +700,9 @@ static void test_installed_expired(void **st)
 	certgen_opts_leaf(&o, "agent01.lab.test");
 	o.not_before = -20L * 86400;
 	o.not_after = -3600;
-	assert_installed_break(&o, "validity", "eku");
+	assert_installed_break(&o, "validity", "eku",
+			       "TLS alert certificate_expired: our certificate "
+			       "is expired");
 }
 
 /* Installed: another name.  verify/subject_name fails on the installed
@@ -779,8 +793,10 @@ static void test_typed_pfx_password_is_skip(void **st)
 
 /* Installed: a certificate of another CA that we trust (--trust-store)
  * and the lab does not.  Every check of ours passes, so the refusal's
- * cause is not ours to name: the fix is labelled as the guess it is. */
-static void test_refused_without_our_cause_is_likely(void **st)
+ * cause is not ours to name; the lab's alert (unknown_ca) names it, so the
+ * fix is stated, not a guess (the guess when nothing names the cause:
+ * tests/unit/test_approval's test_tls_cause_guess_is_labelled). */
+static void test_refused_unknown_ca_named_by_server(void **st)
 {
 	(void)st;
 	struct certgen_opts o;
@@ -820,13 +836,17 @@ static void test_refused_without_our_cause_is_likely(void **st)
 	assert_true(has_check(out, "verify", "eku", "pass"));
 	char *msg = row_member(out, "approval", "tls", "fail", "message");
 	char *fix = row_member(out, "approval", "tls", "fail", "fix");
-	if (!fix || strncmp(fix, "likely", 6) != 0)
+	if (!msg || !strstr(msg, "TLS alert unknown_ca"))
 		fprintf(stderr, "%s\n", out);
 	assert_non_null(msg);
+	assert_non_null(strstr(msg, "refused our certificate with TLS alert "
+			       "unknown_ca: the server does not trust the CA "
+			       "that issued our certificate"));
 	assert_null(strstr(msg, "the cause is ours"));
 	assert_non_null(fix);
-	assert_int_equal(strncmp(fix, "likely (our own checks of '", 27), 0);
-	assert_non_null(strstr(fix, "a CA the management server trusts"));
+	assert_null(strstr(fix, "likely"));
+	assert_int_equal(strncmp(fix, "have the certificate issued by a CA the "
+				 "management server trusts", 64), 0);
 	free(msg);
 	free(fix);
 	free(out);
@@ -856,7 +876,7 @@ int main(void)
 		cmocka_unit_test(test_installed_expired),
 		cmocka_unit_test(test_installed_wrong_cn),
 		cmocka_unit_test(test_installed_other_key),
-		cmocka_unit_test(test_refused_without_our_cause_is_likely),
+		cmocka_unit_test(test_refused_unknown_ca_named_by_server),
 		cmocka_unit_test(test_installed_restored),
 		cmocka_unit_test(test_typed_pfx_password_is_skip),
 	};

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "stages/approval.h"
@@ -33,6 +34,7 @@
 #include "unit_util.h"
 #include "sys/netprobe.h"
 #include "stages/stages.h"
+#include "stages/approval_int.h"
 #include "core/state.h"
 
 /* ---- parsers ---------------------------------------------------------------- */
@@ -732,6 +734,74 @@ static void test_approve_refuses_option(void **state)
 	free(marker);
 }
 
+/* ---- why the server refused us (approval_cause.c) ----------------------- */
+
+/* A refused exchange's row: message "refused", fix "check the trust". */
+static struct diag *refusal_row(struct diag_list *dl)
+{
+	diag_list_init(dl);
+	return diag_add(dl, DIAG_APPROVAL_TLS, SEV_FAIL, NULL,
+			"check the trust", "refused");
+}
+
+/* A refusal our own checks of the certificate cannot explain keeps the
+ * fix, labelled "likely"; one whose cause the server's alert named
+ * (refused false) keeps it as stated; an expired certificate is named as
+ * the cause, with its own fix. */
+static void test_tls_cause_guess_is_labelled(void **state)
+{
+	struct fixture *f = *state;
+	struct certgen_opts o;
+	X509 *root;
+	EVP_PKEY *rkey;
+	certgen_opts_ca(&o, "Cause Test Root");
+	assert_int_equal(certgen_make(&o, &root, &rkey), 0);
+	char store[600], hashed[700], cert[600], key[600];
+	snprintf(store, sizeof(store), "%s/trust", f->dir);
+	assert_int_equal(mkdir(store, 0700), 0);
+	snprintf(hashed, sizeof(hashed), "%s/%08lx.0", store,
+		 X509_NAME_hash_ex(X509_get_subject_name(root), NULL, NULL,
+				   NULL));
+	assert_int_equal(certgen_write_pem(hashed, &root, 1), 0);
+	config_set_str(&f->cfg.trust_store, store);
+	snprintf(cert, sizeof(cert), "%s/agent.pem", f->dir);
+	snprintf(key, sizeof(key), "%s/agent.key", f->dir);
+	certgen_opts_leaf(&o, "pc1.contoso.com");
+	o.issuer = root;
+	o.issuer_key = rkey;
+	o.key_slot = 3;
+	assert_int_equal(certgen_make_files(&o, cert, key), 0);
+	struct approval_target t = { .server = "ms.contoso.com", .port = 5723,
+				     .cert = cert, .key = key,
+				     .fqdn = "pc1.contoso.com" };
+	struct diag_list dl;
+
+	struct diag *d = refusal_row(&dl);
+	approval_tls_cause(&f->c, &t, d, true);
+	assert_int_equal(strncmp(d->fix, "likely (", 8), 0);
+	assert_non_null(strstr(d->fix, "check the trust"));
+	assert_string_equal(d->message, "refused");
+	diag_list_release(&dl);
+
+	d = refusal_row(&dl);
+	approval_tls_cause(&f->c, &t, d, false);
+	assert_string_equal(d->fix, "check the trust");
+	diag_list_release(&dl);
+
+	o.not_before = -20L * 86400;
+	o.not_after = -3600;
+	assert_int_equal(certgen_make_files(&o, cert, key), 0);
+	d = refusal_row(&dl);
+	approval_tls_cause(&f->c, &t, d, true);
+	assert_non_null(strstr(d->message, "the cause is ours"));
+	assert_non_null(strstr(d->message, "fails verify/validity"));
+	assert_null(strstr(d->fix, "likely"));
+	assert_null(strstr(d->fix, "check the trust"));
+	diag_list_release(&dl);
+	X509_free(root);
+	EVP_PKEY_free(rkey);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -757,6 +827,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_server_role_refuses_bad_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_cause_guess_is_labelled,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_approve_refuses_option,
 						setup, teardown),
 	};
