@@ -216,6 +216,15 @@ static void *serve(void *arg)
 				write_all(ssl, chunk);
 		}
 		SSL_shutdown(ssl);
+	} else {
+		/* refused: OpenSSL sent its alert; close gently (stop
+		 * writing, read until the client goes) so no TCP reset
+		 * makes the client drop the alert unread */
+		char b[512];
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		shutdown(fd, SHUT_WR);
+		while (poll(&p, 1, 2000) > 0 && read(fd, b, sizeof(b)) > 0)
+			;
 	}
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);
