@@ -173,6 +173,20 @@ int diag_check_lookup(enum stage s, const char *id)
 	return -1;
 }
 
+int diag_check_ref(const char *ref)
+{
+	char stage[32];
+	const char *slash = ref ? strchr(ref, '/') : NULL;
+	if (!slash || (size_t)(slash - ref) >= sizeof(stage))
+		return -1;
+	memcpy(stage, ref, (size_t)(slash - ref));
+	stage[slash - ref] = '\0';
+	enum stage s = stage_by_id(stage);
+	if (strcmp(stage_id(s), stage) != 0)
+		return -1;
+	return diag_check_lookup(s, slash + 1);
+}
+
 enum diag_severity diag_worst(const struct diag_list *l)
 {
 	enum diag_severity w = SEV_PASS;

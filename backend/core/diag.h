@@ -193,6 +193,9 @@ enum stage diag_check_stage(enum diag_check c);
 int diag_check_event(enum diag_check c);
 const char *diag_severity_name(enum diag_severity s);   /* "pass".."fail" */
 int diag_check_lookup(enum stage s, const char *id); /* -1 when unknown */
+/* The check a "stage/id" reference names (core/events.h's causes), -1 when
+ * none. */
+int diag_check_ref(const char *ref);
 
 /* Worst severity in the list (SEV_PASS for an empty list). */
 enum diag_severity diag_worst(const struct diag_list *l);
