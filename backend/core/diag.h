@@ -208,7 +208,8 @@ const struct diag *diag_find(const struct diag_list *l, enum diag_check c);
 
 /*
  * Renderers.  Text: one line per item "STATUS stage/id: message" plus
- * indented "fix:" and "event:" lines, message, field and fix through
+ * indented "fix:" and "event:" lines (an event of core/events.h: the fix
+ * ends "; 'opsmgr-enroll explain N' for the causes"), message, field and fix through
  * text_fputs (core/text.h: control characters shown as \xHH).  JSON:
  * product.md section 4, the object {"version":1,"ok":BOOL,"checks":[...]},
  * ok = no item is a fail, one row per stage + id (items of the same check

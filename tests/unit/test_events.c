@@ -232,15 +232,37 @@ static void test_diag_event_line(void **state)
 	struct diag_list l;
 	diag_list_init(&l);
 	diag_add(&l, DIAG_VERIFY_KEY_TYPE, SEV_FAIL, NULL, "fix it", "CNG key");
+	/* no fix of its own: the pointer alone */
+	diag_add(&l, DIAG_SERIAL_MATCH, SEV_WARN, NULL, NULL, "serial differs");
+	/* an event the table lacks: no pointer to `explain` */
+	struct diag *d = diag_add(&l, DIAG_AGENT_TCP, SEV_FAIL, NULL, "open it",
+				  "port closed");
+	d->event = 4625;
+	/* a pass names no event and no fix */
+	diag_add(&l, DIAG_VERIFY_EKU, SEV_PASS, NULL, "never", "both EKUs");
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	diag_print_text(f, &l, SEV_PASS);
 	fclose(f);
-	char want[256];
-	snprintf(want, sizeof(want), "     event: 20069 (%s)\n",
-		 om_event_find(20069)->meaning);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "     fix: fix it; 'opsmgr-enroll explain 20069' for the causes\n"
+		 "     event: 20069 (%s)\n", om_event_find(20069)->meaning);
 	assert_non_null(strstr(buf, want));
+	snprintf(want, sizeof(want),
+		 "     fix: see 'opsmgr-enroll explain 20066' for the causes\n"
+		 "     event: 20066 (%s)\n", om_event_find(20066)->meaning);
+	assert_non_null(strstr(buf, want));
+	assert_non_null(strstr(buf, "     fix: open it\n     event: 4625\n"));
+	assert_null(strstr(buf, "never"));
+	/* JSON keeps the fix as it is */
+	free(buf);
+	f = open_memstream(&buf, &len);
+	diag_write_json(f, &l);
+	fclose(f);
+	assert_null(strstr(buf, "explain"));
+	assert_non_null(strstr(buf, "\"fix it\""));
 	free(buf);
 	diag_list_release(&l);
 }
