@@ -20,9 +20,10 @@ enum cause_state { CAUSE_OPEN, CAUSE_RULED_OUT, CAUSE_CONFIRMED };
 
 /* What the evidence says of cause k, judged on the first `upto` rows:
  * confirmed when its evidence check failed (with the cause's finding in
- * the message, when it has one), ruled out when the check passed or failed
- * for another cause's finding, open when the evidence cannot tell or the
- * check did not run (skipped, a warning, a missing file). */
+ * the message, when it has one), ruled out when the check passed, open
+ * when the evidence cannot tell, the check did not run (skipped, a
+ * warning, a missing file) or failed for something else (another cause's
+ * finding: that cause is the one confirmed). */
 static enum cause_state cause_state(const struct diag_list *dl, size_t upto,
 				    const struct om_cause *k)
 {
@@ -41,9 +42,9 @@ static enum cause_state cause_state(const struct diag_list *dl, size_t upto,
 		if (d->sev == SEV_FAIL && (!k->finding || strstr(d->message, k->finding)))
 			found = true;
 	}
-	if (!seen || (worst != SEV_PASS && worst != SEV_FAIL))
-		return CAUSE_OPEN;
-	return found ? CAUSE_CONFIRMED : CAUSE_RULED_OUT;
+	if (found)
+		return CAUSE_CONFIRMED;
+	return seen && worst == SEV_PASS ? CAUSE_RULED_OUT : CAUSE_OPEN;
 }
 
 /* Was cause k's evidence check named by an earlier cause in state want? */
