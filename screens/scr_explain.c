@@ -1,7 +1,8 @@
 /*
  * scr_explain.c - the explain page (scr_explain.h): one line of text, the
  * event found in it (explain_find_id) and its explanation from the events
- * table, scrolled with Up/Down/PgUp/PgDn.  Enter and Tab are spaces, so a
+ * table (each cause with its deciders: `check` here, `check --evidence` on
+ * collected evidence), scrolled with Up/Down/PgUp/PgDn.  Enter and Tab are spaces, so a
  * pasted multi-line event text stays one text.
  */
 #include "scr_explain.h"
@@ -81,9 +82,10 @@ static void draw(struct ui *ui, struct xstate *xs)
 		shown = xs->ed.value[0] ? explain_unknown(xs->id, msg, sizeof(msg))
 			: "Type an Operations Manager event ID (e.g. 21007) or "
 			  "paste the event's text from Event Viewer or "
-			  "wevtutil: its meaning, usual causes, the check that "
-			  "decides each (a row of the Diagnose screen) and the "
-			  "fix show here.";
+			  "wevtutil: its meaning, usual causes, the checks that "
+			  "decide each (a row of the Diagnose screen here, and "
+			  "of check --evidence on a Windows computer's "
+			  "collected evidence) and the fix show here.";
 	int n = layout_wrap(shown, body.w, 0, NULL, NULL);
 	if (n > body.h && body.h > 1) {
 		body.h--;

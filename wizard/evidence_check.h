@@ -21,9 +21,10 @@
  *                              configured, and the TCP test's result
  *   agent/service              HealthService running, not disabled
  *   approval/event             each Operations Manager event found (its id,
- *                              count, last time, meaning, cause, the check
- *                              that confirms it or rules it out; fix from
- *                              core/events.h)
+ *                              count, last time, meaning, cause; the cause
+ *                              confirmed, or the causes ruled out, by the
+ *                              evidence checks core/events.h names for its
+ *                              causes; fix from core/events.h)
  * The diagnostics are the same as `check`'s, so text and JSON render them
  * the same way (diag_print_text, diag_write_json).
  *

@@ -179,24 +179,36 @@ static void put_item(FILE *out, const char *label, const char *text,
 	put_wrapped(out, text, col, indent + (int)strlen(label), width);
 }
 
+/* A cause's two deciders: `check`'s row here, `check --evidence`'s on a
+ * Windows computer's collected evidence. */
+static void put_deciders(FILE *out, const struct om_cause *c, int width)
+{
+	put_item(out, EXPLAIN_DECIDED_HERE, c->check ? c->check :
+		 "the event's own text, or the other computer (no check here)",
+		 5, width);
+	put_item(out, EXPLAIN_DECIDED_EVIDENCE,
+		 c->evidence ? c->evidence : "cannot tell", 5, width);
+}
+
 void explain_write(FILE *out, const struct om_event *e, int width)
 {
 	fprintf(out, "event %d (%s, log \"%s\")\n", e->id, e->source,
 		OM_EVENT_LOG);
 	put_item(out, "meaning: ", e->meaning, 0, width);
-	fputs("\nusual causes, and the check that decides each:\n", out);
+	fputs("\nusual causes, and the checks that decide each:\n", out);
 	for (int i = 0; i < OM_EVENT_CAUSES && e->causes[i].what; i++) {
 		char num[8];
 		snprintf(num, sizeof(num), "%d. ", i + 1);
 		put_item(out, num, e->causes[i].what, 2, width);
-		put_item(out, "decided by: ", e->causes[i].check ?
-			 e->causes[i].check : "the event's own text, or the "
-			 "other computer (no check here)", 5, width);
+		put_deciders(out, &e->causes[i], width);
 	}
 	fputc('\n', out);
 	put_item(out, "fix: ", e->fix, 0, width);
-	put_wrapped(out, "\nThe checks are rows of 'opsmgr-enroll check' "
-		    "(stage/id).", 0, 0, width);
+	put_wrapped(out, "\nThe checks are rows (stage/id): 'decided by' of "
+		    "'opsmgr-enroll check' on this computer, 'on collected "
+		    "evidence' of 'opsmgr-enroll check --evidence DIR|ZIP' on "
+		    "what collect.cmd gathered on a Windows computer.", 0, 0,
+		    width);
 }
 
 char *explain_text(const struct om_event *e, int width)

@@ -1,7 +1,8 @@
 /*
  * explain.h - `opsmgr-enroll explain EVENT_ID|TEXT`: an Operations Manager
- * event's meaning, its usual causes with the check that decides each, and
- * the fix, all from the one events table (core/events.h).  A whole event
+ * event's meaning, its usual causes with the checks that decide each (on
+ * this computer and on a Windows computer's collected evidence), and the
+ * fix, all from the one events table (core/events.h).  A whole event
  * text (Event Viewer's copy, wevtutil's text or XML, PowerShell's list)
  * finds its ID.  Also what the TUI's explain screen shows
  * (screens/scr_explain.c).
@@ -27,9 +28,16 @@
  */
 int explain_find_id(const char *text);
 
+/* The labels of a cause's deciders: `check`'s row on this computer, and
+ * `check --evidence`'s on a Windows computer's collected evidence. */
+#define EXPLAIN_DECIDED_HERE "decided by: "
+#define EXPLAIN_DECIDED_EVIDENCE "on collected evidence: "
+
 /* The explanation of e: "event N (source)", meaning, numbered causes each
- * with "decided by: stage/id", the fix.  Wrapped at width columns (0: one
- * line per item, for a screen that wraps itself). */
+ * with "decided by: stage/id" (`check`) and "on collected evidence:
+ * stage/id" (`check --evidence`): core/events.h's check and evidence; the
+ * fix.  Wrapped at width columns (0: one line per item, for a screen that
+ * wraps itself). */
 void explain_write(FILE *out, const struct om_event *e, int width);
 /* The same into a malloc'd string (NULL when out of memory). */
 char *explain_text(const struct om_event *e, int width);

@@ -173,6 +173,20 @@ int diag_check_lookup(enum stage s, const char *id)
 	return -1;
 }
 
+int diag_check_ref(const char *ref)
+{
+	char stage[32];
+	const char *slash = ref ? strchr(ref, '/') : NULL;
+	if (!slash || (size_t)(slash - ref) >= sizeof(stage))
+		return -1;
+	memcpy(stage, ref, (size_t)(slash - ref));
+	stage[slash - ref] = '\0';
+	enum stage s = stage_by_id(stage);
+	if (strcmp(stage_id(s), stage) != 0)
+		return -1;
+	return diag_check_lookup(s, slash + 1);
+}
+
 enum diag_severity diag_worst(const struct diag_list *l)
 {
 	enum diag_severity w = SEV_PASS;
@@ -238,6 +252,24 @@ static void print_event(FILE *out, int id)
 		fprintf(out, "     event: %d\n", id);
 }
 
+/* "     fix: <fix>; 'opsmgr-enroll explain N' for the causes": the fix and,
+ * for an event of the table, the command that names its causes and the
+ * checks that decide them (the event line itself has no room at 80
+ * columns).  Shown for a warning or failure only. */
+static void print_fix(FILE *out, const struct diag *d)
+{
+	bool known = d->event && om_event_find(d->event);
+	if (d->sev < SEV_WARN || (!d->fix && !known))
+		return;
+	fputs("     fix: ", out);
+	if (d->fix)
+		text_fputs(d->fix, out);
+	if (known)
+		fprintf(out, "%s'opsmgr-enroll explain %d' for the causes",
+			d->fix ? "; " : "see ", d->event);
+	fputc('\n', out);
+}
+
 /* Every message, field and fix may hold text from outside (a certificate,
  * the network, a command's output): printed through text_fputs. */
 void diag_print_text(FILE *out, const struct diag_list *l, int min_sev)
@@ -256,8 +288,7 @@ void diag_print_text(FILE *out, const struct diag_list *l, int min_sev)
 		fputc('\n', out);
 		if (d->field)
 			print_member(out, "field", d->field);
-		if (d->fix && d->sev >= SEV_WARN)
-			print_member(out, "fix", d->fix);
+		print_fix(out, d);
 		if (d->event)
 			print_event(out, d->event);
 	}

@@ -193,6 +193,9 @@ enum stage diag_check_stage(enum diag_check c);
 int diag_check_event(enum diag_check c);
 const char *diag_severity_name(enum diag_severity s);   /* "pass".."fail" */
 int diag_check_lookup(enum stage s, const char *id); /* -1 when unknown */
+/* The check a "stage/id" reference names (core/events.h's causes), -1 when
+ * none. */
+int diag_check_ref(const char *ref);
 
 /* Worst severity in the list (SEV_PASS for an empty list). */
 enum diag_severity diag_worst(const struct diag_list *l);
@@ -205,7 +208,8 @@ const struct diag *diag_find(const struct diag_list *l, enum diag_check c);
 
 /*
  * Renderers.  Text: one line per item "STATUS stage/id: message" plus
- * indented "fix:" and "event:" lines, message, field and fix through
+ * indented "fix:" and "event:" lines (an event of core/events.h: the fix
+ * ends "; 'opsmgr-enroll explain N' for the causes"), message, field and fix through
  * text_fputs (core/text.h: control characters shown as \xHH).  JSON:
  * product.md section 4, the object {"version":1,"ok":BOOL,"checks":[...]},
  * ok = no item is a fail, one row per stage + id (items of the same check

@@ -4,11 +4,13 @@
  * (events.c), read by the diagnostics' text renderer (core/diag.c: the
  * "event:" line of `check` and the runner), by install.cmd's last step
  * (windows/installcmd.c: the events it looks for after the restart, with
- * their meaning and fix) and by `explain EVENT` (wizard/explain.c, screens/scr_explain.c: the causes
- * and the checks that decide between them).  Facts from
- * opsmgr-facts.md ("Events"): the seed (KB 947691), Microsoft's
- * "troubleshoot agent connectivity issues" article and the collected
- * event texts named there.
+ * their meaning and fix), by `explain EVENT` (wizard/explain.c,
+ * screens/scr_explain.c: the causes and the checks that decide between
+ * them) and by `check --evidence` (wizard/evidence_check_events.c: each
+ * event found, confirmed or ruled out by its causes' evidence checks).
+ * Facts from opsmgr-facts.md ("Events"): the seed (KB 947691),
+ * Microsoft's "troubleshoot agent connectivity issues" article and the
+ * collected event texts named there.
  *
  * Texts are plain printable ASCII without '"', '!' or '^' (install.cmd
  * echoes them through cmd.exe; tests/unit/test_events checks it).
@@ -29,13 +31,26 @@
 /* Most causes an event lists. */
 #define OM_EVENT_CAUSES 4
 
-/* One usual cause of an event and the check that confirms or rules it out:
- * "stage/id" as `check` prints it (core/diag.h's DIAG_CHECKS; test_events
- * fails on one the table lacks), or NULL when only the event's own text or
- * the other computer can tell. */
+/* One usual cause of an event and the checks that confirm or rule it out:
+ *   check     "stage/id" of `check` (core/diag.h's DIAG_CHECKS) that decides
+ *             it on this computer, or NULL when only the event's own text
+ *             or the other computer can tell;
+ *   evidence  "stage/id" of `check --evidence` (wizard/evidence_check.h)
+ *             that decides it on a Windows computer's collected evidence
+ *             (a FAIL confirms it, a PASS rules it out), or NULL when the
+ *             evidence cannot tell;
+ *   finding   when several causes share one evidence check: words of that
+ *             check's failure message that single this cause out ("not
+ *             reversed"); a failure without them rules it out.  NULL: any
+ *             failure of the check confirms it.
+ * test_events fails on a check or evidence id that core/diag.h lacks,
+ * test_evidence_check on an evidence id `check --evidence` never reports
+ * or a finding its message lacks. */
 struct om_cause {
 	const char *what;
 	const char *check;
+	const char *evidence;
+	const char *finding;
 };
 
 struct om_event {
@@ -46,8 +61,8 @@ struct om_event {
 	const char *fix;      /* what to do */
 	bool after_restart;   /* install.cmd names it when it follows the
 			       * certificate import and service restart */
-	/* `explain`: the usual causes, most likely first, each with its
-	 * deciding check; the rest { NULL, NULL }. */
+	/* `explain` and `check --evidence`: the usual causes, most likely
+	 * first, each with its deciding checks; the rest all NULL. */
 	struct om_cause causes[OM_EVENT_CAUSES];
 };
 

@@ -4,8 +4,8 @@
  * from the welcome screen and from a stage screen whose field has the
  * focus (where v stays text) and from the diagnose screen (its key line
  * names it; the selected row's event filled in), v from the welcome screen; a typed ID shows
- * the meaning, causes with their deciding checks and the fix from the
- * events table; a pasted multi-line Event Viewer text finds 21007; an
+ * the meaning, causes with their deciding checks (`check`'s and `check
+ * --evidence`'s) and the fix from the events table; a pasted multi-line Event Viewer text finds 21007; an
  * unknown ID says so; PgDn reaches the end; Esc goes back to the screen
  * that opened it, F10 quits with 0.
  */
@@ -70,6 +70,8 @@ static void test_welcome_typed_id(void **state)
 	wait_for(fx, "event 20069 (OpsMgr Connector", "typed 20069");
 	const struct om_event *e = om_event_find(20069);
 	wait_for(fx, "decided by: verify/key_type", "the deciding check");
+	wait_for(fx, "on collected evidence: serial/key_provider",
+		 "the evidence's deciding check");
 	/* the first words of the meaning and cause (the rest may wrap) */
 	char head[24];
 	snprintf(head, sizeof(head), "%.20s", e->meaning);
@@ -117,6 +119,8 @@ static void test_stage_pasted_text(void **state)
 		 "trusted domain.\r\n");
 	wait_for(fx, "event 21007 (OpsMgr Connector", "pasted 21007 text");
 	wait_for(fx, "decided by: serial/record", "21007's first check");
+	wait_for(fx, "on collected evidence: serial/registry_serial",
+		 "21007's first evidence check");
 	for (int i = 0; i < 10 && !vt_has_text(&fx->t, "The checks are rows");
 	     i++) {
 		vt_key(&fx->t, VTERM_KEY_PAGEDOWN, VTERM_MOD_NONE);

@@ -290,7 +290,8 @@ static void test_text_output(void **state)
 		"PASS verify/parse: parsed 'agent.pem'\n"
 		"FAIL verify/eku: EKU lacks Client Authentication\n"
 		"     field: ca.template\n"
-		"     fix: use template 'OpsMgr'\n"
+		"     fix: use template 'OpsMgr'; 'opsmgr-enroll explain 20050' "
+		"for the causes\n"
 		"     event: 20050 (the certificate lacks Server or Client "
 		"Authentication in its enhanced key usage)\n");
 	free(t);
@@ -367,7 +368,8 @@ static void test_text_output_escapes(void **state)
 		"FAIL verify/subject_name: subject 'ctl\\x01x\\x1b[31mred'"
 		"\\x0aFAIL forged\\x7f \\xff\n"
 		"     field: computer.fqdn\\x1b]0;t\\x07\n"
-		"     fix: rename \\xc2\\x9b2J caf\xc3\xa9\n"
+		"     fix: rename \\xc2\\x9b2J caf\xc3\xa9; 'opsmgr-enroll "
+		"explain 20052' for the causes\n"
 		"     event: 20052 (the certificate's subject does not match "
 		"the computer name)\n");
 	for (const char *p = t; *p; p++)

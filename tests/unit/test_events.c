@@ -5,8 +5,10 @@
  * each), the texts can be echoed by install.cmd (printable ASCII, none of
  * '"' '!' '^'), the events install.cmd names after its restart are
  * exactly the issue's list, `check`'s text renderer prints the
- * meaning from the table, and every event issue 17 lists has causes each
- * decided by a check that exists (or none, said so).
+ * meaning from the table (and where `explain` says more), and every
+ * event issue 17 lists has causes each decided by a check that exists (or
+ * none, said so), here and on a Windows computer's evidence (the evidence
+ * check's own event agrees).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,15 +111,7 @@ static void test_texts_echoable(void **state)
 /* "stage/id" names a row of DIAG_CHECKS. */
 static bool check_exists(const char *ref)
 {
-	char stage[32];
-	const char *slash = strchr(ref, '/');
-	if (!slash || (size_t)(slash - ref) >= sizeof(stage))
-		return false;
-	memcpy(stage, ref, (size_t)(slash - ref));
-	stage[slash - ref] = 0;
-	enum stage s = stage_by_id(stage);
-	return strcmp(stage_id(s), stage) == 0 &&
-	       diag_check_lookup(s, slash + 1) >= 0;
+	return diag_check_ref(ref) >= 0;
 }
 
 /* issue 17: every event has its causes (the issue's list is the facts'
@@ -127,7 +121,7 @@ static void test_causes_and_checks(void **state)
 {
 	(void)state;
 	size_t n = 0;
-	int decided = 0;
+	int decided = 0, on_evidence = 0;
 	const struct om_event *t = om_event_table(&n);
 	for (size_t i = 0; i < n; i++) {
 		bool end = false;
@@ -138,6 +132,8 @@ static void test_causes_and_checks(void **state)
 			if (!k->what) {
 				end = true;
 				assert_null(k->check);
+				assert_null(k->evidence);
+				assert_null(k->finding);
 				continue;
 			}
 			if (end)
@@ -146,15 +142,68 @@ static void test_causes_and_checks(void **state)
 				fail_msg("event %d: cause '%s' names check '%s', "
 					 "which core/diag.h lacks", t[i].id,
 					 k->what, k->check);
+			if (k->evidence && !check_exists(k->evidence))
+				fail_msg("event %d: cause '%s' names evidence check "
+					 "'%s', which core/diag.h lacks", t[i].id,
+					 k->what, k->evidence);
+			if (k->finding && !k->evidence)
+				fail_msg("event %d: cause '%s' has a finding but no "
+					 "evidence check", t[i].id, k->what);
 			decided += k->check != NULL;
+			on_evidence += k->evidence != NULL;
 		}
 	}
 	assert_true(decided >= 50);
-	/* the decisive ones: serial order and truncation are serial_match */
-	assert_string_equal(om_event_find(20066)->causes[0].check,
-			    "serial/serial_match");
+	assert_true(on_evidence >= 35);
+	/* the decisive ones: serial order and truncation are serial_match
+	 * here, cert_in_store on a Windows computer's evidence */
+	const struct om_event *e = om_event_find(20066);
+	assert_string_equal(e->causes[0].check, "serial/serial_match");
+	assert_string_equal(e->causes[0].evidence, "serial/cert_in_store");
+	assert_string_equal(e->causes[1].evidence, "serial/cert_in_store");
+	assert_string_equal(e->causes[2].evidence, "serial/cert_in_store");
 	assert_string_equal(om_event_find(20069)->causes[0].check,
 			    "verify/key_type");
+	assert_string_equal(om_event_find(20069)->causes[0].evidence,
+			    "serial/key_provider");
+	assert_string_equal(om_event_find(20068)->causes[0].evidence,
+			    "serial/private_key");
+	assert_string_equal(om_event_find(20072)->causes[0].evidence,
+			    "trust/root_store");
+	assert_string_equal(om_event_find(21006)->causes[1].evidence,
+			    "agent/tcp");
+}
+
+/* A check's failure leads to event E (DIAG_CHECKS): where that check also
+ * decides causes on the evidence, E is one of the events it decides, so
+ * the two tables (check -> event, event -> deciding check) agree. */
+static void test_evidence_checks_agree(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	int agreed = 0;
+	const struct om_event *t = om_event_table(&n);
+	for (int c = 0; c < DIAG_CHECK_COUNT; c++) {
+		int id = diag_check_event((enum diag_check)c);
+		bool named = false, in_event = false;
+		for (size_t i = 0; i < n; i++)
+			for (int k = 0; k < OM_EVENT_CAUSES && t[i].causes[k].what; k++) {
+				const char *ev = t[i].causes[k].evidence;
+				if (!ev || diag_check_ref(ev) != c)
+					continue;
+				named = true;
+				in_event |= t[i].id == id;
+			}
+		if (!named || !id)
+			continue;
+		if (!in_event)
+			fail_msg("check %s/%s leads to event %d, but event %d "
+				 "does not name it as an evidence check",
+				 stage_id(diag_check_stage((enum diag_check)c)),
+				 diag_check_id((enum diag_check)c), id, id);
+		agreed++;
+	}
+	assert_true(agreed >= 12);
 }
 
 static void test_after_restart_list(void **state)
@@ -183,15 +232,37 @@ static void test_diag_event_line(void **state)
 	struct diag_list l;
 	diag_list_init(&l);
 	diag_add(&l, DIAG_VERIFY_KEY_TYPE, SEV_FAIL, NULL, "fix it", "CNG key");
+	/* no fix of its own: the pointer alone */
+	diag_add(&l, DIAG_SERIAL_MATCH, SEV_WARN, NULL, NULL, "serial differs");
+	/* an event the table lacks: no pointer to `explain` */
+	struct diag *d = diag_add(&l, DIAG_AGENT_TCP, SEV_FAIL, NULL, "open it",
+				  "port closed");
+	d->event = 4625;
+	/* a pass names no event and no fix */
+	diag_add(&l, DIAG_VERIFY_EKU, SEV_PASS, NULL, "never", "both EKUs");
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	diag_print_text(f, &l, SEV_PASS);
 	fclose(f);
-	char want[256];
-	snprintf(want, sizeof(want), "     event: 20069 (%s)\n",
-		 om_event_find(20069)->meaning);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "     fix: fix it; 'opsmgr-enroll explain 20069' for the causes\n"
+		 "     event: 20069 (%s)\n", om_event_find(20069)->meaning);
 	assert_non_null(strstr(buf, want));
+	snprintf(want, sizeof(want),
+		 "     fix: see 'opsmgr-enroll explain 20066' for the causes\n"
+		 "     event: 20066 (%s)\n", om_event_find(20066)->meaning);
+	assert_non_null(strstr(buf, want));
+	assert_non_null(strstr(buf, "     fix: open it\n     event: 4625\n"));
+	assert_null(strstr(buf, "never"));
+	/* JSON keeps the fix as it is */
+	free(buf);
+	f = open_memstream(&buf, &len);
+	diag_write_json(f, &l);
+	fclose(f);
+	assert_null(strstr(buf, "explain"));
+	assert_non_null(strstr(buf, "\"fix it\""));
 	free(buf);
 	diag_list_release(&l);
 }
@@ -206,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_after_restart_list),
 		cmocka_unit_test(test_diag_event_line),
 		cmocka_unit_test(test_causes_and_checks),
+		cmocka_unit_test(test_evidence_checks_agree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

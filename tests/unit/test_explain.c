@@ -1,7 +1,9 @@
 /*
  * test_explain.c - `opsmgr-enroll explain` (wizard/explain.c): every event
- * of the table (issue 17's list and 1210) answers with its meaning, each cause with its deciding
- * check, and the fix, in lines of at most 79 columns; a whole event text
+ * of the table (issue 17's list and 1210) answers with its meaning, each
+ * cause with its deciding checks (`check`'s here and `check --evidence`'s
+ * on a Windows computer's evidence, or why none), and the fix, in lines of
+ * at most 79 columns; a whole event text
  * as Event Viewer, wevtutil (text and XML) and PowerShell print it finds
  * its ID, numbers that are not event IDs (addresses, ports, times, record
  * IDs) do not; an unknown ID or a text without one is a clear message and
@@ -102,16 +104,59 @@ static void test_every_event(void **st)
 		assert_non_null(strstr(u, e->meaning));
 		assert_non_null(strstr(u, e->fix));
 		for (int c = 0; c < OM_EVENT_CAUSES && e->causes[c].what; c++) {
-			char want[256];
-			assert_non_null(strstr(u, e->causes[c].what));
-			snprintf(want, sizeof(want), "decided by: %s",
-				 e->causes[c].check ? e->causes[c].check :
-				 "the event's own text");
-			assert_non_null(strstr(u, want));
+			const struct om_cause *k = &e->causes[c];
+			char want[512];
+			/* the cause, then its two deciders */
+			const char *at = strstr(u, k->what);
+			assert_non_null(at);
+			snprintf(want, sizeof(want), "%s decided by: %s on "
+				 "collected evidence: %s", k->what,
+				 k->check ? k->check : "the event's own text, or "
+				 "the other computer (no check here)",
+				 k->evidence ? k->evidence : "cannot tell");
+			if (!strstr(u, want))
+				fail_msg("event %d: '%s' lacks '%s'", e->id, u, want);
 		}
 		free(u);
 		run_free(&r);
 	}
+}
+
+/* The serial faults and the CNG key: both deciders, by name. */
+static void test_evidence_deciders(void **st)
+{
+	(void)st;
+	char *a20066[] = { "20066" };
+	struct run r = run_explain(1, a20066, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out,
+		"  1. the registry serial was written in certificate order, not reversed\n"
+		"     decided by: serial/serial_match\n"
+		"     on collected evidence: serial/cert_in_store\n"));
+	char *u = unwrapped(r.out);
+	assert_non_null(strstr(u, "'on collected evidence' of 'opsmgr-enroll "
+			       "check --evidence DIR|ZIP' on what collect.cmd "
+			       "gathered on a Windows computer"));
+	free(u);
+	run_free(&r);
+	char *a20069[] = { "20069" };
+	r = run_explain(1, a20069, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out,
+		"  1. the key was imported into a CNG/KSP provider (KeySpec 0)\n"
+		"     decided by: verify/key_type\n"
+		"     on collected evidence: serial/key_provider\n"));
+	assert_non_null(strstr(r.out,
+		"  2. the template makes signature-only keys (KeySpec 2)\n"
+		"     decided by: verify/key_type\n"
+		"     on collected evidence: serial/key_provider\n"));
+	run_free(&r);
+	/* a cause the evidence cannot tell says so */
+	char *a20070[] = { "20070" };
+	r = run_explain(1, a20070, NULL);
+	assert_non_null(strstr(r.out,
+		"     on collected evidence: cannot tell\n"));
+	run_free(&r);
 }
 
 /* Event Viewer's "Copy details as text" of a 21007. */
@@ -276,6 +321,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_event),
+		cmocka_unit_test(test_evidence_deciders),
 		cmocka_unit_test(test_full_texts_find_21007),
 		cmocka_unit_test(test_find_id_forms),
 		cmocka_unit_test(test_unknown_exit_2),

@@ -7,6 +7,8 @@ CA and three machine certificates with openssl (keys only in a temporary
 folder: evidence never holds a key), then per fault the files collect.cmd
 writes (backend/windows/evidence_layout.h).  The output is committed; the
 script is here so that a fixture can be made again or a new one added.
+`python3 make-fixtures.py --events-only` writes only each folder's
+events.xml (EVENTS below), keeping the certificates already there.
 """
 import hashlib, os, shutil, subprocess, sys, tempfile
 
@@ -164,8 +166,39 @@ def write(folder, name, data):
     open(p, "wb").write(data)
 
 
+def loaded(time):
+    return event(20053, 4, time, ["CN=" + FQDN])
+
+
+# What the agent logs after the restart with each fault: the event the
+# fault causes (opsmgr-facts.md, "Events"), an error; the certificate
+# loaded (20053) where the fault leaves it usable.
+EVENTS = {
+    "healthy": [loaded("2026-12-03T15:10:02.1234567Z")],
+    "serial-not-reversed": [event(20066, 2, "2026-12-03T15:10:02.1234567Z", [])],
+    "serial-truncated-19": [event(20066, 2, "2026-12-03T15:10:02.1234567Z", [])],
+    "deleted-certificate": [event(20066, 2, "2026-12-03T15:10:02.1234567Z", [])],
+    "no-private-key": [event(20068, 2, "2026-12-03T15:10:02.1234567Z", [])],
+    "cng-key": [event(20069, 2, "2026-12-03T15:10:02.1234567Z", [])],
+    "root-missing": [event(20072, 2, "2026-12-03T15:10:04.0000000Z",
+                           ["scom01.example.test"]),
+                     loaded("2026-12-03T15:10:02.1234567Z")],
+    "service-stopped": [loaded("2026-12-03T15:10:02.1234567Z")],
+    "events-20071-21016": [
+        event(21016, 2, "2026-12-03T15:12:40.5000000Z", ["MG1", "scom01.example.test"]),
+        event(20071, 3, "2026-12-03T15:12:39.9000000Z", ["scom01.example.test"]),
+        event(21016, 2, "2026-12-03T15:02:40.5000000Z", ["MG1", "scom01.example.test"]),
+        loaded("2026-12-03T15:00:02.1234567Z"),
+        event(1210, 4, "2026-12-03T14:59:00.0000000Z", [])],
+}
+
+
+def write_events(folder, name):
+    write(folder, "events.xml", "".join(EVENTS[name]).encode("utf-8"))
+
+
 def fixture(name, certs, root_sha1, reg_serial, my_keys, root_ok=True,
-            state="4  RUNNING", events=None, hash_of="agent"):
+            state="4  RUNNING", hash_of="agent"):
     f = os.path.join(HERE, name)
     shutil.rmtree(f, ignore_errors=True)
     os.makedirs(f)
@@ -181,10 +214,7 @@ def fixture(name, certs, root_sha1, reg_serial, my_keys, root_ok=True,
     write(f, "store-my.txt", store_text(("My", "Personal"), my))
     write(f, "store-root.txt", root_store(root_sha1, root_ok))
     write(f, "store-ca.txt", store_text(("CA", "Intermediate Certification Authorities"), []))
-    if events is None:
-        events = [event(20053, 4, "2026-12-03T15:10:02.1234567Z",
-                        ["CN=" + FQDN])]
-    write(f, "events.xml", "".join(events).encode("utf-8"))
+    write_events(f, name)
     write(f, "sc-qc.txt", ("[SC] QueryServiceConfig SUCCESS\r\n\r\n"
                            "SERVICE_NAME: HealthService\r\n"
                            "        TYPE               : 10  WIN32_OWN_PROCESS\r\n"
@@ -203,6 +233,10 @@ def fixture(name, certs, root_sha1, reg_serial, my_keys, root_ok=True,
 
 
 def main():
+    if sys.argv[1:] == ["--events-only"]:
+        for name in EVENTS:
+            write_events(os.path.join(HERE, name), name)
+        return 0
     t = tempfile.mkdtemp()
     try:
         certs, root_sha1 = make_pki(t)
@@ -221,12 +255,7 @@ def main():
         fixture("root-missing", certs, root_sha1, rev(agent), good, root_ok=False)
         fixture("service-stopped", certs, root_sha1, rev(agent), good,
                 state="1  STOPPED")
-        fixture("events-20071-21016", certs, root_sha1, rev(agent), good, events=[
-            event(21016, 2, "2026-12-03T15:12:40.5000000Z", ["MG1", "scom01.example.test"]),
-            event(20071, 3, "2026-12-03T15:12:39.9000000Z", ["scom01.example.test"]),
-            event(21016, 2, "2026-12-03T15:02:40.5000000Z", ["MG1", "scom01.example.test"]),
-            event(20053, 4, "2026-12-03T15:00:02.1234567Z", ["CN=" + FQDN]),
-            event(1210, 4, "2026-12-03T14:59:00.0000000Z", [])])
+        fixture("events-20071-21016", certs, root_sha1, rev(agent), good)
     finally:
         shutil.rmtree(t)
 
