@@ -240,8 +240,10 @@ enum nav scr_evidence_run(struct ui *ui)
 		if (nav == NAV_NEXT) {
 			nav = diag_view_loop(ui, &es->view);
 			ui->msg[0] = 0;
-			if (nav == NAV_BACK)   /* to the fields, values kept */
+			if (nav == NAV_BACK) {   /* the fields, values kept */
+				uform_focus(&es->fm, 0);
 				nav = NAV_STAY;
+			}
 		}
 	}
 	ui->repaint = NULL;
