@@ -1,8 +1,9 @@
 /*
  * help.c - shows the F1 help page of a screen: a stage's page from the
- * stage table (backend/core/stage_help.c holds the text), or the welcome
- * or summary page; help_show() pages through it (Up/Down, PgUp/PgDn,
- * Home/End), its last line saying how much is above and below.
+ * stage table (backend/core/stage_help.c holds the text), or the welcome,
+ * summary or Windows evidence page; help_show() pages through it
+ * (Up/Down, PgUp/PgDn, Home/End), its last line saying how much is above
+ * and below.
  */
 #include "help.h"
 
@@ -20,15 +21,18 @@ void help_title(int screen, char *buf, size_t n)
 			 stage_title((enum stage)screen));
 	else
 		snprintf(buf, n, "Help: %s",
-			 screen == SCREEN_SUMMARY ? "summary" : "welcome");
+			 screen == SCREEN_SUMMARY ? "summary" :
+			 screen == SCREEN_EVIDENCE ? "a Windows computer" :
+			 "welcome");
 }
 
 const char *help_text(int screen)
 {
 	if (screen > SCREEN_WELCOME && screen < SCREEN_SUMMARY)
 		return stage_help((enum stage)screen);
-	return screen == SCREEN_SUMMARY ? stage_help_summary
-					: stage_help_welcome;
+	return screen == SCREEN_SUMMARY ? stage_help_summary :
+	       screen == SCREEN_EVIDENCE ? stage_help_evidence :
+	       stage_help_welcome;
 }
 
 /* The page, then every key of the screen with all its alternatives
@@ -36,7 +40,8 @@ const char *help_text(int screen)
 static char *with_keys(const char *page, int screen)
 {
 	enum keyctx ctx = screen == SCREEN_WELCOME ? KC_WELCOME :
-			  screen == SCREEN_SUMMARY ? KC_LIST : KC_STAGE;
+			  screen == SCREEN_SUMMARY ? KC_LIST :
+			  screen == SCREEN_EVIDENCE ? KC_FORM : KC_STAGE;
 	size_t pl = strlen(page), kl = keymap_describe(ctx, NULL, 0);
 	char *t = malloc(pl + kl + 16);
 	if (t) {

@@ -4,7 +4,8 @@
  * (the first stage not done, or done but out of date: the status line says
  * why it must run again), "start over" (the old state is moved aside,
  * never deleted) or "diagnose" (every check on the existing setup, with
- * fixes); "run all" runs every remaining stage from here.  When the
+ * fixes); "diagnose a Windows computer" reads the evidence its collect.cmd
+ * wrote (scr_evidence.c); "run all" runs every remaining stage from here.  When the
  * certificate in use is due for renewal (pki/expiry.h decides), the first
  * entry says "certificate expires in N days - Renew" and Enter on it, or
  * the Renew key, starts the renewal (flow_begin_renewal) and runs what
@@ -23,8 +24,9 @@
 #include "scr_explain.h"
 #include "screens.h"
 
-enum item { IT_ROLE, IT_RENEW, IT_CONTINUE, IT_START_OVER, IT_DIAGNOSE };
-#define MAX_ITEMS 5
+enum item { IT_ROLE, IT_RENEW, IT_CONTINUE, IT_START_OVER, IT_DIAGNOSE,
+	    IT_EVIDENCE };
+#define MAX_ITEMS 6
 
 /* The certificate in use, when it is due for renewal: true with *e. */
 static bool renewal_due(const struct ui *ui, struct cert_expiry *e)
@@ -61,6 +63,7 @@ static int items(const struct ui *ui, enum item *it)
 	if (has_progress(ui))
 		it[n++] = IT_START_OVER;
 	it[n++] = IT_DIAGNOSE;
+	it[n++] = IT_EVIDENCE;
 	return n;
 }
 
@@ -99,6 +102,10 @@ static void item_text(const struct ui *ui, enum item it, char *buf, size_t n)
 		break;
 	case IT_DIAGNOSE:
 		snprintf(buf, n, "Diagnose the existing setup");
+		break;
+	case IT_EVIDENCE:
+		snprintf(buf, n, "Diagnose a Windows computer (collect.cmd "
+			 "evidence)");
 		break;
 	}
 }
@@ -146,7 +153,7 @@ static void draw(struct ui *ui, int sel, bool confirm)
 		"approval. Progress is saved after every step.";
 	struct rect in = ui->lay.inner;
 	enum item it[MAX_ITEMS];
-	int n = items(ui, it), y = in.y, nl;
+	int n = items(ui, it), y = in.y, nl, step;
 	bool due = n > 1 && it[1] == IT_RENEW;
 
 	if (ui->lay.too_small) {
@@ -175,6 +182,8 @@ static void draw(struct ui *ui, int sel, bool confirm)
 		theme_on(&ui->th, stdscr, TH_NORMAL);
 		y++;
 	}
+	/* a blank line between entries while there is room for it */
+	step = y + 2 * n - 1 <= in.y + in.h ? 2 : 1;
 	for (int i = 0; i < n && y < in.y + in.h; i++) {
 		char line[200];
 		item_text(ui, it[i], line, sizeof(line));
@@ -182,7 +191,7 @@ static void draw(struct ui *ui, int sel, bool confirm)
 		mvhline(y, in.x, ' ', in.w);
 		theme_put(stdscr, y, in.x + 2, line, in.w - 4);
 		theme_on(&ui->th, stdscr, TH_NORMAL);
-		y += 2;
+		y += step;
 	}
 	curs_set(0);
 	refresh();
@@ -252,19 +261,23 @@ static enum nav choose(struct ui *ui, enum item it, int *sel, bool *confirm)
 		break;
 	case IT_DIAGNOSE:
 		return NAV_DIAGNOSE;
+	case IT_EVIDENCE:
+		return NAV_EVIDENCE;
 	}
 	return NAV_STAY;
 }
 
-/* The item selected first: Diagnose again when coming back from it. */
+/* The item selected first: a Diagnose entry again when coming back from
+ * its screen. */
 static int first_item(const struct ui *ui)
 {
 	enum item it[MAX_ITEMS];
 	int n = items(ui, it);
-	if (ui->prev == SCREEN_DIAGNOSE)
-		for (int i = 0; i < n; i++)
-			if (it[i] == IT_DIAGNOSE)
-				return i;
+	enum item back = ui->prev == SCREEN_DIAGNOSE ? IT_DIAGNOSE :
+			 ui->prev == SCREEN_EVIDENCE ? IT_EVIDENCE : IT_ROLE;
+	for (int i = 0; back != IT_ROLE && i < n; i++)
+		if (it[i] == back)
+			return i;
 	return 1;
 }
 

@@ -2,8 +2,9 @@
  * ui.c - the router: ui_run() sets the terminal up and restores it (stderr
  * captured to a temporary file while curses owns the screen, printed after
  * endwin), owns the table of screens (welcome, one per stage, summary,
- * diagnose), runs the one that is current and decides from the navigation
- * value it returns which one comes next, and the exit code a quit means.
+ * diagnose, Windows evidence), runs the one that is current and decides
+ * from the navigation value it returns which one comes next, and the exit
+ * code a quit means.
  * Screens never call each other.
  */
 #include "ui.h"
@@ -38,6 +39,7 @@ static const struct route ROUTES[SCREEN_COUNT] = {
 	[STAGE_APPROVAL] = { NULL, &SCR_APPROVAL },
 	[SCREEN_SUMMARY] = { scr_summary_run, NULL },
 	[SCREEN_DIAGNOSE] = { scr_diagnose_run, NULL },
+	[SCREEN_EVIDENCE] = { scr_evidence_run, NULL },
 };
 
 /* A stage that does not apply to this role is recorded as skipped and
@@ -64,7 +66,7 @@ static int route(const struct ui *ui, enum nav nv, int *dir)
 		return ui->cur + 1 < SCREEN_SUMMARY ? ui->cur + 1 : SCREEN_SUMMARY;
 	case NAV_BACK:
 		*dir = -1;
-		if (ui->cur == SCREEN_DIAGNOSE)
+		if (ui->cur == SCREEN_DIAGNOSE || ui->cur == SCREEN_EVIDENCE)
 			return SCREEN_WELCOME;
 		return ui->cur > SCREEN_WELCOME ? ui->cur - 1 : SCREEN_WELCOME;
 	case NAV_GOTO:
@@ -72,6 +74,8 @@ static int route(const struct ui *ui, enum nav nv, int *dir)
 		return ui->go_to < SCREEN_SUMMARY ? ui->go_to : SCREEN_SUMMARY;
 	case NAV_DIAGNOSE:
 		return SCREEN_DIAGNOSE;
+	case NAV_EVIDENCE:
+		return SCREEN_EVIDENCE;
 	default:
 		return ui->cur;
 	}

@@ -33,6 +33,7 @@ enum nav {
 	NAV_LEAVE,     /* leave while waiting on someone: exit 75 */
 	NAV_GOTO,      /* ui->go_to */
 	NAV_DIAGNOSE,  /* the diagnose screen */
+	NAV_EVIDENCE,  /* the screen diagnosing a Windows computer */
 	NAV_DONE       /* summary acknowledged: exit 0 */
 };
 
@@ -41,7 +42,8 @@ enum nav {
 #define SCREEN_WELCOME 0
 #define SCREEN_SUMMARY STAGE_COUNT
 #define SCREEN_DIAGNOSE (STAGE_COUNT + 1)
-#define SCREEN_COUNT (STAGE_COUNT + 2)
+#define SCREEN_EVIDENCE (STAGE_COUNT + 2)
+#define SCREEN_COUNT (STAGE_COUNT + 3)
 
 struct ui {
 	struct flow *f;

@@ -1,8 +1,8 @@
 /*
  * stage_help.c - the plain-words help pages the stage table names (one per
- * stage) and the two pages of the screens around the stages (welcome,
- * summary): what the step does, why Operations Manager needs it, what
- * usually goes wrong.  Written from KB 947691 (monitoring a workgroup
+ * stage) and the pages of the screens around the stages (welcome,
+ * summary, a Windows computer's evidence): what the step does, why
+ * Operations Manager needs it, what usually goes wrong.  Written from KB 947691 (monitoring a workgroup
  * computer without a gateway) and the Operations Manager facts in the
  * project docs.  screens/help.c renders them.
  */
@@ -34,7 +34,9 @@ const char stage_help_welcome[] =
 	"left, including a certificate request that is still pending at the CA. "
 	"\"Start over\" moves the saved state aside (it is never deleted). "
 	"\"Diagnose\" runs every check on the existing setup and shows what is "
-	"wrong with the fix for each problem.\n"
+	"wrong with the fix for each problem. \"Diagnose a Windows computer\" "
+	"does the same for a Windows computer from the evidence its "
+	"collect.cmd wrote.\n"
 	"\n"
 	"Renewal\n"
 	"Certificates expire; when the one in use enters its renewal window "
@@ -250,6 +252,31 @@ const char stage_help_approval[] =
 	"certificate is wrong.\n"
 	"- 20070: the connection closes right after authentication - the agent "
 	"is not approved yet.";
+
+const char stage_help_evidence[] =
+	"What this does\n"
+	"It diagnoses a Windows computer you cannot sit at, from the evidence "
+	"collect.cmd wrote there (in the Windows bundle, or printed by "
+	"\"opsmgr-enroll collect-script\"; run it elevated): the registry "
+	"keys, the certificate stores, the HealthService state and the "
+	"Operations Manager events. Copy its folder or zip here and give its "
+	"path. The evidence holds no secrets and no private keys.\n"
+	"\n"
+	"Fields\n"
+	"Evidence: the folder collect.cmd wrote, or its zip. Computer FQDN: the "
+	"name the certificate must carry; leave it empty to use the name "
+	"Windows gave in the evidence.\n"
+	"\n"
+	"Results\n"
+	"Every check that applies, by stage, the first failure selected, its "
+	"fix shown under it: which certificate the registry serial names, "
+	"whether it is in the Personal store with a private key of the SChannel "
+	"provider (AT_KEYEXCHANGE), the verify checklist on it, its root in the "
+	"Trusted Root store, the service, the management group and server, and "
+	"each event found with its meaning and the check that confirms it. "
+	"F3 or v explains the selected row's event, F5 or r reads the evidence "
+	"again, Esc returns to the fields (kept). The same checks run from the "
+	"command line: \"opsmgr-enroll check --evidence DIR|ZIP\".";
 
 const char stage_help_summary[] =
 	"What you have now\n"

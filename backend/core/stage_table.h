@@ -169,14 +169,16 @@ enum stage {
 	STAGE_LAST = STAGE_COUNT - 1       /* also how many stages there are */
 };
 
-/* The help pages: one per stage (the table's help column) and the two
- * screens around the stages.  Plain text, paragraphs split by "\n\n". */
+/* The help pages: one per stage (the table's help column) and the
+ * screens around the stages (welcome, summary, a Windows computer's
+ * evidence).  Plain text, paragraphs split by "\n\n". */
 #define X(name, id, title, rail, entry, roles, uses, inval, output, help, keys, access) \
 	extern const char help[];
 STAGE_TABLE(X)
 #undef X
 extern const char stage_help_welcome[];
 extern const char stage_help_summary[];
+extern const char stage_help_evidence[];
 
 /*
  * Look-ups.  Out of range (STAGE_NONE included) gives the "general"

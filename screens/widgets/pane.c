@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 void pane_init(struct pane *p, bool selectable, bool follow)
 {
 	memset(p, 0, sizeof(*p));
@@ -110,16 +112,22 @@ void pane_add_diags(struct pane *p, const struct diag_list *dl,
 {
 	for (size_t i = 0; i < dl->n; i++) {
 		const struct diag *d = &dl->items[i];
-		char buf[1200];
+		char buf[1200], *msg, *fix;
 		if (skip && skip(d, ud))
 			continue;
+		/* a message or fix may quote a certificate, a CA or a
+		 * Windows computer's evidence: escaped for the terminal */
+		msg = text_escape_dup(d->message ? d->message : "");
+		fix = text_escape_dup(d->fix);
 		if (with_stage)
 			snprintf(buf, sizeof(buf), "%s/%s: %s", stage_id(d->stage),
-				 diag_check_id(d->check), d->message);
+				 diag_check_id(d->check), msg ? msg : "");
 		else
-			snprintf(buf, sizeof(buf), "%s", d->message);
+			snprintf(buf, sizeof(buf), "%s", msg ? msg : "");
 		pane_add(p, theme_sev_el(d->sev), theme_sev_tag(d->sev), buf,
-			 d->fix, d->event);
+			 fix, d->event);
+		free(msg);
+		free(fix);
 	}
 }
 

@@ -57,7 +57,9 @@ void pane_add_wrapped(struct pane *p, enum theme_el el, const char *text,
 /* Append fmt (one %s) with value, when value is set. */
 void pane_add_value(struct pane *p, enum theme_el el, const char *fmt,
 		    const char *value) __attribute__((format(printf, 3, 0)));
-/* Append diagnostics as checklist rows; skip those for which skip(d, ud)
+/* Append diagnostics as checklist rows, their message and fix escaped for
+ * the terminal (text_escape, core/text.h: they may quote a certificate or
+ * a Windows computer's evidence); skip those for which skip(d, ud)
  * returns true (e.g. already shown under a field). */
 void pane_add_diags(struct pane *p, const struct diag_list *dl,
 		    bool (*skip)(const struct diag *d, void *ud), void *ud,

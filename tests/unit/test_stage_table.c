@@ -244,6 +244,7 @@ static void test_help_reads_table(void **st)
 	assert_string_equal(t, "Help: welcome");
 	assert_ptr_equal(help_text(SCREEN_WELCOME), stage_help_welcome);
 	assert_ptr_equal(help_text(SCREEN_SUMMARY), stage_help_summary);
+	assert_ptr_equal(help_text(SCREEN_EVIDENCE), stage_help_evidence);
 	assert_ptr_equal(help_text(SCREEN_SUMMARY + 5), stage_help_welcome);
 	help_title(1, t, sizeof(t));
 	assert_string_equal(t, "Help: 1 Trust root");

@@ -330,6 +330,16 @@ static void test_pane_rows(void **st)
 	assert_string_equal(p.rows[2].fix, "use OpsMgr");
 	assert_int_equal(p.rows[2].event, 20050);
 	diag_list_release(&dl);
+	/* text from outside (a subject, a Windows computer's evidence) is
+	 * escaped: no control character reaches the terminal */
+	diag_list_init(&dl);
+	diag_add(&dl, DIAG_VERIFY_EKU, SEV_FAIL, NULL, "fix\x1b[2J",
+		 "subject 'ctl\x01x\x1b[31mred'");
+	pane_add_diags(&p, &dl, NULL, NULL, false);
+	assert_string_equal(p.rows[3].text,
+			    "subject 'ctl\\x01x\\x1b[31mred'");
+	assert_string_equal(p.rows[3].fix, "fix\\x1b[2J");
+	diag_list_release(&dl);
 	pane_clear(&p);
 	assert_int_equal(p.n, 0);
 	pane_release(&p);
