@@ -591,23 +591,23 @@ num() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v < 1) printf "
 # fleet_rows: figure 7's rows (seconds for a whole fleet, ms per host); a
 # run that did not count is n/a
 fleet_rows() {
-	local na="n/a n/a n/a 0" rw="n/a n/a n/a 0" rc="n/a n/a n/a 0" lw="n/a n/a n/a 0" lc="n/a n/a n/a 0"
-	local r2="n/a n/a n/a 0" l2="n/a n/a n/a 0" ow=$na oc=$na rwh=$na r2h=$na lh=$na l2h=$na
+	local na="n/a n/a n/a 0"
+	local rw=$na rc=$na lw=$na lc=$na r2=$na l2=$na ow=$na oc=$na rwh=$na r2h=$na lh=$na l2h=$na
 	if [ "$fleet_ok" = 1 ]; then
 		read -r frw fru frs _ <"$OUT/fleet_role.txt"
 		read -r flw flu fls _ <"$OUT/fleet_loop.txt"
 		read -r fr2 _ <"$OUT/fleet_role2.txt"
 		read -r fl2 _ <"$OUT/fleet_loop2.txt"
-		frc=$(awk -v a="$fru" -v b="$frs" 'BEGIN { print a + b }')
-		flc=$(awk -v a="$flu" -v b="$fls" 'BEGIN { print a + b }')
-		# one "A - B" DIVISOR: a single figure as "median min max n"
-		one() { awk -v v="$1" -v d="$2" 'BEGIN { split(v, t, " - "); v = (t[1] - t[2]) / d
-			printf "%.6g %.6g %.6g 1\n", v, v, v }'; }
-		rw=$(one "$frw - 0" 1000); rc=$(one "$frc - 0" 1000)
-		lw=$(one "$flw - 0" 1000); lc=$(one "$flc - 0" 1000)
-		r2=$(one "$fr2 - 0" 1000); l2=$(one "$fl2 - 0" 1000)
-		rwh=$(one "$frw - 0" "$FLEET_N"); r2h=$(one "$fr2 - 0" "$FLEET_N")
-		ow=$(one "$frw - $flw" "$FLEET_N"); oc=$(one "$frc - $flc" "$FLEET_N")
+		# plus A B, minus A B; per VALUE DIVISOR: one figure as "median min max n"
+		plus() { awk -v a="$1" -v b="$2" 'BEGIN { print a + b }'; }
+		minus() { awk -v a="$1" -v b="$2" 'BEGIN { print a - b }'; }
+		per() { awk -v v="$1" -v d="$2" 'BEGIN { v /= d; printf "%.6g %.6g %.6g 1\n", v, v, v }'; }
+		frc=$(plus "$fru" "$frs"); flc=$(plus "$flu" "$fls")
+		rw=$(per "$frw" 1000); rc=$(per "$frc" 1000)
+		lw=$(per "$flw" 1000); lc=$(per "$flc" 1000)
+		r2=$(per "$fr2" 1000); l2=$(per "$fl2" 1000)
+		rwh=$(per "$frw" "$FLEET_N"); r2h=$(per "$fr2" "$FLEET_N")
+		ow=$(per "$(minus "$frw" "$flw")" "$FLEET_N"); oc=$(per "$(minus "$frc" "$flc")" "$FLEET_N")
 		lh=$(stats "$OUT/fleet_loop_host.txt" 1); l2h=$(stats "$OUT/fleet_loop2_host.txt" 1)
 	fi
 	row "7 fleet: role, $FLEET_N hosts (forks $FLEET_FORKS), wall" "$rw" s "(no target)" -
