@@ -18,6 +18,13 @@
 #   5 check over BENCH_CHECK_CERTS generated certificates: the command
 #     (fork to exit) and verify_certificate() in-process (check_cost.c)
 #   6 lab enrollments per second with 8 parallel clients (lab_load.c)
+#   7 fleet (issue 20): BENCH_FLEET_HOSTS hosts through the Ansible role's
+#     step 1 (ansible/site.yml, ansible_connection: local, forks
+#     BENCH_FLEET_FORKS) against one lab, then the same enrollments as
+#     headless runs in a plain sequential shell loop (the answers files the
+#     role wrote, new state directories: the same work), then both again
+#     with nothing due; the role's overhead per host is
+#     (role - loop) / hosts, of the wall and of the CPU
 #
 # Settings (environment):
 #   BENCH_RUNS=10            rounds of figures 1-3 (medians of these)
@@ -30,12 +37,18 @@
 #                            evenly spread over the runs
 #   BENCH_CHECK_CERTS=1000   certificates for figure 5
 #   BENCH_LAB_SECONDS=10     length of the lab load (figure 6)
+#   BENCH_FLEET_HOSTS=100    inventory hosts of figure 7
+#   BENCH_FLEET_FORKS=10     ansible-playbook -f (ansible/ansible.cfg's forks)
+#   BENCH_ONLY="1 4 5 6 7"   run only these figures (1 includes 2 and 3,
+#                            measured in the same rounds); default all; a
+#                            partial run is never recorded
 #   BENCH_OUT=DIR            keep the work files there (default: a temp dir,
 #                            removed at the end unless BENCH_KEEP=1)
 #   BENCH_RECORD=auto        write the table into bench/RESULTS.md: "auto"
 #                            only with the full settings above, 1 always, 0 never
 # Quick run: BENCH_RUNS=3 BENCH_WAIT_SECONDS=5 BENCH_IDLE_RUNS=3 BENCH_APPROVAL_RUNS=3
 #            BENCH_APPROVE_SPREAD=4 BENCH_CHECK_CERTS=100 BENCH_LAB_SECONDS=3
+#            BENCH_FLEET_HOSTS=20; the fleet alone: BENCH_ONLY=7
 set -u
 export LC_ALL=C
 
@@ -50,6 +63,9 @@ APPR_SPREAD=${BENCH_APPROVE_SPREAD:-30}
 CHECK_N=${BENCH_CHECK_CERTS:-1000}
 LAB_S=${BENCH_LAB_SECONDS:-10}
 LAB_CLIENTS=8
+FLEET_N=${BENCH_FLEET_HOSTS:-100}
+FLEET_FORKS=${BENCH_FLEET_FORKS:-10}
+ONLY=${BENCH_ONLY:-}
 RECORD=${BENCH_RECORD:-auto}
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,13 +78,25 @@ for f in "$WIZ" "$LAB"; do
 done
 for pair in RUNS:BENCH_RUNS FLOOR_PER_ROUND:BENCH_FLOOR_PER_ROUND STAGE_RUNS:BENCH_STAGE_RUNS \
 	WAIT_S:BENCH_WAIT_SECONDS IDLE_RUNS:BENCH_IDLE_RUNS APPR_RUNS:BENCH_APPROVAL_RUNS \
-	APPR_SPREAD:BENCH_APPROVE_SPREAD CHECK_N:BENCH_CHECK_CERTS LAB_S:BENCH_LAB_SECONDS; do
+	APPR_SPREAD:BENCH_APPROVE_SPREAD CHECK_N:BENCH_CHECK_CERTS LAB_S:BENCH_LAB_SECONDS \
+	FLEET_N:BENCH_FLEET_HOSTS FLEET_FORKS:BENCH_FLEET_FORKS; do
 	v=${pair%%:*}; name=${pair#*:}
 	case ${!v} in
 	''|*[!0-9]*) echo "bench: $name must be a whole number (got '${!v}')" >&2; exit 2 ;;
 	0) [ "$v" = STAGE_RUNS ] || { echo "bench: $name must be at least 1" >&2; exit 2; } ;;
 	esac
 done
+for s in ${ONLY//,/ }; do
+	case $s in 1|4|5|6|7) ;; *) echo "bench: BENCH_ONLY takes figures 1 4 5 6 7 (got '$s')" >&2; exit 2 ;; esac
+done
+# only N: figure N is to be measured (BENCH_ONLY); 2 and 3 go with 1
+only() {
+	[ -z "$ONLY" ] && return 0
+	local n=$1
+	case $n in 2|3) n=1 ;; esac
+	case " ${ONLY//,/ } " in *" $n "*) return 0 ;; esac
+	return 1
+}
 
 if [ -n "${BENCH_OUT:-}" ]; then
 	OUT=$BENCH_OUT
@@ -132,7 +160,7 @@ stats() {
 		      printf "%.6g %.6g %.6g %d\n", m, v[1], v[NR], NR }'
 }
 # sumcols FILE A B > FILE2: a column that is the sum of two (user + sys)
-sumcols() { awk -v a="$2" -v b="$3" '{print $a + $b}' "$1"; }
+sumcols() { awk -v a="$2" -v b="$3" '{print $a + $b}' "$1" 2>/dev/null; }
 
 # start_lab DIR [ARGS...]: a lab in the background, waits for lab.ini
 start_lab() {
@@ -174,7 +202,9 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 say "machine: ${cpu:-unknown CPU}, $cores cores; load $load0; work files in $OUT"
 
 # ---- 1 + 2 + 3: interleaved rounds ---------------------------------------
-if start_lab "$OUT/lab" --auto-approve 0; then
+if ! only 1; then
+	:
+elif start_lab "$OUT/lab" --auto-approve 0; then
 	ans="$OUT/lab/answers.ini"
 	mkdir -p "$OUT/a" "$OUT/b" "$OUT/fs"
 	: >"$OUT/a.txt"; : >"$OUT/b.txt"; : >"$OUT/floor.txt"; : >"$OUT/fs.txt"
@@ -215,7 +245,9 @@ fi
 # not change it) and APPR_RUNS approved at offsets spread evenly over
 # 1..APPR_SPREAD s after they began.
 : >"$OUT/idle.txt"; : >"$OUT/appr.txt"; : >"$OUT/idle_window.txt"
-if start_lab "$OUT/lab2"; then
+if ! only 4; then
+	:
+elif start_lab "$OUT/lab2"; then
 	ans2="$OUT/lab2/answers.ini"
 	# wizard_for NAME FQDN TIMEOUT: answers + state for one agent, stages 1-6 done
 	wizard_for() {
@@ -347,8 +379,9 @@ fi
 # ---- 5: check ---------------------------------------------------------------
 : >"$OUT/check_exec.txt"; : >"$OUT/check_inproc.txt"
 mkdir -p "$OUT/certs"
-say "check: generating $CHECK_N certificates"
-if "$BIN/check_cost" gen "$OUT/certs" "$CHECK_N"; then
+if ! only 5; then
+	:
+elif say "check: generating $CHECK_N certificates" && "$BIN/check_cost" gen "$OUT/certs" "$CHECK_N"; then
 	say "check: verify_certificate() in-process, then '$WIZ check' per certificate"
 	"$BIN/check_cost" inproc "$OUT/certs" "$CHECK_N" >"$OUT/check_inproc.txt" ||
 		{ miss "in-process verify"; : >"$OUT/check_inproc.txt"; }
@@ -363,22 +396,27 @@ rm -rf "$OUT/certs"
 : >"$OUT/evid_exec.txt"; : >"$OUT/evid_inproc.txt"
 mkdir -p "$OUT/evid"
 i=0
+only 5 || i=$CHECK_N
 while [ "$i" -lt "$CHECK_N" ]; do
 	for f in "$here"/tests/data/evidence/*/; do
 		[ "$i" -lt "$CHECK_N" ] && cp -r "$f" "$OUT/evid/e-$i"
 		i=$((i + 1))
 	done
 done
-say "check --evidence: $CHECK_N folders (every fixture of tests/data/evidence in turn)"
-"$BIN/evidence_cost" inproc "$OUT/evid" "$CHECK_N" >"$OUT/evid_inproc.txt" ||
-	{ miss "in-process evidence check"; : >"$OUT/evid_inproc.txt"; }
-"$BIN/evidence_cost" exec "$OUT/evid" "$CHECK_N" "$WIZ" >"$OUT/evid_exec.txt" ||
-	{ miss "check --evidence command"; : >"$OUT/evid_exec.txt"; }
+if only 5; then
+	say "check --evidence: $CHECK_N folders (every fixture of tests/data/evidence in turn)"
+	"$BIN/evidence_cost" inproc "$OUT/evid" "$CHECK_N" >"$OUT/evid_inproc.txt" ||
+		{ miss "in-process evidence check"; : >"$OUT/evid_inproc.txt"; }
+	"$BIN/evidence_cost" exec "$OUT/evid" "$CHECK_N" "$WIZ" >"$OUT/evid_exec.txt" ||
+		{ miss "check --evidence command"; : >"$OUT/evid_exec.txt"; }
+fi
 rm -rf "$OUT/evid"
 
 # ---- 6: lab load ------------------------------------------------------------
 : >"$OUT/load.txt"
-if start_lab "$OUT/lab3"; then
+if ! only 6; then
+	:
+elif start_lab "$OUT/lab3"; then
 	say "lab: $LAB_CLIENTS clients enrolling for $LAB_S s"
 	"$BIN/lab_load" "$(labval "$OUT/lab3" ca_url)" "$(labval "$OUT/lab3" user)" \
 		"$(labval "$OUT/lab3" password_file)" "$(labval "$OUT/lab3" root)" \
@@ -388,12 +426,159 @@ else
 	miss "lab load (no lab)"
 fi
 
+# ---- 7: fleet (issue 20) ------------------------------------------------------
+# FLEET_N hosts fleet001.bench.test... with the host variables of
+# tests/integration/test_ansible_lab.c, against one lab (auto-approve):
+#   a  ansible-playbook -f FLEET_FORKS ansible/site.yml: the role's step 1
+#      (answers file, password files 0600 from the lab's own 0600 files
+#      through lookup('file'), opsmgr-enroll --non-interactive, per-host
+#      state directory; opsmgr_enroll_windows: false)
+#   b  the same enrollments in a plain sequential shell loop: the answers
+#      file the role wrote for each host (paths moved to loop/, written
+#      before the clock starts, password files 0600 beside them) and a new
+#      state directory, so the same work (key, request, issue, verify,
+#      export, bundle) against the same lab
+#   c, d  both again: nothing due, nothing sent
+# Every run is checked before it counts: exit 0, every host's bundle, and
+# at the lab one issued request per host and run (a then b), none more.
+F="$OUT/fleet"
+for f in role role2 loop loop2 loop_host loop2_host; do : >"$OUT/fleet_$f.txt"; done
+FLEET_HOSTS=()
+for i in $(seq -f %03g "$FLEET_N"); do FLEET_HOSTS+=("fleet$i.bench.test"); done
+
+# fleet_inventory LAB_DIR: the inventory (ansible_connection: local)
+fleet_inventory() {
+	cat <<-INV
+	all:
+	  vars:
+	    ansible_connection: local
+	    ansible_python_interpreter: /usr/bin/python3
+	    opsmgr_enroll_windows: false
+	    opsmgr_enroll_bin: $WIZ
+	    opsmgr_enroll_work_dir: $F/role
+	    opsmgr_enroll_ca_url: $(labval "$1" ca_url)
+	    opsmgr_enroll_ca_user: $(labval "$1" user)
+	    opsmgr_enroll_ca_file: $(labval "$1" root)
+	    opsmgr_enroll_trust_sha256: $(labval "$1" root_sha256)
+	    opsmgr_enroll_management_group: LAB
+	    opsmgr_enroll_server: localhost
+	    opsmgr_enroll_port: $(labval "$1" ms_port)
+	    opsmgr_enroll_ca_password: "{{ lookup('file', '$1/password') }}"
+	    opsmgr_enroll_pfx_password: "{{ lookup('file', '$1/pfx-password') }}"
+	  children:
+	    opsmgr_agents:
+	      hosts:
+	INV
+	printf '        %s:\n' "${FLEET_HOSTS[@]}"
+}
+# fleet_play RESULT LOG: the playbook over the inventory, timed
+fleet_play() {
+	# ansible refuses a locale that is not UTF-8 (the bench runs in C)
+	LC_ALL=C.UTF-8 "$BIN/bench_exec" "$1" -o "$2" -t 3600 "$PLAYBOOK" -i "$F/inventory.yml" \
+		-f "$FLEET_FORKS" "$here/ansible/site.yml"
+}
+# fleet_loop RESULT PER_HOST_RESULT: the headless runs one after the other;
+# RESULT gets "wall_ms user_ms sys_ms maxrss_kib failures" of the loop
+fleet_loop() {
+	local h t0 t1
+	: >"$2"
+	t0=$(now_ms)
+	for h in "${FLEET_HOSTS[@]}"; do
+		"$BIN/bench_exec" "$2" -o "$F/loop/$h.log" "$WIZ" --non-interactive \
+			--answers "$F/loop/$h/answers.ini" --state-dir "$F/loop/$h/state"
+	done
+	t1=$(now_ms)
+	awk -v w=$((t1 - t0)) '{ u += $2; s += $3; if ($4 > m) m = $4; if ($5 != 0) f++ }
+		END { printf "%d %.3f %.3f %d %d\n", w, u, s, m, f }' "$2" >"$1"
+}
+# fleet_failed RESULT LOG WHAT RECAP: why the run does not count ("" when it
+# does): its exit, and for a play the recap (RECAP "changed": every host
+# changed, "ok": none changed); the play's tail goes to stderr
+fleet_failed() {
+	local rc n
+	rc=$(awk '{ print $5 }' "$1")
+	if [ "$rc" != 0 ]; then
+		echo "$3 exited '$rc'"; tail -30 "$2" >&2; return
+	fi
+	[ -n "${4:-}" ] || return 0
+	n=$(grep -Ec '^fleet[0-9]+\.bench\.test +: ok=[0-9]+ +changed=0 +unreachable=0 +failed=0 ' "$2")
+	[ "$4" = changed ] && n=$(grep -Ec '^fleet[0-9]+\.bench\.test +: ok=[0-9]+ +changed=[1-9][0-9]* +unreachable=0 +failed=0 ' "$2")
+	[ "$n" -eq "$FLEET_N" ] || { echo "$3: $n of $FLEET_N hosts $4 in the recap"; tail -30 "$2" >&2; }
+}
+# fleet_certs LAB_DIR PER_HOST: "" when the lab holds exactly PER_HOST
+# issued requests for every host and no other, and every bundle is there
+fleet_certs() {
+	local bad
+	bad=$("$LAB" list --dir "$1" 2>&1 | awk -v per="$2" -v n="$FLEET_N" '
+		$1 == "request" { all++; if ($3 == "issued") c[$5]++ }
+		END { for (h in c) { if (c[h] == per) good++ }
+		      if (all != n * per || good != n) printf "%d requests, %d hosts with %d issued (want %d and %d)", all, good, per, n * per, n }')
+	[ -n "$bad" ] && { echo "at the lab: $bad"; return; }
+	local d k=0
+	for d in "$F/role" "$F/loop"; do
+		[ "$2" = 1 ] && [ "$d" = "$F/loop" ] && continue
+		k=$((k + $(find "$d" -path '*/bundle/*-opsmgr.zip' 2>/dev/null | wc -l)))
+	done
+	[ "$k" -eq $((FLEET_N * $2)) ] || echo "$k bundles, want $((FLEET_N * $2))"
+}
+
+fleet_ok=0
+if ! only 7; then
+	:
+elif ! PLAYBOOK=$(command -v ansible-playbook); then
+	miss "fleet: ansible-playbook is not installed (scripts/deps.sh installs Debian's ansible)"
+elif rm -rf "$F" && mkdir -p "$F" && start_lab "$F/lab" --auto-approve 0; then
+	# ansible's own files inside the work folder, as test_ansible_lab does
+	export ANSIBLE_HOME="$F/ansible-home" ANSIBLE_LOCAL_TEMP="$F/ansible-tmp" \
+		ANSIBLE_REMOTE_TEMP="$F/ansible-tmp" XDG_CACHE_HOME="$F/cache" \
+		ANSIBLE_ROLES_PATH="$here/ansible/roles" ANSIBLE_CONFIG="$here/ansible/ansible.cfg" \
+		ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_DEPRECATION_WARNINGS=0
+	fleet_inventory "$F/lab" >"$F/inventory.yml"
+	say "fleet: $FLEET_N hosts through the role (ansible-playbook -f $FLEET_FORKS)"
+	fleet_play "$OUT/fleet_role.txt" "$F/role.log"
+	why=$(fleet_failed "$OUT/fleet_role.txt" "$F/role.log" "the role's first run" changed)
+	[ -n "$why" ] || why=$(fleet_certs "$F/lab" 1)
+	if [ -z "$why" ]; then
+		say "fleet: the same $FLEET_N enrollments as headless runs in a shell loop"
+		for h in "${FLEET_HOSTS[@]}"; do
+			mkdir -p "$F/loop/$h/agent" "$F/loop/$h/bundle" "$F/loop/$h/secrets"
+			chmod 700 "$F/loop" "$F/loop/$h" "$F/loop/$h/secrets"
+			sed "s|$F/role/|$F/loop/|g" "$F/role/$h/answers.ini" >"$F/loop/$h/answers.ini"
+			install -m 600 "$F/lab/password" "$F/loop/$h/secrets/ca-password"
+			install -m 600 "$F/lab/pfx-password" "$F/loop/$h/secrets/pfx-password"
+		done
+		fleet_loop "$OUT/fleet_loop.txt" "$OUT/fleet_loop_host.txt"
+		why=$(awk -v n="$FLEET_N" '$5 != 0 { printf "%d of %d headless runs failed", $5, n }' "$OUT/fleet_loop.txt")
+		n=$(awk '$5 != 0 { print NR; exit }' "$OUT/fleet_loop_host.txt")
+		[ -z "$n" ] || tail -20 "$F/loop/${FLEET_HOSTS[n - 1]}.log" >&2
+		[ -n "$why" ] || why=$(fleet_certs "$F/lab" 2)
+	fi
+	if [ -z "$why" ]; then
+		say "fleet: both again, nothing due"
+		fleet_play "$OUT/fleet_role2.txt" "$F/role2.log"
+		why=$(fleet_failed "$OUT/fleet_role2.txt" "$F/role2.log" "the role's second run" ok)
+		fleet_loop "$OUT/fleet_loop2.txt" "$OUT/fleet_loop2_host.txt"
+		[ -n "$why" ] || why=$(awk '$5 != 0 { printf "%d headless second runs failed", $5 }' "$OUT/fleet_loop2.txt")
+		[ -n "$why" ] || why=$(fleet_certs "$F/lab" 2)
+	fi
+	find "$F/loop" -name secrets -type d -exec rm -rf {} + 2>/dev/null
+	if [ -n "$why" ]; then
+		miss "fleet: $why"
+	else
+		fleet_ok=1
+	fi
+	stop_lab "$F/lab"
+else
+	miss "fleet (no lab)"
+fi
+
 # ---- the table ----------------------------------------------------------------
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 T="$OUT/table.md"
 # row NAME "median min max n" UNIT TARGET_TEXT TARGET_VALUE
 row() {
 	local name=$1 unit=$3 ttext=$4 tval=$5
+	only "${name%% *}" || return 0
 	set -- $2
 	local ratio="-"
 	if [ "$1" != n/a ] && [ -n "$tval" ] && [ "$tval" != - ]; then
@@ -403,9 +588,52 @@ row() {
 }
 num() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v < 1) printf "%.3f", v;
 	else if (v < 10) printf "%.2f", v; else if (v < 100) printf "%.1f", v; else printf "%.0f", v }'; }
+# fleet_rows: figure 7's rows (seconds for a whole fleet, ms per host); a
+# run that did not count is n/a
+fleet_rows() {
+	local na="n/a n/a n/a 0"
+	local rw=$na rc=$na lw=$na lc=$na r2=$na l2=$na ow=$na oc=$na rwh=$na r2h=$na lh=$na l2h=$na
+	if [ "$fleet_ok" = 1 ]; then
+		read -r frw fru frs _ <"$OUT/fleet_role.txt"
+		read -r flw flu fls _ <"$OUT/fleet_loop.txt"
+		read -r fr2 _ <"$OUT/fleet_role2.txt"
+		read -r fl2 _ <"$OUT/fleet_loop2.txt"
+		# plus A B, minus A B; per VALUE DIVISOR: one figure as "median min max n"
+		plus() { awk -v a="$1" -v b="$2" 'BEGIN { print a + b }'; }
+		minus() { awk -v a="$1" -v b="$2" 'BEGIN { print a - b }'; }
+		per() { awk -v v="$1" -v d="$2" 'BEGIN { v /= d; printf "%.6g %.6g %.6g 1\n", v, v, v }'; }
+		frc=$(plus "$fru" "$frs"); flc=$(plus "$flu" "$fls")
+		rw=$(per "$frw" 1000); rc=$(per "$frc" 1000)
+		lw=$(per "$flw" 1000); lc=$(per "$flc" 1000)
+		r2=$(per "$fr2" 1000); l2=$(per "$fl2" 1000)
+		rwh=$(per "$frw" "$FLEET_N"); r2h=$(per "$fr2" "$FLEET_N")
+		ow=$(per "$(minus "$frw" "$flw")" "$FLEET_N"); oc=$(per "$(minus "$frc" "$flc")" "$FLEET_N")
+		lh=$(stats "$OUT/fleet_loop_host.txt" 1); l2h=$(stats "$OUT/fleet_loop2_host.txt" 1)
+	fi
+	row "7 fleet: role, $FLEET_N hosts (forks $FLEET_FORKS), wall" "$rw" s "(no target)" -
+	row "7 fleet: role, CPU (ansible + opsmgr-enroll)" "$rc" s "(no target)" -
+	row "7 fleet: shell loop, the same runs, wall" "$lw" s "(baseline of the role)" -
+	row "7 fleet: shell loop, CPU" "$lc" s "(baseline of the role)" -
+	row "7   role, wall per host (role / $FLEET_N)" "$rwh" ms "(no target)" -
+	row "7   one headless run in the loop, wall" "$lh" ms "(baseline)" -
+	row "7 role overhead per host, wall (role-loop)/$FLEET_N" "$ow" ms "(no target)" -
+	row "7 role overhead per host, CPU (role-loop)/$FLEET_N" "$oc" ms "(no target)" -
+	row "7 role second run (nothing due), wall" "$r2" s "(no target)" -
+	row "7   per host (second run / $FLEET_N)" "$r2h" ms "(no target)" -
+	row "7 shell loop second run (nothing due), wall" "$l2" s "(baseline)" -
+	row "7   one headless run, nothing due, wall" "$l2h" ms "(baseline)" -
+}
+# fleet_summary: the role against its baseline, the shell loop, in words
+fleet_summary() {
+	[ "$fleet_ok" = 1 ] || return 0
+	awk -v rw="$frw" -v lw="$flw" -v rc="$frc" -v lc="$flc" -v r2="$fr2" -v l2="$fl2" \
+		-v n="$FLEET_N" -v k="$FLEET_FORKS" -v c="$cores" 'BEGIN {
+		printf "Fleet: the role (forks %d, %d cores) / the shell loop (one at a time): wall %.2fx, CPU %.2fx; overhead per host %.0f ms of wall, %.0f ms of CPU; nothing due: wall %.2fx (%.0f ms per host against %.0f ms).\n",
+			k, c, rw / lw, rc / lc, (rw - lw) / n, (rc - lc) / n, r2 / l2, r2 / n, l2 / n }'
+}
 {
 	echo "Machine: ${cpu:-unknown CPU}, $cores cores, $(uname -sr); load average $load0 at the start, $load1 at the end."
-	echo "Settings: $RUNS rounds ($FLOOR_PER_ROUND crypto-floor samples each), $IDLE_RUNS idle waits of $WAIT_S s, $APPR_RUNS approvals spread over 1-$APPR_SPREAD s, $CHECK_N certificates, lab load $LAB_CLIENTS clients x $LAB_S s."
+	echo "Settings: $RUNS rounds ($FLOOR_PER_ROUND crypto-floor samples each), $IDLE_RUNS idle waits of $WAIT_S s, $APPR_RUNS approvals spread over 1-$APPR_SPREAD s, $CHECK_N certificates, lab load $LAB_CLIENTS clients x $LAB_S s, fleet $FLEET_N hosts (forks $FLEET_FORKS)${ONLY:+; only figures $ONLY}."
 	echo "Ratio = median / target (at most 1.00 meets it); for the approval delay the worst run is compared."
 	echo
 	printf '| %-46s | %9s | %9s | %9s | %4s | %-5s | %-28s | %6s |\n' figure median min max n unit target ratio
@@ -428,7 +656,7 @@ num() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v < 1) printf "
 	row "2 crypto floor, CPU" "$f_cpu" ms "(reference)" -
 	row "2   of which RSA-2048 keygen, wall" "$(stats "$OUT/floor.txt" 1)" ms "(reference)" -
 	row "2   of which PKCS#12 (2048 iterations), wall" "$(stats "$OUT/floor.txt" 2)" ms "(reference)" -
-	racers=$(awk 'NF >= 8 { r = $8 } END { print r + 0 }' "$OUT/floor.txt")
+	racers=$(awk 'NF >= 8 { r = $8 } END { print r + 0 }' "$OUT/floor.txt" 2>/dev/null)
 	row "2 same, keygen raced as stage 2 does ($racers), wall" "$(stats "$OUT/floor.txt" 6)" ms "(reference)" -
 	row "2 same, keygen raced, CPU (all racers)" "$(stats "$OUT/floor.txt" 7)" ms "(reference)" -
 	row "3 first screen (exec to welcome, 80x24)" "$(stats "$OUT/fs.txt" 1)" ms "<= 50" 50
@@ -453,15 +681,17 @@ num() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v < 1) printf "
 	else
 		row "6 lab enrollments/s, $LAB_CLIENTS clients" "n/a n/a n/a 0" "1/s" "(no target)" -
 	fi
+	fleet_rows
 	echo
 	awk -v a="$a_med" -v b="$b_med" -v f="$f_med" -v ac="${a_cpu%% *}" -v bc="${b_cpu%% *}" -v fc="$fc_med" 'BEGIN {
-		if (a == "n/a" || b == "n/a" || f == "n/a") exit
+		if (a == "n/a" || a == "" || b == "n/a" || f == "n/a") exit
 		printf "opsmgr-enroll / baseline.sh: wall %.2fx (target 0.70x), CPU %.2fx; opsmgr-enroll / crypto floor: wall %.2fx (target 1.30x), CPU %.2fx.\n", a / b, ac / bc, a / f, ac / fc }'
 	rf=$(stats "$OUT/floor.txt" 6); rfc=$(stats "$OUT/floor.txt" 7)
 	awk -v a="$a_med" -v f="${rf%% *}" -v ac="${a_cpu%% *}" -v fc="${rfc%% *}" 'BEGIN {
-		if (a == "n/a" || f == "n/a" || f <= 0) exit
+		if (a == "n/a" || a == "" || f == "n/a" || f <= 0) exit
 		printf "opsmgr-enroll / the same floor with the racing keygen stage 2 uses: wall %.2fx, CPU %.2fx (what is left above the cryptography).\n", a / f, ac / fc }'
-	if [ "$STAGE_RUNS" -gt 0 ] && [ -s "$OUT/st/version.txt" ]; then
+	fleet_summary
+	if only 1 && [ "$STAGE_RUNS" -gt 0 ] && [ -s "$OUT/st/version.txt" ]; then
 		echo
 		echo "Where opsmgr-enroll's CPU goes: each stage run as its own process, CPU ms (median of $STAGE_RUNS; every stage row includes the process start):"
 		echo
@@ -483,7 +713,9 @@ cat "$T"
 
 # ---- bench/RESULTS.md -----------------------------------------------------------
 full=0
-[ "$RUNS" -ge 10 ] && [ "$WAIT_S" -ge 60 ] && [ "$CHECK_N" -ge 1000 ] && [ "$APPR_RUNS" -ge 10 ] && [ "$IDLE_RUNS" -ge 10 ] && full=1
+[ "$RUNS" -ge 10 ] && [ "$WAIT_S" -ge 60 ] && [ "$CHECK_N" -ge 1000 ] && [ "$APPR_RUNS" -ge 10 ] && [ "$IDLE_RUNS" -ge 10 ] &&
+	[ "$FLEET_N" -ge 100 ] && [ -z "$ONLY" ] && full=1
+[ -n "$ONLY" ] && [ "$RECORD" = 1 ] && { say "BENCH_ONLY: a partial table is not recorded"; RECORD=0; }
 if [ "$RECORD" = 1 ] || { [ "$RECORD" = auto ] && [ "$full" = 1 ]; }; then
 	R=bench/RESULTS.md
 	if [ -f "$R" ] && grep -q '^<!-- bench:table:begin -->' "$R"; then

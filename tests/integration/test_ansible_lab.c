@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lab_harness.h"
@@ -255,14 +256,29 @@ static void assert_recap(const char *out, const char *run, int hosts_changed,
 	}
 }
 
-/* ansible-playbook -i inventory site.yml -f 10 [extra...]; exit status. */
-static int play(const struct fx *f, const char *extra_var, char **out)
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ansible-playbook -i inventory site.yml -f 10 [extra...]; exit status.
+ * Prints the play's wall time under `name` (bench/RESULTS.md, "fleet";
+ * a figure, never asserted). */
+static int play(const struct fx *f, const char *name, const char *extra_var,
+		char **out)
 {
 	char prog[LOCAL_PATH];
 	const char *argv[] = { which("ansible-playbook", prog, sizeof(prog)),
 			       "-i", f->inventory, "-f", "10", f->playbook,
 			       extra_var ? "-e" : NULL, extra_var, NULL };
+	double t0 = now_s();
 	int rc = run_capture(argv, PLAY_TIMEOUT, out);
+
+	printf("fleet timing: %s: %.1f s wall (%d hosts, forks 10, exit %d)\n",
+	       name, now_s() - t0, HOSTS + 1, rc);
 
 	assert_non_null(*out);
 	/* no password in the play's output, whatever happened */
@@ -355,7 +371,7 @@ static void test_fleet(void **state)
 	}
 
 	/* Run 1: 20 enrolled, the manual one pending, none failed. */
-	int rc = play(f, NULL, &out);
+	int rc = play(f, "run 1, 20 enrolled + 1 pending", NULL, &out);
 	if (rc != 0)
 		fprintf(stderr, "%s\n", out);
 	assert_int_equal(rc, 0);
@@ -370,7 +386,7 @@ static void test_fleet(void **state)
 	assert_fleet_files(f, 0);
 
 	/* Run 2: nothing changes, nothing is sent. */
-	rc = play(f, NULL, &out);
+	rc = play(f, "run 2, nothing due", NULL, &out);
 	assert_int_equal(rc, 0);
 	assert_recap(out, "run 2", 0, 0);
 	assert_non_null(strstr(out, "PENDING " MANUAL));
@@ -383,7 +399,7 @@ static void test_fleet(void **state)
 	snprintf(id, sizeof(id), "%d", pending_id);
 	const char *approve[] = { "approve", "--dir", f->lab.dir, id, NULL };
 	assert_int_equal(lab_cmd(approve, NULL), 0);
-	rc = play(f, NULL, &out);
+	rc = play(f, "run 3, the approved manual host completes", NULL, &out);
 	assert_int_equal(rc, 0);
 	assert_recap(out, "run 3", 0, 1);
 	assert_null(strstr(out, "PENDING"));
@@ -393,7 +409,7 @@ static void test_fleet(void **state)
 	assert_fleet_files(f, 1);
 
 	/* opsmgr_enroll_renew: renew --if-due, nothing due, nothing changed. */
-	rc = play(f, "opsmgr_enroll_renew=true", &out);
+	rc = play(f, "renew run, nothing due", "opsmgr_enroll_renew=true", &out);
 	assert_int_equal(rc, 0);
 	assert_recap(out, "renew run", 0, 0);
 	free(out);
