@@ -193,13 +193,20 @@ install: all
 	  { $(WIZARD) config-template >"$$ini.tmp" && chmod 0644 "$$ini.tmp" && mv "$$ini.tmp" "$$ini"; }
 
 # --- Debian packages ---------------------------------------------------------
-# A copy of the tree (no build directories, no .git) in $(B)/deb/src, built
-# there by dpkg-buildpackage; opsmgr-enroll_*.deb and opsmgr-enroll-lab_*.deb
-# land in $(B)/deb.  tests/integration/test_deb_package installs them.
+# A copy of the tree (no build directories, no .git) in a temporary folder
+# outside the working tree, built there by dpkg-buildpackage and removed
+# afterwards, also on failure (no second copy of the sources lingers in the
+# build directory); opsmgr-enroll_*.deb, opsmgr-enroll-lab_*.deb and the
+# build log land in $(B)/deb.  tests/integration/test_deb_package installs
+# them.
 deb:
-	rm -rf $(B)/deb && mkdir -p $(B)/deb/src
-	tar -c --exclude='./build*' --exclude=./.git --exclude='./debian/.debhelper' . | tar -x -C $(B)/deb/src
-	cd $(B)/deb/src && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || { tail -40 ../build.log; exit 1; }
+	rm -rf $(B)/deb && mkdir -p $(B)/deb
+	t=$$(mktemp -d "$${TMPDIR:-/tmp}/opsmgr-deb.XXXXXX") && mkdir "$$t/src" && \
+	trap 'rm -rf "$$t"' EXIT && \
+	tar -c --exclude='./build*' --exclude=./.git --exclude='./debian/.debhelper' . | tar -x -C "$$t/src" && \
+	{ (cd "$$t/src" && dpkg-buildpackage -b -us -uc -j2) >$(B)/deb/build.log 2>&1 || \
+	  { tail -40 $(B)/deb/build.log; exit 1; }; } && \
+	mv "$$t"/*.deb "$$t"/*.buildinfo "$$t"/*.changes $(B)/deb/
 	@ls $(B)/deb/*.deb
 
 clean:
