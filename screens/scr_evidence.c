@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strbuf.h"
 #include "core/text.h"
 #include "core/validate.h"
 #include "diag_view.h"
@@ -123,15 +124,18 @@ static void draw_form(struct ui *ui, struct estate *es)
  * it is checked against, escaped. */
 static void set_intro(struct estate *es)
 {
+	struct strbuf b = STRBUF_INIT;
 	char *path = text_escape_dup(es->path);
 	char *fqdn = text_escape_dup(es->fqdn);
-	size_t n = strlen(es->path) * 4 + strlen(es->fqdn) * 4 + 200;
-	char *t = malloc(n);
-	if (t && path && fqdn)
-		snprintf(t, n, "Evidence: %s; computer FQDN: %s%s%s.", path,
-			 fqdn[0] ? "'" : "", fqdn[0] ? fqdn : "the one in it",
-			 fqdn[0] ? "'" : "");
-	diag_view_set_intro(&es->view, t && path && fqdn ? t : NULL);
+	char *t;
+
+	strbuf_printf(&b, "Evidence: %s; computer FQDN: ", path ? path : "");
+	if (fqdn && fqdn[0])
+		strbuf_printf(&b, "'%s'.", fqdn);
+	else
+		strbuf_puts(&b, "the one in it.");
+	t = strbuf_take(&b);
+	diag_view_set_intro(&es->view, t);
 	free(t);
 	free(path);
 	free(fqdn);

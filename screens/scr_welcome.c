@@ -271,11 +271,15 @@ static enum nav choose(struct ui *ui, enum item it, int *sel, bool *confirm)
  * its screen. */
 static int first_item(const struct ui *ui)
 {
-	enum item it[MAX_ITEMS];
+	enum item it[MAX_ITEMS], back;
 	int n = items(ui, it);
-	enum item back = ui->prev == SCREEN_DIAGNOSE ? IT_DIAGNOSE :
-			 ui->prev == SCREEN_EVIDENCE ? IT_EVIDENCE : IT_ROLE;
-	for (int i = 0; back != IT_ROLE && i < n; i++)
+	if (ui->prev == SCREEN_DIAGNOSE)
+		back = IT_DIAGNOSE;
+	else if (ui->prev == SCREEN_EVIDENCE)
+		back = IT_EVIDENCE;
+	else
+		return 1;
+	for (int i = 0; i < n; i++)
 		if (it[i] == back)
 			return i;
 	return 1;
